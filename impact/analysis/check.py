@@ -1,0 +1,171 @@
+"""``impact check``: what a change reaches, who to involve, what to test.
+
+The use case behind the command, kept apart from the CLI so that releases,
+reports and pictures reuse exactly the same answers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from impact.graph.depgraph import DependencyGraph, Reach
+from impact.model.catalog import Catalog, RegressionTest, Team
+from impact.model.change import ChangedAsset, ChangeRequest, resolve_change
+
+DEFAULT_MAX_TOOLS = 5
+ROLES = ("responsible", "accountable", "consulted", "informed")
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a team holds a role: which asset brings it in, in a sentence."""
+
+    role: str
+    asset: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    team: Team
+    roles: tuple[str, ...]
+    assets: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class TestToRun:
+    __test__ = False  # not a pytest class
+
+    test: RegressionTest
+    covers: tuple[str, ...]
+    """The changed or impacted assets this test covers, nearest first."""
+    tool_distance: int
+
+
+@dataclass
+class CheckResult:
+    change: ChangeRequest
+    catalog: Catalog
+    max_tools: int
+    changed: list[ChangedAsset]
+    impacted: list[Reach]
+    stakeholders: list[Stakeholder]
+    tests: list[TestToRun]
+    untested: list[str]
+    extra: dict[str, object] = field(default_factory=dict)
+    """Sections added by later analyses (the release path), keyed by JSON name."""
+    blocking: bool = False
+    """True when the answer should stop the change (exit code 1)."""
+
+    @property
+    def distance_of(self) -> dict[str, int]:
+        found = {c.asset: 0 for c in self.changed}
+        found.update({r.asset: r.tool_distance for r in self.impacted})
+        return found
+
+    @property
+    def systems_reached(self) -> list[str]:
+        return sorted({self.catalog.assets[r.asset].system for r in self.impacted})
+
+
+def stakeholders_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach]) -> list[Stakeholder]:
+    """Derive RACI from ownership and the consulted/informed lists.
+
+    Owner of a changed asset: responsible; owner of its system: accountable;
+    owners of impacted assets and of their systems: consulted; teams listed as
+    consulted or informed on any changed or impacted asset, or on its system:
+    consulted or informed.
+    """
+    reasons: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+
+    def add(team: str, role: str, asset: str, text: str) -> None:
+        reasons[team].setdefault((role, asset), text)
+
+    for item in changed:
+        system = catalog.systems[item.system]
+        asset = catalog.assets.get(item.asset)
+        owner = asset.owner if asset else system.owner
+        add(owner, "responsible", item.asset, f"owns {item.asset}, which this change will {item.action}")
+        add(system.owner, "accountable", item.asset, f"owns the tool {system.name} ({system.id}), where {item.asset} changes")
+        for role in ("consulted", "informed"):
+            for team in getattr(system, role):
+                add(team, role, item.asset, f"listed as {role} on the tool {system.id}, where {item.asset} changes")
+            for team in getattr(asset, role, ()):
+                add(team, role, item.asset, f"listed as {role} on {item.asset}, which changes")
+    for reach in impacted:
+        asset = catalog.assets[reach.asset]
+        system = catalog.systems[asset.system]
+        away = _away(reach.tool_distance)
+        add(asset.owner, "consulted", asset.id, f"owns {asset.id}, impacted {away}")
+        add(system.owner, "consulted", asset.id, f"owns the tool {system.name} ({system.id}), where {asset.id} is impacted")
+        for role in ("consulted", "informed"):
+            for team in getattr(system, role):
+                add(team, role, asset.id, f"listed as {role} on the tool {system.id}, where {asset.id} is impacted")
+            for team in getattr(asset, role):
+                add(team, role, asset.id, f"listed as {role} on {asset.id}, impacted {away}")
+
+    result = []
+    for team_id, found in reasons.items():
+        roles = tuple(r for r in ROLES if any(role == r for role, _ in found))
+        ordered = sorted(found.items(), key=lambda kv: (ROLES.index(kv[0][0]), kv[0][1]))
+        result.append(
+            Stakeholder(
+                team=catalog.teams[team_id],
+                roles=roles,
+                assets=tuple(sorted({asset for _, asset in found})),
+                reasons=tuple(Reason(role, asset, text) for (role, asset), text in ordered),
+            )
+        )
+    result.sort(key=lambda s: (ROLES.index(s.roles[0]), s.team.id))
+    return result
+
+
+def _away(distance: int) -> str:
+    if distance == 0:
+        return "in the same tool"
+    return f"{distance} tool{'s' if distance > 1 else ''} away"
+
+
+def tests_for(catalog: Catalog, distance_of: dict[str, int]) -> tuple[list[TestToRun], list[str]]:
+    """Tests covering any changed or impacted asset, nearest first; and the assets no test covers."""
+    by_asset = catalog.tests_by_asset
+    chosen: dict[str, set[str]] = defaultdict(set)
+    untested = []
+    for asset in distance_of:
+        ids = by_asset.get(asset, ())
+        if not ids:
+            untested.append(asset)
+        for tid in ids:
+            chosen[tid].add(asset)
+    tests = []
+    for tid, assets in chosen.items():
+        ordered = tuple(sorted(assets, key=lambda a: (distance_of[a], a)))
+        tests.append(TestToRun(catalog.tests[tid], ordered, distance_of[ordered[0]]))
+    tests.sort(key=lambda t: (t.tool_distance, t.test.id))
+    return tests, sorted(untested)
+
+
+def check_change(
+    catalog: Catalog,
+    graph: DependencyGraph,
+    change: ChangeRequest,
+    max_tools: int = DEFAULT_MAX_TOOLS,
+) -> CheckResult:
+    """Everything ``impact check`` reports for one change request."""
+    changed = resolve_change(change, catalog)
+    impacted = graph.downstream([c.asset for c in changed if c.in_catalog], max_tools)
+    distance_of = {c.asset: 0 for c in changed if c.in_catalog}
+    distance_of.update({r.asset: r.tool_distance for r in impacted})
+    tests, untested = tests_for(catalog, distance_of)
+    return CheckResult(
+        change=change,
+        catalog=catalog,
+        max_tools=max_tools,
+        changed=changed,
+        impacted=impacted,
+        stakeholders=stakeholders_for(catalog, changed, impacted),
+        tests=tests,
+        untested=untested,
+    )

@@ -1,0 +1,174 @@
+"""The ``impact`` command line: thin wiring from options to use cases to renderers.
+
+Exit codes: 0 fine; 1 the answer holds something blocking (a release path
+lighter than the change needs, something held back); 2 bad input or usage,
+one ``Error: file:line:col: message`` line per problem on stderr; 3 a bug in
+impact itself (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from impact import __version__
+from impact.cli.options import catalog_option, format_option, max_tools_option, output_option
+from impact.model.errors import ImpactError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+EXIT_OK, EXIT_BLOCKING, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
+
+
+class ImpactGroup(click.Group):
+    """Turns :class:`ImpactError` into clean ``Error:`` lines and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ImpactError as exc:
+            for problem in exc.problems:
+                click.echo(f"Error: {problem}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except RecursionError:
+            click.echo("Error: the input is nested too deeply to process", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except Exception as exc:
+            if (ctx.obj or {}).get("debug"):
+                raise
+            click.echo(
+                f"Error: internal error in impact ({type(exc).__name__}: {exc}). "
+                "This is a bug: please report it with the command you ran; --debug shows the traceback.",
+                err=True,
+            )
+            ctx.exit(EXIT_BUG)
+
+
+@click.group(cls=ImpactGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="impact")
+@click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Tell what a change to the revenue stack will break, before it ships.
+
+    impact reads a catalog (YAML files that declare teams, tools and their
+    assets, dependencies and regression tests) and answers, for a change
+    request: which downstream assets it reaches and why, which teams to
+    consult or inform, and which tests to run.
+
+    Example:
+
+        impact check catalogs/example/changes/CR-101-rename-products-folder.yaml
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def emit(text: str, output: str | None, protected: list[Path] | None = None) -> None:
+    """Print, or write a file atomically (never over an input or into a catalog)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    from impact.model.fsio import atomic_write, guard_output
+
+    target = Path(output)
+    guard_output(target, protected or [])
+    atomic_write(target, text)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("change_file", metavar="CHANGE.yaml", type=click.Path(dir_okay=False))
+@catalog_option
+@max_tools_option
+@format_option("text", "json", "markdown")
+@output_option
+def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, output: str | None) -> None:
+    """What a change reaches, who to involve, which tests to run.
+
+    Lists every downstream asset up to --max-tools tools away, each with the
+    path that explains why; the teams to consult or inform (RACI) with the
+    reason for each role; the regression tests that cover what changes; and
+    the changed or impacted assets that no test covers.
+
+    Exits 1 when the change declares a release path lighter than it needs.
+
+    Example:
+
+        impact check catalogs/example/changes/CR-101-rename-products-folder.yaml --format markdown
+    """
+    from impact.analysis.usecases import run_check
+    from impact.render import jsonout, markdown, text
+
+    result, catalog_path = run_check(Path(change_file), catalog, max_tools)
+    if fmt == "json":
+        rendered = jsonout.dumps(jsonout.check_dict(result))
+    elif fmt == "markdown":
+        rendered = markdown.render_check(result)
+    else:
+        rendered = text.render_check(result)
+    emit(rendered, output, [Path(change_file), catalog_path])
+    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
+
+
+@cli.command()
+@click.argument("directory", metavar="[DIR]", required=False)
+@format_option("text", "json")
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
+def validate(directory: str | None, fmt: str, strict: bool) -> None:
+    """Check a catalog and report every problem at once.
+
+    Errors (unknown keys, wrong types, dangling references, unknown teams,
+    ids defined twice, duplicate YAML keys) are printed as
+    'Error: file:line:col: message' and exit 2. Warnings (critical assets no
+    test covers, dependency cycles) are printed as 'Warning: ...' and exit 0,
+    or 1 with --strict.
+
+    DIR defaults to IMPACT_CATALOG, then ./catalog.
+
+    Example:
+
+        impact validate catalogs/example/catalog
+    """
+    from impact.analysis.validation import validate_catalog
+    from impact.render.jsonout import dumps
+
+    root = directory or os.environ.get("IMPACT_CATALOG") or "catalog"
+    report = validate_catalog(root)
+    if fmt == "json":
+        click.echo(
+            dumps(
+                {
+                    "catalog": root,
+                    "valid": not report.errors,
+                    "problems": [
+                        {"severity": p.severity, "file": p.file, "line": p.line, "col": p.col, "message": p.message}
+                        for p in report.problems
+                    ],
+                }
+            ),
+            nl=False,
+        )
+    for problem in report.problems:
+        click.echo(f"{problem.severity.capitalize()}: {problem}", err=True)
+    if report.errors:
+        if fmt == "text":
+            click.echo(f"{root}: {len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if fmt == "text" and report.catalog is not None:
+        c = report.catalog
+        click.echo(
+            f"{root}: OK: {len(c.systems)} tools, {len(c.assets)} assets, {len(c.dependencies)} dependencies, "
+            f"{len(c.teams)} teams, {len(c.tests)} tests; {len(report.warnings)} warning(s)"
+        )
+    sys.exit(EXIT_BLOCKING if strict and report.warnings else EXIT_OK)
+
+
+def main() -> None:
+    cli(prog_name="impact")

@@ -1,0 +1,107 @@
+"""The merged, checked catalog: plain immutable records, ready for the graph layer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from impact.model.errors import Problem
+from impact.model.schema import PolicySpec
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where something is defined, for messages."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str
+    name: str
+    email: str | None = None
+    slack: str | None = None
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class System:
+    id: str
+    name: str
+    owner: str
+    kind: str | None = None
+    consulted: tuple[str, ...] = ()
+    informed: tuple[str, ...] = ()
+    assets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    id: str
+    system: str
+    key: str
+    type: str
+    owner: str
+    critical: bool = False
+    description: str | None = None
+    consulted: tuple[str, ...] = ()
+    informed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """``downstream`` depends on ``upstream``: a change upstream can break downstream."""
+
+    upstream: str
+    downstream: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegressionTest:
+    id: str
+    name: str
+    covers: tuple[str, ...]
+    owner: str | None = None
+    kind: str | None = None
+    steps: tuple[str, ...] = ()
+    run: str | None = None
+    minutes: int | None = None
+
+
+def split_asset_id(asset_id: str) -> tuple[str, str]:
+    """``'website:/products/'`` → ``('website', '/products/')``: the system is before the first ``:``."""
+    system, _, key = asset_id.partition(":")
+    return system, key
+
+
+@dataclass
+class Catalog:
+    """Everything a catalog directory declares, merged and with every reference checked."""
+
+    root: str
+    teams: dict[str, Team]
+    systems: dict[str, System]
+    assets: dict[str, Asset]
+    dependencies: list[Dependency]
+    tests: dict[str, RegressionTest]
+    policy: PolicySpec | None = None
+    places: dict[str, Place] = field(default_factory=dict)
+    """``'asset:<id>'``, ``'team:<id>'``, ``'system:<id>'``, ``'test:<id>'`` → where it is defined."""
+    warnings: list[Problem] = field(default_factory=list)
+
+    @cached_property
+    def tests_by_asset(self) -> dict[str, tuple[str, ...]]:
+        """Asset id → ids of the tests that cover it, sorted."""
+        index: dict[str, list[str]] = defaultdict(list)
+        for test in sorted(self.tests.values(), key=lambda t: t.id):
+            for asset in test.covers:
+                index[asset].append(test.id)
+        return {asset: tuple(ids) for asset, ids in index.items()}

@@ -1,0 +1,184 @@
+"""Change requests (``change.yaml``): loading, finding their catalog, resolving targets."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from impact.model.catalog import Catalog, Place, split_asset_id
+from impact.model.errors import ImpactError, Problem, ProblemList, display_path
+from impact.model.loader import YAML_SUFFIXES, Limits, read_limited, suggest
+from impact.model.schema import ChangeSpec, validate
+from impact.model.yamlio import parse_yaml
+
+CATALOG_ENV = "IMPACT_CATALOG"
+CONVENTIONAL_NAME = "catalog"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeItem:
+    target: str
+    action: str
+    note: str | None
+    place: Place
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """A change request as written, before it is matched against a catalog."""
+
+    id: str
+    title: str
+    file: str
+    items: tuple[ChangeItem, ...]
+    requested_by: str | None = None
+    status: str | None = None
+    release: str | None = None
+    path: str | None = None
+    catalog: Path | None = None
+    """The catalog its ``catalog:`` key names, resolved against the file's folder."""
+    place: Place | None = None
+    requested_by_place: Place | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedAsset:
+    asset: str
+    system: str
+    action: str
+    note: str | None
+    target: str
+    """What the change file named: the asset itself, or its whole system."""
+    in_catalog: bool = True
+
+
+def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> ChangeRequest:
+    """Read and shape-check one change file; raise :class:`ImpactError` with every problem."""
+    file = Path(path)
+    name = display_path(file)
+    if not file.is_file():
+        raise ImpactError(Problem(name, 0, 0, "no such change file" if not file.exists() else "this is a folder, not a change file"))
+    doc = parse_yaml(read_limited(file, (limits or Limits.from_env()).max_file_bytes), name)
+    spec, problems = validate(ChangeSpec, doc)
+    if spec is None:
+        raise ImpactError(problems)
+    items = tuple(
+        ChangeItem(item.target, item.action, item.note, Place(name, *doc.locate(("changes", i, "target"))))
+        for i, item in enumerate(spec.changes)
+    )
+    return ChangeRequest(
+        id=spec.id,
+        title=spec.title,
+        file=name,
+        items=items,
+        requested_by=spec.requested_by,
+        status=spec.status,
+        release=spec.release,
+        path=spec.path,
+        catalog=(file.parent / spec.catalog) if spec.catalog else None,
+        place=Place(name, *doc.locate(("id",))),
+        requested_by_place=Place(name, *doc.locate(("requested_by",))) if spec.requested_by else None,
+    )
+
+
+def load_changes(paths: list[Path], limits: Limits | None = None) -> list[ChangeRequest]:
+    """Load several change files, gathering every problem; ids must be unique."""
+    problems = ProblemList()
+    changes: list[ChangeRequest] = []
+    for path in paths:
+        try:
+            changes.append(load_change(path, limits))
+        except ImpactError as exc:
+            problems.items.extend(exc.problems)
+    first: dict[str, ChangeRequest] = {}
+    for change in changes:
+        if change.id in first and change.place:
+            p = change.place
+            problems.error(p.file, p.line, p.col, f"change request id {change.id!r} is also used by {first[change.id].file}")
+        first.setdefault(change.id, change)
+    problems.raise_if_errors()
+    return sorted(changes, key=lambda c: c.id)
+
+
+def change_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The change files of a folder (not recursive), sorted."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise ImpactError(f"--changes {display_path(path)}: no such folder")
+    return sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file() and not p.name.startswith("."))
+
+
+def find_catalog(changes: list[ChangeRequest], option: str | None) -> Path:
+    """Which catalog a command works on.
+
+    The rule, first match wins:
+
+    1. the change files' own ``catalog:`` key (relative to the change file);
+    2. ``--catalog DIR``, or the ``IMPACT_CATALOG`` environment variable;
+    3. a folder named ``catalog`` next to the change file's folder or any
+       folder above it (``catalogs/example/changes/x.yaml`` finds
+       ``catalogs/example/catalog/``), then ``./catalog``.
+    """
+    declared = {c.catalog.resolve(): c for c in changes if c.catalog is not None}
+    if len(declared) > 1:
+        shown = ", ".join(f"{c.file} names {display_path(c.catalog)}" for c in declared.values() if c.catalog)
+        raise ImpactError(f"these change files name different catalogs: {shown}; check them one catalog at a time")
+    if declared:
+        change = next(iter(declared.values()))
+        assert change.catalog is not None
+        if not change.catalog.is_dir():
+            p = change.place or Place(change.file, 0, 0)
+            raise ImpactError(Problem(p.file, 0, 0, f"catalog: {display_path(change.catalog)} is not a folder (the path is relative to the change file)"))
+        return change.catalog
+    explicit = option or os.environ.get(CATALOG_ENV)
+    if explicit:
+        return Path(explicit)
+    starts = [Path(c.file).resolve().parent for c in changes]
+    for start in starts:
+        for folder in (start, *start.parents):
+            candidate = folder / CONVENTIONAL_NAME
+            if candidate.is_dir():
+                return Path(display_path(candidate))
+    if Path(CONVENTIONAL_NAME).is_dir():
+        return Path(CONVENTIONAL_NAME)
+    raise ImpactError(
+        "no catalog found: give --catalog DIR, set IMPACT_CATALOG, add 'catalog: <folder>' to the change file, "
+        "or keep the catalog in a folder named 'catalog' beside the folder of your change files"
+    )
+
+
+def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset]:
+    """The assets a change request touches: asset targets as they are, system targets expanded.
+
+    A ``create`` may name an asset the catalog does not list yet, as long as
+    its system exists.
+    """
+    problems = ProblemList()
+    changed: dict[str, ChangedAsset] = {}
+    for item in change.items:
+        p = item.place
+        if ":" not in item.target:
+            system = catalog.systems.get(item.target)
+            if system is None:
+                hint = suggest("asset", item.target + ":", catalog.teams, catalog.systems, catalog.assets)
+                known = ", ".join(catalog.systems)
+                problems.error(p.file, p.line, p.col, f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}" + (f"; did you mean {split_asset_id(hint)[0]!r}?" if hint else ""))
+                continue
+            for aid in system.assets:
+                changed.setdefault(aid, ChangedAsset(aid, system.id, item.action, item.note, item.target))
+            continue
+        system_id, _ = split_asset_id(item.target)
+        if item.target in catalog.assets:
+            changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target))
+        elif item.action == "create" and system_id in catalog.systems:
+            changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False))
+        else:
+            hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets)
+            why = "" if system_id in catalog.systems else f" (there is no system {system_id!r})"
+            problems.error(p.file, p.line, p.col, f"target {item.target!r} is not an asset of the catalog {catalog.root}{why}" + (f"; did you mean {hint!r}?" if hint else ""))
+    if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
+        p = change.requested_by_place
+        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog {catalog.root}")
+    problems.raise_if_errors()
+    return sorted(changed.values(), key=lambda c: c.asset)

@@ -1,0 +1,307 @@
+"""Loading a catalog directory: find files, parse, check shape, merge, check links.
+
+Every problem in every file is gathered and reported at once, in a stable
+order, each with ``file:line:col``; the catalog is returned only when there is
+no error. Warnings (an untested critical asset, a cycle) ride along on the
+catalog.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from impact.model.catalog import (
+    Asset,
+    Catalog,
+    Dependency,
+    Place,
+    RegressionTest,
+    System,
+    Team,
+    split_asset_id,
+)
+from impact.model.errors import ImpactError, Problem, ProblemList, display_path
+from impact.model.schema import CatalogFileSpec, PolicySpec, validate
+from impact.model.yamlio import YamlDoc, parse_yaml
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sizes refused before parsing; overridable with environment variables."""
+
+    max_file_bytes: int = 64 * 2**20
+    max_catalog_bytes: int = 1024 * 2**20
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        def mib(name: str, default: int) -> int:
+            raw = os.environ.get(name)
+            try:
+                return int(float(raw) * 2**20) if raw else default
+            except ValueError:
+                raise ImpactError(f"{name}={raw!r} is not a number of MiB") from None
+
+        return cls(
+            mib("IMPACT_MAX_FILE_MB", cls.max_file_bytes),
+            mib("IMPACT_MAX_CATALOG_MB", cls.max_catalog_bytes),
+        )
+
+
+def catalog_files(root: Path, problems: ProblemList) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` below ``root``, each once, sorted; links must stay inside.
+
+    Hidden files and folders (``.git``, caches) are skipped. A link loop is
+    walked once; a link that leaves the catalog is refused on its real path.
+    """
+    real_root = root.resolve()
+    seen_dirs: set[Path] = set()
+    seen_files: set[Path] = set()
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real_dir = Path(dirpath).resolve()
+        if real_dir in seen_dirs or not real_dir.is_relative_to(real_root):
+            if not real_dir.is_relative_to(real_root):
+                problems.error(display_path(dirpath), 0, 0, f"this folder is a link to {real_dir}, outside the catalog; copy it in instead")
+            dirnames[:] = []
+            continue
+        seen_dirs.add(real_dir)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
+                continue
+            path = Path(dirpath) / name
+            real = path.resolve()
+            if not real.is_relative_to(real_root):
+                problems.error(display_path(path), 0, 0, f"this file is a link to {real}, outside the catalog; copy it in instead")
+            elif real not in seen_files and real.is_file():
+                seen_files.add(real)
+                found.append(path)
+    return sorted(found, key=lambda p: p.as_posix())
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    size = path.stat().st_size
+    if size > limit:
+        raise ImpactError(
+            Problem(display_path(path), 0, 0, f"this file is {size / 2**20:.1f} MiB, more than the limit of {limit / 2**20:.0f} MiB (IMPACT_MAX_FILE_MB)")
+        )
+    return path.read_bytes()
+
+
+def parse_catalog_files(root: Path, limits: Limits, problems: ProblemList) -> Iterator[tuple[YamlDoc, CatalogFileSpec]]:
+    """Parse and shape-check each file, gathering problems; yield the good ones."""
+    files = catalog_files(root, problems)
+    total = sum(p.stat().st_size for p in files)
+    if total > limits.max_catalog_bytes:
+        raise ImpactError(
+            Problem(display_path(root), 0, 0, f"the catalog is {total / 2**20:.0f} MiB, more than the limit of {limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)")
+        )
+    for path in files:
+        name = display_path(path)
+        try:
+            doc = parse_yaml(read_limited(path, limits.max_file_bytes), name)
+        except ImpactError as exc:
+            problems.items.extend(exc.problems)
+            continue
+        spec, found = validate(CatalogFileSpec, doc)
+        problems.items.extend(found)
+        if spec is not None:
+            yield doc, spec
+
+
+class _Merger:
+    """Merges file specs into one catalog, remembering where everything came from."""
+
+    def __init__(self, root: Path, problems: ProblemList) -> None:
+        self.root = root
+        self.problems = problems
+        self.teams: dict[str, Team] = {}
+        self.systems: dict[str, System] = {}
+        self.assets: dict[str, Asset] = {}
+        self.tests: dict[str, RegressionTest] = {}
+        self.edges: dict[tuple[str, str], Dependency] = {}
+        self.policy: PolicySpec | None = None
+        self.policy_place: Place | None = None
+        self.places: dict[str, Place] = {}
+        # (kind of thing referred to, id, where) for checking once all is merged
+        self.refs: list[tuple[str, str, Place, str]] = []
+
+    def place(self, doc: YamlDoc, path: tuple[Any, ...], *, key: bool = False) -> Place:
+        line, col = doc.locate(path, key=key)
+        return Place(doc.file, line, col)
+
+    def define(self, kind: str, ident: str, place: Place) -> bool:
+        first = self.places.get(f"{kind}:{ident}")
+        if first is not None:
+            self.problems.error(place.file, place.line, place.col, f"{kind} {ident!r} is defined twice; the first is at {first}")
+            return False
+        self.places[f"{kind}:{ident}"] = place
+        return True
+
+    def ref(self, kind: str, ident: str, place: Place, context: str) -> None:
+        self.refs.append((kind, ident, place, context))
+
+    def add(self, doc: YamlDoc, spec: CatalogFileSpec) -> None:
+        for tid, team in spec.teams.items():
+            if self.define("team", tid, self.place(doc, ("teams", tid), key=True)):
+                self.teams[tid] = Team(tid, team.name, team.email, team.slack, tuple(team.members))
+        for sid, system in spec.systems.items():
+            self.add_system(doc, sid, system)
+        for tid, test in spec.tests.items():
+            if not self.define("test", tid, self.place(doc, ("tests", tid), key=True)):
+                continue
+            self.tests[tid] = RegressionTest(
+                tid, test.name, tuple(dict.fromkeys(test.covers)), test.owner, test.kind, tuple(test.steps), test.run, test.minutes
+            )
+            for i, asset in enumerate(test.covers):
+                self.ref("asset", asset, self.place(doc, ("tests", tid, "covers", i)), f"test {tid!r} covers")
+            if test.owner:
+                self.ref("team", test.owner, self.place(doc, ("tests", tid, "owner")), f"test {tid!r} owner")
+        if spec.policy is not None:
+            where = self.place(doc, ("policy",), key=True)
+            if self.policy_place is not None:
+                self.problems.error(where.file, where.line, where.col, f"the policy is defined twice; the first is at {self.policy_place}")
+            else:
+                self.policy, self.policy_place = spec.policy, where
+
+    def add_system(self, doc: YamlDoc, sid: str, system: Any) -> None:
+        base = ("systems", sid)
+        if not self.define("system", sid, self.place(doc, base, key=True)):
+            return
+        self.ref("team", system.owner, self.place(doc, (*base, "owner")), f"system {sid!r} owner")
+        for role in ("consulted", "informed"):
+            for i, team in enumerate(getattr(system, role)):
+                self.ref("team", team, self.place(doc, (*base, role, i)), f"system {sid!r} {role}")
+        ids = []
+        for key, spec in system.assets.items():
+            apath = (*base, "assets", key)
+            aid = f"{sid}:{key}"
+            if not self.define("asset", aid, self.place(doc, apath, key=True)):
+                continue
+            ids.append(aid)
+            if spec.owner:
+                self.ref("team", spec.owner, self.place(doc, (*apath, "owner")), f"asset {aid!r} owner")
+            for role in ("consulted", "informed"):
+                for i, team in enumerate(getattr(spec, role)):
+                    self.ref("team", team, self.place(doc, (*apath, role, i)), f"asset {aid!r} {role}")
+            self.assets[aid] = Asset(
+                aid,
+                sid,
+                key,
+                spec.type,
+                spec.owner or system.owner,
+                spec.critical,
+                spec.description,
+                tuple(dict.fromkeys(spec.consulted)),
+                tuple(dict.fromkeys(spec.informed)),
+            )
+            for field, upstream_side in (("depends_on", False), ("feeds", True)):
+                for i, dep in enumerate(getattr(spec, field)):
+                    where = self.place(doc, (*apath, field, i))
+                    up, down = (aid, dep.asset) if upstream_side else (dep.asset, aid)
+                    if up == down:
+                        self.problems.error(where.file, where.line, where.col, f"asset {aid!r} cannot depend on itself")
+                        continue
+                    self.ref("asset", dep.asset, where, f"asset {aid!r} {field}")
+                    edge = self.edges.get((up, down))
+                    if edge is None or (edge.note is None and dep.note):
+                        self.edges[(up, down)] = Dependency(up, down, dep.note)
+        self.systems[sid] = System(
+            sid,
+            system.name,
+            system.owner,
+            system.kind,
+            tuple(dict.fromkeys(system.consulted)),
+            tuple(dict.fromkeys(system.informed)),
+            tuple(ids),
+        )
+
+    def check_refs(self) -> None:
+        known = {"team": self.teams, "asset": self.assets}
+        for kind, ident, where, context in self.refs:
+            if ident in known[kind]:
+                continue
+            message = f"{context} {ident!r}, which is not a {kind} of this catalog"
+            hint = suggest(kind, ident, self.teams, self.systems, self.assets)
+            self.problems.error(where.file, where.line, where.col, message + (f"; did you mean {hint!r}?" if hint else ""))
+        # An edge to an asset that does not exist was reported above; drop it.
+        for pair in [p for p in self.edges if p[0] not in self.assets or p[1] not in self.assets]:
+            del self.edges[pair]
+
+
+def suggest(kind: str, ident: str, teams: dict[str, Any], systems: dict[str, Any], assets: dict[str, Any]) -> str | None:
+    """The closest existing id, to turn a typo into a one-line fix."""
+    if kind == "team":
+        candidates: Any = teams
+    else:
+        system, _ = split_asset_id(ident)
+        if system in systems:
+            candidates = systems[system].assets
+        else:
+            close = difflib.get_close_matches(system, list(systems), n=1, cutoff=0.7)
+            if not close:
+                return None
+            candidates = systems[close[0]].assets
+            ident = f"{close[0]}:{split_asset_id(ident)[1]}"
+            if ident in assets:
+                return ident
+    matches = difflib.get_close_matches(ident, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _warnings(catalog: Catalog) -> list[Problem]:
+    found: list[Problem] = []
+    covered = catalog.tests_by_asset
+    for aid, asset in catalog.assets.items():
+        if asset.critical and aid not in covered:
+            p = catalog.places[f"asset:{aid}"]
+            found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
+    return found
+
+
+def build_catalog(root: Path, docs: Iterator[tuple[YamlDoc, CatalogFileSpec]], problems: ProblemList) -> Catalog:
+    merger = _Merger(root, problems)
+    for doc, spec in docs:
+        merger.add(doc, spec)
+    merger.check_refs()
+    return Catalog(
+        root=display_path(root),
+        teams=dict(sorted(merger.teams.items())),
+        systems=dict(sorted(merger.systems.items())),
+        assets=dict(sorted(merger.assets.items())),
+        dependencies=sorted(merger.edges.values(), key=lambda d: (d.upstream, d.downstream)),
+        tests=dict(sorted(merger.tests.items())),
+        policy=merger.policy,
+        places=merger.places,
+    )
+
+
+def check_catalog(root: str | os.PathLike[str], limits: Limits | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """Load a catalog and return it (None if it has errors) with every problem and warning, sorted."""
+    path = Path(root)
+    if not path.is_dir():
+        what = "is a file, not a folder" if path.exists() else "does not exist"
+        raise ImpactError(f"catalog {display_path(path)} {what}; give the folder that holds the catalog's YAML files")
+    problems = ProblemList()
+    catalog = build_catalog(path, parse_catalog_files(path, limits or Limits.from_env(), problems), problems)
+    if not catalog.places and not problems.items:
+        problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
+    if problems.errors:
+        return None, problems.errors + problems.warnings
+    catalog.warnings = _warnings(catalog)
+    return catalog, sorted(catalog.warnings)
+
+
+def load_catalog(root: str | os.PathLike[str], limits: Limits | None = None) -> Catalog:
+    """Load a catalog or raise :class:`ImpactError` with every error found."""
+    catalog, problems = check_catalog(root, limits)
+    if catalog is None:
+        raise ImpactError([p for p in problems if p.severity == "error"])
+    return catalog

@@ -1,0 +1,281 @@
+"""The file formats, as pydantic models: the public contract of catalog and change files.
+
+These models check the *shape* of one file (known keys, right types). Links
+between files (an owner that names a team, a dependency that names an asset)
+are checked by the loader once everything is merged. The same models generate
+the JSON Schemas that editors use for completion.
+
+Scalars arrive as the strings the author wrote (see :mod:`impact.model.yamlio`);
+booleans and numbers are parsed here, strictly, so ``yes`` or ``010`` are
+refused with the original text quoted rather than guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from types import UnionType
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from impact.model.errors import Problem
+from impact.model.yamlio import YamlDoc, as_bool, as_int
+
+ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"
+KEY_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=200)]
+"""Team, system, test, change and release ids: letters, digits, ``-``, ``_``, ``.``."""
+
+AssetKey = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=500)]
+AssetRef = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=700)]
+Text = Annotated[str, StringConstraints(max_length=10_000)]
+YBool = Annotated[bool, BeforeValidator(as_bool)]
+YInt = Annotated[int, BeforeValidator(as_int), Field(ge=0, le=100_000)]
+
+ACTIONS = ("modify", "rename", "delete", "create", "deprecate")
+STATUSES = ("draft", "triage", "build", "qa", "approved", "released")
+PATHS = ("quick-hit", "minor", "major")
+
+Action = Literal["modify", "rename", "delete", "create", "deprecate"]
+Status = Literal["draft", "triage", "build", "qa", "approved", "released"]
+ReleasePath = Literal["quick-hit", "minor", "major"]
+
+
+_SpecT = TypeVar("_SpecT", bound=BaseModel)
+
+
+def _none_to_empty(kind: type) -> Any:
+    # ``assets:`` with nothing under it is an empty mapping, not an error.
+    return BeforeValidator(lambda v: kind() if v is None else v)
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class TeamSpec(_Spec):
+    """A team: the unit that owns assets and gets consulted or informed."""
+
+    name: Text
+    email: Text | None = None
+    slack: Text | None = None
+    members: Annotated[list[Text], _none_to_empty(list)] = []
+
+
+class DependencySpec(_Spec):
+    """One upstream asset, written as an id or as ``{asset: id, note: ...}``."""
+
+    asset: AssetRef
+    note: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_id(cls, value: Any) -> Any:
+        return {"asset": value} if isinstance(value, str) else value
+
+
+class AssetSpec(_Spec):
+    """An asset: a folder, form, tag, segmentation, field, queue, dashboard..."""
+
+    type: Text
+    owner: Id | None = Field(None, description="Owning team; default: the system's owner.")
+    critical: YBool = False
+    description: Text | None = None
+    depends_on: Annotated[list[DependencySpec], _none_to_empty(list)] = Field(
+        [], description="Upstream assets: a change to one of them can break this asset."
+    )
+    feeds: Annotated[list[DependencySpec], _none_to_empty(list)] = Field(
+        [], description="Downstream assets: the same edge as depends_on, declared from the upstream side."
+    )
+    consulted: Annotated[list[Id], _none_to_empty(list)] = []
+    informed: Annotated[list[Id], _none_to_empty(list)] = []
+
+
+class SystemSpec(_Spec):
+    """A tool of the stack (website, tag manager, Marketo, Salesforce...) and its assets."""
+
+    name: Text
+    kind: Text | None = None
+    owner: Id
+    consulted: Annotated[list[Id], _none_to_empty(list)] = []
+    informed: Annotated[list[Id], _none_to_empty(list)] = []
+    assets: Annotated[dict[AssetKey, AssetSpec], _none_to_empty(dict)] = {}
+
+
+class TestSpec(_Spec):
+    """A regression test of the team's library: a manual checklist or an automated check."""
+
+    __test__ = False  # not a pytest class
+
+    name: Text
+    covers: list[AssetRef] = Field(min_length=1)
+    owner: Id | None = None
+    kind: Literal["manual", "automated"] | None = None
+    steps: Annotated[list[Text], _none_to_empty(list)] = []
+    run: Text | None = None
+    minutes: YInt | None = None
+
+
+class PathRuleSpec(_Spec):
+    """Limits a release path puts on a change (see the releases documentation)."""
+
+    actions: list[Action] | None = Field(None, description="Actions allowed on this path; default: any.")
+    types: list[Text] | None = Field(None, description="Asset types a change may target; default: any.")
+    max_tool_distance: YInt | None = Field(None, description="How far impact may reach, in tools.")
+    allow_critical_changed: YBool | None = None
+    allow_critical_impacted: YBool | None = None
+
+
+class PolicySpec(_Spec):
+    """The release-path policy: what a quick hit and a minor release may contain."""
+
+    quick_hit: PathRuleSpec | None = Field(None, alias="quick-hit")
+    minor: PathRuleSpec | None = None
+
+
+class CatalogFileSpec(_Spec):
+    """One file of a catalog directory; all files are merged."""
+
+    teams: Annotated[dict[Id, TeamSpec], _none_to_empty(dict)] = {}
+    systems: Annotated[dict[Id, SystemSpec], _none_to_empty(dict)] = {}
+    tests: Annotated[dict[Id, TestSpec], _none_to_empty(dict)] = {}
+    policy: PolicySpec | None = None
+
+
+class ChangeItemSpec(_Spec):
+    """One thing a change request does to an asset, or to every asset of a system."""
+
+    target: AssetRef = Field(description="An asset id (system:key), or a system id for every asset of it.")
+    action: Action
+    note: Text | None = None
+
+
+class ChangeSpec(_Spec):
+    """A change request: ``change.yaml``."""
+
+    id: Id
+    title: Text
+    requested_by: Id | None = None
+    status: Status | None = None
+    release: Id | None = None
+    path: ReleasePath | None = None
+    catalog: Text | None = Field(None, description="The catalog directory, relative to this file.")
+    changes: list[ChangeItemSpec] = Field(min_length=1)
+
+
+class ReleaseSpec(_Spec):
+    """Optional metadata of a release: ``releases/<id>.yaml``."""
+
+    id: Id
+    name: Text | None = None
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    freeze: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
+        None, description="Start of the change freeze (YYYY-MM-DD)."
+    )
+    owner: Id | None = None
+    notes: Text | None = None
+
+
+# --- turning pydantic's errors into messages a marketer can act on ---------
+
+_KINDS = {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}
+
+
+def _kind_of(value: Any) -> str:
+    for kind, name in _KINDS.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip ``Annotated[...]`` and ``X | None`` down to the type inside."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, UnionType):
+            tp = next(a for a in get_args(tp) if a is not type(None))
+        else:
+            return tp
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model that owns the last step of ``loc``, to list its keys for 'did you mean'."""
+    current: Any = model
+    for step in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = next((f for n, f in current.model_fields.items() if step in (n, f.alias)), None)
+            if field is None:
+                return None
+            current = _unwrap(field.annotation)
+        else:  # list[X] or dict[K, X]: the step is an index or a key
+            args = get_args(current)
+            if not args:
+                return None
+            current = _unwrap(args[-1])
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    kind = err["type"]
+    value = err.get("input")
+    name = str(loc[-1]) if loc else "file"
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc)
+        allowed = _field_names(owner) if owner else []
+        hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        text = f"unknown key {name!r}"
+        if hint:
+            return f"{text}; did you mean {hint[0]!r}?"
+        return f"{text}; allowed here: {', '.join(allowed)}" if allowed else text
+    if kind == "missing":
+        return f"missing required key {name!r}"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{name}: {value!r} is not one of {expected}"
+    if kind == "string_pattern_mismatch":
+        if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):
+            return f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"
+        return f"{value!r} is not valid here: no control characters, no leading or trailing spaces"
+    if kind == "string_too_long":
+        return f"{name}: text is too long ({len(value)} characters; at most {err['ctx']['max_length']})"
+    if kind == "too_short":
+        return f"{name}: must list at least one item"
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        want = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping"}.get(kind, "a mapping")
+        return f"{name}: expected {want}, found {_kind_of(value)}"
+    if kind == "value_error":
+        return f"{name}: {err['msg'].removeprefix('Value error, ')}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"{name}: {err['msg'].lower()}"
+    return f"{name}: {err['msg']}"
+
+
+def validate(model: type[_SpecT], doc: YamlDoc) -> tuple[_SpecT | None, list[Problem]]:
+    """Validate a parsed file against ``model``; every problem located in the file."""
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            is_key = bool(loc) and loc[-1] == "[key]"
+            if is_key:
+                loc = loc[:-1]
+            message = _message(err, model, loc)
+            problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
+        return None, sorted(set(problems))

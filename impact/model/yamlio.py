@@ -1,0 +1,323 @@
+"""Reading YAML safely, keeping what the author wrote, and remembering where.
+
+Why not ``yaml.safe_load``:
+
+* YAML 1.1 typing turns ``NO`` (Norway) into ``False``, ``010`` into ``8`` and
+  ``2024-01-01`` into a date. A catalog is mostly names and ids, so here every
+  scalar stays the string the author wrote; the schema layer decides what is a
+  boolean or a number and rejects what is ambiguous, quoting the original text.
+* Duplicate keys silently keep the last value; here they are an error that
+  names the first place.
+* Alias bombs and absurd nesting must be refused before anything walks them.
+* Errors must point at ``file:line:col``, so every mapping and sequence keeps
+  the marks of its entries.
+
+The scanner and parser are libyaml's (through PyYAML's C binding when present,
+its pure-Python twin otherwise). We only compose: events are consumed in one
+flat loop with an explicit stack, so depth is checked before it can grow and
+no recursion limit is ever hit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from impact.model.errors import ImpactError, Problem
+
+try:  # libyaml through Cython: about ten times faster than the Python parser.
+    _Loader: type = yaml.CBaseLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.BaseLoader
+
+MAX_DEPTH = 64
+"""Deepest nesting accepted; a catalog needs about 8."""
+
+MAX_ALIAS_EXPANSION = 10
+"""Aliases may at most multiply the size of a document by this factor."""
+
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+# Plain scalars that YAML 1.1 would type differently: used to catch keys that
+# collide for other YAML tools (``on:`` and ``true:`` are the same key there).
+_YAML11_BOOL = {
+    **dict.fromkeys("y Y yes Yes YES true True TRUE on On ON".split(), "true"),
+    **dict.fromkeys("n N no No NO false False FALSE off Off OFF".split(), "false"),
+}
+_NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+
+
+class YMap(dict[str, Any]):
+    """A mapping that remembers where each key and value stood (1-based)."""
+
+    __slots__ = ("line", "col", "key_marks", "value_marks")
+
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__()
+        self.line = line
+        self.col = col
+        self.key_marks: dict[str, tuple[int, int]] = {}
+        self.value_marks: dict[str, tuple[int, int]] = {}
+
+
+class YSeq(list[Any]):
+    """A sequence that remembers where each item stood (1-based)."""
+
+    __slots__ = ("line", "col", "marks")
+
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__()
+        self.line = line
+        self.col = col
+        self.marks: list[tuple[int, int]] = []
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A parsed file: its data and the name used in messages."""
+
+    file: str
+    data: Any
+
+    def locate(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
+        """The 1-based (line, col) of the value at ``path`` (or of its key).
+
+        Walks as far down ``path`` as the data goes, so a path into a missing
+        key points at the mapping that lacks it.
+        """
+        node: Any = self.data
+        line, col = (getattr(node, "line", 1), getattr(node, "col", 1))
+        for i, step in enumerate(path):
+            last = i == len(path) - 1
+            if isinstance(node, YMap) and isinstance(step, str) and step in node:
+                marks = node.key_marks if (key and last) else node.value_marks
+                line, col = marks[step]
+                node = node[step]
+            elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
+                line, col = node.marks[step]
+                node = node[step]
+            else:
+                break
+        return line, col
+
+    def problem(self, path: tuple[Any, ...], message: str, *, key: bool = False) -> Problem:
+        line, col = self.locate(path, key=key)
+        return Problem(self.file, line, col, message)
+
+
+def _tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _describe(value: str) -> str:
+    return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+
+
+def _decode(raw: bytes, file: str) -> str:
+    """UTF-8 text with a BOM dropped; refuse anything else with its place."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ImpactError(
+            Problem(file, line, col, f"this file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8")
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise ImpactError(Problem(file, line, col, "this file contains a NUL character; is it a binary file?"))
+    return text
+
+
+def _syntax_problem(exc: yaml.YAMLError, file: str, text: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+    what = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"YAML syntax error: {what}" + (f" ({context})" if context else "")
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        message += "; a tab is not allowed here: indent with spaces"
+    return Problem(file, line, col, message)
+
+
+def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> YamlDoc:
+    """Parse one YAML document into plain dicts, lists and strings.
+
+    Every scalar stays a ``str`` exactly as written, except a plain empty value
+    or ``~``/``null``, which is ``None``.
+
+    Raises
+    ------
+    ImpactError
+        With one problem at ``file:line:col`` for syntax errors, duplicate
+        keys, unsafe tags, alias bombs, nesting deeper than ``max_depth``,
+        several documents, an empty file or bytes that are not UTF-8.
+
+    Examples
+    --------
+    >>> doc = parse_yaml("country: NO\\nzip: 010\\n", "a.yaml")
+    >>> doc.data
+    {'country': 'NO', 'zip': '010'}
+    >>> doc.locate(("zip",))
+    (2, 6)
+    """
+    text = _decode(raw, file) if isinstance(raw, bytes) else raw
+    loader = _Loader(text)
+    try:
+        return YamlDoc(file, _compose(loader, file, max_depth))
+    except yaml.YAMLError as exc:
+        raise ImpactError(_syntax_problem(exc, file, text)) from None
+    finally:
+        loader.dispose()
+
+
+def _compose(loader: Any, file: str, max_depth: int) -> Any:
+    # One explicit stack frame per open mapping or sequence:
+    # [container, pending_key, size, anchor]. ``size`` counts the nodes the
+    # container would have if every alias were expanded.
+    events = loader
+    events.get_event()  # StreamStart
+    if events.check_event(yaml.StreamEndEvent):
+        raise ImpactError(Problem(file, 1, 1, "this file is empty; give it content or delete it"))
+    start = events.get_event()  # DocumentStart
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[list[Any]] = []
+    plain_nodes = 0
+    expanded = 0
+    root: Any = None
+    done = False
+    while not done:
+        event = events.get_event()
+        mark = event.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        value: Any
+        size = 1
+        if isinstance(event, yaml.ScalarEvent):
+            if event.tag is not None and event.tag not in _ALLOWED_TAGS and event.tag != "!":
+                raise ImpactError(Problem(file, line, col, f"the YAML tag {_describe(_tag(event.tag))} is not allowed; remove it"))
+            if event.style in (None, "") and event.implicit[0] and event.value in _NULL_WORDS:
+                value = None
+            else:
+                value = event.value
+            anchor = event.anchor
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise ImpactError(Problem(file, line, col, f"the alias *{event.anchor} names no anchor defined before it"))
+            value, size = anchors[event.anchor]
+            anchor = None
+            expanded += size
+            if expanded > MAX_ALIAS_EXPANSION * max(plain_nodes, 1000):
+                raise ImpactError(
+                    Problem(file, line, col, "aliases here expand to far more data than the file holds (an alias bomb?); write the values out")
+                )
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if event.tag is not None and event.tag not in _ALLOWED_TAGS and event.tag != "!":
+                raise ImpactError(Problem(file, line, col, f"the YAML tag {_describe(_tag(event.tag))} is not allowed; remove it"))
+            if len(stack) >= max_depth:
+                raise ImpactError(Problem(file, line, col, f"nesting deeper than {max_depth} levels; a catalog needs far fewer"))
+            container = YMap(line, col) if isinstance(event, yaml.MappingStartEvent) else YSeq(line, col)
+            stack.append([container, None, 1, event.anchor])
+            plain_nodes += 1
+            continue
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            container, _, size, anchor = stack.pop()
+            value = container
+        else:  # DocumentEnd
+            if events.check_event(yaml.DocumentStartEvent):
+                nxt = events.peek_event().start_mark
+                raise ImpactError(
+                    Problem(file, nxt.line + 1, nxt.column + 1, "a second YAML document starts here; keep one document per file")
+                )
+            done = True
+            continue
+        if not isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.AliasEvent)):
+            plain_nodes += 1
+        if anchor is not None:
+            anchors[anchor] = (value, size)
+        if not stack:
+            root = value
+            continue
+        frame = stack[-1]
+        frame[2] += size
+        parent = frame[0]
+        if isinstance(parent, YSeq):
+            parent.append(value)
+            parent.marks.append((line, col))
+        elif frame[1] is None:  # this node is a key
+            if not isinstance(value, str):
+                what = "an empty key" if value is None else "a mapping or list used as a key"
+                raise ImpactError(Problem(file, line, col, f"{what} is not allowed; keys are plain text"))
+            _check_duplicate(parent, value, line, col, file)
+            frame[1] = (value, line, col)
+        else:
+            key, kline, kcol = frame[1]
+            parent[key] = value
+            parent.key_marks[key] = (kline, kcol)
+            parent.value_marks[key] = (line, col)
+            frame[1] = None
+    if not isinstance(root, YMap):
+        kind = "a list" if isinstance(root, YSeq) else "a single value" if root is not None else "nothing"
+        raise ImpactError(
+            Problem(file, start.start_mark.line + 1, start.start_mark.column + 1, f"the file holds {kind}; it must be a mapping of keys (e.g. 'teams:')")
+        )
+    return root
+
+
+def _check_duplicate(mapping: YMap, key: str, line: int, col: int, file: str) -> None:
+    # A key's mark is stored when its value arrives, which is always before the next key.
+    first = mapping.key_marks.get(key)
+    if first is not None:
+        where = f" (first at line {first[0]}, column {first[1]})"
+        raise ImpactError(Problem(file, line, col, f"duplicate key {_describe(key)}{where}; keep one of them"))
+    canon = _YAML11_BOOL.get(key)
+    if canon is not None:
+        for other, (oline, ocol) in mapping.key_marks.items():
+            if _YAML11_BOOL.get(other) == canon:
+                raise ImpactError(
+                    Problem(
+                        file,
+                        line,
+                        col,
+                        f"key {_describe(key)} collides with {_describe(other)} at line {oline}, column {ocol}: "
+                        f"YAML 1.1 tools read both as {canon}; rename or quote one of them",
+                    )
+                )
+
+
+_BOOL_TRUE = {"true", "True", "TRUE"}
+_BOOL_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+
+
+def as_bool(value: Any) -> bool:
+    """``true``/``false`` as YAML 1.2 spells them; anything else is refused with a quote."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value in _BOOL_TRUE:
+            return True
+        if value in _BOOL_FALSE:
+            return False
+        raise ValueError(f"expected true or false, found {_describe(value)}; write true or false")
+    raise ValueError("expected true or false")
+
+
+def as_int(value: Any) -> int:
+    """A plain decimal whole number; ``010`` or ``1e3`` are refused, quoted, never guessed."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _INT.match(value):
+        return int(value)
+    shown = _describe(value) if isinstance(value, str) else "a non-number"
+    raise ValueError(f"expected a whole number like 15, found {shown}")

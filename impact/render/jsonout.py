@@ -1,0 +1,113 @@
+"""JSON output: the machine contract. Keys are only ever added, never renamed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from impact.analysis.check import CheckResult, Stakeholder, TestToRun
+from impact.model.catalog import Team
+
+
+def dumps(data: Any, *, html_safe: bool = False) -> str:
+    """Stable JSON text: insertion-ordered keys built from sorted data, UTF-8 kept, newline at the end.
+
+    With ``html_safe``, ``<``, ``>`` and ``&`` are escaped so the text can sit
+    in an HTML ``<script>`` block as it is; ``json.loads`` gives back the same
+    strings either way.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if html_safe:
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text + "\n"
+
+
+def team_dict(team: Team) -> dict[str, Any]:
+    return {"team": team.id, "name": team.name, "email": team.email, "slack": team.slack}
+
+
+def stakeholder_dict(s: Stakeholder) -> dict[str, Any]:
+    return {
+        **team_dict(s.team),
+        "roles": list(s.roles),
+        "assets": list(s.assets),
+        "reasons": [{"role": r.role, "asset": r.asset, "reason": r.text} for r in s.reasons],
+    }
+
+
+def test_dict(t: TestToRun) -> dict[str, Any]:
+    test = t.test
+    return {
+        "id": test.id,
+        "name": test.name,
+        "covers": list(t.covers),
+        "tool_distance": t.tool_distance,
+        "kind": test.kind,
+        "owner": test.owner,
+        "minutes": test.minutes,
+        "run": test.run,
+        "steps": list(test.steps),
+    }
+
+
+def check_dict(result: CheckResult) -> dict[str, Any]:
+    catalog = result.catalog
+    change = result.change
+    assets = catalog.assets
+    graph_notes = {(d.upstream, d.downstream): d.note for d in catalog.dependencies} if result.impacted else {}
+    impacted = []
+    for r in result.impacted:
+        asset = assets[r.asset]
+        impacted.append(
+            {
+                "asset": r.asset,
+                "system": asset.system,
+                "tool_distance": r.tool_distance,
+                "steps": r.steps,
+                "path": list(r.path),
+                "notes": [graph_notes.get(edge) for edge in zip(r.path, r.path[1:])],
+                "type": asset.type,
+                "owner": asset.owner,
+                "critical": asset.critical,
+            }
+        )
+    return {
+        "change": {
+            "id": change.id,
+            "title": change.title,
+            "file": change.file,
+            "requested_by": change.requested_by,
+            "status": change.status,
+            "release": change.release,
+            "path": change.path,
+        },
+        "catalog": catalog.root,
+        "max_tools": result.max_tools,
+        "summary": {
+            "changed": len(result.changed),
+            "impacted": len(result.impacted),
+            "tools_reached": len(result.systems_reached),
+            "max_tool_distance": max((r.tool_distance for r in result.impacted), default=0),
+            "stakeholders": len(result.stakeholders),
+            "tests": len(result.tests),
+            "untested": len(result.untested),
+        },
+        "changed": [
+            {
+                "asset": c.asset,
+                "system": c.system,
+                "action": c.action,
+                "target": c.target,
+                "note": c.note,
+                "in_catalog": c.in_catalog,
+                "critical": bool(assets[c.asset].critical) if c.in_catalog else False,
+                "owner": assets[c.asset].owner if c.in_catalog else catalog.systems[c.system].owner,
+            }
+            for c in result.changed
+        ],
+        "impacted": impacted,
+        "stakeholders": [stakeholder_dict(s) for s in result.stakeholders],
+        "tests": [test_dict(t) for t in result.tests],
+        "untested": list(result.untested),
+        **result.extra,
+    }

@@ -1,0 +1,60 @@
+"""Jinja2 set-up shared by every templated output (Markdown, emails, HTML).
+
+Teams can override any template by putting a file of the same name in a
+folder given with ``--templates DIR`` or ``IMPACT_TEMPLATES``. Autoescaping is
+on for HTML and XML template names, so data from a catalog can never become
+markup there; Markdown gets its own escaping filters.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+
+import jinja2
+
+from impact.render.text import safe
+
+TEMPLATES_ENV = "IMPACT_TEMPLATES"
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def md_text(value: object) -> str:
+    """Text for a Markdown table cell or line: markup characters escaped, one line."""
+    text = safe("" if value is None else str(value))
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_code(value: object) -> str:
+    """An id as inline code; safe in table cells (pipes escaped, backticks fenced)."""
+    text = safe("" if value is None else str(value)).replace("|", "\\|")
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+@cache
+def environment(override: str | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    folder = override or os.environ.get(TEMPLATES_ENV)
+    if folder:
+        loaders.append(jinja2.FileSystemLoader(folder))
+    loaders.append(jinja2.PackageLoader("impact.render", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml", "svg"), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md_text
+    env.filters["code"] = md_code
+    env.filters["safe_text"] = safe
+    return env
+
+
+def render(name: str, override: str | None = None, **context: object) -> str:
+    return environment(override).get_template(name).render(**context)

@@ -1,0 +1,130 @@
+"""Plain-text output for a person at a terminal."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from impact.analysis.check import CheckResult
+
+ARROW = " -> "
+
+
+def safe(text: str | None) -> str:
+    """Show control and bidirectional-override characters as escapes, never raw.
+
+    A name with U+202E (right-to-left override) or an ANSI escape must not
+    rearrange or recolour the terminal: it is shown as ``\\u202e``.
+    """
+    if text is None:
+        return ""
+    out = []
+    for ch in text:
+        if ch in "\n\t":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def away(distance: int) -> str:
+    if distance == 0:
+        return "same tool"
+    return f"{distance} tool{'s' if distance != 1 else ''} away"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def summary_line(result: CheckResult) -> str:
+    far = max((r.tool_distance for r in result.impacted), default=0)
+    parts = [
+        f"{plural(len(result.changed), 'asset')} changed",
+        f"{len(result.impacted)} impacted"
+        + (f" across {plural(len(result.systems_reached), 'tool')}, up to {away(far)}" if result.impacted else ""),
+        f"{plural(len(result.stakeholders), 'team')} to involve",
+        f"{plural(len(result.tests), 'test')} to run",
+    ]
+    if result.untested:
+        parts.append(f"{plural(len(result.untested), 'asset')} with no test")
+    return "; ".join(parts) + "."
+
+
+def table(rows: Iterable[tuple[str, ...]], header: tuple[str, ...], indent: str = "  ") -> list[str]:
+    rows = [header, *rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+def render_check(result: CheckResult) -> str:
+    catalog = result.catalog
+    change = result.change
+    lines = [f"{safe(change.id)}: {safe(change.title)}", summary_line(result), ""]
+
+    lines.append("Changed")
+    for c in result.changed:
+        asset = catalog.assets.get(c.asset)
+        mark = "!" if asset and asset.critical else " "
+        extra = "" if c.in_catalog else "  (new: not in the catalog yet)"
+        lines.append(f" {mark} {c.action:<9} {safe(c.asset)}{extra}")
+    lines.append("")
+
+    lines.append(f"Impacted (up to {plural(result.max_tools, 'tool')} away; ! = critical)")
+    if not result.impacted:
+        lines.append("  nothing downstream depends on the changed assets")
+    current = None
+    for r in result.impacted:
+        if r.tool_distance != current:
+            current = r.tool_distance
+            lines.append(f"  {away(current).capitalize()}:")
+        mark = "!" if catalog.assets[r.asset].critical else " "
+        lines.append(f"   {mark} {safe(r.asset)}")
+        lines.append(f"        why: {ARROW.join(safe(a) for a in r.path)}")
+    lines.append("")
+
+    lines.append("Stakeholders")
+    rows = []
+    for s in result.stakeholders:
+        contact = " ".join(safe(x) for x in (s.team.email, s.team.slack) if x)
+        first = s.reasons[0]
+        why = safe(first.text) + (f" (+{len(s.reasons) - 1} more)" if len(s.reasons) > 1 else "")
+        rows.append((safe(s.team.id), ", ".join(s.roles), contact, why))
+    lines.extend(table(rows, ("TEAM", "ROLES", "CONTACT", "WHY")))
+    lines.append("")
+
+    minutes = sum(t.test.minutes or 0 for t in result.tests)
+    lines.append(f"Tests to run ({len(result.tests)}" + (f", about {minutes} minutes of manual work" if minutes else "") + ")")
+    if not result.tests:
+        lines.append("  no regression test covers the changed or impacted assets")
+    for t in result.tests:
+        kind = t.test.kind or "test"
+        lines.append(f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({kind}, {away(t.tool_distance)})")
+        lines.append(f"        covers: {', '.join(safe(a) for a in t.covers)}")
+        if t.test.run:
+            lines.append(f"        run: {safe(t.test.run)}")
+    if result.untested:
+        lines.append("")
+        lines.append(f"Untested: no regression test covers {plural(len(result.untested), 'changed or impacted asset')}")
+        distance = result.distance_of
+        for a in result.untested:
+            mark = "!" if catalog.assets[a].critical else " "
+            lines.append(f" {mark} {safe(a)} ({away(distance[a])})")
+    extra = result.extra.get("release_path")
+    if isinstance(extra, dict):
+        lines.append("")
+        lines.extend(render_release_path(extra))
+    return "\n".join(lines) + "\n"
+
+
+def render_release_path(rp: dict[str, object]) -> list[str]:
+    lines = [f"Release path: computed {rp.get('computed')}, declared {rp.get('declared') or 'none'}"]
+    for reason in rp.get("reasons", []) or []:  # type: ignore[union-attr]
+        lines.append(f"  - {safe(str(reason))}")
+    return lines
