@@ -172,3 +172,11 @@ def validate(directory: str | None, fmt: str, strict: bool) -> None:
 
 def main() -> None:
     cli(prog_name="impact")
+
+
+# --- commands defined in their own modules (one line each, sorted) ---------
+def _register() -> None:
+    pass
+
+
+_register()
