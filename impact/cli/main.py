@@ -174,9 +174,6 @@ def main() -> None:
     cli(prog_name="impact")
 
 
-# --- commands defined in their own modules (one line each, sorted) ---------
-def _register() -> None:
-    pass
-
-
-_register()
+# --- commands defined in their own modules -----------------------------------
+# Each module decorates its commands with ``@cli.command()`` (importing ``cli``
+# from here); importing it registers them. One line per module, sorted.
