@@ -62,6 +62,9 @@ class ProblemList:
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        # Ids defined in entries that failed validation: they exist, so links
+        # to them are not reported again as dangling.
+        self.known_invalid: set[str] = set()
 
     def error(self, file: str, line: int, col: int, message: str) -> None:
         self.items.append(Problem(file, line, col, message, "error"))

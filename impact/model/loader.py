@@ -26,7 +26,7 @@ from impact.model.catalog import (
     split_asset_id,
 )
 from impact.model.errors import ImpactError, Problem, ProblemList, display_path
-from impact.model.schema import CatalogFileSpec, PolicySpec, validate
+from impact.model.schema import CatalogFileSpec, PolicySpec, salvage_catalog_file, validate
 from impact.model.yamlio import YamlDoc, parse_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -112,8 +112,11 @@ def parse_catalog_files(root: Path, limits: Limits, problems: ProblemList) -> It
             continue
         spec, found = validate(CatalogFileSpec, doc)
         problems.items.extend(found)
-        if spec is not None:
-            yield doc, spec
+        if spec is None:
+            # Keep checking the rest of the file: one typo must not hide the next problem.
+            spec, dropped = salvage_catalog_file(doc.data)
+            problems.known_invalid.update(dropped)
+        yield doc, spec
 
 
 class _Merger:
@@ -226,9 +229,9 @@ class _Merger:
     def check_refs(self) -> None:
         known = {"team": self.teams, "asset": self.assets}
         for kind, ident, where, context in self.refs:
-            if ident in known[kind]:
+            if ident in known[kind] or f"{kind}:{ident}" in self.problems.known_invalid:
                 continue
-            message = f"{context} {ident!r}, which is not a {kind} of this catalog"
+            message = f"{context} {ident!r}, which is not {'an asset' if kind == 'asset' else 'a team'} of this catalog"
             hint = suggest(kind, ident, self.teams, self.systems, self.assets)
             self.problems.error(where.file, where.line, where.col, message + (f"; did you mean {hint!r}?" if hint else ""))
         # An edge to an asset that does not exist was reported above; drop it.

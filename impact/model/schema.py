@@ -21,10 +21,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationError,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
 
 from impact.model.errors import Problem
 from impact.model.yamlio import YamlDoc, as_bool, as_int
@@ -39,7 +41,8 @@ AssetKey = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=500)
 AssetRef = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=700)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 YBool = Annotated[bool, BeforeValidator(as_bool)]
-YInt = Annotated[int, BeforeValidator(as_int), Field(ge=0, le=100_000)]
+# The bounds come before the validator so that the JSON Schema says minimum/maximum.
+YInt = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(as_int)]
 
 ACTIONS = ("modify", "rename", "delete", "create", "deprecate")
 STATUSES = ("draft", "triage", "build", "qa", "approved", "released")
@@ -81,6 +84,11 @@ class DependencySpec(_Spec):
     @classmethod
     def _from_id(cls, value: Any) -> Any:
         return {"asset": value} if isinstance(value, str) else value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # The JSON Schema (for editors) must accept the short form, a bare asset id, too.
+        return {"anyOf": [{"type": "string", "pattern": KEY_PATTERN, "maxLength": 700, "description": "An asset id (system:key)."}, handler(core_schema)]}
 
 
 class AssetSpec(_Spec):
@@ -279,3 +287,49 @@ def validate(model: type[_SpecT], doc: YamlDoc) -> tuple[_SpecT | None, list[Pro
             message = _message(err, model, loc)
             problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
         return None, sorted(set(problems))
+
+
+def _valid(model: type[BaseModel], value: Any) -> bool:
+    try:
+        model.model_validate(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
+    """The valid entries of a file that failed validation, and the ids of the dropped ones.
+
+    Problems were already reported by :func:`validate`; salvaging lets the
+    loader still check the links of everything else in the file, so one typo
+    does not hide the next problem. The dropped ids (``'team:x'``,
+    ``'asset:s:k'``, ``'test:t'``) are known to exist, so references to them
+    are not reported again as dangling.
+    """
+    dropped: set[str] = set()
+    out: dict[str, Any] = {}
+    if not isinstance(data, dict):
+        return CatalogFileSpec(), dropped
+    for section, kind, model in (("teams", "team", TeamSpec), ("tests", "test", TestSpec)):
+        entries = data.get(section)
+        if isinstance(entries, dict):
+            out[section] = {k: v for k, v in entries.items() if _valid(model, v) or dropped.add(f"{kind}:{k}")}
+    systems = data.get("systems")
+    if isinstance(systems, dict):
+        kept = {}
+        for sid, system in systems.items():
+            if not isinstance(system, dict):
+                continue
+            assets = system.get("assets")
+            assets = assets if isinstance(assets, dict) else {}
+            good = {k: a for k, a in assets.items() if _valid(AssetSpec, a) or dropped.add(f"asset:{sid}:{k}")}
+            candidate = {**system, "assets": good}
+            if _valid(SystemSpec, candidate):
+                kept[sid] = candidate
+            else:
+                dropped.update(f"asset:{sid}:{k}" for k in assets)
+        out["systems"] = kept
+    try:
+        return CatalogFileSpec.model_validate(out), dropped
+    except ValidationError:  # e.g. an id that is not a valid id: nothing to salvage
+        return CatalogFileSpec(), dropped | {f"file:{id(data)}"}

@@ -120,11 +120,12 @@ def _describe(value: str) -> str:
     return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
 
 
-def _decode(raw: bytes, file: str) -> str:
+def _decode(raw: bytes | str, file: str) -> str:
     """UTF-8 text with a BOM dropped; refuse anything else with its place."""
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
+        assert isinstance(raw, bytes)
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ImpactError(
@@ -172,7 +173,7 @@ def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> Ya
     >>> doc.locate(("zip",))
     (2, 6)
     """
-    text = _decode(raw, file) if isinstance(raw, bytes) else raw
+    text = _decode(raw, file)
     loader = _Loader(text)
     try:
         return YamlDoc(file, _compose(loader, file, max_depth))
@@ -233,6 +234,7 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             container, _, size, anchor = stack.pop()
             value = container
+            line, col = container.line, container.col  # a container is where it starts
         else:  # DocumentEnd
             if events.check_event(yaml.DocumentStartEvent):
                 nxt = events.peek_event().start_mark
