@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,9 +162,9 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         if ":" not in item.target:
             system = catalog.systems.get(item.target)
             if system is None:
-                hint = suggest("asset", item.target + ":", catalog.teams, catalog.systems, catalog.assets)
+                hint = difflib.get_close_matches(item.target, list(catalog.systems), n=1, cutoff=0.6)
                 known = ", ".join(catalog.systems)
-                problems.error(p.file, p.line, p.col, f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}" + (f"; did you mean {split_asset_id(hint)[0]!r}?" if hint else ""))
+                problems.error(p.file, p.line, p.col, f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
                 continue
             for aid in system.assets:
                 changed.setdefault(aid, ChangedAsset(aid, system.id, item.action, item.note, item.target))
