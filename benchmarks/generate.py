@@ -334,6 +334,8 @@ class Generator:
         self.no_pick: set[tuple[int, int]] = set()
         used: set[tuple[int, int]] = set()
         T = len(tools)
+        if self.args.edges_per_asset <= 0:
+            return
 
         def fresh(t: int) -> tuple[int, int] | None:
             n = tools[t].n

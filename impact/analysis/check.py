@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from impact.analysis.release_path import ReleasePath, compute_release_path
 from impact.graph.depgraph import DependencyGraph, Reach
 from impact.model.catalog import Catalog, RegressionTest, Team
 from impact.model.change import ChangedAsset, ChangeRequest, resolve_change
@@ -54,10 +55,14 @@ class CheckResult:
     stakeholders: list[Stakeholder]
     tests: list[TestToRun]
     untested: list[str]
+    release_path: ReleasePath | None = None
+    """The path the change declares and the one the catalog's policy says it needs."""
     extra: dict[str, object] = field(default_factory=dict)
     """Sections added by later analyses (the release path), keyed by JSON name."""
     blocking: bool = False
     """True when the answer should stop the change (exit code 1)."""
+    notes: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    """The note of every dependency on the impacted assets' paths."""
 
     @property
     def distance_of(self) -> dict[str, int]:
@@ -159,6 +164,7 @@ def check_change(
     distance_of = {c.asset: 0 for c in changed if c.in_catalog}
     distance_of.update({r.asset: r.tool_distance for r in impacted})
     tests, untested = tests_for(catalog, distance_of)
+    release_path = compute_release_path(catalog, graph, changed, change.path)
     return CheckResult(
         change=change,
         catalog=catalog,
@@ -168,4 +174,7 @@ def check_change(
         stakeholders=stakeholders_for(catalog, changed, impacted),
         tests=tests,
         untested=untested,
+        release_path=release_path,
+        blocking=release_path.too_light,
+        notes={(u, v): graph.note(u, v) for r in impacted for u, v in zip(r.path, r.path[1:])},
     )

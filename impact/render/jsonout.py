@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
+from impact.analysis.release_path import ReleasePath
 from impact.model.catalog import Team
 
 
@@ -50,11 +51,14 @@ def test_dict(t: TestToRun) -> dict[str, Any]:
     }
 
 
+def release_path_dict(rp: ReleasePath) -> dict[str, Any]:
+    return {"declared": rp.declared, "computed": rp.computed, "too_light": rp.too_light, "reasons": list(rp.reasons)}
+
+
 def check_dict(result: CheckResult) -> dict[str, Any]:
     catalog = result.catalog
     change = result.change
     assets = catalog.assets
-    graph_notes = {(d.upstream, d.downstream): d.note for d in catalog.dependencies} if result.impacted else {}
     impacted = []
     for r in result.impacted:
         asset = assets[r.asset]
@@ -65,7 +69,7 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
                 "tool_distance": r.tool_distance,
                 "steps": r.steps,
                 "path": list(r.path),
-                "notes": [graph_notes.get(edge) for edge in zip(r.path, r.path[1:])],
+                "notes": [result.notes.get(edge) for edge in zip(r.path, r.path[1:])],
                 "type": asset.type,
                 "owner": asset.owner,
                 "critical": asset.critical,
@@ -109,5 +113,6 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
         "stakeholders": [stakeholder_dict(s) for s in result.stakeholders],
         "tests": [test_dict(t) for t in result.tests],
         "untested": list(result.untested),
+        **({"release_path": release_path_dict(result.release_path)} if result.release_path else {}),
         **result.extra,
     }
