@@ -1,0 +1,174 @@
+"""The release path a change needs: quick hit, minor or major.
+
+The catalog's ``policy:`` key sets what a quick hit and a minor release may
+contain; every field left out keeps the default:
+
+- ``quick-hit``: every action is ``modify``; no changed or impacted asset is
+  critical; nothing outside the changed assets' own tools is impacted
+  (``max_tool_distance: 0``);
+- ``minor``: no ``delete``; no changed asset is critical; impact reaches at
+  most 2 tools away;
+- ``major``: everything else.
+
+The computed path is the lightest whose rules the change meets. A declared
+path (``path:`` in the change file) lighter than the computed one blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from impact.graph.depgraph import DependencyGraph, Reach
+from impact.model.catalog import Catalog
+from impact.model.change import ChangedAsset
+from impact.model.schema import ACTIONS, PATHS, PathRuleSpec, PolicySpec
+
+SEARCH_TOOLS = 5
+"""How far the policy looks for critical impacted assets, whatever ``--max-tools`` shows."""
+
+SHOWN = 3
+"""Assets named per reason; the rest are counted."""
+
+
+@dataclass(frozen=True)
+class PathRule:
+    """What one release path allows; ``None`` means no limit."""
+
+    actions: tuple[str, ...] | None = None
+    types: tuple[str, ...] | None = None
+    max_tool_distance: int | None = None
+    allow_critical_changed: bool = True
+    allow_critical_impacted: bool = True
+
+
+DEFAULT_RULES: dict[str, PathRule] = {
+    "quick-hit": PathRule(("modify",), None, 0, False, False),
+    "minor": PathRule(tuple(a for a in ACTIONS if a != "delete"), None, 2, False, True),
+}
+
+
+@dataclass(frozen=True)
+class ReleasePath:
+    """The path a change declares, the one it needs, and why it needs it."""
+
+    declared: str | None
+    computed: str
+    reasons: tuple[str, ...]
+
+    @property
+    def too_light(self) -> bool:
+        """True when the declared path is lighter than the computed one (blocks)."""
+        return self.declared is not None and PATHS.index(self.declared) < PATHS.index(self.computed)
+
+
+def _merge(rule: PathRule, spec: PathRuleSpec | None) -> PathRule:
+    if spec is None:
+        return rule
+    given = {name: getattr(spec, name) for name in PathRuleSpec.model_fields if getattr(spec, name) is not None}
+    for name in ("actions", "types"):
+        if name in given:
+            given[name] = tuple(dict.fromkeys(given[name]))
+    return replace(rule, **given)
+
+
+def effective_rules(policy: PolicySpec | None) -> dict[str, PathRule]:
+    """The default rules, with every field the catalog's policy sets replaced.
+
+    Examples
+    --------
+    >>> effective_rules(None)["minor"].max_tool_distance
+    2
+    >>> spec = PolicySpec.model_validate({"quick-hit": {"types": ["dashboard"]}})
+    >>> rule = effective_rules(spec)["quick-hit"]
+    >>> rule.types, rule.actions, rule.max_tool_distance
+    (('dashboard',), ('modify',), 0)
+    """
+    if policy is None:
+        return dict(DEFAULT_RULES)
+    return {
+        "quick-hit": _merge(DEFAULT_RULES["quick-hit"], policy.quick_hit),
+        "minor": _merge(DEFAULT_RULES["minor"], policy.minor),
+    }
+
+
+def _named(assets: Sequence[str]) -> str:
+    shown = ", ".join(assets[:SHOWN])
+    return shown + (f" and {len(assets) - SHOWN} more" if len(assets) > SHOWN else "")
+
+
+def _tools(n: int) -> str:
+    return f"{n} tool{'s' if n != 1 else ''} away"
+
+
+def breaches(rule: PathRule, catalog: Catalog, changed: Sequence[ChangedAsset], reaches: Sequence[Reach]) -> list[str]:
+    """Every way a change breaks ``rule``, one sentence per kind of breach (empty: it fits)."""
+    found: list[str] = []
+    if rule.actions is not None:
+        by_action: dict[str, list[str]] = {}
+        for c in changed:
+            if c.action not in rule.actions:
+                by_action.setdefault(c.action, []).append(c.asset)
+        for action, assets in sorted(by_action.items()):
+            found.append(f"{action} of {_named(assets)}; allowed actions: {', '.join(rule.actions) or 'none'}")
+    if rule.types is not None:
+        off = []
+        for c in changed:
+            asset = catalog.assets.get(c.asset)
+            if asset is None:
+                off.append(f"{c.asset} (new, type unknown)")
+            elif asset.type not in rule.types:
+                off.append(f"{c.asset} (type {asset.type})")
+        if off:
+            found.append(f"changes {_named(off)}; allowed asset types: {', '.join(rule.types) or 'none'}")
+    if not rule.allow_critical_changed:
+        critical = [c.asset for c in changed if c.asset in catalog.assets and catalog.assets[c.asset].critical]
+        if critical:
+            found.append(f"changes critical {_named(critical)}")
+    if not rule.allow_critical_impacted:
+        critical = [f"{r.asset} ({_tools(r.tool_distance)})" for r in reaches if catalog.assets[r.asset].critical]
+        if critical:
+            found.append(f"impacts critical {_named(critical)}")
+    if rule.max_tool_distance is not None:
+        far = [r for r in reaches if r.tool_distance > rule.max_tool_distance]
+        if far:
+            farthest = max(r.tool_distance for r in far)
+            examples = [r.asset for r in far if r.tool_distance == farthest]
+            found.append(
+                f"impact reaches {_tools(farthest)} ({_named(examples)}); allowed: at most {_tools(rule.max_tool_distance)}"
+            )
+    return found
+
+
+def compute_release_path(
+    catalog: Catalog,
+    graph: DependencyGraph,
+    changed: Sequence[ChangedAsset],
+    declared: str | None = None,
+) -> ReleasePath:
+    """The lightest path whose rules the change meets, with the reasons it is not lighter.
+
+    Examples
+    --------
+    >>> from impact.model.catalog import Asset, Catalog, Dependency
+    >>> assets = {a: Asset(a, a.split(":")[0], a.split(":")[1], "x", "t")
+    ...           for a in ["web:f", "mkto:s"]}
+    >>> catalog = Catalog("c", {}, {}, assets, [Dependency("web:f", "mkto:s")], {})
+    >>> graph = DependencyGraph(catalog)
+    >>> rp = compute_release_path(catalog, graph, [ChangedAsset("web:f", "web", "modify", None, "web:f")], "quick-hit")
+    >>> rp.computed, rp.too_light
+    ('minor', True)
+    >>> rp.reasons
+    ('not quick-hit: impact reaches 1 tool away (mkto:s); allowed: at most 0 tools away', 'meets every minor rule')
+    """
+    rules = effective_rules(catalog.policy)
+    reach_tools = max([SEARCH_TOOLS, *((r.max_tool_distance or 0) + 1 for r in rules.values())])
+    reaches = graph.downstream([c.asset for c in changed if c.in_catalog], reach_tools)
+    reasons: list[str] = []
+    for name in ("quick-hit", "minor"):
+        broken = breaches(rules[name], catalog, changed, reaches)
+        if not broken:
+            reasons.append(f"meets every {name} rule")
+            return ReleasePath(declared, name, tuple(reasons))
+        reasons.extend(f"not {name}: {text}" for text in broken)
+    return ReleasePath(declared, "major", tuple(reasons))
