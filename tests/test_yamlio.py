@@ -53,7 +53,7 @@ def test_crlf_and_bom_are_accepted() -> None:
         ("- a\n- b\n", "f.yaml:1:1: the file holds a list; it must be a mapping of keys (e.g. 'teams:')"),
         ("a: b\n---\nc: d\n", "f.yaml:2:1: a second YAML document starts here; keep one document per file"),
         ("a: *nothing\n", "f.yaml:1:4: the alias *nothing names no anchor defined before it"),
-        ("a:\n\tb: c\n", "f.yaml:2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token); a tab is not allowed here: indent with spaces"),
+        ("a:\n\tb: c\n", "f.yaml:2:1: YAML syntax error: found character that cannot start any token; a tab is not allowed here: indent with spaces"),
         (b"a: caf\xe9\n", "f.yaml:1:7: this file is not UTF-8 text (byte 0xe9); save it as UTF-8"),
         ("a: b\nc: \x00\n", "f.yaml:2:4: this file contains a NUL character; is it a binary file?"),
         ("? [a, b]\n: c\n", "f.yaml:1:3: a mapping or list used as a key is not allowed; keys are plain text"),

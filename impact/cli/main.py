@@ -16,8 +16,14 @@ from typing import Any
 import click
 
 from impact import __version__
-from impact.cli.options import catalog_option, format_option, max_tools_option, output_option
-from impact.model.errors import ImpactError
+from impact.cli.options import (
+    catalog_option,
+    format_option,
+    max_tools_option,
+    output_option,
+)
+from impact.model.change import catalog_folder
+from impact.model.errors import ImpactError, display_path
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -39,6 +45,15 @@ class ImpactGroup(click.Group):
         except RecursionError:
             click.echo("Error: the input is nested too deeply to process", err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except OSError as exc:
+            # A file that cannot be read, or an output that cannot be written (a
+            # full disk, a closed pipe): the machine's state, not a bug in impact.
+            if exc.filename is None:  # standard output: stop Python retrying at exit
+                _silence_stdout()
+            if not isinstance(exc, BrokenPipeError):  # ``| head`` closing early is no error to show
+                where = display_path(exc.filename) if exc.filename else "the output"
+                click.echo(f"Error: cannot read or write {where}: {exc.strerror or exc}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
         except Exception as exc:
             if (ctx.obj or {}).get("debug"):
                 raise
@@ -50,11 +65,27 @@ class ImpactGroup(click.Group):
             ctx.exit(EXIT_BUG)
 
 
+def _silence_stdout() -> None:
+    """Point standard output at the null device so nothing is retried at exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 @click.group(cls=ImpactGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="impact")
 @click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="IMPACT_NO_CACHE",
+    help="Read every catalog file again and keep nothing (also IMPACT_NO_CACHE=1). "
+    "The cache is in IMPACT_CACHE_DIR, else $XDG_CACHE_HOME/impact or ~/.cache/impact.",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, no_cache: bool) -> None:
     """Tell what a change to the revenue stack will break, before it ships.
 
     impact reads a catalog (YAML files that declare teams, tools and their
@@ -64,10 +95,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     Example:
 
-        impact check catalogs/example/changes/CR-101-rename-products-folder.yaml
+        impact check catalogs/example/changes/CR-101-products-to-solutions.yaml
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    from impact.model import cache
+
+    cache.set_enabled(False if no_cache else None)  # None: IMPACT_NO_CACHE decides, as before
 
 
 def emit(text: str, output: str | None, protected: list[Path] | None = None) -> None:
@@ -101,7 +135,7 @@ def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, outpu
 
     Example:
 
-        impact check catalogs/example/changes/CR-101-rename-products-folder.yaml --format markdown
+        impact check catalogs/example/changes/CR-101-products-to-solutions.yaml --format markdown
     """
     from impact.analysis.usecases import run_check
     from impact.render import jsonout, markdown, text
@@ -139,7 +173,7 @@ def validate(directory: str | None, fmt: str, strict: bool) -> None:
     from impact.analysis.validation import validate_catalog
     from impact.render.jsonout import dumps
 
-    root = directory or os.environ.get("IMPACT_CATALOG") or "catalog"
+    root = str(catalog_folder(directory))
     report = validate_catalog(root)
     if fmt == "json":
         click.echo(
@@ -177,3 +211,15 @@ def main() -> None:
 # --- commands defined in their own modules -----------------------------------
 # Each module decorates its commands with ``@cli.command()`` (importing ``cli``
 # from here); importing it registers them. One line per module, sorted.
+from impact.cli import (
+    coverage,  # noqa: E402,F401
+    diff,  # noqa: E402,F401
+    graph,  # noqa: E402,F401
+    hooks,  # noqa: E402,F401
+    importers,  # noqa: E402,F401
+    init,  # noqa: E402,F401
+    release,  # noqa: E402,F401
+    report,  # noqa: E402,F401
+    schema,  # noqa: E402,F401
+    trace,  # noqa: E402,F401
+)

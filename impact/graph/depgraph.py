@@ -8,12 +8,14 @@ and so every tie between equally short paths, deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
 
-from impact.model.catalog import Catalog
+from impact.model.catalog import Catalog, Dependency
+from impact.model.compact import AssetTable, EdgeList
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +52,91 @@ class DependencyGraph:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        edges = catalog.dependencies
+        # A cached catalog keeps its edges as adjacency (EdgeList): searches
+        # then build only the part of the graph they can reach, and the full
+        # networkx graph is built the first time someone asks for it.
+        self._compact = edges if isinstance(edges, EdgeList) and isinstance(catalog.assets, AssetTable) else None
+        self._graph: nx.DiGraph | None = None
+        self._n_nodes = len(catalog.assets)
+        if self._compact is None:
+            self._system_of: Mapping[str, str] = {aid: a.system for aid, a in catalog.assets.items()}
+            self._graph = self._build(catalog.assets, catalog.dependencies)
+        else:
+            self._system_of = _SystemOf(catalog.assets)  # type: ignore[arg-type]
+
+    def _build(self, nodes: Iterable[str], edges: Iterable[Dependency]) -> nx.DiGraph:
+        # Sorted insertion (ids, then (upstream, downstream)): ties between
+        # equally short paths are then broken the same way every time.
         graph = nx.DiGraph()
-        graph.add_nodes_from((aid, {"system": a.system}) for aid, a in catalog.assets.items())
-        graph.add_edges_from((d.upstream, d.downstream, {"note": d.note}) for d in catalog.dependencies)
-        self.graph = graph
-        self._system_of = {aid: a.system for aid, a in catalog.assets.items()}
+        system_of = self._system_of
+        graph.add_nodes_from((aid, {"system": system_of[aid]}) for aid in nodes)
+        graph.add_edges_from((d.upstream, d.downstream, {"note": d.note}) for d in edges)
+        return graph
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The whole catalog as a ``networkx.DiGraph`` (built on first use for a cached catalog)."""
+        if self._graph is None:
+            self._graph = self._build(self.catalog.assets, self.catalog.dependencies)
+        return self._graph
+
+    def _reachable(self, sources: Iterable[str], reverse: bool, max_tools: int) -> nx.DiGraph:
+        """The subgraph of what ``sources`` reach within ``max_tools`` tools (against the edges if ``reverse``).
+
+        Tool distance never decreases along a path, so every path the search
+        may take stays inside this subgraph; each node's neighbours keep the
+        full graph's (sorted) order, so Dijkstra on it gives exactly the
+        distances, paths and ties it gives on the whole graph. Finding the
+        subgraph is a breadth-first walk (same-tool steps first, a 0-1 BFS).
+        """
+        assert self._compact is not None
+        edges = self._compact
+        ids = edges.ids
+        cols = self.catalog.assets.cols  # type: ignore[attr-defined]
+        system = cols.system_of
+        index = self.catalog.assets.index  # type: ignore[attr-defined]
+        adjacency = self._predecessors() if reverse else None
+        crossings = {index[s]: 0 for s in sources if s in index}
+        todo = deque(crossings.items())
+        while todo:
+            node, d = todo.popleft()
+            if d > crossings[node]:
+                continue  # reached again more cheaply since it was queued
+            here = system[node]
+            for nxt in adjacency[node] if adjacency is not None else edges.successors(node):
+                nd = d if system[nxt] == here else d + 1
+                if nd <= max_tools and nd < crossings.get(nxt, max_tools + 1):
+                    crossings[nxt] = nd
+                    if nd == d:
+                        todo.appendleft((nxt, nd))
+                    else:
+                        todo.append((nxt, nd))
+        order = sorted(crossings)
+        sub = nx.DiGraph()
+        sub.add_nodes_from((ids[i], {"system": cols.systems[system[i]]}) for i in order)
+        # Edges out of the kept nodes into kept nodes, in the full graph's order;
+        # graph.reverse() lists a node's predecessors in upstream id order too.
+        if adjacency is not None:
+            sub.add_edges_from((ids[i], ids[j]) for i in order for j in adjacency[i] if j in crossings)
+        else:
+            sub.add_edges_from((ids[i], ids[j]) for i in order for j in edges.successors(i) if j in crossings)
+        return sub
+
+    def _predecessors(self) -> list[list[int]]:
+        assert self._compact is not None
+        edges = self._compact
+        preds: list[list[int]] = [[] for _ in edges.ids]
+        for up in range(len(edges.ids)):
+            for down in edges.successors(up):
+                preds[down].append(up)
+        return preds
 
     def _weight(self) -> tuple[Callable[[str, str, dict[str, object]], int], int]:
         # Lexicographic (tool crossings, steps) as one number: a crossing costs
         # more than any simple path's step count, so Dijkstra minimises
         # crossings first and steps second.
-        big = self.graph.number_of_nodes() + 1
+        big = self._n_nodes + 1
         system_of = self._system_of
 
         def weight(u: str, v: str, _data: dict[str, object]) -> int:
@@ -88,14 +164,26 @@ class DependencyGraph:
         Sorted by tool distance, steps, id. The changed assets themselves are
         never listed. Cycles are followed once.
         """
+        if self._compact is not None and self._graph is None:
+            changed = list(changed)
+            return self._search(self._reachable(changed, False, max_tools), changed, max_tools)
         return self._search(self.graph, changed, max_tools)
 
     def upstream(self, targets: Iterable[str], max_tools: int = 5) -> list[Reach]:
         """Assets whose change can break ``targets``; each path runs upstream asset → target."""
-        reached = self._search(self.graph.reverse(copy=False), targets, max_tools)
+        if self._compact is not None and self._graph is None:
+            targets = list(targets)
+            reached = self._search(self._reachable(targets, True, max_tools), targets, max_tools)
+        else:
+            reached = self._search(self.graph.reverse(copy=False), targets, max_tools)
         return [Reach(r.asset, r.tool_distance, r.steps, r.path[::-1]) for r in reached]
 
     def note(self, upstream: str, downstream: str) -> str | None:
+        if self._compact is not None and self._graph is None:
+            index = self.catalog.assets.index  # type: ignore[attr-defined]
+            if upstream not in index or downstream not in index:
+                return None
+            return self._compact.note(index[upstream], index[downstream])[1]
         data = self.graph.get_edge_data(upstream, downstream)
         return data.get("note") if data else None
 
@@ -110,3 +198,19 @@ class DependencyGraph:
             first = cycle.index(min(cycle))
             found.append(cycle[first:] + cycle[:first])
         return sorted(found)
+
+
+class _SystemOf(Mapping[str, str]):
+    """``asset id → system id`` read from a cached catalog's columns, without building assets."""
+
+    def __init__(self, assets: AssetTable) -> None:
+        self.assets = assets
+
+    def __getitem__(self, aid: str) -> str:
+        return self.assets.system_of(aid)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.assets)
+
+    def __len__(self) -> int:
+        return len(self.assets)

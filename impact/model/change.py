@@ -149,6 +149,19 @@ def find_catalog(changes: list[ChangeRequest], option: str | None) -> Path:
     )
 
 
+def catalog_folder(option: str | None) -> Path:
+    """The catalog of a command that reads no change file.
+
+    ``--catalog DIR`` (or its argument), then ``IMPACT_CATALOG``, then ``./catalog``.
+    """
+    explicit = option or os.environ.get(CATALOG_ENV)
+    if explicit:
+        return Path(explicit)
+    if Path(CONVENTIONAL_NAME).is_dir():
+        return Path(CONVENTIONAL_NAME)
+    raise ImpactError("no catalog given: use --catalog DIR or set IMPACT_CATALOG (there is no ./catalog folder here)")
+
+
 def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset]:
     """The assets a change request touches: asset targets as they are, system targets expanded.
 

@@ -40,9 +40,22 @@ class Problem:
     severity: Severity = field(default="error", compare=False)
 
     def __str__(self) -> str:
+        # Escaped: a file name or value with a newline, an ANSI escape or a
+        # right-to-left override must not forge or rearrange terminal lines.
         if self.line:
-            return f"{self.file}:{self.line}:{self.col}: {self.message}"
-        return f"{self.file}: {self.message}"
+            return printable(f"{self.file}:{self.line}:{self.col}: {self.message}")
+        return printable(f"{self.file}: {self.message}")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control, format (bidi) and separator characters shown as ``\uXXXX``.
+
+    >>> print(printable("a\u202eb\nc d"))
+    a\u202eb\u000ac d
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in text)
 
 
 class ImpactError(Exception):

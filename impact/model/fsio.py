@@ -1,18 +1,57 @@
-"""Writing output files so that a failure never leaves a half-written file behind."""
+"""Writing output files so that a failure never leaves a half-written file behind.
+
+The promises (see ``docs/security.md``):
+
+* a reader sees the old file or the new one, never a mix: the bytes go to a
+  temporary file beside the target, which is renamed over it only once
+  complete and flushed to disk;
+* on any failure (disk full, no permission, an interrupt) the temporary file
+  is removed, folders created for the output are removed again, and the old
+  file is left byte for byte as it was;
+* an output never lands on an input file or inside a catalog (``guard_output``);
+* a report gets the permissions a new file normally gets (not the private
+  ``0600`` of a temporary file), or keeps those of the file it replaces;
+* a device or pipe given as the output (``-o /dev/stdout``) is written to,
+  never replaced by a regular file; a link is followed, not replaced.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from impact.model.errors import ImpactError, display_path
 
+_ADVICE = {
+    "ENOSPC": "the disk is full; free some space or write elsewhere",
+    "EDQUOT": "the disk quota is used up; free some space or write elsewhere",
+    "EACCES": "choose a folder you may write to",
+    "EPERM": "choose a folder you may write to",
+    "EROFS": "the file system is read-only; choose another folder",
+    "EISDIR": "it is a folder: give a file name inside it",
+    "ENOTDIR": "a part of the path is a file, not a folder",
+}
+
+
+def _write_error(path: Path, exc: OSError) -> ImpactError:
+    import errno
+
+    advice = _ADVICE.get(errno.errorcode.get(exc.errno or 0, ""), "choose another output path")
+    return ImpactError(f"cannot write {display_path(path)}: {exc.strerror or exc}; {advice}")
+
 
 def guard_output(target: Path, protected: Iterable[Path]) -> None:
-    """Refuse to write over an input file or into a catalog folder."""
+    """Refuse to write over an input file or into a catalog folder.
+
+    Paths are compared after resolving links, so ``-o`` through a symlink or
+    ``..`` cannot reach an input either.
+    """
     real = target.resolve()
+    if real.is_dir():
+        raise ImpactError(f"cannot write {display_path(target)}: it is a folder; give a file name inside it")
     for item in protected:
         guarded = item.resolve()
         if real == guarded or (guarded.is_dir() and real.is_relative_to(guarded)):
@@ -22,23 +61,81 @@ def guard_output(target: Path, protected: Iterable[Path]) -> None:
             )
 
 
+def _new_file_mode() -> int:
+    # The mode ``open()`` would give a new file: 0o666 less the umask. Reading
+    # the umask means setting it; this runs once per written file in a CLI.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and missing parents; return those created, deepest first."""
+    missing = []
+    current = folder
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _remove_folders(created: list[Path]) -> None:
+    for folder in created:  # deepest first; only ever-empty folders we made
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` all at once: a temporary file beside it, then a rename.
 
     Readers see the old file or the new one, never a mix; on any failure the
     temporary file is removed and the old file is left as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out" / "report.txt"
+    >>> atomic_write(target, "hello\\n")
+    >>> target.read_text()
+    'hello\\n'
+    >>> sorted(p.name for p in target.parent.iterdir())  # no temporary file left
+    ['report.txt']
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent if str(path.parent) else Path(".")
+    shown = path  # messages name the path as the user gave it
+    path = Path(os.path.realpath(path))  # a link is written through, not replaced
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
     except OSError as exc:
-        raise ImpactError(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
+        raise _write_error(shown, exc) from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise ImpactError(f"cannot write {display_path(shown)}: it is a folder; give a file name inside it")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        # A device or a pipe (``-o /dev/stdout``): renaming over it would replace it.
+        try:
+            with open(path, "wb") as handle:
+                handle.write(payload)
+        except OSError as exc:
+            raise _write_error(shown, exc) from None
+        return
+    mode = stat.S_IMODE(info.st_mode) if info is not None else _new_file_mode()
+    created: list[Path] = []
+    try:
+        created = _make_folders(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        _remove_folders(created)
+        raise _write_error(shown, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
@@ -46,6 +143,37 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             os.unlink(tmp)
         except OSError:
             pass
+        _remove_folders(created)
         if isinstance(exc, OSError):
-            raise ImpactError(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
+            raise _write_error(shown, exc) from None
         raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    # Make the rename itself durable; not every platform can open a folder.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_all(files: Mapping[Path, str | bytes], protected: Iterable[Path] = ()) -> None:
+    """Write several outputs, each atomically, after checking every target first.
+
+    Render everything *before* calling this, so that an exception in a
+    renderer writes nothing at all. Every target is guarded before the first
+    byte is written; a failure on one file leaves the files not yet written
+    exactly as they were.
+    """
+    guarded = list(protected)
+    for target in files:
+        guard_output(target, guarded)
+    for target, data in files.items():
+        atomic_write(target, data)

@@ -26,6 +26,7 @@ from impact.model.catalog import (
     split_asset_id,
 )
 from impact.model.errors import ImpactError, Problem, ProblemList, display_path
+from impact.model.lookalike import lookalike_warnings
 from impact.model.schema import CatalogFileSpec, PolicySpec, salvage_catalog_file, validate
 from impact.model.yamlio import YamlDoc, parse_yaml
 
@@ -45,7 +46,7 @@ class Limits:
             raw = os.environ.get(name)
             try:
                 return int(float(raw) * 2**20) if raw else default
-            except ValueError:
+            except (ValueError, OverflowError):  # "abc", "nan", "inf"
                 raise ImpactError(f"{name}={raw!r} is not a number of MiB") from None
 
         return cls(
@@ -103,15 +104,25 @@ def parse_catalog_files(root: Path, limits: Limits, problems: ProblemList) -> It
         raise ImpactError(
             Problem(display_path(root), 0, 0, f"the catalog is {total / 2**20:.0f} MiB, more than the limit of {limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)")
         )
+    from impact.model import cache, fastload
+
+    use_cache = cache.enabled()
     for path in files:
         name = display_path(path)
         try:
-            doc = parse_yaml(read_limited(path, limits.max_file_bytes), name)
+            raw = read_limited(path, limits.max_file_bytes)
+            record = fastload.cached_record(raw) if use_cache else None
+            if record is not None:  # valid when cached: only what it references is left to check
+                yield fastload.RecordDoc(name, raw, record), fastload.spec_from_record(record)
+                continue
+            doc = parse_yaml(raw, name)
         except ImpactError as exc:
             problems.items.extend(exc.problems)
             continue
         spec, found = validate(CatalogFileSpec, doc)
         problems.items.extend(found)
+        if use_cache and spec is not None and not found:
+            fastload.store_record(raw, fastload.record_from(doc, spec))
         if spec is None:
             # Keep checking the rest of the file: one typo must not hide the next problem.
             spec, dropped = salvage_catalog_file(doc.data)
@@ -133,8 +144,9 @@ class _Merger:
         self.policy: PolicySpec | None = None
         self.policy_place: Place | None = None
         self.places: dict[str, Place] = {}
-        # (kind of thing referred to, id, where) for checking once all is merged
-        self.refs: list[tuple[str, str, Place, str]] = []
+        # (kind of thing referred to, id, (doc, path) of the reference, context) for
+        # checking once all is merged; located only when reported (most never are).
+        self.refs: list[tuple[str, str, tuple[YamlDoc, tuple[Any, ...]], str]] = []
 
     def place(self, doc: YamlDoc, path: tuple[Any, ...], *, key: bool = False) -> Place:
         line, col = doc.locate(path, key=key)
@@ -148,8 +160,8 @@ class _Merger:
         self.places[f"{kind}:{ident}"] = place
         return True
 
-    def ref(self, kind: str, ident: str, place: Place, context: str) -> None:
-        self.refs.append((kind, ident, place, context))
+    def ref(self, kind: str, ident: str, where: tuple[YamlDoc, tuple[Any, ...]], context: str) -> None:
+        self.refs.append((kind, ident, where, context))
 
     def add(self, doc: YamlDoc, spec: CatalogFileSpec) -> None:
         for tid, team in spec.teams.items():
@@ -164,9 +176,9 @@ class _Merger:
                 tid, test.name, tuple(dict.fromkeys(test.covers)), test.owner, test.kind, tuple(test.steps), test.run, test.minutes
             )
             for i, asset in enumerate(test.covers):
-                self.ref("asset", asset, self.place(doc, ("tests", tid, "covers", i)), f"test {tid!r} covers")
+                self.ref("asset", asset, (doc, ("tests", tid, "covers", i)), f"test {tid!r} covers")
             if test.owner:
-                self.ref("team", test.owner, self.place(doc, ("tests", tid, "owner")), f"test {tid!r} owner")
+                self.ref("team", test.owner, (doc, ("tests", tid, "owner")), f"test {tid!r} owner")
         if spec.policy is not None:
             where = self.place(doc, ("policy",), key=True)
             if self.policy_place is not None:
@@ -178,10 +190,10 @@ class _Merger:
         base = ("systems", sid)
         if not self.define("system", sid, self.place(doc, base, key=True)):
             return
-        self.ref("team", system.owner, self.place(doc, (*base, "owner")), f"system {sid!r} owner")
+        self.ref("team", system.owner, (doc, (*base, "owner")), f"system {sid!r} owner")
         for role in ("consulted", "informed"):
             for i, team in enumerate(getattr(system, role)):
-                self.ref("team", team, self.place(doc, (*base, role, i)), f"system {sid!r} {role}")
+                self.ref("team", team, (doc, (*base, role, i)), f"system {sid!r} {role}")
         ids = []
         for key, spec in system.assets.items():
             apath = (*base, "assets", key)
@@ -190,10 +202,10 @@ class _Merger:
                 continue
             ids.append(aid)
             if spec.owner:
-                self.ref("team", spec.owner, self.place(doc, (*apath, "owner")), f"asset {aid!r} owner")
+                self.ref("team", spec.owner, (doc, (*apath, "owner")), f"asset {aid!r} owner")
             for role in ("consulted", "informed"):
                 for i, team in enumerate(getattr(spec, role)):
-                    self.ref("team", team, self.place(doc, (*apath, role, i)), f"asset {aid!r} {role}")
+                    self.ref("team", team, (doc, (*apath, role, i)), f"asset {aid!r} {role}")
             self.assets[aid] = Asset(
                 aid,
                 sid,
@@ -207,12 +219,12 @@ class _Merger:
             )
             for field, upstream_side in (("depends_on", False), ("feeds", True)):
                 for i, dep in enumerate(getattr(spec, field)):
-                    where = self.place(doc, (*apath, field, i))
                     up, down = (aid, dep.asset) if upstream_side else (dep.asset, aid)
                     if up == down:
+                        where = self.place(doc, (*apath, field, i))
                         self.problems.error(where.file, where.line, where.col, f"asset {aid!r} cannot depend on itself")
                         continue
-                    self.ref("asset", dep.asset, where, f"asset {aid!r} {field}")
+                    self.ref("asset", dep.asset, (doc, (*apath, field, i)), f"asset {aid!r} {field}")
                     edge = self.edges.get((up, down))
                     if edge is None or (edge.note is None and dep.note):
                         self.edges[(up, down)] = Dependency(up, down, dep.note)
@@ -228,9 +240,10 @@ class _Merger:
 
     def check_refs(self) -> None:
         known = {"team": self.teams, "asset": self.assets}
-        for kind, ident, where, context in self.refs:
+        for kind, ident, (doc, path), context in self.refs:
             if ident in known[kind] or f"{kind}:{ident}" in self.problems.known_invalid:
                 continue
+            where = self.place(doc, path)
             message = f"{context} {ident!r}, which is not {'an asset' if kind == 'asset' else 'a team'} of this catalog"
             hint = suggest(kind, ident, self.teams, self.systems, self.assets)
             self.problems.error(where.file, where.line, where.col, message + (f"; did you mean {hint!r}?" if hint else ""))
@@ -292,14 +305,27 @@ def check_catalog(root: str | os.PathLike[str], limits: Limits | None = None) ->
     if not path.is_dir():
         what = "is a file, not a folder" if path.exists() else "does not exist"
         raise ImpactError(f"catalog {display_path(path)} {what}; give the folder that holds the catalog's YAML files")
+    limits = limits or Limits.from_env()
+    from impact.model import cache
+
+    if cache.enabled():  # a valid catalog through the cache; anything wrong takes the path below
+        from impact.model.fastload import check_cached
+
+        cached = check_cached(path, limits.max_file_bytes, limits.max_catalog_bytes, _all_warnings)
+        if cached is not None:
+            return cached
     problems = ProblemList()
-    catalog = build_catalog(path, parse_catalog_files(path, limits or Limits.from_env(), problems), problems)
+    catalog = build_catalog(path, parse_catalog_files(path, limits, problems), problems)
     if not catalog.places and not problems.items:
         problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
     if problems.errors:
         return None, problems.errors + problems.warnings
-    catalog.warnings = _warnings(catalog)
+    catalog.warnings = _all_warnings(catalog)
     return catalog, sorted(catalog.warnings)
+
+
+def _all_warnings(catalog: Catalog) -> list[Problem]:
+    return _warnings(catalog) + lookalike_warnings(catalog.places)
 
 
 def load_catalog(root: str | os.PathLike[str], limits: Limits | None = None) -> Catalog:

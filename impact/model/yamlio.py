@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -47,11 +48,44 @@ _ALLOWED_TAGS = {
 
 # Plain scalars that YAML 1.1 would type differently: used to catch keys that
 # collide for other YAML tools (``on:`` and ``true:`` are the same key there).
+# The booleans are the YAML 1.1 spec's list (PyYAML leaves out y/n); numbers,
+# dates and nulls are typed by PyYAML's own YAML 1.1 resolver, never by hand.
 _YAML11_BOOL = {
     **dict.fromkeys("y Y yes Yes YES true True TRUE on On ON".split(), "true"),
     **dict.fromkeys("n N no No NO false False FALSE off Off OFF".split(), "false"),
 }
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+@lru_cache(maxsize=4096)
+def yaml11_reading(text: str) -> str | None:
+    """What a YAML 1.1 tool makes of the plain scalar ``text``, when it is not text.
+
+    Examples
+    --------
+    >>> yaml11_reading("on"), yaml11_reading("010"), yaml11_reading("1:20"), yaml11_reading("web")
+    ('true', 'the number 8', 'the number 80', None)
+    """
+    if text in _YAML11_BOOL:
+        return _YAML11_BOOL[text]
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    if tag == _STR_TAG:
+        return None
+    construct = yaml.constructor.SafeConstructor.yaml_constructors.get(tag)
+    try:  # called directly: construct_object would remember every node it saw
+        value = construct(yaml.constructor.SafeConstructor(), yaml.ScalarNode(tag, text)) if construct else None
+    except (ValueError, yaml.YAMLError, OverflowError):
+        return None  # e.g. 2024-13-45: no tool reads it as a date either
+    kind = tag.rsplit(":", 1)[-1]
+    if kind == "bool":
+        return "true" if value else "false"
+    if kind in ("int", "float"):
+        return f"the number {value!r}"
+    if kind == "timestamp":
+        return f"the date {value.isoformat()}"
+    return "null (no value)" if kind == "null" else None
 
 
 class YMap(dict[str, Any]):
@@ -141,15 +175,38 @@ def _decode(raw: bytes | str, file: str) -> str:
     return text
 
 
+def _syntax_hint(problem: str, context: str, at: str, char: str) -> str:
+    """What to do about a libyaml syntax error, in words a catalog author knows."""
+    if char == "\t":
+        return "a tab is not allowed here: indent with spaces"
+    if problem.startswith("did not find expected ',' or"):
+        opener = "{" if problem.endswith("'}'") else "["
+        closer = "}" if opener == "{" else "]"
+        return f"the '{opener}'{at} is not closed, or two of its entries lack a ',' between them; add the '{closer}' or the ','"
+    if problem == "found unexpected end of stream" and "quoted scalar" in context:
+        return f"the quote{at} is never closed; close it"
+    if problem == "did not find expected key":
+        return f"this line does not line up with the keys of the mapping{at}; indent it like them (a '- ' item cannot follow 'key: value' lines)"
+    if problem.startswith("mapping values are not allowed"):
+        return "a ': ' inside a value; put the whole value in quotes"
+    if problem == "found character that cannot start any token":
+        return f"a value cannot start with {char!r}; put the value in quotes"
+    if problem == "found unknown escape character":
+        return "inside double quotes a backslash starts an escape; use single quotes, or write \\\\ for one backslash"
+    if problem == "could not find expected ':'":
+        return f"the text{at} has no ':'; write 'key: value', or indent it under the line above"
+    return f"check this line and the one above it ({context}{at})" if context else "check this line and the one above it"
+
+
 def _syntax_problem(exc: yaml.YAMLError, file: str, text: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
     what = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    message = f"YAML syntax error: {what}" + (f" ({context})" if context else "")
-    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
-        message += "; a tab is not allowed here: indent with spaces"
-    return Problem(file, line, col, message)
+    context = getattr(exc, "context", None) or ""
+    cmark = getattr(exc, "context_mark", None)
+    at = f" at line {cmark.line + 1}, column {cmark.column + 1}" if cmark is not None and mark is not None and cmark.index != mark.index else ""
+    char = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
+    return Problem(file, line, col, f"YAML syntax error: {what}; {_syntax_hint(what, context, at, char)}")
 
 
 def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> YamlDoc:
@@ -228,11 +285,12 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             if len(stack) >= max_depth:
                 raise ImpactError(Problem(file, line, col, f"nesting deeper than {max_depth} levels; a catalog needs far fewer"))
             container = YMap(line, col) if isinstance(event, yaml.MappingStartEvent) else YSeq(line, col)
-            stack.append([container, None, 1, event.anchor])
+            # The fifth slot maps a YAML 1.1 reading of a plain key to that key.
+            stack.append([container, None, 1, event.anchor, None])
             plain_nodes += 1
             continue
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            container, _, size, anchor = stack.pop()
+            container, _, size, anchor, _ = stack.pop()
             value = container
             line, col = container.line, container.col  # a container is where it starts
         else:  # DocumentEnd
@@ -261,6 +319,8 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
                 what = "an empty key" if value is None else "a mapping or list used as a key"
                 raise ImpactError(Problem(file, line, col, f"{what} is not allowed; keys are plain text"))
             _check_duplicate(parent, value, line, col, file)
+            if isinstance(event, yaml.ScalarEvent) and event.style in (None, "") and event.implicit[0]:
+                frame[4] = _check_typed_key(frame[4], value, line, col, file)
             frame[1] = (value, line, col)
         else:
             key, kline, kcol = frame[1]
@@ -282,19 +342,35 @@ def _check_duplicate(mapping: YMap, key: str, line: int, col: int, file: str) ->
     if first is not None:
         where = f" (first at line {first[0]}, column {first[1]})"
         raise ImpactError(Problem(file, line, col, f"duplicate key {_describe(key)}{where}; keep one of them"))
-    canon = _YAML11_BOOL.get(key)
-    if canon is not None:
-        for other, (oline, ocol) in mapping.key_marks.items():
-            if _YAML11_BOOL.get(other) == canon:
-                raise ImpactError(
-                    Problem(
-                        file,
-                        line,
-                        col,
-                        f"key {_describe(key)} collides with {_describe(other)} at line {oline}, column {ocol}: "
-                        f"YAML 1.1 tools read both as {canon}; rename or quote one of them",
-                    )
-                )
+
+
+def _check_typed_key(
+    seen: dict[str, tuple[str, int, int]] | None, key: str, line: int, col: int, file: str
+) -> dict[str, tuple[str, int, int]] | None:
+    """Refuse a plain key that a YAML 1.1 tool reads as the same value as an earlier one.
+
+    ``on:`` and ``true:`` (or ``010:`` and ``8:``) are two keys here but one
+    for PyYAML's ``safe_load``, Ruby and many editors; quoting either key makes
+    it text everywhere, so only plain keys are compared.
+    """
+    reading = yaml11_reading(key)
+    if reading is None:
+        return seen
+    seen = {} if seen is None else seen
+    other = seen.get(reading)
+    if other is not None:
+        okey, oline, ocol = other
+        raise ImpactError(
+            Problem(
+                file,
+                line,
+                col,
+                f"key {_describe(key)} collides with {_describe(okey)} at line {oline}, column {ocol}: "
+                f"YAML 1.1 tools read both as {reading}; rename or quote one of them",
+            )
+        )
+    seen[reading] = (key, line, col)
+    return seen
 
 
 _BOOL_TRUE = {"true", "True", "TRUE"}

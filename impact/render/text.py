@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from impact.analysis.check import CheckResult
+from impact.analysis.release_path import ReleasePath
 
 ARROW = " -> "
 
@@ -116,15 +117,18 @@ def render_check(result: CheckResult) -> str:
         for a in result.untested:
             mark = "!" if catalog.assets[a].critical else " "
             lines.append(f" {mark} {safe(a)} ({away(distance[a])})")
-    extra = result.extra.get("release_path")
-    if isinstance(extra, dict):
+    if result.release_path is not None:
         lines.append("")
-        lines.extend(render_release_path(extra))
+        lines.extend(render_release_path(result.release_path))
     return "\n".join(lines) + "\n"
 
 
-def render_release_path(rp: dict[str, object]) -> list[str]:
-    lines = [f"Release path: computed {rp.get('computed')}, declared {rp.get('declared') or 'none'}"]
-    for reason in rp.get("reasons", []) or []:  # type: ignore[union-attr]
-        lines.append(f"  - {safe(str(reason))}")
+def render_release_path(rp: ReleasePath) -> list[str]:
+    """The release path section: the verdict first, then the reasons."""
+    declared = rp.declared or "none declared"
+    lines = [f"Release path: needs {rp.computed} (declared: {declared})"]
+    if rp.too_light:
+        lines.append(f"  BLOCKING: declared {rp.declared} is lighter than the {rp.computed} this change needs; set 'path: {rp.computed}' or reduce the change")
+    for reason in rp.reasons:
+        lines.append(f"  - {safe(reason)}")
     return lines

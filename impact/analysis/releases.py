@@ -1,0 +1,235 @@
+"""Release bundles: what ships in a release, what is held back, and why.
+
+A release is the set of change requests whose ``release:`` names it. A change
+request of the release ships only when all of these hold:
+
+1. its status is ``approved``;
+2. its declared path (``path:``) is not lighter than the path it needs;
+3. it has no ``same-asset`` conflict with a change request that is not
+   approved (in any release, or in none): unfinished work never rides along;
+4. its impact does not reach an asset that a change request that is not
+   approved changes (a ``downstream`` conflict *from* it): a later,
+   unfinished change depends on what it touches.
+
+A ``downstream`` conflict the other way (an unfinished change reaches what
+this one changes) does not hold it back: it is listed, so that the later
+change retests it. Released change requests are done and never conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from impact.analysis.check import DEFAULT_MAX_TOOLS, CheckResult, check_change
+from impact.analysis.conflicts import BLOCKING_KINDS, Conflict, find_conflicts
+from impact.analysis.stakeholder_lists import (
+    PlannedTest,
+    TeamInvolvement,
+    merge_stakeholders,
+    merge_tests,
+)
+from impact.analysis.usecases import open_catalog
+from impact.graph.depgraph import DependencyGraph
+from impact.model.catalog import Catalog
+from impact.model.change import (
+    ChangeRequest,
+    change_files,
+    find_catalog,
+    load_change,
+    load_changes,
+)
+from impact.model.errors import ImpactError, Problem, ProblemList
+from impact.model.release import Release, default_releases_folder, load_releases
+
+SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Held:
+    """A change request of the release that does not ship, with every reason."""
+
+    result: CheckResult
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class ReleaseResult:
+    """The answer of ``impact release check``."""
+
+    release_id: str
+    meta: Release | None
+    ships: list[CheckResult]
+    held: list[Held]
+    released: list[CheckResult]
+    """Change requests of the release whose status is already ``released``."""
+    conflicts: list[Conflict]
+    """Every conflict that involves a change request of the release."""
+    stakeholders: list[TeamInvolvement]
+    """The teams of what ships."""
+    tests: list[PlannedTest]
+    """The combined test plan of what ships."""
+    untested: list[str]
+
+    @property
+    def blocking(self) -> bool:
+        """True when something is held back (exit code 1)."""
+        return bool(self.held)
+
+
+def _named(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:SHOWN])
+    return shown + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
+def _describe(change: ChangeRequest, release_id: str) -> str:
+    status = f"status {change.status}" if change.status else "no status"
+    if change.release == release_id:
+        where = "same release"
+    elif change.release:
+        where = f"release {change.release}"
+    else:
+        where = "no release"
+    return f"{change.id} ({status}, {where})"
+
+
+def _status_reason(change: ChangeRequest) -> str | None:
+    if change.status == "approved":
+        return None
+    if change.status is None:
+        return "no status: only approved change requests ship; set 'status: approved' once it is tested and signed off"
+    return f"status is {change.status}: only approved change requests ship"
+
+
+def _path_reason(result: CheckResult) -> str | None:
+    rp = result.release_path
+    if rp is None or not rp.too_light:
+        return None
+    why = [r.split(": ", 1)[1] for r in rp.reasons if r.startswith(f"not {rp.declared}:")]
+    return f"declared path {rp.declared} is lighter than the {rp.computed} it needs: " + "; ".join(why)
+
+
+def hold_reasons(result: CheckResult, by_id: dict[str, CheckResult], conflicts: Sequence[Conflict], release_id: str) -> list[str]:
+    """Why one change request of a release does not ship (empty: it ships)."""
+    change = result.change
+    reasons = [r for r in (_status_reason(change), _path_reason(result)) if r]
+    for conflict in conflicts:
+        if conflict.kind not in BLOCKING_KINDS or not conflict.involves(change.id):
+            continue
+        other = by_id[conflict.other(change.id)].change
+        if other.status == "approved":
+            continue
+        assets = _named(conflict.assets)
+        if conflict.kind == "same-asset":
+            reasons.append(
+                f"{_describe(other, release_id)} also changes {assets} and is not approved: its unfinished work would ship along"
+            )
+        elif conflict.first == change.id:
+            reasons.append(
+                f"its impact reaches {assets}, which {_describe(other, release_id)} changes; that change is not approved "
+                f"and depends on what this one touches: ship them together, or this one once {other.id} is approved"
+            )
+    return reasons
+
+
+def check_release(
+    catalog: Catalog,
+    graph: DependencyGraph,
+    changes: Sequence[ChangeRequest],
+    release_id: str,
+    releases_meta: dict[str, Release],
+    max_tools: int = DEFAULT_MAX_TOOLS,
+) -> ReleaseResult:
+    """What ships in ``release_id`` and what is held back, with reasons, conflicts,
+    the combined test plan and the stakeholders of what ships.
+
+    ``changes`` are all the change requests known (every release, and none):
+    conflicts with change requests of other releases count.
+    """
+    check_release_meta(catalog, releases_meta)
+    known = sorted({c.release for c in changes if c.release} | set(releases_meta))
+    if release_id not in known:
+        raise ImpactError(
+            f"no change request names release {release_id!r} and there is no release file for it; "
+            f"releases: {', '.join(known) or 'none'}"
+        )
+    results = {c.id: check_change(catalog, graph, c, max_tools) for c in sorted(changes, key=lambda c: c.id)}
+    active = [r for r in results.values() if r.change.status != "released"]
+    conflicts = find_conflicts(active)
+    members = [r for r in results.values() if r.change.release == release_id]
+    ships, held, released = [], [], []
+    for result in members:
+        if result.change.status == "released":
+            released.append(result)
+            continue
+        reasons = hold_reasons(result, results, conflicts, release_id)
+        if reasons:
+            held.append(Held(result, tuple(reasons)))
+        else:
+            ships.append(result)
+    member_ids = {r.change.id for r in members}
+    tests, untested = merge_tests(ships)
+    return ReleaseResult(
+        release_id=release_id,
+        meta=releases_meta.get(release_id),
+        ships=ships,
+        held=held,
+        released=released,
+        conflicts=[c for c in conflicts if c.first in member_ids or c.second in member_ids],
+        stakeholders=merge_stakeholders(ships),
+        tests=tests,
+        untested=untested,
+    )
+
+
+def check_release_meta(catalog: Catalog, releases_meta: dict[str, Release]) -> None:
+    """Release owners must be teams of the catalog."""
+    problems = ProblemList()
+    for release in releases_meta.values():
+        if release.owner and release.owner not in catalog.teams and release.owner_place:
+            p = release.owner_place
+            problems.error(p.file, p.line, p.col, f"owner {release.owner!r} is not a team of the catalog {catalog.root}")
+    problems.raise_if_errors()
+
+
+# --- use cases the CLI calls -------------------------------------------------
+
+
+@dataclass
+class Workspace:
+    """What a release command works on: the catalog, the change requests and the release files."""
+
+    catalog: Catalog
+    graph: DependencyGraph
+    catalog_path: Path
+    changes: list[ChangeRequest]
+    releases: dict[str, Release]
+    inputs: list[Path]
+
+
+def open_workspace(
+    change_paths: Sequence[str],
+    changes_dir: str | None,
+    catalog_option: str | None,
+    releases_dir: str | None = None,
+) -> Workspace:
+    """Load change files (given one by one, or every file of ``changes_dir``), their catalog and the release files.
+
+    Release files come from ``releases_dir``, else ``<changes_dir>/../releases``.
+    """
+    if change_paths and changes_dir:
+        raise ImpactError("give change files or --changes DIR, not both")
+    if not change_paths and not changes_dir:
+        raise ImpactError("give one or more change files, or --changes DIR (the folder of change files)")
+    files = [Path(p) for p in change_paths] if change_paths else change_files(changes_dir or ".")
+    if not files:
+        raise ImpactError(Problem(str(changes_dir), 0, 0, "this folder holds no *.yaml or *.yml change files"))
+    changes = load_changes(files) if len(files) > 1 else [load_change(files[0])]
+    catalog_path = find_catalog(changes, catalog_option)
+    catalog, graph = open_catalog(catalog_path)
+    folder = Path(releases_dir) if releases_dir else (default_releases_folder(changes_dir) if changes_dir else None)
+    if releases_dir and not Path(releases_dir).is_dir():
+        raise ImpactError(f"--releases {releases_dir}: no such folder")
+    releases = load_releases(folder)
+    return Workspace(catalog, graph, catalog_path, changes, releases, files)

@@ -1,0 +1,95 @@
+"""``impact trace``: the reverse question, after an incident.
+
+"No leads reach the EMEA queue": which upstream assets can break the queue,
+each with the dependency path that explains how, and which change requests
+(open, or already released) reach it, nearest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from impact.analysis.check import check_change
+from impact.graph.depgraph import DependencyGraph, Reach
+from impact.model.catalog import Catalog
+from impact.model.change import ChangeRequest, change_files, load_changes
+from impact.model.errors import ImpactError, Problem, display_path
+from impact.model.loader import suggest
+
+EXCLUDED_STATUSES = ("draft",)
+"""Drafts are ideas, not work: they cannot have broken anything yet."""
+
+
+@dataclass(frozen=True)
+class ChangeHit:
+    """A change request whose impact reaches the traced asset."""
+
+    change: ChangeRequest
+    tool_distance: int
+    path: tuple[str, ...]
+    """From the changed asset to the traced asset; one item when the change targets it directly."""
+    action: str
+
+
+@dataclass
+class TraceResult:
+    catalog: Catalog
+    asset: str
+    max_tools: int
+    upstream: list[Reach]
+    changes: list[ChangeHit]
+    changes_folder: str | None
+    skipped: list[Problem] = field(default_factory=list)
+    """Change files that could not be matched to the catalog, with why."""
+
+
+def check_asset(catalog: Catalog, asset: str) -> None:
+    """Refuse an asset id the catalog does not know, with the closest match."""
+    if asset in catalog.assets:
+        return
+    hint = suggest("asset", asset, catalog.teams, catalog.systems, catalog.assets)
+    raise ImpactError(
+        f"{asset!r} is not an asset of the catalog {catalog.root}" + (f"; did you mean {hint!r}?" if hint else "; give an asset id as system:key")
+    )
+
+
+def default_changes_folder(catalog_path: Path) -> Path | None:
+    """A ``changes`` folder beside the catalog folder, as in ``catalogs/example/``."""
+    candidate = catalog_path.resolve().parent / "changes"
+    return Path(display_path(candidate)) if candidate.is_dir() else None
+
+
+def trace(catalog: Catalog, graph: DependencyGraph, asset: str, changes: list[ChangeRequest], max_tools: int, changes_folder: str | None = None) -> TraceResult:
+    """Upstream assets within ``max_tools`` tools of ``asset``, and the changes that reach it.
+
+    A change reaches the asset when the asset is one it changes (distance 0)
+    or one it impacts within ``max_tools``. Drafts are left out. Changes are
+    sorted nearest first, then by id.
+    """
+    check_asset(catalog, asset)
+    hits: list[ChangeHit] = []
+    skipped: list[Problem] = []
+    for change in changes:
+        if change.status in EXCLUDED_STATUSES:
+            continue
+        try:
+            result = check_change(catalog, graph, change, max_tools)
+        except ImpactError as exc:
+            skipped.extend(exc.problems)
+            continue
+        direct = next((c for c in result.changed if c.asset == asset), None)
+        if direct is not None:
+            hits.append(ChangeHit(change, 0, (asset,), direct.action))
+            continue
+        reach = next((r for r in result.impacted if r.asset == asset), None)
+        if reach is not None:
+            action = next(c.action for c in result.changed if c.asset == reach.path[0])
+            hits.append(ChangeHit(change, reach.tool_distance, reach.path, action))
+    hits.sort(key=lambda h: (h.tool_distance, len(h.path), h.change.id))
+    return TraceResult(catalog, asset, max_tools, graph.upstream([asset], max_tools), hits, changes_folder, sorted(skipped))
+
+
+def load_change_folder(folder: Path | None) -> list[ChangeRequest]:
+    """Every change file of ``folder`` (none when there is no folder)."""
+    return load_changes(change_files(folder)) if folder is not None else []

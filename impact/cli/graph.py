@@ -1,0 +1,150 @@
+"""``impact graph``: pictures of a change's impact, a release, or the catalog."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from impact.cli.main import cli
+from impact.cli.options import catalog_option, max_tools_option, output_option
+from impact.model.errors import ImpactError, display_path
+
+SUFFIXES = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
+
+
+def _format_for(output: str | None, fmt: str | None) -> str:
+    """The picture format: --format, else the -o suffix, else DOT."""
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    from_suffix = SUFFIXES.get(suffix)
+    if fmt and from_suffix and fmt != from_suffix:
+        raise click.UsageError(f"-o {output} ends in {suffix} but --format is {fmt}; make them agree")
+    if fmt:
+        return fmt
+    if from_suffix:
+        return from_suffix
+    if suffix:
+        raise click.UsageError(f"cannot tell the picture format from {output!r}: end it in .svg, .png, .pdf or .dot, or give --format")
+    return "dot"
+
+
+def _write(data: bytes, fmt: str, output: str | None, protected: list[Path]) -> None:
+    from impact.model.fsio import atomic_write, guard_output
+
+    if output is None or output == "-":
+        if fmt in ("png", "pdf") and sys.stdout.isatty():
+            raise click.UsageError(f"a {fmt.upper()} picture is binary: write it to a file with -o picture.{fmt}")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    guard_output(target, protected)
+    atomic_write(target, data)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("change_file", metavar="[CHANGE.yaml]", required=False, type=click.Path(dir_okay=False))
+@catalog_option
+@max_tools_option
+@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "png", "pdf"]), help="Picture format. Default: from the -o suffix; DOT on standard output.")
+@output_option
+@click.option("--owners", is_flag=True, help="Show each asset's owner team.")
+@click.option("--upstream", type=click.IntRange(0, 50), default=0, show_default=True, metavar="N", help="Also show what feeds the changed assets, up to N tools back.")
+@click.option("--focus", metavar="ASSET", help="Catalog picture: only the neighbourhood of this asset.")
+@click.option("--depth", type=click.IntRange(0, 50), default=2, show_default=True, metavar="N", help="With --focus: how many dependency steps around it.")
+@click.option("--system", "systems", metavar="ID", multiple=True, help="Catalog picture: only this tool (repeatable), with its direct links to other tools.")
+@click.option("--release", metavar="ID", help="Draw every change request of this release (from --changes DIR) in one picture, with conflicts.")
+@click.option("--changes", "changes_dir", metavar="DIR", help="With --release: the folder of change files.")
+@click.option("--max-nodes", type=click.IntRange(5, 250), default=60, show_default=True, metavar="N", help="Assets drawn one by one; beyond this, each tool's farthest assets are counted in a '+N more' box.")
+def graph(
+    change_file: str | None,
+    catalog: str | None,
+    max_tools: int,
+    fmt: str | None,
+    output: str | None,
+    owners: bool,
+    upstream: int,
+    focus: str | None,
+    depth: int,
+    systems: tuple[str, ...],
+    release: str | None,
+    changes_dir: str | None,
+    max_nodes: int,
+) -> None:
+    """Draw a picture: what a change reaches, a release, or the catalog.
+
+    With CHANGE.yaml: the changed assets (dark red) and everything they reach
+    up to --max-tools tools away, one box per tool, coloured by how many tools
+    away, critical assets with a double red border, notes on the arrows.
+
+    With --release ID --changes DIR: every change request of the release in
+    one picture; purple dashed arrows join change requests that conflict.
+
+    With --catalog DIR and no change file: the catalog, or one tool
+    (--system), or the neighbourhood of one asset (--focus, --depth).
+
+    The format comes from the -o suffix (.svg, .png, .pdf, .dot) or --format;
+    without -o, DOT source is printed. Large pictures fold each tool's
+    farthest assets into a '+N more' box and say so.
+
+    Example:
+
+        impact graph catalogs/example/changes/CR-101-products-to-solutions.yaml -o impact.svg
+
+        impact graph --catalog catalogs/example/catalog --focus salesforce:queue/emea-inbound -o around.png
+
+        impact graph --release 2026-12-minor --changes catalogs/example/changes -o release.png
+    """
+    from impact.analysis.usecases import open_catalog
+    from impact.render.picture import catalog_picture, impact_picture, render_picture
+
+    picture_format = _format_for(output, fmt)
+    if release or changes_dir:
+        if change_file:
+            raise click.UsageError("give either CHANGE.yaml or --release ID --changes DIR, not both")
+        if not (release and changes_dir):
+            raise click.UsageError("--release ID and --changes DIR go together")
+    if (focus or systems) and (change_file or release):
+        raise click.UsageError("--focus and --system draw the catalog: use them with --catalog DIR and no change file")
+    if change_file is None and release is None and not catalog:
+        raise click.UsageError("give a change file, --release ID --changes DIR, or --catalog DIR (see impact graph --help)")
+
+    if release and changes_dir:
+        from impact.analysis.releases import check_release, open_workspace
+        from impact.render.picture import conflict_edges
+
+        ws = open_workspace([], changes_dir, catalog)
+        answer = check_release(ws.catalog, ws.graph, ws.changes, release, ws.releases, max_tools)
+        members = sorted([*answer.ships, *(h.result for h in answer.held), *answer.released], key=lambda r: r.change.id)
+        if not members:
+            raise ImpactError(f"no change request in {display_path(changes_dir)} names release {release!r}")
+        ids = {r.change.id for r in members}
+        outside = sorted({c.other(i) for c in answer.conflicts for i in ids if c.involves(i) and c.other(i) not in ids})
+        notes = [f"Also in conflict with change requests outside this release: {', '.join(outside)} (impact release check {release} tells more)."] if outside else []
+        dot = impact_picture(
+            members, ws.graph, owners=owners, upstream=upstream, conflicts=conflict_edges(answer.conflicts),
+            max_nodes=max_nodes, notes=notes,
+            title=f"Release {release}: {len(members)} change request{'s' if len(members) != 1 else ''}",
+        )
+        catalog_path = ws.catalog_path
+        protected = [Path(changes_dir), catalog_path]
+    elif change_file:
+        from impact.analysis.usecases import run_check
+        from impact.graph.depgraph import DependencyGraph
+
+        result, catalog_path = run_check(Path(change_file), catalog, max_tools)
+        dot = impact_picture(
+            [result], DependencyGraph(result.catalog), owners=owners, upstream=upstream, max_nodes=max_nodes
+        )
+        protected = [Path(change_file), catalog_path]
+    else:
+        assert catalog is not None
+        if not Path(catalog).is_dir():
+            raise ImpactError(f"--catalog {display_path(catalog)}: no such folder")
+        cat, graph_ = open_catalog(Path(catalog))
+        dot = catalog_picture(cat, graph_, focus=focus, depth=depth, systems=systems, owners=owners, max_nodes=max_nodes)
+        protected = [Path(catalog)]
+    _write(render_picture(dot, picture_format), picture_format, output, protected)

@@ -1,0 +1,258 @@
+"""Release commands: ``conflicts``, ``release check``, ``stakeholders`` and ``notify``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
+from impact.cli.options import catalog_option, format_option, output_option
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def changes_option(func: F) -> F:
+    return click.option(
+        "--changes",
+        "changes_dir",
+        metavar="DIR",
+        help="Folder of change files (every *.yaml in it, not recursive).",
+    )(func)
+
+
+def releases_option(func: F) -> F:
+    return click.option(
+        "--releases",
+        "releases_dir",
+        metavar="DIR",
+        help="Folder of release files (<id>.yaml). Default: 'releases' beside the --changes folder.",
+    )(func)
+
+
+def _protected(ws: Any, changes_dir: str | None, releases_dir: str | None) -> list[Path]:
+    found = [*ws.inputs, ws.catalog_path]
+    found.extend(Path(p) for p in (changes_dir, releases_dir) if p)
+    return found
+
+
+def _release_workspace(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> Any:
+    from impact.analysis.releases import open_workspace
+
+    if release_id and change_files:
+        raise click.UsageError("give change files or --release ID --changes DIR, not both")
+    if release_id and not changes_dir:
+        raise click.UsageError("--release needs --changes DIR, the folder of every change file (other releases' changes count too)")
+    if not release_id and not change_files:
+        raise click.UsageError("give one or more change files, or --release ID --changes DIR")
+    if changes_dir and not release_id:
+        raise click.UsageError("--changes is used with --release ID; to list the teams of single change files, give the files")
+    return open_workspace(change_files, changes_dir, catalog, releases_dir)
+
+
+@cli.command()
+@click.argument("change_files", metavar="[CHANGE.yaml]...", nargs=-1, type=click.Path(dir_okay=False))
+@changes_option
+@catalog_option
+@click.option("--shared", is_flag=True, help="Also list shared-impact conflicts (both reach the same asset; information only).")
+@format_option("text", "json")
+@output_option
+def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: str | None, shared: bool, fmt: str, output: str | None) -> None:
+    """Change requests in progress that step on each other.
+
+    Looks at every change request that is not 'released' and reports:
+    same-asset (two change the same asset, also through a whole-system
+    target) and downstream (the impact of one reaches an asset another
+    changes: order them and test them together). Each names the assets and
+    the teams that must coordinate. --shared adds shared-impact (both reach
+    the same asset), for information.
+
+    Exits 1 when there is a same-asset or downstream conflict.
+
+    Example:
+
+        impact conflicts --changes catalogs/example/changes
+    """
+    from impact.analysis.check import check_change
+    from impact.analysis.conflicts import BLOCKING_KINDS, find_conflicts
+    from impact.analysis.releases import open_workspace
+    from impact.render.jsonout import dumps
+    from impact.render.releases import conflicts_dict, render_conflicts
+
+    ws = open_workspace(change_files, changes_dir, catalog)
+    active = [c for c in ws.changes if c.status != "released"]
+    results = [check_change(ws.catalog, ws.graph, c) for c in active]
+    found = find_conflicts(results, shared=shared)
+    ids = [c.id for c in active]
+    if fmt == "json":
+        rendered = dumps(conflicts_dict(found, ids, ws.catalog.root))
+    else:
+        rendered = render_conflicts(found, ids)
+    emit(rendered, output, _protected(ws, changes_dir, None))
+    sys.exit(EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK)
+
+
+@cli.group()
+def release() -> None:
+    """Release bundles: what ships in a release and what is held back.
+
+    Example:
+
+        impact release check 2026-11-quick --changes catalogs/example/changes
+    """
+
+
+@release.command("check")
+@click.argument("release_id", metavar="RELEASE_ID")
+@click.option("--changes", "changes_dir", metavar="DIR", required=True, help="Folder of every change file (all releases: their conflicts count).")
+@catalog_option
+@releases_option
+@format_option("text", "json")
+@output_option
+def release_check(release_id: str, changes_dir: str, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None) -> None:
+    """What ships in a release, what is held back, and why.
+
+    A release is every change request whose 'release:' names it. One ships
+    only when it is approved, its declared path is not lighter than the one
+    it needs, and it has no conflict with an unapproved change request: none
+    changes the same asset, and its impact reaches nothing an unapproved
+    change request changes. Also prints the conflicts, the combined test plan
+    and the stakeholders of what ships.
+
+    Exits 1 when anything is held back.
+
+    Example:
+
+        impact release check 2026-11-quick --changes catalogs/example/changes
+    """
+    from impact.analysis.releases import check_release, open_workspace
+    from impact.render.jsonout import dumps
+    from impact.render.releases import release_dict, render_release
+
+    ws = open_workspace((), changes_dir, catalog, releases_dir)
+    result = check_release(ws.catalog, ws.graph, ws.changes, release_id, ws.releases)
+    rendered = dumps(release_dict(result)) if fmt == "json" else render_release(result)
+    emit(rendered, output, _protected(ws, changes_dir, releases_dir))
+    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
+
+
+def _selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> tuple[Any, list[Any], Any]:
+    """(workspace, results of what to list, release result or None)."""
+    from impact.analysis.check import check_change
+    from impact.analysis.releases import check_release
+
+    ws = _release_workspace(change_files, release_id, changes_dir, catalog, releases_dir)
+    if release_id:
+        result = check_release(ws.catalog, ws.graph, ws.changes, release_id, ws.releases)
+        if result.held:
+            held = ", ".join(h.result.change.id for h in result.held)
+            click.echo(f"Note: held back, so not included: {held} (see: impact release check {release_id} --changes {changes_dir})", err=True)
+        return ws, result.ships, result
+    return ws, [check_change(ws.catalog, ws.graph, c) for c in ws.changes], None
+
+
+@cli.command()
+@click.argument("change_files", metavar="[CHANGE.yaml]...", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--release", "release_id", metavar="ID", help="Every change request of this release that ships (needs --changes).")
+@changes_option
+@catalog_option
+@releases_option
+@format_option("table", "csv", "json", "markdown", "emails", default="table")
+@output_option
+def stakeholders(
+    change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None
+) -> None:
+    """Every team to involve, once, across change requests or a release.
+
+    Each team comes with its roles (responsible, accountable, consulted,
+    informed) and the change requests and assets that bring it in. With
+    --release, the change requests that ship in it (as 'release check'
+    decides). --format emails prints a distribution list ('Name <email>' per
+    line) to paste into a mail client; csv opens safely in a spreadsheet.
+
+    Example:
+
+        impact stakeholders --release 2026-11-quick --changes catalogs/example/changes --format csv -o stakeholders.csv
+    """
+    from impact.analysis.stakeholder_lists import merge_stakeholders
+    from impact.render.csvout import stakeholders_csv
+    from impact.render.jsonout import dumps
+    from impact.render.notify import render_emails
+    from impact.render.text import safe
+    from impact.render.releases import (
+        involvement_dict,
+        render_stakeholders_markdown,
+        render_stakeholders_table,
+    )
+
+    ws, results, rel = _selection(change_files, release_id, changes_dir, catalog, releases_dir)
+    teams = rel.stakeholders if rel else merge_stakeholders(results)
+    if fmt == "csv":
+        rendered = stakeholders_csv(teams)
+    elif fmt == "json":
+        rendered = dumps(
+            {"release": release_id, "changes": [r.change.id for r in results], "stakeholders": [involvement_dict(t) for t in teams]}
+        )
+    elif fmt == "markdown":
+        rendered = render_stakeholders_markdown(teams)
+    elif fmt == "emails":
+        rendered, missing = render_emails(teams)
+        for team in missing:
+            click.echo(f"Note: team {team.id} ({safe(team.name)}) has no usable e-mail address in the catalog; reach it another way", err=True)
+    else:
+        rendered = render_stakeholders_table(teams)
+    emit(rendered, output, _protected(ws, changes_dir, releases_dir))
+
+
+@cli.command()
+@click.argument("change_file", metavar="[CHANGE.yaml]", required=False, type=click.Path(dir_okay=False))
+@click.option("--release", "release_id", metavar="ID", help="Notify about what ships in this release (needs --changes).")
+@changes_option
+@catalog_option
+@releases_option
+@click.option("--stage", type=click.Choice(["pre-release", "completed"]), required=True, help="Before the release, or once it is done.")
+@format_option("text", "markdown", "json")
+@click.option("--templates", metavar="DIR", envvar="IMPACT_TEMPLATES", help="Folder of templates that override the built-in ones (same file names).")
+@output_option
+def notify(
+    change_file: str | None,
+    release_id: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    releases_dir: str | None,
+    stage: str,
+    fmt: str,
+    templates: str | None,
+    output: str | None,
+) -> None:
+    """Draft the e-mail to stakeholders before a release or once it is done.
+
+    Subject, recipients ('Name <email>') and a body listing what changes,
+    who is affected and what to test. --format text prints the e-mail with
+    a plain-text body, markdown a Markdown body, json all of it. The text
+    comes from Jinja2 templates (notify-subject.txt.j2,
+    notify-pre-release.txt.j2, notify-completed.md.j2, ...) that --templates
+    DIR or IMPACT_TEMPLATES can override.
+
+    Example:
+
+        impact notify --release 2026-11-quick --changes catalogs/example/changes --stage pre-release
+    """
+    from impact.render.jsonout import dumps
+    from impact.render.notify import draft
+
+    if templates and not Path(templates).is_dir():
+        raise click.UsageError(f"--templates {templates}: no such folder")
+    files = (change_file,) if change_file else ()
+    ws, results, rel = _selection(files, release_id, changes_dir, catalog, releases_dir)
+    note = draft(stage, results, rel, templates)
+    if fmt == "json":
+        rendered = dumps(note.as_dict())
+    elif fmt == "markdown":
+        rendered = note.as_markdown()
+    else:
+        rendered = note.as_text()
+    emit(rendered, output, _protected(ws, changes_dir, releases_dir))

@@ -1,0 +1,111 @@
+"""Where impact keeps its cache, and reading and writing its files safely.
+
+The cache only ever saves time: every entry is checked before use (a magic
+number, the format, a key computed from what the entry stands for, and a
+digest of the payload), and anything that fails a check, or cannot be read,
+is treated as absent. Entries are written to a temporary file beside their
+final name and renamed into place, so a reader sees a whole old entry or a
+whole new one, never a mix, even with several ``impact`` processes at once.
+
+Location, first match wins: ``IMPACT_CACHE_DIR``; ``$XDG_CACHE_HOME/impact``;
+``~/.cache/impact``. Nothing is ever written inside a catalog. The cache is
+off when ``IMPACT_NO_CACHE`` is set to anything but ``0``/``false``/``no``, or
+after :func:`set_enabled` ``(False)`` (the ``--no-cache`` option).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> write(folder / "x.bin", "key-1", b"payload")
+True
+>>> read(folder / "x.bin", "key-1"), read(folder / "x.bin", "key-2")
+(b'payload', None)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+MAGIC = b"IMPACT-CACHE\n"
+FORMAT = "1"
+_DIGEST = 32
+
+_enabled: bool | None = None
+
+
+def set_enabled(value: bool | None) -> None:
+    """Turn the cache on or off for this process; ``None`` goes back to ``IMPACT_NO_CACHE``."""
+    global _enabled
+    _enabled = value
+
+
+def enabled() -> bool:
+    if _enabled is not None:
+        return _enabled
+    raw = os.environ.get("IMPACT_NO_CACHE", "").strip().lower()
+    return raw in ("", "0", "false", "no")
+
+
+def cache_dir() -> Path:
+    """The folder impact caches in (not created here)."""
+    explicit = os.environ.get("IMPACT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "impact"
+    return Path.home() / ".cache" / "impact"
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short hex digest of ``parts``, each length-prefixed so no two lists collide."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def read(path: Path, key: str) -> bytes | None:
+    """The payload stored at ``path`` for ``key``, or None if absent, foreign, stale or damaged."""
+    try:
+        with open(path, "rb") as handle:
+            blob = handle.read()
+    except OSError:
+        return None
+    head = MAGIC + FORMAT.encode() + b"\n" + key.encode() + b"\n"
+    if not blob.startswith(head) or len(blob) < len(head) + _DIGEST:
+        return None
+    stored = blob[len(head) : len(head) + _DIGEST]
+    payload = blob[len(head) + _DIGEST :]
+    if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != stored:
+        return None
+    return payload
+
+
+def write(path: Path, key: str, payload: bytes) -> bool:
+    """Store ``payload`` for ``key`` atomically; False (and nothing changed) if it cannot."""
+    head = MAGIC + FORMAT.encode() + b"\n" + key.encode() + b"\n"
+    check = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(head)
+            handle.write(check)
+            handle.write(payload)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False

@@ -1,0 +1,206 @@
+"""Read-only views over a catalog stored in columns, built on demand.
+
+A cached catalog of 100,000 assets and 300,000 dependencies would take
+longer to turn back into objects (one ``Asset`` and one ``Place`` each) than
+``impact check`` is allowed to take in all. Stored as columns (one list of ids,
+arrays of small integers into tables of strings), it loads in milliseconds;
+these views make it look like the ``dict`` / ``list`` attributes of
+:class:`~impact.model.catalog.Catalog` and build a record only when someone
+asks for it. A check that reaches 500 assets builds about 500 ``Asset``\\ s.
+
+Examples
+--------
+>>> cols = AssetColumns(["crm:f", "web:p"], ["crm", "web"], [0, 1], ["field", "folder"], [0, 1],
+...                     ["ops", "web"], [0, 1], b"\\x00\\x01", [None, "Home"], [(), ()], [(), ()],
+...                     ["a.yaml"], [0, 0], [3, 9], [5, 5])
+>>> assets = AssetTable(cols)
+>>> assets["web:p"].critical, assets["web:p"].owner, list(assets)
+(True, 'web', ['crm:f', 'web:p'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+from impact.model.catalog import Asset, Dependency, Place
+
+
+@dataclass(frozen=True, slots=True)
+class AssetColumns:
+    """Every asset of a catalog, one position per asset, ids sorted."""
+
+    ids: list[str]
+    systems: list[str]
+    system_of: Sequence[int]
+    types: list[str]
+    type_of: Sequence[int]
+    owners: list[str]
+    owner_of: Sequence[int]
+    critical: bytes
+    descriptions: list[str | None]
+    consulted: list[tuple[str, ...]]
+    informed: list[tuple[str, ...]]
+    files: list[str]
+    file_of: Sequence[int]
+    line: Sequence[int]
+    col: Sequence[int]
+
+
+class AssetTable(Mapping[str, Asset]):
+    """``asset id → Asset``, in id order, each ``Asset`` built when first read."""
+
+    def __init__(self, cols: AssetColumns) -> None:
+        self.cols = cols
+        self.index = dict(zip(cols.ids, range(len(cols.ids))))
+        self._built: dict[str, Asset] = {}
+
+    def __getitem__(self, aid: str) -> Asset:
+        found = self._built.get(aid)
+        if found is not None:
+            return found
+        i = self.index[aid]  # KeyError for an unknown id, as a dict would
+        c = self.cols
+        system = c.systems[c.system_of[i]]
+        asset = Asset(
+            aid,
+            system,
+            aid[len(system) + 1 :],
+            c.types[c.type_of[i]],
+            c.owners[c.owner_of[i]],
+            bool(c.critical[i]),
+            c.descriptions[i],
+            c.consulted[i],
+            c.informed[i],
+        )
+        self._built[aid] = asset
+        return asset
+
+    def __contains__(self, aid: object) -> bool:
+        return aid in self.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cols.ids)
+
+    def __len__(self) -> int:
+        return len(self.cols.ids)
+
+    def system_of(self, aid: str) -> str:
+        """The system of an asset without building the ``Asset``."""
+        return self.cols.systems[self.cols.system_of[self.index[aid]]]
+
+    def place_of(self, aid: str) -> Place:
+        i = self.index[aid]
+        c = self.cols
+        return Place(c.files[c.file_of[i]], c.line[i], c.col[i])
+
+
+class PlaceTable(Mapping[str, Place]):
+    """``'<kind>:<id>' → Place``: assets from the columns, the few others from a dict.
+
+    Iterates in the order the loader met the definitions, like the dict it stands for.
+    """
+
+    def __init__(self, assets: AssetTable, others: dict[str, Place], order: list[str]) -> None:
+        self.assets = assets
+        self.others = others
+        self.order = order
+
+    def __getitem__(self, key: str) -> Place:
+        if key.startswith("asset:"):
+            aid = key[6:]
+            if aid in self.assets.index:
+                return self.assets.place_of(aid)
+        return self.others[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str) and key.startswith("asset:") and key[6:] in self.assets.index:
+            return True
+        return key in self.others
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+class EdgeList(Sequence[Dependency]):
+    """The dependencies sorted by (upstream, downstream), stored as adjacency.
+
+    ``offsets[i]:offsets[i + 1]`` are the positions of the edges out of asset
+    ``ids[i]``; ``targets`` holds their downstream asset positions, ascending
+    (so by id); ``notes`` maps an edge position to its note.
+    """
+
+    def __init__(self, ids: list[str], offsets: Sequence[int], targets: Sequence[int], notes: dict[int, str]) -> None:
+        self.ids = ids
+        self.offsets = offsets
+        self.targets = targets
+        self.notes = notes
+        self._index: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    @overload
+    def __getitem__(self, pos: int) -> Dependency: ...
+    @overload
+    def __getitem__(self, pos: slice) -> list[Dependency]: ...
+    def __getitem__(self, pos: int | slice) -> Dependency | list[Dependency]:
+        if isinstance(pos, slice):
+            return [self[i] for i in range(*pos.indices(len(self)))]
+        if pos < 0:
+            pos += len(self)
+        if not 0 <= pos < len(self):
+            raise IndexError(pos)
+        from bisect import bisect_right
+
+        up = bisect_right(self.offsets, pos) - 1
+        return Dependency(self.ids[up], self.ids[self.targets[pos]], self.notes.get(pos))
+
+    def __iter__(self) -> Iterator[Dependency]:
+        ids, targets, offsets, notes = self.ids, self.targets, self.offsets, self.notes
+        for i, up in enumerate(ids):
+            for pos in range(offsets[i], offsets[i + 1]):
+                yield Dependency(up, ids[targets[pos]], notes.get(pos))
+
+    def successors(self, aid_index: int) -> Sequence[int]:
+        """Positions of the assets that depend on asset ``aid_index``, ascending."""
+        return self.targets[self.offsets[aid_index] : self.offsets[aid_index + 1]]
+
+    def note(self, up: int, down: int) -> tuple[bool, str | None]:
+        """Whether the edge exists, and its note."""
+        start, end = self.offsets[up], self.offsets[up + 1]
+        from bisect import bisect_left
+
+        pos = bisect_left(self.targets, down, start, end)
+        if pos < end and self.targets[pos] == down:
+            return True, self.notes.get(pos)
+        return False, None
+
+
+def edge_list_from(ids: list[str], pairs: dict[tuple[str, str], str | None]) -> EdgeList:
+    """An :class:`EdgeList` from ``(upstream, downstream) → note`` over sorted ``ids``."""
+    from array import array
+
+    index = dict(zip(ids, range(len(ids))))
+    by_up: list[list[tuple[int, str | None]]] = [[] for _ in ids]
+    for (up, down), note in pairs.items():
+        by_up[index[up]].append((index[down], note))
+    offsets = array("i", [0])
+    targets = array("i")
+    notes: dict[int, str] = {}
+    for out in by_up:
+        out.sort()
+        for down, note in out:
+            if note is not None:
+                notes[len(targets)] = note
+            targets.append(down)
+        offsets.append(len(targets))
+    return EdgeList(ids, offsets, targets, notes)
+
+
+def is_compact(value: Any) -> bool:
+    return isinstance(value, (AssetTable, EdgeList))

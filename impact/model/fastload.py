@@ -1,0 +1,421 @@
+"""Loading a valid catalog fast: per-file records and a whole-catalog snapshot, cached.
+
+Two levels, both keyed on content, never on timestamps:
+
+* a **record** per file, keyed by the digest of its bytes: what the file
+  defines (teams, systems, assets with their dependencies, tests, policy) and
+  where (line, column), as plain tuples. Only a file whose bytes changed is
+  parsed and validated again.
+* a **snapshot** per catalog folder, keyed by the list of (file, digest): the
+  merged catalog in columns (see :mod:`impact.model.compact`) and its
+  warnings. A run over an unchanged catalog reads one file and parses no YAML.
+
+This path handles only catalogs without errors. As soon as anything is wrong
+(a file that does not parse or validate, an id defined twice, a reference to
+nothing, a size over the limits), :func:`check_cached` returns None and the
+loader takes its ordinary path, so every error message comes from one place
+and is the same with or without the cache.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import marshal
+import pickle
+from array import array
+from collections import namedtuple
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import impact
+from impact.model import cache
+from impact.model.catalog import Catalog, Place, RegressionTest, System, Team
+from impact.model.compact import AssetColumns, AssetTable, EdgeList, PlaceTable
+from impact.model.errors import Problem, ProblemList, display_path
+
+Record = tuple[Any, ...]
+
+
+def _code_fingerprint() -> str:
+    # A developer editing impact keeps its version number: key the cache on
+    # the code of the model layer too, so stale warnings are never replayed.
+    folder = Path(__file__).parent
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(folder.glob("*.py")):
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            pass
+    return f"{impact.__version__}/{cache.FORMAT}/{h.hexdigest()}"
+
+
+# --- one file -> one record ---------------------------------------------------
+
+
+def build_record(raw: bytes, name: str) -> Record | None:
+    """Parse and validate one file; its record, or None if it has any problem."""
+    from impact.model.errors import ImpactError
+    from impact.model.schema import CatalogFileSpec, validate
+    from impact.model.yamlio import parse_yaml
+
+    try:
+        doc = parse_yaml(raw, name)
+    except ImpactError:
+        return None
+    spec, problems = validate(CatalogFileSpec, doc)
+    if spec is None or problems:
+        return None
+    return record_from(doc, spec)
+
+
+def record_from(doc: Any, spec: Any) -> Record:
+    """The record of a parsed, valid file: what it defines and where, as plain tuples."""
+    teams = [
+        (tid, t.name, t.email, t.slack, tuple(t.members), *doc.locate(("teams", tid), key=True))
+        for tid, t in spec.teams.items()
+    ]
+    systems = []
+    for sid, s in spec.systems.items():
+        base = ("systems", sid)
+        assets = []
+        for key, a in s.assets.items():
+            deps = tuple((False, d.asset, d.note) for d in a.depends_on) + tuple((True, d.asset, d.note) for d in a.feeds)
+            line, col = doc.locate((*base, "assets", key), key=True)
+            assets.append((key, a.type, a.owner, a.critical, a.description, tuple(a.consulted), tuple(a.informed), line, col, deps))
+        systems.append((sid, s.name, s.owner, s.kind, tuple(s.consulted), tuple(s.informed), *doc.locate(base, key=True), assets))
+    tests = [
+        (tid, t.name, tuple(t.covers), t.owner, t.kind, tuple(t.steps), t.run, t.minutes, *doc.locate(("tests", tid), key=True))
+        for tid, t in spec.tests.items()
+    ]
+    policy = None
+    if spec.policy is not None:
+        policy = (pickle.dumps(spec.policy), *doc.locate(("policy",), key=True))
+    return (teams, systems, tests, policy)
+
+
+@functools.cache
+def _code() -> str:
+    return _code_fingerprint()
+
+
+def _record_entry(raw: bytes) -> tuple[Path, str, str]:
+    digest_ = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return cache.cache_dir() / "files" / digest_[:2] / f"{digest_}.bin", cache.digest(_code(), digest_), digest_
+
+
+def cached_record(raw: bytes) -> Record | None:
+    """The cached record of a file with these bytes, if any."""
+    path, key, _ = _record_entry(raw)
+    blob = cache.read(path, key)
+    if blob is None:
+        return None
+    try:
+        return marshal.loads(blob)  # type: ignore[no-any-return]
+    except Exception:  # damaged: no entry
+        return None
+
+
+def store_record(raw: bytes, record: Record) -> None:
+    path, key, _ = _record_entry(raw)
+    cache.write(path, key, marshal.dumps(record))
+
+
+# --- a record standing in for a parsed file (the loader's error path) ---------
+
+_Team = namedtuple("_Team", "name email slack members")
+_Dep = namedtuple("_Dep", "asset note")
+_Asset = namedtuple("_Asset", "type owner critical description depends_on feeds consulted informed")
+_System = namedtuple("_System", "name kind owner consulted informed assets")
+_Test = namedtuple("_Test", "name covers owner kind steps run minutes")
+_File = namedtuple("_File", "teams systems tests policy")
+
+
+def spec_from_record(record: Record) -> Any:
+    """An object shaped like the file's ``CatalogFileSpec`` (what the loader's merger reads)."""
+    f_teams, f_systems, f_tests, f_policy = record
+    systems = {}
+    for sid, name, owner, kind, consulted, informed, _l, _c, f_assets in f_systems:
+        assets = {}
+        for key, atype, aowner, critical, desc, aconsulted, ainformed, _al, _ac, deps in f_assets:
+            depends_on = [_Dep(a, n) for feeds, a, n in deps if not feeds]
+            feeds_ = [_Dep(a, n) for feeds, a, n in deps if feeds]
+            assets[key] = _Asset(atype, aowner, critical, desc, depends_on, feeds_, aconsulted, ainformed)
+        systems[sid] = _System(name, kind, owner, consulted, informed, assets)
+    return _File(
+        {t[0]: _Team(*t[1:5]) for t in f_teams},
+        systems,
+        {t[0]: _Test(*t[1:8]) for t in f_tests},
+        pickle.loads(f_policy[0]) if f_policy is not None else None,
+    )
+
+
+class RecordDoc:
+    """Stands for the parsed file of a cached record.
+
+    Definitions are located from the record; anything else (a reference that
+    turns out to be wrong) by parsing the file precisely, once, when first
+    asked: the place is then exactly the one the parser gives.
+    """
+
+    def __init__(self, file: str, raw: bytes, record: Record) -> None:
+        self.file = file
+        self.raw = raw
+        self.record = record
+        self._defs: dict[tuple[Any, ...], tuple[int, int]] | None = None
+        self._doc: Any = None
+
+    def _definitions(self) -> dict[tuple[Any, ...], tuple[int, int]]:
+        f_teams, f_systems, f_tests, f_policy = self.record
+        defs: dict[tuple[Any, ...], tuple[int, int]] = {("teams", t[0]): (t[5], t[6]) for t in f_teams}
+        for sid, *_, line, col, f_assets in f_systems:
+            defs[("systems", sid)] = (line, col)
+            for a in f_assets:
+                defs[("systems", sid, "assets", a[0])] = (a[7], a[8])
+        defs.update({("tests", t[0]): (t[8], t[9]) for t in f_tests})
+        if f_policy is not None:
+            defs[("policy",)] = (f_policy[1], f_policy[2])
+        return defs
+
+    def locate(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
+        if key:
+            if self._defs is None:
+                self._defs = self._definitions()
+            found = self._defs.get(path)
+            if found is not None:
+                return found
+        if self._doc is None:
+            from impact.model.yamlio import parse_yaml
+
+            self._doc = parse_yaml(self.raw, self.file)
+        return self._doc.locate(path, key=key)  # type: ignore[no-any-return]
+
+
+# --- records -> merged catalog, the same as the loader's _Merger ------------
+
+
+class _Conflict(Exception):
+    """Something the ordinary loader reports as an error: leave it to that path."""
+
+
+def merge(records: list[Record]) -> dict[str, Any]:
+    """Merge records in file order exactly as the loader does; raise _Conflict on any error."""
+    teams: dict[str, Team] = {}
+    systems: dict[str, System] = {}
+    assets: dict[str, tuple[Any, ...]] = {}
+    tests: dict[str, RegressionTest] = {}
+    edges: dict[tuple[str, str], str | None] = {}
+    places: dict[str, tuple[int, int, int]] = {}
+    team_refs: set[str] = set()
+    asset_refs: set[str] = set()
+    policy = None
+
+    def define(kind: str, ident: str, where: tuple[int, int, int]) -> None:
+        key = f"{kind}:{ident}"
+        if key in places:
+            raise _Conflict(key)
+        places[key] = where
+
+    for fi, (f_teams, f_systems, f_tests, f_policy) in enumerate(records):
+        for tid, name, email, slack, members, line, col in f_teams:
+            define("team", tid, (fi, line, col))
+            teams[tid] = Team(tid, name, email, slack, members)
+        for sid, name, owner, kind, consulted, informed, line, col, f_assets in f_systems:
+            define("system", sid, (fi, line, col))
+            team_refs.add(owner)
+            team_refs.update(consulted)
+            team_refs.update(informed)
+            ids = []
+            for key, atype, aowner, critical, desc, aconsulted, ainformed, aline, acol, deps in f_assets:
+                aid = f"{sid}:{key}"
+                define("asset", aid, (fi, aline, acol))
+                ids.append(aid)
+                if aowner:
+                    team_refs.add(aowner)
+                team_refs.update(aconsulted)
+                team_refs.update(ainformed)
+                assets[aid] = (
+                    sid, key, atype, aowner or owner, critical, desc,
+                    tuple(dict.fromkeys(aconsulted)), tuple(dict.fromkeys(ainformed)), fi, aline, acol,
+                )  # fmt: skip
+                for feeds, other, note in deps:
+                    pair = (aid, other) if feeds else (other, aid)
+                    if pair[0] == pair[1]:
+                        raise _Conflict(aid)
+                    asset_refs.add(other)
+                    known = edges.get(pair, False)
+                    if known is False or (known is None and note):
+                        edges[pair] = note
+            systems[sid] = System(sid, name, owner, kind, tuple(dict.fromkeys(consulted)), tuple(dict.fromkeys(informed)), tuple(ids))
+        for tid, name, covers, owner, tkind, steps, run, minutes, line, col in f_tests:
+            define("test", tid, (fi, line, col))
+            tests[tid] = RegressionTest(tid, name, tuple(dict.fromkeys(covers)), owner, tkind, steps, run, minutes)
+            asset_refs.update(covers)
+            if owner:
+                team_refs.add(owner)
+        if f_policy is not None:
+            if policy is not None:
+                raise _Conflict("policy")
+            policy = f_policy
+    if not team_refs.issubset(teams) or not asset_refs.issubset(assets):
+        raise _Conflict("reference")
+    return {"teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places, "policy": policy}
+
+
+# --- merged catalog <-> snapshot payload --------------------------------------
+
+
+def _table(values: list[str]) -> tuple[list[str], bytes]:
+    """Distinct values and one index per value, as array bytes."""
+    index: dict[str, int] = {}
+    out = array("i", [index.setdefault(v, len(index)) for v in values])
+    return list(index), out.tobytes()
+
+
+def _ints(raw: bytes) -> array[int]:
+    out = array("i")
+    out.frombytes(raw)
+    return out
+
+
+def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
+    assets = merged["assets"]
+    ids = sorted(assets)
+    rows = [assets[a] for a in ids]
+    sys_t, sys_of = _table([r[0] for r in rows])
+    type_t, type_of = _table([r[2] for r in rows])
+    owner_t, owner_of = _table([r[3] for r in rows])
+    index = dict(zip(ids, range(len(ids))))
+    by_up: list[list[int]] = [[] for _ in ids]
+    for up, down in merged["edges"]:
+        by_up[index[up]].append(index[down])
+    offsets, targets, notes = array("i", [0]), array("i"), {}
+    edges = merged["edges"]
+    for i, out in enumerate(by_up):
+        out.sort()
+        for down in out:
+            note = edges[(ids[i], ids[down])]
+            if note is not None:
+                notes[len(targets)] = note
+            targets.append(down)
+        offsets.append(len(targets))
+    places = merged["places"]
+    policy = merged["policy"]
+    return {
+        "files": rels,
+        "teams": [tuple(t.__getattribute__(f) for f in Team.__slots__) for _, t in sorted(merged["teams"].items())],
+        "systems": [tuple(s.__getattribute__(f) for f in System.__slots__) for _, s in sorted(merged["systems"].items())],
+        "tests": [tuple(t.__getattribute__(f) for f in RegressionTest.__slots__) for _, t in sorted(merged["tests"].items())],
+        "policy": policy,
+        "ids": "\0".join(ids),
+        "systems_t": sys_t, "system_of": sys_of,
+        "types_t": type_t, "type_of": type_of,
+        "owners_t": owner_t, "owner_of": owner_of,
+        "critical": bytes(bool(r[4]) for r in rows),
+        "descriptions": [r[5] for r in rows],
+        "consulted": [r[6] for r in rows],
+        "informed": [r[7] for r in rows],
+        "file_of": array("i", [r[8] for r in rows]).tobytes(),
+        "line": array("i", [r[9] for r in rows]).tobytes(),
+        "col": array("i", [r[10] for r in rows]).tobytes(),
+        "others": {k: v for k, v in places.items() if not k.startswith("asset:")},
+        "order": "\0".join(places),
+        "offsets": offsets.tobytes(), "targets": targets.tobytes(), "notes": notes,
+    }  # fmt: skip
+
+
+def decode(data: dict[str, Any], root: Path) -> Catalog:
+    names = [display_path(root / rel) for rel in data["files"]]
+    ids = data["ids"].split("\0") if data["ids"] else []
+    cols = AssetColumns(
+        ids, data["systems_t"], _ints(data["system_of"]), data["types_t"], _ints(data["type_of"]),
+        data["owners_t"], _ints(data["owner_of"]), data["critical"], data["descriptions"],
+        data["consulted"], data["informed"], names, _ints(data["file_of"]), _ints(data["line"]), _ints(data["col"]),
+    )  # fmt: skip
+    assets = AssetTable(cols)
+    others = {k: Place(names[f], line, col) for k, (f, line, col) in data["others"].items()}
+    order = data["order"].split("\0") if data["order"] else []
+    policy = data["policy"]
+    return Catalog(
+        root=display_path(root),
+        teams={row[0]: Team(*row) for row in data["teams"]},
+        systems={row[0]: System(*row) for row in data["systems"]},
+        assets=assets,  # type: ignore[arg-type]  # a read-only Mapping that builds on demand
+        dependencies=EdgeList(ids, _ints(data["offsets"]), _ints(data["targets"]), data["notes"]),  # type: ignore[arg-type]
+        tests={row[0]: RegressionTest(*row) for row in data["tests"]},
+        policy=pickle.loads(policy[0]) if policy is not None else None,
+        places=PlaceTable(assets, others, order),  # type: ignore[arg-type]
+    )
+
+
+def _warning_rows(warnings: list[Problem], names: list[str]) -> list[tuple[Any, ...]]:
+    where = {n: i for i, n in enumerate(names)}
+    return [(where.get(p.file, p.file), p.line, p.col, p.message, p.severity) for p in warnings]
+
+
+def _warnings_from(rows: list[tuple[Any, ...]], names: list[str]) -> list[Problem]:
+    return [Problem(names[f] if isinstance(f, int) else f, line, col, msg, sev) for f, line, col, msg, sev in rows]
+
+
+# --- the whole path -------------------------------------------------------------
+
+
+def check_cached(
+    root: Path,
+    max_file_bytes: int,
+    max_catalog_bytes: int,
+    finish: Callable[[Catalog], list[Problem]],
+) -> tuple[Catalog, list[Problem]] | None:
+    """A valid catalog and its warnings through the cache, or None for the ordinary path.
+
+    ``finish`` computes the warnings of a freshly merged catalog; they are
+    stored with the snapshot and replayed as they were.
+    """
+    from impact.model.loader import catalog_files
+
+    found = ProblemList()
+    files = catalog_files(root, found)
+    if found.items or not files:
+        return None
+    sizes = [p.stat().st_size for p in files]
+    if sum(sizes) > max_catalog_bytes or max(sizes) > max_file_bytes:
+        return None
+    raws = [p.read_bytes() for p in files]
+    hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
+    rels = [p.relative_to(root).as_posix() for p in files]
+    key = cache.digest(_code(), *rels, *hashes)
+    base = cache.cache_dir()
+    snapshot_path = base / "catalogs" / f"{cache.digest(str(root.resolve()))}.bin"
+    payload = cache.read(snapshot_path, key)
+    if payload is not None:
+        try:
+            data = marshal.loads(payload)
+            catalog = decode(data, root)
+            names = [display_path(root / rel) for rel in rels]
+            catalog.warnings = _warnings_from(data["warnings"], names)
+            return catalog, sorted(catalog.warnings)
+        except Exception:  # a damaged or foreign entry is no entry
+            pass
+    records: list[Record] = []
+    for path, raw in zip(files, raws):
+        record = cached_record(raw)
+        if record is None:
+            record = build_record(raw, display_path(path))
+            if record is None:
+                return None
+            store_record(raw, record)
+        records.append(record)
+    try:
+        merged = merge(records)
+    except _Conflict:
+        return None
+    data = encode(merged, rels)
+    catalog = decode(data, root)
+    warnings = finish(catalog)
+    catalog.warnings = warnings
+    names = [display_path(root / rel) for rel in rels]
+    data["warnings"] = _warning_rows(warnings, names)
+    cache.write(snapshot_path, key, marshal.dumps(data))
+    return catalog, sorted(warnings)
+

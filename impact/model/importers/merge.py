@@ -1,0 +1,254 @@
+"""Merging imported assets into a catalog file, keeping every hand-written field.
+
+The rule is simple enough to predict: an import only *adds*. It adds systems,
+assets and dependencies the file does not have yet, and fills fields that are
+empty (type, owner, description). It never overwrites a value and never
+deletes anything: descriptions, owners, ``critical``, ``consulted``,
+``informed``, ``feeds`` and dependency notes survive every re-import. Assets
+the source no longer lists are reported, for a person to decide.
+
+Comments are not kept (PyYAML does not read them): keep notes in
+``description`` fields, or in another file of the catalog.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from impact.model.errors import ImpactError, Problem, display_path
+from impact.model.fsio import atomic_write, guard_output
+from impact.model.loader import YAML_SUFFIXES, Limits, read_limited
+from impact.model.schema import CatalogFileSpec, validate
+from impact.model.yamlio import parse_yaml
+
+
+@dataclass
+class ImportedAsset:
+    type: str | None = None
+    owner: str | None = None
+    description: str | None = None
+    depends_on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportedSystem:
+    id: str
+    name: str | None = None
+    kind: str | None = None
+    owner: str | None = None
+    assets: dict[str, ImportedAsset] = field(default_factory=dict)
+
+    def default_owner(self) -> str | None:
+        """The declared owner, else the most common asset owner (ties: alphabetical)."""
+        if self.owner:
+            return self.owner
+        counts = Counter(a.owner for a in self.assets.values() if a.owner)
+        return min(counts, key=lambda team: (-counts[team], team)) if counts else None
+
+
+@dataclass
+class Imported:
+    """What a reader found in a source file."""
+
+    source: str
+    command: str
+    systems: dict[str, ImportedSystem] = field(default_factory=dict)
+
+    def system(self, sid: str) -> ImportedSystem:
+        return self.systems.setdefault(sid, ImportedSystem(sid))
+
+
+@dataclass
+class MergeReport:
+    target: str
+    created: bool
+    systems_added: list[str]
+    assets_added: int
+    dependencies_added: int
+    fields_filled: int
+    teams_added: list[str]
+    not_in_source: list[str]
+
+    def lines(self) -> list[str]:
+        verb = "Created" if self.created else "Updated"
+        out = [
+            f"{verb} {self.target}: {self.assets_added} asset(s) and {self.dependencies_added} dependency(ies) added, "
+            f"{self.fields_filled} empty field(s) filled" + (f"; new systems: {', '.join(self.systems_added)}" if self.systems_added else "")
+        ]
+        if self.teams_added:
+            out.append(f"Added placeholder teams {', '.join(self.teams_added)} to {self.target}: give them real names, or define them elsewhere and delete them here")
+        if self.not_in_source:
+            shown = ", ".join(self.not_in_source[:10]) + (f" and {len(self.not_in_source) - 10} more" if len(self.not_in_source) > 10 else "")
+            out.append(f"Kept {len(self.not_in_source)} asset(s) the source no longer lists (delete them by hand if they are gone): {shown}")
+        return out
+
+
+def _other_definitions(catalog: Path, target: Path) -> tuple[set[str], dict[str, str]]:
+    """Teams and systems defined in the catalog's other files (team ids; system id → file)."""
+    teams: set[str] = set()
+    systems: dict[str, str] = {}
+    if not catalog.is_dir():
+        return teams, systems
+    limit = Limits.from_env().max_file_bytes
+    for path in sorted(catalog.rglob("*")):
+        if path.suffix not in YAML_SUFFIXES or not path.is_file() or path.resolve() == target.resolve():
+            continue
+        if any(part.startswith(".") for part in path.relative_to(catalog).parts):
+            continue
+        try:
+            data = parse_yaml(read_limited(path, limit), display_path(path)).data
+        except ImpactError:
+            continue  # a broken file is for 'impact validate' to report
+        if isinstance(data.get("teams"), dict):
+            teams.update(data["teams"])
+        if isinstance(data.get("systems"), dict):
+            for sid in data["systems"]:
+                systems.setdefault(sid, display_path(path))
+    return teams, systems
+
+
+def _existing(target: Path) -> dict[str, Any]:
+    """The target file as plain data with real booleans and numbers, or empty."""
+    if not target.exists():
+        return {}
+    doc = parse_yaml(read_limited(target, Limits.from_env().max_file_bytes), display_path(target))
+    spec, problems = validate(CatalogFileSpec, doc)
+    if spec is None:
+        raise ImpactError([*problems, Problem(display_path(target), 0, 0, "fix this file before importing into it")])
+    return _plain(spec.model_dump(mode="python", by_alias=True, exclude_defaults=True))
+
+
+def _plain(data: Any) -> Any:
+    """Short form for dependencies without a note, as people write them."""
+    if isinstance(data, dict):
+        if set(data) == {"asset"}:
+            return data["asset"]
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(item) for item in data]
+    return data
+
+
+def _dep_id(dep: Any) -> str:
+    return dep if isinstance(dep, str) else dep["asset"]
+
+
+def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], other_systems: dict[str, str], target: str) -> tuple[dict[str, Any], MergeReport]:
+    """The merged file data and what changed. Pure: no reading or writing."""
+    data = {key: value for key, value in existing.items()}
+    systems: dict[str, Any] = dict(data.get("systems", {}))
+    problems: list[Problem] = []
+    report = MergeReport(target, not existing, [], 0, 0, 0, [], [])
+    used_teams: set[str] = set()
+    for sid in sorted(imported.systems):
+        src = imported.systems[sid]
+        if sid in other_systems:
+            problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {other_systems[sid]}; import into that file instead (-o {other_systems[sid]})"))
+            continue
+        system = dict(systems.get(sid, {}))
+        if not system:
+            owner = src.default_owner()
+            if owner is None:
+                problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is new and has no owner: give --owner TEAM"))
+                continue
+            system = {"name": src.name or sid, **({"kind": src.kind} if src.kind else {}), "owner": owner}
+            report.systems_added.append(sid)
+        used_teams.add(system["owner"])
+        assets: dict[str, Any] = dict(system.get("assets", {}))
+        for key in sorted(src.assets):
+            item = src.assets[key]
+            asset = dict(assets.get(key, {}))
+            if not asset:
+                report.assets_added += 1
+            for name, value in (("type", item.type or "asset"), ("owner", item.owner), ("description", item.description)):
+                if name == "owner" and value == system["owner"]:
+                    continue  # the system's owner is the default; writing it again is noise
+                if value and not asset.get(name):
+                    if key in assets:
+                        report.fields_filled += 1
+                    asset[name] = value
+            if asset.get("owner"):
+                used_teams.add(asset["owner"])
+            deps = list(asset.get("depends_on", []))
+            have = {_dep_id(d) for d in deps}
+            for dep in item.depends_on:
+                if dep not in have:
+                    deps.append(dep)
+                    have.add(dep)
+                    report.dependencies_added += 1
+            if deps:
+                asset["depends_on"] = deps
+            assets[key] = _ordered(asset)
+        report.not_in_source.extend(f"{sid}:{key}" for key in sorted(assets) if key not in src.assets)
+        system["assets"] = dict(sorted(assets.items()))
+        systems[sid] = _ordered_system(system)
+    if problems:
+        raise ImpactError(problems)
+    teams = dict(data.get("teams", {}))
+    for team in sorted(used_teams - known_teams - set(teams)):
+        teams[team] = {"name": team}
+        report.teams_added.append(team)
+    out: dict[str, Any] = {}
+    if teams:
+        out["teams"] = dict(sorted(teams.items()))
+    out["systems"] = systems
+    out.update({key: value for key, value in data.items() if key not in ("teams", "systems")})
+    return out, report
+
+
+_ASSET_ORDER = ("type", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed")
+_SYSTEM_ORDER = ("name", "kind", "owner", "consulted", "informed", "assets")
+
+
+def _ordered(asset: dict[str, Any]) -> dict[str, Any]:
+    return {key: asset[key] for key in _ASSET_ORDER if key in asset}
+
+
+def _ordered_system(system: dict[str, Any]) -> dict[str, Any]:
+    return {key: system[key] for key in _SYSTEM_ORDER if key in system}
+
+
+def merge_into_file(target: Path, imported: Imported, catalog: Path | None = None, protected: list[Path] | None = None) -> MergeReport:
+    """Add ``imported`` to the catalog file ``target`` (created if missing), atomically.
+
+    ``catalog`` is the catalog folder whose other files define teams and
+    systems (default: the target's folder). The result is checked against
+    the catalog file schema before anything is written.
+    """
+    guard_output(target, protected or [])
+    known_teams, other_systems = _other_definitions(catalog or target.parent, target)
+    data, report = merge(_existing(target), imported, known_teams, other_systems, display_path(target))
+    header = _schema_line(target, catalog or target.parent) + (
+        f"# Written by 'impact import {imported.command}' from {imported.source}.\n"
+        "# Edit freely: importing again only adds what is new and keeps what you wrote\n"
+        "# (comments are not kept; use description fields for notes).\n"
+    )
+    text = header + dump(data)
+    # Read the result back the way every command will, before writing it: a
+    # value from the source that impact would refuse is reported, not written.
+    _, problems = validate(CatalogFileSpec, parse_yaml(text, f"{display_path(target)} (imported from {imported.source}, not written)"))
+    if problems:
+        raise ImpactError(problems)
+    atomic_write(target, text)
+    return report
+
+
+def _schema_line(target: Path, catalog: Path) -> str:
+    """The editor's ``$schema`` line when a ``schemas/catalog.schema.json`` is in or above the catalog."""
+    for folder in (catalog.resolve(), *catalog.resolve().parents):
+        schema = folder / "schemas" / "catalog.schema.json"
+        if schema.is_file():
+            rel = os.path.relpath(schema, target.resolve().parent)
+            return f"# yaml-language-server: $schema={Path(rel).as_posix()}\n"
+    return ""
+
+
+def dump(data: dict[str, Any]) -> str:
+    """Block-style YAML; ``safe_dump`` quotes every string YAML 1.1 would misread (``NO``, ``010``)."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)

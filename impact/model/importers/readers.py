@@ -1,0 +1,262 @@
+"""Readers of the inventories teams already have: a CSV export, a sitemap, Salesforce dependencies.
+
+Each returns an :class:`Imported`; bad input raises :class:`ImpactError`
+with every problem and its place (``file:line:col``), like catalog files.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from impact.model.errors import ImpactError, Problem, ProblemList, display_path
+from impact.model.importers.merge import Imported, ImportedAsset
+from impact.model.loader import Limits, read_limited
+from impact.model.schema import ID_PATTERN
+
+_ID = re.compile(ID_PATTERN)
+_SPLIT_DEPS = re.compile(r"[;\n]")
+
+
+def _text(path: Path) -> str:
+    """A CSV export as text: UTF-8 (with or without Excel's BOM), refused otherwise with the place."""
+    name = display_path(path)
+    if not path.is_file():
+        raise ImpactError(Problem(name, 0, 0, "no such file"))
+    raw = read_limited(path, Limits.from_env().max_file_bytes)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ImpactError(Problem(name, line, 0, "this file is not UTF-8 text; export it as 'CSV UTF-8'")) from None
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], ProblemList]:
+    """Rows of a CSV file with normalised headers (lower case, ``_`` for spaces), each with its line."""
+    name = display_path(path)
+    text = _text(path)
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)  # Excel writes ';' in some locales
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    problems = ProblemList()
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImpactError(Problem(name, 1, 1, "this file is empty; the first line must name the columns")) from None
+    columns = [re.sub(r"[\s\-]+", "_", h.strip().lower()) for h in header]
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise ImpactError(Problem(name, 1, 1, f"missing column(s) {', '.join(missing)}; the first line has: {', '.join(h.strip() for h in header)}"))
+    rows = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            rows.append((reader.line_num, {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(columns)}))
+    except csv.Error as exc:
+        raise ImpactError(Problem(name, reader.line_num, 0, f"CSV syntax error: {exc}")) from None
+    return rows, problems
+
+
+def _check_id(value: str, what: str, name: str, line: int, problems: ProblemList) -> bool:
+    if _ID.match(value):
+        return True
+    problems.error(name, line, 0, f"{what} {value!r} is not a valid id: use letters, digits, '-', '_' and '.'")
+    return False
+
+
+def read_inventory_csv(path: Path, owner: str | None = None) -> Imported:
+    """A spreadsheet export with columns ``system, key, type, owner, depends_on``.
+
+    ``depends_on`` holds asset ids (``system:key``) separated by ``;`` or
+    line breaks; a bare key without ``:`` means an asset of the same system.
+    Optional columns: ``description``, ``system_name``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "inv.csv"
+    >>> _ = f.write_text("system,key,type,owner,depends_on\\nweb,/a/,folder,web,\\nmkto,list/a,smart-list,mops,web:/a/\\n")
+    >>> imported = read_inventory_csv(f)
+    >>> imported.systems["mkto"].assets["list/a"].depends_on
+    ['web:/a/']
+    """
+    name = display_path(path)
+    rows, problems = _rows(path, ("system", "key", "type"))
+    imported = Imported(name, "csv")
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        sid, key = row.get("system", ""), row.get("key", "")
+        if not sid or not key:
+            problems.error(name, line, 0, "every row needs a system and a key")
+            continue
+        if not _check_id(sid, "system", name, line, problems):
+            continue
+        row_owner = row.get("owner") or owner
+        if row_owner and not _check_id(row_owner, "owner", name, line, problems):
+            continue
+        aid = f"{sid}:{key}"
+        if aid in seen:
+            problems.error(name, line, 0, f"asset {aid!r} is listed twice; the first is on line {seen[aid]}")
+            continue
+        seen[aid] = line
+        deps = [d.strip() for d in _SPLIT_DEPS.split(row.get("depends_on", "")) if d.strip()]
+        deps = [d if ":" in d else f"{sid}:{d}" for d in deps]
+        system = imported.system(sid)
+        system.name = system.name or row.get("system_name") or None
+        system.assets[key] = ImportedAsset(row.get("type") or None, row_owner, row.get("description") or None, deps)
+    if owner:
+        for system in imported.systems.values():
+            system.owner = owner
+    problems.raise_if_errors()
+    if not imported.systems:
+        raise ImpactError(Problem(name, 0, 0, "no rows to import below the header line"))
+    return imported
+
+
+_SF_COLUMNS = ("metadatacomponentname", "metadatacomponenttype", "refmetadatacomponentname", "refmetadatacomponenttype")
+
+
+def salesforce_key(kind: str, name: str) -> str:
+    """``('CustomField', 'Division__c')`` → ``'customfield/Division__c'``."""
+    return f"{kind.lower()}/{name}"
+
+
+def read_salesforce_deps(path: Path, system: str = "salesforce", owner: str | None = None) -> Imported:
+    """The CSV export of Salesforce's ``MetadataComponentDependency`` (Tooling API) query.
+
+    Each row says component ``MetadataComponentName`` (of
+    ``MetadataComponentType``) depends on ``RefMetadataComponentName`` (of
+    ``RefMetadataComponentType``). Assets are keyed ``<type>/<name>``, the
+    type in lower case, e.g. ``apexclass/LeadRouter``.
+    """
+    name = display_path(path)
+    rows, problems = _rows(path, _SF_COLUMNS)
+    imported = Imported(name, "salesforce-deps")
+    target = imported.system(system)
+    target.name, target.kind, target.owner = "Salesforce", "crm", owner
+    for line, row in rows:
+        values = [row.get(c, "") for c in _SF_COLUMNS]
+        if not all(values):
+            problems.error(name, line, 0, "every row needs MetadataComponentName/Type and RefMetadataComponentName/Type")
+            continue
+        comp_name, comp_type, ref_name, ref_type = values
+        comp, ref = salesforce_key(comp_type, comp_name), salesforce_key(ref_type, ref_name)
+        target.assets.setdefault(ref, ImportedAsset(ref_type))
+        asset = target.assets.setdefault(comp, ImportedAsset(comp_type))
+        dep = f"{system}:{ref}"
+        if comp != ref and dep not in asset.depends_on:
+            asset.depends_on.append(dep)
+    problems.raise_if_errors()
+    if not target.assets:
+        raise ImpactError(Problem(name, 0, 0, "no dependency rows to import below the header line"))
+    for asset in target.assets.values():
+        asset.depends_on.sort()
+    return imported
+
+
+# --- sitemaps ---------------------------------------------------------------
+
+_MAX_SITEMAPS = 1000
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xml(path: Path, name: str) -> object:
+    limit = Limits.from_env().max_file_bytes
+    raw = read_limited(path, limit)
+    if path.suffix == ".gz":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as handle:
+                raw = handle.read(limit + 1)  # bounded: a small .gz can unpack to gigabytes
+        except (OSError, EOFError) as exc:
+            raise ImpactError(Problem(name, 0, 0, f"not a readable .gz file: {exc}")) from None
+        if len(raw) > limit:
+            raise ImpactError(Problem(name, 0, 0, f"unpacks to more than {limit // 2**20} MiB (IMPACT_MAX_FILE_MB)"))
+    try:
+        return SafeET.fromstring(raw)
+    except DefusedXmlException:
+        raise ImpactError(Problem(name, 0, 0, "the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap needs none")) from None
+    except SafeET.ParseError as exc:
+        line, col = getattr(exc, "position", (0, 0))
+        raise ImpactError(Problem(name, line, col + 1, f"not well-formed XML: {exc.msg if hasattr(exc, 'msg') else exc}")) from None
+
+
+def _sitemap_urls(path: Path, problems: ProblemList, seen: set[Path]) -> list[str]:
+    """Page URLs of a sitemap, following a sitemap index to files next to it."""
+    name = display_path(path)
+    if not path.is_file():
+        raise ImpactError(Problem(name, 0, 0, "no such file"))
+    seen.add(path.resolve())
+    root = _xml(path, name)
+    kind = _local(root.tag)  # type: ignore[attr-defined]
+    locs = [el.text.strip() for el in root.iter() if _local(el.tag) == "loc" and el.text and el.text.strip()]  # type: ignore[attr-defined]
+    if kind == "urlset":
+        return locs
+    if kind != "sitemapindex":
+        raise ImpactError(Problem(name, 1, 1, f"the root element is <{kind}>; a sitemap has <urlset> or <sitemapindex>"))
+    urls: list[str] = []
+    for loc in locs:
+        # impact reads no network: each listed sitemap must be saved beside the index.
+        local = path.parent / Path(unquote(urlsplit(loc).path)).name
+        if not local.name or not local.is_file():
+            problems.error(name, 0, 0, f"the index lists {loc}; download it into {display_path(path.parent)}/ (as {local.name or 'a file'}) and run again")
+            continue
+        if local.resolve() in seen or len(seen) >= _MAX_SITEMAPS:
+            continue
+        urls.extend(_sitemap_urls(local, problems, seen))
+    return urls
+
+
+def folders_of(url: str, max_depth: int) -> list[str]:
+    """The folders a page URL lies in, outermost first, at most ``max_depth`` deep.
+
+    Examples
+    --------
+    >>> folders_of("https://www.example.com/products/analytics/tour.html", 3)
+    ['/products/', '/products/analytics/']
+    >>> folders_of("https://www.example.com/products/analytics/", 1)
+    ['/products/']
+    >>> folders_of("https://www.example.com/", 3)
+    []
+    """
+    path = unquote(urlsplit(url).path)
+    parts = [p for p in path.split("/") if p]
+    depth = len(parts) if path.endswith("/") else len(parts) - 1
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, min(depth, max_depth) + 1)]
+
+
+_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def read_sitemap(path: Path, system: str = "website", owner: str | None = None, max_depth: int = 3) -> Imported:
+    """Website folders from a sitemap (or a sitemap index), each depending on its parent folder."""
+    problems = ProblemList()
+    urls = _sitemap_urls(path, problems, set())
+    problems.raise_if_errors()
+    name = display_path(path)
+    imported = Imported(name, "sitemap")
+    target = imported.system(system)
+    target.name, target.kind, target.owner = "Website", "cms", owner
+    pages: dict[str, int] = {}
+    for url in urls:
+        for folder in folders_of(url, max_depth):
+            if _BAD_CHARS.search(folder) or folder != folder.strip():
+                continue  # a control character in a URL is junk, not a folder
+            pages[folder] = pages.get(folder, 0) + 1
+    for folder in sorted(pages):
+        parent = folder.rstrip("/").rsplit("/", 1)[0] + "/"
+        deps = [f"{system}:{parent}"] if parent != "/" else []
+        target.assets[folder] = ImportedAsset("folder", None, None, deps)
+    if not target.assets:
+        raise ImpactError(Problem(name, 0, 0, f"no folders found in {len(urls)} URL(s); a sitemap of top-level pages only has no folders to import"))
+    return imported

@@ -1,0 +1,106 @@
+"""Ids that a person cannot tell apart: ``payments``, ``Payments`` and ``pаyments`` (Cyrillic ``а``).
+
+Two such ids are two different things to impact but one thing to the person
+reading a report or typing a change file, so a catalog that defines both gets
+a warning at the second one that names the first. Each id is reduced to a
+*skeleton*: Unicode NFKC (fullwidth and mathematical letters become plain
+ones), then case folding, then every non-ASCII character that looks like an
+ASCII one replaced by it. Ids of the same kind with the same skeleton collide.
+
+The look-alike table is Unicode's own confusables list (UTS #39), as shipped
+by the ``confusable-homoglyphs`` package; it is imported only when an id has a
+non-ASCII character, so an all-ASCII catalog pays nothing for it. ASCII is
+never mapped to other ASCII (``rn``/``m``, ``l``/``1``): ids like ``turn`` and
+``tum`` are common and meant.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from typing import Protocol
+
+from impact.model.errors import Problem
+
+
+class _Place(Protocol):
+    file: str
+    line: int
+    col: int
+
+
+@cache
+def _ascii_lookalike(ch: str) -> str:
+    """The ASCII letter or digit ``ch`` looks like, or ``ch`` itself."""
+    from confusable_homoglyphs import confusables  # lazy: about 50 ms and only for non-ASCII ids
+
+    found = confusables.is_confusable(ch, greedy=True, preferred_aliases=[])
+    if not found:
+        return ch
+    plain = sorted(h["c"] for h in found[0]["homoglyphs"] if len(h["c"]) == 1 and h["c"].isascii())
+    return plain[0].casefold() if plain else ch
+
+
+def skeleton(ident: str) -> str:
+    """What ``ident`` looks like: NFKC, case-folded, look-alike letters made ASCII.
+
+    Examples
+    --------
+    >>> skeleton("Payments") == skeleton("payments") == skeleton("p\\u0430yments")
+    True
+    >>> skeleton("\\uff50ayments")  # fullwidth p
+    'payments'
+    >>> skeleton("turn") == skeleton("tum")
+    False
+    """
+    if ident.isascii():
+        return ident.casefold()
+    folded = unicodedata.normalize("NFKC", ident).casefold()
+    return "".join(ch if ch.isascii() else _ascii_lookalike(ch) for ch in folded)
+
+
+def _odd_characters(ident: str) -> list[str]:
+    """The non-ASCII characters of ``ident``, named, for the message."""
+    odd = dict.fromkeys(ch for ch in ident if not ch.isascii())
+    return [f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in odd]
+
+
+def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
+    """A warning for each id that looks like an earlier id of the same kind.
+
+    ``places`` maps ``"<kind>:<id>"`` (``team:web``, ``asset:web:/p/``) to
+    where the id is defined, as :attr:`impact.model.catalog.Catalog.places`
+    does. The first definition (by file, line, column) is the one named.
+
+    Examples
+    --------
+    >>> from impact.model.catalog import Place
+    >>> found = lookalike_warnings({"team:web": Place("a.yaml", 2, 3), "team:Web": Place("b.yaml", 4, 3)})
+    >>> print(found[0])
+    b.yaml:4:3: team 'Web' differs from team 'web' (a.yaml:2:3) only in upper/lower case; use one spelling
+    """
+    groups: dict[tuple[str, str], list[tuple[tuple[str, int, int], str]]] = {}
+    for qualified, place in places.items():
+        kind, _, ident = qualified.partition(":")
+        groups.setdefault((kind, skeleton(ident)), []).append(((place.file, place.line, place.col), ident))
+    found: list[Problem] = []
+    for (kind, _), members in groups.items():
+        if len(members) < 2:
+            continue
+        members.sort()
+        (ffile, fline, fcol), first = members[0]
+        for (file, line, col), ident in members[1:]:
+            if ident.casefold() == first.casefold():
+                message = (
+                    f"{kind} {ident!r} differs from {kind} {first!r} ({ffile}:{fline}:{fcol}) only in upper/lower case; "
+                    "use one spelling"
+                )
+            else:
+                odd = [f"{which} has {', '.join(names)}" for which, names in (("this one", _odd_characters(ident)), ("that one", _odd_characters(first))) if names]
+                message = (
+                    f"{kind} {ident!r} looks like {kind} {first!r} ({ffile}:{fline}:{fcol}) but is a different id "
+                    f"({'; '.join(odd)}); retype it with plain letters or rename one of them"
+                )
+            found.append(Problem(file, line, col, message, "warning"))
+    return sorted(found)

@@ -1,0 +1,100 @@
+"""Release files (``releases/<id>.yaml``): optional metadata of a release.
+
+A release is the set of change requests whose ``release:`` key names it; a
+release file only adds a date, a change-freeze start, an owner and notes.
+
+Where they are found: ``--releases DIR``, else a folder ``releases`` beside
+the ``--changes`` folder (``catalogs/example/changes`` → ``catalogs/example/releases``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from impact.model.catalog import Place
+from impact.model.errors import ImpactError, ProblemList, display_path
+from impact.model.loader import YAML_SUFFIXES, Limits, read_limited
+from impact.model.schema import ReleaseSpec, validate
+from impact.model.yamlio import parse_yaml
+
+RELEASES_FOLDER = "releases"
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """What a release file says about a release."""
+
+    id: str
+    file: str
+    name: str | None = None
+    date: str | None = None
+    freeze: str | None = None
+    owner: str | None = None
+    notes: str | None = None
+    owner_place: Place | None = None
+
+
+def default_releases_folder(changes_folder: str | os.PathLike[str]) -> Path:
+    """``<changes>/../releases``: the folder of release files beside the change files."""
+    return Path(changes_folder).resolve().parent / RELEASES_FOLDER
+
+
+def _date_problem(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return f"{value!r} is not a real date (YYYY-MM-DD)"
+    return None
+
+
+def load_releases(folder: str | os.PathLike[str] | None, limits: Limits | None = None) -> dict[str, Release]:
+    """Every release file of ``folder`` by id; an absent folder means no release files.
+
+    Raises :class:`ImpactError` with every problem (bad shape, a date that does
+    not exist, a freeze after the release date, an id used twice).
+    """
+    if folder is None:
+        return {}
+    path = Path(folder)
+    if not path.is_dir():
+        return {}
+    problems = ProblemList()
+    found: dict[str, Release] = {}
+    max_bytes = (limits or Limits.from_env()).max_file_bytes
+    for file in sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file() and not p.name.startswith(".")):
+        name = display_path(file)
+        try:
+            doc = parse_yaml(read_limited(file, max_bytes), name)
+        except ImpactError as exc:
+            problems.items.extend(exc.problems)
+            continue
+        spec, errors = validate(ReleaseSpec, doc)
+        problems.items.extend(errors)
+        if spec is None:
+            continue
+        for key in ("date", "freeze"):
+            message = _date_problem(getattr(spec, key))
+            if message:
+                problems.error(name, *doc.locate((key,)), f"{key}: {message}")
+        if spec.date and spec.freeze and spec.freeze > spec.date and not _date_problem(spec.date) and not _date_problem(spec.freeze):
+            problems.error(name, *doc.locate(("freeze",)), f"freeze {spec.freeze} is after the release date {spec.date}; the freeze starts before the release")
+        if spec.id in found:
+            problems.error(name, *doc.locate(("id",)), f"release {spec.id!r} is also described by {found[spec.id].file}")
+            continue
+        found[spec.id] = Release(
+            spec.id,
+            name,
+            spec.name,
+            spec.date,
+            spec.freeze,
+            spec.owner,
+            spec.notes,
+            Place(name, *doc.locate(("owner",))) if spec.owner else None,
+        )
+    problems.raise_if_errors()
+    return dict(sorted(found.items()))

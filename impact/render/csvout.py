@@ -1,0 +1,61 @@
+"""CSV output, safe to open in a spreadsheet.
+
+Written with the stdlib :mod:`csv` module (quoting handled there). A cell
+that a spreadsheet would read as a formula (one starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) is prefixed with a single quote, the
+usual defence against CSV formula injection: a team named ``=HYPERLINK(...)``
+shows as text instead of running.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from impact.analysis.stakeholder_lists import TeamInvolvement
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> str:
+    """One cell's text, neutralised against formula injection.
+
+    Examples
+    --------
+    >>> cell("=1+1"), cell("-2"), cell("Web Team"), cell(None)
+    ("'=1+1", "'-2", 'Web Team', '')
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text (RFC 4180 line endings) with every cell passed through :func:`cell`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([cell(h) for h in header])
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return out.getvalue()
+
+
+STAKEHOLDER_COLUMNS = ("team", "name", "email", "slack", "roles", "changes", "assets", "reasons")
+
+
+def stakeholders_csv(teams: Sequence[TeamInvolvement]) -> str:
+    """One row per team; list cells are joined with ``; ``."""
+    rows = [
+        (
+            t.team.id,
+            t.team.name,
+            t.team.email,
+            t.team.slack,
+            "; ".join(t.roles),
+            "; ".join(t.changes),
+            "; ".join(t.assets),
+            "; ".join(f"{cid} {r.role}: {r.text}" for cid, r in t.reasons),
+        )
+        for t in teams
+    ]
+    return to_csv(STAKEHOLDER_COLUMNS, rows)

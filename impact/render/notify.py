@@ -1,0 +1,175 @@
+"""Notification drafts (before a release and once it is done) and e-mail distribution lists.
+
+The e-mail text comes from Jinja2 templates a team can override with
+``--templates DIR`` or ``IMPACT_TEMPLATES`` (same file names):
+
+- ``notify-subject.txt.j2``: the subject line;
+- ``notify-pre-release.txt.j2`` / ``notify-pre-release.md.j2``: before;
+- ``notify-completed.txt.j2`` / ``notify-completed.md.j2``: once released.
+
+Every template gets the same context: ``stage``, ``release`` (or None for a
+single change request), ``changes``, ``held``, ``stakeholders``, ``tests``,
+``untested``, ``recipients`` and ``no_email`` (see :func:`context`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import formataddr
+from typing import Any
+
+from impact.analysis.check import CheckResult
+from impact.analysis.releases import ReleaseResult
+from impact.analysis.stakeholder_lists import (
+    TeamInvolvement,
+    merge_stakeholders,
+    merge_tests,
+)
+from impact.model.catalog import Team
+from impact.render.releases import (
+    involvement_dict,
+    planned_test_dict,
+    release_meta_dict,
+)
+from impact.render.templating import render
+from impact.render.text import safe
+
+STAGES = ("pre-release", "completed")
+
+
+def address(team: Team) -> str | None:
+    """``Name <email>`` for a team, or None when it has no usable e-mail address.
+
+    Non-ASCII names stay readable (no RFC 2047 encoding): the list is pasted
+    into a mail client, not sent raw.
+
+    Examples
+    --------
+    >>> address(Team("sdr", "Sales Development (SDRs)", "sdr@example.com"))
+    '"Sales Development (SDRs)" <sdr@example.com>'
+    >>> address(Team("bi", "Analytics")) is None
+    True
+    """
+    if not team.email:
+        return None
+    name = safe(team.name)
+    try:
+        parsed = Address(addr_spec=team.email.strip())
+    except (ValueError, IndexError):
+        return None
+    if not parsed.domain or safe(parsed.addr_spec) != parsed.addr_spec:
+        return None
+    if name.isascii():
+        return formataddr((name, parsed.addr_spec))
+    return str(Address(display_name=name, addr_spec=parsed.addr_spec))
+
+
+def distribution(teams: Sequence[TeamInvolvement]) -> tuple[list[str], list[Team]]:
+    """The addresses to write to, each once in team order, and the teams without a usable e-mail."""
+    seen: dict[str, str] = {}
+    missing: list[Team] = []
+    for t in teams:
+        found = address(t.team)
+        if found is None:
+            missing.append(t.team)
+        elif t.team.email and t.team.email.strip().lower() not in seen:
+            seen[t.team.email.strip().lower()] = found
+    return list(seen.values()), missing
+
+
+def render_emails(teams: Sequence[TeamInvolvement]) -> tuple[str, list[Team]]:
+    """One ``Name <email>`` line per address, ready to paste; and the teams left out."""
+    addresses, missing = distribution(teams)
+    return "".join(a + "\n" for a in addresses), missing
+
+
+def _change_dict(result: CheckResult) -> dict[str, Any]:
+    change = result.change
+    rp = result.release_path
+    return {
+        "id": change.id,
+        "title": change.title,
+        "status": change.status,
+        "requested_by": change.requested_by,
+        "path": rp.computed if rp else None,
+        "declared_path": change.path,
+        "changed": [{"asset": c.asset, "action": c.action, "note": c.note} for c in result.changed],
+        "impacted": len(result.impacted),
+        "tools_reached": result.systems_reached,
+    }
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A drafted e-mail."""
+
+    stage: str
+    subject: str
+    recipients: tuple[str, ...]
+    no_email: tuple[str, ...]
+    text: str
+    markdown: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "subject": self.subject,
+            "to": list(self.recipients),
+            "teams_without_email": list(self.no_email),
+            "body_text": self.text,
+            "body_markdown": self.markdown,
+        }
+
+    def as_text(self) -> str:
+        lines = [f"Subject: {self.subject}", f"To: {', '.join(self.recipients)}"]
+        if self.no_email:
+            lines.append(f"(No e-mail address for: {', '.join(self.no_email)}; reach them another way)")
+        return "\n".join(lines) + "\n\n" + self.text
+
+    def as_markdown(self) -> str:
+        head = f"**Subject:** {self.subject}\n\n**To:** {', '.join(self.recipients)}\n\n"
+        return head + self.markdown
+
+
+def context(stage: str, results: Sequence[CheckResult], release: ReleaseResult | None = None) -> dict[str, Any]:
+    """What the templates see; ``results`` are what ships (or the one change request)."""
+    teams = release.stakeholders if release else merge_stakeholders(results)
+    tests, untested = (release.tests, release.untested) if release else merge_tests(results)
+    recipients, missing = distribution(teams)
+    return {
+        "stage": stage,
+        "release": release_meta_dict(release.release_id, release.meta) if release else None,
+        "changes": [_change_dict(r) for r in results],
+        "held": [{"id": h.result.change.id, "title": h.result.change.title, "reasons": list(h.reasons)} for h in release.held]
+        if release
+        else [],
+        "stakeholders": [involvement_dict(t) for t in teams],
+        "tests": [planned_test_dict(t) for t in tests],
+        "untested": untested,
+        "recipients": recipients,
+        "no_email": [f"{t.name} ({t.id})" for t in missing],
+    }
+
+
+def _tidy(body: str) -> str:
+    # Optional template blocks leave runs of blank lines; one is enough.
+    return re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
+
+
+def draft(stage: str, results: Sequence[CheckResult], release: ReleaseResult | None = None, templates: str | None = None) -> Notification:
+    """Draft the e-mail for ``stage`` (``pre-release`` or ``completed``)."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    data = context(stage, results, release)
+    subject = " ".join(safe(render("notify-subject.txt.j2", templates, **data)).split())
+    return Notification(
+        stage=stage,
+        subject=subject,
+        recipients=tuple(data["recipients"]),
+        no_email=tuple(data["no_email"]),
+        text=_tidy(render(f"notify-{stage}.txt.j2", templates, **data)),
+        markdown=_tidy(render(f"notify-{stage}.md.j2", templates, **data)),
+    )

@@ -1,0 +1,287 @@
+"""Output of the release commands: conflicts, release check and stakeholder lists.
+
+JSON builders (``*_dict``) are the machine contract, shared with the HTML
+report; text renderers are for a person at a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from impact.analysis.check import CheckResult
+from impact.analysis.conflicts import Conflict
+from impact.analysis.releases import ReleaseResult
+from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
+from impact.model.release import Release
+from impact.render.jsonout import release_path_dict, team_dict
+from impact.render.templating import md_code, md_text
+from impact.render.text import away, plural, safe, table
+
+# --- JSON --------------------------------------------------------------------
+
+
+def conflict_dict(conflict: Conflict) -> dict[str, Any]:
+    if conflict.kind == "downstream":
+        return {
+            "kind": conflict.kind,
+            "from": conflict.first,
+            "to": conflict.second,
+            "assets": list(conflict.assets),
+            "teams": list(conflict.teams),
+            "paths": [{"asset": r.asset, "tool_distance": r.tool_distance, "path": list(r.path)} for r in conflict.reach],
+        }
+    return {"kind": conflict.kind, "changes": list(conflict.changes), "assets": list(conflict.assets), "teams": list(conflict.teams)}
+
+
+def involvement_dict(t: TeamInvolvement) -> dict[str, Any]:
+    return {
+        **team_dict(t.team),
+        "roles": list(t.roles),
+        "changes": list(t.changes),
+        "assets": list(t.assets),
+        "reasons": [{"change": cid, "role": r.role, "asset": r.asset, "reason": r.text} for cid, r in t.reasons],
+    }
+
+
+def planned_test_dict(p: PlannedTest) -> dict[str, Any]:
+    test = p.test
+    return {
+        "id": test.id,
+        "name": test.name,
+        "changes": list(p.changes),
+        "covers": list(p.covers),
+        "tool_distance": p.tool_distance,
+        "kind": test.kind,
+        "owner": test.owner,
+        "minutes": test.minutes,
+        "run": test.run,
+        "steps": list(test.steps),
+    }
+
+
+def change_summary_dict(result: CheckResult) -> dict[str, Any]:
+    change = result.change
+    return {
+        "change": change.id,
+        "title": change.title,
+        "file": change.file,
+        "status": change.status,
+        "release": change.release,
+        "requested_by": change.requested_by,
+        "changed": len(result.changed),
+        "impacted": len(result.impacted),
+        "release_path": release_path_dict(result.release_path) if result.release_path else None,
+    }
+
+
+def release_meta_dict(release_id: str, meta: Release | None) -> dict[str, Any]:
+    return {
+        "id": release_id,
+        "name": meta.name if meta else None,
+        "date": meta.date if meta else None,
+        "freeze": meta.freeze if meta else None,
+        "owner": meta.owner if meta else None,
+        "notes": meta.notes if meta else None,
+        "file": meta.file if meta else None,
+    }
+
+
+def verdicts(result: ReleaseResult) -> list[dict[str, Any]]:
+    """One entry per change request of the release, by id: ``verdict`` ship, hold or released, with hold reasons."""
+    entries = []
+    held = {h.result.change.id: h.reasons for h in result.held}
+    for verdict, items in (("ship", result.ships), ("hold", [h.result for h in result.held]), ("released", result.released)):
+        for r in items:
+            rp = r.release_path
+            entries.append(
+                {
+                    "id": r.change.id,
+                    "title": r.change.title,
+                    "status": r.change.status,
+                    "verdict": verdict,
+                    "ships": verdict == "ship",
+                    "declared": r.change.path,
+                    "computed": rp.computed if rp else None,
+                    "reasons": list(held.get(r.change.id, ())),
+                }
+            )
+    return sorted(entries, key=lambda e: e["id"])
+
+
+def release_dict(result: ReleaseResult) -> dict[str, Any]:
+    """The JSON of ``impact release check``; keys are only ever added."""
+    return {
+        "release": release_meta_dict(result.release_id, result.meta),
+        "summary": {
+            "changes": len(result.ships) + len(result.held) + len(result.released),
+            "ships": len(result.ships),
+            "held": len(result.held),
+            "released": len(result.released),
+            "conflicts": len(result.conflicts),
+            "stakeholders": len(result.stakeholders),
+            "tests": len(result.tests),
+            "untested": len(result.untested),
+        },
+        "changes": verdicts(result),
+        "ships": [change_summary_dict(r) for r in result.ships],
+        "held": [{**change_summary_dict(h.result), "reasons": list(h.reasons)} for h in result.held],
+        "released": [change_summary_dict(r) for r in result.released],
+        "conflicts": [conflict_dict(c) for c in result.conflicts],
+        "tests": [planned_test_dict(t) for t in result.tests],
+        "untested": list(result.untested),
+        "stakeholders": [involvement_dict(t) for t in result.stakeholders],
+    }
+
+
+def conflicts_dict(conflicts: Sequence[Conflict], changes: Sequence[str], catalog: str) -> dict[str, Any]:
+    return {"catalog": catalog, "changes": list(changes), "conflicts": [conflict_dict(c) for c in conflicts]}
+
+
+# --- text --------------------------------------------------------------------
+
+
+def _some(items: Sequence[str], shown: int = 5) -> str:
+    text = ", ".join(safe(a) for a in items[:shown])
+    return text + (f" and {len(items) - shown} more" if len(items) > shown else "")
+
+
+def conflict_line(conflict: Conflict) -> list[str]:
+    """A conflict in a few lines: what, who coordinates, and up to 3 paths that explain a downstream one."""
+    assets = _some(conflict.assets)
+    teams = ", ".join(safe(t) for t in conflict.teams)
+    if conflict.kind == "same-asset":
+        head = f"same-asset     {safe(conflict.first)} and {safe(conflict.second)} both change {assets}"
+    elif conflict.kind == "downstream":
+        head = f"downstream     {safe(conflict.first)} -> {safe(conflict.second)}: the impact of {safe(conflict.first)} reaches {assets}, which {safe(conflict.second)} changes"
+    else:
+        head = f"shared-impact  {safe(conflict.first)} and {safe(conflict.second)} both reach {assets} (information)"
+    lines = [f"  {head}", f"                 coordinate: {teams}"]
+    for r in conflict.reach[:3]:
+        lines.append(f"                 why: {' -> '.join(safe(a) for a in r.path)} ({away(r.tool_distance)})")
+    if len(conflict.reach) > 3:
+        lines.append(f"                 (+{len(conflict.reach) - 3} more paths; --format json lists them all)")
+    return lines
+
+
+def render_conflicts(conflicts: Sequence[Conflict], changes: Sequence[str]) -> str:
+    blocking = [c for c in conflicts if c.kind != "shared-impact"]
+    lines = [f"Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate"]
+    lines.append("  (" + ", ".join(safe(c) for c in changes) + ")")
+    if not conflicts:
+        lines.append("  none: no two change requests change the same asset or reach what another changes")
+    for conflict in conflicts:
+        lines.append("")
+        lines.extend(conflict_line(conflict))
+    return "\n".join(lines) + "\n"
+
+
+def _path_text(result: CheckResult) -> str:
+    rp = result.release_path
+    if rp is None:
+        return ""
+    if rp.declared is None:
+        return f"needs {rp.computed}"
+    return f"{rp.declared}" + (f" (needs {rp.computed})" if rp.declared != rp.computed else "")
+
+
+def release_heading(result: ReleaseResult) -> str:
+    meta = result.meta
+    text = f"Release {safe(result.release_id)}"
+    if meta and meta.name:
+        text += f": {safe(meta.name)}"
+    details = []
+    if meta and meta.date:
+        details.append(f"ships {meta.date}")
+    if meta and meta.freeze:
+        details.append(f"change freeze from {meta.freeze}")
+    if meta and meta.owner:
+        details.append(f"owner {safe(meta.owner)}")
+    return text + (f" ({'; '.join(details)})" if details else "")
+
+
+def stakeholder_rows(teams: Sequence[TeamInvolvement]) -> list[tuple[str, ...]]:
+    return [
+        (
+            safe(t.team.id),
+            ", ".join(t.roles),
+            ", ".join(safe(c) for c in t.changes),
+            " ".join(safe(x) for x in (t.team.email, t.team.slack) if x),
+        )
+        for t in teams
+    ]
+
+
+def render_release(result: ReleaseResult) -> str:
+    lines = [release_heading(result)]
+    total = len(result.ships) + len(result.held) + len(result.released)
+    summary = f"{plural(total, 'change request')}: {len(result.ships)} ships, {len(result.held)} held back"
+    if result.released:
+        summary += f", {len(result.released)} already released"
+    lines.append(summary + ".")
+    if result.meta and result.meta.notes:
+        lines.append(f"Notes: {safe(result.meta.notes)}")
+    lines.append("")
+
+    lines.append("Ships")
+    if not result.ships:
+        lines.append("  nothing ships")
+    rows = [(safe(r.change.id), r.change.status or "", _path_text(r), safe(r.change.title)) for r in result.ships]
+    lines.extend(table(rows, ("CHANGE", "STATUS", "PATH", "TITLE")) if rows else [])
+    lines.append("")
+
+    lines.append("Held back")
+    if not result.held:
+        lines.append("  nothing: every change request of the release ships")
+    for h in result.held:
+        change = h.result.change
+        lines.append(f"  {safe(change.id)}: {safe(change.title)} (status {change.status or 'none'}, path {_path_text(h.result)})")
+        for reason in h.reasons:
+            lines.append(f"    - {safe(reason)}")
+    if result.released:
+        lines.append("")
+        lines.append("Already released: " + ", ".join(safe(r.change.id) for r in result.released))
+    lines.append("")
+
+    lines.append(f"Conflicts ({len(result.conflicts)})")
+    if not result.conflicts:
+        lines.append("  none")
+    for conflict in result.conflicts:
+        lines.extend(conflict_line(conflict))
+    lines.append("")
+
+    minutes = sum(t.test.minutes or 0 for t in result.tests)
+    lines.append(f"Test plan for what ships ({len(result.tests)}" + (f", about {minutes} minutes of manual work" if minutes else "") + ")")
+    if not result.tests:
+        lines.append("  no regression test covers what ships")
+    for t in result.tests:
+        lines.append(f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({t.test.kind or 'test'}, {away(t.tool_distance)}; for {', '.join(safe(c) for c in t.changes)})")
+    if result.untested:
+        lines.append(f"  untested: {plural(len(result.untested), 'asset')} no test covers: {', '.join(safe(a) for a in result.untested[:5])}" + (" ..." if len(result.untested) > 5 else ""))
+    lines.append("")
+
+    lines.append(f"Stakeholders of what ships ({len(result.stakeholders)})")
+    if result.stakeholders:
+        lines.extend(table(stakeholder_rows(result.stakeholders), ("TEAM", "ROLES", "CHANGES", "CONTACT")))
+    else:
+        lines.append("  none")
+    if result.held:
+        lines.append("")
+        lines.append(f"Exit 1: {plural(len(result.held), 'change request')} held back.")
+    return "\n".join(lines) + "\n"
+
+
+def render_stakeholders_table(teams: Sequence[TeamInvolvement]) -> str:
+    if not teams:
+        return "No stakeholders: nothing changes.\n"
+    lines = table(stakeholder_rows(teams), ("TEAM", "ROLES", "CHANGES", "CONTACT"), indent="")
+    return "\n".join(lines) + "\n"
+
+
+def render_stakeholders_markdown(teams: Sequence[TeamInvolvement]) -> str:
+    lines = ["| Team | Roles | Change requests | Contact | Assets |", "|---|---|---|---|---|"]
+    for t in teams:
+        contact = " ".join(md_text(x) for x in (t.team.email, t.team.slack) if x)
+        assets = ", ".join(md_code(a) for a in t.assets[:5]) + (f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else "")
+        lines.append(f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {', '.join(t.roles)} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |")
+    return "\n".join(lines) + "\n"

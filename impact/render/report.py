@@ -1,0 +1,503 @@
+"""Release notes: one self-contained HTML page and a Markdown twin, per change or per release.
+
+Everything is rendered in memory first (:func:`render_report` returns file
+name → bytes) so the CLI can write the files only once nothing can fail any
+more. The HTML page carries its CSS, its script and the dependency graph
+(inline SVG) inside it and asks nothing of the network; a
+Content-Security-Policy ``<meta>`` forbids every request, which the browser
+test checks.
+
+Data from catalogs and change files reaches the page in two ways, both inert:
+through Jinja2 with autoescaping on (``report.html.j2``), and as one JSON
+block (``<script type="application/json">``, with ``<``, ``>``, ``&``
+escaped) that the page's script reads with ``JSON.parse`` and shows with
+``textContent`` only.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from impact.analysis.check import ROLES, CheckResult
+from impact.analysis.releases import ReleaseResult
+from impact.graph.depgraph import DependencyGraph
+from impact.model.errors import ImpactError
+from impact.render.jsonout import check_dict, dumps
+from impact.render.templating import render
+from impact.render.text import plural, safe
+
+HTML_NAME = "release-notes.html"
+MARKDOWN_NAME = "release-notes.md"
+JSON_NAME = "impact.json"
+SVG_NAME = "graph.svg"
+DOT_NAME = "graph.dot"
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+
+
+def safe_url(value: object) -> str | None:
+    """The URL itself when it is an absolute http(s) URL, else None: never ``javascript:``.
+
+    Examples
+    --------
+    >>> safe_url("https://example.com/runbook")
+    'https://example.com/runbook'
+    >>> safe_url("javascript:alert(1)") is None, safe_url("//evil.example") is None
+    (True, True)
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() or ord(c) < 32 for c in text):
+        return text
+    return None
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The dependency graph: DOT source and the SVG Graphviz drew from it (None if it could not)."""
+
+    dot: str
+    svg: str | bytes | None = None
+    problem: str | None = None
+    """Why there is no SVG, in a sentence for the reader of the report."""
+
+
+@dataclass
+class ReportInput:
+    """What one report is about: one change, or every change of a release."""
+
+    kind: str
+    """``"change"`` or ``"release"``."""
+    id: str
+    title: str
+    results: Sequence[CheckResult]
+    release: Mapping[str, Any] | None = None
+    """The release check as JSON-ready data (verdicts, reasons, conflicts), in release mode."""
+    picture: Picture | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- the data: one JSON document for impact.json, the page's script and both templates ---
+
+
+def _best(reaches: list[dict[str, Any]]) -> dict[str, Any]:
+    return min(reaches, key=lambda r: (r["tool_distance"], r["steps"], r["change"]))
+
+
+def report_data(report: ReportInput) -> dict[str, Any]:
+    """The whole report as JSON-ready data, merged over the report's changes.
+
+    An asset reached by several changes keeps its nearest reach (least tool
+    distance, then fewest steps, then change id) as its why-path and lists
+    every change that reaches it. All lists are sorted, so the same input
+    gives the same bytes.
+    """
+    results = list(report.results)
+    if not results:
+        raise ValueError("a report needs at least one change")
+    catalog = results[0].catalog
+    changes = [check_dict(r) for r in results]
+    by_asset = catalog.tests_by_asset
+
+    changed_by: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    reached_by: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for data in changes:
+        cid = data["change"]["id"]
+        for c in data["changed"]:
+            changed_by[c["asset"]].append({"change": cid, "action": c["action"], "note": c["note"], "in_catalog": c["in_catalog"]})
+        for r in data["impacted"]:
+            reached_by[r["asset"]].append(
+                {"change": cid, "tool_distance": r["tool_distance"], "steps": r["steps"], "path": r["path"], "notes": r["notes"]}
+            )
+
+    def team_info(team_id: str | None) -> dict[str, Any]:
+        team = catalog.teams.get(team_id or "")
+        if team is None:
+            return {"team": team_id, "name": team_id, "email": None, "slack": None}
+        return {"team": team.id, "name": team.name, "email": team.email, "slack": team.slack}
+
+    assets = []
+    for aid in sorted(set(changed_by) | set(reached_by)):
+        asset = catalog.assets.get(aid)
+        system_id = asset.system if asset else aid.partition(":")[0]
+        system = catalog.systems[system_id]
+        reaches = sorted(reached_by.get(aid, []), key=lambda r: (r["tool_distance"], r["steps"], r["change"]))
+        best = _best(reaches) if reaches and aid not in changed_by else None
+        tests = list(by_asset.get(aid, ()))
+        assets.append(
+            {
+                "id": aid,
+                "system": system_id,
+                "system_name": system.name,
+                "type": asset.type if asset else None,
+                "description": asset.description if asset else None,
+                "critical": bool(asset.critical) if asset else False,
+                "in_catalog": asset is not None,
+                "status": "changed" if aid in changed_by else "impacted",
+                "tool_distance": 0 if aid in changed_by else best["tool_distance"] if best else 0,
+                "path": best["path"] if best else [aid],
+                "notes": best["notes"] if best else [],
+                "owner": team_info(asset.owner if asset else system.owner),
+                "changed_by": sorted(changed_by.get(aid, []), key=lambda c: c["change"]),
+                "reached_by": [{"change": r["change"], "tool_distance": r["tool_distance"]} for r in reaches],
+                "tests": tests,
+                "untested": not tests,
+            }
+        )
+    assets.sort(key=lambda a: (a["status"] != "changed", a["tool_distance"], len(a["path"]), a["id"]))
+    distance_of = {a["id"]: a["tool_distance"] for a in assets}
+
+    tests = []
+    test_ids = sorted({t for a in assets for t in a["tests"]})
+    for tid in test_ids:
+        test = catalog.tests[tid]
+        covers = sorted((a for a in test.covers if a in distance_of), key=lambda a: (distance_of[a], a))
+        tests.append(
+            {
+                "id": tid,
+                "name": test.name,
+                "kind": test.kind,
+                "owner": team_info(test.owner) if test.owner else None,
+                "minutes": test.minutes,
+                "run": test.run,
+                "steps": list(test.steps),
+                "covers": covers,
+                "tool_distance": distance_of[covers[0]],
+                "changes": sorted({c["change"]["id"] for c in changes if any(t["id"] == tid for t in c["tests"])}),
+            }
+        )
+    tests.sort(key=lambda t: (t["tool_distance"], t["id"]))
+
+    teams: dict[str, dict[str, Any]] = {}
+    for data in changes:
+        cid = data["change"]["id"]
+        for s in data["stakeholders"]:
+            entry = teams.setdefault(
+                s["team"], {**team_info(s["team"]), "members": list(catalog.teams[s["team"]].members), "roles": set(), "assets": set(), "reasons": []}
+            )
+            entry["roles"].update(s["roles"])
+            entry["assets"].update(s["assets"])
+            entry["reasons"].extend({"change": cid, **r} for r in s["reasons"])
+    stakeholders = []
+    for entry in teams.values():
+        roles = [r for r in ROLES if r in entry["roles"]]
+        stakeholders.append({**entry, "roles": roles, "assets": sorted(entry["assets"])})
+    stakeholders.sort(key=lambda s: (ROLES.index(s["roles"][0]), s["team"]))
+
+    untested = sorted((a for a in assets if a["untested"]), key=lambda a: (not a["critical"], a["tool_distance"], a["id"]))
+    release = dict(report.release) if report.release else None
+    conflicts = list(release.get("conflicts", [])) if release else []
+    verdicts = _verdicts(results, release)
+    systems = sorted({a["system"] for a in assets if a["status"] == "impacted"})
+    return {
+        "report": {"kind": report.kind, "id": report.id, "title": report.title, "catalog": catalog.root, "max_tools": results[0].max_tools},
+        "summary": {
+            "changes": len(changes),
+            "changed": sum(1 for a in assets if a["status"] == "changed"),
+            "impacted": sum(1 for a in assets if a["status"] == "impacted"),
+            "tools_reached": len(systems),
+            "max_tool_distance": max((a["tool_distance"] for a in assets), default=0),
+            "critical_impacted": sum(1 for a in assets if a["critical"] and a["status"] == "impacted"),
+            "stakeholders": len(stakeholders),
+            "tests": len(tests),
+            "test_minutes": sum(t["minutes"] or 0 for t in tests),
+            "untested": len(untested),
+            "conflicts": len(conflicts),
+            "hold": sum(1 for v in verdicts if v["verdict"] == "hold"),
+        },
+        "verdicts": verdicts,
+        "release": release,
+        "conflicts": conflicts,
+        "systems": [{"id": s.id, "name": s.name} for s in catalog.systems.values() if s.id in {a["system"] for a in assets}],
+        "assets": assets,
+        "stakeholders": stakeholders,
+        "distribution_list": distribution_list(stakeholders),
+        "tests": tests,
+        "untested": [a["id"] for a in untested],
+        "changes": changes,
+        **report.extra,
+    }
+
+
+def page_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What the page's script needs (the details panel): assets, tests and the report's name."""
+    return {
+        "report": data["report"],
+        "changes": [c["change"]["id"] for c in data["changes"]],
+        "assets": data["assets"],
+        "tests": [{"id": t["id"], "name": t["name"], "kind": t["kind"]} for t in data["tests"]],
+    }
+
+
+def distribution_list(stakeholders: Sequence[Mapping[str, Any]]) -> str:
+    """``Name <email>`` for every stakeholder team with an e-mail address, comma-separated.
+
+    Examples
+    --------
+    >>> distribution_list([{"name": "Web Team", "email": "web@example.com"}, {"name": "SDRs", "email": None}])
+    'Web Team <web@example.com>'
+    """
+    entries = []
+    for s in stakeholders:
+        if not s.get("email"):
+            continue
+        # Names go inside quotes when they hold characters that mean something in an address list.
+        name = safe(str(s["name"])).replace('"', "'")
+        shown = f'"{name}"' if re.search(r'[,;<>()@:\\\[\]]', name) else name
+        entries.append(f"{shown} <{safe(str(s['email']))}>")
+    return ", ".join(entries)
+
+
+def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Ship or hold, per change, with reasons: from the release check when there is one, else each change's release path."""
+    release_changes: dict[str, Mapping[str, Any]] = {}
+    if release:
+        for entry in release.get("changes", []) or []:
+            if isinstance(entry, Mapping) and "id" in entry:
+                release_changes[str(entry["id"])] = entry
+    found = []
+    for result in results:
+        change = result.change
+        rp = result.release_path
+        entry = release_changes.get(change.id, {})
+        declared = entry.get("declared", rp.declared if rp else change.path)
+        computed = entry.get("computed", rp.computed if rp else None)
+        reasons = [str(r) for r in entry.get("reasons", rp.reasons if rp else ())]
+        if "verdict" in entry:
+            verdict = str(entry["verdict"])
+        elif "ships" in entry:
+            verdict = "ship" if entry["ships"] else "hold"
+        elif rp is not None:
+            verdict = "hold" if rp.too_light else "ship"
+        else:
+            verdict = "unknown"
+        if verdict == "ship" and declared is None and computed:
+            reasons.insert(0, f"no release path declared; it needs {computed}")
+        found.append(
+            {
+                "change": change.id,
+                "title": change.title,
+                "status": change.status,
+                "requested_by": change.requested_by,
+                "release": change.release,
+                "declared": declared,
+                "computed": computed,
+                "verdict": verdict,
+                "reasons": reasons,
+            }
+        )
+    return sorted(found, key=lambda v: v["change"])
+
+
+# --- the graph: Graphviz SVG made safe to inline, nodes tagged with their asset id ---
+
+_EVENT_ATTR = re.compile(r"^on", re.IGNORECASE)
+_DROP_TAGS = {"script", "foreignObject", "iframe", "object", "embed", "use", "image", "style", "animate", "set", "handler"}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def sanitize_svg(svg: str | bytes, assets: Sequence[str], untested: Sequence[str] = ()) -> str:
+    """Graphviz SVG, ready to sit inside the page: no script, no links, nodes tagged.
+
+    Parses the SVG with the standard XML library and drops every element that
+    could run code or load something (``script``, ``foreignObject``,
+    ``image``, ``use``, ``style``...), every ``on*`` attribute and every link
+    attribute. Each node (``<g class="node">``) whose ``<title>`` is an asset
+    id of ``assets`` gets ``data-asset``, and each edge between two such nodes
+    ``data-from``/``data-to``, which the page's script uses; nodes of
+    ``untested`` assets get the class ``untested``. The fixed
+    ``width``/``height`` go so that CSS can size the picture.
+
+    Examples
+    --------
+    >>> svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10pt" height="10pt">'
+    ...        '<g class="node"><title>web:a</title><script>alert(1)</script></g></svg>')
+    >>> out = sanitize_svg(svg, ["web:a"])
+    >>> "script" in out, 'data-asset="web:a"' in out
+    (False, True)
+    """
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    root = ET.fromstring(svg)
+    known = set(assets)
+    no_test = set(untested)
+
+    def clean(element: ET.Element) -> None:
+        for child in list(element):
+            if _local(child.tag) in _DROP_TAGS:
+                element.remove(child)
+                continue
+            clean(child)
+        for name in list(element.attrib):
+            local = _local(name)
+            if _EVENT_ATTR.match(local) or local == "href" or local == "style" and "url(" in element.attrib[name]:
+                del element.attrib[name]
+
+    # Links Graphviz wraps around nodes (<a>) are unwrapped: their children stay, the link goes.
+    def unwrap(element: ET.Element) -> None:
+        index = 0
+        while index < len(element):
+            child = element[index]
+            if _local(child.tag) == "a":
+                element.remove(child)
+                for offset, grandchild in enumerate(list(child)):
+                    element.insert(index + offset, grandchild)
+                continue
+            unwrap(child)
+            index += 1
+
+    unwrap(root)
+    clean(root)
+    for name in ("width", "height"):
+        root.attrib.pop(name, None)
+    root.set("role", "img")
+    root.set("aria-label", "Dependency graph of the changed and impacted assets")
+    for group in root.iter(f"{{{SVG_NS}}}g"):
+        classes = (group.get("class") or "").split()
+        title = group.find(f"{{{SVG_NS}}}title")
+        text = (title.text or "") if title is not None else ""
+        if "node" in classes:
+            asset = group.get("data-asset") or (text if text in known else None)
+            if asset in known:
+                group.set("data-asset", asset)
+                group.set("tabindex", "0")
+                group.set("role", "button")
+                if asset in no_test and "untested" not in classes:
+                    group.set("class", " ".join([*classes, "untested"]))
+        elif "edge" in classes:
+            pair = _split_edge(text, known)
+            if pair:
+                group.set("data-from", pair[0])
+                group.set("data-to", pair[1])
+    return ET.tostring(root, encoding="unicode")
+
+
+def _split_edge(title: str, known: set[str]) -> tuple[str, str] | None:
+    """``'a:x -> b:y'`` → ``('a:x', 'b:y')``, trying each ``->`` since ids may hold one.
+
+    >>> _split_edge("w:a->b -> m:c", {"w:a->b", "m:c"})
+    ('w:a->b', 'm:c')
+    """
+    start = 0
+    while (i := title.find("->", start)) >= 0:
+        left, right = title[:i].strip(), title[i + 2 :].strip()
+        if left in known and right in known:
+            return left, right
+        start = i + 1
+    return None
+
+
+# --- rendering ---
+
+
+def render_report(report: ReportInput, templates: str | None = None) -> dict[str, bytes]:
+    """Every file of the report, rendered in memory: file name → bytes."""
+    data = report_data(report)
+    asset_ids = [a["id"] for a in data["assets"]]
+    picture = report.picture
+    untested = data["untested"]
+    svg = sanitize_svg(picture.svg, asset_ids, untested) if picture and picture.svg else None
+    context = {
+        "data": data,
+        "r": data["report"],
+        "summary": data["summary"],
+        "plural": plural,
+        "away": _away,
+        "safe_url": safe_url,
+        "svg_file": SVG_NAME if svg else None,
+        "picture_problem": picture.problem if picture else "no picture was requested",
+    }
+    html = render(
+        "report.html.j2",
+        templates,
+        **context,
+        data_json=Markup(dumps(page_data(data), html_safe=True).rstrip("\n")),
+        svg=Markup(svg) if svg else None,
+    )
+    markdown = render("report.md.j2", templates, **context)
+    files = {HTML_NAME: html.encode("utf-8"), MARKDOWN_NAME: markdown.encode("utf-8"), JSON_NAME: dumps(data).encode("utf-8")}
+    if picture is not None and picture.dot:
+        files[DOT_NAME] = picture.dot.encode("utf-8")
+        if svg:
+            # The standalone picture file keeps Graphviz's own output, minus anything active.
+            files[SVG_NAME] = (
+                '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + sanitize_svg(picture.svg or "", asset_ids, untested) + "\n"
+            ).encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+def _away(distance: int) -> str:
+    return "same tool" if distance == 0 else f"{distance} tool{'s' if distance != 1 else ''} away"
+
+
+def release_report_input(result: ReleaseResult) -> ReportInput:
+    """A release's report: every change request of it that is not released yet, with the release check's verdicts.
+
+    Held-back changes stay in the graph, tables and checklist (marked hold in
+    the summary), so the notes show the whole release as planned.
+    """
+    from impact.render.releases import conflict_dict, release_meta_dict
+
+    members = sorted([*result.ships, *(h.result for h in result.held)], key=lambda r: r.change.id)
+    if not members:
+        raise ImpactError(f"release {result.release_id} has no change request that is not released yet: nothing to report")
+    meta = release_meta_dict(result.release_id, result.meta)
+    entries = [{"id": r.change.id, "verdict": "ship", "reasons": []} for r in result.ships]
+    entries += [{"id": h.result.change.id, "verdict": "hold", "reasons": list(h.reasons)} for h in result.held]
+    member_ids = {r.change.id for r in members}
+    conflicts = []
+    for c in result.conflicts:
+        entry = conflict_dict(c)
+        entry["message"] = _conflict_message(c.kind, c.first, c.second, c.assets)
+        conflicts.append(entry)
+    release = {**meta, "changes": sorted(entries, key=lambda e: e["id"]), "conflicts": conflicts,
+               "released": sorted(r.change.id for r in result.released)}
+    report = ReportInput("release", result.release_id, meta["name"] or f"Release {result.release_id}", members, release)
+    drawn = [(c.first, c.second, c.kind) for c in result.conflicts if c.first in member_ids and c.second in member_ids]
+    report.picture = make_picture(members, drawn, title=f"Release {result.release_id}: {report.title}")
+    return report
+
+
+def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str]) -> str:
+    named = ", ".join(assets[:3]) + (f" and {len(assets) - 3} more" if len(assets) > 3 else "")
+    if kind == "same-asset":
+        return f"{first} and {second} both change {named}"
+    if kind == "downstream":
+        return f"the impact of {first} reaches {named}, which {second} changes: order and test them together"
+    return f"{first} and {second} both reach {named}"
+
+
+def make_picture(results: Sequence[CheckResult], conflicts: Sequence[tuple[str, str, str]] = (), title: str | None = None) -> Picture:
+    """The report's graph: DOT always; SVG unless Graphviz cannot draw it, then the reason instead."""
+    from impact.render.picture import impact_picture, render_picture
+
+    graph = DependencyGraph(results[0].catalog)
+    if title is None and len(results) == 1:
+        title = f"{results[0].change.id}: {results[0].change.title}"
+    try:
+        dot = impact_picture(results, graph, conflicts=conflicts, title=title)
+    except ImpactError as exc:
+        return Picture("", None, "; ".join(p.message for p in exc.problems))
+    try:
+        return Picture(dot, render_picture(dot, "svg"))
+    except ImpactError as exc:
+        return Picture(dot, None, "; ".join(p.message for p in exc.problems))
+    except ImportError:
+        return Picture(dot, None, "Graphviz (the pygraphviz package) is not installed; graph.dot holds the picture's source")

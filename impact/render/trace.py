@@ -1,0 +1,94 @@
+"""Output of ``impact trace``: text for the incident channel, JSON for scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from impact.analysis.trace import TraceResult
+from impact.render.text import ARROW, away, plural, safe
+
+
+def trace_dict(result: TraceResult) -> dict[str, Any]:
+    catalog = result.catalog
+    notes = {(d.upstream, d.downstream): d.note for d in catalog.dependencies}
+    asset = catalog.assets[result.asset]
+    return {
+        "asset": result.asset,
+        "system": asset.system,
+        "owner": asset.owner,
+        "catalog": catalog.root,
+        "max_tools": result.max_tools,
+        "changes_folder": result.changes_folder,
+        "summary": {"upstream": len(result.upstream), "changes": len(result.changes)},
+        "upstream": [
+            {
+                "asset": r.asset,
+                "system": catalog.assets[r.asset].system,
+                "type": catalog.assets[r.asset].type,
+                "owner": catalog.assets[r.asset].owner,
+                "critical": catalog.assets[r.asset].critical,
+                "tool_distance": r.tool_distance,
+                "steps": r.steps,
+                "path": list(r.path),
+                "notes": [notes.get(edge) for edge in zip(r.path, r.path[1:])],
+            }
+            for r in result.upstream
+        ],
+        "changes": [
+            {
+                "id": h.change.id,
+                "title": h.change.title,
+                "file": h.change.file,
+                "status": h.change.status,
+                "release": h.change.release,
+                "action": h.action,
+                "changed_asset": h.path[0],
+                "tool_distance": h.tool_distance,
+                "path": list(h.path),
+            }
+            for h in result.changes
+        ],
+        "skipped": [{"file": p.file, "line": p.line, "col": p.col, "message": p.message} for p in result.skipped],
+    }
+
+
+def render_trace(result: TraceResult, style: Any = None) -> str:
+    """Plain text; ``style(text, kind)`` may colour headings (kind: ``'heading'``)."""
+    paint = style or (lambda text, _kind: text)
+    catalog = result.catalog
+    asset = catalog.assets[result.asset]
+    lines = [
+        f"Trace: {safe(result.asset)} ({safe(asset.type)}, owned by {safe(asset.owner)})",
+        (
+            f"{plural(len(result.upstream), 'upstream asset')} within {plural(result.max_tools, 'tool')} can break it; "
+            f"{plural(len(result.changes), 'change request')} reach{'es' if len(result.changes) == 1 else ''} it."
+        ),
+        "",
+        paint(f"Change requests that reach it ({'nearest first' if result.changes else 'none'})", "heading"),
+    ]
+    if result.changes_folder is None:
+        lines.append("  no change folder given (--changes DIR) and none beside the catalog")
+    elif not result.changes:
+        lines.append(f"  no open or released change request in {safe(result.changes_folder)} reaches it")
+    for h in result.changes:
+        status = h.change.status or "no status"
+        lines.append(f"  {safe(h.change.id)}: {safe(h.change.title)} ({safe(status)}, {away(h.tool_distance)})")
+        lines.append(f"        {h.action} {safe(h.path[0])}" + (f"; why: {ARROW.join(safe(a) for a in h.path)}" if len(h.path) > 1 else ""))
+    lines.append("")
+    lines.append(paint("Upstream assets that can break it (nearest first; ! = critical)", "heading"))
+    if not result.upstream:
+        lines.append("  nothing upstream: no asset of the catalog feeds it")
+    current = None
+    for r in result.upstream:
+        if r.tool_distance != current:
+            current = r.tool_distance
+            lines.append(f"  {away(current).capitalize()}:")
+        up = catalog.assets[r.asset]
+        mark = "!" if up.critical else " "
+        lines.append(f"   {mark} {safe(r.asset)} ({safe(up.type)}, {safe(up.owner)})")
+        lines.append(f"        path: {ARROW.join(safe(a) for a in r.path)}")
+    if result.skipped:
+        lines.append("")
+        lines.append(paint("Skipped change files (they do not match the catalog)", "heading"))
+        lines.extend(f"  {safe(str(p))}" for p in result.skipped)
+    return "\n".join(lines) + "\n"

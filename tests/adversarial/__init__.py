@@ -1,0 +1,1 @@
+"""Adversarial inputs and outputs: each case asserts the exact behaviour (issue 7)."""
