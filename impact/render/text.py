@@ -64,17 +64,40 @@ def table(rows: Iterable[tuple[str, ...]], header: tuple[str, ...], indent: str 
     return lines
 
 
+def changed_lines(result: CheckResult) -> list[str]:
+    """What changes, as the change file says it: a whole-tool target once, with its assets under it."""
+    catalog = result.catalog
+    lines = []
+    by_target: dict[str, list[str]] = {}
+    for c in result.changed:
+        by_target.setdefault(c.target, []).append(c.asset)
+    for item in result.change.items:
+        assets = by_target.pop(item.target, None)
+        if assets is None:  # the same target named twice: shown once
+            continue
+        if item.target in catalog.systems:
+            lines.append(f"   {item.action:<9} {safe(item.target)} (the whole tool: {plural(len(assets), 'asset')})")
+        else:
+            asset = catalog.assets.get(item.target)
+            mark = "!" if asset and asset.critical else " "
+            extra = "" if asset else "  (new: not in the catalog yet)"
+            lines.append(f" {mark} {item.action:<9} {safe(item.target)}{extra}")
+        if item.note:
+            lines.append(f"        note: {safe(item.note)}")
+        if item.target in catalog.systems:
+            for aid in assets:
+                mark = "!" if catalog.assets[aid].critical else " "
+                lines.append(f"      {mark} {safe(aid)}")
+    return lines
+
+
 def render_check(result: CheckResult) -> str:
     catalog = result.catalog
     change = result.change
     lines = [f"{safe(change.id)}: {safe(change.title)}", summary_line(result), ""]
 
     lines.append("Changed")
-    for c in result.changed:
-        asset = catalog.assets.get(c.asset)
-        mark = "!" if asset and asset.critical else " "
-        extra = "" if c.in_catalog else "  (new: not in the catalog yet)"
-        lines.append(f" {mark} {c.action:<9} {safe(c.asset)}{extra}")
+    lines.extend(changed_lines(result))
     lines.append("")
 
     lines.append(f"Impacted (up to {plural(result.max_tools, 'tool')} away; ! = critical)")
