@@ -14,7 +14,7 @@ from functools import cache
 
 import jinja2
 
-from impact.render.text import safe
+from impact.render.text import compact_path, safe
 
 TEMPLATES_ENV = "IMPACT_TEMPLATES"
 
@@ -30,7 +30,8 @@ def md_text(value: object) -> str:
 def md_code(value: object) -> str:
     """An id as inline code; safe in table cells (pipes escaped, backticks fenced)."""
     text = safe("" if value is None else str(value)).replace("|", "\\|")
-    fence = "``" if "`" in text else "`"
+    # A fence longer than any run of backticks inside, so ``a``b`` cannot end the span early.
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
@@ -55,6 +56,7 @@ def environment(override: str | None = None) -> jinja2.Environment:
     env.filters["md"] = md_text
     env.filters["code"] = md_code
     env.filters["safe_text"] = safe
+    env.filters["compact_path"] = compact_path
     return env
 
 

@@ -30,6 +30,56 @@ def safe(text: str | None) -> str:
     return "".join(out)
 
 
+COMPACT_ABOVE = 8
+"""Paths with more hops than this are shown with same-tool stretches folded."""
+
+
+def compact_path(path: tuple[str, ...] | list[str], system_of: dict[str, str] | None = None) -> list[str | int]:
+    """A why-path a person can read: every tool crossing kept, long same-tool runs folded.
+
+    Returns asset ids, with an int ``n`` standing for ``n`` assets left out
+    between its neighbours (all of the same tool). Paths of at most
+    ``COMPACT_ABOVE`` hops are returned whole. Folding keeps text output
+    linear in the number of impacted assets even for 5,000-long chains; the
+    JSON output always carries the whole path.
+
+    Examples
+    --------
+    >>> compact_path(["w:a", "w:b", "m:c"])
+    ['w:a', 'w:b', 'm:c']
+    >>> compact_path(["w:a", *[f"w:x{i}" for i in range(10)], "m:c", "m:d"])
+    ['w:a', 9, 'w:x9', 'm:c', 'm:d']
+    """
+    path = list(path)
+    if len(path) - 1 <= COMPACT_ABOVE:
+        return list(path)
+
+    def system(asset: str) -> str:
+        return system_of[asset] if system_of is not None else asset.partition(":")[0]
+
+    systems = [system(a) for a in path]
+    keep = {0, len(path) - 1}
+    for i in range(1, len(path)):
+        if systems[i] != systems[i - 1]:
+            keep.update((i - 1, i))
+    out: list[str | int] = []
+    skipped = 0
+    for i, asset in enumerate(path):
+        if i in keep:
+            if skipped:
+                out.append(skipped)
+                skipped = 0
+            out.append(asset)
+        else:
+            skipped += 1
+    return out
+
+
+def show_path(path: tuple[str, ...] | list[str]) -> str:
+    """A why-path as one line of text, folded when long (see :func:`compact_path`)."""
+    return ARROW.join(f"({part} more in the same tool)" if isinstance(part, int) else safe(part) for part in compact_path(path))
+
+
 def away(distance: int) -> str:
     if distance == 0:
         return "same tool"
@@ -110,7 +160,7 @@ def render_check(result: CheckResult) -> str:
             lines.append(f"  {away(current).capitalize()}:")
         mark = "!" if catalog.assets[r.asset].critical else " "
         lines.append(f"   {mark} {safe(r.asset)}")
-        lines.append(f"        why: {ARROW.join(safe(a) for a in r.path)}")
+        lines.append(f"        why: {show_path(r.path)}")
     lines.append("")
 
     lines.append("Stakeholders")

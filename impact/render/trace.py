@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from impact.analysis.trace import TraceResult
-from impact.render.text import ARROW, away, plural, safe
+from impact.render.text import away, plural, safe, show_path
 
 
 def trace_dict(result: TraceResult) -> dict[str, Any]:
@@ -73,7 +73,7 @@ def render_trace(result: TraceResult, style: Any = None) -> str:
     for h in result.changes:
         status = h.change.status or "no status"
         lines.append(f"  {safe(h.change.id)}: {safe(h.change.title)} ({safe(status)}, {away(h.tool_distance)})")
-        lines.append(f"        {h.action} {safe(h.path[0])}" + (f"; why: {ARROW.join(safe(a) for a in h.path)}" if len(h.path) > 1 else ""))
+        lines.append(f"        {h.action} {safe(h.path[0])}" + (f"; why: {show_path(h.path)}" if len(h.path) > 1 else ""))
     lines.append("")
     lines.append(paint("Upstream assets that can break it (nearest first; ! = critical)", "heading"))
     if not result.upstream:
@@ -86,7 +86,7 @@ def render_trace(result: TraceResult, style: Any = None) -> str:
         up = catalog.assets[r.asset]
         mark = "!" if up.critical else " "
         lines.append(f"   {mark} {safe(r.asset)} ({safe(up.type)}, {safe(up.owner)})")
-        lines.append(f"        path: {ARROW.join(safe(a) for a in r.path)}")
+        lines.append(f"        path: {show_path(r.path)}")
     if result.skipped:
         lines.append("")
         lines.append(paint("Skipped change files (they do not match the catalog)", "heading"))
