@@ -39,8 +39,12 @@ _ADVICE = {
 def _write_error(path: Path, exc: OSError) -> ImpactError:
     import errno
 
-    advice = _ADVICE.get(errno.errorcode.get(exc.errno or 0, ""), "choose another output path")
-    return ImpactError(f"cannot write {display_path(path)}: {exc.strerror or exc}; {advice}")
+    advice = _ADVICE.get(
+        errno.errorcode.get(exc.errno or 0, ""), "choose another output path"
+    )
+    return ImpactError(
+        f"cannot write {display_path(path)}: {exc.strerror or exc}; {advice}"
+    )
 
 
 def guard_output(target: Path, protected: Iterable[Path]) -> None:
@@ -51,7 +55,9 @@ def guard_output(target: Path, protected: Iterable[Path]) -> None:
     """
     real = target.resolve()
     if real.is_dir():
-        raise ImpactError(f"cannot write {display_path(target)}: it is a folder; give a file name inside it")
+        raise ImpactError(
+            f"cannot write {display_path(target)}: it is a folder; give a file name inside it"
+        )
     for item in protected:
         guarded = item.resolve()
         if real == guarded or (guarded.is_dir() and real.is_relative_to(guarded)):
@@ -114,7 +120,9 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     except OSError as exc:
         raise _write_error(shown, exc) from None
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise ImpactError(f"cannot write {display_path(shown)}: it is a folder; give a file name inside it")
+        raise ImpactError(
+            f"cannot write {display_path(shown)}: it is a folder; give a file name inside it"
+        )
     if info is not None and not stat.S_ISREG(info.st_mode):
         # A device or a pipe (``-o /dev/stdout``): renaming over it would replace it.
         try:
@@ -127,7 +135,9 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     created: list[Path] = []
     try:
         created = _make_folders(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
     except OSError as exc:
         _remove_folders(created)
         raise _write_error(shown, exc) from None
@@ -164,7 +174,9 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def write_all(files: Mapping[Path, str | bytes], protected: Iterable[Path] = ()) -> None:
+def write_all(
+    files: Mapping[Path, str | bytes], protected: Iterable[Path] = ()
+) -> None:
     """Write several outputs, each atomically, after checking every target first.
 
     Render everything *before* calling this, so that an exception in a

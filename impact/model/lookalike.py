@@ -33,12 +33,16 @@ class _Place(Protocol):
 @cache
 def _ascii_lookalike(ch: str) -> str:
     """The ASCII letter or digit ``ch`` looks like, or ``ch`` itself."""
-    from confusable_homoglyphs import confusables  # lazy: about 50 ms and only for non-ASCII ids
+    from confusable_homoglyphs import (
+        confusables,  # lazy: about 50 ms and only for non-ASCII ids
+    )
 
     found = confusables.is_confusable(ch, greedy=True, preferred_aliases=[])
     if not found:
         return ch
-    plain = sorted(h["c"] for h in found[0]["homoglyphs"] if len(h["c"]) == 1 and h["c"].isascii())
+    plain = sorted(
+        h["c"] for h in found[0]["homoglyphs"] if len(h["c"]) == 1 and h["c"].isascii()
+    )
     return plain[0].casefold() if plain else ch
 
 
@@ -63,7 +67,9 @@ def skeleton(ident: str) -> str:
 def _odd_characters(ident: str) -> list[str]:
     """The non-ASCII characters of ``ident``, named, for the message."""
     odd = dict.fromkeys(ch for ch in ident if not ch.isascii())
-    return [f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in odd]
+    return [
+        f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in odd
+    ]
 
 
 def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
@@ -83,7 +89,9 @@ def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
     groups: dict[tuple[str, str], list[tuple[tuple[str, int, int], str]]] = {}
     for qualified, place in places.items():
         kind, _, ident = qualified.partition(":")
-        groups.setdefault((kind, skeleton(ident)), []).append(((place.file, place.line, place.col), ident))
+        groups.setdefault((kind, skeleton(ident)), []).append(
+            ((place.file, place.line, place.col), ident)
+        )
     found: list[Problem] = []
     for (kind, _), members in groups.items():
         if len(members) < 2:
@@ -97,7 +105,14 @@ def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
                     "use one spelling"
                 )
             else:
-                odd = [f"{which} has {', '.join(names)}" for which, names in (("this one", _odd_characters(ident)), ("that one", _odd_characters(first))) if names]
+                odd = [
+                    f"{which} has {', '.join(names)}"
+                    for which, names in (
+                        ("this one", _odd_characters(ident)),
+                        ("that one", _odd_characters(first)),
+                    )
+                    if names
+                ]
                 message = (
                     f"{kind} {ident!r} looks like {kind} {first!r} ({ffile}:{fline}:{fcol}) but is a different id "
                     f"({'; '.join(odd)}); retype it with plain letters or rename one of them"

@@ -51,8 +51,8 @@ _ALLOWED_TAGS = {
 # The booleans are the YAML 1.1 spec's list (PyYAML leaves out y/n); numbers,
 # dates and nulls are typed by PyYAML's own YAML 1.1 resolver, never by hand.
 _YAML11_BOOL = {
-    **dict.fromkeys("y Y yes Yes YES true True TRUE on On ON".split(), "true"),
-    **dict.fromkeys("n N no No NO false False FALSE off Off OFF".split(), "false"),
+    **dict.fromkeys(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], "true"),
+    **dict.fromkeys(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], "false"),
 }
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 _RESOLVER = yaml.resolver.Resolver()
@@ -91,7 +91,7 @@ def yaml11_reading(text: str) -> str | None:
 class YMap(dict[str, Any]):
     """A mapping that remembers where each key and value stood (1-based)."""
 
-    __slots__ = ("line", "col", "key_marks", "value_marks")
+    __slots__ = ("col", "key_marks", "line", "value_marks")
 
     def __init__(self, line: int, col: int) -> None:
         super().__init__()
@@ -104,7 +104,7 @@ class YMap(dict[str, Any]):
 class YSeq(list[Any]):
     """A sequence that remembers where each item stood (1-based)."""
 
-    __slots__ = ("line", "col", "marks")
+    __slots__ = ("col", "line", "marks")
 
     def __init__(self, line: int, col: int) -> None:
         super().__init__()
@@ -165,8 +165,7 @@ def _decode(raw: bytes | str, file: str) -> str:
         raise ImpactError(
             Problem(file, line, col, f"this file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8")
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -34,14 +33,24 @@ print(json.dumps(answers))
 
 
 def billion_laughs(levels: int = 11) -> str:
-    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels + 1)]
+    lines = [
+        'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'
+    ]
+    lines += [
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]"
+        for i in range(1, levels + 1)
+    ]
     return "\n".join(lines) + "\nteams: {}\n"
 
 
 def mapping_bomb(levels: int = 9) -> str:
-    lines = ["a0: &a0 {k0: x, k1: x, k2: x, k3: x, k4: x, k5: x, k6: x, k7: x, k8: x, k9: x}"]
-    lines += [f"a{i}: &a{i} {{" + ", ".join(f"k{j}: *a{i - 1}" for j in range(10)) + "}" for i in range(1, levels + 1)]
+    lines = [
+        "a0: &a0 {k0: x, k1: x, k2: x, k3: x, k4: x, k5: x, k6: x, k7: x, k8: x, k9: x}"
+    ]
+    lines += [
+        f"a{i}: &a{i} {{" + ", ".join(f"k{j}: *a{i - 1}" for j in range(10)) + "}"
+        for i in range(1, levels + 1)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -49,7 +58,9 @@ def deep(style: str, depth: int) -> str:
     if style == "flow":
         return "teams: " + "[" * depth + "]" * depth + "\n"
     if style == "block":
-        return "teams:\n  " + "- " * depth + "x\n"  # block sequences, nested on one line
+        return (
+            "teams:\n  " + "- " * depth + "x\n"
+        )  # block sequences, nested on one line
     return "teams: " + "{a: [" * depth + "]}" * depth + "\n"
 
 
@@ -57,21 +68,31 @@ CASES: dict[str, tuple[str, int, list[str]]] = {
     "bomb-lists": (
         billion_laughs(),
         2,
-        ["Error: cat/a.yaml:4:45: aliases here expand to far more data than the file holds (an alias bomb?); write the values out"],
+        [
+            "Error: cat/a.yaml:4:45: aliases here expand to far more data than the file holds (an alias bomb?); write the values out"
+        ],
     ),
     "bomb-maps": (
         mapping_bomb(),
         2,
-        ["Error: cat/a.yaml:4:41: aliases here expand to far more data than the file holds (an alias bomb?); write the values out"],
+        [
+            "Error: cat/a.yaml:4:41: aliases here expand to far more data than the file holds (an alias bomb?); write the values out"
+        ],
     ),
-    "honest-aliases": ("teams:\n  web: &team {name: Web}\n  web2: *team\n  web3: *team\n", 0, []),
+    "honest-aliases": (
+        "teams:\n  web: &team {name: Web}\n  web2: *team\n  web3: *team\n",
+        0,
+        [],
+    ),
 }
 for _style, _where in (("flow", "1:71"), ("block", "2:129"), ("mixed", "1:167")):
     for _depth in (500, 50_000):
         CASES[f"deep-{_style}-{_depth}"] = (
             deep(_style, _depth),
             2,
-            [f"Error: cat/a.yaml:{_where}: nesting deeper than 64 levels; a catalog needs far fewer"],
+            [
+                f"Error: cat/a.yaml:{_where}: nesting deeper than 64 levels; a catalog needs far fewer"
+            ],
         )
 
 
@@ -82,8 +103,17 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[object]]
         (root / name / "cat").mkdir(parents=True)
         (root / name / "cat" / "a.yaml").write_text(text)
     # The timeout only stops a hang from blocking the suite; it is not a speed check.
-    done = subprocess.run([sys.executable, "-c", CHILD], cwd=root, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr  # the child itself survived: no segfault, no MemoryError
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, (
+        done.stderr
+    )  # the child itself survived: no segfault, no MemoryError
     return json.loads(done.stdout)
 
 
@@ -92,12 +122,19 @@ def test_the_bombs_are_a_few_hundred_bytes() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_refused_with_the_exact_message_under_a_memory_cap(answers: dict[str, list[object]], name: str) -> None:
+def test_refused_with_the_exact_message_under_a_memory_cap(
+    answers: dict[str, list[object]], name: str
+) -> None:
     code, out, err, exc = answers[name]
     _, want_code, want_errors = CASES[name]
     assert exc is None
     assert "Traceback" not in str(err)
-    assert [line for line in str(err).splitlines() if line.startswith("Error: ")] == want_errors
+    assert [
+        line for line in str(err).splitlines() if line.startswith("Error: ")
+    ] == want_errors
     assert code == want_code
     if want_code == 0:
-        assert out == "cat: OK: 0 tools, 0 assets, 0 dependencies, 3 teams, 0 tests; 0 warning(s)\n"
+        assert (
+            out
+            == "cat: OK: 0 tools, 0 assets, 0 dependencies, 3 teams, 0 tests; 0 warning(s)\n"
+        )

@@ -1,0 +1,176 @@
+"""Fuzz target: loading, validating and checking arbitrary catalog and change files.
+
+Any exception other than impact's own input error (``ImpactError``) is a bug,
+and so is a crash, a hang or a blow-up of memory. Each input is split in two:
+a catalog file and a change file; when both load, the change is checked and
+rendered as text, JSON and Markdown, so the whole path a user's file takes is
+exercised.
+
+Run (see docs/security.md)::
+
+    pip install atheris
+    python fuzz/fuzz_load.py fuzz/corpus -dict=fuzz/yaml.dict -max_total_time=600 -rss_limit_mb=2048
+
+Found crashes are written as ``crash-*`` files; replay one with
+``python fuzz/fuzz_load.py crash-<hash>``. Without atheris,
+``python fuzz/fuzz_load.py --hypothesis N`` runs N random inputs from
+Hypothesis instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(tempfile.mkdtemp(prefix="impact-fuzz-"))
+CATALOG = ROOT / "catalog"
+CATALOG.mkdir()
+CHANGE = ROOT / "change.yaml"
+SEPARATOR = b"\n#---change---\n"
+# The cache code is fuzzed too, in a folder of its own: never the user's cache.
+os.environ.setdefault("IMPACT_CACHE_DIR", str(ROOT / "cache"))
+
+
+def _imports() -> None:
+    global \
+        ImpactError, \
+        check_catalog, \
+        load_change, \
+        check_change, \
+        DependencyGraph, \
+        jsonout, \
+        markdown, \
+        text
+    from impact.analysis.check import check_change
+    from impact.graph.depgraph import DependencyGraph
+    from impact.model.change import load_change
+    from impact.model.errors import ImpactError
+    from impact.model.loader import check_catalog
+    from impact.render import jsonout, markdown, text
+
+
+def one_input(data: bytes) -> None:
+    """Load ``data`` as a catalog file and a change file; only ImpactError may escape."""
+    catalog_bytes, _, change_bytes = data.partition(SEPARATOR)
+    (CATALOG / "a.yaml").write_bytes(catalog_bytes)
+    CHANGE.write_bytes(
+        change_bytes
+        or b"id: CR-1\ntitle: t\nchanges: [{target: web, action: modify}]\n"
+    )
+    try:
+        catalog, _problems = check_catalog(CATALOG)
+        change = load_change(CHANGE)
+        if catalog is None:
+            return
+        result = check_change(catalog, DependencyGraph(catalog), change, 5)
+        text.render_check(result)
+        jsonout.dumps(jsonout.check_dict(result))
+        markdown.render_check(result)
+    except ImpactError:
+        pass
+
+
+def main() -> None:
+    if "--hypothesis" in sys.argv:
+        _hypothesis(int(sys.argv[sys.argv.index("--hypothesis") + 1]))
+        return
+    import atheris
+
+    with atheris.instrument_imports(include=["impact", "yaml", "pydantic"]):
+        _imports()
+    os.environ.setdefault("IMPACT_MAX_FILE_MB", "1")
+    atheris.Setup(sys.argv, one_input)
+    atheris.Fuzz()
+
+
+def _hypothesis(examples: int) -> None:
+    """The same target driven by Hypothesis: YAML-ish text built from catalog words."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    _imports()
+    words = st.sampled_from(
+        [
+            "teams",
+            "systems",
+            "tests",
+            "assets",
+            "depends_on",
+            "feeds",
+            "owner",
+            "name",
+            "type",
+            "critical",
+            "covers",
+            "id",
+            "title",
+            "changes",
+            "target",
+            "action",
+            "web",
+            "mops",
+            "s:a",
+            "s:b",
+            "web:x",
+            "modify",
+            "rename",
+            "true",
+            "false",
+            "no",
+            "NO",
+            "on",
+            "010",
+            "1:20",
+            "&",
+            "*",
+            "!",
+            "!!",
+            "?",
+            "-",
+            ":",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            "'",
+            '"',
+            "#",
+            "---",
+            "...",
+            "|",
+            ">",
+            "\t",
+            "\n",
+            "\r",
+            "\x00",
+            "\ufeff",
+            "\u202e",
+        ]
+    )
+    pieces = st.lists(
+        st.one_of(words, st.text(max_size=5), st.just("\n  "), st.just("\n    ")),
+        max_size=60,
+    )
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(catalog=pieces, change=pieces)
+    def run(catalog: list[str], change: list[str]) -> None:
+        one_input(
+            " ".join(catalog).encode("utf-8", "surrogatepass")
+            + SEPARATOR
+            + " ".join(change).encode("utf-8", "surrogatepass")
+        )
+
+    run()
+
+
+if __name__ == "__main__":
+    main()
