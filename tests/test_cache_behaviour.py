@@ -16,7 +16,13 @@ from impact.cli.main import cli
 from impact.graph.depgraph import DependencyGraph
 from impact.model import cache, fastload
 from impact.model.catalog import Asset, Catalog, Dependency
-from impact.model.compact import AssetColumns, AssetTable, EdgeList, PlaceTable, edge_list_from
+from impact.model.compact import (
+    AssetColumns,
+    AssetTable,
+    EdgeList,
+    PlaceTable,
+    edge_list_from,
+)
 from impact.model.loader import check_catalog
 from tests.test_graph_oracle import graphs
 
@@ -78,7 +84,7 @@ def test_cold_warm_and_no_cache_give_the_same_bytes(stack: tuple[Path, Path], ca
 
 
 def test_a_warm_run_parses_no_yaml(stack: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    catalog, change = stack
+    _, change = stack
     first = run("check", str(change))
     monkeypatch.setattr(fastload, "build_record", lambda raw, name: pytest.fail(f"parsed {name} again"))
     assert run("check", str(change)) == first
@@ -119,6 +125,7 @@ def test_editing_adding_deleting_and_renaming_files_is_seen(stack: tuple[Path, P
     # rename: places name the new file
     (catalog / "more" / "cms.yaml").rename(catalog / "more" / "web-cms.yaml")
     code, _, err = run("validate", str(catalog))
+    assert code == 0 and "web-cms.yaml" not in err
     assert_same_with_and_without_cache(catalog, change)
     # delete: the system is gone
     (catalog / "more" / "web-cms.yaml").unlink()
@@ -177,7 +184,7 @@ def test_an_id_defined_in_two_files_is_reported_as_before(stack: tuple[Path, Pat
     ],
 )
 def test_a_damaged_cache_is_ignored_and_rebuilt(stack: tuple[Path, Path], cache_home: Path, damage: Callable[[bytes], bytes]) -> None:
-    catalog, change = stack
+    _, change = stack
     first = run("check", str(change), "--format", "json")
     for entry in [*snapshot_files(cache_home), *sorted((cache_home / "files").rglob("*.bin"))]:
         entry.write_bytes(damage(entry.read_bytes()))
@@ -188,7 +195,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(stack: tuple[Path, Path], cache_
 
 
 def test_an_unwritable_cache_folder_still_answers(stack: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    catalog, change = stack
+    _, change = stack
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     monkeypatch.setenv("IMPACT_CACHE_DIR", str(blocker / "cache"))
@@ -224,7 +231,7 @@ def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
 
 
 def test_concurrent_processes_never_corrupt_the_cache(stack: tuple[Path, Path], cache_home: Path) -> None:
-    catalog, change = stack
+    _, change = stack
     expected = run("--no-cache", "check", str(change), "--format", "json")[1]
     code = "import sys; from impact.cli.main import main; sys.argv = ['impact', 'check', sys.argv[1], '--format', 'json']; main()"
     env = {**os.environ, "IMPACT_CACHE_DIR": str(cache_home)}
@@ -241,7 +248,7 @@ def test_concurrent_processes_never_corrupt_the_cache(stack: tuple[Path, Path], 
 
 def test_warnings_are_the_same_warm_and_cold(small_catalog: Path, write: Callable[..., Path]) -> None:
     write("catalog/extra.yaml", "systems:\n  crm:\n    name: CRM\n    owner: web\n    assets:\n      x: {type: field, critical: true}\n")
-    cold_catalog, cold = check_catalog(small_catalog)
+    _, cold = check_catalog(small_catalog)
     warm_catalog, warm = check_catalog(small_catalog)
     cache.set_enabled(False)
     try:
@@ -305,7 +312,18 @@ def test_a_reference_broken_by_another_file_is_located_exactly(stack: tuple[Path
     monkeypatch.setattr(fastload.RecordDoc, "locate", spy)
     cached = run("validate", str(catalog))
     assert parsed == ["stack.yaml"]  # the unchanged file came from the cache, parsed only to locate the error
-    monkeypatch.undo()
+    monkeypatch.setattr(fastload.RecordDoc, "locate", real)
     plain = run("--no-cache", "validate", str(catalog))
     assert cached == plain
     assert cached[0] == 2 and "stack.yaml:" in cached[2] and "'mops'" in cached[2]
+
+
+def test_file_names_follow_the_working_folder_not_the_cache(small_catalog: Path, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    write("catalog/extra.yaml", "systems:\n  crm:\n    name: CRM\n    owner: web\n    assets:\n      x: {type: field, critical: true}\n")
+    monkeypatch.chdir(small_catalog.parent)
+    first = run("validate", "catalog")
+    assert "catalog/extra.yaml:6:7" in first[2]
+    monkeypatch.chdir(small_catalog)
+    warm = run("validate", ".")
+    assert warm == run("--no-cache", "validate", ".")
+    assert "extra.yaml:6:7" in warm[2] and "catalog/extra.yaml" not in warm[2]

@@ -113,7 +113,7 @@ def cached_record(raw: bytes) -> Record | None:
         return None
     try:
         return marshal.loads(blob)  # type: ignore[no-any-return]
-    except Exception:  # damaged: no entry
+    except (ValueError, EOFError, TypeError):  # damaged: no entry
         return None
 
 
@@ -229,12 +229,15 @@ def merge(records: list[Record]) -> dict[str, Any]:
             ids = []
             for key, atype, aowner, critical, desc, aconsulted, ainformed, aline, acol, deps in f_assets:
                 aid = f"{sid}:{key}"
-                define("asset", aid, (fi, aline, acol))
+                pkey = "asset:" + aid  # define(), inlined: this loop runs once per asset
+                if pkey in places:
+                    raise _Conflict(pkey)
+                places[pkey] = (fi, aline, acol)
                 ids.append(aid)
                 if aowner:
                     team_refs.add(aowner)
-                team_refs.update(aconsulted)
-                team_refs.update(ainformed)
+                if aconsulted or ainformed:
+                    team_refs.update(aconsulted, ainformed)
                 assets[aid] = (
                     sid, key, atype, aowner or owner, critical, desc,
                     tuple(dict.fromkeys(aconsulted)), tuple(dict.fromkeys(ainformed)), fi, aline, acol,
@@ -287,15 +290,13 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     type_t, type_of = _table([r[2] for r in rows])
     owner_t, owner_of = _table([r[3] for r in rows])
     index = dict(zip(ids, range(len(ids))))
-    by_up: list[list[int]] = [[] for _ in ids]
-    for up, down in merged["edges"]:
-        by_up[index[up]].append(index[down])
+    by_up: list[list[tuple[int, str | None]]] = [[] for _ in ids]
+    for (up, down), note in merged["edges"].items():
+        by_up[index[up]].append((index[down], note))
     offsets, targets, notes = array("i", [0]), array("i"), {}
-    edges = merged["edges"]
-    for i, out in enumerate(by_up):
+    for out in by_up:
         out.sort()
-        for down in out:
-            note = edges[(ids[i], ids[down])]
+        for down, note in out:
             if note is not None:
                 notes[len(targets)] = note
             targets.append(down)
@@ -395,7 +396,7 @@ def check_cached(
             names = [display_path(root / rel) for rel in rels]
             catalog.warnings = _warnings_from(data["warnings"], names)
             return catalog, sorted(catalog.warnings)
-        except Exception:  # a damaged or foreign entry is no entry
+        except Exception:  # noqa: BLE001, S110 - a damaged or foreign entry is no entry, whatever it breaks
             pass
     records: list[Record] = []
     for path, raw in zip(files, raws):

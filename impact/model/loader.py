@@ -25,6 +25,7 @@ from impact.model.catalog import (
     Team,
     split_asset_id,
 )
+from impact.model.compact import AssetTable
 from impact.model.errors import ImpactError, Problem, ProblemList, display_path
 from impact.model.lookalike import lookalike_warnings
 from impact.model.schema import CatalogFileSpec, PolicySpec, salvage_catalog_file, validate
@@ -275,8 +276,10 @@ def suggest(kind: str, ident: str, teams: dict[str, Any], systems: dict[str, Any
 def _warnings(catalog: Catalog) -> list[Problem]:
     found: list[Problem] = []
     covered = catalog.tests_by_asset
-    for aid, asset in catalog.assets.items():
-        if asset.critical and aid not in covered:
+    assets = catalog.assets
+    critical = assets.critical_ids() if isinstance(assets, AssetTable) else [aid for aid, a in assets.items() if a.critical]
+    for aid in critical:
+        if aid not in covered:
             p = catalog.places[f"asset:{aid}"]
             found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
     return found
