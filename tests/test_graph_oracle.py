@@ -12,7 +12,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impact.graph.depgraph import DependencyGraph
+from impact.graph.depgraph import DependencyGraph, Reach
 from impact.model.catalog import Asset, Catalog, Dependency
 
 SYSTEMS = ["web", "gtm", "mkto", "crm", "bi"]
@@ -73,6 +73,16 @@ def test_downstream_matches_oracle(case: tuple[dict[str, str], list[tuple[str, s
         assert all(h in edge_set for h in hops)
         assert sum(system_of[u] != system_of[v] for u, v in hops) == r.tool_distance
         assert len(hops) == r.steps
+        assert r.via == r.path[-2]
+        assert_key_points_fold_the_path(r, system_of)
+
+
+def assert_key_points_fold_the_path(r: Reach, system_of: dict[str, str]) -> None:
+    """Key points sit on the path, hold both ends and both sides of every tool crossing, nothing else."""
+    points = r.key_points
+    assert all(r.path[i] == a for i, a in points)
+    crossings = {j for i in range(1, len(r.path)) if system_of[r.path[i - 1]] != system_of[r.path[i]] for j in (i - 1, i)}
+    assert [i for i, _ in points] == sorted({0, len(r.path) - 1} | crossings)
 
 
 @settings(max_examples=150, deadline=None)
@@ -89,6 +99,7 @@ def test_upstream_is_downstream_of_the_reversed_graph(case: tuple[dict[str, str]
         # Upstream paths read with the edges: from the upstream asset to a target.
         assert r.path[0] == asset and r.path[-1] in targets
         assert all((u, v) in set(edges) for u, v in zip(r.path, r.path[1:]))
+        assert_key_points_fold_the_path(r, system_of)
 
 
 @settings(max_examples=100, deadline=None)

@@ -176,6 +176,7 @@ def check_change(
         untested=untested,
         release_path=release_path,
         blocking=release_path.too_light,
-        # Each edge once: paths share prefixes, and a 5,000-long chain has 12.5 million path steps.
-        notes={(u, v): graph.note(u, v) for u, v in {pair for r in impacted for pair in zip(r.path, r.path[1:])}},
+        # Every path is made of the search tree's edges: one note per impacted
+        # asset, never a walk of every path (a 5,000-long chain has 12.5 million steps).
+        notes={(r.via, r.asset): graph.note(r.via, r.asset) for r in impacted if r.via is not None},
     )

@@ -10,27 +10,113 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-
 import networkx as nx
 
 from impact.model.catalog import Catalog, Dependency
 from impact.model.compact import AssetTable, EdgeList
 
 
-@dataclass(frozen=True, slots=True)
+class ShortestPathTree:
+    """The result of one search: each reached asset's next step toward the change.
+
+    Paths are read off this tree on demand, so a search costs memory and time
+    linear in what it reaches, even when paths are long (a 5,000-asset chain
+    would otherwise hold 12.5 million path steps).
+    """
+
+    __slots__ = ("toward", "distance", "system_of", "upstream", "_points")
+
+    def __init__(self, toward: dict[str, str], distance: dict[str, int], system_of: Mapping[str, str], upstream: bool) -> None:
+        self.toward = toward  # asset -> its neighbour one step nearer the change (absent for changed assets)
+        self.distance = distance  # composite Dijkstra distance, to order the assets
+        self.system_of = system_of
+        self.upstream = upstream
+        self._points: dict[str, tuple[tuple[int, str], ...]] | None = None
+
+    def walk(self, asset: str) -> list[str]:
+        """From ``asset`` back to the changed asset it is reached from."""
+        steps = [asset]
+        toward = self.toward
+        while steps[-1] in toward:
+            steps.append(toward[steps[-1]])
+        return steps
+
+    def key_points(self, asset: str) -> tuple[tuple[int, str], ...]:
+        """``(steps from the change, asset)`` for the change, both sides of every tool crossing, and ``asset``.
+
+        At most ``2 * tool distance + 2`` points. They are computed once for
+        every reached asset, nearest first, each from its neighbour's, so
+        folding all paths costs time linear in what the search reached.
+        """
+        if self._points is None:
+            big = len(self.system_of) + 1
+            system_of = self.system_of
+            crossings: dict[str, tuple[tuple[int, str], ...]] = {}
+            for node in sorted(self.distance, key=self.distance.__getitem__):
+                nearer = self.toward.get(node)
+                if nearer is None:
+                    crossings[node] = ((0, node),)
+                elif system_of[nearer] != system_of[node]:
+                    steps = self.distance[node] % big
+                    before = crossings[nearer]
+                    if before[-1][1] != nearer:
+                        before += ((steps - 1, nearer),)
+                    crossings[node] = before + ((steps, node),)
+                else:
+                    crossings[node] = crossings[nearer]
+            self._points = crossings
+        base = self._points[asset]
+        if base[-1][1] == asset:
+            return base
+        big = len(self.system_of) + 1
+        return base + ((self.distance[asset] % big, asset),)
+
+
 class Reach:
     """How an asset is reached from the nearest changed asset.
 
     ``tool_distance`` counts system-boundary crossings; ``steps`` counts edges;
-    ``path`` runs from a changed asset to this one (from this one to the
-    target, for upstream searches read against the edges).
+    ``path`` runs from a changed asset to this one (for upstream searches,
+    from this one to the target: read with the edges either way), built on
+    demand from the search's :class:`ShortestPathTree`.
     """
 
-    asset: str
-    tool_distance: int
-    steps: int
-    path: tuple[str, ...]
+    __slots__ = ("asset", "tool_distance", "steps", "tree")
+
+    def __init__(self, asset: str, tool_distance: int, steps: int, tree: ShortestPathTree) -> None:
+        self.asset = asset
+        self.tool_distance = tool_distance
+        self.steps = steps
+        self.tree = tree
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        steps = self.tree.walk(self.asset)
+        return tuple(steps if self.tree.upstream else reversed(steps))
+
+    @property
+    def key_points(self) -> tuple[tuple[int, str], ...]:
+        """The path's ends and tool crossings as ``(index in path, asset)``, in path order."""
+        points = self.tree.key_points(self.asset)
+        if not self.tree.upstream:
+            return points
+        return tuple((self.steps - i, a) for i, a in reversed(points))
+
+    @property
+    def via(self) -> str | None:
+        """The neighbour one step nearer the change (None if there is none)."""
+        return self.tree.toward.get(self.asset)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reach):
+            return NotImplemented
+        return (self.asset, self.tool_distance, self.steps, self.path) == (other.asset, other.tool_distance, other.steps, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.asset, self.tool_distance, self.steps))
+
+    def __repr__(self) -> str:
+        return f"Reach({self.asset!r}, tool_distance={self.tool_distance}, steps={self.steps}, path={self.path!r})"
 
 
 class DependencyGraph:
@@ -144,17 +230,22 @@ class DependencyGraph:
 
         return weight, big
 
-    def _search(self, graph: nx.DiGraph, sources: Iterable[str], max_tools: int) -> list[Reach]:
+    def _search(self, graph: nx.DiGraph, sources: Iterable[str], max_tools: int, upstream: bool = False) -> list[Reach]:
         starts = sorted({s for s in sources if s in graph})
         if not starts:
             return []
         weight, big = self._weight()
-        dist, paths = nx.multi_source_dijkstra(graph, starts, cutoff=max_tools * big + big - 1, weight=weight)
-        reached = [
-            Reach(node, d // big, d % big, tuple(paths[node]))
-            for node, d in dist.items()
-            if node not in starts
-        ]
+        dist = nx.multi_source_dijkstra_path_length(graph, starts, cutoff=max_tools * big + big - 1, weight=weight)
+        # Read the shortest-path tree off the distances: each asset's first
+        # neighbour (in the graph's sorted order) that lies on a shortest path.
+        # Paths are then walked on demand instead of copied for every asset.
+        pred = graph.pred
+        toward: dict[str, str] = {}
+        for node, d in dist.items():
+            if d:
+                toward[node] = next(u for u in pred[node] if u in dist and dist[u] + weight(u, node, {}) == d)
+        tree = ShortestPathTree(toward, dist, self._system_of, upstream)
+        reached = [Reach(node, d // big, d % big, tree) for node, d in dist.items() if d]
         reached.sort(key=lambda r: (r.tool_distance, r.steps, r.asset))
         return reached
 
@@ -173,10 +264,8 @@ class DependencyGraph:
         """Assets whose change can break ``targets``; each path runs upstream asset → target."""
         if self._compact is not None and self._graph is None:
             targets = list(targets)
-            reached = self._search(self._reachable(targets, True, max_tools), targets, max_tools)
-        else:
-            reached = self._search(self.graph.reverse(copy=False), targets, max_tools)
-        return [Reach(r.asset, r.tool_distance, r.steps, r.path[::-1]) for r in reached]
+            return self._search(self._reachable(targets, True, max_tools), targets, max_tools, upstream=True)
+        return self._search(self.graph.reverse(copy=False), targets, max_tools, upstream=True)
 
     def note(self, upstream: str, downstream: str) -> str | None:
         if self._compact is not None and self._graph is None:

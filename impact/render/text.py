@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from impact.analysis.check import CheckResult
+from impact.graph.depgraph import Reach
 from impact.analysis.release_path import ReleasePath
 
 ARROW = " -> "
@@ -75,9 +76,29 @@ def compact_path(path: tuple[str, ...] | list[str], system_of: dict[str, str] | 
     return out
 
 
-def show_path(path: tuple[str, ...] | list[str]) -> str:
-    """A why-path as one line of text, folded when long (see :func:`compact_path`)."""
-    return ARROW.join(f"({part} more in the same tool)" if isinstance(part, int) else safe(part) for part in compact_path(path))
+def show_path(path: Reach | tuple[str, ...] | list[str]) -> str:
+    """A why-path as one line of text, folded when long (see :func:`compact_path`).
+
+    Given a :class:`Reach`, folding uses its key points and never walks the
+    whole path, so showing every impacted asset stays linear in their number.
+    """
+    if isinstance(path, Reach):
+        parts = list(path.path) if path.steps <= COMPACT_ABOVE else fold_points(path.key_points)
+    else:
+        parts = compact_path(path)
+    return ARROW.join(f"({part} more in the same tool)" if isinstance(part, int) else safe(part) for part in parts)
+
+
+def fold_points(points: tuple[tuple[int, str], ...]) -> list[str | int]:
+    """Key points ``(index, asset)`` of a path as assets, with the count of those left out between them."""
+    out: list[str | int] = []
+    last = None
+    for index, asset in points:
+        if last is not None and index - last > 1:
+            out.append(index - last - 1)
+        out.append(asset)
+        last = index
+    return out
 
 
 def away(distance: int) -> str:
@@ -160,7 +181,7 @@ def render_check(result: CheckResult) -> str:
             lines.append(f"  {away(current).capitalize()}:")
         mark = "!" if catalog.assets[r.asset].critical else " "
         lines.append(f"   {mark} {safe(r.asset)}")
-        lines.append(f"        why: {show_path(r.path)}")
+        lines.append(f"        why: {show_path(r)}")
     lines.append("")
 
     lines.append("Stakeholders")

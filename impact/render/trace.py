@@ -86,7 +86,7 @@ def render_trace(result: TraceResult, style: Any = None) -> str:
         up = catalog.assets[r.asset]
         mark = "!" if up.critical else " "
         lines.append(f"   {mark} {safe(r.asset)} ({safe(up.type)}, {safe(up.owner)})")
-        lines.append(f"        path: {show_path(r.path)}")
+        lines.append(f"        path: {show_path(r)}")
     if result.skipped:
         lines.append("")
         lines.append(paint("Skipped change files (they do not match the catalog)", "heading"))
