@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +11,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The suite's catalogs are cached in a folder of its own, never in the
+    # user's ~/.cache/impact (tests that study the cache set their own).
+    os.environ.setdefault("IMPACT_CACHE_DIR", tempfile.mkdtemp(prefix="impact-tests-cache-"))
 EXAMPLE = ROOT / "catalogs" / "example"
 
 TEAMS = """\
