@@ -246,3 +246,12 @@ def test_unexpected_errors_are_a_clean_bug_report(change: Callable[..., Path], m
 
 def test_loaded_catalog_is_the_fixture(small_catalog: Path) -> None:
     assert len(load_catalog(small_catalog).assets) == 6
+
+
+def test_debug_adds_a_traceback_to_input_errors(change: Callable[..., Path]) -> None:
+    path = change("changes:\n  - {target: nowhere, action: modify}\n")
+    plain = run("check", str(path))
+    debug = run("--debug", "check", str(path))
+    assert plain[0] == debug[0] == 2
+    assert "Traceback" not in plain[2]
+    assert debug[2].startswith("Traceback (most recent call last):") and debug[2].endswith(plain[2])
