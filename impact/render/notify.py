@@ -127,11 +127,11 @@ class Notification:
         lines = [f"Subject: {self.subject}", f"To: {', '.join(self.recipients)}"]
         if self.no_email:
             lines.append(f"(No e-mail address for: {', '.join(self.no_email)}; reach them another way)")
-        return "\n".join(lines) + "\n\n" + self.text
+        return "\n".join(lines) + "\n\n" + self.text.rstrip("\n") + "\n"
 
     def as_markdown(self) -> str:
         head = f"**Subject:** {self.subject}\n\n**To:** {', '.join(self.recipients)}\n\n"
-        return head + self.markdown
+        return head + self.markdown.rstrip("\n") + "\n"
 
 
 def context(stage: str, results: Sequence[CheckResult], release: ReleaseResult | None = None) -> dict[str, Any]:
