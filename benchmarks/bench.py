@@ -9,7 +9,7 @@ kept in ``--work``), then runs, each ``--repeat`` times, and reports medians:
 
 * **cold**: ``impact check`` with an empty cache folder;
 * **warm**: ``impact check`` again, the cache present;
-* **edit**: after one catalog file changed (a description edited);
+* **edit**: after one catalog file changed (an asset's description edited);
 * **no cache**: ``impact --no-cache check`` (the reference path);
 * **broken validate**: ``impact validate`` on the catalog with one dangling
   reference added (the error path reads every file precisely);
@@ -78,11 +78,11 @@ def impact(*args: str) -> list[str]:
 
 
 def toggle_description(path: Path, n: int) -> None:
-    """Change one file's bytes without changing what it means to a check."""
+    """Edit the first asset description of one file: what a check shows changes, not what it reaches."""
     text = path.read_text(encoding="utf-8")
-    marker = "\n# bench edit "
-    text = text.split(marker)[0] + f"{marker}{n}\n"
-    path.write_text(text, encoding="utf-8")
+    marker = 'description: "'
+    at = text.index(marker) + len(marker)
+    path.write_text(text[:at] + f"edit {n} " + text[at:], encoding="utf-8")
 
 
 def bench_size(size: int, work: Path, repeat: int, change_name: str) -> dict[str, object]:
@@ -92,7 +92,9 @@ def bench_size(size: int, work: Path, repeat: int, change_name: str) -> dict[str
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(catalog), "--assets", str(size), "--force"], check=True, stdout=subprocess.DEVNULL)
     change = root / "changes" / change_name
     cache_root = Path(tempfile.mkdtemp(prefix="impact-bench-cache-"))
-    base_env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_NO_CACHE", "IMPACT_CATALOG")}
+    # PYTHONDONTWRITEBYTECODE (set in some containers) would make every run compile
+    # impact's modules from source; an installed impact has its bytecode.
+    base_env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_NO_CACHE", "IMPACT_CATALOG", "PYTHONDONTWRITEBYTECODE")}
     env = {**base_env, "IMPACT_CACHE_DIR": str(cache_root)}
     edit_target = sorted(catalog.glob("*.yaml"))[len(list(catalog.glob("*.yaml"))) // 2]
     original = edit_target.read_text(encoding="utf-8")
@@ -167,7 +169,7 @@ def bench_reach(size: int, work: Path, repeat: int) -> list[tuple[str, int, floa
 
     root = work / f"n{size}"
     cache_root = Path(tempfile.mkdtemp(prefix="impact-bench-cache-"))
-    env = {**{k: v for k, v in os.environ.items() if k != "IMPACT_NO_CACHE"}, "IMPACT_CACHE_DIR": str(cache_root)}
+    env = {**{k: v for k, v in os.environ.items() if k not in ("IMPACT_NO_CACHE", "PYTHONDONTWRITEBYTECODE")}, "IMPACT_CACHE_DIR": str(cache_root)}
     rows = []
     try:
         for change in sorted((root / "changes").glob("CR-*.yaml")):

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from impact.graph.depgraph import DependencyGraph, Reach
 from impact.model.catalog import Catalog
 from impact.model.change import ChangedAsset
-from impact.model.schema import ACTIONS, PATHS, PathRuleSpec, PolicySpec
+from impact.model.vocabulary import ACTIONS, PATHS
+
+if TYPE_CHECKING:  # types only: importing the pydantic models costs ~0.2 s on every check
+    from impact.model.schema import PathRuleSpec, PolicySpec
 
 SEARCH_TOOLS = 5
 """How far the policy looks for critical impacted assets, whatever ``--max-tools`` shows."""
@@ -65,7 +69,7 @@ class ReleasePath:
 def _merge(rule: PathRule, spec: PathRuleSpec | None) -> PathRule:
     if spec is None:
         return rule
-    given = {name: getattr(spec, name) for name in PathRuleSpec.model_fields if getattr(spec, name) is not None}
+    given = {name: getattr(spec, name) for name in type(spec).model_fields if getattr(spec, name) is not None}
     for name in ("actions", "types"):
         if name in given:
             given[name] = tuple(dict.fromkeys(given[name]))
@@ -79,6 +83,7 @@ def effective_rules(policy: PolicySpec | None) -> dict[str, PathRule]:
     --------
     >>> effective_rules(None)["minor"].max_tool_distance
     2
+    >>> from impact.model.schema import PolicySpec
     >>> spec = PolicySpec.model_validate({"quick-hit": {"types": ["dashboard"]}})
     >>> rule = effective_rules(spec)["quick-hit"]
     >>> rule.types, rule.actions, rule.max_tool_distance

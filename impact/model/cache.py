@@ -72,19 +72,37 @@ def digest(*parts: str | bytes) -> str:
 
 def read(path: Path, key: str) -> bytes | None:
     """The payload stored at ``path`` for ``key``, or None if absent, foreign, stale or damaged."""
+    found = read_entry(path)
+    if found is None or found[0] != key:
+        return None
+    return found[1]
+
+
+def read_entry(path: Path) -> tuple[str, bytes] | None:
+    """The key and payload stored at ``path``, whatever the key, or None if absent or damaged.
+
+    For entries that can be brought up to date from an older state (a
+    catalog snapshot after one file changed): the caller checks that the key
+    is one it can start from.
+    """
     try:
         with open(path, "rb") as handle:
             blob = handle.read()
     except OSError:
         return None
-    head = MAGIC + FORMAT.encode() + b"\n" + key.encode() + b"\n"
-    if not blob.startswith(head) or len(blob) < len(head) + _DIGEST:
+    head = MAGIC + FORMAT.encode() + b"\n"
+    end = blob.find(b"\n", len(head))
+    if not blob.startswith(head) or end < 0:
         return None
-    stored = blob[len(head) : len(head) + _DIGEST]
-    payload = blob[len(head) + _DIGEST :]
-    if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != stored:
+    try:
+        key = blob[len(head) : end].decode("ascii")
+    except UnicodeDecodeError:
         return None
-    return payload
+    stored = blob[end + 1 : end + 1 + _DIGEST]
+    payload = blob[end + 1 + _DIGEST :]
+    if len(stored) != _DIGEST or hashlib.blake2b(payload, digest_size=_DIGEST).digest() != stored:
+        return None
+    return key, payload
 
 
 def write(path: Path, key: str, payload: bytes) -> bool:

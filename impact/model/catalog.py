@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from impact.model.errors import Problem
-from impact.model.schema import PolicySpec
+
+if TYPE_CHECKING:  # only a type here; importing pydantic's models costs ~0.2 s per process
+    from impact.model.schema import PolicySpec
 
 
 @dataclass(frozen=True, slots=True)

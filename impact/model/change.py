@@ -10,8 +10,6 @@ from pathlib import Path
 from impact.model.catalog import Catalog, Place, split_asset_id
 from impact.model.errors import ImpactError, Problem, ProblemList, display_path
 from impact.model.loader import YAML_SUFFIXES, Limits, read_limited, suggest
-from impact.model.schema import ChangeSpec, validate
-from impact.model.yamlio import parse_yaml
 
 CATALOG_ENV = "IMPACT_CATALOG"
 CONVENTIONAL_NAME = "catalog"
@@ -60,27 +58,88 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
     name = display_path(file)
     if not file.is_file():
         raise ImpactError(Problem(name, 0, 0, "no such change file" if not file.exists() else "this is a folder, not a change file"))
-    doc = parse_yaml(read_limited(file, (limits or Limits.from_env()).max_file_bytes), name)
+    raw = read_limited(file, (limits or Limits.from_env()).max_file_bytes)
+    fields = _cached_fields(raw)
+    if fields is None:
+        fields = _parse_fields(raw, name)
+        _store_fields(raw, fields)
+    (id_, title, requested_by, status, release, path_, catalog, items_, id_at, requested_by_at) = fields
+    return ChangeRequest(
+        id=id_,
+        title=title,
+        file=name,
+        items=tuple(ChangeItem(target, action, note, Place(name, line, col)) for target, action, note, line, col in items_),
+        requested_by=requested_by,
+        status=status,
+        release=release,
+        path=path_,
+        catalog=(file.parent / catalog) if catalog else None,
+        place=Place(name, *id_at),
+        requested_by_place=Place(name, *requested_by_at) if requested_by_at else None,
+    )
+
+
+_Fields = tuple  # (id, title, requested_by, status, release, path, catalog, items, id place, requested_by place)
+
+
+def _parse_fields(raw: bytes, name: str) -> _Fields:
+    """Parse and shape-check a change file: its fields as plain values, places as (line, col)."""
+    from impact.model.schema import ChangeSpec, validate
+    from impact.model.yamlio import parse_yaml
+
+    doc = parse_yaml(raw, name)
     spec, problems = validate(ChangeSpec, doc)
     if spec is None:
         raise ImpactError(problems)
     items = tuple(
-        ChangeItem(item.target, item.action, item.note, Place(name, *doc.locate(("changes", i, "target"))))
-        for i, item in enumerate(spec.changes)
+        (item.target, item.action, item.note, *doc.locate(("changes", i, "target"))) for i, item in enumerate(spec.changes)
     )
-    return ChangeRequest(
-        id=spec.id,
-        title=spec.title,
-        file=name,
-        items=items,
-        requested_by=spec.requested_by,
-        status=spec.status,
-        release=spec.release,
-        path=spec.path,
-        catalog=(file.parent / spec.catalog) if spec.catalog else None,
-        place=Place(name, *doc.locate(("id",))),
-        requested_by_place=Place(name, *doc.locate(("requested_by",))) if spec.requested_by else None,
-    )
+    return (
+        spec.id, spec.title, spec.requested_by, spec.status, spec.release, spec.path, spec.catalog, items,
+        doc.locate(("id",)), doc.locate(("requested_by",)) if spec.requested_by else None,
+    )  # fmt: skip
+
+
+# A valid change file's fields are cached by the digest of its bytes (and impact's
+# code), like catalog files: a check on a cached catalog then imports no YAML
+# parser or pydantic. Only valid files are stored, so every error is found afresh.
+
+
+def _fields_entry(raw: bytes) -> tuple[Path, str]:
+    import hashlib
+
+    from impact.model import cache, fastload
+
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return cache.cache_dir() / "changes" / f"{digest}.bin", cache.digest(fastload.code_version(), "change", digest)
+
+
+def _cached_fields(raw: bytes) -> _Fields | None:
+    import marshal
+
+    from impact.model import cache
+
+    if not cache.enabled():
+        return None
+    blob = cache.read(*_fields_entry(raw))
+    try:
+        fields = marshal.loads(blob) if blob is not None else None
+    except (ValueError, EOFError, TypeError):  # damaged: no entry
+        return None
+    return fields if isinstance(fields, tuple) and len(fields) == 10 else None
+
+
+def _store_fields(raw: bytes, fields: _Fields) -> None:
+    import marshal
+
+    from impact.model import cache
+
+    if cache.enabled():
+        try:
+            blob = marshal.dumps(fields)
+        except ValueError:  # not plain values: no entry, nothing lost
+            return
+        cache.write(*_fields_entry(raw), blob)
 
 
 def load_changes(paths: list[Path], limits: Limits | None = None) -> list[ChangeRequest]:

@@ -107,10 +107,16 @@ class PlaceTable(Mapping[str, Place]):
     Iterates in the order the loader met the definitions, like the dict it stands for.
     """
 
-    def __init__(self, assets: AssetTable, others: dict[str, Place], order: list[str]) -> None:
+    def __init__(self, assets: AssetTable, others: dict[str, Place], order: list[str] | str) -> None:
         self.assets = assets
         self.others = others
-        self.order = order
+        self._order = order  # or the keys joined by NUL, split when first needed (a check never iterates)
+
+    @property
+    def order(self) -> list[str]:
+        if isinstance(self._order, str):
+            self._order = self._order.split("\0") if self._order else []
+        return self._order
 
     def __getitem__(self, key: str) -> Place:
         if key.startswith("asset:"):

@@ -24,7 +24,7 @@ import hashlib
 import marshal
 import pickle
 from array import array
-from collections import namedtuple
+from collections import UserList, namedtuple
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,16 +58,17 @@ def build_record(raw: bytes, name: str) -> Record | None:
     """Parse and validate one file; its record, or None if it has any problem."""
     from impact.model.errors import ImpactError
     from impact.model.schema import CatalogFileSpec, validate
-    from impact.model.yamlio import parse_yaml
+    from impact.model.yamlio import gc_paused, parse_yaml
 
-    try:
-        doc = parse_yaml(raw, name)
-    except ImpactError:
-        return None
-    spec, problems = validate(CatalogFileSpec, doc)
-    if spec is None or problems:
-        return None
-    return record_from(doc, spec)
+    with gc_paused():  # one pause for the whole file: see yamlio.gc_paused
+        try:
+            doc = parse_yaml(raw, name)
+        except ImpactError:
+            return None
+        spec, problems = validate(CatalogFileSpec, doc)
+        if spec is None or problems:
+            return None
+        return record_from(doc, spec)
 
 
 def record_from(doc: Any, spec: Any) -> Record:
@@ -98,6 +99,11 @@ def record_from(doc: Any, spec: Any) -> Record:
 @functools.cache
 def _code() -> str:
     return _code_fingerprint()
+
+
+def code_version() -> str:
+    """What cache entries are keyed on besides their input: impact's version and model code."""
+    return _code()
 
 
 def _record_entry(raw: bytes) -> tuple[Path, str, str]:
@@ -306,7 +312,12 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     return {
         "files": rels,
         "teams": [tuple(t.__getattribute__(f) for f in Team.__slots__) for _, t in sorted(merged["teams"].items())],
-        "systems": [tuple(s.__getattribute__(f) for f in System.__slots__) for _, s in sorted(merged["systems"].items())],
+        # A system's assets as positions in ``ids`` (array bytes): 100,000 ids
+        # written a second time as strings would double the snapshot's load time.
+        "systems": [
+            (*(s.__getattribute__(f) for f in System.__slots__[:-1]), array("i", [index[a] for a in s.assets]).tobytes())
+            for _, s in sorted(merged["systems"].items())
+        ],
         "tests": [tuple(t.__getattribute__(f) for f in RegressionTest.__slots__) for _, t in sorted(merged["tests"].items())],
         "policy": policy,
         "ids": "\0".join(ids),
@@ -336,12 +347,12 @@ def decode(data: dict[str, Any], root: Path) -> Catalog:
     )  # fmt: skip
     assets = AssetTable(cols)
     others = {k: Place(names[f], line, col) for k, (f, line, col) in data["others"].items()}
-    order = data["order"].split("\0") if data["order"] else []
+    order = data["order"]  # split by PlaceTable when first iterated
     policy = data["policy"]
     return Catalog(
         root=display_path(root),
         teams={row[0]: Team(*row) for row in data["teams"]},
-        systems={row[0]: System(*row) for row in data["systems"]},
+        systems={row[0]: System(*row[:-1], tuple(map(ids.__getitem__, _ints(row[-1])))) for row in data["systems"]},
         assets=assets,  # type: ignore[arg-type]  # a read-only Mapping that builds on demand
         dependencies=EdgeList(ids, _ints(data["offsets"]), _ints(data["targets"]), data["notes"]),  # type: ignore[arg-type]
         tests={row[0]: RegressionTest(*row) for row in data["tests"]},
@@ -359,7 +370,159 @@ def _warnings_from(rows: list[tuple[Any, ...]], names: list[str]) -> list[Proble
     return [Problem(names[f] if isinstance(f, int) else f, line, col, msg, sev) for f, line, col, msg, sev in rows]
 
 
+# --- bringing a snapshot up to date after an edit -------------------------------
+
+
+def _record_by_digest(digest_: str) -> Record | None:
+    path = cache.cache_dir() / "files" / digest_[:2] / f"{digest_}.bin"
+    blob = cache.read(path, cache.digest(_code(), digest_))
+    if blob is None:
+        return None
+    try:
+        return marshal.loads(blob)  # type: ignore[no-any-return]
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
+def _shape(record: Record) -> tuple[Any, ...]:
+    """What a file defines (ids in order) and every dependency it declares.
+
+    Two records of the same shape give the same ids, the same definition
+    order and the same edges with the same notes, whatever else differs.
+    """
+    f_teams, f_systems, f_tests, f_policy = record
+    return (
+        [t[0] for t in f_teams],
+        [(s[0], [(a[0], a[9]) for a in s[8]]) for s in f_systems],
+        [t[0] for t in f_tests],
+        f_policy is None,
+    )
+
+
+def _slot_row(obj: Any) -> tuple[Any, ...]:
+    return tuple(obj.__getattribute__(f) for f in type(obj).__slots__)
+
+
+def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
+    """Replace file ``fi``'s ``old`` record by ``new`` in an encoded snapshot, in place.
+
+    Only for an edit that keeps the file's shape (:func:`_shape`): the same
+    ids in the same order and the same dependencies; anything else (an asset
+    added, removed or renamed, a dependency changed) returns False, and the
+    caller rebuilds the snapshot from every record. The result is what
+    :func:`encode` would give for the merged records, up to the order of the
+    string tables, which no reader sees. ``data`` is left half-patched on
+    False: the caller drops it. Warnings are dropped, to be computed again.
+    """
+    if _shape(old) != _shape(new):
+        return False
+    f_teams, f_systems, f_tests, f_policy = new
+    ids = data["ids"].split("\0") if data["ids"] else []
+    index = dict(zip(ids, range(len(ids))))
+    teams_pos = {row[0]: i for i, row in enumerate(data["teams"])}
+    systems_pos = {row[0]: i for i, row in enumerate(data["systems"])}
+    tests_pos = {row[0]: i for i, row in enumerate(data["tests"])}
+    team_refs: set[str] = set()
+    others = data["others"]
+    for tid, name, email, slack, members, line, col in f_teams:
+        data["teams"][teams_pos[tid]] = _slot_row(Team(tid, name, email, slack, members))
+        others[f"team:{tid}"] = (fi, line, col)
+    cols = {k: _ints(data[k]) for k in ("type_of", "owner_of", "line", "col")}
+    critical = bytearray(data["critical"])
+    tables = {k: {v: i for i, v in enumerate(data[k])} for k in ("types_t", "owners_t")}
+
+    def code(table: str, value: str) -> int:
+        found = tables[table].setdefault(value, len(tables[table]))
+        if found == len(data[table]):
+            data[table].append(value)
+        return found
+
+    for sid, name, owner, kind, consulted, informed, line, col, f_assets in f_systems:
+        team_refs.add(owner)
+        team_refs.update(consulted, informed)
+        row = data["systems"][systems_pos[sid]]
+        data["systems"][systems_pos[sid]] = (sid, name, owner, kind, tuple(dict.fromkeys(consulted)), tuple(dict.fromkeys(informed)), row[-1])
+        others[f"system:{sid}"] = (fi, line, col)
+        for key, atype, aowner, crit, desc, aconsulted, ainformed, aline, acol, _deps in f_assets:
+            i = index[f"{sid}:{key}"]
+            if aowner:
+                team_refs.add(aowner)
+            team_refs.update(aconsulted, ainformed)
+            cols["type_of"][i] = code("types_t", atype)
+            cols["owner_of"][i] = code("owners_t", aowner or owner)
+            critical[i] = bool(crit)
+            data["descriptions"][i] = desc
+            data["consulted"][i] = tuple(dict.fromkeys(aconsulted))
+            data["informed"][i] = tuple(dict.fromkeys(ainformed))
+            cols["line"][i], cols["col"][i] = aline, acol
+    for tid, name, covers, owner, tkind, steps, run, minutes, line, col in f_tests:
+        if not set(covers).issubset(index):
+            return False
+        if owner:
+            team_refs.add(owner)
+        data["tests"][tests_pos[tid]] = _slot_row(RegressionTest(tid, name, tuple(dict.fromkeys(covers)), owner, tkind, steps, run, minutes))
+        others[f"test:{tid}"] = (fi, line, col)
+    if not team_refs.issubset(teams_pos):
+        return False
+    if f_policy is not None:
+        data["policy"] = f_policy
+    for k, values in cols.items():
+        data[k] = values.tobytes()
+    data["critical"] = bytes(critical)
+    data["warnings"] = None
+    return True
+
+
+def _patched(
+    entry: tuple[str, bytes] | None, rels: list[str], hashes: list[str], raws: list[bytes], files: list[Path]
+) -> dict[str, Any] | None:
+    """The snapshot of a catalog whose files have the same names as before and few new contents."""
+    if entry is None:
+        return None
+    old_key, payload = entry
+    try:
+        data = marshal.loads(payload)
+        old_hashes = data["hashes"]
+        if data["files"] != rels or len(old_hashes) != len(hashes) or old_key != cache.digest(_code(), *rels, *old_hashes):
+            return None
+    except Exception:  # noqa: BLE001 - a damaged or foreign entry is no entry
+        return None
+    changed = [i for i, (a, b) in enumerate(zip(old_hashes, hashes)) if a != b]
+    if len(changed) > max(1, len(rels) // 4):  # many files changed: merging afresh is as quick
+        return None
+    for fi in changed:
+        old = _record_by_digest(old_hashes[fi])
+        new = cached_record(raws[fi])
+        if new is None:
+            new = build_record(raws[fi], display_path(files[fi]))
+            if new is None:
+                return None
+            store_record(raws[fi], new)
+        if old is None or not patch(data, fi, old, new):
+            return None
+    data["hashes"] = hashes
+    return data
+
+
 # --- the whole path -------------------------------------------------------------
+
+
+class LazyWarnings(UserList[Problem]):
+    """A catalog's warnings, computed when first read (``impact check`` never reads them)."""
+
+    def __init__(self, compute: Callable[[], list[Problem]]) -> None:  # no super(): it would set data
+        self._compute: Callable[[], list[Problem]] | None = compute
+        self._data: list[Problem] = []
+
+    @property  # type: ignore[override]
+    def data(self) -> list[Problem]:
+        if self._compute is not None:
+            self._data, self._compute = self._compute(), None
+        return self._data
+
+    @data.setter
+    def data(self, value: list[Problem]) -> None:
+        self._data, self._compute = value, None
 
 
 def check_cached(
@@ -367,11 +530,14 @@ def check_cached(
     max_file_bytes: int,
     max_catalog_bytes: int,
     finish: Callable[[Catalog], list[Problem]],
+    warnings_now: bool = True,
 ) -> tuple[Catalog, list[Problem]] | None:
     """A valid catalog and its warnings through the cache, or None for the ordinary path.
 
     ``finish`` computes the warnings of a freshly merged catalog; they are
-    stored with the snapshot and replayed as they were.
+    stored with the snapshot and replayed as they were. With ``warnings_now``
+    False they are computed only if someone reads ``catalog.warnings`` (and
+    the list returned is empty).
     """
     from impact.model.loader import catalog_files
 
@@ -388,35 +554,58 @@ def check_cached(
     key = cache.digest(_code(), *rels, *hashes)
     base = cache.cache_dir()
     snapshot_path = base / "catalogs" / f"{cache.digest(str(root.resolve()))}.bin"
-    payload = cache.read(snapshot_path, key)
-    if payload is not None:
-        try:
-            data = marshal.loads(payload)
-            catalog = decode(data, root)
-            names = [display_path(root / rel) for rel in rels]
-            catalog.warnings = _warnings_from(data["warnings"], names)
-            return catalog, sorted(catalog.warnings)
-        except Exception:  # noqa: BLE001, S110 - a damaged or foreign entry is no entry, whatever it breaks
-            pass
-    records: list[Record] = []
-    for path, raw in zip(files, raws):
-        record = cached_record(raw)
-        if record is None:
-            record = build_record(raw, display_path(path))
-            if record is None:
-                return None
-            store_record(raw, record)
-        records.append(record)
-    try:
-        merged = merge(records)
-    except _Conflict:
-        return None
-    data = encode(merged, rels)
-    catalog = decode(data, root)
-    warnings = finish(catalog)
-    catalog.warnings = warnings
     names = [display_path(root / rel) for rel in rels]
-    data["warnings"] = _warning_rows(warnings, names)
-    cache.write(snapshot_path, key, marshal.dumps(data))
-    return catalog, sorted(warnings)
+    entry = cache.read_entry(snapshot_path)
+    data: dict[str, Any] | None = None
+    if entry is not None and entry[0] == key:
+        try:
+            data = marshal.loads(entry[1])
+            catalog = decode(data, root)
+            return _finish(catalog, data, names, finish, warnings_now, snapshot_path, key)
+        except Exception:  # noqa: BLE001 - a damaged or foreign entry is no entry, whatever it breaks
+            data = None
+    else:
+        data = _patched(entry, rels, hashes, raws, files)
+    if data is None:
+        records: list[Record] = []
+        for path, raw in zip(files, raws):
+            record = cached_record(raw)
+            if record is None:
+                record = build_record(raw, display_path(path))
+                if record is None:
+                    return None
+                store_record(raw, record)
+            records.append(record)
+        try:
+            merged = merge(records)
+        except _Conflict:
+            return None
+        data = encode(merged, rels)
+        data["hashes"] = hashes
+        data["warnings"] = None
+    catalog = decode(data, root)
+    return _finish(catalog, data, names, finish, warnings_now, snapshot_path, key, fresh=True)
 
+
+def _finish(
+    catalog: Catalog,
+    data: dict[str, Any],
+    names: list[str],
+    finish: Callable[[Catalog], list[Problem]],
+    warnings_now: bool,
+    snapshot_path: Path,
+    key: str,
+    fresh: bool = False,
+) -> tuple[Catalog, list[Problem]]:
+    """Attach the warnings (stored, computed now, or computed when read) and store a changed snapshot."""
+    if data["warnings"] is not None:
+        catalog.warnings = _warnings_from(data["warnings"], names)
+    elif warnings_now:
+        catalog.warnings = finish(catalog)
+        data["warnings"] = _warning_rows(catalog.warnings, names)
+        fresh = True
+    else:
+        catalog.warnings = LazyWarnings(lambda: finish(catalog))  # type: ignore[assignment]
+    if fresh:
+        cache.write(snapshot_path, key, marshal.dumps(data))
+    return catalog, (sorted(catalog.warnings) if warnings_now else [])

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from impact.model.catalog import (
     Asset,
@@ -28,8 +28,10 @@ from impact.model.catalog import (
 from impact.model.compact import AssetTable
 from impact.model.errors import ImpactError, Problem, ProblemList, display_path
 from impact.model.lookalike import lookalike_warnings
-from impact.model.schema import CatalogFileSpec, PolicySpec, salvage_catalog_file, validate
-from impact.model.yamlio import YamlDoc, parse_yaml
+
+if TYPE_CHECKING:  # imported where used: a run over a cached catalog needs neither (pydantic is slow to import)
+    from impact.model.schema import CatalogFileSpec, PolicySpec
+    from impact.model.yamlio import YamlDoc
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -106,6 +108,8 @@ def parse_catalog_files(root: Path, limits: Limits, problems: ProblemList) -> It
             Problem(display_path(root), 0, 0, f"the catalog is {total / 2**20:.0f} MiB, more than the limit of {limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)")
         )
     from impact.model import cache, fastload
+    from impact.model.schema import CatalogFileSpec, salvage_catalog_file, validate
+    from impact.model.yamlio import parse_yaml
 
     use_cache = cache.enabled()
     for path in files:
@@ -302,8 +306,16 @@ def build_catalog(root: Path, docs: Iterator[tuple[YamlDoc, CatalogFileSpec]], p
     )
 
 
-def check_catalog(root: str | os.PathLike[str], limits: Limits | None = None) -> tuple[Catalog | None, list[Problem]]:
-    """Load a catalog and return it (None if it has errors) with every problem and warning, sorted."""
+def check_catalog(
+    root: str | os.PathLike[str], limits: Limits | None = None, *, warnings_now: bool = True
+) -> tuple[Catalog | None, list[Problem]]:
+    """Load a catalog and return it (None if it has errors) with every problem and warning, sorted.
+
+    With ``warnings_now`` False, a catalog that comes from the cache gets its
+    warnings only when ``catalog.warnings`` is read, and the list returned
+    holds only errors (a check needs no warnings, and finding them takes a
+    second at 100,000 assets).
+    """
     path = Path(root)
     if not path.is_dir():
         what = "is a file, not a folder" if path.exists() else "does not exist"
@@ -314,7 +326,7 @@ def check_catalog(root: str | os.PathLike[str], limits: Limits | None = None) ->
     if cache.enabled():  # a valid catalog through the cache; anything wrong takes the path below
         from impact.model.fastload import check_cached
 
-        cached = check_cached(path, limits.max_file_bytes, limits.max_catalog_bytes, _all_warnings)
+        cached = check_cached(path, limits.max_file_bytes, limits.max_catalog_bytes, _all_warnings, warnings_now)
         if cached is not None:
             return cached
     problems = ProblemList()
@@ -333,7 +345,7 @@ def _all_warnings(catalog: Catalog) -> list[Problem]:
 
 def load_catalog(root: str | os.PathLike[str], limits: Limits | None = None) -> Catalog:
     """Load a catalog or raise :class:`ImpactError` with every error found."""
-    catalog, problems = check_catalog(root, limits)
+    catalog, problems = check_catalog(root, limits, warnings_now=False)
     if catalog is None:
         raise ImpactError([p for p in problems if p.severity == "error"])
     return catalog

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.release_path import ReleasePath
 from impact.model.catalog import Team
@@ -13,11 +15,29 @@ from impact.model.catalog import Team
 def dumps(data: Any, *, html_safe: bool = False) -> str:
     """Stable JSON text: insertion-ordered keys built from sorted data, UTF-8 kept, newline at the end.
 
-    With ``html_safe``, ``<``, ``>`` and ``&`` are escaped so the text can sit
-    in an HTML ``<script>`` block as it is; ``json.loads`` gives back the same
-    strings either way.
+    Encoded by orjson (two-space indent, the layout of ``json.dumps(indent=2,
+    ensure_ascii=False)``), several times faster than the standard library
+    on big answers; values orjson refuses (a non-text key, an integer beyond
+    64 bits) go to :func:`json.dumps`. With ``html_safe``, ``<``, ``>`` and
+    ``&`` are escaped so the text can sit in an HTML ``<script>`` block as it
+    is; ``json.loads`` gives back the same strings either way.
+
+    Examples
+    --------
+    >>> print(dumps({"asset": "website:/products/", "path": ["a", "b"], "notes": []}), end="")
+    {
+      "asset": "website:/products/",
+      "path": [
+        "a",
+        "b"
+      ],
+      "notes": []
+    }
     """
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except (TypeError, orjson.JSONEncodeError):
+        text = json.dumps(data, indent=2, ensure_ascii=False)
     if html_safe:
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return text + "\n"

@@ -1,0 +1,373 @@
+"""Bringing the catalog snapshot up to date after an edit, cached change files, lazy warnings.
+
+Every test compares with the answer built from nothing (``--no-cache``, or a
+snapshot merged afresh from every record): the cache may only save time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from impact.cli.main import cli
+from impact.model import cache, change, fastload
+from impact.model.catalog import Catalog
+from impact.model.loader import check_catalog, load_catalog
+from impact.render.jsonout import dumps
+
+CHANGE = """\
+id: CR-1
+title: Rename the products folder
+catalog: ../catalog
+changes:
+  - {target: website:/products/, action: rename}
+"""
+
+
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(home))
+    monkeypatch.delenv("IMPACT_NO_CACHE", raising=False)
+    cache.set_enabled(None)
+    return home
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def same_as_without_cache(catalog: Path, change_file: Path) -> tuple[int, str, str]:
+    """check (json, text) and validate through the cache equal the plain answers; the json check."""
+    for args in (
+        ("check", str(change_file), "--format", "json"),
+        ("check", str(change_file)),
+        ("validate", str(catalog)),
+    ):
+        assert run(*args) == run("--no-cache", *args), args
+    return run("check", str(change_file), "--format", "json")
+
+
+def state(catalog: Catalog) -> dict[str, Any]:
+    """Everything a catalog holds, as plain values."""
+    return {
+        "teams": dict(catalog.teams),
+        "systems": dict(catalog.systems),
+        "assets": dict(catalog.assets.items()),
+        "dependencies": list(catalog.dependencies),
+        "tests": dict(catalog.tests),
+        "policy": catalog.policy,
+        "places": list(catalog.places.items()),
+        "warnings": sorted(catalog.warnings),
+    }
+
+
+def fresh_state(root: Path) -> dict[str, Any]:
+    """The catalog merged from every file's record, with no snapshot to start from."""
+    cache.set_enabled(False)
+    try:
+        catalog, _ = check_catalog(root)
+    finally:
+        cache.set_enabled(None)
+    assert catalog is not None
+    return state(catalog)
+
+
+@pytest.fixture
+def stack(small_catalog: Path, write: Callable[..., Path]) -> tuple[Path, Path]:
+    return small_catalog, write("changes/cr-1.yaml", CHANGE)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+# Edits that keep every id and dependency: the snapshot is patched, not rebuilt.
+SAME_SHAPE = [
+    (
+        "stack.yaml",
+        "/products/: {type: folder}",
+        '/products/: {type: folder, description: "Product pages"}',
+    ),
+    ("stack.yaml", "form/demo: {type: form,", "form/demo: {type: landing-form,"),
+    (
+        "stack.yaml",
+        "queue/emea: {type: queue, critical: true,",
+        "queue/emea: {type: queue, critical: false,",
+    ),
+    (
+        "stack.yaml",
+        "segmentation/interest:\n        type: segmentation",
+        "segmentation/interest:\n        type: segmentation\n        owner: sales",
+    ),
+    (
+        "stack.yaml",
+        "systems:\n",
+        "# a comment that moves every line down\n\nsystems:\n",
+    ),
+    ("stack.yaml", "    informed: [bi]\n", "    informed: [bi, web, bi]\n"),
+    (
+        "stack.yaml",
+        "covers: [website:form/demo, salesforce:queue/emea]",
+        "covers: [salesforce:queue/emea, website:/products/]",
+    ),
+    ("stack.yaml", "    minutes: 15\n", "    minutes: 20\n    owner: web\n"),
+    ("teams.yaml", "email: web@example.com", "email: web-team@example.com"),
+    (
+        "stack.yaml",
+        "  marketo:\n    name: Marketo",
+        "  marketo:\n    name: Marketo Engage\n    kind: automation",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new"), SAME_SHAPE)
+def test_an_edit_that_keeps_the_shape_patches_the_snapshot(
+    stack: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    file: str,
+    old: str,
+    new: str,
+) -> None:
+    catalog, change_file = stack
+    run("check", str(change_file))
+    edit(catalog / file, old, new)
+    monkeypatch.setattr(
+        fastload,
+        "merge",
+        lambda records: pytest.fail("merged every record instead of patching"),
+    )
+    cached, _ = check_catalog(catalog)
+    assert cached is not None
+    monkeypatch.undo()
+    assert state(cached) == fresh_state(catalog)
+    same_as_without_cache(catalog, change_file)
+
+
+# Edits that change ids or dependencies: the snapshot is merged afresh.
+NEW_SHAPE = [
+    (
+        "stack.yaml",
+        "form/demo: {type: form, depends_on: [website:/products/]}",
+        "form/demo: {type: form}",
+    ),
+    (
+        "stack.yaml",
+        "      form/demo:",
+        "      page/new: {type: page, depends_on: [website:/products/]}\n      form/demo:",
+    ),
+    ("stack.yaml", "  demo-routing:", "  demo-routing-emea:"),
+    (
+        "stack.yaml",
+        "[marketo:segmentation/interest, salesforce:field/division]",
+        "[salesforce:field/division, marketo:segmentation/interest]",
+    ),
+    (
+        "stack.yaml",
+        "{asset: website:/products/, note: keyed on the folder name}",
+        "{asset: website:/products/, note: keyed on the path}",
+    ),
+    (
+        "teams.yaml",
+        "  bi: {name: Analytics}\n",
+        "  bi: {name: Analytics}\n  ops: {name: Ops}\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new"), NEW_SHAPE)
+def test_an_edit_that_changes_ids_or_dependencies_rebuilds_the_snapshot(
+    stack: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    file: str,
+    old: str,
+    new: str,
+) -> None:
+    catalog, change_file = stack
+    run("check", str(change_file))
+    edit(catalog / file, old, new)
+    merged: list[int] = []
+    real = fastload.merge
+    monkeypatch.setattr(
+        fastload, "merge", lambda records: merged.append(1) or real(records)
+    )
+    cached, _ = check_catalog(catalog)
+    assert cached is not None and merged == [1]
+    monkeypatch.undo()
+    assert state(cached) == fresh_state(catalog)
+    same_as_without_cache(catalog, change_file)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "owner: mops",
+            "owner: nobody",
+            "system 'marketo' owner 'nobody', which is not a team of this catalog",
+        ),
+        (
+            "covers: [marketo:segmentation/interest]",
+            "covers: [marketo:segmentation/intrest]",
+            "which is not an asset of this catalog",
+        ),
+        ("type: field, depends_on", "type: [field], depends_on", "type"),
+    ],
+)
+def test_an_edit_that_breaks_the_catalog_gives_the_plain_errors(
+    stack: tuple[Path, Path], old: str, new: str, message: str
+) -> None:
+    catalog, change_file = stack
+    run("check", str(change_file))
+    edit(catalog / "stack.yaml", old, new)
+    code, _, err = same_as_without_cache(catalog, change_file)
+    assert code == 2 and message in err
+    edit(
+        catalog / "stack.yaml", new, old
+    )  # and back: the answer is the first one again
+    assert same_as_without_cache(catalog, change_file)[0] == 0
+
+
+def test_several_edits_in_a_row_and_back_stay_exact(stack: tuple[Path, Path]) -> None:
+    catalog, change_file = stack
+    first = run("check", str(change_file), "--format", "json")
+    edits = [
+        SAME_SHAPE[0],
+        SAME_SHAPE[2],
+        SAME_SHAPE[3],
+        NEW_SHAPE[4],
+        NEW_SHAPE[5],
+        *SAME_SHAPE[4:],
+    ]
+    for file, old, new in edits:
+        edit(catalog / file, old, new)
+        same_as_without_cache(catalog, change_file)
+        assert state(load_catalog(catalog)) == fresh_state(catalog)
+    for file, old, new in reversed(edits):
+        edit(catalog / file, new, old)
+    assert run("check", str(change_file), "--format", "json") == first
+
+
+def test_a_snapshot_of_another_catalog_is_never_patched(
+    stack: tuple[Path, Path], cache_home: Path
+) -> None:
+    catalog, change_file = stack
+    run("check", str(change_file))
+    (catalog / "extra.yaml").write_text(
+        "teams:\n  ops: {name: Ops}\n"
+    )  # another list of files
+    assert state(load_catalog(catalog)) == fresh_state(catalog)
+    same_as_without_cache(catalog, change_file)
+
+
+def test_a_check_computes_no_warnings_and_validate_still_reports_them(
+    stack: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog, change_file = stack
+    edit(
+        catalog / "stack.yaml",
+        "covers: [website:form/demo, salesforce:queue/emea]",
+        "covers: [website:form/demo]",
+    )
+    from impact.model import loader
+
+    calls: list[int] = []
+    real = loader._all_warnings
+    monkeypatch.setattr(loader, "_all_warnings", lambda c: calls.append(1) or real(c))
+    assert run("check", str(change_file))[0] == 0
+    assert calls == []
+    loaded = load_catalog(catalog)
+    assert calls == []
+    assert [p.message for p in loaded.warnings] == [
+        "critical asset 'salesforce:queue/emea' is covered by no regression test"
+    ]
+    assert calls == [1]
+    code, _, err = run("validate", str(catalog))
+    assert code == 0 and "Warning: " in err and "salesforce:queue/emea" in err
+    assert run("validate", str(catalog)) == run("--no-cache", "validate", str(catalog))
+
+
+def test_a_valid_change_file_is_read_from_the_cache(
+    stack: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, change_file = stack
+    first = change.load_change(change_file)
+    monkeypatch.setattr(
+        change,
+        "_parse_fields",
+        lambda raw, name: pytest.fail("parsed the change file again"),
+    )
+    assert change.load_change(change_file) == first
+    # Same bytes elsewhere: places name the file given, the catalog is found from it.
+    other = tmp_path / "elsewhere" / "cr.yaml"
+    other.parent.mkdir()
+    other.write_bytes(change_file.read_bytes())
+    moved = change.load_change(other)
+    assert (
+        moved.items[0].place.file.endswith("elsewhere/cr.yaml")
+        and moved.items[0].place.line == first.items[0].place.line
+    )
+    assert moved.catalog == other.parent / "../catalog"
+
+
+def test_a_broken_change_file_is_never_cached(
+    stack: tuple[Path, Path], cache_home: Path
+) -> None:
+    _, change_file = stack
+    change_file.write_text(CHANGE.replace("action: rename", "action: renme"))
+    first = run("check", str(change_file))
+    assert first[0] == 2 and "renme" in first[2]
+    assert (
+        run("check", str(change_file))
+        == first
+        == run("--no-cache", "check", str(change_file))
+    )
+    assert not (cache_home / "changes").exists()
+
+
+def test_a_damaged_change_entry_is_ignored(
+    stack: tuple[Path, Path], cache_home: Path
+) -> None:
+    _, change_file = stack
+    first = run("check", str(change_file))
+    for entry in (cache_home / "changes").glob("*.bin"):
+        entry.write_bytes(entry.read_bytes()[:-3])
+    assert run("check", str(change_file)) == first
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(json_values)
+@settings(max_examples=300, deadline=None)
+def test_json_text_has_the_standard_layout(value: Any) -> None:
+    # The same bytes as the standard library's indented JSON, for everything impact writes.
+    assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    assert json.loads(dumps(value, html_safe=True)) == value
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_json_floats_round_trip(value: float) -> None:
+    assert json.loads(dumps({"x": value})) == {"x": value}
+
+
+def test_values_orjson_refuses_go_to_the_standard_library() -> None:
+    for value in ({True: 1}, {"x": 10**30}, {1: "a"}):
+        assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
