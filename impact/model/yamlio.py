@@ -20,7 +20,10 @@ no recursion limit is ever hit.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -57,6 +60,8 @@ _YAML11_BOOL = {
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
+_OK_TAGS = frozenset({*_ALLOWED_TAGS, None, "!"})  # None: no tag; "!": the non-specific tag
+_PLAIN_STYLES = frozenset({None, ""})
 
 
 @lru_cache(maxsize=4096)
@@ -146,6 +151,30 @@ class YamlDoc:
         return Problem(self.file, line, col, message)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Run a block with Python's cyclic garbage collector paused.
+
+    Parsing a large file allocates hundreds of thousands of containers, none of
+    them in a reference cycle; each allocation burst triggers collections that
+    scan everything allocated so far, which doubled the time to read a
+    100,000-asset catalog. Reference counting still frees everything as usual.
+
+    Examples
+    --------
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
@@ -232,7 +261,8 @@ def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> Ya
     text = _decode(raw, file)
     loader = _Loader(text)
     try:
-        return YamlDoc(file, _compose(loader, file, max_depth))
+        with gc_paused():
+            return YamlDoc(file, _compose(loader, file, max_depth))
     except yaml.YAMLError as exc:
         raise ImpactError(_syntax_problem(exc, file, text)) from None
     finally:
@@ -240,93 +270,125 @@ def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> Ya
 
 
 def _compose(loader: Any, file: str, max_depth: int) -> Any:
-    # One explicit stack frame per open mapping or sequence:
-    # [container, pending_key, size, anchor]. ``size`` counts the nodes the
-    # container would have if every alias were expanded.
-    events = loader
-    events.get_event()  # StreamStart
-    if events.check_event(yaml.StreamEndEvent):
+    # One frame per open mapping or sequence: (container, is_sequence,
+    # pending_key, size, typed_keys, anchor). ``size`` counts the nodes the
+    # container would have if every alias were expanded; ``typed_keys`` maps a
+    # YAML 1.1 reading of a plain key to that key.
+    #
+    # This loop runs once per YAML event (about a million for a 100,000-asset
+    # catalog), so it is written for speed: event classes are compared by
+    # identity, the common case (a scalar) comes first, and the rare checks
+    # only call out to a helper when they have something to report.
+    get_event = loader.get_event
+    get_event()  # StreamStart
+    if loader.check_event(yaml.StreamEndEvent):
         raise ImpactError(Problem(file, 1, 1, "this file is empty; give it content or delete it"))
-    start = events.get_event()  # DocumentStart
+    start = get_event()  # DocumentStart
+    scalar_cls, alias_cls = yaml.ScalarEvent, yaml.AliasEvent
+    map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    ok_tags = _OK_TAGS
+    plain_styles = _PLAIN_STYLES
+    null_words = _NULL_WORDS
+    reading_of = yaml11_reading
     anchors: dict[str, tuple[Any, int]] = {}
-    stack: list[list[Any]] = []
+    # The innermost open container lives in locals (the hot path reads them on
+    # every event); the ones around it are saved on ``stack``.
+    cur: Any = None  # the open mapping or sequence, None at the top
+    cur_seq = False
+    cur_key: tuple[str, int, int] | None = None  # a key waiting for its value
+    cur_size = 0
+    cur_typed: dict[str, tuple[str, int, int]] | None = None
+    cur_anchor: str | None = None
+    stack: list[tuple[Any, ...]] = []
+    depth = 0
     plain_nodes = 0
     expanded = 0
     root: Any = None
-    done = False
-    while not done:
-        event = events.get_event()
-        mark = event.start_mark
-        line, col = mark.line + 1, mark.column + 1
+    while True:
+        event = get_event()
+        cls = event.__class__
         value: Any
-        size = 1
-        if isinstance(event, yaml.ScalarEvent):
-            if event.tag is not None and event.tag not in _ALLOWED_TAGS and event.tag != "!":
+        if cls is scalar_cls:
+            mark = event.start_mark
+            line, col = mark.line + 1, mark.column + 1
+            if event.tag not in ok_tags:
                 raise ImpactError(Problem(file, line, col, f"the YAML tag {_describe(_tag(event.tag))} is not allowed; remove it"))
-            if event.style in (None, "") and event.implicit[0] and event.value in _NULL_WORDS:
+            value = event.value
+            plain = event.style in plain_styles and event.implicit[0]
+            if plain and value in null_words:
                 value = None
-            else:
-                value = event.value
             anchor = event.anchor
-        elif isinstance(event, yaml.AliasEvent):
+            size = 1
+            plain_nodes += 1
+        elif cls is map_end or cls is seq_end:
+            value, size, anchor = cur, cur_size, cur_anchor
+            line, col = cur.line, cur.col  # a container is where it starts
+            depth -= 1
+            if stack:
+                cur, cur_seq, cur_key, cur_size, cur_typed, cur_anchor = stack.pop()
+            else:
+                cur = None
+            plain = False
+        elif cls is map_start or cls is seq_start:
+            mark = event.start_mark
+            line, col = mark.line + 1, mark.column + 1
+            if event.tag not in ok_tags:
+                raise ImpactError(Problem(file, line, col, f"the YAML tag {_describe(_tag(event.tag))} is not allowed; remove it"))
+            if depth >= max_depth:
+                raise ImpactError(Problem(file, line, col, f"nesting deeper than {max_depth} levels; a catalog needs far fewer"))
+            if cur is not None:
+                stack.append((cur, cur_seq, cur_key, cur_size, cur_typed, cur_anchor))
+            cur_seq = cls is seq_start
+            cur = YSeq(line, col) if cur_seq else YMap(line, col)
+            cur_key, cur_size, cur_typed, cur_anchor = None, 1, None, event.anchor
+            depth += 1
+            plain_nodes += 1
+            continue
+        elif cls is alias_cls:
+            mark = event.start_mark
+            line, col = mark.line + 1, mark.column + 1
             if event.anchor not in anchors:
                 raise ImpactError(Problem(file, line, col, f"the alias *{event.anchor} names no anchor defined before it"))
             value, size = anchors[event.anchor]
             anchor = None
+            plain = False
             expanded += size
             if expanded > MAX_ALIAS_EXPANSION * max(plain_nodes, 1000):
                 raise ImpactError(
                     Problem(file, line, col, "aliases here expand to far more data than the file holds (an alias bomb?); write the values out")
                 )
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if event.tag is not None and event.tag not in _ALLOWED_TAGS and event.tag != "!":
-                raise ImpactError(Problem(file, line, col, f"the YAML tag {_describe(_tag(event.tag))} is not allowed; remove it"))
-            if len(stack) >= max_depth:
-                raise ImpactError(Problem(file, line, col, f"nesting deeper than {max_depth} levels; a catalog needs far fewer"))
-            container = YMap(line, col) if isinstance(event, yaml.MappingStartEvent) else YSeq(line, col)
-            # The fifth slot maps a YAML 1.1 reading of a plain key to that key.
-            stack.append([container, None, 1, event.anchor, None])
-            plain_nodes += 1
-            continue
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            container, _, size, anchor, _ = stack.pop()
-            value = container
-            line, col = container.line, container.col  # a container is where it starts
         else:  # DocumentEnd
-            if events.check_event(yaml.DocumentStartEvent):
-                nxt = events.peek_event().start_mark
+            if loader.check_event(yaml.DocumentStartEvent):
+                nxt = loader.peek_event().start_mark
                 raise ImpactError(
                     Problem(file, nxt.line + 1, nxt.column + 1, "a second YAML document starts here; keep one document per file")
                 )
-            done = True
-            continue
-        if not isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.AliasEvent)):
-            plain_nodes += 1
+            break
         if anchor is not None:
             anchors[anchor] = (value, size)
-        if not stack:
+        if cur is None:
             root = value
             continue
-        frame = stack[-1]
-        frame[2] += size
-        parent = frame[0]
-        if isinstance(parent, YSeq):
-            parent.append(value)
-            parent.marks.append((line, col))
-        elif frame[1] is None:  # this node is a key
+        cur_size += size
+        if cur_seq:
+            cur.append(value)
+            cur.marks.append((line, col))
+        elif cur_key is None:  # this node is a key
             if not isinstance(value, str):
                 what = "an empty key" if value is None else "a mapping or list used as a key"
                 raise ImpactError(Problem(file, line, col, f"{what} is not allowed; keys are plain text"))
-            _check_duplicate(parent, value, line, col, file)
-            if isinstance(event, yaml.ScalarEvent) and event.style in (None, "") and event.implicit[0]:
-                frame[4] = _check_typed_key(frame[4], value, line, col, file)
-            frame[1] = (value, line, col)
+            if value in cur:  # a key is stored with its value, always before the next key
+                _check_duplicate(cur, value, line, col, file)
+            if plain and reading_of(value) is not None:
+                cur_typed = _check_typed_key(cur_typed, value, line, col, file)
+            cur_key = (value, line, col)
         else:
-            key, kline, kcol = frame[1]
-            parent[key] = value
-            parent.key_marks[key] = (kline, kcol)
-            parent.value_marks[key] = (line, col)
-            frame[1] = None
+            key, kline, kcol = cur_key
+            cur[key] = value
+            cur.key_marks[key] = (kline, kcol)
+            cur.value_marks[key] = (line, col)
+            cur_key = None
     if not isinstance(root, YMap):
         kind = "a list" if isinstance(root, YSeq) else "a single value" if root is not None else "nothing"
         raise ImpactError(
