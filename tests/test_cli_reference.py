@@ -57,3 +57,14 @@ def test_every_command_has_an_example_and_short_help() -> None:
             continue
         assert "Example:" in (command.help or ""), f"{name} has no Example: in its help"
         assert "-h, --help" in command.get_help(ctx), name
+
+
+def test_lazy_commands_are_registered_by_their_modules() -> None:
+    import importlib
+
+    from impact.cli.main import LAZY_COMMANDS
+
+    for module in set(LAZY_COMMANDS.values()):
+        importlib.import_module(f"impact.cli.{module}")
+    own = {"check", "validate"}
+    assert set(cli.commands) == own | set(LAZY_COMMANDS)

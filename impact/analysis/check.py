@@ -164,7 +164,7 @@ def check_change(
     distance_of = {c.asset: 0 for c in changed if c.in_catalog}
     distance_of.update({r.asset: r.tool_distance for r in impacted})
     tests, untested = tests_for(catalog, distance_of)
-    release_path = compute_release_path(catalog, graph, changed, change.path)
+    release_path = compute_release_path(catalog, graph, changed, change.path, known=(max_tools, impacted))
     return CheckResult(
         change=change,
         catalog=catalog,

@@ -150,8 +150,15 @@ def compute_release_path(
     graph: DependencyGraph,
     changed: Sequence[ChangedAsset],
     declared: str | None = None,
+    *,
+    known: tuple[int, Sequence[Reach]] | None = None,
 ) -> ReleasePath:
     """The lightest path whose rules the change meets, with the reasons it is not lighter.
+
+    ``known`` is a downstream search already made, with the tool distance it
+    went to: when it went at least as far as the rules need, it is reused
+    (filtered) instead of searching again. Shortest paths within a distance
+    never leave it, so the answer is the same.
 
     Examples
     --------
@@ -168,7 +175,10 @@ def compute_release_path(
     """
     rules = effective_rules(catalog.policy)
     reach_tools = max([SEARCH_TOOLS, *((r.max_tool_distance or 0) + 1 for r in rules.values())])
-    reaches = graph.downstream([c.asset for c in changed if c.in_catalog], reach_tools)
+    if known is not None and known[0] >= reach_tools:
+        reaches = [r for r in known[1] if r.tool_distance <= reach_tools]
+    else:
+        reaches = graph.downstream([c.asset for c in changed if c.in_catalog], reach_tools)
     reasons: list[str] = []
     for name in ("quick-hit", "minor"):
         broken = breaches(rules[name], catalog, changed, reaches)

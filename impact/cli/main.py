@@ -8,6 +8,7 @@ impact itself (``--debug`` shows the traceback).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -31,8 +32,38 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 EXIT_OK, EXIT_BLOCKING, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 
+LAZY_COMMANDS = {
+    "check-changes": "hooks",
+    "conflicts": "release",
+    "coverage": "coverage",
+    "diff": "diff",
+    "graph": "graph",
+    "import": "importers",
+    "init": "init",
+    "notify": "release",
+    "release": "release",
+    "report": "report",
+    "schema": "schema",
+    "stakeholders": "release",
+    "trace": "trace",
+}
+"""Commands defined in their own modules (``impact.cli.<module>``), imported only when used.
+
+Each module registers its commands with ``@cli.command()`` when imported; a
+check in a pre-commit hook then does not pay for importing every command.
+"""
+
+
 class ImpactGroup(click.Group):
-    """Turns :class:`ImpactError` into clean ``Error:`` lines and exit code 2."""
+    """Loads commands on first use; turns :class:`ImpactError` into clean ``Error:`` lines and exit code 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            importlib.import_module(f"impact.cli.{LAZY_COMMANDS[cmd_name]}")
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -183,52 +214,35 @@ def validate(directory: str | None, fmt: str, strict: bool) -> None:
     from impact.render.jsonout import dumps
 
     root = str(catalog_folder(directory))
-    report = validate_catalog(root)
+    validation = validate_catalog(root)
     if fmt == "json":
         click.echo(
             dumps(
                 {
                     "catalog": root,
-                    "valid": not report.errors,
+                    "valid": not validation.errors,
                     "problems": [
                         {"severity": p.severity, "file": p.file, "line": p.line, "col": p.col, "message": p.message}
-                        for p in report.problems
+                        for p in validation.problems
                     ],
                 }
             ),
             nl=False,
         )
-    for problem in report.problems:
+    for problem in validation.problems:
         click.echo(f"{problem.severity.capitalize()}: {problem}", err=True)
-    if report.errors:
+    if validation.errors:
         if fmt == "text":
-            click.echo(f"{root}: {len(report.errors)} error(s), {len(report.warnings)} warning(s)", err=True)
+            click.echo(f"{root}: {len(validation.errors)} error(s), {len(validation.warnings)} warning(s)", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    if fmt == "text" and report.catalog is not None:
-        c = report.catalog
+    if fmt == "text" and validation.catalog is not None:
+        c = validation.catalog
         click.echo(
             f"{root}: OK: {len(c.systems)} tools, {len(c.assets)} assets, {len(c.dependencies)} dependencies, "
-            f"{len(c.teams)} teams, {len(c.tests)} tests; {len(report.warnings)} warning(s)"
+            f"{len(c.teams)} teams, {len(c.tests)} tests; {len(validation.warnings)} warning(s)"
         )
-    sys.exit(EXIT_BLOCKING if strict and report.warnings else EXIT_OK)
+    sys.exit(EXIT_BLOCKING if strict and validation.warnings else EXIT_OK)
 
 
 def main() -> None:
     cli(prog_name="impact")
-
-
-# --- commands defined in their own modules -----------------------------------
-# Each module decorates its commands with ``@cli.command()`` (importing ``cli``
-# from here); importing it registers them. One line per module, sorted.
-from impact.cli import (
-    coverage,  # noqa: E402,F401
-    diff,  # noqa: E402,F401
-    graph,  # noqa: E402,F401
-    hooks,  # noqa: E402,F401
-    importers,  # noqa: E402,F401
-    init,  # noqa: E402,F401
-    release,  # noqa: E402,F401
-    report,  # noqa: E402,F401
-    schema,  # noqa: E402,F401
-    trace,  # noqa: E402,F401
-)
