@@ -82,6 +82,18 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of this test's own (IMPACT_CACHE_DIR), caching switched on."""
+    from impact.model import cache
+
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("IMPACT_CACHE_DIR", str(home))
+    monkeypatch.delenv("IMPACT_NO_CACHE", raising=False)
+    cache.set_enabled(None)
+    return home
+
+
+@pytest.fixture
 def small_catalog(write: Callable[..., Path], tmp_path: Path) -> Path:
     write("catalog/teams.yaml", TEAMS)
     write("catalog/stack.yaml", STACK)

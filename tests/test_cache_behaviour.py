@@ -9,10 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 
-from impact.cli.main import cli
 from impact.graph.depgraph import DependencyGraph
 from impact.model import cache, fastload
 from impact.model.catalog import Asset, Catalog, Dependency
@@ -24,29 +22,12 @@ from impact.model.compact import (
     edge_list_from,
 )
 from impact.model.loader import check_catalog
+from tests.helpers import RENAME_PRODUCTS
+from tests.helpers import run_cli as run
 from tests.test_graph_oracle import graphs
 
-CHANGE = """\
-id: CR-1
-title: Rename the products folder
-catalog: ../catalog
-changes:
-  - {target: website:/products/, action: rename}
-"""
-
-
-@pytest.fixture(autouse=True)
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "cache-home"
-    monkeypatch.setenv("IMPACT_CACHE_DIR", str(home))
-    monkeypatch.delenv("IMPACT_NO_CACHE", raising=False)
-    cache.set_enabled(None)
-    return home
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+# Every test gets a cache folder of its own (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("cache_home")
 
 
 def answers(catalog: Path, change: Path) -> list[tuple[int, str, str]]:
@@ -65,7 +46,7 @@ def assert_same_with_and_without_cache(catalog: Path, change: Path) -> tuple[int
 
 @pytest.fixture
 def stack(small_catalog: Path, write: Callable[..., Path]) -> tuple[Path, Path]:
-    return small_catalog, write("changes/cr-1.yaml", CHANGE)
+    return small_catalog, write("changes/cr-1.yaml", RENAME_PRODUCTS)
 
 
 def snapshot_files(home: Path) -> list[Path]:

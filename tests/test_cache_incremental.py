@@ -12,37 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impact.cli.main import cli
 from impact.model import cache, change, fastload
 from impact.model.catalog import Catalog
 from impact.model.loader import check_catalog, load_catalog
 from impact.render.jsonout import dumps
+from tests.helpers import RENAME_PRODUCTS
+from tests.helpers import run_cli as run
 
-CHANGE = """\
-id: CR-1
-title: Rename the products folder
-catalog: ../catalog
-changes:
-  - {target: website:/products/, action: rename}
-"""
-
-
-@pytest.fixture(autouse=True)
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "cache-home"
-    monkeypatch.setenv("IMPACT_CACHE_DIR", str(home))
-    monkeypatch.delenv("IMPACT_NO_CACHE", raising=False)
-    cache.set_enabled(None)
-    return home
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+# Every test gets a cache folder of its own (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("cache_home")
 
 
 def same_as_without_cache(catalog: Path, change_file: Path) -> tuple[int, str, str]:
@@ -83,7 +64,7 @@ def fresh_state(root: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def stack(small_catalog: Path, write: Callable[..., Path]) -> tuple[Path, Path]:
-    return small_catalog, write("changes/cr-1.yaml", CHANGE)
+    return small_catalog, write("changes/cr-1.yaml", RENAME_PRODUCTS)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -324,7 +305,7 @@ def test_a_broken_change_file_is_never_cached(
     stack: tuple[Path, Path], cache_home: Path
 ) -> None:
     _, change_file = stack
-    change_file.write_text(CHANGE.replace("action: rename", "action: renme"))
+    change_file.write_text(RENAME_PRODUCTS.replace("action: rename", "action: renme"))
     first = run("check", str(change_file))
     assert first[0] == 2 and "renme" in first[2]
     assert (

@@ -7,15 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from impact.cli.main import cli
 from impact.model.loader import load_catalog
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from tests.helpers import run_cli as run
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from impact.cli.main import cli
 from impact.render.report import safe_url, sanitize_svg
 from impact.render.templating import environment
+from tests.helpers import run_cli as run
 
 EVIL = "<script>alert(1)</script>"
 
@@ -72,11 +71,6 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "changes").mkdir()
     (tmp_path / "changes" / "cr-1.yaml").write_text(CHANGE, encoding="utf-8")
     return tmp_path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def report(project: Path, out: Path) -> dict[str, bytes]:

@@ -87,10 +87,7 @@ def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: s
     results = [check_change(ws.catalog, ws.graph, c) for c in active]
     found = find_conflicts(results, shared=shared)
     ids = [c.id for c in active]
-    if fmt == "json":
-        rendered = dumps(conflicts_dict(found, ids, ws.catalog.root))
-    else:
-        rendered = render_conflicts(found, ids)
+    rendered = dumps(conflicts_dict(found, ids, ws.catalog.root)) if fmt == "json" else render_conflicts(found, ids)
     emit(rendered, output, _protected(ws, changes_dir, None))
     sys.exit(EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK)
 
@@ -181,12 +178,12 @@ def stakeholders(
     from impact.render.csvout import stakeholders_csv
     from impact.render.jsonout import dumps
     from impact.render.notify import render_emails
-    from impact.render.text import safe
     from impact.render.releases import (
         involvement_dict,
         render_stakeholders_markdown,
         render_stakeholders_table,
     )
+    from impact.render.text import safe
 
     ws, results, rel = _selection(change_files, release_id, changes_dir, catalog, releases_dir)
     teams = rel.stakeholders if rel else merge_stakeholders(results)

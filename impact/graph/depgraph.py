@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+
 import networkx as nx
 
 from impact.model.catalog import Catalog, Dependency
@@ -24,7 +25,7 @@ class ShortestPathTree:
     would otherwise hold 12.5 million path steps).
     """
 
-    __slots__ = ("toward", "distance", "system_of", "upstream", "_points")
+    __slots__ = ("_points", "distance", "system_of", "toward", "upstream")
 
     def __init__(self, toward: dict[str, str], distance: dict[str, int], system_of: Mapping[str, str], upstream: bool) -> None:
         self.toward = toward  # asset -> its neighbour one step nearer the change (absent for changed assets)
@@ -61,7 +62,7 @@ class ShortestPathTree:
                     before = crossings[nearer]
                     if before[-1][1] != nearer:
                         before += ((steps - 1, nearer),)
-                    crossings[node] = before + ((steps, node),)
+                    crossings[node] = (*before, (steps, node))
                 else:
                     crossings[node] = crossings[nearer]
             self._points = crossings
@@ -69,7 +70,7 @@ class ShortestPathTree:
         if base[-1][1] == asset:
             return base
         big = len(self.system_of) + 1
-        return base + ((self.distance[asset] % big, asset),)
+        return (*base, (self.distance[asset] % big, asset))
 
 
 class Reach:
@@ -81,7 +82,7 @@ class Reach:
     demand from the search's :class:`ShortestPathTree`.
     """
 
-    __slots__ = ("asset", "tool_distance", "steps", "tree")
+    __slots__ = ("asset", "steps", "tool_distance", "tree")
 
     def __init__(self, asset: str, tool_distance: int, steps: int, tree: ShortestPathTree) -> None:
         self.asset = asset

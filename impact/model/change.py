@@ -6,6 +6,7 @@ import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from impact.model.catalog import Catalog, Place, split_asset_id
 from impact.model.errors import ImpactError, Problem, ProblemList, display_path
@@ -79,7 +80,7 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
     )
 
 
-_Fields = tuple  # (id, title, requested_by, status, release, path, catalog, items, id place, requested_by place)
+_Fields = tuple[Any, ...]  # (id, title, requested_by, status, release, path, catalog, items, id place, requested_by place)
 
 
 def _parse_fields(raw: bytes, name: str) -> _Fields:
@@ -234,9 +235,9 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         if ":" not in item.target:
             system = catalog.systems.get(item.target)
             if system is None:
-                hint = difflib.get_close_matches(item.target, list(catalog.systems), n=1, cutoff=0.6)
+                close = difflib.get_close_matches(item.target, list(catalog.systems), n=1, cutoff=0.6)
                 known = ", ".join(catalog.systems)
-                problems.error(p.file, p.line, p.col, f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+                problems.error(p.file, p.line, p.col, f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}" + (f"; did you mean {close[0]!r}?" if close else ""))
                 continue
             for aid in system.assets:
                 changed.setdefault(aid, ChangedAsset(aid, system.id, item.action, item.note, item.target))

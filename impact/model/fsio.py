@@ -17,10 +17,11 @@ The promises (see ``docs/security.md``):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from impact.model.errors import ImpactError, display_path
@@ -149,10 +150,8 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         _remove_folders(created)
         if isinstance(exc, OSError):
             raise _write_error(shown, exc) from None
@@ -172,20 +171,3 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def write_all(
-    files: Mapping[Path, str | bytes], protected: Iterable[Path] = ()
-) -> None:
-    """Write several outputs, each atomically, after checking every target first.
-
-    Render everything *before* calling this, so that an exception in a
-    renderer writes nothing at all. Every target is guarded before the first
-    byte is written; a failure on one file leaves the files not yet written
-    exactly as they were.
-    """
-    guarded = list(protected)
-    for target in files:
-        guard_output(target, guarded)
-    for target, data in files.items():
-        atomic_write(target, data)

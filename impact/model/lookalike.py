@@ -25,9 +25,13 @@ from impact.model.errors import Problem
 
 
 class _Place(Protocol):
-    file: str
-    line: int
-    col: int
+    # Read-only, so that frozen dataclasses such as catalog.Place match.
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def col(self) -> int: ...
 
 
 @cache

@@ -559,7 +559,8 @@ def _to_dot(picture: _Picture) -> str:
         if system in picture.folded:
             assets = picture.folded[system]
             text = f"+{len(assets)} more asset{'s' if len(assets) != 1 else ''}"
-            far = sorted({picture.rank[a][0] for a in assets if isinstance(picture.rank[a][0], int)})
+            firsts = (picture.rank[a][0] for a in assets)
+            far = sorted({d for d in firsts if isinstance(d, int)})
             if picture.mode == "impact" and far:
                 text += f"\n{_away(far[0])}" if far[0] == far[-1] else f"\n{far[0]} to {far[-1]} tools away"
             sub.add_node(
@@ -595,7 +596,8 @@ def _to_dot(picture: _Picture) -> str:
             penwidth="3", style="bold,dashed", constraint="false", label=f"<<B>conflict</B>: {label_text(why, 36)}>",
             **{"class": "conflict"},
         )
-    return dot.string()
+    source: str = dot.string()  # pygraphviz is untyped
+    return source
 
 
 # --- rendering --------------------------------------------------------------
@@ -609,7 +611,8 @@ def _draw(dot_source: str, fmt: str) -> bytes:
     """Lay out and draw in this process (the child started by :func:`render_picture`)."""
     import pygraphviz
 
-    return pygraphviz.AGraph(string=dot_source).draw(format=fmt, prog="dot")
+    drawn: bytes = pygraphviz.AGraph(string=dot_source).draw(format=fmt, prog="dot")  # pygraphviz is untyped
+    return drawn
 
 
 _PDF_DATE = re.compile(rb"/CreationDate \(D:(\d{14})")

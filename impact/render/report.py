@@ -137,7 +137,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
         system = catalog.systems[system_id]
         reaches = sorted(reached_by.get(aid, []), key=lambda r: (r["tool_distance"], r["steps"], r["change"]))
         best = _best(reaches) if reaches and aid not in changed_by else None
-        tests = list(by_asset.get(aid, ()))
+        asset_tests = list(by_asset.get(aid, ()))
         assets.append(
             {
                 "id": aid,
@@ -154,14 +154,14 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 "owner": team_info(asset.owner if asset else system.owner),
                 "changed_by": sorted(changed_by.get(aid, []), key=lambda c: c["change"]),
                 "reached_by": [{"change": r["change"], "tool_distance": r["tool_distance"]} for r in reaches],
-                "tests": tests,
-                "untested": not tests,
+                "tests": asset_tests,
+                "untested": not asset_tests,
             }
         )
     assets.sort(key=lambda a: (a["status"] != "changed", a["tool_distance"], len(a["path"]), a["id"]))
     distance_of = {a["id"]: a["tool_distance"] for a in assets}
 
-    tests = []
+    tests: list[dict[str, Any]] = []
     test_ids = sorted({t for a in assets for t in a["tests"]})
     for tid in test_ids:
         test = catalog.tests[tid]
@@ -347,7 +347,7 @@ def sanitize_svg(svg: str | bytes, assets: Sequence[str], untested: Sequence[str
             clean(child)
         for name in list(element.attrib):
             local = _local(name)
-            if _EVENT_ATTR.match(local) or local == "href" or local == "style" and "url(" in element.attrib[name]:
+            if _EVENT_ATTR.match(local) or local == "href" or (local == "style" and "url(" in element.attrib[name]):
                 del element.attrib[name]
 
     # Links Graphviz wraps around nodes (<a>) are unwrapped: their children stay, the link goes.
@@ -459,7 +459,7 @@ def release_report_input(result: ReleaseResult) -> ReportInput:
     if not members:
         raise ImpactError(f"release {result.release_id} has no change request that is not released yet: nothing to report")
     meta = release_meta_dict(result.release_id, result.meta)
-    entries = [{"id": r.change.id, "verdict": "ship", "reasons": []} for r in result.ships]
+    entries: list[dict[str, Any]] = [{"id": r.change.id, "verdict": "ship", "reasons": []} for r in result.ships]
     entries += [{"id": h.result.change.id, "verdict": "hold", "reasons": list(h.reasons)} for h in result.held]
     member_ids = {r.change.id for r in members}
     conflicts = []

@@ -6,8 +6,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from impact.analysis.check import CheckResult
-from impact.graph.depgraph import Reach
 from impact.analysis.release_path import ReleasePath
+from impact.graph.depgraph import Reach
 
 ARROW = " -> "
 

@@ -121,7 +121,8 @@ def _existing(target: Path) -> dict[str, Any]:
     spec, problems = validate(CatalogFileSpec, doc)
     if spec is None:
         raise ImpactError([*problems, Problem(display_path(target), 0, 0, "fix this file before importing into it")])
-    return _plain(spec.model_dump(mode="python", by_alias=True, exclude_defaults=True))
+    plain: dict[str, Any] = _plain(spec.model_dump(mode="python", by_alias=True, exclude_defaults=True))
+    return plain
 
 
 def _plain(data: Any) -> Any:

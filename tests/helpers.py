@@ -1,0 +1,22 @@
+"""Helpers shared by the tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from impact.cli.main import cli
+
+RENAME_PRODUCTS = """\
+id: CR-1
+title: Rename the products folder
+catalog: ../catalog
+changes:
+  - {target: website:/products/, action: rename}
+"""
+"""A change request (at ``changes/cr-1.yaml``) that renames the folder of ``conftest.STACK``."""
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run the real CLI in this process: ``(exit code, stdout, stderr)``."""
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
