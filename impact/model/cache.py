@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -122,8 +123,6 @@ def write(path: Path, key: str, payload: bytes) -> bool:
         os.replace(tmp, path)
         return True
     except OSError:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         return False

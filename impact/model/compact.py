@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import overload
 
 from impact.model.catalog import Asset, Dependency, Place
 
@@ -179,6 +179,14 @@ class EdgeList(Sequence[Dependency]):
         up = bisect_right(self.offsets, pos) - 1
         return Dependency(self.ids[up], self.ids[self.targets[pos]], self.notes.get(pos))
 
+    def __eq__(self, other: object) -> bool:
+        # Equal to the list of the same dependencies, as the list it stands for would be.
+        if isinstance(other, (EdgeList, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like a list
+
     def __iter__(self) -> Iterator[Dependency]:
         ids, targets, offsets, notes = self.ids, self.targets, self.offsets, self.notes
         for i, up in enumerate(ids):
@@ -213,13 +221,9 @@ def edge_list_from(ids: list[str], pairs: dict[tuple[str, str], str | None]) -> 
     notes: dict[int, str] = {}
     for out in by_up:
         out.sort()
-        for down, note in out:
-            if note is not None:
-                notes[len(targets)] = note
-            targets.append(down)
+        for target, target_note in out:
+            if target_note is not None:
+                notes[len(targets)] = target_note
+            targets.append(target)
         offsets.append(len(targets))
     return EdgeList(ids, offsets, targets, notes)
-
-
-def is_compact(value: Any) -> bool:
-    return isinstance(value, (AssetTable, EdgeList))

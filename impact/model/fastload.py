@@ -10,21 +10,27 @@ Two levels, both keyed on content, never on timestamps:
   merged catalog in columns (see :mod:`impact.model.compact`) and its
   warnings. A run over an unchanged catalog reads one file and parses no YAML.
 
-This path handles only catalogs without errors. As soon as anything is wrong
-(a file that does not parse or validate, an id defined twice, a reference to
-nothing, a size over the limits), :func:`check_cached` returns None and the
-loader takes its ordinary path, so every error message comes from one place
-and is the same with or without the cache.
+:func:`check_cached` handles only catalogs without errors. As soon as
+anything is wrong (a file that does not parse or validate, an id defined
+twice, a reference to nothing, a size over the limits) it returns None and
+the loader takes its ordinary path, which merges the same records with
+:func:`merge` reporting every problem (and parses again only the files
+with a problem), so every error message comes from one place and is the
+same with or without the cache. A large catalog's files are parsed in
+worker processes (:func:`build_records`).
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import marshal
+import multiprocessing
+import os
 import pickle
 from array import array
-from collections import UserList, namedtuple
+from collections import UserList
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,6 +75,42 @@ def build_record(raw: bytes, name: str) -> Record | None:
         if spec is None or problems:
             return None
         return record_from(doc, spec)
+
+
+# Below this many bytes to parse, worker processes cost more than they save.
+PARALLEL_BYTES = 4 * 2**20
+
+
+def build_records(raws: list[bytes], names: list[str], use_cache: bool = True) -> list[Record | None]:
+    """Each file's record, from the cache or parsed and validated now; None for a file with a problem.
+
+    A large catalog's files are parsed in worker processes, one per core
+    (parsing is pure Python, so threads would not help); the records are
+    the same, in file order. New records are stored when ``use_cache``.
+    """
+    records = [cached_record(raw) if use_cache else None for raw in raws]
+    todo = [i for i, record in enumerate(records) if record is None]
+    built = _build_all([raws[i] for i in todo], [names[i] for i in todo])
+    for i, record in zip(todo, built):
+        records[i] = record
+        if use_cache and record is not None:
+            store_record(raws[i], record)
+    return records
+
+
+def _build_all(raws: list[bytes], names: list[str]) -> list[Record | None]:
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(raws))
+    if workers > 1 and sum(map(len, raws)) >= PARALLEL_BYTES and "fork" in multiprocessing.get_all_start_methods():
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            # fork: the workers start with impact already imported.
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                return list(pool.map(build_record, raws, names, chunksize=max(1, len(raws) // (workers * 4))))
+        except (OSError, BrokenProcessPool):  # no processes to be had: parse here
+            pass
+    return [build_record(raw, name) for raw, name in zip(raws, names)]
 
 
 def record_from(doc: Any, spec: Any) -> Record:
@@ -130,67 +172,22 @@ def store_record(raw: bytes, record: Record) -> None:
 
 # --- a record standing in for a parsed file (the loader's error path) ---------
 
-_Team = namedtuple("_Team", "name email slack members")
-_Dep = namedtuple("_Dep", "asset note")
-_Asset = namedtuple("_Asset", "type owner critical description depends_on feeds consulted informed")
-_System = namedtuple("_System", "name kind owner consulted informed assets")
-_Test = namedtuple("_Test", "name covers owner kind steps run minutes")
-_File = namedtuple("_File", "teams systems tests policy")
-
-
-def spec_from_record(record: Record) -> Any:
-    """An object shaped like the file's ``CatalogFileSpec`` (what the loader's merger reads)."""
-    f_teams, f_systems, f_tests, f_policy = record
-    systems = {}
-    for sid, name, owner, kind, consulted, informed, _l, _c, f_assets in f_systems:
-        assets = {}
-        for key, atype, aowner, critical, desc, aconsulted, ainformed, _al, _ac, deps in f_assets:
-            depends_on = [_Dep(a, n) for feeds, a, n in deps if not feeds]
-            feeds_ = [_Dep(a, n) for feeds, a, n in deps if feeds]
-            assets[key] = _Asset(atype, aowner, critical, desc, depends_on, feeds_, aconsulted, ainformed)
-        systems[sid] = _System(name, kind, owner, consulted, informed, assets)
-    return _File(
-        {t[0]: _Team(*t[1:5]) for t in f_teams},
-        systems,
-        {t[0]: _Test(*t[1:8]) for t in f_tests},
-        pickle.loads(f_policy[0]) if f_policy is not None else None,
-    )
-
 
 class RecordDoc:
-    """Stands for the parsed file of a cached record.
+    """Stands for the parsed file of a valid record, to locate a reference found wrong.
 
-    Definitions are located from the record; anything else (a reference that
-    turns out to be wrong) by parsing the file precisely, once, when first
-    asked: the place is then exactly the one the parser gives.
+    Definitions are located from the record itself; a reference is located
+    by parsing the file precisely, once, when first asked (most files never
+    are): the place is then exactly the one the parser gives.
     """
 
     def __init__(self, file: str, raw: bytes, record: Record) -> None:
         self.file = file
         self.raw = raw
         self.record = record
-        self._defs: dict[tuple[Any, ...], tuple[int, int]] | None = None
         self._doc: Any = None
 
-    def _definitions(self) -> dict[tuple[Any, ...], tuple[int, int]]:
-        f_teams, f_systems, f_tests, f_policy = self.record
-        defs: dict[tuple[Any, ...], tuple[int, int]] = {("teams", t[0]): (t[5], t[6]) for t in f_teams}
-        for sid, *_, line, col, f_assets in f_systems:
-            defs[("systems", sid)] = (line, col)
-            for a in f_assets:
-                defs[("systems", sid, "assets", a[0])] = (a[7], a[8])
-        defs.update({("tests", t[0]): (t[8], t[9]) for t in f_tests})
-        if f_policy is not None:
-            defs[("policy",)] = (f_policy[1], f_policy[2])
-        return defs
-
     def locate(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
-        if key:
-            if self._defs is None:
-                self._defs = self._definitions()
-            found = self._defs.get(path)
-            if found is not None:
-                return found
         if self._doc is None:
             from impact.model.yamlio import parse_yaml
 
@@ -198,15 +195,23 @@ class RecordDoc:
         return self._doc.locate(path, key=key)  # type: ignore[no-any-return]
 
 
-# --- records -> merged catalog, the same as the loader's _Merger ------------
+# --- records -> merged catalog, every problem reported or the first one raised --
 
 
 class _Conflict(Exception):
     """Something the ordinary loader reports as an error: leave it to that path."""
 
 
-def merge(records: list[Record]) -> dict[str, Any]:
-    """Merge records in file order exactly as the loader does; raise _Conflict on any error."""
+def merge(records: list[Record], report: Reporter | None = None) -> dict[str, Any]:
+    """Merge records in file order exactly as the loader always has.
+
+    Without ``report`` (the cache's path, for a catalog expected to be
+    valid), the first error raises :class:`_Conflict`. With it, every error
+    is reported, with the same message and place as ever, and the merge goes
+    on without the offending entry, so every problem is found at once.
+    Places are kept as ``(file index, line, col)``; a reference is located
+    only when it is reported (most never are).
+    """
     teams: dict[str, Team] = {}
     systems: dict[str, System] = {}
     assets: dict[str, tuple[Any, ...]] = {}
@@ -215,20 +220,27 @@ def merge(records: list[Record]) -> dict[str, Any]:
     places: dict[str, tuple[int, int, int]] = {}
     team_refs: set[str] = set()
     asset_refs: set[str] = set()
-    policy = None
+    policy = policy_fi = None
+    self_deps: set[str] = set()
 
-    def define(kind: str, ident: str, where: tuple[int, int, int]) -> None:
+    def define(kind: str, ident: str, where: tuple[int, int, int]) -> bool:
         key = f"{kind}:{ident}"
-        if key in places:
-            raise _Conflict(key)
+        first = places.get(key)
+        if first is not None:
+            if report is None:
+                raise _Conflict(key)
+            report.error(where, f"{kind} {ident!r} is defined twice; the first is at {report.place(first)}")
+            return False
         places[key] = where
+        return True
 
     for fi, (f_teams, f_systems, f_tests, f_policy) in enumerate(records):
         for tid, name, email, slack, members, line, col in f_teams:
-            define("team", tid, (fi, line, col))
-            teams[tid] = Team(tid, name, email, slack, members)
+            if define("team", tid, (fi, line, col)):
+                teams[tid] = Team(tid, name, email, slack, members)
         for sid, name, owner, kind, consulted, informed, line, col, f_assets in f_systems:
-            define("system", sid, (fi, line, col))
+            if not define("system", sid, (fi, line, col)):
+                continue
             team_refs.add(owner)
             team_refs.update(consulted)
             team_refs.update(informed)
@@ -236,8 +248,8 @@ def merge(records: list[Record]) -> dict[str, Any]:
             for key, atype, aowner, critical, desc, aconsulted, ainformed, aline, acol, deps in f_assets:
                 aid = f"{sid}:{key}"
                 pkey = "asset:" + aid  # define(), inlined: this loop runs once per asset
-                if pkey in places:
-                    raise _Conflict(pkey)
+                if pkey in places and not define("asset", aid, (fi, aline, acol)):
+                    continue
                 places[pkey] = (fi, aline, acol)
                 ids.append(aid)
                 if aowner:
@@ -251,25 +263,122 @@ def merge(records: list[Record]) -> dict[str, Any]:
                 for feeds, other, note in deps:
                     pair = (aid, other) if feeds else (other, aid)
                     if pair[0] == pair[1]:
-                        raise _Conflict(aid)
+                        if report is None:
+                            raise _Conflict(aid)
+                        if aid not in self_deps:  # every such entry of this asset, each at its place
+                            self_deps.add(aid)
+                            for field, i in _self_dependencies(aid, deps):
+                                where = report.locate(fi, ("systems", sid, "assets", key, field, i))
+                                report.error(where, f"asset {aid!r} cannot depend on itself")
+                        continue
                     asset_refs.add(other)
                     known = edges.get(pair, False)
                     if known is False or (known is None and note):
                         edges[pair] = note
             systems[sid] = System(sid, name, owner, kind, tuple(dict.fromkeys(consulted)), tuple(dict.fromkeys(informed)), tuple(ids))
         for tid, name, covers, owner, tkind, steps, run, minutes, line, col in f_tests:
-            define("test", tid, (fi, line, col))
+            if not define("test", tid, (fi, line, col)):
+                continue
             tests[tid] = RegressionTest(tid, name, tuple(dict.fromkeys(covers)), owner, tkind, steps, run, minutes)
             asset_refs.update(covers)
             if owner:
                 team_refs.add(owner)
         if f_policy is not None:
             if policy is not None:
-                raise _Conflict("policy")
-            policy = f_policy
+                if report is None:
+                    raise _Conflict("policy")
+                assert policy_fi is not None
+                first = report.place((policy_fi, policy[1], policy[2]))
+                report.error((fi, f_policy[1], f_policy[2]), f"the policy is defined twice; the first is at {first}")
+            else:
+                policy, policy_fi = f_policy, fi
+    merged = {"teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places, "policy": policy}
     if not team_refs.issubset(teams) or not asset_refs.issubset(assets):
-        raise _Conflict("reference")
-    return {"teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places, "policy": policy}
+        if report is None:
+            raise _Conflict("reference")
+        _report_references(records, merged, report)
+    return merged
+
+
+def _self_dependencies(aid: str, deps: tuple[Any, ...]) -> list[tuple[str, int]]:
+    """Where an asset's dependencies on itself are: ``(field, index)`` in its entry."""
+    found = []
+    for feeds, field in ((False, "depends_on"), (True, "feeds")):
+        found += [(field, i) for i, other in enumerate(d[1] for d in deps if d[0] == feeds) if other == aid]
+    return found
+
+
+class Reporter:
+    """Reports the merge's errors: file indices turned into names, references located on demand.
+
+    ``locators[i]`` is the parsed file ``i`` (a ``YamlDoc``) or a
+    :class:`RecordDoc`, which parses its file only when first asked.
+    """
+
+    def __init__(self, names: list[str], locators: list[Any], problems: ProblemList) -> None:
+        self.names = names
+        self.locators = locators
+        self.problems = problems
+
+    def place(self, where: tuple[int, int, int]) -> Place:
+        return Place(self.names[where[0]], where[1], where[2])
+
+    def locate(self, fi: int, path: tuple[Any, ...]) -> tuple[int, int, int]:
+        line, col = self.locators[fi].locate(path)
+        return (fi, line, col)
+
+    def error(self, where: tuple[int, int, int], message: str) -> None:
+        self.problems.error(self.names[where[0]], where[1], where[2], message)
+
+
+def _report_references(records: list[Record], merged: dict[str, Any], report: Reporter) -> None:
+    """Report every reference to a team or asset that does not exist, as the loader always has.
+
+    Walks the records again, visiting only the entries the merge kept (those
+    whose place is their own), and locates each bad reference in its file.
+    """
+    from impact.model.loader import suggest
+
+    teams, systems, assets, places = merged["teams"], merged["systems"], merged["assets"], merged["places"]
+    known_invalid = report.problems.known_invalid
+
+    def check(kind: str, ident: str, fi: int, path: tuple[Any, ...], context: str) -> None:
+        if ident in (teams if kind == "team" else assets) or f"{kind}:{ident}" in known_invalid:
+            return
+        message = f"{context} {ident!r}, which is not {'an asset' if kind == 'asset' else 'a team'} of this catalog"
+        hint = suggest(kind, ident, teams, systems, assets)
+        report.error(report.locate(fi, path), message + (f"; did you mean {hint!r}?" if hint else ""))
+
+    for fi, (_teams, f_systems, f_tests, _policy) in enumerate(records):
+        for sid, _name, owner, _kind, consulted, informed, line, col, f_assets in f_systems:
+            if places.get(f"system:{sid}") != (fi, line, col):
+                continue
+            base = ("systems", sid)
+            check("team", owner, fi, (*base, "owner"), f"system {sid!r} owner")
+            for role, members in (("consulted", consulted), ("informed", informed)):
+                for i, team in enumerate(members):
+                    check("team", team, fi, (*base, role, i), f"system {sid!r} {role}")
+            for key, _type, aowner, _crit, _desc, aconsulted, ainformed, aline, acol, deps in f_assets:
+                aid = f"{sid}:{key}"
+                if places.get(f"asset:{aid}") != (fi, aline, acol):
+                    continue
+                apath = (*base, "assets", key)
+                if aowner:
+                    check("team", aowner, fi, (*apath, "owner"), f"asset {aid!r} owner")
+                for role, members in (("consulted", aconsulted), ("informed", ainformed)):
+                    for i, team in enumerate(members):
+                        check("team", team, fi, (*apath, role, i), f"asset {aid!r} {role}")
+                for feeds, field in ((False, "depends_on"), (True, "feeds")):
+                    for i, other in enumerate(d[1] for d in deps if d[0] == feeds):
+                        if other != aid:  # a dependency on itself was reported by the merge
+                            check("asset", other, fi, (*apath, field, i), f"asset {aid!r} {field}")
+        for tid, _name, covers, owner, *_rest, line, col in f_tests:
+            if places.get(f"test:{tid}") != (fi, line, col):
+                continue
+            for i, asset in enumerate(covers):
+                check("asset", asset, fi, ("tests", tid, "covers", i), f"test {tid!r} covers")
+            if owner:
+                check("team", owner, fi, ("tests", tid, "owner"), f"test {tid!r} owner")
 
 
 # --- merged catalog <-> snapshot payload --------------------------------------
@@ -567,24 +676,36 @@ def check_cached(
     else:
         data = _patched(entry, rels, hashes, raws, files)
     if data is None:
-        records: list[Record] = []
-        for path, raw in zip(files, raws):
-            record = cached_record(raw)
-            if record is None:
-                record = build_record(raw, display_path(path))
-                if record is None:
-                    return None
-                store_record(raw, record)
-            records.append(record)
+        # One pause of the garbage collector for the whole build: paused per
+        # file, each file's end set off a collection over everything kept so
+        # far (a second at 100,000 assets); nothing here is in a cycle.
+        was_enabled = gc.isenabled()
+        gc.disable()
         try:
-            merged = merge(records)
-        except _Conflict:
+            data = _build(files, raws, rels, hashes)
+        finally:
+            if was_enabled:
+                gc.enable()
+        if data is None:
             return None
-        data = encode(merged, rels)
-        data["hashes"] = hashes
-        data["warnings"] = None
     catalog = decode(data, root)
     return _finish(catalog, data, names, finish, warnings_now, snapshot_path, key, fresh=True)
+
+
+def _build(files: list[Path], raws: list[bytes], rels: list[str], hashes: list[str]) -> dict[str, Any] | None:
+    """The snapshot of a catalog from its files' records (cached or built now); None on any error."""
+    found = build_records(raws, [display_path(path) for path in files])
+    if None in found:
+        return None
+    records: list[Record] = found  # type: ignore[assignment]  # no None, as just checked
+    try:
+        merged = merge(records)
+    except _Conflict:
+        return None
+    data = encode(merged, rels)
+    data["hashes"] = hashes
+    data["warnings"] = None
+    return data
 
 
 def _finish(

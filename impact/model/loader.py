@@ -10,28 +10,17 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from impact.model.catalog import (
-    Asset,
-    Catalog,
-    Dependency,
-    Place,
-    RegressionTest,
-    System,
-    Team,
-    split_asset_id,
-)
+from impact.model.catalog import Catalog, split_asset_id
 from impact.model.compact import AssetTable
 from impact.model.errors import ImpactError, Problem, ProblemList, display_path
 from impact.model.lookalike import lookalike_warnings
 
 if TYPE_CHECKING:  # imported where used: a run over a cached catalog needs neither (pydantic is slow to import)
-    from impact.model.schema import CatalogFileSpec, PolicySpec
-    from impact.model.yamlio import YamlDoc
+    from impact.model.fastload import Record
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -99,8 +88,15 @@ def read_limited(path: Path, limit: int) -> bytes:
     return path.read_bytes()
 
 
-def parse_catalog_files(root: Path, limits: Limits, problems: ProblemList) -> Iterator[tuple[YamlDoc, CatalogFileSpec]]:
-    """Parse and shape-check each file, gathering problems; yield the good ones."""
+def read_catalog_records(root: Path, limits: Limits, problems: ProblemList) -> tuple[list[str], list[Any], list[Record]]:
+    """Parse and shape-check each file, gathering problems; the files' records, to merge.
+
+    Returns, for each file that parses, its path relative to ``root``, what
+    locates a path in it (the parsed ``YamlDoc``, or a ``RecordDoc`` that
+    parses the file only if asked) and its record (see
+    :mod:`impact.model.fastload`). A file that fails validation gives the
+    record of its valid entries, so one typo does not hide the next problem.
+    """
     files = catalog_files(root, problems)
     total = sum(p.stat().st_size for p in files)
     if total > limits.max_catalog_bytes:
@@ -111,150 +107,38 @@ def parse_catalog_files(root: Path, limits: Limits, problems: ProblemList) -> It
     from impact.model.schema import CatalogFileSpec, salvage_catalog_file, validate
     from impact.model.yamlio import parse_yaml
 
-    use_cache = cache.enabled()
+    read: list[tuple[Path, str, bytes]] = []
     for path in files:
-        name = display_path(path)
         try:
-            raw = read_limited(path, limits.max_file_bytes)
-            record = fastload.cached_record(raw) if use_cache else None
-            if record is not None:  # valid when cached: only what it references is left to check
-                yield fastload.RecordDoc(name, raw, record), fastload.spec_from_record(record)
-                continue
-            doc = parse_yaml(raw, name)
+            read.append((path, display_path(path), read_limited(path, limits.max_file_bytes)))
         except ImpactError as exc:
             problems.items.extend(exc.problems)
-            continue
-        spec, found = validate(CatalogFileSpec, doc)
-        problems.items.extend(found)
-        if use_cache and spec is not None and not found:
-            fastload.store_record(raw, fastload.record_from(doc, spec))
-        if spec is None:
-            # Keep checking the rest of the file: one typo must not hide the next problem.
-            spec, dropped = salvage_catalog_file(doc.data)
-            problems.known_invalid.update(dropped)
-        yield doc, spec
-
-
-class _Merger:
-    """Merges file specs into one catalog, remembering where everything came from."""
-
-    def __init__(self, root: Path, problems: ProblemList) -> None:
-        self.root = root
-        self.problems = problems
-        self.teams: dict[str, Team] = {}
-        self.systems: dict[str, System] = {}
-        self.assets: dict[str, Asset] = {}
-        self.tests: dict[str, RegressionTest] = {}
-        self.edges: dict[tuple[str, str], Dependency] = {}
-        self.policy: PolicySpec | None = None
-        self.policy_place: Place | None = None
-        self.places: dict[str, Place] = {}
-        # (kind of thing referred to, id, (doc, path) of the reference, context) for
-        # checking once all is merged; located only when reported (most never are).
-        self.refs: list[tuple[str, str, tuple[YamlDoc, tuple[Any, ...]], str]] = []
-
-    def place(self, doc: YamlDoc, path: tuple[Any, ...], *, key: bool = False) -> Place:
-        line, col = doc.locate(path, key=key)
-        return Place(doc.file, line, col)
-
-    def define(self, kind: str, ident: str, place: Place) -> bool:
-        first = self.places.get(f"{kind}:{ident}")
-        if first is not None:
-            self.problems.error(place.file, place.line, place.col, f"{kind} {ident!r} is defined twice; the first is at {first}")
-            return False
-        self.places[f"{kind}:{ident}"] = place
-        return True
-
-    def ref(self, kind: str, ident: str, where: tuple[YamlDoc, tuple[Any, ...]], context: str) -> None:
-        self.refs.append((kind, ident, where, context))
-
-    def add(self, doc: YamlDoc, spec: CatalogFileSpec) -> None:
-        for tid, team in spec.teams.items():
-            if self.define("team", tid, self.place(doc, ("teams", tid), key=True)):
-                self.teams[tid] = Team(tid, team.name, team.email, team.slack, tuple(team.members))
-        for sid, system in spec.systems.items():
-            self.add_system(doc, sid, system)
-        for tid, test in spec.tests.items():
-            if not self.define("test", tid, self.place(doc, ("tests", tid), key=True)):
+    # Every valid file's record, from the cache or parsed now (in parallel for a
+    # large catalog); only the files with a problem are parsed again below, here.
+    found = fastload.build_records([raw for _, _, raw in read], [name for _, name, _ in read], cache.enabled())
+    rels: list[str] = []
+    locators: list[Any] = []
+    records: list[Record] = []
+    for (path, name, raw), record in zip(read, found):
+        if record is not None:  # valid: only what it references is left to check
+            locator: Any = fastload.RecordDoc(name, raw, record)
+        else:
+            try:
+                doc = parse_yaml(raw, name)
+            except ImpactError as exc:
+                problems.items.extend(exc.problems)
                 continue
-            self.tests[tid] = RegressionTest(
-                tid, test.name, tuple(dict.fromkeys(test.covers)), test.owner, test.kind, tuple(test.steps), test.run, test.minutes
-            )
-            for i, asset in enumerate(test.covers):
-                self.ref("asset", asset, (doc, ("tests", tid, "covers", i)), f"test {tid!r} covers")
-            if test.owner:
-                self.ref("team", test.owner, (doc, ("tests", tid, "owner")), f"test {tid!r} owner")
-        if spec.policy is not None:
-            where = self.place(doc, ("policy",), key=True)
-            if self.policy_place is not None:
-                self.problems.error(where.file, where.line, where.col, f"the policy is defined twice; the first is at {self.policy_place}")
-            else:
-                self.policy, self.policy_place = spec.policy, where
-
-    def add_system(self, doc: YamlDoc, sid: str, system: Any) -> None:
-        base = ("systems", sid)
-        if not self.define("system", sid, self.place(doc, base, key=True)):
-            return
-        self.ref("team", system.owner, (doc, (*base, "owner")), f"system {sid!r} owner")
-        for role in ("consulted", "informed"):
-            for i, team in enumerate(getattr(system, role)):
-                self.ref("team", team, (doc, (*base, role, i)), f"system {sid!r} {role}")
-        ids = []
-        for key, spec in system.assets.items():
-            apath = (*base, "assets", key)
-            aid = f"{sid}:{key}"
-            if not self.define("asset", aid, self.place(doc, apath, key=True)):
-                continue
-            ids.append(aid)
-            if spec.owner:
-                self.ref("team", spec.owner, (doc, (*apath, "owner")), f"asset {aid!r} owner")
-            for role in ("consulted", "informed"):
-                for i, team in enumerate(getattr(spec, role)):
-                    self.ref("team", team, (doc, (*apath, role, i)), f"asset {aid!r} {role}")
-            self.assets[aid] = Asset(
-                aid,
-                sid,
-                key,
-                spec.type,
-                spec.owner or system.owner,
-                spec.critical,
-                spec.description,
-                tuple(dict.fromkeys(spec.consulted)),
-                tuple(dict.fromkeys(spec.informed)),
-            )
-            for field, upstream_side in (("depends_on", False), ("feeds", True)):
-                for i, dep in enumerate(getattr(spec, field)):
-                    up, down = (aid, dep.asset) if upstream_side else (dep.asset, aid)
-                    if up == down:
-                        where = self.place(doc, (*apath, field, i))
-                        self.problems.error(where.file, where.line, where.col, f"asset {aid!r} cannot depend on itself")
-                        continue
-                    self.ref("asset", dep.asset, (doc, (*apath, field, i)), f"asset {aid!r} {field}")
-                    edge = self.edges.get((up, down))
-                    if edge is None or (edge.note is None and dep.note):
-                        self.edges[(up, down)] = Dependency(up, down, dep.note)
-        self.systems[sid] = System(
-            sid,
-            system.name,
-            system.owner,
-            system.kind,
-            tuple(dict.fromkeys(system.consulted)),
-            tuple(dict.fromkeys(system.informed)),
-            tuple(ids),
-        )
-
-    def check_refs(self) -> None:
-        known = {"team": self.teams, "asset": self.assets}
-        for kind, ident, (doc, path), context in self.refs:
-            if ident in known[kind] or f"{kind}:{ident}" in self.problems.known_invalid:
-                continue
-            where = self.place(doc, path)
-            message = f"{context} {ident!r}, which is not {'an asset' if kind == 'asset' else 'a team'} of this catalog"
-            hint = suggest(kind, ident, self.teams, self.systems, self.assets)
-            self.problems.error(where.file, where.line, where.col, message + (f"; did you mean {hint!r}?" if hint else ""))
-        # An edge to an asset that does not exist was reported above; drop it.
-        for pair in [p for p in self.edges if p[0] not in self.assets or p[1] not in self.assets]:
-            del self.edges[pair]
+            spec, errors = validate(CatalogFileSpec, doc)
+            problems.items.extend(errors)
+            if spec is None:
+                # Keep checking the rest of the file: one typo must not hide the next problem.
+                spec, dropped = salvage_catalog_file(doc.data)
+                problems.known_invalid.update(dropped)
+            record, locator = fastload.record_from(doc, spec), doc
+        rels.append(path.relative_to(root).as_posix())
+        locators.append(locator)
+        records.append(record)
+    return rels, locators, records
 
 
 def suggest(kind: str, ident: str, teams: dict[str, Any], systems: dict[str, Any], assets: dict[str, Any]) -> str | None:
@@ -289,23 +173,6 @@ def _warnings(catalog: Catalog) -> list[Problem]:
     return found
 
 
-def build_catalog(root: Path, docs: Iterator[tuple[YamlDoc, CatalogFileSpec]], problems: ProblemList) -> Catalog:
-    merger = _Merger(root, problems)
-    for doc, spec in docs:
-        merger.add(doc, spec)
-    merger.check_refs()
-    return Catalog(
-        root=display_path(root),
-        teams=dict(sorted(merger.teams.items())),
-        systems=dict(sorted(merger.systems.items())),
-        assets=dict(sorted(merger.assets.items())),
-        dependencies=sorted(merger.edges.values(), key=lambda d: (d.upstream, d.downstream)),
-        tests=dict(sorted(merger.tests.items())),
-        policy=merger.policy,
-        places=merger.places,
-    )
-
-
 def check_catalog(
     root: str | os.PathLike[str], limits: Limits | None = None, *, warnings_now: bool = True
 ) -> tuple[Catalog | None, list[Problem]]:
@@ -329,12 +196,20 @@ def check_catalog(
         cached = check_cached(path, limits.max_file_bytes, limits.max_catalog_bytes, _all_warnings, warnings_now)
         if cached is not None:
             return cached
+    from impact.model import fastload
+    from impact.model.yamlio import gc_paused
+
     problems = ProblemList()
-    catalog = build_catalog(path, parse_catalog_files(path, limits, problems), problems)
-    if not catalog.places and not problems.items:
-        problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
-    if problems.errors:
-        return None, problems.errors + problems.warnings
+    with gc_paused():  # hundreds of thousands of objects, none in a cycle: see gc_paused
+        rels, locators, records = read_catalog_records(path, limits, problems)
+        names = [display_path(path / rel) for rel in rels]
+        merged = fastload.merge(records, fastload.Reporter(names, locators, problems))
+        if not merged["places"] and not problems.items:
+            problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
+        if problems.errors:
+            return None, problems.errors + problems.warnings
+        # The same columns the cache keeps: the same catalog, whether or not it came from the cache.
+        catalog = fastload.decode(fastload.encode(merged, rels), path)
     catalog.warnings = _all_warnings(catalog)
     return catalog, sorted(catalog.warnings)
 
