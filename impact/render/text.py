@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from impact.analysis.check import CheckResult
 from impact.analysis.release_path import ReleasePath
 from impact.graph.depgraph import Reach
+from impact.model.catalog import Catalog
 
 ARROW = " -> "
 
@@ -135,6 +136,22 @@ def table(rows: Iterable[tuple[str, ...]], header: tuple[str, ...], indent: str 
     return lines
 
 
+def reach_lines(reached: list[Reach], catalog: Catalog, label: str, *, details: bool = False) -> list[str]:
+    """Reached assets grouped by tool distance, each with its folded path; ``!`` marks critical ones."""
+    lines = []
+    current = None
+    for r in reached:
+        if r.tool_distance != current:
+            current = r.tool_distance
+            lines.append(f"  {away(current).capitalize()}:")
+        asset = catalog.assets[r.asset]
+        mark = "!" if asset.critical else " "
+        extra = f" ({safe(asset.type)}, {safe(asset.owner)})" if details else ""
+        lines.append(f"   {mark} {safe(r.asset)}{extra}")
+        lines.append(f"        {label}: {show_path(r)}")
+    return lines
+
+
 def changed_lines(result: CheckResult) -> list[str]:
     """What changes, as the change file says it: a whole-tool target once, with its assets under it."""
     catalog = result.catalog
@@ -174,14 +191,7 @@ def render_check(result: CheckResult) -> str:
     lines.append(f"Impacted (up to {plural(result.max_tools, 'tool')} away; ! = critical)")
     if not result.impacted:
         lines.append("  nothing downstream depends on the changed assets")
-    current = None
-    for r in result.impacted:
-        if r.tool_distance != current:
-            current = r.tool_distance
-            lines.append(f"  {away(current).capitalize()}:")
-        mark = "!" if catalog.assets[r.asset].critical else " "
-        lines.append(f"   {mark} {safe(r.asset)}")
-        lines.append(f"        why: {show_path(r)}")
+    lines.extend(reach_lines(result.impacted, catalog, "why"))
     lines.append("")
 
     lines.append("Stakeholders")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from impact.analysis.trace import TraceResult
-from impact.render.text import away, plural, safe, show_path
+from impact.render.text import away, plural, reach_lines, safe, show_path
 
 
 def trace_dict(result: TraceResult) -> dict[str, Any]:
@@ -78,15 +78,7 @@ def render_trace(result: TraceResult, style: Any = None) -> str:
     lines.append(paint("Upstream assets that can break it (nearest first; ! = critical)", "heading"))
     if not result.upstream:
         lines.append("  nothing upstream: no asset of the catalog feeds it")
-    current = None
-    for r in result.upstream:
-        if r.tool_distance != current:
-            current = r.tool_distance
-            lines.append(f"  {away(current).capitalize()}:")
-        up = catalog.assets[r.asset]
-        mark = "!" if up.critical else " "
-        lines.append(f"   {mark} {safe(r.asset)} ({safe(up.type)}, {safe(up.owner)})")
-        lines.append(f"        path: {show_path(r)}")
+    lines.extend(reach_lines(result.upstream, catalog, "path", details=True))
     if result.skipped:
         lines.append("")
         lines.append(paint("Skipped change files (they do not match the catalog)", "heading"))
