@@ -22,6 +22,7 @@ worker processes (:func:`build_records`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -31,7 +32,7 @@ import os
 import pickle
 from array import array
 from collections import UserList
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +51,8 @@ def _code_fingerprint() -> str:
     folder = Path(__file__).parent
     h = hashlib.blake2b(digest_size=16)
     for path in sorted(folder.glob("*.py")):
-        try:
+        with contextlib.suppress(OSError):  # a file removed meanwhile: the key just changes
             h.update(path.read_bytes())
-        except OSError:
-            pass
     return f"{impact.__version__}/{cache.FORMAT}/{h.hexdigest()}"
 
 
@@ -446,6 +445,12 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _system(row: list[Any], ids: Sequence[str]) -> System:
+    """A stored system row: its fields, then the positions of its assets."""
+    sid, name, owner, kind, consulted, informed, positions = row
+    return System(sid, name, owner, kind, consulted, informed, tuple(map(ids.__getitem__, _ints(positions))))
+
+
 def decode(data: dict[str, Any], root: Path) -> Catalog:
     names = [display_path(root / rel) for rel in data["files"]]
     ids = data["ids"].split("\0") if data["ids"] else []
@@ -461,7 +466,7 @@ def decode(data: dict[str, Any], root: Path) -> Catalog:
     return Catalog(
         root=display_path(root),
         teams={row[0]: Team(*row) for row in data["teams"]},
-        systems={row[0]: System(*row[:-1], tuple(map(ids.__getitem__, _ints(row[-1])))) for row in data["systems"]},
+        systems={row[0]: _system(row, ids) for row in data["systems"]},
         assets=assets,  # type: ignore[arg-type]  # a read-only Mapping that builds on demand
         dependencies=EdgeList(ids, _ints(data["offsets"]), _ints(data["targets"]), data["notes"]),  # type: ignore[arg-type]
         tests={row[0]: RegressionTest(*row) for row in data["tests"]},
@@ -590,11 +595,11 @@ def _patched(
         return None
     old_key, payload = entry
     try:
-        data = marshal.loads(payload)
+        data: dict[str, Any] = marshal.loads(payload)
         old_hashes = data["hashes"]
         if data["files"] != rels or len(old_hashes) != len(hashes) or old_key != cache.digest(_code(), *rels, *old_hashes):
             return None
-    except Exception:  # noqa: BLE001 - a damaged or foreign entry is no entry
+    except Exception:  # a damaged or foreign entry is no entry
         return None
     changed = [i for i, (a, b) in enumerate(zip(old_hashes, hashes)) if a != b]
     if len(changed) > max(1, len(rels) // 4):  # many files changed: merging afresh is as quick
@@ -623,7 +628,7 @@ class LazyWarnings(UserList[Problem]):
         self._compute: Callable[[], list[Problem]] | None = compute
         self._data: list[Problem] = []
 
-    @property  # type: ignore[override]
+    @property
     def data(self) -> list[Problem]:
         if self._compute is not None:
             self._data, self._compute = self._compute(), None
@@ -671,7 +676,7 @@ def check_cached(
             data = marshal.loads(entry[1])
             catalog = decode(data, root)
             return _finish(catalog, data, names, finish, warnings_now, snapshot_path, key)
-        except Exception:  # noqa: BLE001 - a damaged or foreign entry is no entry, whatever it breaks
+        except Exception:  # a damaged or foreign entry is no entry, whatever it breaks
             data = None
     else:
         data = _patched(entry, rels, hashes, raws, files)

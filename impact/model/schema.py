@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import ErrorDetails
 
 from impact.model.errors import Problem
 from impact.model.yamlio import YamlDoc, as_bool, as_int, gc_paused
@@ -206,7 +207,7 @@ class ReleaseSpec(_Spec):
 
 # --- turning pydantic's errors into messages a marketer can act on ---------
 
-_KINDS = {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}
+_KINDS: dict[type, str] = {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}
 
 
 def _kind_of(value: Any) -> str:
@@ -249,7 +250,7 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     kind = err["type"]
     value = err.get("input")
     name = str(loc[-1]) if loc else "file"
@@ -271,7 +272,7 @@ def _message(err: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) 
             return f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"
         return f"{value!r} is not valid here: no control characters, no leading or trailing spaces"
     if kind == "string_too_long":
-        return f"{name}: text is too long ({len(value)} characters; at most {err['ctx']['max_length']})"
+        return f"{name}: text is too long ({len(value or '')} characters; at most {err['ctx']['max_length']})"
     if kind == "too_short":
         return f"{name}: must list at least one item"
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
@@ -309,6 +310,12 @@ def _valid(model: type[BaseModel], value: Any) -> bool:
     return True
 
 
+def _drop(dropped: set[str], ident: str) -> bool:
+    """Remember an entry left out; False, so a filter leaves it out."""
+    dropped.add(ident)
+    return False
+
+
 def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
     """The valid entries of a file that failed validation, and the ids of the dropped ones.
 
@@ -325,7 +332,7 @@ def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
     for section, kind, model in (("teams", "team", TeamSpec), ("tests", "test", TestSpec)):
         entries = data.get(section)
         if isinstance(entries, dict):
-            out[section] = {k: v for k, v in entries.items() if _valid(model, v) or dropped.add(f"{kind}:{k}")}
+            out[section] = {k: v for k, v in entries.items() if _valid(model, v) or _drop(dropped, f"{kind}:{k}")}
     systems = data.get("systems")
     if isinstance(systems, dict):
         kept = {}
@@ -334,7 +341,7 @@ def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
                 continue
             assets = system.get("assets")
             assets = assets if isinstance(assets, dict) else {}
-            good = {k: a for k, a in assets.items() if _valid(AssetSpec, a) or dropped.add(f"asset:{sid}:{k}")}
+            good = {k: a for k, a in assets.items() if _valid(AssetSpec, a) or _drop(dropped, f"asset:{sid}:{k}")}
             candidate = {**system, "assets": good}
             if _valid(SystemSpec, candidate):
                 kept[sid] = candidate

@@ -75,7 +75,7 @@ def yaml11_reading(text: str) -> str | None:
     """
     if text in _YAML11_BOOL:
         return _YAML11_BOOL[text]
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
     if tag == _STR_TAG:
         return None
     construct = yaml.constructor.SafeConstructor.yaml_constructors.get(tag)
@@ -88,7 +88,7 @@ def yaml11_reading(text: str) -> str | None:
         return "true" if value else "false"
     if kind in ("int", "float"):
         return f"the number {value!r}"
-    if kind == "timestamp":
+    if kind == "timestamp" and value is not None:
         return f"the date {value.isoformat()}"
     return "null (no value)" if kind == "null" else None
 
