@@ -8,8 +8,7 @@ and so every tie between equally short paths, deterministic.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import networkx as nx
 
@@ -145,6 +144,8 @@ class DependencyGraph:
         # networkx graph is built the first time someone asks for it.
         self._compact = edges if isinstance(edges, EdgeList) and isinstance(catalog.assets, AssetTable) else None
         self._graph: nx.DiGraph | None = None
+        self._lazy_graphs: tuple[nx.DiGraph, nx.DiGraph] | None = None
+        self._preds: list[list[int]] | None = None
         self._n_nodes = len(catalog.assets)
         if self._compact is None:
             self._system_of: Mapping[str, str] = {aid: a.system for aid, a in catalog.assets.items()}
@@ -168,56 +169,34 @@ class DependencyGraph:
             self._graph = self._build(self.catalog.assets, self.catalog.dependencies)
         return self._graph
 
-    def _reachable(self, sources: Iterable[str], reverse: bool, max_tools: int) -> nx.DiGraph:
-        """The subgraph of what ``sources`` reach within ``max_tools`` tools (against the edges if ``reverse``).
+    def _lazy(self, reverse: bool) -> nx.DiGraph:
+        """The cached catalog as a networkx graph whose neighbours are read only when visited.
 
-        Tool distance never decreases along a path, so every path the search
-        may take stays inside this subgraph; each node's neighbours keep the
-        full graph's (sorted) order, so Dijkstra on it gives exactly the
-        distances, paths and ties it gives on the whole graph. Finding the
-        subgraph is a breadth-first walk (same-tool steps first, a 0-1 BFS).
+        A search then touches only what it reaches (Dijkstra with a cutoff
+        never looks past it) instead of building the whole graph first.
+        ``reverse`` gives the graph with every edge turned around, for
+        upstream searches.
         """
         assert self._compact is not None
-        edges = self._compact
-        ids = edges.ids
-        cols = self.catalog.assets.cols  # type: ignore[attr-defined]
-        system = cols.system_of
-        index = self.catalog.assets.index  # type: ignore[attr-defined]
-        adjacency = self._predecessors() if reverse else None
-        crossings = {index[s]: 0 for s in sources if s in index}
-        todo = deque(crossings.items())
-        while todo:
-            node, d = todo.popleft()
-            if d > crossings[node]:
-                continue  # reached again more cheaply since it was queued
-            here = system[node]
-            for nxt in adjacency[node] if adjacency is not None else edges.successors(node):
-                nd = d if system[nxt] == here else d + 1
-                if nd <= max_tools and nd < crossings.get(nxt, max_tools + 1):
-                    crossings[nxt] = nd
-                    if nd == d:
-                        todo.appendleft((nxt, nd))
-                    else:
-                        todo.append((nxt, nd))
-        order = sorted(crossings)
-        sub = nx.DiGraph()
-        sub.add_nodes_from((ids[i], {"system": cols.systems[system[i]]}) for i in order)
-        # Edges out of the kept nodes into kept nodes, in the full graph's order;
-        # graph.reverse() lists a node's predecessors in upstream id order too.
-        if adjacency is not None:
-            sub.add_edges_from((ids[i], ids[j]) for i in order for j in adjacency[i] if j in crossings)
-        else:
-            sub.add_edges_from((ids[i], ids[j]) for i in order for j in edges.successors(i) if j in crossings)
-        return sub
+        if self._lazy_graphs is None:
+            ids = self._compact.ids
+            index = self.catalog.assets.index  # type: ignore[attr-defined]
+            succ = _Neighbours(ids, index, self._compact.successors)
+            pred = _Neighbours(ids, index, lambda i: self._predecessors()[i])
+            self._lazy_graphs = (_CachedDiGraph.wrap(succ, pred, index), _CachedDiGraph.wrap(pred, succ, index))
+        return self._lazy_graphs[1 if reverse else 0]
 
     def _predecessors(self) -> list[list[int]]:
+        """Each asset's upstream assets, ascending; built once, on the first upstream question."""
         assert self._compact is not None
-        edges = self._compact
-        preds: list[list[int]] = [[] for _ in edges.ids]
-        for up in range(len(edges.ids)):
-            for down in edges.successors(up):
-                preds[down].append(up)
-        return preds
+        if self._preds is None:
+            edges = self._compact
+            preds: list[list[int]] = [[] for _ in edges.ids]
+            for up in range(len(edges.ids)):
+                for down in edges.successors(up):
+                    preds[down].append(up)
+            self._preds = preds
+        return self._preds
 
     def _weight(self) -> tuple[Callable[[str, str, dict[str, object]], int], int]:
         # Lexicographic (tool crossings, steps) as one number: a crossing costs
@@ -233,18 +212,21 @@ class DependencyGraph:
 
     def _search(self, graph: nx.DiGraph, sources: Iterable[str], max_tools: int, upstream: bool = False) -> list[Reach]:
         starts = sorted({s for s in sources if s in graph})
+        changed = set(starts)
         if not starts:
             return []
         weight, big = self._weight()
         dist = nx.multi_source_dijkstra_path_length(graph, starts, cutoff=max_tools * big + big - 1, weight=weight)
-        # Read the shortest-path tree off the distances: each asset's first
-        # neighbour (in the graph's sorted order) that lies on a shortest path.
-        # Paths are then walked on demand instead of copied for every asset.
-        pred = graph.pred
+        # Read the shortest-path tree off the distances: each asset's nearer
+        # neighbour is the first, in id order, that lies on a shortest path to
+        # it. Paths are then walked on demand instead of copied for every asset.
+        succ = graph.succ
         toward: dict[str, str] = {}
-        for node, d in dist.items():
-            if d:
-                toward[node] = next(u for u in pred[node] if u in dist and dist[u] + weight(u, node, {}) == d)
+        for u in sorted(dist):
+            du = dist[u]
+            for v in succ[u]:
+                if v not in toward and v not in changed and dist.get(v) == du + weight(u, v, {}):
+                    toward[v] = u
         tree = ShortestPathTree(toward, dist, self._system_of, upstream)
         reached = [Reach(node, d // big, d % big, tree) for node, d in dist.items() if d]
         reached.sort(key=lambda r: (r.tool_distance, r.steps, r.asset))
@@ -257,15 +239,13 @@ class DependencyGraph:
         never listed. Cycles are followed once.
         """
         if self._compact is not None and self._graph is None:
-            changed = list(changed)
-            return self._search(self._reachable(changed, False, max_tools), changed, max_tools)
+            return self._search(self._lazy(False), changed, max_tools)
         return self._search(self.graph, changed, max_tools)
 
     def upstream(self, targets: Iterable[str], max_tools: int = 5) -> list[Reach]:
         """Assets whose change can break ``targets``; each path runs upstream asset → target."""
         if self._compact is not None and self._graph is None:
-            targets = list(targets)
-            return self._search(self._reachable(targets, True, max_tools), targets, max_tools, upstream=True)
+            return self._search(self._lazy(True), targets, max_tools, upstream=True)
         return self._search(self.graph.reverse(copy=False), targets, max_tools, upstream=True)
 
     def note(self, upstream: str, downstream: str) -> str | None:
@@ -304,3 +284,64 @@ class _SystemOf(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self.assets)
+
+
+_NO_DATA: dict[str, object] = {}
+
+
+class _Neighbours(Mapping[str, dict[str, dict[str, object]]]):
+    """``asset id → {neighbour id: edge data}``, built per asset on first use from the cache's adjacency."""
+
+    def __init__(self, ids: Sequence[str], index: Mapping[str, int], neighbours: Callable[[int], Sequence[int]]) -> None:
+        self.ids = ids
+        self.index = index
+        self.neighbours = neighbours
+        self.built: dict[str, dict[str, dict[str, object]]] = {}
+
+    def __getitem__(self, aid: str) -> dict[str, dict[str, object]]:
+        found = self.built.get(aid)
+        if found is None:
+            ids = self.ids
+            found = self.built[aid] = {ids[j]: _NO_DATA for j in self.neighbours(self.index[aid])}
+        return found
+
+    def __contains__(self, aid: object) -> bool:
+        return aid in self.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class _CachedDiGraph(nx.DiGraph):  # type: ignore[misc]  # networkx has no type stubs
+    """A read-only ``nx.DiGraph`` over a cached catalog's adjacency (see :class:`_Neighbours`)."""
+
+    @classmethod
+    def wrap(cls, succ: _Neighbours, pred: _Neighbours, nodes: Mapping[str, int]) -> nx.DiGraph:
+        graph = cls()
+        # networkx's algorithms read these attributes directly.
+        graph._node = _NodeData(nodes)
+        graph._succ = graph._adj = succ
+        graph._pred = pred
+        return graph
+
+
+class _NodeData(Mapping[str, dict[str, object]]):
+    def __init__(self, index: Mapping[str, int]) -> None:
+        self.index = index
+
+    def __getitem__(self, aid: str) -> dict[str, object]:
+        if aid not in self.index:
+            raise KeyError(aid)
+        return _NO_DATA
+
+    def __contains__(self, aid: object) -> bool:
+        return aid in self.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
