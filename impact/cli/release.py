@@ -107,7 +107,7 @@ def release() -> None:
 @click.option("--changes", "changes_dir", metavar="DIR", required=True, help="Folder of every change file (all releases: their conflicts count).")
 @catalog_option
 @releases_option
-@format_option("text", "json")
+@format_option("text", "json", "markdown")
 @output_option
 def release_check(release_id: str, changes_dir: str, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None) -> None:
     """What ships in a release, what is held back, and why.
@@ -127,11 +127,16 @@ def release_check(release_id: str, changes_dir: str, catalog: str | None, releas
     """
     from impact.analysis.releases import check_release, open_workspace
     from impact.render.jsonout import dumps
-    from impact.render.releases import release_dict, render_release
+    from impact.render.releases import release_dict, render_release, render_release_markdown
 
     ws = open_workspace((), changes_dir, catalog, releases_dir)
     result = check_release(ws.catalog, ws.graph, ws.changes, release_id, ws.releases)
-    rendered = dumps(release_dict(result)) if fmt == "json" else render_release(result)
+    if fmt == "json":
+        rendered = dumps(release_dict(result))
+    elif fmt == "markdown":
+        rendered = render_release_markdown(result)
+    else:
+        rendered = render_release(result)
     emit(rendered, output, _protected(ws, changes_dir, releases_dir))
     sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
 

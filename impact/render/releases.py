@@ -285,3 +285,10 @@ def render_stakeholders_markdown(teams: Sequence[TeamInvolvement]) -> str:
         assets = ", ".join(md_code(a) for a in t.assets[:5]) + (f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else "")
         lines.append(f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {', '.join(t.roles)} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |")
     return "\n".join(lines) + "\n"
+
+
+def render_release_markdown(result: ReleaseResult, templates: str | None = None) -> str:
+    """``impact release check --format markdown``: the JSON answer through ``release.md.j2``."""
+    from impact.render.templating import render  # Jinja2 only when Markdown is asked for
+
+    return render("release.md.j2", templates, **release_dict(result))
