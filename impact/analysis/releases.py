@@ -37,7 +37,6 @@ from impact.model.change import (
     ChangeRequest,
     change_files,
     find_catalog,
-    load_change,
     load_changes,
 )
 from impact.model.errors import ImpactError, Problem, ProblemList
@@ -225,7 +224,7 @@ def open_workspace(
     files = [Path(p) for p in change_paths] if change_paths else change_files(changes_dir or ".")
     if not files:
         raise ImpactError(Problem(str(changes_dir), 0, 0, "this folder holds no *.yaml or *.yml change files"))
-    changes = load_changes(files) if len(files) > 1 else [load_change(files[0])]
+    changes = load_changes(files)
     catalog_path = find_catalog(changes, catalog_option)
     catalog, graph = open_catalog(catalog_path)
     folder = Path(releases_dir) if releases_dir else (default_releases_folder(changes_dir) if changes_dir else None)

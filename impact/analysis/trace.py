@@ -42,6 +42,8 @@ class TraceResult:
     changes_folder: str | None
     skipped: list[Problem] = field(default_factory=list)
     """Change files that could not be matched to the catalog, with why."""
+    notes: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    """The note of every dependency on the upstream paths (each path is made of search-tree edges)."""
 
 
 def check_asset(catalog: Catalog, asset: str) -> None:
@@ -87,7 +89,10 @@ def trace(catalog: Catalog, graph: DependencyGraph, asset: str, changes: list[Ch
             action = next(c.action for c in result.changed if c.asset == reach.path[0])
             hits.append(ChangeHit(change, reach.tool_distance, reach.path, action))
     hits.sort(key=lambda h: (h.tool_distance, len(h.path), h.change.id))
-    return TraceResult(catalog, asset, max_tools, graph.upstream([asset], max_tools), hits, changes_folder, sorted(skipped))
+    upstream = graph.upstream([asset], max_tools)
+    # Upstream paths read with the edges: each asset's next step is downstream of it.
+    notes = {(r.asset, r.via): graph.note(r.asset, r.via) for r in upstream if r.via is not None}
+    return TraceResult(catalog, asset, max_tools, upstream, hits, changes_folder, sorted(skipped), notes)
 
 
 def load_change_folder(folder: Path | None) -> list[ChangeRequest]:

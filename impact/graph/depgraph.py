@@ -24,11 +24,14 @@ class ShortestPathTree:
     would otherwise hold 12.5 million path steps).
     """
 
-    __slots__ = ("_points", "distance", "system_of", "toward", "upstream")
+    __slots__ = ("_points", "big", "distance", "system_of", "toward", "upstream")
 
-    def __init__(self, toward: dict[str, str], distance: dict[str, int], system_of: Mapping[str, str], upstream: bool) -> None:
+    def __init__(
+        self, toward: dict[str, str], distance: dict[str, int], big: int, system_of: Mapping[str, str], upstream: bool
+    ) -> None:
         self.toward = toward  # asset -> its neighbour one step nearer the change (absent for changed assets)
-        self.distance = distance  # composite Dijkstra distance, to order the assets
+        self.distance = distance  # composite Dijkstra distance: crossings * big + steps
+        self.big = big
         self.system_of = system_of
         self.upstream = upstream
         self._points: dict[str, tuple[tuple[int, str], ...]] | None = None
@@ -48,8 +51,8 @@ class ShortestPathTree:
         every reached asset, nearest first, each from its neighbour's, so
         folding all paths costs time linear in what the search reached.
         """
+        big = self.big
         if self._points is None:
-            big = len(self.system_of) + 1
             system_of = self.system_of
             crossings: dict[str, tuple[tuple[int, str], ...]] = {}
             for node in sorted(self.distance, key=self.distance.__getitem__):
@@ -68,7 +71,6 @@ class ShortestPathTree:
         base = self._points[asset]
         if base[-1][1] == asset:
             return base
-        big = len(self.system_of) + 1
         return (*base, (self.distance[asset] % big, asset))
 
 
@@ -227,7 +229,7 @@ class DependencyGraph:
             for v in succ[u]:
                 if v not in toward and v not in changed and dist.get(v) == du + weight(u, v, {}):
                     toward[v] = u
-        tree = ShortestPathTree(toward, dist, self._system_of, upstream)
+        tree = ShortestPathTree(toward, dist, big, self._system_of, upstream)
         reached = [Reach(node, d // big, d % big, tree) for node, d in dist.items() if d]
         reached.sort(key=lambda r: (r.tool_distance, r.steps, r.asset))
         return reached

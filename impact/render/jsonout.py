@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 
 import orjson
@@ -82,14 +83,15 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
     impacted = []
     for r in result.impacted:
         asset = assets[r.asset]
+        path = r.path  # walked once: a Reach builds its path on each access
         impacted.append(
             {
                 "asset": r.asset,
                 "system": asset.system,
                 "tool_distance": r.tool_distance,
                 "steps": r.steps,
-                "path": list(r.path),
-                "notes": [result.notes.get(edge) for edge in zip(r.path, r.path[1:])],
+                "path": list(path),
+                "notes": [result.notes.get(edge) for edge in pairwise(path)],
                 "type": asset.type,
                 "owner": asset.owner,
                 "critical": asset.critical,

@@ -16,7 +16,7 @@ from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
 from impact.model.release import Release
 from impact.render.jsonout import release_path_dict, team_dict
 from impact.render.templating import md_code, md_text
-from impact.render.text import away, plural, safe, table
+from impact.render.text import away, plural, safe, show_path, table
 
 # --- JSON --------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ def conflict_line(conflict: Conflict) -> list[str]:
         head = f"shared-impact  {safe(conflict.first)} and {safe(conflict.second)} both reach {assets} (information)"
     lines = [f"  {head}", f"                 coordinate: {teams}"]
     for r in conflict.reach[:3]:
-        lines.append(f"                 why: {' -> '.join(safe(a) for a in r.path)} ({away(r.tool_distance)})")
+        lines.append(f"                 why: {show_path(r)} ({away(r.tool_distance)})")
     if len(conflict.reach) > 3:
         lines.append(f"                 (+{len(conflict.reach) - 3} more paths; --format json lists them all)")
     return lines

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from itertools import pairwise
 from typing import Any
 
 from impact.analysis.trace import TraceResult
+from impact.graph.depgraph import Reach
+from impact.model.catalog import Catalog
 from impact.render.text import away, plural, reach_lines, safe, show_path
 
 
 def trace_dict(result: TraceResult) -> dict[str, Any]:
     catalog = result.catalog
-    notes = {(d.upstream, d.downstream): d.note for d in catalog.dependencies}
     asset = catalog.assets[result.asset]
     return {
         "asset": result.asset,
@@ -20,20 +23,7 @@ def trace_dict(result: TraceResult) -> dict[str, Any]:
         "max_tools": result.max_tools,
         "changes_folder": result.changes_folder,
         "summary": {"upstream": len(result.upstream), "changes": len(result.changes)},
-        "upstream": [
-            {
-                "asset": r.asset,
-                "system": catalog.assets[r.asset].system,
-                "type": catalog.assets[r.asset].type,
-                "owner": catalog.assets[r.asset].owner,
-                "critical": catalog.assets[r.asset].critical,
-                "tool_distance": r.tool_distance,
-                "steps": r.steps,
-                "path": list(r.path),
-                "notes": [notes.get(edge) for edge in zip(r.path, r.path[1:])],
-            }
-            for r in result.upstream
-        ],
+        "upstream": [_upstream_dict(r, catalog, result.notes) for r in result.upstream],
         "changes": [
             {
                 "id": h.change.id,
@@ -84,3 +74,19 @@ def render_trace(result: TraceResult, style: Any = None) -> str:
         lines.append(paint("Skipped change files (they do not match the catalog)", "heading"))
         lines.extend(f"  {safe(str(p))}" for p in result.skipped)
     return "\n".join(lines) + "\n"
+
+
+def _upstream_dict(r: Reach, catalog: Catalog, notes: Mapping[tuple[str, str], str | None]) -> dict[str, Any]:
+    asset = catalog.assets[r.asset]
+    path = r.path  # walked once: a Reach builds its path on each access
+    return {
+        "asset": r.asset,
+        "system": asset.system,
+        "type": asset.type,
+        "owner": asset.owner,
+        "critical": asset.critical,
+        "tool_distance": r.tool_distance,
+        "steps": r.steps,
+        "path": list(path),
+        "notes": [notes.get(edge) for edge in pairwise(path)],
+    }
