@@ -178,9 +178,9 @@ def test_an_edit_that_changes_ids_or_dependencies_rebuilds_the_snapshot(
     run("check", str(change_file))
     edit(catalog / file, old, new)
     merged: list[int] = []
-    real = fastload.merge
+    real = fastload.assemble
     monkeypatch.setattr(
-        fastload, "merge", lambda records: merged.append(1) or real(records)
+        fastload, "assemble", lambda records, rels: merged.append(1) or real(records, rels)
     )
     cached, _ = check_catalog(catalog)
     assert cached is not None and merged == [1]

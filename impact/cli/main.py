@@ -8,6 +8,7 @@ impact itself (``--debug`` shows the traceback).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -245,4 +246,37 @@ def validate(directory: str | None, fmt: str, strict: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="impact")
+    """The console script: run the command, then leave without freeing memory object by object."""
+    try:
+        cli(prog_name="impact")
+        code: Any = EXIT_OK
+    except SystemExit as done:
+        code = done.code
+    _exit(code)
+
+
+def _exit(code: Any) -> None:
+    """Exit like ``sys.exit(code)``, but without tearing down the heap.
+
+    After a check over 100,000 assets, Python spends about 0.3 s freeing the
+    catalog one object at a time, after the answer is out; the system takes
+    the memory back at once. Exit handlers still run and the output is
+    flushed first, and a failed flush is reported as any failed write is.
+    """
+    import atexit
+
+    if isinstance(code, str):  # sys.exit("message"), as Python itself would show it
+        sys.stderr.write(code + "\n")
+        code = 1
+    elif code is None:
+        code = EXIT_OK
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        if not isinstance(exc, BrokenPipeError):
+            sys.stderr.write(f"Error: cannot read or write the output: {exc.strerror or exc}\n")
+            code = EXIT_BAD_INPUT
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else EXIT_BUG)

@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -44,8 +44,19 @@ class AssetColumns:
     informed: list[tuple[str, ...]]
     files: list[str]
     file_of: Sequence[int]
-    line: Sequence[int]
-    col: Sequence[int]
+    line: MutableSequence[int]
+    col: MutableSequence[int]
+    locate: Locate | None = None
+    """Finds a place not known yet (line 0): see :data:`Locate`."""
+
+
+Locate = Callable[[int, str], tuple[int, int]]
+"""``(file index, 'asset:<id>')`` → ``(line, col)``: where a definition stands.
+
+A file read by the fast parser (:mod:`impact.model.fastyaml`) records no
+places (line 0); only an error or a warning needs one, and it is found by
+reading that file precisely when first asked, then kept.
+"""
 
 
 class AssetTable(Mapping[str, Asset]):
@@ -98,6 +109,8 @@ class AssetTable(Mapping[str, Asset]):
     def place_of(self, aid: str) -> Place:
         i = self.index[aid]
         c = self.cols
+        if c.line[i] == 0 and c.locate is not None:
+            c.line[i], c.col[i] = c.locate(c.file_of[i], "asset:" + aid)
         return Place(c.files[c.file_of[i]], c.line[i], c.col[i])
 
 
@@ -105,9 +118,11 @@ class PlaceTable(Mapping[str, Place]):
     """``'<kind>:<id>' → Place``: assets from the columns, the few others from a dict.
 
     Iterates in the order the loader met the definitions, like the dict it stands for.
+    ``others`` holds ``(file index, line, col)``; a line of 0 is found when
+    first read, as for assets (see :data:`Locate`).
     """
 
-    def __init__(self, assets: AssetTable, others: dict[str, Place], order: list[str] | str) -> None:
+    def __init__(self, assets: AssetTable, others: dict[str, tuple[int, int, int]], order: list[str] | str) -> None:
         self.assets = assets
         self.others = others
         self._order = order  # or the keys joined by NUL, split when first needed (a check never iterates)
@@ -123,7 +138,15 @@ class PlaceTable(Mapping[str, Place]):
             aid = key[6:]
             if aid in self.assets.index:
                 return self.assets.place_of(aid)
-        return self.others[key]
+        return self._other(key)
+
+    def _other(self, key: str) -> Place:
+        fi, line, col = self.others[key]
+        locate = self.assets.cols.locate
+        if line == 0 and locate is not None:
+            line, col = locate(fi, key)
+            self.others[key] = (fi, line, col)
+        return Place(self.assets.cols.files[fi], line, col)
 
     def __contains__(self, key: object) -> bool:
         if isinstance(key, str) and key.startswith("asset:") and key[6:] in self.assets.index:
@@ -138,11 +161,16 @@ class PlaceTable(Mapping[str, Place]):
 
     def items(self) -> Iterator[tuple[str, Place]]:  # type: ignore[override]
         """Like ``dict.items()``, in definition order (a one-pass iterator; faster than the mixin's view)."""
-        index, cols, others = self.assets.index, self.assets.cols, self.others
+        index, cols = self.assets.index, self.assets.cols
         files, file_of, line, col = cols.files, cols.file_of, cols.line, cols.col
         for key in self.order:
             i = index.get(key[6:]) if key.startswith("asset:") else None
-            yield key, (Place(files[file_of[i]], line[i], col[i]) if i is not None else others[key])
+            if i is None:
+                yield key, self._other(key)
+            elif line[i] == 0 and cols.locate is not None:
+                yield key, self.assets.place_of(key[6:])
+            else:
+                yield key, Place(files[file_of[i]], line[i], col[i])
 
 
 class EdgeList(Sequence[Dependency]):

@@ -209,7 +209,11 @@ def check_catalog(
         if problems.errors:
             return None, problems.errors + problems.warnings
         # The same columns the cache keeps: the same catalog, whether or not it came from the cache.
-        catalog = fastload.decode(fastload.encode(merged, rels), path)
+        def locate(fi: int, key: str) -> tuple[int, int]:  # a place the fast parser did not record
+            line, col = locators[fi].locate(fastload.definition_path(key), key=True)
+            return line, col
+
+        catalog = fastload.decode(fastload.encode(merged, rels), path, locate)
     catalog.warnings = _all_warnings(catalog)
     return catalog, sorted(catalog.warnings)
 

@@ -90,17 +90,15 @@ def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
     >>> print(found[0])
     b.yaml:4:3: team 'Web' differs from team 'web' (a.yaml:2:3) only in upper/lower case; use one spelling
     """
-    groups: dict[tuple[str, str], list[tuple[tuple[str, int, int], str]]] = {}
-    for qualified, place in places.items():
+    groups: dict[tuple[str, str], list[str]] = {}
+    for qualified in places:  # places are read for look-alikes only: finding one may read a file
         kind, _, ident = qualified.partition(":")
-        groups.setdefault((kind, skeleton(ident)), []).append(
-            ((place.file, place.line, place.col), ident)
-        )
+        groups.setdefault((kind, skeleton(ident)), []).append(qualified)
     found: list[Problem] = []
-    for (kind, _), members in groups.items():
-        if len(members) < 2:
+    for (kind, _), keys in groups.items():
+        if len(keys) < 2:
             continue
-        members.sort()
+        members = sorted(((p.file, p.line, p.col), key.partition(":")[2]) for key in keys for p in (places[key],))
         (ffile, fline, fcol), first = members[0]
         for (file, line, col), ident in members[1:]:
             if ident.casefold() == first.casefold():

@@ -13,8 +13,10 @@ refused with the original text quoted rather than guessed.
 from __future__ import annotations
 
 import difflib
+import functools
+import operator
 from types import UnionType
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -23,11 +25,13 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import ErrorDetails
+from typing_extensions import TypedDict  # pydantic's own dependency; it needs this TypedDict before Python 3.12
 
 from impact.model.errors import Problem
 from impact.model.yamlio import YamlDoc, as_bool, as_int, gc_paused
@@ -91,6 +95,8 @@ class DependencySpec(_Spec):
 
     asset: AssetRef
     note: Text | None = None
+
+    short_form: ClassVar[str] = "asset"  # a bare string stands for this field (see plain_validator too)
 
     @model_validator(mode="before")
     @classmethod
@@ -203,6 +209,66 @@ class ReleaseSpec(_Spec):
     )
     owner: Id | None = None
     notes: Text | None = None
+
+
+# --- the same shapes, validated into plain dicts -------------------------------
+
+
+def _plain_type(tp: Any) -> Any:
+    """``tp`` with each model in it replaced by its plain mirror (see :func:`plain_validator`)."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return _plain_model(tp)
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is Annotated:
+        return Annotated[(_plain_type(args[0]), *tp.__metadata__)]
+    if origin in (Union, UnionType):
+        return functools.reduce(operator.or_, map(_plain_type, args))
+    if origin in (list, dict):
+        return origin[tuple(map(_plain_type, args))]
+    return tp
+
+
+def _field_type(info: Any) -> Any:
+    """A field's type with its constraints and validators, as pydantic split them off the annotation."""
+    tp = _plain_type(info.annotation)
+    return Annotated[(tp, *info.metadata)] if info.metadata else tp
+
+
+@functools.cache
+def _plain_model(model: type[BaseModel]) -> Any:
+    fields = {
+        info.alias or name: _field_type(info) if info.is_required() else NotRequired[_field_type(info)]
+        for name, info in model.model_fields.items()
+    }
+    make: Any = TypedDict  # its functional form: mypy only knows the class syntax
+    mirror: Any = make(f"{model.__name__}Data", fields)
+    mirror.__pydantic_config__ = ConfigDict(extra="forbid")
+    short = getattr(model, "short_form", None)
+    if isinstance(short, str):  # the model's before-validator, as a union validated in Rust
+        return _field_type(model.model_fields[short]) | mirror
+    return mirror
+
+
+@functools.cache
+def plain_validator(model: type[BaseModel]) -> TypeAdapter[Any]:
+    """Validates what ``model`` validates, into plain dicts, lists and strings: about four times faster.
+
+    A model instance costs far more than the dict it is made from; at
+    100,000 assets and 300,000 dependencies, building them was most of the
+    time spent reading a valid catalog. The mirror is built from the model's
+    own fields (their types, constraints and validators; ``extra="forbid"``),
+    so the two accept the same documents; keys left out keep their defaults
+    only in the model. Use the model for messages: this one is for documents
+    expected to be valid (``tests/test_fastyaml.py`` compares the two).
+
+    Examples
+    --------
+    >>> plain_validator(TeamSpec).validate_python({"name": "Web team", "members": None})
+    {'name': 'Web team', 'members': []}
+    >>> plain_validator(DependencySpec).validate_python("crm:field/lead.country")
+    'crm:field/lead.country'
+    """
+    return TypeAdapter(_plain_model(model))
 
 
 # --- turning pydantic's errors into messages a marketer can act on ---------
