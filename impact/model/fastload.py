@@ -189,20 +189,27 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
         base = ("systems", sid)
         assets = []
         for key, a in s.get("assets", {}).items():
-            deps = tuple(_dependency(False, d) for d in a.get("depends_on", none)) + tuple(_dependency(True, d) for d in a.get("feeds", none))
+            aid = f"{sid}:{key}"
+            aids.append(aid)
+            # An asset's dependencies are its span of the file's columns:
+            # (how many from depends_on, how many from feeds); see _dependencies().
+            on, fed = a.get("depends_on", none), a.get("feeds", none)
+            for entries, feeds in ((on, False), (fed, True)):
+                for entry in entries:
+                    if isinstance(entry, str):
+                        other = entry
+                    else:
+                        other = entry["asset"]
+                        if entry.get("note") is not None:
+                            noted.append((len(ups), entry["note"]))
+                    ups.append(aid if feeds else other)
+                    downs.append(other if feeds else aid)
             line, col = locate((*base, "assets", key), key=True)
             atype, owner = same.setdefault(a["type"], a["type"]), same.setdefault(a.get("owner"), a.get("owner"))
             assets.append((
                 key, atype, owner, a.get("critical", False), a.get("description"),
-                tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, deps,
+                tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, (len(on), len(fed)),
             ))  # fmt: skip
-            aid = f"{sid}:{key}"
-            aids.append(aid)
-            for feeds, other, note in deps:
-                if note is not None:
-                    noted.append((len(ups), note))
-                ups.append(aid if feeds else other)
-                downs.append(other if feeds else aid)
         systems.append((
             sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
             *locate(base, key=True), assets,
@@ -222,11 +229,26 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     return (teams, systems, tests, policy, (aids, ups, downs, noted))
 
 
-def _dependency(feeds: bool, entry: Any) -> tuple[bool, str, str | None]:
-    """A dependency written as an id or as ``{asset: id, note: ...}``."""
-    if isinstance(entry, str):
-        return (feeds, entry, None)
-    return (feeds, entry["asset"], entry.get("note"))
+def _dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None], ...]]]:
+    """Per system, per asset: its dependencies as ``(feeds, other asset, note)``, in the order written.
+
+    Rebuilt from the file's columns, which hold each dependency once; only
+    the loader's path for catalogs with problems needs them per asset.
+    """
+    _teams, f_systems, _tests, _policy, (_aids, ups, downs, noted) = record
+    notes = dict(noted)
+    out = []
+    at = 0
+    for system in f_systems:
+        per_asset = []
+        for asset in system[8]:
+            n_on, n_feeds = asset[9]
+            on = [(False, ups[q], notes.get(q)) for q in range(at, at + n_on)]
+            fed = [(True, downs[q], notes.get(q)) for q in range(at + n_on, at + n_on + n_feeds)]
+            per_asset.append((*on, *fed))
+            at += n_on + n_feeds
+        out.append(per_asset)
+    return out
 
 
 @functools.cache
@@ -326,18 +348,19 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
         places[key] = where
         return True
 
-    for fi, (f_teams, f_systems, f_tests, f_policy, _edges) in enumerate(records):
+    for fi, record in enumerate(records):
+        f_teams, f_systems, f_tests, f_policy, _edges = record
         for tid, name, email, slack, members, line, col in f_teams:
             if define("team", tid, (fi, line, col)):
                 teams[tid] = Team(tid, name, email, slack, members)
-        for sid, name, owner, kind, consulted, informed, line, col, f_assets in f_systems:
+        for (sid, name, owner, kind, consulted, informed, line, col, f_assets), f_deps in zip(f_systems, _dependencies(record)):
             if not define("system", sid, (fi, line, col)):
                 continue
             team_refs.add(owner)
             team_refs.update(consulted)
             team_refs.update(informed)
             ids = []
-            for key, atype, aowner, critical, desc, aconsulted, ainformed, aline, acol, deps in f_assets:
+            for (key, atype, aowner, critical, desc, aconsulted, ainformed, aline, acol, _span), deps in zip(f_assets, f_deps):
                 aid = f"{sid}:{key}"
                 pkey = "asset:" + aid  # define(), inlined: this loop runs once per asset
                 if pkey in places and not define("asset", aid, (fi, aline, acol)):
@@ -494,8 +517,9 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
         hint = suggest(kind, ident, teams, systems, assets)
         report.error(report.locate(fi, path), message + (f"; did you mean {hint!r}?" if hint else ""))
 
-    for fi, (_teams, f_systems, f_tests, _policy, _edges) in enumerate(records):
-        for sid, _name, owner, _kind, consulted, informed, line, col, f_assets in f_systems:
+    for fi, record in enumerate(records):
+        _teams, f_systems, f_tests, _policy, _edges = record
+        for (sid, _name, owner, _kind, consulted, informed, line, col, f_assets), f_deps in zip(f_systems, _dependencies(record)):
             if places.get(f"system:{sid}") != (fi, line, col):
                 continue
             base = ("systems", sid)
@@ -503,7 +527,7 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
             for role, members in (("consulted", consulted), ("informed", informed)):
                 for i, team in enumerate(members):
                     check("team", team, fi, (*base, role, i), f"system {sid!r} {role}")
-            for key, _type, aowner, _crit, _desc, aconsulted, ainformed, aline, acol, deps in f_assets:
+            for (key, _type, aowner, _crit, _desc, aconsulted, ainformed, aline, acol, _span), deps in zip(f_assets, f_deps):
                 aid = f"{sid}:{key}"
                 if places.get(f"asset:{aid}") != (fi, aline, acol):
                     continue
@@ -820,14 +844,18 @@ def _shape(record: Record) -> tuple[Any, ...]:
     """What a file defines (ids in order) and every dependency it declares.
 
     Two records of the same shape give the same ids, the same definition
-    order and the same edges with the same notes, whatever else differs.
+    order and the same edges with the same notes, whatever else differs
+    (a dependency declared from its other end is the same edge).
     """
-    f_teams, f_systems, f_tests, f_policy, _edges = record
+    f_teams, f_systems, f_tests, f_policy, (_aids, ups, downs, noted) = record
     return (
         [t[0] for t in f_teams],
-        [(s[0], [(a[0], a[9]) for a in s[8]]) for s in f_systems],
+        [(s[0], [a[0] for a in s[8]]) for s in f_systems],
         [t[0] for t in f_tests],
         f_policy is None,
+        ups,
+        downs,
+        noted,
     )
 
 
