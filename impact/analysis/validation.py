@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from impact.graph.depgraph import DependencyGraph
 from impact.model.catalog import Catalog
+from impact.model.compact import prefetch_places
 from impact.model.errors import Problem
 from impact.model.loader import Limits, check_catalog
 
@@ -27,7 +28,9 @@ class ValidationReport:
 
 def cycle_warnings(catalog: Catalog, graph: DependencyGraph) -> list[Problem]:
     found = []
-    for cycle in graph.cycles():
+    cycles = list(graph.cycles())
+    prefetch_places(catalog.places, (f"asset:{cycle[0]}" for cycle in cycles))
+    for cycle in cycles:
         p = catalog.places[f"asset:{cycle[0]}"]
         shown = " -> ".join([*cycle, cycle[0]])
         found.append(Problem(p.file, p.line, p.col, f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)", "warning"))

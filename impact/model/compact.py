@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, MutableSequence, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -159,6 +159,23 @@ class PlaceTable(Mapping[str, Place]):
     def __len__(self) -> int:
         return len(self.order)
 
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Find the places of these definitions at once, if not known yet (see :data:`Locate`)."""
+        cols = self.assets.cols
+        prefetch = getattr(cols.locate, "prefetch", None)
+        if prefetch is None:
+            return
+        files = set()
+        for key in keys:
+            i = self.assets.index.get(key[6:]) if key.startswith("asset:") else None
+            if i is not None:
+                if cols.line[i] == 0:
+                    files.add(cols.file_of[i])
+            elif key in self.others and self.others[key][1] == 0:
+                files.add(self.others[key][0])
+        if files:
+            prefetch(files)
+
     def items(self) -> Iterator[tuple[str, Place]]:  # type: ignore[override]
         """Like ``dict.items()``, in definition order (a one-pass iterator; faster than the mixin's view)."""
         index, cols = self.assets.index, self.assets.cols
@@ -171,6 +188,13 @@ class PlaceTable(Mapping[str, Place]):
                 yield key, self.assets.place_of(key[6:])
             else:
                 yield key, Place(files[file_of[i]], line[i], col[i])
+
+
+def prefetch_places(places: Mapping[str, object], keys: Iterable[str]) -> None:
+    """Find at once the places of definitions about to be shown (a no-op for a plain dict)."""
+    prefetch = getattr(places, "prefetch", None)
+    if prefetch is not None:
+        prefetch(keys)
 
 
 class EdgeList(Sequence[Dependency]):

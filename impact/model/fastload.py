@@ -34,7 +34,7 @@ from array import array
 from collections import UserList
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import impact
 from impact.model import cache
@@ -43,6 +43,7 @@ from impact.model.compact import AssetColumns, AssetTable, EdgeList, Locate, Pla
 from impact.model.errors import Problem, ProblemList, display_path
 
 Record = tuple[Any, ...]
+_T = TypeVar("_T")
 
 
 def _code_fingerprint() -> str:
@@ -137,8 +138,16 @@ def _build_blob(raw: bytes, name: str, store: bool) -> bytes | None:
 
 
 def _build_all(raws: list[bytes], names: list[str], store: bool = False) -> list[bytes | None]:
+    return _in_workers(_build_blob, raws, names, [store] * len(raws))
+
+
+def _in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any]) -> list[_T]:
+    """``job(raw, *arg)`` for each file, in worker processes (one per core) if there is much to read.
+
+    Reading YAML is pure Python, so threads would not help. Results come
+    back in file order.
+    """
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(raws))
-    stores = [store] * len(raws)
     if workers > 1 and sum(map(len, raws)) >= PARALLEL_BYTES and "fork" in multiprocessing.get_all_start_methods():
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
@@ -146,10 +155,10 @@ def _build_all(raws: list[bytes], names: list[str], store: bool = False) -> list
         try:
             # fork: the workers start with impact already imported.
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                return list(pool.map(_build_blob, raws, names, stores, chunksize=max(1, len(raws) // (workers * 4))))
-        except (OSError, BrokenProcessPool):  # no processes to be had: parse here
+                return list(pool.map(job, raws, *args, chunksize=max(1, len(raws) // (workers * 4))))
+        except (OSError, BrokenProcessPool):  # no processes to be had: read here
             pass
-    return list(map(_build_blob, raws, names, stores))
+    return list(map(job, raws, *args))
 
 
 def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
@@ -441,11 +450,58 @@ def definition_path(key: str) -> tuple[str, ...]:
     return (f"{kind}s", ident)
 
 
+def definition_places(raw: bytes, name: str) -> dict[str, tuple[int, int]]:
+    """Where each definition of a valid file stands: ``'<kind>:<id>'`` → ``(line, col)`` of its key.
+
+    Reads the file precisely (the fast reader keeps no places). Raises
+    :class:`~impact.model.errors.ImpactError` if it does not parse.
+    """
+    from impact.model.yamlio import YMap, parse_yaml
+
+    doc = parse_yaml(raw, name)
+    data = doc.data
+    found: dict[str, tuple[int, int]] = {}
+
+    def section(name: str) -> Any:
+        value = data.get(name) if isinstance(data, YMap) else None
+        return value if isinstance(value, YMap) else None
+
+    for kind in ("team", "system", "test"):
+        entries = section(kind + "s")
+        if entries is not None:
+            found.update((f"{kind}:{ident}", entries.key_marks[ident]) for ident in entries)
+    systems = section("systems")
+    for sid, system in (systems or {}).items():
+        assets = system.get("assets") if isinstance(system, YMap) else None
+        if isinstance(assets, YMap):
+            found.update((f"asset:{sid}:{key}", assets.key_marks[key]) for key in assets)
+    if isinstance(data, YMap) and "policy" in data:
+        found["policy"] = data.key_marks["policy"]
+    return found
+
+
+def _places_entry(digest_: str) -> tuple[Path, str]:
+    return cache.cache_dir() / "places" / digest_[:2] / f"{digest_}.bin", cache.digest(_code(), "places", digest_)
+
+
+def _places_of(raw: bytes, name: str, digest_: str, store: bool) -> dict[str, tuple[int, int]]:
+    """:func:`definition_places`, kept in the cache by the file's digest (a worker's job, too)."""
+    places = definition_places(raw, name)
+    if store:
+        path, key = _places_entry(digest_)
+        cache.write(path, key, marshal.dumps(places))
+    return places
+
+
 class FileLocator:
     """Finds where definitions stand in a catalog's files (a :data:`~impact.model.compact.Locate`).
 
-    Each file is read precisely at most once, and only if one of its places
-    is asked for (an error or a warning to show). The bytes are checked
+    A file read by the fast reader has a record without places. The first
+    place asked of such a file reads it precisely, once, for the places of
+    all its definitions, which the cache then keeps by the file's digest: a
+    catalog's places are found at most once per file content, and only for
+    files that have an error or a warning to show. :meth:`prefetch` finds
+    those of many files at once, in parallel. The bytes read are checked
     against the digest the catalog was loaded from, so a place is never
     taken from a file edited meanwhile.
     """
@@ -455,20 +511,47 @@ class FileLocator:
         self.names = names
         self.hashes = hashes
         self.raws = raws
-        self._docs: dict[int, Any] = {}
+        self._places: dict[int, dict[str, tuple[int, int]]] = {}
+
+    def _raw(self, fi: int) -> bytes:
+        from impact.model.errors import ImpactError
+
+        raw = self.raws[fi] if self.raws is not None else self.paths[fi].read_bytes()
+        if hashlib.blake2b(raw, digest_size=16).hexdigest() != self.hashes[fi]:
+            message = "this file changed while impact was reading the catalog; run the command again"
+            raise ImpactError(Problem(self.names[fi], 0, 0, message))
+        return raw
+
+    def _cached(self, fi: int) -> dict[str, tuple[int, int]] | None:
+        if not cache.enabled():
+            return None
+        blob = cache.read(*_places_entry(self.hashes[fi]))
+        try:
+            return marshal.loads(blob) if blob is not None else None
+        except (ValueError, EOFError, TypeError):
+            return None
+
+    def prefetch(self, files: set[int]) -> None:
+        """Find the places of these files now, reading those not cached in parallel."""
+        todo = []
+        for fi in sorted(files - self._places.keys()):
+            found = self._cached(fi)
+            if found is not None:
+                self._places[fi] = found
+            else:
+                todo.append(fi)
+        if not todo:
+            return
+        raws = [self._raw(fi) for fi in todo]
+        names = [self.names[fi] for fi in todo]
+        digests = [self.hashes[fi] for fi in todo]
+        for fi, places in zip(todo, _in_workers(_places_of, raws, names, digests, [cache.enabled()] * len(todo))):
+            self._places[fi] = places
 
     def __call__(self, fi: int, key: str) -> tuple[int, int]:
-        doc = self._docs.get(fi)
-        if doc is None:
-            from impact.model.errors import ImpactError
-            from impact.model.yamlio import parse_yaml
-
-            raw = self.raws[fi] if self.raws is not None else self.paths[fi].read_bytes()
-            if hashlib.blake2b(raw, digest_size=16).hexdigest() != self.hashes[fi]:
-                message = "this file changed while impact was reading the catalog; run the command again"
-                raise ImpactError(Problem(self.names[fi], 0, 0, message))
-            doc = self._docs[fi] = parse_yaml(raw, self.names[fi])
-        line, col = doc.locate(definition_path(key), key=True)
+        if fi not in self._places:
+            self.prefetch({fi})
+        line, col = self._places[fi].get(key, (0, 0))
         return line, col
 
 

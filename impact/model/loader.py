@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from impact.model.catalog import Catalog, split_asset_id
-from impact.model.compact import AssetTable
+from impact.model.compact import AssetTable, prefetch_places
 from impact.model.errors import ImpactError, Problem, ProblemList, display_path
 from impact.model.lookalike import lookalike_warnings
 
@@ -166,10 +166,11 @@ def _warnings(catalog: Catalog) -> list[Problem]:
     covered = catalog.tests_by_asset
     assets = catalog.assets
     critical = assets.critical_ids() if isinstance(assets, AssetTable) else [aid for aid, a in assets.items() if a.critical]
-    for aid in critical:
-        if aid not in covered:
-            p = catalog.places[f"asset:{aid}"]
-            found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
+    untested = [aid for aid in critical if aid not in covered]
+    prefetch_places(catalog.places, (f"asset:{aid}" for aid in untested))
+    for aid in untested:
+        p = catalog.places[f"asset:{aid}"]
+        found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
     return found
 
 

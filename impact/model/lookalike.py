@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Protocol
 
+from impact.model.compact import prefetch_places
 from impact.model.errors import Problem
 
 
@@ -94,10 +95,10 @@ def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
     for qualified in places:  # places are read for look-alikes only: finding one may read a file
         kind, _, ident = qualified.partition(":")
         groups.setdefault((kind, skeleton(ident)), []).append(qualified)
+    groups = {group: keys for group, keys in groups.items() if len(keys) > 1}
+    prefetch_places(places, (key for keys in groups.values() for key in keys))
     found: list[Problem] = []
     for (kind, _), keys in groups.items():
-        if len(keys) < 2:
-            continue
         members = sorted(((p.file, p.line, p.col), key.partition(":")[2]) for key in keys for p in (places[key],))
         (ffile, fline, fcol), first = members[0]
         for (file, line, col), ident in members[1:]:
