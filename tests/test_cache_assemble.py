@@ -13,6 +13,7 @@ with different notes, two policies).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,12 @@ def reference(records: list[Any], rels: list[str]) -> dict[str, Any] | None:
         return None
 
 
+def assembled(records: list[Any], rels: list[str]) -> dict[str, Any] | None:
+    """assemble()'s snapshot without what only it keeps: the declared dependencies, for patch()."""
+    built = fastload.assemble(records, rels)
+    return built and {k: v for k, v in built.items() if not k.startswith("edge_")}
+
+
 def records_of(folder: Path) -> tuple[list[Any], list[str]]:
     files = catalog_files(folder, ProblemList())
     raws = [p.read_bytes() for p in files]
@@ -46,7 +53,7 @@ def records_of(folder: Path) -> tuple[list[Any], list[str]]:
 
 def test_the_example_catalog_gives_the_reference_snapshot() -> None:
     records, rels = records_of(ROOT / "catalogs" / "example" / "catalog")
-    built = fastload.assemble(records, rels)
+    built = assembled(records, rels)
     assert built is not None
     assert built == reference(records, rels)
     assert len(built["ids"].split("\0")) > 50  # the example, not an empty catalog
@@ -59,7 +66,7 @@ def test_a_generated_catalog_with_cycles_and_notes_gives_the_reference_snapshot(
         capture_output=True,
     )
     records, rels = records_of(tmp_path / "c")
-    built = fastload.assemble(records, rels)
+    built = assembled(records, rels)
     assert built is not None and built["notes"], "the generator writes notes"
     assert built == reference(records, rels)
 
@@ -128,7 +135,7 @@ def test_random_catalogs_give_the_reference_snapshot_or_the_same_refusal(files: 
     validator = plain_validator(CatalogFileSpec)
     records = [fastload.record_of(None, validator.validate_python(f)) for f in files]
     rels = [f"f{i}.yaml" for i in range(len(files))]
-    built = fastload.assemble(records, rels)
+    built = assembled(records, rels)
     assert built == reference(records, rels)
     event("valid" if built is not None else "refused")
     if built is not None and built["notes"]:
@@ -152,6 +159,44 @@ def test_an_edge_declared_twice_keeps_the_note_merge_keeps() -> None:
         },
     }
     records = [fastload.record_of(None, validator.validate_python(data))]
-    built = fastload.assemble(records, ["f.yaml"])
+    built = assembled(records, ["f.yaml"])
     assert built is not None and built["notes"] == {0: "sync"}
     assert built == reference(records, ["f.yaml"])
+
+
+@st.composite
+def edited_dependencies(draw: st.DrawFn) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """A valid catalog, one of its files, and the catalog with that file's dependencies redrawn."""
+    files = draw(catalog().filter(lambda fs: reference(_records(fs), [str(i) for i in range(len(fs))]) is not None))
+    fi = draw(st.integers(0, len(files) - 1))
+    ids = [f"{sid}:{key}" for f in files for sid, system in f.get("systems", {}).items() for key in system["assets"]]
+    edited = json.loads(json.dumps(files))
+    for sid, system in edited[fi].get("systems", {}).items():
+        for key, asset in system["assets"].items():
+            for field in ("depends_on", "feeds"):
+                others = [i for i in ids if i != f"{sid}:{key}"]
+                deps = draw(st.lists(st.sampled_from(others), max_size=3)) if others else []
+                asset[field] = [d if draw(st.booleans()) else {"asset": d, "note": draw(st.sampled_from(["", "sync", "x"]))} for d in deps]
+    return files, fi, edited
+
+
+def _records(files: list[dict[str, Any]]) -> list[Any]:
+    validator = plain_validator(CatalogFileSpec)
+    return [fastload.record_of(None, validator.validate_python(f)) for f in files]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(edited_dependencies())
+def test_patching_a_files_dependencies_gives_the_snapshot_built_afresh(case: tuple[list[dict[str, Any]], int, list[dict[str, Any]]]) -> None:
+    files, fi, edited = case
+    rels = [f"f{i}.yaml" for i in range(len(files))]
+    old, new = _records(files), _records(edited)
+    data = fastload.assemble(old, rels)
+    assert data is not None
+    patched = fastload.patch(data, fi, old[fi], new[fi])
+    fresh = fastload.assemble(new, rels)
+    assert patched == (fresh is not None)  # a dependency cycle is fine; only conflicts refuse
+    if patched:
+        assert fresh is not None
+        for key in ("offsets", "targets", "notes", "edge_up", "edge_down", "edge_files", "edge_noted"):
+            assert data[key] == fresh[key], key

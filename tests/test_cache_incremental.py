@@ -135,19 +135,28 @@ def test_an_edit_that_keeps_the_shape_patches_the_snapshot(
     same_as_without_cache(catalog, change_file)
 
 
-# Edits that change ids or dependencies: the snapshot is merged afresh.
-NEW_SHAPE = [
-    (
-        "stack.yaml",
-        "form/demo: {type: form, depends_on: [website:/products/]}",
-        "form/demo: {type: form}",
-    ),
+# Edits that change ids: the snapshot is merged afresh.
+NEW_IDS = [
     (
         "stack.yaml",
         "      form/demo:",
         "      page/new: {type: page, depends_on: [website:/products/]}\n      form/demo:",
     ),
     ("stack.yaml", "  demo-routing:", "  demo-routing-emea:"),
+    (
+        "teams.yaml",
+        "  bi: {name: Analytics}\n",
+        "  bi: {name: Analytics}\n  ops: {name: Ops}\n",
+    ),
+]
+
+# Edits that change dependencies only: the file's dependencies are replaced in the snapshot.
+NEW_DEPENDENCIES = [
+    (
+        "stack.yaml",
+        "form/demo: {type: form, depends_on: [website:/products/]}",
+        "form/demo: {type: form}",
+    ),
     (
         "stack.yaml",
         "[marketo:segmentation/interest, salesforce:field/division]",
@@ -158,16 +167,23 @@ NEW_SHAPE = [
         "{asset: website:/products/, note: keyed on the folder name}",
         "{asset: website:/products/, note: keyed on the path}",
     ),
-    (
-        "teams.yaml",
-        "  bi: {name: Analytics}\n",
-        "  bi: {name: Analytics}\n  ops: {name: Ops}\n",
+    (  # the same edge declared twice: one edge, with the note merge() keeps
+        "stack.yaml",
+        "form/demo: {type: form, depends_on: [website:/products/]}",
+        "form/demo: {type: form, depends_on: [website:/products/, {asset: website:/products/, note: twice}]}",
     ),
 ]
 
 
-@pytest.mark.parametrize(("file", "old", "new"), NEW_SHAPE)
-def test_an_edit_that_changes_ids_or_dependencies_rebuilds_the_snapshot(
+def watch_assemble(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = fastload.assemble
+    monkeypatch.setattr(fastload, "assemble", lambda records, rels: calls.append(1) or real(records, rels))
+    return calls
+
+
+@pytest.mark.parametrize(("file", "old", "new"), NEW_IDS)
+def test_an_edit_that_changes_ids_rebuilds_the_snapshot(
     stack: tuple[Path, Path],
     monkeypatch: pytest.MonkeyPatch,
     file: str,
@@ -177,13 +193,28 @@ def test_an_edit_that_changes_ids_or_dependencies_rebuilds_the_snapshot(
     catalog, change_file = stack
     run("check", str(change_file))
     edit(catalog / file, old, new)
-    merged: list[int] = []
-    real = fastload.assemble
-    monkeypatch.setattr(
-        fastload, "assemble", lambda records, rels: merged.append(1) or real(records, rels)
-    )
+    merged = watch_assemble(monkeypatch)
     cached, _ = check_catalog(catalog)
     assert cached is not None and merged == [1]
+    monkeypatch.undo()
+    assert state(cached) == fresh_state(catalog)
+    same_as_without_cache(catalog, change_file)
+
+
+@pytest.mark.parametrize(("file", "old", "new"), NEW_DEPENDENCIES)
+def test_an_edit_to_dependencies_is_patched_into_the_snapshot(
+    stack: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    file: str,
+    old: str,
+    new: str,
+) -> None:
+    catalog, change_file = stack
+    run("check", str(change_file))
+    edit(catalog / file, old, new)
+    merged = watch_assemble(monkeypatch)
+    cached, _ = check_catalog(catalog)
+    assert cached is not None and merged == []  # patched, not merged afresh
     monkeypatch.undo()
     assert state(cached) == fresh_state(catalog)
     same_as_without_cache(catalog, change_file)
@@ -226,8 +257,9 @@ def test_several_edits_in_a_row_and_back_stay_exact(stack: tuple[Path, Path]) ->
         SAME_SHAPE[0],
         SAME_SHAPE[2],
         SAME_SHAPE[3],
-        NEW_SHAPE[4],
-        NEW_SHAPE[5],
+        NEW_DEPENDENCIES[2],
+        NEW_IDS[2],
+        NEW_DEPENDENCIES[0],
         *SAME_SHAPE[4:],
     ]
     for file, old, new in edits:

@@ -647,7 +647,8 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     the worker that read it), ids are sorted once, and conflicts (an id
     defined twice, a dangling reference, a dependency on itself) are found
     with set operations over whole columns. On any conflict this returns
-    None and the caller takes :func:`merge`'s path, which reports it.
+    None and the caller takes :func:`merge`'s path, which reports it. The snapshot also keeps each
+    file's dependencies as declared (``edge_*``), for :func:`patch`.
     ``tests/test_cache_assemble.py`` checks that both give the same snapshot.
     """
     order: list[str] = []  # every definition, in the order merge() meets them
@@ -672,6 +673,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     ups: list[str] = []
     downs: list[str] = []
     noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
+    edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
     for fi, (f_teams, f_systems, f_tests, f_policy, (f_aids, f_ups, f_downs, f_noted)) in enumerate(records):
         at = 0  # the file's next asset in f_aids
         for tid, name, email, slack, members, line, col in f_teams:
@@ -709,6 +711,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
             noted += [(len(ups) + pos, note) for pos, note in f_noted]
         ups += f_ups
         downs += f_downs
+        edge_files.append(len(ups))
         for tid, name, covers, owner, tkind, steps, run, minutes, line, col in f_tests:
             order.append("test:" + tid)
             others["test:" + tid] = (fi, line, col)
@@ -762,6 +765,10 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         "others": others,
         "order": "\0".join(order),
         "offsets": offsets, "targets": targets, "notes": notes,
+        # Every file's dependencies as declared, in positions: an edit to them
+        # is patched by replacing one file's stretch (see patch()).
+        "edge_up": array("i", up_pos).tobytes(), "edge_down": array("i", down_pos).tobytes(),
+        "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted,
     }  # fmt: skip
 
 
@@ -924,21 +931,17 @@ def _record_by_digest(digest_: str) -> Record | None:
 
 
 def _shape(record: Record) -> tuple[Any, ...]:
-    """What a file defines (ids in order) and every dependency it declares.
+    """What a file defines: its ids, in order.
 
-    Two records of the same shape give the same ids, the same definition
-    order and the same edges with the same notes, whatever else differs
-    (a dependency declared from its other end is the same edge).
+    Two records of the same shape give the same ids and the same definition
+    order, whatever else differs.
     """
-    f_teams, f_systems, f_tests, f_policy, (_aids, ups, downs, noted) = record
+    f_teams, f_systems, f_tests, f_policy, _edges = record
     return (
         [t[0] for t in f_teams],
         [(s[0], [a[0] for a in s[8]]) for s in f_systems],
         [t[0] for t in f_tests],
         f_policy is None,
-        ups,
-        downs,
-        noted,
     )
 
 
@@ -950,18 +953,22 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     """Replace file ``fi``'s ``old`` record by ``new`` in an encoded snapshot, in place.
 
     Only for an edit that keeps the file's shape (:func:`_shape`): the same
-    ids in the same order and the same dependencies; anything else (an asset
-    added, removed or renamed, a dependency changed) returns False, and the
-    caller rebuilds the snapshot from every record. The result is what
-    :func:`encode` would give for the merged records, up to the order of the
-    string tables, which no reader sees. ``data`` is left half-patched on
-    False: the caller drops it. Warnings are dropped, to be computed again.
+    ids in the same order. Dependencies may change: the file's stretch of
+    the declared dependencies is replaced and the adjacency built again from
+    them all. Anything else (an asset added, removed or renamed, a reference
+    to nothing) returns False, and the caller rebuilds the snapshot from
+    every record. The result is what :func:`assemble` would give for the
+    records, up to the order of the string tables, which no reader sees.
+    ``data`` is left half-patched on False: the caller drops it. Warnings are
+    dropped, to be computed again.
     """
     if _shape(old) != _shape(new):
         return False
-    f_teams, f_systems, f_tests, f_policy, _edges = new
+    f_teams, f_systems, f_tests, f_policy, new_edges = new
     ids = data["ids"].split("\0") if data["ids"] else []
     index = dict(zip(ids, range(len(ids))))
+    if old[4][1:] != new_edges[1:] and not _patch_edges(data, fi, index, new_edges):
+        return False
     teams_pos = {row[0]: i for i, row in enumerate(data["teams"])}
     systems_pos = {row[0]: i for i, row in enumerate(data["systems"])}
     tests_pos = {row[0]: i for i, row in enumerate(data["tests"])}
@@ -1013,6 +1020,32 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         data[k] = values.tobytes()
     data["critical"] = bytes(critical)
     data["warnings"] = None
+    return True
+
+
+def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: tuple[Any, ...]) -> bool:
+    """Put file ``fi``'s new dependencies in the snapshot; False for a reference to nothing or to itself."""
+    _aids, ups, downs, noted = edges
+    try:
+        new_up = array("i", map(index.__getitem__, ups))
+        new_down = array("i", map(index.__getitem__, downs))
+    except KeyError:
+        return False
+    all_up, all_down, files = _ints(data["edge_up"]), _ints(data["edge_down"]), _ints(data["edge_files"])
+    start, end = files[fi], files[fi + 1]
+    shift = len(new_up) - (end - start)
+    all_up[start:end], all_down[start:end] = new_up, new_down
+    for i in range(fi + 1, len(files)):
+        files[i] += shift
+    all_noted = [(pos if pos < start else pos + shift, note) for pos, note in data["edge_noted"] if not start <= pos < end]
+    all_noted += [(start + pos, note) for pos, note in noted]
+    all_noted.sort()
+    adjacency = _adjacency(len(index), list(all_up), list(all_down), all_noted)
+    if adjacency is None:
+        return False
+    data["offsets"], data["targets"], data["notes"] = adjacency
+    data["edge_up"], data["edge_down"], data["edge_files"] = all_up.tobytes(), all_down.tobytes(), files.tobytes()
+    data["edge_noted"] = all_noted
     return True
 
 
