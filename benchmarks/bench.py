@@ -10,6 +10,8 @@ kept in ``--work``), then runs, each ``--repeat`` times, and reports medians:
 * **cold**: ``impact check`` with an empty cache folder;
 * **warm**: ``impact check`` again, the cache present;
 * **edit**: after one catalog file changed (an asset's description edited);
+* **dependency edit**: after one more edit to that file, a dependency added
+  (the graph changes, so the snapshot's adjacency is rebuilt);
 * **no cache**: ``impact --no-cache check`` (the reference path);
 * **broken validate**: ``impact validate`` on the catalog with one dangling
   reference added (the error path reads every file precisely);
@@ -85,6 +87,19 @@ def toggle_description(path: Path, n: int) -> None:
     path.write_text(text[:at] + f"edit {n} " + text[at:], encoding="utf-8")
 
 
+def add_dependency(path: Path) -> None:
+    """Make the first asset with dependencies in this file depend on one more asset of the file."""
+    import yaml_rs
+
+    text = path.read_text(encoding="utf-8")
+    data = yaml_rs.loads(text)
+    ids = [f"{sid}:{key}" for sid, system in data["systems"].items() for key in system["assets"]]
+    at = text.index("depends_on: [") + len("depends_on: [")
+    owner = next(f"{sid}:{key}" for sid, system in data["systems"].items() for key, a in system["assets"].items() if a.get("depends_on"))
+    other = next(i for i in ids if i != owner)
+    path.write_text(text[:at] + f'"{other}", ' + text[at:], encoding="utf-8")
+
+
 def bench_size(size: int, work: Path, repeat: int, change_name: str) -> dict[str, object]:
     root = work / f"n{size}"
     catalog = root / "catalog"
@@ -98,7 +113,7 @@ def bench_size(size: int, work: Path, repeat: int, change_name: str) -> dict[str
     env = {**base_env, "IMPACT_CACHE_DIR": str(cache_root)}
     edit_target = sorted(catalog.glob("*.yaml"))[len(list(catalog.glob("*.yaml"))) // 2]
     original = edit_target.read_text(encoding="utf-8")
-    runs: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "edit", "no cache", "broken validate", "baseline")}
+    runs: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "edit", "dependency edit", "no cache", "broken validate", "baseline")}
     peak = 0.0
     try:
         for i in range(repeat):
@@ -111,6 +126,11 @@ def bench_size(size: int, work: Path, repeat: int, change_name: str) -> dict[str
             toggle_description(edit_target, i)
             t, mb, code = timed(impact("check", str(change), "--format", "json"), env)
             runs["edit"].append(t)
+            peak = max(peak, mb)
+            add_dependency(edit_target)
+            t, mb, code = timed(impact("check", str(change), "--format", "json"), env)
+            assert code in (0, 1), f"dependency edit: exit {code}"
+            runs["dependency edit"].append(t)
             peak = max(peak, mb)
             t, mb, code = timed(impact("--no-cache", "check", str(change), "--format", "json"), env)
             runs["no cache"].append(t)
@@ -148,11 +168,11 @@ def main() -> None:
     reach_rows = bench_reach(max(args.sizes), args.work, args.repeat)
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Medians of {args.repeat} runs, seconds (load average after: {load}; {os.cpu_count()} cores)\n")
-    print("| assets | impacted | cold | warm | one file edited | --no-cache | validate, broken | baseline | peak MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| assets | impacted | cold | warm | one file edited | a dependency edited | --no-cache | validate, broken | baseline | peak MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
-            f"| {r['size']:,} | {r['impacted']:,} | {r['cold']:.2f} | {r['warm']:.2f} | {r['edit']:.2f} | "
+            f"| {r['size']:,} | {r['impacted']:,} | {r['cold']:.2f} | {r['warm']:.2f} | {r['edit']:.2f} | {r['dependency edit']:.2f} | "
             f"{r['no cache']:.2f} | {r['broken validate']:.2f} | {r['baseline']:.2f} | {r['peak']:.0f} |"
         )
 
