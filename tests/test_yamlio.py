@@ -56,6 +56,8 @@ def test_crlf_and_bom_are_accepted() -> None:
         ("a:\n\tb: c\n", "f.yaml:2:1: YAML syntax error: found character that cannot start any token; a tab is not allowed here: indent with spaces"),
         (b"a: caf\xe9\n", "f.yaml:1:7: this file is not UTF-8 text (byte 0xe9); save it as UTF-8"),
         ("a: b\nc: \x00\n", "f.yaml:2:4: this file contains a NUL character; is it a binary file?"),
+        ('a: b\nc: "x\x1b[31m"\n', "f.yaml:2:6: this file contains the control character U+001B, which YAML does not allow; delete it (it often comes with pasted text)"),
+        ("a: b\u2028\x7f\n", "f.yaml:1:6: this file contains the control character U+007F, which YAML does not allow; delete it (it often comes with pasted text)"),
         ("? [a, b]\n: c\n", "f.yaml:1:3: a mapping or list used as a key is not allowed; keys are plain text"),
     ],
 )

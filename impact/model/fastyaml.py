@@ -54,15 +54,23 @@ _LONE_CR = re.compile(r"\r(?!\n)")
 _NODE_PROPERTY = re.compile(r"[\s\[\]{},:](?:!|[&*][^\s\[\]{},])")
 # Directives, document markers, deep indentation: at the start of a line.
 _LINE_STARTS = ("%", "---", "...", " " * 400)
-_AFTER_BREAK = tuple("\n" + start for start in _LINE_STARTS)
+_AFTER_BREAK = re.compile(r"\n(?:%|---|\.\.\.| {400})")
 # Two block entries nested on one line (``- - x``). Without them, block
 # nesting is at most the indentation (under 400); yaml-rs itself refuses flow
 # nesting deeper than 256: far from what exhausts its stack (about 10,000).
-# Each needle is a pass over the text: those with a tab or a ``?`` are looked
-# for only in a text that has one.
+# Each needle is a pass over the text: those with a ``?`` are looked for only
+# in a text that has one.
 _NESTED_ENTRIES = ("- -", "-  ")
 _NESTED_QUESTION = ("- ?", "? -", "? ?", "?  ")
-_NESTED_TAB = ("-\t", "?\t")
+# Plain text that libyaml refuses in a flow collection and YAML 1.2 reads:
+# starting with an indicator (``{name: ?x}``, ``[|x]``, ``{a: :x}``), ``:?``
+# inside (``a:?b``), or a key and its ``:`` on two lines. (Tabs are declined
+# first, so only spaces separate.) The expressions for ``?``, ``|`` and ``>``
+# run only on a text that has one.
+_COLON_STARTS = ("[:", "{:", ",:", "\n:")  # a ':' that starts a node, written without a space before it
+_SPACED_COLON = re.compile(r"[\[{,\n:] +:")  # the same with spaces, looked for only in a text with " :"
+_FLOW_QUESTION = re.compile(r"[\[{,:][ \t]*\?\S|:\?")
+_FLOW_BLOCK_SIGN = re.compile(r"[\[{,:][ \t]*[|>][^\s\-+0-9]")
 # A plain number spelled in a way the schema refuses (010, 0x1F, 0o7, 0b1, +5, -1, 1_000).
 _ODD_NUMBER = re.compile(r"[\s\[\]{},:](?:[-+][0-9]|0[0-9A-Za-z_]|[0-9]+_)")
 
@@ -94,15 +102,39 @@ def declines(text: str) -> bool:
         return True
     if "\r" in text and _LONE_CR.search(text):
         return True
-    if text.startswith(_LINE_STARTS) or any(map(text.__contains__, _AFTER_BREAK)):
+    if "\t" in text:  # YAML 1.2 takes a tab as white space in places where libyaml refuses it
+        return True
+    if _block_scalar_ends_file(text):
+        return True
+    if text.startswith(_LINE_STARTS) or _AFTER_BREAK.search(text):
         return True
     if any(map(text.__contains__, _NESTED_ENTRIES)):
         return True
     if "?" in text and any(map(text.__contains__, _NESTED_QUESTION)):
         return True
-    if "\t" in text and any(map(text.__contains__, _NESTED_TAB)):
+    if any(map(text.__contains__, _COLON_STARTS)) or (" :" in text and _SPACED_COLON.search(text)):
+        return True
+    if "?" in text and _FLOW_QUESTION.search(text):
+        return True
+    if ("|" in text or ">" in text) and _FLOW_BLOCK_SIGN.search(text):
         return True
     return ("!" in text or "&" in text or "*" in text) and _NODE_PROPERTY.search("\n" + text) is not None
+
+
+def _block_scalar_ends_file(text: str) -> bool:
+    """Whether the file may end inside a block scalar (``|``, ``>``) in a way the two readers end differently.
+
+    yaml-rs adds a line break to a block scalar that ends the file without
+    one, and to an empty one at the very end; libyaml does not. Declined:
+    a file whose last line is unfinished or blank but not empty, if it has a
+    block scalar anywhere, and a file whose last non-blank line holds
+    ``|`` or ``>``.
+    """
+    if not text.endswith("\n") and ("|" in text or ">" in text):
+        return True
+    body = text.rstrip()
+    last = body[body.rfind("\n") + 1 :]
+    return "|" in last or ">" in last
 
 
 def odd_numbers(text: str) -> bool:

@@ -62,6 +62,8 @@ _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 _OK_TAGS = frozenset({*_ALLOWED_TAGS, None, "!"})  # None: no tag; "!": the non-specific tag
 _PLAIN_STYLES = frozenset({None, ""})
+# What YAML lets a file hold (its printable set; a byte-order mark is dropped first).
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @lru_cache(maxsize=4096)
@@ -200,6 +202,13 @@ def _decode(raw: bytes | str, file: str) -> str:
         line = text.count("\n", 0, nul) + 1
         col = nul - (text.rfind("\n", 0, nul) + 1) + 1
         raise ImpactError(Problem(file, line, col, "this file contains a NUL character; is it a binary file?"))
+    odd = _NOT_PRINTABLE.search(text)
+    if odd is not None:  # libyaml's own message has no line and names its internals
+        at = odd.start()
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        message = f"this file contains the control character U+{ord(text[at]):04X}, which YAML does not allow; delete it (it often comes with pasted text)"
+        raise ImpactError(Problem(file, line, col, message))
     return text
 
 
