@@ -9,6 +9,7 @@ catalog.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,8 +180,8 @@ def check_catalog(
 ) -> tuple[Catalog | None, list[Problem]]:
     """Load a catalog and return it (None if it has errors) with every problem and warning, sorted.
 
-    With ``warnings_now`` False, a catalog that comes from the cache gets its
-    warnings only when ``catalog.warnings`` is read, and the list returned
+    With ``warnings_now`` False, the catalog gets its warnings only when
+    ``catalog.warnings`` is read, and the list returned
     holds only errors (a check needs no warnings, and finding them takes a
     second at 100,000 assets).
     """
@@ -204,17 +205,24 @@ def check_catalog(
     with gc_paused():  # hundreds of thousands of objects, none in a cycle: see gc_paused
         rels, locators, records = read_catalog_records(path, limits, problems)
         names = [display_path(path / rel) for rel in rels]
-        merged = fastload.merge(records, fastload.Reporter(names, locators, problems))
-        if not merged["places"] and not problems.items:
-            problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
-        if problems.errors:
-            return None, problems.errors + problems.warnings
-        # The same columns the cache keeps: the same catalog, whether or not it came from the cache.
-        def locate(fi: int, key: str) -> tuple[int, int]:  # a place the fast parser did not record
-            line, col = locators[fi].locate(fastload.definition_path(key), key=True)
-            return line, col
-
-        catalog = fastload.decode(fastload.encode(merged, rels), path, locate)
+        # A valid catalog is assembled by columns, as the cache does; any
+        # problem takes merge(), which reports every one with its place.
+        data = fastload.assemble(records, rels) if records and not problems.items else None
+        if data is None:
+            merged = fastload.merge(records, fastload.Reporter(names, locators, problems))
+            if not merged["places"] and not problems.items:
+                problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
+            if problems.errors:
+                return None, problems.errors + problems.warnings
+            data = fastload.encode(merged, rels)
+        # Every file is valid here: its locator holds its bytes, and places are
+        # found as through the cache (for many files at once, in parallel).
+        raws = [getattr(locator, "raw", b"") for locator in locators]
+        hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
+        catalog = fastload.decode(data, path, fastload.FileLocator([path / rel for rel in rels], names, hashes, raws))
+    if not warnings_now:
+        catalog.warnings = fastload.LazyWarnings(lambda: _all_warnings(catalog))  # type: ignore[assignment]
+        return catalog, []
     catalog.warnings = _all_warnings(catalog)
     return catalog, sorted(catalog.warnings)
 
