@@ -892,7 +892,7 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None) -> Ca
         locate,
     )  # fmt: skip
     assets = AssetTable(cols)
-    others = {k: (f, line, col) for k, (f, line, col) in data["others"].items()}
+    others = data["others"]  # (file, line, col) tuples, completed in place as places are found
     order = data["order"]  # split by PlaceTable when first iterated
     policy = data["policy"]
     return Catalog(
