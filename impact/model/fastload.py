@@ -3,12 +3,17 @@
 Two levels, both keyed on content, never on timestamps:
 
 * a **record** per file, keyed by the digest of its bytes: what the file
-  defines (teams, systems, assets with their dependencies, tests, policy) and
-  where (line, column), as plain tuples. Only a file whose bytes changed is
-  parsed and validated again.
+  defines (teams, systems, assets, tests, policy) and its dependencies as
+  columns, as plain tuples, with where each definition stands (line,
+  column) if the file was read precisely, or line 0 if it was read by the
+  fast reader (:mod:`impact.model.fastyaml`): such places are found when a
+  message needs them (:class:`FileLocator`) and then kept by the file's
+  digest too. Only a file whose bytes changed is read again.
 * a **snapshot** per catalog folder, keyed by the list of (file, digest): the
-  merged catalog in columns (see :mod:`impact.model.compact`) and its
-  warnings. A run over an unchanged catalog reads one file and parses no YAML.
+  merged catalog in columns (see :mod:`impact.model.compact`), built by
+  :func:`assemble`, and its warnings. A run over an unchanged catalog reads
+  one file and parses no YAML; an edit that keeps a file's ids is patched in
+  (:func:`patch`).
 
 :func:`check_cached` handles only catalogs without errors. As soon as
 anything is wrong (a file that does not parse or validate, an id defined
