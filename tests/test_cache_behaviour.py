@@ -22,7 +22,7 @@ from impact.model.compact import (
     edge_list_from,
 )
 from impact.model.loader import check_catalog
-from tests.helpers import RENAME_PRODUCTS
+from tests.helpers import RENAME_PRODUCTS, without_cache
 from tests.helpers import run_cli as run
 from tests.test_graph_oracle import graphs
 
@@ -231,11 +231,8 @@ def test_warnings_are_the_same_warm_and_cold(small_catalog: Path, write: Callabl
     write("catalog/extra.yaml", "systems:\n  crm:\n    name: CRM\n    owner: web\n    assets:\n      x: {type: field, critical: true}\n")
     _, cold = check_catalog(small_catalog)
     warm_catalog, warm = check_catalog(small_catalog)
-    cache.set_enabled(False)
-    try:
+    with without_cache():
         plain_catalog, plain = check_catalog(small_catalog)
-    finally:
-        cache.set_enabled(None)
     assert cold == warm == plain and plain
     assert isinstance(warm_catalog.assets, AssetTable)  # type: ignore[union-attr]
     assert plain_catalog is not None and warm_catalog is not None

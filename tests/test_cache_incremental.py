@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impact.model import cache, change, fastload
+from impact.model import change, fastload
 from impact.model.catalog import Catalog
 from impact.model.loader import check_catalog, load_catalog
 from impact.render.jsonout import dumps
-from tests.helpers import RENAME_PRODUCTS
+from tests.helpers import RENAME_PRODUCTS, without_cache
 from tests.helpers import run_cli as run
 
 # Every test gets a cache folder of its own (tests/conftest.py).
@@ -53,11 +53,8 @@ def state(catalog: Catalog) -> dict[str, Any]:
 
 def fresh_state(root: Path) -> dict[str, Any]:
     """The catalog merged from every file's record, with no snapshot to start from."""
-    cache.set_enabled(False)
-    try:
+    with without_cache():
         catalog, _ = check_catalog(root)
-    finally:
-        cache.set_enabled(None)
     assert catalog is not None
     return state(catalog)
 
@@ -182,39 +179,26 @@ def watch_assemble(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-@pytest.mark.parametrize(("file", "old", "new"), NEW_IDS)
-def test_an_edit_that_changes_ids_rebuilds_the_snapshot(
+@pytest.mark.parametrize(
+    ("file", "old", "new", "assembled"),
+    [(*edit, [1]) for edit in NEW_IDS] + [(*edit, []) for edit in NEW_DEPENDENCIES],
+)
+def test_an_edit_is_patched_in_or_assembled_afresh_and_exact(
     stack: tuple[Path, Path],
     monkeypatch: pytest.MonkeyPatch,
     file: str,
     old: str,
     new: str,
+    assembled: list[int],
 ) -> None:
+    # New ids: the snapshot is assembled again from every record; new
+    # dependencies only: the file's dependencies are patched in.
     catalog, change_file = stack
     run("check", str(change_file))
     edit(catalog / file, old, new)
     merged = watch_assemble(monkeypatch)
     cached, _ = check_catalog(catalog)
-    assert cached is not None and merged == [1]
-    monkeypatch.undo()
-    assert state(cached) == fresh_state(catalog)
-    same_as_without_cache(catalog, change_file)
-
-
-@pytest.mark.parametrize(("file", "old", "new"), NEW_DEPENDENCIES)
-def test_an_edit_to_dependencies_is_patched_into_the_snapshot(
-    stack: tuple[Path, Path],
-    monkeypatch: pytest.MonkeyPatch,
-    file: str,
-    old: str,
-    new: str,
-) -> None:
-    catalog, change_file = stack
-    run("check", str(change_file))
-    edit(catalog / file, old, new)
-    merged = watch_assemble(monkeypatch)
-    cached, _ = check_catalog(catalog)
-    assert cached is not None and merged == []  # patched, not merged afresh
+    assert cached is not None and merged == assembled
     monkeypatch.undo()
     assert state(cached) == fresh_state(catalog)
     same_as_without_cache(catalog, change_file)

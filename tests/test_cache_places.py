@@ -17,6 +17,7 @@ from impact.model import cache, fastload, fastyaml, yamlio
 from impact.model.errors import ImpactError
 from impact.model.loader import check_catalog
 from tests.helpers import run_cli as run
+from tests.helpers import without_cache
 
 pytestmark = pytest.mark.usefixtures("cache_home")
 
@@ -28,11 +29,8 @@ def test_late_places_are_the_places_of_the_precise_reader(monkeypatch: pytest.Mo
     assert late is not None
     with monkeypatch.context() as m:  # every file read precisely, places recorded up front
         m.setattr(fastyaml, "read_fast", lambda raw: None)
-        cache.set_enabled(False)
-        try:
+        with without_cache():
             eager, eager_warnings = check_catalog(EXAMPLE)
-        finally:
-            cache.set_enabled(None)
     assert eager is not None
     assert dict(late.places) == dict(eager.places) and len(late.places) > 100
     assert late_warnings == eager_warnings
