@@ -809,3 +809,28 @@ def test_the_plain_validator_accepts_what_the_models_accept_with_the_same_record
 def test_the_plain_validator_and_the_models_agree_on_edge_cases(data: Any) -> None:
     plain, model = plain_and_model(data)
     assert plain == model
+
+
+def test_the_number_guard_knows_every_number_of_the_catalog_schema() -> None:
+    # _has_numbers names the schema's whole-number fields; a new one must be added there,
+    # or a file spelling it '015' would be read fast as 15 where the precise path refuses it.
+    from impact.model import schema
+    from impact.model.schema import _unwrap
+
+    def numbers(model: type[Any], seen: set[type[Any]]) -> set[str]:
+        found: set[str] = set()
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            inner = _unwrap(info.annotation)
+            for tp in (inner, *getattr(inner, "__args__", ())):
+                tp = _unwrap(tp)
+                if tp is int:
+                    found.add(f"{model.__name__}.{name}")
+                elif isinstance(tp, type) and issubclass(tp, schema.BaseModel) and tp not in seen:
+                    found |= numbers(tp, seen)
+        return found
+
+    assert numbers(CatalogFileSpec, set()) == {"TestSpec.minutes", "PathRuleSpec.max_tool_distance"}
+    assert _has_numbers({"tests": {"t": {"minutes": 15}}})
+    assert _has_numbers({"policy": {"quick-hit": {"max_tool_distance": 2}, "minor": None}})
+    assert not _has_numbers({"tests": {"t": {"name": "n"}}, "policy": {"minor": {"types": ["form"]}}})

@@ -44,7 +44,7 @@ from typing import Any, TypeVar
 import impact
 from impact.model import cache
 from impact.model.catalog import Catalog, Place, RegressionTest, System, Team
-from impact.model.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable
+from impact.model.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
 from impact.model.errors import Problem, ProblemList, display_path
 
 Record = tuple[Any, ...]
@@ -839,17 +839,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     type_t, type_of = _table([r[2] for r in rows])
     owner_t, owner_of = _table([r[3] for r in rows])
     index = dict(zip(ids, range(len(ids))))
-    by_up: list[list[tuple[int, str | None]]] = [[] for _ in ids]
-    for (up, down), note in merged["edges"].items():
-        by_up[index[up]].append((index[down], note))
-    offsets, targets, notes = array("i", [0]), array("i"), {}
-    for out in by_up:
-        out.sort()
-        for down, note in out:
-            if note is not None:
-                notes[len(targets)] = note
-            targets.append(down)
-        offsets.append(len(targets))
+    edges = edge_list_from(ids, merged["edges"])
     places = merged["places"]
     policy = merged["policy"]
     return {
@@ -876,7 +866,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         "col": array("i", [r[10] for r in rows]).tobytes(),
         "others": {k: v for k, v in places.items() if not k.startswith("asset:")},
         "order": "\0".join(places),
-        "offsets": offsets.tobytes(), "targets": targets.tobytes(), "notes": notes,
+        "offsets": edges.offsets.tobytes(), "targets": edges.targets.tobytes(), "notes": edges.notes,  # type: ignore[attr-defined]
     }  # fmt: skip
 
 

@@ -42,6 +42,8 @@ from typing import Any
 
 import yaml_rs
 
+from impact.model.yamlio import NULL_WORDS, YAML11_BOOL
+
 # The scan is a handful of substring tests; a regular expression runs only on
 # a file that holds one of the rare characters it looks for (one combined
 # expression over a 100,000-asset catalog took longer than parsing it).
@@ -75,12 +77,9 @@ _FLOW_BLOCK_SIGN = re.compile(r"[\[{,:][ \t]*[|>][^\s\-+0-9]")
 _ODD_NUMBER = re.compile(r"[\s\[\]{},:](?:[-+][0-9]|0[0-9A-Za-z_]|[0-9]+_)")
 
 # Plain ids that a YAML 1.1 tool types start with one of these characters or
-# are one of its booleans or nulls.
+# are one of its booleans or nulls (the precise reader's own lists).
 _TYPED_START = frozenset("0123456789+-.~")
-_TYPED_WORDS = frozenset((
-    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-    "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
-))  # fmt: skip
+_TYPED_WORDS = frozenset(YAML11_BOOL) | NULL_WORDS
 
 
 def declines(text: str) -> bool:

@@ -89,13 +89,15 @@ def read_limited(path: Path, limit: int) -> bytes:
     return path.read_bytes()
 
 
-def read_catalog_records(root: Path, limits: Limits, problems: ProblemList) -> tuple[list[str], list[Any], list[Record]]:
+def read_catalog_records(
+    root: Path, limits: Limits, problems: ProblemList
+) -> tuple[list[str], list[Any], list[Record], list[bytes]]:
     """Parse and shape-check each file, gathering problems; the files' records, to merge.
 
     Returns, for each file that parses, its path relative to ``root``, what
     locates a path in it (the parsed ``YamlDoc``, or a ``RecordDoc`` that
-    parses the file only if asked) and its record (see
-    :mod:`impact.model.fastload`). A file that fails validation gives the
+    parses the file only if asked), its record (see
+    :mod:`impact.model.fastload`) and its bytes. A file that fails validation gives the
     record of its valid entries, so one typo does not hide the next problem.
     """
     files = catalog_files(root, problems)
@@ -120,6 +122,7 @@ def read_catalog_records(root: Path, limits: Limits, problems: ProblemList) -> t
     rels: list[str] = []
     locators: list[Any] = []
     records: list[Record] = []
+    raws: list[bytes] = []
     for (path, name, raw), record in zip(read, found):
         if record is not None:  # valid: only what it references is left to check
             locator: Any = fastload.RecordDoc(name, raw, record)
@@ -138,8 +141,9 @@ def read_catalog_records(root: Path, limits: Limits, problems: ProblemList) -> t
             record, locator = fastload.record_from(doc, spec), doc
         rels.append(path.relative_to(root).as_posix())
         locators.append(locator)
+        raws.append(raw)
         records.append(record)
-    return rels, locators, records
+    return rels, locators, records, raws
 
 
 def suggest(kind: str, ident: str, teams: dict[str, Any], systems: dict[str, Any], assets: dict[str, Any]) -> str | None:
@@ -203,7 +207,7 @@ def check_catalog(
 
     problems = ProblemList()
     with gc_paused():  # hundreds of thousands of objects, none in a cycle: see gc_paused
-        rels, locators, records = read_catalog_records(path, limits, problems)
+        rels, locators, records, raws = read_catalog_records(path, limits, problems)
         names = [display_path(path / rel) for rel in rels]
         # A valid catalog is assembled by columns, as the cache does; any
         # problem takes merge(), which reports every one with its place.
@@ -215,9 +219,7 @@ def check_catalog(
             if problems.errors:
                 return None, problems.errors + problems.warnings
             data = fastload.encode(merged, rels)
-        # Every file is valid here: its locator holds its bytes, and places are
-        # found as through the cache (for many files at once, in parallel).
-        raws = [getattr(locator, "raw", b"") for locator in locators]
+        # Places are found as through the cache: for many files at once, in parallel.
         hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
         catalog = fastload.decode(data, path, fastload.FileLocator([path / rel for rel in rels], names, hashes, raws))
     if not warnings_now:

@@ -53,11 +53,11 @@ _ALLOWED_TAGS = {
 # collide for other YAML tools (``on:`` and ``true:`` are the same key there).
 # The booleans are the YAML 1.1 spec's list (PyYAML leaves out y/n); numbers,
 # dates and nulls are typed by PyYAML's own YAML 1.1 resolver, never by hand.
-_YAML11_BOOL = {
+YAML11_BOOL = {
     **dict.fromkeys(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], "true"),
     **dict.fromkeys(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], "false"),
 }
-_NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 _OK_TAGS = frozenset({*_ALLOWED_TAGS, None, "!"})  # None: no tag; "!": the non-specific tag
@@ -75,8 +75,8 @@ def yaml11_reading(text: str) -> str | None:
     >>> yaml11_reading("on"), yaml11_reading("010"), yaml11_reading("1:20"), yaml11_reading("web")
     ('true', 'the number 8', 'the number 80', None)
     """
-    if text in _YAML11_BOOL:
-        return _YAML11_BOOL[text]
+    if text in YAML11_BOOL:
+        return YAML11_BOOL[text]
     tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
     if tag == _STR_TAG:
         return None
@@ -298,7 +298,7 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
     map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
     ok_tags = _OK_TAGS
     plain_styles = _PLAIN_STYLES
-    null_words = _NULL_WORDS
+    null_words = NULL_WORDS
     reading_of = yaml11_reading
     anchors: dict[str, tuple[Any, int]] = {}
     # The innermost open container lives in locals (the hot path reads them on
