@@ -91,3 +91,31 @@ def test_bool_and_int_are_strict_and_quote_the_text() -> None:
     for bad in ("010", "1e3", "1_000", "-3", "15.0"):
         with pytest.raises(ValueError, match=f"expected a whole number like 15, found '{bad}'"):
             as_int(bad)
+
+
+def test_libyaml_own_nesting_limit_is_answered_in_our_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without the pre-scan, PyYAML 6.0.4's libyaml refuses 1,000 flow levels by
+    # itself, ahead of the events; the message must still be ours, at our place.
+    import impact.model.yamlio as yamlio
+
+    monkeypatch.setattr(yamlio, "flow_too_deep_at", lambda text, max_depth=64: None)
+    assert refusal("a: " + "[" * 50_000) == "f.yaml:1:67: nesting deeper than 64 levels; a catalog needs far fewer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [[x], {b: [c, 'd]]]]']}]\n",
+        "a: \"" + "[" * 100 + "\"\n",
+        "a: '" + "{" * 100 + "'\n",
+        "a: x" + "[" * 100 + "\n",
+        "# " + "[" * 100 + "\na: b\n",
+        "a: [\n" + "  [x],\n" * 100 + "]\n",
+    ],
+    ids=["nested", "double-quoted", "single-quoted", "plain", "comment", "many-shallow"],
+)
+def test_brackets_that_do_not_nest_are_not_refused(text: str) -> None:
+    parse_yaml(text, "f.yaml")  # raises if refused
+    from impact.model.yamlio import flow_too_deep_at
+
+    assert flow_too_deep_at(text) is None

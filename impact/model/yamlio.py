@@ -268,14 +268,160 @@ def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> Ya
     (2, 6)
     """
     text = _decode(raw, file)
+    # impact's own limit comes first, whatever limit the installed libyaml has:
+    # libyaml's scanner reads ahead, so a limit of its own (PyYAML 6.0.4 brought
+    # one of 1,000 levels) would otherwise answer before ours, in its words.
+    deep_at = flow_too_deep_at(text, max_depth)
+    if deep_at is not None:
+        # Confirmed by our own composer on the text up to there, which also
+        # counts the block mappings around the brackets and gives its place.
+        too_deep = _compose_prefix(text[: deep_at + 1], file, max_depth)
+        if too_deep is not None:
+            raise ImpactError(too_deep)
     loader = _Loader(text)
     try:
         with gc_paused():
             return YamlDoc(file, _compose(loader, file, max_depth))
     except yaml.YAMLError as exc:
-        raise ImpactError(_syntax_problem(exc, file, text)) from None
+        raise ImpactError(_nesting_problem(exc, text, file, max_depth) or _syntax_problem(exc, file, text)) from None
     finally:
         loader.dispose()
+
+
+# The characters that open or close flow collections, quote, or start a comment.
+_FLOW_TOKEN = re.compile(r"[\[\]{}\"'#\n]")
+_DQ_END = re.compile(r'(?:\\.|[^"\\])*"', re.S)
+_NODE_START = frozenset("[{,:?-")
+# Where a node can start in block context: after the indentation, or after
+# ': ', '- ' or '? ' (the indicators need white space after them).
+_BLOCK_NODE_START = re.compile(r"(?::|(?:^|[ \t])[-?])[ \t]+$|^[ \t]*$", re.M)
+
+
+def flow_too_deep_at(text: str, max_depth: int = MAX_DEPTH) -> int | None:
+    r"""Where flow collections (``[...]``, ``{...}``) first nest deeper than ``max_depth``.
+
+    A scan of the text that needs no YAML library, so the limit and its message
+    do not depend on the installed libyaml. It follows quotes and comments; it
+    counts a bracket in block context only where a flow collection can start
+    (after a line's indentation, ``- ``, ``: `` or ``? ``). Text is scanned only
+    when it holds more opening brackets than the limit.
+
+    Examples
+    --------
+    >>> flow_too_deep_at("a: [[x], {b: c}]\n") is None
+    True
+    >>> flow_too_deep_at("a: " + "[" * 70)
+    67
+    >>> flow_too_deep_at("a: '" + "[" * 70 + "'\n") is None
+    True
+    """
+    if _shallow(text, max_depth):
+        return None
+    depth = 0
+    at = 0
+    n = len(text)
+    while at < n:
+        found = _FLOW_TOKEN.search(text, at)
+        if found is None:
+            return None
+        pos = found.start()
+        char = text[pos]
+        at = pos + 1
+        if char == "\n":
+            continue
+        line_start = text.rfind("\n", 0, pos) + 1
+        if depth > 0:
+            before = text[line_start:pos].rstrip(" ")
+            node_start = not before or before[-1] in _NODE_START
+        else:
+            node_start = _BLOCK_NODE_START.search(text, line_start, pos) is not None
+        if char == "#":
+            if pos == line_start or text[pos - 1] in " \t":
+                end = text.find("\n", pos)
+                at = n if end < 0 else end
+            continue
+        if char in "\"'":
+            if not node_start:
+                continue  # an apostrophe inside plain text
+            if char == '"':
+                closed = _DQ_END.match(text, at)
+                at = n if closed is None else closed.end()
+            else:
+                end = at
+                while True:
+                    end = text.find("'", end)
+                    if end < 0 or text[end + 1 : end + 2] != "'":
+                        break
+                    end += 2
+                at = n if end < 0 else end + 1
+            continue
+        if char in "[{":
+            if depth == 0 and not node_start:
+                continue  # a bracket inside a plain block value
+            depth += 1
+            if depth > max_depth:
+                return pos
+        elif depth > 0:
+            depth -= 1
+    return None
+
+
+# An innermost flow collection: brackets around plain text and quoted scalars.
+_QUOTED = r"\"(?:\\.|[^\"\\])*\"|'(?:[^']|'')*'"
+_INNERMOST = re.compile(rf"\[(?:[^\[\]{{}}\"']|{_QUOTED})*\]|\{{(?:[^\[\]{{}}\"']|{_QUOTED})*\}}")
+
+
+def _shallow(text: str, max_depth: int) -> bool:
+    """True when no flow collection can nest deeper than ``max_depth`` (C-speed, for the common case).
+
+    Each pass removes the innermost collections, which lowers any chain of
+    nested collections by at most one level; when fewer opening brackets
+    remain than the limit less the passes, no chain can be deeper. (A stray
+    apostrophe in plain text can make a pass remove more; the composer's own
+    check and ``_nesting_problem`` still hold the limit then.)
+    """
+    rest = text
+    for passes in range(4):
+        if rest.count("[") + rest.count("{") <= max_depth - passes:
+            return True
+        rest = _INNERMOST.sub("", rest)
+    return False
+
+
+def _too_deep(max_depth: int) -> str:
+    return f"nesting deeper than {max_depth} levels; a catalog needs far fewer"
+
+
+def _nesting_problem(exc: yaml.YAMLError, text: str, file: str, max_depth: int) -> Problem | None:
+    """impact's own message when a libyaml version refuses deep nesting by itself.
+
+    libyaml's scanner reads ahead of the events, so its limit can answer before
+    ``_compose`` reaches ours. Composing the text up to where libyaml stopped
+    then meets our limit first and gives our message at our place.
+    """
+    if "nesting depth" not in str(getattr(exc, "problem", "") or ""):
+        return None
+    mark = getattr(exc, "problem_mark", None)
+    ours = _compose_prefix(text[: mark.index] if mark is not None else text, file, max_depth)
+    if ours is not None:
+        return ours
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return Problem(file, line, col, _too_deep(max_depth))
+
+
+def _compose_prefix(prefix: str, file: str, max_depth: int) -> Problem | None:
+    """Our depth problem in ``prefix``, if composing it meets our limit first."""
+    loader = _Loader(prefix)
+    try:
+        _compose(loader, file, max_depth)
+    except ImpactError as ours:
+        message = ours.problems[0]
+        return message if message.message == _too_deep(max_depth) else None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None
 
 
 def _compose(loader: Any, file: str, max_depth: int) -> Any:
@@ -345,7 +491,7 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             if event.tag not in ok_tags:
                 raise ImpactError(Problem(file, line, col, f"the YAML tag {_describe(_tag(event.tag))} is not allowed; remove it"))
             if depth >= max_depth:
-                raise ImpactError(Problem(file, line, col, f"nesting deeper than {max_depth} levels; a catalog needs far fewer"))
+                raise ImpactError(Problem(file, line, col, _too_deep(max_depth)))
             if cur is not None:
                 stack.append((cur, cur_seq, cur_key, cur_size, cur_typed, cur_anchor))
             cur_seq = cls is seq_start
