@@ -17,9 +17,9 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from impact.core.catalog import Asset, Catalog, Dependency
 from impact.graph.depgraph import DependencyGraph
 from impact.graph.search import cyclic_components, reverse, shortest_reach
-from impact.model.catalog import Asset, Catalog, Dependency
 
 Case = tuple[dict[str, str], list[tuple[str, str]], list[str], int]
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from impact.core.catalog import Catalog
 from impact.graph.search import EdgeFilter, reverse, shortest_reach
-from impact.model.catalog import Catalog
-from impact.model.compact import AssetTable, EdgeList, edge_list_from
+from impact.store.compact import AssetTable, EdgeList, edge_list_from
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -133,7 +133,7 @@ class DependencyGraph:
 
     Examples
     --------
-    >>> from impact.model.catalog import Asset, Catalog, Dependency
+    >>> from impact.core.catalog import Asset, Catalog, Dependency
     >>> assets = {a: Asset(a, a.split(":")[0], a.split(":")[1], "x", "t")
     ...           for a in ["web:f", "web:g", "mkto:s", "crm:q"]}
     >>> deps = [Dependency("web:f", "web:g"), Dependency("web:g", "mkto:s"),
