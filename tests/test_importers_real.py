@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from impact.cli.main import cli
-from impact.model.loader import load_catalog
+from impact.load.loader import load_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SF_EDA = FIXTURES / "salesforce" / "eda"

@@ -79,7 +79,7 @@ def import_group() -> None:
 
 
 def _finish(output: str, imported: Any, catalog: str | None, source: str) -> None:
-    from impact.model.importers.merge import merge_into_file
+    from impact.importers.merge import merge_into_file
 
     report = merge_into_file(Path(output), imported, Path(catalog) if catalog else None, [Path(source)])
     for line in report.lines():
@@ -101,7 +101,7 @@ def import_csv(inventory: str, output: str, owner: str | None, catalog: str | No
 
         impact import csv inventory.csv -o catalog/inventory.yaml
     """
-    from impact.model.importers.readers import read_inventory_csv
+    from impact.importers.readers import read_inventory_csv
 
     _finish(output, read_inventory_csv(Path(inventory), owner), catalog, inventory)
 
@@ -121,7 +121,7 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, output: str, owner
 
         impact import sitemap sitemap.xml --system website --owner web -o catalog/website.yaml
     """
-    from impact.model.importers.readers import read_sitemap
+    from impact.importers.readers import read_sitemap
 
     _finish(output, read_sitemap(Path(sitemap), system, owner, max_depth), catalog, sitemap)
 
@@ -145,7 +145,7 @@ def import_salesforce(deps: str, system: str, output: str, owner: str | None, ca
 
         impact import salesforce-deps deps.csv --owner salesops -o catalog/salesforce-metadata.yaml
     """
-    from impact.model.importers.readers import read_salesforce_deps
+    from impact.importers.readers import read_salesforce_deps
 
     _finish(output, read_salesforce_deps(Path(deps), system, owner), catalog, deps)
 
@@ -195,7 +195,7 @@ def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, 
         impact import dbt target/manifest.json --link salesforce=salesforce --owner analytics -o catalog/dbt.yaml
     """
     from impact.importers.dbt import read_dbt_manifest
-    from impact.model.importers.merge import catalog_assets
+    from impact.importers.merge import catalog_assets
 
     parsed = _parse_links(links)
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if parsed else {}
@@ -222,7 +222,7 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
         impact import gtm GTM-ABC123_v42.json --website website --owner web -o catalog/gtm.yaml
     """
     from impact.importers.gtm import read_gtm_export
-    from impact.model.importers.merge import catalog_assets
+    from impact.importers.merge import catalog_assets
 
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if website else {}
     _finish(output, read_gtm_export(Path(export), system, owner, website, known), catalog, export)

@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from impact.core.errors import ImpactError, Problem, display_path
+from impact.importers.merge import Imported, ImportedAsset, ImportedTest
 from impact.importers.xmlread import read_json
-from impact.model.errors import ImpactError, Problem, display_path
-from impact.model.importers.merge import Imported, ImportedAsset, ImportedTest
 
 _KINDS = {"model": "model", "seed": "seed", "snapshot": "snapshot"}
 _TEST_ID = re.compile(r"[^A-Za-z0-9_.\-]+")

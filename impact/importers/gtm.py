@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from impact.core.errors import ImpactError, Problem, display_path
+from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.xmlread import read_json
-from impact.model.errors import ImpactError, Problem, display_path
-from impact.model.importers.merge import Imported, ImportedAsset
 
 # Triggers every container has without defining them; exports name them only by id.
 BUILT_IN_TRIGGERS = {

@@ -36,9 +36,9 @@ from pathlib import Path
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
+from impact.core.errors import ImpactError, Problem, ProblemList, display_path
+from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.xmlread import local, parse_xml, read_bytes
-from impact.model.errors import ImpactError, Problem, ProblemList, display_path
-from impact.model.importers.merge import Imported, ImportedAsset
 
 Progress = Callable[[Iterable[Path], int, str], Iterable[Path]]
 

@@ -15,8 +15,8 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from impact.model.errors import ImpactError, Problem, display_path
-from impact.model.loader import Limits, read_limited
+from impact.core.errors import ImpactError, Problem, display_path
+from impact.load.loader import Limits, read_limited
 
 
 def read_bytes(path: Path) -> bytes:
