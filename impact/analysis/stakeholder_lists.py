@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from impact.analysis.answer import ROLES, strongest_role
 from impact.analysis.check import CheckResult, Reason
-from impact.model.catalog import RegressionTest, Team
+from impact.core.catalog import RegressionTest, Team
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import orjson
 from impact.analysis.answer import RISKS
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.release_path import ReleasePath
-from impact.model.catalog import Team
+from impact.core.catalog import Team
 
 
 def dumps(data: Any, *, html_safe: bool = False) -> str:

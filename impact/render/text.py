@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from impact.analysis.answer import RISKS, tests_breakdown, tests_sentence
 from impact.analysis.check import CheckResult
 from impact.analysis.release_path import ReleasePath
+from impact.core.catalog import Catalog
 from impact.graph.depgraph import Reach
-from impact.model.catalog import Catalog
 
 ARROW = " -> "
 
