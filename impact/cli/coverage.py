@@ -8,7 +8,7 @@ import click
 
 from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
 from impact.cli.options import format_option, output_option
-from impact.model.change import catalog_folder
+from impact.load.change import catalog_folder
 
 
 @cli.command("coverage")

@@ -14,7 +14,7 @@ from impact.cli.options import (
     max_tools_option,
     output_option,
 )
-from impact.model.errors import ImpactError
+from impact.core.errors import ImpactError
 
 
 @cli.command("check-changes")

@@ -81,9 +81,9 @@ def init(directory: str) -> None:
 
         impact init catalog && impact validate catalog
     """
-    from impact.model.errors import ImpactError, display_path
-    from impact.model.fsio import atomic_write
-    from impact.model.jsonschemas import schema_texts
+    from impact.core.errors import ImpactError, display_path
+    from impact.read.jsonschemas import schema_texts
+    from impact.store.fsio import atomic_write
 
     root = Path(directory)
     if root.exists() and not root.is_dir():

@@ -25,8 +25,8 @@ from impact.cli.options import (
     max_tools_option,
     output_option,
 )
-from impact.model.change import catalog_folder
-from impact.model.errors import ImpactError, display_path
+from impact.core.errors import ImpactError, display_path
+from impact.load.change import catalog_folder
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -135,7 +135,7 @@ def cli(ctx: click.Context, debug: bool, no_cache: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-    from impact.model import cache
+    from impact.store import cache
 
     cache.set_enabled(False if no_cache else None)  # None: IMPACT_NO_CACHE decides, as before
 
@@ -145,7 +145,7 @@ def emit(text: str, output: str | None, protected: list[Path] | None = None) -> 
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    from impact.model.fsio import atomic_write, guard_output
+    from impact.store.fsio import atomic_write, guard_output
 
     target = Path(output)
     guard_output(target, protected or [])

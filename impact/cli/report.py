@@ -67,8 +67,8 @@ def report(
 
         impact report --release 2026-12-minor --changes catalogs/example/changes
     """
-    from impact.model.fsio import atomic_write, guard_output
     from impact.render.report import ReportInput, make_picture, render_report
+    from impact.store.fsio import atomic_write, guard_output
 
     if change_file and (release_id or changes_dir):
         raise click.UsageError("give either CHANGE.yaml or --release ID --changes DIR, not both")

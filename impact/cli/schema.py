@@ -34,8 +34,8 @@ def schema(output: str) -> None:
 
         impact schema -o schemas
     """
-    from impact.model.fsio import atomic_write
-    from impact.model.jsonschemas import schema_texts
+    from impact.read.jsonschemas import schema_texts
+    from impact.store.fsio import atomic_write
 
     folder = Path(output)
     for name, text in schema_texts().items():

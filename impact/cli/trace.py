@@ -8,7 +8,7 @@ import click
 
 from impact.cli.main import cli, emit
 from impact.cli.options import format_option, max_tools_option, output_option
-from impact.model.change import catalog_folder
+from impact.load.change import catalog_folder
 
 
 @cli.command()
