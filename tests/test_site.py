@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from impact.model import fsio
+from impact.store import fsio
 from tests.conftest import EXAMPLE
 from tests.helpers import run_cli
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impact.analysis.trace import default_changes_folder, load_change_folder
-from impact.model.catalog import Catalog
-from impact.model.change import ChangedAsset, ChangeRequest, resolve_change
-from impact.model.compact import EdgeList, edge_list_from
-from impact.model.errors import ImpactError, Problem
-from impact.model.loader import load_catalog
+from impact.core.catalog import Catalog
+from impact.core.errors import ImpactError, Problem
+from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
+from impact.load.loader import load_catalog
+from impact.store.compact import EdgeList, edge_list_from
 
 RELEASED = "released"
 

@@ -42,9 +42,9 @@ def site(catalog: str | None, changes: str | None, max_tools: int, output: str) 
     """
     from impact.analysis.site import open_site
     from impact.cli.terminal import loading
-    from impact.model.change import catalog_folder
-    from impact.model.fsio import atomic_folder
+    from impact.load.change import catalog_folder
     from impact.render.site import is_site, render_site
+    from impact.store.fsio import atomic_folder
 
     catalog_path = catalog_folder(catalog)
     with loading(catalog_path):
