@@ -45,6 +45,7 @@ LAZY_COMMANDS = {
     "release": "release",
     "report": "report",
     "schema": "schema",
+    "site": "site",
     "stakeholders": "release",
     "trace": "trace",
 }
