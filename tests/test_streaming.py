@@ -49,3 +49,25 @@ def test_check_writes_the_same_bytes_to_stdout_and_to_a_file(small_catalog: Path
         target = tmp_path / f"out.{fmt}"
         assert run_cli("check", str(change), "--format", fmt, "--all", "-o", str(target))[0] == code
         assert target.read_text(encoding="utf-8") == printed and "marketo:segmentation/interest" in printed
+
+
+def _safe_reference(text: str) -> str:
+    import unicodedata
+
+    out = []
+    for ch in text:
+        if ch in "\n\t":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)))
+def test_safe_text_has_a_fast_path_with_the_same_answer(text: str) -> None:
+    from impact.render.text import safe
+
+    assert safe(text) == _safe_reference(text)

@@ -23,6 +23,8 @@ def safe(text: str | None) -> str:
     """
     if text is None:
         return ""
+    if text.isascii() and text.isprintable():  # most ids and names: nothing to escape (C-fast)
+        return text
     out = []
     for ch in text:
         if ch in "\n\t":
