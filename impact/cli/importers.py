@@ -40,8 +40,8 @@ def import_group() -> None:
     critical flags, consulted/informed teams and dependency notes you wrote
     by hand are kept. Assets the source no longer lists are kept and named.
 
+    \b
     Example:
-
         impact import sitemap sitemap.xml --system website --owner web -o catalog/website.yaml
     """
 
@@ -65,8 +65,8 @@ def import_csv(inventory: str, output: str, owner: str | None, catalog: str | No
     description, system_name. Comma, semicolon and tab separators all work;
     save the sheet as 'CSV UTF-8'.
 
+    \b
     Example:
-
         impact import csv inventory.csv -o catalog/inventory.yaml
     """
     from impact.model.importers.readers import read_inventory_csv
@@ -85,8 +85,8 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, output: str, owner
     A sitemap index works too: save the sitemaps it lists next to it (impact
     reads no network). .xml.gz files are read as they are.
 
+    \b
     Example:
-
         impact import sitemap sitemap.xml --system website --owner web -o catalog/website.yaml
     """
     from impact.model.importers.readers import read_sitemap
@@ -103,14 +103,15 @@ def import_salesforce(deps: str, system: str, output: str, owner: str | None, ca
 
     Export the Tooling API query as CSV, for example:
 
+    \b
         sf data query --use-tooling-api --result-format csv --query "SELECT MetadataComponentName,
         MetadataComponentType, RefMetadataComponentName, RefMetadataComponentType
         FROM MetadataComponentDependency" > deps.csv
 
     Assets are keyed <type>/<name>, e.g. apexclass/LeadRouter.
 
+    \b
     Example:
-
         impact import salesforce-deps deps.csv --owner salesops -o catalog/salesforce-metadata.yaml
     """
     from impact.model.importers.readers import read_salesforce_deps
