@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 
 BASELINE = r"""
 import sys, glob, yaml, networkx as nx
-from impact.model.schema import CatalogFileSpec, ChangeSpec
+from impact.read.schema import CatalogFileSpec, ChangeSpec
 root, change = sys.argv[1], sys.argv[2]
 specs = [CatalogFileSpec.model_validate(yaml.load(open(f, encoding="utf-8"), Loader=yaml.CSafeLoader))
          for f in sorted(glob.glob(root + "/**/*.yaml", recursive=True))]

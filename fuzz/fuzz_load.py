@@ -44,10 +44,10 @@ def _imports() -> None:
         markdown, \
         text
     from impact.analysis.check import check_change
+    from impact.core.errors import ImpactError
     from impact.graph.depgraph import DependencyGraph
-    from impact.model.change import load_change
-    from impact.model.errors import ImpactError
-    from impact.model.loader import check_catalog
+    from impact.load.change import load_change
+    from impact.load.loader import check_catalog
     from impact.render import jsonout, markdown, text
 
 

@@ -84,7 +84,7 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A cache folder of this test's own (IMPACT_CACHE_DIR), caching switched on."""
-    from impact.model import cache
+    from impact.store import cache
 
     home = tmp_path / "cache-home"
     monkeypatch.setenv("IMPACT_CACHE_DIR", str(home))

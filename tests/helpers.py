@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from click.testing import CliRunner
 
 from impact.cli.main import cli
-from impact.model import cache
+from impact.store import cache
 
 RENAME_PRODUCTS = """\
 id: CR-1

@@ -22,10 +22,10 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from impact.model import fastload
-from impact.model.errors import ProblemList
-from impact.model.loader import catalog_files
-from impact.model.schema import CatalogFileSpec, plain_validator
+from impact.core.errors import ProblemList
+from impact.load import fastload
+from impact.load.loader import catalog_files
+from impact.read.schema import CatalogFileSpec, plain_validator
 
 ROOT = Path(__file__).resolve().parents[1]
 

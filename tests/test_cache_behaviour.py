@@ -11,17 +11,18 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
+from impact.core.catalog import Asset, Catalog, Dependency
 from impact.graph.depgraph import DependencyGraph
-from impact.model import cache, fastload
-from impact.model.catalog import Asset, Catalog, Dependency
-from impact.model.compact import (
+from impact.load import fastload
+from impact.load.loader import check_catalog
+from impact.store import cache
+from impact.store.compact import (
     AssetColumns,
     AssetTable,
     EdgeList,
     PlaceTable,
     edge_list_from,
 )
-from impact.model.loader import check_catalog
 from tests.helpers import RENAME_PRODUCTS, without_cache
 from tests.helpers import run_cli as run
 from tests.test_graph_oracle import graphs

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from impact.model import schema, vocabulary
+from impact.core import vocabulary
+from impact.read import schema
 
 PROBE = """
 import sys
@@ -20,7 +21,7 @@ try:
 except SystemExit as exc:
     print("exit", exc.code)
 print("loaded", *sorted({m.split(".")[0] for m in sys.modules} & {"pydantic", "yaml", "jinja2"}))
-print("schema" if "impact.model.schema" in sys.modules else "no schema")
+print("schema" if "impact.read.schema" in sys.modules else "no schema")
 """
 
 

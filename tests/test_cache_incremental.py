@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impact.model import change, fastload
-from impact.model.catalog import Catalog
-from impact.model.loader import check_catalog, load_catalog
+from impact.core.catalog import Catalog
+from impact.load import change, fastload
+from impact.load.loader import check_catalog, load_catalog
 from impact.render.jsonout import dumps
 from tests.helpers import RENAME_PRODUCTS, without_cache
 from tests.helpers import run_cli as run
@@ -276,7 +276,7 @@ def test_a_check_computes_no_warnings_and_validate_still_reports_them(
         "covers: [website:form/demo, salesforce:queue/emea]",
         "covers: [website:form/demo]",
     )
-    from impact.model import loader
+    from impact.load import loader
 
     calls: list[int] = []
     real = loader._all_warnings

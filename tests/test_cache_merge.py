@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.model import fastload
+from impact.load import fastload
 from tests.helpers import run_cli as run
 
 pytestmark = pytest.mark.usefixtures("cache_home")

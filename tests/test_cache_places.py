@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from impact.model import cache, fastload, fastyaml, yamlio
-from impact.model.errors import ImpactError
-from impact.model.loader import check_catalog
+from impact.core.errors import ImpactError
+from impact.load import fastload
+from impact.load.loader import check_catalog
+from impact.read import fastyaml, yamlio
+from impact.store import cache
 from tests.helpers import run_cli as run
 from tests.helpers import without_cache
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.model.loader import load_catalog
+from impact.load.loader import load_catalog
 from tests.helpers import run_cli as run
 
 

@@ -1,9 +1,9 @@
 """The fast YAML reader may only answer where the precise reader gives the same answer.
 
-:func:`impact.model.fastload.build_record` reads a catalog file with
-:func:`impact.model.fastyaml.read_fast` (yaml-rs, YAML 1.2) and uses that answer
+:func:`impact.load.fastload.build_record` reads a catalog file with
+:func:`impact.read.fastyaml.read_fast` (yaml-rs, YAML 1.2) and uses that answer
 when it validates and passes the odd-number guard; otherwise it reads the file
-with :func:`impact.model.yamlio.parse_yaml` (libyaml, every scalar kept as
+with :func:`impact.read.yamlio.parse_yaml` (libyaml, every scalar kept as
 text), which stays the reference: it is what the documentation describes,
 and it places problems, also in a file the fast path read. The contract
 checked here: whenever the fast path accepts a file, the precise path accepts
@@ -15,7 +15,7 @@ The evidence, in order:
 * every YAML file of the repository, and every YAML text written in the tests
   (the adversarial cases among them);
 * that the fast path does read ordinary catalogs, or the speed-up is not real;
-* one test per guard of the :mod:`impact.model.fastyaml` docstring: the fast
+* one test per guard of the :mod:`impact.read.fastyaml` docstring: the fast
   path declines, the precise path does what it documents;
 * divergences found while writing these tests, pinned as strict xfails: each
   is a file the fast path accepts and the precise path refuses or reads
@@ -44,11 +44,11 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from impact.model.errors import ImpactError
-from impact.model.fastload import _has_numbers
-from impact.model.fastyaml import odd_numbers, read_fast
-from impact.model.schema import CatalogFileSpec
-from impact.model.yamlio import parse_yaml
+from impact.core.errors import ImpactError
+from impact.load.fastload import _has_numbers
+from impact.read.fastyaml import odd_numbers, read_fast
+from impact.read.schema import CatalogFileSpec
+from impact.read.yamlio import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -275,9 +275,9 @@ def test_deep_nesting_is_declined_without_crashing_the_process() -> None:
     # a subprocess, so that a crash fails this test rather than the whole run.
     script = textwrap.dedent(
         """
-        from impact.model.errors import ImpactError
-        from impact.model.fastyaml import read_fast
-        from impact.model.yamlio import parse_yaml
+        from impact.core.errors import ImpactError
+        from impact.read.fastyaml import read_fast
+        from impact.read.yamlio import parse_yaml
 
         for nest in (b"- ", b"? ", b"- ? ", b"["):
             raw = b"teams:\\n  web:\\n    members:\\n      " + nest * 100_000 + b"x\\n"
@@ -763,8 +763,8 @@ def test_the_generator_mostly_writes_files_the_fast_path_reads() -> None:
 
 
 def plain_and_model(data: Any) -> tuple[Any, Any]:
-    from impact.model.fastload import record_from, record_of
-    from impact.model.schema import plain_validator
+    from impact.load.fastload import record_from, record_of
+    from impact.read.schema import plain_validator
 
     try:
         plain = record_of(None, plain_validator(CatalogFileSpec).validate_python(data))
@@ -814,8 +814,8 @@ def test_the_plain_validator_and_the_models_agree_on_edge_cases(data: Any) -> No
 def test_the_number_guard_knows_every_number_of_the_catalog_schema() -> None:
     # _has_numbers names the schema's whole-number fields; a new one must be added there,
     # or a file spelling it '015' would be read fast as 15 where the precise path refuses it.
-    from impact.model import schema
-    from impact.model.schema import _unwrap
+    from impact.read import schema
+    from impact.read.schema import _unwrap
 
     def numbers(model: type[Any], seen: set[type[Any]]) -> set[str]:
         found: set[str] = set()

@@ -1,4 +1,4 @@
-"""The fast composer of :mod:`impact.model.yamlio` against PyYAML's own composer.
+"""The fast composer of :mod:`impact.read.yamlio` against PyYAML's own composer.
 
 ``parse_yaml`` builds its tree in a hand-tuned loop over libyaml events. These
 tests compare every value and every (line, column) it records with the node
@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from impact.model.errors import ImpactError
-from impact.model.schema import AssetSpec, CatalogFileSpec, validate
-from impact.model.yamlio import YMap, YSeq, gc_paused, parse_yaml
+from impact.core.errors import ImpactError
+from impact.read.schema import AssetSpec, CatalogFileSpec, validate
+from impact.read.yamlio import YMap, YSeq, gc_paused, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NULLS = {"", "~", "null", "Null", "NULL"}

@@ -12,8 +12,8 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from impact.core.catalog import Asset, Catalog, Dependency
 from impact.graph.depgraph import DependencyGraph, Reach
-from impact.model.catalog import Asset, Catalog, Dependency
 
 SYSTEMS = ["web", "gtm", "mkto", "crm", "bi"]
 

@@ -12,8 +12,8 @@ import pytest
 
 from impact.analysis.check import check_change
 from impact.analysis.usecases import open_catalog
-from impact.model.change import load_change
-from impact.model.errors import ImpactError
+from impact.core.errors import ImpactError
+from impact.load.change import load_change
 from impact.render import picture
 from impact.render.picture import (
     CHANGED_FILL,

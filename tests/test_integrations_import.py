@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from impact.cli.main import cli
-from impact.model.loader import load_catalog
+from impact.load.loader import load_catalog
 
 SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">

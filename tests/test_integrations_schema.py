@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from impact.cli.main import cli
-from impact.model.jsonschemas import schema_texts
+from impact.read.jsonschemas import schema_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "catalogs" / "example"

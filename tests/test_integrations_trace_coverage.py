@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from impact.cli.main import cli
-from impact.model.errors import display_path
+from impact.core.errors import display_path
 
 CATALOG = """\
 teams:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from impact.analysis.validation import validate_catalog
-from impact.model.errors import ImpactError
-from impact.model.loader import load_catalog
+from impact.core.errors import ImpactError
+from impact.load.loader import load_catalog
 from tests.conftest import STACK, TEAMS
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from impact.analysis.release_path import compute_release_path, effective_rules
 from impact.analysis.usecases import open_catalog
 from impact.cli.main import cli
-from impact.model.change import load_change, resolve_change
+from impact.load.change import load_change, resolve_change
 
 # website:page/a -> page/b -> marketo:seg/x -> crm:field/f -> crm:queue/q (critical); seg/x -> bi:dash/d
 STACK = """\

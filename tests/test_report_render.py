@@ -296,7 +296,7 @@ def test_unknown_release(project: Path, tmp_path: Path) -> None:
 
 
 def test_report_without_graphviz_still_has_everything_else(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from impact.model.errors import ImpactError
+    from impact.core.errors import ImpactError
     from impact.render import picture
 
     def broken(dot: str, fmt: str) -> bytes:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from impact.model.errors import ImpactError
-from impact.model.yamlio import YMap, as_bool, as_int, parse_yaml
+from impact.core.errors import ImpactError
+from impact.read.yamlio import YMap, as_bool, as_int, parse_yaml
 
 
 def refusal(text: str | bytes) -> str:
@@ -96,7 +96,7 @@ def test_bool_and_int_are_strict_and_quote_the_text() -> None:
 def test_libyaml_own_nesting_limit_is_answered_in_our_words(monkeypatch: pytest.MonkeyPatch) -> None:
     # Without the pre-scan, PyYAML 6.0.4's libyaml refuses 1,000 flow levels by
     # itself, ahead of the events; the message must still be ours, at our place.
-    import impact.model.yamlio as yamlio
+    import impact.read.yamlio as yamlio
 
     monkeypatch.setattr(yamlio, "flow_too_deep_at", lambda text, max_depth=64: None)
     assert refusal("a: " + "[" * 50_000) == "f.yaml:1:67: nesting deeper than 64 levels; a catalog needs far fewer"
@@ -116,6 +116,6 @@ def test_libyaml_own_nesting_limit_is_answered_in_our_words(monkeypatch: pytest.
 )
 def test_brackets_that_do_not_nest_are_not_refused(text: str) -> None:
     parse_yaml(text, "f.yaml")  # raises if refused
-    from impact.model.yamlio import flow_too_deep_at
+    from impact.read.yamlio import flow_too_deep_at
 
     assert flow_too_deep_at(text) is None

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from impact.analysis.check import CheckResult, check_change
 from impact.analysis.usecases import open_catalog
+from impact.core.catalog import Catalog
+from impact.core.errors import ImpactError, Problem
 from impact.graph.depgraph import DependencyGraph
-from impact.model.catalog import Catalog
-from impact.model.change import find_catalog, load_change
-from impact.model.errors import ImpactError, Problem
+from impact.load.change import find_catalog, load_change
 
 
 def check_many(files: list[Path], catalog_option: str | None, max_tools: int) -> tuple[list[CheckResult], list[Problem]]:

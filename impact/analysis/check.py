@@ -10,9 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from impact.analysis.release_path import ReleasePath, compute_release_path
+from impact.core.catalog import Catalog, RegressionTest, Team
 from impact.graph.depgraph import DependencyGraph, Reach
-from impact.model.catalog import Catalog, RegressionTest, Team
-from impact.model.change import ChangedAsset, ChangeRequest, resolve_change
+from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
 
 DEFAULT_MAX_TOOLS = 5
 ROLES = ("responsible", "accountable", "consulted", "informed")

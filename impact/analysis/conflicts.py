@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from impact.analysis.check import CheckResult
+from impact.core.catalog import Catalog
 from impact.graph.depgraph import Reach
-from impact.model.catalog import Catalog
 
 KINDS = ("same-asset", "downstream", "shared-impact")
 BLOCKING_KINDS = ("same-asset", "downstream")
@@ -80,9 +80,9 @@ def find_conflicts(results: Sequence[CheckResult], *, shared: bool = False) -> l
     --------
     >>> from impact.analysis.check import check_change
     >>> from impact.graph.depgraph import DependencyGraph
-    >>> from impact.model.catalog import Asset, Catalog, Dependency, System, Team
-    >>> from impact.model.change import ChangeItem, ChangeRequest
-    >>> from impact.model.catalog import Place
+    >>> from impact.core.catalog import Asset, Catalog, Dependency, System, Team
+    >>> from impact.load.change import ChangeItem, ChangeRequest
+    >>> from impact.core.catalog import Place
     >>> assets = {a: Asset(a, a.split(":")[0], a.split(":")[1], "x", "t") for a in ["w:f", "m:s"]}
     >>> systems = {s: System(s, s, "t", assets=tuple(a for a in assets if a.startswith(s))) for s in "wm"}
     >>> catalog = Catalog("c", {"t": Team("t", "T")}, systems, assets, [Dependency("w:f", "m:s")], {})

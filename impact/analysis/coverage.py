@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from impact.model.catalog import Catalog
+from impact.core.catalog import Catalog
 
 
 @dataclass
@@ -61,7 +61,7 @@ def coverage(catalog: Catalog) -> CoverageResult:
 
     Examples
     --------
-    >>> from impact.model.catalog import Asset, Catalog, Dependency, RegressionTest
+    >>> from impact.core.catalog import Asset, Catalog, Dependency, RegressionTest
     >>> assets = {"w:a": Asset("w:a", "w", "a", "folder", "web", critical=True),
     ...           "m:b": Asset("m:b", "m", "b", "list", "ops")}
     >>> tests = {"t": RegressionTest("t", "T", ("w:a",))}

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from impact.core.catalog import Catalog
 from impact.graph.depgraph import DependencyGraph
-from impact.model.catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = 5) -> CatalogDiff
 
     Examples
     --------
-    >>> from impact.model.catalog import Asset, Catalog, Dependency
+    >>> from impact.core.catalog import Asset, Catalog, Dependency
     >>> assets = {a: Asset(a, a[0], a[2:], "x", "t") for a in ["w:f", "m:s", "c:q"]}
     >>> old = Catalog("old", {}, {}, assets, [Dependency("w:f", "m:s")], {})
     >>> new = Catalog("new", {}, {}, assets, [Dependency("w:f", "m:s"), Dependency("m:s", "c:q")], {})

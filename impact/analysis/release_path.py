@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from impact.core.catalog import Catalog
+from impact.core.vocabulary import ACTIONS, PATHS
 from impact.graph.depgraph import DependencyGraph, Reach
-from impact.model.catalog import Catalog
-from impact.model.change import ChangedAsset
-from impact.model.vocabulary import ACTIONS, PATHS
+from impact.load.change import ChangedAsset
 
 if TYPE_CHECKING:  # types only: importing the pydantic models costs ~0.2 s on every check
-    from impact.model.schema import PathRuleSpec, PolicySpec
+    from impact.read.schema import PathRuleSpec, PolicySpec
 
 SEARCH_TOOLS = 5
 """How far the policy looks for critical impacted assets, whatever ``--max-tools`` shows."""
@@ -83,7 +83,7 @@ def effective_rules(policy: PolicySpec | None) -> dict[str, PathRule]:
     --------
     >>> effective_rules(None)["minor"].max_tool_distance
     2
-    >>> from impact.model.schema import PolicySpec
+    >>> from impact.read.schema import PolicySpec
     >>> spec = PolicySpec.model_validate({"quick-hit": {"types": ["dashboard"]}})
     >>> rule = effective_rules(spec)["quick-hit"]
     >>> rule.types, rule.actions, rule.max_tool_distance
@@ -162,7 +162,7 @@ def compute_release_path(
 
     Examples
     --------
-    >>> from impact.model.catalog import Asset, Catalog, Dependency
+    >>> from impact.core.catalog import Asset, Catalog, Dependency
     >>> assets = {a: Asset(a, a.split(":")[0], a.split(":")[1], "x", "t")
     ...           for a in ["web:f", "mkto:s"]}
     >>> catalog = Catalog("c", {}, {}, assets, [Dependency("web:f", "mkto:s")], {})

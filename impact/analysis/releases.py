@@ -31,16 +31,16 @@ from impact.analysis.stakeholder_lists import (
     merge_tests,
 )
 from impact.analysis.usecases import open_catalog
+from impact.core.catalog import Catalog
+from impact.core.errors import ImpactError, Problem, ProblemList
 from impact.graph.depgraph import DependencyGraph
-from impact.model.catalog import Catalog
-from impact.model.change import (
+from impact.load.change import (
     ChangeRequest,
     change_files,
     find_catalog,
     load_changes,
 )
-from impact.model.errors import ImpactError, Problem, ProblemList
-from impact.model.release import Release, default_releases_folder, load_releases
+from impact.load.release import Release, default_releases_folder, load_releases
 
 SHOWN = 3
 

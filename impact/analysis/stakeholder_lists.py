@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from impact.analysis.check import ROLES, CheckResult, Reason
-from impact.model.catalog import RegressionTest, Team
+from impact.core.catalog import RegressionTest, Team
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from impact.analysis.check import CheckResult, check_change
+from impact.core.catalog import Catalog
 from impact.graph.depgraph import DependencyGraph
-from impact.model.catalog import Catalog
-from impact.model.change import find_catalog, load_change
-from impact.model.loader import load_catalog
+from impact.load.change import find_catalog, load_change
+from impact.load.loader import load_catalog
 
 
 def open_catalog(path: Path) -> tuple[Catalog, DependencyGraph]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from impact.core.catalog import Catalog
+from impact.core.errors import Problem
 from impact.graph.depgraph import DependencyGraph
-from impact.model.catalog import Catalog
-from impact.model.compact import prefetch_places
-from impact.model.errors import Problem
-from impact.model.loader import Limits, check_catalog
+from impact.load.loader import Limits, check_catalog
+from impact.store.compact import prefetch_places
 
 
 @dataclass(frozen=True)

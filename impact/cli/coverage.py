@@ -8,7 +8,7 @@ import click
 
 from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
 from impact.cli.options import answer_format, catalog_folder_options, output_file_option
-from impact.model.change import catalog_folder
+from impact.load.change import catalog_folder
 
 
 @cli.command("coverage")

@@ -9,7 +9,7 @@ import click
 
 from impact.cli.main import cli, emit
 from impact.cli.options import answer_format, max_tools_option, output_file_option
-from impact.model.change import catalog_folder
+from impact.load.change import catalog_folder
 
 
 @cli.command("diff")
@@ -37,8 +37,8 @@ def diff_command(catalogs: tuple[str, ...], base: str | None, catalog: str | Non
     from impact.analysis.diff import diff_catalogs
     from impact.analysis.usecases import open_catalog
     from impact.cli.terminal import styler
-    from impact.model.errors import ImpactError
-    from impact.model.gitio import export_at_revision
+    from impact.core.errors import ImpactError
+    from impact.load.gitio import export_at_revision
     from impact.render import jsonout
     from impact.render.diff import diff_dict, render_diff, render_diff_markdown
 

@@ -9,7 +9,7 @@ import click
 
 from impact.cli.main import cli
 from impact.cli.options import catalog_option, change_selection, max_tools_option, output_file_option
-from impact.model.errors import ImpactError, display_path
+from impact.core.errors import ImpactError, display_path
 
 SUFFIXES = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -30,7 +30,7 @@ def _format_for(output: str | None, fmt: str | None) -> str:
 
 
 def _write(data: bytes, fmt: str, output: str | None, protected: list[Path]) -> None:
-    from impact.model.fsio import atomic_write, guard_output
+    from impact.store.fsio import atomic_write, guard_output
 
     if output is None or output == "-":
         if fmt in ("png", "pdf") and sys.stdout.isatty():

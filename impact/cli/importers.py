@@ -47,7 +47,7 @@ def import_group() -> None:
 
 
 def _finish(output: str, imported: Any, catalog: str | None, source: str) -> None:
-    from impact.model.importers.merge import merge_into_file
+    from impact.importers.merge import merge_into_file
 
     report = merge_into_file(Path(output), imported, Path(catalog) if catalog else None, [Path(source)])
     for line in report.lines():
@@ -69,7 +69,7 @@ def import_csv(inventory: str, output: str, owner: str | None, catalog: str | No
     Example:
         impact import csv inventory.csv -o catalog/inventory.yaml
     """
-    from impact.model.importers.readers import read_inventory_csv
+    from impact.importers.readers import read_inventory_csv
 
     _finish(output, read_inventory_csv(Path(inventory), owner), catalog, inventory)
 
@@ -89,7 +89,7 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, output: str, owner
     Example:
         impact import sitemap sitemap.xml --system website --owner web -o catalog/website.yaml
     """
-    from impact.model.importers.readers import read_sitemap
+    from impact.importers.readers import read_sitemap
 
     _finish(output, read_sitemap(Path(sitemap), system, owner, max_depth), catalog, sitemap)
 
@@ -114,6 +114,6 @@ def import_salesforce(deps: str, system: str, output: str, owner: str | None, ca
     Example:
         impact import salesforce-deps deps.csv --owner salesops -o catalog/salesforce-metadata.yaml
     """
-    from impact.model.importers.readers import read_salesforce_deps
+    from impact.importers.readers import read_salesforce_deps
 
     _finish(output, read_salesforce_deps(Path(deps), system, owner), catalog, deps)

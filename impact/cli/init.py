@@ -108,9 +108,9 @@ def init(catalog: str | None, changes_dir: str | None) -> None:
     """
     import os
 
-    from impact.model.errors import ImpactError, display_path
-    from impact.model.fsio import atomic_write
-    from impact.model.jsonschemas import schema_texts
+    from impact.core.errors import ImpactError, display_path
+    from impact.read.jsonschemas import schema_texts
+    from impact.store.fsio import atomic_write
 
     root = Path(catalog or "catalog")
     if root.exists() and not root.is_dir():

@@ -28,8 +28,8 @@ from impact.cli.options import (
     output_file_option,
     require_selection,
 )
-from impact.model.change import catalog_folder
-from impact.model.errors import ImpactError, display_path
+from impact.core.errors import ImpactError, display_path
+from impact.load.change import catalog_folder
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -167,7 +167,7 @@ def cli(ctx: click.Context, debug: bool, no_cache: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-    from impact.model import cache
+    from impact.store import cache
 
     cache.set_enabled(False if no_cache else None)  # None: IMPACT_NO_CACHE decides, as before
 
@@ -177,7 +177,7 @@ def emit(text: str, output: str | None, protected: list[Path] | None = None) -> 
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    from impact.model.fsio import atomic_write, guard_output
+    from impact.store.fsio import atomic_write, guard_output
 
     target = Path(output)
     guard_output(target, protected or [])
@@ -190,8 +190,8 @@ def check_selection(change_files: tuple[str, ...], release_id: str | None, chang
     require_selection(change_files, release_id, changes_dir)
     if not release_id:
         return [Path(f) for f in change_files]
-    from impact.model.change import change_files as files_of
-    from impact.model.change import load_changes
+    from impact.load.change import change_files as files_of
+    from impact.load.change import load_changes
 
     assert changes_dir is not None
     members = [c for c in load_changes(files_of(changes_dir)) if c.release == release_id]

@@ -75,7 +75,7 @@ def conflicts(
     if release_id:
         members = {c.id for c in ws.changes if c.release == release_id}
         if not members:
-            from impact.model.errors import ImpactError, display_path
+            from impact.core.errors import ImpactError, display_path
 
             raise ImpactError(f"no change request in {display_path(changes_dir or '.')} names release {release_id!r}")
         found = [c for c in found if c.first in members or c.second in members]

@@ -28,8 +28,8 @@ def schema(output_dir: str) -> None:
     Example:
         impact schema --output-dir schemas
     """
-    from impact.model.fsio import atomic_write
-    from impact.model.jsonschemas import schema_texts
+    from impact.read.jsonschemas import schema_texts
+    from impact.store.fsio import atomic_write
 
     folder = Path(output_dir)
     for name, text in schema_texts().items():

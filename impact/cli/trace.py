@@ -8,7 +8,7 @@ import click
 
 from impact.cli.main import cli, emit
 from impact.cli.options import answer_format, max_tools_option, output_file_option
-from impact.model.change import catalog_folder
+from impact.load.change import catalog_folder
 
 
 @cli.command()

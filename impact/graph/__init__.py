@@ -1,0 +1,1 @@
+"""The dependency graph of a catalog and the searches over it."""

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import networkx as nx
 
-from impact.model.catalog import Catalog, Dependency
-from impact.model.compact import AssetTable, EdgeList
+from impact.core.catalog import Catalog, Dependency
+from impact.store.compact import AssetTable, EdgeList
 
 
 class ShortestPathTree:
@@ -126,7 +126,7 @@ class DependencyGraph:
 
     Examples
     --------
-    >>> from impact.model.catalog import Asset, Catalog, Dependency
+    >>> from impact.core.catalog import Asset, Catalog, Dependency
     >>> assets = {a: Asset(a, a.split(":")[0], a.split(":")[1], "x", "t")
     ...           for a in ["web:f", "web:g", "mkto:s", "crm:q"]}
     >>> deps = [Dependency("web:f", "web:g"), Dependency("web:g", "mkto:s"),

@@ -1,0 +1,1 @@
+"""One module per output format: pure functions of analysis results."""

@@ -10,7 +10,7 @@ import orjson
 
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.release_path import ReleasePath
-from impact.model.catalog import Team
+from impact.core.catalog import Team
 
 
 def dumps(data: Any, *, html_safe: bool = False) -> str:

@@ -28,7 +28,7 @@ from impact.analysis.stakeholder_lists import (
     merge_stakeholders,
     merge_tests,
 )
-from impact.model.catalog import Team
+from impact.core.catalog import Team
 from impact.render.releases import (
     involvement_dict,
     planned_test_dict,

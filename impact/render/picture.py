@@ -48,9 +48,9 @@ import networkx as nx
 
 from impact.analysis.check import CheckResult
 from impact.analysis.conflicts import Conflict
+from impact.core.catalog import Catalog, split_asset_id
+from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
-from impact.model.catalog import Catalog, split_asset_id
-from impact.model.errors import ImpactError
 from impact.render.text import safe
 
 FORMATS = ("dot", "svg", "png", "pdf")
@@ -207,7 +207,7 @@ def _fold(picture: _Picture, max_nodes: int) -> None:
 
     Examples
     --------
-    >>> from impact.model.catalog import Catalog
+    >>> from impact.core.catalog import Catalog
     >>> p = _Picture(Catalog("c", {}, {}, {}, [], {}), None, "t", "")  # type: ignore[arg-type]
     >>> for i in range(5):
     ...     p.add(_Shown(f"a:{i}", "impacted"), (i,)); p.add(_Shown(f"b:{i}", "impacted"), (i,))
@@ -388,7 +388,7 @@ def catalog_picture(
     wanted = sorted(set(systems))
     for system in wanted:
         if system not in catalog.systems:
-            from impact.model.loader import suggest_system
+            from impact.load.loader import suggest_system
 
             hint = suggest_system(system, catalog)
             raise ImpactError(
@@ -398,7 +398,7 @@ def catalog_picture(
     g = graph.graph
     if focus is not None:
         if focus not in catalog.assets:
-            from impact.model.loader import suggest_asset
+            from impact.load.loader import suggest_asset
 
             hint = suggest_asset(focus, catalog)
             raise ImpactError(

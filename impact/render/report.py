@@ -28,8 +28,8 @@ from markupsafe import Markup
 
 from impact.analysis.check import ROLES, CheckResult
 from impact.analysis.releases import ReleaseResult
+from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
-from impact.model.errors import ImpactError
 from impact.render.jsonout import check_dict, dumps
 from impact.render.templating import render
 from impact.render.text import plural, safe

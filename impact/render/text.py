@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from impact.analysis.check import CheckResult
 from impact.analysis.release_path import ReleasePath
+from impact.core.catalog import Catalog
 from impact.graph.depgraph import Reach
-from impact.model.catalog import Catalog
 
 ARROW = " -> "
 

@@ -7,8 +7,8 @@ from itertools import pairwise
 from typing import Any
 
 from impact.analysis.trace import TraceResult
+from impact.core.catalog import Catalog
 from impact.graph.depgraph import Reach
-from impact.model.catalog import Catalog
 from impact.render.text import away, plural, reach_lines, safe, show_path
 
 

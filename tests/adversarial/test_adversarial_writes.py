@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.model import fsio
+from impact.store import fsio
 
 from .conftest import assert_refused, run, snapshot, write
 

@@ -1,6 +1,6 @@
 """Reading an ordinary catalog file about ten times faster, or declining to.
 
-:mod:`impact.model.yamlio` reads YAML precisely: every scalar kept as the
+:mod:`impact.read.yamlio` reads YAML precisely: every scalar kept as the
 text the author wrote, every node with its ``line:col``, every trap refused
 with its place. At 100,000 assets that costs about three seconds of CPU,
 most of it building position tables that a valid file never needs.
@@ -42,7 +42,7 @@ from typing import Any
 
 import yaml_rs
 
-from impact.model.yamlio import NULL_WORDS, YAML11_BOOL
+from impact.read.yamlio import NULL_WORDS, YAML11_BOOL
 
 # The scan is a handful of substring tests; a regular expression runs only on
 # a file that holds one of the rare characters it looks for (one combined

@@ -21,11 +21,11 @@ from typing import Any
 
 import yaml
 
-from impact.model.errors import ImpactError, Problem, display_path
-from impact.model.fsio import atomic_write, guard_output
-from impact.model.loader import YAML_SUFFIXES, Limits, read_limited
-from impact.model.schema import CatalogFileSpec, validate
-from impact.model.yamlio import parse_yaml
+from impact.core.errors import ImpactError, Problem, display_path
+from impact.load.loader import YAML_SUFFIXES, Limits, read_limited
+from impact.read.schema import CatalogFileSpec, validate
+from impact.read.yamlio import parse_yaml
+from impact.store.fsio import atomic_write, guard_output
 
 
 @dataclass

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Protocol
 
-from impact.model.compact import prefetch_places
-from impact.model.errors import Problem
+from impact.core.errors import Problem
+from impact.store.compact import prefetch_places
 
 
 class _Place(Protocol):
@@ -81,12 +81,12 @@ def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
     """A warning for each id that looks like an earlier id of the same kind.
 
     ``places`` maps ``"<kind>:<id>"`` (``team:web``, ``asset:web:/p/``) to
-    where the id is defined, as :attr:`impact.model.catalog.Catalog.places`
+    where the id is defined, as :attr:`impact.core.catalog.Catalog.places`
     does. The first definition (by file, line, column) is the one named.
 
     Examples
     --------
-    >>> from impact.model.catalog import Place
+    >>> from impact.core.catalog import Place
     >>> found = lookalike_warnings({"team:web": Place("a.yaml", 2, 3), "team:Web": Place("b.yaml", 4, 3)})
     >>> print(found[0])
     b.yaml:4:3: team 'Web' differs from team 'web' (a.yaml:2:3) only in upper/lower case; use one spelling

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from impact.model.errors import ImpactError, display_path
+from impact.core.errors import ImpactError, display_path
 
 _ADVICE = {
     "ENOSPC": "the disk is full; free some space or write elsewhere",

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from impact.model.catalog import Catalog, split_asset_id
-from impact.model.compact import AssetTable, prefetch_places
-from impact.model.errors import ImpactError, Problem, ProblemList, display_path
-from impact.model.lookalike import lookalike_warnings
+from impact.core.catalog import Catalog, split_asset_id
+from impact.core.errors import ImpactError, Problem, ProblemList, display_path
+from impact.load.lookalike import lookalike_warnings
+from impact.store.compact import AssetTable, prefetch_places
 
 if TYPE_CHECKING:  # imported where used: a run over a cached catalog needs neither (pydantic is slow to import)
-    from impact.model.fastload import Record
+    from impact.load.fastload import Record
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -97,7 +97,7 @@ def read_catalog_records(
     Returns, for each file that parses, its path relative to ``root``, what
     locates a path in it (the parsed ``YamlDoc``, or a ``RecordDoc`` that
     parses the file only if asked), its record (see
-    :mod:`impact.model.fastload`) and its bytes. A file that fails validation gives the
+    :mod:`impact.load.fastload`) and its bytes. A file that fails validation gives the
     record of its valid entries, so one typo does not hide the next problem.
     """
     files = catalog_files(root, problems)
@@ -106,9 +106,10 @@ def read_catalog_records(
         raise ImpactError(
             Problem(display_path(root), 0, 0, f"the catalog is {total / 2**20:.0f} MiB, more than the limit of {limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)")
         )
-    from impact.model import cache, fastload
-    from impact.model.schema import CatalogFileSpec, salvage_catalog_file, validate
-    from impact.model.yamlio import parse_yaml
+    from impact.load import fastload
+    from impact.read.schema import CatalogFileSpec, salvage_catalog_file, validate
+    from impact.read.yamlio import parse_yaml
+    from impact.store import cache
 
     read: list[tuple[Path, str, bytes]] = []
     for path in files:
@@ -216,16 +217,16 @@ def check_catalog(
         what = "is a file, not a folder" if path.exists() else "does not exist"
         raise ImpactError(f"catalog {display_path(path)} {what}; give the folder that holds the catalog's YAML files")
     limits = limits or Limits.from_env()
-    from impact.model import cache
+    from impact.store import cache
 
     if cache.enabled():  # a valid catalog through the cache; anything wrong takes the path below
-        from impact.model.fastload import check_cached
+        from impact.load.fastload import check_cached
 
         cached = check_cached(path, limits.max_file_bytes, limits.max_catalog_bytes, _all_warnings, warnings_now)
         if cached is not None:
             return cached
-    from impact.model import fastload
-    from impact.model.yamlio import gc_paused
+    from impact.load import fastload
+    from impact.read.yamlio import gc_paused
 
     problems = ProblemList()
     with gc_paused():  # hundreds of thousands of objects, none in a cycle: see gc_paused

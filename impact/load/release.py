@@ -14,11 +14,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from impact.model.catalog import Place
-from impact.model.errors import ImpactError, ProblemList, display_path
-from impact.model.loader import YAML_SUFFIXES, Limits, read_limited
-from impact.model.schema import ReleaseSpec, validate
-from impact.model.yamlio import parse_yaml
+from impact.core.catalog import Place
+from impact.core.errors import ImpactError, ProblemList, display_path
+from impact.load.loader import YAML_SUFFIXES, Limits, read_limited
+from impact.read.schema import ReleaseSpec, validate
+from impact.read.yamlio import parse_yaml
 
 RELEASES_FOLDER = "releases"
 

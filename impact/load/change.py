@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from impact.model.catalog import Catalog, Place, split_asset_id
-from impact.model.errors import ImpactError, Problem, ProblemList, display_path
-from impact.model.loader import YAML_SUFFIXES, Limits, read_limited, suggest
+from impact.core.catalog import Catalog, Place, split_asset_id
+from impact.core.errors import ImpactError, Problem, ProblemList, display_path
+from impact.load.loader import YAML_SUFFIXES, Limits, read_limited, suggest
 
 CATALOG_ENV = "IMPACT_CATALOG"
 CONVENTIONAL_NAME = "catalog"
@@ -85,8 +85,8 @@ _Fields = tuple[Any, ...]  # (id, title, requested_by, status, release, path, ca
 
 def _parse_fields(raw: bytes, name: str) -> _Fields:
     """Parse and shape-check a change file: its fields as plain values, places as (line, col)."""
-    from impact.model.schema import ChangeSpec, validate
-    from impact.model.yamlio import parse_yaml
+    from impact.read.schema import ChangeSpec, validate
+    from impact.read.yamlio import parse_yaml
 
     doc = parse_yaml(raw, name)
     spec, problems = validate(ChangeSpec, doc)
@@ -109,7 +109,8 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
 def _fields_entry(raw: bytes) -> tuple[Path, str]:
     import hashlib
 
-    from impact.model import cache, fastload
+    from impact.load import fastload
+    from impact.store import cache
 
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     return cache.cache_dir() / "changes" / f"{digest}.bin", cache.digest(fastload.code_version(), "change", digest)
@@ -118,7 +119,7 @@ def _fields_entry(raw: bytes) -> tuple[Path, str]:
 def _cached_fields(raw: bytes) -> _Fields | None:
     import marshal
 
-    from impact.model import cache
+    from impact.store import cache
 
     if not cache.enabled():
         return None
@@ -133,7 +134,7 @@ def _cached_fields(raw: bytes) -> _Fields | None:
 def _store_fields(raw: bytes, fields: _Fields) -> None:
     import marshal
 
-    from impact.model import cache
+    from impact.store import cache
 
     if cache.enabled():
         try:

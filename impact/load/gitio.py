@@ -7,7 +7,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from impact.model.errors import ImpactError, display_path
+from impact.core.errors import ImpactError, display_path
 
 
 def _git(args: list[str], cwd: Path) -> bytes:

@@ -1,6 +1,6 @@
 """Words of the catalog language that code outside the schema needs, without pydantic.
 
-:mod:`impact.model.schema` builds pydantic models, which takes about 0.2 s
+:mod:`impact.read.schema` builds pydantic models, which takes about 0.2 s
 to import; code on the path of every ``impact check`` (the release path
 rules) needs only these tuples. ``tests/test_cache_imports.py`` checks that
 they are the schema's own.

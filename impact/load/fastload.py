@@ -6,11 +6,11 @@ Two levels, both keyed on content, never on timestamps:
   defines (teams, systems, assets, tests, policy) and its dependencies as
   columns, as plain tuples, with where each definition stands (line,
   column) if the file was read precisely, or line 0 if it was read by the
-  fast reader (:mod:`impact.model.fastyaml`): such places are found when a
+  fast reader (:mod:`impact.read.fastyaml`): such places are found when a
   message needs them (:class:`FileLocator`) and then kept by the file's
   digest too. Only a file whose bytes changed is read again.
 * a **snapshot** per catalog folder, keyed by the list of (file, digest): the
-  merged catalog in columns (see :mod:`impact.model.compact`), built by
+  merged catalog in columns (see :mod:`impact.store.compact`), built by
   :func:`assemble`, and its warnings. A run over an unchanged catalog reads
   one file and parses no YAML; an edit that keeps a file's ids is patched in
   (:func:`patch`).
@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import impact
-from impact.model import cache
-from impact.model.catalog import Catalog, Place, RegressionTest, System, Team
-from impact.model.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
-from impact.model.errors import Problem, ProblemList, display_path
+from impact.core.catalog import Catalog, Place, RegressionTest, System, Team
+from impact.core.errors import Problem, ProblemList, display_path
+from impact.store import cache
+from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
 
 Record = tuple[Any, ...]
 _T = TypeVar("_T")
@@ -70,16 +70,16 @@ def build_record(raw: bytes, name: str) -> Record | None:
 
     An ordinary file is read by the fast parser and gets a record without
     places (line 0, found later if ever needed: see
-    :data:`impact.model.compact.Locate`); anything else is read precisely.
-    Both are validated into plain dicts (:func:`~impact.model.schema.plain_validator`);
+    :data:`impact.store.compact.Locate`); anything else is read precisely.
+    Both are validated into plain dicts (:func:`~impact.read.schema.plain_validator`);
     a file with a problem is left to the loader, which explains it.
     """
     from pydantic import ValidationError
 
-    from impact.model.errors import ImpactError
-    from impact.model.fastyaml import odd_numbers, read_fast
-    from impact.model.schema import CatalogFileSpec, plain_validator
-    from impact.model.yamlio import gc_paused, parse_yaml
+    from impact.core.errors import ImpactError
+    from impact.read.fastyaml import odd_numbers, read_fast
+    from impact.read.schema import CatalogFileSpec, plain_validator
+    from impact.read.yamlio import gc_paused, parse_yaml
 
     validator = plain_validator(CatalogFileSpec)
     with gc_paused():  # one pause for the whole file: see yamlio.gc_paused
@@ -237,7 +237,7 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     ]
     policy = None
     if data.get("policy") is not None:
-        from impact.model.schema import PolicySpec
+        from impact.read.schema import PolicySpec
 
         policy = (pickle.dumps(PolicySpec.model_validate(data["policy"])), *locate(("policy",), key=True))
     return (teams, systems, tests, policy, (aids, ups, downs, noted))
@@ -316,7 +316,7 @@ class RecordDoc:
 
     def locate(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
         if self._doc is None:
-            from impact.model.yamlio import parse_yaml
+            from impact.read.yamlio import parse_yaml
 
             self._doc = parse_yaml(self.raw, self.file)
         return self._doc.locate(path, key=key)  # type: ignore[no-any-return]
@@ -459,9 +459,9 @@ def definition_places(raw: bytes, name: str) -> dict[str, tuple[int, int]]:
     """Where each definition of a valid file stands: ``'<kind>:<id>'`` → ``(line, col)`` of its key.
 
     Reads the file precisely (the fast reader keeps no places). Raises
-    :class:`~impact.model.errors.ImpactError` if it does not parse.
+    :class:`~impact.core.errors.ImpactError` if it does not parse.
     """
-    from impact.model.yamlio import YMap, parse_yaml
+    from impact.read.yamlio import YMap, parse_yaml
 
     doc = parse_yaml(raw, name)
     data = doc.data
@@ -499,7 +499,7 @@ def _places_of(raw: bytes, name: str, digest_: str, store: bool) -> dict[str, tu
 
 
 class FileLocator:
-    """Finds where definitions stand in a catalog's files (a :data:`~impact.model.compact.Locate`).
+    """Finds where definitions stand in a catalog's files (a :data:`~impact.store.compact.Locate`).
 
     A file read by the fast reader has a record without places. The first
     place asked of such a file reads it precisely, once, for the places of
@@ -519,7 +519,7 @@ class FileLocator:
         self._places: dict[int, dict[str, tuple[int, int]]] = {}
 
     def _raw(self, fi: int) -> bytes:
-        from impact.model.errors import ImpactError
+        from impact.core.errors import ImpactError
 
         raw = self.raws[fi] if self.raws is not None else self.paths[fi].read_bytes()
         if hashlib.blake2b(raw, digest_size=16).hexdigest() != self.hashes[fi]:
@@ -593,7 +593,7 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
     Walks the records again, visiting only the entries the merge kept (those
     whose place is their own), and locates each bad reference in its file.
     """
-    from impact.model.loader import suggest
+    from impact.load.loader import suggest
 
     teams, systems, assets, places = merged["teams"], merged["systems"], merged["assets"], merged["places"]
     known_invalid = report.problems.known_invalid
@@ -1110,7 +1110,7 @@ def check_cached(
     False they are computed only if someone reads ``catalog.warnings`` (and
     the list returned is empty).
     """
-    from impact.model.loader import catalog_files
+    from impact.load.loader import catalog_files
 
     found = ProblemList()
     files = catalog_files(root, found)

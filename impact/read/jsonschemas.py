@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from impact.model.schema import CatalogFileSpec, ChangeSpec, ReleaseSpec
+from impact.read.schema import CatalogFileSpec, ChangeSpec, ReleaseSpec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from impact.model.errors import ImpactError, Problem
+from impact.core.errors import ImpactError, Problem
 
 try:  # libyaml through Cython: about ten times faster than the Python parser.
     _Loader: type = yaml.CBaseLoader

@@ -5,7 +5,7 @@ longer to turn back into objects (one ``Asset`` and one ``Place`` each) than
 ``impact check`` is allowed to take in all. Stored as columns (one list of ids,
 arrays of small integers into tables of strings), it loads in milliseconds;
 these views make it look like the ``dict`` / ``list`` attributes of
-:class:`~impact.model.catalog.Catalog` and build a record only when someone
+:class:`~impact.core.catalog.Catalog` and build a record only when someone
 asks for it. A check that reaches 500 assets builds about 500 ``Asset``\\ s.
 
 Examples
@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequen
 from dataclasses import dataclass
 from typing import overload
 
-from impact.model.catalog import Asset, Dependency, Place
+from impact.core.catalog import Asset, Dependency, Place
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class AssetColumns:
 Locate = Callable[[int, str], tuple[int, int]]
 """``(file index, 'asset:<id>')`` → ``(line, col)``: where a definition stands.
 
-A file read by the fast parser (:mod:`impact.model.fastyaml`) records no
+A file read by the fast parser (:mod:`impact.read.fastyaml`) records no
 places (line 0); only an error or a warning needs one, and it is found by
 reading that file precisely when first asked, then kept.
 """

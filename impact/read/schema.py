@@ -5,7 +5,7 @@ between files (an owner that names a team, a dependency that names an asset)
 are checked by the loader once everything is merged. The same models generate
 the JSON Schemas that editors use for completion.
 
-Scalars arrive as the strings the author wrote (see :mod:`impact.model.yamlio`);
+Scalars arrive as the strings the author wrote (see :mod:`impact.read.yamlio`);
 booleans and numbers are parsed here, strictly, so ``yes`` or ``010`` are
 refused with the original text quoted rather than guessed.
 """
@@ -33,8 +33,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict  # pydantic's own dependency; it needs this TypedDict before Python 3.12
 
-from impact.model.errors import Problem
-from impact.model.yamlio import YamlDoc, as_bool, as_int, gc_paused
+from impact.core.errors import Problem
+from impact.read.yamlio import YamlDoc, as_bool, as_int, gc_paused
 
 ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"
 KEY_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"

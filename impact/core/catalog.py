@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from impact.model.errors import Problem
+from impact.core.errors import Problem
 
 if TYPE_CHECKING:  # only a type here; importing pydantic's models costs ~0.2 s per process
-    from impact.model.schema import PolicySpec
+    from impact.read.schema import PolicySpec
 
 
 @dataclass(frozen=True, slots=True)

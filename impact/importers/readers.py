@@ -16,10 +16,10 @@ from urllib.parse import unquote, urlsplit
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from impact.model.errors import ImpactError, Problem, ProblemList, display_path
-from impact.model.importers.merge import Imported, ImportedAsset
-from impact.model.loader import Limits, read_limited
-from impact.model.schema import ID_PATTERN
+from impact.core.errors import ImpactError, Problem, ProblemList, display_path
+from impact.importers.merge import Imported, ImportedAsset
+from impact.load.loader import Limits, read_limited
+from impact.read.schema import ID_PATTERN
 
 _ID = re.compile(ID_PATTERN)
 _SPLIT_DEPS = re.compile(r"[;\n]")

@@ -1,0 +1,1 @@
+"""Nouns and rules, no I/O: catalog, change and release types, problems, ids."""
