@@ -100,7 +100,7 @@ def broken(write: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.Monke
 def test_every_problem_is_reported_once_at_its_place(broken: Path) -> None:
     code, out, err = run("validate", "cat")
     assert code == 2
-    assert err == EXPECTED.format(c="cat") + "cat: 17 error(s), 0 warning(s)\n"
+    assert err == EXPECTED.format(c="cat") + "cat: 17 errors, 0 warnings\n"
     assert out == ""
 
 

@@ -326,7 +326,16 @@ def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) ->
     else:
         verdict = "OK"
     counts = (
-        f"{len(c.systems)} tools, {len(c.assets)} assets, {len(c.dependencies)} dependencies, {len(c.teams)} teams, {len(c.tests)} tests"
+        ", ".join(
+            f"{n} {word if n == 1 else many}"
+            for n, word, many in (
+                (len(c.systems), "tool", "tools"),
+                (len(c.assets), "asset", "assets"),
+                (len(c.dependencies), "dependency", "dependencies"),
+                (len(c.teams), "team", "teams"),
+                (len(c.tests), "test", "tests"),
+            )
+        )
         if c is not None
         else ""
     )

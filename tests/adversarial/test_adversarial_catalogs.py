@@ -137,7 +137,7 @@ def test_every_problem_is_reported_at_once_in_a_stable_order(
         write(work, f"cat/{name}", BROKEN[name])
     result = run("validate", "cat")
     assert result.errors == [f"Error: {line}" for line in EXPECTED]
-    assert result.err.splitlines()[-1] == "cat: 6 error(s), 0 warning(s)"
+    assert result.err.splitlines()[-1] == "cat: 6 errors, 0 warnings"
     assert result.code == 2
 
 
@@ -200,7 +200,7 @@ def test_a_link_loop_is_walked_once_and_the_run_ends(catalog: Path) -> None:
     assert (result.code, result.err) == (0, "")
     assert (
         result.out
-        == "cat: OK: 2 tools, 3 assets, 2 dependencies, 2 teams, 1 tests; 0 warning(s)\n"
+        == "cat: OK: 2 tools, 3 assets, 2 dependencies, 2 teams, 1 test; 0 warnings\n"
     )
 
 
