@@ -280,7 +280,7 @@ def test_release_mode(project: Path, tmp_path: Path) -> None:
     html = (out / "release-notes.html").read_text()
     # CR-1 is held too: its impact reaches what the unfinished CR-2 changes.
     assert verdicts["CR-1"]["verdict"] == "hold"
-    assert 'id="conflicts"' in html and "2 change requests of 2 held back; none ships." in html
+    assert 'id="conflicts"' in html and "2 of 2 change requests held back; none ships." in html
     md = (out / "release-notes.md").read_text()
     assert "## Conflicts" in md
 

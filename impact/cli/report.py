@@ -98,4 +98,4 @@ def _release_input(release_id: str, changes_dir: Path, catalog: str | None, max_
     ws = open_workspace((), str(changes_dir), catalog)
     result = check_release(ws.catalog, ws.graph, ws.changes, release_id, ws.releases, max_tools)
     protected = [*ws.inputs, ws.catalog_path, changes_dir]
-    return release_report_input(result), protected
+    return release_report_input(result, ws.changes), protected

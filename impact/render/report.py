@@ -27,9 +27,11 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from impact.analysis.check import ROLES, CheckResult
+from impact.analysis.conflicts import BLOCKING_KINDS, Conflict
 from impact.analysis.releases import ReleaseResult
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
+from impact.load.change import ChangeRequest
 from impact.render.jsonout import check_dict, dumps
 from impact.render.templating import render
 from impact.render.text import plural, safe
@@ -39,6 +41,9 @@ MARKDOWN_NAME = "release-notes.md"
 JSON_NAME = "impact.json"
 SVG_NAME = "graph.svg"
 DOT_NAME = "graph.dot"
+
+HEAD_ROWS = 20
+"""Rows of the assets table shown before the rest is folded behind a "show all" button."""
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -89,6 +94,56 @@ class ReportInput:
     """The release check as JSON-ready data (verdicts, reasons, conflicts), in release mode."""
     picture: Picture | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- ids and paths as a person reads them ---
+
+_ID_BREAK = re.compile(r"[^/:.]*[/:.]|[^/:.]+")
+
+
+def id_parts(value: object) -> Markup:
+    """An asset id as HTML that may wrap only after ``/``, ``:`` and ``.``.
+
+    Each piece ending in one of those characters is a ``<span>`` that CSS keeps
+    on one line (``white-space: nowrap``), with a ``<wbr>`` between pieces, so
+    a narrow screen never breaks ``emea-inbound`` at its hyphen nor a key in
+    the middle of a word. The pieces are escaped like any other text.
+
+    Examples
+    --------
+    >>> str(id_parts("website:/products/"))
+    '<span>website:</span><wbr><span>/</span><wbr><span>products/</span>'
+    >>> str(id_parts("a<b"))
+    '<span>a&lt;b</span>'
+    """
+    text = "" if value is None else str(value)
+    pieces = _ID_BREAK.findall(text) or [text]
+    return Markup("<wbr>").join(Markup("<span>{}</span>").format(piece) for piece in pieces)
+
+
+def crossings(path: Sequence[str]) -> list[str | int]:
+    """A why-path folded to its tool crossings: the first asset, the first asset in each
+    further tool, and the last, with an int counting the steps left out in between.
+
+    >>> crossings(["w:a", "m:b", "m:c", "m:d", "s:e", "s:f"])
+    ['w:a', 'm:b', 2, 's:e', 's:f']
+    >>> crossings(["w:a", "w:b"])
+    ['w:a', 'w:b']
+    """
+    steps = list(path)
+    keep = {0, len(steps) - 1}
+    keep.update(i for i in range(1, len(steps)) if steps[i].partition(":")[0] != steps[i - 1].partition(":")[0])
+    out: list[str | int] = []
+    skipped = 0
+    for i, step in enumerate(steps):
+        if i in keep:
+            if skipped:
+                out.append(skipped)
+                skipped = 0
+            out.append(step)
+        else:
+            skipped += 1
+    return out
 
 
 # --- the data: one JSON document for impact.json, the page's script and both templates ---
@@ -287,6 +342,15 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
             verdict = "unknown"
         if verdict == "ship" and declared is None and computed:
             reasons.insert(0, f"no release path declared; it needs {computed}")
+        waits_for = [dict(w) for w in entry.get("waits_for", [])]
+        short = []
+        if verdict == "hold":
+            if "status" in entry and change.status != "approved":
+                short.append(f"status {change.status or 'not set'}, not approved")
+            if rp is not None and rp.too_light:
+                short.append(f"needs the {rp.computed} path, declares {rp.declared}")
+            if waits_for:
+                short.append("waits for " + ", ".join(f"{w['change']} ({w['status'] or 'no status'})" for w in waits_for))
         found.append(
             {
                 "change": change.id,
@@ -298,6 +362,8 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
                 "computed": computed,
                 "verdict": verdict,
                 "reasons": reasons,
+                "short": short,
+                "waits_for": waits_for,
             }
         )
     return sorted(found, key=lambda v: v["change"])
@@ -421,6 +487,9 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         "plural": plural,
         "away": _away,
         "safe_url": safe_url,
+        "ids": id_parts,
+        "crossings": crossings,
+        "head_rows": HEAD_ROWS,
         "svg_file": SVG_NAME if svg else None,
         "picture_problem": picture.problem if picture else "no picture was requested",
     }
@@ -447,11 +516,39 @@ def _away(distance: int) -> str:
     return "same tool" if distance == 0 else f"{distance} tool{'s' if distance != 1 else ''} away"
 
 
-def release_report_input(result: ReleaseResult) -> ReportInput:
+def waiting_for(change_id: str, conflicts: Sequence[Conflict], known: Mapping[str, ChangeRequest]) -> list[dict[str, Any]]:
+    """The unfinished change requests a held change request waits for, by id.
+
+    The same rule as the release check's: a change request that is not
+    approved and changes an asset this one changes (``same-asset``), or that
+    changes an asset this one's impact reaches (``downstream`` from this one).
+    Change requests not in ``known`` are left out (their status is unknown).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for conflict in conflicts:
+        if conflict.kind not in BLOCKING_KINDS or not conflict.involves(change_id):
+            continue
+        if conflict.kind == "downstream" and conflict.first != change_id:
+            continue
+        other = known.get(conflict.other(change_id))
+        if other is None or other.status == "approved":
+            continue
+        entry = found.setdefault(
+            other.id,
+            {"change": other.id, "title": other.title, "status": other.status, "release": other.release, "kinds": [], "assets": []},
+        )
+        entry["kinds"] = sorted({*entry["kinds"], conflict.kind})
+        entry["assets"] = sorted({*entry["assets"], *conflict.assets})
+    return [found[k] for k in sorted(found)]
+
+
+def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> ReportInput:
     """A release's report: every change request of it that is not released yet, with the release check's verdicts.
 
     Held-back changes stay in the graph, tables and checklist (marked hold in
-    the summary), so the notes show the whole release as planned.
+    the summary), so the notes show the whole release as planned. ``known``
+    (every change request read, in any release) names the unfinished work
+    that holds a change request back.
     """
     from impact.render.releases import conflict_dict, release_meta_dict
 
@@ -459,8 +556,15 @@ def release_report_input(result: ReleaseResult) -> ReportInput:
     if not members:
         raise ImpactError(f"release {result.release_id} has no change request that is not released yet: nothing to report")
     meta = release_meta_dict(result.release_id, result.meta)
+    by_id = {c.id: c for c in known} | {r.change.id: r.change for r in members}
     entries: list[dict[str, Any]] = [{"id": r.change.id, "verdict": "ship", "reasons": []} for r in result.ships]
-    entries += [{"id": h.result.change.id, "verdict": "hold", "reasons": list(h.reasons)} for h in result.held]
+    entries += [
+        {
+            "id": h.result.change.id, "verdict": "hold", "reasons": list(h.reasons), "status": h.result.change.status,
+            "waits_for": waiting_for(h.result.change.id, result.conflicts, by_id),
+        }
+        for h in result.held
+    ]
     member_ids = {r.change.id for r in members}
     conflicts = []
     for c in result.conflicts:
