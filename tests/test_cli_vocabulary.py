@@ -156,3 +156,32 @@ def test_top_level_help_is_grouped_by_task_with_whole_descriptions() -> None:
         first = (command.help or "").split("\n\n")[0]
         one_line = re.sub(r"\s+", " ", first).strip()
         assert one_line in re.sub(r"\s+", " ", result.output), name
+
+
+def test_csv_next_to_an_imported_system_has_a_way_forward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusal names a command; running the commands it names imports every row."""
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("init", "catalog")[0] == 0
+    Path("deps.csv").write_text(
+        "MetadataComponentName,MetadataComponentType,RefMetadataComponentName,RefMetadataComponentType\n"
+        "LeadRouter,ApexClass,Lead.Status,CustomField\n",
+        encoding="utf-8",
+    )
+    Path("inventory.csv").write_text(
+        "system,key,type,owner,depends_on\nsalesforce,queue/emea,queue,mops,apexclass/LeadRouter\nmarketo,list/x,smart-list,mops,\n",
+        encoding="utf-8",
+    )
+    assert run_cli("import", "salesforce-deps", "deps.csv", "--owner", "mops", "-o", "catalog/salesforce.yaml")[0] == 0
+    code, _, err = run_cli("import", "csv", "inventory.csv", "-o", "catalog/inventory.yaml")
+    assert code == 2 and not Path("catalog/inventory.yaml").exists()
+    hints = [line.split("instead: ", 1)[1] for line in err.splitlines() if "instead: impact import csv" in line]
+    assert len(hints) == 2
+    for hint in hints:
+        code, _, err = run_cli(*shlex.split(hint)[1:])
+        assert code == 0, err
+    code, _, _ = run_cli("validate", "catalog", "--format", "json")
+    assert code == 0
+    assert "queue/emea:" in Path("catalog/salesforce.yaml").read_text(encoding="utf-8")
+    assert "list/x:" in Path("catalog/marketo.yaml").read_text(encoding="utf-8")

@@ -88,14 +88,24 @@ def _finish(output: str, imported: Any, catalog: str | None, source: str) -> Non
 
 @import_group.command("csv")
 @click.argument("inventory", metavar="INVENTORY.csv", type=click.Path(dir_okay=False))
+@click.option(
+    "--system",
+    "systems",
+    metavar="ID",
+    multiple=True,
+    help="Import only the rows of this system (repeatable): to add rows to the file that already defines it.",
+)
 @_common
-def import_csv(inventory: str, output: str, owner: str | None, catalog: str | None) -> None:
+def import_csv(inventory: str, systems: tuple[str, ...], output: str, owner: str | None, catalog: str | None) -> None:
     """Assets from a spreadsheet export: columns system, key, type, owner, depends_on.
 
     depends_on lists asset ids (system:key) separated by ';' or line breaks;
     a bare key means an asset of the same system. Optional columns:
     description, system_name. Comma, semicolon and tab separators all work;
-    save the sheet as 'CSV UTF-8'.
+    save the sheet as 'CSV UTF-8'. When a system of the sheet is already
+    defined in another catalog file (say, an imported salesforce.yaml),
+    import its rows into that file with --system salesforce -o that file,
+    and the other systems' rows with their own --system.
 
     \b
     Example:
@@ -103,7 +113,15 @@ def import_csv(inventory: str, output: str, owner: str | None, catalog: str | No
     """
     from impact.importers.readers import read_inventory_csv
 
-    _finish(output, read_inventory_csv(Path(inventory), owner), catalog, inventory)
+    imported = read_inventory_csv(Path(inventory), owner)
+    if systems:
+        missing = sorted(set(systems) - set(imported.systems))
+        if missing:
+            from impact.core.errors import ImpactError
+
+            raise ImpactError(f"{inventory}: no row of system {', '.join(map(repr, missing))}; systems in it: {', '.join(sorted(imported.systems))}")
+        imported.systems = {sid: s for sid, s in imported.systems.items() if sid in systems}
+    _finish(output, imported, catalog, inventory)
 
 
 @import_group.command("sitemap")
@@ -169,8 +187,8 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     depends on it; a queue depends on the assignment rules routing into it.
     Inactive, draft and obsolete items are imported and say so.
 
+    \b
     Example:
-
         impact import salesforce force-app --owner salesops -o catalog/salesforce.yaml
     """
     from impact.importers.salesforce import read_salesforce_source
@@ -191,8 +209,8 @@ def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, 
     covering the nodes it tests. Ids: model/NAME, source/SOURCE.TABLE,
     seed/NAME, snapshot/NAME, exposure/NAME.
 
+    \b
     Example:
-
         impact import dbt target/manifest.json --link salesforce=salesforce --owner analytics -o catalog/dbt.yaml
     """
     from impact.importers.dbt import read_dbt_manifest
@@ -218,8 +236,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
     folder of that system depends on the folder. Ids: tag/NAME,
     trigger/NAME, variable/NAME, names as in the container.
 
+    \b
     Example:
-
         impact import gtm GTM-ABC123_v42.json --website website --owner web -o catalog/gtm.yaml
     """
     from impact.importers.gtm import read_gtm_export
