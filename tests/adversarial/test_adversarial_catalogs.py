@@ -118,10 +118,11 @@ BROKEN = {
     ),
 }
 EXPECTED = [
-    "cat/a.yaml:4:23: system 's' owner 'nobody', which is not a team of this catalog",
-    "cat/a.yaml:4:66: asset 's:x' depends_on 's:y', which is not an asset of this catalog; did you mean 's:x'?",
+    # Files that cannot be read come first (root causes), then the rest in file order.
     "cat/b.yaml:3:3: duplicate key 'web' (first at line 2, column 3); keep one of them",
     "cat/sub/c.yml:1:1: this file is not UTF-8 text (byte 0xff); save it as UTF-8",
+    "cat/a.yaml:4:23: system 's' owner 'nobody', which is not a team of this catalog",
+    "cat/a.yaml:4:66: asset 's:x' depends_on 's:y', which is not an asset of this catalog; did you mean 's:x'?",
     "cat/sub/d.yaml:2:25: covers: must list at least one item",
     "cat/z/stack.yaml:7:41: critical: expected true or false, found 'maybe'; write true or false",
 ]
