@@ -48,6 +48,7 @@ LAZY_COMMANDS = {
     "release": "release",
     "report": "report",
     "schema": "schema",
+    "site": "site",
     "stakeholders": "release",
     "trace": "trace",
 }
@@ -61,7 +62,7 @@ check in a pre-commit hook then does not pay for importing every command.
 SECTIONS = {
     "Everyday checks": ["check", "check-changes", "trace"],
     "Releases": ["release", "conflicts", "stakeholders", "notify"],
-    "Reports and pictures": ["report", "graph", "coverage"],
+    "Reports and pictures": ["report", "graph", "coverage", "site"],
     "Catalog upkeep": ["init", "import", "validate", "diff", "schema"],
 }
 """The top-level help's sections, by task; every command is in exactly one (tests/test_cli_vocabulary.py)."""
@@ -200,7 +201,7 @@ def check_selection(change_files: tuple[str, ...], release_id: str | None, chang
     return [Path(c.file) for c in members]
 
 
-def render_checks(results: list[Any], fmt: str, problems: list[Any]) -> str:
+def render_checks(results: list[Any], fmt: str, problems: list[Any], show_all: bool = False) -> str:
     """Several 'impact check' answers one after the other, then a one-line summary."""
     from impact.render import jsonout
 
@@ -226,18 +227,18 @@ def render_checks(results: list[Any], fmt: str, problems: list[Any]) -> str:
     if fmt == "markdown":
         from impact.render import markdown
 
-        return "".join(markdown.render_check(r) + "\n---\n\n" for r in results) + f"**{summary}**\n"
+        return "".join(markdown.render_check(r, show_all=show_all) + "\n---\n\n" for r in results) + f"**{summary}**\n"
     from impact.render import text
 
-    return "".join(text.render_check(r) + "\n" + "=" * 72 + "\n\n" for r in results) + summary + "\n"
+    return "".join(text.render_check(r, show_all=show_all) + "\n" + "=" * 72 + "\n\n" for r in results) + summary + "\n"
 
 
-def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None) -> None:
+def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> None:
     """``impact check`` / ``check-changes``: one answer per change file; exit 2 if any file is bad, else 1 if any blocks."""
     from impact.analysis.batch import check_many
 
     results, problems = check_many(files, catalog, max_tools)
-    emit(render_checks(results, fmt, problems), output, [*files, *{Path(r.catalog.root) for r in results}])
+    emit(render_checks(results, fmt, problems, show_all), output, [*files, *{Path(r.catalog.root) for r in results}])
     if problems:
         raise ImpactError(problems)
     sys.exit(EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK)
@@ -248,18 +249,29 @@ def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str,
 @catalog_option
 @max_tools_option
 @answer_format
+@click.option("--all", "show_all", is_flag=True, help="List every impacted asset; by default a tool's long low-risk tail is folded.")
 @output_file_option
 def check(
-    change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, max_tools: int, fmt: str, output: str | None
+    change_files: tuple[str, ...],
+    release_id: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    max_tools: int,
+    fmt: str,
+    show_all: bool,
+    output: str | None,
 ) -> None:
     """What a change reaches, who to involve, which tests to run.
 
-    Lists every downstream asset up to --max-tools tools away, each with the
-    path that explains why; the teams to consult or inform (RACI) with the
-    reason for each role; the regression tests that cover what changes; and
-    the changed or impacted assets that no test covers. Several change files
-    (or --release ID --changes DIR) give one answer each, then a one-line
-    summary.
+    Opens with what to do: blocking or not and why, the teams that must sign
+    off, the tests to run (manual and automated apart) and the critical
+    assets no test covers. Then every downstream asset up to --max-tools
+    tools away, high risk first, each with the path that explains why (a
+    tool's long low-risk tail is folded unless --all); the teams to involve,
+    each with its one strongest role and the reason; the regression tests;
+    and the changed or impacted assets that no test covers. Several change
+    files (or --release ID --changes DIR) give one answer each, then a
+    one-line summary.
 
     Exits 1 when a change declares a release path lighter than it needs.
 
@@ -269,7 +281,7 @@ def check(
     """
     files = check_selection(change_files, release_id, changes_dir)
     if len(files) > 1:
-        run_checks(files, catalog, max_tools, fmt, output)
+        run_checks(files, catalog, max_tools, fmt, output, show_all)
     from impact.analysis.usecases import run_check
 
     change_file = files[0]
@@ -282,11 +294,11 @@ def check(
     elif fmt == "markdown":
         from impact.render import markdown
 
-        rendered = markdown.render_check(result)
+        rendered = markdown.render_check(result, show_all=show_all)
     else:
         from impact.render import text
 
-        rendered = text.render_check(result)
+        rendered = text.render_check(result, show_all=show_all)
     emit(rendered, output, [change_file, catalog_path])
     sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
 

@@ -37,10 +37,18 @@ def _release_workspace(change_files: tuple[str, ...], release_id: str | None, ch
 @change_selection(release_help="Only the conflicts of this release's change requests (with --changes DIR).")
 @catalog_option
 @click.option("--shared", is_flag=True, help="Also list shared-impact conflicts (both reach the same asset; information only).")
+@click.option("--all", "show_all", is_flag=True, help="Show every conflict; by default those meeting more than 2 tools away are counted.")
 @answer_format
 @output_file_option
 def conflicts(
-    change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, shared: bool, fmt: str, output: str | None
+    change_files: tuple[str, ...],
+    release_id: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    shared: bool,
+    show_all: bool,
+    fmt: str,
+    output: str | None,
 ) -> None:
     """Change requests in progress that step on each other.
 
@@ -50,8 +58,9 @@ def conflicts(
     impact of one reaches an asset another changes: order them and test them
     together). Each names the assets and the teams that must coordinate.
     --shared adds shared-impact (both reach the same asset), for
-    information. With --release ID, only the conflicts that involve that
-    release's change requests.
+    information. Ranked: same-asset first, then the nearest; conflicts
+    meeting more than 2 tools away are counted unless --all. With --release
+    ID, only the conflicts that involve that release's change requests.
 
     Exits 1 when there is a same-asset or downstream conflict.
 
@@ -84,7 +93,7 @@ def conflicts(
     elif fmt == "markdown":
         rendered = render_conflicts_markdown(found, ids)
     else:
-        rendered = render_conflicts(found, ids)
+        rendered = render_conflicts(found, ids, show_all=show_all)
     emit(rendered, output, _protected(ws, changes_dir, None))
     sys.exit(EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK)
 
