@@ -170,7 +170,7 @@ def test_csv_next_to_an_imported_system_has_a_way_forward(tmp_path: Path, monkey
         encoding="utf-8",
     )
     Path("inventory.csv").write_text(
-        "system,key,type,owner,depends_on\nsalesforce,queue/emea,queue,mops,apexclass/LeadRouter\nmarketo,list/x,smart-list,mops,\n",
+        "system,key,type,owner,depends_on\nsalesforce,queue/emea,queue,mops,\nmarketo,list/x,smart-list,mops,\n",
         encoding="utf-8",
     )
     assert run_cli("import", "salesforce-deps", "deps.csv", "--owner", "mops", "-o", "catalog/salesforce.yaml")[0] == 0
