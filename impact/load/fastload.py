@@ -46,6 +46,7 @@ from impact.core.catalog import Catalog, Place, RegressionTest, System, Team
 from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, Problem, ProblemList, display_path
 from impact.store import cache
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
+from impact.store.freshness import FileIndex, fill
 
 Record = tuple[Any, ...]
 _T = TypeVar("_T")
@@ -515,7 +516,7 @@ class FileLocator:
     taken from a file edited meanwhile.
     """
 
-    def __init__(self, paths: list[Path], names: list[str], hashes: list[str], raws: list[bytes] | None = None) -> None:
+    def __init__(self, paths: list[Path], names: list[str], hashes: list[str], raws: Sequence[bytes | None] | None = None) -> None:
         self.paths = paths
         self.names = names
         self.hashes = hashes
@@ -525,7 +526,9 @@ class FileLocator:
     def _raw(self, fi: int) -> bytes:
         from impact.core.errors import ImpactError
 
-        raw = self.raws[fi] if self.raws is not None else self.paths[fi].read_bytes()
+        raw = self.raws[fi] if self.raws is not None else None
+        if raw is None:  # not read yet (see store/freshness.py)
+            raw = self.paths[fi].read_bytes()
         if hashlib.blake2b(raw, digest_size=16).hexdigest() != self.hashes[fi]:
             message = "this file changed while impact was reading the catalog; run the command again"
             raise ImpactError(Problem(self.names[fi], 0, 0, message))
@@ -1094,7 +1097,7 @@ def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: tu
 
 
 def _patched(
-    entry: tuple[str, bytes] | None, rels: list[str], hashes: list[str], raws: list[bytes], files: list[Path]
+    entry: tuple[str, bytes] | None, rels: list[str], hashes: list[str], raws: list[bytes | None], files: list[Path]
 ) -> dict[str, Any] | None:
     """The snapshot of a catalog whose files have the same names as before and few new contents."""
     if entry is None:
@@ -1108,16 +1111,18 @@ def _patched(
     except Exception:  # a damaged or foreign entry is no entry
         return None
     changed = [i for i, (a, b) in enumerate(zip(old_hashes, hashes)) if a != b]
-    if len(changed) > max(1, len(rels) // 4):  # many files changed: merging afresh is as quick
-        return None
+    if len(changed) > max(1, len(rels) // 4) or not fill(raws, files, hashes, changed):
+        return None  # many files changed (merging afresh is as quick), or one changed while being read
     for fi in changed:
         old = _record_by_digest(old_hashes[fi])
-        new = cached_record(raws[fi])
+        raw = raws[fi]
+        assert raw is not None  # filled above
+        new = cached_record(raw)
         if new is None:
-            new = build_record(raws[fi], display_path(files[fi]))
+            new = build_record(raw, display_path(files[fi]))
             if new is None:
                 return None
-            store_record(raws[fi], new)
+            store_record(raw, new)
         if old is None or not patch(data, fi, old, new):
             return None
     data["hashes"] = hashes
@@ -1165,12 +1170,17 @@ def check_cached(
     files = catalog_files(root, found)
     if found.items or not files:
         return None
-    sizes = [p.stat().st_size for p in files]
+    stats = FileIndex.stats(files)
+    sizes = [st[0] for st in stats]
     if sum(sizes) > max_catalog_bytes or max(sizes) > max_file_bytes:
         return None
-    raws = [p.read_bytes() for p in files]
-    hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
     rels = [p.relative_to(root).as_posix() for p in files]
+    # Files whose metadata vouches for them are not read (store/freshness.py):
+    # an unchanged catalog is known by its files' stat alone.
+    index = FileIndex.load(root)
+    hashes, raws = index.digests(files, rels, stats)
+    index.forget_others(rels)
+    index.save(root)
     key = cache.digest(_code(), *rels, *hashes)
     base = cache.cache_dir()
     snapshot_path = base / "catalogs" / f"{cache.digest(str(root.resolve()))}.bin"
@@ -1188,13 +1198,15 @@ def check_cached(
     else:
         data = _patched(entry, rels, hashes, raws, files)
     if data is None:
+        if not fill(raws, files, hashes, range(len(files))):
+            return None  # a file changed while impact read the catalog: the ordinary path reads it afresh
         # One pause of the garbage collector for the whole build: paused per
         # file, each file's end set off a collection over everything kept so
         # far (a second at 100,000 assets); nothing here is in a cycle.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            data = _build(files, raws, rels, hashes)
+            data = _build(files, raws, rels, hashes)  # type: ignore[arg-type]  # every file read: filled above
         finally:
             if was_enabled:
                 gc.enable()
