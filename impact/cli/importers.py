@@ -78,10 +78,38 @@ def import_group() -> None:
     """
 
 
+_PATH_OPTIONS = {"fields"}  # options naming a file: kept relative to the catalog file in 'sources:'
+
+
+def _source_entry(output: Path, source: str) -> dict[str, Any]:
+    """This import as a ``sources:`` entry: kind, the export's path relative to the catalog file, and the options given."""
+    ctx = click.get_current_context()
+    base = output.resolve().parent
+    args: list[str] = []
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name in ("output", "catalog") or param.name is None:
+            continue
+        value = ctx.params.get(param.name)
+        if value is None or value == param.default or value == () or value is False:
+            continue
+        flag = max(param.opts, key=len)
+        values = value if isinstance(value, tuple) else (value,)
+        for item in values:
+            if param.is_flag:
+                args.append(flag)
+            else:
+                text = str(item)
+                if param.name in _PATH_OPTIONS:
+                    text = Path(os.path.relpath(Path(text).resolve(), base)).as_posix()
+                args.extend([flag, text])
+    return {"kind": ctx.command.name, "path": Path(os.path.relpath(Path(source).resolve(), base)).as_posix(), "args": args}
+
+
 def _finish(output: str, imported: Any, catalog: str | None, source: str) -> None:
     from impact.importers.merge import merge_into_file
 
-    report = merge_into_file(Path(output), imported, Path(catalog) if catalog else None, [Path(source)])
+    entry = _source_entry(Path(output), source)
+    report = merge_into_file(Path(output), imported, Path(catalog) if catalog else None, [Path(source)], entry)
     for line in [*report.lines(), *getattr(imported, "notes", [])]:
         click.echo(line, err=True)
 
@@ -264,3 +292,47 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if website else {}
     _finish(output, read_gtm_export(Path(export), system, owner, website, known), catalog, export)
+
+
+@import_group.command("refresh")
+@click.argument("catalog_dir", metavar="[DIR]", required=False, type=click.Path(file_okay=False))
+def import_refresh(catalog_dir: str | None) -> None:
+    """Run every import listed under 'sources:' in the catalog's files again.
+
+    Each import records itself in the file it writes (kind, path of the
+    export relative to that file, options), so when the exports are fresh
+    (a new manifest.json, a new retrieve of the org) one command brings the
+    catalog up to date. For each source it prints what was added and which
+    assets the source no longer lists. DIR defaults to $IMPACT_CATALOG, else
+    ./catalog.
+
+    Example:
+
+        impact import refresh catalog
+    """
+    from impact.core.errors import ImpactError, Problem, display_path
+    from impact.importers.merge import catalog_sources
+
+    folder = Path(catalog_dir or os.environ.get("IMPACT_CATALOG") or "catalog")
+    if not folder.is_dir():
+        raise ImpactError(Problem(display_path(folder), 0, 0, "no such catalog folder; give the catalog folder whose files have 'sources:'"))
+    found = catalog_sources(folder)
+    if not found:
+        raise ImpactError(Problem(display_path(folder), 0, 0, "no file of this catalog has 'sources:'; import something with 'impact import ...' first"))
+    ctx = click.get_current_context()
+    group = ctx.parent.command if ctx.parent is not None else None
+    for target, entry in found:
+        command = group.get_command(ctx, entry["kind"]) if isinstance(group, click.Group) else None
+        if command is None:
+            raise ImpactError(Problem(display_path(target), 0, 0, f"unknown source kind {entry['kind']!r}"))
+        export = os.path.normpath(target.parent / entry["path"])
+        args = [_rebase(arg, prev, target) for prev, arg in zip(["", *entry["args"]], entry["args"])]
+        click.echo(f"Refreshing {display_path(target)} from {entry['kind']} {display_path(export)}", err=True)
+        command.main(args=[export, *args, "-o", str(target), "--catalog", str(folder)], prog_name=f"impact import {entry['kind']}", standalone_mode=False)
+
+
+def _rebase(arg: str, option: str, target: Path) -> str:
+    """A path option's value, stored relative to the catalog file, made usable from here."""
+    if option.lstrip("-") in _PATH_OPTIONS:
+        return (target.parent / arg).as_posix()
+    return arg
