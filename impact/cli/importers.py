@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from impact.cli.main import cli
+from impact.cli.options import catalog_folder_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -295,25 +296,25 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
 
 @import_group.command("refresh")
-@click.argument("catalog_dir", metavar="[DIR]", required=False, type=click.Path(file_okay=False))
-def import_refresh(catalog_dir: str | None) -> None:
+@catalog_folder_options
+def import_refresh(catalog: str | None) -> None:
     """Run every import listed under 'sources:' in the catalog's files again.
 
     Each import records itself in the file it writes (kind, path of the
     export relative to that file, options), so when the exports are fresh
     (a new manifest.json, a new retrieve of the org) one command brings the
     catalog up to date. For each source it prints what was added and which
-    assets the source no longer lists. DIR defaults to $IMPACT_CATALOG, else
-    ./catalog.
+    assets the source no longer lists. DIR (or --catalog DIR) defaults to
+    $IMPACT_CATALOG, else ./catalog.
 
+    \b
     Example:
-
         impact import refresh catalog
     """
     from impact.core.errors import ImpactError, Problem, display_path
     from impact.importers.merge import catalog_sources
 
-    folder = Path(catalog_dir or os.environ.get("IMPACT_CATALOG") or "catalog")
+    folder = Path(catalog or os.environ.get("IMPACT_CATALOG") or "catalog")
     if not folder.is_dir():
         raise ImpactError(Problem(display_path(folder), 0, 0, "no such catalog folder; give the catalog folder whose files have 'sources:'"))
     found = catalog_sources(folder)
