@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from impact.cli.main import cli
+from impact.cli.options import catalog_folder_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,8 +73,8 @@ def import_group() -> None:
     critical flags, consulted/informed teams and dependency notes you wrote
     by hand are kept. Assets the source no longer lists are kept and named.
 
+    \b
     Example:
-
         impact import sitemap sitemap.xml --system website --owner web -o catalog/website.yaml
     """
 
@@ -116,22 +117,40 @@ def _finish(output: str, imported: Any, catalog: str | None, source: str) -> Non
 
 @import_group.command("csv")
 @click.argument("inventory", metavar="INVENTORY.csv", type=click.Path(dir_okay=False))
+@click.option(
+    "--system",
+    "systems",
+    metavar="ID",
+    multiple=True,
+    help="Import only the rows of this system (repeatable): to add rows to the file that already defines it.",
+)
 @_common
-def import_csv(inventory: str, output: str, owner: str | None, catalog: str | None) -> None:
+def import_csv(inventory: str, systems: tuple[str, ...], output: str, owner: str | None, catalog: str | None) -> None:
     """Assets from a spreadsheet export: columns system, key, type, owner, depends_on.
 
     depends_on lists asset ids (system:key) separated by ';' or line breaks;
     a bare key means an asset of the same system. Optional columns:
     description, system_name. Comma, semicolon and tab separators all work;
-    save the sheet as 'CSV UTF-8'.
+    save the sheet as 'CSV UTF-8'. When a system of the sheet is already
+    defined in another catalog file (say, an imported salesforce.yaml),
+    import its rows into that file with --system salesforce -o that file,
+    and the other systems' rows with their own --system.
 
+    \b
     Example:
-
         impact import csv inventory.csv -o catalog/inventory.yaml
     """
     from impact.importers.readers import read_inventory_csv
 
-    _finish(output, read_inventory_csv(Path(inventory), owner), catalog, inventory)
+    imported = read_inventory_csv(Path(inventory), owner)
+    if systems:
+        missing = sorted(set(systems) - set(imported.systems))
+        if missing:
+            from impact.core.errors import ImpactError
+
+            raise ImpactError(f"{inventory}: no row of system {', '.join(map(repr, missing))}; systems in it: {', '.join(sorted(imported.systems))}")
+        imported.systems = {sid: s for sid, s in imported.systems.items() if sid in systems}
+    _finish(output, imported, catalog, inventory)
 
 
 @import_group.command("sitemap")
@@ -151,8 +170,8 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_
     URL path (en/sitemap.xml) or file name (impact reads no network). .xml.gz
     files are read as they are.
 
+    \b
     Example:
-
         impact import sitemap sitemap.xml --system website --owner web -o catalog/website.yaml
     """
     from impact.importers.readers import read_sitemap
@@ -170,6 +189,7 @@ def import_salesforce(deps: str, system: str, fields: str | None, output: str, o
 
     Export the query as CSV with its Id columns:
 
+    \b
         SELECT MetadataComponentId, MetadataComponentName, MetadataComponentType,
         RefMetadataComponentId, RefMetadataComponentName, RefMetadataComponentType
         FROM MetadataComponentDependency
@@ -188,8 +208,8 @@ def import_salesforce(deps: str, system: str, fields: str | None, output: str, o
     apex-trigger/, validation-rule/, workflow-rule/); other types are keyed
     <type>/<name>, e.g. apexpage/Welcome.
 
+    \b
     Example:
-
         impact import salesforce-deps deps.csv --fields fields.csv --owner salesops -o catalog/salesforce-metadata.yaml
     """
     from impact.importers.readers import read_salesforce_deps
@@ -215,8 +235,8 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     depends on it; a queue depends on the assignment rules routing into it.
     Inactive, draft and obsolete items are imported and say so.
 
+    \b
     Example:
-
         impact import salesforce force-app --owner salesops -o catalog/salesforce.yaml
     """
     from impact.importers.salesforce import read_salesforce_source
@@ -237,8 +257,8 @@ def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, 
     covering the nodes it tests. Ids: model/NAME, source/SOURCE.TABLE,
     seed/NAME, snapshot/NAME, exposure/NAME.
 
+    \b
     Example:
-
         impact import dbt target/manifest.json --link salesforce=salesforce --owner analytics -o catalog/dbt.yaml
     """
     from impact.importers.dbt import read_dbt_manifest
@@ -264,8 +284,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
     folder of that system depends on the folder. Ids: tag/NAME,
     trigger/NAME, variable/NAME, names as in the container.
 
+    \b
     Example:
-
         impact import gtm GTM-ABC123_v42.json --website website --owner web -o catalog/gtm.yaml
     """
     from impact.importers.gtm import read_gtm_export
@@ -276,25 +296,25 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
 
 @import_group.command("refresh")
-@click.argument("catalog_dir", metavar="[DIR]", required=False, type=click.Path(file_okay=False))
-def import_refresh(catalog_dir: str | None) -> None:
+@catalog_folder_options
+def import_refresh(catalog: str | None) -> None:
     """Run every import listed under 'sources:' in the catalog's files again.
 
     Each import records itself in the file it writes (kind, path of the
     export relative to that file, options), so when the exports are fresh
     (a new manifest.json, a new retrieve of the org) one command brings the
     catalog up to date. For each source it prints what was added and which
-    assets the source no longer lists. DIR defaults to $IMPACT_CATALOG, else
-    ./catalog.
+    assets the source no longer lists. DIR (or --catalog DIR) defaults to
+    $IMPACT_CATALOG, else ./catalog.
 
+    \b
     Example:
-
         impact import refresh catalog
     """
     from impact.core.errors import ImpactError, Problem, display_path
     from impact.importers.merge import catalog_sources
 
-    folder = Path(catalog_dir or os.environ.get("IMPACT_CATALOG") or "catalog")
+    folder = Path(catalog or os.environ.get("IMPACT_CATALOG") or "catalog")
     if not folder.is_dir():
         raise ImpactError(Problem(display_path(folder), 0, 0, "no such catalog folder; give the catalog folder whose files have 'sources:'"))
     found = catalog_sources(folder)

@@ -169,7 +169,11 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
     for sid in sorted(imported.systems):
         src = imported.systems[sid]
         if sid in other_systems:
-            problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {other_systems[sid]}; import into that file instead (-o {other_systems[sid]})"))
+            there = other_systems[sid]
+            hint = f"import into that file instead (-o {there})"
+            if imported.command == "csv":  # a CSV may list several systems: one import per file
+                hint = f"import its rows into that file instead: impact import csv {imported.source} --system {sid} -o {there}"
+            problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {there}; {hint}"))
             continue
         system = dict(systems.get(sid, {}))
         if not system:
