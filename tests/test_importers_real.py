@@ -359,3 +359,49 @@ def test_a_chain_across_imported_tools_appears_in_check_with_its_why_path(tmp_pa
     assert "dbt.not_null_stg_salesforce__leads_division" in tests
     code, text = run("check", str(changes / "cr.yaml"))
     assert "why: salesforce:field/Lead.Division__c -> dbt:source/salesforce.lead -> dbt:model/stg_salesforce__leads -> dbt:model/fct_lead_funnel -> dbt:exposure/pipeline_dashboard" in text
+
+
+# --- sitemaps ----------------------------------------------------------------------
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def expected_folders(*sitemaps: Path, keep_host: bool = False) -> set[str]:
+    """Folders as a person reads them: every proper parent path of a page address in <url><loc>."""
+    out: set[str] = set()
+    for sitemap in sitemaps:
+        for loc in ET.parse(sitemap).getroot().findall(f"{SM}url/{SM}loc"):
+            m = re.match(r"https?://([^/]+)(/.*)", (loc.text or "").strip())
+            assert m
+            parts = [p for p in m.group(2).split("/") if p]
+            for i in range(1, min(len(parts), 4)):
+                out.add(f"website:{m.group(1) if keep_host else ''}/{'/'.join(parts[:i])}/")
+    return out
+
+
+def test_yoast_sitemap_index_reads_pages_not_images_or_leaf_pages(tmp_path: Path) -> None:
+    folder = FIXTURES / "sitemap" / "yoast"
+    code, out = run("import", "sitemap", str(folder / "sitemap_index.xml"), "--owner", "web", "-o", str(tmp_path / "w.yaml"))
+    assert code == 0, out
+    assets = set(load_catalog(tmp_path).assets)
+    assert assets == expected_folders(folder / "page-sitemap.xml", folder / "post-sitemap.xml") == {"website:/blog/", "website:/solutions/"}
+    assert not any("wp-content" in a for a in assets)  # <image:loc> is not a page
+    code, out = run("import", "sitemap", str(folder / "sitemap_index.xml"), "--pages", "--owner", "web", "-o", str(tmp_path / "p" / "w.yaml"))
+    assert code == 0, out
+    pages = load_catalog(tmp_path / "p")
+    assert pages.assets["website:/solutions/lead-routing/"].type == "page"
+    assert pages.assets["website:/solutions/"].type == "folder"
+    assert ("website:/solutions/", "website:/solutions/lead-routing/") in {(d.upstream, d.downstream) for d in pages.dependencies}
+
+
+def test_sitemap_index_finds_children_by_url_path_and_keeps_hosts_apart(tmp_path: Path) -> None:
+    folder = FIXTURES / "sitemap" / "multilingual"
+    children = (folder / "en" / "sitemap.xml", folder / "de" / "sitemap.xml")
+    code, out = run("import", "sitemap", str(folder / "sitemap.xml"), "--owner", "web", "-o", str(tmp_path / "w.yaml"))
+    assert code == 0, out  # en/sitemap.xml is not the index itself, though both are named sitemap.xml
+    assert set(load_catalog(tmp_path).assets) == expected_folders(*children)
+    code, out = run("import", "sitemap", str(folder / "sitemap.xml"), "--keep-host", "--owner", "web", "-o", str(tmp_path / "h" / "w.yaml"))
+    assert code == 0, out
+    hosted = set(load_catalog(tmp_path / "h").assets)
+    assert hosted == expected_folders(*children, keep_host=True)
+    assert "website:blog.example.com/en/news/" in hosted and "website:www.example.com/en/products/" in hosted

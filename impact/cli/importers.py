@@ -82,7 +82,7 @@ def _finish(output: str, imported: Any, catalog: str | None, source: str) -> Non
     from impact.importers.merge import merge_into_file
 
     report = merge_into_file(Path(output), imported, Path(catalog) if catalog else None, [Path(source)])
-    for line in report.lines():
+    for line in [*report.lines(), *getattr(imported, "notes", [])]:
         click.echo(line, err=True)
 
 
@@ -110,12 +110,18 @@ def import_csv(inventory: str, output: str, owner: str | None, catalog: str | No
 @click.argument("sitemap", metavar="SITEMAP.xml", type=click.Path(dir_okay=False))
 @click.option("--system", default="website", show_default=True, metavar="ID", help="System id of the website.")
 @click.option("--max-depth", type=click.IntRange(1, 20), default=3, show_default=True, metavar="N", help="Deepest folder level to import.")
+@click.option("--pages", is_flag=True, help="Import each page too (type page), not only the folders that hold pages.")
+@click.option("--keep-host", is_flag=True, help="Keep subdomains apart: keys start with the host (blog.example.com/news/).")
 @_common
-def import_sitemap(sitemap: str, system: str, max_depth: int, output: str, owner: str | None, catalog: str | None) -> None:
+def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_host: bool, output: str, owner: str | None, catalog: str | None) -> None:
     """Website folders from a standard sitemap; each folder depends on its parent.
 
-    A sitemap index works too: save the sitemaps it lists next to it (impact
-    reads no network). .xml.gz files are read as they are.
+    A folder is a path with pages below it: a page's own address, even with a
+    trailing slash (/blog/my-post/), is a page, imported only with --pages.
+    Only page addresses are read (<url><loc>), not image or video ones. A
+    sitemap index works too: save the sitemaps it lists next to it, by their
+    URL path (en/sitemap.xml) or file name (impact reads no network). .xml.gz
+    files are read as they are.
 
     Example:
 
@@ -123,31 +129,44 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, output: str, owner
     """
     from impact.importers.readers import read_sitemap
 
-    _finish(output, read_sitemap(Path(sitemap), system, owner, max_depth), catalog, sitemap)
+    _finish(output, read_sitemap(Path(sitemap), system, owner, max_depth, pages, keep_host), catalog, sitemap)
 
 
 @import_group.command("salesforce-deps")
 @click.argument("deps", metavar="DEPS.csv", type=click.Path(dir_okay=False))
 @click.option("--system", default="salesforce", show_default=True, metavar="ID", help="System id of the Salesforce org.")
+@click.option("--fields", "fields", metavar="FIELDS.csv", type=click.Path(dir_okay=False), help="CustomField export (Id, EntityDefinition.QualifiedApiName) that tells each custom field's object.")
 @_common
-def import_salesforce(deps: str, system: str, output: str, owner: str | None, catalog: str | None) -> None:
+def import_salesforce(deps: str, system: str, fields: str | None, output: str, owner: str | None, catalog: str | None) -> None:
     """Salesforce metadata and what it depends on, from MetadataComponentDependency.
 
-    Export the Tooling API query as CSV, for example:
+    Export the query as CSV with its Id columns:
 
-        sf data query --use-tooling-api --result-format csv --query "SELECT MetadataComponentName,
-        MetadataComponentType, RefMetadataComponentName, RefMetadataComponentType
-        FROM MetadataComponentDependency" > deps.csv
+        SELECT MetadataComponentId, MetadataComponentName, MetadataComponentType,
+        RefMetadataComponentId, RefMetadataComponentName, RefMetadataComponentType
+        FROM MetadataComponentDependency
 
-    Assets are keyed <type>/<name>, e.g. apexclass/LeadRouter.
+    The Tooling API answers at most 2,000 rows, and 'sf data query
+    --use-tooling-api' stops there without a word: a real org has many
+    thousands of dependencies, so run the query as a Bulk API 2.0 job on the
+    Tooling API (up to 100,000 rows) and give its CSV result; impact warns
+    when a file has exactly 2,000 rows.
+
+    A dependency export names a custom field without its object; give
+    --fields with the Tooling API export of SELECT Id, DeveloperName,
+    EntityDefinition.QualifiedApiName FROM CustomField so that each field
+    gets its canonical id (field/Lead.Division__c). Ids are the ones 'impact
+    import salesforce' writes (object/, field/, flow/, apex-class/,
+    apex-trigger/, validation-rule/, workflow-rule/); other types are keyed
+    <type>/<name>, e.g. apexpage/Welcome.
 
     Example:
 
-        impact import salesforce-deps deps.csv --owner salesops -o catalog/salesforce-metadata.yaml
+        impact import salesforce-deps deps.csv --fields fields.csv --owner salesops -o catalog/salesforce-metadata.yaml
     """
     from impact.importers.readers import read_salesforce_deps
 
-    _finish(output, read_salesforce_deps(Path(deps), system, owner), catalog, deps)
+    _finish(output, read_salesforce_deps(Path(deps), system, owner, Path(fields) if fields else None), catalog, deps)
 
 
 @import_group.command("salesforce")

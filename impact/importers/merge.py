@@ -72,6 +72,7 @@ class Imported:
     command: str
     systems: dict[str, ImportedSystem] = field(default_factory=dict)
     tests: dict[str, ImportedTest] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # said to the user after the import
 
     def system(self, sid: str) -> ImportedSystem:
         return self.systems.setdefault(sid, ImportedSystem(sid))

@@ -26,9 +26,10 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from impact.analysis.check import ROLES, CheckResult
+from impact.analysis.answer import ROLES
+from impact.analysis.check import CheckResult
 from impact.analysis.conflicts import BLOCKING_KINDS, Conflict
-from impact.analysis.releases import ReleaseResult
+from impact.analysis.releases import ReleaseResult, hold_reasons_alone
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
@@ -250,7 +251,8 @@ def report_data(report: ReportInput) -> dict[str, Any]:
     stakeholders = []
     for entry in teams.values():
         roles = [r for r in ROLES if r in entry["roles"]]
-        stakeholders.append({**entry, "roles": roles, "assets": sorted(entry["assets"])})
+        role_reason = next(r["reason"] for r in entry["reasons"] if r["role"] == roles[0])
+        stakeholders.append({**entry, "roles": roles, "role": roles[0], "role_reason": role_reason, "assets": sorted(entry["assets"])})
     stakeholders.sort(key=lambda s: (ROLES.index(s["roles"][0]), s["team"]))
 
     untested = sorted((a for a in assets if a["untested"]), key=lambda a: (not a["critical"], a["tool_distance"], a["id"]))
@@ -337,7 +339,10 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
         elif "ships" in entry:
             verdict = "ship" if entry["ships"] else "hold"
         elif rp is not None:
-            verdict = "hold" if rp.too_light else "ship"
+            # One meaning of "ship": the release rule (status approved, path fits), never the path alone.
+            held = hold_reasons_alone(result)
+            verdict = "hold" if held else "ship"
+            reasons = [*held, *reasons]
         else:
             verdict = "unknown"
         if verdict == "ship" and declared is None and computed:
