@@ -6,6 +6,7 @@ Sizes are read from the PNG header of what `impact graph` writes, not from the D
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_distance_colours_differ_in_grey() -> None:
     """Changed, then each distance, lighter and lighter by a step a grey print (or a colour-blind reader) keeps."""
     scale = [picture.CHANGED_FILL, *picture.DISTANCE_COLOURS]
     lightness = [_lightness(c) for c in scale]
-    steps = [b - a for a, b in zip(lightness, lightness[1:])]
+    steps = [b - a for a, b in itertools.pairwise(lightness)]
     assert all(step >= 8 for step in steps), dict(zip(scale, lightness))
 
 
@@ -76,7 +77,7 @@ def test_labels_wrap_only_between_pieces(width: int) -> None:
     for text in texts:
         lines = picture.wrap_words(text, width)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-        for line, following in zip(lines, lines[1:]):
+        for line, following in itertools.pairwise(lines):
             # Every break is at a space or right after / : . -
             assert line[-1] in "/:.-" or text[text.index(line) + len(line)] == " " or following[0] == " ", (line, following)
             assert len(line) <= width or not re.search(r"[\s/:.\-]", line[:-1]), line
