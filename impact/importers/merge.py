@@ -7,8 +7,9 @@ deletes anything: descriptions, owners, ``critical``, ``consulted``,
 ``informed``, ``feeds`` and dependency notes survive every re-import. Assets
 the source no longer lists are reported, for a person to decide.
 
-Comments are not kept (PyYAML does not read them): keep notes in
-``description`` fields, or in another file of the catalog.
+The file is edited in place (ruamel.yaml's round-trip reader, see
+:mod:`impact.importers.roundtrip`): comments, key order and quoting a person
+wrote are kept.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import yaml
 
 from impact.core.errors import ImpactError, Problem, display_path
+from impact.importers import roundtrip
 from impact.load.loader import YAML_SUFFIXES, Limits, read_limited
 from impact.read.schema import AssetSpec, CatalogFileSpec, validate
 from impact.read.yamlio import parse_yaml
@@ -167,7 +169,11 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
     for sid in sorted(imported.systems):
         src = imported.systems[sid]
         if sid in other_systems:
-            problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {other_systems[sid]}; import into that file instead (-o {other_systems[sid]})"))
+            there = other_systems[sid]
+            hint = f"import into that file instead (-o {there})"
+            if imported.command == "csv":  # a CSV may list several systems: one import per file
+                hint = f"import its rows into that file instead: impact import csv {imported.source} --system {sid} -o {there}"
+            problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {there}; {hint}"))
             continue
         system = dict(systems.get(sid, {}))
         if not system:
@@ -246,7 +252,19 @@ def _ordered_system(system: dict[str, Any]) -> dict[str, Any]:
     return {**{key: system[key] for key in _SYSTEM_ORDER if key in system}, **{key: value for key, value in system.items() if key not in _SYSTEM_ORDER}}
 
 
-def merge_into_file(target: Path, imported: Imported, catalog: Path | None = None, protected: list[Path] | None = None) -> MergeReport:
+def record_source(data: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``entry`` in its ``sources``: replacing the entry of the same kind and path, else added."""
+    sources = [dict(item) for item in data.get("sources", [])]
+    for i, item in enumerate(sources):
+        if item.get("kind") == entry["kind"] and item.get("path") == entry["path"]:
+            sources[i] = entry
+            break
+    else:
+        sources.append(entry)
+    return {**data, "sources": sources}
+
+
+def merge_into_file(target: Path, imported: Imported, catalog: Path | None = None, protected: list[Path] | None = None, source: dict[str, Any] | None = None) -> MergeReport:
     """Add ``imported`` to the catalog file ``target`` (created if missing), atomically.
 
     ``catalog`` is the catalog folder whose other files define teams and
@@ -255,13 +273,25 @@ def merge_into_file(target: Path, imported: Imported, catalog: Path | None = Non
     """
     guard_output(target, protected or [])
     known_teams, other_systems = _other_definitions(catalog or target.parent, target)
-    data, report = merge(_existing(target), imported, known_teams, other_systems, display_path(target))
-    header = _schema_line(target, catalog or target.parent) + (
-        f"# Written by 'impact import {imported.command}' from {imported.source}.\n"
-        "# Edit freely: importing again only adds what is new and keeps what you wrote\n"
-        "# (comments are not kept; use description fields for notes).\n"
-    )
-    text = header + dump(data)
+    existing = _existing(target)
+    data, report = merge(existing, imported, known_teams, other_systems, display_path(target))
+    if source is not None:
+        data = record_source(data, {key: value for key, value in source.items() if value or key != "args"})
+    old_text = target.read_text(encoding="utf-8") if existing else None
+    if old_text is not None and data == existing:
+        return report  # nothing new: the file stays exactly as it is
+    tree = roundtrip.load(old_text) if old_text is not None else None
+    if tree is not None and hasattr(tree, "insert"):
+        # The file a person edits: additions go into its own tree, so comments, order and quoting stay.
+        roundtrip.apply_additions(tree, data)
+        text = roundtrip.dump(tree)
+    else:
+        header = _schema_line(target, catalog or target.parent) + (
+            f"# Written by 'impact import {imported.command}' from {imported.source}.\n"
+            "# Edit freely: importing again only adds what is new and keeps what you wrote,\n"
+            "# comments included ('impact import refresh' re-runs the imports under sources:).\n"
+        )
+        text = header + dump(data)
     # Read the result back the way every command will, before writing it: a
     # value from the source that impact would refuse is reported, not written.
     _, problems = validate(CatalogFileSpec, parse_yaml(text, f"{display_path(target)} (imported from {imported.source}, not written)"))
@@ -282,8 +312,14 @@ def _schema_line(target: Path, catalog: Path) -> str:
 
 
 def dump(data: dict[str, Any]) -> str:
-    """Block-style YAML; ``safe_dump`` quotes every string YAML 1.1 would misread (``NO``, ``010``)."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    """Block-style YAML; the safe dumper quotes every string YAML 1.1 would misread (``NO``, ``010``).
+
+    libyaml's emitter when PyYAML has it (a whole org's 6,000 assets in a
+    fraction of a second instead of seconds); long text stays on one line,
+    so that a later re-import never refolds what a person wrote.
+    """
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
 
 
 def catalog_assets(catalog: Path, target: Path | None = None) -> dict[str, dict[str, str | None]]:
@@ -315,4 +351,21 @@ def catalog_assets(catalog: Path, target: Path | None = None) -> dict[str, dict[
                 for key, asset in assets.items():
                     label = asset.get("name") if isinstance(asset, dict) else None
                     keys[str(key)] = str(label) if isinstance(label, str) else None
+    return out
+
+
+def catalog_sources(catalog: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every ``sources:`` entry of the catalog's files, with the file it writes, in file order."""
+    out: list[tuple[Path, dict[str, Any]]] = []
+    limit = Limits.from_env().max_file_bytes
+    for path in sorted(catalog.rglob("*")):
+        if path.suffix not in YAML_SUFFIXES or not path.is_file() or any(part.startswith(".") for part in path.relative_to(catalog).parts):
+            continue
+        doc = parse_yaml(read_limited(path, limit), display_path(path))
+        if not isinstance(doc.data, dict) or "sources" not in doc.data:
+            continue
+        spec, problems = validate(CatalogFileSpec, doc)
+        if spec is None:
+            raise ImpactError(problems)
+        out.extend((path, source.model_dump()) for source in spec.sources)
     return out
