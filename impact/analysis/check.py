@@ -72,7 +72,7 @@ class CheckResult:
     blocking: bool = False
     """True when the answer should stop the change (exit code 1)."""
     notes: dict[tuple[str, str], str | None] = field(default_factory=dict)
-    """The note of every dependency on the impacted assets' paths that has one (read with ``.get``)."""
+    """The note of every dependency on the impacted assets' paths."""
     risk: dict[str, Risk] = field(default_factory=dict)
     """Each impacted asset's risk (see :mod:`impact.analysis.answer`)."""
 
@@ -261,6 +261,6 @@ def check_change(
         blocking=release_path.too_light,
         # Every path is made of the search tree's edges: one note per impacted
         # asset, never a walk of every path (a 5,000-long chain has 12.5 million steps);
-        # the search found each one's note with it. No entry: no note.
-        notes={(r.via, r.asset): r.note for r in impacted if r.via is not None and r.note is not None},
+        # the search found each one's note with it.
+        notes={(r.via, r.asset): r.note for r in impacted if r.via is not None},
     )
