@@ -351,8 +351,10 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) ->
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         words = re.findall(r"'([^']*)'", expected)
-        hint = difflib.get_close_matches(str(value), words, n=1, cutoff=0.6) if isinstance(value, str) else []
         where = name if not isinstance(loc[-1], int) or len(loc) < 2 else str(loc[-2])
+        # Aspect words are new to everyone: a near miss gets a suggestion.
+        close = where in ("uses", "aspects") and isinstance(value, str)
+        hint = difflib.get_close_matches(str(value), words, n=1, cutoff=0.6) if close else []
         return f"{where}: {value!r} is not one of {expected}" + (f"; did you mean {hint[0]!r}?" if hint else "")
     if kind == "string_pattern_mismatch":
         if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):

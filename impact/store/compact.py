@@ -48,6 +48,8 @@ class AssetColumns:
     col: MutableSequence[int]
     locate: Locate | None = None
     """Finds a place not known yet (line 0): see :data:`Locate`."""
+    display_names: list[str | None] | None = None
+    """Each asset's ``name:`` (the name people know it by), or None."""
 
 
 Locate = Callable[[int, str], tuple[int, int]]
@@ -84,6 +86,7 @@ class AssetTable(Mapping[str, Asset]):
             c.descriptions[i],
             c.consulted[i],
             c.informed[i],
+            c.display_names[i] if c.display_names is not None else None,
         )
         self._built[aid] = asset
         return asset
