@@ -43,10 +43,11 @@ from typing import Any, TypeVar
 
 import impact
 from impact.core.catalog import Catalog, Place, RegressionTest, System, Team
-from impact.core.errors import Problem, ProblemList, display_path
+from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, Problem, ProblemList, display_path
 from impact.core.vocabulary import ASPECTS
 from impact.store import cache
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
+from impact.store.freshness import FileIndex, fill
 
 Record = tuple[Any, ...]
 _T = TypeVar("_T")
@@ -363,7 +364,7 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
             if report is None:
                 raise _Conflict(key)
             first_at = report.place(report.found(first, key))
-            report.error(report.found(where, key), f"{kind} {ident!r} is defined twice; the first is at {first_at}")
+            report.error(report.found(where, key), f"{kind} {ident!r} is defined twice; the first is at {first_at}", ROOT_CAUSE if kind == "system" else FOLLOW_ON)
             return False
         places[key] = where
         return True
@@ -375,6 +376,10 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
                 teams[tid] = Team(tid, name, email, slack, members)
         for (sid, name, owner, kind, consulted, informed, line, col, f_assets), f_deps in zip(f_systems, _dependencies(record)):
             if not define("system", sid, (fi, line, col)):
+                if report is not None:  # its assets exist somewhere: links to them are follow-on errors
+                    at = report.place(report.found((fi, line, col), f"system:{sid}"))
+                    for entry in f_assets:
+                        report.shadowed.setdefault(f"{sid}:{entry[0]}", (at.file, at.line, at.col))
                 continue
             team_refs.add(owner)
             team_refs.update(consulted)
@@ -533,7 +538,7 @@ class FileLocator:
     taken from a file edited meanwhile.
     """
 
-    def __init__(self, paths: list[Path], names: list[str], hashes: list[str], raws: list[bytes] | None = None) -> None:
+    def __init__(self, paths: list[Path], names: list[str], hashes: list[str], raws: Sequence[bytes | None] | None = None) -> None:
         self.paths = paths
         self.names = names
         self.hashes = hashes
@@ -543,7 +548,9 @@ class FileLocator:
     def _raw(self, fi: int) -> bytes:
         from impact.core.errors import ImpactError
 
-        raw = self.raws[fi] if self.raws is not None else self.paths[fi].read_bytes()
+        raw = self.raws[fi] if self.raws is not None else None
+        if raw is None:  # not read yet (see store/freshness.py)
+            raw = self.paths[fi].read_bytes()
         if hashlib.blake2b(raw, digest_size=16).hexdigest() != self.hashes[fi]:
             message = "this file changed while impact was reading the catalog; run the command again"
             raise ImpactError(Problem(self.names[fi], 0, 0, message))
@@ -593,6 +600,10 @@ class Reporter:
         self.names = names
         self.locators = locators
         self.problems = problems
+        self.shadowed: dict[str, tuple[str, int, int]] = {}
+        """Asset ids of a system's second definition (dropped): the place of that definition."""
+        self.unchecked: dict[tuple[str, int, int], int] = {}
+        """How many references were not reported because of each root cause."""
 
     def place(self, where: tuple[int, int, int]) -> Place:
         return Place(self.names[where[0]], where[1], where[2])
@@ -605,8 +616,38 @@ class Reporter:
         line, col = self.locators[fi].locate(path, key=key)
         return (fi, line, col)
 
-    def error(self, where: tuple[int, int, int], message: str) -> None:
-        self.problems.error(self.names[where[0]], where[1], where[2], message)
+    def error(self, where: tuple[int, int, int], message: str, rank: int = FOLLOW_ON) -> None:
+        self.problems.error(self.names[where[0]], where[1], where[2], message, rank)
+
+    def hidden_by(self, kind: str, ident: str) -> tuple[str, int, int] | None:
+        """Where a missing id may be defined after all: a file that could not be read, or a system's second definition.
+
+        References to such ids are not reported as dangling (the root cause
+        is reported first); the place is counted, for one note.
+        """
+        if kind == "asset" and ident in self.shadowed:
+            return self.shadowed[ident]
+        for name, raw in self.problems.unreadable.items():
+            if _may_define(raw, kind, ident):
+                return (name, 0, 0)
+        return None
+
+
+def _may_define(raw: bytes | None, kind: str, ident: str) -> bool:
+    """Whether an unreadable file's text could define ``ident`` (every id, if its bytes are unknown)."""
+    import re
+
+    if raw is None:
+        return True
+    text = raw.decode("utf-8", "replace")
+
+    def mentions(word: str) -> bool:
+        return re.search(r"(?<![\w.-])" + re.escape(word) + r"(?![\w.-])", text) is not None
+
+    if kind == "team":
+        return mentions(ident)
+    system, _, key = ident.partition(":")
+    return mentions(system) and key in text
 
 
 def _report_references(records: list[Record], merged: dict[str, Any], report: Reporter) -> None:
@@ -622,6 +663,10 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
 
     def check(kind: str, ident: str, fi: int, path: tuple[Any, ...], context: str) -> None:
         if ident in (teams if kind == "team" else assets) or f"{kind}:{ident}" in known_invalid:
+            return
+        hidden = report.hidden_by(kind, ident)
+        if hidden is not None:
+            report.unchecked[hidden] = report.unchecked.get(hidden, 0) + 1
             return
         message = f"{context} {ident!r}, which is not {'an asset' if kind == 'asset' else 'a team'} of this catalog"
         hint = suggest(kind, ident, teams, systems, assets)
@@ -658,6 +703,13 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
                 check("asset", asset, fi, ("tests", tid, "covers", i), f"test {tid!r} covers")
             if owner:
                 check("team", owner, fi, ("tests", tid, "owner"), f"test {tid!r} owner")
+    for (file, line, col), n in sorted(report.unchecked.items()):
+        refs = f"{n} reference{'s' if n != 1 else ''} to {'an id' if n == 1 else 'ids'} defined in no other file"
+        if line == 0:
+            why = "may be defined in this file, which could not be read: fix it, then run again"
+        else:
+            why = "may be defined in this second definition of the system: define each system once, then run again"
+        report.problems.note(file, line, col, f"{refs} {'is' if n == 1 else 'are'} not reported as missing: {'it' if n == 1 else 'they'} {why}")
 
 
 # --- records -> snapshot payload in one pass, for a catalog expected to be valid --
@@ -1096,7 +1148,7 @@ def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: tu
 
 
 def _patched(
-    entry: tuple[str, bytes] | None, rels: list[str], hashes: list[str], raws: list[bytes], files: list[Path]
+    entry: tuple[str, bytes] | None, rels: list[str], hashes: list[str], raws: list[bytes | None], files: list[Path]
 ) -> dict[str, Any] | None:
     """The snapshot of a catalog whose files have the same names as before and few new contents."""
     if entry is None:
@@ -1110,16 +1162,18 @@ def _patched(
     except Exception:  # a damaged or foreign entry is no entry
         return None
     changed = [i for i, (a, b) in enumerate(zip(old_hashes, hashes)) if a != b]
-    if len(changed) > max(1, len(rels) // 4):  # many files changed: merging afresh is as quick
-        return None
+    if len(changed) > max(1, len(rels) // 4) or not fill(raws, files, hashes, changed):
+        return None  # many files changed (merging afresh is as quick), or one changed while being read
     for fi in changed:
         old = _record_by_digest(old_hashes[fi])
-        new = cached_record(raws[fi])
+        raw = raws[fi]
+        assert raw is not None  # filled above
+        new = cached_record(raw)
         if new is None:
-            new = build_record(raws[fi], display_path(files[fi]))
+            new = build_record(raw, display_path(files[fi]))
             if new is None:
                 return None
-            store_record(raws[fi], new)
+            store_record(raw, new)
         if old is None or not patch(data, fi, old, new):
             return None
     data["hashes"] = hashes
@@ -1167,12 +1221,17 @@ def check_cached(
     files = catalog_files(root, found)
     if found.items or not files:
         return None
-    sizes = [p.stat().st_size for p in files]
+    stats = FileIndex.stats(files)
+    sizes = [st[0] for st in stats]
     if sum(sizes) > max_catalog_bytes or max(sizes) > max_file_bytes:
         return None
-    raws = [p.read_bytes() for p in files]
-    hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
     rels = [p.relative_to(root).as_posix() for p in files]
+    # Files whose metadata vouches for them are not read (store/freshness.py):
+    # an unchanged catalog is known by its files' stat alone.
+    index = FileIndex.load(root)
+    hashes, raws = index.digests(files, rels, stats)
+    index.forget_others(rels)
+    index.save(root)
     key = cache.digest(_code(), *rels, *hashes)
     base = cache.cache_dir()
     snapshot_path = base / "catalogs" / f"{cache.digest(str(root.resolve()))}.bin"
@@ -1190,13 +1249,15 @@ def check_cached(
     else:
         data = _patched(entry, rels, hashes, raws, files)
     if data is None:
+        if not fill(raws, files, hashes, range(len(files))):
+            return None  # a file changed while impact read the catalog: the ordinary path reads it afresh
         # One pause of the garbage collector for the whole build: paused per
         # file, each file's end set off a collection over everything kept so
         # far (a second at 100,000 assets); nothing here is in a cycle.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            data = _build(files, raws, rels, hashes)
+            data = _build(files, raws, rels, hashes)  # type: ignore[arg-type]  # every file read: filled above
         finally:
             if was_enabled:
                 gc.enable()

@@ -116,7 +116,7 @@ def read_catalog_records(
         try:
             read.append((path, display_path(path), read_limited(path, limits.max_file_bytes)))
         except ImpactError as exc:
-            problems.items.extend(exc.problems)
+            problems.root_causes(exc.problems, display_path(path), None)
     # Every valid file's record, from the cache or parsed now (in parallel for a
     # large catalog); only the files with a problem are parsed again below, here.
     found = fastload.build_records([raw for _, _, raw in read], [name for _, name, _ in read], cache.enabled())
@@ -131,7 +131,7 @@ def read_catalog_records(
             try:
                 doc = parse_yaml(raw, name)
             except ImpactError as exc:
-                problems.items.extend(exc.problems)
+                problems.root_causes(exc.problems, name, raw)
                 continue
             spec, errors = validate(CatalogFileSpec, doc)
             problems.items.extend(errors)
@@ -165,6 +165,28 @@ def suggest(kind: str, ident: str, teams: dict[str, Any], systems: dict[str, Any
                 return ident
     matches = difflib.get_close_matches(ident, list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+def suggest_asset(ident: str, catalog: Catalog) -> str | None:
+    """The asset id a person most likely meant: a typo of an id, or a bare key (``emea-inbound``) of one asset.
+
+    """
+    if ":" not in ident:
+        # A key without its system: an asset whose key is it, or ends with it after a '/'.
+        found = sorted(a for a in catalog.assets if (k := a.split(":", 1)[1]) == ident or k.endswith("/" + ident))
+        if len(found) == 1:
+            return found[0]
+        close = difflib.get_close_matches(ident, [a.split(":", 1)[1] for a in catalog.assets], n=1, cutoff=0.75)
+        if close:
+            return min(a for a in catalog.assets if a.split(":", 1)[1] == close[0])
+        return None
+    return suggest("asset", ident, catalog.teams, catalog.systems, catalog.assets)
+
+
+def suggest_system(ident: str, catalog: Catalog) -> str | None:
+    """The system id a person most likely meant."""
+    close = difflib.get_close_matches(ident, list(catalog.systems), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _warnings(catalog: Catalog) -> list[Problem]:
@@ -218,7 +240,7 @@ def check_catalog(
             if not merged["places"] and not problems.items:
                 problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
             if problems.errors:
-                return None, problems.errors + problems.warnings
+                return None, sorted(problems.errors + problems.notes) + problems.warnings
             data = fastload.encode(merged, rels)
         # Places are found as through the cache: for many files at once, in parallel.
         hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
@@ -238,5 +260,5 @@ def load_catalog(root: str | os.PathLike[str], limits: Limits | None = None) -> 
     """Load a catalog or raise :class:`ImpactError` with every error found."""
     catalog, problems = check_catalog(root, limits, warnings_now=False)
     if catalog is None:
-        raise ImpactError([p for p in problems if p.severity == "error"])
+        raise ImpactError([p for p in problems if p.severity != "warning"])
     return catalog
