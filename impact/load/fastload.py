@@ -872,9 +872,9 @@ def _adjacency(
 
     Examples
     --------
-    >>> offsets, targets, notes, uses = _adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")], [(0, ("data",))])
-    >>> list(_ints(offsets)), list(_ints(targets)), notes, uses
-    ([0, 1, 1, 3], [1, 0, 1], {0: 'sync'}, {2: ('data',)})
+    >>> offsets, targets, notes, uses = _adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")], [(0, ("data",)), (1, ("name",))])
+    >>> list(_ints(offsets)), list(_ints(targets)), notes, uses  # 0 -> 1 is declared twice, once without uses
+    ([0, 1, 1, 3], [1, 0, 1], {0: 'sync'}, {1: ('data',)})
     >>> _adjacency(2, [1], [1], []) is None  # a dependency on itself
     True
     """
