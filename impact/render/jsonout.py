@@ -13,6 +13,7 @@ from impact.analysis.answer import RISKS
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.release_path import ReleasePath
 from impact.core.catalog import Team
+from impact.core.vocabulary import ASPECTS
 
 
 def dumps(data: Any, *, html_safe: bool = False) -> str:
@@ -138,8 +139,10 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
         "changed": [
             {
                 "asset": c.asset,
+                "name": assets[c.asset].name if c.in_catalog else None,
                 "system": c.system,
                 "action": c.action,
+                "aspects": [a for a in ASPECTS if a in c.aspects],
                 "target": c.target,
                 "note": c.note,
                 "in_catalog": c.in_catalog,
@@ -166,6 +169,7 @@ def _impacted_items(result: CheckResult) -> Iterator[dict[str, Any]]:
         path = r.path  # walked once: a Reach builds its path on each access
         yield {
             "asset": r.asset,
+            "name": asset.name,
             "system": asset.system,
             "tool_distance": r.tool_distance,
             "steps": r.steps,
