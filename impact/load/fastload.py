@@ -37,11 +37,12 @@ import os
 import pickle
 from array import array
 from collections import UserList
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import impact
+from impact.core import progress
 from impact.core.catalog import Catalog, Place, RegressionTest, System, Team
 from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, Problem, ProblemList, display_path
 from impact.core.vocabulary import ASPECTS
@@ -148,7 +149,7 @@ def _build_all(raws: list[bytes], names: list[str], store: bool = False) -> list
     return _in_workers(_build_blob, raws, names, [store] * len(raws))
 
 
-def _in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any]) -> list[_T]:
+def _in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files") -> list[_T]:
     """``job(raw, *arg)`` for each file, in worker processes (one per core) if there is much to read.
 
     Reading YAML is pure Python, so threads would not help. Results come
@@ -162,10 +163,19 @@ def _in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any]) -> 
         try:
             # fork: the workers start with impact already imported.
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                return list(pool.map(job, raws, *args, chunksize=max(1, len(raws) // (workers * 4))))
+                return _counted(pool.map(job, raws, *args, chunksize=max(1, len(raws) // (workers * 4))), len(raws), what)
         except (OSError, BrokenProcessPool):  # no processes to be had: read here
             pass
-    return list(map(job, raws, *args))
+    return _counted(map(job, raws, *args), len(raws), what)
+
+
+def _counted(results: Iterable[_T], total: int, what: str) -> list[_T]:
+    """The results as a list, each one reported as progress (shown on a terminal when it lasts)."""
+    out = []
+    for done, result in enumerate(results, 1):
+        out.append(result)
+        progress.step(what, done, total)
+    return out
 
 
 def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
@@ -569,9 +579,9 @@ class FileLocator:
         """Find the places of these files now, reading those not cached in parallel."""
         todo = []
         for fi in sorted(files - self._places.keys()):
-            found = self._cached(fi)
-            if found is not None:
-                self._places[fi] = found
+            cached = self._cached(fi)
+            if cached is not None:
+                self._places[fi] = cached
             else:
                 todo.append(fi)
         if not todo:
@@ -579,7 +589,8 @@ class FileLocator:
         raws = [self._raw(fi) for fi in todo]
         names = [self.names[fi] for fi in todo]
         digests = [self.hashes[fi] for fi in todo]
-        for fi, places in zip(todo, _in_workers(_places_of, raws, names, digests, [cache.enabled()] * len(todo))):
+        found = _in_workers(_places_of, raws, names, digests, [cache.enabled()] * len(todo), what="Finding where definitions stand")
+        for fi, places in zip(todo, found):
             self._places[fi] = places
 
     def __call__(self, fi: int, key: str) -> tuple[int, int]:
