@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from impact.core.errors import ImpactError, Problem, display_path
-from impact.load.loader import YAML_SUFFIXES, Limits, read_limited
+from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 from impact.read.schema import CatalogFileSpec, validate
 from impact.read.yamlio import parse_yaml
 from impact.store.fsio import atomic_write, guard_output

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from impact.core.catalog import Catalog, Place, split_asset_id
+from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
-from impact.load.loader import YAML_SUFFIXES, Limits, read_limited, suggest
+from impact.core.ids import split_asset_id, suggest
+from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 
 CATALOG_ENV = "IMPACT_CATALOG"
 CONVENTIONAL_NAME = "catalog"
@@ -109,11 +110,11 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
 def _fields_entry(raw: bytes) -> tuple[Path, str]:
     import hashlib
 
-    from impact.load import fastload
     from impact.store import cache
+    from impact.store.record_cache import code_version
 
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    return cache.cache_dir() / "changes" / f"{digest}.bin", cache.digest(fastload.code_version(), "change", digest)
+    return cache.cache_dir() / "changes" / f"{digest}.bin", cache.digest(code_version(), "change", digest)
 
 
 def _cached_fields(raw: bytes) -> _Fields | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from impact.core.catalog import Place
 from impact.core.errors import ImpactError, ProblemList, display_path
-from impact.load.loader import YAML_SUFFIXES, Limits, read_limited
+from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 from impact.read.schema import ReleaseSpec, validate
 from impact.read.yamlio import parse_yaml
 

@@ -48,8 +48,9 @@ import networkx as nx
 
 from impact.analysis.check import CheckResult
 from impact.analysis.conflicts import Conflict
-from impact.core.catalog import Catalog, split_asset_id
+from impact.core.catalog import Catalog
 from impact.core.errors import ImpactError
+from impact.core.ids import split_asset_id
 from impact.graph.depgraph import DependencyGraph
 from impact.render.text import safe
 
