@@ -14,16 +14,11 @@ from impact.analysis.check import check_change
 from impact.analysis.usecases import open_catalog
 from impact.core.errors import ImpactError
 from impact.load.change import load_change
+from impact.render import dot as dot_module
 from impact.render import picture
-from impact.render.picture import (
-    CHANGED_FILL,
-    DISTANCE_COLOURS,
-    PictureConflict,
-    catalog_picture,
-    impact_picture,
-    node_name,
-    render_picture,
-)
+from impact.render.dot import CHANGED_FILL, DISTANCE_COLOURS, PictureConflict, node_name
+from impact.render.graphviz import render_picture
+from impact.render.picture import catalog_picture, impact_picture
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -73,7 +68,7 @@ def test_impact_dot_has_one_cluster_per_tool_and_colours_by_distance(checked) ->
     # Every asset sits in its own tool's box.
     for sub in g.subgraphs():
         system = sub.name.removeprefix("cluster_")
-        assert all(picture.asset_of_node(n).startswith(system + ":") for n in sub.nodes())
+        assert all(dot_module.asset_of_node(n).startswith(system + ":") for n in sub.nodes())
     # The edge note of the catalog is on its edge.
     edge = g.get_edge(node_name("website:/products/"), node_name("marketo:segmentation/interest"))
     assert "keyed on the folder name" in edge.attr["label"]
@@ -93,8 +88,8 @@ def test_owners_and_upstream(checked, write: Callable[..., Path]) -> None:
     g = _parse(with_owners)
     feeder = g.get_node(node_name("website:/products/"))
     assert "upstream" in feeder.attr["class"].split()
-    assert feeder.attr["fillcolor"] == picture.UPSTREAM_FILL
-    assert "website:/products/" not in {picture.asset_of_node(n) for n in _parse(plain).nodes()}
+    assert feeder.attr["fillcolor"] == dot_module.UPSTREAM_FILL
+    assert "website:/products/" not in {dot_module.asset_of_node(n) for n in _parse(plain).nodes()}
 
 
 def test_svg_nodes_carry_ids_classes_and_titles(checked) -> None:
@@ -150,7 +145,7 @@ def test_tricky_names_render_literally_in_dot_and_svg(write: Callable[..., Path]
     result = check_change(catalog, graph, load_change(change_file))
     dot = impact_picture([result], graph, owners=True)
     g = _parse(dot)  # well-formed DOT, whatever the names
-    assert {picture.asset_of_node(n) for n in g.nodes()} == set(catalog.assets)
+    assert {dot_module.asset_of_node(n) for n in g.nodes()} == set(catalog.assets)
     svg = render_picture(dot, "svg")
     root = ElementTree.fromstring(svg)  # well-formed XML
     assert not [e for e in root.iter() if e.tag.endswith("script")]
@@ -165,10 +160,10 @@ def test_tricky_names_render_literally_in_dot_and_svg(write: Callable[..., Path]
 
 
 def test_label_text_escapes_graphviz_and_html() -> None:
-    assert picture.label_text("a\\N") == "a\\\\N"
-    assert picture.label_text("<&>") == "&lt;&amp;&gt;"
-    assert picture.label_text("x\u202ey") == "x\\\\u202ey"  # shown as the text \u202e
-    assert picture.label_text("one\ntwo") == 'one<BR ALIGN="LEFT"/>two'
+    assert dot_module.label_text("a\\N") == "a\\\\N"
+    assert dot_module.label_text("<&>") == "&lt;&amp;&gt;"
+    assert dot_module.label_text("x\u202ey") == "x\\\\u202ey"  # shown as the text \u202e
+    assert dot_module.label_text("one\ntwo") == 'one<BR ALIGN="LEFT"/>two'
 
 
 def test_output_is_deterministic(checked) -> None:
@@ -214,7 +209,7 @@ def test_large_impact_is_folded_but_keeps_paths_to_critical(write: Callable[...,
     catalog, graph = open_catalog(change_file.parent.parent / "catalog")
     result = check_change(catalog, graph, load_change(change_file))
     g = _parse(impact_picture([result], graph, max_nodes=20))
-    shown = {picture.asset_of_node(n) for n in g.nodes() if n.startswith("asset-")}
+    shown = {dot_module.asset_of_node(n) for n in g.nodes() if n.startswith("asset-")}
     path = next(r.path for r in result.impacted if r.asset == "s2:a15")
     assert set(path) <= shown
     summaries = sorted(n for n in g.nodes() if n.startswith("more-"))
@@ -237,7 +232,7 @@ def test_too_large_refuses_at_once_with_a_hint(write: Callable[..., Path], monke
 def test_catalog_focus_and_system(small_catalog: Path) -> None:
     catalog, graph = open_catalog(small_catalog)
     g = _parse(catalog_picture(catalog, graph, focus="marketo:field/division", depth=1))
-    shown = {picture.asset_of_node(n) for n in g.nodes()}
+    shown = {dot_module.asset_of_node(n) for n in g.nodes()}
     assert shown == {"marketo:field/division", "marketo:segmentation/interest", "salesforce:field/division"}
     assert "focus" in g.get_node(node_name("marketo:field/division")).attr["class"]
     g = _parse(catalog_picture(catalog, graph, systems=["website"]))
@@ -258,7 +253,7 @@ def test_release_conflicts_are_distinct_edges(small_catalog: Path, write: Callab
     g = _parse(impact_picture([a, b], graph, conflicts=[conflict]))
     edge = g.get_edge("change-CR-A", "change-CR-B")
     assert edge.attr["class"] == "conflict" and edge.attr["dir"] == "forward"
-    assert edge.attr["color"] == picture.CONFLICT_COLOUR
+    assert edge.attr["color"] == dot_module.CONFLICT_COLOUR
     assert g.get_edge("change-CR-B", node_name("marketo:field/division")).attr["class"] == "request"
 
 

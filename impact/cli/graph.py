@@ -99,7 +99,8 @@ def graph(
         impact graph --release 2026-12-minor --changes catalogs/example/changes -o release.png
     """
     from impact.analysis.usecases import open_catalog
-    from impact.render.picture import catalog_picture, impact_picture, render_picture
+    from impact.render.graphviz import render_picture
+    from impact.render.picture import catalog_picture, impact_picture
 
     picture_format = _format_for(output, fmt)
     if release or changes_dir:

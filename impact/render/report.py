@@ -17,7 +17,6 @@ escaped) that the page's script reads with ``JSON.parse`` and shows with
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from impact.analysis.releases import ReleaseResult
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.render.jsonout import check_dict, dumps
+from impact.render.svg import sanitize_svg
 from impact.render.templating import render
 from impact.render.text import plural, safe
 
@@ -40,8 +40,6 @@ JSON_NAME = "impact.json"
 SVG_NAME = "graph.svg"
 DOT_NAME = "graph.dot"
 
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
 
 
 def safe_url(value: object) -> str | None:
@@ -303,107 +301,6 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
     return sorted(found, key=lambda v: v["change"])
 
 
-# --- the graph: Graphviz SVG made safe to inline, nodes tagged with their asset id ---
-
-_EVENT_ATTR = re.compile(r"^on", re.IGNORECASE)
-_DROP_TAGS = {"script", "foreignObject", "iframe", "object", "embed", "use", "image", "style", "animate", "set", "handler"}
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def sanitize_svg(svg: str | bytes, assets: Sequence[str], untested: Sequence[str] = ()) -> str:
-    """Graphviz SVG, ready to sit inside the page: no script, no links, nodes tagged.
-
-    Parses the SVG with the standard XML library and drops every element that
-    could run code or load something (``script``, ``foreignObject``,
-    ``image``, ``use``, ``style``...), every ``on*`` attribute and every link
-    attribute. Each node (``<g class="node">``) whose ``<title>`` is an asset
-    id of ``assets`` gets ``data-asset``, and each edge between two such nodes
-    ``data-from``/``data-to``, which the page's script uses; nodes of
-    ``untested`` assets get the class ``untested``. The fixed
-    ``width``/``height`` go so that CSS can size the picture.
-
-    Examples
-    --------
-    >>> svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10pt" height="10pt">'
-    ...        '<g class="node"><title>web:a</title><script>alert(1)</script></g></svg>')
-    >>> out = sanitize_svg(svg, ["web:a"])
-    >>> "script" in out, 'data-asset="web:a"' in out
-    (False, True)
-    """
-    ET.register_namespace("", SVG_NS)
-    ET.register_namespace("xlink", XLINK_NS)
-    root = ET.fromstring(svg)
-    known = set(assets)
-    no_test = set(untested)
-
-    def clean(element: ET.Element) -> None:
-        for child in list(element):
-            if _local(child.tag) in _DROP_TAGS:
-                element.remove(child)
-                continue
-            clean(child)
-        for name in list(element.attrib):
-            local = _local(name)
-            if _EVENT_ATTR.match(local) or local == "href" or (local == "style" and "url(" in element.attrib[name]):
-                del element.attrib[name]
-
-    # Links Graphviz wraps around nodes (<a>) are unwrapped: their children stay, the link goes.
-    def unwrap(element: ET.Element) -> None:
-        index = 0
-        while index < len(element):
-            child = element[index]
-            if _local(child.tag) == "a":
-                element.remove(child)
-                for offset, grandchild in enumerate(list(child)):
-                    element.insert(index + offset, grandchild)
-                continue
-            unwrap(child)
-            index += 1
-
-    unwrap(root)
-    clean(root)
-    for name in ("width", "height"):
-        root.attrib.pop(name, None)
-    root.set("role", "img")
-    root.set("aria-label", "Dependency graph of the changed and impacted assets")
-    for group in root.iter(f"{{{SVG_NS}}}g"):
-        classes = (group.get("class") or "").split()
-        title = group.find(f"{{{SVG_NS}}}title")
-        text = (title.text or "") if title is not None else ""
-        if "node" in classes:
-            asset = group.get("data-asset") or (text if text in known else None)
-            if asset in known:
-                group.set("data-asset", asset)
-                group.set("tabindex", "0")
-                group.set("role", "button")
-                if asset in no_test and "untested" not in classes:
-                    group.set("class", " ".join([*classes, "untested"]))
-        elif "edge" in classes:
-            pair = _split_edge(text, known)
-            if pair:
-                group.set("data-from", pair[0])
-                group.set("data-to", pair[1])
-    return ET.tostring(root, encoding="unicode")
-
-
-def _split_edge(title: str, known: set[str]) -> tuple[str, str] | None:
-    """``'a:x -> b:y'`` → ``('a:x', 'b:y')``, trying each ``->`` since ids may hold one.
-
-    >>> _split_edge("w:a->b -> m:c", {"w:a->b", "m:c"})
-    ('w:a->b', 'm:c')
-    """
-    start = 0
-    while (i := title.find("->", start)) >= 0:
-        left, right = title[:i].strip(), title[i + 2 :].strip()
-        if left in known and right in known:
-            return left, right
-        start = i + 1
-    return None
-
-
 # --- rendering ---
 
 
@@ -486,7 +383,8 @@ def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str])
 
 def make_picture(results: Sequence[CheckResult], conflicts: Sequence[tuple[str, str, str]] = (), title: str | None = None) -> Picture:
     """The report's graph: DOT always; SVG unless Graphviz cannot draw it, then the reason instead."""
-    from impact.render.picture import impact_picture, render_picture
+    from impact.render.graphviz import render_picture
+    from impact.render.picture import impact_picture
 
     graph = DependencyGraph(results[0].catalog)
     if title is None and len(results) == 1:
