@@ -15,7 +15,7 @@ from impact.analysis.usecases import open_catalog
 from impact.core.errors import ImpactError
 from impact.load.change import load_change
 from impact.render import dot as dot_module
-from impact.render import picture
+from impact.render import graphviz, picture
 from impact.render.dot import CHANGED_FILL, DISTANCE_COLOURS, PictureConflict, node_name
 from impact.render.graphviz import render_picture
 from impact.render.picture import catalog_picture, impact_picture
@@ -277,7 +277,7 @@ def test_render_rejects_unknown_format() -> None:
 
 def test_a_layout_that_takes_too_long_is_given_up(checked, monkeypatch: pytest.MonkeyPatch) -> None:
     _, graph, result = checked
-    monkeypatch.setattr(picture, "LAYOUT_TIMEOUT", 0.001)
+    monkeypatch.setattr(graphviz, "LAYOUT_TIMEOUT", 0.001)
     with pytest.raises(ImpactError, match="given up; lower --max-nodes"):
         render_picture(impact_picture([result], graph), "png")
 

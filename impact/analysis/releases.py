@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from impact.analysis.check import DEFAULT_MAX_TOOLS, CheckResult, check_change
+from impact.analysis.check import CheckResult, check_change
 from impact.analysis.conflicts import BLOCKING_KINDS, Conflict, find_conflicts
 from impact.analysis.stakeholder_lists import (
     PlannedTest,
@@ -32,6 +32,7 @@ from impact.analysis.stakeholder_lists import (
 )
 from impact.analysis.usecases import open_catalog
 from impact.core.catalog import Catalog
+from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.errors import ImpactError, Problem, ProblemList
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import (

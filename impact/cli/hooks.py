@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -23,7 +22,7 @@ from impact.core.errors import ImpactError
 @max_tools_option
 @format_option("text", "markdown")
 @output_option
-def check_changes(change_files: tuple[str, ...], catalog: str | None, max_tools: int, fmt: str, output: str | None) -> None:
+def check_changes(change_files: tuple[str, ...], catalog: str | None, max_tools: int, fmt: str, output: str | None) -> int:
     """Check several change files at once (what the pre-commit hook runs).
 
     Prints the 'impact check' answer for each change, one after the other.
@@ -44,4 +43,4 @@ def check_changes(change_files: tuple[str, ...], catalog: str | None, max_tools:
         emit(separator.join(render(r) for r in results), output, [Path(f) for f in change_files])
     if problems:
         raise ImpactError(problems)
-    sys.exit(EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK)
+    return EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK

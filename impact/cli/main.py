@@ -67,8 +67,9 @@ class ImpactGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; the exit code it returns becomes the process's status."""
         try:
-            return super().invoke(ctx)
+            code = super().invoke(ctx)
         except ImpactError as exc:
             if (ctx.obj or {}).get("debug"):  # for developers: where in impact it was raised
                 click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
@@ -98,6 +99,7 @@ class ImpactGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_BUG)
+        ctx.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 def _silence_stdout() -> None:
@@ -158,7 +160,7 @@ def emit(text: str, output: str | None, protected: list[Path] | None = None) -> 
 @max_tools_option
 @format_option("text", "json", "markdown")
 @output_option
-def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, output: str | None) -> None:
+def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, output: str | None) -> int:
     """What a change reaches, who to involve, which tests to run.
 
     Lists every downstream asset up to --max-tools tools away, each with the
@@ -189,14 +191,14 @@ def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, outpu
 
         rendered = text.render_check(result)
     emit(rendered, output, [Path(change_file), catalog_path])
-    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
+    return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
 @cli.command()
 @click.argument("directory", metavar="[DIR]", required=False)
 @format_option("text", "json")
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
-def validate(directory: str | None, fmt: str, strict: bool) -> None:
+def validate(directory: str | None, fmt: str, strict: bool) -> int:
     """Check a catalog and report every problem at once.
 
     Errors (unknown keys, wrong types, dangling references, unknown teams,
@@ -235,14 +237,14 @@ def validate(directory: str | None, fmt: str, strict: bool) -> None:
     if validation.errors:
         if fmt == "text":
             click.echo(f"{root}: {len(validation.errors)} error(s), {len(validation.warnings)} warning(s)", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        return EXIT_BAD_INPUT
     if fmt == "text" and validation.catalog is not None:
         c = validation.catalog
         click.echo(
             f"{root}: OK: {len(c.systems)} tools, {len(c.assets)} assets, {len(c.dependencies)} dependencies, "
             f"{len(c.teams)} teams, {len(c.tests)} tests; {len(validation.warnings)} warning(s)"
         )
-    sys.exit(EXIT_BLOCKING if strict and validation.warnings else EXIT_OK)
+    return EXIT_BLOCKING if strict and validation.warnings else EXIT_OK
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -60,7 +59,7 @@ def _release_workspace(change_files: tuple[str, ...], release_id: str | None, ch
 @click.option("--shared", is_flag=True, help="Also list shared-impact conflicts (both reach the same asset; information only).")
 @format_option("text", "json")
 @output_option
-def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: str | None, shared: bool, fmt: str, output: str | None) -> None:
+def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: str | None, shared: bool, fmt: str, output: str | None) -> int:
     """Change requests in progress that step on each other.
 
     Looks at every change request that is not 'released' and reports:
@@ -89,7 +88,7 @@ def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: s
     ids = [c.id for c in active]
     rendered = dumps(conflicts_dict(found, ids, ws.catalog.root)) if fmt == "json" else render_conflicts(found, ids)
     emit(rendered, output, _protected(ws, changes_dir, None))
-    sys.exit(EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK)
+    return EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK
 
 
 @cli.group()
@@ -109,7 +108,7 @@ def release() -> None:
 @releases_option
 @format_option("text", "json", "markdown")
 @output_option
-def release_check(release_id: str, changes_dir: str, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None) -> None:
+def release_check(release_id: str, changes_dir: str, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None) -> int:
     """What ships in a release, what is held back, and why.
 
     A release is every change request whose 'release:' names it. One ships
@@ -138,7 +137,7 @@ def release_check(release_id: str, changes_dir: str, catalog: str | None, releas
     else:
         rendered = render_release(result)
     emit(rendered, output, _protected(ws, changes_dir, releases_dir))
-    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
+    return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
 def _selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> tuple[Any, list[Any], Any]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 import networkx as nx
 
 from impact.core.catalog import Catalog, Dependency
+from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.store.compact import AssetTable, EdgeList
 
 
@@ -234,7 +235,7 @@ class DependencyGraph:
         reached.sort(key=lambda r: (r.tool_distance, r.steps, r.asset))
         return reached
 
-    def downstream(self, changed: Iterable[str], max_tools: int = 5) -> list[Reach]:
+    def downstream(self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS) -> list[Reach]:
         """Assets a change to ``changed`` can break, at most ``max_tools`` tools away.
 
         Sorted by tool distance, steps, id. The changed assets themselves are
@@ -244,7 +245,7 @@ class DependencyGraph:
             return self._search(self._lazy(False), changed, max_tools)
         return self._search(self.graph, changed, max_tools)
 
-    def upstream(self, targets: Iterable[str], max_tools: int = 5) -> list[Reach]:
+    def upstream(self, targets: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS) -> list[Reach]:
         """Assets whose change can break ``targets``; each path runs upstream asset → target."""
         if self._compact is not None and self._graph is None:
             return self._search(self._lazy(True), targets, max_tools, upstream=True)

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 from impact.core.catalog import Catalog
+from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.core.ids import split_asset_id
 from impact.graph.depgraph import DependencyGraph
@@ -187,12 +188,6 @@ def distance_colour(distance: int) -> str:
     return DISTANCE_COLOURS[min(distance, len(DISTANCE_COLOURS) - 1)]
 
 
-def _away(distance: int) -> str:
-    if distance == 0:
-        return "same tool"
-    return f"{distance} tool{'s' if distance != 1 else ''} away"
-
-
 # --- DOT --------------------------------------------------------------------
 
 
@@ -295,7 +290,7 @@ def to_dot(picture: Drawing) -> str:
             if any(picture.shown[a].role == "changed" for a in members):
                 where = "changes here"
             elif distances and all(d is not None for d in distances):
-                where = _away(min(d for d in distances if d is not None))
+                where = tools_away(min(d for d in distances if d is not None))
             else:
                 where = "feeds the change"
         heading = f"<B>{label_text(tool.name if tool else system, 40)}</B>"
@@ -319,7 +314,7 @@ def to_dot(picture: Drawing) -> str:
             firsts = (picture.rank[a][0] for a in assets)
             far = sorted({d for d in firsts if isinstance(d, int)})
             if picture.mode == "impact" and far:
-                text += f"\n{_away(far[0])}" if far[0] == far[-1] else f"\n{far[0]} to {far[-1]} tools away"
+                text += f"\n{tools_away(far[0])}" if far[0] == far[-1] else f"\n{far[0]} to {far[-1]} tools away"
             sub.add_node(
                 summary_name(system),
                 label=f"<{label_text(text)}>",

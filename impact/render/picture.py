@@ -31,6 +31,7 @@ import networkx as nx
 from impact.analysis.check import CheckResult
 from impact.analysis.conflicts import Conflict
 from impact.core.catalog import Catalog
+from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.core.ids import split_asset_id
 from impact.graph.depgraph import DependencyGraph
@@ -44,7 +45,6 @@ from impact.render.dot import (
     Drawing,
     PictureConflict,
     Shown,
-    _away,
     distance_colour,
     to_dot,
 )
@@ -165,7 +165,7 @@ def impact_picture(
     systems = {split_asset_id(a)[0] for a in changed_all} | {catalog.assets[a].system for a in impacted_all}
     subtitle = (
         f"{len(changed_all)} asset{'s' if len(changed_all) != 1 else ''} changed; {len(impacted_all)} impacted; "
-        f"{len(systems)} tool{'s' if len(systems) != 1 else ''}; impact followed up to {_away(max_tools)}"
+        f"{len(systems)} tool{'s' if len(systems) != 1 else ''}; impact followed up to {tools_away(max_tools)}"
     )
     picture = Drawing(catalog, graph, title, subtitle, owners=owners)
     for result in results:
@@ -194,7 +194,7 @@ def impact_picture(
 
     distances = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None})
     picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
-    picture.legend += [(_away(d), distance_colour(d), "#000000") for d in distances]
+    picture.legend += [(tools_away(d), distance_colour(d), "#000000") for d in distances]
     if upstream:
         picture.legend.append(("feeds the change", UPSTREAM_FILL, "#000000"))
     return to_dot(picture)

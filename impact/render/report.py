@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from impact.analysis.check import ROLES, CheckResult
 from impact.analysis.releases import ReleaseResult
+from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.render.jsonout import check_dict, dumps
@@ -86,7 +87,6 @@ class ReportInput:
     release: Mapping[str, Any] | None = None
     """The release check as JSON-ready data (verdicts, reasons, conflicts), in release mode."""
     picture: Picture | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --- the data: one JSON document for impact.json, the page's script and both templates ---
@@ -227,7 +227,6 @@ def report_data(report: ReportInput) -> dict[str, Any]:
         "tests": tests,
         "untested": [a["id"] for a in untested],
         "changes": changes,
-        **report.extra,
     }
 
 
@@ -316,7 +315,7 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         "r": data["report"],
         "summary": data["summary"],
         "plural": plural,
-        "away": _away,
+        "away": tools_away,
         "safe_url": safe_url,
         "svg_file": SVG_NAME if svg else None,
         "picture_problem": picture.problem if picture else "no picture was requested",
@@ -338,10 +337,6 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
                 '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + sanitize_svg(picture.svg or "", asset_ids, untested) + "\n"
             ).encode("utf-8")
     return dict(sorted(files.items()))
-
-
-def _away(distance: int) -> str:
-    return "same tool" if distance == 0 else f"{distance} tool{'s' if distance != 1 else ''} away"
 
 
 def release_report_input(result: ReleaseResult) -> ReportInput:

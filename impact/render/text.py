@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from impact.analysis.check import CheckResult
 from impact.analysis.release_path import ReleasePath
 from impact.core.catalog import Catalog
+from impact.core.distance import tools_away as away
 from impact.graph.depgraph import Reach
 
 ARROW = " -> "
@@ -100,12 +101,6 @@ def fold_points(points: tuple[tuple[int, str], ...]) -> list[str | int]:
         out.append(asset)
         last = index
     return out
-
-
-def away(distance: int) -> str:
-    if distance == 0:
-        return "same tool"
-    return f"{distance} tool{'s' if distance != 1 else ''} away"
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -8,8 +8,9 @@ from typing import Any
 
 from impact.analysis.trace import TraceResult
 from impact.core.catalog import Catalog
+from impact.core.distance import tools_away as away
 from impact.graph.depgraph import Reach
-from impact.render.text import away, plural, reach_lines, safe, show_path
+from impact.render.text import plural, reach_lines, safe, show_path
 
 
 def trace_dict(result: TraceResult) -> dict[str, Any]:

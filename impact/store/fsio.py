@@ -136,27 +136,39 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     created: list[Path] = []
     try:
         created = _make_folders(path.parent)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-    except OSError as exc:
-        _remove_folders(created)
-        raise _write_error(shown, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        replace_file(path, (payload,), mode=mode, durable=True)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         _remove_folders(created)
         if isinstance(exc, OSError):
             raise _write_error(shown, exc) from None
         raise
-    _sync_folder(path.parent)
+
+
+def replace_file(path: Path, chunks: Iterable[bytes], *, mode: int | None = None, durable: bool = False) -> None:
+    """Write ``chunks`` to a temporary file beside ``path``, then rename it over ``path``.
+
+    The one atomic writer: :func:`atomic_write` (a user's output, ``durable``:
+    synced to disk, the mode of the file it replaces) and the cache's entries
+    (:func:`impact.store.cache.write`: no sync, private mode) both go through
+    it. Raises :class:`OSError`; the temporary file never stays behind.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+            handle.flush()
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        _sync_folder(path.parent)
 
 
 def _sync_folder(folder: Path) -> None:
