@@ -11,7 +11,7 @@ import pygraphviz
 import pytest
 
 from impact.analysis.check import check_change
-from impact.analysis.usecases import open_catalog
+from impact.analysis.workspace import open_catalog
 from impact.core.errors import ImpactError
 from impact.load.change import load_change
 from impact.render import dot as dot_module

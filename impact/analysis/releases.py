@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from impact.analysis.check import CheckResult, check_change
 from impact.analysis.conflicts import BLOCKING_KINDS, Conflict, find_conflicts
@@ -30,18 +29,14 @@ from impact.analysis.stakeholder_lists import (
     merge_stakeholders,
     merge_tests,
 )
-from impact.analysis.usecases import open_catalog
 from impact.core.catalog import Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
-from impact.core.errors import ImpactError, Problem, ProblemList
+from impact.core.errors import ImpactError, ProblemList
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import (
     ChangeRequest,
-    change_files,
-    find_catalog,
-    load_changes,
 )
-from impact.load.release import Release, default_releases_folder, load_releases
+from impact.load.release import Release
 
 SHOWN = 3
 
@@ -191,45 +186,3 @@ def check_release_meta(catalog: Catalog, releases_meta: dict[str, Release]) -> N
             p = release.owner_place
             problems.error(p.file, p.line, p.col, f"owner {release.owner!r} is not a team of the catalog {catalog.root}")
     problems.raise_if_errors()
-
-
-# --- use cases the CLI calls -------------------------------------------------
-
-
-@dataclass
-class Workspace:
-    """What a release command works on: the catalog, the change requests and the release files."""
-
-    catalog: Catalog
-    graph: DependencyGraph
-    catalog_path: Path
-    changes: list[ChangeRequest]
-    releases: dict[str, Release]
-    inputs: list[Path]
-
-
-def open_workspace(
-    change_paths: Sequence[str],
-    changes_dir: str | None,
-    catalog_option: str | None,
-    releases_dir: str | None = None,
-) -> Workspace:
-    """Load change files (given one by one, or every file of ``changes_dir``), their catalog and the release files.
-
-    Release files come from ``releases_dir``, else ``<changes_dir>/../releases``.
-    """
-    if change_paths and changes_dir:
-        raise ImpactError("give change files or --changes DIR, not both")
-    if not change_paths and not changes_dir:
-        raise ImpactError("give one or more change files, or --changes DIR (the folder of change files)")
-    files = [Path(p) for p in change_paths] if change_paths else change_files(changes_dir or ".")
-    if not files:
-        raise ImpactError(Problem(str(changes_dir), 0, 0, "this folder holds no *.yaml or *.yml change files"))
-    changes = load_changes(files)
-    catalog_path = find_catalog(changes, catalog_option)
-    catalog, graph = open_catalog(catalog_path)
-    folder = Path(releases_dir) if releases_dir else (default_releases_folder(changes_dir) if changes_dir else None)
-    if releases_dir and not Path(releases_dir).is_dir():
-        raise ImpactError(f"--releases {releases_dir}: no such folder")
-    releases = load_releases(folder)
-    return Workspace(catalog, graph, catalog_path, changes, releases, files)

@@ -31,7 +31,7 @@ def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, ou
         impact coverage --catalog catalogs/example/catalog --fail-under 60
     """
     from impact.analysis.coverage import coverage
-    from impact.analysis.usecases import open_catalog
+    from impact.analysis.workspace import open_catalog
     from impact.cli.terminal import loading, styler
     from impact.render import jsonout
     from impact.render.coverage import (

@@ -98,7 +98,7 @@ def graph(
 
         impact graph --release 2026-12-minor --changes catalogs/example/changes -o release.png
     """
-    from impact.analysis.usecases import open_catalog
+    from impact.analysis.workspace import open_catalog
     from impact.render.graphviz import render_picture
     from impact.render.picture import catalog_picture, impact_picture
 
@@ -114,11 +114,11 @@ def graph(
         raise click.UsageError("give a change file, --release ID --changes DIR, or --catalog DIR (see impact graph --help)")
 
     if release and changes_dir:
-        from impact.analysis.releases import check_release, open_workspace
+        from impact.analysis.workspace import open_workspace
         from impact.render.picture import conflict_edges
 
         ws = open_workspace([], changes_dir, catalog)
-        answer = check_release(ws.catalog, ws.graph, ws.changes, release, ws.releases, max_tools)
+        answer = ws.release(release, max_tools)
         members = sorted([*answer.ships, *(h.result for h in answer.held), *answer.released], key=lambda r: r.change.id)
         if not members:
             raise ImpactError(f"no change request in {display_path(changes_dir)} names release {release!r}")
@@ -133,7 +133,7 @@ def graph(
         catalog_path = ws.catalog_path
         protected = [Path(changes_dir), catalog_path]
     elif change_file:
-        from impact.analysis.usecases import run_check
+        from impact.analysis.workspace import run_check
         from impact.graph.depgraph import DependencyGraph
 
         result, catalog_path = run_check(Path(change_file), catalog, max_tools)

@@ -33,7 +33,7 @@ def check_changes(change_files: tuple[str, ...], catalog: str | None, max_tools:
 
         impact check-changes catalogs/example/changes/*.yaml --format markdown
     """
-    from impact.analysis.batch import check_many
+    from impact.analysis.workspace import check_many
     from impact.render import markdown, text
 
     results, problems = check_many([Path(f) for f in change_files], catalog, max_tools)

@@ -174,7 +174,7 @@ def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, outpu
 
         impact check catalogs/example/changes/CR-101-products-to-solutions.yaml --format markdown
     """
-    from impact.analysis.usecases import run_check
+    from impact.analysis.workspace import run_check
 
     result, catalog_path = run_check(Path(change_file), catalog, max_tools)
     # Import only the renderer asked for: Jinja2 (markdown) alone takes ~0.1 s to import.

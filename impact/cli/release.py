@@ -32,14 +32,8 @@ def releases_option(func: F) -> F:
     )(func)
 
 
-def _protected(ws: Any, changes_dir: str | None, releases_dir: str | None) -> list[Path]:
-    found = [*ws.inputs, ws.catalog_path]
-    found.extend(Path(p) for p in (changes_dir, releases_dir) if p)
-    return found
-
-
 def _release_workspace(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> Any:
-    from impact.analysis.releases import open_workspace
+    from impact.analysis.workspace import open_workspace
 
     if release_id and change_files:
         raise click.UsageError("give change files or --release ID --changes DIR, not both")
@@ -75,19 +69,15 @@ def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: s
 
         impact conflicts --changes catalogs/example/changes
     """
-    from impact.analysis.check import check_change
-    from impact.analysis.conflicts import BLOCKING_KINDS, find_conflicts
-    from impact.analysis.releases import open_workspace
+    from impact.analysis.conflicts import BLOCKING_KINDS
+    from impact.analysis.workspace import open_workspace
     from impact.render.jsonout import dumps
     from impact.render.releases import conflicts_dict, render_conflicts
 
     ws = open_workspace(change_files, changes_dir, catalog)
-    active = [c for c in ws.changes if c.status != "released"]
-    results = [check_change(ws.catalog, ws.graph, c) for c in active]
-    found = find_conflicts(results, shared=shared)
-    ids = [c.id for c in active]
+    found, ids = ws.conflicts(shared)
     rendered = dumps(conflicts_dict(found, ids, ws.catalog.root)) if fmt == "json" else render_conflicts(found, ids)
-    emit(rendered, output, _protected(ws, changes_dir, None))
+    emit(rendered, output, ws.protected(changes_dir))
     return EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK
 
 
@@ -124,35 +114,32 @@ def release_check(release_id: str, changes_dir: str, catalog: str | None, releas
 
         impact release check 2026-11-quick --changes catalogs/example/changes
     """
-    from impact.analysis.releases import check_release, open_workspace
+    from impact.analysis.workspace import open_workspace
     from impact.render.jsonout import dumps
     from impact.render.releases import release_dict, render_release, render_release_markdown
 
     ws = open_workspace((), changes_dir, catalog, releases_dir)
-    result = check_release(ws.catalog, ws.graph, ws.changes, release_id, ws.releases)
+    result = ws.release(release_id)
     if fmt == "json":
         rendered = dumps(release_dict(result))
     elif fmt == "markdown":
         rendered = render_release_markdown(result)
     else:
         rendered = render_release(result)
-    emit(rendered, output, _protected(ws, changes_dir, releases_dir))
+    emit(rendered, output, ws.protected(changes_dir, releases_dir))
     return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
 def _selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> tuple[Any, list[Any], Any]:
     """(workspace, results of what to list, release result or None)."""
-    from impact.analysis.check import check_change
-    from impact.analysis.releases import check_release
-
     ws = _release_workspace(change_files, release_id, changes_dir, catalog, releases_dir)
     if release_id:
-        result = check_release(ws.catalog, ws.graph, ws.changes, release_id, ws.releases)
+        result = ws.release(release_id)
         if result.held:
             held = ", ".join(h.result.change.id for h in result.held)
             click.echo(f"Note: held back, so not included: {held} (see: impact release check {release_id} --changes {changes_dir})", err=True)
         return ws, result.ships, result
-    return ws, [check_change(ws.catalog, ws.graph, c) for c in ws.changes], None
+    return ws, ws.check_all(), None
 
 
 @cli.command()
@@ -205,7 +192,7 @@ def stakeholders(
             click.echo(f"Note: team {team.id} ({safe(team.name)}) has no usable e-mail address in the catalog; reach it another way", err=True)
     else:
         rendered = render_stakeholders_table(teams)
-    emit(rendered, output, _protected(ws, changes_dir, releases_dir))
+    emit(rendered, output, ws.protected(changes_dir, releases_dir))
 
 
 @cli.command()
@@ -256,4 +243,4 @@ def notify(
         rendered = note.as_markdown()
     else:
         rendered = note.as_text()
-    emit(rendered, output, _protected(ws, changes_dir, releases_dir))
+    emit(rendered, output, ws.protected(changes_dir, releases_dir))
