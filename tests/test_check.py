@@ -130,15 +130,21 @@ def test_text_output_explains_itself(change: Callable[..., Path]) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "CR-1: Test change"
-    assert lines[1] == (
-        "1 asset changed; 5 impacted across 3 tools, up to 2 tools away; 4 teams to involve; 2 tests to run; 3 assets with no test."
-    )
-    assert "   ! salesforce:queue/emea" in lines
-    i = lines.index("   ! salesforce:queue/emea")
+    # The answer first: the verdict, who signs off, what to test; then the summary.
+    assert lines[1] == "Not blocking: the change needs the minor release path (none declared)."
+    assert lines[2].startswith("Sign off: web (responsible)")
+    assert lines[3].startswith("Tests: 2 to run: ")
+    assert (
+        "1 asset changed; 5 impacted across 3 tools, up to 2 tools away (2 high risk, 3 medium, 0 low); "
+        "4 teams to involve; 2 tests to run; 3 assets with no test."
+    ) in lines[3:6]
+    assert "   ! salesforce:queue/emea (2 tools away)" in lines
+    i = lines.index("   ! salesforce:queue/emea (2 tools away)")
     assert lines[i + 1] == (
         "        why: website:/products/ -> marketo:segmentation/interest -> marketo:field/division -> "
         "salesforce:field/division -> salesforce:queue/emea"
     )
+    assert lines.index("  High risk (2):") < i < lines.index("  Medium risk (3):")
 
 
 def test_markdown_output_keeps_table_columns(change: Callable[..., Path]) -> None:
@@ -147,9 +153,9 @@ def test_markdown_output_keeps_table_columns(change: Callable[..., Path]) -> Non
     assert out.startswith("### Impact of `CR-1`: Test change\n")
     rows = [line for line in out.splitlines() if line.startswith("| ") and "`" in line]
     header_cells = {line.count(" | ") for line in out.splitlines() if line.startswith("|---")}
-    assert rows and all(line.replace("\\|", "").count("|") in (4, 5) for line in rows), rows
+    assert rows and all(line.replace("\\|", "").count("|") in (5, 6) for line in rows), rows
     assert header_cells is not None
-    assert "- [ ] `demo-routing` Demo form reaches the EMEA queue (manual; covers `website:form/demo`, `salesforce:queue/emea`)" in out
+    assert "- [ ] `demo-routing` Demo form reaches the EMEA queue (manual, 15 min; covers `website:form/demo`, `salesforce:queue/emea`)" in out
 
 
 def test_same_input_gives_same_bytes(change: Callable[..., Path]) -> None:

@@ -44,7 +44,8 @@ def test_sitemap_and_csv_build_a_catalog_that_validates(tmp_path: Path) -> None:
     assert code == 0, out
     assert "4 asset(s) and 4 dependency(ies) added" in out
     catalog = load_catalog(cat)
-    assert sorted(catalog.systems["website"].assets) == ["website:/NO/", "website:/NO/café/", "website:/products/", "website:/products/analytics/", "website:/products/automation/"]
+    # Folders hold pages; a page's own address with a trailing slash (/products/automation/) is a page.
+    assert sorted(catalog.systems["website"].assets) == ["website:/NO/", "website:/products/", "website:/products/analytics/"]
     deps = {(d.upstream, d.downstream) for d in catalog.dependencies}
     assert ("website:/products/", "website:/products/analytics/") in deps
     assert ("website:/products/", "marketo:list/visitors") in deps
@@ -61,7 +62,7 @@ def test_sitemap_and_csv_build_a_catalog_that_validates(tmp_path: Path) -> None:
 def test_reimport_keeps_hand_written_fields_and_adds_new_things(tmp_path: Path) -> None:
     (tmp_path / "sitemap.xml").write_text(SITEMAP, encoding="utf-8")
     target = tmp_path / "catalog" / "website.yaml"
-    assert run("import", "sitemap", str(tmp_path / "sitemap.xml"), "--owner", "web", "-o", str(target))[0] == 0
+    assert run("import", "sitemap", str(tmp_path / "sitemap.xml"), "--pages", "--owner", "web", "-o", str(target))[0] == 0
     text = target.read_text(encoding="utf-8")
     text = text.replace("name: Website", "name: Corporate site").replace(
         "      /products/:\n        type: folder\n",
@@ -73,7 +74,7 @@ def test_reimport_keeps_hand_written_fields_and_adds_new_things(tmp_path: Path) 
     before = load_catalog(target.parent)
     (tmp_path / "sitemap.xml").write_text(SITEMAP.replace("/products/automation/", "/solutions/automation/"), encoding="utf-8")
 
-    code, out = run("import", "sitemap", str(tmp_path / "sitemap.xml"), "-o", str(target))
+    code, out = run("import", "sitemap", str(tmp_path / "sitemap.xml"), "--pages", "-o", str(target))
     assert code == 0, out
     assert "Kept 1 asset(s) the source no longer lists (delete them by hand if they are gone): website:/products/automation/" in out
     after = load_catalog(target.parent)
@@ -89,7 +90,7 @@ def test_reimport_keeps_hand_written_fields_and_adds_new_things(tmp_path: Path) 
 
     # Importing the same source again changes nothing: same bytes.
     first = target.read_bytes()
-    assert run("import", "sitemap", str(tmp_path / "sitemap.xml"), "-o", str(target))[0] == 0
+    assert run("import", "sitemap", str(tmp_path / "sitemap.xml"), "--pages", "-o", str(target))[0] == 0
     assert target.read_bytes() == first
 
 
@@ -119,23 +120,41 @@ def test_sitemap_with_an_entity_bomb_is_refused(tmp_path: Path) -> None:
 
 
 def test_salesforce_dependency_export(tmp_path: Path) -> None:
+    # Division is a custom field of Lead and of Account: never one node.
     (tmp_path / "deps.csv").write_text(
-        '"MetadataComponentId","MetadataComponentName","MetadataComponentType","RefMetadataComponentName","RefMetadataComponentType"\n'
-        '"01p1","LeadRouter","ApexClass","Division__c","CustomField"\n'
-        '"3001","Lead_Assign","Flow","LeadRouter","ApexClass"\n'
-        '"3001","Lead_Assign","Flow","Division__c","CustomField"\n',
+        '"MetadataComponentId","MetadataComponentName","MetadataComponentType","RefMetadataComponentId","RefMetadataComponentName","RefMetadataComponentType"\n'
+        '"01p000000000001AAA","LeadRouter","ApexClass","00N000000000001AAA","Division","CustomField"\n'
+        '"301000000000001AAA","Lead_Assign","Flow","01p000000000001AAA","LeadRouter","ApexClass"\n'
+        '"301000000000001AAA","Lead_Assign","Flow","00N000000000002AAA","Division","CustomField"\n',
         encoding="utf-8",
     )
-    code, out = run("import", "salesforce-deps", str(tmp_path / "deps.csv"), "--owner", "salesops", "-o", str(tmp_path / "c" / "sf.yaml"))
+    (tmp_path / "fields.csv").write_text(
+        "Id,DeveloperName,EntityDefinition.QualifiedApiName\n00N000000000001AAA,Division,Lead\n00N000000000002AAA,Division,Account\n", encoding="utf-8"
+    )
+    code, out = run("import", "salesforce-deps", str(tmp_path / "deps.csv"), "--fields", str(tmp_path / "fields.csv"), "--owner", "salesops", "-o", str(tmp_path / "c" / "sf.yaml"))
     assert code == 0, out
     catalog = load_catalog(tmp_path / "c")
-    assert sorted(catalog.assets) == ["salesforce:apexclass/LeadRouter", "salesforce:customfield/Division__c", "salesforce:flow/Lead_Assign"]
-    assert catalog.assets["salesforce:flow/Lead_Assign"].type == "Flow"
+    assert sorted(catalog.assets) == ["salesforce:apex-class/LeadRouter", "salesforce:field/Account.Division__c", "salesforce:field/Lead.Division__c", "salesforce:flow/Lead_Assign"]
+    assert catalog.assets["salesforce:flow/Lead_Assign"].type == "flow"
     assert {(d.upstream, d.downstream) for d in catalog.dependencies} == {
-        ("salesforce:customfield/Division__c", "salesforce:apexclass/LeadRouter"),
-        ("salesforce:apexclass/LeadRouter", "salesforce:flow/Lead_Assign"),
-        ("salesforce:customfield/Division__c", "salesforce:flow/Lead_Assign"),
+        ("salesforce:field/Lead.Division__c", "salesforce:apex-class/LeadRouter"),
+        ("salesforce:apex-class/LeadRouter", "salesforce:flow/Lead_Assign"),
+        ("salesforce:field/Account.Division__c", "salesforce:flow/Lead_Assign"),
     }
+    # Without the field export, the two fields stay apart and the user is told why.
+    code, out = run("import", "salesforce-deps", str(tmp_path / "deps.csv"), "--owner", "salesops", "-o", str(tmp_path / "c2" / "sf.yaml"))
+    assert code == 0, out
+    assert {"salesforce:field/?.Division__c@00N000000000001", "salesforce:field/?.Division__c@00N000000000002"} <= set(load_catalog(tmp_path / "c2").assets)
+    assert "give --fields with an export of SELECT Id, DeveloperName, EntityDefinition.QualifiedApiName FROM CustomField" in out
+
+
+def test_salesforce_dependency_export_cut_at_the_tooling_cap_is_flagged(tmp_path: Path) -> None:
+    rows = ["MetadataComponentName,MetadataComponentType,RefMetadataComponentName,RefMetadataComponentType"]
+    rows += [f"Flow_{i},Flow,Class_{i},ApexClass" for i in range(2000)]
+    (tmp_path / "deps.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out = run("import", "salesforce-deps", str(tmp_path / "deps.csv"), "--owner", "salesops", "-o", str(tmp_path / "c" / "sf.yaml"))
+    assert code == 0, out
+    assert "has exactly 2000 rows, the Tooling API's limit" in out and "Bulk API 2.0" in out
 
 
 @pytest.mark.parametrize(

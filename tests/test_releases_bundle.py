@@ -113,7 +113,7 @@ def test_same_asset_through_a_system_target_with_unfinished_work_holds(workspace
     assert held_reasons(data)["CR-1"] == [
         "CR-9 (status draft, release R2) also changes marketo:email/n and is not approved: its unfinished work would ship along"
     ]
-    assert data["conflicts"] == [{"kind": "same-asset", "changes": ["CR-1", "CR-9"], "assets": ["marketo:email/n"], "teams": ["mops", "web"]}]
+    assert data["conflicts"] == [{"kind": "same-asset", "changes": ["CR-1", "CR-9"], "assets": ["marketo:email/n"], "teams": ["mops", "web"], "tool_distance": 0}]
 
 
 def test_same_asset_with_an_approved_change_does_not_hold(workspace):
@@ -214,7 +214,7 @@ def test_shared_impact_is_information_only(workspace):
     code, out = run("conflicts", str(changes / "CR-1.yaml"), str(changes / "CR-2.yaml"), "--shared", "--format", "json")
     assert code == 0
     assert json.loads(out)["conflicts"] == [
-        {"kind": "shared-impact", "changes": ["CR-1", "CR-2"], "assets": ["crm:field/f"], "teams": ["sales", "web"]}
+        {"kind": "shared-impact", "changes": ["CR-1", "CR-2"], "assets": ["crm:field/f"], "teams": ["sales", "web"], "tool_distance": 2}
     ]
 
 

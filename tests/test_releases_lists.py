@@ -69,11 +69,13 @@ def test_stakeholders_csv_reads_back_safely(changes):
     result = run("stakeholders", str(changes / "CR-1.yaml"), "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output, newline="")))
-    assert rows[0] == ["team", "name", "email", "slack", "roles", "changes", "assets", "reasons"]
+    assert rows[0] == ["team", "name", "email", "slack", "roles", "changes", "assets", "reasons", "role", "role_reason"]
     web = next(r for r in rows if r[0] == "web")
     assert web[1] == "'=HYPERLINK(\"http://evil\")"
     assert web[3] == "'@web"
     assert web[4] == "responsible; accountable"
+    assert web[8] == "responsible"  # one role per team: the strongest
+    assert web[9].startswith("owns website:")
     for row in rows:
         assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in row)
 
@@ -109,10 +111,12 @@ def test_emails_distribution_list(changes):
 
 def test_markdown_and_table_formats(changes):
     md = run("stakeholders", str(changes / "CR-1.yaml"), "--format", "markdown").output
-    assert md.startswith("| Team | Roles | Change requests | Contact | Assets |\n|---|---|---|---|---|\n")
+    assert md.startswith("| Team | Role | Why | Change requests | Contact | Assets |\n|---|---|---|---|---|---|\n")
     assert "| Marketing Ops (`mops`) | consulted |" in md
     table = run("stakeholders", str(changes / "CR-1.yaml")).output
-    assert table.splitlines()[0].split() == ["TEAM", "ROLES", "CHANGES", "CONTACT"]
+    assert table.splitlines()[0].split() == ["TEAM", "ROLE", "CHANGES", "CONTACT", "WHY"]
+    # One role per team, never a list of them.
+    assert all(line.split()[1] in ("responsible", "accountable", "consulted", "informed") for line in table.splitlines()[1:])
 
 
 def test_notify_change_pre_release_and_completed(changes):

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from impact.render.report import safe_url
 from impact.render.svg import sanitize_svg
-from impact.render.templating import environment
+from impact.render.templating import environment, safe_url
 from tests.helpers import run_cli as run
 
 EVIL = "<script>alert(1)</script>"
@@ -281,7 +280,7 @@ def test_release_mode(project: Path, tmp_path: Path) -> None:
     html = (out / "release-notes.html").read_text()
     # CR-1 is held too: its impact reaches what the unfinished CR-2 changes.
     assert verdicts["CR-1"]["verdict"] == "hold"
-    assert 'id="conflicts"' in html and "2 change requests of 2 held back; none ships." in html
+    assert 'id="conflicts"' in html and "2 of 2 change requests held back; none ships." in html
     md = (out / "release-notes.md").read_text()
     assert "## Conflicts" in md
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from impact.analysis.answer import ROLES, Risk, SignOff, TestCounts, count_tests, risk_of, strongest_role
 from impact.analysis.release_path import ReleasePath, compute_release_path
 from impact.core.catalog import Catalog, RegressionTest, Team
 from impact.core.distance import DEFAULT_MAX_TOOLS, tools_away
 from impact.graph.depgraph import DependencyGraph, Reach
 from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
-
-ROLES = ("responsible", "accountable", "consulted", "informed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +32,16 @@ class Stakeholder:
     roles: tuple[str, ...]
     assets: tuple[str, ...]
     reasons: tuple[Reason, ...]
+
+    @property
+    def role(self) -> str:
+        """The strongest of ``roles`` (responsible > accountable > consulted > informed)."""
+        return strongest_role(self.roles)
+
+    @property
+    def role_reason(self) -> Reason:
+        """The first reason for :attr:`role`."""
+        return next(r for r in self.reasons if r.role == self.role)
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,52 @@ class CheckResult:
     """True when the answer should stop the change (exit code 1)."""
     notes: dict[tuple[str, str], str | None] = field(default_factory=dict)
     """The note of every dependency on the impacted assets' paths."""
+    risk: dict[str, Risk] = field(default_factory=dict)
+    """Each impacted asset's risk (see :mod:`impact.analysis.answer`)."""
+
+    @property
+    def test_counts(self) -> TestCounts:
+        return count_tests([(t.test.kind, t.test.minutes) for t in self.tests])
+
+    @property
+    def untested_critical(self) -> list[str]:
+        """Changed or impacted critical assets that no test covers, in id order."""
+        assets = self.catalog.assets
+        return [a for a in self.untested if a in assets and assets[a].critical]
+
+    @property
+    def sign_off(self) -> list[SignOff]:
+        """The teams that must sign the change off: responsible or accountable ones, then owners of high-risk assets."""
+        found: list[SignOff] = []
+        seen = set()
+        for s in self.stakeholders:
+            if s.role in ("responsible", "accountable"):
+                found.append(SignOff(s.team.id, s.role))
+                seen.add(s.team.id)
+        owners: dict[str, int] = defaultdict(int)
+        for r in self.impacted:
+            if self.risk.get(r.asset, _NO_RISK).level == "high":
+                owners[self.catalog.assets[r.asset].owner] += 1
+        for team, n in sorted(owners.items(), key=lambda kv: (-kv[1], kv[0])):
+            if team not in seen:
+                found.append(SignOff(team, f"owns {n} high-risk asset{'s' if n != 1 else ''}"))
+        return found
+
+    @property
+    def verdict(self) -> str:
+        """Blocking or not, and why, in one line."""
+        rp = self.release_path
+        if rp is None:
+            return "BLOCKING" if self.blocking else "Not blocking."
+        if rp.too_light:
+            return f"BLOCKING: the declared path {rp.declared} is lighter than the {rp.computed} this change needs."
+        if self.blocking:
+            return "BLOCKING."
+        if rp.declared is None:
+            return f"Not blocking: the change needs the {rp.computed} release path (none declared)."
+        if rp.declared == rp.computed:
+            return f"Not blocking: the change fits its declared {rp.declared} release path."
+        return f"Not blocking: declared {rp.declared}, heavier than the {rp.computed} this change needs."
 
     @property
     def distance_of(self) -> dict[str, int]:
@@ -72,6 +127,30 @@ class CheckResult:
     @property
     def systems_reached(self) -> list[str]:
         return sorted({self.catalog.assets[r.asset].system for r in self.impacted})
+
+
+_NO_RISK = Risk("low", ())
+
+
+def risks_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach]) -> dict[str, Risk]:
+    """Each impacted asset's risk, read from the changed asset its why-path starts from."""
+    action_of = {c.asset: c.action for c in changed}
+    tested = catalog.tests_by_asset
+    assets = catalog.assets
+    root: dict[str, str] = {}
+    found = {}
+    # Nearest first: the neighbour toward the change is always settled before.
+    for r in impacted:
+        via = r.via or r.asset
+        start = root.get(via, via)
+        root[r.asset] = start
+        asset = assets[r.asset]
+        level, reasons = risk_of(
+            critical=asset.critical, tool_distance=r.tool_distance, tested=r.asset in tested,
+            action=action_of.get(start, "modify"), source=start,
+        )  # fmt: skip
+        found[r.asset] = Risk(level, reasons)
+    return found
 
 
 def stakeholders_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach]) -> list[Stakeholder]:
@@ -165,6 +244,7 @@ def check_change(
         changed=changed,
         impacted=impacted,
         stakeholders=stakeholders_for(catalog, changed, impacted),
+        risk=risks_for(catalog, changed, impacted),
         tests=tests,
         untested=untested,
         release_path=release_path,

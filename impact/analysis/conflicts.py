@@ -44,6 +44,10 @@ class Conflict:
     teams: tuple[str, ...]
     reach: tuple[Reach, ...] = ()
     """For ``downstream``: how ``first``'s impact reaches each asset, one shortest path each."""
+    tool_distance: int = 0
+    """How near the two meet: 0 for ``same-asset``; for ``downstream``, the fewest tools
+    between ``first``'s change and an asset ``second`` changes; for ``shared-impact``,
+    the nearest shared asset, counted from the farther of the two changes."""
 
     @property
     def changes(self) -> tuple[str, str]:
@@ -71,7 +75,8 @@ def _teams(catalog: Catalog, results: Iterable[CheckResult], assets: Iterable[st
 
 
 def find_conflicts(results: Sequence[CheckResult], *, shared: bool = False) -> list[Conflict]:
-    """Every conflict between the given checked change requests, sorted by kind then ids.
+    """Every conflict between the given checked change requests, ranked: same-asset first,
+    then downstream, nearest first, then shared-impact, nearest first; ties by ids.
 
     Released change requests should be left out by the caller. ``shared``
     adds the information-only ``shared-impact`` kind.
@@ -110,11 +115,20 @@ def find_conflicts(results: Sequence[CheckResult], *, shared: bool = False) -> l
                 paths = tuple(reached[src.change.id][h] for h in hits)
                 sources = [p.path[0] for p in paths]
                 found.append(
-                    Conflict("downstream", src.change.id, dst.change.id, tuple(hits), _teams(catalog, (src, dst), [*hits, *sources]), paths)
+                    Conflict(
+                        "downstream",
+                        src.change.id,
+                        dst.change.id,
+                        tuple(hits),
+                        _teams(catalog, (src, dst), [*hits, *sources]),
+                        paths,
+                        min(p.tool_distance for p in paths),
+                    )
                 )
         if shared:
             common = sorted((set(reached[ida]) & set(reached[idb])) - changed[ida] - changed[idb])
             if common:
-                found.append(Conflict("shared-impact", ida, idb, tuple(common), _teams(catalog, (a, b), common)))
-    found.sort(key=lambda c: (KINDS.index(c.kind), c.first, c.second))
+                near = min(max(reached[ida][x].tool_distance, reached[idb][x].tool_distance) for x in common)
+                found.append(Conflict("shared-impact", ida, idb, tuple(common), _teams(catalog, (a, b), common), (), near))
+    found.sort(key=lambda c: (KINDS.index(c.kind), c.tool_distance, c.first, c.second))
     return found

@@ -128,6 +128,17 @@ def hold_reasons(result: CheckResult, by_id: dict[str, CheckResult], conflicts: 
     return reasons
 
 
+def hold_reasons_alone(result: CheckResult) -> list[str]:
+    """Why one change request, looked at on its own, would not ship (empty: it would).
+
+    The release rule without the other change requests: its status is
+    ``approved`` and its declared path is not lighter than the one it needs.
+    A change in ``build`` or ``qa`` never ships. Whether unfinished work
+    rides along needs the other change requests: ``impact release check``.
+    """
+    return [r for r in (_status_reason(result.change), _path_reason(result)) if r]
+
+
 def check_release(
     catalog: Catalog,
     graph: DependencyGraph,

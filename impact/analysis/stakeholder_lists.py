@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from impact.analysis.check import ROLES, CheckResult, Reason
+from impact.analysis.answer import ROLES, strongest_role
+from impact.analysis.check import CheckResult, Reason
 from impact.core.catalog import RegressionTest, Team
 
 
@@ -24,6 +25,16 @@ class TeamInvolvement:
     assets: tuple[str, ...]
     reasons: tuple[tuple[str, Reason], ...]
     """(change id, reason), by change then role then asset."""
+
+    @property
+    def role(self) -> str:
+        """The strongest of ``roles`` (responsible > accountable > consulted > informed)."""
+        return strongest_role(self.roles)
+
+    @property
+    def role_reason(self) -> tuple[str, Reason]:
+        """(change id, the first reason for :attr:`role`)."""
+        return next(r for r in self.reasons if r[1].role == self.role)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ LAZY_COMMANDS = {
     "release": "release",
     "report": "report",
     "schema": "schema",
+    "site": "site",
     "stakeholders": "release",
     "trace": "trace",
 }
@@ -159,14 +160,18 @@ def emit(text: str, output: str | None, protected: list[Path] | None = None) -> 
 @catalog_option
 @max_tools_option
 @format_option("text", "json", "markdown")
+@click.option("--all", "show_all", is_flag=True, help="List every impacted asset; by default a tool's long low-risk tail is folded.")
 @output_option
-def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, output: str | None) -> int:
+def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, show_all: bool, output: str | None) -> int:
     """What a change reaches, who to involve, which tests to run.
 
-    Lists every downstream asset up to --max-tools tools away, each with the
-    path that explains why; the teams to consult or inform (RACI) with the
-    reason for each role; the regression tests that cover what changes; and
-    the changed or impacted assets that no test covers.
+    Opens with what to do: blocking or not and why, the teams that must sign
+    off, the tests to run (manual and automated apart) and the critical
+    assets no test covers. Then every downstream asset up to --max-tools
+    tools away, high risk first, each with the path that explains why (a
+    tool's long low-risk tail is folded unless --all); the teams to involve,
+    each with its one strongest role and the reason; the regression tests;
+    and the changed or impacted assets that no test covers.
 
     Exits 1 when the change declares a release path lighter than it needs.
 
@@ -185,11 +190,11 @@ def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, outpu
     elif fmt == "markdown":
         from impact.render import markdown
 
-        rendered = markdown.render_check(result)
+        rendered = markdown.render_check(result, show_all=show_all)
     else:
         from impact.render import text
 
-        rendered = text.render_check(result)
+        rendered = text.render_check(result, show_all=show_all)
     emit(rendered, output, [Path(change_file), catalog_path])
     return EXIT_BLOCKING if result.blocking else EXIT_OK
 

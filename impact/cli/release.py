@@ -51,9 +51,10 @@ def _release_workspace(change_files: tuple[str, ...], release_id: str | None, ch
 @changes_option
 @catalog_option
 @click.option("--shared", is_flag=True, help="Also list shared-impact conflicts (both reach the same asset; information only).")
+@click.option("--all", "show_all", is_flag=True, help="Show every conflict; by default those meeting more than 2 tools away are counted.")
 @format_option("text", "json")
 @output_option
-def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: str | None, shared: bool, fmt: str, output: str | None) -> int:
+def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: str | None, shared: bool, show_all: bool, fmt: str, output: str | None) -> int:
     """Change requests in progress that step on each other.
 
     Looks at every change request that is not 'released' and reports:
@@ -61,7 +62,8 @@ def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: s
     target) and downstream (the impact of one reaches an asset another
     changes: order them and test them together). Each names the assets and
     the teams that must coordinate. --shared adds shared-impact (both reach
-    the same asset), for information.
+    the same asset), for information. Ranked: same-asset first, then the
+    nearest; conflicts meeting more than 2 tools away are counted unless --all.
 
     Exits 1 when there is a same-asset or downstream conflict.
 
@@ -76,7 +78,7 @@ def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: s
 
     ws = open_workspace(change_files, changes_dir, catalog)
     found, ids = ws.conflicts(shared)
-    rendered = dumps(conflicts_dict(found, ids, ws.catalog.root)) if fmt == "json" else render_conflicts(found, ids)
+    rendered = dumps(conflicts_dict(found, ids, ws.catalog.root)) if fmt == "json" else render_conflicts(found, ids, show_all=show_all)
     emit(rendered, output, ws.protected(changes_dir))
     return EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK
 

@@ -103,4 +103,4 @@ def _release_input(release_id: str, changes_dir: Path, catalog: str | None, max_
     from impact.render.report import release_report_input
 
     ws = open_workspace((), str(changes_dir), catalog)
-    return release_report_input(ws.release(release_id, max_tools)), ws.protected(str(changes_dir))
+    return release_report_input(ws.release(release_id, max_tools), ws.changes), ws.protected(str(changes_dir))

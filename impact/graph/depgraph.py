@@ -1,20 +1,27 @@
-"""The dependency graph: a small class around ``networkx.DiGraph``.
+"""The dependency graph: the catalog's adjacency as arrays, with the impact queries.
 
-Nodes are asset ids (attribute ``system``); an edge ``u -> v`` means *v
-depends on u*, so impact flows along edges and "upstream" is against them.
-Nodes and edges are inserted in sorted order, which makes every traversal,
-and so every tie between equally short paths, deterministic.
+An edge ``u -> v`` means *v depends on u*, so impact flows along edges and
+"upstream" is against them. Searches run over the arrays themselves
+(:mod:`impact.graph.search`): assets are numbered in id order, and every tie
+between equally short paths goes to the first id, so answers are
+deterministic and do not depend on the order anything was written in. A
+cached catalog already holds its adjacency as arrays, so a search reads only
+what it reaches. ``networkx`` is imported only for :attr:`DependencyGraph.graph`
+(pictures and diffs), never on a check's path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from impact.core.catalog import Catalog, Dependency
+from impact.core.catalog import Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
-from impact.store.compact import AssetTable, EdgeList
+from impact.graph.search import EdgeFilter, reverse, shortest_reach
+from impact.store.compact import AssetTable, EdgeList, edge_list_from
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class ShortestPathTree:
@@ -141,136 +148,98 @@ class DependencyGraph:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        edges = catalog.dependencies
-        # A cached catalog keeps its edges as adjacency (EdgeList): searches
-        # then build only the part of the graph they can reach, and the full
-        # networkx graph is built the first time someone asks for it.
-        self._compact = edges if isinstance(edges, EdgeList) and isinstance(catalog.assets, AssetTable) else None
+        assets, edges = catalog.assets, catalog.dependencies
         self._graph: nx.DiGraph | None = None
-        self._lazy_graphs: tuple[nx.DiGraph, nx.DiGraph] | None = None
-        self._preds: list[list[int]] | None = None
-        self._n_nodes = len(catalog.assets)
-        if self._compact is None:
-            self._system_of: Mapping[str, str] = {aid: a.system for aid, a in catalog.assets.items()}
-            self._graph = self._build(catalog.assets, catalog.dependencies)
+        self._reversed: tuple[Sequence[int], Sequence[int]] | None = None
+        if isinstance(edges, EdgeList) and isinstance(assets, AssetTable):
+            # A cached catalog: its adjacency and systems are arrays already, in id order.
+            self._edges: EdgeList = edges
+            self._index: Mapping[str, int] = assets.index
+            self._system: Sequence[int] = assets.cols.system_of
+            self._system_of: Mapping[str, str] = _SystemOf(assets)
         else:
-            self._system_of = _SystemOf(catalog.assets)  # type: ignore[arg-type]
+            ids = sorted(assets)
+            self._index = index = dict(zip(ids, range(len(ids))))
+            systems: dict[str, int] = {}
+            self._system = [systems.setdefault(assets[a].system, len(systems)) for a in ids]
+            self._system_of = {aid: a.system for aid, a in assets.items()}
+            pairs = {(d.upstream, d.downstream): d.note for d in edges if d.upstream in index and d.downstream in index}
+            self._edges = edge_list_from(ids, pairs)
+        self._ids: Sequence[str] = self._edges.ids
 
-    def _build(self, nodes: Iterable[str], edges: Iterable[Dependency]) -> nx.DiGraph:
-        # Sorted insertion (ids, then (upstream, downstream)): ties between
-        # equally short paths are then broken the same way every time.
-        graph = nx.DiGraph()
-        system_of = self._system_of
-        graph.add_nodes_from((aid, {"system": system_of[aid]}) for aid in nodes)
-        graph.add_edges_from((d.upstream, d.downstream, {"note": d.note}) for d in edges)
-        return graph
+    def __contains__(self, aid: object) -> bool:
+        return aid in self._index
 
     @property
     def graph(self) -> nx.DiGraph:
-        """The whole catalog as a ``networkx.DiGraph`` (built on first use for a cached catalog)."""
+        """The whole catalog as a ``networkx.DiGraph`` (nodes with attribute ``system``, edges with ``note``), built on first use."""
         if self._graph is None:
-            self._graph = self._build(self.catalog.assets, self.catalog.dependencies)
+            import networkx as nx
+
+            graph = nx.DiGraph()
+            system_of = self._system_of
+            # Sorted insertion (ids, then (upstream, downstream)): iteration order is the same every time.
+            graph.add_nodes_from((aid, {"system": system_of[aid]}) for aid in self._ids)
+            graph.add_edges_from((d.upstream, d.downstream, {"note": d.note}) for d in self._edges)
+            self._graph = graph
         return self._graph
 
-    def _lazy(self, reverse: bool) -> nx.DiGraph:
-        """The cached catalog as a networkx graph whose neighbours are read only when visited.
+    def _upstream_rows(self) -> tuple[Sequence[int], Sequence[int]]:
+        """The adjacency with every edge turned around; built once, on the first upstream question."""
+        if self._reversed is None:
+            self._reversed = reverse(self._edges.offsets, self._edges.targets)
+        return self._reversed
 
-        A search then touches only what it reaches (Dijkstra with a cutoff
-        never looks past it) instead of building the whole graph first.
-        ``reverse`` gives the graph with every edge turned around, for
-        upstream searches.
-        """
-        assert self._compact is not None
-        if self._lazy_graphs is None:
-            ids = self._compact.ids
-            index = self.catalog.assets.index  # type: ignore[attr-defined]
-            succ = _Neighbours(ids, index, self._compact.successors)
-            pred = _Neighbours(ids, index, lambda i: self._predecessors()[i])
-            self._lazy_graphs = (_CachedDiGraph.wrap(succ, pred, index), _CachedDiGraph.wrap(pred, succ, index))
-        return self._lazy_graphs[1 if reverse else 0]
-
-    def _predecessors(self) -> list[list[int]]:
-        """Each asset's upstream assets, ascending; built once, on the first upstream question."""
-        assert self._compact is not None
-        if self._preds is None:
-            edges = self._compact
-            preds: list[list[int]] = [[] for _ in edges.ids]
-            for up in range(len(edges.ids)):
-                for down in edges.successors(up):
-                    preds[down].append(up)
-            self._preds = preds
-        return self._preds
-
-    def _weight(self) -> tuple[Callable[[str, str, dict[str, object]], int], int]:
-        # Lexicographic (tool crossings, steps) as one number: a crossing costs
-        # more than any simple path's step count, so Dijkstra minimises
-        # crossings first and steps second.
-        big = self._n_nodes + 1
-        system_of = self._system_of
-
-        def weight(u: str, v: str, _data: dict[str, object]) -> int:
-            return big + 1 if system_of[u] != system_of[v] else 1
-
-        return weight, big
-
-    def _search(self, graph: nx.DiGraph, sources: Iterable[str], max_tools: int, upstream: bool = False) -> list[Reach]:
-        starts = sorted({s for s in sources if s in graph})
-        changed = set(starts)
+    def _search(self, sources: Iterable[str], max_tools: int, upstream: bool = False, follow: EdgeFilter | None = None) -> list[Reach]:
+        index = self._index
+        starts = [index[s] for s in set(sources) if s in index]
         if not starts:
             return []
-        weight, big = self._weight()
-        dist = nx.multi_source_dijkstra_path_length(graph, starts, cutoff=max_tools * big + big - 1, weight=weight)
-        # Read the shortest-path tree off the distances: each asset's nearer
-        # neighbour is the first, in id order, that lies on a shortest path to
-        # it. Paths are then walked on demand instead of copied for every asset.
-        succ = graph.succ
-        toward: dict[str, str] = {}
-        for u in sorted(dist):
-            du = dist[u]
-            for v in succ[u]:
-                if v not in toward and v not in changed and dist.get(v) == du + weight(u, v, {}):
-                    toward[v] = u
-        tree = ShortestPathTree(toward, dist, big, self._system_of, upstream)
-        reached = [Reach(node, d // big, d % big, tree) for node, d in dist.items() if d]
-        reached.sort(key=lambda r: (r.tool_distance, r.steps, r.asset))
-        return reached
+        offsets, targets = self._upstream_rows() if upstream else (self._edges.offsets, self._edges.targets)
+        big = len(self._ids) + 1
+        dist, toward = shortest_reach(offsets, targets, self._system, starts, max_tools, big, follow)
+        ids = self._ids
+        # Reached assets sorted by (tool distance, steps, id): the composite
+        # distance, then the position, which is id order.
+        order = sorted(dist, key=lambda u: dist[u] * big + u)
+        tree = ShortestPathTree(
+            {ids[v]: ids[u] for v, u in toward.items()}, {ids[u]: dist[u] for u in order}, big, self._system_of, upstream
+        )
+        return [Reach(ids[u], dist[u] // big, dist[u] % big, tree) for u in order if dist[u]]
 
-    def downstream(self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS) -> list[Reach]:
+    def downstream(self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS, follow: EdgeFilter | None = None) -> list[Reach]:
         """Assets a change to ``changed`` can break, at most ``max_tools`` tools away.
 
         Sorted by tool distance, steps, id. The changed assets themselves are
-        never listed. Cycles are followed once.
+        never listed. Cycles are followed once. ``follow`` (see
+        :data:`~impact.graph.search.EdgeFilter`) can rule out dependencies
+        that do not carry this change.
         """
-        if self._compact is not None and self._graph is None:
-            return self._search(self._lazy(False), changed, max_tools)
-        return self._search(self.graph, changed, max_tools)
+        return self._search(changed, max_tools, follow=follow)
 
     def upstream(self, targets: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS) -> list[Reach]:
         """Assets whose change can break ``targets``; each path runs upstream asset → target."""
-        if self._compact is not None and self._graph is None:
-            return self._search(self._lazy(True), targets, max_tools, upstream=True)
-        return self._search(self.graph.reverse(copy=False), targets, max_tools, upstream=True)
+        return self._search(targets, max_tools, upstream=True)
 
     def note(self, upstream: str, downstream: str) -> str | None:
-        if self._compact is not None and self._graph is None:
-            index = self.catalog.assets.index  # type: ignore[attr-defined]
-            if upstream not in index or downstream not in index:
-                return None
-            return self._compact.note(index[upstream], index[downstream])[1]
-        data = self.graph.get_edge_data(upstream, downstream)
-        return data.get("note") if data else None
+        index = self._index
+        if upstream not in index or downstream not in index:
+            return None
+        return self._edges.note(index[upstream], index[downstream])[1]
 
     def cycles(self) -> list[list[str]]:
-        """One cycle per strongly connected group of assets, each rotated to start at its smallest id."""
-        # A cached catalog is walked through its adjacency as stored: building
-        # the whole graph first took three seconds at 100,000 assets.
-        graph = self._lazy(False) if self._compact is not None else self.graph
+        """One cycle per strongly connected group of assets, each rotated to start at its smallest id.
+
+        The cycle is the first one a depth-first walk from the group's
+        smallest id meets, taking dependencies in id order (what
+        ``networkx.find_cycle`` gives on the same graph).
+        """
+        from impact.graph.search import cyclic_components, first_cycle
+
+        offsets, targets, ids = self._edges.offsets, self._edges.targets, self._ids
         found = []
-        for component in nx.strongly_connected_components(graph):
-            if len(component) < 2:
-                continue
-            start = min(component)
-            cycle = [u for u, _ in nx.find_cycle(graph.subgraph(component), source=start)]
+        for component in cyclic_components(offsets, targets):
+            cycle = [ids[u] for u in first_cycle(offsets, targets, set(component), min(component))]
             first = cycle.index(min(cycle))
             found.append(cycle[first:] + cycle[:first])
         return sorted(found)
@@ -290,64 +259,3 @@ class _SystemOf(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self.assets)
-
-
-_NO_DATA: dict[str, object] = {}
-
-
-class _Neighbours(Mapping[str, dict[str, dict[str, object]]]):
-    """``asset id → {neighbour id: edge data}``, built per asset on first use from the cache's adjacency."""
-
-    def __init__(self, ids: Sequence[str], index: Mapping[str, int], neighbours: Callable[[int], Sequence[int]]) -> None:
-        self.ids = ids
-        self.index = index
-        self.neighbours = neighbours
-        self.built: dict[str, dict[str, dict[str, object]]] = {}
-
-    def __getitem__(self, aid: str) -> dict[str, dict[str, object]]:
-        found = self.built.get(aid)
-        if found is None:
-            ids = self.ids
-            found = self.built[aid] = {ids[j]: _NO_DATA for j in self.neighbours(self.index[aid])}
-        return found
-
-    def __contains__(self, aid: object) -> bool:
-        return aid in self.index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.ids)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-class _CachedDiGraph(nx.DiGraph):  # type: ignore[misc]  # networkx has no type stubs
-    """A read-only ``nx.DiGraph`` over a cached catalog's adjacency (see :class:`_Neighbours`)."""
-
-    @classmethod
-    def wrap(cls, succ: _Neighbours, pred: _Neighbours, nodes: Mapping[str, int]) -> nx.DiGraph:
-        graph = cls()
-        # networkx's algorithms read these attributes directly.
-        graph._node = _NodeData(nodes)
-        graph._succ = graph._adj = succ
-        graph._pred = pred
-        return graph
-
-
-class _NodeData(Mapping[str, dict[str, object]]):
-    def __init__(self, index: Mapping[str, int]) -> None:
-        self.index = index
-
-    def __getitem__(self, aid: str) -> dict[str, object]:
-        if aid not in self.index:
-            raise KeyError(aid)
-        return _NO_DATA
-
-    def __contains__(self, aid: object) -> bool:
-        return aid in self.index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.index)
-
-    def __len__(self) -> int:
-        return len(self.index)

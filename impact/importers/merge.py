@@ -23,8 +23,8 @@ import yaml
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.load.files import catalog_files
-from impact.read.limits import Limits, read_limited
-from impact.read.schema import CatalogFileSpec, validate
+from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
+from impact.read.schema import AssetSpec, CatalogFileSpec, validate
 from impact.read.yamlio import parse_yaml
 from impact.store.fsio import atomic_write, guard_output
 
@@ -35,6 +35,18 @@ class ImportedAsset:
     owner: str | None = None
     description: str | None = None
     depends_on: list[str] = field(default_factory=list)
+    name: str | None = None  # display name (a label in the source); written when the catalog format has it
+
+
+@dataclass
+class ImportedTest:
+    """A regression test found in the source (a dbt test), covering imported assets."""
+
+    name: str
+    covers: list[str]
+    kind: str = "automated"
+    run: str | None = None
+    owner: str | None = None
 
 
 @dataclass
@@ -60,6 +72,8 @@ class Imported:
     source: str
     command: str
     systems: dict[str, ImportedSystem] = field(default_factory=dict)
+    tests: dict[str, ImportedTest] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # said to the user after the import
 
     def system(self, sid: str) -> ImportedSystem:
         return self.systems.setdefault(sid, ImportedSystem(sid))
@@ -75,12 +89,15 @@ class MergeReport:
     fields_filled: int
     teams_added: list[str]
     not_in_source: list[str]
+    tests_added: int = 0
 
     def lines(self) -> list[str]:
         verb = "Created" if self.created else "Updated"
         out = [
             f"{verb} {self.target}: {self.assets_added} asset(s) and {self.dependencies_added} dependency(ies) added, "
-            f"{self.fields_filled} empty field(s) filled" + (f"; new systems: {', '.join(self.systems_added)}" if self.systems_added else "")
+            f"{self.fields_filled} empty field(s) filled"
+            + (f", {self.tests_added} test(s) added" if self.tests_added else "")
+            + (f"; new systems: {', '.join(self.systems_added)}" if self.systems_added else "")
         ]
         if self.teams_added:
             out.append(f"Added placeholder teams {', '.join(self.teams_added)} to {self.target}: give them real names, or define them elsewhere and delete them here")
@@ -166,7 +183,10 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
             asset = dict(assets.get(key, {}))
             if not asset:
                 report.assets_added += 1
-            for name, value in (("type", item.type or "asset"), ("owner", item.owner), ("description", item.description)):
+            fields: list[tuple[str, str | None]] = [("type", item.type or "asset"), ("owner", item.owner), ("description", item.description)]
+            if _ASSET_HAS_NAME and item.name and item.name != key:
+                fields.insert(0, ("name", item.name))
+            for name, value in fields:
                 if name == "owner" and value == system["owner"]:
                     continue  # the system's owner is the default; writing it again is noise
                 if value and not asset.get(name):
@@ -190,6 +210,15 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
         systems[sid] = _ordered_system(system)
     if problems:
         raise ImpactError(problems)
+    tests: dict[str, Any] = dict(data.get("tests", {}))
+    for tid in sorted(imported.tests):
+        test = imported.tests[tid]
+        if tid in tests:
+            continue  # a person may have edited it: kept as it is
+        tests[tid] = {"name": test.name, "covers": list(test.covers), "kind": test.kind, **({"run": test.run} if test.run else {}), **({"owner": test.owner} if test.owner else {})}
+        report.tests_added += 1
+    if tests:
+        data["tests"] = dict(sorted(tests.items()))
     teams = dict(data.get("teams", {}))
     for team in sorted(used_teams - known_teams - set(teams)):
         teams[team] = {"name": team}
@@ -202,16 +231,18 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
     return out, report
 
 
-_ASSET_ORDER = ("type", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed")
+_ASSET_HAS_NAME = "name" in AssetSpec.model_fields  # display names, once the catalog format has them
+_ASSET_ORDER = ("name", "type", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed")
 _SYSTEM_ORDER = ("name", "kind", "owner", "consulted", "informed", "assets")
 
 
 def _ordered(asset: dict[str, Any]) -> dict[str, Any]:
-    return {key: asset[key] for key in _ASSET_ORDER if key in asset}
+    """Known keys in their usual order, then any other key as it was (never dropped)."""
+    return {**{key: asset[key] for key in _ASSET_ORDER if key in asset}, **{key: value for key, value in asset.items() if key not in _ASSET_ORDER}}
 
 
 def _ordered_system(system: dict[str, Any]) -> dict[str, Any]:
-    return {key: system[key] for key in _SYSTEM_ORDER if key in system}
+    return {**{key: system[key] for key in _SYSTEM_ORDER if key in system}, **{key: value for key, value in system.items() if key not in _SYSTEM_ORDER}}
 
 
 def merge_into_file(target: Path, imported: Imported, catalog: Path | None = None, protected: list[Path] | None = None) -> MergeReport:
@@ -252,3 +283,35 @@ def _schema_line(target: Path, catalog: Path) -> str:
 def dump(data: dict[str, Any]) -> str:
     """Block-style YAML; ``safe_dump`` quotes every string YAML 1.1 would misread (``NO``, ``010``)."""
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+
+
+def catalog_assets(catalog: Path, target: Path | None = None) -> dict[str, dict[str, str | None]]:
+    """Asset keys (with their display names or descriptions) of each system in the catalog folder's files, the target's too.
+
+    Importers use it to link what they read to assets that already exist
+    (a dbt source to ``salesforce:object/Lead``, a GTM trigger to a website
+    folder). A file that does not parse is skipped: ``impact validate`` reports it.
+    """
+    out: dict[str, dict[str, str | None]] = {}
+    paths: list[Path] = []
+    if catalog.is_dir():
+        paths = [p for p in sorted(catalog.rglob("*")) if p.suffix in YAML_SUFFIXES and p.is_file() and not any(part.startswith(".") for part in p.relative_to(catalog).parts)]
+    if target is not None and target.is_file() and all(p.resolve() != target.resolve() for p in paths):
+        paths.append(target)
+    limit = Limits.from_env().max_file_bytes
+    for path in paths:
+        try:
+            data = parse_yaml(read_limited(path, limit), display_path(path)).data
+        except ImpactError:
+            continue
+        systems = data.get("systems") if isinstance(data, dict) else None
+        if not isinstance(systems, dict):
+            continue
+        for sid, system in systems.items():
+            assets = system.get("assets") if isinstance(system, dict) else None
+            if isinstance(assets, dict):
+                keys = out.setdefault(str(sid), {})
+                for key, asset in assets.items():
+                    label = asset.get("name") if isinstance(asset, dict) else None
+                    keys[str(key)] = str(label) if isinstance(label, str) else None
+    return out

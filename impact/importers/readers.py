@@ -122,35 +122,101 @@ def read_inventory_csv(path: Path, owner: str | None = None) -> Imported:
 
 
 _SF_COLUMNS = ("metadatacomponentname", "metadatacomponenttype", "refmetadatacomponentname", "refmetadatacomponenttype")
+TOOLING_ROW_CAP = 2000
+"""The Tooling API returns at most this many rows, and 'sf data query --use-tooling-api' stops there without a word."""
+
+# Metadata types with a canonical id (the ids 'impact import salesforce' writes).
+_CANONICAL = {
+    "customobject": "object",
+    "flow": "flow",
+    "apexclass": "apex-class",
+    "apextrigger": "apex-trigger",
+    "validationrule": "validation-rule",
+    "workflowrule": "workflow-rule",
+    "queue": "queue",
+}
 
 
-def salesforce_key(kind: str, name: str) -> str:
-    """``('CustomField', 'Division__c')`` → ``'customfield/Division__c'``."""
-    return f"{kind.lower()}/{name}"
+def salesforce_key(kind: str, name: str, parent: str | None = None) -> str:
+    """The catalog key of a component of MetadataComponentDependency.
+
+    Types that ``impact import salesforce`` also reads get its canonical ids;
+    a custom field needs its object (``parent``), else it is keyed with its
+    Salesforce id so that fields of different objects never merge. Other types
+    keep ``<type in lower case>/<name>``.
+
+    >>> salesforce_key("CustomField", "Division", "Lead")
+    'field/Lead.Division__c'
+    >>> salesforce_key("ApexClass", "LeadRouter")
+    'apex-class/LeadRouter'
+    >>> salesforce_key("ApexPage", "Welcome")
+    'apexpage/Welcome'
+    """
+    low = kind.lower()
+    if low == "customfield":
+        field = name if name.endswith("__c") or "." in name else f"{name}__c"
+        if "." in field:  # already Object.Field
+            return f"field/{field}"
+        return f"field/{parent}.{field}" if parent else f"field/?.{field}"
+    if low in ("validationrule", "workflowrule") and parent and "." not in name:
+        return f"{_CANONICAL[low]}/{parent}.{name}"
+    if low in _CANONICAL:
+        return f"{_CANONICAL[low]}/{name}"
+    return f"{low}/{name}"
 
 
-def read_salesforce_deps(path: Path, system: str = "salesforce", owner: str | None = None) -> Imported:
-    """The CSV export of Salesforce's ``MetadataComponentDependency`` (Tooling API) query.
+def _field_objects(path: Path | None) -> dict[str, str]:
+    """Custom field id (15 characters) → object API name, from an export of CustomField."""
+    if path is None:
+        return {}
+    name = display_path(path)
+    rows, problems = _rows(path, ("id",))
+    out: dict[str, str] = {}
+    for line, row in rows:
+        obj = row.get("entitydefinition.qualifiedapiname") or row.get("tableenumorid") or row.get("object") or ""
+        if not row.get("id") or not obj:
+            problems.error(name, line, 0, "every row needs Id and EntityDefinition.QualifiedApiName (or TableEnumOrId)")
+            continue
+        out[row["id"][:15]] = obj
+    problems.raise_if_errors()
+    return out
+
+
+def read_salesforce_deps(path: Path, system: str = "salesforce", owner: str | None = None, fields: Path | None = None) -> Imported:
+    """The CSV export of Salesforce's ``MetadataComponentDependency`` query (Tooling API or Bulk API 2.0).
 
     Each row says component ``MetadataComponentName`` (of
     ``MetadataComponentType``) depends on ``RefMetadataComponentName`` (of
-    ``RefMetadataComponentType``). Assets are keyed ``<type>/<name>``, the
-    type in lower case, e.g. ``apexclass/LeadRouter``.
+    ``RefMetadataComponentType``). Ids are canonical (see
+    :func:`salesforce_key`); custom fields are qualified by their object from
+    the ``fields`` export (``SELECT Id, DeveloperName,
+    EntityDefinition.QualifiedApiName FROM CustomField``), matched on the
+    ``MetadataComponentId`` / ``RefMetadataComponentId`` columns.
     """
     name = display_path(path)
     rows, problems = _rows(path, _SF_COLUMNS)
+    parents = _field_objects(fields)
     imported = Imported(name, "salesforce-deps")
     target = imported.system(system)
     target.name, target.kind, target.owner = "Salesforce", "crm", owner
+    unqualified = 0
     for line, row in rows:
         values = [row.get(c, "") for c in _SF_COLUMNS]
         if not all(values):
             problems.error(name, line, 0, "every row needs MetadataComponentName/Type and RefMetadataComponentName/Type")
             continue
         comp_name, comp_type, ref_name, ref_type = values
-        comp, ref = salesforce_key(comp_type, comp_name), salesforce_key(ref_type, ref_name)
-        target.assets.setdefault(ref, ImportedAsset(ref_type))
-        asset = target.assets.setdefault(comp, ImportedAsset(comp_type))
+        comp_ns, ref_ns = row.get("metadatacomponentnamespace", ""), row.get("refmetadatacomponentnamespace", "")
+        comp_name = f"{comp_ns}__{comp_name}" if comp_ns and not comp_name.startswith(f"{comp_ns}__") else comp_name
+        ref_name = f"{ref_ns}__{ref_name}" if ref_ns and not ref_name.startswith(f"{ref_ns}__") else ref_name
+        comp_parent = parents.get(row.get("metadatacomponentid", "")[:15])
+        ref_parent = parents.get(row.get("refmetadatacomponentid", "")[:15])
+        comp, ref = salesforce_key(comp_type, comp_name, comp_parent), salesforce_key(ref_type, ref_name, ref_parent)
+        unqualified += sum(key.startswith("field/?.") for key in (comp, ref))
+        comp = _with_id(comp, row.get("metadatacomponentid", ""))
+        ref = _with_id(ref, row.get("refmetadatacomponentid", ""))
+        target.assets.setdefault(ref, ImportedAsset(_CANONICAL.get(ref_type.lower(), "field" if ref_type.lower() == "customfield" else ref_type)))
+        asset = target.assets.setdefault(comp, ImportedAsset(_CANONICAL.get(comp_type.lower(), "field" if comp_type.lower() == "customfield" else comp_type)))
         dep = f"{system}:{ref}"
         if comp != ref and dep not in asset.depends_on:
             asset.depends_on.append(dep)
@@ -159,7 +225,24 @@ def read_salesforce_deps(path: Path, system: str = "salesforce", owner: str | No
         raise ImpactError(Problem(name, 0, 0, "no dependency rows to import below the header line"))
     for asset in target.assets.values():
         asset.depends_on.sort()
+    if len(rows) == TOOLING_ROW_CAP:
+        imported.notes.append(
+            f"{name} has exactly {TOOLING_ROW_CAP} rows, the Tooling API's limit: the export is probably cut short. "
+            "Export with Bulk API 2.0 (up to 100,000 rows a job) to get every dependency"
+        )
+    if unqualified:
+        imported.notes.append(
+            f"{unqualified} custom field reference(s) have no object and are keyed field/?.NAME@ID: "
+            "give --fields with an export of SELECT Id, DeveloperName, EntityDefinition.QualifiedApiName FROM CustomField"
+        )
     return imported
+
+
+def _with_id(key: str, sf_id: str) -> str:
+    """An unqualified custom field keeps its Salesforce id, so that two objects' fields never merge."""
+    if key.startswith("field/?.") and sf_id:
+        return f"{key}@{sf_id[:15]}"
+    return key
 
 
 # --- sitemaps ---------------------------------------------------------------
@@ -191,27 +274,50 @@ def _xml(path: Path, name: str) -> object:
         raise ImpactError(Problem(name, line, col + 1, f"not well-formed XML: {exc.msg if hasattr(exc, 'msg') else exc}")) from None
 
 
+def _children_of(root: object, parent: str) -> list[str]:
+    """``<loc>`` of each direct ``<url>`` (or ``<sitemap>``) entry; image and video locations are not pages."""
+    out: list[str] = []
+    for entry in root:  # type: ignore[attr-defined]
+        if _local(entry.tag) != parent:
+            continue
+        for child in entry:
+            if _local(child.tag) == "loc" and child.text and child.text.strip():
+                out.append(child.text.strip())
+    return out
+
+
+def _local_copy(index: Path, loc: str, seen: set[Path]) -> Path | None:
+    """The saved copy of a sitemap an index lists: by its URL path below the index's folder, else by file name."""
+    url_path = unquote(urlsplit(loc).path).lstrip("/")
+    parts = [p for p in url_path.split("/") if p and p not in (".", "..")]
+    candidates = [index.parent.joinpath(*parts[i:]) for i in range(len(parts))]
+    for candidate in candidates:
+        if candidate.is_file() and candidate.resolve() not in seen:
+            return candidate
+    return None
+
+
 def _sitemap_urls(path: Path, problems: ProblemList, seen: set[Path]) -> list[str]:
-    """Page URLs of a sitemap, following a sitemap index to files next to it."""
+    """Page URLs of a sitemap, following a sitemap index to files saved next to it."""
     name = display_path(path)
     if not path.is_file():
         raise ImpactError(Problem(name, 0, 0, "no such file"))
     seen.add(path.resolve())
     root = _xml(path, name)
     kind = _local(root.tag)  # type: ignore[attr-defined]
-    locs = [el.text.strip() for el in root.iter() if _local(el.tag) == "loc" and el.text and el.text.strip()]  # type: ignore[attr-defined]
     if kind == "urlset":
-        return locs
+        return _children_of(root, "url")
     if kind != "sitemapindex":
         raise ImpactError(Problem(name, 1, 1, f"the root element is <{kind}>; a sitemap has <urlset> or <sitemapindex>"))
     urls: list[str] = []
-    for loc in locs:
+    for loc in _children_of(root, "sitemap"):
         # impact reads no network: each listed sitemap must be saved beside the index.
-        local = path.parent / Path(unquote(urlsplit(loc).path)).name
-        if not local.name or not local.is_file():
-            problems.error(name, 0, 0, f"the index lists {loc}; download it into {display_path(path.parent)}/ (as {local.name or 'a file'}) and run again")
+        local = _local_copy(path, loc, seen)
+        if local is None:
+            wanted = unquote(urlsplit(loc).path).lstrip("/") or "a file"
+            problems.error(name, 0, 0, f"the index lists {loc}; download it into {display_path(path.parent)}/ (as {wanted}) and run again")
             continue
-        if local.resolve() in seen or len(seen) >= _MAX_SITEMAPS:
+        if len(seen) >= _MAX_SITEMAPS:
             continue
         urls.extend(_sitemap_urls(local, problems, seen))
     return urls
@@ -238,8 +344,13 @@ def folders_of(url: str, max_depth: int) -> list[str]:
 _BAD_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def read_sitemap(path: Path, system: str = "website", owner: str | None = None, max_depth: int = 3) -> Imported:
-    """Website folders from a sitemap (or a sitemap index), each depending on its parent folder."""
+def read_sitemap(path: Path, system: str = "website", owner: str | None = None, max_depth: int = 3, pages: bool = False, keep_host: bool = False) -> Imported:
+    """Website folders from a sitemap (or a sitemap index), each depending on its parent folder.
+
+    A folder is a path with pages below it; a page's own path (``/blog/my-post/``)
+    is a leaf, imported only with ``pages`` (type ``page``). With ``keep_host``,
+    keys start with the host (``blog.example.com/news/``) so subdomains stay apart.
+    """
     problems = ProblemList()
     urls = _sitemap_urls(path, problems, set())
     problems.raise_if_errors()
@@ -247,16 +358,26 @@ def read_sitemap(path: Path, system: str = "website", owner: str | None = None, 
     imported = Imported(name, "sitemap")
     target = imported.system(system)
     target.name, target.kind, target.owner = "Website", "cms", owner
-    pages: dict[str, int] = {}
+    kinds: dict[str, str] = {}
     for url in urls:
+        host = urlsplit(url).hostname or "" if keep_host else ""
+        url_path = unquote(urlsplit(url).path)
+        parts = [p for p in url_path.split("/") if p]
         for folder in folders_of(url, max_depth):
+            if len(folder.strip("/").split("/")) == len(parts):
+                continue  # the page itself, with a trailing slash: a leaf, not a folder
             if _BAD_CHARS.search(folder) or folder != folder.strip():
                 continue  # a control character in a URL is junk, not a folder
-            pages[folder] = pages.get(folder, 0) + 1
-    for folder in sorted(pages):
-        parent = folder.rstrip("/").rsplit("/", 1)[0] + "/"
-        deps = [f"{system}:{parent}"] if parent != "/" else []
-        target.assets[folder] = ImportedAsset("folder", None, None, deps)
+            kinds[host + folder] = "folder"
+        if pages and parts and len(parts) <= max_depth:
+            page = "/" + "/".join(parts) + ("/" if url_path.endswith("/") else "")
+            if not _BAD_CHARS.search(page) and page == page.strip():
+                kinds.setdefault(host + page, "page")
+    for key in sorted(kinds):
+        host, _, rest = key.partition("/")
+        parent = ("/" + rest).rstrip("/").rsplit("/", 1)[0] + "/"
+        deps = [f"{system}:{host}{parent}"] if parent != "/" and host + parent in kinds else []
+        target.assets[key] = ImportedAsset(kinds[key], None, None, deps)
     if not target.assets:
-        raise ImpactError(Problem(name, 0, 0, f"no folders found in {len(urls)} URL(s); a sitemap of top-level pages only has no folders to import"))
+        raise ImpactError(Problem(name, 0, 0, f"no folders found in {len(urls)} URL(s); a sitemap of top-level pages only has no folders to import (add --pages to import the pages)"))
     return imported

@@ -40,7 +40,7 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-STAKEHOLDER_COLUMNS = ("team", "name", "email", "slack", "roles", "changes", "assets", "reasons")
+STAKEHOLDER_COLUMNS = ("team", "name", "email", "slack", "roles", "changes", "assets", "reasons", "role", "role_reason")
 
 
 def stakeholders_csv(teams: Sequence[TeamInvolvement]) -> str:
@@ -55,6 +55,8 @@ def stakeholders_csv(teams: Sequence[TeamInvolvement]) -> str:
             "; ".join(t.changes),
             "; ".join(t.assets),
             "; ".join(f"{cid} {r.role}: {r.text}" for cid, r in t.reasons),
+            t.role,
+            t.role_reason[1].text,
         )
         for t in teams
     ]

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from impact.analysis.answer import RISKS
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.release_path import ReleasePath
 from impact.core.catalog import Team
@@ -52,6 +53,8 @@ def stakeholder_dict(s: Stakeholder) -> dict[str, Any]:
     return {
         **team_dict(s.team),
         "roles": list(s.roles),
+        "role": s.role,
+        "role_reason": s.role_reason.text,
         "assets": list(s.assets),
         "reasons": [{"role": r.role, "asset": r.asset, "reason": r.text} for r in s.reasons],
     }
@@ -76,6 +79,28 @@ def release_path_dict(rp: ReleasePath) -> dict[str, Any]:
     return {"declared": rp.declared, "computed": rp.computed, "too_light": rp.too_light, "reasons": list(rp.reasons)}
 
 
+def answer_dict(result: CheckResult) -> dict[str, Any]:
+    """What to do, before the details: the verdict, who signs off, what to test, the untested critical assets."""
+    counts = result.test_counts
+    risks = {level: 0 for level in RISKS}
+    for risk in result.risk.values():
+        risks[risk.level] += 1
+    return {
+        "blocking": result.blocking,
+        "verdict": result.verdict,
+        "sign_off": [{"team": s.team, "why": s.why} for s in result.sign_off],
+        "tests": {
+            "total": len(result.tests),
+            "manual": counts.manual,
+            "manual_minutes": counts.manual_minutes,
+            "manual_without_minutes": counts.manual_unknown,
+            "automated": counts.automated,
+        },
+        "untested_critical": result.untested_critical,
+        "risk": risks,
+    }
+
+
 def check_dict(result: CheckResult) -> dict[str, Any]:
     catalog = result.catalog
     change = result.change
@@ -95,6 +120,8 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
                 "type": asset.type,
                 "owner": asset.owner,
                 "critical": asset.critical,
+                "risk": result.risk[r.asset].level,
+                "risk_reasons": list(result.risk[r.asset].reasons),
             }
         )
     return {
@@ -118,6 +145,7 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
             "tests": len(result.tests),
             "untested": len(result.untested),
         },
+        "answer": answer_dict(result),
         "changed": [
             {
                 "asset": c.asset,

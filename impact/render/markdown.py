@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+from impact.analysis.answer import tests_sentence
 from impact.analysis.check import CheckResult
 from impact.render.jsonout import check_dict
-from impact.render.templating import render
-from impact.render.text import summary_line
+from impact.render.templating import md_code, md_text, render
+from impact.render.text import SHOWN_FOLDED, risk_groups, summary_line
 
 
-def render_check(result: CheckResult, templates: str | None = None) -> str:
+def answer_block(result: CheckResult) -> str:
+    """The answer first, as Markdown: verdict, sign-off, tests, untested critical assets."""
+    verdict = md_text(result.verdict)
+    lines = [f"**{verdict}**" if result.blocking else verdict, ""]
+    sign = ", ".join(f"{md_code(s.team)} ({md_text(s.why)})" for s in result.sign_off)
+    lines.append(f"- **Sign off:** {sign or 'no team'}")
+    lines.append(f"- **Tests:** {md_text(tests_sentence(result.test_counts))}")
+    if result.untested_critical:
+        lines.append(f"- **Untested critical:** {', '.join(md_code(a) for a in result.untested_critical)}")
+    return "\n".join(lines)
+
+
+def render_check(result: CheckResult, templates: str | None = None, *, show_all: bool = False) -> str:
     data = check_dict(result)
+    by_asset = {r["asset"]: r for r in data["impacted"]}
+    groups = [
+        {
+            "level": g.level,
+            "count": g.count,
+            "rows": [by_asset[r.asset] for r in g.shown],
+            "folded": [
+                {"system": f.system, "count": len(f.assets), "span": f.span, "assets": list(f.assets[:SHOWN_FOLDED]), "more": max(0, len(f.assets) - SHOWN_FOLDED)}
+                for f in g.folded
+            ],
+        }
+        for g in risk_groups(result, show_all=show_all)
+    ]
     return render(
         "check.md.j2",
         templates,
         summary_text=summary_line(result),
+        answer_text=answer_block(result),
         release_path=data.get("release_path"),
+        risk_groups=groups,
         **{k: v for k, v in data.items() if k != "release_path"},
     )

@@ -22,7 +22,7 @@ from email.utils import formataddr
 from typing import Any
 
 from impact.analysis.check import CheckResult
-from impact.analysis.releases import ReleaseResult
+from impact.analysis.releases import ReleaseResult, hold_reasons_alone
 from impact.analysis.stakeholder_lists import (
     TeamInvolvement,
     merge_stakeholders,
@@ -99,6 +99,8 @@ def _change_dict(result: CheckResult) -> dict[str, Any]:
         "changed": [{"asset": c.asset, "action": c.action, "note": c.note} for c in result.changed],
         "impacted": len(result.impacted),
         "tools_reached": result.systems_reached,
+        "ships": not hold_reasons_alone(result),
+        "hold_reasons": hold_reasons_alone(result),
     }
 
 

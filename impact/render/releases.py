@@ -31,14 +31,20 @@ def conflict_dict(conflict: Conflict) -> dict[str, Any]:
             "assets": list(conflict.assets),
             "teams": list(conflict.teams),
             "paths": [{"asset": r.asset, "tool_distance": r.tool_distance, "path": list(r.path)} for r in conflict.reach],
+            "tool_distance": conflict.tool_distance,
         }
-    return {"kind": conflict.kind, "changes": list(conflict.changes), "assets": list(conflict.assets), "teams": list(conflict.teams)}
+    return {
+        "kind": conflict.kind, "changes": list(conflict.changes), "assets": list(conflict.assets), "teams": list(conflict.teams),
+        "tool_distance": conflict.tool_distance,
+    }  # fmt: skip
 
 
 def involvement_dict(t: TeamInvolvement) -> dict[str, Any]:
     return {
         **team_dict(t.team),
         "roles": list(t.roles),
+        "role": t.role,
+        "role_reason": t.role_reason[1].text,
         "changes": list(t.changes),
         "assets": list(t.assets),
         "reasons": [{"change": cid, "role": r.role, "asset": r.asset, "reason": r.text} for cid, r in t.reasons],
@@ -158,6 +164,8 @@ def conflict_line(conflict: Conflict) -> list[str]:
     else:
         head = f"shared-impact  {safe(conflict.first)} and {safe(conflict.second)} both reach {assets} (information)"
     lines = [f"  {head}", f"                 coordinate: {teams}"]
+    if conflict.kind != "same-asset":
+        lines[0] += f" ({away(conflict.tool_distance)})"
     for r in conflict.reach[:3]:
         lines.append(f"                 why: {show_path(r)} ({away(r.tool_distance)})")
     if len(conflict.reach) > 3:
@@ -165,15 +173,28 @@ def conflict_line(conflict: Conflict) -> list[str]:
     return lines
 
 
-def render_conflicts(conflicts: Sequence[Conflict], changes: Sequence[str]) -> str:
+FAR_CONFLICT = 2
+"""Conflicts meeting more than this many tools away are counted, not shown, unless ``--all``."""
+
+
+def render_conflicts(conflicts: Sequence[Conflict], changes: Sequence[str], *, show_all: bool = False) -> str:
+    """Ranked: same-asset first, then downstream by tool distance; far ones folded into a count unless ``show_all``."""
     blocking = [c for c in conflicts if c.kind != "shared-impact"]
     lines = [f"Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate"]
     lines.append("  (" + ", ".join(safe(c) for c in changes) + ")")
     if not conflicts:
         lines.append("  none: no two change requests change the same asset or reach what another changes")
+    far = [c for c in conflicts if c.tool_distance > FAR_CONFLICT and not show_all]
     for conflict in conflicts:
+        if conflict in far:
+            continue
         lines.append("")
         lines.extend(conflict_line(conflict))
+    if far:
+        pairs = ", ".join(f"{safe(c.first)} -> {safe(c.second)}" if c.kind == "downstream" else f"{safe(c.first)} and {safe(c.second)}" for c in far)
+        lines.append("")
+        lines.append(f"  {plural(len(far), 'more conflict')} meet more than {FAR_CONFLICT} tools away: {pairs}")
+        lines.append("                 (--all shows them; --format json lists them all)")
     return "\n".join(lines) + "\n"
 
 
@@ -205,9 +226,10 @@ def stakeholder_rows(teams: Sequence[TeamInvolvement]) -> list[tuple[str, ...]]:
     return [
         (
             safe(t.team.id),
-            ", ".join(t.roles),
+            t.role,
             ", ".join(safe(c) for c in t.changes),
             " ".join(safe(x) for x in (t.team.email, t.team.slack) if x),
+            safe(t.role_reason[1].text) + (f" (+{len(t.reasons) - 1} more)" if len(t.reasons) > 1 else ""),
         )
         for t in teams
     ]
@@ -263,7 +285,7 @@ def render_release(result: ReleaseResult) -> str:
 
     lines.append(f"Stakeholders of what ships ({len(result.stakeholders)})")
     if result.stakeholders:
-        lines.extend(table(stakeholder_rows(result.stakeholders), ("TEAM", "ROLES", "CHANGES", "CONTACT")))
+        lines.extend(table(stakeholder_rows(result.stakeholders), ("TEAM", "ROLE", "CHANGES", "CONTACT", "WHY")))
     else:
         lines.append("  none")
     if result.held:
@@ -275,16 +297,16 @@ def render_release(result: ReleaseResult) -> str:
 def render_stakeholders_table(teams: Sequence[TeamInvolvement]) -> str:
     if not teams:
         return "No stakeholders: nothing changes.\n"
-    lines = table(stakeholder_rows(teams), ("TEAM", "ROLES", "CHANGES", "CONTACT"), indent="")
+    lines = table(stakeholder_rows(teams), ("TEAM", "ROLE", "CHANGES", "CONTACT", "WHY"), indent="")
     return "\n".join(lines) + "\n"
 
 
 def render_stakeholders_markdown(teams: Sequence[TeamInvolvement]) -> str:
-    lines = ["| Team | Roles | Change requests | Contact | Assets |", "|---|---|---|---|---|"]
+    lines = ["| Team | Role | Why | Change requests | Contact | Assets |", "|---|---|---|---|---|---|"]
     for t in teams:
         contact = " ".join(md_text(x) for x in (t.team.email, t.team.slack) if x)
         assets = ", ".join(md_code(a) for a in t.assets[:5]) + (f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else "")
-        lines.append(f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {', '.join(t.roles)} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |")
+        lines.append(f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(t.role_reason[1].text)} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |")
     return "\n".join(lines) + "\n"
 
 

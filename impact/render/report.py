@@ -21,18 +21,20 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from impact.analysis.check import ROLES, CheckResult
-from impact.analysis.releases import ReleaseResult
+from impact.analysis.answer import ROLES
+from impact.analysis.check import CheckResult
+from impact.analysis.conflicts import BLOCKING_KINDS, Conflict
+from impact.analysis.releases import ReleaseResult, hold_reasons_alone
 from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
+from impact.load.change import ChangeRequest
 from impact.render.jsonout import check_dict, dumps
 from impact.render.svg import sanitize_svg
-from impact.render.templating import render
+from impact.render.templating import render, safe_url
 from impact.render.text import plural, safe
 
 HTML_NAME = "release-notes.html"
@@ -41,28 +43,8 @@ JSON_NAME = "impact.json"
 SVG_NAME = "graph.svg"
 DOT_NAME = "graph.dot"
 
-
-
-def safe_url(value: object) -> str | None:
-    """The URL itself when it is an absolute http(s) URL, else None: never ``javascript:``.
-
-    Examples
-    --------
-    >>> safe_url("https://example.com/runbook")
-    'https://example.com/runbook'
-    >>> safe_url("javascript:alert(1)") is None, safe_url("//evil.example") is None
-    (True, True)
-    """
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() or ord(c) < 32 for c in text):
-        return text
-    return None
+HEAD_ROWS = 20
+"""Rows of the assets table shown before the rest is folded behind a "show all" button."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +69,56 @@ class ReportInput:
     release: Mapping[str, Any] | None = None
     """The release check as JSON-ready data (verdicts, reasons, conflicts), in release mode."""
     picture: Picture | None = None
+
+
+# --- ids and paths as a person reads them ---
+
+_ID_BREAK = re.compile(r"[^/:.]*[/:.]|[^/:.]+")
+
+
+def id_parts(value: object) -> Markup:
+    """An asset id as HTML that may wrap only after ``/``, ``:`` and ``.``.
+
+    Each piece ending in one of those characters is a ``<span>`` that CSS keeps
+    on one line (``white-space: nowrap``), with a ``<wbr>`` between pieces, so
+    a narrow screen never breaks ``emea-inbound`` at its hyphen nor a key in
+    the middle of a word. The pieces are escaped like any other text.
+
+    Examples
+    --------
+    >>> str(id_parts("website:/products/"))
+    '<span>website:</span><wbr><span>/</span><wbr><span>products/</span>'
+    >>> str(id_parts("a<b"))
+    '<span>a&lt;b</span>'
+    """
+    text = "" if value is None else str(value)
+    pieces = _ID_BREAK.findall(text) or [text]
+    return Markup("<wbr>").join(Markup("<span>{}</span>").format(piece) for piece in pieces)
+
+
+def crossings(path: Sequence[str]) -> list[str | int]:
+    """A why-path folded to its tool crossings: the first asset, the first asset in each
+    further tool, and the last, with an int counting the steps left out in between.
+
+    >>> crossings(["w:a", "m:b", "m:c", "m:d", "s:e", "s:f"])
+    ['w:a', 'm:b', 2, 's:e', 's:f']
+    >>> crossings(["w:a", "w:b"])
+    ['w:a', 'w:b']
+    """
+    steps = list(path)
+    keep = {0, len(steps) - 1}
+    keep.update(i for i in range(1, len(steps)) if steps[i].partition(":")[0] != steps[i - 1].partition(":")[0])
+    out: list[str | int] = []
+    skipped = 0
+    for i, step in enumerate(steps):
+        if i in keep:
+            if skipped:
+                out.append(skipped)
+                skipped = 0
+            out.append(step)
+        else:
+            skipped += 1
+    return out
 
 
 # --- the data: one JSON document for impact.json, the page's script and both templates ---
@@ -193,7 +225,8 @@ def report_data(report: ReportInput) -> dict[str, Any]:
     stakeholders = []
     for entry in teams.values():
         roles = [r for r in ROLES if r in entry["roles"]]
-        stakeholders.append({**entry, "roles": roles, "assets": sorted(entry["assets"])})
+        role_reason = next(r["reason"] for r in entry["reasons"] if r["role"] == roles[0])
+        stakeholders.append({**entry, "roles": roles, "role": roles[0], "role_reason": role_reason, "assets": sorted(entry["assets"])})
     stakeholders.sort(key=lambda s: (ROLES.index(s["roles"][0]), s["team"]))
 
     untested = sorted((a for a in assets if a["untested"]), key=lambda a: (not a["critical"], a["tool_distance"], a["id"]))
@@ -279,11 +312,23 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
         elif "ships" in entry:
             verdict = "ship" if entry["ships"] else "hold"
         elif rp is not None:
-            verdict = "hold" if rp.too_light else "ship"
+            # One meaning of "ship": the release rule (status approved, path fits), never the path alone.
+            held = hold_reasons_alone(result)
+            verdict = "hold" if held else "ship"
+            reasons = [*held, *reasons]
         else:
             verdict = "unknown"
         if verdict == "ship" and declared is None and computed:
             reasons.insert(0, f"no release path declared; it needs {computed}")
+        waits_for = [dict(w) for w in entry.get("waits_for", [])]
+        short = []
+        if verdict == "hold":
+            if "status" in entry and change.status != "approved":
+                short.append(f"status {change.status or 'not set'}, not approved")
+            if rp is not None and rp.too_light:
+                short.append(f"needs the {rp.computed} path, declares {rp.declared}")
+            if waits_for:
+                short.append("waits for " + ", ".join(f"{w['change']} ({w['status'] or 'no status'})" for w in waits_for))
         found.append(
             {
                 "change": change.id,
@@ -295,6 +340,8 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
                 "computed": computed,
                 "verdict": verdict,
                 "reasons": reasons,
+                "short": short,
+                "waits_for": waits_for,
             }
         )
     return sorted(found, key=lambda v: v["change"])
@@ -317,6 +364,9 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         "plural": plural,
         "away": tools_away,
         "safe_url": safe_url,
+        "ids": id_parts,
+        "crossings": crossings,
+        "head_rows": HEAD_ROWS,
         "svg_file": SVG_NAME if svg else None,
         "picture_problem": picture.problem if picture else "no picture was requested",
     }
@@ -339,11 +389,39 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
     return dict(sorted(files.items()))
 
 
-def release_report_input(result: ReleaseResult) -> ReportInput:
+def waiting_for(change_id: str, conflicts: Sequence[Conflict], known: Mapping[str, ChangeRequest]) -> list[dict[str, Any]]:
+    """The unfinished change requests a held change request waits for, by id.
+
+    The same rule as the release check's: a change request that is not
+    approved and changes an asset this one changes (``same-asset``), or that
+    changes an asset this one's impact reaches (``downstream`` from this one).
+    Change requests not in ``known`` are left out (their status is unknown).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for conflict in conflicts:
+        if conflict.kind not in BLOCKING_KINDS or not conflict.involves(change_id):
+            continue
+        if conflict.kind == "downstream" and conflict.first != change_id:
+            continue
+        other = known.get(conflict.other(change_id))
+        if other is None or other.status == "approved":
+            continue
+        entry = found.setdefault(
+            other.id,
+            {"change": other.id, "title": other.title, "status": other.status, "release": other.release, "kinds": [], "assets": []},
+        )
+        entry["kinds"] = sorted({*entry["kinds"], conflict.kind})
+        entry["assets"] = sorted({*entry["assets"], *conflict.assets})
+    return [found[k] for k in sorted(found)]
+
+
+def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> ReportInput:
     """A release's report: every change request of it that is not released yet, with the release check's verdicts.
 
     Held-back changes stay in the graph, tables and checklist (marked hold in
-    the summary), so the notes show the whole release as planned.
+    the summary), so the notes show the whole release as planned. ``known``
+    (every change request read, in any release) names the unfinished work
+    that holds a change request back.
     """
     from impact.render.releases import conflict_dict, release_meta_dict
 
@@ -351,8 +429,15 @@ def release_report_input(result: ReleaseResult) -> ReportInput:
     if not members:
         raise ImpactError(f"release {result.release_id} has no change request that is not released yet: nothing to report")
     meta = release_meta_dict(result.release_id, result.meta)
+    by_id = {c.id: c for c in known} | {r.change.id: r.change for r in members}
     entries: list[dict[str, Any]] = [{"id": r.change.id, "verdict": "ship", "reasons": []} for r in result.ships]
-    entries += [{"id": h.result.change.id, "verdict": "hold", "reasons": list(h.reasons)} for h in result.held]
+    entries += [
+        {
+            "id": h.result.change.id, "verdict": "hold", "reasons": list(h.reasons), "status": h.result.change.status,
+            "waits_for": waiting_for(h.result.change.id, result.conflicts, by_id),
+        }
+        for h in result.held
+    ]
     member_ids = {r.change.id for r in members}
     conflicts = []
     for c in result.conflicts:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -62,3 +63,25 @@ def environment(override: str | None = None) -> jinja2.Environment:
 
 def render(name: str, override: str | None = None, **context: object) -> str:
     return environment(override).get_template(name).render(**context)
+
+
+def safe_url(value: object) -> str | None:
+    """The URL itself when it is an absolute http(s) URL, else None: never ``javascript:``.
+
+    Examples
+    --------
+    >>> safe_url("https://example.com/runbook")
+    'https://example.com/runbook'
+    >>> safe_url("javascript:alert(1)") is None, safe_url("//evil.example") is None
+    (True, True)
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() or ord(c) < 32 for c in text):
+        return text
+    return None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from impact.analysis.answer import RISKS, tests_breakdown, tests_sentence
 from impact.analysis.check import CheckResult
 from impact.analysis.release_path import ReleasePath
 from impact.core.catalog import Catalog
@@ -112,7 +114,7 @@ def summary_line(result: CheckResult) -> str:
     parts = [
         f"{plural(len(result.changed), 'asset')} changed",
         f"{len(result.impacted)} impacted"
-        + (f" across {plural(len(result.systems_reached), 'tool')}, up to {away(far)}" if result.impacted else ""),
+        + (f" across {plural(len(result.systems_reached), 'tool')}, up to {away(far)} ({risk_counts(result)})" if result.impacted else ""),
         f"{plural(len(result.stakeholders), 'team')} to involve",
         f"{plural(len(result.tests), 'test')} to run",
     ]
@@ -174,10 +176,107 @@ def changed_lines(result: CheckResult) -> list[str]:
     return lines
 
 
-def render_check(result: CheckResult) -> str:
+FOLD_ABOVE = 2
+"""A tool with more low-risk assets than this shows them as one folded line."""
+
+SHOWN_FOLDED = 3
+"""Assets named in a folded line; the rest are counted."""
+
+
+def answer_lines(result: CheckResult) -> list[str]:
+    """What to do, before the details: verdict, sign-off, tests, untested critical assets."""
+    lines = [safe(result.verdict)]
+    sign = ", ".join(f"{safe(s.team)} ({safe(s.why)})" for s in result.sign_off)
+    lines.append(f"Sign off: {sign or 'no team'}")
+    lines.append(f"Tests: {tests_sentence(result.test_counts)}")
+    critical = result.untested_critical
+    if critical:
+        lines.append(f"Untested critical: {', '.join(safe(a) for a in critical)}")
+    return lines
+
+
+def risk_counts(result: CheckResult) -> str:
+    """``'8 high risk, 20 medium, 43 low'``."""
+    counts = {level: 0 for level in RISKS}
+    for risk in result.risk.values():
+        counts[risk.level] += 1
+    return f"{counts['high']} high risk, {counts['medium']} medium, {counts['low']} low"
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A tool's low-risk assets shown as one line."""
+
+    system: str
+    assets: tuple[str, ...]
+    near: int
+    far: int
+
+    @property
+    def span(self) -> str:
+        return away(self.near) if self.near == self.far else f"{self.near} to {self.far} tools away"
+
+
+@dataclass(frozen=True)
+class RiskGroup:
+    level: str
+    count: int
+    shown: tuple[Reach, ...]
+    folded: tuple[Folded, ...]
+
+
+def risk_groups(result: CheckResult, *, show_all: bool = False) -> list[RiskGroup]:
+    """Impacted assets by risk, highest first; a tool with more than ``FOLD_ABOVE`` low-risk assets folded unless ``show_all``."""
+    catalog = result.catalog
+    by_level: dict[str, list[Reach]] = {level: [] for level in RISKS}
+    for r in result.impacted:
+        by_level[result.risk[r.asset].level].append(r)
+    groups = []
+    for level in RISKS:
+        reached = by_level[level]
+        if not reached:
+            continue
+        per_tool: dict[str, list[Reach]] = {}
+        for r in reached:
+            per_tool.setdefault(catalog.assets[r.asset].system, []).append(r)
+        fold = set() if level != "low" or show_all else {t for t, rs in per_tool.items() if len(rs) > FOLD_ABOVE}
+        shown = tuple(r for r in reached if catalog.assets[r.asset].system not in fold)
+        folded = tuple(
+            Folded(t, tuple(r.asset for r in per_tool[t]), per_tool[t][0].tool_distance, max(r.tool_distance for r in per_tool[t]))
+            for t in sorted(fold)
+        )
+        groups.append(RiskGroup(level, len(reached), shown, folded))
+    return groups
+
+
+def impacted_lines(result: CheckResult, *, show_all: bool = False) -> list[str]:
+    """Impacted assets, high risk first; each tool's long low-risk tail folded into one line unless ``show_all``."""
+    catalog = result.catalog
+    lines = []
+    any_folded = False
+    for group in risk_groups(result, show_all=show_all):
+        lines.append(f"  {group.level.capitalize()} risk ({group.count}):")
+        for r in group.shown:
+            asset = catalog.assets[r.asset]
+            mark = "!" if asset.critical else " "
+            lines.append(f"   {mark} {safe(r.asset)} ({away(r.tool_distance)})")
+            lines.append(f"        why: {show_path(r)}")
+            if group.level == "high":
+                lines.append(f"        risk: {'; '.join(safe(x) for x in result.risk[r.asset].reasons)}")
+        for f in group.folded:
+            any_folded = True
+            names = ", ".join(safe(a) for a in f.assets[:SHOWN_FOLDED])
+            more = f" and {len(f.assets) - SHOWN_FOLDED} more" if len(f.assets) > SHOWN_FOLDED else ""
+            lines.append(f"     {safe(f.system)}: {plural(len(f.assets), 'asset')}, {f.span}: {names}{more}")
+    if any_folded:
+        lines.append("  (--all lists every asset with its path; --format json has them all)")
+    return lines
+
+
+def render_check(result: CheckResult, *, show_all: bool = False) -> str:
     catalog = result.catalog
     change = result.change
-    lines = [f"{safe(change.id)}: {safe(change.title)}", summary_line(result), ""]
+    lines = [f"{safe(change.id)}: {safe(change.title)}", *answer_lines(result), summary_line(result), ""]
 
     lines.append("Changed")
     lines.extend(changed_lines(result))
@@ -186,26 +285,26 @@ def render_check(result: CheckResult) -> str:
     lines.append(f"Impacted (up to {plural(result.max_tools, 'tool')} away; ! = critical)")
     if not result.impacted:
         lines.append("  nothing downstream depends on the changed assets")
-    lines.extend(reach_lines(result.impacted, catalog, "why"))
+    lines.extend(impacted_lines(result, show_all=show_all))
     lines.append("")
 
     lines.append("Stakeholders")
     rows = []
     for s in result.stakeholders:
         contact = " ".join(safe(x) for x in (s.team.email, s.team.slack) if x)
-        first = s.reasons[0]
+        first = s.role_reason
         why = safe(first.text) + (f" (+{len(s.reasons) - 1} more)" if len(s.reasons) > 1 else "")
-        rows.append((safe(s.team.id), ", ".join(s.roles), contact, why))
-    lines.extend(table(rows, ("TEAM", "ROLES", "CONTACT", "WHY")))
+        rows.append((safe(s.team.id), s.role, contact, why))
+    lines.extend(table(rows, ("TEAM", "ROLE", "CONTACT", "WHY")))
     lines.append("")
 
-    minutes = sum(t.test.minutes or 0 for t in result.tests)
-    lines.append(f"Tests to run ({len(result.tests)}" + (f", about {minutes} minutes of manual work" if minutes else "") + ")")
+    lines.append(f"Tests to run ({len(result.tests)}: {tests_breakdown(result.test_counts)})" if result.tests else "Tests to run (0)")
     if not result.tests:
         lines.append("  no regression test covers the changed or impacted assets")
     for t in result.tests:
         kind = t.test.kind or "test"
-        lines.append(f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({kind}, {away(t.tool_distance)})")
+        minutes = f", {t.test.minutes} min" if t.test.minutes and t.test.kind != "automated" else ""
+        lines.append(f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({kind}{minutes}, {away(t.tool_distance)})")
         lines.append(f"        covers: {', '.join(safe(a) for a in t.covers)}")
         if t.test.run:
             lines.append(f"        run: {safe(t.test.run)}")

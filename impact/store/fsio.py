@@ -21,7 +21,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from impact.core.errors import ImpactError, display_path
@@ -183,3 +183,90 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
+
+
+def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[Path], bool], protected: Iterable[Path] = ()) -> None:
+    """Write a whole folder at once: built in a temporary folder beside ``target``, then swapped in.
+
+    ``files`` maps paths inside the folder (``/``-separated) to their bytes.
+    Readers see the old folder or the new one; on any failure the temporary
+    folder is removed and the old folder is left as it was. An existing,
+    non-empty folder is replaced only when ``replaceable(folder)`` says it is
+    one this command wrote (never a person's own folder), and never when it
+    is, holds or lies inside one of the ``protected`` inputs.
+    """
+    import shutil
+
+    shown = target
+    target = Path(os.path.realpath(target))
+    for item in protected:
+        guarded = item.resolve()
+        if target == guarded or target.is_relative_to(guarded) or guarded.is_relative_to(target):
+            raise ImpactError(
+                f"refusing to write {display_path(shown)}: it {'is' if target == guarded else 'holds' if guarded.is_relative_to(target) else 'is inside'} "
+                f"the input {display_path(item)}; choose another output folder"
+            )
+    if target.exists():
+        if not target.is_dir():
+            raise ImpactError(f"cannot write {display_path(shown)}: it is a file; give a folder for the site")
+        if any(target.iterdir()) and not replaceable(target):
+            raise ImpactError(
+                f"refusing to replace {display_path(shown)}: the folder has files that impact did not write; "
+                "give a new or empty folder"
+            )
+    created: list[Path] = []
+    try:
+        created = _make_folders(target.parent)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        _remove_folders(created)
+        raise _write_error(shown, exc) from None
+    try:
+        mode = _new_file_mode()
+        folder_mode = mode | ((mode & 0o444) >> 2)  # the x bits where r is set: 0o644 -> 0o755
+        for name in sorted(files):
+            path = tmp.joinpath(*name.split("/"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(files[name])
+                os.fchmod(handle.fileno(), mode)
+                os.fsync(handle.fileno())
+        for folder in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
+            os.chmod(folder, folder_mode)
+        if target.exists():
+            if not _exchange(tmp, target):
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+                os.rmdir(old)
+                os.rename(target, old)
+                try:
+                    os.rename(tmp, target)
+                except BaseException:
+                    os.rename(old, target)
+                    raise
+                tmp = old
+            shutil.rmtree(tmp, ignore_errors=True)  # now the old site
+        else:
+            os.rename(tmp, target)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_folders(created)
+        if isinstance(exc, OSError):
+            raise _write_error(shown, exc) from None
+        raise
+    _sync_folder(target.parent)

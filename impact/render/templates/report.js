@@ -31,8 +31,18 @@
     if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = String(value); }
     dl.appendChild(dd);
   }
+  // An asset id that may wrap only after "/", ":" and "." (as the page's HTML does it).
+  function idCode(id, cls) {
+    var code = el("code", null, "aid" + (cls ? " " + cls : ""));
+    var pieces = String(id).match(/[^\/:.]*[\/:.]|[^\/:.]+/g) || [String(id)];
+    pieces.forEach(function (piece, i) {
+      if (i > 0) { code.appendChild(document.createElement("wbr")); }
+      code.appendChild(el("span", piece));
+    });
+    return code;
+  }
   function assetLink(id) {
-    var code = el("code", id, assets[id] ? "pick" : "");
+    var code = idCode(id, assets[id] ? "pick" : "");
     if (assets[id]) { code.setAttribute("data-asset", id); code.tabIndex = 0; }
     return code;
   }
@@ -41,12 +51,16 @@
     var a = assets[id];
     var body = document.getElementById("details-body");
     var empty = document.getElementById("details-empty");
+    var panel = document.getElementById("details");
     while (body.firstChild) { body.removeChild(body.firstChild); }
-    if (!a) { body.hidden = true; empty.hidden = false; return; }
+    if (!a) { body.hidden = true; empty.hidden = false; body.removeAttribute("data-showing"); panel.hidden = true; return; }
+    panel.hidden = false;
     empty.hidden = true;
     body.hidden = false;
     body.setAttribute("data-showing", id);
-    body.appendChild(el("h3", a.id));
+    var heading = el("h3");
+    heading.appendChild(idCode(a.id));
+    body.appendChild(heading);
     var badges = el("p");
     if (a.status === "changed") {
       badges.appendChild(el("span", "changed: " + a.changed_by.map(function (c) { return c.action; }).join(", "), "badge b-changed"));
@@ -136,6 +150,8 @@
     });
   }
   function select(id) { selected = id; details(id); highlight(id); }
+  document.getElementById("details-close").addEventListener("click", function () { select(null); });
+  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && selected) { select(null); } });
   function preview(id) { details(id); }
   function restore() { details(selected); }
 
@@ -184,18 +200,27 @@
   var fTool = document.getElementById("f-tool"), fDist = document.getElementById("f-distance");
   var fText = document.getElementById("f-text"), fUntested = document.getElementById("f-untested");
   var rows = Array.prototype.slice.call(document.querySelectorAll("#asset-table tbody tr"));
+  // The long tail of the table stays folded (and counted below it) until "Show all" or a filter.
+  var more = document.getElementById("asset-more");
+  var folded = !!more;
   function filter() {
     var tool = fTool.value, dist = fDist.value, text = fText.value.trim().toLowerCase(), only = fUntested.checked;
+    var filtering = !!(tool || dist !== "" || text || only);
     var shown = 0;
     rows.forEach(function (tr) {
       var ok = (!tool || tr.getAttribute("data-system") === tool) &&
         (dist === "" || tr.getAttribute("data-distance") === dist) &&
         (!text || tr.textContent.toLowerCase().indexOf(text) >= 0) &&
         (!only || tr.getAttribute("data-untested") === "yes");
+      if (ok && folded && !filtering && tr.classList.contains("tail")) { ok = false; }
       tr.hidden = !ok;
       if (ok) { shown += 1; }
     });
+    if (more) { more.hidden = !folded || filtering; }
     document.getElementById("f-count").textContent = "Showing " + shown + " of " + rows.length;
+  }
+  if (more) {
+    document.getElementById("show-all").addEventListener("click", function () { folded = false; filter(); });
   }
   document.getElementById("filters").addEventListener("submit", function (ev) { ev.preventDefault(); });
   [fTool, fDist, fUntested].forEach(function (c) { c.addEventListener("change", filter); });

@@ -1,0 +1,91 @@
+"""``impact site``: what the catalog explorer needs, gathered once for the renderer.
+
+The site answers in the browser the questions ``impact check`` and ``impact
+trace`` answer on the command line, for any asset a person looks up. It
+computes them in the page from a compact adjacency (a downstream search over
+100,000 assets takes milliseconds there), so this module hands over the graph
+as the cache stores it: assets by position in id order, each asset's
+downstream neighbours ascending. The page's search follows the rule of
+:class:`~impact.graph.depgraph.DependencyGraph` exactly: fewest tool
+crossings, then fewest steps; among equally short paths the step from the
+upstream asset that comes first in id order (the browser test checks the
+page's answers against the CLI's).
+
+Change requests *in flight* are the ones not released yet (drafts included:
+a person about to touch an asset wants to know about planned work too). A
+change file that does not match the catalog is left out of the site and
+reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from impact.analysis.trace import default_changes_folder, load_change_folder
+from impact.core.catalog import Catalog
+from impact.core.errors import ImpactError, Problem
+from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
+from impact.load.loader import load_catalog
+from impact.store.compact import EdgeList, edge_list_from
+
+RELEASED = "released"
+
+
+@dataclass(frozen=True)
+class SiteChange:
+    """A change request in flight, with the assets it changes."""
+
+    change: ChangeRequest
+    changed: list[ChangedAsset]
+
+
+@dataclass
+class SiteModel:
+    catalog: Catalog
+    ids: list[str]
+    """Every asset id, sorted; an asset's position here is its number in the site's data."""
+    offsets: Sequence[int]
+    """``targets[offsets[i]:offsets[i + 1]]`` are the assets that depend on asset ``i``, ascending."""
+    targets: Sequence[int]
+    notes: dict[int, str]
+    """Edge position → the dependency's note."""
+    changes: list[SiteChange]
+    max_tools: int
+    skipped: list[Problem] = field(default_factory=list)
+    """Change files left out because they do not match the catalog, with why."""
+
+
+def adjacency(catalog: Catalog) -> EdgeList:
+    """The catalog's dependencies as adjacency over sorted ids (the cache's own when it has it)."""
+    deps = catalog.dependencies
+    ids = list(catalog.assets)
+    if isinstance(deps, EdgeList) and deps.ids == ids and ids == sorted(ids):
+        return deps
+    return edge_list_from(sorted(ids), {(d.upstream, d.downstream): d.note for d in deps})
+
+
+def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 5) -> SiteModel:
+    """Gather the site's data: the adjacency and the change requests in flight, resolved."""
+    edges = adjacency(catalog)
+    in_flight: list[SiteChange] = []
+    skipped: list[Problem] = []
+    for change in changes:
+        if change.status == RELEASED:
+            continue
+        try:
+            changed = resolve_change(change, catalog)
+        except ImpactError as exc:
+            skipped.extend(exc.problems)
+            continue
+        in_flight.append(SiteChange(change, changed))
+    return SiteModel(catalog, edges.ids, edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped))
+
+
+def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = 5) -> tuple[SiteModel, Path | None]:
+    """``impact site``: load the catalog and its change requests (the ``changes`` folder beside it by default)."""
+    folder = changes_path if changes_path is not None else default_changes_folder(catalog_path)
+    changes = load_change_folder(folder)
+    catalog = load_catalog(catalog_path)
+    return site_model(catalog, changes, max_tools), folder

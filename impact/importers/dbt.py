@@ -1,0 +1,144 @@
+"""dbt's ``target/manifest.json`` → catalog assets, dependencies and tests.
+
+Canonical ids (system ``dbt`` unless ``--system``): ``model/<name>``,
+``source/<source name>.<table name>``, ``seed/<name>``, ``snapshot/<name>``,
+``exposure/<name>``. Each node depends on its parents (``parent_map``); an
+exposure on the nodes it uses. Each dbt test becomes a catalog test
+(automated, ``run: dbt test --select <name>``) covering the nodes it tests.
+
+``links`` ties a dbt source to the tool it is loaded from: with
+``{"salesforce": "salesforce"}``, ``source/salesforce.lead`` depends on
+``salesforce:object/Lead`` and on the ``salesforce:field/Lead.<column>`` of
+each documented column, when those assets exist in the catalog (names
+matched case-insensitively).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from impact.core.errors import ImpactError, Problem, display_path
+from impact.importers.merge import Imported, ImportedAsset, ImportedTest
+from impact.importers.xmlread import read_json
+
+_KINDS = {"model": "model", "seed": "seed", "snapshot": "snapshot"}
+_TEST_ID = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _wrong_kind(data: Any) -> str | None:
+    if isinstance(data, dict) and "containerVersion" in data:
+        return "this is a Google Tag Manager container export, not a dbt manifest: use 'impact import gtm'"
+    return None
+
+
+def read_dbt_manifest(path: Path, system: str = "dbt", owner: str | None = None, links: dict[str, str] | None = None, known: dict[str, dict[str, str | None]] | None = None) -> Imported:
+    """Assets, dependencies and tests of a dbt project from its manifest (see the module docstring)."""
+    name = display_path(path)
+    data = read_json(path, "dbt manifest.json")
+    wrong = _wrong_kind(data)
+    if wrong:
+        raise ImpactError(Problem(name, 1, 1, wrong))
+    if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
+        raise ImpactError(Problem(name, 1, 1, "not a dbt manifest: it has no 'nodes'; run 'dbt parse' (or dbt compile) and give target/manifest.json"))
+    nodes: dict[str, Any] = data["nodes"]
+    sources = _dict(data.get("sources"))
+    exposures = _dict(data.get("exposures"))
+    unit_tests = _dict(data.get("unit_tests"))
+    parent_map = _dict(data.get("parent_map"))
+
+    keys: dict[str, str] = {}  # unique_id → asset key
+    imported = Imported(name, "dbt")
+    target = imported.system(system)
+    target.name, target.kind, target.owner = "dbt", "transformation", owner
+    for uid in sorted(nodes):
+        node = nodes[uid]
+        if not isinstance(node, dict):
+            continue
+        kind = _KINDS.get(str(node.get("resource_type")))
+        if kind and isinstance(node.get("name"), str):
+            keys[uid] = f"{kind}/{node['name']}"
+    for uid in sorted(sources):
+        src = sources[uid]
+        if isinstance(src, dict) and isinstance(src.get("source_name"), str) and isinstance(src.get("name"), str):
+            keys[uid] = f"source/{src['source_name']}.{src['name']}"
+    for uid in sorted(exposures):
+        exp = exposures[uid]
+        if isinstance(exp, dict) and isinstance(exp.get("name"), str):
+            keys[uid] = f"exposure/{exp['name']}"
+    if not keys:
+        raise ImpactError(Problem(name, 0, 0, "the manifest lists no models, sources, seeds, snapshots or exposures"))
+
+    def parents(uid: str, entry: dict[str, Any]) -> list[str]:
+        listed = parent_map.get(uid)
+        if not isinstance(listed, list):
+            listed = _list(_dict(entry.get("depends_on")).get("nodes"))
+        return sorted({f"{system}:{keys[p]}" for p in listed if isinstance(p, str) and p in keys and keys[p] != keys.get(uid)})
+
+    for uid, key in sorted(keys.items(), key=lambda item: item[1]):
+        entry = nodes.get(uid) or sources.get(uid) or exposures.get(uid) or {}
+        description = entry.get("description") if isinstance(entry.get("description"), str) and entry.get("description") else None
+        label = entry.get("label") if isinstance(entry.get("label"), str) and entry.get("label") else None
+        kind = key.split("/", 1)[0]
+        item = target.assets.get(key)
+        if item is None:
+            item = target.assets[key] = ImportedAsset(kind, None, description, [], label)
+        item.depends_on = sorted({*item.depends_on, *parents(uid, entry)})
+        if kind == "source" and links and known:
+            item.depends_on = sorted({*item.depends_on, *_linked(entry, links, known)})
+
+    for uid in sorted([*(u for u in nodes if isinstance(nodes[u], dict) and nodes[u].get("resource_type") == "test"), *unit_tests]):
+        test = nodes.get(uid) or unit_tests.get(uid)
+        if not isinstance(test, dict) or not isinstance(test.get("name"), str):
+            continue
+        covered = [f"{system}:{keys[p]}" for p in _list(_dict(test.get("depends_on")).get("nodes")) if isinstance(p, str) and p in keys]
+        attached = test.get("attached_node")
+        if isinstance(attached, str) and attached in keys and f"{system}:{keys[attached]}" not in covered:
+            covered.insert(0, f"{system}:{keys[attached]}")
+        if not covered:
+            continue
+        test_name: str = test["name"]
+        tid = _TEST_ID.sub("_", f"dbt.{test_name}")[:200]
+        meta = _dict(test.get("test_metadata"))
+        what = meta.get("name") if isinstance(meta.get("name"), str) else "test"
+        column = test.get("column_name") if isinstance(test.get("column_name"), str) else None
+        title = test.get("description") or f"dbt {what} test on {keys.get(attached or '', covered[0].split(':', 1)[1])}" + (f" ({column})" if column else "")
+        imported.tests[tid] = ImportedTest(str(title), sorted(set(covered)), "automated", f"dbt test --select {test_name}", owner)
+    return imported
+
+
+def _linked(source: dict[str, Any], links: dict[str, str], known: dict[str, dict[str, str | None]]) -> list[str]:
+    """Upstream assets of a dbt source in the tool it is loaded from: the object, and a field per documented column."""
+    linked_system = links.get(str(source.get("source_name")))
+    if not linked_system or linked_system not in known:
+        return []
+    keys = known[linked_system]
+    by_lower = {k.lower(): k for k in sorted(keys)}
+    tables = [t for t in (source.get("identifier"), source.get("name")) if isinstance(t, str) and t]
+    out: list[str] = []
+    for table in tables:
+        obj = by_lower.get(f"object/{table.lower()}")
+        if obj is None:
+            # Another tool: an asset whose last path part is the table name.
+            matches = sorted(k for k in keys if k.lower().rsplit("/", 1)[-1] == table.lower())
+            obj = matches[0] if len(matches) == 1 else None
+        if obj is None:
+            continue
+        out.append(f"{linked_system}:{obj}")
+        object_name = obj.split("/", 1)[1]
+        columns = _dict(source.get("columns"))
+        for column in sorted(columns):
+            col = by_lower.get(f"field/{object_name.lower()}.{str(column).lower()}")
+            if col:
+                out.append(f"{linked_system}:{col}")
+        break
+    return out

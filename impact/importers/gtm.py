@@ -1,0 +1,175 @@
+"""A Google Tag Manager container (or workspace) export → catalog assets and dependencies.
+
+Canonical ids (system ``gtm`` unless ``--system``): ``tag/<name>``,
+``trigger/<name>``, ``variable/<name>``, names as in the container. A tag
+depends on its firing and blocking triggers (built-in triggers such as All
+Pages get their names too) and on the tags it is sequenced after; tags,
+triggers and variables depend on the variables they use (``{{Page Path}}``).
+
+With a website system, a trigger whose condition on the page path (or URL)
+equals, starts with or contains a folder depends on that folder
+(``website:/products/``) when the folder is an asset of the catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from impact.core.errors import ImpactError, Problem, display_path
+from impact.importers.merge import Imported, ImportedAsset
+from impact.importers.xmlread import read_json
+
+# Triggers every container has without defining them; exports name them only by id.
+BUILT_IN_TRIGGERS = {
+    "2147479553": "All Pages",
+    "2147479572": "Consent Initialization - All Pages",
+    "2147479573": "Initialization - All Pages",
+}
+_VAR = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+_PATH_VARIABLES = {"page path", "page url"}
+_PATH_MATCHES = {"EQUALS", "STARTS_WITH", "CONTAINS"}
+
+
+def _strings(value: Any) -> list[str]:
+    out: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out
+
+
+def _variables_used(value: Any) -> set[str]:
+    return {m.group(1) for text in _strings(value) for m in _VAR.finditer(text)}
+
+
+def _container(data: Any, name: str) -> dict[str, Any]:
+    if isinstance(data, dict) and isinstance(data.get("containerVersion"), dict):
+        container: dict[str, Any] = data["containerVersion"]
+        return container
+    if isinstance(data, dict) and any(isinstance(data.get(k), list) for k in ("tag", "trigger", "variable")):
+        return data  # a workspace export: the lists at the top
+    if isinstance(data, dict) and ("nodes" in data and "metadata" in data):
+        raise ImpactError(Problem(name, 1, 1, "this is a dbt manifest, not a Google Tag Manager export: use 'impact import dbt'"))
+    raise ImpactError(Problem(name, 1, 1, "not a Google Tag Manager export (no 'containerVersion' and no tag, trigger or variable lists); export the container from Admin > Export Container"))
+
+
+def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, website: str | None = None, known: dict[str, dict[str, str | None]] | None = None) -> Imported:
+    """Tags, triggers and variables of a container export (see the module docstring)."""
+    name = display_path(path)
+    container = _container(read_json(path, "Google Tag Manager export"), name)
+    tags = [t for t in container.get("tag") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
+    triggers = [t for t in container.get("trigger") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
+    variables = [v for v in container.get("variable") or [] if isinstance(v, dict) and isinstance(v.get("name"), str)]
+    built_in_vars = [v for v in container.get("builtInVariable") or [] if isinstance(v, dict) and isinstance(v.get("name"), str)]
+    if not (tags or triggers or variables):
+        raise ImpactError(Problem(name, 0, 0, "the export has no tags, triggers or variables"))
+
+    imported = Imported(name, "gtm")
+    target = imported.system(system)
+    target.name, target.kind, target.owner = "Google Tag Manager", "tag-manager", owner
+    assets = target.assets
+    trigger_names = {str(t.get("triggerId")): t["name"] for t in triggers}
+    variable_names = {v["name"] for v in variables} | {v["name"] for v in built_in_vars}
+
+    def add(key: str, type_: str, description: str | None = None) -> ImportedAsset:
+        if key not in assets:
+            assets[key] = ImportedAsset(type_, None, description, [])
+        elif description and not assets[key].description:
+            assets[key].description = description
+        return assets[key]
+
+    def depend(key: str, upstream: str) -> None:
+        dep = f"{system}:{upstream}" if ":" not in upstream.split("/", 1)[0] else upstream
+        if upstream != key and dep not in assets[key].depends_on:
+            assets[key].depends_on.append(dep)
+
+    def use_variables(key: str, value: Any) -> None:
+        for var in sorted(_variables_used(value)):
+            vkey = f"variable/{var}"
+            add(vkey, "variable", None if var in variable_names else "Built-in variable")
+            depend(key, vkey)
+
+    for var in built_in_vars:
+        add(f"variable/{var['name']}", "variable", "Built-in variable")
+    for var in variables:
+        key = f"variable/{var['name']}"
+        add(key, "variable", var.get("notes") or None)
+        use_variables(key, var.get("parameter"))
+    for trig in triggers:
+        key = f"trigger/{trig['name']}"
+        add(key, "trigger", trig.get("notes") or None)
+        conditions = [trig.get(k) for k in ("filter", "autoEventFilter", "customEventFilter")]
+        use_variables(key, conditions)
+        if website and known and website in known:
+            for folder in _folders(conditions, known[website]):
+                depend(key, f"{website}:{folder}")
+    for tag in tags:
+        key = f"tag/{tag['name']}"
+        item = add(key, "tag", tag.get("notes") or None)
+        if tag.get("paused") is True:
+            item.description = "Paused tag" + (f": {item.description}" if item.description else "")
+        for field in ("firingTriggerId", "blockingTriggerId"):
+            for tid in tag.get(field) or []:
+                tname = trigger_names.get(str(tid)) or BUILT_IN_TRIGGERS.get(str(tid)) or f"Built-in trigger {tid}"
+                tkey = f"trigger/{tname}"
+                add(tkey, "trigger", None if str(tid) in trigger_names else "Built-in trigger")
+                depend(key, tkey)
+        for field in ("setupTag", "teardownTag"):
+            for seq in tag.get(field) or []:
+                if isinstance(seq, dict) and isinstance(seq.get("tagName"), str):
+                    add(f"tag/{seq['tagName']}", "tag")
+                    depend(key, f"tag/{seq['tagName']}")
+        use_variables(key, [tag.get("parameter"), tag.get("priority")])
+    for item in assets.values():
+        item.depends_on.sort()
+    return imported
+
+
+def _folders(conditions: list[Any], website_assets: dict[str, str | None]) -> list[str]:
+    """Website folders a trigger's page-path conditions name, deepest existing folder each."""
+    out: list[str] = []
+    for group in conditions:
+        for cond in group or []:
+            if not isinstance(cond, dict) or cond.get("type") not in _PATH_MATCHES:
+                continue
+            params = {p.get("key"): p.get("value") for p in cond.get("parameter") or [] if isinstance(p, dict)}
+            arg0, arg1 = params.get("arg0"), params.get("arg1")
+            if not isinstance(arg0, str) or not isinstance(arg1, str):
+                continue
+            var = _VAR.fullmatch(arg0.strip())
+            if not var or var.group(1).lower() not in _PATH_VARIABLES:
+                continue
+            value = arg1.strip()
+            if value.lower().startswith(("http://", "https://")):
+                value = urlsplit(value).path
+            if not value.startswith("/"):
+                continue
+            folder = _deepest_folder(value, website_assets)
+            if folder and folder not in out:
+                out.append(folder)
+    return out
+
+
+def _deepest_folder(path: str, website_assets: dict[str, str | None]) -> str | None:
+    """``/products/tour.html`` → ``/products/`` when that folder is an asset.
+
+    >>> _deepest_folder("/products/analytics/tour.html", {"/products/": None})
+    '/products/'
+    >>> _deepest_folder("/pricing", {"/products/": None}) is None
+    True
+    """
+    parts = path.split("/")
+    for end in range(len(parts) - 1, 0, -1):
+        folder = "/".join(parts[:end]) + "/"
+        if folder != "/" and folder in website_assets:
+            return folder
+    return None

@@ -1,0 +1,198 @@
+"""``impact site``: the catalog explorer as a static folder of files.
+
+:func:`render_site` returns file name → bytes; the CLI writes them all at
+once (a new folder swapped in for the old one). The site is
+``index.html``, ``site.css``, ``site.js`` and ``data/*.js``:
+
+* **No server, no flags.** Browsers refuse ``fetch()`` of a neighbouring
+  file on ``file://``, but they run ``<script src>`` files. Each data file is
+  one call, ``impactSite.load("<name>", "<JSON text>")``: the catalog's data
+  travels as a JavaScript *string* that the page parses with ``JSON.parse``,
+  so nothing from a catalog is ever code, and the page shows it with
+  ``textContent`` only.
+* **No network.** A Content-Security-Policy allows scripts and styles from
+  the site's own folder only, images only as ``data:``, and no connection.
+* **Big catalogs.** Assets are cut into shards of :data:`SHARD_ASSETS`
+  (ids, names, types, tools, owners, descriptions and each asset's
+  downstream neighbours as positions), loaded in parallel; what an asset
+  reaches is searched in the page from that adjacency.
+* **Deterministic.** Everything is sorted or in id order; no date is written.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import orjson
+
+from impact.analysis.site import SiteModel
+
+SHARD_ASSETS = 10_000
+"""Assets per data file: about 1.5-2 MB each for typical catalogs, far below any browser limit."""
+
+GENERATOR = "impact site"
+"""The ``<meta name="generator">`` of the page: marks a folder ``impact site`` may replace."""
+
+STATIC = ("site.css", "site.js")
+
+
+def _text(obj: Any) -> bytes:
+    return orjson.dumps(obj)
+
+
+def js_payload(name: str, data: Any) -> bytes:
+    """One data file: ``impactSite.load(name, "<JSON>")``, the JSON as a string literal.
+
+    ``json.dumps`` of the JSON text escapes quotes, backslashes and control
+    characters; U+2028 and U+2029 (line ends in older JavaScript) and ``<``
+    are escaped too, so the literal can never end early nor read as markup.
+
+    Examples
+    --------
+    >>> js_payload("meta", {"a": "</script>\\u2028\\""}).decode()
+    'impactSite.load("meta", "{\\\\"a\\\\":\\\\"\\\\u003c/script>\\\\u2028\\\\\\\\\\\\"\\\\"}");\\n'
+    """
+    text = _text(data).decode("utf-8")
+    literal = json.dumps(text, ensure_ascii=False)
+    literal = literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("<", "\\u003c")
+    return f"impactSite.load({json.dumps(name)}, {literal});\n".encode()
+
+
+def _table(values: list[str]) -> tuple[list[str], dict[str, int]]:
+    ordered = sorted(set(values))
+    return ordered, {v: i for i, v in enumerate(ordered)}
+
+
+def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The site's data: the meta document and one document per shard of assets."""
+    catalog = model.catalog
+    ids = model.ids
+    index = {aid: i for i, aid in enumerate(ids)}
+    assets = [catalog.assets[aid] for aid in ids]
+    types, type_at = _table([a.type for a in assets])
+    owners, owner_at = _table([a.owner for a in assets])
+    system_ids = sorted(catalog.systems)
+    system_at = {s: i for i, s in enumerate(system_ids)}
+    offsets, targets, notes = model.offsets, model.targets, model.notes
+
+    shards: list[dict[str, Any]] = []
+    for start in range(0, len(ids), SHARD_ASSETS):
+        end = min(start + SHARD_ASSETS, len(ids))
+        part = assets[start:end]
+        first_edge, last_edge = offsets[start], offsets[end]
+        shards.append(
+            {
+                "start": start,
+                "ids": ids[start:end],
+                "names": [getattr(a, "name", None) for a in part],
+                "types": [type_at[a.type] for a in part],
+                "systems": [system_at[a.system] for a in part],
+                "owners": [owner_at[a.owner] for a in part],
+                "critical": [i for i, a in enumerate(part) if a.critical],
+                "descriptions": [a.description for a in part],
+                "consulted": [[i, list(a.consulted)] for i, a in enumerate(part) if a.consulted],
+                "informed": [[i, list(a.informed)] for i, a in enumerate(part) if a.informed],
+                "offsets": [o - first_edge for o in offsets[start : end + 1]],
+                "targets": list(targets[first_edge:last_edge]),
+                "notes": [[pos - first_edge, notes[pos]] for pos in sorted(notes) if first_edge <= pos < last_edge],
+            }
+        )
+
+    teams = [
+        {"id": t.id, "name": t.name, "email": t.email, "slack": t.slack, "members": list(t.members)}
+        for t in sorted(catalog.teams.values(), key=lambda t: t.id)
+    ]
+    systems = []
+    for sid in system_ids:
+        s = catalog.systems[sid]
+        systems.append({"id": s.id, "name": s.name, "kind": s.kind, "owner": s.owner, "consulted": list(s.consulted), "informed": list(s.informed)})
+    tests = []
+    for tid in sorted(catalog.tests):
+        t = catalog.tests[tid]
+        tests.append(
+            {
+                "id": t.id,
+                "name": t.name,
+                "covers": sorted(index[a] for a in t.covers if a in index),
+                "owner": t.owner,
+                "kind": t.kind,
+                "minutes": t.minutes,
+                "run": t.run,
+                "steps": list(t.steps),
+            }
+        )
+    changes = []
+    for sc in model.changes:
+        c = sc.change
+        changes.append(
+            {
+                "id": c.id,
+                "title": c.title,
+                "status": c.status,
+                "release": c.release,
+                "path": c.path,
+                "requested_by": c.requested_by,
+                "file": c.file,
+                "changed": [
+                    {"asset": index.get(item.asset, -1), "id": item.asset, "action": item.action, "note": item.note}
+                    for item in sc.changed
+                ],
+            }
+        )
+    meta = {
+        "version": 1,
+        "catalog": catalog.root,
+        "max_tools": model.max_tools,
+        "counts": {"assets": len(ids), "dependencies": len(targets), "teams": len(teams), "tools": len(systems), "tests": len(tests)},
+        "shards": [{"file": _shard_name(i), "start": s["start"], "count": len(s["ids"])} for i, s in enumerate(shards)],
+        "types": types,
+        "owners": owners,
+        "teams": teams,
+        "systems": systems,
+        "tests": tests,
+        "changes": changes,
+        "skipped": [str(p) for p in model.skipped],
+    }
+    return meta, shards
+
+
+def _shard_name(i: int) -> str:
+    return f"data/assets-{i:03d}.js"
+
+
+def is_site(folder: Path) -> bool:
+    """Whether ``folder`` holds a site ``impact site`` wrote (so it may be replaced)."""
+    page = folder / "index.html"
+    try:
+        head = page.read_bytes()[:2048]
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{GENERATOR}">'.encode() in head
+
+
+def _static(name: str) -> bytes:
+    return files("impact.render.site").joinpath(name).read_bytes()
+
+
+def render_site(model: SiteModel) -> dict[str, bytes]:
+    """Every file of the site, by path inside the site's folder."""
+    meta, shards = site_data(model)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = env.from_string(_static("index.html.j2").decode("utf-8"))
+    page = template.render(
+        catalog=model.catalog.root,
+        generator=GENERATOR,
+        counts=meta["counts"],
+        scripts=["data/meta.js", *(s["file"] for s in meta["shards"])],
+    )
+    out: dict[str, bytes] = {"index.html": page.encode("utf-8")}
+    for name in STATIC:
+        out[name] = _static(name)
+    out["data/meta.js"] = js_payload("meta", meta)
+    for i, shard in enumerate(shards):
+        out[_shard_name(i)] = js_payload(f"shard:{i}", shard)
+    return out
