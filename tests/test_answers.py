@@ -124,7 +124,8 @@ def test_a_change_in_build_never_ships(tmp_path: Path, monkeypatch: pytest.Monke
     assert verdict["verdict"] == "hold"
     assert verdict["reasons"][0] == "status is build: only approved change requests ship"
     html = (tmp_path / "r" / "release-notes.html").read_text(encoding="utf-8")
-    assert "verdict-ship" not in html and "<strong>Ships:</strong>" not in html
+    assert "class=\"verdict verdict-ship\"" not in html and "<strong>Ships:</strong>" not in html
+    assert "class=\"verdict verdict-hold\"" in html
     assert "<strong>Held:</strong> CR-101: status is build" in html
 
 
