@@ -16,7 +16,7 @@ from typing import Any
 from impact.core.catalog import Place, RegressionTest, System, Team
 from impact.core.errors import ProblemList
 from impact.core.ids import suggest
-from impact.read.records import Record, definition_path, dependencies
+from impact.read.records import PolicyRow, Record, definition_path, dependencies
 
 # --- a record standing in for a parsed file (the loader's error path) ---------
 
@@ -62,13 +62,14 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
     """
     teams: dict[str, Team] = {}
     systems: dict[str, System] = {}
-    assets: dict[str, tuple[Any, ...]] = {}
+    assets: dict[str, tuple[int, int, int]] = {}  # asset id -> (file, system, position) in the records
     tests: dict[str, RegressionTest] = {}
     edges: dict[tuple[str, str], str | None] = {}
     places: dict[str, tuple[int, int, int]] = {}
     team_refs: set[str] = set()
     asset_refs: set[str] = set()
-    policy = policy_fi = None
+    policy: PolicyRow | None = None
+    policy_fi: int | None = None
     self_deps: set[str] = set()
 
     def define(kind: str, ident: str, where: tuple[int, int, int]) -> bool:
@@ -84,18 +85,21 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
         return True
 
     for fi, record in enumerate(records):
-        f_teams, f_systems, f_tests, f_policy, _edges = record
-        for tid, name, email, slack, members, line, col in f_teams:
-            if define("team", tid, (fi, line, col)):
-                teams[tid] = Team(tid, name, email, slack, members)
-        for (sid, name, owner, kind, consulted, informed, line, col, f_assets), f_deps in zip(f_systems, dependencies(record)):
-            if not define("system", sid, (fi, line, col)):
+        for team in record.teams:
+            if define("team", team.id, (fi, team.line, team.col)):
+                teams[team.id] = Team(team.id, team.name, team.email, team.slack, team.members)
+        for si, (system, f_deps) in enumerate(zip(record.systems, dependencies(record))):
+            sid, owner = system.id, system.owner
+            if not define("system", sid, (fi, system.line, system.col)):
                 continue
             team_refs.add(owner)
-            team_refs.update(consulted)
-            team_refs.update(informed)
+            team_refs.update(system.consulted)
+            team_refs.update(system.informed)
             ids = []
-            for (key, atype, aowner, critical, desc, aconsulted, ainformed, aline, acol, _span), deps in zip(f_assets, f_deps):
+            a = system.assets
+            for ai, (key, aowner, aconsulted, ainformed, aline, acol, deps) in enumerate(
+                zip(a.keys, a.owners, a.consulted, a.informed, a.lines, a.cols, f_deps)
+            ):
                 aid = f"{sid}:{key}"
                 pkey = "asset:" + aid  # define(), inlined: this loop runs once per asset
                 if pkey in places and not define("asset", aid, (fi, aline, acol)):
@@ -106,10 +110,7 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
                     team_refs.add(aowner)
                 if aconsulted or ainformed:
                     team_refs.update(aconsulted, ainformed)
-                assets[aid] = (
-                    sid, key, atype, aowner or owner, critical, desc,
-                    tuple(dict.fromkeys(aconsulted)), tuple(dict.fromkeys(ainformed)), fi, aline, acol,
-                )  # fmt: skip
+                assets[aid] = (fi, si, ai)
                 for feeds, other, note in deps:
                     pair = (aid, other) if feeds else (other, aid)
                     if pair[0] == pair[1]:
@@ -125,25 +126,31 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
                     known = edges.get(pair, False)
                     if known is False or (known is None and note):
                         edges[pair] = note
-            systems[sid] = System(sid, name, owner, kind, tuple(dict.fromkeys(consulted)), tuple(dict.fromkeys(informed)), tuple(ids))
-        for tid, name, covers, owner, tkind, steps, run, minutes, line, col in f_tests:
-            if not define("test", tid, (fi, line, col)):
+            systems[sid] = System(
+                sid, system.name, owner, system.kind, tuple(dict.fromkeys(system.consulted)), tuple(dict.fromkeys(system.informed)), tuple(ids)
+            )
+        for t in record.tests:
+            if not define("test", t.id, (fi, t.line, t.col)):
                 continue
-            tests[tid] = RegressionTest(tid, name, tuple(dict.fromkeys(covers)), owner, tkind, steps, run, minutes)
-            asset_refs.update(covers)
-            if owner:
-                team_refs.add(owner)
+            tests[t.id] = RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes)
+            asset_refs.update(t.covers)
+            if t.owner:
+                team_refs.add(t.owner)
+        f_policy = record.policy
         if f_policy is not None:
             if policy is not None:
                 if report is None:
                     raise BrokenRule("policy")
                 assert policy_fi is not None
-                first = report.place(report.found((policy_fi, policy[1], policy[2]), "policy"))
-                second = report.found((fi, f_policy[1], f_policy[2]), "policy")
+                first = report.place(report.found((policy_fi, policy.line, policy.col), "policy"))
+                second = report.found((fi, f_policy.line, f_policy.col), "policy")
                 report.error(second, f"the policy is defined twice; the first is at {first}")
             else:
                 policy, policy_fi = f_policy, fi
-    merged = {"teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places, "policy": policy}
+    merged = {
+        "teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places, "policy": policy,
+        "records": records,
+    }  # fmt: skip
     if not team_refs.issubset(teams) or not asset_refs.issubset(assets):
         if report is None:
             raise BrokenRule("reference")
@@ -203,16 +210,17 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
         report.error(report.locate(fi, path), message + (f"; did you mean {hint!r}?" if hint else ""))
 
     for fi, record in enumerate(records):
-        _teams, f_systems, f_tests, _policy, _edges = record
-        for (sid, _name, owner, _kind, consulted, informed, line, col, f_assets), f_deps in zip(f_systems, dependencies(record)):
-            if places.get(f"system:{sid}") != (fi, line, col):
+        for system, f_deps in zip(record.systems, dependencies(record)):
+            sid = system.id
+            if places.get(f"system:{sid}") != (fi, system.line, system.col):
                 continue
             base = ("systems", sid)
-            check("team", owner, fi, (*base, "owner"), f"system {sid!r} owner")
-            for role, members in (("consulted", consulted), ("informed", informed)):
+            check("team", system.owner, fi, (*base, "owner"), f"system {sid!r} owner")
+            for role, members in (("consulted", system.consulted), ("informed", system.informed)):
                 for i, team in enumerate(members):
                     check("team", team, fi, (*base, role, i), f"system {sid!r} {role}")
-            for (key, _type, aowner, _crit, _desc, aconsulted, ainformed, aline, acol, _span), deps in zip(f_assets, f_deps):
+            a = system.assets
+            for key, aowner, aconsulted, ainformed, aline, acol, deps in zip(a.keys, a.owners, a.consulted, a.informed, a.lines, a.cols, f_deps):
                 aid = f"{sid}:{key}"
                 if places.get(f"asset:{aid}") != (fi, aline, acol):
                     continue
@@ -226,10 +234,10 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
                     for i, other in enumerate(d[1] for d in deps if d[0] == feeds):
                         if other != aid:  # a dependency on itself was reported by the merge
                             check("asset", other, fi, (*apath, field, i), f"asset {aid!r} {field}")
-        for tid, _name, covers, owner, *_rest, line, col in f_tests:
-            if places.get(f"test:{tid}") != (fi, line, col):
+        for t in record.tests:
+            if places.get(f"test:{t.id}") != (fi, t.line, t.col):
                 continue
-            for i, asset in enumerate(covers):
-                check("asset", asset, fi, ("tests", tid, "covers", i), f"test {tid!r} covers")
-            if owner:
-                check("team", owner, fi, ("tests", tid, "owner"), f"test {tid!r} owner")
+            for i, asset in enumerate(t.covers):
+                check("asset", asset, fi, ("tests", t.id, "covers", i), f"test {t.id!r} covers")
+            if t.owner:
+                check("team", t.owner, fi, ("tests", t.id, "owner"), f"test {t.id!r} owner")

@@ -35,7 +35,7 @@ def build_records(raws: list[bytes], names: list[str], use_cache: bool = True) -
     todo = [i for i, record in enumerate(records) if record is None]
     built = _build_all([raws[i] for i in todo], [names[i] for i in todo], use_cache)
     for i, blob in zip(todo, built):
-        records[i] = marshal.loads(blob) if blob is not None else None
+        records[i] = Record.loads(blob) if blob is not None else None
     return records
 
 
@@ -49,7 +49,7 @@ def _build_blob(raw: bytes, name: str, store: bool) -> bytes | None:
     record = build_record(raw, name)
     if record is None:
         return None
-    blob = marshal.dumps(record)
+    blob = record.dumps()
     if store:
         path, key, _ = record_entry(raw)
         cache.write(path, key, blob)

@@ -1,4 +1,4 @@
-"""One catalog file as a record: what it defines and where, as plain tuples.
+"""One catalog file as a record: what it defines and where, as named tuples.
 
 A record is what the cache keeps per file (keyed by the digest of its bytes,
 see :mod:`impact.store.record_cache`): the file's teams, systems with their
@@ -10,12 +10,120 @@ places are found when a message needs them (:func:`definition_places`).
 
 from __future__ import annotations
 
+import marshal
 import pickle
-from typing import Any
+from typing import Any, NamedTuple
 
 from impact.core.errors import ImpactError
 
-Record = tuple[Any, ...]
+# Each field of a catalog file is declared once, below; a new asset field is a
+# new column of Assets, filled in record_of() and read by name where it is used.
+
+
+class TeamRow(NamedTuple):
+    id: str
+    name: str
+    email: str | None
+    slack: str | None
+    members: tuple[str, ...]
+    line: int
+    col: int
+
+
+class Assets(NamedTuple):
+    """A system's assets in columns, one position per asset, in the order written.
+
+    Columns, not a row per asset: 100,000 rows of a named type take a quarter
+    of a second to build; a few hundred columns take nothing.
+    """
+
+    keys: list[str]
+    types: list[str]
+    owners: list[str | None]
+    """The asset's own owner; None: the system's."""
+    critical: list[bool]
+    descriptions: list[str | None]
+    consulted: list[tuple[str, ...]]
+    informed: list[tuple[str, ...]]
+    lines: list[int]
+    cols: list[int]
+    spans: list[tuple[int, int]]
+    """How many of the file's dependencies are the asset's ``depends_on``, then its ``feeds``."""
+
+
+class SystemRow(NamedTuple):
+    id: str
+    name: str
+    owner: str
+    kind: str | None
+    consulted: tuple[str, ...]
+    informed: tuple[str, ...]
+    line: int
+    col: int
+    assets: Assets
+
+
+class RegressionTestRow(NamedTuple):
+    id: str
+    name: str
+    covers: tuple[str, ...]
+    owner: str | None
+    kind: str | None
+    steps: tuple[str, ...]
+    run: str | None
+    minutes: int | None
+    line: int
+    col: int
+
+
+class PolicyRow(NamedTuple):
+    spec: bytes
+    """The policy's ``PolicySpec``, pickled."""
+    line: int
+    col: int
+
+
+class Edges(NamedTuple):
+    """The file's dependencies as columns: ``ups[i]`` → ``downs[i]``, in the order written."""
+
+    aids: list[str]
+    """The file's asset ids, in order."""
+    ups: list[str]
+    downs: list[str]
+    noted: list[tuple[int, str]]
+    """``(position, note)`` of the few dependencies with a note."""
+
+
+class Record(NamedTuple):
+    """What one valid catalog file defines, and where."""
+
+    teams: list[TeamRow]
+    systems: list[SystemRow]
+    tests: list[RegressionTestRow]
+    policy: PolicyRow | None
+    edges: Edges
+
+    def dumps(self) -> bytes:
+        """The record as marshal bytes (plain tuples and lists: marshal stores no named types)."""
+        return marshal.dumps((
+            [tuple(t) for t in self.teams],
+            [(*s[:-1], tuple(s.assets)) for s in self.systems],
+            [tuple(t) for t in self.tests],
+            None if self.policy is None else tuple(self.policy),
+            tuple(self.edges),
+        ))  # fmt: skip
+
+    @classmethod
+    def loads(cls, blob: bytes) -> Record:
+        """The record back from :meth:`dumps`; ValueError, EOFError, TypeError or IndexError if damaged."""
+        teams, systems, tests, policy, edges = marshal.loads(blob)
+        return cls(
+            [TeamRow._make(t) for t in teams],
+            [SystemRow._make((*s[:-1], Assets._make(s[-1]))) for s in systems],
+            [RegressionTestRow._make(t) for t in tests],
+            None if policy is None else PolicyRow._make(policy),
+            Edges._make(edges),
+        )
 
 
 # --- one file -> one record ---------------------------------------------------
@@ -73,7 +181,7 @@ def record_from(doc: Any, spec: Any) -> Record:
 
 
 def record_of(doc: Any, data: dict[str, Any]) -> Record:
-    """The record of a valid file: what it defines and where, as plain tuples.
+    """The record of a valid file: what it defines and where, as named tuples.
 
     ``data`` is the file validated into plain dicts, keys left out where the
     author left them out. ``doc`` is the precisely parsed file (a
@@ -82,7 +190,7 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     """
     locate = doc.locate if doc is not None else _nowhere
     teams = [
-        (tid, t["name"], t.get("email"), t.get("slack"), tuple(t.get("members", ())), *locate(("teams", tid), key=True))
+        TeamRow(tid, t["name"], t.get("email"), t.get("slack"), tuple(t.get("members", ())), *locate(("teams", tid), key=True))
         for tid, t in data.get("teams", {}).items()
     ]
     systems = []
@@ -98,7 +206,7 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     none: tuple[str, ...] = ()
     for sid, s in data.get("systems", {}).items():
         base = ("systems", sid)
-        assets = []
+        rows = []
         for key, a in s.get("assets", {}).items():
             aid = f"{sid}:{key}"
             aids.append(aid)
@@ -117,16 +225,19 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
                     downs.append(other if feeds else aid)
             line, col = locate((*base, "assets", key), key=True)
             atype, owner = same.setdefault(a["type"], a["type"]), same.setdefault(a.get("owner"), a.get("owner"))
-            assets.append((
+            # One plain row per asset, in the order of Assets' fields, turned into columns below.
+            rows.append((
                 key, atype, owner, a.get("critical", False), a.get("description"),
                 tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, (len(on), len(fed)),
             ))  # fmt: skip
-        systems.append((
+        assets = Assets._make(map(list, zip(*rows))) if rows else Assets([], [], [], [], [], [], [], [], [], [])
+        line, col = locate(base, key=True)
+        systems.append(SystemRow(
             sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
-            *locate(base, key=True), assets,
+            line, col, assets,
         ))  # fmt: skip
     tests = [
-        (
+        RegressionTestRow(
             tid, t["name"], tuple(t["covers"]), t.get("owner"), t.get("kind"), tuple(t.get("steps", none)), t.get("run"), t.get("minutes"),
             *locate(("tests", tid), key=True),
         )
@@ -134,10 +245,10 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     ]
     policy = None
     if data.get("policy") is not None:
-        from impact.read.schema import PolicySpec
+        from impact.read.schema import PolicySpec  # pydantic, only for a file with a policy (start-up time)
 
-        policy = (pickle.dumps(PolicySpec.model_validate(data["policy"])), *locate(("policy",), key=True))
-    return (teams, systems, tests, policy, (aids, ups, downs, noted))
+        policy = PolicyRow(pickle.dumps(PolicySpec.model_validate(data["policy"])), *locate(("policy",), key=True))
+    return Record(teams, systems, tests, policy, Edges(aids, ups, downs, noted))
 
 
 def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None], ...]]]:
@@ -146,14 +257,13 @@ def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None]
     Rebuilt from the file's columns, which hold each dependency once; only
     the loader's path for catalogs with problems needs them per asset.
     """
-    _teams, f_systems, _tests, _policy, (_aids, ups, downs, noted) = record
-    notes = dict(noted)
+    ups, downs = record.edges.ups, record.edges.downs
+    notes = dict(record.edges.noted)
     out = []
     at = 0
-    for system in f_systems:
+    for system in record.systems:
         per_asset = []
-        for asset in system[8]:
-            n_on, n_feeds = asset[9]
+        for n_on, n_feeds in system.assets.spans:
             on = [(False, ups[q], notes.get(q)) for q in range(at, at + n_on)]
             fed = [(True, downs[q], notes.get(q)) for q in range(at + n_on, at + n_on + n_feeds)]
             per_asset.append((*on, *fed))

@@ -9,7 +9,7 @@ from typing import Any
 
 from impact.core.catalog import RegressionTest, Team
 from impact.core.errors import display_path
-from impact.read.records import Record, build_record
+from impact.read.records import Edges, Record, build_record
 from impact.store import cache
 from impact.store.record_cache import cached_record, code_version, record_by_digest, store_record
 from impact.store.snapshot import adjacency, ints, slot_row
@@ -23,12 +23,11 @@ def _shape(record: Record) -> tuple[Any, ...]:
     Two records of the same shape give the same ids and the same definition
     order, whatever else differs.
     """
-    f_teams, f_systems, f_tests, f_policy, _edges = record
     return (
-        [t[0] for t in f_teams],
-        [(s[0], [a[0] for a in s[8]]) for s in f_systems],
-        [t[0] for t in f_tests],
-        f_policy is None,
+        [t.id for t in record.teams],
+        [(s.id, s.assets.keys) for s in record.systems],
+        [t.id for t in record.tests],
+        record.policy is None,
     )
 
 
@@ -47,19 +46,18 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     """
     if _shape(old) != _shape(new):
         return False
-    f_teams, f_systems, f_tests, f_policy, new_edges = new
     ids = data["ids"].split("\0") if data["ids"] else []
     index = dict(zip(ids, range(len(ids))))
-    if old[4][1:] != new_edges[1:] and not _patch_edges(data, fi, index, new_edges):
+    if old.edges[1:] != new.edges[1:] and not _patch_edges(data, fi, index, new.edges):
         return False
     teams_pos = {row[0]: i for i, row in enumerate(data["teams"])}
     systems_pos = {row[0]: i for i, row in enumerate(data["systems"])}
     tests_pos = {row[0]: i for i, row in enumerate(data["tests"])}
     team_refs: set[str] = set()
     others = data["others"]
-    for tid, name, email, slack, members, line, col in f_teams:
-        data["teams"][teams_pos[tid]] = slot_row(Team(tid, name, email, slack, members))
-        others[f"team:{tid}"] = (fi, line, col)
+    for team in new.teams:
+        data["teams"][teams_pos[team.id]] = slot_row(Team(team.id, team.name, team.email, team.slack, team.members))
+        others[f"team:{team.id}"] = (fi, team.line, team.col)
     cols = {k: ints(data[k]) for k in ("type_of", "owner_of", "line", "col")}
     critical = bytearray(data["critical"])
     tables = {k: {v: i for i, v in enumerate(data[k])} for k in ("types_t", "owners_t")}
@@ -70,13 +68,16 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
             data[table].append(value)
         return found
 
-    for sid, name, owner, kind, consulted, informed, line, col, f_assets in f_systems:
+    for s in new.systems:
+        sid, owner, a = s.id, s.owner, s.assets
         team_refs.add(owner)
-        team_refs.update(consulted, informed)
+        team_refs.update(s.consulted, s.informed)
         row = data["systems"][systems_pos[sid]]
-        data["systems"][systems_pos[sid]] = (sid, name, owner, kind, tuple(dict.fromkeys(consulted)), tuple(dict.fromkeys(informed)), row[-1])
-        others[f"system:{sid}"] = (fi, line, col)
-        for key, atype, aowner, crit, desc, aconsulted, ainformed, aline, acol, _deps in f_assets:
+        data["systems"][systems_pos[sid]] = (sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), row[-1])
+        others[f"system:{sid}"] = (fi, s.line, s.col)
+        for key, atype, aowner, crit, desc, aconsulted, ainformed, aline, acol in zip(
+            a.keys, a.types, a.owners, a.critical, a.descriptions, a.consulted, a.informed, a.lines, a.cols
+        ):
             i = index[f"{sid}:{key}"]
             if aowner:
                 team_refs.add(aowner)
@@ -88,17 +89,17 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
             data["consulted"][i] = tuple(dict.fromkeys(aconsulted))
             data["informed"][i] = tuple(dict.fromkeys(ainformed))
             cols["line"][i], cols["col"][i] = aline, acol
-    for tid, name, covers, owner, tkind, steps, run, minutes, line, col in f_tests:
-        if not set(covers).issubset(index):
+    for t in new.tests:
+        if not set(t.covers).issubset(index):
             return False
-        if owner:
-            team_refs.add(owner)
-        data["tests"][tests_pos[tid]] = slot_row(RegressionTest(tid, name, tuple(dict.fromkeys(covers)), owner, tkind, steps, run, minutes))
-        others[f"test:{tid}"] = (fi, line, col)
+        if t.owner:
+            team_refs.add(t.owner)
+        data["tests"][tests_pos[t.id]] = slot_row(RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes))
+        others[f"test:{t.id}"] = (fi, t.line, t.col)
     if not team_refs.issubset(teams_pos):
         return False
-    if f_policy is not None:
-        data["policy"] = f_policy
+    if new.policy is not None:
+        data["policy"] = tuple(new.policy)  # marshal stores no named types
     for k, values in cols.items():
         data[k] = values.tobytes()
     data["critical"] = bytes(critical)
@@ -106,7 +107,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     return True
 
 
-def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: tuple[Any, ...]) -> bool:
+def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: Edges) -> bool:
     """Put file ``fi``'s new dependencies in the snapshot; False for a reference to nothing or to itself."""
     _aids, ups, downs, noted = edges
     try:

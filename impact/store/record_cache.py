@@ -59,20 +59,29 @@ def record_entry(raw: bytes) -> tuple[Path, str, str]:
     return _entry("files", digest_), cache.digest(code_version(), digest_), digest_
 
 
+def _record(blob: bytes | None) -> Record | None:
+    if blob is None:
+        return None
+    try:
+        return Record.loads(blob)
+    except (ValueError, EOFError, TypeError, IndexError):  # damaged: no entry
+        return None
+
+
 def cached_record(raw: bytes) -> Record | None:
     """The cached record of a file with these bytes, if any."""
     path, key, _ = record_entry(raw)
-    return _loads(cache.read(path, key))  # type: ignore[no-any-return]
+    return _record(cache.read(path, key))
 
 
 def store_record(raw: bytes, record: Record) -> None:
     path, key, _ = record_entry(raw)
-    cache.write(path, key, marshal.dumps(record))
+    cache.write(path, key, record.dumps())
 
 
 def record_by_digest(digest_: str) -> Record | None:
     """The cached record of the file whose bytes have this digest, if any."""
-    return _loads(cache.read(_entry("files", digest_), cache.digest(code_version(), digest_)))  # type: ignore[no-any-return]
+    return _record(cache.read(_entry("files", digest_), cache.digest(code_version(), digest_)))
 
 
 def places_entry(digest_: str) -> tuple[Path, str]:

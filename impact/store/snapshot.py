@@ -63,54 +63,55 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     downs: list[str] = []
     noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
     edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
-    for fi, (f_teams, f_systems, f_tests, f_policy, (f_aids, f_ups, f_downs, f_noted)) in enumerate(records):
-        at = 0  # the file's next asset in f_aids
-        for tid, name, email, slack, members, line, col in f_teams:
-            order.append("team:" + tid)
-            others["team:" + tid] = (fi, line, col)
-            teams.append(Team(tid, name, email, slack, members))
-        for sid, name, owner, kind, s_consulted, s_informed, line, col, f_assets in f_systems:
-            others["system:" + sid] = (fi, line, col)
+    for fi, record in enumerate(records):
+        at = 0  # the file's next asset in its edges' aids
+        for team in record.teams:
+            order.append("team:" + team.id)
+            others["team:" + team.id] = (fi, team.line, team.col)
+            teams.append(Team(team.id, team.name, team.email, team.slack, team.members))
+        for s in record.systems:
+            sid, owner, a = s.id, s.owner, s.assets
+            others["system:" + sid] = (fi, s.line, s.col)
             team_refs.add(owner)
-            team_refs.update(s_consulted, s_informed)
-            aids: list[str] = f_aids[at : at + len(f_assets)]
-            at += len(f_assets)
+            team_refs.update(s.consulted, s.informed)
+            aids: list[str] = record.edges.aids[at : at + len(a.keys)]
+            at += len(a.keys)
             # The definitions' order, joined as the snapshot keeps it: no string per asset.
             order.append("\0asset:".join(["system:" + sid, *aids]))
-            if f_assets:
-                _, a_types, a_owners, a_critical, a_desc, a_consulted, a_informed, a_lines, a_cols, _ = zip(*f_assets)
+            if aids:
                 ids += aids
                 system_of += [sid] * len(aids)
-                types += a_types
-                owners += [o or owner for o in a_owners]
-                team_refs.update(a_owners)
-                critical += a_critical
-                descriptions += a_desc
-                for roles, column in ((a_consulted, consulted), (a_informed, informed)):
+                types += a.types
+                owners += [o or owner for o in a.owners]
+                team_refs.update(a.owners)
+                critical += a.critical
+                descriptions += a.descriptions
+                for roles, column in ((a.consulted, consulted), (a.informed, informed)):
                     if any(roles):
                         column += [tuple(dict.fromkeys(r)) for r in roles]
                         team_refs.update(*roles)
                     else:
                         column += roles
                 file_of += [fi] * len(aids)
-                lines += a_lines
-                cols += a_cols
-            systems.append((sid, name, owner, kind, tuple(dict.fromkeys(s_consulted)), tuple(dict.fromkeys(s_informed)), aids))
-        if f_noted:
-            noted += [(len(ups) + pos, note) for pos, note in f_noted]
-        ups += f_ups
-        downs += f_downs
+                lines += a.lines
+                cols += a.cols
+            systems.append((sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), aids))
+        f_edges = record.edges
+        if f_edges.noted:
+            noted += [(len(ups) + pos, note) for pos, note in f_edges.noted]
+        ups += f_edges.ups
+        downs += f_edges.downs
         edge_files.append(len(ups))
-        for tid, name, covers, owner, tkind, steps, run, minutes, line, col in f_tests:
-            order.append("test:" + tid)
-            others["test:" + tid] = (fi, line, col)
-            tests.append(RegressionTest(tid, name, tuple(dict.fromkeys(covers)), owner, tkind, steps, run, minutes))
-            asset_refs.update(covers)
-            team_refs.add(owner)
-        if f_policy is not None:
+        for t in record.tests:
+            order.append("test:" + t.id)
+            others["test:" + t.id] = (fi, t.line, t.col)
+            tests.append(RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes))
+            asset_refs.update(t.covers)
+            team_refs.add(t.owner)
+        if record.policy is not None:
             if policy is not None:
                 return None  # defined twice
-            policy = f_policy
+            policy = record.policy
     team_refs.discard(None)  # an asset or a test without an owner of its own
     n = len(ids)
     by_id = sorted(range(n), key=ids.__getitem__)
@@ -139,7 +140,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
             (*row[:-1], array("i", map(index.__getitem__, row[-1])).tobytes()) for row in sorted(systems, key=lambda r: r[0])
         ],
         "tests": [slot_row(t) for t in sorted(tests, key=lambda t: t.id)],
-        "policy": policy,
+        "policy": None if policy is None else tuple(policy),  # marshal stores no named types
         "ids": "\0".join(ids),
         "systems_t": sys_t, "system_of": sys_of,
         "types_t": type_t, "type_of": type_of,
@@ -216,12 +217,28 @@ def ints(raw: bytes) -> array[int]:
 
 
 def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
+    """The snapshot of a catalog merged by :func:`impact.load.linking.merge` (the reference :func:`assemble` is checked against)."""
     assets = merged["assets"]
+    records: list[Record] = merged["records"]
     ids = sorted(assets)
-    rows = [assets[a] for a in ids]
-    sys_t, sys_of = _table([r[0] for r in rows])
-    type_t, type_of = _table([r[2] for r in rows])
-    owner_t, owner_of = _table([r[3] for r in rows])
+    systems_of, types, owners, critical, descriptions, consulted, informed, file_of, lines, cols = ([] for _ in range(10))
+    for aid in ids:
+        fi, si, ai = assets[aid]
+        system = records[fi].systems[si]
+        a = system.assets
+        systems_of.append(system.id)
+        types.append(a.types[ai])
+        owners.append(a.owners[ai] or system.owner)
+        critical.append(a.critical[ai])
+        descriptions.append(a.descriptions[ai])
+        consulted.append(tuple(dict.fromkeys(a.consulted[ai])))
+        informed.append(tuple(dict.fromkeys(a.informed[ai])))
+        file_of.append(fi)
+        lines.append(a.lines[ai])
+        cols.append(a.cols[ai])
+    sys_t, sys_of = _table(systems_of)
+    type_t, type_of = _table(types)
+    owner_t, owner_of = _table(owners)
     index = dict(zip(ids, range(len(ids))))
     edges = edge_list_from(ids, merged["edges"])
     places = merged["places"]
@@ -236,18 +253,18 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
             for _, s in sorted(merged["systems"].items())
         ],
         "tests": [tuple(t.__getattribute__(f) for f in RegressionTest.__slots__) for _, t in sorted(merged["tests"].items())],
-        "policy": policy,
+        "policy": None if policy is None else tuple(policy),  # marshal stores no named types
         "ids": "\0".join(ids),
         "systems_t": sys_t, "system_of": sys_of,
         "types_t": type_t, "type_of": type_of,
         "owners_t": owner_t, "owner_of": owner_of,
-        "critical": bytes(bool(r[4]) for r in rows),
-        "descriptions": [r[5] for r in rows],
-        "consulted": [r[6] for r in rows],
-        "informed": [r[7] for r in rows],
-        "file_of": array("i", [r[8] for r in rows]).tobytes(),
-        "line": array("i", [r[9] for r in rows]).tobytes(),
-        "col": array("i", [r[10] for r in rows]).tobytes(),
+        "critical": bytes(map(bool, critical)),
+        "descriptions": descriptions,
+        "consulted": consulted,
+        "informed": informed,
+        "file_of": array("i", file_of).tobytes(),
+        "line": array("i", lines).tobytes(),
+        "col": array("i", cols).tobytes(),
         "others": {k: v for k, v in places.items() if not k.startswith("asset:")},
         "order": "\0".join(places),
         "offsets": edges.offsets.tobytes(), "targets": edges.targets.tobytes(), "notes": edges.notes,  # type: ignore[attr-defined]
