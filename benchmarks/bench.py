@@ -1,8 +1,9 @@
-"""Benchmark ``impact check`` as whole processes on synthetic catalogs.
+"""Benchmark ``impact`` as whole processes on synthetic catalogs.
 
 Usage (from the repository root, in the project's virtualenv)::
 
     python benchmarks/bench.py [--sizes 1000 10000 100000] [--repeat 3] [--work /tmp/impact-bench]
+                               [--before OTHER_CHECKOUT] [--no-baseline] [--big-answer]
 
 For each size it generates a catalog with ``benchmarks/generate.py`` (once;
 kept in ``--work``), then runs, each ``--repeat`` times, and reports medians:
@@ -10,25 +11,35 @@ kept in ``--work``), then runs, each ``--repeat`` times, and reports medians:
 * **cold**: ``impact check`` with an empty cache folder;
 * **warm**: ``impact check`` again, the cache present;
 * **edit**: after one catalog file changed (an asset's description edited);
-* **dependency edit**: after one more edit to that file, a dependency added
-  (the graph changes, so the snapshot's adjacency is rebuilt);
+* **dependency edit**: after one more edit to that file, a dependency added;
+* **asset added**: after an asset is added to that file (its ids change);
 * **no cache**: ``impact --no-cache check`` (the reference path);
-* **broken validate**: ``impact validate`` on the catalog with one dangling
-  reference added (the error path reads every file precisely);
+* **validate cold / warm**: ``impact validate`` of the valid catalog with an
+  empty cache, then again;
+* **broken validate**: ``impact validate`` on the catalog with one unknown
+  key added (the error path reads every file precisely);
 * **baseline**: a straightforward build with no cache: PyYAML's C loader,
   pydantic per file, a networkx graph and one Dijkstra search;
 * **peak MB**: the largest resident set of any ``impact check`` run above.
 
 The change checked is ``CR-4`` of the generated change requests (two assets;
 ``--change`` picks another); the table says how many assets it reaches, since
-a check's time grows with that. Every run is a fresh process, so Python's
-start-up and imports count. The machine's load average is printed with the
-table: other work on a shared machine slows every number.
+a check's time grows with that. ``--big-answer`` also times, at the largest
+size, warm checks of ``CR-1`` (a change reaching about 85% of the catalog) in
+text and in JSON, with their peak memory. Every run is a fresh process, so
+Python's start-up and imports count.
+
+``--before DIR`` runs every step a second time with the ``impact`` package of
+another checkout (``git worktree add --detach DIR <commit>``), interleaved
+with this one's runs so both see the same load on a shared machine, and
+prints its table beside this one's. The machine's load average is printed
+with the tables: other work on a shared machine slows every number.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -64,15 +75,17 @@ dist = nx.multi_source_dijkstra_path_length(g, [c.target for c in cr.changes if 
 print(len(dist))
 """
 
+STEPS = ("cold", "warm", "edit", "dependency edit", "asset added", "no cache", "validate cold", "validate warm", "broken validate")
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, peak resident MB and exit code of one process."""
+
+def timed(cmd: list[str], env: dict[str, str], out: Path | None = None) -> tuple[float, float, int]:
+    """Wall seconds, peak resident MB and exit code of one process (stdout to ``out`` or nowhere)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
+    with open(out or os.devnull, "wb") as sink:
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
 def impact(*args: str) -> list[str]:
@@ -100,58 +113,125 @@ def add_dependency(path: Path) -> None:
     path.write_text(text[:at] + f'"{other}", ' + text[at:], encoding="utf-8")
 
 
-def bench_size(size: int, work: Path, repeat: int, change_name: str) -> dict[str, object]:
+def add_asset(path: Path, n: int) -> None:
+    """Add an asset at the head of the file's first system: the file's ids change."""
+    text = path.read_text(encoding="utf-8")
+    marker = "    assets:\n"
+    at = text.index(marker) + len(marker)
+    path.write_text(text[:at] + f'      "bench/added-{n}":\n        type: "thing"\n' + text[at:], encoding="utf-8")
+
+
+class Variant:
+    """One ``impact`` to time: this checkout, or another one's package (``--before``)."""
+
+    def __init__(self, name: str, tree: Path | None, env: dict[str, str]) -> None:
+        self.name = name
+        self.cache = Path(tempfile.mkdtemp(prefix=f"impact-bench-{name}-"))
+        self.env = {**env, "IMPACT_CACHE_DIR": str(self.cache)}
+        if tree is not None:
+            self.env["PYTHONPATH"] = str(tree)
+
+    def clear(self) -> None:
+        shutil.rmtree(self.cache, ignore_errors=True)
+
+
+def bench_size(size: int, work: Path, repeat: int, change_name: str, variants: list[Variant], baseline: bool) -> dict[str, dict[str, float]]:
     root = work / f"n{size}"
     catalog = root / "catalog"
     if not (catalog / "teams.yaml").exists():
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(catalog), "--assets", str(size), "--force"], check=True, stdout=subprocess.DEVNULL)
     change = root / "changes" / change_name
-    cache_root = Path(tempfile.mkdtemp(prefix="impact-bench-cache-"))
-    # PYTHONDONTWRITEBYTECODE (set in some containers) would make every run compile
-    # impact's modules from source; an installed impact has its bytecode.
-    base_env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_NO_CACHE", "IMPACT_CATALOG", "PYTHONDONTWRITEBYTECODE")}
-    env = {**base_env, "IMPACT_CACHE_DIR": str(cache_root)}
-    edit_target = sorted(catalog.glob("*.yaml"))[len(list(catalog.glob("*.yaml"))) // 2]
+    files = sorted(catalog.glob("*.yaml"))
+    edit_target = files[len(files) // 2]
     original = edit_target.read_text(encoding="utf-8")
-    runs: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "edit", "dependency edit", "no cache", "broken validate", "baseline")}
-    peak = 0.0
+    runs: dict[str, dict[str, list[float]]] = {v.name: {k: [] for k in (*STEPS, "baseline")} for v in variants}
+    peak = dict.fromkeys(runs, 0.0)
+    check = ("check", str(change), "--format", "json")
+
+    def run(v: Variant, label: str, args: tuple[str, ...], codes: tuple[int, ...] = (0, 1), checks: bool = True) -> None:
+        t, mb, code = timed(impact(*args), v.env)
+        assert code in codes, f"{v.name} {label}: exit {code}"
+        runs[v.name][label].append(t)
+        if checks:
+            peak[v.name] = max(peak[v.name], mb)
+
     try:
         for i in range(repeat):
-            shutil.rmtree(cache_root, ignore_errors=True)
-            for label in ("cold", "warm"):
-                t, mb, code = timed(impact("check", str(change), "--format", "json"), env)
-                assert code in (0, 1), f"{label}: exit {code}"
-                runs[label].append(t)
-                peak = max(peak, mb)
-            toggle_description(edit_target, i)
-            t, mb, code = timed(impact("check", str(change), "--format", "json"), env)
-            runs["edit"].append(t)
-            peak = max(peak, mb)
-            add_dependency(edit_target)
-            t, mb, code = timed(impact("check", str(change), "--format", "json"), env)
-            assert code in (0, 1), f"dependency edit: exit {code}"
-            runs["dependency edit"].append(t)
-            peak = max(peak, mb)
-            t, mb, code = timed(impact("--no-cache", "check", str(change), "--format", "json"), env)
-            runs["no cache"].append(t)
-            edit_target.write_text(original.replace("type:", "typ:", 1), encoding="utf-8")  # an unknown key
-            t, _, code = timed(impact("validate", str(catalog)), env)
-            assert code == 2, f"broken validate: exit {code}"
-            runs["broken validate"].append(t)
-            edit_target.write_text(original, encoding="utf-8")
-            t, _, code = timed([sys.executable, "-c", BASELINE, str(catalog), str(change)], base_env)
-            assert code == 0, f"baseline: exit {code}"
-            runs["baseline"].append(t)
+            for v in variants:  # interleaved: each variant's runs see the same load
+                v.clear()
+                run(v, "cold", check)
+                run(v, "warm", check)
+                toggle_description(edit_target, i)
+                run(v, "edit", check)
+                add_dependency(edit_target)
+                run(v, "dependency edit", check)
+                add_asset(edit_target, i)
+                run(v, "asset added", check)
+                run(v, "no cache", ("--no-cache", *check))
+                edit_target.write_text(original, encoding="utf-8")
+                v.clear()
+                run(v, "validate cold", ("validate", str(catalog)), checks=False)
+                run(v, "validate warm", ("validate", str(catalog)), checks=False)
+                edit_target.write_text(original.replace("type:", "typ:", 1), encoding="utf-8")  # an unknown key
+                run(v, "broken validate", ("validate", str(catalog)), codes=(2,), checks=False)
+                edit_target.write_text(original, encoding="utf-8")
+            if baseline:
+                t, _, code = timed([sys.executable, "-c", BASELINE, str(catalog), str(change)], variants[0].env)
+                assert code == 0, f"baseline: exit {code}"
+                for v in variants:
+                    runs[v.name]["baseline"].append(t)
     finally:
         edit_target.write_text(original, encoding="utf-8")
-        shutil.rmtree(cache_root, ignore_errors=True)
-    import json
-
-    reach = subprocess.run(impact("check", str(change), "--format", "json"), capture_output=True, text=True, env={**base_env, "IMPACT_NO_CACHE": "1"}, check=False)
-    impacted = len(json.loads(reach.stdout).get("impacted", [])) if reach.stdout.startswith("{") else -1
-    result: dict[str, object] = {k: statistics.median(v) for k, v in runs.items()}
-    result.update(size=size, peak=peak, impacted=impacted)
+    out = tempfile.mktemp(prefix="impact-bench-reach-")
+    timed(impact("--no-cache", *check), {**variants[0].env, "IMPACT_NO_CACHE": "1"}, Path(out))
+    impacted = len(json.loads(Path(out).read_text()).get("impacted", []))
+    os.unlink(out)
+    result = {}
+    for v in variants:
+        row: dict[str, float] = {k: statistics.median(t) if t else float("nan") for k, t in runs[v.name].items()}
+        row.update(size=size, peak=peak[v.name], impacted=impacted)
+        result[v.name] = row
     return result
+
+
+def bench_big_answer(size: int, work: Path, repeat: int, variants: list[Variant]) -> dict[str, dict[str, float]]:
+    """Warm ``CR-1`` (about 85% of the catalog) in text and JSON: seconds, peak MB and output MB."""
+    root = work / f"n{size}"
+    change = root / "changes" / "CR-1.yaml"
+    result: dict[str, dict[str, float]] = {v.name: {} for v in variants}
+    sink = Path(tempfile.mktemp(prefix="impact-bench-answer-"))
+    for v in variants:
+        timed(impact("check", str(change), "--format", "json"), v.env)  # warm the cache
+    times: dict[tuple[str, str], list[float]] = {}
+    for _ in range(repeat):
+        for v in variants:
+            for fmt in ("text", "json"):
+                t, mb, code = timed(impact("check", str(change), "--format", fmt), v.env, sink)
+                assert code in (0, 1), f"{v.name} CR-1 {fmt}: exit {code}"
+                times.setdefault((v.name, fmt), []).append(t)
+                row = result[v.name]
+                row[f"{fmt} peak"] = max(row.get(f"{fmt} peak", 0.0), mb)
+                row[f"{fmt} MB"] = sink.stat().st_size / 2**20
+                if fmt == "json":
+                    row["impacted"] = len(json.loads(sink.read_bytes())["impacted"])
+    sink.unlink()
+    for (name, fmt), t in times.items():
+        result[name][fmt] = statistics.median(t)
+    return result
+
+
+def bench_reach(size: int, work: Path, repeat: int, variant: Variant) -> list[tuple[str, int, float]]:
+    """Warm check time of each generated change request, with the number of assets it reaches."""
+    root = work / f"n{size}"
+    rows = []
+    for change in sorted((root / "changes").glob("CR-*.yaml")):
+        out = Path(tempfile.mktemp(prefix="impact-bench-reach-"))
+        timed(impact("check", str(change), "--format", "json"), variant.env, out)
+        impacted = len(json.loads(out.read_text())["impacted"])
+        out.unlink()
+        times = [timed(impact("check", str(change)), variant.env)[0] for _ in range(repeat)]
+        rows.append((change.stem, impacted, statistics.median(times)))
+    return sorted(rows, key=lambda r: r[1])
 
 
 def main() -> None:
@@ -160,46 +240,53 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "impact-bench")
     parser.add_argument("--change", default="CR-4.yaml")
+    parser.add_argument("--before", type=Path, help="another checkout whose impact package is timed beside this one")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the straightforward baseline (minutes at 1,000,000 assets)")
+    parser.add_argument("--big-answer", action="store_true", help="also time CR-1 (85%% of the catalog) in text and JSON at the largest size")
+    parser.add_argument("--no-reach", action="store_true", help="skip the warm checks of every change request")
     args = parser.parse_args()
-    rows = []
-    for size in args.sizes:
-        print(f"... {size} assets", file=sys.stderr, flush=True)
-        rows.append(bench_size(size, args.work, args.repeat, args.change))
-    reach_rows = bench_reach(max(args.sizes), args.work, args.repeat)
+    # PYTHONDONTWRITEBYTECODE (set in some containers) would make every run compile
+    # impact's modules from source; an installed impact has its bytecode.
+    env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_NO_CACHE", "IMPACT_CATALOG", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
+    variants = [Variant("after", None, env)]
+    if args.before:
+        variants.append(Variant("before", args.before.resolve(), env))
+    try:
+        rows = []
+        for size in args.sizes:
+            print(f"... {size} assets", file=sys.stderr, flush=True)
+            rows.append(bench_size(size, args.work, args.repeat, args.change, variants, not args.no_baseline))
+        big = bench_big_answer(max(args.sizes), args.work, args.repeat, variants) if args.big_answer else None
+        reach = [] if args.no_reach else bench_reach(max(args.sizes), args.work, args.repeat, variants[0])
+    finally:
+        for v in variants:
+            v.clear()
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Medians of {args.repeat} runs, seconds (load average after: {load}; {os.cpu_count()} cores)\n")
-    print("| assets | impacted | cold | warm | one file edited | a dependency edited | --no-cache | validate, broken | baseline | peak MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        print(
-            f"| {r['size']:,} | {r['impacted']:,} | {r['cold']:.2f} | {r['warm']:.2f} | {r['edit']:.2f} | {r['dependency edit']:.2f} | "
-            f"{r['no cache']:.2f} | {r['broken validate']:.2f} | {r['baseline']:.2f} | {r['peak']:.0f} |"
-        )
-
-    print(f"\nWarm `impact check` at {max(args.sizes):,} assets, by how much of the graph the change reaches (text output)\n")
-    print("| change | impacted | warm seconds |")
-    print("|---|---:|---:|")
-    for name, impacted, seconds in reach_rows:
-        print(f"| {name} | {impacted:,} | {seconds:.2f} |")
-
-
-def bench_reach(size: int, work: Path, repeat: int) -> list[tuple[str, int, float]]:
-    """Warm check time of each generated change request, with the number of assets it reaches."""
-    import json
-
-    root = work / f"n{size}"
-    cache_root = Path(tempfile.mkdtemp(prefix="impact-bench-cache-"))
-    env = {**{k: v for k, v in os.environ.items() if k not in ("IMPACT_NO_CACHE", "PYTHONDONTWRITEBYTECODE")}, "IMPACT_CACHE_DIR": str(cache_root)}
-    rows = []
-    try:
-        for change in sorted((root / "changes").glob("CR-*.yaml")):
-            out = subprocess.run(impact("check", str(change), "--format", "json"), capture_output=True, text=True, env=env, check=True)
-            impacted = len(json.loads(out.stdout)["impacted"])
-            times = [timed(impact("check", str(change)), env)[0] for _ in range(repeat)]
-            rows.append((change.stem, impacted, statistics.median(times)))
-    finally:
-        shutil.rmtree(cache_root, ignore_errors=True)
-    return sorted(rows, key=lambda r: r[1])
+    print("| assets | impact | impacted | cold | warm | one file edited | a dependency edited | an asset added | --no-cache | validate cold | validate warm | validate, broken | baseline | peak MB |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for by_variant in rows:
+        for name, r in sorted(by_variant.items(), reverse=True):
+            print(
+                f"| {r['size']:,} | {name} | {r['impacted']:,} | {r['cold']:.2f} | {r['warm']:.2f} | {r['edit']:.2f} | {r['dependency edit']:.2f} | "
+                f"{r['asset added']:.2f} | {r['no cache']:.2f} | {r['validate cold']:.2f} | {r['validate warm']:.2f} | "
+                f"{r['broken validate']:.2f} | {r['baseline']:.2f} | {r['peak']:.0f} |"
+            )
+    if big is not None:
+        print(f"\nA change reaching most of the catalog (CR-1) at {max(args.sizes):,} assets, warm\n")
+        print("| impact | impacted | text s | text peak MB | text MB | JSON s | JSON peak MB | JSON MB |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, r in sorted(big.items(), reverse=True):
+            print(
+                f"| {name} | {r['impacted']:,.0f} | {r['text']:.2f} | {r['text peak']:.0f} | {r['text MB']:.0f} | "
+                f"{r['json']:.2f} | {r['json peak']:.0f} | {r['json MB']:.0f} |"
+            )
+    if reach:
+        print(f"\nWarm `impact check` at {max(args.sizes):,} assets, by how much of the graph the change reaches (text output)\n")
+        print("| change | impacted | warm seconds |")
+        print("|---|---:|---:|")
+        for name, impacted, seconds in reach:
+            print(f"| {name} | {impacted:,} | {seconds:.2f} |")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from impact.store import freshness
 from impact.store.freshness import FileIndex, stat_key
+from tests.helpers import RENAME_PRODUCTS, run_cli, without_cache
 
 OLD = 1_600_000_000 * 10**9  # 2020: a modification time long past
 LATER = 4_000_000_000 * 10**9  # a read time far ahead of every file's times
@@ -154,3 +155,55 @@ def test_whatever_happens_to_a_file_the_digest_is_its_bytes(tmp_path: Path, ops:
 
 def test_racy_margin_covers_coarse_clocks() -> None:
     assert freshness.RACY_NS >= 2 * 10**9  # FAT stamps to two seconds
+
+
+# --- through `impact check`: what the index vouches for is never stale --------
+
+
+@pytest.fixture
+def trusting(monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> None:
+    """No racy margin: a file is trusted as soon as its last change is before it was read.
+
+    Files written by a test are seconds old at most, so with the real margin
+    every file would be read every time and nothing here would test trust.
+    """
+    monkeypatch.setattr(freshness, "RACY_NS", 0)
+
+
+def stack_with_change(small_catalog: Path) -> Path:
+    change = small_catalog.parent / "changes" / "cr-1.yaml"
+    change.parent.mkdir(exist_ok=True)
+    change.write_text(RENAME_PRODUCTS)
+    return change
+
+
+@pytest.mark.usefixtures("trusting")
+def test_a_warm_check_reads_no_catalog_file(small_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    change = stack_with_change(small_catalog)
+    first = run_cli("check", str(change), "--format", "json")
+    tick()
+    monkeypatch.setattr(FileIndex, "read", lambda *a: pytest.fail(f"read {a[1]}"))
+    assert run_cli("check", str(change), "--format", "json") == first
+
+
+@pytest.mark.usefixtures("trusting")
+@pytest.mark.parametrize("how", ["in place, mtime put back", "renamed over, mtime put back"])
+def test_a_same_size_edit_changes_the_answer(small_catalog: Path, tmp_path: Path, how: str) -> None:
+    change = stack_with_change(small_catalog)
+    before = run_cli("check", str(change), "--format", "json")
+    tick()
+    stack = small_catalog / "stack.yaml"
+    old = os.stat(stack)
+    text = stack.read_text()
+    edited = text.replace("keyed on the folder name", "KEYED ON THE FOLDER NAME")
+    assert len(edited) == len(text) and edited != text
+    if how.startswith("in place"):
+        stack.write_text(edited)
+    else:
+        (tmp_path / "new.yaml").write_text(edited)
+        os.replace(tmp_path / "new.yaml", stack)
+    os.utime(stack, ns=(old.st_atime_ns, old.st_mtime_ns))
+    after = run_cli("check", str(change), "--format", "json")
+    assert "KEYED ON THE FOLDER NAME" in after[1] and after != before
+    with without_cache():
+        assert run_cli("check", str(change), "--format", "json") == after

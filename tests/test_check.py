@@ -170,7 +170,7 @@ def test_same_input_gives_same_bytes(change: Callable[..., Path]) -> None:
     [
         (
             "changes:\n  - {target: 'website:/prodcts/', action: rename}\n",
-            "changes/cr.yaml:5:14: target 'website:/prodcts/' is not an asset of the catalog {cat}; did you mean 'website:/products/'?",
+            "changes/cr.yaml:5:14: target 'website:/prodcts/' is not an asset of the catalog in {cat}/; did you mean 'website:/products/'?",
         ),
         (
             "changes:\n  - {target: marketto, action: modify}\n",
@@ -203,9 +203,16 @@ def test_catalog_discovery_order(write: Callable[..., Path], small_catalog: Path
     assert code == 2 and "other: this folder holds no *.yaml or *.yml files; is it the catalog?" in err
     monkeypatch.setenv("IMPACT_CATALOG", "other")
     assert run("check", str(path))[0] == 2
-    # The change file's own key comes first of all.
+    # The change file's own key comes before IMPACT_CATALOG and the convention...
     keyed = write("changes/keyed.yaml", "id: CR-3\ntitle: T\ncatalog: ../catalog\nchanges:\n  - {target: 'website:/products/', action: modify}\n")
-    assert check_json(keyed, "--catalog", "other")["catalog"] == "catalog"
+    assert check_json(keyed)["catalog"] == "catalog"
+    # ...but the command line wins over it: the option given now is what the person means.
+    code, _, err = run("check", str(keyed), "--catalog", "other")
+    assert code == 2 and "other: this folder holds no *.yaml or *.yml files; is it the catalog?" in err
+    monkeypatch.delenv("IMPACT_CATALOG")
+    (tmp_path / "other" / "teams.yaml").write_text("teams:\n  web: {name: Web}\n", encoding="utf-8")
+    code, _, err = run("check", str(keyed), "--catalog", "other", "--format", "json")
+    assert code == 2 and "not an asset of the catalog in other/" in err
 
 
 def test_no_catalog_found_says_what_to_do(write: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -222,9 +229,13 @@ def test_no_catalog_found_says_what_to_do(write: Callable[..., Path], tmp_path: 
 
 def test_validate_exit_codes(small_catalog: Path, write: Callable[..., Path], tmp_path: Path) -> None:
     code, out, err = run("validate", str(small_catalog))
-    assert code == 0 and "OK: 3 tools, 6 assets, 6 dependencies, 4 teams, 2 tests; 1 warning(s)" in out
+    assert code == 0 and out == f"{small_catalog}: OK: 3 tools, 6 assets, 6 dependencies, 4 teams, 2 tests; 1 warning\n"
     assert err.startswith("Warning: ") and "dependency cycle" in err
-    assert run("validate", str(small_catalog), "--strict")[0] == 1
+    # --strict makes warnings fail, and says so instead of "OK".
+    code, out, _ = run("validate", str(small_catalog), "--strict")
+    assert code == 1 and out == f"{small_catalog}: FAILED with --strict: 1 warning (3 tools, 6 assets, 6 dependencies, 4 teams, 2 tests)\n"
+    # The folder as an argument or as --catalog: the same answer.
+    assert run("validate", "--catalog", str(small_catalog)) == run("validate", str(small_catalog))
     write("catalog/bad.yaml", "systems:\n  x:\n    name: X\n    owner: nobody\n")
     code, out, err = run("validate", str(small_catalog))
     assert code == 2 and out == ""

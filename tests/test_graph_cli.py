@@ -56,10 +56,14 @@ def test_usage_errors(small_catalog: Path, write: Callable[..., Path], tmp_path:
     done = runner.invoke(cli, ["graph"])
     assert done.exit_code == 2 and "give a change file" in done.stderr
     done = runner.invoke(cli, ["graph", "--release", "r1"])
-    assert done.exit_code == 2 and "--release ID and --changes DIR go together" in done.stderr
+    assert done.exit_code == 2 and "--release needs --changes DIR" in done.stderr
     done = runner.invoke(cli, ["graph", "--catalog", str(small_catalog), "--focus", "web:nope"])
     assert done.exit_code == 2
-    assert done.stderr == f"Error: impact: --focus 'web:nope' is not an asset of the catalog {small_catalog}\n"
+    assert done.stderr.startswith(f"Error: impact: --focus 'web:nope' is not an asset of the catalog in {small_catalog}/; ")
+    done = runner.invoke(cli, ["graph", "--catalog", str(small_catalog), "--focus", "website:/prodcts/"])
+    assert done.stderr == f"Error: impact: --focus 'website:/prodcts/' is not an asset of the catalog in {small_catalog}/; did you mean 'website:/products/'?\n"
+    done = runner.invoke(cli, ["graph", "--catalog", str(small_catalog), "--system", "websit"])
+    assert done.stderr == f"Error: impact: --system 'websit' is not a tool of the catalog in {small_catalog}/; did you mean 'website'?\n"
 
 
 def test_never_writes_into_the_catalog(small_catalog: Path, write: Callable[..., Path]) -> None:

@@ -405,3 +405,52 @@ def test_sitemap_index_finds_children_by_url_path_and_keeps_hosts_apart(tmp_path
     hosted = set(load_catalog(tmp_path / "h").assets)
     assert hosted == expected_folders(*children, keep_host=True)
     assert "website:blog.example.com/en/news/" in hosted and "website:www.example.com/en/products/" in hosted
+
+
+# --- sources and refresh; hand-written content survives -----------------------------
+
+
+def test_refresh_reruns_every_recorded_import_and_says_what_changed(tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    manifest = json.loads((FIXTURES / "dbt" / "revops.manifest.json").read_text(encoding="utf-8"))
+    (exports / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    cat = tmp_path / "catalog"
+    assert run("import", "salesforce", str(SF_SYNTH), "--owner", "salesops", "-o", str(cat / "salesforce.yaml"))[0] == 0
+    assert run("import", "dbt", str(exports / "manifest.json"), "--link", "salesforce=salesforce", "--owner", "analytics", "-o", str(cat / "dbt.yaml"))[0] == 0
+    recorded = load_yaml_sources(cat / "dbt.yaml")
+    assert recorded == [{"kind": "dbt", "path": "../exports/manifest.json", "args": ["--link", "salesforce=salesforce", "--owner", "analytics"]}]
+    # A person's edits to the imported file.
+    text = (cat / "dbt.yaml").read_text(encoding="utf-8")
+    text = text.replace("      model/fct_lead_funnel:\n        type: model\n", "      model/fct_lead_funnel:\n        type: model\n        critical: true\n        description: Board metric, ask analytics first\n")
+    text = text.replace("        - dbt:seed/division_map\n", "        - dbt:seed/division_map\n        - {asset: 'salesforce:queue/EMEA_Inbound', note: hand-added}\n", 1)
+    (cat / "dbt.yaml").write_text(text, encoding="utf-8")
+    # The export moves on: a new model, the exposure gone.
+    manifest["nodes"]["model.revops.dim_region"] = {"name": "dim_region", "resource_type": "model", "unique_id": "model.revops.dim_region", "depends_on": {"nodes": []}}
+    manifest["parent_map"]["model.revops.dim_region"] = []
+    del manifest["exposures"]["exposure.revops.pipeline_dashboard"]
+    del manifest["parent_map"]["exposure.revops.pipeline_dashboard"]
+    (exports / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    code, out = run("import", "refresh", str(cat))
+    assert code == 0, out
+    assert "Refreshing" in out and "1 asset(s) and 0 dependency(ies) added" in out
+    assert "Kept 1 asset(s) the source no longer lists (delete them by hand if they are gone): dbt:exposure/pipeline_dashboard" in out
+    after = load_catalog(cat)
+    assert "dbt:model/dim_region" in after.assets
+    funnel = after.assets["dbt:model/fct_lead_funnel"]
+    assert (funnel.critical, funnel.description) == (True, "Board metric, ask analytics first")
+    notes = {(d.upstream, d.downstream): d.note for d in after.dependencies}
+    assert notes[("salesforce:queue/EMEA_Inbound", "dbt:model/fct_lead_funnel")] == "hand-added"
+    assert run("validate", str(cat))[0] == 0
+    # Nothing to refresh is said plainly.
+    (tmp_path / "empty").mkdir()
+    code, out = run("import", "refresh", str(tmp_path / "empty"))
+    assert code == 2 and "no file of this catalog has 'sources:'" in out
+
+
+def load_yaml_sources(path: Path) -> list[dict[str, object]]:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sources: list[dict[str, object]] = data["sources"]
+    return sources

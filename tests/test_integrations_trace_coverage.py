@@ -90,7 +90,7 @@ def test_trace_of_an_unknown_asset_suggests_the_right_one(tmp_path: Path) -> Non
     catalog = make(tmp_path)
     result = CliRunner().invoke(cli, ["trace", "crm:queue/emae", "--catalog", str(catalog)])
     assert result.exit_code == 2
-    assert result.output == f"Error: impact: 'crm:queue/emae' is not an asset of the catalog {display_path(catalog)}; did you mean 'crm:queue/emea'?\n"
+    assert result.output == f"Error: impact: 'crm:queue/emae' is not an asset of the catalog in {display_path(catalog)}/; did you mean 'crm:queue/emea'?\n"
 
 
 def test_trace_skips_a_change_that_no_longer_matches_and_says_so(tmp_path: Path) -> None:

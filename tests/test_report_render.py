@@ -209,7 +209,7 @@ def test_autoescape_is_on_for_the_real_template_names() -> None:
 
 def test_usage_errors() -> None:
     code, _, err = run("report")
-    assert code == 2 and "give CHANGE.yaml, or --release ID with --changes DIR" in err
+    assert code == 2 and "give one or more change files, or --release ID --changes DIR" in err
     code, _, err = run("report", "x.yaml", "--release", "R")
     assert code == 2 and "not both" in err
 

@@ -195,5 +195,5 @@ def check_release_meta(catalog: Catalog, releases_meta: dict[str, Release]) -> N
     for release in releases_meta.values():
         if release.owner and release.owner not in catalog.teams and release.owner_place:
             p = release.owner_place
-            problems.error(p.file, p.line, p.col, f"owner {release.owner!r} is not a team of the catalog {catalog.root}")
+            problems.error(p.file, p.line, p.col, f"owner {release.owner!r} is not a team of the catalog in {catalog.root.rstrip('/')}/")
     problems.raise_if_errors()

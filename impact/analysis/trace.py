@@ -13,7 +13,7 @@ from pathlib import Path
 from impact.analysis.check import check_change
 from impact.core.catalog import Catalog
 from impact.core.errors import ImpactError, Problem, display_path
-from impact.core.ids import suggest
+from impact.core.ids import suggest_asset
 from impact.graph.depgraph import DependencyGraph, Reach
 from impact.load.change import ChangeRequest, change_files, load_changes
 
@@ -50,9 +50,9 @@ def check_asset(catalog: Catalog, asset: str) -> None:
     """Refuse an asset id the catalog does not know, with the closest match."""
     if asset in catalog.assets:
         return
-    hint = suggest("asset", asset, catalog.teams, catalog.systems, catalog.assets)
+    hint = suggest_asset(asset, catalog)
     raise ImpactError(
-        f"{asset!r} is not an asset of the catalog {catalog.root}" + (f"; did you mean {hint!r}?" if hint else "; give an asset id as system:key")
+        f"{asset!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/" + (f"; did you mean {hint!r}?" if hint else "; give an asset id as system:key")
     )
 
 

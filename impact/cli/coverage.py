@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
-from impact.cli.options import format_option, output_option
+from impact.cli.options import answer_format, catalog_folder_options, output_file_option
 from impact.load.change import catalog_folder
 
 
 @cli.command("coverage")
-@click.option("--catalog", "catalog", metavar="DIR", envvar="IMPACT_CATALOG", help="Catalog folder. Default: IMPACT_CATALOG, then ./catalog.")
-@format_option("text", "json", "markdown")
+@catalog_folder_options
+@answer_format
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
     metavar="PERCENT",
     help="Exit 1 when less than PERCENT of the assets are covered by a test (for CI).",
 )
-@output_option
-def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, output: str | None) -> int:
+@output_file_option
+def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, output: str | None) -> None:
     """How much of the catalog the regression-test library covers.
 
     Counts assets, critical assets and cross-tool dependencies that no test
     covers, overall, per team and per tool. A cross-tool dependency counts as
     covered when one test covers both of its ends.
 
-    Example:
+    DIR (or --catalog DIR) defaults to IMPACT_CATALOG, then ./catalog.
 
-        impact coverage --catalog catalogs/example/catalog --fail-under 60
+    \b
+    Example:
+        impact coverage catalogs/example/catalog --fail-under 60
     """
     from impact.analysis.coverage import coverage
     from impact.analysis.workspace import open_catalog
@@ -53,5 +57,5 @@ def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, ou
     emit(rendered, output, [path])
     if fail_under is not None and result.overall.assets.percent < fail_under:
         click.echo(f"Coverage {result.overall.assets.percent:.1f}% of assets is under --fail-under {fail_under:g}%", err=True)
-        return EXIT_BLOCKING
-    return EXIT_OK
+        sys.exit(EXIT_BLOCKING)
+    sys.exit(EXIT_OK)

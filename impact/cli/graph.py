@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from impact.cli.main import cli
-from impact.cli.options import catalog_option, max_tools_option, output_option
+from impact.cli.options import catalog_option, change_selection, max_tools_option, output_file_option
 from impact.core.errors import ImpactError, display_path
 
 SUFFIXES = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -46,21 +46,21 @@ def _write(data: bytes, fmt: str, output: str | None, protected: list[Path]) -> 
 
 
 @cli.command()
-@click.argument("change_file", metavar="[CHANGE.yaml]", required=False, type=click.Path(dir_okay=False))
+@change_selection(release_help="Draw every change request of this release (from --changes DIR) in one picture, with conflicts.")
 @catalog_option
 @max_tools_option
 @click.option("--format", "fmt", type=click.Choice(["dot", "svg", "png", "pdf"]), help="Picture format. Default: from the -o suffix; DOT on standard output.")
-@output_option
+@output_file_option
 @click.option("--owners", is_flag=True, help="Show each asset's owner team.")
 @click.option("--upstream", type=click.IntRange(0, 50), default=0, show_default=True, metavar="N", help="Also show what feeds the changed assets, up to N tools back.")
 @click.option("--focus", metavar="ASSET", help="Catalog picture: only the neighbourhood of this asset.")
 @click.option("--depth", type=click.IntRange(0, 50), default=2, show_default=True, metavar="N", help="With --focus: how many dependency steps around it.")
 @click.option("--system", "systems", metavar="ID", multiple=True, help="Catalog picture: only this tool (repeatable), with its direct links to other tools.")
-@click.option("--release", metavar="ID", help="Draw every change request of this release (from --changes DIR) in one picture, with conflicts.")
-@click.option("--changes", "changes_dir", metavar="DIR", help="With --release: the folder of change files.")
 @click.option("--max-nodes", type=click.IntRange(5, 250), default=60, show_default=True, metavar="N", help="Assets drawn one by one; beyond this, each tool's farthest assets are counted in a '+N more' box.")
 def graph(
-    change_file: str | None,
+    change_files: tuple[str, ...],
+    release_id: str | None,
+    changes_dir: str | None,
     catalog: str | None,
     max_tools: int,
     fmt: str | None,
@@ -70,13 +70,11 @@ def graph(
     focus: str | None,
     depth: int,
     systems: tuple[str, ...],
-    release: str | None,
-    changes_dir: str | None,
     max_nodes: int,
 ) -> None:
     """Draw a picture: what a change reaches, a release, or the catalog.
 
-    With CHANGE.yaml: the changed assets (dark red) and everything they reach
+    With one or more CHANGE.yaml: the changed assets (dark red) and everything they reach
     up to --max-tools tools away, one box per tool, coloured by how many tools
     away, critical assets with a double red border, notes on the arrows.
 
@@ -90,12 +88,10 @@ def graph(
     without -o, DOT source is printed. Large pictures fold each tool's
     farthest assets into a '+N more' box and say so.
 
-    Example:
-
+    \b
+    Examples:
         impact graph catalogs/example/changes/CR-101-products-to-solutions.yaml -o impact.svg
-
         impact graph --catalog catalogs/example/catalog --focus salesforce:queue/emea-inbound -o around.png
-
         impact graph --release 2026-12-minor --changes catalogs/example/changes -o release.png
     """
     from impact.analysis.workspace import open_catalog
@@ -103,15 +99,16 @@ def graph(
     from impact.render.picture import catalog_picture, impact_picture
 
     picture_format = _format_for(output, fmt)
-    if release or changes_dir:
-        if change_file:
-            raise click.UsageError("give either CHANGE.yaml or --release ID --changes DIR, not both")
-        if not (release and changes_dir):
-            raise click.UsageError("--release ID and --changes DIR go together")
-    if (focus or systems) and (change_file or release):
+    release = release_id
+    if (focus or systems) and (change_files or release):
         raise click.UsageError("--focus and --system draw the catalog: use them with --catalog DIR and no change file")
-    if change_file is None and release is None and not catalog:
-        raise click.UsageError("give a change file, --release ID --changes DIR, or --catalog DIR (see impact graph --help)")
+    if not change_files and release is None and not changes_dir:
+        if not catalog:
+            raise click.UsageError("give a change file, --release ID --changes DIR, or --catalog DIR (see impact graph --help)")
+    else:
+        from impact.cli.options import require_selection
+
+        require_selection(change_files, release, changes_dir)
 
     if release and changes_dir:
         from impact.analysis.workspace import open_workspace
@@ -132,15 +129,25 @@ def graph(
         )
         catalog_path = ws.catalog_path
         protected = [Path(changes_dir), catalog_path]
-    elif change_file:
+    elif len(change_files) == 1:
         from impact.analysis.workspace import run_check
         from impact.graph.depgraph import DependencyGraph
 
-        result, catalog_path = run_check(Path(change_file), catalog, max_tools)
+        result, catalog_path = run_check(Path(change_files[0]), catalog, max_tools)
         dot = impact_picture(
             [result], DependencyGraph(result.catalog), owners=owners, upstream=upstream, max_nodes=max_nodes
         )
-        protected = [Path(change_file), catalog_path]
+        protected = [Path(change_files[0]), catalog_path]
+    elif change_files:
+        from impact.analysis.workspace import open_workspace
+
+        ws = open_workspace(change_files, None, catalog)
+        results = ws.check_all(max_tools)
+        dot = impact_picture(
+            results, ws.graph, owners=owners, upstream=upstream, max_nodes=max_nodes,
+            title=f"{len(results)} change requests: {', '.join(r.change.id for r in results)}",
+        )  # fmt: skip
+        protected = [*ws.inputs, ws.catalog_path]
     else:
         assert catalog is not None
         if not Path(catalog).is_dir():

@@ -2,45 +2,38 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
+from impact.cli.main import check_selection, cli, run_checks
 from impact.cli.options import (
+    answer_format,
     catalog_option,
-    format_option,
+    change_selection,
     max_tools_option,
-    output_option,
+    output_file_option,
 )
-from impact.core.errors import ImpactError
 
 
 @cli.command("check-changes")
-@click.argument("change_files", metavar="CHANGE.yaml...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@change_selection(release_help="Check every change request of this release (needs --changes DIR).")
 @catalog_option
 @max_tools_option
-@format_option("text", "markdown")
-@output_option
-def check_changes(change_files: tuple[str, ...], catalog: str | None, max_tools: int, fmt: str, output: str | None) -> int:
+@answer_format
+@output_file_option
+def check_changes(
+    change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, max_tools: int, fmt: str, output: str | None
+) -> None:
     """Check several change files at once (what the pre-commit hook runs).
 
-    Prints the 'impact check' answer for each change, one after the other.
-    Exits 1 when any change is blocking, 2 when any file is bad (every bad
-    file is reported, the others are still checked).
+    Prints the 'impact check' answer for each change, one after the other,
+    and ends with a one-line summary (how many checked, which block). Exits
+    1 when any change is blocking, 2 when any file is bad (every bad file is
+    reported, the others are still checked).
 
+    \b
     Example:
-
         impact check-changes catalogs/example/changes/*.yaml --format markdown
     """
-    from impact.analysis.workspace import check_many
-    from impact.render import markdown, text
-
-    results, problems = check_many([Path(f) for f in change_files], catalog, max_tools)
-    render = markdown.render_check if fmt == "markdown" else text.render_check
-    separator = "\n---\n\n" if fmt == "markdown" else "\n" + "=" * 72 + "\n\n"
-    if results:
-        emit(separator.join(render(r) for r in results), output, [Path(f) for f in change_files])
-    if problems:
-        raise ImpactError(problems)
-    return EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK
+    if not change_files and not release_id:
+        raise click.UsageError("give one or more change files, or --release ID --changes DIR")
+    run_checks(check_selection(change_files, release_id, changes_dir), catalog, max_tools, fmt, output)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from impact.cli.main import cli
+from impact.cli.options import catalog_folder_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,38 +73,84 @@ def import_group() -> None:
     critical flags, consulted/informed teams and dependency notes you wrote
     by hand are kept. Assets the source no longer lists are kept and named.
 
+    \b
     Example:
-
         impact import sitemap sitemap.xml --system website --owner web -o catalog/website.yaml
     """
+
+
+_PATH_OPTIONS = {"fields"}  # options naming a file: kept relative to the catalog file in 'sources:'
+
+
+def _source_entry(output: Path, source: str) -> dict[str, Any]:
+    """This import as a ``sources:`` entry: kind, the export's path relative to the catalog file, and the options given."""
+    ctx = click.get_current_context()
+    base = output.resolve().parent
+    args: list[str] = []
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name in ("output", "catalog") or param.name is None:
+            continue
+        value = ctx.params.get(param.name)
+        if value is None or value == param.default or value == () or value is False:
+            continue
+        flag = max(param.opts, key=len)
+        values = value if isinstance(value, tuple) else (value,)
+        for item in values:
+            if param.is_flag:
+                args.append(flag)
+            else:
+                text = str(item)
+                if param.name in _PATH_OPTIONS:
+                    text = Path(os.path.relpath(Path(text).resolve(), base)).as_posix()
+                args.extend([flag, text])
+    return {"kind": ctx.command.name, "path": Path(os.path.relpath(Path(source).resolve(), base)).as_posix(), "args": args}
 
 
 def _finish(output: str, imported: Any, catalog: str | None, source: str) -> None:
     from impact.importers.merge import merge_into_file
 
-    report = merge_into_file(Path(output), imported, Path(catalog) if catalog else None, [Path(source)])
+    entry = _source_entry(Path(output), source)
+    report = merge_into_file(Path(output), imported, Path(catalog) if catalog else None, [Path(source)], entry)
     for line in [*report.lines(), *getattr(imported, "notes", [])]:
         click.echo(line, err=True)
 
 
 @import_group.command("csv")
 @click.argument("inventory", metavar="INVENTORY.csv", type=click.Path(dir_okay=False))
+@click.option(
+    "--system",
+    "systems",
+    metavar="ID",
+    multiple=True,
+    help="Import only the rows of this system (repeatable): to add rows to the file that already defines it.",
+)
 @_common
-def import_csv(inventory: str, output: str, owner: str | None, catalog: str | None) -> None:
+def import_csv(inventory: str, systems: tuple[str, ...], output: str, owner: str | None, catalog: str | None) -> None:
     """Assets from a spreadsheet export: columns system, key, type, owner, depends_on.
 
     depends_on lists asset ids (system:key) separated by ';' or line breaks;
     a bare key means an asset of the same system. Optional columns:
     description, system_name. Comma, semicolon and tab separators all work;
-    save the sheet as 'CSV UTF-8'.
+    save the sheet as 'CSV UTF-8'. When a system of the sheet is already
+    defined in another catalog file (say, an imported salesforce.yaml),
+    import its rows into that file with --system salesforce -o that file,
+    and the other systems' rows with their own --system.
 
+    \b
     Example:
-
         impact import csv inventory.csv -o catalog/inventory.yaml
     """
     from impact.importers.readers import read_inventory_csv
 
-    _finish(output, read_inventory_csv(Path(inventory), owner), catalog, inventory)
+    imported = read_inventory_csv(Path(inventory), owner)
+    if systems:
+        missing = sorted(set(systems) - set(imported.systems))
+        if missing:
+            from impact.core.errors import ImpactError
+
+            raise ImpactError(f"{inventory}: no row of system {', '.join(map(repr, missing))}; systems in it: {', '.join(sorted(imported.systems))}")
+        imported.systems = {sid: s for sid, s in imported.systems.items() if sid in systems}
+    _finish(output, imported, catalog, inventory)
 
 
 @import_group.command("sitemap")
@@ -123,8 +170,8 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_
     URL path (en/sitemap.xml) or file name (impact reads no network). .xml.gz
     files are read as they are.
 
+    \b
     Example:
-
         impact import sitemap sitemap.xml --system website --owner web -o catalog/website.yaml
     """
     from impact.importers.readers import read_sitemap
@@ -142,6 +189,7 @@ def import_salesforce(deps: str, system: str, fields: str | None, output: str, o
 
     Export the query as CSV with its Id columns:
 
+    \b
         SELECT MetadataComponentId, MetadataComponentName, MetadataComponentType,
         RefMetadataComponentId, RefMetadataComponentName, RefMetadataComponentType
         FROM MetadataComponentDependency
@@ -160,8 +208,8 @@ def import_salesforce(deps: str, system: str, fields: str | None, output: str, o
     apex-trigger/, validation-rule/, workflow-rule/); other types are keyed
     <type>/<name>, e.g. apexpage/Welcome.
 
+    \b
     Example:
-
         impact import salesforce-deps deps.csv --fields fields.csv --owner salesops -o catalog/salesforce-metadata.yaml
     """
     from impact.importers.readers import read_salesforce_deps
@@ -187,8 +235,8 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     depends on it; a queue depends on the assignment rules routing into it.
     Inactive, draft and obsolete items are imported and say so.
 
+    \b
     Example:
-
         impact import salesforce force-app --owner salesops -o catalog/salesforce.yaml
     """
     from impact.importers.salesforce import read_salesforce_source
@@ -209,8 +257,8 @@ def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, 
     covering the nodes it tests. Ids: model/NAME, source/SOURCE.TABLE,
     seed/NAME, snapshot/NAME, exposure/NAME.
 
+    \b
     Example:
-
         impact import dbt target/manifest.json --link salesforce=salesforce --owner analytics -o catalog/dbt.yaml
     """
     from impact.importers.dbt import read_dbt_manifest
@@ -236,8 +284,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
     folder of that system depends on the folder. Ids: tag/NAME,
     trigger/NAME, variable/NAME, names as in the container.
 
+    \b
     Example:
-
         impact import gtm GTM-ABC123_v42.json --website website --owner web -o catalog/gtm.yaml
     """
     from impact.importers.gtm import read_gtm_export
@@ -245,3 +293,47 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if website else {}
     _finish(output, read_gtm_export(Path(export), system, owner, website, known), catalog, export)
+
+
+@import_group.command("refresh")
+@catalog_folder_options
+def import_refresh(catalog: str | None) -> None:
+    """Run every import listed under 'sources:' in the catalog's files again.
+
+    Each import records itself in the file it writes (kind, path of the
+    export relative to that file, options), so when the exports are fresh
+    (a new manifest.json, a new retrieve of the org) one command brings the
+    catalog up to date. For each source it prints what was added and which
+    assets the source no longer lists. DIR (or --catalog DIR) defaults to
+    $IMPACT_CATALOG, else ./catalog.
+
+    \b
+    Example:
+        impact import refresh catalog
+    """
+    from impact.core.errors import ImpactError, Problem, display_path
+    from impact.importers.merge import catalog_sources
+
+    folder = Path(catalog or os.environ.get("IMPACT_CATALOG") or "catalog")
+    if not folder.is_dir():
+        raise ImpactError(Problem(display_path(folder), 0, 0, "no such catalog folder; give the catalog folder whose files have 'sources:'"))
+    found = catalog_sources(folder)
+    if not found:
+        raise ImpactError(Problem(display_path(folder), 0, 0, "no file of this catalog has 'sources:'; import something with 'impact import ...' first"))
+    ctx = click.get_current_context()
+    group = ctx.parent.command if ctx.parent is not None else None
+    for target, entry in found:
+        command = group.get_command(ctx, entry["kind"]) if isinstance(group, click.Group) else None
+        if command is None:
+            raise ImpactError(Problem(display_path(target), 0, 0, f"unknown source kind {entry['kind']!r}"))
+        export = os.path.normpath(target.parent / entry["path"])
+        args = [_rebase(arg, prev, target) for prev, arg in zip(["", *entry["args"]], entry["args"])]
+        click.echo(f"Refreshing {display_path(target)} from {entry['kind']} {display_path(export)}", err=True)
+        command.main(args=[export, *args, "-o", str(target), "--catalog", str(folder)], prog_name=f"impact import {entry['kind']}", standalone_mode=False)
+
+
+def _rebase(arg: str, option: str, target: Path) -> str:
+    """A path option's value, stored relative to the catalog file, made usable from here."""
+    if option.lstrip("-") in _PATH_OPTIONS:
+        return (target.parent / arg).as_posix()
+    return arg

@@ -20,10 +20,13 @@ import click
 
 from impact import __version__
 from impact.cli.options import (
+    answer_format,
+    catalog_folder_options,
     catalog_option,
-    format_option,
+    change_selection,
     max_tools_option,
-    output_option,
+    output_file_option,
+    require_selection,
 )
 from impact.core.errors import ImpactError, display_path
 from impact.load.change import catalog_folder
@@ -56,11 +59,37 @@ check in a pre-commit hook then does not pay for importing every command.
 """
 
 
+SECTIONS = {
+    "Everyday checks": ["check", "check-changes", "trace"],
+    "Releases": ["release", "conflicts", "stakeholders", "notify"],
+    "Reports and pictures": ["report", "graph", "coverage", "site"],
+    "Catalog upkeep": ["init", "import", "validate", "diff", "schema"],
+}
+"""The top-level help's sections, by task; every command is in exactly one (tests/test_cli_vocabulary.py)."""
+
+
 class ImpactGroup(click.Group):
     """Loads commands on first use; turns :class:`ImpactError` into clean ``Error:`` lines and exit code 2."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands grouped by task, each with its whole one-line description (never cut with '...')."""
+        sections = [(title, names) for title, names in SECTIONS.items()]
+        others = [n for n in self.list_commands(ctx) if not any(n in names for _, names in sections)]
+        if others:
+            sections.append(("Other commands", others))
+        width = max(len(n) for n in self.list_commands(ctx))  # one column for every section
+        for title, names in sections:
+            rows = []
+            for name in names:
+                command = self.get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name.ljust(width), command.get_short_help_str(limit=1000)))
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows, col_spacing=2)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
@@ -68,14 +97,13 @@ class ImpactGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; the exit code it returns becomes the process's status."""
         try:
-            code = super().invoke(ctx)
+            return super().invoke(ctx)
         except ImpactError as exc:
             if (ctx.obj or {}).get("debug"):  # for developers: where in impact it was raised
                 click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
             for problem in exc.problems:
-                click.echo(f"Error: {problem}", err=True)
+                click.echo(f"{problem.severity.capitalize()}: {problem}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -100,7 +128,6 @@ class ImpactGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_BUG)
-        ctx.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 def _silence_stdout() -> None:
@@ -131,8 +158,12 @@ def cli(ctx: click.Context, debug: bool, no_cache: bool) -> None:
     request: which downstream assets it reaches and why, which teams to
     consult or inform, and which tests to run.
 
-    Example:
+    Which setting wins, for every command: an option on the command line,
+    then a key in a file (a change file's 'catalog:'), then the environment
+    (IMPACT_CATALOG), then what impact finds (a folder named 'catalog').
 
+    \b
+    Example:
         impact check catalogs/example/changes/CR-101-products-to-solutions.yaml
     """
     ctx.ensure_object(dict)
@@ -155,14 +186,81 @@ def emit(text: str, output: str | None, protected: list[Path] | None = None) -> 
     click.echo(f"Wrote {output}", err=True)
 
 
+def check_selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None) -> list[Path]:
+    """The change files named on the command line, or those of ``--release ID`` in ``--changes DIR``."""
+    require_selection(change_files, release_id, changes_dir)
+    if not release_id:
+        return [Path(f) for f in change_files]
+    from impact.load.change import change_files as files_of
+    from impact.load.change import load_changes
+
+    assert changes_dir is not None
+    members = [c for c in load_changes(files_of(changes_dir)) if c.release == release_id]
+    if not members:
+        raise ImpactError(f"no change request in {display_path(changes_dir)} names release {release_id!r}")
+    return [Path(c.file) for c in members]
+
+
+def render_checks(results: list[Any], fmt: str, problems: list[Any], show_all: bool = False) -> str:
+    """Several 'impact check' answers one after the other, then a one-line summary."""
+    from impact.render import jsonout
+
+    blocking = [r.change.id for r in results if r.blocking]
+    fine = len(results) - len(blocking)
+    summary = f"Checked {len(results)} change request{'s' if len(results) != 1 else ''}: "
+    summary += f"{len(blocking)} blocking" + (f" ({', '.join(blocking)})" if blocking else "") + f", {fine} fine"
+    if problems:
+        bad = sorted({p.file for p in problems if p.severity == "error"})
+        summary += f"; {len(bad)} file{'s' if len(bad) != 1 else ''} could not be checked ({', '.join(bad)})"
+    summary += "."
+    if fmt == "json":
+        return jsonout.dumps(
+            {
+                "changes": [jsonout.check_dict(r) for r in results],
+                "summary": {
+                    "checked": len(results),
+                    "blocking": blocking,
+                    "bad_files": sorted({p.file for p in problems if p.severity == "error"}),
+                },
+            }
+        )
+    if fmt == "markdown":
+        from impact.render import markdown
+
+        return "".join(markdown.render_check(r, show_all=show_all) + "\n---\n\n" for r in results) + f"**{summary}**\n"
+    from impact.render import text
+
+    return "".join(text.render_check(r, show_all=show_all) + "\n" + "=" * 72 + "\n\n" for r in results) + summary + "\n"
+
+
+def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> None:
+    """``impact check`` / ``check-changes``: one answer per change file; exit 2 if any file is bad, else 1 if any blocks."""
+    from impact.analysis.workspace import check_many
+
+    results, problems = check_many(files, catalog, max_tools)
+    emit(render_checks(results, fmt, problems, show_all), output, [*files, *{Path(r.catalog.root) for r in results}])
+    if problems:
+        raise ImpactError(problems)
+    sys.exit(EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK)
+
+
 @cli.command()
-@click.argument("change_file", metavar="CHANGE.yaml", type=click.Path(dir_okay=False))
+@change_selection(release_help="Check every change request of this release, one after the other (needs --changes DIR).")
 @catalog_option
 @max_tools_option
-@format_option("text", "json", "markdown")
+@answer_format
 @click.option("--all", "show_all", is_flag=True, help="List every impacted asset; by default a tool's long low-risk tail is folded.")
-@output_option
-def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, show_all: bool, output: str | None) -> int:
+@output_file_option
+def check(
+    change_files: tuple[str, ...],
+    release_id: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    max_tools: int,
+    fmt: str,
+    show_all: bool,
+    output: str | None,
+) -> None:
     """What a change reaches, who to involve, which tests to run.
 
     Opens with what to do: blocking or not and why, the teams that must sign
@@ -171,17 +269,23 @@ def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, show_
     tools away, high risk first, each with the path that explains why (a
     tool's long low-risk tail is folded unless --all); the teams to involve,
     each with its one strongest role and the reason; the regression tests;
-    and the changed or impacted assets that no test covers.
+    and the changed or impacted assets that no test covers. Several change
+    files (or --release ID --changes DIR) give one answer each, then a
+    one-line summary.
 
-    Exits 1 when the change declares a release path lighter than it needs.
+    Exits 1 when a change declares a release path lighter than it needs.
 
+    \b
     Example:
-
         impact check catalogs/example/changes/CR-101-products-to-solutions.yaml --format markdown
     """
+    files = check_selection(change_files, release_id, changes_dir)
+    if len(files) > 1:
+        run_checks(files, catalog, max_tools, fmt, output, show_all)
     from impact.analysis.workspace import run_check
 
-    result, catalog_path = run_check(Path(change_file), catalog, max_tools)
+    change_file = files[0]
+    result, catalog_path = run_check(change_file, catalog, max_tools)
     # Import only the renderer asked for: Jinja2 (markdown) alone takes ~0.1 s to import.
     if fmt == "json":
         from impact.render import jsonout
@@ -195,61 +299,93 @@ def check(change_file: str, catalog: str | None, max_tools: int, fmt: str, show_
         from impact.render import text
 
         rendered = text.render_check(result, show_all=show_all)
-    emit(rendered, output, [Path(change_file), catalog_path])
-    return EXIT_BLOCKING if result.blocking else EXIT_OK
+    emit(rendered, output, [change_file, catalog_path])
+    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
 
 
 @cli.command()
-@click.argument("directory", metavar="[DIR]", required=False)
-@format_option("text", "json")
-@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
-def validate(directory: str | None, fmt: str, strict: bool) -> int:
+@catalog_folder_options
+@answer_format
+@click.option("--strict", is_flag=True, help="Treat warnings as problems: exit 1 when there are any.")
+@output_file_option
+def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) -> None:
     """Check a catalog and report every problem at once.
 
     Errors (unknown keys, wrong types, dangling references, unknown teams,
     ids defined twice, duplicate YAML keys) are printed as
-    'Error: file:line:col: message' and exit 2. Warnings (critical assets no
-    test covers, dependency cycles) are printed as 'Warning: ...' and exit 0,
-    or 1 with --strict.
+    'Error: file:line:col: message' and exit 2; a file that cannot be read
+    comes first. Warnings (critical assets no test covers, dependency cycles)
+    are printed as 'Warning: ...' and exit 0, or 1 with --strict.
 
-    DIR defaults to IMPACT_CATALOG, then ./catalog.
+    DIR (or --catalog DIR) defaults to IMPACT_CATALOG, then ./catalog.
 
+    \b
     Example:
-
         impact validate catalogs/example/catalog
     """
     from impact.analysis.validation import validate_catalog
     from impact.render.jsonout import dumps
+    from impact.render.text import safe
 
-    root = str(catalog_folder(directory))
+    root = str(catalog_folder(catalog))
     validation = validate_catalog(root)
-    if fmt == "json":
-        click.echo(
-            dumps(
-                {
-                    "catalog": root,
-                    "valid": not validation.errors,
-                    "problems": [
-                        {"severity": p.severity, "file": p.file, "line": p.line, "col": p.col, "message": p.message}
-                        for p in validation.problems
-                    ],
-                }
-            ),
-            nl=False,
+    errors, warnings = validation.errors, validation.warnings
+    c = validation.catalog
+    if errors:
+        verdict = f"{len(errors)} error{'s' if len(errors) != 1 else ''}, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    elif strict and warnings:
+        verdict = f"FAILED with --strict: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    else:
+        verdict = "OK"
+    counts = (
+        ", ".join(
+            f"{n} {word if n == 1 else many}"
+            for n, word, many in (
+                (len(c.systems), "tool", "tools"),
+                (len(c.assets), "asset", "assets"),
+                (len(c.dependencies), "dependency", "dependencies"),
+                (len(c.teams), "team", "teams"),
+                (len(c.tests), "test", "tests"),
+            )
         )
+        if c is not None
+        else ""
+    )
+    if fmt == "json":
+        rendered = dumps(
+            {
+                "catalog": root,
+                "valid": not errors,
+                "strict_ok": not errors and not (strict and warnings),
+                "problems": [
+                    {"severity": p.severity, "file": p.file, "line": p.line, "col": p.col, "message": p.message}
+                    for p in validation.problems
+                ],
+            }
+        )
+    elif fmt == "markdown":
+        lines = [f"## Catalog {safe(root)}: {verdict}", ""]
+        if counts:
+            lines += [counts + ".", ""]
+        lines += [f"- **{p.severity}** `{safe(str(p))}`" for p in validation.problems]
+        rendered = "\n".join(lines).rstrip("\n") + "\n"
+    else:
+        rendered = ""
     for problem in validation.problems:
         click.echo(f"{problem.severity.capitalize()}: {problem}", err=True)
-    if validation.errors:
-        if fmt == "text":
-            click.echo(f"{root}: {len(validation.errors)} error(s), {len(validation.warnings)} warning(s)", err=True)
-        return EXIT_BAD_INPUT
-    if fmt == "text" and validation.catalog is not None:
-        c = validation.catalog
-        click.echo(
-            f"{root}: OK: {len(c.systems)} tools, {len(c.assets)} assets, {len(c.dependencies)} dependencies, "
-            f"{len(c.teams)} teams, {len(c.tests)} tests; {len(validation.warnings)} warning(s)"
-        )
-    return EXIT_BLOCKING if strict and validation.warnings else EXIT_OK
+    if fmt == "text":
+        line = f"{root}: {verdict}" + ((f" ({counts})" if strict and warnings and not errors else f": {counts}") if counts else "")
+        if not errors and not strict:
+            line += f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+        if errors:
+            click.echo(line, err=True)
+        else:
+            rendered = line + "\n"
+    if rendered:
+        emit(rendered, output, [Path(root)])
+    if errors:
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(EXIT_BLOCKING if strict and warnings else EXIT_OK)
 
 
 def main() -> None:

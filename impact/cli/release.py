@@ -2,105 +2,113 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
-from impact.cli.options import catalog_option, format_option, output_option
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def changes_option(func: F) -> F:
-    return click.option(
-        "--changes",
-        "changes_dir",
-        metavar="DIR",
-        help="Folder of change files (every *.yaml in it, not recursive).",
-    )(func)
-
-
-def releases_option(func: F) -> F:
-    return click.option(
-        "--releases",
-        "releases_dir",
-        metavar="DIR",
-        help="Folder of release files (<id>.yaml). Default: 'releases' beside the --changes folder.",
-    )(func)
+from impact.cli.options import (
+    answer_format,
+    catalog_option,
+    change_selection,
+    output_file_option,
+    releases_option,
+    require_selection,
+    table_format,
+)
 
 
 def _release_workspace(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> Any:
     from impact.analysis.workspace import open_workspace
 
-    if release_id and change_files:
-        raise click.UsageError("give change files or --release ID --changes DIR, not both")
-    if release_id and not changes_dir:
-        raise click.UsageError("--release needs --changes DIR, the folder of every change file (other releases' changes count too)")
-    if not release_id and not change_files:
-        raise click.UsageError("give one or more change files, or --release ID --changes DIR")
-    if changes_dir and not release_id:
-        raise click.UsageError("--changes is used with --release ID; to list the teams of single change files, give the files")
+    require_selection(change_files, release_id, changes_dir)
     return open_workspace(change_files, changes_dir, catalog, releases_dir)
 
 
 @cli.command()
-@click.argument("change_files", metavar="[CHANGE.yaml]...", nargs=-1, type=click.Path(dir_okay=False))
-@changes_option
+@change_selection(release_help="Only the conflicts of this release's change requests (with --changes DIR).")
 @catalog_option
 @click.option("--shared", is_flag=True, help="Also list shared-impact conflicts (both reach the same asset; information only).")
 @click.option("--all", "show_all", is_flag=True, help="Show every conflict; by default those meeting more than 2 tools away are counted.")
-@format_option("text", "json")
-@output_option
-def conflicts(change_files: tuple[str, ...], changes_dir: str | None, catalog: str | None, shared: bool, show_all: bool, fmt: str, output: str | None) -> int:
+@answer_format
+@output_file_option
+def conflicts(
+    change_files: tuple[str, ...],
+    release_id: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    shared: bool,
+    show_all: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Change requests in progress that step on each other.
 
-    Looks at every change request that is not 'released' and reports:
-    same-asset (two change the same asset, also through a whole-system
-    target) and downstream (the impact of one reaches an asset another
-    changes: order them and test them together). Each names the assets and
-    the teams that must coordinate. --shared adds shared-impact (both reach
-    the same asset), for information. Ranked: same-asset first, then the
-    nearest; conflicts meeting more than 2 tools away are counted unless --all.
+    Looks at every change request that is not 'released' (the files given,
+    or every file of --changes DIR) and reports: same-asset (two change the
+    same asset, also through a whole-system target) and downstream (the
+    impact of one reaches an asset another changes: order them and test them
+    together). Each names the assets and the teams that must coordinate.
+    --shared adds shared-impact (both reach the same asset), for
+    information. Ranked: same-asset first, then the nearest; conflicts
+    meeting more than 2 tools away are counted unless --all. With --release
+    ID, only the conflicts that involve that release's change requests.
 
     Exits 1 when there is a same-asset or downstream conflict.
 
+    \b
     Example:
-
         impact conflicts --changes catalogs/example/changes
     """
     from impact.analysis.conflicts import BLOCKING_KINDS
     from impact.analysis.workspace import open_workspace
     from impact.render.jsonout import dumps
-    from impact.render.releases import conflicts_dict, render_conflicts
+    from impact.render.releases import conflicts_dict, render_conflicts, render_conflicts_markdown
 
+    if not (changes_dir and not release_id and not change_files):  # --changes DIR alone: every file of the folder
+        require_selection(change_files, release_id, changes_dir)
     ws = open_workspace(change_files, changes_dir, catalog)
     found, ids = ws.conflicts(shared)
-    rendered = dumps(conflicts_dict(found, ids, ws.catalog.root)) if fmt == "json" else render_conflicts(found, ids, show_all=show_all)
+    if release_id:
+        members = {c.id for c in ws.changes if c.release == release_id}
+        if not members:
+            from impact.core.errors import ImpactError, display_path
+
+            raise ImpactError(f"no change request in {display_path(changes_dir or '.')} names release {release_id!r}")
+        found = [c for c in found if c.first in members or c.second in members]
+    if fmt == "json":
+        rendered = dumps(conflicts_dict(found, ids, ws.catalog.root))
+    elif fmt == "markdown":
+        rendered = render_conflicts_markdown(found, ids)
+    else:
+        rendered = render_conflicts(found, ids, show_all=show_all)
     emit(rendered, output, ws.protected(changes_dir))
-    return EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK
+    sys.exit(EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK)
 
 
 @cli.group()
 def release() -> None:
     """Release bundles: what ships in a release and what is held back.
 
+    \b
     Example:
-
         impact release check 2026-11-quick --changes catalogs/example/changes
     """
 
 
 @release.command("check")
-@click.argument("release_id", metavar="RELEASE_ID")
-@click.option("--changes", "changes_dir", metavar="DIR", required=True, help="Folder of every change file (all releases: their conflicts count).")
+@click.argument("release_arg", metavar="[RELEASE_ID]", required=False)
+@click.option("--release", "release_opt", metavar="ID", help="The release, as for the other commands (or give it as RELEASE_ID).")
+@click.option("--changes", "changes_dir", metavar="DIR", help="Folder of every change file (all releases: their conflicts count). Required.")
 @catalog_option
 @releases_option
-@format_option("text", "json", "markdown")
-@output_option
-def release_check(release_id: str, changes_dir: str, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None) -> int:
+@answer_format
+@output_file_option
+def release_check(
+    release_arg: str | None, release_opt: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None
+) -> None:
     """What ships in a release, what is held back, and why.
 
     A release is every change request whose 'release:' names it. One ships
@@ -112,14 +120,21 @@ def release_check(release_id: str, changes_dir: str, catalog: str | None, releas
 
     Exits 1 when anything is held back.
 
+    \b
     Example:
-
         impact release check 2026-11-quick --changes catalogs/example/changes
     """
     from impact.analysis.workspace import open_workspace
     from impact.render.jsonout import dumps
     from impact.render.releases import release_dict, render_release, render_release_markdown
 
+    if release_arg and release_opt and release_arg != release_opt:
+        raise click.UsageError(f"two releases given: {release_arg} and --release {release_opt}; give one")
+    release_id = release_arg or release_opt
+    if not release_id:
+        raise click.UsageError("give the release: impact release check RELEASE_ID --changes DIR")
+    if not changes_dir:
+        raise click.UsageError("give --changes DIR, the folder of every change file (other releases' changes count too)")
     ws = open_workspace((), changes_dir, catalog, releases_dir)
     result = ws.release(release_id)
     if fmt == "json":
@@ -129,7 +144,7 @@ def release_check(release_id: str, changes_dir: str, catalog: str | None, releas
     else:
         rendered = render_release(result)
     emit(rendered, output, ws.protected(changes_dir, releases_dir))
-    return EXIT_BLOCKING if result.blocking else EXIT_OK
+    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
 
 
 def _selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> tuple[Any, list[Any], Any]:
@@ -145,13 +160,11 @@ def _selection(change_files: tuple[str, ...], release_id: str | None, changes_di
 
 
 @cli.command()
-@click.argument("change_files", metavar="[CHANGE.yaml]...", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--release", "release_id", metavar="ID", help="Every change request of this release that ships (needs --changes).")
-@changes_option
+@change_selection(release_help="Every change request of this release that ships (needs --changes DIR).")
 @catalog_option
 @releases_option
-@format_option("table", "csv", "json", "markdown", "emails", default="table")
-@output_option
+@table_format
+@output_file_option
 def stakeholders(
     change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None
 ) -> None:
@@ -163,8 +176,8 @@ def stakeholders(
     decides). --format emails prints a distribution list ('Name <email>' per
     line) to paste into a mail client; csv opens safely in a spreadsheet.
 
+    \b
     Example:
-
         impact stakeholders --release 2026-11-quick --changes catalogs/example/changes --format csv -o stakeholders.csv
     """
     from impact.analysis.stakeholder_lists import merge_stakeholders
@@ -198,17 +211,15 @@ def stakeholders(
 
 
 @cli.command()
-@click.argument("change_file", metavar="[CHANGE.yaml]", required=False, type=click.Path(dir_okay=False))
-@click.option("--release", "release_id", metavar="ID", help="Notify about what ships in this release (needs --changes).")
-@changes_option
+@change_selection(release_help="Notify about what ships in this release (needs --changes DIR).")
 @catalog_option
 @releases_option
 @click.option("--stage", type=click.Choice(["pre-release", "completed"]), required=True, help="Before the release, or once it is done.")
-@format_option("text", "markdown", "json")
+@answer_format
 @click.option("--templates", metavar="DIR", envvar="IMPACT_TEMPLATES", help="Folder of templates that override the built-in ones (same file names).")
-@output_option
+@output_file_option
 def notify(
-    change_file: str | None,
+    change_files: tuple[str, ...],
     release_id: str | None,
     changes_dir: str | None,
     catalog: str | None,
@@ -227,8 +238,8 @@ def notify(
     notify-pre-release.txt.j2, notify-completed.md.j2, ...) that --templates
     DIR or IMPACT_TEMPLATES can override.
 
+    \b
     Example:
-
         impact notify --release 2026-11-quick --changes catalogs/example/changes --stage pre-release
     """
     from impact.render.jsonout import dumps
@@ -236,8 +247,7 @@ def notify(
 
     if templates and not Path(templates).is_dir():
         raise click.UsageError(f"--templates {templates}: no such folder")
-    files = (change_file,) if change_file else ()
-    ws, results, rel = _selection(files, release_id, changes_dir, catalog, releases_dir)
+    ws, results, rel = _selection(change_files, release_id, changes_dir, catalog, releases_dir)
     note = draft(stage, results, rel, templates)
     if fmt == "json":
         rendered = dumps(note.as_dict())

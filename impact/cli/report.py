@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from impact.cli.main import cli
-from impact.cli.options import catalog_option, max_tools_option
+from impact.cli.options import catalog_option, change_selection, max_tools_option, output_dir_option, require_selection
 
 DEFAULT_FOLDER = "reports"
 
@@ -20,18 +20,10 @@ def _folder_name(ident: str) -> str:
 
 
 @cli.command()
-@click.argument("change_file", metavar="[CHANGE.yaml]", required=False, type=click.Path(dir_okay=False))
-@click.option("--release", "release_id", metavar="ID", help="Report on every change request of this release (needs --changes).")
-@click.option("--changes", "changes_dir", metavar="DIR", help="Folder of change files, for --release.")
+@change_selection(release_help="Report on every change request of this release (needs --changes DIR).")
 @catalog_option
 @max_tools_option
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    metavar="DIR",
-    help="Folder for the report files. Default: reports/<change or release id>/.",
-)
+@output_dir_option("Folder for the report files (-o DIR works too). Default: reports/<change or release id>/.")
 @click.option(
     "--templates",
     metavar="DIR",
@@ -39,12 +31,12 @@ def _folder_name(ident: str) -> str:
     help="Folder of templates overriding report.html.j2, report.md.j2, report.css or report.js.",
 )
 def report(
-    change_file: str | None,
+    change_files: tuple[str, ...],
     release_id: str | None,
     changes_dir: str | None,
     catalog: str | None,
     max_tools: int,
-    output: str | None,
+    output_dir: str | None,
     templates: str | None,
 ) -> None:
     """Write release notes: one self-contained HTML page, Markdown, JSON and the graph.
@@ -61,20 +53,21 @@ def report(
     and nothing is written over an input or into the catalog. Exits 0 when
     the report is written, whatever its verdict; 2 on bad input.
 
-    Example:
-
+    \b
+    Examples:
         impact report catalogs/example/changes/CR-101-products-to-solutions.yaml
-
         impact report --release 2026-12-minor --changes catalogs/example/changes
     """
     from impact.render.report import ReportInput, make_picture, render_report
     from impact.store.fsio import atomic_write, guard_output
 
-    if change_file and (release_id or changes_dir):
-        raise click.UsageError("give either CHANGE.yaml or --release ID --changes DIR, not both")
-    if not change_file and not (release_id and changes_dir):
-        raise click.UsageError("give CHANGE.yaml, or --release ID with --changes DIR")
-
+    require_selection(change_files, release_id, changes_dir)
+    if len(change_files) > 1:
+        raise click.UsageError(
+            "a report is for one change request or one release: give one CHANGE.yaml, or --release ID --changes DIR "
+            "(set 'release:' in the change files to report on them together)"
+        )
+    change_file = change_files[0] if change_files else None
     if change_file:
         from impact.analysis.workspace import run_check
 
@@ -86,7 +79,7 @@ def report(
         assert release_id is not None and changes_dir is not None
         report_input, protected = _release_input(release_id, Path(changes_dir), catalog, max_tools)
 
-    folder = Path(output) if output else Path(DEFAULT_FOLDER) / _folder_name(report_input.id)
+    folder = Path(output_dir) if output_dir else Path(DEFAULT_FOLDER) / _folder_name(report_input.id)
     files = render_report(report_input, templates)
     targets = {name: folder / name for name in files}
     for target in targets.values():

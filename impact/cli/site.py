@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 
 from impact.cli.main import cli
-from impact.cli.options import max_tools_option
+from impact.cli.options import catalog_folder_options, max_tools_option, output_dir_option
 
 DEFAULT_FOLDER = "site"
 
 
 @cli.command()
-@click.option("--catalog", "catalog", metavar="DIR", envvar="IMPACT_CATALOG", help="Catalog folder. Default: IMPACT_CATALOG, then ./catalog.")
+@catalog_folder_options
 @click.option(
     "--changes",
     "changes",
@@ -21,8 +21,8 @@ DEFAULT_FOLDER = "site"
     help="Folder of change requests; those not released yet are shown. Default: a 'changes' folder beside the catalog folder, if there is one.",
 )
 @max_tools_option
-@click.option("-o", "--output", "output", metavar="DIR", default=DEFAULT_FOLDER, show_default=True, help="Folder to write the site to (replaced as a whole).")
-def site(catalog: str | None, changes: str | None, max_tools: int, output: str) -> None:
+@output_dir_option("Folder to write the site to, replaced as a whole (-o DIR works too).", default=DEFAULT_FOLDER)
+def site(catalog: str | None, changes: str | None, max_tools: int, output_dir: str) -> None:
     """Write the catalog explorer: a static site to look up any asset in a browser.
 
     DIR/index.html opens by double-click, offline, with no server (or publish
@@ -36,9 +36,9 @@ def site(catalog: str | None, changes: str | None, max_tools: int, output: str) 
     so a failed run leaves the previous site as it was; a folder impact did
     not write is never replaced.
 
+    \b
     Example:
-
-        impact site --catalog catalogs/example/catalog -o site
+        impact site catalogs/example/catalog --output-dir site
     """
     from impact.analysis.site import open_site
     from impact.cli.terminal import loading
@@ -50,7 +50,7 @@ def site(catalog: str | None, changes: str | None, max_tools: int, output: str) 
     with loading(catalog_path):
         model, changes_path = open_site(catalog_path, Path(changes) if changes else None, max_tools)
     files = render_site(model)
-    target = Path(output)
+    target = Path(output_dir)
     atomic_folder(target, files, is_site, [catalog_path, *([changes_path] if changes_path else [])])
     for problem in model.skipped:
         click.echo(f"Warning: {problem} (this change request is left out of the site)", err=True)

@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 
 from impact.cli.main import cli, emit
-from impact.cli.options import format_option, max_tools_option, output_option
+from impact.cli.options import answer_format, max_tools_option, output_file_option
 from impact.load.change import catalog_folder
 
 
 @cli.command()
 @click.argument("asset", metavar="ASSET")
-@click.option("--catalog", "catalog", metavar="DIR", envvar="IMPACT_CATALOG", help="Catalog folder. Default: IMPACT_CATALOG, then ./catalog.")
+@click.option("--catalog", "catalog", metavar="DIR", help="Catalog folder. Default: IMPACT_CATALOG, then ./catalog.")
 @click.option(
     "--changes",
     "changes",
@@ -21,8 +21,8 @@ from impact.load.change import catalog_folder
     help="Folder of change requests to match. Default: a 'changes' folder beside the catalog folder, if there is one.",
 )
 @max_tools_option
-@format_option("text", "json")
-@output_option
+@answer_format
+@output_file_option
 def trace(asset: str, catalog: str | None, changes: str | None, max_tools: int, fmt: str, output: str | None) -> None:
     """What could have broken ASSET: upstream assets and the changes that reach it.
 
@@ -31,8 +31,8 @@ def trace(asset: str, catalog: str | None, changes: str | None, max_tools: int, 
     its dependency path, and the change requests (any status but draft, so
     released ones too) whose impact reaches ASSET, nearest first.
 
+    \b
     Example:
-
         impact trace salesforce:queue/emea-inbound --catalog catalogs/example/catalog
     """
     from impact.analysis.trace import default_changes_folder, load_change_folder
@@ -40,7 +40,7 @@ def trace(asset: str, catalog: str | None, changes: str | None, max_tools: int, 
     from impact.analysis.workspace import open_catalog
     from impact.cli.terminal import loading, styler
     from impact.render import jsonout
-    from impact.render.trace import render_trace, trace_dict
+    from impact.render.trace import render_trace, render_trace_markdown, trace_dict
 
     catalog_path = catalog_folder(catalog)
     changes_path = Path(changes) if changes else default_changes_folder(catalog_path)
@@ -50,6 +50,8 @@ def trace(asset: str, catalog: str | None, changes: str | None, max_tools: int, 
     result = run_trace(loaded, graph, asset, change_requests, max_tools, str(changes_path) if changes_path else None)
     if fmt == "json":
         rendered = jsonout.dumps(trace_dict(result))
+    elif fmt == "markdown":
+        rendered = render_trace_markdown(result)
     else:
         rendered = render_trace(result, styler(to_file=output not in (None, "-")))
     emit(rendered, output, [catalog_path, *([changes_path] if changes_path else [])])

@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
+
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -26,11 +27,21 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return text if rel.startswith("..") else rel
 
 
-@dataclass(frozen=True, order=True)
+ROOT_CAUSE, NOTE, FOLLOW_ON = 0, 1, 2
+"""A problem's rank: what comes first when problems are listed.
+
+A root cause (a file that cannot be read, a system defined twice) is listed
+before anything else, then the note that says which references were left
+unchecked because of it, then every other problem in file order.
+"""
+
+
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong (or worth a warning) with a place in a file.
 
-    ``line`` and ``col`` are 1-based; 0 means "the whole file".
+    ``line`` and ``col`` are 1-based; 0 means "the whole file". Problems sort
+    root causes first (``rank``), then by place.
     """
 
     file: str
@@ -38,6 +49,22 @@ class Problem:
     col: int
     message: str
     severity: Severity = field(default="error", compare=False)
+    rank: int = field(default=FOLLOW_ON, compare=False)
+
+    def _key(self) -> tuple[int, str, int, int, str]:
+        return (self.rank, self.file, self.line, self.col, self.message)
+
+    def __lt__(self, other: Problem) -> bool:
+        return self._key() < other._key()
+
+    def __le__(self, other: Problem) -> bool:
+        return self._key() <= other._key()
+
+    def __gt__(self, other: Problem) -> bool:
+        return self._key() > other._key()
+
+    def __ge__(self, other: Problem) -> bool:
+        return self._key() >= other._key()
 
     def __str__(self) -> str:
         # Escaped: a file name or value with a newline, an ANSI escape or a
@@ -78,9 +105,22 @@ class ProblemList:
         # Ids defined in entries that failed validation: they exist, so links
         # to them are not reported again as dangling.
         self.known_invalid: set[str] = set()
+        # Files that could not be read or parsed (their bytes, when read): the
+        # ids they may define are not reported as dangling elsewhere.
+        self.unreadable: dict[str, bytes | None] = {}
 
-    def error(self, file: str, line: int, col: int, message: str) -> None:
-        self.items.append(Problem(file, line, col, message, "error"))
+    def error(self, file: str, line: int, col: int, message: str, rank: int = FOLLOW_ON) -> None:
+        self.items.append(Problem(file, line, col, message, "error", rank))
+
+    def root_causes(self, problems: list[Problem], file: str, raw: bytes | None) -> None:
+        """Problems that make ``file`` unreadable: listed first, and what it may define is not reported missing."""
+        from dataclasses import replace
+
+        self.items.extend(replace(p, rank=ROOT_CAUSE) for p in problems)
+        self.unreadable[file] = raw
+
+    def note(self, file: str, line: int, col: int, message: str) -> None:
+        self.items.append(Problem(file, line, col, message, "note", NOTE))
 
     def warning(self, file: str, line: int, col: int, message: str) -> None:
         self.items.append(Problem(file, line, col, message, "warning"))
@@ -90,10 +130,14 @@ class ProblemList:
         return sorted(p for p in self.items if p.severity == "error")
 
     @property
+    def notes(self) -> list[Problem]:
+        return sorted(p for p in self.items if p.severity == "note")
+
+    @property
     def warnings(self) -> list[Problem]:
         return sorted(p for p in self.items if p.severity == "warning")
 
     def raise_if_errors(self) -> None:
         errors = self.errors
         if errors:
-            raise ImpactError(errors)
+            raise ImpactError(errors + self.notes)

@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from impact.core.catalog import Catalog
+
 
 def split_asset_id(asset_id: str) -> tuple[str, str]:
     """``'website:/products/'`` → ``('website', '/products/')``: the system is before the first ``:``."""
@@ -43,3 +45,25 @@ def suggest(kind: str, ident: str, teams: Mapping[str, Any], systems: Mapping[st
                 return ident
     matches = difflib.get_close_matches(ident, list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+def suggest_asset(ident: str, catalog: Catalog) -> str | None:
+    """The asset id a person most likely meant: a typo of an id, or a bare key (``emea-inbound``) of one asset.
+
+    """
+    if ":" not in ident:
+        # A key without its system: an asset whose key is it, or ends with it after a '/'.
+        found = sorted(a for a in catalog.assets if (k := a.split(":", 1)[1]) == ident or k.endswith("/" + ident))
+        if len(found) == 1:
+            return found[0]
+        close = difflib.get_close_matches(ident, [a.split(":", 1)[1] for a in catalog.assets], n=1, cutoff=0.75)
+        if close:
+            return min(a for a in catalog.assets if a.split(":", 1)[1] == close[0])
+        return None
+    return suggest("asset", ident, catalog.teams, catalog.systems, catalog.assets)
+
+
+def suggest_system(ident: str, catalog: Catalog) -> str | None:
+    """The system id a person most likely meant."""
+    close = difflib.get_close_matches(ident, list(catalog.systems), n=1, cutoff=0.6)
+    return close[0] if close else None

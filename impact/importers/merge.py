@@ -166,7 +166,11 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
     for sid in sorted(imported.systems):
         src = imported.systems[sid]
         if sid in other_systems:
-            problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {other_systems[sid]}; import into that file instead (-o {other_systems[sid]})"))
+            there = other_systems[sid]
+            hint = f"import into that file instead (-o {there})"
+            if imported.command == "csv":  # a CSV may list several systems: one import per file
+                hint = f"import its rows into that file instead: impact import csv {imported.source} --system {sid} -o {there}"
+            problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {there}; {hint}"))
             continue
         system = dict(systems.get(sid, {}))
         if not system:
@@ -245,7 +249,19 @@ def _ordered_system(system: dict[str, Any]) -> dict[str, Any]:
     return {**{key: system[key] for key in _SYSTEM_ORDER if key in system}, **{key: value for key, value in system.items() if key not in _SYSTEM_ORDER}}
 
 
-def merge_into_file(target: Path, imported: Imported, catalog: Path | None = None, protected: list[Path] | None = None) -> MergeReport:
+def record_source(data: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``entry`` in its ``sources``: replacing the entry of the same kind and path, else added."""
+    sources = [dict(item) for item in data.get("sources", [])]
+    for i, item in enumerate(sources):
+        if item.get("kind") == entry["kind"] and item.get("path") == entry["path"]:
+            sources[i] = entry
+            break
+    else:
+        sources.append(entry)
+    return {**data, "sources": sources}
+
+
+def merge_into_file(target: Path, imported: Imported, catalog: Path | None = None, protected: list[Path] | None = None, source: dict[str, Any] | None = None) -> MergeReport:
     """Add ``imported`` to the catalog file ``target`` (created if missing), atomically.
 
     ``catalog`` is the catalog folder whose other files define teams and
@@ -255,6 +271,8 @@ def merge_into_file(target: Path, imported: Imported, catalog: Path | None = Non
     guard_output(target, protected or [])
     known_teams, other_systems = _other_definitions(catalog or target.parent, target)
     data, report = merge(_existing(target), imported, known_teams, other_systems, display_path(target))
+    if source is not None:
+        data = record_source(data, {key: value for key, value in source.items() if value or key != "args"})
     header = _schema_line(target, catalog or target.parent) + (
         f"# Written by 'impact import {imported.command}' from {imported.source}.\n"
         "# Edit freely: importing again only adds what is new and keeps what you wrote\n"
@@ -314,4 +332,21 @@ def catalog_assets(catalog: Path, target: Path | None = None) -> dict[str, dict[
                 for key, asset in assets.items():
                     label = asset.get("name") if isinstance(asset, dict) else None
                     keys[str(key)] = str(label) if isinstance(label, str) else None
+    return out
+
+
+def catalog_sources(catalog: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every ``sources:`` entry of the catalog's files, with the file it writes, in file order."""
+    out: list[tuple[Path, dict[str, Any]]] = []
+    limit = Limits.from_env().max_file_bytes
+    for path in sorted(catalog.rglob("*")):
+        if path.suffix not in YAML_SUFFIXES or not path.is_file() or any(part.startswith(".") for part in path.relative_to(catalog).parts):
+            continue
+        doc = parse_yaml(read_limited(path, limit), display_path(path))
+        if not isinstance(doc.data, dict) or "sources" not in doc.data:
+            continue
+        spec, problems = validate(CatalogFileSpec, doc)
+        if spec is None:
+            raise ImpactError(problems)
+        out.extend((path, source.model_dump()) for source in spec.sources)
     return out

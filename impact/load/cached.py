@@ -24,7 +24,6 @@ and is the same with or without the cache.
 from __future__ import annotations
 
 import gc
-import hashlib
 import marshal
 from array import array
 from collections import UserList
@@ -40,6 +39,7 @@ from impact.load.workers import build_records
 from impact.read.records import Record
 from impact.store import cache
 from impact.store.compact import AssetTable, PlaceTable
+from impact.store.freshness import FileIndex, fill
 from impact.store.patch import patched
 from impact.store.record_cache import code_version
 from impact.store.snapshot import assemble, decode, warning_rows, warnings_from
@@ -83,12 +83,17 @@ def check_cached(
     files = catalog_files(root, found)
     if found.items or not files:
         return None
-    sizes = [p.stat().st_size for p in files]
+    stats = FileIndex.stats(files)
+    sizes = [st[0] for st in stats]
     if sum(sizes) > max_catalog_bytes or max(sizes) > max_file_bytes:
         return None
-    raws = [p.read_bytes() for p in files]
-    hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
     rels = [p.relative_to(root).as_posix() for p in files]
+    # Files whose metadata vouches for them are not read (store/freshness.py):
+    # an unchanged catalog is known by its files' stat alone.
+    index = FileIndex.load(root)
+    hashes, raws = index.digests(files, rels, stats)
+    index.forget_others(rels)
+    index.save(root)
     key = cache.digest(code_version(), *rels, *hashes)
     base = cache.cache_dir()
     snapshot_path = base / "catalogs" / f"{cache.digest(str(root.resolve()))}.bin"
@@ -106,13 +111,15 @@ def check_cached(
     else:
         data = patched(entry, rels, hashes, raws, files)
     if data is None:
+        if not fill(raws, files, hashes, range(len(files))):
+            return None  # a file changed while impact read the catalog: the ordinary path reads it afresh
         # One pause of the garbage collector for the whole build: paused per
         # file, each file's end set off a collection over everything kept so
         # far (a second at 100,000 assets); nothing here is in a cycle.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            data = _build(files, raws, rels, hashes)
+            data = _build(files, raws, rels, hashes)  # type: ignore[arg-type]  # every file read: filled above
         finally:
             if was_enabled:
                 gc.enable()

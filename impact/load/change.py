@@ -175,26 +175,32 @@ def change_files(folder: str | os.PathLike[str]) -> list[Path]:
 def find_catalog(changes: list[ChangeRequest], option: str | None) -> Path:
     """Which catalog a command works on.
 
-    The rule, first match wins:
+    The rule, first match wins (the command line, then files, then the
+    environment, then what is discovered):
 
-    1. the change files' own ``catalog:`` key (relative to the change file);
-    2. ``--catalog DIR``, or the ``IMPACT_CATALOG`` environment variable;
-    3. a folder named ``catalog`` next to the change file's folder or any
+    1. ``--catalog DIR`` given on the command line;
+    2. the change files' own ``catalog:`` key (relative to the change file);
+    3. the ``IMPACT_CATALOG`` environment variable;
+    4. a folder named ``catalog`` next to the change file's folder or any
        folder above it (``catalogs/example/changes/x.yaml`` finds
        ``catalogs/example/catalog/``), then ``./catalog``.
     """
+    if option:
+        return Path(option)
     declared = {c.catalog.resolve(): c for c in changes if c.catalog is not None}
     if len(declared) > 1:
         shown = ", ".join(f"{c.file} names {display_path(c.catalog)}" for c in declared.values() if c.catalog)
-        raise ImpactError(f"these change files name different catalogs: {shown}; check them one catalog at a time")
+        raise ImpactError(f"these change files name different catalogs: {shown}; check them one catalog at a time, or give --catalog DIR")
     if declared:
         change = next(iter(declared.values()))
         assert change.catalog is not None
         if not change.catalog.is_dir():
             p = change.place or Place(change.file, 0, 0)
-            raise ImpactError(Problem(p.file, 0, 0, f"catalog: {display_path(change.catalog)} is not a folder (the path is relative to the change file)"))
+            raise ImpactError(
+                Problem(p.file, 0, 0, f"catalog: {display_path(change.catalog)} is not a folder (the path is relative to the change file; --catalog DIR overrides it)")
+            )
         return change.catalog
-    explicit = option or os.environ.get(CATALOG_ENV)
+    explicit = os.environ.get(CATALOG_ENV)
     if explicit:
         return Path(explicit)
     starts = [Path(c.file).resolve().parent for c in changes]
@@ -252,9 +258,9 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         else:
             hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets)
             why = "" if system_id in catalog.systems else f" (there is no system {system_id!r})"
-            problems.error(p.file, p.line, p.col, f"target {item.target!r} is not an asset of the catalog {catalog.root}{why}" + (f"; did you mean {hint!r}?" if hint else ""))
+            problems.error(p.file, p.line, p.col, f"target {item.target!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/{why}" + (f"; did you mean {hint!r}?" if hint else ""))
     if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
         p = change.requested_by_place
-        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog {catalog.root}")
+        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog in {catalog.root.rstrip('/')}/")
     problems.raise_if_errors()
     return sorted(changed.values(), key=lambda c: c.asset)

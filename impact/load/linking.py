@@ -11,10 +11,11 @@ detects that some rule is broken, and leaves the telling to this module).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from impact.core.catalog import Place, RegressionTest, System, Team
-from impact.core.errors import ProblemList
+from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, ProblemList
 from impact.core.ids import suggest
 from impact.read.records import PolicyRow, Record, definition_path, dependencies
 
@@ -79,7 +80,7 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
             if report is None:
                 raise BrokenRule(key)
             first_at = report.place(report.found(first, key))
-            report.error(report.found(where, key), f"{kind} {ident!r} is defined twice; the first is at {first_at}")
+            report.error(report.found(where, key), f"{kind} {ident!r} is defined twice; the first is at {first_at}", ROOT_CAUSE if kind == "system" else FOLLOW_ON)
             return False
         places[key] = where
         return True
@@ -91,6 +92,10 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
         for si, (system, f_deps) in enumerate(zip(record.systems, dependencies(record))):
             sid, owner = system.id, system.owner
             if not define("system", sid, (fi, system.line, system.col)):
+                if report is not None:  # its assets exist somewhere: links to them are follow-on errors
+                    at = report.place(report.found((fi, system.line, system.col), f"system:{sid}"))
+                    for key in system.assets.keys:
+                        report.shadowed.setdefault(f"{sid}:{key}", (at.file, at.line, at.col))
                 continue
             team_refs.add(owner)
             team_refs.update(system.consulted)
@@ -177,6 +182,10 @@ class Reporter:
         self.names = names
         self.locators = locators
         self.problems = problems
+        self.shadowed: dict[str, tuple[str, int, int]] = {}
+        """Asset ids of a system's second definition (dropped): the place of that definition."""
+        self.unchecked: dict[tuple[str, int, int], int] = {}
+        """How many references were not reported because of each root cause."""
 
     def place(self, where: tuple[int, int, int]) -> Place:
         return Place(self.names[where[0]], where[1], where[2])
@@ -189,8 +198,36 @@ class Reporter:
         line, col = self.locators[fi].locate(path, key=key)
         return (fi, line, col)
 
-    def error(self, where: tuple[int, int, int], message: str) -> None:
-        self.problems.error(self.names[where[0]], where[1], where[2], message)
+    def error(self, where: tuple[int, int, int], message: str, rank: int = FOLLOW_ON) -> None:
+        self.problems.error(self.names[where[0]], where[1], where[2], message, rank)
+
+    def hidden_by(self, kind: str, ident: str) -> tuple[str, int, int] | None:
+        """Where a missing id may be defined after all: a file that could not be read, or a system's second definition.
+
+        References to such ids are not reported as dangling (the root cause
+        is reported first); the place is counted, for one note.
+        """
+        if kind == "asset" and ident in self.shadowed:
+            return self.shadowed[ident]
+        for name, raw in self.problems.unreadable.items():
+            if _may_define(raw, kind, ident):
+                return (name, 0, 0)
+        return None
+
+
+def _may_define(raw: bytes | None, kind: str, ident: str) -> bool:
+    """Whether an unreadable file's text could define ``ident`` (every id, if its bytes are unknown)."""
+    if raw is None:
+        return True
+    text = raw.decode("utf-8", "replace")
+
+    def mentions(word: str) -> bool:
+        return re.search(r"(?<![\w.-])" + re.escape(word) + r"(?![\w.-])", text) is not None
+
+    if kind == "team":
+        return mentions(ident)
+    system, _, key = ident.partition(":")
+    return mentions(system) and key in text
 
 
 def _report_references(records: list[Record], merged: dict[str, Any], report: Reporter) -> None:
@@ -204,6 +241,10 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
 
     def check(kind: str, ident: str, fi: int, path: tuple[Any, ...], context: str) -> None:
         if ident in (teams if kind == "team" else assets) or f"{kind}:{ident}" in known_invalid:
+            return
+        hidden = report.hidden_by(kind, ident)
+        if hidden is not None:
+            report.unchecked[hidden] = report.unchecked.get(hidden, 0) + 1
             return
         message = f"{context} {ident!r}, which is not {'an asset' if kind == 'asset' else 'a team'} of this catalog"
         hint = suggest(kind, ident, teams, systems, assets)
@@ -241,3 +282,10 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
                 check("asset", asset, fi, ("tests", t.id, "covers", i), f"test {t.id!r} covers")
             if t.owner:
                 check("team", t.owner, fi, ("tests", t.id, "owner"), f"test {t.id!r} owner")
+    for (file, line, col), n in sorted(report.unchecked.items()):
+        refs = f"{n} reference{'s' if n != 1 else ''} to {'an id' if n == 1 else 'ids'} defined in no other file"
+        if line == 0:
+            why = "may be defined in this file, which could not be read: fix it, then run again"
+        else:
+            why = "may be defined in this second definition of the system: define each system once, then run again"
+        report.problems.note(file, line, col, f"{refs} {'is' if n == 1 else 'are'} not reported as missing: {'it' if n == 1 else 'they'} {why}")

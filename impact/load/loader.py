@@ -54,7 +54,7 @@ def read_catalog_records(
         try:
             read.append((path, display_path(path), read_limited(path, limits.max_file_bytes)))
         except ImpactError as exc:
-            problems.items.extend(exc.problems)
+            problems.root_causes(exc.problems, display_path(path), None)
     # Every valid file's record, from the cache or parsed now (in parallel for a
     # large catalog); only the files with a problem are parsed again below, here.
     found = build_records([raw for _, _, raw in read], [name for _, name, _ in read], cache.enabled())
@@ -69,7 +69,7 @@ def read_catalog_records(
             try:
                 doc = parse_yaml(raw, name)
             except ImpactError as exc:
-                problems.items.extend(exc.problems)
+                problems.root_causes(exc.problems, name, raw)
                 continue
             spec, errors = validate(CatalogFileSpec, doc)
             problems.items.extend(errors)
@@ -131,7 +131,7 @@ def check_catalog(
             if not merged["places"] and not problems.items:
                 problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
             if problems.errors:
-                return None, problems.errors + problems.warnings
+                return None, sorted(problems.errors + problems.notes) + problems.warnings
             data = encode(merged, rels)
         # Places are found as through the cache: for many files at once, in parallel.
         hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
@@ -151,5 +151,5 @@ def load_catalog(root: str | os.PathLike[str], limits: Limits | None = None) -> 
     """Load a catalog or raise :class:`ImpactError` with every error found."""
     catalog, problems = check_catalog(root, limits, warnings_now=False)
     if catalog is None:
-        raise ImpactError([p for p in problems if p.severity == "error"])
+        raise ImpactError([p for p in problems if p.severity != "warning"])
     return catalog

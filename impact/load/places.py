@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from impact.core.errors import ImpactError, Problem
@@ -24,7 +25,7 @@ class FileLocator:
     taken from a file edited meanwhile.
     """
 
-    def __init__(self, paths: list[Path], names: list[str], hashes: list[str], raws: list[bytes] | None = None) -> None:
+    def __init__(self, paths: list[Path], names: list[str], hashes: list[str], raws: Sequence[bytes | None] | None = None) -> None:
         self.paths = paths
         self.names = names
         self.hashes = hashes
@@ -32,7 +33,9 @@ class FileLocator:
         self._places: dict[int, dict[str, tuple[int, int]]] = {}
 
     def _raw(self, fi: int) -> bytes:
-        raw = self.raws[fi] if self.raws is not None else self.paths[fi].read_bytes()
+        raw = self.raws[fi] if self.raws is not None else None
+        if raw is None:  # not read yet (see store/freshness.py)
+            raw = self.paths[fi].read_bytes()
         if hashlib.blake2b(raw, digest_size=16).hexdigest() != self.hashes[fi]:
             message = "this file changed while impact was reading the catalog; run the command again"
             raise ImpactError(Problem(self.names[fi], 0, 0, message))

@@ -169,6 +169,14 @@ class PolicySpec(_Spec):
     minor: PathRuleSpec | None = None
 
 
+class SourceSpec(_Spec):
+    """An import that writes this catalog file; ``impact import refresh`` runs it again."""
+
+    kind: Literal["csv", "sitemap", "salesforce-deps", "salesforce", "dbt", "gtm"]
+    path: Text = Field(description="The export (file or folder), relative to this catalog file.")
+    args: Annotated[list[Text], _none_to_empty(list)] = _no_items("The import's options, as on the command line, e.g. [--owner, web].")
+
+
 class CatalogFileSpec(_Spec):
     """One file of a catalog directory; all files are merged."""
 
@@ -176,6 +184,7 @@ class CatalogFileSpec(_Spec):
     systems: Annotated[dict[Id, SystemSpec], _none_to_empty(dict)] = {}
     tests: Annotated[dict[Id, TestSpec], _none_to_empty(dict)] = {}
     policy: PolicySpec | None = None
+    sources: Annotated[list[SourceSpec], _none_to_empty(list)] = _no_items("Imports that write this file; 'impact import refresh' runs them all again.")
 
 
 class ChangeItemSpec(_Spec):

@@ -219,11 +219,23 @@ def catalog_picture(
     wanted = sorted(set(systems))
     for system in wanted:
         if system not in catalog.systems:
-            raise ImpactError(f"--system {system!r} is not a tool of the catalog {catalog.root}; tools: {', '.join(sorted(catalog.systems))}")
+            from impact.core.ids import suggest_system
+
+            hint = suggest_system(system, catalog)
+            raise ImpactError(
+                f"--system {system!r} is not a tool of the catalog in {catalog.root.rstrip('/')}/"
+                + (f"; did you mean {hint!r}?" if hint else f"; tools: {', '.join(sorted(catalog.systems))}")
+            )
     g = graph.graph
     if focus is not None:
         if focus not in catalog.assets:
-            raise ImpactError(f"--focus {focus!r} is not an asset of the catalog {catalog.root}")
+            from impact.core.ids import suggest_asset
+
+            hint = suggest_asset(focus, catalog)
+            raise ImpactError(
+                f"--focus {focus!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/"
+                + (f"; did you mean {hint!r}?" if hint else "; give an asset id as system:key")
+            )
         title = f"Around {focus}"
         subtitle = f"assets at most {depth} step{'s' if depth != 1 else ''} downstream or upstream"
         picture = Drawing(catalog, graph, title, subtitle, mode="focus", owners=owners)

@@ -169,7 +169,8 @@ def conflict_line(conflict: Conflict) -> list[str]:
     for r in conflict.reach[:3]:
         lines.append(f"                 why: {show_path(r)} ({away(r.tool_distance)})")
     if len(conflict.reach) > 3:
-        lines.append(f"                 (+{len(conflict.reach) - 3} more paths; --format json lists them all)")
+        more = len(conflict.reach) - 3
+        lines.append(f"                 ({plural(more, 'more path')}; --format json lists them all)")
     return lines
 
 
@@ -315,3 +316,28 @@ def render_release_markdown(result: ReleaseResult, templates: str | None = None)
     from impact.render.templating import render  # Jinja2 only when Markdown is asked for
 
     return render("release.md.j2", templates, **release_dict(result))
+
+
+def render_conflicts_markdown(conflicts: Sequence[Conflict], changes: Sequence[str]) -> str:
+    """``impact conflicts --format markdown``: the same answer as the text, for a ticket or pull request."""
+    blocking = [c for c in conflicts if c.kind != "shared-impact"]
+    lines = [f"## Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate", ""]
+    lines.append("Change requests: " + (", ".join(md_code(c) for c in changes) or "none") + ".")
+    lines.append("")
+    if not conflicts:
+        lines.append("None: no two change requests change the same asset or reach what another changes.")
+    for c in conflicts:
+        assets = ", ".join(md_code(a) for a in c.assets[:5]) + (f" and {len(c.assets) - 5} more" if len(c.assets) > 5 else "")
+        teams = ", ".join(md_code(t) for t in c.teams)
+        if c.kind == "same-asset":
+            head = f"**same-asset**: {md_code(c.first)} and {md_code(c.second)} both change {assets}"
+        elif c.kind == "downstream":
+            head = f"**downstream** {md_code(c.first)} → {md_code(c.second)}: the impact of {md_code(c.first)} reaches {assets}, which {md_code(c.second)} changes"
+        else:
+            head = f"**shared-impact** (information): {md_code(c.first)} and {md_code(c.second)} both reach {assets}"
+        lines.append(f"- {head}. Coordinate: {teams}.")
+        for r in c.reach[:3]:
+            lines.append(f"  - why: {' → '.join(md_code(a) for a in r.path)} ({away(r.tool_distance)})")
+        if len(c.reach) > 3:
+            lines.append(f"  - {plural(len(c.reach) - 3, 'more path')}: `--format json` lists them all")
+    return "\n".join(lines) + "\n"

@@ -91,3 +91,43 @@ def _upstream_dict(r: Reach, catalog: Catalog, notes: Mapping[tuple[str, str], s
         "path": list(path),
         "notes": [notes.get(edge) for edge in pairwise(path)],
     }
+
+
+def render_trace_markdown(result: TraceResult) -> str:
+    """``impact trace --format markdown``: the text answer for an incident ticket."""
+    from impact.render.templating import md_code, md_text
+
+    catalog = result.catalog
+    asset = catalog.assets[result.asset]
+    lines = [
+        f"## Trace: {md_code(result.asset)} ({md_text(asset.type)}, owned by {md_code(asset.owner)})",
+        "",
+        (
+            f"{plural(len(result.upstream), 'upstream asset')} within {plural(result.max_tools, 'tool')} can break it; "
+            f"{plural(len(result.changes), 'change request')} reach{'es' if len(result.changes) == 1 else ''} it."
+        ),
+        "",
+        "### Change requests that reach it" + (" (nearest first)" if result.changes else ""),
+        "",
+    ]
+    if result.changes_folder is None:
+        lines.append("No change folder given (`--changes DIR`) and none beside the catalog.")
+    elif not result.changes:
+        lines.append(f"No open or released change request in {md_code(result.changes_folder)} reaches it.")
+    for h in result.changes:
+        why = f"; why: {' → '.join(md_code(a) for a in h.path)}" if len(h.path) > 1 else ""
+        lines.append(
+            f"- {md_code(h.change.id)}: {md_text(h.change.title)} ({md_text(h.change.status or 'no status')}, {away(h.tool_distance)}): "
+            f"{md_text(h.action)} {md_code(h.path[0])}{why}"
+        )
+    lines += ["", "### Upstream assets that can break it (nearest first)", ""]
+    if not result.upstream:
+        lines.append("Nothing upstream: no asset of the catalog feeds it.")
+    for r in result.upstream:
+        a = catalog.assets[r.asset]
+        mark = " **critical**" if a.critical else ""
+        lines.append(f"- {md_code(r.asset)}{mark} ({away(r.tool_distance)}, owner {md_code(a.owner)}): {' → '.join(md_code(x) for x in r.path)}")
+    if result.skipped:
+        lines += ["", "### Skipped change files (they do not match the catalog)", ""]
+        lines.extend(f"- {md_text(str(p))}" for p in result.skipped)
+    return "\n".join(lines) + "\n"

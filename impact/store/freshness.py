@@ -56,6 +56,7 @@ import hashlib
 import marshal
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -144,19 +145,22 @@ class FileIndex:
             cache.write(path, key, marshal.dumps(self.entries))
             self.changed = False
 
-    def digests(self, paths: list[Path], rels: list[str]) -> tuple[list[str], list[bytes | None]]:
+    def digests(self, paths: list[Path], rels: list[str], stats: list[StatKey] | None = None) -> tuple[list[str], list[bytes | None]]:
         """Each file's digest, and its bytes if they had to be read (None where the index vouched for it).
 
         A file is read, hashed and entered again when its metadata changed,
         when it is racy (see :func:`trusted`) or when it is not in the index.
+        ``stats`` are the files' :func:`stat_key` if already taken (taken
+        here otherwise), for instance to check sizes before reading anything.
         """
         entries = self.entries
         trust = enabled()
         started = time.time_ns()  # before any stat: see read()
+        if stats is None:
+            stats = [stat_key(os.stat(path)) for path in paths]
         digests: list[str] = []
         raws: list[bytes | None] = []
-        for path, rel in zip(paths, rels):
-            now = stat_key(os.stat(path))
+        for path, rel, now in zip(paths, rels, stats):
             entry = entries.get(rel)
             if trust and trusted(entry, now):
                 assert entry is not None
@@ -186,9 +190,29 @@ class FileIndex:
             self.changed = True
         return digest, raw
 
+    @staticmethod
+    def stats(paths: list[Path]) -> list[StatKey]:
+        """:func:`stat_key` of each file, taken now."""
+        return [stat_key(os.stat(path)) for path in paths]
+
     def forget_others(self, rels: list[str]) -> None:
         """Drop the entries of files no longer in the catalog."""
         keep = set(rels)
         for rel in [r for r in self.entries if r not in keep]:
             del self.entries[rel]
             self.changed = True
+
+
+def fill(raws: list[bytes | None], paths: list[Path], digests: list[str], wanted: Iterable[int]) -> bool:
+    """Read the bytes of the ``wanted`` files the index vouched for (None in ``raws``), in place.
+
+    False if a file no longer has the digest vouched for: it changed since
+    its ``stat`` was taken, and the caller starts again from the files.
+    """
+    for i in wanted:
+        if raws[i] is None:
+            raw = paths[i].read_bytes()
+            if hashlib.blake2b(raw, digest_size=16).hexdigest() != digests[i]:
+                return False
+            raws[i] = raw
+    return True

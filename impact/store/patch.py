@@ -11,6 +11,7 @@ from impact.core.catalog import RegressionTest, Team
 from impact.core.errors import display_path
 from impact.read.records import Edges, Record, build_record
 from impact.store import cache
+from impact.store.freshness import fill
 from impact.store.record_cache import cached_record, code_version, record_by_digest, store_record
 from impact.store.snapshot import adjacency, ints, slot_row
 
@@ -134,7 +135,7 @@ def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: Ed
 
 
 def patched(
-    entry: tuple[str, bytes] | None, rels: list[str], hashes: list[str], raws: list[bytes], files: list[Path]
+    entry: tuple[str, bytes] | None, rels: list[str], hashes: list[str], raws: list[bytes | None], files: list[Path]
 ) -> dict[str, Any] | None:
     """The snapshot of a catalog whose files have the same names as before and few new contents."""
     if entry is None:
@@ -148,16 +149,18 @@ def patched(
     except Exception:  # a damaged or foreign entry is no entry
         return None
     changed = [i for i, (a, b) in enumerate(zip(old_hashes, hashes)) if a != b]
-    if len(changed) > max(1, len(rels) // 4):  # many files changed: merging afresh is as quick
-        return None
+    if len(changed) > max(1, len(rels) // 4) or not fill(raws, files, hashes, changed):
+        return None  # many files changed (merging afresh is as quick), or one changed while being read
     for fi in changed:
         old = record_by_digest(old_hashes[fi])
-        new = cached_record(raws[fi])
+        raw = raws[fi]
+        assert raw is not None  # filled above
+        new = cached_record(raw)
         if new is None:
-            new = build_record(raws[fi], display_path(files[fi]))
+            new = build_record(raw, display_path(files[fi]))
             if new is None:
                 return None
-            store_record(raws[fi], new)
+            store_record(raw, new)
         if old is None or not patch(data, fi, old, new):
             return None
     data["hashes"] = hashes

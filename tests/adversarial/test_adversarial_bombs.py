@@ -136,5 +136,5 @@ def test_refused_with_the_exact_message_under_a_memory_cap(
     if want_code == 0:
         assert (
             out
-            == "cat: OK: 0 tools, 0 assets, 0 dependencies, 3 teams, 0 tests; 0 warning(s)\n"
+            == "cat: OK: 0 tools, 0 assets, 0 dependencies, 3 teams, 0 tests; 0 warnings\n"
         )

@@ -118,10 +118,11 @@ BROKEN = {
     ),
 }
 EXPECTED = [
-    "cat/a.yaml:4:23: system 's' owner 'nobody', which is not a team of this catalog",
-    "cat/a.yaml:4:66: asset 's:x' depends_on 's:y', which is not an asset of this catalog; did you mean 's:x'?",
+    # Files that cannot be read come first (root causes), then the rest in file order.
     "cat/b.yaml:3:3: duplicate key 'web' (first at line 2, column 3); keep one of them",
     "cat/sub/c.yml:1:1: this file is not UTF-8 text (byte 0xff); save it as UTF-8",
+    "cat/a.yaml:4:23: system 's' owner 'nobody', which is not a team of this catalog",
+    "cat/a.yaml:4:66: asset 's:x' depends_on 's:y', which is not an asset of this catalog; did you mean 's:x'?",
     "cat/sub/d.yaml:2:25: covers: must list at least one item",
     "cat/z/stack.yaml:7:41: critical: expected true or false, found 'maybe'; write true or false",
 ]
@@ -137,7 +138,7 @@ def test_every_problem_is_reported_at_once_in_a_stable_order(
         write(work, f"cat/{name}", BROKEN[name])
     result = run("validate", "cat")
     assert result.errors == [f"Error: {line}" for line in EXPECTED]
-    assert result.err.splitlines()[-1] == "cat: 6 error(s), 0 warning(s)"
+    assert result.err.splitlines()[-1] == "cat: 6 errors, 0 warnings"
     assert result.code == 2
 
 
@@ -200,7 +201,7 @@ def test_a_link_loop_is_walked_once_and_the_run_ends(catalog: Path) -> None:
     assert (result.code, result.err) == (0, "")
     assert (
         result.out
-        == "cat: OK: 2 tools, 3 assets, 2 dependencies, 2 teams, 1 tests; 0 warning(s)\n"
+        == "cat: OK: 2 tools, 3 assets, 2 dependencies, 2 teams, 1 test; 0 warnings\n"
     )
 
 

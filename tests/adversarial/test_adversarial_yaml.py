@@ -229,7 +229,7 @@ def test_quoting_a_key_is_the_fix_the_collision_message_offers(work: Path) -> No
     assert result.code == 0, result.err
     assert (
         result.out
-        == "cat: OK: 0 tools, 0 assets, 0 dependencies, 2 teams, 0 tests; 0 warning(s)\n"
+        == "cat: OK: 0 tools, 0 assets, 0 dependencies, 2 teams, 0 tests; 0 warnings\n"
     )
 
 
@@ -247,7 +247,7 @@ def test_bom_and_crlf_are_accepted_and_places_stay_right(work: Path) -> None:
     result = run("validate", "cat")
     assert (result.code, result.out) == (
         0,
-        "cat: OK: 0 tools, 0 assets, 0 dependencies, 1 teams, 0 tests; 0 warning(s)\n",
+        "cat: OK: 0 tools, 0 assets, 0 dependencies, 1 team, 0 tests; 0 warnings\n",
     )
 
 

@@ -22,6 +22,7 @@ once (a new folder swapped in for the old one). The site is
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,7 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     system_ids = sorted(catalog.systems)
     system_at = {s: i for i, s in enumerate(system_ids)}
     offsets, targets, notes = model.offsets, model.targets, model.notes
+    noted = sorted(notes)
 
     shards: list[dict[str, Any]] = []
     for start in range(0, len(ids), SHARD_ASSETS):
@@ -98,7 +100,7 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "informed": [[i, list(a.informed)] for i, a in enumerate(part) if a.informed],
                 "offsets": [o - first_edge for o in offsets[start : end + 1]],
                 "targets": list(targets[first_edge:last_edge]),
-                "notes": [[pos - first_edge, notes[pos]] for pos in sorted(notes) if first_edge <= pos < last_edge],
+                "notes": [[pos - first_edge, notes[pos]] for pos in noted[bisect_left(noted, first_edge) : bisect_left(noted, last_edge)]],
             }
         )
 

@@ -627,7 +627,10 @@
         value = raw.slice(eq + 1);
       }
     }
-    if (byUser) {
+    if (kind === "q") {
+      byId("q").value = value;
+      runSearch();
+    } else if (byUser) {
       var q = byId("q");
       if (q.value) {
         q.value = "";
@@ -777,7 +780,7 @@
       facts([
         ["Id", el("code", null, ids[a])],
         ["Name", names[a]],
-        ["Type", meta.types[typeOf[a]]],
+        ["Type", el("a", { href: href("q", meta.types[typeOf[a]]), class: "type" }, meta.types[typeOf[a]])],
         ["Tool", toolLink(sy.id)],
         ["Owner", [teamLink(owner), " ", contacts(teamById.get(owner))]],
         ["Critical", critical[a] ? "yes: a break here stops revenue work" : "no"],
@@ -786,14 +789,30 @@
         ["Informed", (informed.get(a) || []).length ? joinLinks((informed.get(a) || []).map(teamLink)) : null],
       ])
     );
-    add(view, about);
 
     var down = reach([a], false, meta.max_tools);
     var up = reach([a], true, meta.max_tools);
-    add(view, picture(a));
+    var people = stakeholders([{ asset: a, action: "modify" }], down.found);
+    var hits = changesFor(a, up);
+    var tlist = testsOf.get(a) || [];
+
+    // The answer first, in one paragraph.
+    var reachedTools = new Set(down.found.map(function (r) { return sysOf[r.asset]; }));
+    var critReached = down.found.filter(function (r) { return critical[r.asset]; }).length;
+    var answer = el("section", { class: "card answer", id: "answer" });
+    add(answer, el("p", null,
+      down.found.length
+        ? [el("b", null, "If it changes, " + plural(down.found.length, "asset") + " in " + plural(reachedTools.size, "tool") + " can break"),
+           (critReached ? ", " + fmt(critReached) + " of them critical" : "") + ", up to " + away(down.found[down.found.length - 1].tools) + "."]
+        : el("b", null, "Nothing else in the catalog depends on it."),
+      " ",
+      "Ask " + plural(people.length, "team") + " first (below). ",
+      tlist.length ? plural(tlist.length, "test") + " cover" + (tlist.length === 1 ? "s" : "") + " it. " : "No test covers it. ",
+      hits.length ? plural(hits.length, "change request") + " in flight " + (hits.length === 1 ? "touches" : "touch") + " it." : ""));
+    add(view, answer);
+    add(view, about);
 
     // Whom to ask before changing it: the same roles impact check gives.
-    var people = stakeholders([{ asset: a, action: "modify" }], down.found);
     var ask = section("Whom to ask before you change it", "ask");
     add(ask, el("p", { class: "muted" }, "The teams impact check would list for a change to this asset, with why."));
     var table = el("ul", { class: "people" });
@@ -815,6 +834,7 @@
     });
     add(ask, table);
     add(view, ask);
+    add(view, picture(a));
 
     reachSection(view, down, "What it reaches downstream", {
       none: "Nothing depends on it: a change here breaks nothing else in the catalog.",
@@ -830,7 +850,6 @@
     }, true);
 
     var tests = section("Tests that cover it", "tests");
-    var tlist = testsOf.get(a) || [];
     if (!tlist.length) add(tests, el("p", { class: "warn" }, "No regression test covers this asset."));
     else {
       var ul = el("ul", { class: "rows" });
@@ -842,7 +861,6 @@
     add(view, tests);
 
     var cs = section("Change requests in flight", "changes");
-    var hits = changesFor(a, up);
     if (!hits.length) add(cs, el("p", { class: "muted" }, "No change request that is not released yet changes it or reaches it."));
     else {
       var cl = el("ul", { class: "rows" });
@@ -904,51 +922,89 @@
 
   function picture(a) {
     predecessors();
-    var MAX = 6;
     var ups = Array.from(predTargets.subarray(predOff[a], predOff[a + 1]));
     var downs = Array.from(targets.subarray(offsets[a], offsets[a + 1]));
     if (!ups.length && !downs.length) return null;
+    // Wide screens: feeders left, dependents right. Phones: feeders above, dependents below, two per row.
+    var narrow = (document.documentElement.clientWidth || window.innerWidth) < 640;
     var card = el("section", { class: "card", id: "picture" }, el("h2", null, "Neighbourhood"));
-    add(card, el("p", { class: "muted" }, "What feeds it directly (left) and what depends on it directly (right); blue arrows cross into another tool."));
-    var rows = Math.max(Math.min(ups.length, MAX + 1), Math.min(downs.length, MAX + 1), 1);
-    var W = 720, boxW = 210, boxH = 34, gap = 10;
-    var H = rows * (boxH + gap) + gap;
+    add(card, el("p", { class: "muted" }, "What feeds it directly (" + (narrow ? "above" : "left") + ") and what depends on it directly (" + (narrow ? "below" : "right") + "); blue lines cross into another tool. Click a box to go there."));
+    var MAX = narrow ? 4 : 6;
+    var boxH = 34, gap = 10, W, boxW, H, cx, cy, chars;
+    function slots(list) {
+      var shown = list.length > MAX + 1 ? list.slice(0, MAX) : list;
+      return { shown: shown, more: list.length - shown.length, count: shown.length + (list.length > shown.length ? 1 : 0) };
+    }
+    var su = slots(ups),
+      sd = slots(downs);
+    if (narrow) {
+      W = 320;
+      boxW = 152;
+      chars = 21;
+      var upRows = Math.ceil(su.count / 2),
+        downRows = Math.ceil(sd.count / 2);
+      H = gap + upRows * (boxH + gap) + (upRows ? 24 : 0) + boxH + (downRows ? 24 : 0) + downRows * (boxH + gap) + gap;
+      cx = (W - boxW) / 2;
+      cy = gap + upRows * (boxH + gap) + (upRows ? 24 : 0);
+    } else {
+      W = 720;
+      boxW = 210;
+      chars = 30;
+      H = Math.max(su.count, sd.count, 1) * (boxH + gap) + gap;
+      cx = W / 2 - boxW / 2;
+      cy = H / 2 - boxH / 2;
+    }
     var root = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "hood", role: "img", "aria-label": "Direct neighbours of " + ids[a] });
-    var cx = W / 2 - boxW / 2, cy = H / 2 - boxH / 2;
     function node(b, x, y, cls) {
       var g = svg("a", { href: href("asset", ids[b]), class: "n " + cls, "data-asset": ids[b] });
       g.appendChild(svg("title", {}, ids[b]));
       g.appendChild(svg("rect", { x: x, y: y, width: boxW, height: boxH, rx: 6 }));
-      g.appendChild(svg("text", { x: x + 8, y: y + 14 }, short(names[b] || ids[b].slice(ids[b].indexOf(":") + 1), 30)));
-      g.appendChild(svg("text", { x: x + 8, y: y + 28, class: "sub" }, short(sysOfAsset(b).name + " · " + meta.types[typeOf[b]], 32)));
+      g.appendChild(svg("text", { x: x + 8, y: y + 14 }, short(names[b] || ids[b].slice(ids[b].indexOf(":") + 1), chars)));
+      g.appendChild(svg("text", { x: x + 8, y: y + 28, class: "sub" }, short(sysOfAsset(b).name + " · " + meta.types[typeOf[b]], chars + 2)));
       return g;
     }
     function more(n, x, y) {
       var g = svg("g", { class: "n more" });
       g.appendChild(svg("rect", { x: x, y: y, width: boxW, height: boxH, rx: 6 }));
-      g.appendChild(svg("text", { x: x + 8, y: y + 21 }, "+" + fmt(n) + " more (see the lists below)"));
+      g.appendChild(svg("text", { x: x + 8, y: y + 21 }, "+" + fmt(n) + " more, listed below"));
       return g;
     }
-    function column(list, x, left) {
-      var shown = list.length > MAX + 1 ? list.slice(0, MAX) : list;
-      var count = shown.length + (list.length > shown.length ? 1 : 0);
-      var top = (H - count * (boxH + gap) + gap) / 2;
-      shown.forEach(function (b, i) {
-        var y = top + i * (boxH + gap);
-        var cross = sysOf[b] !== sysOf[a];
-        var x1 = left ? x + boxW : cx + boxW,
-          y1 = left ? y + boxH / 2 : cy + boxH / 2,
-          x2 = left ? cx : x,
-          y2 = left ? cy + boxH / 2 : y + boxH / 2;
-        root.insertBefore(svg("path", { d: "M" + x1 + "," + y1 + " C" + (x1 + 30) + "," + y1 + " " + (x2 - 30) + "," + y2 + " " + x2 + "," + y2, class: "edge" + (cross ? " cross" : "") }), root.firstChild);
-        root.appendChild(node(b, x, y, cross ? "other" : "same"));
-      });
-      if (list.length > shown.length) root.appendChild(more(list.length - shown.length, x, top + shown.length * (boxH + gap)));
+    function edge(x1, y1, x2, y2, vertical, cross) {
+      var d = vertical
+        ? "M" + x1 + "," + y1 + " C" + x1 + "," + (y1 + 18) + " " + x2 + "," + (y2 - 18) + " " + x2 + "," + y2
+        : "M" + x1 + "," + y1 + " C" + (x1 + 30) + "," + y1 + " " + (x2 - 30) + "," + y2 + " " + x2 + "," + y2;
+      root.insertBefore(svg("path", { d: d, class: "edge" + (cross ? " cross" : "") }), root.firstChild);
     }
-    column(ups, 10, true);
-    column(downs, W - boxW - 10, false);
-    var centre = node(a, cx, cy, "focus");
-    root.appendChild(centre);
+    function place(slot, feeders) {
+      for (var i = 0; i < slot.count; i++) {
+        var x, y;
+        if (narrow) {
+          x = i % 2 === 0 ? 6 : W - boxW - 6;
+          if (i % 2 === 0 && i === slot.count - 1) x = cx; // a lone last box sits in the middle
+          var row = Math.floor(i / 2);
+          y = feeders ? gap + row * (boxH + gap) : cy + boxH + 24 + gap + row * (boxH + gap) - gap;
+        } else {
+          var top = (H - slot.count * (boxH + gap) + gap) / 2;
+          x = feeders ? 10 : W - boxW - 10;
+          y = top + i * (boxH + gap);
+        }
+        if (i >= slot.shown.length) {
+          root.appendChild(more(slot.more, x, y));
+          continue;
+        }
+        var b = slot.shown[i];
+        var cross = sysOf[b] !== sysOf[a];
+        if (narrow) {
+          if (feeders) edge(x + boxW / 2, y + boxH, cx + boxW / 2, cy, true, cross);
+          else edge(cx + boxW / 2, cy + boxH, x + boxW / 2, y, true, cross);
+        } else if (feeders) edge(x + boxW, y + boxH / 2, cx, cy + boxH / 2, false, cross);
+        else edge(cx + boxW, cy + boxH / 2, x, y + boxH / 2, false, cross);
+        root.appendChild(node(b, x, y, cross ? "other" : "same"));
+      }
+    }
+    place(su, true);
+    place(sd, false);
+    root.appendChild(node(a, cx, cy, "focus"));
     add(card, el("div", { class: "hood-box" }, root));
     return card;
   }
