@@ -55,7 +55,11 @@ LAZY_COMMANDS = {
 """Commands defined in their own modules (``impact.cli.<module>``), imported only when used.
 
 Each module registers its commands with ``@cli.command()`` when imported; a
-check in a pre-commit hook then does not pay for importing every command.
+check in a pre-commit hook then does not pay for importing every command. For
+the same reason every command imports the use cases and renderers it needs
+inside its function, so that it pays only for itself (the one rule that
+covers the imports inside functions of ``impact/cli/``; elsewhere each such
+import says why, see ``tests/test_architecture.py``).
 """
 
 

@@ -38,7 +38,7 @@ class RecordDoc:
 
     def locate(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
         if self._doc is None:
-            from impact.read.yamlio import parse_yaml
+            from impact.read.yamlio import parse_yaml  # PyYAML only when a reference must be located (start-up time)
 
             self._doc = parse_yaml(self.raw, self.file)
         return self._doc.locate(path, key=key)  # type: ignore[no-any-return]

@@ -68,6 +68,7 @@ def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any]) -> l
     """
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(raws))
     if workers > 1 and sum(map(len, raws)) >= PARALLEL_BYTES and "fork" in multiprocessing.get_all_start_methods():
+        # Only for a large catalog: the process pool's modules take time to import.
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 

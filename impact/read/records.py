@@ -295,7 +295,7 @@ def definition_places(raw: bytes, name: str) -> dict[str, tuple[int, int]]:
     Reads the file precisely (the fast reader keeps no places). Raises
     :class:`~impact.core.errors.ImpactError` if it does not parse.
     """
-    from impact.read.yamlio import YMap, parse_yaml
+    from impact.read.yamlio import YMap, parse_yaml  # PyYAML only when a place is asked for (start-up time)
 
     doc = parse_yaml(raw, name)
     data = doc.data

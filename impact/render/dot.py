@@ -251,7 +251,7 @@ def _header(picture: Drawing) -> str:
 
 def to_dot(picture: Drawing) -> str:
     """Turn the picture into DOT with pygraphviz (which quotes attribute values)."""
-    import pygraphviz
+    import pygraphviz  # the Graphviz engine, only when a picture is drawn (start-up time)
 
     plain, folded = edges(picture)
     nodes = len(picture.shown) + len(picture.folded) + len(picture.changes)

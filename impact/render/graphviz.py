@@ -18,7 +18,7 @@ LAYOUT_TIMEOUT = 10.0
 
 def _draw(dot_source: str, fmt: str) -> bytes:
     """Lay out and draw in this process (the child started by :func:`render_picture`)."""
-    import pygraphviz
+    import pygraphviz  # the Graphviz engine, only in the child process that draws (start-up time)
 
     drawn: bytes = pygraphviz.AGraph(string=dot_source).draw(format=fmt, prog="dot")  # pygraphviz is untyped
     return drawn

@@ -33,7 +33,7 @@ from impact.analysis.conflicts import Conflict
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
-from impact.core.ids import split_asset_id
+from impact.core.ids import split_asset_id, suggest_asset, suggest_system
 from impact.graph.depgraph import DependencyGraph
 from impact.render.dot import (
     CHANGED_FILL,
@@ -219,8 +219,6 @@ def catalog_picture(
     wanted = sorted(set(systems))
     for system in wanted:
         if system not in catalog.systems:
-            from impact.core.ids import suggest_system
-
             hint = suggest_system(system, catalog)
             raise ImpactError(
                 f"--system {system!r} is not a tool of the catalog in {catalog.root.rstrip('/')}/"
@@ -229,8 +227,6 @@ def catalog_picture(
     g = graph.graph
     if focus is not None:
         if focus not in catalog.assets:
-            from impact.core.ids import suggest_asset
-
             hint = suggest_asset(focus, catalog)
             raise ImpactError(
                 f"--focus {focus!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/"

@@ -423,7 +423,7 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
     (every change request read, in any release) names the unfinished work
     that holds a change request back.
     """
-    from impact.render.releases import conflict_dict, release_meta_dict
+    from impact.render.releases import conflict_dict, release_meta_dict  # only for a release's report (start-up time)
 
     members = sorted([*result.ships, *(h.result for h in result.held)], key=lambda r: r.change.id)
     if not members:
@@ -463,6 +463,7 @@ def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str])
 
 def make_picture(results: Sequence[CheckResult], conflicts: Sequence[tuple[str, str, str]] = (), title: str | None = None) -> Picture:
     """The report's graph: DOT always; SVG unless Graphviz cannot draw it, then the reason instead."""
+    # networkx and the picture's modules only when a report draws its graph (start-up time).
     from impact.render.graphviz import render_picture
     from impact.render.picture import impact_picture
 

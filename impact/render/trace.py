@@ -95,7 +95,7 @@ def _upstream_dict(r: Reach, catalog: Catalog, notes: Mapping[tuple[str, str], s
 
 def render_trace_markdown(result: TraceResult) -> str:
     """``impact trace --format markdown``: the text answer for an incident ticket."""
-    from impact.render.templating import md_code, md_text
+    from impact.render.templating import md_code, md_text  # Jinja2 only when Markdown is asked for (start-up time)
 
     catalog = result.catalog
     asset = catalog.assets[result.asset]

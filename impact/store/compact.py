@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -226,8 +228,6 @@ class EdgeList(Sequence[Dependency]):
             pos += len(self)
         if not 0 <= pos < len(self):
             raise IndexError(pos)
-        from bisect import bisect_right
-
         up = bisect_right(self.offsets, pos) - 1
         return Dependency(self.ids[up], self.ids[self.targets[pos]], self.notes.get(pos))
 
@@ -252,8 +252,6 @@ class EdgeList(Sequence[Dependency]):
     def note(self, up: int, down: int) -> tuple[bool, str | None]:
         """Whether the edge exists, and its note."""
         start, end = self.offsets[up], self.offsets[up + 1]
-        from bisect import bisect_left
-
         pos = bisect_left(self.targets, down, start, end)
         if pos < end and self.targets[pos] == down:
             return True, self.notes.get(pos)
@@ -262,8 +260,6 @@ class EdgeList(Sequence[Dependency]):
 
 def edge_list_from(ids: list[str], pairs: dict[tuple[str, str], str | None]) -> EdgeList:
     """An :class:`EdgeList` from ``(upstream, downstream) → note`` over sorted ``ids``."""
-    from array import array
-
     index = dict(zip(ids, range(len(ids))))
     by_up: list[list[tuple[int, str | None]]] = [[] for _ in ids]
     for (up, down), note in pairs.items():

@@ -18,8 +18,11 @@ The promises (see ``docs/security.md``):
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -38,8 +41,6 @@ _ADVICE = {
 
 
 def _write_error(path: Path, exc: OSError) -> ImpactError:
-    import errno
-
     advice = _ADVICE.get(
         errno.errorcode.get(exc.errno or 0, ""), "choose another output path"
     )
@@ -187,8 +188,7 @@ def _sync_folder(folder: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
-    import ctypes
-    import sys
+    import ctypes  # only where a folder is swapped in (start-up time)
 
     if not sys.platform.startswith("linux"):
         return False
@@ -211,8 +211,6 @@ def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[
     one this command wrote (never a person's own folder), and never when it
     is, holds or lies inside one of the ``protected`` inputs.
     """
-    import shutil
-
     shown = target
     target = Path(os.path.realpath(target))
     for item in protected:

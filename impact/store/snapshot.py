@@ -180,7 +180,7 @@ def adjacency(n: int, ups: list[int], downs: list[int], noted: list[tuple[int, s
     >>> adjacency(2, [1], [1], []) is None  # a dependency on itself
     True
     """
-    import numpy as np
+    import numpy as np  # ~0.1 s to import: only when a snapshot is built, never on a warm run
 
     up, down = np.asarray(ups, dtype=np.int64), np.asarray(downs, dtype=np.int64)
     if (up == down).any():
