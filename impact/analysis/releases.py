@@ -18,8 +18,9 @@ change retests it. Released change requests are done and never conflict.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from impact.analysis.check import CheckResult, check_change
 from impact.analysis.conflicts import BLOCKING_KINDS, Conflict, find_conflicts
@@ -197,3 +198,29 @@ def check_release_meta(catalog: Catalog, releases_meta: dict[str, Release]) -> N
             p = release.owner_place
             problems.error(p.file, p.line, p.col, f"owner {release.owner!r} is not a team of the catalog in {catalog.root.rstrip('/')}/")
     problems.raise_if_errors()
+
+
+def waiting_for(change_id: str, conflicts: Sequence[Conflict], known: Mapping[str, ChangeRequest]) -> list[dict[str, Any]]:
+    """The unfinished change requests a held change request waits for, by id.
+
+    The same rule as the release check's: a change request that is not
+    approved and changes an asset this one changes (``same-asset``), or that
+    changes an asset this one's impact reaches (``downstream`` from this one).
+    Change requests not in ``known`` are left out (their status is unknown).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for conflict in conflicts:
+        if conflict.kind not in BLOCKING_KINDS or not conflict.involves(change_id):
+            continue
+        if conflict.kind == "downstream" and conflict.first != change_id:
+            continue
+        other = known.get(conflict.other(change_id))
+        if other is None or other.status == "approved":
+            continue
+        entry = found.setdefault(
+            other.id,
+            {"change": other.id, "title": other.title, "status": other.status, "release": other.release, "kinds": [], "assets": []},
+        )
+        entry["kinds"] = sorted({*entry["kinds"], conflict.kind})
+        entry["assets"] = sorted({*entry["assets"], *conflict.assets})
+    return [found[k] for k in sorted(found)]

@@ -24,7 +24,8 @@ hint, so a layout never runs for minutes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from xml.etree import ElementTree
 
 import networkx as nx
 
@@ -38,6 +39,7 @@ from impact.graph.depgraph import DependencyGraph
 from impact.render.dot import (
     CHANGED_FILL,
     CONTEXT_FILL,
+    DISTANCE_COLOURS,
     HARD_MAX_NODES,
     HARD_MAX_TOOLS,
     TOO_LARGE_HINT,
@@ -45,9 +47,11 @@ from impact.render.dot import (
     Drawing,
     PictureConflict,
     Shown,
+    Verdict,
     distance_colour,
     to_dot,
 )
+from impact.render.graphviz import render_picture
 
 DEFAULT_MAX_NODES = 60
 """Assets drawn one by one before far assets are folded into "+N more" boxes."""
@@ -133,6 +137,7 @@ def impact_picture(
     max_nodes: int = DEFAULT_MAX_NODES,
     title: str | None = None,
     notes: Sequence[str] = (),
+    verdicts: Mapping[str, Verdict] | None = None,
 ) -> str:
     """DOT source of what one or more change requests change and reach.
 
@@ -153,6 +158,10 @@ def impact_picture(
         :func:`conflict_edges`); both must be among ``results``.
     max_nodes
         Assets drawn one by one before far ones are folded.
+    verdicts
+        For a release: each change request's :class:`Verdict` ("ships" or
+        "held", and the unfinished change requests that hold it), drawn on its
+        note, with the unfinished work as grey notes joined to what they hold.
     """
     if not results:
         raise ImpactError("nothing to draw: no change request given")
@@ -167,37 +176,110 @@ def impact_picture(
         f"{len(changed_all)} asset{'s' if len(changed_all) != 1 else ''} changed; {len(impacted_all)} impacted; "
         f"{len(systems)} tool{'s' if len(systems) != 1 else ''}; impact followed up to {tools_away(max_tools)}"
     )
-    picture = Drawing(catalog, graph, title, subtitle, owners=owners)
-    for result in results:
-        for c in result.changed:
-            picture.add(Shown(c.asset, "changed", 0, c.action), (-1, 0))
-            picture.keep.add(c.asset)
-    best: dict[str, tuple[int, int]] = {}
-    for result in results:
-        for reach in result.impacted:
-            key = (reach.tool_distance, reach.steps)
-            if reach.asset not in picture.shown and key < best.get(reach.asset, (10**9, 0)):
-                best[reach.asset] = key
-            if catalog.assets[reach.asset].critical:
-                picture.keep.update(reach.path)
-    for asset, (distance, steps) in sorted(best.items()):
-        picture.add(Shown(asset, "impacted", distance), (distance, steps))
-    if upstream:
-        for reach in graph.upstream([a for a in changed_all if a in catalog.assets], upstream):
-            picture.add(Shown(reach.asset, "upstream", reach.tool_distance), (reach.tool_distance, reach.steps))
-    for result in sorted(results, key=lambda r: r.change.id) if len(results) > 1 else ():
-        picture.changes.append((result.change.id, result.change.title, sorted(c.asset for c in result.changed)))
-    drawn = {r.change.id for r in results}
-    picture.conflicts = sorted({PictureConflict(*c) for c in conflicts if c[0] in drawn and c[1] in drawn})
-    picture.notes.extend(notes)
-    _fold(picture, max_nodes)
+    conflict_list = [PictureConflict(*c) for c in conflicts]
 
-    distances = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None})
-    picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
-    picture.legend += [(tools_away(d), distance_colour(d), "#000000") for d in distances]
-    if upstream:
-        picture.legend.append(("feeds the change", UPSTREAM_FILL, "#000000"))
-    return to_dot(picture)
+    def build(limit: int) -> tuple[str, int]:
+        picture = Drawing(catalog, graph, title, subtitle, owners=owners)
+        for result in results:
+            for c in result.changed:
+                picture.add(Shown(c.asset, "changed", 0, c.action), (-1, 0))
+                picture.keep.add(c.asset)
+        best: dict[str, tuple[int, int]] = {}
+        for result in results:
+            for reach in result.impacted:
+                key = (reach.tool_distance, reach.steps)
+                if reach.asset not in picture.shown and key < best.get(reach.asset, (10**9, 0)):
+                    best[reach.asset] = key
+                if catalog.assets[reach.asset].critical:
+                    picture.keep.update(reach.path)
+        for asset, (distance, steps) in sorted(best.items()):
+            picture.add(Shown(asset, "impacted", distance), (distance, steps))
+        if upstream:
+            for reach in graph.upstream([a for a in changed_all if a in catalog.assets], upstream):
+                picture.add(Shown(reach.asset, "upstream", reach.tool_distance), (reach.tool_distance, reach.steps))
+        for result in sorted(results, key=lambda r: r.change.id) if len(results) > 1 else ():
+            picture.changes.append((result.change.id, result.change.title, sorted(c.asset for c in result.changed)))
+        drawn = {r.change.id for r in results}
+        picture.conflicts = sorted({c for c in conflict_list if c[0] in drawn and c[1] in drawn})
+        picture.notes.extend(notes)
+        picture.verdicts = dict(verdicts or {})
+        _fold(picture, limit)
+
+        distances = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None})
+        picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
+        picture.legend += _distance_legend(distances, tools_away)
+        if upstream:
+            picture.legend.append(("feeds the change", UPSTREAM_FILL, "#000000"))
+        return to_dot(picture), len(picture.shown)
+
+    return _fit(build, max_nodes)
+
+
+MAX_SIDE_PX = 4000
+"""A picture's longest side, in pixels of the PNG (96 per inch), at most."""
+MAX_RATIO = 3.0
+"""A picture's long side is at most this many times its short side (once it is big enough to matter)."""
+MEASURE_FROM = 25
+"""Pictures of fewer assets are not laid out in advance: they are small whatever their shape."""
+
+
+def picture_size(dot_source: str) -> tuple[float, float]:
+    """Width and height in pixels of the PNG that :func:`render_picture` would draw (96 per inch)."""
+    root = ElementTree.fromstring(render_picture(dot_source, "svg"))
+    return tuple(float(root.get(side, "0").removesuffix("pt")) * 96 / 72 for side in ("width", "height"))  # type: ignore[return-value]
+
+
+def fits(width: float, height: float) -> bool:
+    """At most :data:`MAX_SIDE_PX` a side and :data:`MAX_RATIO` to 1.
+
+    >>> fits(3900, 1400), fits(4100, 2000), fits(3000, 900)
+    (True, False, False)
+    """
+    return max(width, height) <= MAX_SIDE_PX and max(width, height) <= MAX_RATIO * max(min(width, height), 1)
+
+
+def _fit(build: Callable[[int], tuple[str, int]], max_nodes: int) -> str:
+    """The DOT of ``build(limit)`` for the largest ``limit`` up to ``max_nodes`` whose picture :func:`fits`.
+
+    A picture too large or too long is folded further (each tool's farthest
+    assets into its "+N more" box, as :func:`_fold` does), a quarter fewer
+    assets at a time, and says so in its header. When it is laid out too
+    slowly or cannot be, the DOT is returned as it is: drawing it reports why.
+    """
+    limit = max_nodes
+    dot, shown = build(limit)
+    for _ in range(5):
+        if shown < MEASURE_FROM:
+            break
+        try:
+            width, height = picture_size(dot)
+        except (ImpactError, ImportError):
+            break
+        if fits(width, height):
+            break
+        limit = max(MEASURE_FROM // 2, int(min(limit, shown) * 0.75))
+        folded, now = build(limit)
+        if now >= shown:
+            break
+        dot, shown = folded, now
+    return dot
+
+
+def _distance_legend(distances: Sequence[int], name: Callable[[int], str]) -> list[tuple[str, str, str]]:
+    """One legend entry per colour drawn: distances that share the last colour share an entry.
+
+    >>> _distance_legend([0, 4, 5], tools_away)
+    [('same tool', '#ec7014', '#000000'), ('4 tools away or more', '#ffffff', '#000000')]
+    """
+    entries: list[tuple[str, str, str]] = []
+    last = len(DISTANCE_COLOURS) - 1
+    near = [d for d in distances if d < last]
+    far = [d for d in distances if d >= last]
+    entries += [(name(d), distance_colour(d), "#000000") for d in near]
+    if far:
+        label = name(far[0]) if len(far) == 1 else f"{name(far[0])} or more"
+        entries.append((label, DISTANCE_COLOURS[last], "#000000"))
+    return entries
 
 
 def catalog_picture(
@@ -247,7 +329,7 @@ def catalog_picture(
                 picture.add(Shown(asset, "upstream", steps), (steps,))
         picture.legend = [("focus", CHANGED_FILL, "#ffffff")]
         shown_steps = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance})
-        picture.legend += [(f"depends on it, {d} step{'s' if d != 1 else ''}", distance_colour(d - 1), "#000000") for d in shown_steps]
+        picture.legend += _distance_legend([d - 1 for d in shown_steps], lambda d: f"depends on it, {d + 1} step{'s' if d != 0 else ''}")
         if any(s.role == "upstream" for s in picture.shown.values()):
             picture.legend.append(("feeds it", UPSTREAM_FILL, "#000000"))
     else:

@@ -26,8 +26,7 @@ from markupsafe import Markup
 
 from impact.analysis.answer import ROLES
 from impact.analysis.check import CheckResult
-from impact.analysis.conflicts import BLOCKING_KINDS, Conflict
-from impact.analysis.releases import ReleaseResult, hold_reasons_alone
+from impact.analysis.releases import ReleaseResult, hold_reasons_alone, waiting_for
 from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
@@ -389,30 +388,22 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
     return dict(sorted(files.items()))
 
 
-def waiting_for(change_id: str, conflicts: Sequence[Conflict], known: Mapping[str, ChangeRequest]) -> list[dict[str, Any]]:
-    """The unfinished change requests a held change request waits for, by id.
+def picture_verdicts(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> dict[str, Any]:
+    """Each change request of a release as the release picture marks it: "ships" or "held", with what holds it."""
+    from impact.render.dot import (  # the picture's modules only when a report draws its graph (start-up time)
+        Holder,
+        Verdict,
+    )
 
-    The same rule as the release check's: a change request that is not
-    approved and changes an asset this one changes (``same-asset``), or that
-    changes an asset this one's impact reaches (``downstream`` from this one).
-    Change requests not in ``known`` are left out (their status is unknown).
-    """
-    found: dict[str, dict[str, Any]] = {}
-    for conflict in conflicts:
-        if conflict.kind not in BLOCKING_KINDS or not conflict.involves(change_id):
-            continue
-        if conflict.kind == "downstream" and conflict.first != change_id:
-            continue
-        other = known.get(conflict.other(change_id))
-        if other is None or other.status == "approved":
-            continue
-        entry = found.setdefault(
-            other.id,
-            {"change": other.id, "title": other.title, "status": other.status, "release": other.release, "kinds": [], "assets": []},
+    by_id = {c.id: c for c in known} | {r.change.id: r.change for r in [*result.ships, *(h.result for h in result.held)]}
+    verdicts: dict[str, Any] = {r.change.id: Verdict("ships") for r in result.ships}
+    verdicts |= {r.change.id: Verdict("released") for r in result.released}
+    for h in result.held:
+        holders = tuple(
+            Holder(w["change"], w["title"], w["status"], w["release"]) for w in waiting_for(h.result.change.id, result.conflicts, by_id)
         )
-        entry["kinds"] = sorted({*entry["kinds"], conflict.kind})
-        entry["assets"] = sorted({*entry["assets"], *conflict.assets})
-    return [found[k] for k in sorted(found)]
+        verdicts[h.result.change.id] = Verdict("held", holders)
+    return verdicts
 
 
 def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> ReportInput:
@@ -448,7 +439,7 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
                "released": sorted(r.change.id for r in result.released)}
     report = ReportInput("release", result.release_id, meta["name"] or f"Release {result.release_id}", members, release)
     drawn = [(c.first, c.second, c.kind) for c in result.conflicts if c.first in member_ids and c.second in member_ids]
-    report.picture = make_picture(members, drawn, title=f"Release {result.release_id}: {report.title}")
+    report.picture = make_picture(members, drawn, title=f"Release {result.release_id}: {report.title}", verdicts=picture_verdicts(result, known))
     return report
 
 
@@ -461,7 +452,10 @@ def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str])
     return f"{first} and {second} both reach {named}"
 
 
-def make_picture(results: Sequence[CheckResult], conflicts: Sequence[tuple[str, str, str]] = (), title: str | None = None) -> Picture:
+def make_picture(
+    results: Sequence[CheckResult], conflicts: Sequence[tuple[str, str, str]] = (), title: str | None = None,
+    verdicts: Mapping[str, Any] | None = None,
+) -> Picture:
     """The report's graph: DOT always; SVG unless Graphviz cannot draw it, then the reason instead."""
     # networkx and the picture's modules only when a report draws its graph (start-up time).
     from impact.render.graphviz import render_picture
@@ -471,7 +465,7 @@ def make_picture(results: Sequence[CheckResult], conflicts: Sequence[tuple[str, 
     if title is None and len(results) == 1:
         title = f"{results[0].change.id}: {results[0].change.title}"
     try:
-        dot = impact_picture(results, graph, conflicts=conflicts, title=title)
+        dot = impact_picture(results, graph, conflicts=conflicts, title=title, verdicts=verdicts)
     except ImpactError as exc:
         return Picture("", None, "; ".join(p.message for p in exc.problems))
     try:
