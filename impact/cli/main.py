@@ -101,8 +101,9 @@ class ImpactGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; the exit code it returns becomes the process's status."""
         try:
-            return super().invoke(ctx)
+            code = super().invoke(ctx)
         except ImpactError as exc:
             if (ctx.obj or {}).get("debug"):  # for developers: where in impact it was raised
                 click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
@@ -132,6 +133,7 @@ class ImpactGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_BUG)
+        ctx.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 def _silence_stdout() -> None:
@@ -237,7 +239,7 @@ def render_checks(results: list[Any], fmt: str, problems: list[Any], show_all: b
     return "".join(text.render_check(r, show_all=show_all) + "\n" + "=" * 72 + "\n\n" for r in results) + summary + "\n"
 
 
-def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> None:
+def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> int:
     """``impact check`` / ``check-changes``: one answer per change file; exit 2 if any file is bad, else 1 if any blocks."""
     from impact.analysis.workspace import check_many
 
@@ -245,7 +247,7 @@ def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str,
     emit(render_checks(results, fmt, problems, show_all), output, [*files, *{Path(r.catalog.root) for r in results}])
     if problems:
         raise ImpactError(problems)
-    sys.exit(EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK)
+    return EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK
 
 
 @cli.command()
@@ -264,7 +266,7 @@ def check(
     fmt: str,
     show_all: bool,
     output: str | None,
-) -> None:
+) -> int:
     """What a change reaches, who to involve, which tests to run.
 
     Opens with what to do: blocking or not and why, the teams that must sign
@@ -285,7 +287,7 @@ def check(
     """
     files = check_selection(change_files, release_id, changes_dir)
     if len(files) > 1:
-        run_checks(files, catalog, max_tools, fmt, output, show_all)
+        return run_checks(files, catalog, max_tools, fmt, output, show_all)
     from impact.analysis.workspace import run_check
 
     change_file = files[0]
@@ -304,7 +306,7 @@ def check(
 
         rendered = text.render_check(result, show_all=show_all)
     emit(rendered, output, [change_file, catalog_path])
-    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
+    return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
 @cli.command()
@@ -312,7 +314,7 @@ def check(
 @answer_format
 @click.option("--strict", is_flag=True, help="Treat warnings as problems: exit 1 when there are any.")
 @output_file_option
-def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) -> None:
+def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) -> int:
     """Check a catalog and report every problem at once.
 
     Errors (unknown keys, wrong types, dangling references, unknown teams,
@@ -388,8 +390,8 @@ def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) ->
     if rendered:
         emit(rendered, output, [Path(root)])
     if errors:
-        sys.exit(EXIT_BAD_INPUT)
-    sys.exit(EXIT_BLOCKING if strict and warnings else EXIT_OK)
+        return EXIT_BAD_INPUT
+    return EXIT_BLOCKING if strict and warnings else EXIT_OK
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ def conflicts(
     show_all: bool,
     fmt: str,
     output: str | None,
-) -> None:
+) -> int:
     """Change requests in progress that step on each other.
 
     Looks at every change request that is not 'released' (the files given,
@@ -85,7 +84,7 @@ def conflicts(
     else:
         rendered = render_conflicts(found, ids, show_all=show_all)
     emit(rendered, output, ws.protected(changes_dir))
-    sys.exit(EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK)
+    return EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK
 
 
 @cli.group()
@@ -108,7 +107,7 @@ def release() -> None:
 @output_file_option
 def release_check(
     release_arg: str | None, release_opt: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None
-) -> None:
+) -> int:
     """What ships in a release, what is held back, and why.
 
     A release is every change request whose 'release:' names it. One ships
@@ -144,7 +143,7 @@ def release_check(
     else:
         rendered = render_release(result)
     emit(rendered, output, ws.protected(changes_dir, releases_dir))
-    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
+    return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
 def _selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> tuple[Any, list[Any], Any]:
