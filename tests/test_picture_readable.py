@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from impact.cli.main import cli
-from impact.render import dot, picture
+from impact.render import dot as dot_module
+from impact.render import picture
 from tests.conftest import ROOT
 
 CHANGES = ROOT / "catalogs" / "example" / "changes"
@@ -60,7 +61,7 @@ def _lightness(colour: str) -> float:
 
 def test_distance_colours_differ_in_grey() -> None:
     """Changed, then each distance, lighter and lighter by a step a grey print (or a colour-blind reader) keeps."""
-    scale = [dot.CHANGED_FILL, *dot.DISTANCE_COLOURS]
+    scale = [dot_module.CHANGED_FILL, *dot_module.DISTANCE_COLOURS]
     lightness = [_lightness(c) for c in scale]
     steps = [b - a for a, b in itertools.pairwise(lightness)]
     assert all(step >= 8 for step in steps), dict(zip(scale, lightness))
@@ -75,7 +76,7 @@ def test_labels_wrap_only_between_pieces(width: int) -> None:
         "dashboard/exec-revenue-weekly",
     ]
     for text in texts:
-        lines = dot.wrap_words(text, width)
+        lines = dot_module.wrap_words(text, width)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
         for line, following in itertools.pairwise(lines):
             # Every break is at a space or right after / : . -
@@ -92,7 +93,7 @@ def test_critical_is_marked_the_same_whether_changed_or_not(tmp_path: Path) -> N
     g = pygraphviz.AGraph(string=out.read_text(encoding="utf-8"))
     critical = [n for n in g.nodes() if "critical" in (n.attr["class"] or "").split()]
     assert {"changed", "impacted"} <= {role for n in critical for role in n.attr["class"].split()}
-    assert {(n.attr["peripheries"], n.attr["color"]) for n in critical} == {("2", dot.CRITICAL_BORDER)}
+    assert {(n.attr["peripheries"], n.attr["color"]) for n in critical} == {("2", dot_module.CRITICAL_BORDER)}
     assert "double red border: CRITICAL" in g.get_subgraph("cluster_picture").graph_attr["label"]
 
 
@@ -107,3 +108,24 @@ def test_release_picture_says_ships_and_held_and_what_holds(tmp_path: Path) -> N
     for holder in ("CR-102", "CR-104"):
         assert f'<title>change-{holder}</title>' in svg
         assert f"<title>change-{holder} -&gt; change-CR-103</title>" in svg or f"<title>{holder} -&gt; CR-103</title>" in svg
+
+
+def test_report_lists_the_arrow_notes_by_their_numbers(tmp_path: Path) -> None:
+    """The HTML lists under the picture the same notes, in the same numbered order, as the markers on the arrows."""
+    out = tmp_path / "report"
+    done = CliRunner().invoke(cli, ["report", str(CHANGES / "CR-101-products-to-solutions.yaml"), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    dot = (out / "graph.dot").read_text(encoding="utf-8")
+    notes = dot_module.edge_notes(dot)
+    assert len(notes) >= 10  # long enough that Graphviz splits the attribute over lines
+    html = (out / "release-notes.html").read_text(encoding="utf-8")
+    listed = re.search(r'<ol class="edge-notes">(.*?)</ol>', html, re.S)
+    assert listed is not None
+    from html import unescape
+
+    assert [unescape(n) for n in re.findall(r"<li>(.*?)</li>", listed.group(1))] == notes
+    import pygraphviz
+
+    g = pygraphviz.AGraph(string=dot)
+    numbers = {int(e.attr["class"].split("note-")[1]) for e in g.edges() if "note-" in (e.attr["class"] or "")}
+    assert numbers == set(range(1, len(notes) + 1))

@@ -66,6 +66,7 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
     assets: dict[str, tuple[int, int, int]] = {}  # asset id -> (file, system, position) in the records
     tests: dict[str, RegressionTest] = {}
     edges: dict[tuple[str, str], str | None] = {}
+    edge_uses: dict[tuple[str, str], frozenset[str] | None] = {}  # what a dependency uses: see merge_uses()
     places: dict[str, tuple[int, int, int]] = {}
     team_refs: set[str] = set()
     asset_refs: set[str] = set()
@@ -116,7 +117,7 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
                 if aconsulted or ainformed:
                     team_refs.update(aconsulted, ainformed)
                 assets[aid] = (fi, si, ai)
-                for feeds, other, note in deps:
+                for feeds, other, note, uses in deps:
                     pair = (aid, other) if feeds else (other, aid)
                     if pair[0] == pair[1]:
                         if report is None:
@@ -131,6 +132,8 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
                     known = edges.get(pair, False)
                     if known is False or (known is None and note):
                         edges[pair] = note
+                    said = frozenset(uses) if uses is not None else None
+                    edge_uses[pair] = merge_uses(edge_uses[pair], said) if pair in edge_uses else said
             systems[sid] = System(
                 sid, system.name, owner, system.kind, tuple(dict.fromkeys(system.consulted)), tuple(dict.fromkeys(system.informed)), tuple(ids)
             )
@@ -154,13 +157,24 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
                 policy, policy_fi = f_policy, fi
     merged = {
         "teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places, "policy": policy,
-        "records": records,
+        "records": records, "uses": {pair: found for pair, found in edge_uses.items() if found is not None},
     }  # fmt: skip
     if not team_refs.issubset(teams) or not asset_refs.issubset(assets):
         if report is None:
             raise BrokenRule("reference")
         _report_references(records, merged, report)
     return merged
+
+
+def merge_uses(first: frozenset[str] | None, second: frozenset[str] | None) -> frozenset[str] | None:
+    """What a dependency declared twice (``depends_on`` and ``feeds``) uses: what either says; None (every aspect) wins.
+
+    >>> sorted(merge_uses(frozenset({"name"}), frozenset({"data"}))), merge_uses(frozenset({"name"}), None)
+    (['data', 'name'], None)
+    """
+    if first is None or second is None:
+        return None
+    return first | second
 
 
 def _self_dependencies(aid: str, deps: tuple[Any, ...]) -> list[tuple[str, int]]:

@@ -49,6 +49,8 @@ class Assets(NamedTuple):
     cols: list[int]
     spans: list[tuple[int, int]]
     """How many of the file's dependencies are the asset's ``depends_on``, then its ``feeds``."""
+    names: list[str | None]
+    """The asset's ``name:``, the name people know it by; None if not given."""
 
 
 class SystemRow(NamedTuple):
@@ -92,6 +94,8 @@ class Edges(NamedTuple):
     downs: list[str]
     noted: list[tuple[int, str]]
     """``(position, note)`` of the few dependencies with a note."""
+    used: list[tuple[int, tuple[str, ...]]]
+    """``(position, aspects)`` of the dependencies that say what they use (``uses:``)."""
 
 
 class Record(NamedTuple):
@@ -202,6 +206,7 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     ups: list[str] = []
     downs: list[str] = []
     noted: list[tuple[int, str]] = []
+    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects) of the dependencies that say what they use
     same: dict[str | None, str | None] = {}
     none: tuple[str, ...] = ()
     for sid, s in data.get("systems", {}).items():
@@ -221,6 +226,8 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
                         other = entry["asset"]
                         if entry.get("note") is not None:
                             noted.append((len(ups), entry["note"]))
+                        if entry.get("uses") is not None:
+                            used.append((len(ups), tuple(dict.fromkeys(entry["uses"]))))
                     ups.append(aid if feeds else other)
                     downs.append(other if feeds else aid)
             line, col = locate((*base, "assets", key), key=True)
@@ -228,9 +235,9 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
             # One plain row per asset, in the order of Assets' fields, turned into columns below.
             rows.append((
                 key, atype, owner, a.get("critical", False), a.get("description"),
-                tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, (len(on), len(fed)),
+                tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, (len(on), len(fed)), a.get("name"),
             ))  # fmt: skip
-        assets = Assets._make(map(list, zip(*rows))) if rows else Assets([], [], [], [], [], [], [], [], [], [])
+        assets = Assets._make(map(list, zip(*rows))) if rows else Assets([], [], [], [], [], [], [], [], [], [], [])
         line, col = locate(base, key=True)
         systems.append(SystemRow(
             sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
@@ -248,24 +255,25 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
         from impact.read.schema import PolicySpec  # pydantic, only for a file with a policy (start-up time)
 
         policy = PolicyRow(pickle.dumps(PolicySpec.model_validate(data["policy"])), *locate(("policy",), key=True))
-    return Record(teams, systems, tests, policy, Edges(aids, ups, downs, noted))
+    return Record(teams, systems, tests, policy, Edges(aids, ups, downs, noted, used))
 
 
-def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None], ...]]]:
-    """Per system, per asset: its dependencies as ``(feeds, other asset, note)``, in the order written.
+def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:
+    """Per system, per asset: its dependencies as ``(feeds, other asset, note, uses)``, in the order written.
 
     Rebuilt from the file's columns, which hold each dependency once; only
     the loader's path for catalogs with problems needs them per asset.
     """
     ups, downs = record.edges.ups, record.edges.downs
     notes = dict(record.edges.noted)
+    uses = dict(record.edges.used)
     out = []
     at = 0
     for system in record.systems:
         per_asset = []
         for n_on, n_feeds in system.assets.spans:
-            on = [(False, ups[q], notes.get(q)) for q in range(at, at + n_on)]
-            fed = [(True, downs[q], notes.get(q)) for q in range(at + n_on, at + n_on + n_feeds)]
+            on = [(False, ups[q], notes.get(q), uses.get(q)) for q in range(at, at + n_on)]
+            fed = [(True, downs[q], notes.get(q), uses.get(q)) for q in range(at + n_on, at + n_on + n_feeds)]
             per_asset.append((*on, *fed))
             at += n_on + n_feeds
         out.append(per_asset)

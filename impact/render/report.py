@@ -33,7 +33,7 @@ from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
 from impact.render.jsonout import check_dict, dumps
 from impact.render.svg import sanitize_svg
-from impact.render.templating import render, safe_url
+from impact.render.templating import crossings, id_parts, render, safe_url
 from impact.render.text import plural, safe
 
 HTML_NAME = "release-notes.html"
@@ -54,6 +54,8 @@ class Picture:
     svg: str | bytes | None = None
     problem: str | None = None
     """Why there is no SVG, in a sentence for the reader of the report."""
+    notes: tuple[str, ...] = ()
+    """The notes of the picture's arrows, by their marker's number (1 first)."""
 
 
 @dataclass
@@ -70,61 +72,35 @@ class ReportInput:
     picture: Picture | None = None
 
 
-# --- ids and paths as a person reads them ---
-
-_ID_BREAK = re.compile(r"[^/:.]*[/:.]|[^/:.]+")
-
-
-def id_parts(value: object) -> Markup:
-    """An asset id as HTML that may wrap only after ``/``, ``:`` and ``.``.
-
-    Each piece ending in one of those characters is a ``<span>`` that CSS keeps
-    on one line (``white-space: nowrap``), with a ``<wbr>`` between pieces, so
-    a narrow screen never breaks ``emea-inbound`` at its hyphen nor a key in
-    the middle of a word. The pieces are escaped like any other text.
-
-    Examples
-    --------
-    >>> str(id_parts("website:/products/"))
-    '<span>website:</span><wbr><span>/</span><wbr><span>products/</span>'
-    >>> str(id_parts("a<b"))
-    '<span>a&lt;b</span>'
-    """
-    text = "" if value is None else str(value)
-    pieces = _ID_BREAK.findall(text) or [text]
-    return Markup("<wbr>").join(Markup("<span>{}</span>").format(piece) for piece in pieces)
-
-
-def crossings(path: Sequence[str]) -> list[str | int]:
-    """A why-path folded to its tool crossings: the first asset, the first asset in each
-    further tool, and the last, with an int counting the steps left out in between.
-
-    >>> crossings(["w:a", "m:b", "m:c", "m:d", "s:e", "s:f"])
-    ['w:a', 'm:b', 2, 's:e', 's:f']
-    >>> crossings(["w:a", "w:b"])
-    ['w:a', 'w:b']
-    """
-    steps = list(path)
-    keep = {0, len(steps) - 1}
-    keep.update(i for i in range(1, len(steps)) if steps[i].partition(":")[0] != steps[i - 1].partition(":")[0])
-    out: list[str | int] = []
-    skipped = 0
-    for i, step in enumerate(steps):
-        if i in keep:
-            if skipped:
-                out.append(skipped)
-                skipped = 0
-            out.append(step)
-        else:
-            skipped += 1
-    return out
-
-
 # --- the data: one JSON document for impact.json, the page's script and both templates ---
 
 
 def _best(reaches: list[dict[str, Any]]) -> dict[str, Any]:
     return min(reaches, key=lambda r: (r["tool_distance"], r["steps"], r["change"]))
+
+
+RISK_ORDER = ("high", "medium", "low")
+
+
+def _risk_of(reaches: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The highest risk any change gives an impacted asset, with its reasons (nothing when the answer carries no risk)."""
+    rated = [r for r in reaches if r.get("risk") in RISK_ORDER]
+    if not rated:
+        return {}
+    worst = min(rated, key=lambda r: (RISK_ORDER.index(r["risk"]), r["tool_distance"], r["steps"], r["change"]))
+    return {"risk": worst["risk"], "risk_reasons": list(worst.get("risk_reasons") or [])}
+
+
+def _sign_off(changes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Who signs off, over every change: each team once, with every reason, in first-seen order."""
+    teams: dict[str, dict[str, Any]] = {}
+    for data in changes:
+        for entry in (data.get("answer") or {}).get("sign_off", []):
+            found = teams.setdefault(entry["team"], {"team": entry["team"], "why": [], "changes": []})
+            if entry["why"] not in found["why"]:
+                found["why"].append(entry["why"])
+            found["changes"].append(data["change"]["id"])
+    return list(teams.values())
 
 
 def report_data(report: ReportInput) -> dict[str, Any]:
@@ -150,7 +126,8 @@ def report_data(report: ReportInput) -> dict[str, Any]:
             changed_by[c["asset"]].append({"change": cid, "action": c["action"], "note": c["note"], "in_catalog": c["in_catalog"]})
         for r in data["impacted"]:
             reached_by[r["asset"]].append(
-                {"change": cid, "tool_distance": r["tool_distance"], "steps": r["steps"], "path": r["path"], "notes": r["notes"]}
+                {"change": cid, "tool_distance": r["tool_distance"], "steps": r["steps"], "path": r["path"], "notes": r["notes"],
+                 "risk": r.get("risk"), "risk_reasons": r.get("risk_reasons", [])}
             )
 
     def team_info(team_id: str | None) -> dict[str, Any]:
@@ -185,6 +162,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 "reached_by": [{"change": r["change"], "tool_distance": r["tool_distance"]} for r in reaches],
                 "tests": asset_tests,
                 "untested": not asset_tests,
+                **_risk_of(reaches),
             }
         )
     assets.sort(key=lambda a: (a["status"] != "changed", a["tool_distance"], len(a["path"]), a["id"]))
@@ -219,6 +197,11 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 s["team"], {**team_info(s["team"]), "members": list(catalog.teams[s["team"]].members), "roles": set(), "assets": set(), "reasons": []}
             )
             entry["roles"].update(s["roles"])
+            if "role" in s:
+                # One role per team: the strongest any change gives it, with that change's reason.
+                current = entry.get("role")
+                if current is None or ROLES.index(s["role"]) < ROLES.index(current):
+                    entry["role"], entry["role_reason"] = s["role"], s.get("role_reason")
             entry["assets"].update(s["assets"])
             entry["reasons"].extend({"change": cid, **r} for r in s["reasons"])
     stakeholders = []
@@ -248,7 +231,9 @@ def report_data(report: ReportInput) -> dict[str, Any]:
             "untested": len(untested),
             "conflicts": len(conflicts),
             "hold": sum(1 for v in verdicts if v["verdict"] == "hold"),
+            "risk": {level: sum(1 for a in assets if a.get("risk") == level) for level in RISK_ORDER},
         },
+        "sign_off": _sign_off(changes),
         "verdicts": verdicts,
         "release": release,
         "conflicts": conflicts,
@@ -322,7 +307,7 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
         waits_for = [dict(w) for w in entry.get("waits_for", [])]
         short = []
         if verdict == "hold":
-            if "status" in entry and change.status != "approved":
+            if change.status != "approved" and (release is None or "status" in entry):
                 short.append(f"status {change.status or 'not set'}, not approved")
             if rp is not None and rp.too_light:
                 short.append(f"needs the {rp.computed} path, declares {rp.declared}")
@@ -340,6 +325,7 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
                 "verdict": verdict,
                 "reasons": reasons,
                 "short": short,
+                "too_light": bool(rp is not None and rp.too_light),
                 "waits_for": waits_for,
             }
         )
@@ -368,6 +354,7 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         "head_rows": HEAD_ROWS,
         "svg_file": SVG_NAME if svg else None,
         "picture_problem": picture.problem if picture else "no picture was requested",
+        "picture_notes": list(picture.notes) if picture and svg else [],
     }
     html = render(
         "report.html.j2",
@@ -438,7 +425,9 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
     release = {**meta, "changes": sorted(entries, key=lambda e: e["id"]), "conflicts": conflicts,
                "released": sorted(r.change.id for r in result.released)}
     report = ReportInput("release", result.release_id, meta["name"] or f"Release {result.release_id}", members, release)
-    drawn = [(c.first, c.second, c.kind) for c in result.conflicts if c.first in member_ids and c.second in member_ids]
+    from impact.render.picture import conflict_edges  # networkx only when a report draws its graph (start-up time)
+
+    drawn = [c for c in conflict_edges(result.conflicts) if c.first in member_ids and c.second in member_ids]
     report.picture = make_picture(members, drawn, title=f"Release {result.release_id}: {report.title}", verdicts=picture_verdicts(result, known))
     return report
 
@@ -453,11 +442,12 @@ def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str])
 
 
 def make_picture(
-    results: Sequence[CheckResult], conflicts: Sequence[tuple[str, str, str]] = (), title: str | None = None,
+    results: Sequence[CheckResult], conflicts: Sequence[Any] = (), title: str | None = None,
     verdicts: Mapping[str, Any] | None = None,
 ) -> Picture:
     """The report's graph: DOT always; SVG unless Graphviz cannot draw it, then the reason instead."""
     # networkx and the picture's modules only when a report draws its graph (start-up time).
+    from impact.render.dot import edge_notes
     from impact.render.graphviz import render_picture
     from impact.render.picture import impact_picture
 
@@ -469,7 +459,7 @@ def make_picture(
     except ImpactError as exc:
         return Picture("", None, "; ".join(p.message for p in exc.problems))
     try:
-        return Picture(dot, render_picture(dot, "svg"))
+        return Picture(dot, render_picture(dot, "svg"), notes=tuple(edge_notes(dot)))
     except ImpactError as exc:
         return Picture(dot, None, "; ".join(p.message for p in exc.problems))
     except ImportError:

@@ -76,8 +76,8 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         row = data["systems"][systems_pos[sid]]
         data["systems"][systems_pos[sid]] = (sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), row[-1])
         others[f"system:{sid}"] = (fi, s.line, s.col)
-        for key, atype, aowner, crit, desc, aconsulted, ainformed, aline, acol in zip(
-            a.keys, a.types, a.owners, a.critical, a.descriptions, a.consulted, a.informed, a.lines, a.cols
+        for key, atype, aowner, crit, desc, aname, aconsulted, ainformed, aline, acol in zip(
+            a.keys, a.types, a.owners, a.critical, a.descriptions, a.names, a.consulted, a.informed, a.lines, a.cols
         ):
             i = index[f"{sid}:{key}"]
             if aowner:
@@ -87,6 +87,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
             cols["owner_of"][i] = code("owners_t", aowner or owner)
             critical[i] = bool(crit)
             data["descriptions"][i] = desc
+            data["display_names"][i] = aname
             data["consulted"][i] = tuple(dict.fromkeys(aconsulted))
             data["informed"][i] = tuple(dict.fromkeys(ainformed))
             cols["line"][i], cols["col"][i] = aline, acol
@@ -110,7 +111,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
 
 def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: Edges) -> bool:
     """Put file ``fi``'s new dependencies in the snapshot; False for a reference to nothing or to itself."""
-    _aids, ups, downs, noted = edges
+    ups, downs, noted, used = edges.ups, edges.downs, edges.noted, edges.used
     try:
         new_up = array("i", map(index.__getitem__, ups))
         new_down = array("i", map(index.__getitem__, downs))
@@ -125,10 +126,14 @@ def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: Ed
     all_noted = [(pos if pos < start else pos + shift, note) for pos, note in data["edge_noted"] if not start <= pos < end]
     all_noted += [(start + pos, note) for pos, note in noted]
     all_noted.sort()
-    built = adjacency(len(index), list(all_up), list(all_down), all_noted)
+    all_used = [(pos if pos < start else pos + shift, uses) for pos, uses in data["edge_used"] if not start <= pos < end]
+    all_used += [(start + pos, uses) for pos, uses in used]
+    all_used.sort()
+    built = adjacency(len(index), list(all_up), list(all_down), all_noted, all_used)
     if built is None:
         return False
-    data["offsets"], data["targets"], data["notes"] = built
+    data["offsets"], data["targets"], data["notes"], data["uses"] = built
+    data["edge_used"] = all_used
     data["edge_up"], data["edge_down"], data["edge_files"] = all_up.tobytes(), all_down.tobytes(), files.tobytes()
     data["edge_noted"] = all_noted
     return True

@@ -19,6 +19,7 @@ from typing import Any
 
 from impact.core.catalog import Catalog, RegressionTest, System, Team
 from impact.core.errors import Problem, display_path
+from impact.core.vocabulary import ASPECTS
 from impact.read.records import Record
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
 
@@ -54,6 +55,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     owners: list[str] = []
     critical: list[bool] = []
     descriptions: list[str | None] = []
+    display_names: list[str | None] = []
     consulted: list[tuple[str, ...]] = []
     informed: list[tuple[str, ...]] = []
     file_of: list[int] = []
@@ -62,6 +64,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     ups: list[str] = []
     downs: list[str] = []
     noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
+    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects): uses too
     edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
     for fi, record in enumerate(records):
         at = 0  # the file's next asset in its edges' aids
@@ -86,6 +89,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
                 team_refs.update(a.owners)
                 critical += a.critical
                 descriptions += a.descriptions
+                display_names += a.names
                 for roles, column in ((a.consulted, consulted), (a.informed, informed)):
                     if any(roles):
                         column += [tuple(dict.fromkeys(r)) for r in roles]
@@ -99,6 +103,8 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         f_edges = record.edges
         if f_edges.noted:
             noted += [(len(ups) + pos, note) for pos, note in f_edges.noted]
+        if f_edges.used:
+            used += [(len(ups) + pos, uses) for pos, uses in f_edges.used]
         ups += f_edges.ups
         downs += f_edges.downs
         edge_files.append(len(ups))
@@ -129,10 +135,10 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     sys_t, sys_of = _table(list(map(system_of.__getitem__, by_id)))
     type_t, type_of = _table(list(map(types.__getitem__, by_id)))
     owner_t, owner_of = _table(list(map(owners.__getitem__, by_id)))
-    built = adjacency(n, up_pos, down_pos, noted)
+    built = adjacency(n, up_pos, down_pos, noted, used)
     if built is None:
         return None  # a dependency on itself
-    offsets, targets, notes = built
+    offsets, targets, notes, uses = built
     return {
         "files": rels,
         "teams": [slot_row(t) for t in sorted(teams, key=lambda t: t.id)],
@@ -147,6 +153,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         "owners_t": owner_t, "owner_of": owner_of,
         "critical": bytes(map(bool, map(critical.__getitem__, by_id))),
         "descriptions": list(map(descriptions.__getitem__, by_id)),
+        "display_names": list(map(display_names.__getitem__, by_id)),
         "consulted": list(map(consulted.__getitem__, by_id)),
         "informed": list(map(informed.__getitem__, by_id)),
         "file_of": array("i", map(file_of.__getitem__, by_id)).tobytes(),
@@ -154,29 +161,33 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         "col": array("i", map(cols.__getitem__, by_id)).tobytes(),
         "others": others,
         "order": "\0".join(order),
-        "offsets": offsets, "targets": targets, "notes": notes,
+        "offsets": offsets, "targets": targets, "notes": notes, "uses": uses,
         # Every file's dependencies as declared, in positions: an edit to them
         # is patched by replacing one file's stretch (see patch()).
         "edge_up": array("i", up_pos).tobytes(), "edge_down": array("i", down_pos).tobytes(),
-        "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted,
+        "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted, "edge_used": used,
     }  # fmt: skip
 
 
-def adjacency(n: int, ups: list[int], downs: list[int], noted: list[tuple[int, str]]) -> tuple[bytes, bytes, dict[int, str]] | None:
-    """The snapshot's ``offsets``, ``targets`` and ``notes`` of dependencies given as position columns.
+def adjacency(
+    n: int, ups: list[int], downs: list[int], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]] = ()  # type: ignore[assignment]
+) -> tuple[bytes, bytes, dict[int, str], dict[int, tuple[str, ...]]] | None:
+    """The snapshot's ``offsets``, ``targets``, ``notes`` and ``uses`` of dependencies given as position columns.
 
     Each (upstream, downstream) pair is coded as one number, ``up * n + down``;
     sorted and unique, the codes are the adjacency by upstream with
     downstreams ascending. NumPy does in milliseconds what took Python a
     second over 300,000 dependencies (sorting numbers too large for one
-    machine word). An edge declared twice keeps a note as :func:`merge` does:
-    the first declaration's, or, if that had none, the first non-empty later one.
+    machine word). An edge declared twice keeps a note as
+    :func:`~impact.load.linking.merge` does: the first declaration's, or, if
+    that had none, the first non-empty later one; and uses what its
+    declarations say together (:func:`~impact.load.linking.merge_uses`).
 
     Examples
     --------
-    >>> offsets, targets, notes = adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")])
-    >>> list(ints(offsets)), list(ints(targets)), notes
-    ([0, 1, 1, 3], [1, 0, 1], {0: 'sync'})
+    >>> offsets, targets, notes, uses = adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")], [(0, ("data",)), (1, ("name",))])
+    >>> list(ints(offsets)), list(ints(targets)), notes, uses  # 0 -> 1 is declared twice, once without uses
+    ([0, 1, 1, 3], [1, 0, 1], {0: 'sync'}, {1: ('data',)})
     >>> adjacency(2, [1], [1], []) is None  # a dependency on itself
     True
     """
@@ -186,7 +197,7 @@ def adjacency(n: int, ups: list[int], downs: list[int], noted: list[tuple[int, s
     if (up == down).any():
         return None
     pairs = up * n + down
-    codes, first = np.unique(pairs, return_index=True)
+    codes, first, counts = np.unique(pairs, return_index=True, return_counts=True)
     offsets = np.searchsorted(codes, np.arange(n + 1, dtype=np.int64) * n)
     targets = codes % n if n else codes
     notes: dict[int, str] = {}
@@ -196,8 +207,19 @@ def adjacency(n: int, ups: list[int], downs: list[int], noted: list[tuple[int, s
         for (pos, note), edge in zip(noted, at):  # in order of position
             if edge not in notes and (pos == firsts[edge] or note):
                 notes[edge] = note
+    uses: dict[int, tuple[str, ...]] = {}
+    if used:
+        at = np.searchsorted(codes, pairs[[pos for pos, _ in used]]).tolist()
+        said: dict[int, list[tuple[str, ...]]] = {}
+        for (_pos, aspects), edge in zip(used, at):
+            said.setdefault(edge, []).append(aspects)
+        many = counts.tolist()
+        for edge, found in said.items():
+            if len(found) == many[edge]:  # every declaration says what it uses; one that does not uses everything
+                every = {a for aspects in found for a in aspects}
+                uses[edge] = tuple(a for a in ASPECTS if a in every)
     # np.intc is C's int: the same bytes as array("i"), which the snapshot is read with.
-    return offsets.astype(np.intc).tobytes(), targets.astype(np.intc).tobytes(), notes
+    return offsets.astype(np.intc).tobytes(), targets.astype(np.intc).tobytes(), notes, uses
 
 
 # --- merged catalog <-> snapshot payload --------------------------------------
@@ -221,7 +243,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     assets = merged["assets"]
     records: list[Record] = merged["records"]
     ids = sorted(assets)
-    systems_of, types, owners, critical, descriptions, consulted, informed, file_of, lines, cols = ([] for _ in range(10))
+    systems_of, types, owners, critical, descriptions, names, consulted, informed, file_of, lines, cols = ([] for _ in range(11))
     for aid in ids:
         fi, si, ai = assets[aid]
         system = records[fi].systems[si]
@@ -231,6 +253,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         owners.append(a.owners[ai] or system.owner)
         critical.append(a.critical[ai])
         descriptions.append(a.descriptions[ai])
+        names.append(a.names[ai])
         consulted.append(tuple(dict.fromkeys(a.consulted[ai])))
         informed.append(tuple(dict.fromkeys(a.informed[ai])))
         file_of.append(fi)
@@ -240,7 +263,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     type_t, type_of = _table(types)
     owner_t, owner_of = _table(owners)
     index = dict(zip(ids, range(len(ids))))
-    edges = edge_list_from(ids, merged["edges"])
+    edges = edge_list_from(ids, merged["edges"], merged["uses"])
     places = merged["places"]
     policy = merged["policy"]
     return {
@@ -260,6 +283,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         "owners_t": owner_t, "owner_of": owner_of,
         "critical": bytes(map(bool, critical)),
         "descriptions": descriptions,
+        "display_names": names,
         "consulted": consulted,
         "informed": informed,
         "file_of": array("i", file_of).tobytes(),
@@ -268,6 +292,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         "others": {k: v for k, v in places.items() if not k.startswith("asset:")},
         "order": "\0".join(places),
         "offsets": edges.offsets.tobytes(), "targets": edges.targets.tobytes(), "notes": edges.notes,  # type: ignore[attr-defined]
+        "uses": {pos: tuple(a for a in ASPECTS if a in found) for pos, found in edges.uses.items()},
     }  # fmt: skip
 
 
@@ -285,7 +310,7 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None) -> Ca
         ids, data["systems_t"], ints(data["system_of"]), data["types_t"], ints(data["type_of"]),
         data["owners_t"], ints(data["owner_of"]), data["critical"], data["descriptions"],
         data["consulted"], data["informed"], names, ints(data["file_of"]), ints(data["line"]), ints(data["col"]),
-        locate,
+        locate, data["display_names"],
     )  # fmt: skip
     assets = AssetTable(cols)
     others = data["others"]  # (file, line, col) tuples, completed in place as places are found
@@ -296,7 +321,9 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None) -> Ca
         teams={row[0]: Team(*row) for row in data["teams"]},
         systems={row[0]: _system(row, ids) for row in data["systems"]},
         assets=assets,  # type: ignore[arg-type]  # a read-only Mapping that builds on demand
-        dependencies=EdgeList(ids, ints(data["offsets"]), ints(data["targets"]), data["notes"]),  # type: ignore[arg-type]
+        dependencies=EdgeList(  # type: ignore[arg-type]
+            ids, ints(data["offsets"]), ints(data["targets"]), data["notes"], {pos: frozenset(u) for pos, u in data["uses"].items()}
+        ),
         tests={row[0]: RegressionTest(*row) for row in data["tests"]},
         policy=pickle.loads(policy[0]) if policy is not None else None,
         places=PlaceTable(assets, others, order),  # type: ignore[arg-type]
