@@ -202,3 +202,40 @@ def test_patching_a_files_dependencies_gives_the_snapshot_built_afresh(case: tup
         assert fresh is not None
         for key in ("offsets", "targets", "notes", "edge_up", "edge_down", "edge_files", "edge_noted"):
             assert data[key] == fresh[key], key
+
+
+def test_an_extra_asset_field_reaches_the_asset_through_every_path(monkeypatch: Any, tmp_path: Path) -> None:
+    """A new asset field named in ``EXTRA_ASSET_FIELDS`` is carried by the records, both snapshots, a patch and the views.
+
+    (docs/architecture.md, "a new asset field": ``read/schema.py``,
+    ``read/records.py`` and ``core/catalog.py`` are the only files to touch.)
+    """
+    from dataclasses import dataclass
+
+    from impact.core.catalog import Asset
+    from impact.store import compact
+
+    @dataclass(frozen=True, slots=True)
+    class AssetWithLifecycle(Asset):
+        lifecycle: str | None = None
+
+    monkeypatch.setattr(file_records, "EXTRA_ASSET_FIELDS", ("lifecycle",))
+    monkeypatch.setattr(compact, "Asset", AssetWithLifecycle)
+
+    def data(lifecycle: str) -> dict[str, Any]:
+        return {
+            "teams": {"web": {"name": "Web"}},
+            "systems": {"site": {"name": "Site", "owner": "web", "assets": {
+                "/a": {"type": "page", "lifecycle": lifecycle},
+                "/b": {"type": "page", "depends_on": ["site:/a"]},
+            }}},
+        }  # fmt: skip
+
+    old, new = file_records.record_of(None, data("live")), file_records.record_of(None, data("retired"))
+    built = snapshot.assemble([old], ["a.yaml"])
+    assert built is not None and built["extra"] == [("live",), (None,)]
+    assert assembled([old], ["a.yaml"]) == reference([old], ["a.yaml"])
+    assert patch.patch(built, 0, old, new) and built["extra"] == [("retired",), (None,)]
+    catalog = snapshot.decode(built, tmp_path)
+    assert catalog.assets["site:/a"].lifecycle == "retired"  # type: ignore[attr-defined]
+    assert catalog.assets["site:/b"].lifecycle is None  # type: ignore[attr-defined]

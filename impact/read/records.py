@@ -16,8 +16,15 @@ from typing import Any, NamedTuple
 
 from impact.core.errors import ImpactError
 
-# Each field of a catalog file is declared once, below; a new asset field is a
-# new column of Assets, filled in record_of() and read by name where it is used.
+# Each field of a catalog file is declared once, below.
+
+EXTRA_ASSET_FIELDS: tuple[str, ...] = ()
+"""Asset fields carried as written from a catalog file to :class:`~impact.core.catalog.Asset`, in this order.
+
+A new asset field is named here, declared on ``AssetSpec`` (``read/schema.py``)
+and on ``Asset`` (``core/catalog.py``, after the others, with a default); the
+records, the cache, the snapshot and its patches carry it without naming it.
+"""
 
 
 class TeamRow(NamedTuple):
@@ -51,6 +58,8 @@ class Assets(NamedTuple):
     """How many of the file's dependencies are the asset's ``depends_on``, then its ``feeds``."""
     names: list[str | None]
     """The asset's ``name:``, the name people know it by; None if not given."""
+    extra: list[tuple[Any, ...]]
+    """The values of :data:`EXTRA_ASSET_FIELDS`, one tuple per asset."""
 
 
 class SystemRow(NamedTuple):
@@ -236,8 +245,9 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
             rows.append((
                 key, atype, owner, a.get("critical", False), a.get("description"),
                 tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, (len(on), len(fed)), a.get("name"),
+                tuple(a.get(field) for field in EXTRA_ASSET_FIELDS),
             ))  # fmt: skip
-        assets = Assets._make(map(list, zip(*rows))) if rows else Assets([], [], [], [], [], [], [], [], [], [], [])
+        assets = Assets._make(map(list, zip(*rows))) if rows else Assets([], [], [], [], [], [], [], [], [], [], [], [])
         line, col = locate(base, key=True)
         systems.append(SystemRow(
             sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),

@@ -24,7 +24,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 from impact.core.catalog import Asset, Dependency, Place
 
@@ -51,6 +51,8 @@ class AssetColumns:
     locate: Locate | None = None
     """Finds a place not known yet (line 0): see :data:`Locate`."""
     display_names: list[str | None] | None = None
+    extra: Sequence[tuple[Any, ...]] | None = None
+    """Each asset's values of the extra fields (``impact.read.records.EXTRA_ASSET_FIELDS``), given to ``Asset`` after the others."""
     """Each asset's ``name:`` (the name people know it by), or None."""
 
 
@@ -89,6 +91,7 @@ class AssetTable(Mapping[str, Asset]):
             c.consulted[i],
             c.informed[i],
             c.display_names[i] if c.display_names is not None else None,
+            *(c.extra[i] if c.extra is not None else ()),
         )
         self._built[aid] = asset
         return asset

@@ -76,8 +76,8 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         row = data["systems"][systems_pos[sid]]
         data["systems"][systems_pos[sid]] = (sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), row[-1])
         others[f"system:{sid}"] = (fi, s.line, s.col)
-        for key, atype, aowner, crit, desc, aname, aconsulted, ainformed, aline, acol in zip(
-            a.keys, a.types, a.owners, a.critical, a.descriptions, a.names, a.consulted, a.informed, a.lines, a.cols
+        for key, atype, aowner, crit, desc, aname, extra, aconsulted, ainformed, aline, acol in zip(
+            a.keys, a.types, a.owners, a.critical, a.descriptions, a.names, a.extra, a.consulted, a.informed, a.lines, a.cols
         ):
             i = index[f"{sid}:{key}"]
             if aowner:
@@ -88,6 +88,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
             critical[i] = bool(crit)
             data["descriptions"][i] = desc
             data["display_names"][i] = aname
+            data["extra"][i] = extra
             data["consulted"][i] = tuple(dict.fromkeys(aconsulted))
             data["informed"][i] = tuple(dict.fromkeys(ainformed))
             cols["line"][i], cols["col"][i] = aline, acol

@@ -56,6 +56,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     critical: list[bool] = []
     descriptions: list[str | None] = []
     display_names: list[str | None] = []
+    extra: list[tuple[Any, ...]] = []  # the values of records.EXTRA_ASSET_FIELDS
     consulted: list[tuple[str, ...]] = []
     informed: list[tuple[str, ...]] = []
     file_of: list[int] = []
@@ -90,6 +91,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
                 critical += a.critical
                 descriptions += a.descriptions
                 display_names += a.names
+                extra += a.extra
                 for roles, column in ((a.consulted, consulted), (a.informed, informed)):
                     if any(roles):
                         column += [tuple(dict.fromkeys(r)) for r in roles]
@@ -154,6 +156,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         "critical": bytes(map(bool, map(critical.__getitem__, by_id))),
         "descriptions": list(map(descriptions.__getitem__, by_id)),
         "display_names": list(map(display_names.__getitem__, by_id)),
+        "extra": list(map(extra.__getitem__, by_id)),
         "consulted": list(map(consulted.__getitem__, by_id)),
         "informed": list(map(informed.__getitem__, by_id)),
         "file_of": array("i", map(file_of.__getitem__, by_id)).tobytes(),
@@ -243,7 +246,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     assets = merged["assets"]
     records: list[Record] = merged["records"]
     ids = sorted(assets)
-    systems_of, types, owners, critical, descriptions, names, consulted, informed, file_of, lines, cols = ([] for _ in range(11))
+    systems_of, types, owners, critical, descriptions, names, extra, consulted, informed, file_of, lines, cols = ([] for _ in range(12))
     for aid in ids:
         fi, si, ai = assets[aid]
         system = records[fi].systems[si]
@@ -254,6 +257,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         critical.append(a.critical[ai])
         descriptions.append(a.descriptions[ai])
         names.append(a.names[ai])
+        extra.append(a.extra[ai])
         consulted.append(tuple(dict.fromkeys(a.consulted[ai])))
         informed.append(tuple(dict.fromkeys(a.informed[ai])))
         file_of.append(fi)
@@ -284,6 +288,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         "critical": bytes(map(bool, critical)),
         "descriptions": descriptions,
         "display_names": names,
+        "extra": extra,
         "consulted": consulted,
         "informed": informed,
         "file_of": array("i", file_of).tobytes(),
@@ -310,7 +315,7 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None) -> Ca
         ids, data["systems_t"], ints(data["system_of"]), data["types_t"], ints(data["type_of"]),
         data["owners_t"], ints(data["owner_of"]), data["critical"], data["descriptions"],
         data["consulted"], data["informed"], names, ints(data["file_of"]), ints(data["line"]), ints(data["col"]),
-        locate, data["display_names"],
+        locate, data["display_names"], data["extra"],
     )  # fmt: skip
     assets = AssetTable(cols)
     others = data["others"]  # (file, line, col) tuples, completed in place as places are found
