@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from impact.cli.main import cli
 from impact.render import dot as dot_module
-from impact.render import picture
+from impact.render import labels, picture
 from tests.conftest import ROOT
 
 CHANGES = ROOT / "catalogs" / "example" / "changes"
@@ -36,8 +36,9 @@ def _png_size(path: Path) -> tuple[int, int]:
         [str(CHANGES / "CR-104-marketo-platform-upgrade.yaml")],
         [str(CHANGES / "CR-105-retire-emea-round-robin.yaml")],
         ["--release", "2026-12-minor", "--changes", str(CHANGES)],
+        ["--catalog", str(ROOT / "catalogs" / "example" / "catalog")],
     ],
-    ids=["CR-101", "CR-104", "CR-105", "release"],
+    ids=["CR-101", "CR-104", "CR-105", "release", "catalog-map"],
 )
 def test_example_pictures_keep_a_readable_shape(args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "picture.png"
@@ -76,7 +77,7 @@ def test_labels_wrap_only_between_pieces(width: int) -> None:
         "dashboard/exec-revenue-weekly",
     ]
     for text in texts:
-        lines = dot_module.wrap_words(text, width)
+        lines = labels.wrap_words(text, width)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
         for line, following in itertools.pairwise(lines):
             # Every break is at a space or right after / : . -

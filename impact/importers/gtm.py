@@ -3,12 +3,14 @@
 Canonical ids (system ``gtm`` unless ``--system``): ``tag/<name>``,
 ``trigger/<name>``, ``variable/<name>``, names as in the container. A tag
 depends on its firing and blocking triggers (built-in triggers such as All
-Pages get their names too) and on the tags it is sequenced after; tags,
+Pages get their names too) and on the tags it is sequenced after; a trigger
+group depends on the triggers it groups; tags,
 triggers and variables depend on the variables they use (``{{Page Path}}``).
 
 With a website system, a trigger whose condition on the page path (or URL)
 equals, starts with or contains a folder depends on that folder
-(``website:/products/``) when the folder is an asset of the catalog.
+(``website:/products/``) and on each folder above it that is an asset of the
+catalog, using its name (``uses: [name]``).
 """
 
 from __future__ import annotations
@@ -109,9 +111,16 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
         add(key, "trigger", trig.get("notes") or None)
         conditions = [trig.get(k) for k in ("filter", "autoEventFilter", "customEventFilter")]
         use_variables(key, conditions)
+        if trig.get("type") == "TRIGGER_GROUP":  # fires when each trigger of the group has fired
+            for tid in _trigger_references(trig.get("parameter")):
+                tname = trigger_names.get(tid) or BUILT_IN_TRIGGERS.get(tid) or f"Built-in trigger {tid}"
+                add(f"trigger/{tname}", "trigger", None if tid in trigger_names else "Built-in trigger")
+                depend(key, f"trigger/{tname}")
         if website and known and website in known:
             for folder in _folders(conditions, known[website]):
+                # The condition holds the folder's path: the trigger uses its name (aspects, see impact.core.aspects).
                 depend(key, f"{website}:{folder}")
+                assets[key].uses[f"{website}:{folder}"] = ["name"]
     for tag in tags:
         key = f"tag/{tag['name']}"
         item = add(key, "tag", tag.get("notes") or None)
@@ -134,6 +143,21 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
     return imported
 
 
+def _trigger_references(value: Any) -> list[str]:
+    """Trigger ids a trigger group lists (parameters of type TRIGGER_REFERENCE)."""
+    out: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "TRIGGER_REFERENCE" and isinstance(item.get("value"), str):
+                out.append(item["value"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return sorted(set(out))
+
+
 def _folders(conditions: list[Any], website_assets: dict[str, str | None]) -> list[str]:
     """Website folders a trigger's page-path conditions name, deepest existing folder each."""
     out: list[str] = []
@@ -153,23 +177,25 @@ def _folders(conditions: list[Any], website_assets: dict[str, str | None]) -> li
                 value = urlsplit(value).path
             if not value.startswith("/"):
                 continue
-            folder = _deepest_folder(value, website_assets)
-            if folder and folder not in out:
-                out.append(folder)
+            for folder in _path_folders(value, website_assets):
+                if folder not in out:
+                    out.append(folder)
     return out
 
 
-def _deepest_folder(path: str, website_assets: dict[str, str | None]) -> str | None:
-    """``/products/tour.html`` → ``/products/`` when that folder is an asset.
+def _path_folders(path: str, website_assets: dict[str, str | None]) -> list[str]:
+    """Every folder of the catalog a path runs through, outermost first: the condition names each of them.
 
-    >>> _deepest_folder("/products/analytics/tour.html", {"/products/": None})
-    '/products/'
-    >>> _deepest_folder("/pricing", {"/products/": None}) is None
-    True
+    >>> _path_folders("/products/analytics/tour.html", {"/products/": None, "/products/analytics/": None})
+    ['/products/', '/products/analytics/']
+    >>> _path_folders("/pricing", {"/products/": None})
+    []
     """
     parts = path.split("/")
-    for end in range(len(parts) - 1, 0, -1):
+    out = []
+    for end in range(2, len(parts)):
         folder = "/".join(parts[:end]) + "/"
-        if folder != "/" and folder in website_assets:
-            return folder
-    return None
+        if folder in website_assets:
+            out.append(folder)
+    return out
+

@@ -75,7 +75,7 @@ def conflict_edges(conflicts: Iterable[Conflict]) -> list[PictureConflict]:
     return sorted(edges)
 
 
-def _fold(picture: Drawing, max_nodes: int) -> None:
+def _fold(picture: Drawing, max_nodes: int, asked: int | None = None) -> None:
     """Fold each tool's farthest assets into one "+N more" box when there are too many.
 
     Keeps every asset in ``picture.keep``; then the same number ``k`` of
@@ -122,7 +122,12 @@ def _fold(picture: Drawing, max_nodes: int) -> None:
     picture.notes.append(
         f"Folded for readability: {count} farther asset{'s' if count != 1 else ''} in "
         f"{len(picture.folded)} tool{'s' if len(picture.folded) != 1 else ''} are counted in dashed '+N more' boxes "
-        f"(limit {max_nodes} assets; --max-nodes shows more)."
+        + (
+            f"(limit {max_nodes} assets; --max-nodes shows more)."
+            if asked is None or max_nodes >= asked
+            else f"(limit {max_nodes} assets, so that the picture stays within {MAX_SIDE_PX:,} px a side and {MAX_RATIO:.0f}:1; "
+            "narrow it to see every asset: a lower --max-tools, or --focus ASSET or --system ID on the catalog)."
+        )
         + (" Changed assets and every path to a critical asset are kept." if must else "")
     )
 
@@ -203,7 +208,7 @@ def impact_picture(
         picture.conflicts = sorted({c for c in conflict_list if c[0] in drawn and c[1] in drawn})
         picture.notes.extend(notes)
         picture.verdicts = dict(verdicts or {})
-        _fold(picture, limit)
+        _fold(picture, limit, max_nodes)
 
         distances = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None})
         picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
@@ -353,5 +358,11 @@ def catalog_picture(
         picture.legend = [("asset", "#ffffff", "#000000")]
         if any(s.role == "context" for s in picture.shown.values()):
             picture.legend.append(("linked, in another tool", CONTEXT_FILL, "#000000"))
-    _fold(picture, max_nodes)
-    return to_dot(picture)
+    base_shown, base_notes = dict(picture.shown), list(picture.notes)
+
+    def build(limit: int) -> tuple[str, int]:
+        picture.shown, picture.folded, picture.notes = dict(base_shown), {}, list(base_notes)
+        _fold(picture, limit, max_nodes)
+        return to_dot(picture), len(picture.shown)
+
+    return _fit(build, max_nodes)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
-from impact.render.dot import asset_of_node
+from impact.render.labels import asset_of_node
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from impact.store.fsio import replace_file
@@ -112,7 +113,12 @@ def write(path: Path, key: str, payload: bytes) -> bool:
     check = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(path, (head, check, payload))  # no sync: an entry lost in a crash is only time lost
+        replace_file(path, lambda write: _put(write, head, check, payload))  # no sync: an entry lost in a crash is only time lost
         return True
     except OSError:
         return False
+
+
+def _put(write: Callable[[bytes], object], *parts: bytes) -> None:
+    for part in parts:
+        write(part)

@@ -96,11 +96,16 @@ def _remove_folders(created: list[Path]) -> None:
             break
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+Writer = Callable[[Callable[[bytes], object]], None]
+"""Something that writes its bytes piece by piece to the ``write`` it is given (a big answer, streamed)."""
+
+
+def atomic_write(path: Path, data: str | bytes | Writer) -> None:
     """Write ``data`` to ``path`` all at once: a temporary file beside it, then a rename.
 
     Readers see the old file or the new one, never a mix; on any failure the
-    temporary file is removed and the old file is left as it was.
+    temporary file is removed and the old file is left as it was. ``data``
+    may be a :data:`Writer`, for output too big to hold whole.
 
     Examples
     --------
@@ -112,7 +117,14 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     >>> sorted(p.name for p in target.parent.iterdir())  # no temporary file left
     ['report.txt']
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    put: Writer
+    if isinstance(data, (str, bytes)):
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+
+        def put(write: Callable[[bytes], object]) -> None:
+            write(payload)
+    else:
+        put = data
     shown = path  # messages name the path as the user gave it
     path = Path(os.path.realpath(path))  # a link is written through, not replaced
     try:
@@ -129,7 +141,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         # A device or a pipe (``-o /dev/stdout``): renaming over it would replace it.
         try:
             with open(path, "wb") as handle:
-                handle.write(payload)
+                put(handle.write)
         except OSError as exc:
             raise _write_error(shown, exc) from None
         return
@@ -137,7 +149,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     created: list[Path] = []
     try:
         created = _make_folders(path.parent)
-        replace_file(path, (payload,), mode=mode, durable=True)
+        replace_file(path, put, mode=mode, durable=True)
     except BaseException as exc:
         _remove_folders(created)
         if isinstance(exc, OSError):
@@ -145,8 +157,8 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
-def replace_file(path: Path, chunks: Iterable[bytes], *, mode: int | None = None, durable: bool = False) -> None:
-    """Write ``chunks`` to a temporary file beside ``path``, then rename it over ``path``.
+def replace_file(path: Path, put: Writer, *, mode: int | None = None, durable: bool = False) -> None:
+    """Write what ``put`` writes to a temporary file beside ``path``, then rename it over ``path``.
 
     The one atomic writer: :func:`atomic_write` (a user's output, ``durable``:
     synced to disk, the mode of the file it replaces) and the cache's entries
@@ -156,8 +168,7 @@ def replace_file(path: Path, chunks: Iterable[bytes], *, mode: int | None = None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
+            put(handle.write)
             handle.flush()
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
