@@ -110,7 +110,7 @@ def run_impact(command: str) -> tuple[int, str, str]:
 
 
 def assert_answers(command: str, where: str) -> None:
-    code, out, err = run_impact(command)
+    code, _, err = run_impact(command)
     errors = [line for line in err.splitlines() if line.startswith("Error:")]
     assert code in (0, 1) and not errors, f"{where}: {command}\nexit {code}\n{err}"
 
@@ -163,7 +163,7 @@ def test_yaml_blocks_are_real(doc: str, sandbox: Path) -> None:
             target = sandbox / "catalog" / f"example-{line}.yaml"
             target.parent.mkdir(exist_ok=True)
             target.write_text(body, encoding="utf-8")
-            code, out, err = run_impact("impact validate catalog")
+            code, _, err = run_impact("impact validate catalog")
             assert code == 0, f"{where}: the catalog example does not validate as shown:\n{err}"
         elif kind == "change":
             target = sandbox / "changes" / f"{data['id']}.yaml"  # type: ignore[index]
