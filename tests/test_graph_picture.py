@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +48,11 @@ def checked(small_catalog: Path, write: Callable[..., Path]):
     return catalog, graph, check_change(catalog, graph, change)
 
 
+def _tool_boxes(g: pygraphviz.AGraph) -> list[pygraphviz.AGraph]:
+    """The tools' boxes: clusters inside the picture's frame (which carries the title and legend)."""
+    return list(g.get_subgraph("cluster_picture").subgraphs())
+
+
 def _parse(dot: str) -> pygraphviz.AGraph:
     return pygraphviz.AGraph(string=dot)
 
@@ -59,7 +65,7 @@ def _svg_nodes(svg: bytes) -> dict[str, ElementTree.Element]:
 def test_impact_dot_has_one_cluster_per_tool_and_colours_by_distance(checked) -> None:
     _, graph, result = checked
     g = _parse(impact_picture([result], graph))
-    clusters = sorted(s.name for s in g.subgraphs())
+    clusters = sorted(s.name for s in _tool_boxes(g))
     assert clusters == ["cluster_marketo", "cluster_salesforce", "cluster_website"]
     changed = g.get_node(node_name("website:/products/"))
     assert changed.attr["fillcolor"] == CHANGED_FILL
@@ -71,14 +77,18 @@ def test_impact_dot_has_one_cluster_per_tool_and_colours_by_distance(checked) ->
     assert critical.attr["peripheries"] == "2"
     assert "critical" in critical.attr["class"].split()
     # Every asset sits in its own tool's box.
-    for sub in g.subgraphs():
+    for sub in _tool_boxes(g):
         system = sub.name.removeprefix("cluster_")
         assert all(picture.asset_of_node(n).startswith(system + ":") for n in sub.nodes())
     # The edge note of the catalog is on its edge.
     edge = g.get_edge(node_name("website:/products/"), node_name("marketo:segmentation/interest"))
-    assert "keyed on the folder name" in edge.attr["label"]
+    # ...as a numbered marker joined to it, and the number's note is listed under the picture.
+    number = int(edge.attr["class"].split("note-")[1].split()[0])
+    assert f"<B>{number}</B>" in edge.attr["label"] and edge.attr["decorate"] == "true"
+    listed = re.search(rf"<B>{number}</B>.*?<FONT POINT-SIZE=\"11\">([^<]*)</FONT>", g.graph_attr["label"])
+    assert listed is not None and listed.group(1) == "keyed on the folder name"
     # The legend names the distances shown.
-    header = g.graph_attr["label"]
+    header = g.get_subgraph("cluster_picture").graph_attr["label"]
     assert "changed" in header and "1 tool away" in header and "2 tools away" in header
 
 
@@ -221,7 +231,7 @@ def test_large_impact_is_folded_but_keeps_paths_to_critical(write: Callable[...,
     assert summaries == ["more-s0", "more-s1", "more-s2", "more-s3"]
     folded = sum(int(g.get_node(n).attr["label"].split("+")[1].split(" ")[0]) for n in summaries)
     assert folded + len(shown) == len(catalog.assets)
-    assert "Folded for readability" in g.graph_attr["label"]
+    assert "Folded for readability" in g.get_subgraph("cluster_picture").graph_attr["label"]
     assert len(shown) <= 20 + len(path)
 
 
@@ -241,7 +251,7 @@ def test_catalog_focus_and_system(small_catalog: Path) -> None:
     assert shown == {"marketo:field/division", "marketo:segmentation/interest", "salesforce:field/division"}
     assert "focus" in g.get_node(node_name("marketo:field/division")).attr["class"]
     g = _parse(catalog_picture(catalog, graph, systems=["website"]))
-    assert sorted(s.name for s in g.subgraphs()) == ["cluster_marketo", "cluster_website"]
+    assert sorted(s.name for s in _tool_boxes(g)) == ["cluster_marketo", "cluster_website"]
     context = g.get_node(node_name("marketo:segmentation/interest"))
     assert "context" in context.attr["class"]
     with pytest.raises(ImpactError, match="not a tool"):

@@ -454,3 +454,30 @@ def load_yaml_sources(path: Path) -> list[dict[str, object]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     sources: list[dict[str, object]] = data["sources"]
     return sources
+
+
+def test_reimport_keeps_a_persons_comments_order_and_quotes(tmp_path: Path) -> None:
+    cat = tmp_path / "catalog"
+    first = tmp_path / "gtm-old.json"
+    data = json.loads(GTM.read_text(encoding="utf-8"))
+    tags = data["containerVersion"]["tag"]
+    data["containerVersion"]["tag"] = [t for t in tags if t["name"] != "LinkedIn - Demo conversion"]
+    first.write_text(json.dumps(data), encoding="utf-8")
+    assert run("import", "gtm", str(first), "--owner", "web", "-o", str(cat / "gtm.yaml"))[0] == 0
+    text = (cat / "gtm.yaml").read_text(encoding="utf-8")
+    text = text.replace("  gtm:\n", "  # The tag manager: ask #web before publishing\n  gtm:\n", 1)
+    text = text.replace("      tag/GA4 - Config:\n        type: tag\n", "      tag/GA4 - Config:  # fires everywhere\n        type: tag\n        critical: true\n        description: 'NO'\n", 1)
+    (cat / "gtm.yaml").write_text(text, encoding="utf-8")
+    code, out = run("import", "gtm", str(GTM), "--owner", "web", "-o", str(cat / "gtm.yaml"))
+    assert code == 0, out
+    after = (cat / "gtm.yaml").read_text(encoding="utf-8")
+    assert "  # The tag manager: ask #web before publishing\n  gtm:\n" in after
+    assert "      tag/GA4 - Config:  # fires everywhere\n        type: tag\n        critical: true\n        description: 'NO'\n" in after
+    loaded = load_catalog(cat)
+    assert "gtm:tag/LinkedIn - Demo conversion" in loaded.assets  # the addition
+    assert loaded.assets["gtm:tag/GA4 - Config"].description == "NO"
+    keys = [line.strip() for line in after.splitlines() if line.startswith("      tag/")]
+    assert keys == sorted(keys)  # the new tag went to its place
+    # The same export again: not one byte changes.
+    assert run("import", "gtm", str(GTM), "--owner", "web", "-o", str(cat / "gtm.yaml"))[0] == 0
+    assert (cat / "gtm.yaml").read_text(encoding="utf-8") == after

@@ -153,6 +153,13 @@ def test_a_person_finds_what_breaks_and_whom_to_ask(browser: Any, example_site: 
     for fragment, marker in [("#tool=marketo", 'main[data-tool="marketo"]'), ("#coverage", "#untested"), ("#change=CR-105", 'main[data-change="CR-105"]')]:
         page.evaluate(f"location.hash = {json.dumps(fragment)}")
         page.wait_for_selector(marker)
+        if fragment == "#tool=marketo":  # the tools it is fed by and feeds, as links
+            assert page.locator("#links a.tool").count() >= 2
+        if fragment == "#coverage":  # the same untested assets as impact coverage, critical first
+            covered = _cli_json("coverage", "--catalog", str(EXAMPLE / "catalog"))["overall"]["assets"]
+            shown = page.locator("#untested li.untested").evaluate_all("els => els.map(e => e.dataset.asset)")
+            assert sorted(shown) == covered["untested"]
+            assert f"{covered['percent']}%" in page.locator("#overall").inner_text()
         view.check(fragment.strip("#").split("=")[0])
 
     # A deep link straight to an asset, as pasted in a chat message.

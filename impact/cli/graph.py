@@ -121,9 +121,11 @@ def graph(
         ids = {r.change.id for r in members}
         outside = sorted({c.other(i) for c in answer.conflicts for i in ids if c.involves(i) and c.other(i) not in ids})
         notes = [f"Also in conflict with change requests outside this release: {', '.join(outside)} (impact release check {release} tells more)."] if outside else []
+        from impact.render.report import picture_verdicts
+
         dot = impact_picture(
             members, ws.graph, owners=owners, upstream=upstream, conflicts=conflict_edges(answer.conflicts),
-            max_nodes=max_nodes, notes=notes,
+            max_nodes=max_nodes, notes=notes, verdicts=picture_verdicts(answer, ws.changes),
             title=f"Release {release}: {len(members)} change request{'s' if len(members) != 1 else ''}",
         )
         catalog_path = ws.catalog_path

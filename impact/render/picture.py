@@ -36,9 +36,8 @@ import html
 import re
 import subprocess
 import sys
-import textwrap
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import quote, unquote
@@ -62,10 +61,16 @@ HARD_MAX_TOOLS = 40
 """Above these, the layout would take too long to be useful: refuse with a hint."""
 
 FONT = "Helvetica"
-# OrRd (ColorBrewer, colour-blind safe): the nearer the impact, the warmer.
-DISTANCE_COLOURS = ("#fc8d59", "#fdbb84", "#fdd49e", "#fee8c8", "#fff7ec", "#ffffff")
+# YlOrBr (ColorBrewer, sequential, colour-blind safe), every step at least 9 points of
+# CIELAB lightness from the next, so that the colours also differ printed in grey:
+# the nearer the impact, the darker and warmer. The last colour serves every farther distance.
+DISTANCE_COLOURS = ("#ec7014", "#fe9929", "#fec44f", "#fee391", "#ffffff")
 CHANGED_FILL = "#b30000"
 UPSTREAM_FILL = "#deebf7"
+NOTE_COLOUR = "#1f4e9c"
+KEY_WIDTH = 28
+"""Characters per line of an asset's key in its box (wrapped at / : . - and spaces only)."""
+"""Numbered markers on arrows that carry a catalog note (the notes are listed under the picture)."""
 CONTEXT_FILL = "#f0f0f0"
 CRITICAL_BORDER = "#b30000"
 CONFLICT_COLOUR = "#7b3294"
@@ -99,10 +104,44 @@ def label_text(text: str | None, width: int = 0) -> str:
     lines: list[str] = []
     for raw in (text or "").split("\n"):
         line = safe(raw)
-        parts = textwrap.wrap(line, width, break_long_words=True, break_on_hyphens=False) if width and line else [line]
+        parts = wrap_words(line, width) if width and line else [line]
         lines.extend(parts or [""])
     escaped = (html.escape(line, quote=False).replace("\\", "\\\\") for line in lines)
     return '<BR ALIGN="LEFT"/>'.join(escaped)
+
+
+_PIECE = re.compile(r"\s+|[^\s/:.\-]*[/:.\-]+|[^\s/:.\-]+")
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken only at spaces and after ``/``, ``:``, ``.`` or ``-``.
+
+    A word is never cut: a piece longer than ``width`` gets a line of its own.
+
+    Examples
+    --------
+    >>> wrap_words("smart-campaign/demo-request-fulfillment", 24)
+    ['smart-campaign/demo-', 'request-fulfillment']
+    >>> wrap_words("only leads owned by EMEA Inbound queue members", 20)
+    ['only leads owned by', 'EMEA Inbound queue', 'members']
+    >>> wrap_words("supercalifragilistic", 5)
+    ['supercalifragilistic']
+    """
+    lines: list[str] = []
+    current = ""
+    for piece in _PIECE.findall(text):
+        if piece.isspace():
+            if current:
+                current += " "
+            continue
+        if current and len(current + piece) > width:
+            lines.append(current.rstrip())
+            current = piece
+        else:
+            current += piece
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines or [text]
 
 
 def node_name(asset_id: str) -> str:
@@ -159,6 +198,22 @@ def conflict_edges(conflicts: Iterable[Conflict]) -> list[PictureConflict]:
     return sorted(edges)
 
 
+class Holder(NamedTuple):
+    """An unfinished change request that holds another back."""
+
+    change: str
+    title: str | None
+    status: str | None
+    release: str | None
+
+
+class Verdict(NamedTuple):
+    """A change request's verdict in a release picture: ``word`` is "ships" or "held"."""
+
+    word: str
+    holders: tuple[Holder, ...] = ()
+
+
 @dataclass
 class _Shown:
     """One asset in the picture and how it is drawn."""
@@ -187,6 +242,9 @@ class _Picture:
     changes: list[tuple[str, str, list[str]]] = field(default_factory=list)
     conflicts: list[PictureConflict] = field(default_factory=list)
     legend: list[tuple[str, str, str]] = field(default_factory=list)
+    edge_notes: list[str] = field(default_factory=list)
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    """Notes of the drawn arrows, numbered from 1 in this order (filled in by :func:`_to_dot`)."""
 
     def add(self, item: _Shown, rank: tuple[object, ...]) -> None:
         if item.asset not in self.shown:
@@ -298,6 +356,7 @@ def impact_picture(
     max_nodes: int = DEFAULT_MAX_NODES,
     title: str | None = None,
     notes: Sequence[str] = (),
+    verdicts: Mapping[str, Verdict] | None = None,
 ) -> str:
     """DOT source of what one or more change requests change and reach.
 
@@ -318,6 +377,10 @@ def impact_picture(
         :func:`conflict_edges`); both must be among ``results``.
     max_nodes
         Assets drawn one by one before far ones are folded.
+    verdicts
+        For a release: each change request's :class:`Verdict` ("ships" or
+        "held", and the unfinished change requests that hold it), drawn on its
+        note, with the unfinished work as grey notes joined to what they hold.
     """
     if not results:
         raise ImpactError("nothing to draw: no change request given")
@@ -332,41 +395,114 @@ def impact_picture(
         f"{len(changed_all)} asset{'s' if len(changed_all) != 1 else ''} changed; {len(impacted_all)} impacted; "
         f"{len(systems)} tool{'s' if len(systems) != 1 else ''}; impact followed up to {_away(max_tools)}"
     )
-    picture = _Picture(catalog, graph, title, subtitle, owners=owners)
-    for result in results:
-        for c in result.changed:
-            picture.add(_Shown(c.asset, "changed", 0, c.action), (-1, 0))
-            picture.keep.add(c.asset)
-    best: dict[str, tuple[int, int]] = {}
-    for result in results:
-        for reach in result.impacted:
-            key = (reach.tool_distance, reach.steps)
-            if reach.asset not in picture.shown and key < best.get(reach.asset, (10**9, 0)):
-                best[reach.asset] = key
-            if catalog.assets[reach.asset].critical:
-                picture.keep.update(reach.path)
-    for asset, (distance, steps) in sorted(best.items()):
-        picture.add(_Shown(asset, "impacted", distance), (distance, steps))
-    if upstream:
-        for reach in graph.upstream([a for a in changed_all if a in catalog.assets], upstream):
-            picture.add(_Shown(reach.asset, "upstream", reach.tool_distance), (reach.tool_distance, reach.steps))
-    for result in sorted(results, key=lambda r: r.change.id) if len(results) > 1 else ():
-        picture.changes.append((result.change.id, result.change.title, sorted(c.asset for c in result.changed)))
-    drawn = {r.change.id for r in results}
-    picture.conflicts = sorted({PictureConflict(*c) for c in conflicts if c[0] in drawn and c[1] in drawn})
-    picture.notes.extend(notes)
-    _fold(picture, max_nodes)
+    conflict_list = [PictureConflict(*c) for c in conflicts]
 
-    distances = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None})
-    picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
-    picture.legend += [(_away(d), _distance_colour(d), "#000000") for d in distances]
-    if upstream:
-        picture.legend.append(("feeds the change", UPSTREAM_FILL, "#000000"))
-    return _to_dot(picture)
+    def build(limit: int) -> tuple[str, int]:
+        picture = _Picture(catalog, graph, title, subtitle, owners=owners)
+        for result in results:
+            for c in result.changed:
+                picture.add(_Shown(c.asset, "changed", 0, c.action), (-1, 0))
+                picture.keep.add(c.asset)
+        best: dict[str, tuple[int, int]] = {}
+        for result in results:
+            for reach in result.impacted:
+                key = (reach.tool_distance, reach.steps)
+                if reach.asset not in picture.shown and key < best.get(reach.asset, (10**9, 0)):
+                    best[reach.asset] = key
+                if catalog.assets[reach.asset].critical:
+                    picture.keep.update(reach.path)
+        for asset, (distance, steps) in sorted(best.items()):
+            picture.add(_Shown(asset, "impacted", distance), (distance, steps))
+        if upstream:
+            for reach in graph.upstream([a for a in changed_all if a in catalog.assets], upstream):
+                picture.add(_Shown(reach.asset, "upstream", reach.tool_distance), (reach.tool_distance, reach.steps))
+        for result in sorted(results, key=lambda r: r.change.id) if len(results) > 1 else ():
+            picture.changes.append((result.change.id, result.change.title, sorted(c.asset for c in result.changed)))
+        drawn = {r.change.id for r in results}
+        picture.conflicts = sorted({c for c in conflict_list if c[0] in drawn and c[1] in drawn})
+        picture.notes.extend(notes)
+        picture.verdicts = dict(verdicts or {})
+        _fold(picture, limit)
+
+        distances = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None})
+        picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
+        picture.legend += _distance_legend(distances, _away)
+        if upstream:
+            picture.legend.append(("feeds the change", UPSTREAM_FILL, "#000000"))
+        return _to_dot(picture), len(picture.shown)
+
+    return _fit(build, max_nodes)
+
+
+MAX_SIDE_PX = 4000
+"""A picture's longest side, in pixels of the PNG (96 per inch), at most."""
+MAX_RATIO = 3.0
+"""A picture's long side is at most this many times its short side (once it is big enough to matter)."""
+MEASURE_FROM = 25
+"""Pictures of fewer assets are not laid out in advance: they are small whatever their shape."""
+
+
+def picture_size(dot_source: str) -> tuple[float, float]:
+    """Width and height in pixels of the PNG that :func:`render_picture` would draw (96 per inch)."""
+    root = ElementTree.fromstring(render_picture(dot_source, "svg"))
+    return tuple(float(root.get(side, "0").removesuffix("pt")) * 96 / 72 for side in ("width", "height"))  # type: ignore[return-value]
+
+
+def fits(width: float, height: float) -> bool:
+    """At most :data:`MAX_SIDE_PX` a side and :data:`MAX_RATIO` to 1.
+
+    >>> fits(3900, 1400), fits(4100, 2000), fits(3000, 900)
+    (True, False, False)
+    """
+    return max(width, height) <= MAX_SIDE_PX and max(width, height) <= MAX_RATIO * max(min(width, height), 1)
+
+
+def _fit(build: Callable[[int], tuple[str, int]], max_nodes: int) -> str:
+    """The DOT of ``build(limit)`` for the largest ``limit`` up to ``max_nodes`` whose picture :func:`fits`.
+
+    A picture too large or too long is folded further (each tool's farthest
+    assets into its "+N more" box, as :func:`_fold` does), a quarter fewer
+    assets at a time, and says so in its header. When it is laid out too
+    slowly or cannot be, the DOT is returned as it is: drawing it reports why.
+    """
+    limit = max_nodes
+    dot, shown = build(limit)
+    for _ in range(5):
+        if shown < MEASURE_FROM:
+            break
+        try:
+            width, height = picture_size(dot)
+        except (ImpactError, ImportError):
+            break
+        if fits(width, height):
+            break
+        limit = max(MEASURE_FROM // 2, int(min(limit, shown) * 0.75))
+        folded, now = build(limit)
+        if now >= shown:
+            break
+        dot, shown = folded, now
+    return dot
 
 
 def _distance_colour(distance: int) -> str:
     return DISTANCE_COLOURS[min(distance, len(DISTANCE_COLOURS) - 1)]
+
+
+def _distance_legend(distances: Sequence[int], name: Callable[[int], str]) -> list[tuple[str, str, str]]:
+    """One legend entry per colour drawn: distances that share the last colour share an entry.
+
+    >>> _distance_legend([0, 4, 5], _away)
+    [('same tool', '#ec7014', '#000000'), ('4 tools away or more', '#ffffff', '#000000')]
+    """
+    entries: list[tuple[str, str, str]] = []
+    last = len(DISTANCE_COLOURS) - 1
+    near = [d for d in distances if d < last]
+    far = [d for d in distances if d >= last]
+    entries += [(name(d), _distance_colour(d), "#000000") for d in near]
+    if far:
+        label = name(far[0]) if len(far) == 1 else f"{name(far[0])} or more"
+        entries.append((label, DISTANCE_COLOURS[last], "#000000"))
+    return entries
 
 
 def catalog_picture(
@@ -420,7 +556,7 @@ def catalog_picture(
                 picture.add(_Shown(asset, "upstream", steps), (steps,))
         picture.legend = [("focus", CHANGED_FILL, "#ffffff")]
         shown_steps = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance})
-        picture.legend += [(f"depends on it, {d} step{'s' if d != 1 else ''}", _distance_colour(d - 1), "#000000") for d in shown_steps]
+        picture.legend += _distance_legend([d - 1 for d in shown_steps], lambda d: f"depends on it, {d + 1} step{'s' if d != 0 else ''}")
         if any(s.role == "upstream" for s in picture.shown.values()):
             picture.legend.append(("feeds it", UPSTREAM_FILL, "#000000"))
     else:
@@ -461,7 +597,7 @@ def _asset_attrs(picture: _Picture, item: _Shown) -> dict[str, str]:
         facts.insert(0, f"CHANGED: {item.action}")
     if owners_line := (picture.owners and asset and catalog.teams.get(asset.owner)):
         facts.append(f"owner: {owners_line.name}")
-    small = label_text(", ".join(facts), 40)
+    small = label_text(", ".join(facts), KEY_WIDTH + 6)
     if critical:
         small = "<B>CRITICAL</B>, " + small
     fill, font = "#ffffff", "#000000"
@@ -478,17 +614,21 @@ def _asset_attrs(picture: _Picture, item: _Shown) -> dict[str, str]:
     attrs = {
         "id": node_name(item.asset),
         "class": " ".join(classes),
-        "label": f'<<B>{label_text(key, 36)}</B><BR/><FONT POINT-SIZE="10">{small}</FONT>>',
+        "label": f'<<B>{label_text(key, KEY_WIDTH)}</B><BR/><FONT POINT-SIZE="10">{small}</FONT>>',
         "fillcolor": fill,
         "fontcolor": font,
     }
     if item.role in ("changed", "focus"):
         attrs["penwidth"] = "3"
         attrs["color"] = "#000000"
+    elif item.role == "upstream":
+        # Dashed as well as blue: told apart from the far distances when printed in grey.
+        attrs["style"] = "rounded,filled,dashed"
     if critical:
+        # The same mark on every critical asset, changed or not, as the legend shows it.
         attrs["peripheries"] = "2"
-        attrs["color"] = CRITICAL_BORDER if item.role not in ("changed", "focus") else "#000000"
-        attrs["penwidth"] = "2" if item.role not in ("changed", "focus") else "3"
+        attrs["color"] = CRITICAL_BORDER
+        attrs["penwidth"] = "2"
     return attrs
 
 
@@ -501,10 +641,18 @@ def _header(picture: _Picture) -> str:
     for note in picture.notes:
         rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT COLOR="#7f0000">{label_text(note, 120)}</FONT></TD></TR>')
     cells = "".join(
-        f'<TD BGCOLOR="{fill}" BORDER="1"><FONT COLOR="{font}" POINT-SIZE="11">{label_text(text)}</FONT></TD>'
+        f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="#555555"><FONT COLOR="{font}" POINT-SIZE="11">{label_text(text)}</FONT></TD>'
         for text, fill, font in picture.legend
     )
-    cells += '<TD BORDER="1" COLOR="#b30000" STYLE="rounded"><FONT POINT-SIZE="11">double red border: CRITICAL</FONT></TD>'
+    cells += (
+        f'<TD BORDER="0"><TABLE BORDER="1" COLOR="{CRITICAL_BORDER}" CELLBORDER="1" CELLSPACING="2" CELLPADDING="3">'
+        f'<TR><TD COLOR="{CRITICAL_BORDER}"><FONT POINT-SIZE="11">double red border: CRITICAL</FONT></TD></TR></TABLE></TD>'
+    )
+    if picture.edge_notes:
+        cells += (
+            f'<TD BORDER="1" COLOR="{NOTE_COLOUR}"><FONT POINT-SIZE="11" COLOR="{NOTE_COLOUR}"><B>(1)</B> on an arrow: '
+            'its note, listed under the picture</FONT></TD>'
+        )
     rows.append(f"<TR>{cells}</TR>")
     return '<<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="4">' + "".join(rows) + "</TABLE>>"
 
@@ -527,13 +675,27 @@ def _to_dot(picture: _Picture) -> str:
             f"the picture would span {len(tools)} tools, more than the {HARD_MAX_TOOLS} a readable picture holds; "
             f"lower --max-tools or --depth, or {TOO_LARGE_HINT}"
         )
+    # Numbered notes: each distinct note of a drawn arrow gets a number, in arrow order.
+    picture.edge_notes = []
+    for _, _, note in plain:
+        if note and note not in picture.edge_notes:
+            picture.edge_notes.append(note)
     dot = pygraphviz.AGraph(directed=True, strict=False, name="impact")
+    # Top to bottom: the tools at one distance sit side by side in a row, the next distance below,
+    # so a wide change grows down as much as across instead of into a long strip.
     dot.graph_attr.update(
-        rankdir="LR", fontname=FONT, labelloc="t", labeljust="l", label=_header(picture),
-        nodesep="0.25", ranksep="0.6", newrank="true", compound="true", bgcolor="white", pad="0.3",
+        rankdir="TB", fontname=FONT, labelloc="b", labeljust="l",
+        nodesep="0.3", ranksep="0.45", newrank="true", compound="true", bgcolor="white", pad="0.3",
     )
+    # The title and legend head an invisible frame around the whole picture; the numbered
+    # notes are the graph's own label, under the picture.
     dot.node_attr.update(shape="box", style="rounded,filled", fontname=FONT, fontsize="12", margin="0.12,0.06")
     dot.edge_attr.update(fontname=FONT, fontsize="9", color="#555555", arrowsize="0.7")
+    root = dot
+    dot = root.add_subgraph(
+        name="cluster_picture", label=_header(picture), labelloc="t", labeljust="l", style="solid", color="#ffffff",
+        fillcolor="#ffffff", fontsize="14", id="picture", **{"class": "frame"},
+    )
 
     by_system: dict[str, list[str]] = defaultdict(list)
     for asset in picture.shown:
@@ -584,21 +746,66 @@ def _to_dot(picture: _Picture) -> str:
                 id=_summary_name(system),
                 **{"class": "summary"},
             )
+    drawn_changes = {c[0] for c in picture.changes}
+    unfinished: dict[str, Holder] = {}
     for change_id, change_title, changed in picture.changes:
         name = _change_name(change_id)
+        verdict = picture.verdicts.get(change_id)
+        badge = ""
+        fill = "#ffffcc"
+        if verdict is not None:
+            ships = verdict.word == "ships"
+            fill = "#e3f4e8" if ships else "#fde8e6"
+            colour = "#1e7b3c" if ships else "#b42318"
+            badge = f'<BR/><FONT POINT-SIZE="12" COLOR="{colour}"><B>{label_text(verdict.word.upper())}</B></FONT>'
+            if verdict.holders:
+                badge += f'<BR/><FONT POINT-SIZE="10">waits for {label_text(", ".join(h.change for h in verdict.holders), 30)}</FONT>'
         dot.add_node(
-            name, id=name, shape="note", style="filled", fillcolor="#ffffcc", **{"class": "change-request"},
-            label=f'<<B>{label_text(change_id)}</B><BR/><FONT POINT-SIZE="10">{label_text(change_title, 30)}</FONT>>',
+            name, id=name, shape="note", style="filled", fillcolor=fill,
+            **{"class": "change-request" + (f" {verdict.word}" if verdict else "")},
+            label=f'<<B>{label_text(change_id)}</B><BR/><FONT POINT-SIZE="10">{label_text(change_title, 30)}</FONT>{badge}>',
         )
         for asset in changed:
             if asset in picture.shown:
                 dot.add_edge(name, node_name(asset), color=CHANGED_FILL, penwidth="2", **{"class": "request"})
+        for holder in verdict.holders if verdict else ():
+            if holder.change not in drawn_changes:
+                unfinished.setdefault(holder.change, holder)
+    for change_id, holder in sorted(unfinished.items()):
+        name = _change_name(change_id)
+        facts = ", ".join(x for x in (f"status {holder.status or 'not set'}", f"release {holder.release}" if holder.release else "no release") if x)
+        dot.add_node(
+            name, id=name, shape="note", style="filled,dashed", fillcolor="#eeeeee", **{"class": "change-request unfinished"},
+            label=(f'<<B>{label_text(change_id)}</B><BR/>'
+                   f'<FONT POINT-SIZE="10">{label_text(holder.title or "", 30)}<BR/>unfinished: {label_text(facts, 40)}</FONT>>'),
+        )
+    for change_id, verdict in sorted(picture.verdicts.items()):
+        if change_id not in drawn_changes:
+            continue
+        for holder in verdict.holders:
+            dot.add_edge(
+                _change_name(holder.change), _change_name(change_id), color="#b42318", fontcolor="#b42318", style="dashed",
+                penwidth="2", label="<<B>holds back</B>>", **{"class": "holds"},
+            )
     for u, v, note in plain:
         attrs = {"class": "dependency"}
         if note:
-            attrs["label"] = f"<{label_text(note, 28)}>"
-            attrs["fontcolor"] = "#333333"
+            number = picture.edge_notes.index(note) + 1
+            # A small numbered marker joined to its arrow by a line (decorate): it cannot be read as another arrow's.
+            attrs["label"] = _marker(number)
+            attrs["decorate"] = "true"
+            attrs["color"] = NOTE_COLOUR
+            attrs["class"] = f"dependency noted note-{number}"
         dot.add_edge(node_name(u), node_name(v), **attrs)
+    if picture.edge_notes:
+        rows = "".join(
+            f'<TR><TD ALIGN="RIGHT" VALIGN="TOP">{_marker(i, inner=True)}</TD>'
+            f'<TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="11">{label_text(note, 90)}</FONT></TD></TR>'
+            for i, note in enumerate(picture.edge_notes, 1)
+        )
+        root.graph_attr["label"] = (
+            f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Notes on the arrows</B></TD></TR>{rows}</TABLE>>'
+        )
     for (u, v), count in folded.items():
         dot.add_edge(u, v, style="dashed", color="#999999", **{"class": "summary"},
                      **({"label": f"<{count} links>"} if count > 1 else {}))
@@ -608,8 +815,17 @@ def _to_dot(picture: _Picture) -> str:
             penwidth="3", style="bold,dashed", constraint="false", label=f"<<B>conflict</B>: {label_text(why, 36)}>",
             **{"class": "conflict"},
         )
-    source: str = dot.string()  # pygraphviz is untyped
+    source: str = root.string()  # pygraphviz is untyped
     return source
+
+
+def _marker(number: int, inner: bool = False) -> str:
+    """The numbered marker of a note: a small boxed number (an HTML-like label, or its table alone)."""
+    table = (
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLPADDING="1" CELLSPACING="0" COLOR="{NOTE_COLOUR}" BGCOLOR="#ffffff">'
+        f'<TR><TD><FONT POINT-SIZE="10" COLOR="{NOTE_COLOUR}"><B>{number}</B></FONT></TD></TR></TABLE>'
+    )
+    return table if inner else f"<{table}>"
 
 
 # --- rendering --------------------------------------------------------------

@@ -547,6 +547,21 @@ def waiting_for(change_id: str, conflicts: Sequence[Conflict], known: Mapping[st
     return [found[k] for k in sorted(found)]
 
 
+def picture_verdicts(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> dict[str, Any]:
+    """Each change request of a release as the release picture marks it: "ships" or "held", with what holds it."""
+    from impact.render.picture import Holder, Verdict
+
+    by_id = {c.id: c for c in known} | {r.change.id: r.change for r in [*result.ships, *(h.result for h in result.held)]}
+    verdicts: dict[str, Any] = {r.change.id: Verdict("ships") for r in result.ships}
+    verdicts |= {r.change.id: Verdict("released") for r in result.released}
+    for h in result.held:
+        holders = tuple(
+            Holder(w["change"], w["title"], w["status"], w["release"]) for w in waiting_for(h.result.change.id, result.conflicts, by_id)
+        )
+        verdicts[h.result.change.id] = Verdict("held", holders)
+    return verdicts
+
+
 def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> ReportInput:
     """A release's report: every change request of it that is not released yet, with the release check's verdicts.
 
@@ -580,7 +595,7 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
                "released": sorted(r.change.id for r in result.released)}
     report = ReportInput("release", result.release_id, meta["name"] or f"Release {result.release_id}", members, release)
     drawn = [(c.first, c.second, c.kind) for c in result.conflicts if c.first in member_ids and c.second in member_ids]
-    report.picture = make_picture(members, drawn, title=f"Release {result.release_id}: {report.title}")
+    report.picture = make_picture(members, drawn, title=f"Release {result.release_id}: {report.title}", verdicts=picture_verdicts(result, known))
     return report
 
 
@@ -593,7 +608,10 @@ def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str])
     return f"{first} and {second} both reach {named}"
 
 
-def make_picture(results: Sequence[CheckResult], conflicts: Sequence[tuple[str, str, str]] = (), title: str | None = None) -> Picture:
+def make_picture(
+    results: Sequence[CheckResult], conflicts: Sequence[tuple[str, str, str]] = (), title: str | None = None,
+    verdicts: Mapping[str, Any] | None = None,
+) -> Picture:
     """The report's graph: DOT always; SVG unless Graphviz cannot draw it, then the reason instead."""
     from impact.render.picture import impact_picture, render_picture
 
@@ -601,7 +619,7 @@ def make_picture(results: Sequence[CheckResult], conflicts: Sequence[tuple[str, 
     if title is None and len(results) == 1:
         title = f"{results[0].change.id}: {results[0].change.title}"
     try:
-        dot = impact_picture(results, graph, conflicts=conflicts, title=title)
+        dot = impact_picture(results, graph, conflicts=conflicts, title=title, verdicts=verdicts)
     except ImpactError as exc:
         return Picture("", None, "; ".join(p.message for p in exc.problems))
     try:

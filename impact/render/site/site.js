@@ -115,6 +115,11 @@
     window.addEventListener("hashchange", function () {
       route(true);
     });
+    document.addEventListener("click", function (ev) {
+      // A link to the page already shown: show it again (closes the search results).
+      var link = ev.target.closest ? ev.target.closest("a[href^='#']") : null;
+      if (link && link.getAttribute("href") === location.hash) route(true);
+    });
     route(false);
     if (q.value) runSearch();
   }
@@ -130,7 +135,8 @@
   }
 
   function plural(n, word) {
-    return fmt(n) + " " + word + (n === 1 ? "" : "s");
+    if (n === 1) return fmt(n) + " " + word;
+    return fmt(n) + " " + (/[^aeiou]y$/.test(word) ? word.slice(0, -1) + "ies" : word + "s");
   }
 
   // Control and bidirectional-override characters are shown as \uXXXX, never raw.
@@ -155,6 +161,10 @@
   }
 
   function add(node, child) {
+    if (arguments.length > 2) {
+      for (var i = 1; i < arguments.length; i++) add(node, arguments[i]);
+      return;
+    }
     if (child === null || child === undefined || child === false) return;
     if (Array.isArray(child)) {
       child.forEach(function (c) {
