@@ -38,6 +38,8 @@ NOT_RUN_HERE = {
     "pip install .": ".ci/run does the fresh install on a new machine",
     "pip install -e '.[test]'": ".ci/run does the fresh install on a new machine",
     "python -m pytest": "this test suite itself",
+    ".ci/run": "CI itself: a fresh install, then this suite (the newest release of each dependency)",
+    ".ci/run --lowest": "CI itself: a fresh install, then this suite (each dependency at its lower bound)",
     "ruff check impact tests": "tests/test_lint.py runs it",
     "mypy": "tests/test_lint.py runs it",
     "pip install atheris": "an optional fuzzing dependency",
