@@ -67,6 +67,13 @@ INPUTS = {
 }
 """Small input files for the import examples (the README names them, as a user's own exports)."""
 
+EXPORTS = {
+    "force-app": "tests/fixtures/salesforce/synthetic/force-app",
+    "target/manifest.json": "tests/fixtures/dbt/revops.manifest.json",
+    "GTM-XXXX_v1.json": "tests/fixtures/gtm/GTM-TEST123_v0.json",
+}
+"""Real exports the import examples name, from the importers' fixtures (provenance in tests/fixtures/README.md)."""
+
 
 def blocks(doc: str) -> list[tuple[str, int, str]]:
     """(language, line, text) of each fenced block."""
@@ -96,6 +103,13 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT / "catalogs", tmp_path / "catalogs")
     for name, text in INPUTS.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
+    for name, source in EXPORTS.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (ROOT / source).is_dir():
+            shutil.copytree(ROOT / source, target)
+        else:
+            shutil.copyfile(ROOT / source, target)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("IMPACT_CATALOG", raising=False)
     monkeypatch.delenv("IMPACT_TEMPLATES", raising=False)

@@ -107,3 +107,24 @@ def test_release_picture_says_ships_and_held_and_what_holds(tmp_path: Path) -> N
     for holder in ("CR-102", "CR-104"):
         assert f'<title>change-{holder}</title>' in svg
         assert f"<title>change-{holder} -&gt; change-CR-103</title>" in svg or f"<title>{holder} -&gt; CR-103</title>" in svg
+
+
+def test_report_lists_the_arrow_notes_by_their_numbers(tmp_path: Path) -> None:
+    """The HTML lists under the picture the same notes, in the same numbered order, as the markers on the arrows."""
+    out = tmp_path / "report"
+    done = CliRunner().invoke(cli, ["report", str(CHANGES / "CR-101-products-to-solutions.yaml"), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    dot = (out / "graph.dot").read_text(encoding="utf-8")
+    notes = picture.edge_notes(dot)
+    assert len(notes) >= 10  # long enough that Graphviz splits the attribute over lines
+    html = (out / "release-notes.html").read_text(encoding="utf-8")
+    listed = re.search(r'<ol class="edge-notes">(.*?)</ol>', html, re.S)
+    assert listed is not None
+    from html import unescape
+
+    assert [unescape(n) for n in re.findall(r"<li>(.*?)</li>", listed.group(1))] == notes
+    import pygraphviz
+
+    g = pygraphviz.AGraph(string=dot)
+    numbers = {int(e.attr["class"].split("note-")[1]) for e in g.edges() if "note-" in (e.attr["class"] or "")}
+    assert numbers == set(range(1, len(notes) + 1))

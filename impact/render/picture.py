@@ -33,6 +33,7 @@ layout never runs for minutes.
 from __future__ import annotations
 
 import html
+import json
 import re
 import subprocess
 import sys
@@ -798,6 +799,9 @@ def _to_dot(picture: _Picture) -> str:
             attrs["class"] = f"dependency noted note-{number}"
         dot.add_edge(node_name(u), node_name(v), **attrs)
     if picture.edge_notes:
+        # Kept in the DOT for pages that list the notes beside the picture (see :func:`edge_notes`).
+        # Percent-encoded JSON: no quoting rule of DOT can touch it, and Graphviz leaves the attribute out of its drawings.
+        root.graph_attr["impact_notes"] = quote(json.dumps(picture.edge_notes), safe="")
         rows = "".join(
             f'<TR><TD ALIGN="RIGHT" VALIGN="TOP">{_marker(i, inner=True)}</TD>'
             f'<TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="11">{label_text(note, 90)}</FONT></TD></TR>'
@@ -817,6 +821,22 @@ def _to_dot(picture: _Picture) -> str:
         )
     source: str = root.string()  # pygraphviz is untyped
     return source
+
+
+def edge_notes(dot_source: str) -> list[str]:
+    """The notes of a picture's arrows, in the order of their numbered markers (number 1 first).
+
+    >>> edge_notes('digraph { graph [impact_notes="%5B%22a%20%5C%22b%5C%22%22%5D"]; }')
+    ['a "b"']
+    >>> edge_notes("digraph { }")
+    []
+    """
+    # Graphviz splits long strings over lines with a backslash-newline: join them first.
+    match = re.search(r'\bimpact_notes="([A-Za-z0-9%._~-]*)"', dot_source.replace("\\\n", ""))
+    if not match:
+        return []
+    notes = json.loads(unquote(match.group(1)))
+    return [str(n) for n in notes] if isinstance(notes, list) else []
 
 
 def _marker(number: int, inner: bool = False) -> str:

@@ -80,6 +80,8 @@ class Picture:
     svg: str | bytes | None = None
     problem: str | None = None
     """Why there is no SVG, in a sentence for the reader of the report."""
+    notes: tuple[str, ...] = ()
+    """The notes of the picture's arrows, by their marker's number (1 first)."""
 
 
 @dataclass
@@ -154,6 +156,30 @@ def _best(reaches: list[dict[str, Any]]) -> dict[str, Any]:
     return min(reaches, key=lambda r: (r["tool_distance"], r["steps"], r["change"]))
 
 
+RISK_ORDER = ("high", "medium", "low")
+
+
+def _risk_of(reaches: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The highest risk any change gives an impacted asset, with its reasons (nothing when the answer carries no risk)."""
+    rated = [r for r in reaches if r.get("risk") in RISK_ORDER]
+    if not rated:
+        return {}
+    worst = min(rated, key=lambda r: (RISK_ORDER.index(r["risk"]), r["tool_distance"], r["steps"], r["change"]))
+    return {"risk": worst["risk"], "risk_reasons": list(worst.get("risk_reasons") or [])}
+
+
+def _sign_off(changes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Who signs off, over every change: each team once, with every reason, in first-seen order."""
+    teams: dict[str, dict[str, Any]] = {}
+    for data in changes:
+        for entry in (data.get("answer") or {}).get("sign_off", []):
+            found = teams.setdefault(entry["team"], {"team": entry["team"], "why": [], "changes": []})
+            if entry["why"] not in found["why"]:
+                found["why"].append(entry["why"])
+            found["changes"].append(data["change"]["id"])
+    return list(teams.values())
+
+
 def report_data(report: ReportInput) -> dict[str, Any]:
     """The whole report as JSON-ready data, merged over the report's changes.
 
@@ -177,7 +203,8 @@ def report_data(report: ReportInput) -> dict[str, Any]:
             changed_by[c["asset"]].append({"change": cid, "action": c["action"], "note": c["note"], "in_catalog": c["in_catalog"]})
         for r in data["impacted"]:
             reached_by[r["asset"]].append(
-                {"change": cid, "tool_distance": r["tool_distance"], "steps": r["steps"], "path": r["path"], "notes": r["notes"]}
+                {"change": cid, "tool_distance": r["tool_distance"], "steps": r["steps"], "path": r["path"], "notes": r["notes"],
+                 "risk": r.get("risk"), "risk_reasons": r.get("risk_reasons", [])}
             )
 
     def team_info(team_id: str | None) -> dict[str, Any]:
@@ -212,6 +239,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 "reached_by": [{"change": r["change"], "tool_distance": r["tool_distance"]} for r in reaches],
                 "tests": asset_tests,
                 "untested": not asset_tests,
+                **_risk_of(reaches),
             }
         )
     assets.sort(key=lambda a: (a["status"] != "changed", a["tool_distance"], len(a["path"]), a["id"]))
@@ -246,6 +274,11 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 s["team"], {**team_info(s["team"]), "members": list(catalog.teams[s["team"]].members), "roles": set(), "assets": set(), "reasons": []}
             )
             entry["roles"].update(s["roles"])
+            if "role" in s:
+                # One role per team: the strongest any change gives it, with that change's reason.
+                current = entry.get("role")
+                if current is None or ROLES.index(s["role"]) < ROLES.index(current):
+                    entry["role"], entry["role_reason"] = s["role"], s.get("role_reason")
             entry["assets"].update(s["assets"])
             entry["reasons"].extend({"change": cid, **r} for r in s["reasons"])
     stakeholders = []
@@ -275,7 +308,9 @@ def report_data(report: ReportInput) -> dict[str, Any]:
             "untested": len(untested),
             "conflicts": len(conflicts),
             "hold": sum(1 for v in verdicts if v["verdict"] == "hold"),
+            "risk": {level: sum(1 for a in assets if a.get("risk") == level) for level in RISK_ORDER},
         },
+        "sign_off": _sign_off(changes),
         "verdicts": verdicts,
         "release": release,
         "conflicts": conflicts,
@@ -350,7 +385,7 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
         waits_for = [dict(w) for w in entry.get("waits_for", [])]
         short = []
         if verdict == "hold":
-            if "status" in entry and change.status != "approved":
+            if change.status != "approved" and (release is None or "status" in entry):
                 short.append(f"status {change.status or 'not set'}, not approved")
             if rp is not None and rp.too_light:
                 short.append(f"needs the {rp.computed} path, declares {rp.declared}")
@@ -368,6 +403,7 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
                 "verdict": verdict,
                 "reasons": reasons,
                 "short": short,
+                "too_light": bool(rp is not None and rp.too_light),
                 "waits_for": waits_for,
             }
         )
@@ -497,6 +533,7 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         "head_rows": HEAD_ROWS,
         "svg_file": SVG_NAME if svg else None,
         "picture_problem": picture.problem if picture else "no picture was requested",
+        "picture_notes": list(picture.notes) if picture and svg else [],
     }
     html = render(
         "report.html.j2",
@@ -594,7 +631,9 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
     release = {**meta, "changes": sorted(entries, key=lambda e: e["id"]), "conflicts": conflicts,
                "released": sorted(r.change.id for r in result.released)}
     report = ReportInput("release", result.release_id, meta["name"] or f"Release {result.release_id}", members, release)
-    drawn = [(c.first, c.second, c.kind) for c in result.conflicts if c.first in member_ids and c.second in member_ids]
+    from impact.render.picture import conflict_edges
+
+    drawn = [c for c in conflict_edges(result.conflicts) if c.first in member_ids and c.second in member_ids]
     report.picture = make_picture(members, drawn, title=f"Release {result.release_id}: {report.title}", verdicts=picture_verdicts(result, known))
     return report
 
@@ -609,11 +648,11 @@ def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str])
 
 
 def make_picture(
-    results: Sequence[CheckResult], conflicts: Sequence[tuple[str, str, str]] = (), title: str | None = None,
+    results: Sequence[CheckResult], conflicts: Sequence[Any] = (), title: str | None = None,
     verdicts: Mapping[str, Any] | None = None,
 ) -> Picture:
     """The report's graph: DOT always; SVG unless Graphviz cannot draw it, then the reason instead."""
-    from impact.render.picture import impact_picture, render_picture
+    from impact.render.picture import edge_notes, impact_picture, render_picture
 
     graph = DependencyGraph(results[0].catalog)
     if title is None and len(results) == 1:
@@ -623,7 +662,7 @@ def make_picture(
     except ImpactError as exc:
         return Picture("", None, "; ".join(p.message for p in exc.problems))
     try:
-        return Picture(dot, render_picture(dot, "svg"))
+        return Picture(dot, render_picture(dot, "svg"), notes=tuple(edge_notes(dot)))
     except ImpactError as exc:
         return Picture(dot, None, "; ".join(p.message for p in exc.problems))
     except ImportError:
