@@ -101,6 +101,7 @@ def commands(body: str) -> list[str]:
 @pytest.fixture
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT / "catalogs", tmp_path / "catalogs")
+    shutil.copytree(ROOT / "tests" / "fixtures", tmp_path / "tests" / "fixtures")  # the importers' walkthrough reads them
     for name, text in INPUTS.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     for name, source in EXPORTS.items():
@@ -156,6 +157,8 @@ def kind_of(data: object, body: str) -> str:
         return "pre-commit"
     if set(data) == {"policy"}:
         return "policy"
+    if set(data) == {"sources"}:
+        return "sources"
     if set(data) <= {"teams", "systems", "tests", "policy"}:
         return "catalog"
     if {"id", "changes"} <= set(data):
@@ -191,6 +194,14 @@ def test_yaml_blocks_are_real(doc: str, sandbox: Path) -> None:
             shutil.copytree(ROOT / "catalogs" / "example" / "catalog", folder)
             (folder / "policy.yaml").write_text(body, encoding="utf-8")
             assert_answers(f"impact validate {folder.name}", where)
+        elif kind == "sources":  # what an import records in the file it writes: refresh runs it again
+            target = sandbox / "sources" / "catalog" / "imported.yaml"
+            target.parent.mkdir(parents=True)
+            (sandbox / "sources" / "target").mkdir()
+            shutil.copyfile(sandbox / "target" / "manifest.json", sandbox / "sources" / "target" / "manifest.json")
+            target.write_text(body, encoding="utf-8")
+            assert_answers("impact import refresh sources/catalog", where)
+            assert "dbt:" in target.read_text(encoding="utf-8") or "models" in target.read_text(encoding="utf-8")
         elif kind == "steps":
             if not (sandbox / "catalog").exists():
                 shutil.copytree(ROOT / "catalogs" / "example" / "catalog", sandbox / "catalog")
