@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
@@ -69,3 +70,4 @@ def test_a_warm_check_imports_no_yaml_parser_pydantic_or_jinja(
 def test_the_vocabulary_is_the_schemas() -> None:
     assert vocabulary.ACTIONS == schema.ACTIONS
     assert vocabulary.PATHS == schema.PATHS
+    assert vocabulary.ASPECTS == schema.ASPECTS == get_args(schema.Aspect)

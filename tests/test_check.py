@@ -31,8 +31,10 @@ def test_folder_rename_reaches_the_queue_with_paths(change: Callable[..., Path])
     assert data["changed"] == [
         {
             "asset": "website:/products/",
+            "name": None,
             "system": "website",
             "action": "rename",
+            "aspects": ["name"],  # a rename touches the name
             "target": "website:/products/",
             "note": None,
             "in_catalog": True,

@@ -240,7 +240,7 @@ def check_change(
 ) -> CheckResult:
     """Everything ``impact check`` reports for one change request."""
     changed = resolve_change(change, catalog)
-    impacted = graph.downstream([c.asset for c in changed if c.in_catalog], max_tools)
+    impacted = graph.impact_of({c.asset: c.aspects for c in changed if c.in_catalog}, max_tools)
     distance_of = {c.asset: 0 for c in changed if c.in_catalog}
     distance_of.update({r.asset: r.tool_distance for r in impacted})
     tests, untested = tests_for(catalog, distance_of)

@@ -178,7 +178,7 @@ def compute_release_path(
     if known is not None and known[0] >= reach_tools:
         reaches = [r for r in known[1] if r.tool_distance <= reach_tools]
     else:
-        reaches = graph.downstream([c.asset for c in changed if c.in_catalog], reach_tools)
+        reaches = graph.impact_of({c.asset: c.aspects for c in changed if c.in_catalog}, reach_tools)
     reasons: list[str] = []
     for name in ("quick-hit", "minor"):
         broken = breaches(rules[name], catalog, changed, reaches)

@@ -55,6 +55,8 @@ class SiteModel:
     max_tools: int
     skipped: list[Problem] = field(default_factory=list)
     """Change files left out because they do not match the catalog, with why."""
+    uses: dict[int, frozenset[str]] = field(default_factory=dict)
+    """Edge position → what the dependency uses, for those that say (impact.core.aspects)."""
 
 
 def adjacency(catalog: Catalog) -> EdgeList:
@@ -63,7 +65,8 @@ def adjacency(catalog: Catalog) -> EdgeList:
     ids = list(catalog.assets)
     if isinstance(deps, EdgeList) and deps.ids == ids and ids == sorted(ids):
         return deps
-    return edge_list_from(sorted(ids), {(d.upstream, d.downstream): d.note for d in deps})
+    uses = {(d.upstream, d.downstream): d.uses for d in deps if d.uses is not None}
+    return edge_list_from(sorted(ids), {(d.upstream, d.downstream): d.note for d in deps}, uses)
 
 
 def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 5) -> SiteModel:
@@ -80,7 +83,7 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
             skipped.extend(exc.problems)
             continue
         in_flight.append(SiteChange(change, changed))
-    return SiteModel(catalog, edges.ids, edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped))
+    return SiteModel(catalog, edges.ids, edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped), edges.uses)
 
 
 def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = 5) -> tuple[SiteModel, Path | None]:

@@ -56,6 +56,8 @@ class Asset:
     description: str | None = None
     consulted: tuple[str, ...] = ()
     informed: tuple[str, ...] = ()
+    name: str | None = None
+    """The name people know it by (display name), shown beside the id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,8 @@ class Dependency:
     upstream: str
     downstream: str
     note: str | None = None
+    uses: frozenset[str] | None = None
+    """What ``downstream`` uses of ``upstream`` (aspects); None: every aspect."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,3 +16,13 @@ ACTIONS = ("modify", "rename", "delete", "create", "deprecate")
 
 PATHS = ("quick-hit", "minor", "major")
 """Release paths, lightest first, as ``schema.PATHS``."""
+
+ASPECTS = ("name", "content", "values", "logic", "schema", "data", "availability")
+"""What a change may touch of an asset, and what a dependency may use of its upstream asset.
+
+``name`` (id, API name, URL path), ``content`` (copy, labels, design),
+``values`` (allowed values, picklist entries), ``logic`` (rules, criteria,
+filters, schedules), ``schema`` (type, format, required fields), ``data``
+(the records, members, events or rows it holds or produces),
+``availability`` (exists and is active). As ``schema.ASPECTS``.
+"""

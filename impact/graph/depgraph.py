@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from impact.core.catalog import Catalog
+from impact.graph.aspects import carries
 from impact.graph.search import EdgeFilter, reverse, shortest_reach
 from impact.store.compact import AssetTable, EdgeList, edge_list_from
 
@@ -163,7 +164,8 @@ class DependencyGraph:
             self._system = [systems.setdefault(assets[a].system, len(systems)) for a in ids]
             self._system_of = {aid: a.system for aid, a in assets.items()}
             pairs = {(d.upstream, d.downstream): d.note for d in edges if d.upstream in index and d.downstream in index}
-            self._edges = edge_list_from(ids, pairs)
+            uses = {(d.upstream, d.downstream): d.uses for d in edges if d.uses is not None and (d.upstream, d.downstream) in pairs}
+            self._edges = edge_list_from(ids, pairs, uses)
         self._ids: Sequence[str] = self._edges.ids
 
     def __contains__(self, aid: object) -> bool:
@@ -215,6 +217,16 @@ class DependencyGraph:
         that do not carry this change.
         """
         return self._search(changed, max_tools, follow=follow)
+
+    def impact_of(self, touched: Mapping[str, frozenset[str]], max_tools: int = 5) -> list[Reach]:
+        """What a change reaches: ``touched`` maps each changed asset to the aspects its items touch.
+
+        Like :meth:`downstream`, over the dependencies that carry the change
+        (:mod:`impact.core.aspects`): tool distances and why-paths count only those.
+        """
+        index = self._index
+        changed = {index[a]: aspects for a, aspects in touched.items() if a in index}
+        return self._search(touched, max_tools, follow=carries(changed, self._edges.uses))
 
     def upstream(self, targets: Iterable[str], max_tools: int = 5) -> list[Reach]:
         """Assets whose change can break ``targets``; each path runs upstream asset → target."""

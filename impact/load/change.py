@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from impact.core.aspects import EVERY, touched
 from impact.core.catalog import Catalog, Place, split_asset_id
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.load.loader import YAML_SUFFIXES, Limits, read_limited, suggest
@@ -22,6 +23,8 @@ class ChangeItem:
     action: str
     note: str | None
     place: Place
+    aspects: tuple[str, ...] | None = None
+    """What the item says it touches (see :mod:`impact.graph.aspects`); None when it does not say."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class ChangedAsset:
     target: str
     """What the change file named: the asset itself, or its whole system."""
     in_catalog: bool = True
+    aspects: frozenset[str] = EVERY
+    """What the change items on this asset touch, added up (see :mod:`impact.core.aspects`)."""
 
 
 def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> ChangeRequest:
@@ -69,7 +74,10 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         id=id_,
         title=title,
         file=name,
-        items=tuple(ChangeItem(target, action, note, Place(name, line, col)) for target, action, note, line, col in items_),
+        items=tuple(
+            ChangeItem(target, action, note, Place(name, line, col), tuple(aspects) if aspects is not None else None)
+            for target, action, note, line, col, aspects in items_
+        ),
         requested_by=requested_by,
         status=status,
         release=release,
@@ -93,7 +101,8 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     if spec is None:
         raise ImpactError(problems)
     items = tuple(
-        (item.target, item.action, item.note, *doc.locate(("changes", i, "target"))) for i, item in enumerate(spec.changes)
+        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), tuple(dict.fromkeys(item.aspects)) if item.aspects is not None else None)
+        for i, item in enumerate(spec.changes)
     )
     return (
         spec.id, spec.title, spec.requested_by, spec.status, spec.release, spec.path, spec.catalog, items,
@@ -262,4 +271,14 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         p = change.requested_by_place
         problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog in {catalog.root.rstrip('/')}/")
     problems.raise_if_errors()
-    return sorted(changed.values(), key=lambda c: c.asset)
+    # Several items on one asset add up what they touch; a system target gives each of its assets the item's aspects.
+    aspects: dict[str, frozenset[str]] = {}
+    for item in change.items:
+        its = touched(item.action, item.aspects)
+        if ":" in item.target:
+            if item.target in changed:
+                aspects[item.target] = aspects.get(item.target, frozenset()) | its
+        elif item.target in catalog.systems:
+            for aid in catalog.systems[item.target].assets:
+                aspects[aid] = aspects.get(aid, frozenset()) | its
+    return sorted((replace(c, aspects=aspects[c.asset]) if c.asset in aspects else c for c in changed.values()), key=lambda c: c.asset)

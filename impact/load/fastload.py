@@ -44,6 +44,7 @@ from typing import Any, TypeVar
 import impact
 from impact.core.catalog import Catalog, Place, RegressionTest, System, Team
 from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, Problem, ProblemList, display_path
+from impact.core.vocabulary import ASPECTS
 from impact.store import cache
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
 from impact.store.freshness import FileIndex, fill
@@ -198,6 +199,7 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     ups: list[str] = []
     downs: list[str] = []
     noted: list[tuple[int, str]] = []
+    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects) of the dependencies that say what they use
     same: dict[str | None, str | None] = {}
     none: tuple[str, ...] = ()
     for sid, s in data.get("systems", {}).items():
@@ -217,13 +219,15 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
                         other = entry["asset"]
                         if entry.get("note") is not None:
                             noted.append((len(ups), entry["note"]))
+                        if entry.get("uses") is not None:
+                            used.append((len(ups), tuple(dict.fromkeys(entry["uses"]))))
                     ups.append(aid if feeds else other)
                     downs.append(other if feeds else aid)
             line, col = locate((*base, "assets", key), key=True)
             atype, owner = same.setdefault(a["type"], a["type"]), same.setdefault(a.get("owner"), a.get("owner"))
             assets.append((
                 key, atype, owner, a.get("critical", False), a.get("description"),
-                tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, (len(on), len(fed)),
+                tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, (len(on), len(fed)), a.get("name"),
             ))  # fmt: skip
         systems.append((
             sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
@@ -241,25 +245,26 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
         from impact.read.schema import PolicySpec
 
         policy = (pickle.dumps(PolicySpec.model_validate(data["policy"])), *locate(("policy",), key=True))
-    return (teams, systems, tests, policy, (aids, ups, downs, noted))
+    return (teams, systems, tests, policy, (aids, ups, downs, noted, used))
 
 
-def _dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None], ...]]]:
-    """Per system, per asset: its dependencies as ``(feeds, other asset, note)``, in the order written.
+def _dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:
+    """Per system, per asset: its dependencies as ``(feeds, other asset, note, uses)``, in the order written.
 
     Rebuilt from the file's columns, which hold each dependency once; only
     the loader's path for catalogs with problems needs them per asset.
     """
-    _teams, f_systems, _tests, _policy, (_aids, ups, downs, noted) = record
+    _teams, f_systems, _tests, _policy, (_aids, ups, downs, noted, used) = record
     notes = dict(noted)
+    uses = dict(used)
     out = []
     at = 0
     for system in f_systems:
         per_asset = []
         for asset in system[8]:
             n_on, n_feeds = asset[9]
-            on = [(False, ups[q], notes.get(q)) for q in range(at, at + n_on)]
-            fed = [(True, downs[q], notes.get(q)) for q in range(at + n_on, at + n_on + n_feeds)]
+            on = [(False, ups[q], notes.get(q), uses.get(q)) for q in range(at, at + n_on)]
+            fed = [(True, downs[q], notes.get(q), uses.get(q)) for q in range(at + n_on, at + n_on + n_feeds)]
             per_asset.append((*on, *fed))
             at += n_on + n_feeds
         out.append(per_asset)
@@ -345,6 +350,7 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
     assets: dict[str, tuple[Any, ...]] = {}
     tests: dict[str, RegressionTest] = {}
     edges: dict[tuple[str, str], str | None] = {}
+    edge_uses: dict[tuple[str, str], frozenset[str] | None] = {}  # what a dependency uses: see merge_uses()
     places: dict[str, tuple[int, int, int]] = {}
     team_refs: set[str] = set()
     asset_refs: set[str] = set()
@@ -379,7 +385,7 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
             team_refs.update(consulted)
             team_refs.update(informed)
             ids = []
-            for (key, atype, aowner, critical, desc, aconsulted, ainformed, aline, acol, _span), deps in zip(f_assets, f_deps):
+            for (key, atype, aowner, critical, desc, aconsulted, ainformed, aline, acol, _span, aname), deps in zip(f_assets, f_deps):
                 aid = f"{sid}:{key}"
                 pkey = "asset:" + aid  # define(), inlined: this loop runs once per asset
                 if pkey in places and not define("asset", aid, (fi, aline, acol)):
@@ -392,9 +398,9 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
                     team_refs.update(aconsulted, ainformed)
                 assets[aid] = (
                     sid, key, atype, aowner or owner, critical, desc,
-                    tuple(dict.fromkeys(aconsulted)), tuple(dict.fromkeys(ainformed)), fi, aline, acol,
+                    tuple(dict.fromkeys(aconsulted)), tuple(dict.fromkeys(ainformed)), fi, aline, acol, aname,
                 )  # fmt: skip
-                for feeds, other, note in deps:
+                for feeds, other, note, uses in deps:
                     pair = (aid, other) if feeds else (other, aid)
                     if pair[0] == pair[1]:
                         if report is None:
@@ -409,6 +415,8 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
                     known = edges.get(pair, False)
                     if known is False or (known is None and note):
                         edges[pair] = note
+                    said = frozenset(uses) if uses is not None else None
+                    edge_uses[pair] = merge_uses(edge_uses[pair], said) if pair in edge_uses else said
             systems[sid] = System(sid, name, owner, kind, tuple(dict.fromkeys(consulted)), tuple(dict.fromkeys(informed)), tuple(ids))
         for tid, name, covers, owner, tkind, steps, run, minutes, line, col in f_tests:
             if not define("test", tid, (fi, line, col)):
@@ -427,12 +435,26 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
                 report.error(second, f"the policy is defined twice; the first is at {first}")
             else:
                 policy, policy_fi = f_policy, fi
-    merged = {"teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places, "policy": policy}
+    merged = {
+        "teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places, "policy": policy,
+        "uses": {pair: found for pair, found in edge_uses.items() if found is not None},
+    }  # fmt: skip
     if not team_refs.issubset(teams) or not asset_refs.issubset(assets):
         if report is None:
             raise _Conflict("reference")
         _report_references(records, merged, report)
     return merged
+
+
+def merge_uses(first: frozenset[str] | None, second: frozenset[str] | None) -> frozenset[str] | None:
+    """What a dependency declared twice (``depends_on`` and ``feeds``) uses: what either says; None (every aspect) wins.
+
+    >>> sorted(merge_uses(frozenset({"name"}), frozenset({"data"}))), merge_uses(frozenset({"name"}), None)
+    (['data', 'name'], None)
+    """
+    if first is None or second is None:
+        return None
+    return first | second
 
 
 def _self_dependencies(aid: str, deps: tuple[Any, ...]) -> list[tuple[str, int]]:
@@ -660,7 +682,7 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
             for role, members in (("consulted", consulted), ("informed", informed)):
                 for i, team in enumerate(members):
                     check("team", team, fi, (*base, role, i), f"system {sid!r} {role}")
-            for (key, _type, aowner, _crit, _desc, aconsulted, ainformed, aline, acol, _span), deps in zip(f_assets, f_deps):
+            for (key, _type, aowner, _crit, _desc, aconsulted, ainformed, aline, acol, _span, _name), deps in zip(f_assets, f_deps):
                 aid = f"{sid}:{key}"
                 if places.get(f"asset:{aid}") != (fi, aline, acol):
                     continue
@@ -722,6 +744,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     owners: list[str] = []
     critical: list[bool] = []
     descriptions: list[str | None] = []
+    display_names: list[str | None] = []
     consulted: list[tuple[str, ...]] = []
     informed: list[tuple[str, ...]] = []
     file_of: list[int] = []
@@ -730,8 +753,9 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     ups: list[str] = []
     downs: list[str] = []
     noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
+    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects): uses too
     edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
-    for fi, (f_teams, f_systems, f_tests, f_policy, (f_aids, f_ups, f_downs, f_noted)) in enumerate(records):
+    for fi, (f_teams, f_systems, f_tests, f_policy, (f_aids, f_ups, f_downs, f_noted, f_used)) in enumerate(records):
         at = 0  # the file's next asset in f_aids
         for tid, name, email, slack, members, line, col in f_teams:
             order.append("team:" + tid)
@@ -746,7 +770,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
             # The definitions' order, joined as the snapshot keeps it: no string per asset.
             order.append("\0asset:".join(["system:" + sid, *aids]))
             if f_assets:
-                _, a_types, a_owners, a_critical, a_desc, a_consulted, a_informed, a_lines, a_cols, _ = zip(*f_assets)
+                _, a_types, a_owners, a_critical, a_desc, a_consulted, a_informed, a_lines, a_cols, _, a_names = zip(*f_assets)
                 ids += aids
                 system_of += [sid] * len(aids)
                 types += a_types
@@ -754,6 +778,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
                 team_refs.update(a_owners)
                 critical += a_critical
                 descriptions += a_desc
+                display_names += a_names
                 for roles, column in ((a_consulted, consulted), (a_informed, informed)):
                     if any(roles):
                         column += [tuple(dict.fromkeys(r)) for r in roles]
@@ -766,6 +791,8 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
             systems.append((sid, name, owner, kind, tuple(dict.fromkeys(s_consulted)), tuple(dict.fromkeys(s_informed)), aids))
         if f_noted:
             noted += [(len(ups) + pos, note) for pos, note in f_noted]
+        if f_used:
+            used += [(len(ups) + pos, uses) for pos, uses in f_used]
         ups += f_ups
         downs += f_downs
         edge_files.append(len(ups))
@@ -796,10 +823,10 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     sys_t, sys_of = _table(list(map(system_of.__getitem__, by_id)))
     type_t, type_of = _table(list(map(types.__getitem__, by_id)))
     owner_t, owner_of = _table(list(map(owners.__getitem__, by_id)))
-    adjacency = _adjacency(n, up_pos, down_pos, noted)
+    adjacency = _adjacency(n, up_pos, down_pos, noted, used)
     if adjacency is None:
         return None  # a dependency on itself
-    offsets, targets, notes = adjacency
+    offsets, targets, notes, uses = adjacency
     return {
         "files": rels,
         "teams": [_slot_row(t) for t in sorted(teams, key=lambda t: t.id)],
@@ -814,6 +841,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         "owners_t": owner_t, "owner_of": owner_of,
         "critical": bytes(map(bool, map(critical.__getitem__, by_id))),
         "descriptions": list(map(descriptions.__getitem__, by_id)),
+        "display_names": list(map(display_names.__getitem__, by_id)),
         "consulted": list(map(consulted.__getitem__, by_id)),
         "informed": list(map(informed.__getitem__, by_id)),
         "file_of": array("i", map(file_of.__getitem__, by_id)).tobytes(),
@@ -821,29 +849,32 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         "col": array("i", map(cols.__getitem__, by_id)).tobytes(),
         "others": others,
         "order": "\0".join(order),
-        "offsets": offsets, "targets": targets, "notes": notes,
+        "offsets": offsets, "targets": targets, "notes": notes, "uses": uses,
         # Every file's dependencies as declared, in positions: an edit to them
         # is patched by replacing one file's stretch (see patch()).
         "edge_up": array("i", up_pos).tobytes(), "edge_down": array("i", down_pos).tobytes(),
-        "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted,
+        "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted, "edge_used": used,
     }  # fmt: skip
 
 
-def _adjacency(n: int, ups: list[int], downs: list[int], noted: list[tuple[int, str]]) -> tuple[bytes, bytes, dict[int, str]] | None:
-    """The snapshot's ``offsets``, ``targets`` and ``notes`` of dependencies given as position columns.
+def _adjacency(
+    n: int, ups: list[int], downs: list[int], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]] = ()  # type: ignore[assignment]
+) -> tuple[bytes, bytes, dict[int, str], dict[int, tuple[str, ...]]] | None:
+    """The snapshot's ``offsets``, ``targets``, ``notes`` and ``uses`` of dependencies given as position columns.
 
     Each (upstream, downstream) pair is coded as one number, ``up * n + down``;
     sorted and unique, the codes are the adjacency by upstream with
     downstreams ascending. NumPy does in milliseconds what took Python a
     second over 300,000 dependencies (sorting numbers too large for one
     machine word). An edge declared twice keeps a note as :func:`merge` does:
-    the first declaration's, or, if that had none, the first non-empty later one.
+    the first declaration's, or, if that had none, the first non-empty later one;
+    and uses what its declarations say together (:func:`merge_uses`).
 
     Examples
     --------
-    >>> offsets, targets, notes = _adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")])
-    >>> list(_ints(offsets)), list(_ints(targets)), notes
-    ([0, 1, 1, 3], [1, 0, 1], {0: 'sync'})
+    >>> offsets, targets, notes, uses = _adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")], [(0, ("data",)), (1, ("name",))])
+    >>> list(_ints(offsets)), list(_ints(targets)), notes, uses  # 0 -> 1 is declared twice, once without uses
+    ([0, 1, 1, 3], [1, 0, 1], {0: 'sync'}, {1: ('data',)})
     >>> _adjacency(2, [1], [1], []) is None  # a dependency on itself
     True
     """
@@ -853,7 +884,7 @@ def _adjacency(n: int, ups: list[int], downs: list[int], noted: list[tuple[int, 
     if (up == down).any():
         return None
     pairs = up * n + down
-    codes, first = np.unique(pairs, return_index=True)
+    codes, first, counts = np.unique(pairs, return_index=True, return_counts=True)
     offsets = np.searchsorted(codes, np.arange(n + 1, dtype=np.int64) * n)
     targets = codes % n if n else codes
     notes: dict[int, str] = {}
@@ -863,8 +894,19 @@ def _adjacency(n: int, ups: list[int], downs: list[int], noted: list[tuple[int, 
         for (pos, note), edge in zip(noted, at):  # in order of position
             if edge not in notes and (pos == firsts[edge] or note):
                 notes[edge] = note
+    uses: dict[int, tuple[str, ...]] = {}
+    if used:
+        at = np.searchsorted(codes, pairs[[pos for pos, _ in used]]).tolist()
+        said: dict[int, list[tuple[str, ...]]] = {}
+        for (_pos, aspects), edge in zip(used, at):
+            said.setdefault(edge, []).append(aspects)
+        many = counts.tolist()
+        for edge, found in said.items():
+            if len(found) == many[edge]:  # every declaration says what it uses; one that does not uses everything
+                every = {a for aspects in found for a in aspects}
+                uses[edge] = tuple(a for a in ASPECTS if a in every)
     # np.intc is C's int: the same bytes as array("i"), which the snapshot is read with.
-    return offsets.astype(np.intc).tobytes(), targets.astype(np.intc).tobytes(), notes
+    return offsets.astype(np.intc).tobytes(), targets.astype(np.intc).tobytes(), notes, uses
 
 
 # --- merged catalog <-> snapshot payload --------------------------------------
@@ -891,7 +933,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     type_t, type_of = _table([r[2] for r in rows])
     owner_t, owner_of = _table([r[3] for r in rows])
     index = dict(zip(ids, range(len(ids))))
-    edges = edge_list_from(ids, merged["edges"])
+    edges = edge_list_from(ids, merged["edges"], merged["uses"])
     places = merged["places"]
     policy = merged["policy"]
     return {
@@ -911,6 +953,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         "owners_t": owner_t, "owner_of": owner_of,
         "critical": bytes(bool(r[4]) for r in rows),
         "descriptions": [r[5] for r in rows],
+        "display_names": [r[11] for r in rows],
         "consulted": [r[6] for r in rows],
         "informed": [r[7] for r in rows],
         "file_of": array("i", [r[8] for r in rows]).tobytes(),
@@ -919,6 +962,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         "others": {k: v for k, v in places.items() if not k.startswith("asset:")},
         "order": "\0".join(places),
         "offsets": edges.offsets.tobytes(), "targets": edges.targets.tobytes(), "notes": edges.notes,  # type: ignore[attr-defined]
+        "uses": {pos: tuple(a for a in ASPECTS if a in found) for pos, found in edges.uses.items()},
     }  # fmt: skip
 
 
@@ -936,7 +980,7 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None) -> Ca
         ids, data["systems_t"], _ints(data["system_of"]), data["types_t"], _ints(data["type_of"]),
         data["owners_t"], _ints(data["owner_of"]), data["critical"], data["descriptions"],
         data["consulted"], data["informed"], names, _ints(data["file_of"]), _ints(data["line"]), _ints(data["col"]),
-        locate,
+        locate, data["display_names"],
     )  # fmt: skip
     assets = AssetTable(cols)
     others = data["others"]  # (file, line, col) tuples, completed in place as places are found
@@ -947,7 +991,9 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None) -> Ca
         teams={row[0]: Team(*row) for row in data["teams"]},
         systems={row[0]: _system(row, ids) for row in data["systems"]},
         assets=assets,  # type: ignore[arg-type]  # a read-only Mapping that builds on demand
-        dependencies=EdgeList(ids, _ints(data["offsets"]), _ints(data["targets"]), data["notes"]),  # type: ignore[arg-type]
+        dependencies=EdgeList(  # type: ignore[arg-type]
+            ids, _ints(data["offsets"]), _ints(data["targets"]), data["notes"], {pos: frozenset(u) for pos, u in data["uses"].items()}
+        ),
         tests={row[0]: RegressionTest(*row) for row in data["tests"]},
         policy=pickle.loads(policy[0]) if policy is not None else None,
         places=PlaceTable(assets, others, order),  # type: ignore[arg-type]
@@ -1040,7 +1086,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         row = data["systems"][systems_pos[sid]]
         data["systems"][systems_pos[sid]] = (sid, name, owner, kind, tuple(dict.fromkeys(consulted)), tuple(dict.fromkeys(informed)), row[-1])
         others[f"system:{sid}"] = (fi, line, col)
-        for key, atype, aowner, crit, desc, aconsulted, ainformed, aline, acol, _deps in f_assets:
+        for key, atype, aowner, crit, desc, aconsulted, ainformed, aline, acol, _deps, aname in f_assets:
             i = index[f"{sid}:{key}"]
             if aowner:
                 team_refs.add(aowner)
@@ -1049,6 +1095,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
             cols["owner_of"][i] = code("owners_t", aowner or owner)
             critical[i] = bool(crit)
             data["descriptions"][i] = desc
+            data["display_names"][i] = aname
             data["consulted"][i] = tuple(dict.fromkeys(aconsulted))
             data["informed"][i] = tuple(dict.fromkeys(ainformed))
             cols["line"][i], cols["col"][i] = aline, acol
@@ -1072,7 +1119,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
 
 def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: tuple[Any, ...]) -> bool:
     """Put file ``fi``'s new dependencies in the snapshot; False for a reference to nothing or to itself."""
-    _aids, ups, downs, noted = edges
+    _aids, ups, downs, noted, used = edges
     try:
         new_up = array("i", map(index.__getitem__, ups))
         new_down = array("i", map(index.__getitem__, downs))
@@ -1087,10 +1134,14 @@ def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: tu
     all_noted = [(pos if pos < start else pos + shift, note) for pos, note in data["edge_noted"] if not start <= pos < end]
     all_noted += [(start + pos, note) for pos, note in noted]
     all_noted.sort()
-    adjacency = _adjacency(len(index), list(all_up), list(all_down), all_noted)
+    all_used = [(pos if pos < start else pos + shift, uses) for pos, uses in data["edge_used"] if not start <= pos < end]
+    all_used += [(start + pos, uses) for pos, uses in used]
+    all_used.sort()
+    adjacency = _adjacency(len(index), list(all_up), list(all_down), all_noted, all_used)
     if adjacency is None:
         return False
-    data["offsets"], data["targets"], data["notes"] = adjacency
+    data["offsets"], data["targets"], data["notes"], data["uses"] = adjacency
+    data["edge_used"] = all_used
     data["edge_up"], data["edge_down"], data["edge_files"] = all_up.tobytes(), all_down.tobytes(), files.tobytes()
     data["edge_noted"] = all_noted
     return True

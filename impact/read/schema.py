@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import functools
 import operator
+import re
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypeVar, Union, get_args, get_origin
 
@@ -53,7 +54,11 @@ ACTIONS = ("modify", "rename", "delete", "create", "deprecate")
 STATUSES = ("draft", "triage", "build", "qa", "approved", "released")
 PATHS = ("quick-hit", "minor", "major")
 
+ASPECTS = ("name", "content", "values", "logic", "schema", "data", "availability")
+
 Action = Literal["modify", "rename", "delete", "create", "deprecate"]
+Aspect = Literal["name", "content", "values", "logic", "schema", "data", "availability"]
+"""What a change touches of an asset, or a dependency uses of its upstream asset (see impact.core.aspects)."""
 Status = Literal["draft", "triage", "build", "qa", "approved", "released"]
 ReleasePath = Literal["quick-hit", "minor", "major"]
 
@@ -95,6 +100,12 @@ class DependencySpec(_Spec):
 
     asset: AssetRef
     note: Text | None = None
+    uses: list[Aspect] | None = Field(
+        None,
+        min_length=1,
+        description="What the dependent asset uses of the upstream one: name, content, values, logic, schema, data, "
+        "availability. Default: every aspect.",
+    )
 
     short_form: ClassVar[str] = "asset"  # a bare string stands for this field (see plain_validator too)
 
@@ -113,6 +124,7 @@ class AssetSpec(_Spec):
     """An asset: a folder, form, tag, segmentation, field, queue, dashboard..."""
 
     type: Text
+    name: Text | None = Field(None, description="The name people know it by (display name), shown beside the id.")
     owner: Id | None = Field(None, description="Owning team; default: the system's owner.")
     critical: YBool = False
     description: Text | None = None
@@ -192,6 +204,12 @@ class ChangeItemSpec(_Spec):
     target: AssetRef = Field(description="An asset id (system:key), or a system id for every asset of it.")
     action: Action
     note: Text | None = None
+    aspects: list[Aspect] | None = Field(
+        None,
+        min_length=1,
+        description="What the change touches: name, content, values, logic, schema, data, availability. "
+        "Default: name for a rename, every aspect otherwise.",
+    )
 
 
 class ChangeSpec(_Spec):
@@ -341,7 +359,12 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) ->
         return f"missing required key {name!r}"
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return f"{name}: {value!r} is not one of {expected}"
+        words = re.findall(r"'([^']*)'", expected)
+        where = name if not isinstance(loc[-1], int) or len(loc) < 2 else str(loc[-2])
+        # Aspect words are new to everyone: a near miss gets a suggestion.
+        close = where in ("uses", "aspects") and isinstance(value, str)
+        hint = difflib.get_close_matches(str(value), words, n=1, cutoff=0.6) if close else []
+        return f"{where}: {value!r} is not one of {expected}" + (f"; did you mean {hint[0]!r}?" if hint else "")
     if kind == "string_pattern_mismatch":
         if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):
             return f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"

@@ -12,6 +12,7 @@ from impact.analysis.answer import RISKS
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.release_path import ReleasePath
 from impact.core.catalog import Team
+from impact.core.vocabulary import ASPECTS
 
 
 def dumps(data: Any, *, html_safe: bool = False) -> str:
@@ -112,6 +113,7 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
         impacted.append(
             {
                 "asset": r.asset,
+                "name": asset.name,
                 "system": asset.system,
                 "tool_distance": r.tool_distance,
                 "steps": r.steps,
@@ -149,8 +151,10 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
         "changed": [
             {
                 "asset": c.asset,
+                "name": assets[c.asset].name if c.in_catalog else None,
                 "system": c.system,
                 "action": c.action,
+                "aspects": [a for a in ASPECTS if a in c.aspects],
                 "target": c.target,
                 "note": c.note,
                 "in_catalog": c.in_catalog,

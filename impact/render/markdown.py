@@ -17,7 +17,9 @@ def answer_block(result: CheckResult) -> str:
     lines.append(f"- **Sign off:** {sign or 'no team'}")
     lines.append(f"- **Tests:** {md_text(tests_sentence(result.test_counts))}")
     if result.untested_critical:
-        lines.append(f"- **Untested critical:** {', '.join(md_code(a) for a in result.untested_critical)}")
+        names = {a: result.catalog.assets[a].name for a in result.untested_critical}
+        shown = ", ".join(md_code(a) + (f" {md_text(names[a])}" if names[a] else "") for a in result.untested_critical)
+        lines.append(f"- **Untested critical:** {shown}")
     return "\n".join(lines)
 
 

@@ -104,6 +104,19 @@ def fold_points(points: tuple[tuple[int, str], ...]) -> list[str | int]:
     return out
 
 
+def asset_label(catalog: Catalog, aid: str) -> str:
+    """An asset as a person reads it: its id, then the name people know it by, if the catalog gives one.
+
+    >>> from impact.core.catalog import Asset, Catalog
+    >>> a = Asset("mkto:c/h", "mkto", "c/h", "smart-campaign", "ops", name="OPS - MQL Handoff")
+    >>> asset_label(Catalog("c", {}, {}, {a.id: a}, [], {}), "mkto:c/h")
+    'mkto:c/h "OPS - MQL Handoff"'
+    """
+    asset = catalog.assets.get(aid)
+    name = asset.name if asset is not None else None
+    return f'{safe(aid)} "{safe(name)}"' if name else safe(aid)
+
+
 def away(distance: int) -> str:
     if distance == 0:
         return "same tool"
@@ -149,7 +162,7 @@ def reach_lines(reached: list[Reach], catalog: Catalog, label: str, *, details: 
         asset = catalog.assets[r.asset]
         mark = "!" if asset.critical else " "
         extra = f" ({safe(asset.type)}, {safe(asset.owner)})" if details else ""
-        lines.append(f"   {mark} {safe(r.asset)}{extra}")
+        lines.append(f"   {mark} {asset_label(catalog, r.asset)}{extra}")
         lines.append(f"        {label}: {show_path(r)}")
     return lines
 
@@ -171,13 +184,15 @@ def changed_lines(result: CheckResult) -> list[str]:
             asset = catalog.assets.get(item.target)
             mark = "!" if asset and asset.critical else " "
             extra = "" if asset else "  (new: not in the catalog yet)"
-            lines.append(f" {mark} {item.action:<9} {safe(item.target)}{extra}")
+            lines.append(f" {mark} {item.action:<9} {asset_label(catalog, item.target)}{extra}")
+        if item.aspects is not None:
+            lines.append(f"        touches: {', '.join(safe(a) for a in item.aspects)}")
         if item.note:
             lines.append(f"        note: {safe(item.note)}")
         if item.target in catalog.systems:
             for aid in assets:
                 mark = "!" if catalog.assets[aid].critical else " "
-                lines.append(f"      {mark} {safe(aid)}")
+                lines.append(f"      {mark} {asset_label(catalog, aid)}")
     return lines
 
 
@@ -196,7 +211,7 @@ def answer_lines(result: CheckResult) -> list[str]:
     lines.append(f"Tests: {tests_sentence(result.test_counts)}")
     critical = result.untested_critical
     if critical:
-        lines.append(f"Untested critical: {', '.join(safe(a) for a in critical)}")
+        lines.append(f"Untested critical: {', '.join(asset_label(result.catalog, a) for a in critical)}")
     return lines
 
 
@@ -264,7 +279,7 @@ def impacted_lines(result: CheckResult, *, show_all: bool = False) -> list[str]:
         for r in group.shown:
             asset = catalog.assets[r.asset]
             mark = "!" if asset.critical else " "
-            lines.append(f"   {mark} {safe(r.asset)} ({away(r.tool_distance)})")
+            lines.append(f"   {mark} {asset_label(catalog, r.asset)} ({away(r.tool_distance)})")
             lines.append(f"        why: {show_path(r)}")
             if group.level == "high":
                 lines.append(f"        risk: {'; '.join(safe(x) for x in result.risk[r.asset].reasons)}")
@@ -319,7 +334,7 @@ def render_check(result: CheckResult, *, show_all: bool = False) -> str:
         distance = result.distance_of
         for a in result.untested:
             mark = "!" if catalog.assets[a].critical else " "
-            lines.append(f" {mark} {safe(a)} ({away(distance[a])})")
+            lines.append(f" {mark} {asset_label(catalog, a)} ({away(distance[a])})")
     if result.release_path is not None:
         lines.append("")
         lines.extend(render_release_path(result.release_path))

@@ -48,6 +48,8 @@ class AssetColumns:
     col: MutableSequence[int]
     locate: Locate | None = None
     """Finds a place not known yet (line 0): see :data:`Locate`."""
+    display_names: list[str | None] | None = None
+    """Each asset's ``name:`` (the name people know it by), or None."""
 
 
 Locate = Callable[[int, str], tuple[int, int]]
@@ -84,6 +86,7 @@ class AssetTable(Mapping[str, Asset]):
             c.descriptions[i],
             c.consulted[i],
             c.informed[i],
+            c.display_names[i] if c.display_names is not None else None,
         )
         self._built[aid] = asset
         return asset
@@ -202,14 +205,19 @@ class EdgeList(Sequence[Dependency]):
 
     ``offsets[i]:offsets[i + 1]`` are the positions of the edges out of asset
     ``ids[i]``; ``targets`` holds their downstream asset positions, ascending
-    (so by id); ``notes`` maps an edge position to its note.
+    (so by id); ``notes`` maps an edge position to its note; ``uses`` maps
+    the position of an edge that says what it uses to those aspects (an edge
+    without an entry uses every aspect).
     """
 
-    def __init__(self, ids: list[str], offsets: Sequence[int], targets: Sequence[int], notes: dict[int, str]) -> None:
+    def __init__(
+        self, ids: list[str], offsets: Sequence[int], targets: Sequence[int], notes: dict[int, str], uses: dict[int, frozenset[str]] | None = None
+    ) -> None:
         self.ids = ids
         self.offsets = offsets
         self.targets = targets
         self.notes = notes
+        self.uses: dict[int, frozenset[str]] = uses or {}
         self._index: dict[str, int] | None = None
 
     def __len__(self) -> int:
@@ -229,7 +237,7 @@ class EdgeList(Sequence[Dependency]):
         from bisect import bisect_right
 
         up = bisect_right(self.offsets, pos) - 1
-        return Dependency(self.ids[up], self.ids[self.targets[pos]], self.notes.get(pos))
+        return Dependency(self.ids[up], self.ids[self.targets[pos]], self.notes.get(pos), self.uses.get(pos))
 
     def __eq__(self, other: object) -> bool:
         # Equal to the list of the same dependencies, as the list it stands for would be.
@@ -240,10 +248,10 @@ class EdgeList(Sequence[Dependency]):
     __hash__ = None  # type: ignore[assignment]  # mutable-looking, like a list
 
     def __iter__(self) -> Iterator[Dependency]:
-        ids, targets, offsets, notes = self.ids, self.targets, self.offsets, self.notes
+        ids, targets, offsets, notes, uses = self.ids, self.targets, self.offsets, self.notes, self.uses
         for i, up in enumerate(ids):
             for pos in range(offsets[i], offsets[i + 1]):
-                yield Dependency(up, ids[targets[pos]], notes.get(pos))
+                yield Dependency(up, ids[targets[pos]], notes.get(pos), uses.get(pos))
 
     def successors(self, aid_index: int) -> Sequence[int]:
         """Positions of the assets that depend on asset ``aid_index``, ascending."""
@@ -260,8 +268,10 @@ class EdgeList(Sequence[Dependency]):
         return False, None
 
 
-def edge_list_from(ids: list[str], pairs: dict[tuple[str, str], str | None]) -> EdgeList:
-    """An :class:`EdgeList` from ``(upstream, downstream) → note`` over sorted ``ids``."""
+def edge_list_from(
+    ids: list[str], pairs: dict[tuple[str, str], str | None], uses: dict[tuple[str, str], frozenset[str]] | None = None
+) -> EdgeList:
+    """An :class:`EdgeList` from ``(upstream, downstream) → note`` over sorted ``ids``; ``uses`` for the edges that say."""
     from array import array
 
     index = dict(zip(ids, range(len(ids))))
@@ -271,11 +281,16 @@ def edge_list_from(ids: list[str], pairs: dict[tuple[str, str], str | None]) -> 
     offsets = array("i", [0])
     targets = array("i")
     notes: dict[int, str] = {}
-    for out in by_up:
+    used: dict[int, frozenset[str]] = {}
+    for up, out in zip(ids, by_up):
         out.sort()
         for target, target_note in out:
             if target_note is not None:
                 notes[len(targets)] = target_note
+            if uses:
+                found = uses.get((up, ids[target]))
+                if found is not None:
+                    used[len(targets)] = found
             targets.append(target)
         offsets.append(len(targets))
-    return EdgeList(ids, offsets, targets, notes)
+    return EdgeList(ids, offsets, targets, notes, used)

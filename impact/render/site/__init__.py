@@ -31,6 +31,7 @@ import jinja2
 import orjson
 
 from impact.analysis.site import SiteModel
+from impact.core.vocabulary import ASPECTS
 
 SHARD_ASSETS = 10_000
 """Assets per data file: about 1.5-2 MB each for typical catalogs, far below any browser limit."""
@@ -80,6 +81,8 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     system_at = {s: i for i, s in enumerate(system_ids)}
     offsets, targets, notes = model.offsets, model.targets, model.notes
     noted = sorted(notes)
+    uses = model.uses
+    used = sorted(uses)
 
     shards: list[dict[str, Any]] = []
     for start in range(0, len(ids), SHARD_ASSETS):
@@ -101,6 +104,10 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "offsets": [o - first_edge for o in offsets[start : end + 1]],
                 "targets": list(targets[first_edge:last_edge]),
                 "notes": [[pos - first_edge, notes[pos]] for pos in noted[bisect_left(noted, first_edge) : bisect_left(noted, last_edge)]],
+                # What a dependency uses, for those that say (impact.core.aspects): the search follows the same rule.
+                "uses": [
+                    [pos - first_edge, [a for a in ASPECTS if a in uses[pos]]] for pos in used[bisect_left(used, first_edge) : bisect_left(used, last_edge)]
+                ],
             }
         )
 
@@ -140,7 +147,10 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "requested_by": c.requested_by,
                 "file": c.file,
                 "changed": [
-                    {"asset": index.get(item.asset, -1), "id": item.asset, "action": item.action, "note": item.note}
+                    {
+                        "asset": index.get(item.asset, -1), "id": item.asset, "action": item.action, "note": item.note,
+                        "aspects": [a for a in ASPECTS if a in item.aspects],
+                    }
                     for item in sc.changed
                 ],
             }

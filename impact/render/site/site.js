@@ -26,7 +26,7 @@
   var MORE_ROWS = 200;
 
   var meta, N, ids, names, typeOf, sysOf, ownerOf, critical, desc, consulted, informed;
-  var offsets, targets, notes, predOff, predTargets, testsOf, teamById, systemById, systemIndex;
+  var offsets, targets, notes, uses, predOff, predTargets, testsOf, teamById, systemById, systemIndex;
   var haystack = null;
   var changeReach = {};
 
@@ -54,6 +54,7 @@
     offsets = new Int32Array(N + 1);
     targets = new Int32Array(meta.counts.dependencies);
     notes = new Map();
+    uses = new Map();
     for (var s = 0; s < meta.shards.length; s++) {
       var info = meta.shards[s];
       var text = texts["shard:" + s];
@@ -81,6 +82,7 @@
       for (i = 0; i < shard.informed.length; i++) informed.set(start + shard.informed[i][0], shard.informed[i][1]);
       targets.set(shard.targets, edgeBase);
       for (i = 0; i < shard.notes.length; i++) notes.set(edgeBase + shard.notes[i][0], shard.notes[i][1]);
+      for (i = 0; i < (shard.uses || []).length; i++) uses.set(edgeBase + shard.uses[i][0], shard.uses[i][1]);
     }
     delete texts.meta;
     teamById = new Map();
@@ -269,8 +271,20 @@
     mark = null,
     stamp = 0;
 
+  // Whether a dependency carries the change out of asset u (impact.core.aspects): a changed
+  // asset (every aspect touched here) passes it along any dependency; a reached one only
+  // along a dependency that uses its data. A dependency that does not say what it uses uses everything.
+  // touched (optional): changed asset -> the aspects its change items touch.
+  function carries(e, u, isSource, touched) {
+    var used = uses.get(e);
+    if (used === undefined) return true;
+    if (!isSource) return used.indexOf("data") >= 0;
+    var t = touched ? touched.get(u) : undefined;
+    return t === undefined || used.some(function (x) { return t.indexOf(x) >= 0; });
+  }
+
   // Dijkstra on (tool crossings, steps) as one number: crossings * big + steps.
-  function reach(sources, upstream, maxTools) {
+  function reach(sources, upstream, maxTools, touched) {
     if (upstream) predecessors();
     var off = upstream ? predOff : offsets,
       adj = upstream ? predTargets : targets;
@@ -340,6 +354,7 @@
       if (mark[u] !== sourceMark) mark[u] = settledMark;
       su = sysOf[u];
       for (e = off[u]; e < off[u + 1]; e++) {
+        if (!upstream && !carries(e, u, mark[u] === sourceMark, touched)) continue;
         v = adj[e];
         var nd = d + (sysOf[v] !== su ? big + 1 : 1);
         if (nd > cutoff) continue;
@@ -361,6 +376,7 @@
       var du = dist[u];
       su = sysOf[u];
       for (e = off[u]; e < off[u + 1]; e++) {
+        if (!upstream && !carries(e, u, mark[u] === sourceMark, touched)) continue;
         v = adj[e];
         if (towardOf[v] >= 0 || mark[v] === sourceMark) continue;
         if (dist[v] === du + (sysOf[v] !== su ? big + 1 : 1)) towardOf[v] = u;
@@ -477,7 +493,11 @@
         .map(function (x) {
           return x.asset;
         });
-      changeReach[k] = reach(sources, false, meta.max_tools);
+      var touched = new Map();
+      c.changed.forEach(function (x) {
+        if (x.asset >= 0 && x.aspects) touched.set(x.asset, x.aspects);
+      });
+      changeReach[k] = reach(sources, false, meta.max_tools, touched);
     }
     return changeReach[k];
   }
