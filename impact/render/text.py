@@ -10,6 +10,7 @@ from impact.analysis.answer import RISKS, tests_breakdown, tests_sentence
 from impact.analysis.check import CheckResult
 from impact.analysis.release_path import ReleasePath
 from impact.core.catalog import Catalog
+from impact.core.distance import tools_away as away
 from impact.graph.depgraph import Reach
 
 ARROW = " -> "
@@ -117,12 +118,6 @@ def asset_label(catalog: Catalog, aid: str) -> str:
     asset = catalog.assets.get(aid)
     name = asset.name if asset is not None else None
     return f'{safe(aid)} "{safe(name)}"' if name else safe(aid)
-
-
-def away(distance: int) -> str:
-    if distance == 0:
-        return "same tool"
-    return f"{distance} tool{'s' if distance != 1 else ''} away"
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
