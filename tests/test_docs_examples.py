@@ -84,7 +84,7 @@ def blocks(doc: str) -> list[tuple[str, int, str]]:
     return found
 
 
-SHELL = [(doc, line, body) for doc in DOCS for lang, line, body in blocks(doc) if lang in ("bash", "sh", "shell", "")]
+SHELL = [(doc, line, body) for doc in DOCS for lang, line, body in blocks(doc) if lang in ("bash", "sh", "shell")]
 YAML = [(doc, line, body) for doc in DOCS for lang, line, body in blocks(doc) if lang == "yaml"]
 
 
