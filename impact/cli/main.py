@@ -13,8 +13,9 @@ import importlib
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -55,7 +56,11 @@ LAZY_COMMANDS = {
 """Commands defined in their own modules (``impact.cli.<module>``), imported only when used.
 
 Each module registers its commands with ``@cli.command()`` when imported; a
-check in a pre-commit hook then does not pay for importing every command.
+check in a pre-commit hook then does not pay for importing every command. For
+the same reason every command imports the use cases and renderers it needs
+inside its function, so that it pays only for itself (the one rule that
+covers the imports inside functions of ``impact/cli/``; elsewhere each such
+import says why, see ``tests/test_architecture.py``).
 """
 
 
@@ -97,8 +102,9 @@ class ImpactGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; the exit code it returns becomes the process's status."""
         try:
-            return super().invoke(ctx)
+            code = super().invoke(ctx)
         except ImpactError as exc:
             if (ctx.obj or {}).get("debug"):  # for developers: where in impact it was raised
                 click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
@@ -128,6 +134,7 @@ class ImpactGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_BUG)
+        ctx.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 def _silence_stdout() -> None:
@@ -186,6 +193,27 @@ def emit(text: str, output: str | None, protected: list[Path] | None = None) -> 
     click.echo(f"Wrote {output}", err=True)
 
 
+def _stdout() -> BinaryIO:
+    """Standard output as bytes (a test's stand-in stdout included)."""
+    sys.stdout.flush()  # anything printed before goes first
+    return sys.stdout.buffer
+
+
+def emit_stream(writer: Callable[[Callable[[bytes], object]], None], output: str | None, protected: list[Path]) -> None:
+    """:func:`emit` for output written piece by piece (``writer(write)``)."""
+    if output is None or output == "-":
+        stream = _stdout()
+        writer(stream.write)
+        stream.flush()
+        return
+    from impact.store.fsio import atomic_write, guard_output
+
+    target = Path(output)
+    guard_output(target, protected)
+    atomic_write(target, writer)
+    click.echo(f"Wrote {output}", err=True)
+
+
 def check_selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None) -> list[Path]:
     """The change files named on the command line, or those of ``--release ID`` in ``--changes DIR``."""
     require_selection(change_files, release_id, changes_dir)
@@ -233,15 +261,15 @@ def render_checks(results: list[Any], fmt: str, problems: list[Any], show_all: b
     return "".join(text.render_check(r, show_all=show_all) + "\n" + "=" * 72 + "\n\n" for r in results) + summary + "\n"
 
 
-def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> None:
+def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> int:
     """``impact check`` / ``check-changes``: one answer per change file; exit 2 if any file is bad, else 1 if any blocks."""
-    from impact.analysis.batch import check_many
+    from impact.analysis.workspace import check_many
 
     results, problems = check_many(files, catalog, max_tools)
     emit(render_checks(results, fmt, problems, show_all), output, [*files, *{Path(r.catalog.root) for r in results}])
     if problems:
         raise ImpactError(problems)
-    sys.exit(EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK)
+    return EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK
 
 
 @cli.command()
@@ -260,7 +288,7 @@ def check(
     fmt: str,
     show_all: bool,
     output: str | None,
-) -> None:
+) -> int:
     """What a change reaches, who to involve, which tests to run.
 
     Opens with what to do: blocking or not and why, the teams that must sign
@@ -281,26 +309,30 @@ def check(
     """
     files = check_selection(change_files, release_id, changes_dir)
     if len(files) > 1:
-        run_checks(files, catalog, max_tools, fmt, output, show_all)
-    from impact.analysis.usecases import run_check
+        return run_checks(files, catalog, max_tools, fmt, output, show_all)
+    from impact.analysis.workspace import run_check
 
     change_file = files[0]
     result, catalog_path = run_check(change_file, catalog, max_tools)
     # Import only the renderer asked for: Jinja2 (markdown) alone takes ~0.1 s to import.
+    protected = [change_file, catalog_path]
+    # JSON and text are written as they are made: a change reaching most of a
+    # big catalog answers in 100 MB, never held whole.
     if fmt == "json":
         from impact.render import jsonout
 
-        rendered = jsonout.dumps(jsonout.check_dict(result))
+        data = jsonout.check_dict(result, streamed=True)
+        emit_stream(lambda write: jsonout.write(data, write), output, protected)
     elif fmt == "markdown":
         from impact.render import markdown
 
-        rendered = markdown.render_check(result, show_all=show_all)
+        emit(markdown.render_check(result, show_all=show_all), output, protected)
     else:
         from impact.render import text
 
-        rendered = text.render_check(result, show_all=show_all)
-    emit(rendered, output, [change_file, catalog_path])
-    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
+        lines = text.check_lines(result, show_all=show_all)
+        emit_stream(lambda write: text.write_lines(lines, write), output, protected)
+    return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
 @cli.command()
@@ -308,7 +340,7 @@ def check(
 @answer_format
 @click.option("--strict", is_flag=True, help="Treat warnings as problems: exit 1 when there are any.")
 @output_file_option
-def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) -> None:
+def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) -> int:
     """Check a catalog and report every problem at once.
 
     Errors (unknown keys, wrong types, dangling references, unknown teams,
@@ -384,8 +416,8 @@ def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) ->
     if rendered:
         emit(rendered, output, [Path(root)])
     if errors:
-        sys.exit(EXIT_BAD_INPUT)
-    sys.exit(EXIT_BLOCKING if strict and warnings else EXIT_OK)
+        return EXIT_BAD_INPUT
+    return EXIT_BLOCKING if strict and warnings else EXIT_OK
 
 
 def main() -> None:

@@ -18,8 +18,11 @@ The promises (see ``docs/security.md``):
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -38,8 +41,6 @@ _ADVICE = {
 
 
 def _write_error(path: Path, exc: OSError) -> ImpactError:
-    import errno
-
     advice = _ADVICE.get(
         errno.errorcode.get(exc.errno or 0, ""), "choose another output path"
     )
@@ -95,11 +96,16 @@ def _remove_folders(created: list[Path]) -> None:
             break
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+Writer = Callable[[Callable[[bytes], object]], None]
+"""Something that writes its bytes piece by piece to the ``write`` it is given (a big answer, streamed)."""
+
+
+def atomic_write(path: Path, data: str | bytes | Writer) -> None:
     """Write ``data`` to ``path`` all at once: a temporary file beside it, then a rename.
 
     Readers see the old file or the new one, never a mix; on any failure the
-    temporary file is removed and the old file is left as it was.
+    temporary file is removed and the old file is left as it was. ``data``
+    may be a :data:`Writer`, for output too big to hold whole.
 
     Examples
     --------
@@ -111,7 +117,14 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     >>> sorted(p.name for p in target.parent.iterdir())  # no temporary file left
     ['report.txt']
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    put: Writer
+    if isinstance(data, (str, bytes)):
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+
+        def put(write: Callable[[bytes], object]) -> None:
+            write(payload)
+    else:
+        put = data
     shown = path  # messages name the path as the user gave it
     path = Path(os.path.realpath(path))  # a link is written through, not replaced
     try:
@@ -128,7 +141,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         # A device or a pipe (``-o /dev/stdout``): renaming over it would replace it.
         try:
             with open(path, "wb") as handle:
-                handle.write(payload)
+                put(handle.write)
         except OSError as exc:
             raise _write_error(shown, exc) from None
         return
@@ -136,27 +149,38 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     created: list[Path] = []
     try:
         created = _make_folders(path.parent)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-    except OSError as exc:
-        _remove_folders(created)
-        raise _write_error(shown, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        replace_file(path, put, mode=mode, durable=True)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         _remove_folders(created)
         if isinstance(exc, OSError):
             raise _write_error(shown, exc) from None
         raise
-    _sync_folder(path.parent)
+
+
+def replace_file(path: Path, put: Writer, *, mode: int | None = None, durable: bool = False) -> None:
+    """Write what ``put`` writes to a temporary file beside ``path``, then rename it over ``path``.
+
+    The one atomic writer: :func:`atomic_write` (a user's output, ``durable``:
+    synced to disk, the mode of the file it replaces) and the cache's entries
+    (:func:`impact.store.cache.write`: no sync, private mode) both go through
+    it. Raises :class:`OSError`; the temporary file never stays behind.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            put(handle.write)
+            handle.flush()
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        _sync_folder(path.parent)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -175,8 +199,7 @@ def _sync_folder(folder: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
-    import ctypes
-    import sys
+    import ctypes  # only where a folder is swapped in (start-up time)
 
     if not sys.platform.startswith("linux"):
         return False
@@ -199,8 +222,6 @@ def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[
     one this command wrote (never a person's own folder), and never when it
     is, holds or lies inside one of the ``protected`` inputs.
     """
-    import shutil
-
     shown = target
     target = Path(os.path.realpath(target))
     for item in protected:

@@ -137,10 +137,10 @@ def test_an_exception_in_one_report_renderer_writes_none_of_the_report_files(
 ) -> None:
     assert run("report", "changes/cr.yaml", "--catalog", "cat", "-o", "rep").code == 0
     before = snapshot(work)
-    from impact.render import picture
+    from impact.render import graphviz
 
     monkeypatch.setattr(
-        picture,
+        graphviz,
         "render_picture",
         lambda *a, **k: (_ for _ in ()).throw(RuntimeError("svg bug")),
     )
@@ -257,8 +257,16 @@ def test_a_full_standard_output_is_bad_input_not_a_crash(
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         original(*args, **kwargs)
 
+    class Full:
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def flush(self) -> None:
+            pass
+
     original = click.echo
     monkeypatch.setattr("impact.cli.main.click.echo", full)
+    monkeypatch.setattr("impact.cli.main._stdout", Full)  # check's text and JSON are written as bytes
     monkeypatch.setattr(
         "impact.cli.main._silence_stdout", lambda: None
     )  # CliRunner's stdout is no real file
