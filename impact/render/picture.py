@@ -112,7 +112,7 @@ def label_text(text: str | None, width: int = 0) -> str:
 
 
 # A piece ends after / : . or - ; leading dashes (an option such as --max-tools) stay with their word.
-_PIECE = re.compile(r"\s+|-*[^\s/:.\-]*[/:.\-]+|-*[^\s/:.\-]+")
+_PIECE = re.compile(r"\s+|-*[^\s/:.\-]+[/:.\-]*|[/:.\-]+")
 
 
 def wrap_words(text: str, width: int) -> list[str]:
@@ -128,8 +128,8 @@ def wrap_words(text: str, width: int) -> list[str]:
     ['only leads owned by', 'EMEA Inbound queue', 'members']
     >>> wrap_words("supercalifragilistic", 5)
     ['supercalifragilistic']
-    >>> wrap_words("a lower --max-tools", 10)
-    ['a lower', '--max-', 'tools']
+    >>> wrap_words("a lower --max-tools or --focus ASSET", 16)
+    ['a lower --max-', 'tools or --focus', 'ASSET']
     """
     lines: list[str] = []
     current = ""
@@ -610,6 +610,8 @@ def _asset_attrs(picture: _Picture, item: _Shown) -> dict[str, str]:
     facts = [asset.type if asset else "new asset"]
     if item.role in ("changed",):
         facts.insert(0, f"CHANGED: {item.action}")
+    if name := (getattr(asset, "name", None) if asset else None):
+        facts.insert(0, f"\u201c{name}\u201d")
     if owners_line := (picture.owners and asset and catalog.teams.get(asset.owner)):
         facts.append(f"owner: {owners_line.name}")
     small = label_text(", ".join(facts), KEY_WIDTH + 6)
