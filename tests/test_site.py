@@ -80,6 +80,8 @@ def test_example_site_files_and_data(tmp_path: Path) -> None:
         assert meta["owners"][shard["owners"][i]] == assets[aid]["owner"]
         assert meta["types"][shard["types"][i]] == assets[aid]["type"]
         assert (i in shard["critical"]) == (assets[aid].get("critical") is True)
+        assert shard["names"][i] == assets[aid].get("name")  # display names, shown beside the id
+    assert any(shard["names"])
     # Every change request of the example is in flight (none is released); each names its changed assets.
     assert [c["id"] for c in meta["changes"]] == sorted(p.stem[:6] for p in (EXAMPLE / "changes").glob("CR-*.yaml"))
     cr101 = next(c for c in meta["changes"] if c["id"] == "CR-101")
