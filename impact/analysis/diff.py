@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from impact.core.catalog import Catalog
+from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.graph.depgraph import DependencyGraph
 
 
@@ -76,7 +77,7 @@ def _edges(catalog: Catalog) -> dict[str, dict[str, Any]]:
     return {f"{d.upstream} -> {d.downstream}": {"note": d.note} for d in catalog.dependencies}
 
 
-def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = 5) -> CatalogDiff:
+def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = DEFAULT_MAX_TOOLS) -> CatalogDiff:
     """Compare two catalogs; the reach of every asset touched by a dependency edit is recomputed.
 
     Only assets upstream of an added or removed dependency (in the old or the
