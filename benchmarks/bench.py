@@ -78,13 +78,23 @@ print(len(dist))
 STEPS = ("cold", "warm", "edit", "dependency edit", "asset added", "no cache", "validate cold", "validate warm", "broken validate")
 
 
-def timed(cmd: list[str], env: dict[str, str], out: Path | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak resident MB and exit code of one process (stdout to ``out`` or nowhere)."""
+CPU: dict[str, list[float]] = {}
+"""CPU seconds (user + system, the process and the workers it waited for) of every timed run, by label."""
+
+
+def timed(cmd: list[str], env: dict[str, str], out: Path | None = None, label: str | None = None) -> tuple[float, float, int]:
+    """Wall seconds, peak resident MB and exit code of one process (stdout to ``out`` or nowhere).
+
+    With ``label``, its CPU seconds are kept in :data:`CPU`: on a shared
+    machine they vary much less than wall time.
+    """
     start = time.perf_counter()
     with open(out or os.devnull, "wb") as sink:
         proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    if label is not None:
+        CPU.setdefault(label, []).append(usage.ru_utime + usage.ru_stime)
     return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
@@ -149,7 +159,7 @@ def bench_size(size: int, work: Path, repeat: int, change_name: str, variants: l
     check = ("check", str(change), "--format", "json")
 
     def run(v: Variant, label: str, args: tuple[str, ...], codes: tuple[int, ...] = (0, 1), checks: bool = True) -> None:
-        t, mb, code = timed(impact(*args), v.env)
+        t, mb, code = timed(impact(*args), v.env, label=f"{size}|{v.name}|{label}")
         assert code in codes, f"{v.name} {label}: exit {code}"
         runs[v.name][label].append(t)
         if checks:
@@ -206,7 +216,7 @@ def bench_big_answer(size: int, work: Path, repeat: int, variants: list[Variant]
     for _ in range(repeat):
         for v in variants:
             for fmt in ("text", "json"):
-                t, mb, code = timed(impact("check", str(change), "--format", fmt), v.env, sink)
+                t, mb, code = timed(impact("check", str(change), "--format", fmt), v.env, sink, label=f"{size}|{v.name}|CR-1 {fmt}")
                 assert code in (0, 1), f"{v.name} CR-1 {fmt}: exit {code}"
                 times.setdefault((v.name, fmt), []).append(t)
                 row = result[v.name]
@@ -241,6 +251,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "impact-bench")
     parser.add_argument("--change", default="CR-4.yaml")
     parser.add_argument("--before", type=Path, help="another checkout whose impact package is timed beside this one")
+    parser.add_argument("--after", type=Path, help="time this checkout's impact package instead of the installed one")
     parser.add_argument("--no-baseline", action="store_true", help="skip the straightforward baseline (minutes at 1,000,000 assets)")
     parser.add_argument("--big-answer", action="store_true", help="also time CR-1 (85%% of the catalog) in text and JSON at the largest size")
     parser.add_argument("--no-reach", action="store_true", help="skip the warm checks of every change request")
@@ -248,7 +259,7 @@ def main() -> None:
     # PYTHONDONTWRITEBYTECODE (set in some containers) would make every run compile
     # impact's modules from source; an installed impact has its bytecode.
     env = {k: v for k, v in os.environ.items() if k not in ("IMPACT_NO_CACHE", "IMPACT_CATALOG", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
-    variants = [Variant("after", None, env)]
+    variants = [Variant("after", args.after.resolve() if args.after else None, env)]
     if args.before:
         variants.append(Variant("before", args.before.resolve(), env))
     try:
@@ -281,6 +292,14 @@ def main() -> None:
                 f"| {name} | {r['impacted']:,.0f} | {r['text']:.2f} | {r['text peak']:.0f} | {r['text MB']:.0f} | "
                 f"{r['json']:.2f} | {r['json peak']:.0f} | {r['json MB']:.0f} |"
             )
+    print("\nCPU seconds (user + system), medians: what the runs above cost, less sensitive to other work on the machine\n")
+    labels = [*STEPS, "CR-1 text", "CR-1 json"]
+    print("| assets | impact | " + " | ".join(labels) + " |")
+    print("|---:|---|" + "---:|" * len(labels))
+    for size in args.sizes:
+        for v in sorted(variants, key=lambda v: v.name, reverse=True):
+            cells = [CPU.get(f"{size}|{v.name}|{label}") for label in labels]
+            print(f"| {size:,} | {v.name} | " + " | ".join(f"{statistics.median(c):.2f}" if c else "" for c in cells) + " |")
     if reach:
         print(f"\nWarm `impact check` at {max(args.sizes):,} assets, by how much of the graph the change reaches (text output)\n")
         print("| change | impacted | warm seconds |")

@@ -32,7 +32,7 @@ from pathlib import Path
 from impact.store.fsio import replace_file
 
 MAGIC = b"IMPACT-CACHE\n"
-FORMAT = "1"
+FORMAT = "2"  # 2: payloads checked with SHA-256 (1: BLAKE2b)
 _DIGEST = 32
 
 _enabled: bool | None = None
@@ -72,6 +72,12 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+def _check(payload: bytes) -> bytes:
+    """The digest an entry's payload is checked with: SHA-256, which processors compute in
+    hardware (about twice BLAKE2b's speed here, on a 16 MB snapshot read by every warm run)."""
+    return hashlib.sha256(payload).digest()
+
+
 def read(path: Path, key: str) -> bytes | None:
     """The payload stored at ``path`` for ``key``, or None if absent, foreign, stale or damaged."""
     found = read_entry(path)
@@ -102,7 +108,7 @@ def read_entry(path: Path) -> tuple[str, bytes] | None:
         return None
     stored = blob[end + 1 : end + 1 + _DIGEST]
     payload = blob[end + 1 + _DIGEST :]
-    if len(stored) != _DIGEST or hashlib.blake2b(payload, digest_size=_DIGEST).digest() != stored:
+    if len(stored) != _DIGEST or _check(payload) != stored:
         return None
     return key, payload
 
@@ -110,7 +116,7 @@ def read_entry(path: Path) -> tuple[str, bytes] | None:
 def write(path: Path, key: str, payload: bytes) -> bool:
     """Store ``payload`` for ``key`` atomically; False (and nothing changed) if it cannot."""
     head = MAGIC + FORMAT.encode() + b"\n" + key.encode() + b"\n"
-    check = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
+    check = _check(payload)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         replace_file(path, lambda write: _put(write, head, check, payload))  # no sync: an entry lost in a crash is only time lost
