@@ -346,8 +346,8 @@ def check_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]
 
 def render_release_path(rp: ReleasePath) -> list[str]:
     """The release path section: the verdict first, then the reasons."""
-    declared = rp.declared or "none declared"
-    lines = [f"Release path: needs {rp.computed} (declared: {declared})"]
+    declared = f"declared: {rp.declared}" if rp.declared else "none declared"
+    lines = [f"Release path: needs {rp.computed} ({declared})"]
     if rp.too_light:
         lines.append(f"  BLOCKING: declared {rp.declared} is lighter than the {rp.computed} this change needs; set 'path: {rp.computed}' or reduce the change")
     for reason in rp.reasons:
