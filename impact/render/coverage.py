@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from impact.analysis.coverage import MEASURES, CoverageResult, Group, Tally
+from impact.render.csvout import to_csv
 from impact.render.templating import render
 from impact.render.text import safe, table
 
@@ -73,8 +74,6 @@ def render_coverage_markdown(result: CoverageResult, templates: str | None = Non
 
 def coverage_csv(result: CoverageResult) -> str:
     """``impact coverage --format csv``: one row for the whole catalog, each team and each tool, for a spreadsheet."""
-    from impact.render.csvout import to_csv
-
     header = ["scope", "id"] + [f"{m}_{k}" for m in MEASURES for k in ("covered", "total", "percent")]
 
     def row(scope: str, ident: str, g: Group) -> list[object]:
