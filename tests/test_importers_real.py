@@ -304,6 +304,9 @@ def test_gtm_page_path_triggers_link_to_website_folders(tmp_path: Path) -> None:
         ("website:/pricing/", "gtm:trigger/Page - Pricing thank-you"),
         ("website:/solutions/", "gtm:trigger/Click - Demo button"),
     }
+    # A page-path condition uses the folder's name only: a copy edit to the folder does not reach the trigger.
+    catalog = load_catalog(cat)
+    assert {d.uses for d in catalog.dependencies if d.upstream.startswith("website:")} == {frozenset({"name"})}
 
 
 def test_gtm_given_a_dbt_manifest_says_so(tmp_path: Path) -> None:

@@ -112,6 +112,7 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
         if website and known and website in known:
             for folder in _folders(conditions, known[website]):
                 depend(key, f"{website}:{folder}")
+                assets[key].uses[f"{website}:{folder}"] = ["name"]  # a page-path condition reads the folder's path only
     for tag in tags:
         key = f"tag/{tag['name']}"
         item = add(key, "tag", tag.get("notes") or None)

@@ -37,6 +37,8 @@ class ImportedAsset:
     description: str | None = None
     depends_on: list[str] = field(default_factory=list)
     name: str | None = None  # display name (a label in the source); written when the catalog format has it
+    uses: dict[str, list[str]] = field(default_factory=dict)
+    """Dependency id → what this asset uses of it, where the source says (see impact.core.aspects)."""
 
 
 @dataclass
@@ -206,7 +208,8 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
             have = {_dep_id(d) for d in deps}
             for dep in item.depends_on:
                 if dep not in have:
-                    deps.append(dep)
+                    # A dependency already in the file is kept as written: a person's uses or note wins.
+                    deps.append({"asset": dep, "uses": item.uses[dep]} if dep in item.uses else dep)
                     have.add(dep)
                     report.dependencies_added += 1
             if deps:
