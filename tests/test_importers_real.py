@@ -274,6 +274,9 @@ def test_gtm_edges_agree_with_an_independent_reading(tmp_path: Path) -> None:
             expected.add((f"gtm:variable/{var}", f"gtm:tag/{tag['name']}"))
         for seq in tag.get("setupTag", []):
             expected.add((f"gtm:tag/{seq['tagName']}", f"gtm:tag/{tag['name']}"))
+    for trig in data["trigger"]:  # a trigger group on the triggers it lists
+        for ref in re.findall(r'"TRIGGER_REFERENCE", "value": "(\d+)"', json.dumps(trig.get("parameter"))):
+            expected.add((f"gtm:trigger/{names[ref]}", f"gtm:trigger/{trig['name']}"))
     for kind, items in (("trigger", data["trigger"]), ("variable", data["variable"])):
         for item in items:
             for var in re.findall(r"\{\{([^}]+)\}\}", json.dumps([item.get(k) for k in ("filter", "autoEventFilter", "customEventFilter", "parameter")])):

@@ -35,8 +35,9 @@ def _png_size(path: Path) -> tuple[int, int]:
         [str(CHANGES / "CR-104-marketo-platform-upgrade.yaml")],
         [str(CHANGES / "CR-105-retire-emea-round-robin.yaml")],
         ["--release", "2026-12-minor", "--changes", str(CHANGES)],
+        ["--catalog", str(ROOT / "catalogs" / "example" / "catalog")],
     ],
-    ids=["CR-101", "CR-104", "CR-105", "release"],
+    ids=["CR-101", "CR-104", "CR-105", "release", "catalog-map"],
 )
 def test_example_pictures_keep_a_readable_shape(args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "picture.png"

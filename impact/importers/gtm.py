@@ -3,7 +3,8 @@
 Canonical ids (system ``gtm`` unless ``--system``): ``tag/<name>``,
 ``trigger/<name>``, ``variable/<name>``, names as in the container. A tag
 depends on its firing and blocking triggers (built-in triggers such as All
-Pages get their names too) and on the tags it is sequenced after; tags,
+Pages get their names too) and on the tags it is sequenced after; a trigger
+group depends on the triggers it groups; tags,
 triggers and variables depend on the variables they use (``{{Page Path}}``).
 
 With a website system, a trigger whose condition on the page path (or URL)
@@ -109,6 +110,11 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
         add(key, "trigger", trig.get("notes") or None)
         conditions = [trig.get(k) for k in ("filter", "autoEventFilter", "customEventFilter")]
         use_variables(key, conditions)
+        if trig.get("type") == "TRIGGER_GROUP":  # fires when each trigger of the group has fired
+            for tid in _trigger_references(trig.get("parameter")):
+                tname = trigger_names.get(tid) or BUILT_IN_TRIGGERS.get(tid) or f"Built-in trigger {tid}"
+                add(f"trigger/{tname}", "trigger", None if tid in trigger_names else "Built-in trigger")
+                depend(key, f"trigger/{tname}")
         if website and known and website in known:
             for folder in _folders(conditions, known[website]):
                 depend(key, f"{website}:{folder}")
@@ -133,6 +139,21 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
     for item in assets.values():
         item.depends_on.sort()
     return imported
+
+
+def _trigger_references(value: Any) -> list[str]:
+    """Trigger ids a trigger group lists (parameters of type TRIGGER_REFERENCE)."""
+    out: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "TRIGGER_REFERENCE" and isinstance(item.get("value"), str):
+                out.append(item["value"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return sorted(set(out))
 
 
 def _folders(conditions: list[Any], website_assets: dict[str, str | None]) -> list[str]:

@@ -111,7 +111,8 @@ def label_text(text: str | None, width: int = 0) -> str:
     return '<BR ALIGN="LEFT"/>'.join(escaped)
 
 
-_PIECE = re.compile(r"\s+|[^\s/:.\-]*[/:.\-]+|[^\s/:.\-]+")
+# A piece ends after / : . or - ; leading dashes (an option such as --max-tools) stay with their word.
+_PIECE = re.compile(r"\s+|-*[^\s/:.\-]*[/:.\-]+|-*[^\s/:.\-]+")
 
 
 def wrap_words(text: str, width: int) -> list[str]:
@@ -127,6 +128,8 @@ def wrap_words(text: str, width: int) -> list[str]:
     ['only leads owned by', 'EMEA Inbound queue', 'members']
     >>> wrap_words("supercalifragilistic", 5)
     ['supercalifragilistic']
+    >>> wrap_words("a lower --max-tools", 10)
+    ['a lower', '--max-', 'tools']
     """
     lines: list[str] = []
     current = ""
@@ -257,7 +260,7 @@ class _Picture:
         return found.system if found else split_asset_id(asset)[0]
 
 
-def _fold(picture: _Picture, max_nodes: int) -> None:
+def _fold(picture: _Picture, max_nodes: int, asked: int | None = None) -> None:
     """Fold each tool's farthest assets into one "+N more" box when there are too many.
 
     Keeps every asset in ``picture.keep``; then the same number ``k`` of
@@ -304,7 +307,12 @@ def _fold(picture: _Picture, max_nodes: int) -> None:
     picture.notes.append(
         f"Folded for readability: {count} farther asset{'s' if count != 1 else ''} in "
         f"{len(picture.folded)} tool{'s' if len(picture.folded) != 1 else ''} are counted in dashed '+N more' boxes "
-        f"(limit {max_nodes} assets; --max-nodes shows more)."
+        + (
+            f"(limit {max_nodes} assets; --max-nodes shows more)."
+            if asked is None or max_nodes >= asked
+            else f"(limit {max_nodes} assets, so that the picture stays within {MAX_SIDE_PX:,} px a side and {MAX_RATIO:.0f}:1; "
+            "narrow it to see every asset: a lower --max-tools, or --focus ASSET or --system ID on the catalog)."
+        )
         + (" Changed assets and every path to a critical asset are kept." if must else "")
     )
 
@@ -423,7 +431,7 @@ def impact_picture(
         picture.conflicts = sorted({c for c in conflict_list if c[0] in drawn and c[1] in drawn})
         picture.notes.extend(notes)
         picture.verdicts = dict(verdicts or {})
-        _fold(picture, limit)
+        _fold(picture, limit, max_nodes)
 
         distances = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None})
         picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
@@ -581,8 +589,14 @@ def catalog_picture(
         picture.legend = [("asset", "#ffffff", "#000000")]
         if any(s.role == "context" for s in picture.shown.values()):
             picture.legend.append(("linked, in another tool", CONTEXT_FILL, "#000000"))
-    _fold(picture, max_nodes)
-    return _to_dot(picture)
+    base_shown, base_notes = dict(picture.shown), list(picture.notes)
+
+    def build(limit: int) -> tuple[str, int]:
+        picture.shown, picture.folded, picture.notes = dict(base_shown), {}, list(base_notes)
+        _fold(picture, limit, max_nodes)
+        return _to_dot(picture), len(picture.shown)
+
+    return _fit(build, max_nodes)
 
 
 # --- DOT --------------------------------------------------------------------
