@@ -149,12 +149,29 @@ def test_components_and_reversal_against_networkx(case: Case) -> None:
     assert sorted(map(sorted, cyclic_components(offsets, targets))) == sorted(
         sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1
     )
-    back_offsets, back_targets = reverse(offsets, targets)
-    assert sorted((back_targets[p], v) for v in range(len(ids)) for p in range(back_offsets[v], back_offsets[v + 1])) == sorted(graph.edges)
+    back_offsets, back_targets, origin = reverse(offsets, targets)
+    back = [(back_targets[p], v) for v in range(len(ids)) for p in range(back_offsets[v], back_offsets[v + 1])]
+    assert sorted(back) == sorted(graph.edges)
+    # Each reversed edge knows where it stands in the original rows.
+    assert all(targets[origin[p]] == v for v in range(len(ids)) for p in range(back_offsets[v], back_offsets[v + 1]))
 
 
 def test_sources_outside_the_cutoff_and_unknown_ids() -> None:
-    dist, toward = shortest_reach([0, 1, 1], [1], [0, 1], [0], max_tools=0, big=3)
-    assert (dist, toward) == ({0: 0}, {})  # one crossing is over a cutoff of 0 tools
+    dist, toward, edge = shortest_reach([0, 1, 1], [1], [0, 1], [0], max_tools=0, big=3)
+    assert (dist, toward, edge) == ({0: 0}, {}, {})  # one crossing is over a cutoff of 0 tools
     graph = DependencyGraph(catalog_of({"a:x": "a"}, []))
     assert graph.downstream(["nope:y"]) == [] and "a:x" in graph and "nope:y" not in graph
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs(), st.data())
+def test_each_reach_carries_the_note_of_its_last_dependency(case: Case, data: st.DataObject) -> None:
+    system_of, edges, sources, max_tools = case
+    noted = {e: f"note {i}" for i, e in enumerate(edges) if data.draw(st.booleans())}
+    assets = {a: Asset(a, s, a.split(":", 1)[1], "thing", "team") for a, s in system_of.items()}
+    catalog = Catalog("mem", {}, {}, assets, [Dependency(u, v, noted.get((u, v))) for u, v in edges], {})
+    graph = DependencyGraph(catalog)
+    for r in graph.downstream(sources, max_tools):
+        assert r.via is not None and r.note == noted.get((r.via, r.asset)) == graph.note(r.via, r.asset)
+    for r in graph.upstream(sources, max_tools):
+        assert r.via is not None and r.note == noted.get((r.asset, r.via)) == graph.note(r.asset, r.via)

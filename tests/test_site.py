@@ -80,6 +80,8 @@ def test_example_site_files_and_data(tmp_path: Path) -> None:
         assert meta["owners"][shard["owners"][i]] == assets[aid]["owner"]
         assert meta["types"][shard["types"][i]] == assets[aid]["type"]
         assert (i in shard["critical"]) == (assets[aid].get("critical") is True)
+        assert shard["names"][i] == assets[aid].get("name")  # display names, shown beside the id
+    assert any(shard["names"])
     # Every change request of the example is in flight (none is released); each names its changed assets.
     assert [c["id"] for c in meta["changes"]] == sorted(p.stem[:6] for p in (EXAMPLE / "changes").glob("CR-*.yaml"))
     cr101 = next(c for c in meta["changes"] if c["id"] == "CR-101")
@@ -104,7 +106,7 @@ def test_catalog_text_is_never_markup_or_code(tmp_path: Path) -> None:
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
     assert csp is not None
     policy = dict(part.strip().split(" ", 1) for part in csp.group(1).split(";"))
-    assert policy["default-src"] == "'none'" and policy["connect-src"] == "'none'" and policy["script-src"] == "'self'"
+    assert policy["default-src"] == "'none'" and policy["connect-src"] == "'none'" and policy["script-src"] == "'self' file:"
     assert "<script>" not in page.replace('<script src="', "")  # only external scripts: no inline code
     for data in (site / "data").iterdir():
         text = data.read_text(encoding="utf-8")
@@ -185,3 +187,47 @@ def test_shards_split_big_catalogs(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert all(s["offsets"][0] == 0 and s["offsets"][-1] == len(s["targets"]) for s in shards)
     page = (site / "index.html").read_text(encoding="utf-8")
     assert all(f'<script src="{s["file"]}" defer></script>' in page for s in meta["shards"])
+
+
+def test_serve_previews_and_writes_again_on_change(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(EXAMPLE / "catalog", catalog)
+    site = tmp_path / "site"
+    cmd = [sys.executable, "-c", "import sys; from impact.cli.main import main; sys.argv[0] = 'impact'; main()"]
+    proc = subprocess.Popen([*cmd, "site", str(catalog), "--output-dir", str(site), "--serve", "--port", "0"], stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        url = ""
+        deadline = time.monotonic() + 60
+        while not url and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            assert line, "impact site --serve stopped early"
+            if line.startswith("Serving "):
+                url = line.split()[1]
+        with urllib.request.urlopen(url) as answer:  # the page, as a browser would ask for it
+            assert b'<meta name="generator" content="impact site">' in answer.read()
+        with urllib.request.urlopen(url + "data/meta.js") as answer:
+            before = read_payload_text(answer.read().decode("utf-8"))["counts"]["assets"]
+        extra = "systems:\n  newtool:\n    name: New tool\n    owner: web\n    assets:\n      thing/one: {type: page}\n"
+        (catalog / "zz-new.yaml").write_text(extra, encoding="utf-8")
+        after = before
+        while after == before and time.monotonic() < deadline:
+            time.sleep(0.3)
+            with urllib.request.urlopen(url + "data/meta.js") as answer:
+                after = read_payload_text(answer.read().decode("utf-8"))["counts"]["assets"]
+        assert after == before + 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def read_payload_text(text: str) -> Any:
+    match = LOAD.match(text)
+    assert match
+    return json.loads(json.loads(match.group(2)))

@@ -127,6 +127,11 @@ def test_a_person_finds_what_breaks_and_whom_to_ask(browser: Any, example_site: 
     page.locator("#q").fill("Revenue Operations")  # an owner team's name
     page.wait_for_selector('#results[data-query="Revenue Operations"]')
     assert page.locator("#results a.hit").count() > 0
+    page.locator("#q").fill("product interest")  # a display name
+    page.wait_for_selector('#results[data-query="product interest"]')
+    first = page.locator("#results a.hit").first
+    assert first.get_attribute("data-asset") == "marketo:segmentation/product-interest"
+    assert first.locator(".name").inner_text() == "Product Interest"
     page.locator("#q").fill("products")
     page.wait_for_selector('#results[data-query="products"]')
     view.check("search")
@@ -253,3 +258,16 @@ def test_catalog_text_stays_text(browser: Any, tmp_path: Path) -> None:
     assert page.locator("main b").evaluate_all("els => els.filter(e => e.textContent === 'bold?').length") == 0
     assert page.locator("img").count() == 0
     view.check()
+
+
+def test_a_missing_data_file_is_named(browser: Any, tmp_path: Path) -> None:
+    import shutil
+
+    site = build(EXAMPLE / "catalog", tmp_path / "site")
+    shutil.copytree(site, tmp_path / "copy")
+    (tmp_path / "copy" / "data" / "assets-000.js").unlink()
+    view = Page(browser, tmp_path / "copy", 1280)
+    view.page.goto((tmp_path / "copy" / "index.html").as_uri())
+    view.page.wait_for_selector("#status.error")
+    assert "data/assets-000.js did not load" in view.page.locator("#status").inner_text()
+    assert all("ERR_FILE_NOT_FOUND" in p for p in view.problems)  # the browser's own note of the missing file, nothing else

@@ -192,9 +192,11 @@ def stakeholders_for(catalog: Catalog, changed: list[ChangedAsset], impacted: li
                 add(team, role, asset.id, f"listed as {role} on {asset.id}, impacted {away}")
 
     result = []
+    rank = {role: i for i, role in enumerate(ROLES)}
     for team_id, found in reasons.items():
-        roles = tuple(r for r in ROLES if any(role == r for role, _ in found))
-        ordered = sorted(found.items(), key=lambda kv: (ROLES.index(kv[0][0]), kv[0][1]))
+        present = {role for role, _ in found}
+        roles = tuple(r for r in ROLES if r in present)
+        ordered = sorted(found.items(), key=lambda kv: (rank[kv[0][0]], kv[0][1]))
         result.append(
             Stakeholder(
                 team=catalog.teams[team_id],
@@ -258,6 +260,7 @@ def check_change(
         release_path=release_path,
         blocking=release_path.too_light,
         # Every path is made of the search tree's edges: one note per impacted
-        # asset, never a walk of every path (a 5,000-long chain has 12.5 million steps).
-        notes={(r.via, r.asset): graph.note(r.via, r.asset) for r in impacted if r.via is not None},
+        # asset, never a walk of every path (a 5,000-long chain has 12.5 million steps);
+        # the search found each one's note with it.
+        notes={(r.via, r.asset): r.note for r in impacted if r.via is not None},
     )

@@ -13,8 +13,9 @@ import importlib
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -186,6 +187,27 @@ def emit(text: str, output: str | None, protected: list[Path] | None = None) -> 
     click.echo(f"Wrote {output}", err=True)
 
 
+def _stdout() -> BinaryIO:
+    """Standard output as bytes (a test's stand-in stdout included)."""
+    sys.stdout.flush()  # anything printed before goes first
+    return sys.stdout.buffer
+
+
+def emit_stream(writer: Callable[[Callable[[bytes], object]], None], output: str | None, protected: list[Path]) -> None:
+    """:func:`emit` for output written piece by piece (``writer(write)``)."""
+    if output is None or output == "-":
+        stream = _stdout()
+        writer(stream.write)
+        stream.flush()
+        return
+    from impact.store.fsio import atomic_write, guard_output
+
+    target = Path(output)
+    guard_output(target, protected)
+    atomic_write(target, writer)
+    click.echo(f"Wrote {output}", err=True)
+
+
 def check_selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None) -> list[Path]:
     """The change files named on the command line, or those of ``--release ID`` in ``--changes DIR``."""
     require_selection(change_files, release_id, changes_dir)
@@ -287,19 +309,23 @@ def check(
     change_file = files[0]
     result, catalog_path = run_check(change_file, catalog, max_tools)
     # Import only the renderer asked for: Jinja2 (markdown) alone takes ~0.1 s to import.
+    protected = [change_file, catalog_path]
+    # JSON and text are written as they are made: a change reaching most of a
+    # big catalog answers in 100 MB, never held whole.
     if fmt == "json":
         from impact.render import jsonout
 
-        rendered = jsonout.dumps(jsonout.check_dict(result))
+        data = jsonout.check_dict(result, streamed=True)
+        emit_stream(lambda write: jsonout.write(data, write), output, protected)
     elif fmt == "markdown":
         from impact.render import markdown
 
-        rendered = markdown.render_check(result, show_all=show_all)
+        emit(markdown.render_check(result, show_all=show_all), output, protected)
     else:
         from impact.render import text
 
-        rendered = text.render_check(result, show_all=show_all)
-    emit(rendered, output, [change_file, catalog_path])
+        lines = text.check_lines(result, show_all=show_all)
+        emit_stream(lambda write: text.write_lines(lines, write), output, protected)
     sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
 
 

@@ -32,13 +32,20 @@ class ShortestPathTree:
     would otherwise hold 12.5 million path steps).
     """
 
-    __slots__ = ("_points", "big", "distance", "system_of", "toward", "upstream")
+    __slots__ = ("_points", "big", "distance", "notes", "system_of", "toward", "upstream")
 
     def __init__(
-        self, toward: dict[str, str], distance: dict[str, int], big: int, system_of: Mapping[str, str], upstream: bool
+        self,
+        toward: dict[str, str],
+        distance: dict[str, int],
+        big: int,
+        system_of: Mapping[str, str],
+        upstream: bool,
+        notes: dict[str, str] | None = None,
     ) -> None:
         self.toward = toward  # asset -> its neighbour one step nearer the change (absent for changed assets)
-        self.distance = distance  # composite Dijkstra distance: crossings * big + steps
+        self.distance = distance  # composite Dijkstra distance: crossings * big + steps, nearest first
+        self.notes = notes or {}  # asset -> the note of its dependency on ``toward[asset]``, where there is one
         self.big = big
         self.system_of = system_of
         self.upstream = upstream
@@ -63,7 +70,7 @@ class ShortestPathTree:
         if self._points is None:
             system_of = self.system_of
             crossings: dict[str, tuple[tuple[int, str], ...]] = {}
-            for node in sorted(self.distance, key=self.distance.__getitem__):
+            for node in self.distance:  # nearest first: each node's nearer neighbour comes before it
                 nearer = self.toward.get(node)
                 if nearer is None:
                     crossings[node] = ((0, node),)
@@ -113,6 +120,11 @@ class Reach:
         return tuple((self.steps - i, a) for i, a in reversed(points))
 
     @property
+    def note(self) -> str | None:
+        """The note of the dependency between this asset and :attr:`via` (None if it has none)."""
+        return self.tree.notes.get(self.asset)
+
+    @property
     def via(self) -> str | None:
         """The neighbour one step nearer the change (None if there is none)."""
         return self.tree.toward.get(self.asset)
@@ -150,7 +162,7 @@ class DependencyGraph:
         self.catalog = catalog
         assets, edges = catalog.assets, catalog.dependencies
         self._graph: nx.DiGraph | None = None
-        self._reversed: tuple[Sequence[int], Sequence[int]] | None = None
+        self._reversed: tuple[Sequence[int], Sequence[int], Sequence[int]] | None = None
         if isinstance(edges, EdgeList) and isinstance(assets, AssetTable):
             # A cached catalog: its adjacency and systems are arrays already, in id order.
             self._edges: EdgeList = edges
@@ -185,7 +197,7 @@ class DependencyGraph:
             self._graph = graph
         return self._graph
 
-    def _upstream_rows(self) -> tuple[Sequence[int], Sequence[int]]:
+    def _upstream_rows(self) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
         """The adjacency with every edge turned around; built once, on the first upstream question."""
         if self._reversed is None:
             self._reversed = reverse(self._edges.offsets, self._edges.targets)
@@ -196,15 +208,27 @@ class DependencyGraph:
         starts = [index[s] for s in set(sources) if s in index]
         if not starts:
             return []
-        offsets, targets = self._upstream_rows() if upstream else (self._edges.offsets, self._edges.targets)
+        if upstream:
+            offsets, targets, origin = self._upstream_rows()
+        else:
+            offsets, targets, origin = self._edges.offsets, self._edges.targets, None
         big = len(self._ids) + 1
-        dist, toward = shortest_reach(offsets, targets, self._system, starts, max_tools, big, follow)
+        dist, toward, edge = shortest_reach(offsets, targets, self._system, starts, max_tools, big, follow)
         ids = self._ids
         # Reached assets sorted by (tool distance, steps, id): the composite
         # distance, then the position, which is id order.
-        order = sorted(dist, key=lambda u: dist[u] * big + u)
+        n = len(ids)
+        order = sorted([d * n + u for u, d in dist.items()])
+        order = [key % n for key in order]
+        stored = self._edges.notes
+        notes = {}
+        if stored:
+            for v, pos in edge.items():
+                note = stored.get(pos if origin is None else origin[pos])
+                if note is not None:
+                    notes[ids[v]] = note
         tree = ShortestPathTree(
-            {ids[v]: ids[u] for v, u in toward.items()}, {ids[u]: dist[u] for u in order}, big, self._system_of, upstream
+            {ids[v]: ids[u] for v, u in toward.items()}, {ids[u]: dist[u] for u in order}, big, self._system_of, upstream, notes
         )
         return [Reach(ids[u], dist[u] // big, dist[u] % big, tree) for u in order if dist[u]]
 

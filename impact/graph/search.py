@@ -19,9 +19,9 @@ Examples
 --------
 >>> # 0 -> 1 (same system), 1 -> 2 (another system), 0 -> 2 (another system)
 >>> offsets, targets, system = [0, 2, 3, 3], [1, 2, 2], [0, 0, 1]
->>> dist, toward = shortest_reach(offsets, targets, system, [0], max_tools=5, big=4)
->>> sorted(dist.items()), sorted(toward.items())
-([(0, 0), (1, 1), (2, 5)], [(1, 0), (2, 0)])
+>>> dist, toward, edge = shortest_reach(offsets, targets, system, [0], max_tools=5, big=4)
+>>> sorted(dist.items()), sorted(toward.items()), sorted(edge.items())
+([(0, 0), (1, 1), (2, 5)], [(1, 0), (2, 0)], [(1, 0), (2, 1)])
 """
 
 from __future__ import annotations
@@ -46,13 +46,14 @@ def shortest_reach(
     max_tools: int,
     big: int,
     follow: EdgeFilter | None = None,
-) -> tuple[dict[int, int], dict[int, int]]:
+) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     """Distances and the shortest-path tree from ``sources``, within ``max_tools`` tool crossings.
 
-    Returns ``(dist, toward)``: ``dist[node]`` is the composite distance
+    Returns ``(dist, toward, edge)``: ``dist[node]`` is the composite distance
     ``crossings * big + steps`` (0 for a source) of every node reached;
     ``toward[node]`` the smallest node ``u`` with an edge ``u -> node`` and
-    ``dist[u] + weight(u, node) == dist[node]`` (no entry for sources). A step
+    ``dist[u] + weight(u, node) == dist[node]`` (no entry for sources), and
+    ``edge[node]`` that edge's position in ``targets``. A step
     within a system weighs 1, one into another system ``big + 1``. ``big`` must
     exceed the number of nodes. ``follow``, if given, decides edge by edge
     whether impact travels it (see :data:`EdgeFilter`).
@@ -63,6 +64,7 @@ def shortest_reach(
     dist: dict[int, int] = {}
     best: dict[int, int] = {}
     toward: dict[int, int] = {}
+    edge: dict[int, int] = {}
     heap: list[int] = []
     for s in sorted(set(sources)):
         if s not in best:
@@ -91,17 +93,21 @@ def shortest_reach(
             if known is None or c < known:
                 best[v] = c
                 toward[v] = u
+                edge[v] = pos
                 heappush(heap, c * n + v)
             elif c == known and u < toward[v]:
                 toward[v] = u
-    return dist, toward
+                edge[v] = pos
+    return dist, toward, edge
 
 
-def reverse(offsets: Sequence[int], targets: Sequence[int]) -> tuple[list[int], list[int]]:
+def reverse(offsets: Sequence[int], targets: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
     """The CSR of the graph with every edge turned around, each row ascending (a counting sort).
 
+    The third list gives each reversed edge's position in the original ``targets``.
+
     >>> reverse([0, 2, 3, 3], [1, 2, 2])
-    ([0, 0, 1, 3], [0, 0, 1])
+    ([0, 0, 1, 3], [0, 0, 1], [0, 1, 2])
     """
     n = len(offsets) - 1
     counts = [0] * (n + 1)
@@ -111,12 +117,15 @@ def reverse(offsets: Sequence[int], targets: Sequence[int]) -> tuple[list[int], 
         counts[i + 1] += counts[i]
     starts = counts[:]
     out = [0] * len(targets)
+    origin = [0] * len(targets)
     for u in range(n):
         for pos in range(offsets[u], offsets[u + 1]):
             v = targets[pos]
-            out[starts[v]] = u
-            starts[v] += 1
-    return counts, out
+            at = starts[v]
+            out[at] = u
+            origin[at] = pos
+            starts[v] = at + 1
+    return counts, out, origin
 
 
 def cyclic_components(offsets: Sequence[int], targets: Sequence[int]) -> list[list[int]]:

@@ -9,7 +9,8 @@ triggers and variables depend on the variables they use (``{{Page Path}}``).
 
 With a website system, a trigger whose condition on the page path (or URL)
 equals, starts with or contains a folder depends on that folder
-(``website:/products/``) when the folder is an asset of the catalog.
+(``website:/products/``) and on each folder above it that is an asset of the
+catalog, using its name (``uses: [name]``).
 """
 
 from __future__ import annotations
@@ -117,8 +118,9 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
                 depend(key, f"trigger/{tname}")
         if website and known and website in known:
             for folder in _folders(conditions, known[website]):
+                # The condition holds the folder's path: the trigger uses its name (aspects, see impact.core.aspects).
                 depend(key, f"{website}:{folder}")
-                assets[key].uses[f"{website}:{folder}"] = ["name"]  # a page-path condition reads the folder's path only
+                assets[key].uses[f"{website}:{folder}"] = ["name"]
     for tag in tags:
         key = f"tag/{tag['name']}"
         item = add(key, "tag", tag.get("notes") or None)
@@ -175,23 +177,25 @@ def _folders(conditions: list[Any], website_assets: dict[str, str | None]) -> li
                 value = urlsplit(value).path
             if not value.startswith("/"):
                 continue
-            folder = _deepest_folder(value, website_assets)
-            if folder and folder not in out:
-                out.append(folder)
+            for folder in _path_folders(value, website_assets):
+                if folder not in out:
+                    out.append(folder)
     return out
 
 
-def _deepest_folder(path: str, website_assets: dict[str, str | None]) -> str | None:
-    """``/products/tour.html`` → ``/products/`` when that folder is an asset.
+def _path_folders(path: str, website_assets: dict[str, str | None]) -> list[str]:
+    """Every folder of the catalog a path runs through, outermost first: the condition names each of them.
 
-    >>> _deepest_folder("/products/analytics/tour.html", {"/products/": None})
-    '/products/'
-    >>> _deepest_folder("/pricing", {"/products/": None}) is None
-    True
+    >>> _path_folders("/products/analytics/tour.html", {"/products/": None, "/products/analytics/": None})
+    ['/products/', '/products/analytics/']
+    >>> _path_folders("/pricing", {"/products/": None})
+    []
     """
     parts = path.split("/")
-    for end in range(len(parts) - 1, 0, -1):
+    out = []
+    for end in range(2, len(parts)):
         folder = "/".join(parts[:end]) + "/"
-        if folder != "/" and folder in website_assets:
-            return folder
-    return None
+        if folder in website_assets:
+            out.append(folder)
+    return out
+

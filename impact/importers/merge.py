@@ -25,7 +25,7 @@ import yaml
 from impact.core.errors import ImpactError, Problem, display_path
 from impact.importers import roundtrip
 from impact.load.loader import YAML_SUFFIXES, Limits, read_limited
-from impact.read.schema import AssetSpec, CatalogFileSpec, validate
+from impact.read.schema import AssetSpec, CatalogFileSpec, DependencySpec, validate
 from impact.read.yamlio import parse_yaml
 from impact.store.fsio import atomic_write, guard_output
 
@@ -37,8 +37,7 @@ class ImportedAsset:
     description: str | None = None
     depends_on: list[str] = field(default_factory=list)
     name: str | None = None  # display name (a label in the source); written when the catalog format has it
-    uses: dict[str, list[str]] = field(default_factory=dict)
-    """Dependency id → what this asset uses of it, where the source says (see impact.core.aspects)."""
+    uses: dict[str, list[str]] = field(default_factory=dict)  # dependency id → the aspects it uses of it
 
 
 @dataclass
@@ -208,8 +207,7 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
             have = {_dep_id(d) for d in deps}
             for dep in item.depends_on:
                 if dep not in have:
-                    # A dependency already in the file is kept as written: a person's uses or note wins.
-                    deps.append({"asset": dep, "uses": item.uses[dep]} if dep in item.uses else dep)
+                    deps.append({"asset": dep, "uses": list(item.uses[dep])} if _DEP_HAS_USES and dep in item.uses else dep)
                     have.add(dep)
                     report.dependencies_added += 1
             if deps:
@@ -241,8 +239,9 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
     return out, report
 
 
+_DEP_HAS_USES = "uses" in DependencySpec.model_fields  # what a dependency uses (aspects), once the format has it
 _ASSET_HAS_NAME = "name" in AssetSpec.model_fields  # display names, once the catalog format has them
-_ASSET_ORDER = ("name", "type", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed")
+_ASSET_ORDER = ("type", "name", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed")
 _SYSTEM_ORDER = ("name", "kind", "owner", "consulted", "informed", "assets")
 
 

@@ -20,7 +20,7 @@ _SORTED_MAPS = {"assets", "systems", "teams", "tests"}  # kept in key order by t
 _FIELD_ORDER = {
     key: i
     for i, key in enumerate(
-        ("teams", "systems", "tests", "policy", "sources", "name", "kind", "type", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed", "covers", "steps", "run", "minutes", "assets")
+        ("teams", "systems", "tests", "policy", "sources", "type", "name", "kind", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed", "covers", "steps", "run", "minutes", "assets")
     )
 }
 

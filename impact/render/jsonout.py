@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -102,30 +103,17 @@ def answer_dict(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def check_dict(result: CheckResult) -> dict[str, Any]:
+def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]:
+    """The JSON answer of a check; with ``streamed``, its long lists are :class:`Streamed` (see :func:`write`)."""
     catalog = result.catalog
     change = result.change
     assets = catalog.assets
-    impacted = []
-    for r in result.impacted:
-        asset = assets[r.asset]
-        path = r.path  # walked once: a Reach builds its path on each access
-        impacted.append(
-            {
-                "asset": r.asset,
-                "name": asset.name,
-                "system": asset.system,
-                "tool_distance": r.tool_distance,
-                "steps": r.steps,
-                "path": list(path),
-                "notes": [result.notes.get(edge) for edge in pairwise(path)],
-                "type": asset.type,
-                "owner": asset.owner,
-                "critical": asset.critical,
-                "risk": result.risk[r.asset].level,
-                "risk_reasons": list(result.risk[r.asset].reasons),
-            }
-        )
+    impacted: Any = _impacted_items(result)
+    stakeholders: Any = (stakeholder_dict(s) for s in result.stakeholders)
+    if streamed:
+        impacted, stakeholders = Streamed(impacted), Streamed(stakeholders)
+    else:
+        impacted, stakeholders = list(impacted), list(stakeholders)
     return {
         "change": {
             "id": change.id,
@@ -164,9 +152,97 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
             for c in result.changed
         ],
         "impacted": impacted,
-        "stakeholders": [stakeholder_dict(s) for s in result.stakeholders],
+        "stakeholders": stakeholders,
         "tests": [test_dict(t) for t in result.tests],
         "untested": list(result.untested),
         **({"release_path": release_path_dict(result.release_path)} if result.release_path else {}),
         **result.extra,
     }
+
+
+def _impacted_items(result: CheckResult) -> Iterator[dict[str, Any]]:
+    """One dict per impacted asset, made when asked for: a big answer is never all in memory at once."""
+    assets = result.catalog.assets
+    notes, risk = result.notes, result.risk
+    for r in result.impacted:
+        asset = assets[r.asset]
+        path = r.path  # walked once: a Reach builds its path on each access
+        yield {
+            "asset": r.asset,
+            "name": asset.name,
+            "system": asset.system,
+            "tool_distance": r.tool_distance,
+            "steps": r.steps,
+            "path": list(path),
+            "notes": [notes.get(edge) for edge in pairwise(path)],
+            "type": asset.type,
+            "owner": asset.owner,
+            "critical": asset.critical,
+            "risk": risk[r.asset].level,
+            "risk_reasons": list(risk[r.asset].reasons),
+        }
+
+
+class Streamed:
+    """A list in a JSON answer whose items are made, encoded and written one at a time (see :func:`write`)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+_CHUNK = 1 << 20
+
+
+def _encode(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def write(data: dict[str, Any], out: Callable[[bytes], object]) -> None:
+    """Write ``dumps(data)`` to ``out`` in pieces of about a megabyte, the same bytes.
+
+    ``data`` is an object whose values may be :class:`Streamed` lists: each
+    of their items is encoded by orjson on its own and written, so a
+    100 MB answer is never held whole, neither as objects nor as text.
+
+    Examples
+    --------
+    >>> import io
+    >>> buf = io.BytesIO()
+    >>> data = {"a": 1, "items": [{"x": [1, 2]}, {"x": []}], "none": []}
+    >>> write({**data, "items": Streamed(iter(data["items"])), "none": Streamed([])}, buf.write)
+    >>> buf.getvalue().decode() == dumps(data)
+    True
+    """
+    pending: list[bytes] = []
+    size = 0
+
+    def put(piece: bytes) -> None:
+        nonlocal size
+        pending.append(piece)
+        size += len(piece)
+        if size >= _CHUNK:
+            out(b"".join(pending))
+            pending.clear()
+            size = 0
+
+    if not data:
+        put(b"{}")
+    for n, (key, value) in enumerate(data.items()):
+        put(b"{\n  " if n == 0 else b",\n  ")
+        put(_encode(key) + b": ")
+        if isinstance(value, Streamed):
+            first = True
+            for item in value.items:
+                put(b"[\n    " if first else b",\n    ")
+                put(_encode(item).replace(b"\n", b"\n    "))
+                first = False
+            put(b"[]" if first else b"\n  ]")
+        else:
+            put(_encode(value).replace(b"\n", b"\n  "))
+    put(b"\n}\n" if data else b"\n")
+    out(b"".join(pending))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from impact.analysis.answer import RISKS, tests_breakdown, tests_sentence
@@ -23,6 +23,8 @@ def safe(text: str | None) -> str:
     """
     if text is None:
         return ""
+    if text.isascii() and text.isprintable():  # most ids and names: nothing to escape (C-fast)
+        return text
     out = []
     for ch in text:
         if ch in "\n\t":
@@ -269,76 +271,81 @@ def risk_groups(result: CheckResult, *, show_all: bool = False) -> list[RiskGrou
     return groups
 
 
-def impacted_lines(result: CheckResult, *, show_all: bool = False) -> list[str]:
+def impacted_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]:
     """Impacted assets, high risk first; each tool's long low-risk tail folded into one line unless ``show_all``."""
     catalog = result.catalog
-    lines = []
     any_folded = False
     for group in risk_groups(result, show_all=show_all):
-        lines.append(f"  {group.level.capitalize()} risk ({group.count}):")
+        yield f"  {group.level.capitalize()} risk ({group.count}):"
         for r in group.shown:
             asset = catalog.assets[r.asset]
             mark = "!" if asset.critical else " "
-            lines.append(f"   {mark} {asset_label(catalog, r.asset)} ({away(r.tool_distance)})")
-            lines.append(f"        why: {show_path(r)}")
+            yield f"   {mark} {asset_label(catalog, r.asset)} ({away(r.tool_distance)})"
+            yield f"        why: {show_path(r)}"
             if group.level == "high":
-                lines.append(f"        risk: {'; '.join(safe(x) for x in result.risk[r.asset].reasons)}")
+                yield f"        risk: {'; '.join(safe(x) for x in result.risk[r.asset].reasons)}"
         for f in group.folded:
             any_folded = True
             names = ", ".join(safe(a) for a in f.assets[:SHOWN_FOLDED])
             more = f" and {len(f.assets) - SHOWN_FOLDED} more" if len(f.assets) > SHOWN_FOLDED else ""
-            lines.append(f"     {safe(f.system)}: {plural(len(f.assets), 'asset')}, {f.span}: {names}{more}")
+            yield f"     {safe(f.system)}: {plural(len(f.assets), 'asset')}, {f.span}: {names}{more}"
     if any_folded:
-        lines.append("  (--all lists every asset with its path; --format json has them all)")
-    return lines
+        yield "  (--all lists every asset with its path; --format json has them all)"
 
 
 def render_check(result: CheckResult, *, show_all: bool = False) -> str:
+    return "\n".join(check_lines(result, show_all=show_all)) + "\n"
+
+
+def check_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]:
+    """The lines of :func:`render_check`, made one at a time (a big answer is written as it is made)."""
     catalog = result.catalog
     change = result.change
-    lines = [f"{safe(change.id)}: {safe(change.title)}", *answer_lines(result), summary_line(result), ""]
+    yield f"{safe(change.id)}: {safe(change.title)}"
+    yield from answer_lines(result)
+    yield summary_line(result)
+    yield ""
 
-    lines.append("Changed")
-    lines.extend(changed_lines(result))
-    lines.append("")
+    yield "Changed"
+    yield from changed_lines(result)
+    yield ""
 
-    lines.append(f"Impacted (up to {plural(result.max_tools, 'tool')} away; ! = critical)")
+    yield f"Impacted (up to {plural(result.max_tools, 'tool')} away; ! = critical)"
     if not result.impacted:
-        lines.append("  nothing downstream depends on the changed assets")
-    lines.extend(impacted_lines(result, show_all=show_all))
-    lines.append("")
+        yield "  nothing downstream depends on the changed assets"
+    yield from impacted_lines(result, show_all=show_all)
+    yield ""
 
-    lines.append("Stakeholders")
+    yield "Stakeholders"
     rows = []
     for s in result.stakeholders:
         contact = " ".join(safe(x) for x in (s.team.email, s.team.slack) if x)
         first = s.role_reason
         why = safe(first.text) + (f" (+{len(s.reasons) - 1} more)" if len(s.reasons) > 1 else "")
         rows.append((safe(s.team.id), s.role, contact, why))
-    lines.extend(table(rows, ("TEAM", "ROLE", "CONTACT", "WHY")))
-    lines.append("")
+    yield from table(rows, ("TEAM", "ROLE", "CONTACT", "WHY"))
+    yield ""
 
-    lines.append(f"Tests to run ({len(result.tests)}: {tests_breakdown(result.test_counts)})" if result.tests else "Tests to run (0)")
+    yield f"Tests to run ({len(result.tests)}: {tests_breakdown(result.test_counts)})" if result.tests else "Tests to run (0)"
     if not result.tests:
-        lines.append("  no regression test covers the changed or impacted assets")
+        yield "  no regression test covers the changed or impacted assets"
     for t in result.tests:
         kind = t.test.kind or "test"
         minutes = f", {t.test.minutes} min" if t.test.minutes and t.test.kind != "automated" else ""
-        lines.append(f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({kind}{minutes}, {away(t.tool_distance)})")
-        lines.append(f"        covers: {', '.join(safe(a) for a in t.covers)}")
+        yield f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({kind}{minutes}, {away(t.tool_distance)})"
+        yield f"        covers: {', '.join(safe(a) for a in t.covers)}"
         if t.test.run:
-            lines.append(f"        run: {safe(t.test.run)}")
+            yield f"        run: {safe(t.test.run)}"
     if result.untested:
-        lines.append("")
-        lines.append(f"Untested: no regression test covers {plural(len(result.untested), 'changed or impacted asset')}")
+        yield ""
+        yield f"Untested: no regression test covers {plural(len(result.untested), 'changed or impacted asset')}"
         distance = result.distance_of
         for a in result.untested:
             mark = "!" if catalog.assets[a].critical else " "
-            lines.append(f" {mark} {asset_label(catalog, a)} ({away(distance[a])})")
+            yield f" {mark} {asset_label(catalog, a)} ({away(distance[a])})"
     if result.release_path is not None:
-        lines.append("")
-        lines.extend(render_release_path(result.release_path))
-    return "\n".join(lines) + "\n"
+        yield ""
+        yield from render_release_path(result.release_path)
 
 
 def render_release_path(rp: ReleasePath) -> list[str]:
@@ -350,3 +357,20 @@ def render_release_path(rp: ReleasePath) -> list[str]:
     for reason in rp.reasons:
         lines.append(f"  - {safe(reason)}")
     return lines
+
+
+def write_lines(lines: Iterable[str], write: Callable[[bytes], object]) -> None:
+    """Write ``lines`` (each ended by a newline) as UTF-8, about a megabyte at a time."""
+    pending: list[str] = []
+    size = 0
+    for line in lines:
+        pending.append(line)
+        size += len(line) + 1
+        if size >= 1 << 20:
+            pending.append("")
+            write("\n".join(pending).encode("utf-8"))
+            pending.clear()
+            size = 0
+    if pending:
+        pending.append("")
+        write("\n".join(pending).encode("utf-8"))

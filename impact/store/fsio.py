@@ -95,11 +95,16 @@ def _remove_folders(created: list[Path]) -> None:
             break
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+Writer = Callable[[Callable[[bytes], object]], None]
+"""Something that writes its bytes piece by piece to the ``write`` it is given (a big answer, streamed)."""
+
+
+def atomic_write(path: Path, data: str | bytes | Writer) -> None:
     """Write ``data`` to ``path`` all at once: a temporary file beside it, then a rename.
 
     Readers see the old file or the new one, never a mix; on any failure the
-    temporary file is removed and the old file is left as it was.
+    temporary file is removed and the old file is left as it was. ``data``
+    may be a :data:`Writer`, for output too big to hold whole.
 
     Examples
     --------
@@ -111,7 +116,14 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     >>> sorted(p.name for p in target.parent.iterdir())  # no temporary file left
     ['report.txt']
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    put: Writer
+    if isinstance(data, (str, bytes)):
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+
+        def put(write: Callable[[bytes], object]) -> None:
+            write(payload)
+    else:
+        put = data
     shown = path  # messages name the path as the user gave it
     path = Path(os.path.realpath(path))  # a link is written through, not replaced
     try:
@@ -128,7 +140,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         # A device or a pipe (``-o /dev/stdout``): renaming over it would replace it.
         try:
             with open(path, "wb") as handle:
-                handle.write(payload)
+                put(handle.write)
         except OSError as exc:
             raise _write_error(shown, exc) from None
         return
@@ -144,7 +156,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise _write_error(shown, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            put(handle.write)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())

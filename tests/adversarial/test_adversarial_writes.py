@@ -257,8 +257,16 @@ def test_a_full_standard_output_is_bad_input_not_a_crash(
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         original(*args, **kwargs)
 
+    class Full:
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def flush(self) -> None:
+            pass
+
     original = click.echo
     monkeypatch.setattr("impact.cli.main.click.echo", full)
+    monkeypatch.setattr("impact.cli.main._stdout", Full)  # check's text and JSON are written as bytes
     monkeypatch.setattr(
         "impact.cli.main._silence_stdout", lambda: None
     )  # CliRunner's stdout is no real file
