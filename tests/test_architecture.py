@@ -26,3 +26,74 @@ def test_every_folder_of_the_package_is_in_the_layers() -> None:
     named = {name.strip() for layer in layers["layers"] for name in layer.split("|")}
     folders = {p.parent.name for p in (ROOT / "impact").glob("*/__init__.py")}
     assert folders == named
+
+
+def test_no_import_cycles_counting_imports_inside_functions() -> None:
+    """No two modules of impact import each other, directly or round a loop, wherever the import stands.
+
+    grimp (import-linter's engine) reads every import statement, those inside
+    functions and under ``TYPE_CHECKING`` too. A lazy import hides a cycle
+    from Python but not from a reader, so none is allowed.
+    """
+    import grimp
+    import networkx as nx
+
+    graph = grimp.build_graph("impact", cache_dir=None)
+    imports = nx.DiGraph()
+    for module in graph.modules:
+        imports.add_node(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            imports.add_edge(module, imported)
+    cycles = sorted(sorted(c) for c in nx.strongly_connected_components(imports) if len(c) > 1)
+    assert cycles == []
+    # The test can fail: a made-up loop is found.
+    imports.add_edge("impact.core.errors", "impact.load.loader")
+    assert any(len(c) > 1 for c in nx.strongly_connected_components(imports))
+
+
+def _function_imports_without_reason(source: str) -> list[int]:
+    """Lines of imports inside functions that carry no comment (on the line, or above their group of imports)."""
+    import ast
+
+    lines = source.split("\n")
+    found = []
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        imports = sorted(
+            (n for n in ast.walk(function) if isinstance(n, (ast.Import, ast.ImportFrom))), key=lambda n: n.lineno
+        )
+        group: list[ast.stmt] = []
+        for node in [*imports, None]:
+            end = (group[-1].end_lineno or group[-1].lineno) if group else 0
+            if node is not None and group and all(not lines[i - 1].strip() for i in range(end + 1, node.lineno)) and node.lineno <= end + 2:
+                group.append(node)
+                continue
+            if group:
+                first = group[0].lineno
+                commented = lines[first - 2].strip().startswith("#") or any(
+                    "#" in lines[i - 1] for g in group for i in range(g.lineno, (g.end_lineno or g.lineno) + 1)
+                )
+                if not commented:
+                    found += [g.lineno for g in group]
+            group = [node] if node is not None else []
+    return found
+
+
+def test_every_import_inside_a_function_says_why() -> None:
+    """An import inside a function is kept only where it buys start-up time, and a comment says so.
+
+    The commands of ``impact/cli/`` are the exception by design, under one rule
+    written in ``impact/cli/main.py`` (LAZY_COMMANDS): each command imports what
+    it uses inside its function, so that it pays only for itself.
+    """
+    unexplained = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((ROOT / "impact").rglob("*.py"))
+        if "cli" not in path.relative_to(ROOT / "impact").parts
+        and (lines := _function_imports_without_reason(path.read_text(encoding="utf-8")))
+    }
+    assert unexplained == {}
+    # The check can fail: an import inside a function with no comment is found.
+    assert _function_imports_without_reason("def f():\n    import json\n    return json\n") == [2]
+    assert _function_imports_without_reason("def f():\n    # start-up time\n    import json\n    import csv\n") == []

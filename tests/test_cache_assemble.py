@@ -23,30 +23,32 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from impact.core.errors import ProblemList
-from impact.load import fastload
-from impact.load.loader import catalog_files
+from impact.load import linking, workers
+from impact.load.files import catalog_files
+from impact.read import records as file_records
 from impact.read.schema import CatalogFileSpec, plain_validator
+from impact.store import patch, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def reference(records: list[Any], rels: list[str]) -> dict[str, Any] | None:
     try:
-        return fastload.encode(fastload.merge(records), rels)
-    except fastload._Conflict:
+        return snapshot.encode(linking.merge(records), rels)
+    except linking.BrokenRule:
         return None
 
 
 def assembled(records: list[Any], rels: list[str]) -> dict[str, Any] | None:
     """assemble()'s snapshot without what only it keeps: the declared dependencies, for patch()."""
-    built = fastload.assemble(records, rels)
+    built = snapshot.assemble(records, rels)
     return built and {k: v for k, v in built.items() if not k.startswith("edge_")}
 
 
 def records_of(folder: Path) -> tuple[list[Any], list[str]]:
     files = catalog_files(folder, ProblemList())
     raws = [p.read_bytes() for p in files]
-    found = fastload.build_records(raws, [str(p) for p in files], use_cache=False)
+    found = workers.build_records(raws, [str(p) for p in files], use_cache=False)
     assert None not in found, "these catalogs are valid"
     return found, [p.relative_to(folder).as_posix() for p in files]
 
@@ -133,7 +135,7 @@ def catalog(draw: st.DrawFn) -> list[dict[str, Any]]:
 @given(catalog())
 def test_random_catalogs_give_the_reference_snapshot_or_the_same_refusal(files: list[dict[str, Any]]) -> None:
     validator = plain_validator(CatalogFileSpec)
-    records = [fastload.record_of(None, validator.validate_python(f)) for f in files]
+    records = [file_records.record_of(None, validator.validate_python(f)) for f in files]
     rels = [f"f{i}.yaml" for i in range(len(files))]
     built = assembled(records, rels)
     assert built == reference(records, rels)
@@ -158,7 +160,7 @@ def test_an_edge_declared_twice_keeps_the_note_merge_keeps() -> None:
             }
         },
     }
-    records = [fastload.record_of(None, validator.validate_python(data))]
+    records = [file_records.record_of(None, validator.validate_python(data))]
     built = assembled(records, ["f.yaml"])
     assert built is not None and built["notes"] == {0: "sync"}
     assert built == reference(records, ["f.yaml"])
@@ -182,7 +184,7 @@ def edited_dependencies(draw: st.DrawFn) -> tuple[list[dict[str, Any]], int, lis
 
 def _records(files: list[dict[str, Any]]) -> list[Any]:
     validator = plain_validator(CatalogFileSpec)
-    return [fastload.record_of(None, validator.validate_python(f)) for f in files]
+    return [file_records.record_of(None, validator.validate_python(f)) for f in files]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -191,12 +193,49 @@ def test_patching_a_files_dependencies_gives_the_snapshot_built_afresh(case: tup
     files, fi, edited = case
     rels = [f"f{i}.yaml" for i in range(len(files))]
     old, new = _records(files), _records(edited)
-    data = fastload.assemble(old, rels)
+    data = snapshot.assemble(old, rels)
     assert data is not None
-    patched = fastload.patch(data, fi, old[fi], new[fi])
-    fresh = fastload.assemble(new, rels)
+    patched = patch.patch(data, fi, old[fi], new[fi])
+    fresh = snapshot.assemble(new, rels)
     assert patched == (fresh is not None)  # a dependency cycle is fine; only conflicts refuse
     if patched:
         assert fresh is not None
         for key in ("offsets", "targets", "notes", "edge_up", "edge_down", "edge_files", "edge_noted"):
             assert data[key] == fresh[key], key
+
+
+def test_an_extra_asset_field_reaches_the_asset_through_every_path(monkeypatch: Any, tmp_path: Path) -> None:
+    """A new asset field named in ``EXTRA_ASSET_FIELDS`` is carried by the records, both snapshots, a patch and the views.
+
+    (docs/architecture.md, "a new asset field": ``read/schema.py``,
+    ``read/records.py`` and ``core/catalog.py`` are the only files to touch.)
+    """
+    from dataclasses import dataclass
+
+    from impact.core.catalog import Asset
+    from impact.store import compact
+
+    @dataclass(frozen=True, slots=True)
+    class AssetWithLifecycle(Asset):
+        lifecycle: str | None = None
+
+    monkeypatch.setattr(file_records, "EXTRA_ASSET_FIELDS", ("lifecycle",))
+    monkeypatch.setattr(compact, "Asset", AssetWithLifecycle)
+
+    def data(lifecycle: str) -> dict[str, Any]:
+        return {
+            "teams": {"web": {"name": "Web"}},
+            "systems": {"site": {"name": "Site", "owner": "web", "assets": {
+                "/a": {"type": "page", "lifecycle": lifecycle},
+                "/b": {"type": "page", "depends_on": ["site:/a"]},
+            }}},
+        }  # fmt: skip
+
+    old, new = file_records.record_of(None, data("live")), file_records.record_of(None, data("retired"))
+    built = snapshot.assemble([old], ["a.yaml"])
+    assert built is not None and built["extra"] == [("live",), (None,)]
+    assert assembled([old], ["a.yaml"]) == reference([old], ["a.yaml"])
+    assert patch.patch(built, 0, old, new) and built["extra"] == [("retired",), (None,)]
+    catalog = snapshot.decode(built, tmp_path)
+    assert catalog.assets["site:/a"].lifecycle == "retired"  # type: ignore[attr-defined]
+    assert catalog.assets["site:/b"].lifecycle is None  # type: ignore[attr-defined]

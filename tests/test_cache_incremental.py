@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from impact.core.catalog import Catalog
-from impact.load import change, fastload
+from impact.load import cached as cached_path
+from impact.load import change, loader
 from impact.load.loader import check_catalog, load_catalog
 from impact.render.jsonout import dumps
 from tests.helpers import RENAME_PRODUCTS, without_cache
@@ -121,7 +122,7 @@ def test_an_edit_that_keeps_the_shape_patches_the_snapshot(
     run("check", str(change_file))
     edit(catalog / file, old, new)
     monkeypatch.setattr(
-        fastload,
+        loader,
         "merge",
         lambda records: pytest.fail("merged every record instead of patching"),
     )
@@ -174,8 +175,9 @@ NEW_DEPENDENCIES = [
 
 def watch_assemble(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = fastload.assemble
-    monkeypatch.setattr(fastload, "assemble", lambda records, rels: calls.append(1) or real(records, rels))
+    real = cached_path.assemble
+    for where in (cached_path, loader):  # the two callers: the cache's path and the loader's
+        monkeypatch.setattr(where, "assemble", lambda records, rels: calls.append(1) or real(records, rels))
     return calls
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.load import fastload
+from impact.load import workers
 from tests.helpers import run_cli as run
 
 pytestmark = pytest.mark.usefixtures("cache_home")
@@ -109,7 +109,7 @@ def test_the_same_cold_warm_without_cache_and_in_parallel(broken: Path, monkeypa
     cold = run("validate", "cat")
     warm = run("validate", "cat")  # the valid file now comes from the cache
     plain = run("--no-cache", "validate", "cat")
-    monkeypatch.setattr(fastload, "PARALLEL_BYTES", 0)  # worker processes even for three small files
+    monkeypatch.setattr(workers, "PARALLEL_BYTES", 0)  # worker processes even for three small files
     parallel = run("--no-cache", "validate", "cat")
     assert cold == warm == plain == parallel
 
@@ -117,7 +117,7 @@ def test_the_same_cold_warm_without_cache_and_in_parallel(broken: Path, monkeypa
 def test_records_built_in_parallel_are_the_records_built_here(broken: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     raws = [p.read_bytes() for p in sorted(broken.glob("*.yaml"))] * 3
     names = [f"f{i}.yaml" for i in range(len(raws))]
-    here = fastload.build_records(raws, names, use_cache=False)
-    monkeypatch.setattr(fastload, "PARALLEL_BYTES", 0)
-    assert fastload.build_records(raws, names, use_cache=False) == here
+    here = workers.build_records(raws, names, use_cache=False)
+    monkeypatch.setattr(workers, "PARALLEL_BYTES", 0)
+    assert workers.build_records(raws, names, use_cache=False) == here
     assert [r is None for r in here] == [False, False, True] * 3  # c has a key the schema refuses

@@ -1,6 +1,6 @@
 """The fast YAML reader may only answer where the precise reader gives the same answer.
 
-:func:`impact.load.fastload.build_record` reads a catalog file with
+:func:`impact.read.records.build_record` reads a catalog file with
 :func:`impact.read.fastyaml.read_fast` (yaml-rs, YAML 1.2) and uses that answer
 when it validates and passes the odd-number guard; otherwise it reads the file
 with :func:`impact.read.yamlio.parse_yaml` (libyaml, every scalar kept as
@@ -45,8 +45,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from impact.core.errors import ImpactError
-from impact.load.fastload import _has_numbers
 from impact.read.fastyaml import odd_numbers, read_fast
+from impact.read.records import _has_numbers
 from impact.read.schema import CatalogFileSpec
 from impact.read.yamlio import parse_yaml
 
@@ -763,7 +763,7 @@ def test_the_generator_mostly_writes_files_the_fast_path_reads() -> None:
 
 
 def plain_and_model(data: Any) -> tuple[Any, Any]:
-    from impact.load.fastload import record_from, record_of
+    from impact.read.records import record_from, record_of
     from impact.read.schema import plain_validator
 
     try:

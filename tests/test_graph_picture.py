@@ -12,19 +12,15 @@ import pygraphviz
 import pytest
 
 from impact.analysis.check import check_change
-from impact.analysis.usecases import open_catalog
+from impact.analysis.workspace import open_catalog
 from impact.core.errors import ImpactError
 from impact.load.change import load_change
-from impact.render import picture
-from impact.render.picture import (
-    CHANGED_FILL,
-    DISTANCE_COLOURS,
-    PictureConflict,
-    catalog_picture,
-    impact_picture,
-    node_name,
-    render_picture,
-)
+from impact.render import dot as dot_module
+from impact.render import graphviz, labels, picture
+from impact.render.dot import CHANGED_FILL, DISTANCE_COLOURS, PictureConflict
+from impact.render.graphviz import render_picture
+from impact.render.labels import node_name
+from impact.render.picture import catalog_picture, impact_picture
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -79,7 +75,7 @@ def test_impact_dot_has_one_cluster_per_tool_and_colours_by_distance(checked) ->
     # Every asset sits in its own tool's box.
     for sub in _tool_boxes(g):
         system = sub.name.removeprefix("cluster_")
-        assert all(picture.asset_of_node(n).startswith(system + ":") for n in sub.nodes())
+        assert all(labels.asset_of_node(n).startswith(system + ":") for n in sub.nodes())
     # The edge note of the catalog is on its edge.
     edge = g.get_edge(node_name("website:/products/"), node_name("marketo:segmentation/interest"))
     # ...as a numbered marker joined to it, and the number's note is listed under the picture.
@@ -103,8 +99,8 @@ def test_owners_and_upstream(checked, write: Callable[..., Path]) -> None:
     g = _parse(with_owners)
     feeder = g.get_node(node_name("website:/products/"))
     assert "upstream" in feeder.attr["class"].split()
-    assert feeder.attr["fillcolor"] == picture.UPSTREAM_FILL
-    assert "website:/products/" not in {picture.asset_of_node(n) for n in _parse(plain).nodes()}
+    assert feeder.attr["fillcolor"] == dot_module.UPSTREAM_FILL
+    assert "website:/products/" not in {labels.asset_of_node(n) for n in _parse(plain).nodes()}
 
 
 def test_svg_nodes_carry_ids_classes_and_titles(checked) -> None:
@@ -160,7 +156,7 @@ def test_tricky_names_render_literally_in_dot_and_svg(write: Callable[..., Path]
     result = check_change(catalog, graph, load_change(change_file))
     dot = impact_picture([result], graph, owners=True)
     g = _parse(dot)  # well-formed DOT, whatever the names
-    assert {picture.asset_of_node(n) for n in g.nodes()} == set(catalog.assets)
+    assert {labels.asset_of_node(n) for n in g.nodes()} == set(catalog.assets)
     svg = render_picture(dot, "svg")
     root = ElementTree.fromstring(svg)  # well-formed XML
     assert not [e for e in root.iter() if e.tag.endswith("script")]
@@ -175,10 +171,10 @@ def test_tricky_names_render_literally_in_dot_and_svg(write: Callable[..., Path]
 
 
 def test_label_text_escapes_graphviz_and_html() -> None:
-    assert picture.label_text("a\\N") == "a\\\\N"
-    assert picture.label_text("<&>") == "&lt;&amp;&gt;"
-    assert picture.label_text("x\u202ey") == "x\\\\u202ey"  # shown as the text \u202e
-    assert picture.label_text("one\ntwo") == 'one<BR ALIGN="LEFT"/>two'
+    assert labels.label_text("a\\N") == "a\\\\N"
+    assert labels.label_text("<&>") == "&lt;&amp;&gt;"
+    assert labels.label_text("x\u202ey") == "x\\\\u202ey"  # shown as the text \u202e
+    assert labels.label_text("one\ntwo") == 'one<BR ALIGN="LEFT"/>two'
 
 
 def test_output_is_deterministic(checked) -> None:
@@ -224,7 +220,7 @@ def test_large_impact_is_folded_but_keeps_paths_to_critical(write: Callable[...,
     catalog, graph = open_catalog(change_file.parent.parent / "catalog")
     result = check_change(catalog, graph, load_change(change_file))
     g = _parse(impact_picture([result], graph, max_nodes=20))
-    shown = {picture.asset_of_node(n) for n in g.nodes() if n.startswith("asset-")}
+    shown = {labels.asset_of_node(n) for n in g.nodes() if n.startswith("asset-")}
     path = next(r.path for r in result.impacted if r.asset == "s2:a15")
     assert set(path) <= shown
     summaries = sorted(n for n in g.nodes() if n.startswith("more-"))
@@ -247,7 +243,7 @@ def test_too_large_refuses_at_once_with_a_hint(write: Callable[..., Path], monke
 def test_catalog_focus_and_system(small_catalog: Path) -> None:
     catalog, graph = open_catalog(small_catalog)
     g = _parse(catalog_picture(catalog, graph, focus="marketo:field/division", depth=1))
-    shown = {picture.asset_of_node(n) for n in g.nodes()}
+    shown = {labels.asset_of_node(n) for n in g.nodes()}
     assert shown == {"marketo:field/division", "marketo:segmentation/interest", "salesforce:field/division"}
     assert "focus" in g.get_node(node_name("marketo:field/division")).attr["class"]
     g = _parse(catalog_picture(catalog, graph, systems=["website"]))
@@ -268,7 +264,7 @@ def test_release_conflicts_are_distinct_edges(small_catalog: Path, write: Callab
     g = _parse(impact_picture([a, b], graph, conflicts=[conflict]))
     edge = g.get_edge("change-CR-A", "change-CR-B")
     assert edge.attr["class"] == "conflict" and edge.attr["dir"] == "forward"
-    assert edge.attr["color"] == picture.CONFLICT_COLOUR
+    assert edge.attr["color"] == dot_module.CONFLICT_COLOUR
     assert g.get_edge("change-CR-B", node_name("marketo:field/division")).attr["class"] == "request"
 
 
@@ -292,7 +288,7 @@ def test_render_rejects_unknown_format() -> None:
 
 def test_a_layout_that_takes_too_long_is_given_up(checked, monkeypatch: pytest.MonkeyPatch) -> None:
     _, graph, result = checked
-    monkeypatch.setattr(picture, "LAYOUT_TIMEOUT", 0.001)
+    monkeypatch.setattr(graphviz, "LAYOUT_TIMEOUT", 0.001)
     with pytest.raises(ImpactError, match="given up; lower --max-nodes"):
         render_picture(impact_picture([result], graph), "png")
 

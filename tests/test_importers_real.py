@@ -497,3 +497,25 @@ def test_reimport_keeps_a_persons_comments_order_and_quotes(tmp_path: Path) -> N
     # The same export again: not one byte changes.
     assert run("import", "gtm", str(GTM), "--owner", "web", "-o", str(cat / "gtm.yaml"))[0] == 0
     assert (cat / "gtm.yaml").read_text(encoding="utf-8") == after
+
+
+def test_imports_are_deterministic(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        for kind, source in (("salesforce", SF_EDA), ("dbt", FIXTURES / "dbt" / "jaffle_shop_duckdb.manifest.json"), ("gtm", GTM)):
+            code, out = run("import", kind, str(source), "--owner", "team", "-o", str(tmp_path / name / f"{kind}.yaml"))
+            assert code == 0, out
+    for kind in ("salesforce", "dbt", "gtm"):
+        assert (tmp_path / "a" / f"{kind}.yaml").read_bytes() == (tmp_path / "b" / f"{kind}.yaml").read_bytes()
+
+
+def test_dbt_link_to_another_tool_matches_the_table_name(tmp_path: Path) -> None:
+    cat = tmp_path / "catalog"
+    cat.mkdir()
+    (cat / "marketo.yaml").write_text(
+        "teams: {mops: {name: MOps}}\nsystems:\n  marketo:\n    name: Marketo\n    owner: mops\n    assets:\n      export/Activity: {type: export}\n",
+        encoding="utf-8",
+    )
+    code, out = run("import", "dbt", str(FIXTURES / "dbt" / "revops.manifest.json"), "--link", "marketo=marketo", "--owner", "analytics", "-o", str(cat / "dbt.yaml"))
+    assert code == 0, out
+    ups = {d.upstream for d in load_catalog(cat).dependencies if d.downstream == "dbt:source/marketo.activity"}
+    assert ups == {"marketo:export/Activity"}

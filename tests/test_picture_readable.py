@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from impact.cli.main import cli
-from impact.render import picture
+from impact.render import dot as dot_module
+from impact.render import labels, picture
 from tests.conftest import ROOT
 
 CHANGES = ROOT / "catalogs" / "example" / "changes"
@@ -61,7 +62,7 @@ def _lightness(colour: str) -> float:
 
 def test_distance_colours_differ_in_grey() -> None:
     """Changed, then each distance, lighter and lighter by a step a grey print (or a colour-blind reader) keeps."""
-    scale = [picture.CHANGED_FILL, *picture.DISTANCE_COLOURS]
+    scale = [dot_module.CHANGED_FILL, *dot_module.DISTANCE_COLOURS]
     lightness = [_lightness(c) for c in scale]
     steps = [b - a for a, b in itertools.pairwise(lightness)]
     assert all(step >= 8 for step in steps), dict(zip(scale, lightness))
@@ -76,7 +77,7 @@ def test_labels_wrap_only_between_pieces(width: int) -> None:
         "dashboard/exec-revenue-weekly",
     ]
     for text in texts:
-        lines = picture.wrap_words(text, width)
+        lines = labels.wrap_words(text, width)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
         for line, following in itertools.pairwise(lines):
             # Every break is at a space or right after / : . -
@@ -93,7 +94,7 @@ def test_critical_is_marked_the_same_whether_changed_or_not(tmp_path: Path) -> N
     g = pygraphviz.AGraph(string=out.read_text(encoding="utf-8"))
     critical = [n for n in g.nodes() if "critical" in (n.attr["class"] or "").split()]
     assert {"changed", "impacted"} <= {role for n in critical for role in n.attr["class"].split()}
-    assert {(n.attr["peripheries"], n.attr["color"]) for n in critical} == {("2", picture.CRITICAL_BORDER)}
+    assert {(n.attr["peripheries"], n.attr["color"]) for n in critical} == {("2", dot_module.CRITICAL_BORDER)}
     assert "double red border: CRITICAL" in g.get_subgraph("cluster_picture").graph_attr["label"]
 
 
@@ -116,7 +117,7 @@ def test_report_lists_the_arrow_notes_by_their_numbers(tmp_path: Path) -> None:
     done = CliRunner().invoke(cli, ["report", str(CHANGES / "CR-101-products-to-solutions.yaml"), "-o", str(out)])
     assert done.exit_code == 0, done.output
     dot = (out / "graph.dot").read_text(encoding="utf-8")
-    notes = picture.edge_notes(dot)
+    notes = dot_module.edge_notes(dot)
     assert len(notes) >= 10  # long enough that Graphviz splits the attribute over lines
     html = (out / "release-notes.html").read_text(encoding="utf-8")
     listed = re.search(r'<ol class="edge-notes">(.*?)</ol>', html, re.S)

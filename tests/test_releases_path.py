@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from impact.analysis.release_path import compute_release_path, effective_rules
-from impact.analysis.usecases import open_catalog
+from impact.analysis.workspace import open_catalog
 from impact.cli.main import cli
 from impact.load.change import load_change, resolve_change
 

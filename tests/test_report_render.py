@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from impact.render.report import safe_url, sanitize_svg
-from impact.render.templating import environment
+from impact.render.svg import sanitize_svg
+from impact.render.templating import environment, safe_url
 from tests.helpers import run_cli as run
 
 EVIL = "<script>alert(1)</script>"
@@ -297,12 +297,12 @@ def test_unknown_release(project: Path, tmp_path: Path) -> None:
 
 def test_report_without_graphviz_still_has_everything_else(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from impact.core.errors import ImpactError
-    from impact.render import picture
+    from impact.render import graphviz
 
     def broken(dot: str, fmt: str) -> bytes:
         raise ImpactError("Graphviz could not draw the picture as svg: engine missing")
 
-    monkeypatch.setattr(picture, "render_picture", broken)
+    monkeypatch.setattr(graphviz, "render_picture", broken)
     files = report(project, tmp_path / "out")
     assert "graph.svg" not in files and "graph.dot" in files
     html = files["release-notes.html"].decode()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from impact.core.errors import ImpactError
-from impact.read.yamlio import YMap, as_bool, as_int, parse_yaml
+from impact.read.scalars import as_bool, as_int
+from impact.read.yamlio import YMap, parse_yaml
 
 
 def refusal(text: str | bytes) -> str:

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from impact.analysis.answer import ROLES, Risk, SignOff, TestCounts, count_tests, risk_of, strongest_role
 from impact.analysis.release_path import ReleasePath, compute_release_path
 from impact.core.catalog import Catalog, RegressionTest, Team
+from impact.core.distance import DEFAULT_MAX_TOOLS, tools_away
 from impact.graph.depgraph import DependencyGraph, Reach
 from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
-
-DEFAULT_MAX_TOOLS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +66,6 @@ class CheckResult:
     untested: list[str]
     release_path: ReleasePath | None = None
     """The path the change declares and the one the catalog's policy says it needs."""
-    extra: dict[str, object] = field(default_factory=dict)
     """Sections added by later analyses (the release path), keyed by JSON name."""
     blocking: bool = False
     """True when the answer should stop the change (exit code 1)."""
@@ -182,7 +180,7 @@ def stakeholders_for(catalog: Catalog, changed: list[ChangedAsset], impacted: li
     for reach in impacted:
         asset = catalog.assets[reach.asset]
         system = catalog.systems[asset.system]
-        away = _away(reach.tool_distance)
+        away = tools_away(reach.tool_distance, same="in the same tool")
         add(asset.owner, "consulted", asset.id, f"owns {asset.id}, impacted {away}")
         add(system.owner, "consulted", asset.id, f"owns the tool {system.name} ({system.id}), where {asset.id} is impacted")
         for role in ("consulted", "informed"):
@@ -207,12 +205,6 @@ def stakeholders_for(catalog: Catalog, changed: list[ChangedAsset], impacted: li
         )
     result.sort(key=lambda s: (ROLES.index(s.roles[0]), s.team.id))
     return result
-
-
-def _away(distance: int) -> str:
-    if distance == 0:
-        return "in the same tool"
-    return f"{distance} tool{'s' if distance > 1 else ''} away"
 
 
 def tests_for(catalog: Catalog, distance_of: dict[str, int]) -> tuple[list[TestToRun], list[str]]:

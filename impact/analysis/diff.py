@@ -13,6 +13,7 @@ from typing import Any
 
 from impact.core.aspects import EVERY
 from impact.core.catalog import Catalog
+from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.vocabulary import ASPECTS
 from impact.graph.depgraph import DependencyGraph
 
@@ -82,7 +83,7 @@ def _edges(catalog: Catalog) -> dict[str, dict[str, Any]]:
     }
 
 
-def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = 5) -> CatalogDiff:
+def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = DEFAULT_MAX_TOOLS) -> CatalogDiff:
     """Compare two catalogs; the reach of every asset touched by a dependency edit is recomputed.
 
     Only assets upstream of an added or removed dependency (in the old or the

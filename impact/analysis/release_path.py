@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from impact.core.catalog import Catalog
+from impact.core.distance import tools_away
 from impact.core.vocabulary import ACTIONS, PATHS
 from impact.graph.depgraph import DependencyGraph, Reach
 from impact.load.change import ChangedAsset
@@ -103,7 +104,7 @@ def _named(assets: Sequence[str]) -> str:
 
 
 def _tools(n: int) -> str:
-    return f"{n} tool{'s' if n != 1 else ''} away"
+    return tools_away(n, same="0 tools away")
 
 
 def breaches(rule: PathRule, catalog: Catalog, changed: Sequence[ChangedAsset], reaches: Sequence[Reach]) -> list[str]:

@@ -18,11 +18,11 @@ change retests it. Released change requests are done and never conflict.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-from impact.analysis.check import DEFAULT_MAX_TOOLS, CheckResult, check_change
+from impact.analysis.check import CheckResult, check_change
 from impact.analysis.conflicts import BLOCKING_KINDS, Conflict, find_conflicts
 from impact.analysis.stakeholder_lists import (
     PlannedTest,
@@ -30,17 +30,14 @@ from impact.analysis.stakeholder_lists import (
     merge_stakeholders,
     merge_tests,
 )
-from impact.analysis.usecases import open_catalog
 from impact.core.catalog import Catalog
-from impact.core.errors import ImpactError, Problem, ProblemList
+from impact.core.distance import DEFAULT_MAX_TOOLS
+from impact.core.errors import ImpactError, ProblemList
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import (
     ChangeRequest,
-    change_files,
-    find_catalog,
-    load_changes,
 )
-from impact.load.release import Release, default_releases_folder, load_releases
+from impact.load.release import Release
 
 SHOWN = 3
 
@@ -203,43 +200,27 @@ def check_release_meta(catalog: Catalog, releases_meta: dict[str, Release]) -> N
     problems.raise_if_errors()
 
 
-# --- use cases the CLI calls -------------------------------------------------
+def waiting_for(change_id: str, conflicts: Sequence[Conflict], known: Mapping[str, ChangeRequest]) -> list[dict[str, Any]]:
+    """The unfinished change requests a held change request waits for, by id.
 
-
-@dataclass
-class Workspace:
-    """What a release command works on: the catalog, the change requests and the release files."""
-
-    catalog: Catalog
-    graph: DependencyGraph
-    catalog_path: Path
-    changes: list[ChangeRequest]
-    releases: dict[str, Release]
-    inputs: list[Path]
-
-
-def open_workspace(
-    change_paths: Sequence[str],
-    changes_dir: str | None,
-    catalog_option: str | None,
-    releases_dir: str | None = None,
-) -> Workspace:
-    """Load change files (given one by one, or every file of ``changes_dir``), their catalog and the release files.
-
-    Release files come from ``releases_dir``, else ``<changes_dir>/../releases``.
+    The same rule as the release check's: a change request that is not
+    approved and changes an asset this one changes (``same-asset``), or that
+    changes an asset this one's impact reaches (``downstream`` from this one).
+    Change requests not in ``known`` are left out (their status is unknown).
     """
-    if change_paths and changes_dir:
-        raise ImpactError("give change files or --changes DIR, not both")
-    if not change_paths and not changes_dir:
-        raise ImpactError("give one or more change files, or --changes DIR (the folder of change files)")
-    files = [Path(p) for p in change_paths] if change_paths else change_files(changes_dir or ".")
-    if not files:
-        raise ImpactError(Problem(str(changes_dir), 0, 0, "this folder holds no *.yaml or *.yml change files"))
-    changes = load_changes(files)
-    catalog_path = find_catalog(changes, catalog_option)
-    catalog, graph = open_catalog(catalog_path)
-    folder = Path(releases_dir) if releases_dir else (default_releases_folder(changes_dir) if changes_dir else None)
-    if releases_dir and not Path(releases_dir).is_dir():
-        raise ImpactError(f"--releases {releases_dir}: no such folder")
-    releases = load_releases(folder)
-    return Workspace(catalog, graph, catalog_path, changes, releases, files)
+    found: dict[str, dict[str, Any]] = {}
+    for conflict in conflicts:
+        if conflict.kind not in BLOCKING_KINDS or not conflict.involves(change_id):
+            continue
+        if conflict.kind == "downstream" and conflict.first != change_id:
+            continue
+        other = known.get(conflict.other(change_id))
+        if other is None or other.status == "approved":
+            continue
+        entry = found.setdefault(
+            other.id,
+            {"change": other.id, "title": other.title, "status": other.status, "release": other.release, "kinds": [], "assets": []},
+        )
+        entry["kinds"] = sorted({*entry["kinds"], conflict.kind})
+        entry["assets"] = sorted({*entry["assets"], *conflict.assets})
+    return [found[k] for k in sorted(found)]

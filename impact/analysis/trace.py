@@ -13,9 +13,9 @@ from pathlib import Path
 from impact.analysis.check import check_change
 from impact.core.catalog import Catalog
 from impact.core.errors import ImpactError, Problem, display_path
+from impact.core.ids import suggest_asset
 from impact.graph.depgraph import DependencyGraph, Reach
 from impact.load.change import ChangeRequest, change_files, load_changes
-from impact.load.loader import suggest_asset
 
 EXCLUDED_STATUSES = ("draft",)
 """Drafts are ideas, not work: they cannot have broken anything yet."""

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from impact.core.catalog import Catalog
 from impact.core.errors import Problem
 from impact.graph.depgraph import DependencyGraph
-from impact.load.loader import Limits, check_catalog
+from impact.load.loader import check_catalog
+from impact.read.limits import Limits
 from impact.store.compact import prefetch_places
 
 

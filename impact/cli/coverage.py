@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
@@ -21,7 +19,7 @@ from impact.load.change import catalog_folder
     help="Exit 1 when less than PERCENT of the assets are covered by a test (for CI).",
 )
 @output_file_option
-def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, output: str | None) -> None:
+def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, output: str | None) -> int:
     """How much of the catalog the regression-test library covers.
 
     Counts assets, critical assets and cross-tool dependencies that no test
@@ -35,7 +33,7 @@ def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, ou
         impact coverage catalogs/example/catalog --fail-under 60
     """
     from impact.analysis.coverage import coverage
-    from impact.analysis.usecases import open_catalog
+    from impact.analysis.workspace import open_catalog
     from impact.cli.terminal import loading, styler
     from impact.render import jsonout
     from impact.render.coverage import (
@@ -57,5 +55,5 @@ def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, ou
     emit(rendered, output, [path])
     if fail_under is not None and result.overall.assets.percent < fail_under:
         click.echo(f"Coverage {result.overall.assets.percent:.1f}% of assets is under --fail-under {fail_under:g}%", err=True)
-        sys.exit(EXIT_BLOCKING)
-    sys.exit(EXIT_OK)
+        return EXIT_BLOCKING
+    return EXIT_OK

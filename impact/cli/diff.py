@@ -35,7 +35,7 @@ def diff_command(catalogs: tuple[str, ...], base: str | None, catalog: str | Non
         impact diff --base origin/main catalogs/example/catalog --format markdown
     """
     from impact.analysis.diff import diff_catalogs
-    from impact.analysis.usecases import open_catalog
+    from impact.analysis.workspace import open_catalog
     from impact.cli.terminal import styler
     from impact.core.errors import ImpactError
     from impact.load.gitio import export_at_revision

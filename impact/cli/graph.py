@@ -94,8 +94,9 @@ def graph(
         impact graph --catalog catalogs/example/catalog --focus salesforce:queue/emea-inbound -o around.png
         impact graph --release 2026-12-minor --changes catalogs/example/changes -o release.png
     """
-    from impact.analysis.usecases import open_catalog
-    from impact.render.picture import catalog_picture, impact_picture, render_picture
+    from impact.analysis.workspace import open_catalog
+    from impact.render.graphviz import render_picture
+    from impact.render.picture import catalog_picture, impact_picture
 
     picture_format = _format_for(output, fmt)
     release = release_id
@@ -110,11 +111,11 @@ def graph(
         require_selection(change_files, release, changes_dir)
 
     if release and changes_dir:
-        from impact.analysis.releases import check_release, open_workspace
+        from impact.analysis.workspace import open_workspace
         from impact.render.picture import conflict_edges
 
         ws = open_workspace([], changes_dir, catalog)
-        answer = check_release(ws.catalog, ws.graph, ws.changes, release, ws.releases, max_tools)
+        answer = ws.release(release, max_tools)
         members = sorted([*answer.ships, *(h.result for h in answer.held), *answer.released], key=lambda r: r.change.id)
         if not members:
             raise ImpactError(f"no change request in {display_path(changes_dir)} names release {release!r}")
@@ -131,7 +132,7 @@ def graph(
         catalog_path = ws.catalog_path
         protected = [Path(changes_dir), catalog_path]
     elif len(change_files) == 1:
-        from impact.analysis.usecases import run_check
+        from impact.analysis.workspace import run_check
         from impact.graph.depgraph import DependencyGraph
 
         result, catalog_path = run_check(Path(change_files[0]), catalog, max_tools)
@@ -140,11 +141,10 @@ def graph(
         )
         protected = [Path(change_files[0]), catalog_path]
     elif change_files:
-        from impact.analysis.check import check_change
-        from impact.analysis.releases import open_workspace
+        from impact.analysis.workspace import open_workspace
 
         ws = open_workspace(change_files, None, catalog)
-        results = [check_change(ws.catalog, ws.graph, c, max_tools) for c in ws.changes]
+        results = ws.check_all(max_tools)
         dot = impact_picture(
             results, ws.graph, owners=owners, upstream=upstream, max_nodes=max_nodes,
             title=f"{len(results)} change requests: {', '.join(r.change.id for r in results)}",

@@ -22,7 +22,7 @@ from impact.cli.options import (
 @output_file_option
 def check_changes(
     change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, max_tools: int, fmt: str, output: str | None
-) -> None:
+) -> int:
     """Check several change files at once (what the pre-commit hook runs).
 
     Prints the 'impact check' answer for each change, one after the other,
@@ -36,4 +36,4 @@ def check_changes(
     """
     if not change_files and not release_id:
         raise click.UsageError("give one or more change files, or --release ID --changes DIR")
-    run_checks(check_selection(change_files, release_id, changes_dir), catalog, max_tools, fmt, output)
+    return run_checks(check_selection(change_files, release_id, changes_dir), catalog, max_tools, fmt, output)

@@ -56,7 +56,11 @@ LAZY_COMMANDS = {
 """Commands defined in their own modules (``impact.cli.<module>``), imported only when used.
 
 Each module registers its commands with ``@cli.command()`` when imported; a
-check in a pre-commit hook then does not pay for importing every command.
+check in a pre-commit hook then does not pay for importing every command. For
+the same reason every command imports the use cases and renderers it needs
+inside its function, so that it pays only for itself (the one rule that
+covers the imports inside functions of ``impact/cli/``; elsewhere each such
+import says why, see ``tests/test_architecture.py``).
 """
 
 
@@ -98,8 +102,9 @@ class ImpactGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; the exit code it returns becomes the process's status."""
         try:
-            return super().invoke(ctx)
+            code = super().invoke(ctx)
         except ImpactError as exc:
             if (ctx.obj or {}).get("debug"):  # for developers: where in impact it was raised
                 click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
@@ -129,6 +134,7 @@ class ImpactGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_BUG)
+        ctx.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 def _silence_stdout() -> None:
@@ -255,15 +261,15 @@ def render_checks(results: list[Any], fmt: str, problems: list[Any], show_all: b
     return "".join(text.render_check(r, show_all=show_all) + "\n" + "=" * 72 + "\n\n" for r in results) + summary + "\n"
 
 
-def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> None:
+def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> int:
     """``impact check`` / ``check-changes``: one answer per change file; exit 2 if any file is bad, else 1 if any blocks."""
-    from impact.analysis.batch import check_many
+    from impact.analysis.workspace import check_many
 
     results, problems = check_many(files, catalog, max_tools)
     emit(render_checks(results, fmt, problems, show_all), output, [*files, *{Path(r.catalog.root) for r in results}])
     if problems:
         raise ImpactError(problems)
-    sys.exit(EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK)
+    return EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK
 
 
 @cli.command()
@@ -282,7 +288,7 @@ def check(
     fmt: str,
     show_all: bool,
     output: str | None,
-) -> None:
+) -> int:
     """What a change reaches, who to involve, which tests to run.
 
     Opens with what to do: blocking or not and why, the teams that must sign
@@ -303,8 +309,8 @@ def check(
     """
     files = check_selection(change_files, release_id, changes_dir)
     if len(files) > 1:
-        run_checks(files, catalog, max_tools, fmt, output, show_all)
-    from impact.analysis.usecases import run_check
+        return run_checks(files, catalog, max_tools, fmt, output, show_all)
+    from impact.analysis.workspace import run_check
 
     change_file = files[0]
     result, catalog_path = run_check(change_file, catalog, max_tools)
@@ -326,7 +332,7 @@ def check(
 
         lines = text.check_lines(result, show_all=show_all)
         emit_stream(lambda write: text.write_lines(lines, write), output, protected)
-    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
+    return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
 @cli.command()
@@ -334,7 +340,7 @@ def check(
 @answer_format
 @click.option("--strict", is_flag=True, help="Treat warnings as problems: exit 1 when there are any.")
 @output_file_option
-def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) -> None:
+def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) -> int:
     """Check a catalog and report every problem at once.
 
     Errors (unknown keys, wrong types, dangling references, unknown teams,
@@ -410,8 +416,8 @@ def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) ->
     if rendered:
         emit(rendered, output, [Path(root)])
     if errors:
-        sys.exit(EXIT_BAD_INPUT)
-    sys.exit(EXIT_BLOCKING if strict and warnings else EXIT_OK)
+        return EXIT_BAD_INPUT
+    return EXIT_BLOCKING if strict and warnings else EXIT_OK
 
 
 def main() -> None:

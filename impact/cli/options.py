@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 
 import click
 
+from impact.core.distance import DEFAULT_MAX_TOOLS
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 CATALOG_HELP = (
@@ -79,7 +81,7 @@ def max_tools_option(func: F) -> F:
     return click.option(
         "--max-tools",
         type=click.IntRange(0, 50),
-        default=5,
+        default=DEFAULT_MAX_TOOLS,
         show_default=True,
         metavar="N",
         help="How far impact is followed, in tools (system-boundary crossings).",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,8 @@ from impact.cli.options import (
 )
 
 
-def _protected(ws: Any, changes_dir: str | None, releases_dir: str | None) -> list[Path]:
-    found = [*ws.inputs, ws.catalog_path]
-    found.extend(Path(p) for p in (changes_dir, releases_dir) if p)
-    return found
-
-
 def _release_workspace(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> Any:
-    from impact.analysis.releases import open_workspace
+    from impact.analysis.workspace import open_workspace
 
     require_selection(change_files, release_id, changes_dir)
     return open_workspace(change_files, changes_dir, catalog, releases_dir)
@@ -49,7 +42,7 @@ def conflicts(
     show_all: bool,
     fmt: str,
     output: str | None,
-) -> None:
+) -> int:
     """Change requests in progress that step on each other.
 
     Looks at every change request that is not 'released' (the files given,
@@ -68,19 +61,15 @@ def conflicts(
     Example:
         impact conflicts --changes catalogs/example/changes
     """
-    from impact.analysis.check import check_change
-    from impact.analysis.conflicts import BLOCKING_KINDS, find_conflicts
-    from impact.analysis.releases import open_workspace
+    from impact.analysis.conflicts import BLOCKING_KINDS
+    from impact.analysis.workspace import open_workspace
     from impact.render.jsonout import dumps
     from impact.render.releases import conflicts_dict, render_conflicts, render_conflicts_markdown
 
     if not (changes_dir and not release_id and not change_files):  # --changes DIR alone: every file of the folder
         require_selection(change_files, release_id, changes_dir)
     ws = open_workspace(change_files, changes_dir, catalog)
-    active = [c for c in ws.changes if c.status != "released"]
-    results = [check_change(ws.catalog, ws.graph, c) for c in active]
-    found = find_conflicts(results, shared=shared)
-    ids = [c.id for c in active]
+    found, ids = ws.conflicts(shared)
     if release_id:
         members = {c.id for c in ws.changes if c.release == release_id}
         if not members:
@@ -94,8 +83,8 @@ def conflicts(
         rendered = render_conflicts_markdown(found, ids)
     else:
         rendered = render_conflicts(found, ids, show_all=show_all)
-    emit(rendered, output, _protected(ws, changes_dir, None))
-    sys.exit(EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK)
+    emit(rendered, output, ws.protected(changes_dir))
+    return EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK
 
 
 @cli.group()
@@ -118,7 +107,7 @@ def release() -> None:
 @output_file_option
 def release_check(
     release_arg: str | None, release_opt: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None
-) -> None:
+) -> int:
     """What ships in a release, what is held back, and why.
 
     A release is every change request whose 'release:' names it. One ships
@@ -134,7 +123,7 @@ def release_check(
     Example:
         impact release check 2026-11-quick --changes catalogs/example/changes
     """
-    from impact.analysis.releases import check_release, open_workspace
+    from impact.analysis.workspace import open_workspace
     from impact.render.jsonout import dumps
     from impact.render.releases import release_dict, render_release, render_release_markdown
 
@@ -146,30 +135,27 @@ def release_check(
     if not changes_dir:
         raise click.UsageError("give --changes DIR, the folder of every change file (other releases' changes count too)")
     ws = open_workspace((), changes_dir, catalog, releases_dir)
-    result = check_release(ws.catalog, ws.graph, ws.changes, release_id, ws.releases)
+    result = ws.release(release_id)
     if fmt == "json":
         rendered = dumps(release_dict(result))
     elif fmt == "markdown":
         rendered = render_release_markdown(result)
     else:
         rendered = render_release(result)
-    emit(rendered, output, _protected(ws, changes_dir, releases_dir))
-    sys.exit(EXIT_BLOCKING if result.blocking else EXIT_OK)
+    emit(rendered, output, ws.protected(changes_dir, releases_dir))
+    return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
 def _selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> tuple[Any, list[Any], Any]:
     """(workspace, results of what to list, release result or None)."""
-    from impact.analysis.check import check_change
-    from impact.analysis.releases import check_release
-
     ws = _release_workspace(change_files, release_id, changes_dir, catalog, releases_dir)
     if release_id:
-        result = check_release(ws.catalog, ws.graph, ws.changes, release_id, ws.releases)
+        result = ws.release(release_id)
         if result.held:
             held = ", ".join(h.result.change.id for h in result.held)
             click.echo(f"Note: held back, so not included: {held} (see: impact release check {release_id} --changes {changes_dir})", err=True)
         return ws, result.ships, result
-    return ws, [check_change(ws.catalog, ws.graph, c) for c in ws.changes], None
+    return ws, ws.check_all(), None
 
 
 @cli.command()
@@ -220,7 +206,7 @@ def stakeholders(
             click.echo(f"Note: team {team.id} ({safe(team.name)}) has no usable e-mail address in the catalog; reach it another way", err=True)
     else:
         rendered = render_stakeholders_table(teams)
-    emit(rendered, output, _protected(ws, changes_dir, releases_dir))
+    emit(rendered, output, ws.protected(changes_dir, releases_dir))
 
 
 @cli.command()
@@ -268,4 +254,4 @@ def notify(
         rendered = note.as_markdown()
     else:
         rendered = note.as_text()
-    emit(rendered, output, _protected(ws, changes_dir, releases_dir))
+    emit(rendered, output, ws.protected(changes_dir, releases_dir))

@@ -69,7 +69,7 @@ def report(
         )
     change_file = change_files[0] if change_files else None
     if change_file:
-        from impact.analysis.usecases import run_check
+        from impact.analysis.workspace import run_check
 
         result, catalog_path = run_check(Path(change_file), catalog, max_tools)
         protected = [Path(change_file), catalog_path]
@@ -92,10 +92,8 @@ def report(
 
 def _release_input(release_id: str, changes_dir: Path, catalog: str | None, max_tools: int) -> tuple[Any, list[Path]]:
     """Check the release (every change file of the folder counts, for conflicts) and shape its report."""
-    from impact.analysis.releases import check_release, open_workspace
+    from impact.analysis.workspace import open_workspace
     from impact.render.report import release_report_input
 
     ws = open_workspace((), str(changes_dir), catalog)
-    result = check_release(ws.catalog, ws.graph, ws.changes, release_id, ws.releases, max_tools)
-    protected = [*ws.inputs, ws.catalog_path, changes_dir]
-    return release_report_input(result, ws.changes), protected
+    return release_report_input(ws.release(release_id, max_tools), ws.changes), ws.protected(str(changes_dir))

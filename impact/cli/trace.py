@@ -37,7 +37,7 @@ def trace(asset: str, catalog: str | None, changes: str | None, max_tools: int, 
     """
     from impact.analysis.trace import default_changes_folder, load_change_folder
     from impact.analysis.trace import trace as run_trace
-    from impact.analysis.usecases import open_catalog
+    from impact.analysis.workspace import open_catalog
     from impact.cli.terminal import loading, styler
     from impact.render import jsonout
     from impact.render.trace import render_trace, render_trace_markdown, trace_dict

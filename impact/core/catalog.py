@@ -83,12 +83,6 @@ class RegressionTest:
     minutes: int | None = None
 
 
-def split_asset_id(asset_id: str) -> tuple[str, str]:
-    """``'website:/products/'`` → ``('website', '/products/')``: the system is before the first ``:``."""
-    system, _, key = asset_id.partition(":")
-    return system, key
-
-
 @dataclass
 class Catalog:
     """Everything a catalog directory declares, merged and with every reference checked."""

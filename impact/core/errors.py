@@ -10,7 +10,7 @@ The CLI turns an ``ImpactError`` into ``Error: ...`` lines and exit code 2.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning", "note"]
@@ -114,8 +114,6 @@ class ProblemList:
 
     def root_causes(self, problems: list[Problem], file: str, raw: bytes | None) -> None:
         """Problems that make ``file`` unreadable: listed first, and what it may define is not reported missing."""
-        from dataclasses import replace
-
         self.items.extend(replace(p, rank=ROOT_CAUSE) for p in problems)
         self.unreadable[file] = raw
 

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from impact.core.catalog import Catalog
+from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.graph.aspects import carries
-from impact.graph.search import EdgeFilter, reverse, shortest_reach
+from impact.graph.search import EdgeFilter, cyclic_components, first_cycle, reverse, shortest_reach
 from impact.store.compact import AssetTable, EdgeList, edge_list_from
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ class DependencyGraph:
     def graph(self) -> nx.DiGraph:
         """The whole catalog as a ``networkx.DiGraph`` (nodes with attribute ``system``, edges with ``note``), built on first use."""
         if self._graph is None:
-            import networkx as nx
+            import networkx as nx  # only when the whole graph is asked for: ~0.2 s of start-up otherwise
 
             graph = nx.DiGraph()
             system_of = self._system_of
@@ -232,7 +233,7 @@ class DependencyGraph:
         )
         return [Reach(ids[u], dist[u] // big, dist[u] % big, tree) for u in order if dist[u]]
 
-    def downstream(self, changed: Iterable[str], max_tools: int = 5, follow: EdgeFilter | None = None) -> list[Reach]:
+    def downstream(self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS, follow: EdgeFilter | None = None) -> list[Reach]:
         """Assets a change to ``changed`` can break, at most ``max_tools`` tools away.
 
         Sorted by tool distance, steps, id. The changed assets themselves are
@@ -242,7 +243,7 @@ class DependencyGraph:
         """
         return self._search(changed, max_tools, follow=follow)
 
-    def impact_of(self, touched: Mapping[str, frozenset[str]], max_tools: int = 5) -> list[Reach]:
+    def impact_of(self, touched: Mapping[str, frozenset[str]], max_tools: int = DEFAULT_MAX_TOOLS) -> list[Reach]:
         """What a change reaches: ``touched`` maps each changed asset to the aspects its items touch.
 
         Like :meth:`downstream`, over the dependencies that carry the change
@@ -252,7 +253,7 @@ class DependencyGraph:
         changed = {index[a]: aspects for a, aspects in touched.items() if a in index}
         return self._search(touched, max_tools, follow=carries(changed, self._edges.uses))
 
-    def upstream(self, targets: Iterable[str], max_tools: int = 5) -> list[Reach]:
+    def upstream(self, targets: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS) -> list[Reach]:
         """Assets whose change can break ``targets``; each path runs upstream asset → target."""
         return self._search(targets, max_tools, upstream=True)
 
@@ -269,7 +270,6 @@ class DependencyGraph:
         smallest id meets, taking dependencies in id order (what
         ``networkx.find_cycle`` gives on the same graph).
         """
-        from impact.graph.search import cyclic_components, first_cycle
 
         offsets, targets, ids = self._edges.offsets, self._edges.targets, self._ids
         found = []

@@ -22,9 +22,10 @@ from typing import Any
 
 import yaml
 
-from impact.core.errors import ImpactError, Problem, display_path
+from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers import roundtrip
-from impact.load.loader import YAML_SUFFIXES, Limits, read_limited
+from impact.load.files import catalog_files
+from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 from impact.read.schema import AssetSpec, CatalogFileSpec, DependencySpec, validate
 from impact.read.yamlio import parse_yaml
 from impact.store.fsio import atomic_write, guard_output
@@ -116,10 +117,8 @@ def _other_definitions(catalog: Path, target: Path) -> tuple[set[str], dict[str,
     if not catalog.is_dir():
         return teams, systems
     limit = Limits.from_env().max_file_bytes
-    for path in sorted(catalog.rglob("*")):
-        if path.suffix not in YAML_SUFFIXES or not path.is_file() or path.resolve() == target.resolve():
-            continue
-        if any(part.startswith(".") for part in path.relative_to(catalog).parts):
+    for path in catalog_files(catalog, ProblemList()):  # the loader's rules; its problems are for 'impact validate'
+        if path.resolve() == target.resolve():
             continue
         try:
             data = parse_yaml(read_limited(path, limit), display_path(path)).data

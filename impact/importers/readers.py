@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers.merge import Imported, ImportedAsset
-from impact.load.loader import Limits, read_limited
+from impact.read.limits import Limits, read_limited
 from impact.read.schema import ID_PATTERN
 
 _ID = re.compile(ID_PATTERN)

@@ -16,7 +16,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from impact.core.errors import ImpactError, Problem, display_path
-from impact.load.loader import Limits, read_limited
+from impact.read.limits import Limits, read_limited
 
 
 def read_bytes(path: Path) -> bytes:

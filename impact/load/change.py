@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import marshal
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from impact.core.aspects import EVERY, touched
-from impact.core.catalog import Catalog, Place, split_asset_id
+from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
-from impact.load.loader import YAML_SUFFIXES, Limits, read_limited, suggest
+from impact.core.ids import split_asset_id, suggest
+from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
+from impact.store import cache
+from impact.store.record_cache import code_version
 
 CATALOG_ENV = "IMPACT_CATALOG"
 CONVENTIONAL_NAME = "catalog"
@@ -93,6 +98,7 @@ _Fields = tuple[Any, ...]  # (id, title, requested_by, status, release, path, ca
 
 def _parse_fields(raw: bytes, name: str) -> _Fields:
     """Parse and shape-check a change file: its fields as plain values, places as (line, col)."""
+    # Only for a change file not in the cache: a warm check needs neither pydantic nor PyYAML (start-up time).
     from impact.read.schema import ChangeSpec, validate
     from impact.read.yamlio import parse_yaml
 
@@ -116,20 +122,11 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
 
 
 def _fields_entry(raw: bytes) -> tuple[Path, str]:
-    import hashlib
-
-    from impact.load import fastload
-    from impact.store import cache
-
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    return cache.cache_dir() / "changes" / f"{digest}.bin", cache.digest(fastload.code_version(), "change", digest)
+    return cache.cache_dir() / "changes" / f"{digest}.bin", cache.digest(code_version(), "change", digest)
 
 
 def _cached_fields(raw: bytes) -> _Fields | None:
-    import marshal
-
-    from impact.store import cache
-
     if not cache.enabled():
         return None
     blob = cache.read(*_fields_entry(raw))
@@ -141,10 +138,6 @@ def _cached_fields(raw: bytes) -> _Fields | None:
 
 
 def _store_fields(raw: bytes, fields: _Fields) -> None:
-    import marshal
-
-    from impact.store import cache
-
     if cache.enabled():
         try:
             blob = marshal.dumps(fields)

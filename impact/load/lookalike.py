@@ -38,6 +38,7 @@ class _Place(Protocol):
 @cache
 def _ascii_lookalike(ch: str) -> str:
     """The ASCII letter or digit ``ch`` looks like, or ``ch`` itself."""
+    # Unicode's confusables list, loaded only for an id that is not plain ASCII (start-up time).
     from confusable_homoglyphs import (
         confusables,  # lazy: about 50 ms and only for non-ASCII ids
     )

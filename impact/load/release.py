@@ -16,9 +16,7 @@ from pathlib import Path
 
 from impact.core.catalog import Place
 from impact.core.errors import ImpactError, ProblemList, display_path
-from impact.load.loader import YAML_SUFFIXES, Limits, read_limited
-from impact.read.schema import ReleaseSpec, validate
-from impact.read.yamlio import parse_yaml
+from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 
 RELEASES_FOLDER = "releases"
 
@@ -63,6 +61,10 @@ def load_releases(folder: str | os.PathLike[str] | None, limits: Limits | None =
     path = Path(folder)
     if not path.is_dir():
         return {}
+    # Imported here: a command that reads no release file needs neither pydantic nor PyYAML (start-up time).
+    from impact.read.schema import ReleaseSpec, validate
+    from impact.read.yamlio import parse_yaml
+
     problems = ProblemList()
     found: dict[str, Release] = {}
     max_bytes = (limits or Limits.from_env()).max_file_bytes

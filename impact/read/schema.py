@@ -35,7 +35,8 @@ from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict  # pydantic's own dependency; it needs this TypedDict before Python 3.12
 
 from impact.core.errors import Problem
-from impact.read.yamlio import YamlDoc, as_bool, as_int, gc_paused
+from impact.read.scalars import as_bool, as_int
+from impact.read.yamlio import YamlDoc, gc_paused
 
 ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"
 KEY_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"

@@ -31,13 +31,14 @@ from typing import Any
 import yaml
 
 from impact.core.errors import ImpactError, Problem
+from impact.read.nesting import MAX_DEPTH, flow_too_deep_at, too_deep
+from impact.read.scalars import describe
 
 try:  # libyaml through Cython: about ten times faster than the Python parser.
     _Loader: type = yaml.CBaseLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.BaseLoader
 
-MAX_DEPTH = 64
 """Deepest nesting accepted; a catalog needs about 8."""
 
 MAX_ALIAS_EXPANSION = 10
@@ -181,10 +182,6 @@ def _tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
-def _describe(value: str) -> str:
-    return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
-
-
 def _decode(raw: bytes | str, file: str) -> str:
     """UTF-8 text with a BOM dropped; refuse anything else with its place."""
     try:
@@ -288,110 +285,6 @@ def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> Ya
         loader.dispose()
 
 
-# The characters that open or close flow collections, quote, or start a comment.
-_FLOW_TOKEN = re.compile(r"[\[\]{}\"'#\n]")
-_DQ_END = re.compile(r'(?:\\.|[^"\\])*"', re.S)
-_NODE_START = frozenset("[{,:?-")
-# Where a node can start in block context: after the indentation, or after
-# ': ', '- ' or '? ' (the indicators need white space after them).
-_BLOCK_NODE_START = re.compile(r"(?::|(?:^|[ \t])[-?])[ \t]+$|^[ \t]*$", re.M)
-
-
-def flow_too_deep_at(text: str, max_depth: int = MAX_DEPTH) -> int | None:
-    r"""Where flow collections (``[...]``, ``{...}``) first nest deeper than ``max_depth``.
-
-    A scan of the text that needs no YAML library, so the limit and its message
-    do not depend on the installed libyaml. It follows quotes and comments; it
-    counts a bracket in block context only where a flow collection can start
-    (after a line's indentation, ``- ``, ``: `` or ``? ``). Text is scanned only
-    when it holds more opening brackets than the limit.
-
-    Examples
-    --------
-    >>> flow_too_deep_at("a: [[x], {b: c}]\n") is None
-    True
-    >>> flow_too_deep_at("a: " + "[" * 70)
-    67
-    >>> flow_too_deep_at("a: '" + "[" * 70 + "'\n") is None
-    True
-    """
-    if _shallow(text, max_depth):
-        return None
-    depth = 0
-    at = 0
-    n = len(text)
-    while at < n:
-        found = _FLOW_TOKEN.search(text, at)
-        if found is None:
-            return None
-        pos = found.start()
-        char = text[pos]
-        at = pos + 1
-        if char == "\n":
-            continue
-        line_start = text.rfind("\n", 0, pos) + 1
-        if depth > 0:
-            before = text[line_start:pos].rstrip(" ")
-            node_start = not before or before[-1] in _NODE_START
-        else:
-            node_start = _BLOCK_NODE_START.search(text, line_start, pos) is not None
-        if char == "#":
-            if pos == line_start or text[pos - 1] in " \t":
-                end = text.find("\n", pos)
-                at = n if end < 0 else end
-            continue
-        if char in "\"'":
-            if not node_start:
-                continue  # an apostrophe inside plain text
-            if char == '"':
-                closed = _DQ_END.match(text, at)
-                at = n if closed is None else closed.end()
-            else:
-                end = at
-                while True:
-                    end = text.find("'", end)
-                    if end < 0 or text[end + 1 : end + 2] != "'":
-                        break
-                    end += 2
-                at = n if end < 0 else end + 1
-            continue
-        if char in "[{":
-            if depth == 0 and not node_start:
-                continue  # a bracket inside a plain block value
-            depth += 1
-            if depth > max_depth:
-                return pos
-        elif depth > 0:
-            depth -= 1
-    return None
-
-
-# An innermost flow collection: brackets around plain text and quoted scalars.
-_QUOTED = r"\"(?:\\.|[^\"\\])*\"|'(?:[^']|'')*'"
-_INNERMOST = re.compile(rf"\[(?:[^\[\]{{}}\"']|{_QUOTED})*\]|\{{(?:[^\[\]{{}}\"']|{_QUOTED})*\}}")
-
-
-def _shallow(text: str, max_depth: int) -> bool:
-    """True when no flow collection can nest deeper than ``max_depth`` (C-speed, for the common case).
-
-    Each pass removes the innermost collections, which lowers any chain of
-    nested collections by at most one level; when fewer opening brackets
-    remain than the limit less the passes, no chain can be deeper. (A stray
-    apostrophe in plain text can make a pass remove more; the composer's own
-    check and ``_nesting_problem`` still hold the limit then.)
-    """
-    rest = text
-    for passes in range(4):
-        if rest.count("[") + rest.count("{") <= max_depth - passes:
-            return True
-        rest = _INNERMOST.sub("", rest)
-    return False
-
-
-def _too_deep(max_depth: int) -> str:
-    return f"nesting deeper than {max_depth} levels; a catalog needs far fewer"
-
-
 def _nesting_problem(exc: yaml.YAMLError, text: str, file: str, max_depth: int) -> Problem | None:
     """impact's own message when a libyaml version refuses deep nesting by itself.
 
@@ -406,7 +299,7 @@ def _nesting_problem(exc: yaml.YAMLError, text: str, file: str, max_depth: int) 
     if ours is not None:
         return ours
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    return Problem(file, line, col, _too_deep(max_depth))
+    return Problem(file, line, col, too_deep(max_depth))
 
 
 def _compose_prefix(prefix: str, file: str, max_depth: int) -> Problem | None:
@@ -416,7 +309,7 @@ def _compose_prefix(prefix: str, file: str, max_depth: int) -> Problem | None:
         _compose(loader, file, max_depth)
     except ImpactError as ours:
         message = ours.problems[0]
-        return message if message.message == _too_deep(max_depth) else None
+        return message if message.message == too_deep(max_depth) else None
     except yaml.YAMLError:
         return None
     finally:
@@ -468,7 +361,7 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.tag not in ok_tags:
-                raise ImpactError(Problem(file, line, col, f"the YAML tag {_describe(_tag(event.tag))} is not allowed; remove it"))
+                raise ImpactError(Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it"))
             value = event.value
             plain = event.style in plain_styles and event.implicit[0]
             if plain and value in null_words:
@@ -489,9 +382,9 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.tag not in ok_tags:
-                raise ImpactError(Problem(file, line, col, f"the YAML tag {_describe(_tag(event.tag))} is not allowed; remove it"))
+                raise ImpactError(Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it"))
             if depth >= max_depth:
-                raise ImpactError(Problem(file, line, col, _too_deep(max_depth)))
+                raise ImpactError(Problem(file, line, col, too_deep(max_depth)))
             if cur is not None:
                 stack.append((cur, cur_seq, cur_key, cur_size, cur_typed, cur_anchor))
             cur_seq = cls is seq_start
@@ -557,7 +450,7 @@ def _check_duplicate(mapping: YMap, key: str, line: int, col: int, file: str) ->
     first = mapping.key_marks.get(key)
     if first is not None:
         where = f" (first at line {first[0]}, column {first[1]})"
-        raise ImpactError(Problem(file, line, col, f"duplicate key {_describe(key)}{where}; keep one of them"))
+        raise ImpactError(Problem(file, line, col, f"duplicate key {describe(key)}{where}; keep one of them"))
 
 
 def _check_typed_key(
@@ -581,37 +474,9 @@ def _check_typed_key(
                 file,
                 line,
                 col,
-                f"key {_describe(key)} collides with {_describe(okey)} at line {oline}, column {ocol}: "
+                f"key {describe(key)} collides with {describe(okey)} at line {oline}, column {ocol}: "
                 f"YAML 1.1 tools read both as {reading}; rename or quote one of them",
             )
         )
     seen[reading] = (key, line, col)
     return seen
-
-
-_BOOL_TRUE = {"true", "True", "TRUE"}
-_BOOL_FALSE = {"false", "False", "FALSE"}
-_INT = re.compile(r"(?:0|[1-9][0-9]*)\Z")
-
-
-def as_bool(value: Any) -> bool:
-    """``true``/``false`` as YAML 1.2 spells them; anything else is refused with a quote."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        if value in _BOOL_TRUE:
-            return True
-        if value in _BOOL_FALSE:
-            return False
-        raise ValueError(f"expected true or false, found {_describe(value)}; write true or false")
-    raise ValueError("expected true or false")
-
-
-def as_int(value: Any) -> int:
-    """A plain decimal whole number; ``010`` or ``1e3`` are refused, quoted, never guessed."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and _INT.match(value):
-        return int(value)
-    shown = _describe(value) if isinstance(value, str) else "a non-number"
-    raise ValueError(f"expected a whole number like 15, found {shown}")

@@ -156,7 +156,6 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
         "tests": [test_dict(t) for t in result.tests],
         "untested": list(result.untested),
         **({"release_path": release_path_dict(result.release_path)} if result.release_path else {}),
-        **result.extra,
     }
 
 

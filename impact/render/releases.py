@@ -13,10 +13,11 @@ from impact.analysis.check import CheckResult
 from impact.analysis.conflicts import Conflict
 from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
+from impact.core.distance import tools_away as away
 from impact.load.release import Release
 from impact.render.jsonout import release_path_dict, team_dict
 from impact.render.templating import md_code, md_text
-from impact.render.text import away, plural, safe, show_path, table
+from impact.render.text import plural, safe, show_path, table
 
 # --- JSON --------------------------------------------------------------------
 

@@ -17,24 +17,23 @@ escaped) that the page's script reads with ``JSON.parse`` and shows with
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
 from impact.analysis.answer import ROLES
 from impact.analysis.check import CheckResult
-from impact.analysis.conflicts import BLOCKING_KINDS, Conflict
-from impact.analysis.releases import ReleaseResult, hold_reasons_alone
+from impact.analysis.releases import ReleaseResult, hold_reasons_alone, waiting_for
+from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
 from impact.render.jsonout import check_dict, dumps
-from impact.render.templating import render
+from impact.render.svg import sanitize_svg
+from impact.render.templating import crossings, id_parts, render, safe_url
 from impact.render.text import plural, safe
 
 HTML_NAME = "release-notes.html"
@@ -45,31 +44,6 @@ DOT_NAME = "graph.dot"
 
 HEAD_ROWS = 20
 """Rows of the assets table shown before the rest is folded behind a "show all" button."""
-
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-
-
-def safe_url(value: object) -> str | None:
-    """The URL itself when it is an absolute http(s) URL, else None: never ``javascript:``.
-
-    Examples
-    --------
-    >>> safe_url("https://example.com/runbook")
-    'https://example.com/runbook'
-    >>> safe_url("javascript:alert(1)") is None, safe_url("//evil.example") is None
-    (True, True)
-    """
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() or ord(c) < 32 for c in text):
-        return text
-    return None
 
 
 @dataclass(frozen=True)
@@ -96,57 +70,6 @@ class ReportInput:
     release: Mapping[str, Any] | None = None
     """The release check as JSON-ready data (verdicts, reasons, conflicts), in release mode."""
     picture: Picture | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-# --- ids and paths as a person reads them ---
-
-_ID_BREAK = re.compile(r"[^/:.]*[/:.]|[^/:.]+")
-
-
-def id_parts(value: object) -> Markup:
-    """An asset id as HTML that may wrap only after ``/``, ``:`` and ``.``.
-
-    Each piece ending in one of those characters is a ``<span>`` that CSS keeps
-    on one line (``white-space: nowrap``), with a ``<wbr>`` between pieces, so
-    a narrow screen never breaks ``emea-inbound`` at its hyphen nor a key in
-    the middle of a word. The pieces are escaped like any other text.
-
-    Examples
-    --------
-    >>> str(id_parts("website:/products/"))
-    '<span>website:</span><wbr><span>/</span><wbr><span>products/</span>'
-    >>> str(id_parts("a<b"))
-    '<span>a&lt;b</span>'
-    """
-    text = "" if value is None else str(value)
-    pieces = _ID_BREAK.findall(text) or [text]
-    return Markup("<wbr>").join(Markup("<span>{}</span>").format(piece) for piece in pieces)
-
-
-def crossings(path: Sequence[str]) -> list[str | int]:
-    """A why-path folded to its tool crossings: the first asset, the first asset in each
-    further tool, and the last, with an int counting the steps left out in between.
-
-    >>> crossings(["w:a", "m:b", "m:c", "m:d", "s:e", "s:f"])
-    ['w:a', 'm:b', 2, 's:e', 's:f']
-    >>> crossings(["w:a", "w:b"])
-    ['w:a', 'w:b']
-    """
-    steps = list(path)
-    keep = {0, len(steps) - 1}
-    keep.update(i for i in range(1, len(steps)) if steps[i].partition(":")[0] != steps[i - 1].partition(":")[0])
-    out: list[str | int] = []
-    skipped = 0
-    for i, step in enumerate(steps):
-        if i in keep:
-            if skipped:
-                out.append(skipped)
-                skipped = 0
-            out.append(step)
-        else:
-            skipped += 1
-    return out
 
 
 # --- the data: one JSON document for impact.json, the page's script and both templates ---
@@ -321,7 +244,6 @@ def report_data(report: ReportInput) -> dict[str, Any]:
         "tests": tests,
         "untested": [a["id"] for a in untested],
         "changes": changes,
-        **report.extra,
     }
 
 
@@ -410,107 +332,6 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
     return sorted(found, key=lambda v: v["change"])
 
 
-# --- the graph: Graphviz SVG made safe to inline, nodes tagged with their asset id ---
-
-_EVENT_ATTR = re.compile(r"^on", re.IGNORECASE)
-_DROP_TAGS = {"script", "foreignObject", "iframe", "object", "embed", "use", "image", "style", "animate", "set", "handler"}
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def sanitize_svg(svg: str | bytes, assets: Sequence[str], untested: Sequence[str] = ()) -> str:
-    """Graphviz SVG, ready to sit inside the page: no script, no links, nodes tagged.
-
-    Parses the SVG with the standard XML library and drops every element that
-    could run code or load something (``script``, ``foreignObject``,
-    ``image``, ``use``, ``style``...), every ``on*`` attribute and every link
-    attribute. Each node (``<g class="node">``) whose ``<title>`` is an asset
-    id of ``assets`` gets ``data-asset``, and each edge between two such nodes
-    ``data-from``/``data-to``, which the page's script uses; nodes of
-    ``untested`` assets get the class ``untested``. The fixed
-    ``width``/``height`` go so that CSS can size the picture.
-
-    Examples
-    --------
-    >>> svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10pt" height="10pt">'
-    ...        '<g class="node"><title>web:a</title><script>alert(1)</script></g></svg>')
-    >>> out = sanitize_svg(svg, ["web:a"])
-    >>> "script" in out, 'data-asset="web:a"' in out
-    (False, True)
-    """
-    ET.register_namespace("", SVG_NS)
-    ET.register_namespace("xlink", XLINK_NS)
-    root = ET.fromstring(svg)
-    known = set(assets)
-    no_test = set(untested)
-
-    def clean(element: ET.Element) -> None:
-        for child in list(element):
-            if _local(child.tag) in _DROP_TAGS:
-                element.remove(child)
-                continue
-            clean(child)
-        for name in list(element.attrib):
-            local = _local(name)
-            if _EVENT_ATTR.match(local) or local == "href" or (local == "style" and "url(" in element.attrib[name]):
-                del element.attrib[name]
-
-    # Links Graphviz wraps around nodes (<a>) are unwrapped: their children stay, the link goes.
-    def unwrap(element: ET.Element) -> None:
-        index = 0
-        while index < len(element):
-            child = element[index]
-            if _local(child.tag) == "a":
-                element.remove(child)
-                for offset, grandchild in enumerate(list(child)):
-                    element.insert(index + offset, grandchild)
-                continue
-            unwrap(child)
-            index += 1
-
-    unwrap(root)
-    clean(root)
-    for name in ("width", "height"):
-        root.attrib.pop(name, None)
-    root.set("role", "img")
-    root.set("aria-label", "Dependency graph of the changed and impacted assets")
-    for group in root.iter(f"{{{SVG_NS}}}g"):
-        classes = (group.get("class") or "").split()
-        title = group.find(f"{{{SVG_NS}}}title")
-        text = (title.text or "") if title is not None else ""
-        if "node" in classes:
-            asset = group.get("data-asset") or (text if text in known else None)
-            if asset in known:
-                group.set("data-asset", asset)
-                group.set("tabindex", "0")
-                group.set("role", "button")
-                if asset in no_test and "untested" not in classes:
-                    group.set("class", " ".join([*classes, "untested"]))
-        elif "edge" in classes:
-            pair = _split_edge(text, known)
-            if pair:
-                group.set("data-from", pair[0])
-                group.set("data-to", pair[1])
-    return ET.tostring(root, encoding="unicode")
-
-
-def _split_edge(title: str, known: set[str]) -> tuple[str, str] | None:
-    """``'a:x -> b:y'`` → ``('a:x', 'b:y')``, trying each ``->`` since ids may hold one.
-
-    >>> _split_edge("w:a->b -> m:c", {"w:a->b", "m:c"})
-    ('w:a->b', 'm:c')
-    """
-    start = 0
-    while (i := title.find("->", start)) >= 0:
-        left, right = title[:i].strip(), title[i + 2 :].strip()
-        if left in known and right in known:
-            return left, right
-        start = i + 1
-    return None
-
-
 # --- rendering ---
 
 
@@ -526,7 +347,7 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         "r": data["report"],
         "summary": data["summary"],
         "plural": plural,
-        "away": _away,
+        "away": tools_away,
         "safe_url": safe_url,
         "ids": id_parts,
         "crossings": crossings,
@@ -554,39 +375,12 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
     return dict(sorted(files.items()))
 
 
-def _away(distance: int) -> str:
-    return "same tool" if distance == 0 else f"{distance} tool{'s' if distance != 1 else ''} away"
-
-
-def waiting_for(change_id: str, conflicts: Sequence[Conflict], known: Mapping[str, ChangeRequest]) -> list[dict[str, Any]]:
-    """The unfinished change requests a held change request waits for, by id.
-
-    The same rule as the release check's: a change request that is not
-    approved and changes an asset this one changes (``same-asset``), or that
-    changes an asset this one's impact reaches (``downstream`` from this one).
-    Change requests not in ``known`` are left out (their status is unknown).
-    """
-    found: dict[str, dict[str, Any]] = {}
-    for conflict in conflicts:
-        if conflict.kind not in BLOCKING_KINDS or not conflict.involves(change_id):
-            continue
-        if conflict.kind == "downstream" and conflict.first != change_id:
-            continue
-        other = known.get(conflict.other(change_id))
-        if other is None or other.status == "approved":
-            continue
-        entry = found.setdefault(
-            other.id,
-            {"change": other.id, "title": other.title, "status": other.status, "release": other.release, "kinds": [], "assets": []},
-        )
-        entry["kinds"] = sorted({*entry["kinds"], conflict.kind})
-        entry["assets"] = sorted({*entry["assets"], *conflict.assets})
-    return [found[k] for k in sorted(found)]
-
-
 def picture_verdicts(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> dict[str, Any]:
     """Each change request of a release as the release picture marks it: "ships" or "held", with what holds it."""
-    from impact.render.picture import Holder, Verdict
+    from impact.render.dot import (  # the picture's modules only when a report draws its graph (start-up time)
+        Holder,
+        Verdict,
+    )
 
     by_id = {c.id: c for c in known} | {r.change.id: r.change for r in [*result.ships, *(h.result for h in result.held)]}
     verdicts: dict[str, Any] = {r.change.id: Verdict("ships") for r in result.ships}
@@ -607,7 +401,7 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
     (every change request read, in any release) names the unfinished work
     that holds a change request back.
     """
-    from impact.render.releases import conflict_dict, release_meta_dict
+    from impact.render.releases import conflict_dict, release_meta_dict  # only for a release's report (start-up time)
 
     members = sorted([*result.ships, *(h.result for h in result.held)], key=lambda r: r.change.id)
     if not members:
@@ -631,7 +425,7 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
     release = {**meta, "changes": sorted(entries, key=lambda e: e["id"]), "conflicts": conflicts,
                "released": sorted(r.change.id for r in result.released)}
     report = ReportInput("release", result.release_id, meta["name"] or f"Release {result.release_id}", members, release)
-    from impact.render.picture import conflict_edges
+    from impact.render.picture import conflict_edges  # networkx only when a report draws its graph (start-up time)
 
     drawn = [c for c in conflict_edges(result.conflicts) if c.first in member_ids and c.second in member_ids]
     report.picture = make_picture(members, drawn, title=f"Release {result.release_id}: {report.title}", verdicts=picture_verdicts(result, known))
@@ -652,7 +446,10 @@ def make_picture(
     verdicts: Mapping[str, Any] | None = None,
 ) -> Picture:
     """The report's graph: DOT always; SVG unless Graphviz cannot draw it, then the reason instead."""
-    from impact.render.picture import edge_notes, impact_picture, render_picture
+    # networkx and the picture's modules only when a report draws its graph (start-up time).
+    from impact.render.dot import edge_notes
+    from impact.render.graphviz import render_picture
+    from impact.render.picture import impact_picture
 
     graph = DependencyGraph(results[0].catalog)
     if title is None and len(results) == 1:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from functools import cache
+from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from impact.render.text import compact_path, safe
 
@@ -62,3 +65,75 @@ def environment(override: str | None = None) -> jinja2.Environment:
 
 def render(name: str, override: str | None = None, **context: object) -> str:
     return environment(override).get_template(name).render(**context)
+
+
+def safe_url(value: object) -> str | None:
+    """The URL itself when it is an absolute http(s) URL, else None: never ``javascript:``.
+
+    Examples
+    --------
+    >>> safe_url("https://example.com/runbook")
+    'https://example.com/runbook'
+    >>> safe_url("javascript:alert(1)") is None, safe_url("//evil.example") is None
+    (True, True)
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() or ord(c) < 32 for c in text):
+        return text
+    return None
+
+
+# --- ids and paths as a person reads them ---
+
+_ID_BREAK = re.compile(r"[^/:.]*[/:.]|[^/:.]+")
+
+
+def id_parts(value: object) -> Markup:
+    """An asset id as HTML that may wrap only after ``/``, ``:`` and ``.``.
+
+    Each piece ending in one of those characters is a ``<span>`` that CSS keeps
+    on one line (``white-space: nowrap``), with a ``<wbr>`` between pieces, so
+    a narrow screen never breaks ``emea-inbound`` at its hyphen nor a key in
+    the middle of a word. The pieces are escaped like any other text.
+
+    Examples
+    --------
+    >>> str(id_parts("website:/products/"))
+    '<span>website:</span><wbr><span>/</span><wbr><span>products/</span>'
+    >>> str(id_parts("a<b"))
+    '<span>a&lt;b</span>'
+    """
+    text = "" if value is None else str(value)
+    pieces = _ID_BREAK.findall(text) or [text]
+    return Markup("<wbr>").join(Markup("<span>{}</span>").format(piece) for piece in pieces)
+
+
+def crossings(path: Sequence[str]) -> list[str | int]:
+    """A why-path folded to its tool crossings: the first asset, the first asset in each
+    further tool, and the last, with an int counting the steps left out in between.
+
+    >>> crossings(["w:a", "m:b", "m:c", "m:d", "s:e", "s:f"])
+    ['w:a', 'm:b', 2, 's:e', 's:f']
+    >>> crossings(["w:a", "w:b"])
+    ['w:a', 'w:b']
+    """
+    steps = list(path)
+    keep = {0, len(steps) - 1}
+    keep.update(i for i in range(1, len(steps)) if steps[i].partition(":")[0] != steps[i - 1].partition(":")[0])
+    out: list[str | int] = []
+    skipped = 0
+    for i, step in enumerate(steps):
+        if i in keep:
+            if skipped:
+                out.append(skipped)
+                skipped = 0
+            out.append(step)
+        else:
+            skipped += 1
+    return out

@@ -10,6 +10,7 @@ from impact.analysis.answer import RISKS, tests_breakdown, tests_sentence
 from impact.analysis.check import CheckResult
 from impact.analysis.release_path import ReleasePath
 from impact.core.catalog import Catalog
+from impact.core.distance import tools_away as away
 from impact.graph.depgraph import Reach
 
 ARROW = " -> "
@@ -117,12 +118,6 @@ def asset_label(catalog: Catalog, aid: str) -> str:
     asset = catalog.assets.get(aid)
     name = asset.name if asset is not None else None
     return f'{safe(aid)} "{safe(name)}"' if name else safe(aid)
-
-
-def away(distance: int) -> str:
-    if distance == 0:
-        return "same tool"
-    return f"{distance} tool{'s' if distance != 1 else ''} away"
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -350,8 +345,8 @@ def check_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]
 
 def render_release_path(rp: ReleasePath) -> list[str]:
     """The release path section: the verdict first, then the reasons."""
-    declared = rp.declared or "none declared"
-    lines = [f"Release path: needs {rp.computed} (declared: {declared})"]
+    declared = f"declared: {rp.declared}" if rp.declared else "none declared"
+    lines = [f"Release path: needs {rp.computed} ({declared})"]
     if rp.too_light:
         lines.append(f"  BLOCKING: declared {rp.declared} is lighter than the {rp.computed} this change needs; set 'path: {rp.computed}' or reduce the change")
     for reason in rp.reasons:

@@ -8,8 +8,9 @@ from typing import Any
 
 from impact.analysis.trace import TraceResult
 from impact.core.catalog import Catalog
+from impact.core.distance import tools_away as away
 from impact.graph.depgraph import Reach
-from impact.render.text import away, plural, reach_lines, safe, show_path
+from impact.render.text import plural, reach_lines, safe, show_path
 
 
 def trace_dict(result: TraceResult) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def _upstream_dict(r: Reach, catalog: Catalog, notes: Mapping[tuple[str, str], s
 
 def render_trace_markdown(result: TraceResult) -> str:
     """``impact trace --format markdown``: the text answer for an incident ticket."""
-    from impact.render.templating import md_code, md_text
+    from impact.render.templating import md_code, md_text  # Jinja2 only when Markdown is asked for (start-up time)
 
     catalog = result.catalog
     asset = catalog.assets[result.asset]

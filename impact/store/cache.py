@@ -24,11 +24,12 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+from impact.store.fsio import replace_file
 
 MAGIC = b"IMPACT-CACHE\n"
 FORMAT = "1"
@@ -112,17 +113,12 @@ def write(path: Path, key: str, payload: bytes) -> bool:
     check = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(head)
-            handle.write(check)
-            handle.write(payload)
-        os.replace(tmp, path)
+        replace_file(path, lambda write: _put(write, head, check, payload))  # no sync: an entry lost in a crash is only time lost
         return True
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         return False
+
+
+def _put(write: Callable[[bytes], object], *parts: bytes) -> None:
+    for part in parts:
+        write(part)

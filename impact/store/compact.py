@@ -20,9 +20,11 @@ Examples
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 from impact.core.catalog import Asset, Dependency, Place
 
@@ -49,6 +51,8 @@ class AssetColumns:
     locate: Locate | None = None
     """Finds a place not known yet (line 0): see :data:`Locate`."""
     display_names: list[str | None] | None = None
+    extra: Sequence[tuple[Any, ...]] | None = None
+    """Each asset's values of the extra fields (``impact.read.records.EXTRA_ASSET_FIELDS``), given to ``Asset`` after the others."""
     """Each asset's ``name:`` (the name people know it by), or None."""
 
 
@@ -87,6 +91,7 @@ class AssetTable(Mapping[str, Asset]):
             c.consulted[i],
             c.informed[i],
             c.display_names[i] if c.display_names is not None else None,
+            *(c.extra[i] if c.extra is not None else ()),
         )
         self._built[aid] = asset
         return asset
@@ -234,8 +239,6 @@ class EdgeList(Sequence[Dependency]):
             pos += len(self)
         if not 0 <= pos < len(self):
             raise IndexError(pos)
-        from bisect import bisect_right
-
         up = bisect_right(self.offsets, pos) - 1
         return Dependency(self.ids[up], self.ids[self.targets[pos]], self.notes.get(pos), self.uses.get(pos))
 
@@ -260,8 +263,6 @@ class EdgeList(Sequence[Dependency]):
     def note(self, up: int, down: int) -> tuple[bool, str | None]:
         """Whether the edge exists, and its note."""
         start, end = self.offsets[up], self.offsets[up + 1]
-        from bisect import bisect_left
-
         pos = bisect_left(self.targets, down, start, end)
         if pos < end and self.targets[pos] == down:
             return True, self.notes.get(pos)
@@ -272,8 +273,6 @@ def edge_list_from(
     ids: list[str], pairs: dict[tuple[str, str], str | None], uses: dict[tuple[str, str], frozenset[str]] | None = None
 ) -> EdgeList:
     """An :class:`EdgeList` from ``(upstream, downstream) → note`` over sorted ``ids``; ``uses`` for the edges that say."""
-    from array import array
-
     index = dict(zip(ids, range(len(ids))))
     by_up: list[list[tuple[int, str | None]]] = [[] for _ in ids]
     for (up, down), note in pairs.items():

@@ -18,8 +18,11 @@ The promises (see ``docs/security.md``):
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -38,8 +41,6 @@ _ADVICE = {
 
 
 def _write_error(path: Path, exc: OSError) -> ImpactError:
-    import errno
-
     advice = _ADVICE.get(
         errno.errorcode.get(exc.errno or 0, ""), "choose another output path"
     )
@@ -148,27 +149,38 @@ def atomic_write(path: Path, data: str | bytes | Writer) -> None:
     created: list[Path] = []
     try:
         created = _make_folders(path.parent)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-    except OSError as exc:
-        _remove_folders(created)
-        raise _write_error(shown, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            put(handle.write)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        replace_file(path, put, mode=mode, durable=True)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         _remove_folders(created)
         if isinstance(exc, OSError):
             raise _write_error(shown, exc) from None
         raise
-    _sync_folder(path.parent)
+
+
+def replace_file(path: Path, put: Writer, *, mode: int | None = None, durable: bool = False) -> None:
+    """Write what ``put`` writes to a temporary file beside ``path``, then rename it over ``path``.
+
+    The one atomic writer: :func:`atomic_write` (a user's output, ``durable``:
+    synced to disk, the mode of the file it replaces) and the cache's entries
+    (:func:`impact.store.cache.write`: no sync, private mode) both go through
+    it. Raises :class:`OSError`; the temporary file never stays behind.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            put(handle.write)
+            handle.flush()
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        _sync_folder(path.parent)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -187,8 +199,7 @@ def _sync_folder(folder: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
-    import ctypes
-    import sys
+    import ctypes  # only where a folder is swapped in (start-up time)
 
     if not sys.platform.startswith("linux"):
         return False
@@ -211,8 +222,6 @@ def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[
     one this command wrote (never a person's own folder), and never when it
     is, holds or lies inside one of the ``protected`` inputs.
     """
-    import shutil
-
     shown = target
     target = Path(os.path.realpath(target))
     for item in protected:

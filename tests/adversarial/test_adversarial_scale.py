@@ -60,7 +60,7 @@ def test_a_hub_with_ten_thousand_dependents(work: Path) -> None:
 
 def test_a_chain_five_thousand_long(work: Path) -> None:
     """Through the analysis (the reports print every path in full, 12.5 million steps: see docs/security.md)."""
-    from impact.analysis.usecases import run_check
+    from impact.analysis.workspace import run_check
 
     assets = {"a:n0000": []} | {
         f"a:n{i:04d}": [f"a:n{i - 1:04d}"] for i in range(1, 5_000)

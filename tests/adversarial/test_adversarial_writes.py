@@ -137,10 +137,10 @@ def test_an_exception_in_one_report_renderer_writes_none_of_the_report_files(
 ) -> None:
     assert run("report", "changes/cr.yaml", "--catalog", "cat", "-o", "rep").code == 0
     before = snapshot(work)
-    from impact.render import picture
+    from impact.render import graphviz
 
     monkeypatch.setattr(
-        picture,
+        graphviz,
         "render_picture",
         lambda *a, **k: (_ for _ in ()).throw(RuntimeError("svg bug")),
     )

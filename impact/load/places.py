@@ -1,0 +1,68 @@
+"""Finding where definitions stand in a catalog's files, late and at most once per file content."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from impact.core.errors import ImpactError, Problem
+from impact.load.workers import in_workers, places_of
+from impact.store import cache
+from impact.store.record_cache import cached_places
+
+
+class FileLocator:
+    """Finds where definitions stand in a catalog's files (a :data:`~impact.store.compact.Locate`).
+
+    A file read by the fast reader has a record without places. The first
+    place asked of such a file reads it precisely, once, for the places of
+    all its definitions, which the cache then keeps by the file's digest: a
+    catalog's places are found at most once per file content, and only for
+    files that have an error or a warning to show. :meth:`prefetch` finds
+    those of many files at once, in parallel. The bytes read are checked
+    against the digest the catalog was loaded from, so a place is never
+    taken from a file edited meanwhile.
+    """
+
+    def __init__(self, paths: list[Path], names: list[str], hashes: list[str], raws: Sequence[bytes | None] | None = None) -> None:
+        self.paths = paths
+        self.names = names
+        self.hashes = hashes
+        self.raws = raws
+        self._places: dict[int, dict[str, tuple[int, int]]] = {}
+
+    def _raw(self, fi: int) -> bytes:
+        raw = self.raws[fi] if self.raws is not None else None
+        if raw is None:  # not read yet (see store/freshness.py)
+            raw = self.paths[fi].read_bytes()
+        if hashlib.blake2b(raw, digest_size=16).hexdigest() != self.hashes[fi]:
+            message = "this file changed while impact was reading the catalog; run the command again"
+            raise ImpactError(Problem(self.names[fi], 0, 0, message))
+        return raw
+
+    def _cached(self, fi: int) -> dict[str, tuple[int, int]] | None:
+        return cached_places(self.hashes[fi]) if cache.enabled() else None
+
+    def prefetch(self, files: set[int]) -> None:
+        """Find the places of these files now, reading those not cached in parallel."""
+        todo = []
+        for fi in sorted(files - self._places.keys()):
+            found = self._cached(fi)
+            if found is not None:
+                self._places[fi] = found
+            else:
+                todo.append(fi)
+        if not todo:
+            return
+        raws = [self._raw(fi) for fi in todo]
+        names = [self.names[fi] for fi in todo]
+        digests = [self.hashes[fi] for fi in todo]
+        for fi, places in zip(todo, in_workers(places_of, raws, names, digests, [cache.enabled()] * len(todo))):
+            self._places[fi] = places
+
+    def __call__(self, fi: int, key: str) -> tuple[int, int]:
+        if fi not in self._places:
+            self.prefetch({fi})
+        line, col = self._places[fi].get(key, (0, 0))
+        return line, col

@@ -1,0 +1,337 @@
+"""One catalog file as a record: what it defines and where, as named tuples.
+
+A record is what the cache keeps per file (keyed by the digest of its bytes,
+see :mod:`impact.store.record_cache`): the file's teams, systems with their
+assets, tests and policy, and its dependencies as columns of ids, with where
+each definition stands (line, column) if the file was read precisely, or
+line 0 if it was read by the fast reader (:mod:`impact.read.fastyaml`): such
+places are found when a message needs them (:func:`definition_places`).
+"""
+
+from __future__ import annotations
+
+import marshal
+import pickle
+from typing import Any, NamedTuple
+
+from impact.core.errors import ImpactError
+
+# Each field of a catalog file is declared once, below.
+
+EXTRA_ASSET_FIELDS: tuple[str, ...] = ()
+"""Asset fields carried as written from a catalog file to :class:`~impact.core.catalog.Asset`, in this order.
+
+A new asset field is named here, declared on ``AssetSpec`` (``read/schema.py``)
+and on ``Asset`` (``core/catalog.py``, after the others, with a default); the
+records, the cache, the snapshot and its patches carry it without naming it.
+"""
+
+
+class TeamRow(NamedTuple):
+    id: str
+    name: str
+    email: str | None
+    slack: str | None
+    members: tuple[str, ...]
+    line: int
+    col: int
+
+
+class Assets(NamedTuple):
+    """A system's assets in columns, one position per asset, in the order written.
+
+    Columns, not a row per asset: 100,000 rows of a named type take a quarter
+    of a second to build; a few hundred columns take nothing.
+    """
+
+    keys: list[str]
+    types: list[str]
+    owners: list[str | None]
+    """The asset's own owner; None: the system's."""
+    critical: list[bool]
+    descriptions: list[str | None]
+    consulted: list[tuple[str, ...]]
+    informed: list[tuple[str, ...]]
+    lines: list[int]
+    cols: list[int]
+    spans: list[tuple[int, int]]
+    """How many of the file's dependencies are the asset's ``depends_on``, then its ``feeds``."""
+    names: list[str | None]
+    """The asset's ``name:``, the name people know it by; None if not given."""
+    extra: list[tuple[Any, ...]]
+    """The values of :data:`EXTRA_ASSET_FIELDS`, one tuple per asset."""
+
+
+class SystemRow(NamedTuple):
+    id: str
+    name: str
+    owner: str
+    kind: str | None
+    consulted: tuple[str, ...]
+    informed: tuple[str, ...]
+    line: int
+    col: int
+    assets: Assets
+
+
+class RegressionTestRow(NamedTuple):
+    id: str
+    name: str
+    covers: tuple[str, ...]
+    owner: str | None
+    kind: str | None
+    steps: tuple[str, ...]
+    run: str | None
+    minutes: int | None
+    line: int
+    col: int
+
+
+class PolicyRow(NamedTuple):
+    spec: bytes
+    """The policy's ``PolicySpec``, pickled."""
+    line: int
+    col: int
+
+
+class Edges(NamedTuple):
+    """The file's dependencies as columns: ``ups[i]`` → ``downs[i]``, in the order written."""
+
+    aids: list[str]
+    """The file's asset ids, in order."""
+    ups: list[str]
+    downs: list[str]
+    noted: list[tuple[int, str]]
+    """``(position, note)`` of the few dependencies with a note."""
+    used: list[tuple[int, tuple[str, ...]]]
+    """``(position, aspects)`` of the dependencies that say what they use (``uses:``)."""
+
+
+class Record(NamedTuple):
+    """What one valid catalog file defines, and where."""
+
+    teams: list[TeamRow]
+    systems: list[SystemRow]
+    tests: list[RegressionTestRow]
+    policy: PolicyRow | None
+    edges: Edges
+
+    def dumps(self) -> bytes:
+        """The record as marshal bytes (plain tuples and lists: marshal stores no named types)."""
+        return marshal.dumps((
+            [tuple(t) for t in self.teams],
+            [(*s[:-1], tuple(s.assets)) for s in self.systems],
+            [tuple(t) for t in self.tests],
+            None if self.policy is None else tuple(self.policy),
+            tuple(self.edges),
+        ))  # fmt: skip
+
+    @classmethod
+    def loads(cls, blob: bytes) -> Record:
+        """The record back from :meth:`dumps`; ValueError, EOFError, TypeError or IndexError if damaged."""
+        teams, systems, tests, policy, edges = marshal.loads(blob)
+        return cls(
+            [TeamRow._make(t) for t in teams],
+            [SystemRow._make((*s[:-1], Assets._make(s[-1]))) for s in systems],
+            [RegressionTestRow._make(t) for t in tests],
+            None if policy is None else PolicyRow._make(policy),
+            Edges._make(edges),
+        )
+
+
+# --- one file -> one record ---------------------------------------------------
+
+
+def build_record(raw: bytes, name: str) -> Record | None:
+    """Parse and validate one file; its record, or None if it has any problem.
+
+    An ordinary file is read by the fast parser and gets a record without
+    places (line 0, found later if ever needed: see
+    :data:`impact.store.compact.Locate`); anything else is read precisely.
+    Both are validated into plain dicts (:func:`~impact.read.schema.plain_validator`);
+    a file with a problem is left to the loader, which explains it.
+    """
+    # Imported here: a run over a cached catalog builds no record and needs neither
+    # pydantic nor a YAML parser (start-up time).
+    from pydantic import ValidationError
+
+    from impact.read.fastyaml import odd_numbers, read_fast
+    from impact.read.schema import CatalogFileSpec, plain_validator
+    from impact.read.yamlio import gc_paused, parse_yaml
+
+    validator = plain_validator(CatalogFileSpec)
+    with gc_paused():  # one pause for the whole file: see yamlio.gc_paused
+        fast = read_fast(raw)
+        if fast is not None:
+            try:
+                data = validator.validate_python(fast[1])
+            except ValidationError:
+                data = None  # the precise path below decides
+            if data is not None and not (_has_numbers(data) and odd_numbers(fast[0])):
+                return record_of(None, data)
+        try:
+            doc = parse_yaml(raw, name)
+            return record_of(doc, validator.validate_python(doc.data))
+        except (ImpactError, ValidationError):
+            return None
+
+
+def _has_numbers(data: dict[str, Any]) -> bool:
+    """Whether a valid file's data holds a number (the schema's only numbers: test minutes, policy distances)."""
+    if any(t.get("minutes") is not None for t in data.get("tests", {}).values()):
+        return True
+    rules = (data.get("policy") or {}).values()
+    return any(rule is not None and rule.get("max_tool_distance") is not None for rule in rules)
+
+
+def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
+    return (0, 0)
+
+
+def record_from(doc: Any, spec: Any) -> Record:
+    """The record of a file validated by the models (the loader's path, for a file with problems)."""
+    return record_of(doc, spec.model_dump(by_alias=True, exclude_unset=True))
+
+
+def record_of(doc: Any, data: dict[str, Any]) -> Record:
+    """The record of a valid file: what it defines and where, as named tuples.
+
+    ``data`` is the file validated into plain dicts, keys left out where the
+    author left them out. ``doc`` is the precisely parsed file (a
+    ``YamlDoc``), or None for a file read by the fast parser: its places are
+    then line 0, found when needed.
+    """
+    locate = doc.locate if doc is not None else _nowhere
+    teams = [
+        TeamRow(tid, t["name"], t.get("email"), t.get("slack"), tuple(t.get("members", ())), *locate(("teams", tid), key=True))
+        for tid, t in data.get("teams", {}).items()
+    ]
+    systems = []
+    # For assemble(), which runs in one process while records are built in
+    # several: the file's asset ids, and its dependencies as (upstream,
+    # downstream) columns in the order merge() meets them. Repeated strings
+    # (types, owners) are made one object, so that they are hashed once.
+    aids: list[str] = []
+    ups: list[str] = []
+    downs: list[str] = []
+    noted: list[tuple[int, str]] = []
+    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects) of the dependencies that say what they use
+    same: dict[str | None, str | None] = {}
+    none: tuple[str, ...] = ()
+    for sid, s in data.get("systems", {}).items():
+        base = ("systems", sid)
+        rows = []
+        for key, a in s.get("assets", {}).items():
+            aid = f"{sid}:{key}"
+            aids.append(aid)
+            # An asset's dependencies are its span of the file's columns:
+            # (how many from depends_on, how many from feeds); see dependencies().
+            on, fed = a.get("depends_on", none), a.get("feeds", none)
+            for entries, feeds in ((on, False), (fed, True)):
+                for entry in entries:
+                    if isinstance(entry, str):
+                        other = entry
+                    else:
+                        other = entry["asset"]
+                        if entry.get("note") is not None:
+                            noted.append((len(ups), entry["note"]))
+                        if entry.get("uses") is not None:
+                            used.append((len(ups), tuple(dict.fromkeys(entry["uses"]))))
+                    ups.append(aid if feeds else other)
+                    downs.append(other if feeds else aid)
+            line, col = locate((*base, "assets", key), key=True)
+            atype, owner = same.setdefault(a["type"], a["type"]), same.setdefault(a.get("owner"), a.get("owner"))
+            # One plain row per asset, in the order of Assets' fields, turned into columns below.
+            rows.append((
+                key, atype, owner, a.get("critical", False), a.get("description"),
+                tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, (len(on), len(fed)), a.get("name"),
+                tuple(a.get(field) for field in EXTRA_ASSET_FIELDS),
+            ))  # fmt: skip
+        assets = Assets._make(map(list, zip(*rows))) if rows else Assets([], [], [], [], [], [], [], [], [], [], [], [])
+        line, col = locate(base, key=True)
+        systems.append(SystemRow(
+            sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
+            line, col, assets,
+        ))  # fmt: skip
+    tests = [
+        RegressionTestRow(
+            tid, t["name"], tuple(t["covers"]), t.get("owner"), t.get("kind"), tuple(t.get("steps", none)), t.get("run"), t.get("minutes"),
+            *locate(("tests", tid), key=True),
+        )
+        for tid, t in data.get("tests", {}).items()
+    ]
+    policy = None
+    if data.get("policy") is not None:
+        from impact.read.schema import PolicySpec  # pydantic, only for a file with a policy (start-up time)
+
+        policy = PolicyRow(pickle.dumps(PolicySpec.model_validate(data["policy"])), *locate(("policy",), key=True))
+    return Record(teams, systems, tests, policy, Edges(aids, ups, downs, noted, used))
+
+
+def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:
+    """Per system, per asset: its dependencies as ``(feeds, other asset, note, uses)``, in the order written.
+
+    Rebuilt from the file's columns, which hold each dependency once; only
+    the loader's path for catalogs with problems needs them per asset.
+    """
+    ups, downs = record.edges.ups, record.edges.downs
+    notes = dict(record.edges.noted)
+    uses = dict(record.edges.used)
+    out = []
+    at = 0
+    for system in record.systems:
+        per_asset = []
+        for n_on, n_feeds in system.assets.spans:
+            on = [(False, ups[q], notes.get(q), uses.get(q)) for q in range(at, at + n_on)]
+            fed = [(True, downs[q], notes.get(q), uses.get(q)) for q in range(at + n_on, at + n_on + n_feeds)]
+            per_asset.append((*on, *fed))
+            at += n_on + n_feeds
+        out.append(per_asset)
+    return out
+
+
+def definition_path(key: str) -> tuple[str, ...]:
+    """Where in its file the definition ``'<kind>:<id>'`` is (the path of its key).
+
+    Examples
+    --------
+    >>> definition_path("asset:web:/products/"), definition_path("team:web"), definition_path("policy")
+    (('systems', 'web', 'assets', '/products/'), ('teams', 'web'), ('policy',))
+    """
+    kind, _, ident = key.partition(":")
+    if kind == "asset":
+        system, _, asset_key = ident.partition(":")
+        return ("systems", system, "assets", asset_key)
+    if kind == "policy":
+        return ("policy",)
+    return (f"{kind}s", ident)
+
+
+def definition_places(raw: bytes, name: str) -> dict[str, tuple[int, int]]:
+    """Where each definition of a valid file stands: ``'<kind>:<id>'`` → ``(line, col)`` of its key.
+
+    Reads the file precisely (the fast reader keeps no places). Raises
+    :class:`~impact.core.errors.ImpactError` if it does not parse.
+    """
+    from impact.read.yamlio import YMap, parse_yaml  # PyYAML only when a place is asked for (start-up time)
+
+    doc = parse_yaml(raw, name)
+    data = doc.data
+    found: dict[str, tuple[int, int]] = {}
+
+    def section(name: str) -> Any:
+        value = data.get(name) if isinstance(data, YMap) else None
+        return value if isinstance(value, YMap) else None
+
+    for kind in ("team", "system", "test"):
+        entries = section(kind + "s")
+        if entries is not None:
+            found.update((f"{kind}:{ident}", entries.key_marks[ident]) for ident in entries)
+    systems = section("systems")
+    for sid, system in (systems or {}).items():
+        assets = system.get("assets") if isinstance(system, YMap) else None
+        if isinstance(assets, YMap):
+            found.update((f"asset:{sid}:{key}", assets.key_marks[key]) for key in assets)
+    if isinstance(data, YMap) and "policy" in data:
+        found["policy"] = data.key_marks["policy"]
+    return found

@@ -1,0 +1,423 @@
+"""DOT: a chosen picture (:class:`Drawing`) as Graphviz source.
+
+Safety: every text from a catalog (names, keys, notes) reaches Graphviz only
+inside HTML-like labels, escaped with :func:`html.escape` plus doubled
+backslashes (Graphviz expands ``\\N`` and ``\\l`` even there). Node names are
+``asset-`` plus the percent-encoded asset id, so they never need quoting rules.
+
+For embedding (HTML reports): in the SVG every asset node is a ``<g>`` with
+``id="asset-<percent-encoded asset id>"``, ``data-asset="<asset id>"`` and a
+``class`` of ``node asset`` plus any of ``changed``, ``impacted``,
+``upstream``, ``focus``, ``critical``; its ``<title>`` is the asset id. Tools
+are ``<g class="cluster tool" id="tool-<system id>" data-tool="<system id>">``;
+summary boxes have class ``node summary``; edges have class ``edge`` plus
+``dependency``, ``summary``, ``request`` or ``conflict``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from urllib.parse import quote, unquote
+
+from impact.core.catalog import Catalog
+from impact.core.distance import tools_away
+from impact.core.errors import ImpactError
+from impact.core.ids import split_asset_id
+from impact.graph.depgraph import DependencyGraph
+from impact.render.labels import change_name, label_text, node_name, summary_name
+
+HARD_MAX_NODES = 250
+HARD_MAX_EDGES = 600
+HARD_MAX_TOOLS = 40
+"""Above these, the layout would take too long to be useful: refuse with a hint."""
+
+
+FONT = "Helvetica"
+# YlOrBr (ColorBrewer, sequential, colour-blind safe), every step at least 9 points of
+# CIELAB lightness from the next, so that the colours also differ printed in grey:
+# the nearer the impact, the darker and warmer. The last colour serves every farther distance.
+DISTANCE_COLOURS = ("#ec7014", "#fe9929", "#fec44f", "#fee391", "#ffffff")
+CHANGED_FILL = "#b30000"
+UPSTREAM_FILL = "#deebf7"
+NOTE_COLOUR = "#1f4e9c"
+KEY_WIDTH = 28
+"""Characters per line of an asset's key in its box (wrapped at / : . - and spaces only)."""
+"""Numbered markers on arrows that carry a catalog note (the notes are listed under the picture)."""
+CONTEXT_FILL = "#f0f0f0"
+CRITICAL_BORDER = "#b30000"
+CONFLICT_COLOUR = "#7b3294"
+SUMMARY_FILL = "#ffffff"
+TOO_LARGE_HINT = (
+    "draw a neighbourhood instead: impact graph --catalog DIR --focus ASSET --depth 2, "
+    "or one tool with --system ID"
+)
+
+
+# --- the picture before it becomes DOT --------------------------------------
+
+
+class PictureConflict(NamedTuple):
+    """A conflict edge between two change requests: ``first`` -> ``second`` when ``directed``."""
+
+    first: str
+    second: str
+    text: str
+    directed: bool = False
+
+
+class Holder(NamedTuple):
+    """An unfinished change request that holds another back."""
+
+    change: str
+    title: str | None
+    status: str | None
+    release: str | None
+
+
+class Verdict(NamedTuple):
+    """A change request's verdict in a release picture: ``word`` is "ships" or "held"."""
+
+    word: str
+    holders: tuple[Holder, ...] = ()
+
+
+@dataclass
+class Shown:
+    """One asset in the picture and how it is drawn."""
+
+    asset: str
+    role: str  # changed | impacted | upstream | focus | context
+    distance: int | None = None
+    action: str | None = None
+
+
+@dataclass
+class Drawing:
+    """The picture before it becomes DOT: assets, folded groups, edges, words."""
+
+    catalog: Catalog
+    graph: DependencyGraph
+    title: str
+    subtitle: str
+    mode: str = "impact"  # impact | focus | catalog
+    owners: bool = False
+    shown: dict[str, Shown] = field(default_factory=dict)
+    rank: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    keep: set[str] = field(default_factory=set)
+    folded: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    changes: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    conflicts: list[PictureConflict] = field(default_factory=list)
+    legend: list[tuple[str, str, str]] = field(default_factory=list)
+    edge_notes: list[str] = field(default_factory=list)
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    """Notes of the drawn arrows, numbered from 1 in this order (filled in by :func:`to_dot`)."""
+
+    def add(self, item: Shown, rank: tuple[object, ...]) -> None:
+        if item.asset not in self.shown:
+            self.shown[item.asset] = item
+            self.rank[item.asset] = rank
+
+    def system_of(self, asset: str) -> str:
+        found = self.catalog.assets.get(asset)
+        return found.system if found else split_asset_id(asset)[0]
+
+
+def edges(picture: Drawing) -> tuple[list[tuple[str, str, str | None]], dict[tuple[str, str], int]]:
+    """Dependency edges between drawn assets, and folded edges (counted) to or from "+N more" boxes."""
+    rep: dict[str, str] = {a: node_name(a) for a in picture.shown}
+    for system, assets in picture.folded.items():
+        for asset in assets:
+            rep[asset] = summary_name(system)
+    graph = picture.graph.graph
+    plain: list[tuple[str, str, str | None]] = []
+    folded: dict[tuple[str, str], int] = defaultdict(int)
+    for u in sorted(rep):
+        if u not in graph:
+            continue
+        for v in graph.successors(u):
+            if v not in rep:
+                continue
+            ru, rv = rep[u], rep[v]
+            if u in picture.shown and v in picture.shown:
+                plain.append((u, v, picture.graph.note(u, v)))
+            elif ru != rv:
+                folded[(ru, rv)] += 1
+        if len(plain) + len(folded) > HARD_MAX_EDGES:
+            raise ImpactError(
+                f"the picture would have more than {HARD_MAX_EDGES} arrows, too many to lay out readably; "
+                f"lower --max-nodes or {TOO_LARGE_HINT}"
+            )
+    plain.sort()
+    return plain, dict(sorted(folded.items()))
+
+
+def distance_colour(distance: int) -> str:
+    return DISTANCE_COLOURS[min(distance, len(DISTANCE_COLOURS) - 1)]
+
+
+# --- DOT --------------------------------------------------------------------
+
+
+def _asset_attrs(picture: Drawing, item: Shown) -> dict[str, str]:
+    catalog = picture.catalog
+    asset = catalog.assets.get(item.asset)
+    _, key = split_asset_id(item.asset)
+    critical = bool(asset and asset.critical)
+    facts = [asset.type if asset else "new asset"]
+    if item.role in ("changed",):
+        facts.insert(0, f"CHANGED: {item.action}")
+    if owners_line := (picture.owners and asset and catalog.teams.get(asset.owner)):
+        facts.append(f"owner: {owners_line.name}")
+    small = label_text(", ".join(facts), KEY_WIDTH + 6)
+    if critical:
+        small = "<B>CRITICAL</B>, " + small
+    fill, font = "#ffffff", "#000000"
+    if item.role in ("changed", "focus"):
+        fill, font = CHANGED_FILL, "#ffffff"
+    elif item.role == "impacted" and item.distance is not None:
+        # In a focus picture distances are steps, starting at 1.
+        fill = distance_colour(item.distance if picture.mode == "impact" else max(item.distance - 1, 0))
+    elif item.role == "upstream":
+        fill = UPSTREAM_FILL
+    elif item.role == "context":
+        fill = CONTEXT_FILL
+    classes = ["asset", item.role] + (["critical"] if critical else [])
+    attrs = {
+        "id": node_name(item.asset),
+        "class": " ".join(classes),
+        "label": f'<<B>{label_text(key, KEY_WIDTH)}</B><BR/><FONT POINT-SIZE="10">{small}</FONT>>',
+        "fillcolor": fill,
+        "fontcolor": font,
+    }
+    if item.role in ("changed", "focus"):
+        attrs["penwidth"] = "3"
+        attrs["color"] = "#000000"
+    elif item.role == "upstream":
+        # Dashed as well as blue: told apart from the far distances when printed in grey.
+        attrs["style"] = "rounded,filled,dashed"
+    if critical:
+        # The same mark on every critical asset, changed or not, as the legend shows it.
+        attrs["peripheries"] = "2"
+        attrs["color"] = CRITICAL_BORDER
+        attrs["penwidth"] = "2"
+    return attrs
+
+
+def _header(picture: Drawing) -> str:
+    """The picture's title, summary, notes and legend, as one HTML-like table."""
+    rows = [
+        f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT POINT-SIZE="18"><B>{label_text(picture.title, 90)}</B></FONT></TD></TR>',
+        f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}">{label_text(picture.subtitle, 120)}</TD></TR>',
+    ]
+    for note in picture.notes:
+        rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT COLOR="#7f0000">{label_text(note, 120)}</FONT></TD></TR>')
+    cells = "".join(
+        f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="#555555"><FONT COLOR="{font}" POINT-SIZE="11">{label_text(text)}</FONT></TD>'
+        for text, fill, font in picture.legend
+    )
+    cells += (
+        f'<TD BORDER="0"><TABLE BORDER="1" COLOR="{CRITICAL_BORDER}" CELLBORDER="1" CELLSPACING="2" CELLPADDING="3">'
+        f'<TR><TD COLOR="{CRITICAL_BORDER}"><FONT POINT-SIZE="11">double red border: CRITICAL</FONT></TD></TR></TABLE></TD>'
+    )
+    if picture.edge_notes:
+        cells += (
+            f'<TD BORDER="1" COLOR="{NOTE_COLOUR}"><FONT POINT-SIZE="11" COLOR="{NOTE_COLOUR}"><B>(1)</B> on an arrow: '
+            'its note, listed under the picture</FONT></TD>'
+        )
+    rows.append(f"<TR>{cells}</TR>")
+    return '<<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="4">' + "".join(rows) + "</TABLE>>"
+
+
+def to_dot(picture: Drawing) -> str:
+    """Turn the picture into DOT with pygraphviz (which quotes attribute values)."""
+    import pygraphviz  # the Graphviz engine, only when a picture is drawn (start-up time)
+
+    plain, folded = edges(picture)
+    nodes = len(picture.shown) + len(picture.folded) + len(picture.changes)
+    if nodes > HARD_MAX_NODES:
+        raise ImpactError(
+            f"the picture would have {nodes} boxes, more than the {HARD_MAX_NODES} a readable picture holds; "
+            f"lower --max-nodes or {TOO_LARGE_HINT}"
+        )
+    tools = {picture.system_of(a) for a in picture.shown} | set(picture.folded)
+    if len(tools) > HARD_MAX_TOOLS:
+        # Graphviz lays out many clusters slowly: refuse before trying.
+        raise ImpactError(
+            f"the picture would span {len(tools)} tools, more than the {HARD_MAX_TOOLS} a readable picture holds; "
+            f"lower --max-tools or --depth, or {TOO_LARGE_HINT}"
+        )
+    # Numbered notes: each distinct note of a drawn arrow gets a number, in arrow order.
+    picture.edge_notes = []
+    for _, _, note in plain:
+        if note and note not in picture.edge_notes:
+            picture.edge_notes.append(note)
+    dot = pygraphviz.AGraph(directed=True, strict=False, name="impact")
+    # Top to bottom: the tools at one distance sit side by side in a row, the next distance below,
+    # so a wide change grows down as much as across instead of into a long strip.
+    dot.graph_attr.update(
+        rankdir="TB", fontname=FONT, labelloc="b", labeljust="l",
+        nodesep="0.3", ranksep="0.45", newrank="true", compound="true", bgcolor="white", pad="0.3",
+    )
+    # The title and legend head an invisible frame around the whole picture; the numbered
+    # notes are the graph's own label, under the picture.
+    dot.node_attr.update(shape="box", style="rounded,filled", fontname=FONT, fontsize="12", margin="0.12,0.06")
+    dot.edge_attr.update(fontname=FONT, fontsize="9", color="#555555", arrowsize="0.7")
+    root = dot
+    dot = root.add_subgraph(
+        name="cluster_picture", label=_header(picture), labelloc="t", labeljust="l", style="solid", color="#ffffff",
+        fillcolor="#ffffff", fontsize="14", id="picture", **{"class": "frame"},
+    )
+
+    by_system: dict[str, list[str]] = defaultdict(list)
+    for asset in picture.shown:
+        by_system[picture.system_of(asset)].append(asset)
+    for system in sorted(set(by_system) | set(picture.folded)):
+        members = sorted(by_system.get(system, []))
+        names = [node_name(a) for a in members]
+        if system in picture.folded:
+            names.append(summary_name(system))
+        tool = picture.catalog.systems.get(system)
+        distances = [picture.shown[a].distance for a in members if picture.shown[a].role == "impacted"]
+        where = ""
+        if picture.mode == "impact":
+            if any(picture.shown[a].role == "changed" for a in members):
+                where = "changes here"
+            elif distances and all(d is not None for d in distances):
+                where = tools_away(min(d for d in distances if d is not None))
+            else:
+                where = "feeds the change"
+        heading = f"<B>{label_text(tool.name if tool else system, 40)}</B>"
+        heading += f' <FONT POINT-SIZE="10">({label_text(system)}{", " + where if where else ""})</FONT>'
+        sub = dot.add_subgraph(
+            name=f"cluster_{system}",
+            label=f"<{heading}>",
+            id=f"tool-{quote(system, safe='')}",
+            **{"class": "tool"},
+            style="rounded,filled",
+            fillcolor="#fafafa",
+            color="#999999",
+            fontsize="13",
+            labeljust="l",
+        )
+        for asset, name in zip(members, names):
+            sub.add_node(name, **_asset_attrs(picture, picture.shown[asset]))
+        if system in picture.folded:
+            assets = picture.folded[system]
+            text = f"+{len(assets)} more asset{'s' if len(assets) != 1 else ''}"
+            firsts = (picture.rank[a][0] for a in assets)
+            far = sorted({d for d in firsts if isinstance(d, int)})
+            if picture.mode == "impact" and far:
+                text += f"\n{tools_away(far[0])}" if far[0] == far[-1] else f"\n{far[0]} to {far[-1]} tools away"
+            sub.add_node(
+                summary_name(system),
+                label=f"<{label_text(text)}>",
+                shape="folder",
+                style="dashed,filled",
+                fillcolor=SUMMARY_FILL,
+                id=summary_name(system),
+                **{"class": "summary"},
+            )
+    drawn_changes = {c[0] for c in picture.changes}
+    unfinished: dict[str, Holder] = {}
+    for change_id, change_title, changed in picture.changes:
+        name = change_name(change_id)
+        verdict = picture.verdicts.get(change_id)
+        badge = ""
+        fill = "#ffffcc"
+        if verdict is not None:
+            ships = verdict.word == "ships"
+            fill = "#e3f4e8" if ships else "#fde8e6"
+            colour = "#1e7b3c" if ships else "#b42318"
+            badge = f'<BR/><FONT POINT-SIZE="12" COLOR="{colour}"><B>{label_text(verdict.word.upper())}</B></FONT>'
+            if verdict.holders:
+                badge += f'<BR/><FONT POINT-SIZE="10">waits for {label_text(", ".join(h.change for h in verdict.holders), 30)}</FONT>'
+        dot.add_node(
+            name, id=name, shape="note", style="filled", fillcolor=fill,
+            **{"class": "change-request" + (f" {verdict.word}" if verdict else "")},
+            label=f'<<B>{label_text(change_id)}</B><BR/><FONT POINT-SIZE="10">{label_text(change_title, 30)}</FONT>{badge}>',
+        )
+        for asset in changed:
+            if asset in picture.shown:
+                dot.add_edge(name, node_name(asset), color=CHANGED_FILL, penwidth="2", **{"class": "request"})
+        for holder in verdict.holders if verdict else ():
+            if holder.change not in drawn_changes:
+                unfinished.setdefault(holder.change, holder)
+    for change_id, holder in sorted(unfinished.items()):
+        name = change_name(change_id)
+        facts = ", ".join(x for x in (f"status {holder.status or 'not set'}", f"release {holder.release}" if holder.release else "no release") if x)
+        dot.add_node(
+            name, id=name, shape="note", style="filled,dashed", fillcolor="#eeeeee", **{"class": "change-request unfinished"},
+            label=(f'<<B>{label_text(change_id)}</B><BR/>'
+                   f'<FONT POINT-SIZE="10">{label_text(holder.title or "", 30)}<BR/>unfinished: {label_text(facts, 40)}</FONT>>'),
+        )
+    for change_id, verdict in sorted(picture.verdicts.items()):
+        if change_id not in drawn_changes:
+            continue
+        for holder in verdict.holders:
+            dot.add_edge(
+                change_name(holder.change), change_name(change_id), color="#b42318", fontcolor="#b42318", style="dashed",
+                penwidth="2", label="<<B>holds back</B>>", **{"class": "holds"},
+            )
+    for u, v, note in plain:
+        attrs = {"class": "dependency"}
+        if note:
+            number = picture.edge_notes.index(note) + 1
+            # A small numbered marker joined to its arrow by a line (decorate): it cannot be read as another arrow's.
+            attrs["label"] = _marker(number)
+            attrs["decorate"] = "true"
+            attrs["color"] = NOTE_COLOUR
+            attrs["class"] = f"dependency noted note-{number}"
+        dot.add_edge(node_name(u), node_name(v), **attrs)
+    if picture.edge_notes:
+        # Kept in the DOT for pages that list the notes beside the picture (see :func:`edge_notes`).
+        # Percent-encoded JSON: no quoting rule of DOT can touch it, and Graphviz leaves the attribute out of its drawings.
+        root.graph_attr["impact_notes"] = quote(json.dumps(picture.edge_notes), safe="")
+        rows = "".join(
+            f'<TR><TD ALIGN="RIGHT" VALIGN="TOP">{_marker(i, inner=True)}</TD>'
+            f'<TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="11">{label_text(note, 90)}</FONT></TD></TR>'
+            for i, note in enumerate(picture.edge_notes, 1)
+        )
+        root.graph_attr["label"] = (
+            f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Notes on the arrows</B></TD></TR>{rows}</TABLE>>'
+        )
+    for (u, v), count in folded.items():
+        dot.add_edge(u, v, style="dashed", color="#999999", **{"class": "summary"},
+                     **({"label": f"<{count} links>"} if count > 1 else {}))
+    for a, b, why, directed in picture.conflicts:
+        dot.add_edge(
+            change_name(a), change_name(b), dir="forward" if directed else "both", color=CONFLICT_COLOUR, fontcolor=CONFLICT_COLOUR,
+            penwidth="3", style="bold,dashed", constraint="false", label=f"<<B>conflict</B>: {label_text(why, 36)}>",
+            **{"class": "conflict"},
+        )
+    source: str = root.string()  # pygraphviz is untyped
+    return source
+
+
+def edge_notes(dot_source: str) -> list[str]:
+    """The notes of a picture's arrows, in the order of their numbered markers (number 1 first).
+
+    >>> edge_notes('digraph { graph [impact_notes="%5B%22a%20%5C%22b%5C%22%22%5D"]; }')
+    ['a "b"']
+    >>> edge_notes("digraph { }")
+    []
+    """
+    # Graphviz splits long strings over lines with a backslash-newline: join them first.
+    match = re.search(r'\bimpact_notes="([A-Za-z0-9%._~-]*)"', dot_source.replace("\\\n", ""))
+    if not match:
+        return []
+    notes = json.loads(unquote(match.group(1)))
+    return [str(n) for n in notes] if isinstance(notes, list) else []
+
+
+def _marker(number: int, inner: bool = False) -> str:
+    """The numbered marker of a note: a small boxed number (an HTML-like label, or its table alone)."""
+    table = (
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLPADDING="1" CELLSPACING="0" COLOR="{NOTE_COLOUR}" BGCOLOR="#ffffff">'
+        f'<TR><TD><FONT POINT-SIZE="10" COLOR="{NOTE_COLOUR}"><B>{number}</B></FONT></TD></TR></TABLE>'
+    )
+    return table if inner else f"<{table}>"

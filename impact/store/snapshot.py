@@ -1,0 +1,348 @@
+"""A whole catalog in columns, as the cache keeps it per catalog folder.
+
+A snapshot is keyed by the list of (file, digest) of the catalog's files and
+holds the merged catalog as columns (one list of ids, arrays of small
+integers into tables of strings, see :mod:`impact.store.compact`) and its
+warnings. :func:`assemble` builds it from the files' records,
+:func:`encode` from a merged catalog (:func:`impact.load.linking.merge`),
+:func:`decode` turns it into a :class:`~impact.core.catalog.Catalog` whose
+assets, places and dependencies are read-only views over the columns.
+"""
+
+from __future__ import annotations
+
+import pickle
+from array import array
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from impact.core.catalog import Catalog, RegressionTest, System, Team
+from impact.core.errors import Problem, display_path
+from impact.core.vocabulary import ASPECTS
+from impact.read.records import Record
+from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
+
+# --- records -> snapshot payload in one pass, for a catalog expected to be valid --
+
+
+def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
+    """``encode(merge(records), rels)``, built column by column; None where :func:`merge` finds an error.
+
+    :func:`merge` builds a dict entry and a tuple per asset and per
+    dependency, then :func:`encode` turns them into columns: about a second
+    and a half at 100,000 assets, in the one process that cannot share it.
+    A valid catalog needs neither: each system's assets are transposed into
+    columns at once, each file brings its dependencies as columns (built by
+    the worker that read it), ids are sorted once, and conflicts (an id
+    defined twice, a dangling reference, a dependency on itself) are found
+    with set operations over whole columns. On any conflict this returns
+    None and the caller takes :func:`merge`'s path, which reports it. The snapshot also keeps each
+    file's dependencies as declared (``edge_*``), for :func:`patch`.
+    ``tests/test_cache_assemble.py`` checks that both give the same snapshot.
+    """
+    order: list[str] = []  # every definition, in the order merge() meets them
+    others: dict[str, tuple[int, int, int]] = {}
+    teams: list[Team] = []
+    systems: list[tuple[Any, ...]] = []
+    tests: list[RegressionTest] = []
+    policy: Any = None
+    team_refs: set[str | None] = set()
+    asset_refs: set[str] = set()
+    ids: list[str] = []
+    system_of: list[str] = []
+    types: list[str] = []
+    owners: list[str] = []
+    critical: list[bool] = []
+    descriptions: list[str | None] = []
+    display_names: list[str | None] = []
+    extra: list[tuple[Any, ...]] = []  # the values of records.EXTRA_ASSET_FIELDS
+    consulted: list[tuple[str, ...]] = []
+    informed: list[tuple[str, ...]] = []
+    file_of: list[int] = []
+    lines: list[int] = []
+    cols: list[int] = []
+    ups: list[str] = []
+    downs: list[str] = []
+    noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
+    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects): uses too
+    edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
+    for fi, record in enumerate(records):
+        at = 0  # the file's next asset in its edges' aids
+        for team in record.teams:
+            order.append("team:" + team.id)
+            others["team:" + team.id] = (fi, team.line, team.col)
+            teams.append(Team(team.id, team.name, team.email, team.slack, team.members))
+        for s in record.systems:
+            sid, owner, a = s.id, s.owner, s.assets
+            others["system:" + sid] = (fi, s.line, s.col)
+            team_refs.add(owner)
+            team_refs.update(s.consulted, s.informed)
+            aids: list[str] = record.edges.aids[at : at + len(a.keys)]
+            at += len(a.keys)
+            # The definitions' order, joined as the snapshot keeps it: no string per asset.
+            order.append("\0asset:".join(["system:" + sid, *aids]))
+            if aids:
+                ids += aids
+                system_of += [sid] * len(aids)
+                types += a.types
+                owners += [o or owner for o in a.owners]
+                team_refs.update(a.owners)
+                critical += a.critical
+                descriptions += a.descriptions
+                display_names += a.names
+                extra += a.extra
+                for roles, column in ((a.consulted, consulted), (a.informed, informed)):
+                    if any(roles):
+                        column += [tuple(dict.fromkeys(r)) for r in roles]
+                        team_refs.update(*roles)
+                    else:
+                        column += roles
+                file_of += [fi] * len(aids)
+                lines += a.lines
+                cols += a.cols
+            systems.append((sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), aids))
+        f_edges = record.edges
+        if f_edges.noted:
+            noted += [(len(ups) + pos, note) for pos, note in f_edges.noted]
+        if f_edges.used:
+            used += [(len(ups) + pos, uses) for pos, uses in f_edges.used]
+        ups += f_edges.ups
+        downs += f_edges.downs
+        edge_files.append(len(ups))
+        for t in record.tests:
+            order.append("test:" + t.id)
+            others["test:" + t.id] = (fi, t.line, t.col)
+            tests.append(RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes))
+            asset_refs.update(t.covers)
+            team_refs.add(t.owner)
+        if record.policy is not None:
+            if policy is not None:
+                return None  # defined twice
+            policy = record.policy
+    team_refs.discard(None)  # an asset or a test without an owner of its own
+    n = len(ids)
+    by_id = sorted(range(n), key=ids.__getitem__)
+    ids = list(map(ids.__getitem__, by_id))
+    index = dict(zip(ids, range(n)))
+    if len(index) != n or len(others) != len(teams) + len(systems) + len(tests):
+        return None  # an id defined twice
+    if not asset_refs <= index.keys() or not team_refs <= {t.id for t in teams}:
+        return None  # a reference to nothing
+    try:
+        up_pos = list(map(index.__getitem__, ups))
+        down_pos = list(map(index.__getitem__, downs))
+    except KeyError:
+        return None  # a dependency on nothing
+    sys_t, sys_of = _table(list(map(system_of.__getitem__, by_id)))
+    type_t, type_of = _table(list(map(types.__getitem__, by_id)))
+    owner_t, owner_of = _table(list(map(owners.__getitem__, by_id)))
+    built = adjacency(n, up_pos, down_pos, noted, used)
+    if built is None:
+        return None  # a dependency on itself
+    offsets, targets, notes, uses = built
+    return {
+        "files": rels,
+        "teams": [slot_row(t) for t in sorted(teams, key=lambda t: t.id)],
+        "systems": [
+            (*row[:-1], array("i", map(index.__getitem__, row[-1])).tobytes()) for row in sorted(systems, key=lambda r: r[0])
+        ],
+        "tests": [slot_row(t) for t in sorted(tests, key=lambda t: t.id)],
+        "policy": None if policy is None else tuple(policy),  # marshal stores no named types
+        "ids": "\0".join(ids),
+        "systems_t": sys_t, "system_of": sys_of,
+        "types_t": type_t, "type_of": type_of,
+        "owners_t": owner_t, "owner_of": owner_of,
+        "critical": bytes(map(bool, map(critical.__getitem__, by_id))),
+        "descriptions": list(map(descriptions.__getitem__, by_id)),
+        "display_names": list(map(display_names.__getitem__, by_id)),
+        "extra": list(map(extra.__getitem__, by_id)),
+        "consulted": list(map(consulted.__getitem__, by_id)),
+        "informed": list(map(informed.__getitem__, by_id)),
+        "file_of": array("i", map(file_of.__getitem__, by_id)).tobytes(),
+        "line": array("i", map(lines.__getitem__, by_id)).tobytes(),
+        "col": array("i", map(cols.__getitem__, by_id)).tobytes(),
+        "others": others,
+        "order": "\0".join(order),
+        "offsets": offsets, "targets": targets, "notes": notes, "uses": uses,
+        # Every file's dependencies as declared, in positions: an edit to them
+        # is patched by replacing one file's stretch (see patch()).
+        "edge_up": array("i", up_pos).tobytes(), "edge_down": array("i", down_pos).tobytes(),
+        "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted, "edge_used": used,
+    }  # fmt: skip
+
+
+def adjacency(
+    n: int, ups: list[int], downs: list[int], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]] = ()  # type: ignore[assignment]
+) -> tuple[bytes, bytes, dict[int, str], dict[int, tuple[str, ...]]] | None:
+    """The snapshot's ``offsets``, ``targets``, ``notes`` and ``uses`` of dependencies given as position columns.
+
+    Each (upstream, downstream) pair is coded as one number, ``up * n + down``;
+    sorted and unique, the codes are the adjacency by upstream with
+    downstreams ascending. NumPy does in milliseconds what took Python a
+    second over 300,000 dependencies (sorting numbers too large for one
+    machine word). An edge declared twice keeps a note as
+    :func:`~impact.load.linking.merge` does: the first declaration's, or, if
+    that had none, the first non-empty later one; and uses what its
+    declarations say together (:func:`~impact.load.linking.merge_uses`).
+
+    Examples
+    --------
+    >>> offsets, targets, notes, uses = adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")], [(0, ("data",)), (1, ("name",))])
+    >>> list(ints(offsets)), list(ints(targets)), notes, uses  # 0 -> 1 is declared twice, once without uses
+    ([0, 1, 1, 3], [1, 0, 1], {0: 'sync'}, {1: ('data',)})
+    >>> adjacency(2, [1], [1], []) is None  # a dependency on itself
+    True
+    """
+    import numpy as np  # ~0.1 s to import: only when a snapshot is built, never on a warm run
+
+    up, down = np.asarray(ups, dtype=np.int64), np.asarray(downs, dtype=np.int64)
+    if (up == down).any():
+        return None
+    pairs = up * n + down
+    codes, first, counts = np.unique(pairs, return_index=True, return_counts=True)
+    offsets = np.searchsorted(codes, np.arange(n + 1, dtype=np.int64) * n)
+    targets = codes % n if n else codes
+    notes: dict[int, str] = {}
+    if noted:
+        at = np.searchsorted(codes, pairs[[pos for pos, _ in noted]]).tolist()
+        firsts = first.tolist()
+        for (pos, note), edge in zip(noted, at):  # in order of position
+            if edge not in notes and (pos == firsts[edge] or note):
+                notes[edge] = note
+    uses: dict[int, tuple[str, ...]] = {}
+    if used:
+        at = np.searchsorted(codes, pairs[[pos for pos, _ in used]]).tolist()
+        said: dict[int, list[tuple[str, ...]]] = {}
+        for (_pos, aspects), edge in zip(used, at):
+            said.setdefault(edge, []).append(aspects)
+        many = counts.tolist()
+        for edge, found in said.items():
+            if len(found) == many[edge]:  # every declaration says what it uses; one that does not uses everything
+                every = {a for aspects in found for a in aspects}
+                uses[edge] = tuple(a for a in ASPECTS if a in every)
+    # np.intc is C's int: the same bytes as array("i"), which the snapshot is read with.
+    return offsets.astype(np.intc).tobytes(), targets.astype(np.intc).tobytes(), notes, uses
+
+
+# --- merged catalog <-> snapshot payload --------------------------------------
+
+
+def _table(values: list[str]) -> tuple[list[str], bytes]:
+    """Distinct values (in order of first appearance) and one index per value, as array bytes."""
+    distinct = list(dict.fromkeys(values))
+    index = dict(zip(distinct, range(len(distinct))))
+    return distinct, array("i", map(index.__getitem__, values)).tobytes()
+
+
+def ints(raw: bytes) -> array[int]:
+    out = array("i")
+    out.frombytes(raw)
+    return out
+
+
+def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
+    """The snapshot of a catalog merged by :func:`impact.load.linking.merge` (the reference :func:`assemble` is checked against)."""
+    assets = merged["assets"]
+    records: list[Record] = merged["records"]
+    ids = sorted(assets)
+    systems_of, types, owners, critical, descriptions, names, extra, consulted, informed, file_of, lines, cols = ([] for _ in range(12))
+    for aid in ids:
+        fi, si, ai = assets[aid]
+        system = records[fi].systems[si]
+        a = system.assets
+        systems_of.append(system.id)
+        types.append(a.types[ai])
+        owners.append(a.owners[ai] or system.owner)
+        critical.append(a.critical[ai])
+        descriptions.append(a.descriptions[ai])
+        names.append(a.names[ai])
+        extra.append(a.extra[ai])
+        consulted.append(tuple(dict.fromkeys(a.consulted[ai])))
+        informed.append(tuple(dict.fromkeys(a.informed[ai])))
+        file_of.append(fi)
+        lines.append(a.lines[ai])
+        cols.append(a.cols[ai])
+    sys_t, sys_of = _table(systems_of)
+    type_t, type_of = _table(types)
+    owner_t, owner_of = _table(owners)
+    index = dict(zip(ids, range(len(ids))))
+    edges = edge_list_from(ids, merged["edges"], merged["uses"])
+    places = merged["places"]
+    policy = merged["policy"]
+    return {
+        "files": rels,
+        "teams": [tuple(t.__getattribute__(f) for f in Team.__slots__) for _, t in sorted(merged["teams"].items())],
+        # A system's assets as positions in ``ids`` (array bytes): 100,000 ids
+        # written a second time as strings would double the snapshot's load time.
+        "systems": [
+            (*(s.__getattribute__(f) for f in System.__slots__[:-1]), array("i", [index[a] for a in s.assets]).tobytes())
+            for _, s in sorted(merged["systems"].items())
+        ],
+        "tests": [tuple(t.__getattribute__(f) for f in RegressionTest.__slots__) for _, t in sorted(merged["tests"].items())],
+        "policy": None if policy is None else tuple(policy),  # marshal stores no named types
+        "ids": "\0".join(ids),
+        "systems_t": sys_t, "system_of": sys_of,
+        "types_t": type_t, "type_of": type_of,
+        "owners_t": owner_t, "owner_of": owner_of,
+        "critical": bytes(map(bool, critical)),
+        "descriptions": descriptions,
+        "display_names": names,
+        "extra": extra,
+        "consulted": consulted,
+        "informed": informed,
+        "file_of": array("i", file_of).tobytes(),
+        "line": array("i", lines).tobytes(),
+        "col": array("i", cols).tobytes(),
+        "others": {k: v for k, v in places.items() if not k.startswith("asset:")},
+        "order": "\0".join(places),
+        "offsets": edges.offsets.tobytes(), "targets": edges.targets.tobytes(), "notes": edges.notes,  # type: ignore[attr-defined]
+        "uses": {pos: tuple(a for a in ASPECTS if a in found) for pos, found in edges.uses.items()},
+    }  # fmt: skip
+
+
+def _system(row: list[Any], ids: Sequence[str]) -> System:
+    """A stored system row: its fields, then the positions of its assets."""
+    sid, name, owner, kind, consulted, informed, positions = row
+    return System(sid, name, owner, kind, consulted, informed, tuple(map(ids.__getitem__, ints(positions))))
+
+
+def decode(data: dict[str, Any], root: Path, locate: Locate | None = None) -> Catalog:
+    """The catalog of a snapshot; ``locate`` finds the places it does not hold (line 0)."""
+    names = [display_path(root / rel) for rel in data["files"]]
+    ids = data["ids"].split("\0") if data["ids"] else []
+    cols = AssetColumns(
+        ids, data["systems_t"], ints(data["system_of"]), data["types_t"], ints(data["type_of"]),
+        data["owners_t"], ints(data["owner_of"]), data["critical"], data["descriptions"],
+        data["consulted"], data["informed"], names, ints(data["file_of"]), ints(data["line"]), ints(data["col"]),
+        locate, data["display_names"], data["extra"],
+    )  # fmt: skip
+    assets = AssetTable(cols)
+    others = data["others"]  # (file, line, col) tuples, completed in place as places are found
+    order = data["order"]  # split by PlaceTable when first iterated
+    policy = data["policy"]
+    return Catalog(
+        root=display_path(root),
+        teams={row[0]: Team(*row) for row in data["teams"]},
+        systems={row[0]: _system(row, ids) for row in data["systems"]},
+        assets=assets,  # type: ignore[arg-type]  # a read-only Mapping that builds on demand
+        dependencies=EdgeList(  # type: ignore[arg-type]
+            ids, ints(data["offsets"]), ints(data["targets"]), data["notes"], {pos: frozenset(u) for pos, u in data["uses"].items()}
+        ),
+        tests={row[0]: RegressionTest(*row) for row in data["tests"]},
+        policy=pickle.loads(policy[0]) if policy is not None else None,
+        places=PlaceTable(assets, others, order),  # type: ignore[arg-type]
+    )
+
+
+def warning_rows(warnings: list[Problem], names: list[str]) -> list[tuple[Any, ...]]:
+    where = {n: i for i, n in enumerate(names)}
+    return [(where.get(p.file, p.file), p.line, p.col, p.message, p.severity) for p in warnings]
+
+
+def warnings_from(rows: list[tuple[Any, ...]], names: list[str]) -> list[Problem]:
+    return [Problem(names[f] if isinstance(f, int) else f, line, col, msg, sev) for f, line, col, msg, sev in rows]
+
+
+def slot_row(obj: Any) -> tuple[Any, ...]:
+    return tuple(obj.__getattribute__(f) for f in type(obj).__slots__)
