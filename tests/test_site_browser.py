@@ -42,6 +42,7 @@ systems:
     owner: ops
     assets:
       field/x: {{type: field, description: "<b>bold?</b>", depends_on: [website:form/demo]}}
+      "100% café/Ü?x=1#y": {{type: report, depends_on: [crm:field/x]}}
 """
 
 
@@ -147,6 +148,12 @@ def test_a_person_finds_what_breaks_and_whom_to_ask(browser: Any, example_site: 
     assert "Web Team" in ask and "responsible" in ask and "web@example.com" in ask
     assert page.locator("#picture svg a[data-asset]").count() > 1
     view.check("asset")
+    page.locator("#about a.type").click()  # the type searches for its kind
+    page.wait_for_selector('#results[data-query="folder"]')
+    assert page.locator('#results a.hit[data-asset="website:/products/"]').count() == 1
+    page.locator('#results a.hit[data-asset="website:/products/"]').click()
+    page.wait_for_selector('main[data-asset="website:/products/"]')
+    assert page.locator("#results").count() == 0
 
     # Walk: owner link to the team's page.
     page.locator('#about a.team[data-team="web"]').click()
@@ -257,6 +264,10 @@ def test_catalog_text_stays_text(browser: Any, tmp_path: Path) -> None:
     assert "<b>bold?</b>" in page.locator("#about").inner_text()
     assert page.locator("main b").evaluate_all("els => els.filter(e => e.textContent === 'bold?').length") == 0
     assert page.locator("img").count() == 0
+    odd = "crm:100% café/Ü?x=1#y"  # percent, non-ASCII, '?' and '#' in an id survive a deep link
+    page = view.open("#asset=" + quote(odd, safe=""))
+    assert page.locator("main").get_attribute("data-asset") == odd
+    assert page.locator('#upstream li.reach[data-asset="crm:field/x"]').count() == 1
     view.check()
 
 

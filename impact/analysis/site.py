@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impact.analysis.trace import default_changes_folder, load_change_folder
+from impact.analysis.workspace import open_catalog
 from impact.core.catalog import Catalog
 from impact.core.errors import ImpactError, Problem
 from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
-from impact.load.loader import load_catalog
 from impact.store.compact import EdgeList, edge_list_from
 
 RELEASED = "released"
@@ -90,5 +90,5 @@ def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = 5)
     """``impact site``: load the catalog and its change requests (the ``changes`` folder beside it by default)."""
     folder = changes_path if changes_path is not None else default_changes_folder(catalog_path)
     changes = load_change_folder(folder)
-    catalog = load_catalog(catalog_path)
+    catalog, _graph = open_catalog(catalog_path)  # the front ends' one entry point; the page searches the graph itself
     return site_model(catalog, changes, max_tools), folder

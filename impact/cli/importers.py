@@ -70,8 +70,10 @@ def import_group() -> None:
 
     Each importer writes one catalog file. Importing again into the same file
     only adds what is new and fills empty fields: descriptions, owners,
-    critical flags, consulted/informed teams and dependency notes you wrote
-    by hand are kept. Assets the source no longer lists are kept and named.
+    critical flags, consulted/informed teams, dependencies, notes and comments
+    you wrote by hand are kept. Assets the source no longer lists are kept and
+    named. Each import records itself under 'sources:' in the file it writes;
+    'impact import refresh' runs them all again.
 
     \b
     Example:

@@ -171,6 +171,8 @@ def _asset_attrs(picture: Drawing, item: Shown) -> dict[str, str]:
     facts = [asset.type if asset else "new asset"]
     if item.role in ("changed",):
         facts.insert(0, f"CHANGED: {item.action}")
+    if name := (getattr(asset, "name", None) if asset else None):
+        facts.insert(0, f"\u201c{name}\u201d")
     if owners_line := (picture.owners and asset and catalog.teams.get(asset.owner)):
         facts.append(f"owner: {owners_line.name}")
     small = label_text(", ".join(facts), KEY_WIDTH + 6)

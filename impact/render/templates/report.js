@@ -61,6 +61,7 @@
     var heading = el("h3");
     heading.appendChild(idCode(a.id));
     body.appendChild(heading);
+    if (a.name) { body.appendChild(el("p", "\u201c" + a.name + "\u201d", "aname")); }
     var badges = el("p");
     if (a.status === "changed") {
       badges.appendChild(el("span", "changed: " + a.changed_by.map(function (c) { return c.action; }).join(", "), "badge b-changed"));
