@@ -24,7 +24,7 @@ from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 from impact.core.catalog import Catalog
-from impact.core.distance import tools_away
+from impact.core.distance import tools_away, tools_away_between
 from impact.core.errors import ImpactError
 from impact.core.ids import split_asset_id
 from impact.graph.depgraph import DependencyGraph
@@ -171,6 +171,8 @@ def _asset_attrs(picture: Drawing, item: Shown) -> dict[str, str]:
     facts = [asset.type if asset else "new asset"]
     if item.role in ("changed",):
         facts.insert(0, f"CHANGED: {item.action}")
+    if name := (getattr(asset, "name", None) if asset else None):
+        facts.insert(0, f"\u201c{name}\u201d")
     if owners_line := (picture.owners and asset and catalog.teams.get(asset.owner)):
         facts.append(f"owner: {owners_line.name}")
     small = label_text(", ".join(facts), KEY_WIDTH + 6)
@@ -312,7 +314,7 @@ def to_dot(picture: Drawing) -> str:
             firsts = (picture.rank[a][0] for a in assets)
             far = sorted({d for d in firsts if isinstance(d, int)})
             if picture.mode == "impact" and far:
-                text += f"\n{tools_away(far[0])}" if far[0] == far[-1] else f"\n{far[0]} to {far[-1]} tools away"
+                text += f"\n{tools_away_between(far[0], far[-1])}"
             sub.add_node(
                 summary_name(system),
                 label=f"<{label_text(text)}>",

@@ -42,7 +42,7 @@ def label_text(text: str | None, width: int = 0) -> str:
 
 
 # A piece ends after / : . or - ; leading dashes (an option such as --max-tools) stay with their word.
-_PIECE = re.compile(r"\s+|-*[^\s/:.\-]*[/:.\-]+|-*[^\s/:.\-]+")
+_PIECE = re.compile(r"\s+|-*[^\s/:.\-]+[/:.\-]*|[/:.\-]+")
 
 
 def wrap_words(text: str, width: int) -> list[str]:
@@ -56,8 +56,8 @@ def wrap_words(text: str, width: int) -> list[str]:
     ['smart-campaign/demo-', 'request-fulfillment']
     >>> wrap_words("only leads owned by EMEA Inbound queue members", 20)
     ['only leads owned by', 'EMEA Inbound queue', 'members']
-    >>> wrap_words("a lower --max-tools", 10)
-    ['a lower', '--max-', 'tools']
+    >>> wrap_words("a lower --max-tools or --focus ASSET", 16)
+    ['a lower --max-', 'tools or --focus', 'ASSET']
     >>> wrap_words("supercalifragilistic", 5)
     ['supercalifragilistic']
     """

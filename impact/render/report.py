@@ -149,6 +149,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 "id": aid,
                 "system": system_id,
                 "system_name": system.name,
+                "name": getattr(asset, "name", None) if asset else None,
                 "type": asset.type if asset else None,
                 "description": asset.description if asset else None,
                 "critical": bool(asset.critical) if asset else False,
