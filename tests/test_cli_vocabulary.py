@@ -207,3 +207,24 @@ def test_coverage_csv_agrees_with_its_json() -> None:
     assert set(teams) == set(data["by_team"])
     for team, row in teams.items():
         assert int(row["critical_total"]) == data["by_team"][team]["critical"]["total"]
+
+
+def test_init_writes_an_example_change_that_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IMPACT_CATALOG", raising=False)
+    code, _, err = run_cli("init", "--catalog", "stack/catalog")
+    assert code == 0, err
+    example = Path("stack/changes/CR-1-example.yaml")
+    assert f"impact check {example}" in err
+    assert run_cli("validate", "stack/catalog")[0] == 0
+    code, out, err = run_cli("check", str(example), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["change"]["id"] == "CR-1"
+    # From anywhere: the file names its catalog relative to itself.
+    monkeypatch.chdir(tmp_path / "stack" / "changes")
+    assert run_cli("check", "CR-1-example.yaml")[0] == 0
+    monkeypatch.chdir(tmp_path)
+    before = example.read_bytes()
+    code, _, err = run_cli("init", "other", "--changes", "stack/changes")
+    assert code == 2 and "never replaces a change file" in err
+    assert example.read_bytes() == before and not Path("other").exists()
