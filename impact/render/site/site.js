@@ -116,6 +116,14 @@
     window.addEventListener("hashchange", function () {
       route(true);
     });
+    document.addEventListener("keydown", function (ev) {
+      // "/" jumps to the search box, as on many sites.
+      var tag = ev.target && ev.target.tagName;
+      if (ev.key === "/" && tag !== "INPUT" && tag !== "TEXTAREA" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+        ev.preventDefault();
+        q.focus();
+      }
+    });
     document.addEventListener("click", function (ev) {
       // A link to the page already shown: show it again (closes the search results).
       var link = ev.target.closest ? ev.target.closest("a[href^='#']") : null;
@@ -929,7 +937,8 @@
       el("b", null, t.name),
       " ",
       el("code", null, t.id),
-      el("span", { class: "meta" }, [t.kind || "test", t.minutes ? t.minutes + " min" : null, t.owner ? "owner " + teamName(t.owner) : null].filter(Boolean).join(" · ")),
+      el("span", { class: "meta" }, [t.kind || "test", t.minutes ? t.minutes + " min" : null].filter(Boolean).join(" · "), t.owner ? [" · owner ", teamLink(t.owner)] : null),
+      t.covers.length > 1 ? el("span", { class: "meta" }, "covers " + plural(t.covers.length, "asset") + ": ", joinLinks(t.covers.slice(0, 8).map(function (b) { return el("a", { href: href("asset", ids[b]), "data-asset": ids[b] }, ids[b]); })), t.covers.length > 8 ? " …" : null) : null,
       t.steps.length ? el("ol", { class: "steps" }, t.steps.map(function (s) { return el("li", null, s); })) : null,
       t.run ? el("span", { class: "meta" }, "run: ", el("code", null, t.run)) : null
     );
