@@ -103,8 +103,11 @@ class ImpactGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; the exit code it returns becomes the process's status."""
+        from impact.cli.terminal import show_progress
+
         try:
-            code = super().invoke(ctx)
+            with show_progress():  # on a terminal only, for work that lasts; cleared before any message
+                code = super().invoke(ctx)
         except ImpactError as exc:
             if (ctx.obj or {}).get("debug"):  # for developers: where in impact it was raised
                 click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
@@ -182,6 +185,9 @@ def cli(ctx: click.Context, debug: bool, no_cache: bool) -> None:
 
 def emit(text: str, output: str | None, protected: list[Path] | None = None) -> None:
     """Print, or write a file atomically (never over an input or into a catalog)."""
+    from impact.core import progress
+
+    progress.clear()
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
@@ -201,9 +207,14 @@ def _stdout() -> BinaryIO:
 
 def emit_stream(writer: Callable[[Callable[[bytes], object]], None], output: str | None, protected: list[Path]) -> None:
     """:func:`emit` for output written piece by piece (``writer(write)``)."""
+    from impact.core import progress
+
     if output is None or output == "-":
         stream = _stdout()
-        writer(stream.write)
+        progress.clear()
+        # On a terminal the answer itself shows the progress: no line of ours in between.
+        with progress.reporting(None) if sys.stdout.isatty() else contextlib.nullcontext():
+            writer(stream.write)
         stream.flush()
         return
     from impact.store.fsio import atomic_write, guard_output
@@ -211,6 +222,7 @@ def emit_stream(writer: Callable[[Callable[[bytes], object]], None], output: str
     target = Path(output)
     guard_output(target, protected)
     atomic_write(target, writer)
+    progress.clear()
     click.echo(f"Wrote {output}", err=True)
 
 

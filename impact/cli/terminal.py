@@ -1,17 +1,19 @@
 """Terminal niceties that must never leak into files or machine-readable output.
 
 Colour only when standard output is a terminal and ``NO_COLOR`` is unset
-(https://no-color.org); a loading note only when standard error is a
-terminal and the catalog is big.
+(https://no-color.org); a loading note, and the progress of work that lasts
+more than a second, only when standard error is a terminal.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -54,3 +56,53 @@ def _yaml_files(root: Path, stop: int) -> Iterator[Path]:
         yield path
         if seen >= stop:
             return
+
+
+class TerminalProgress:
+    """Shows ``what: done/total`` on one line of standard error, for work that lasts.
+
+    Nothing is shown during the first :attr:`delay` seconds (most commands
+    are done by then), and the line is redrawn at most ten times a second;
+    :meth:`clear` wipes it before the answer or an error is printed.
+    """
+
+    delay = 1.0
+
+    def __init__(self, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.clock = clock
+        self.started = clock()
+        self.drawn = 0.0
+        self.shown = False
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.started < self.delay or now - self.drawn < 0.1:
+            return
+        self.drawn = now
+        text = f"{what}: {done:,} of {total:,} ({100 * done // total}%)" if total else f"{what}..."
+        self.stream.write("\r\x1b[2K" + text)
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.shown = False
+
+
+@contextmanager
+def show_progress() -> Iterator[None]:
+    """Report long work's progress on standard error while a command runs, if it is a terminal."""
+    from impact.core import progress
+
+    if not sys.stderr.isatty():
+        yield
+        return
+    reporter = TerminalProgress()
+    try:
+        with progress.reporting(reporter):
+            yield
+    finally:
+        reporter.clear()

@@ -58,7 +58,8 @@ class FileLocator:
         raws = [self._raw(fi) for fi in todo]
         names = [self.names[fi] for fi in todo]
         digests = [self.hashes[fi] for fi in todo]
-        for fi, places in zip(todo, in_workers(places_of, raws, names, digests, [cache.enabled()] * len(todo))):
+        located = in_workers(places_of, raws, names, digests, [cache.enabled()] * len(todo), what="Finding where definitions stand")
+        for fi, places in zip(todo, located):
             self._places[fi] = places
 
     def __call__(self, fi: int, key: str) -> tuple[int, int]:

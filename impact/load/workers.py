@@ -10,9 +10,10 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from impact.core import progress
 from impact.read.records import Record, build_record, definition_places
 from impact.store import cache
 from impact.store.record_cache import cached_record, places_entry, record_entry
@@ -60,7 +61,7 @@ def _build_all(raws: list[bytes], names: list[str], store: bool = False) -> list
     return in_workers(_build_blob, raws, names, [store] * len(raws))
 
 
-def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any]) -> list[_T]:
+def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files") -> list[_T]:
     """``job(raw, *arg)`` for each file, in worker processes (one per core) if there is much to read.
 
     Reading YAML is pure Python, so threads would not help. Results come
@@ -75,10 +76,19 @@ def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any]) -> l
         try:
             # fork: the workers start with impact already imported.
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                return list(pool.map(job, raws, *args, chunksize=max(1, len(raws) // (workers * 4))))
+                return _counted(pool.map(job, raws, *args, chunksize=max(1, len(raws) // (workers * 4))), len(raws), what)
         except (OSError, BrokenProcessPool):  # no processes to be had: read here
             pass
-    return list(map(job, raws, *args))
+    return _counted(map(job, raws, *args), len(raws), what)
+
+
+def _counted(results: Iterable[_T], total: int, what: str) -> list[_T]:
+    """The results as a list, each one reported as progress (shown on a terminal when it lasts)."""
+    out = []
+    for done, result in enumerate(results, 1):
+        out.append(result)
+        progress.step(what, done, total)
+    return out
 
 
 def places_of(raw: bytes, name: str, digest_: str, store: bool) -> dict[str, tuple[int, int]]:

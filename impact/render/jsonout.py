@@ -12,6 +12,7 @@ import orjson
 from impact.analysis.answer import RISKS
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.release_path import ReleasePath
+from impact.core import progress
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
 
@@ -111,7 +112,7 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
     impacted: Any = _impacted_items(result)
     stakeholders: Any = (stakeholder_dict(s) for s in result.stakeholders)
     if streamed:
-        impacted, stakeholders = Streamed(impacted), Streamed(stakeholders)
+        impacted, stakeholders = Streamed(impacted, len(result.impacted)), Streamed(stakeholders)
     else:
         impacted, stakeholders = list(impacted), list(stakeholders)
     return {
@@ -185,10 +186,11 @@ def _impacted_items(result: CheckResult) -> Iterator[dict[str, Any]]:
 class Streamed:
     """A list in a JSON answer whose items are made, encoded and written one at a time (see :func:`write`)."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "total")
 
-    def __init__(self, items: Iterable[Any]) -> None:
+    def __init__(self, items: Iterable[Any], total: int = 0) -> None:
         self.items = items
+        self.total = total  # for progress on a terminal; 0: not reported
 
 
 _CHUNK = 1 << 20
@@ -236,10 +238,12 @@ def write(data: dict[str, Any], out: Callable[[bytes], object]) -> None:
         put(_encode(key) + b": ")
         if isinstance(value, Streamed):
             first = True
-            for item in value.items:
+            for done, item in enumerate(value.items, 1):
                 put(b"[\n    " if first else b",\n    ")
                 put(_encode(item).replace(b"\n", b"\n    "))
                 first = False
+                if value.total:
+                    progress.step("Writing the answer", done, value.total)
             put(b"[]" if first else b"\n  ]")
         else:
             put(_encode(value).replace(b"\n", b"\n  "))

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from impact.analysis.answer import RISKS, tests_breakdown, tests_sentence
 from impact.analysis.check import CheckResult
 from impact.analysis.release_path import ReleasePath
+from impact.core import progress
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away as away
+from impact.core.distance import tools_away_between
 from impact.graph.depgraph import Reach
 
 ARROW = " -> "
@@ -231,7 +233,7 @@ class Folded:
 
     @property
     def span(self) -> str:
-        return away(self.near) if self.near == self.far else f"{self.near} to {self.far} tools away"
+        return tools_away_between(self.near, self.far)
 
 
 @dataclass(frozen=True)
@@ -366,6 +368,7 @@ def write_lines(lines: Iterable[str], write: Callable[[bytes], object]) -> None:
             write("\n".join(pending).encode("utf-8"))
             pending.clear()
             size = 0
+            progress.step("Writing the answer", 0)
     if pending:
         pending.append("")
         write("\n".join(pending).encode("utf-8"))
