@@ -163,3 +163,16 @@ def test_conflicts_are_ranked_and_far_ones_folded(monkeypatch: pytest.MonkeyPatc
 
 def test_breaking_actions_are_the_documented_ones() -> None:
     assert set(BREAKING_ACTIONS) == {"delete", "rename", "deprecate"}
+
+
+def test_the_readme_excerpt_is_the_golden_answer_in_order() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```text\nCR-105: ")
+    block = readme[start + len("```text\n") : readme.index("```", start + 8)]
+    golden = (ROOT / "tests" / "golden" / "CR-105-retire-emea-round-robin.txt").read_text(encoding="utf-8").splitlines()
+    at = 0
+    for line in block.splitlines():
+        if line.strip() == "...":
+            continue
+        assert line in golden[at:], f"README line not in the golden answer (in order): {line!r}"
+        at = golden.index(line, at) + 1

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from impact.core.catalog import Catalog
 from impact.load import cached as cached_path
-from impact.load import change, loader
+from impact.load import change, linking, loader
 from impact.load.loader import check_catalog, load_catalog
 from impact.render.jsonout import dumps
 from tests.helpers import RENAME_PRODUCTS, without_cache
@@ -122,7 +122,7 @@ def test_an_edit_that_keeps_the_shape_patches_the_snapshot(
     run("check", str(change_file))
     edit(catalog / file, old, new)
     monkeypatch.setattr(
-        loader,
+        linking,
         "merge",
         lambda records: pytest.fail("merged every record instead of patching"),
     )

@@ -185,3 +185,46 @@ def test_csv_next_to_an_imported_system_has_a_way_forward(tmp_path: Path, monkey
     assert code == 0
     assert "queue/emea:" in Path("catalog/salesforce.yaml").read_text(encoding="utf-8")
     assert "list/x:" in Path("catalog/marketo.yaml").read_text(encoding="utf-8")
+
+
+def test_notify_about_several_change_files_names_each() -> None:
+    code, out, err = run_cli("notify", CR101, CR105, "--stage", "pre-release")
+    assert code == 0, err
+    assert out.splitlines()[0] == "Subject: [CR-101, CR-105] Coming up: 2 change requests"
+    assert "Change request CR-101 is" in out and "Change request CR-105 is" in out
+
+
+def test_coverage_csv_agrees_with_its_json() -> None:
+    import csv
+    import io
+
+    code, out, _ = run_cli("coverage", str(CATALOG), "--format", "csv")
+    data = json.loads(run_cli("coverage", str(CATALOG), "--format", "json")[1])
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["scope"] == "catalog" and int(rows[0]["assets_covered"]) == data["overall"]["assets"]["covered"]
+    teams = {r["id"]: r for r in rows if r["scope"] == "team"}
+    assert set(teams) == set(data["by_team"])
+    for team, row in teams.items():
+        assert int(row["critical_total"]) == data["by_team"][team]["critical"]["total"]
+
+
+def test_init_writes_an_example_change_that_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IMPACT_CATALOG", raising=False)
+    code, _, err = run_cli("init", "--catalog", "stack/catalog")
+    assert code == 0, err
+    example = Path("stack/changes/CR-1-example.yaml")
+    assert f"impact check {example}" in err
+    assert run_cli("validate", "stack/catalog")[0] == 0
+    code, out, err = run_cli("check", str(example), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["change"]["id"] == "CR-1"
+    # From anywhere: the file names its catalog relative to itself.
+    monkeypatch.chdir(tmp_path / "stack" / "changes")
+    assert run_cli("check", "CR-1-example.yaml")[0] == 0
+    monkeypatch.chdir(tmp_path)
+    before = example.read_bytes()
+    code, _, err = run_cli("init", "other", "--changes", "stack/changes")
+    assert code == 2 and "never replaces a change file" in err
+    assert example.read_bytes() == before and not Path("other").exists()

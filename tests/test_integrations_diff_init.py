@@ -126,3 +126,18 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     assert color_wanted(to_file=True) is False
     monkeypatch.setenv("NO_COLOR", "1")
     assert color_wanted() is False
+
+
+def test_diff_sees_what_a_dependency_uses(tmp_path: Path) -> None:
+    base = NEW.replace("depends_on: [website:/products/]}", "depends_on: [{asset: website:/products/, uses: [name]}]}")
+    narrowed = base.replace("depends_on: [marketo:list/visitors]}", "depends_on: [{asset: marketo:list/visitors, uses: [logic]}]}")
+    old, new = write(tmp_path / "old", base), write(tmp_path / "new", narrowed)
+    result = CliRunner().invoke(cli, ["diff", str(old), str(new), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["dependencies"]["changed"] == [
+        {"id": "marketo:list/visitors -> marketo:campaign/route", "fields": {"uses": {"old": None, "new": ["logic"]}}}
+    ]
+    # The list still reaches the campaign when it changes itself; the folder no longer does through the list,
+    # which passes on only what uses its data.
+    assert data["reach_changes"] == [{"asset": "website:/products/", "now_reaches": [], "no_longer_reaches": ["marketo:campaign/route"]}]

@@ -130,6 +130,8 @@ def test_large_change_reads_in_a_few_screens(browser: Any, pages: dict[str, Path
         assert 2 <= shown_ids < steps.count()
         why.locator("summary").click()
         assert steps.first.is_visible() and steps.count() >= 5
+        # Opening it does not open the details panel over the page.
+        assert not page.locator("#details").is_visible()
     finally:
         page.close()
     assert problems == []

@@ -282,3 +282,31 @@ def test_a_missing_data_file_is_named(browser: Any, tmp_path: Path) -> None:
     view.page.wait_for_selector("#status.error")
     assert "data/assets-000.js did not load" in view.page.locator("#status").inner_text()
     assert all("ERR_FILE_NOT_FOUND" in p for p in view.problems)  # the browser's own note of the missing file, nothing else
+
+
+def test_change_pages_equal_impact_check(browser: Any, tmp_path: Path) -> None:
+    """Every example change request, and one that creates an asset: what it reaches and whom to involve."""
+    import shutil
+
+    changes = tmp_path / "changes"
+    shutil.copytree(EXAMPLE / "changes", changes)
+    (changes / "CR-900-new-page.yaml").write_text(
+        f"id: CR-900\ntitle: A new page\nstatus: build\ncatalog: {json.dumps(str((EXAMPLE / 'catalog').resolve()))}\n"
+        "changes:\n  - {target: website:/products/new-thing/, action: create}\n  - {target: website:/products/, action: modify}\n",
+        encoding="utf-8",
+    )
+    site = build(EXAMPLE / "catalog", tmp_path / "site", "--changes", str(changes))
+    view = Page(browser, site, 1280)
+    page = view.open()
+    in_flight = [c["id"] for c in _meta(site)["changes"]]
+    assert "CR-900" in in_flight and len(in_flight) == len(list(changes.glob("*.yaml")))
+    for file in sorted(changes.glob("*.yaml")):
+        checked = _cli_json("check", str(file), "--catalog", str(EXAMPLE / "catalog"))
+        answer = page.evaluate("(id) => impactSite.answer.change(id)", checked["change"]["id"])
+        assert answer["impacted"] == [[r["asset"], r["tool_distance"], r["steps"], r["path"]] for r in checked["impacted"]], file.name
+        people = [[s["team"], s["roles"], [[r["role"], r["asset"], r["reason"]] for r in s["reasons"]]] for s in checked["stakeholders"]]
+        assert answer["stakeholders"] == people, file.name
+    page = view.open("#change=CR-900")
+    assert page.locator('#ask li[data-team="web"]').count() == 1
+    assert "(new)" in page.locator("#changed").inner_text()
+    view.check()

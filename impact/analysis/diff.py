@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from impact.core.aspects import EVERY
 from impact.core.catalog import Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
+from impact.core.vocabulary import ASPECTS
 from impact.graph.depgraph import DependencyGraph
 
 
@@ -74,7 +76,11 @@ def _section(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> 
 
 
 def _edges(catalog: Catalog) -> dict[str, dict[str, Any]]:
-    return {f"{d.upstream} -> {d.downstream}": {"note": d.note} for d in catalog.dependencies}
+    # What a dependency uses (impact.core.aspects) in the vocabulary's order; None when it does not say.
+    return {
+        f"{d.upstream} -> {d.downstream}": {"note": d.note, "uses": [a for a in ASPECTS if a in d.uses] if d.uses is not None else None}
+        for d in catalog.dependencies
+    }
 
 
 def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = DEFAULT_MAX_TOOLS) -> CatalogDiff:
@@ -103,15 +109,16 @@ def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = DEFAULT_MAX_TOOLS
         "tests": _section(_records(old.tests), _records(new.tests)),
     }
     old_graph, new_graph = DependencyGraph(old), DependencyGraph(new)
-    edited = sections["dependencies"].added + sections["dependencies"].removed
+    edited = sections["dependencies"].added + sections["dependencies"].removed + [c.id for c in sections["dependencies"].changed if "uses" in c.fields]
     starts = sorted({edge.split(" -> ", 1)[0] for edge in edited})
     candidates = set(starts)
     for graph in (old_graph, new_graph):
         candidates.update(r.asset for r in graph.upstream([s for s in starts if s in graph.graph], max_tools + 1))
     reach = []
     for asset in sorted(candidates):
-        before = {r.asset for r in old_graph.downstream([asset], max_tools)} if asset in old.assets else set()
-        after = {r.asset for r in new_graph.downstream([asset], max_tools)} if asset in new.assets else set()
+        # As a change that touches everything would reach it (the aspects rule: reached assets pass on their data).
+        before = {r.asset for r in old_graph.impact_of({asset: EVERY}, max_tools)} if asset in old.assets else set()
+        after = {r.asset for r in new_graph.impact_of({asset: EVERY}, max_tools)} if asset in new.assets else set()
         if before != after and asset in old.assets and asset in new.assets:
             reach.append(ReachChange(asset, tuple(sorted(after - before)), tuple(sorted(before - after))))
     return CatalogDiff(old.root, new.root, max_tools, sections, reach)

@@ -26,6 +26,7 @@ from pathlib import Path
 from impact.analysis.trace import default_changes_folder, load_change_folder
 from impact.analysis.workspace import open_catalog
 from impact.core.catalog import Catalog
+from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.errors import ImpactError, Problem
 from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
 from impact.store.compact import EdgeList, edge_list_from
@@ -69,7 +70,7 @@ def adjacency(catalog: Catalog) -> EdgeList:
     return edge_list_from(sorted(ids), {(d.upstream, d.downstream): d.note for d in deps}, uses)
 
 
-def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 5) -> SiteModel:
+def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = DEFAULT_MAX_TOOLS) -> SiteModel:
     """Gather the site's data: the adjacency and the change requests in flight, resolved."""
     edges = adjacency(catalog)
     in_flight: list[SiteChange] = []
@@ -86,7 +87,7 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
     return SiteModel(catalog, edges.ids, edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped), edges.uses)
 
 
-def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = 5) -> tuple[SiteModel, Path | None]:
+def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[SiteModel, Path | None]:
     """``impact site``: load the catalog and its change requests (the ``changes`` folder beside it by default)."""
     folder = changes_path if changes_path is not None else default_changes_folder(catalog_path)
     changes = load_change_folder(folder)

@@ -18,17 +18,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from impact.analysis.check import CheckResult, check_change
-from impact.analysis.conflicts import Conflict, find_conflicts
-from impact.analysis.releases import ReleaseResult, check_release
 from impact.core.catalog import Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.errors import ImpactError, Problem
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest, change_files, find_catalog, load_change, load_changes
 from impact.load.loader import load_catalog
-from impact.load.release import Release, default_releases_folder, load_releases
+
+if TYPE_CHECKING:  # imported where used: 'impact check' needs neither releases nor conflicts (start-up time)
+    from impact.analysis.conflicts import Conflict
+    from impact.analysis.releases import ReleaseResult
+    from impact.load.release import Release
 
 
 def open_catalog(path: Path) -> tuple[Catalog, DependencyGraph]:
@@ -91,10 +94,14 @@ class Workspace:
 
     def release(self, release_id: str, max_tools: int = DEFAULT_MAX_TOOLS) -> ReleaseResult:
         """What ships in ``release_id`` and what is held back (every change request counts, for conflicts)."""
+        from impact.analysis.releases import check_release  # only for a release (start-up time of 'impact check')
+
         return check_release(self.catalog, self.graph, self.changes, release_id, self.releases, max_tools)
 
     def conflicts(self, shared: bool = False) -> tuple[list[Conflict], list[str]]:
         """The conflicts between the change requests not released yet, and those change requests' ids."""
+        from impact.analysis.conflicts import find_conflicts  # only for conflicts (start-up time of 'impact check')
+
         active = [c for c in self.changes if c.status != "released"]
         return find_conflicts([self.check(c) for c in active], shared=shared), [c.id for c in active]
 
@@ -120,6 +127,8 @@ def open_workspace(
     files = [Path(p) for p in change_paths] if change_paths else change_files(changes_dir or ".")
     if not files:
         raise ImpactError(Problem(str(changes_dir), 0, 0, "this folder holds no *.yaml or *.yml change files"))
+    from impact.load.release import default_releases_folder, load_releases  # only with release files (start-up time)
+
     changes = load_changes(files)
     catalog_path = find_catalog(changes, catalog_option)
     catalog, graph = open_catalog(catalog_path)

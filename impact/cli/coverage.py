@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 
 from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
-from impact.cli.options import answer_format, catalog_folder_options, output_file_option
+from impact.cli.options import ANSWER_FORMATS, catalog_folder_options, format_option, output_file_option
 from impact.load.change import catalog_folder
 
 
 @cli.command("coverage")
 @catalog_folder_options
-@answer_format
+@format_option(*ANSWER_FORMATS, "csv")
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
@@ -24,7 +24,8 @@ def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, ou
 
     Counts assets, critical assets and cross-tool dependencies that no test
     covers, overall, per team and per tool. A cross-tool dependency counts as
-    covered when one test covers both of its ends.
+    covered when one test covers both of its ends. --format csv gives one
+    row for the catalog, each team and each tool, for a spreadsheet.
 
     DIR (or --catalog DIR) defaults to IMPACT_CATALOG, then ./catalog.
 
@@ -50,6 +51,10 @@ def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, ou
         rendered = jsonout.dumps(coverage_dict(result))
     elif fmt == "markdown":
         rendered = render_coverage_markdown(result)
+    elif fmt == "csv":
+        from impact.render.coverage import coverage_csv
+
+        rendered = coverage_csv(result)
     else:
         rendered = render_coverage(result, styler(to_file=output not in (None, "-")))
     emit(rendered, output, [path])

@@ -76,10 +76,13 @@ def graph(
 
     With one or more CHANGE.yaml: the changed assets (dark red) and everything they reach
     up to --max-tools tools away, one box per tool, coloured by how many tools
-    away, critical assets with a double red border, notes on the arrows.
+    away, critical assets with a double red border, numbered notes on the
+    arrows (listed under the picture).
 
     With --release ID --changes DIR: every change request of the release in
-    one picture; purple dashed arrows join change requests that conflict.
+    one picture, each marked SHIPS or HELD, with the unfinished change
+    requests that hold one back; purple dashed arrows join change requests
+    that conflict.
 
     With --catalog DIR and no change file: the catalog, or one tool
     (--system), or the neighbourhood of one asset (--focus, --depth).

@@ -132,5 +132,5 @@ def init(catalog: str | None, changes_dir: str | None) -> None:
     import json
 
     atomic_write(example, EXAMPLE_CHANGE.format(path=display_path(example), catalog=json.dumps(relative), schema=schema))
-    click.echo(f"Created a starter catalog in {display_path(root)} and an example change request, {display_path(example)}.", err=True)
+    click.echo(f"Created a starter catalog in {display_path(root).rstrip('/')}/ and an example change request, {display_path(example)}.", err=True)
     click.echo(f"Next: edit the files, then run 'impact validate {display_path(root)}' and 'impact check {display_path(example)}'.", err=True)

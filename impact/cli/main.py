@@ -445,12 +445,17 @@ def main() -> None:
 def _exit(code: Any) -> None:
     """Exit like ``sys.exit(code)``, but without tearing down the heap.
 
-    After a check over 100,000 assets, Python spends about 0.3 s freeing the
+    After a check over 100,000 assets, Python spends time freeing the
     catalog one object at a time, after the answer is out; the system takes
-    the memory back at once. Exit handlers still run and the output is
-    flushed first, and a failed flush is reported as any failed write is.
+    the memory back at once. Measured (a warm ``impact check`` of a change
+    reaching 1,987 of 100,000 assets, alternating with click's own exit on a
+    shared machine): 0.52 s against 0.54 s median, 0.60 s against 0.76 s in
+    a second session; the larger the answer, the more it saves. So it stays.
+    Exit handlers still run (``atexit._run_exitfuncs``: os._exit would skip
+    them) and the output is flushed first, and a failed flush is reported as
+    any failed write is.
     """
-    import atexit
+    import atexit  # only at the very end of a run
 
     if isinstance(code, str):  # sys.exit("message"), as Python itself would show it
         sys.stderr.write(code + "\n")

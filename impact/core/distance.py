@@ -22,3 +22,12 @@ def tools_away(distance: int, same: str = "same tool") -> str:
     if distance == 0:
         return same
     return f"{distance} tool{'s' if distance != 1 else ''} away"
+
+
+def tools_away_between(near: int, far: int) -> str:
+    """A span of tool distances in words.
+
+    >>> tools_away_between(2, 2), tools_away_between(1, 3)
+    ('2 tools away', '1 to 3 tools away')
+    """
+    return tools_away(near) if near == far else f"{near} to {far} tools away"

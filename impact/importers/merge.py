@@ -25,7 +25,7 @@ import yaml
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers import roundtrip
 from impact.load.files import catalog_files
-from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
+from impact.read.limits import Limits, read_limited
 from impact.read.schema import AssetSpec, CatalogFileSpec, DependencySpec, validate
 from impact.read.yamlio import parse_yaml
 from impact.store.fsio import atomic_write, guard_output
@@ -333,7 +333,7 @@ def catalog_assets(catalog: Path, target: Path | None = None) -> dict[str, dict[
     out: dict[str, dict[str, str | None]] = {}
     paths: list[Path] = []
     if catalog.is_dir():
-        paths = [p for p in sorted(catalog.rglob("*")) if p.suffix in YAML_SUFFIXES and p.is_file() and not any(part.startswith(".") for part in p.relative_to(catalog).parts)]
+        paths = catalog_files(catalog, ProblemList())  # the loader's files; its problems are for 'impact validate'
     if target is not None and target.is_file() and all(p.resolve() != target.resolve() for p in paths):
         paths.append(target)
     limit = Limits.from_env().max_file_bytes
@@ -359,9 +359,7 @@ def catalog_sources(catalog: Path) -> list[tuple[Path, dict[str, Any]]]:
     """Every ``sources:`` entry of the catalog's files, with the file it writes, in file order."""
     out: list[tuple[Path, dict[str, Any]]] = []
     limit = Limits.from_env().max_file_bytes
-    for path in sorted(catalog.rglob("*")):
-        if path.suffix not in YAML_SUFFIXES or not path.is_file() or any(part.startswith(".") for part in path.relative_to(catalog).parts):
-            continue
+    for path in catalog_files(catalog, ProblemList()):  # the loader's files, in its order
         doc = parse_yaml(read_limited(path, limit), display_path(path))
         if not isinstance(doc.data, dict) or "sources" not in doc.data:
             continue

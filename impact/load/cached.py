@@ -29,20 +29,19 @@ from array import array
 from collections import UserList
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from impact.core.catalog import Catalog
 from impact.core.errors import Problem, ProblemList, display_path
 from impact.load.files import catalog_files
 from impact.load.places import FileLocator
-from impact.load.workers import build_records
-from impact.read.records import Record
 from impact.store import cache
 from impact.store.compact import AssetTable, PlaceTable
 from impact.store.freshness import FileIndex, fill
-from impact.store.patch import patched
-from impact.store.record_cache import code_version
 from impact.store.snapshot import assemble, decode, warning_rows, warnings_from
+
+if TYPE_CHECKING:
+    from impact.read.records import Record
 
 # --- the whole path -------------------------------------------------------------
 
@@ -94,7 +93,7 @@ def check_cached(
     hashes, raws = index.digests(files, rels, stats)
     index.forget_others(rels)
     index.save(root)
-    key = cache.digest(code_version(), *rels, *hashes)
+    key = cache.digest(cache.code_version(), *rels, *hashes)
     base = cache.cache_dir()
     snapshot_path = base / "catalogs" / f"{cache.digest(str(root.resolve()))}.bin"
     names = [display_path(root / rel) for rel in rels]
@@ -109,6 +108,8 @@ def check_cached(
         except Exception:  # a damaged or foreign entry is no entry, whatever it breaks
             data = None
     else:
+        from impact.store.patch import patched  # only after an edit: a warm run never needs it (start-up time)
+
         data = patched(entry, rels, hashes, raws, files)
     if data is None:
         if not fill(raws, files, hashes, range(len(files))):
@@ -131,6 +132,8 @@ def check_cached(
 
 def _build(files: list[Path], raws: list[bytes], rels: list[str], hashes: list[str]) -> dict[str, Any] | None:
     """The snapshot of a catalog from its files' records (cached or built now); None on any error."""
+    from impact.load.workers import build_records  # only when records are built: never on a warm run (start-up time)
+
     found = build_records(raws, [display_path(path) for path in files])
     if None in found:
         return None

@@ -16,7 +16,6 @@ from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.core.ids import split_asset_id, suggest
 from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 from impact.store import cache
-from impact.store.record_cache import code_version
 
 CATALOG_ENV = "IMPACT_CATALOG"
 CONVENTIONAL_NAME = "catalog"
@@ -123,7 +122,7 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
 
 def _fields_entry(raw: bytes) -> tuple[Path, str]:
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    return cache.cache_dir() / "changes" / f"{digest}.bin", cache.digest(code_version(), "change", digest)
+    return cache.cache_dir() / "changes" / f"{digest}.bin", cache.digest(cache.code_version(), "change", digest)
 
 
 def _cached_fields(raw: bytes) -> _Fields | None:

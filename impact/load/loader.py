@@ -11,21 +11,21 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from impact.core.catalog import Catalog
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.load.cached import LazyWarnings, check_cached
 from impact.load.files import catalog_files
-from impact.load.linking import RecordDoc, Reporter, merge
 from impact.load.lookalike import lookalike_warnings
 from impact.load.places import FileLocator
-from impact.load.workers import build_records
 from impact.read.limits import Limits, read_limited
-from impact.read.records import Record, record_from
 from impact.store import cache
 from impact.store.compact import AssetTable, prefetch_places
 from impact.store.snapshot import assemble, decode, encode
+
+if TYPE_CHECKING:
+    from impact.read.records import Record
 
 
 def read_catalog_records(
@@ -45,7 +45,11 @@ def read_catalog_records(
         raise ImpactError(
             Problem(display_path(root), 0, 0, f"the catalog is {total / 2**20:.0f} MiB, more than the limit of {limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)")
         )
-    # Only for files with a problem: a valid catalog needs neither pydantic's models nor PyYAML (start-up time).
+    # Only when the catalog is read afresh: a warm run needs none of these (start-up time);
+    # a valid catalog needs neither pydantic's models nor PyYAML.
+    from impact.load.linking import RecordDoc
+    from impact.load.workers import build_records
+    from impact.read.records import record_from
     from impact.read.schema import CatalogFileSpec, salvage_catalog_file, validate
     from impact.read.yamlio import parse_yaml
 
@@ -117,7 +121,9 @@ def check_catalog(
         cached = check_cached(path, limits.max_file_bytes, limits.max_catalog_bytes, _all_warnings, warnings_now)
         if cached is not None:
             return cached
-    from impact.read.yamlio import gc_paused  # PyYAML is needed from here on; the cached path above never imports it
+    # Needed from here on only; the cached path above never imports them (start-up time).
+    from impact.load.linking import Reporter, merge
+    from impact.read.yamlio import gc_paused
 
     problems = ProblemList()
     with gc_paused():  # hundreds of thousands of objects, none in a cycle: see gc_paused

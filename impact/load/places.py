@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from impact.core.errors import ImpactError, Problem
-from impact.load.workers import in_workers, places_of
 from impact.store import cache
-from impact.store.record_cache import cached_places
 
 
 class FileLocator:
@@ -42,6 +40,8 @@ class FileLocator:
         return raw
 
     def _cached(self, fi: int) -> dict[str, tuple[int, int]] | None:
+        from impact.store.record_cache import cached_places  # only when a place is asked for (start-up time)
+
         return cached_places(self.hashes[fi]) if cache.enabled() else None
 
     def prefetch(self, files: set[int]) -> None:
@@ -55,6 +55,8 @@ class FileLocator:
                 todo.append(fi)
         if not todo:
             return
+        from impact.load.workers import in_workers, places_of  # only when places are read (start-up time)
+
         raws = [self._raw(fi) for fi in todo]
         names = [self.names[fi] for fi in todo]
         digests = [self.hashes[fi] for fi in todo]

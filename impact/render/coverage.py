@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from impact.analysis.coverage import MEASURES, CoverageResult, Group, Tally
+from impact.render.csvout import to_csv
 from impact.render.templating import render
 from impact.render.text import safe, table
 
@@ -69,3 +70,20 @@ def render_coverage(result: CoverageResult, style: Any = None) -> str:
 
 def render_coverage_markdown(result: CoverageResult, templates: str | None = None) -> str:
     return render("coverage.md.j2", templates, data=coverage_dict(result), cell=cell, result=result, labels=LABELS, measures=MEASURES)
+
+
+def coverage_csv(result: CoverageResult) -> str:
+    """``impact coverage --format csv``: one row for the whole catalog, each team and each tool, for a spreadsheet."""
+    header = ["scope", "id"] + [f"{m}_{k}" for m in MEASURES for k in ("covered", "total", "percent")]
+
+    def row(scope: str, ident: str, g: Group) -> list[object]:
+        values: list[object] = [scope, ident]
+        for m in MEASURES:
+            t: Tally = getattr(g, m)
+            values += [t.covered, t.total, f"{t.percent:.1f}" if t.total else ""]
+        return values
+
+    rows = [row("catalog", result.catalog.root, result.overall)]
+    rows += [row("team", team, g) for team, g in result.by_team.items()]
+    rows += [row("tool", tool, g) for tool, g in result.by_tool.items()]
+    return to_csv(header, rows)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 from impact.core.catalog import Catalog
-from impact.core.distance import tools_away
+from impact.core.distance import tools_away, tools_away_between
 from impact.core.errors import ImpactError
 from impact.core.ids import split_asset_id
 from impact.graph.depgraph import DependencyGraph
@@ -314,7 +314,7 @@ def to_dot(picture: Drawing) -> str:
             firsts = (picture.rank[a][0] for a in assets)
             far = sorted({d for d in firsts if isinstance(d, int)})
             if picture.mode == "impact" and far:
-                text += f"\n{tools_away(far[0])}" if far[0] == far[-1] else f"\n{far[0]} to {far[-1]} tools away"
+                text += f"\n{tools_away_between(far[0], far[-1])}"
             sub.add_node(
                 summary_name(system),
                 label=f"<{label_text(text)}>",

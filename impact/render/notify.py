@@ -96,7 +96,10 @@ def _change_dict(result: CheckResult) -> dict[str, Any]:
         "requested_by": change.requested_by,
         "path": rp.computed if rp else None,
         "declared_path": change.path,
-        "changed": [{"asset": c.asset, "action": c.action, "note": c.note} for c in result.changed],
+        "changed": [
+            {"asset": c.asset, "action": c.action, "note": c.note, "name": result.catalog.assets[c.asset].name if c.in_catalog else None}
+            for c in result.changed
+        ],
         "impacted": len(result.impacted),
         "tools_reached": result.systems_reached,
         "ships": not hold_reasons_alone(result),

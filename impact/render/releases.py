@@ -223,6 +223,12 @@ def release_heading(result: ReleaseResult) -> str:
     return text + (f" ({'; '.join(details)})" if details else "")
 
 
+def _role_why(t: TeamInvolvement) -> str:
+    """The reason for a team's one role, naming its change request when there are several."""
+    cid, reason = t.role_reason
+    return f"{cid}: {reason.text}" if len(t.changes) > 1 else reason.text
+
+
 def stakeholder_rows(teams: Sequence[TeamInvolvement]) -> list[tuple[str, ...]]:
     return [
         (
@@ -230,7 +236,7 @@ def stakeholder_rows(teams: Sequence[TeamInvolvement]) -> list[tuple[str, ...]]:
             t.role,
             ", ".join(safe(c) for c in t.changes),
             " ".join(safe(x) for x in (t.team.email, t.team.slack) if x),
-            safe(t.role_reason[1].text) + (f" (+{len(t.reasons) - 1} more)" if len(t.reasons) > 1 else ""),
+            safe(_role_why(t)) + (f" (+{len(t.reasons) - 1} more)" if len(t.reasons) > 1 else ""),
         )
         for t in teams
     ]
@@ -307,7 +313,7 @@ def render_stakeholders_markdown(teams: Sequence[TeamInvolvement]) -> str:
     for t in teams:
         contact = " ".join(md_text(x) for x in (t.team.email, t.team.slack) if x)
         assets = ", ".join(md_code(a) for a in t.assets[:5]) + (f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else "")
-        lines.append(f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(t.role_reason[1].text)} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |")
+        lines.append(f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(_role_why(t))} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |")
     return "\n".join(lines) + "\n"
 
 

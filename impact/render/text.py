@@ -12,6 +12,7 @@ from impact.analysis.release_path import ReleasePath
 from impact.core import progress
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away as away
+from impact.core.distance import tools_away_between
 from impact.graph.depgraph import Reach
 
 ARROW = " -> "
@@ -232,7 +233,7 @@ class Folded:
 
     @property
     def span(self) -> str:
-        return away(self.near) if self.near == self.far else f"{self.near} to {self.far} tools away"
+        return tools_away_between(self.near, self.far)
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,14 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+import impact
 from impact.store.fsio import replace_file
 
 MAGIC = b"IMPACT-CACHE\n"
@@ -128,3 +131,25 @@ def write(path: Path, key: str, payload: bytes) -> bool:
 def _put(write: Callable[[bytes], object], *parts: bytes) -> None:
     for part in parts:
         write(part)
+
+
+# The folders whose code decides what a record, a snapshot or a change's
+# fields hold: a developer editing them keeps impact's version number.
+_CODE_FOLDERS = ("core", "read", "store", "load")
+
+
+@functools.cache
+def code_version() -> str:
+    """What cache entries are keyed on besides their input: impact's version and a digest of its reading code.
+
+    A developer editing impact keeps its version number: the key holds the
+    code of the folders that read and store catalogs too, so stale records,
+    snapshots or warnings are never replayed.
+    """
+    package = Path(impact.__file__).parent
+    h = hashlib.blake2b(digest_size=16)
+    for folder in _CODE_FOLDERS:
+        for path in sorted((package / folder).glob("*.py")):
+            with contextlib.suppress(OSError):  # a file removed meanwhile: the key just changes
+                h.update(path.read_bytes())
+    return f"{impact.__version__}/{FORMAT}/{h.hexdigest()}"

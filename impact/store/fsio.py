@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import stat
 import sys
 import tempfile
@@ -222,6 +221,8 @@ def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[
     one this command wrote (never a person's own folder), and never when it
     is, holds or lies inside one of the ``protected`` inputs.
     """
+    import shutil  # only where a folder is swapped in (start-up time)
+
     shown = target
     target = Path(os.path.realpath(target))
     for item in protected:

@@ -11,8 +11,9 @@ from impact.core.catalog import RegressionTest, Team
 from impact.core.errors import display_path
 from impact.read.records import Edges, Record, build_record
 from impact.store import cache
+from impact.store.cache import code_version
 from impact.store.freshness import fill
-from impact.store.record_cache import cached_record, code_version, record_by_digest, store_record
+from impact.store.record_cache import cached_record, record_by_digest, store_record
 from impact.store.snapshot import adjacency, ints, slot_row
 
 # --- bringing a snapshot up to date after an edit -------------------------------

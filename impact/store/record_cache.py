@@ -7,37 +7,14 @@ never used.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import hashlib
 import marshal
 from pathlib import Path
 from typing import Any
 
-import impact
 from impact.read.records import Record
 from impact.store import cache
-
-# The folders whose code decides what a record, a snapshot or a change's
-# fields hold: a developer editing them keeps impact's version number.
-_CODE_FOLDERS = ("core", "read", "store", "load")
-
-
-@functools.cache
-def code_version() -> str:
-    """What cache entries are keyed on besides their input: impact's version and a digest of its reading code.
-
-    A developer editing impact keeps its version number: the key holds the
-    code of the folders that read and store catalogs too, so stale records,
-    snapshots or warnings are never replayed.
-    """
-    package = Path(impact.__file__).parent
-    h = hashlib.blake2b(digest_size=16)
-    for folder in _CODE_FOLDERS:
-        for path in sorted((package / folder).glob("*.py")):
-            with contextlib.suppress(OSError):  # a file removed meanwhile: the key just changes
-                h.update(path.read_bytes())
-    return f"{impact.__version__}/{cache.FORMAT}/{h.hexdigest()}"
+from impact.store.cache import code_version
 
 
 def _entry(kind: str, digest_: str) -> Path:

@@ -15,13 +15,15 @@ import pickle
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from impact.core.catalog import Catalog, RegressionTest, System, Team
 from impact.core.errors import Problem, display_path
 from impact.core.vocabulary import ASPECTS
-from impact.read.records import Record
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
+
+if TYPE_CHECKING:
+    from impact.read.records import Record
 
 # --- records -> snapshot payload in one pass, for a catalog expected to be valid --
 

@@ -116,6 +116,14 @@
     window.addEventListener("hashchange", function () {
       route(true);
     });
+    document.addEventListener("keydown", function (ev) {
+      // "/" jumps to the search box, as on many sites.
+      var tag = ev.target && ev.target.tagName;
+      if (ev.key === "/" && tag !== "INPUT" && tag !== "TEXTAREA" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+        ev.preventDefault();
+        q.focus();
+      }
+    });
     document.addEventListener("click", function (ev) {
       // A link to the page already shown: show it again (closes the search results).
       var link = ev.target.closest ? ev.target.closest("a[href^='#']") : null;
@@ -414,60 +422,75 @@
   /* ---------- who to ask: the RACI rule of impact check ---------- */
 
   // A reason is [role, asset, kind, detail]; its sentence is written only when shown.
+  // A reason is [role, asset, kind, detail, id]; its sentence is written only when shown.
+  // asset is -1 for an asset a change creates (not in the catalog yet): id and its tool come from r[4].
+  function rid(r) {
+    return r[1] >= 0 ? ids[r[1]] : r[4];
+  }
+  function rsys(r) {
+    return r[1] >= 0 ? sysOfAsset(r[1]) : systemById.get(r[4].slice(0, r[4].indexOf(":")));
+  }
   var REASON_TEXT = [
-    function (r) { return "owns " + ids[r[1]] + ", which this change will " + r[3]; },
-    function (r) { var sy = sysOfAsset(r[1]); return "owns the tool " + sy.name + " (" + sy.id + "), where " + ids[r[1]] + " changes"; },
-    function (r) { return "listed as " + ROLES[r[0]] + " on the tool " + sysOfAsset(r[1]).id + ", where " + ids[r[1]] + " changes"; },
-    function (r) { return "listed as " + ROLES[r[0]] + " on " + ids[r[1]] + ", which changes"; },
-    function (r) { return "owns " + ids[r[1]] + ", impacted " + away(r[3]); },
-    function (r) { var sy = sysOfAsset(r[1]); return "owns the tool " + sy.name + " (" + sy.id + "), where " + ids[r[1]] + " is impacted"; },
-    function (r) { return "listed as " + ROLES[r[0]] + " on the tool " + sysOfAsset(r[1]).id + ", where " + ids[r[1]] + " is impacted"; },
-    function (r) { return "listed as " + ROLES[r[0]] + " on " + ids[r[1]] + ", impacted " + away(r[3]); },
+    function (r) { return "owns " + rid(r) + ", which this change will " + r[3]; },
+    function (r) { var sy = rsys(r); return "owns the tool " + sy.name + " (" + sy.id + "), where " + rid(r) + " changes"; },
+    function (r) { return "listed as " + ROLES[r[0]] + " on the tool " + rsys(r).id + ", where " + rid(r) + " changes"; },
+    function (r) { return "listed as " + ROLES[r[0]] + " on " + rid(r) + ", which changes"; },
+    function (r) { return "owns " + rid(r) + ", impacted " + away(r[3]); },
+    function (r) { var sy = rsys(r); return "owns the tool " + sy.name + " (" + sy.id + "), where " + rid(r) + " is impacted"; },
+    function (r) { return "listed as " + ROLES[r[0]] + " on the tool " + rsys(r).id + ", where " + rid(r) + " is impacted"; },
+    function (r) { return "listed as " + ROLES[r[0]] + " on " + rid(r) + ", impacted " + away(r[3]); },
   ];
   function reasonText(r) {
     return REASON_TEXT[r[2]](r);
   }
 
   function stakeholders(changedList, found) {
-    // changedList: [{asset: number, action: string}], found: reach().found.
-    // The first reason given for a (role, asset) pair is kept, as impact check does.
+    // changedList: [{asset: number (-1: created, not in the catalog), id: string, action: string}],
+    // found: reach().found. The first reason given for a (role, asset) pair is kept, as impact check does.
     var reasons = new Map();
-    function addReason(team, role, asset, kind, detail) {
+    var anyNew = false;
+    function addReason(team, role, asset, kind, detail, id) {
       var m = reasons.get(team);
       if (!m) reasons.set(team, (m = new Map()));
-      var key = role * N + asset;
-      if (!m.has(key)) m.set(key, [role, asset, kind, detail]);
+      var key = asset >= 0 ? role * N + asset : "new\u0000" + role + "\u0000" + id;
+      if (!m.has(key)) m.set(key, [role, asset, kind, detail, id]);
     }
-    function lists(a, sy, kindTool, kindAsset, detail) {
+    function lists(a, sy, kindTool, kindAsset, detail, id) {
       for (var role = 2; role < 4; role++) {
         var onTool = role === 2 ? sy.consulted : sy.informed;
-        for (var i = 0; i < onTool.length; i++) addReason(onTool[i], role, a, kindTool, detail);
-        var onAsset = (role === 2 ? consulted : informed).get(a);
-        if (onAsset) for (i = 0; i < onAsset.length; i++) addReason(onAsset[i], role, a, kindAsset, detail);
+        for (var i = 0; i < onTool.length; i++) addReason(onTool[i], role, a, kindTool, detail, id);
+        var onAsset = a >= 0 ? (role === 2 ? consulted : informed).get(a) : null;
+        if (onAsset) for (i = 0; i < onAsset.length; i++) addReason(onAsset[i], role, a, kindAsset, detail, id);
       }
     }
     changedList.forEach(function (c) {
       var a = c.asset,
-        sy = sysOfAsset(a);
-      addReason(meta.owners[ownerOf[a]], 0, a, 0, c.action);
-      addReason(sy.owner, 1, a, 1, null);
-      lists(a, sy, 2, 3, null);
+        id = a >= 0 ? ids[a] : c.id,
+        sy = a >= 0 ? sysOfAsset(a) : systemById.get(id.slice(0, id.indexOf(":")));
+      if (a < 0) anyNew = true;
+      addReason(a >= 0 ? meta.owners[ownerOf[a]] : sy.owner, 0, a, 0, c.action, id);
+      addReason(sy.owner, 1, a, 1, null, id);
+      lists(a, sy, 2, 3, null, id);
     });
     for (var k = 0; k < found.length; k++) {
       var a = found[k].asset,
         sy = sysOfAsset(a);
-      addReason(meta.owners[ownerOf[a]], 2, a, 4, found[k].tools);
-      addReason(sy.owner, 2, a, 5, null);
-      lists(a, sy, 6, 7, found[k].tools);
+      addReason(meta.owners[ownerOf[a]], 2, a, 4, found[k].tools, null);
+      addReason(sy.owner, 2, a, 5, null, null);
+      lists(a, sy, 6, 7, found[k].tools, null);
     }
     var out = [];
     reasons.forEach(function (m, team) {
-      var keys = Array.from(m.keys()).sort(function (x, y) {
-        return x - y;
-      });
-      var list = keys.map(function (key) {
-        return m.get(key);
-      });
+      var list = Array.from(m.values());
+      if (anyNew) {
+        list.sort(function (x, y) {
+          return x[0] - y[0] || compareCodePoints(rid(x), rid(y));
+        });
+      } else {
+        list.sort(function (x, y) {
+          return x[0] - y[0] || x[1] - y[1];
+        });
+      }
       var roles = [];
       list.forEach(function (r) {
         if (roles.indexOf(ROLES[r[0]]) < 0) roles.push(ROLES[r[0]]);
@@ -499,6 +522,16 @@
       changeReach[k] = reach(sources, false, meta.max_tools, touched);
     }
     return changeReach[k];
+  }
+
+  function stakeholdersOfChange(k) {
+    var c = meta.changes[k];
+    return stakeholders(
+      c.changed.map(function (x) {
+        return { asset: x.asset, id: x.id, action: x.action };
+      }),
+      reachOfChange(k).found
+    );
   }
 
   // The changes that change asset a (distance 0) or reach it, nearest first.
@@ -929,7 +962,8 @@
       el("b", null, t.name),
       " ",
       el("code", null, t.id),
-      el("span", { class: "meta" }, [t.kind || "test", t.minutes ? t.minutes + " min" : null, t.owner ? "owner " + teamName(t.owner) : null].filter(Boolean).join(" · ")),
+      el("span", { class: "meta" }, [t.kind || "test", t.minutes ? t.minutes + " min" : null].filter(Boolean).join(" · "), t.owner ? [" · owner ", teamLink(t.owner)] : null),
+      t.covers.length > 1 ? el("span", { class: "meta" }, "covers " + plural(t.covers.length, "asset") + ": ", joinLinks(t.covers.slice(0, 8).map(function (b) { return el("a", { href: href("asset", ids[b]), "data-asset": ids[b] }, ids[b]); })), t.covers.length > 8 ? " …" : null) : null,
       t.steps.length ? el("ol", { class: "steps" }, t.steps.map(function (s) { return el("li", null, s); })) : null,
       t.run ? el("span", { class: "meta" }, "run: ", el("code", null, t.run)) : null
     );
@@ -1179,7 +1213,7 @@
     })));
     add(view, s1);
     var r = reachOfChange(k);
-    var people = stakeholders(c.changed.filter(function (x) { return x.asset >= 0; }).map(function (x) { return { asset: x.asset, action: x.action }; }), r.found);
+    var people = stakeholdersOfChange(k);
     var ask = section("Whom to involve", "ask");
     add(ask, el("ul", { class: "people" }, people.map(function (p) {
       return el("li", { "data-team": p.team }, teamLink(p.team), " ", p.roles.map(function (role) { return el("span", { class: "badge role" }, role); }), el("span", { class: "meta" }, contacts(teamById.get(p.team))), el("span", { class: "why" }, reasonText(p.reasons[0]) + (p.reasons.length > 1 ? " (+" + fmt(p.reasons.length - 1) + " more)" : "")));
@@ -1324,7 +1358,7 @@
       var a = findAsset(id);
       var r = reach([a], false, meta.max_tools);
       return stakeholders([{ asset: a, action: "modify" }], r.found).map(function (p) {
-        return [p.team, p.roles, p.reasons.map(function (x) { return [ROLES[x[0]], ids[x[1]], reasonText(x)]; })];
+        return [p.team, p.roles, p.reasons.map(function (x) { return [ROLES[x[0]], rid(x), reasonText(x)]; })];
       });
     },
     changes: function (id) {
@@ -1332,6 +1366,18 @@
       return changesFor(a, reach([a], true, meta.max_tools)).map(function (h) {
         return [h.change.id, h.tools, h.path.map(function (b) { return ids[b]; }), h.action];
       });
+    },
+    change: function (id) {
+      var k = meta.changes.findIndex(function (c) { return c.id === id; });
+      var r = reachOfChange(k);
+      return {
+        impacted: r.found.map(function (x) {
+          return [ids[x.asset], x.tools, x.steps, r.path(x.asset).map(function (b) { return ids[b]; })];
+        }),
+        stakeholders: stakeholdersOfChange(k).map(function (p) {
+          return [p.team, p.roles, p.reasons.map(function (x) { return [ROLES[x[0]], rid(x), reasonText(x)]; })];
+        }),
+      };
     },
     search: function (q) {
       return search(q).hits.map(function (a) { return ids[a]; });

@@ -165,7 +165,9 @@
   });
   document.addEventListener("click", function (ev) {
     var target = ev.target instanceof Element ? ev.target.closest(".pick[data-asset]") : null;
-    if (target && !target.closest("#graph-box")) { select(target.getAttribute("data-asset")); }
+    // Opening a folded why-path or list inside a row only opens it: the panel stays as it was.
+    var folding = ev.target instanceof Element && ev.target.closest("summary");
+    if (target && !folding && !target.closest("#graph-box")) { select(target.getAttribute("data-asset")); }
   });
   document.addEventListener("keydown", function (ev) {
     var target = ev.target instanceof Element ? ev.target.closest("code.pick[data-asset]") : null;
