@@ -47,6 +47,8 @@ NOT_RUN_HERE = {
     "python fuzz/fuzz_load.py fuzz/corpus -dict=fuzz/yaml.dict -max_total_time=600 -rss_limit_mb=2048": "a ten-minute fuzzing run (needs atheris)",
     "python fuzz/fuzz_load.py --hypothesis 20000": "a long fuzzing run",
     "python benchmarks/bench.py --sizes 1000 10000 100000 --repeat 3": "a benchmark that takes many minutes",
+    "git worktree add --detach ../impact-before 2fcb20f": "a checkout of the code before, for the benchmark beside it",
+    "python benchmarks/bench.py --sizes 100000 --repeat 3 --before ../impact-before --big-answer": "a benchmark that takes many minutes",
     "python benchmarks/bench_site.py --sizes 1000 10000 100000 --repeat 3": "a benchmark that takes many minutes",
 }
 
