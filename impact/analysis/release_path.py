@@ -17,40 +17,20 @@ path (``path:`` in the change file) lighter than the computed one blocks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away
-from impact.core.vocabulary import ACTIONS, PATHS
+from impact.core.policy import DEFAULT_RULES, PathRule, Policy
+from impact.core.vocabulary import PATHS
 from impact.graph.depgraph import DependencyGraph, Reach
 from impact.load.change import ChangedAsset
-
-if TYPE_CHECKING:  # types only: importing the pydantic models costs ~0.2 s on every check
-    from impact.read.schema import PathRuleSpec, PolicySpec
 
 SEARCH_TOOLS = 5
 """How far the policy looks for critical impacted assets, whatever ``--max-tools`` shows."""
 
 SHOWN = 3
 """Assets named per reason; the rest are counted."""
-
-
-@dataclass(frozen=True)
-class PathRule:
-    """What one release path allows; ``None`` means no limit."""
-
-    actions: tuple[str, ...] | None = None
-    types: tuple[str, ...] | None = None
-    max_tool_distance: int | None = None
-    allow_critical_changed: bool = True
-    allow_critical_impacted: bool = True
-
-
-DEFAULT_RULES: dict[str, PathRule] = {
-    "quick-hit": PathRule(("modify",), None, 0, False, False),
-    "minor": PathRule(tuple(a for a in ACTIONS if a != "delete"), None, 2, False, True),
-}
 
 
 @dataclass(frozen=True)
@@ -67,35 +47,18 @@ class ReleasePath:
         return self.declared is not None and PATHS.index(self.declared) < PATHS.index(self.computed)
 
 
-def _merge(rule: PathRule, spec: PathRuleSpec | None) -> PathRule:
-    if spec is None:
-        return rule
-    given = {name: getattr(spec, name) for name in type(spec).model_fields if getattr(spec, name) is not None}
-    for name in ("actions", "types"):
-        if name in given:
-            given[name] = tuple(dict.fromkeys(given[name]))
-    return replace(rule, **given)
-
-
-def effective_rules(policy: PolicySpec | None) -> dict[str, PathRule]:
+def effective_rules(policy: Policy | None) -> dict[str, PathRule]:
     """The default rules, with every field the catalog's policy sets replaced.
 
     Examples
     --------
     >>> effective_rules(None)["minor"].max_tool_distance
     2
-    >>> from impact.read.schema import PolicySpec
-    >>> spec = PolicySpec.model_validate({"quick-hit": {"types": ["dashboard"]}})
-    >>> rule = effective_rules(spec)["quick-hit"]
+    >>> rule = effective_rules(Policy((("quick-hit", (("types", ("dashboard",)),)),)))["quick-hit"]
     >>> rule.types, rule.actions, rule.max_tool_distance
     (('dashboard',), ('modify',), 0)
     """
-    if policy is None:
-        return dict(DEFAULT_RULES)
-    return {
-        "quick-hit": _merge(DEFAULT_RULES["quick-hit"], policy.quick_hit),
-        "minor": _merge(DEFAULT_RULES["minor"], policy.minor),
-    }
+    return dict(DEFAULT_RULES) if policy is None else policy.rules()
 
 
 def _named(assets: Sequence[str]) -> str:

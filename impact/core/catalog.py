@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from impact.core.errors import Problem
-
-if TYPE_CHECKING:  # only a type here; importing pydantic's models costs ~0.2 s per process
-    from impact.read.schema import PolicySpec
+from impact.core.policy import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +90,7 @@ class Catalog:
     assets: dict[str, Asset]
     dependencies: list[Dependency]
     tests: dict[str, RegressionTest]
-    policy: PolicySpec | None = None
+    policy: Policy | None = None
     places: dict[str, Place] = field(default_factory=dict)
     """``'asset:<id>'``, ``'team:<id>'``, ``'system:<id>'``, ``'test:<id>'`` → where it is defined."""
     warnings: list[Problem] = field(default_factory=list)

@@ -11,7 +11,6 @@ places are found when a message needs them (:func:`definition_places`).
 from __future__ import annotations
 
 import marshal
-import pickle
 from typing import Any, NamedTuple
 
 from impact.core.errors import ImpactError
@@ -88,8 +87,8 @@ class RegressionTestRow(NamedTuple):
 
 
 class PolicyRow(NamedTuple):
-    spec: bytes
-    """The policy's ``PolicySpec``, pickled."""
+    given: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
+    """What the policy sets, as :attr:`impact.core.policy.Policy.given`."""
     line: int
     col: int
 
@@ -264,7 +263,12 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     if data.get("policy") is not None:
         from impact.read.schema import PolicySpec  # pydantic, only for a file with a policy (start-up time)
 
-        policy = PolicyRow(pickle.dumps(PolicySpec.model_validate(data["policy"])), *locate(("policy",), key=True))
+        spec = PolicySpec.model_validate(data["policy"]).model_dump(by_alias=True, exclude_none=True)
+        given = tuple(
+            (path, tuple((name, tuple(dict.fromkeys(value)) if isinstance(value, list) else value) for name, value in fields.items()))
+            for path, fields in spec.items()
+        )
+        policy = PolicyRow(given, *locate(("policy",), key=True))
     return Record(teams, systems, tests, policy, Edges(aids, ups, downs, noted, used))
 
 

@@ -11,7 +11,6 @@ assets, places and dependencies are read-only views over the columns.
 
 from __future__ import annotations
 
-import pickle
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from impact.core.catalog import Catalog, RegressionTest, System, Team
 from impact.core.errors import Problem, display_path
+from impact.core.policy import Policy
 from impact.core.vocabulary import ASPECTS
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
 
@@ -332,7 +332,7 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None) -> Ca
             ids, ints(data["offsets"]), ints(data["targets"]), data["notes"], {pos: frozenset(u) for pos, u in data["uses"].items()}
         ),
         tests={row[0]: RegressionTest(*row) for row in data["tests"]},
-        policy=pickle.loads(policy[0]) if policy is not None else None,
+        policy=Policy(policy[0]) if policy is not None else None,
         places=PlaceTable(assets, others, order),  # type: ignore[arg-type]
     )
 
