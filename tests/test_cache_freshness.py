@@ -207,3 +207,16 @@ def test_a_same_size_edit_changes_the_answer(small_catalog: Path, tmp_path: Path
     assert "KEYED ON THE FOLDER NAME" in after[1] and after != before
     with without_cache():
         assert run_cli("check", str(change), "--format", "json") == after
+
+
+def test_the_declared_dependencies_are_kept_apart_and_a_damaged_copy_only_costs_time(small_catalog: Path, cache_home: Path) -> None:
+    change = stack_with_change(small_catalog)
+    run_cli("check", str(change), "--format", "json")
+    (side,) = (cache_home / "catalogs").glob("*.edges.bin")
+    side.write_bytes(side.read_bytes()[:-5])  # truncated: no entry
+    stack = small_catalog / "stack.yaml"
+    stack.write_text(stack.read_text().replace("depends_on: [marketo:field/division]", "depends_on: [marketo:field/division, website:/products/]"))
+    after = run_cli("check", str(change), "--format", "json")
+    with without_cache():
+        assert run_cli("check", str(change), "--format", "json") == after
+    assert '"salesforce:field/division"' in after[1]

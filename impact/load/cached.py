@@ -38,7 +38,7 @@ from impact.load.places import FileLocator
 from impact.store import cache
 from impact.store.compact import AssetTable, PlaceTable
 from impact.store.freshness import FileIndex, fill
-from impact.store.snapshot import assemble, decode, warning_rows, warnings_from
+from impact.store.snapshot import EDGE_KEYS, assemble, decode, warning_rows, warnings_from
 
 if TYPE_CHECKING:
     from impact.read.records import Record
@@ -110,7 +110,7 @@ def check_cached(
     else:
         from impact.store.patch import patched  # only after an edit: a warm run never needs it (start-up time)
 
-        data = patched(entry, rels, hashes, raws, files)
+        data = patched(entry, rels, hashes, raws, files, _edges_path(snapshot_path))
     if data is None:
         if not fill(raws, files, hashes, range(len(files))):
             return None  # a file changed while impact read the catalog: the ordinary path reads it afresh
@@ -146,6 +146,11 @@ def _build(files: list[Path], raws: list[bytes], rels: list[str], hashes: list[s
     return data
 
 
+def _edges_path(snapshot_path: Path) -> Path:
+    """Where a snapshot's declared dependencies are kept (see :data:`EDGE_KEYS`)."""
+    return snapshot_path.with_name(snapshot_path.stem + ".edges.bin")
+
+
 def _finish(
     catalog: Catalog,
     data: dict[str, Any],
@@ -171,5 +176,10 @@ def _finish(
     else:
         catalog.warnings = LazyWarnings(lambda: finish(catalog))  # type: ignore[assignment]
     if fresh:
+        # The dependencies as each file declared them are read only to patch
+        # an edit: kept in an entry of their own, a warm run never unpacks them.
+        edges = {k: data.pop(k) for k in EDGE_KEYS if k in data}
+        if edges:
+            cache.write(_edges_path(snapshot_path), key, marshal.dumps(edges))
         cache.write(snapshot_path, key, marshal.dumps(data))
     return catalog, (sorted(catalog.warnings) if warnings_now else [])

@@ -14,7 +14,7 @@ from impact.store import cache
 from impact.store.cache import code_version
 from impact.store.freshness import fill
 from impact.store.record_cache import cached_record, record_by_digest, store_record
-from impact.store.snapshot import adjacency, ints, slot_row
+from impact.store.snapshot import EDGE_KEYS, adjacency, ints, slot_row
 
 # --- bringing a snapshot up to date after an edit -------------------------------
 
@@ -142,9 +142,18 @@ def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: Ed
 
 
 def patched(
-    entry: tuple[str, bytes] | None, rels: list[str], hashes: list[str], raws: list[bytes | None], files: list[Path]
+    entry: tuple[str, bytes] | None,
+    rels: list[str],
+    hashes: list[str],
+    raws: list[bytes | None],
+    files: list[Path],
+    edges_path: Path | None = None,
 ) -> dict[str, Any] | None:
-    """The snapshot of a catalog whose files have the same names as before and few new contents."""
+    """The snapshot of a catalog whose files have the same names as before and few new contents.
+
+    ``edges_path`` holds the snapshot's :data:`EDGE_KEYS` when they are kept
+    apart; an entry missing there, or under another key, means no patch.
+    """
     if entry is None:
         return None
     old_key, payload = entry
@@ -153,6 +162,11 @@ def patched(
         old_hashes = data["hashes"]
         if data["files"] != rels or len(old_hashes) != len(hashes) or old_key != cache.digest(code_version(), *rels, *old_hashes):
             return None
+        if edges_path is not None and not all(k in data for k in EDGE_KEYS):
+            edges = cache.read(edges_path, old_key)
+            if edges is None:
+                return None
+            data.update(marshal.loads(edges))
     except Exception:  # a damaged or foreign entry is no entry
         return None
     changed = [i for i, (a, b) in enumerate(zip(old_hashes, hashes)) if a != b]

@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 # --- records -> snapshot payload in one pass, for a catalog expected to be valid --
 
 
+EDGE_KEYS = ("edge_up", "edge_down", "edge_files", "edge_noted", "edge_used")
+"""The snapshot's columns that only a patch reads (:mod:`impact.store.patch`): each file's dependencies as declared.
+
+Stored in a cache entry of their own beside the snapshot, under the same
+key, so that a warm run never unpacks them.
+"""
+
+
 def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     """``encode(merge(records), rels)``, built column by column; None where :func:`merge` finds an error.
 
