@@ -28,9 +28,8 @@ the lookup field otherwise: never a field of the wrong object.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -38,53 +37,21 @@ from xml.etree.ElementTree import Element
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers.merge import Imported, ImportedAsset
+from impact.importers.salesforce_files import (
+    Files,
+    api_name,
+    children,
+    file_kind,
+    mark_status,
+    meta_status,
+    no_progress,
+    text_of,
+    walk,
+)
+from impact.importers.salesforce_formulas import formula_references, strip_formula
 from impact.importers.xmlread import local, parse_xml, read_bytes
 
 Progress = Callable[[Iterable[Path], int, str], Iterable[Path]]
-
-# --- formulas ---------------------------------------------------------------
-
-_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', re.S)
-_NAME = r"\$?[A-Za-z_][A-Za-z0-9_]*(?::[A-Za-z_][A-Za-z0-9_]*)?"
-_REF = re.compile(rf"(?<![\w.$]){_NAME}(?:\.{_NAME})*(?![\w.])")
-_LITERALS = {"true", "false", "null"}
-# Globals name the user, the org or settings, not a field of the record.
-_RECORD_GLOBALS = ("$record", "$record__prior")
-
-
-def strip_formula(text: str) -> str:
-    """A formula without comments and string literals, with ``{!...}`` merge fields unwrapped.
-
-    >>> strip_formula('IF(Status = "Closed /* not */", 1, 0) /* Owner.Name */')
-    'IF(Status =  , 1, 0)  '
-    """
-    text = _COMMENT.sub(" ", text)
-    text = _STRING.sub(" ", text)
-    return text.replace("{!", " ").replace("}", " ")
-
-
-def formula_references(text: str) -> list[str]:
-    """Field paths a formula reads, in order, each once; functions, globals and literals left out.
-
-    >>> formula_references('AND(ISPICKVAL(Status, "Open"), Account__r.Owner:User.IsActive, $User.Id <> OwnerId, TRUE)')
-    ['Status', 'Account__r.Owner:User.IsActive', 'OwnerId']
-    >>> formula_references('/* Amount */ TEXT(Amount__c) & "x" & $Record.Name')
-    ['Amount__c']
-    """
-    clean = strip_formula(text)
-    out: list[str] = []
-    for match in _REF.finditer(clean):
-        token = match.group(0)
-        rest = clean[match.end() :].lstrip()
-        if rest.startswith("("):
-            continue  # a function
-        if token.startswith("$") or token.lower() in _LITERALS:
-            continue
-        if token not in out:
-            out.append(token)
-    return out
-
 
 # --- what the files say ---------------------------------------------------------
 
@@ -237,102 +204,14 @@ class _Builder:
         return None  # Owner and other polymorphic or unknown lookups: stop at the lookup field
 
 
-# --- reading the tree ---------------------------------------------------------
-
-_SKIP_DIRS = {"node_modules", ".git", ".sfdx", ".sf", "__pycache__"}
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        for name in sorted(files):
-            yield Path(folder) / name
-
-
-def _name(path: Path, suffix: str) -> str:
-    """The API name in a file name: ``Lead%3AAssign.flow-meta.xml`` → ``Lead:Assign``."""
-    return unquote(path.name[: -len(suffix)])
-
-
-def _kind(path: Path) -> str | None:
-    name, parent = path.name, path.parent.name
-    if name.endswith(".field-meta.xml") and parent == "fields":
-        return "field"
-    if name.endswith(".object-meta.xml") and path.parent.parent.name == "objects":
-        return "object"
-    if name.endswith(".validationRule-meta.xml") and parent == "validationRules":
-        return "validation-rule"
-    if name.endswith(".flow-meta.xml") and parent == "flows":
-        return "flow"
-    if name.endswith(".assignmentRules-meta.xml"):
-        return "assignment-rules"
-    if name.endswith(".queue-meta.xml"):
-        return "queue"
-    if name.endswith(".workflow-meta.xml"):
-        return "workflow"
-    if name.endswith(".cls") and parent == "classes":
-        return "apex-class"
-    if name.endswith(".trigger") and parent == "triggers":
-        return "apex-trigger"
-    return None
-
-
-def _text(el: Element | None, tag: str) -> str | None:
-    if el is None:
-        return None
-    for child in el:
-        if local(child.tag) == tag:
-            return (child.text or "").strip() or None
-    return None
-
-
-def _children(el: Element, tag: str) -> list[Element]:
-    return [child for child in el if local(child.tag) == tag]
-
-
-def _all(el: Element, tag: str) -> Iterator[Element]:
-    for child in el.iter():
-        if local(child.tag) == tag:
-            yield child
-
-
-_STATUS_WORDS = {"active": None, "true": None}
-
-
-def _mark(status: str | None, what: str, description: str | None) -> str | None:
-    """A description that says an item is inactive, a draft or obsolete (never dropped silently)."""
-    if status is None or status.lower() in _STATUS_WORDS:
-        return description
-    word = {"false": "Inactive", "inactive": "Inactive", "draft": "Draft", "invaliddraft": "Draft (invalid)", "obsolete": "Obsolete", "deleted": "Deleted"}.get(status.lower(), status)
-    return f"{word} {what}" + (f": {description}" if description else "")
-
-
-@dataclass
-class _Files:
-    by_kind: dict[str, list[Path]] = field(default_factory=dict)
-
-    def add(self, kind: str, path: Path) -> None:
-        self.by_kind.setdefault(kind, []).append(path)
-
-    def get(self, kind: str) -> list[Path]:
-        return self.by_kind.get(kind, [])
-
-    def count(self) -> int:
-        return sum(len(v) for v in self.by_kind.values())
-
-
-def _no_progress(items: Iterable[Path], total: int, label: str) -> Iterable[Path]:
-    return items
-
-
-def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = _no_progress) -> Imported:
+def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress) -> Imported:
     """Assets and dependencies of a Salesforce project in source format (see the module docstring)."""
     name = display_path(root)
     if not root.is_dir():
         raise ImpactError(Problem(name, 0, 0, "no such folder; give the project folder (the one with force-app/) or any folder holding objects/, flows/, ..."))
-    files = _Files()
-    for path in _walk(root):
-        kind = _kind(path)
+    files = Files()
+    for path in walk(root):
+        kind = file_kind(path)
         if kind:
             files.add(kind, path)
     if not files.count():
@@ -350,22 +229,22 @@ def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | 
 
     org = _Org()
     for path in files.get("object"):
-        obj = _name(path, ".object-meta.xml")
+        obj = api_name(path, ".object-meta.xml")
         org.objects[obj.lower()] = obj
-        label = _text(roots[path], "label")
+        label = text_of(roots[path], "label")
         if label:
             org.object_labels[obj.lower()] = label
-        desc = _text(roots[path], "description")
+        desc = text_of(roots[path], "description")
         if desc:
             org.object_descriptions[obj.lower()] = desc
     for path in files.get("field"):
         obj = path.parent.parent.name
         org.objects.setdefault(obj.lower(), obj)
         el = roots[path]
-        fname = _text(el, "fullName") or _name(path, ".field-meta.xml")
-        refs = [t.text.strip() for t in _children(el, "referenceTo") if t.text and t.text.strip()]
-        summarized = [v for v in (_text(el, "summarizedField"), _text(el, "summaryForeignKey")) if v]
-        org.fields[(obj.lower(), fname.lower())] = FieldDef(obj, fname, _text(el, "label"), _text(el, "type"), _text(el, "description"), _text(el, "formula"), refs, summarized, display_path(path))
+        fname = text_of(el, "fullName") or api_name(path, ".field-meta.xml")
+        refs = [t.text.strip() for t in children(el, "referenceTo") if t.text and t.text.strip()]
+        summarized = [v for v in (text_of(el, "summarizedField"), text_of(el, "summaryForeignKey")) if v]
+        org.fields[(obj.lower(), fname.lower())] = FieldDef(obj, fname, text_of(el, "label"), text_of(el, "type"), text_of(el, "description"), text_of(el, "formula"), refs, summarized, display_path(path))
     for kind in ("validation-rule",):
         for path in files.get(kind):
             obj = path.parent.parent.name
@@ -391,29 +270,29 @@ def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | 
     for path in files.get("validation-rule"):
         obj = org.objects[path.parent.parent.name.lower()]
         el = roots[path]
-        rule = unquote(_text(el, "fullName") or _name(path, ".validationRule-meta.xml"))
+        rule = unquote(text_of(el, "fullName") or api_name(path, ".validationRule-meta.xml"))
         key = f"validation-rule/{obj}.{rule}"
-        b.asset(key, "validation-rule", None, _mark(_text(el, "active"), "validation rule", _text(el, "description")))
-        for ref in formula_references(_text(el, "errorConditionFormula") or ""):
+        b.asset(key, "validation-rule", None, mark_status(text_of(el, "active"), "validation rule", text_of(el, "description")))
+        for ref in formula_references(text_of(el, "errorConditionFormula") or ""):
             for up in b.resolve(obj, ref):
                 b.depend(key, up)
 
     for path in files.get("queue"):
         el = roots[path]
-        qname = _text(el, "fullName") or _name(path, ".queue-meta.xml")
-        b.asset(f"queue/{qname}", "queue", _text(el, "name"), _text(el, "description"))
+        qname = text_of(el, "fullName") or api_name(path, ".queue-meta.xml")
+        b.asset(f"queue/{qname}", "queue", text_of(el, "name"), text_of(el, "description"))
 
     for path in files.get("assignment-rules"):
-        obj = _name(path, ".assignmentRules-meta.xml")
-        for rule_el in _children(roots[path], "assignmentRule"):
-            rule = unquote(_text(rule_el, "fullName") or "")
+        obj = api_name(path, ".assignmentRules-meta.xml")
+        for rule_el in children(roots[path], "assignmentRule"):
+            rule = unquote(text_of(rule_el, "fullName") or "")
             if not rule:
                 continue
             key = f"assignment-rule/{obj}.{rule}"
-            b.asset(key, "assignment-rule", rule, _mark(_text(rule_el, "active"), "assignment rule", None))
-            for entry in _children(rule_el, "ruleEntry"):
+            b.asset(key, "assignment-rule", rule, mark_status(text_of(rule_el, "active"), "assignment rule", None))
+            for entry in children(rule_el, "ruleEntry"):
                 _criteria(b, key, obj, entry)
-                assignee, assignee_type = _text(entry, "assignedTo"), _text(entry, "assignedToType")
+                assignee, assignee_type = text_of(entry, "assignedTo"), text_of(entry, "assignedToType")
                 if assignee and (assignee_type or "").lower() == "queue":
                     queue = f"queue/{assignee}"
                     if queue not in b.assets:
@@ -421,55 +300,55 @@ def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | 
                     b.depend(queue, key)
 
     for path in files.get("workflow"):
-        obj = _name(path, ".workflow-meta.xml")
+        obj = api_name(path, ".workflow-meta.xml")
         el = roots[path]
         updates: dict[str, list[str]] = {}  # field update name → fields it writes
         reads: dict[str, list[str]] = {}
-        for fu in _children(el, "fieldUpdates"):
-            fu_name = _text(fu, "fullName")
-            target_field = _text(fu, "field")
+        for fu in children(el, "fieldUpdates"):
+            fu_name = text_of(fu, "fullName")
+            target_field = text_of(fu, "field")
             if not fu_name or not target_field:
                 continue
-            target_obj = _text(fu, "targetObject")
+            target_obj = text_of(fu, "targetObject")
             if target_obj:
                 dest = b._target(obj, target_obj + "Id", target_obj, "")
                 updates[fu_name] = [b.field_key(dest, target_field)] if dest else []
             else:
                 updates[fu_name] = [b.field_key(obj, target_field)]
-            reads[fu_name] = [up for ref in formula_references(_text(fu, "formula") or "") for up in b.resolve(obj, ref)]
-        for rule_el in _children(el, "rules"):
-            rule = unquote(_text(rule_el, "fullName") or "")
+            reads[fu_name] = [up for ref in formula_references(text_of(fu, "formula") or "") for up in b.resolve(obj, ref)]
+        for rule_el in children(el, "rules"):
+            rule = unquote(text_of(rule_el, "fullName") or "")
             if not rule:
                 continue
             key = f"workflow-rule/{obj}.{rule}"
-            b.asset(key, "workflow-rule", rule, _mark(_text(rule_el, "active"), "workflow rule", _text(rule_el, "description")))
+            b.asset(key, "workflow-rule", rule, mark_status(text_of(rule_el, "active"), "workflow rule", text_of(rule_el, "description")))
             _criteria(b, key, obj, rule_el)
-            for action in [*_children(rule_el, "actions"), *(a for t in _children(rule_el, "workflowTimeActions") for a in _children(t, "actions"))]:
-                if (_text(action, "type") or "") != "FieldUpdate":
+            for action in [*children(rule_el, "actions"), *(a for t in children(rule_el, "workflowTimeActions") for a in children(t, "actions"))]:
+                if (text_of(action, "type") or "") != "FieldUpdate":
                     continue
-                action_name = _text(action, "name") or ""
+                action_name = text_of(action, "name") or ""
                 for up in reads.get(action_name, []):
                     b.depend(key, up)
                 for written in updates.get(action_name, []):
                     b.depend(written, key)
 
     for path in files.get("flow"):  # every flow first, so a subflow call finds its flow
-        b.asset(f"flow/{_text(roots[path], 'fullName') or _name(path, '.flow-meta.xml')}", "flow")
+        b.asset(f"flow/{text_of(roots[path], 'fullName') or api_name(path, '.flow-meta.xml')}", "flow")
     for path in files.get("flow"):
         _flow(b, path, roots[path])
 
     class_names: dict[str, str] = {}
     for path in files.get("apex-class"):
-        cname = _name(path, ".cls")
+        cname = api_name(path, ".cls")
         class_names[cname.lower()] = cname
         meta = path.with_name(path.name + "-meta.xml")
-        status = _meta_status(meta, problems)
-        b.asset(f"apex-class/{cname}", "apex-class", None, _mark(status, "Apex class", None))
+        status = meta_status(meta, problems)
+        b.asset(f"apex-class/{cname}", "apex-class", None, mark_status(status, "Apex class", None))
     for path in files.get("apex-trigger"):
-        tname = _name(path, ".trigger")
+        tname = api_name(path, ".trigger")
         key = f"apex-trigger/{tname}"
-        status = _meta_status(path.with_name(path.name + "-meta.xml"), problems)
-        b.asset(key, "apex-trigger", None, _mark(status, "Apex trigger", None))
+        status = meta_status(path.with_name(path.name + "-meta.xml"), problems)
+        b.asset(key, "apex-trigger", None, mark_status(status, "Apex trigger", None))
         body = strip_formula(read_bytes(path).decode("utf-8", errors="replace"))
         body = re.sub(r"//[^\n]*", " ", body)
         head = re.search(r"\btrigger\s+\w+\s+on\s+(\w+)", body, re.I)
@@ -490,20 +369,10 @@ def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | 
     return imported
 
 
-def _meta_status(meta: Path, problems: ProblemList) -> str | None:
-    if not meta.is_file():
-        return None
-    try:
-        return _text(parse_xml(read_bytes(meta), display_path(meta), "Salesforce metadata file"), "status")
-    except ImpactError as exc:
-        problems.items.extend(exc.problems)
-        return None
-
-
 def _criteria(b: _Builder, key: str, obj: str, el: Element) -> None:
     """Fields read by ``criteriaItems`` (``Lead.LeadSource``) and a rule's ``formula``."""
-    for item in _children(el, "criteriaItems"):
-        ref = _text(item, "field")
+    for item in children(el, "criteriaItems"):
+        ref = text_of(item, "field")
         if not ref:
             continue
         first, _, rest = ref.partition(".")
@@ -517,7 +386,7 @@ def _criteria(b: _Builder, key: str, obj: str, el: Element) -> None:
             paths = b.resolve(obj, ref)
         for up in paths:
             b.depend(key, up)
-    for ref in formula_references(_text(el, "formula") or ""):
+    for ref in formula_references(text_of(el, "formula") or ""):
         for up in b.resolve(obj, ref):
             b.depend(key, up)
 
@@ -526,23 +395,23 @@ _RECORD_REF = re.compile(r"(?:\$Record(?:__Prior)?|myVariable_current|myVariable
 
 
 def _flow(b: _Builder, path: Path, el: Element) -> None:
-    flow = _text(el, "fullName") or _name(path, ".flow-meta.xml")
+    flow = text_of(el, "fullName") or api_name(path, ".flow-meta.xml")
     key = f"flow/{flow}"
-    label = _text(el, "label")
-    b.asset(key, "flow", label, _mark(_text(el, "status"), "flow", _text(el, "description")))
-    start = next(iter(_children(el, "start")), None)
-    obj = _text(start, "object")
-    if obj is None and _text(el, "processType") == "Workflow":  # Process Builder keeps its object in metadata values
-        for pmv in _children(el, "processMetadataValues"):
-            if _text(pmv, "name") == "ObjectType":
-                value = next(iter(_children(pmv, "value")), None)
-                obj = _text(value, "stringValue")
+    label = text_of(el, "label")
+    b.asset(key, "flow", label, mark_status(text_of(el, "status"), "flow", text_of(el, "description")))
+    start = next(iter(children(el, "start")), None)
+    obj = text_of(start, "object")
+    if obj is None and text_of(el, "processType") == "Workflow":  # Process Builder keeps its object in metadata values
+        for pmv in children(el, "processMetadataValues"):
+            if text_of(pmv, "name") == "ObjectType":
+                value = next(iter(children(pmv, "value")), None)
+                obj = text_of(value, "stringValue")
     if obj:
         obj = b.org.objects.get(obj.lower(), obj)
         b.depend(key, b.object_key(obj))
         if start is not None:
-            for flt in _children(start, "filters"):
-                fname = _text(flt, "field")
+            for flt in children(start, "filters"):
+                fname = text_of(flt, "field")
                 if fname:
                     for up in b.resolve(obj, fname):
                         b.depend(key, up)
@@ -560,41 +429,41 @@ def _flow(b: _Builder, path: Path, el: Element) -> None:
                     refs = refs[:-1]
                 for up in refs:
                     b.depend(key, up)
-        for upd in _children(el, "recordUpdates"):
-            if (_text(upd, "inputReference") or "").lower() in ("$record", "myvariable_current"):
-                for assign in _children(upd, "inputAssignments"):
-                    fname = _text(assign, "field")
+        for upd in children(el, "recordUpdates"):
+            if (text_of(upd, "inputReference") or "").lower() in ("$record", "myvariable_current"):
+                for assign in children(upd, "inputAssignments"):
+                    fname = text_of(assign, "field")
                     if fname:
                         written.add(b.field_key(obj, fname))
         for fkey in sorted(written):
             b.depend(fkey, key)
     for kind in ("recordUpdates", "recordCreates", "recordLookups", "recordDeletes"):
-        for element in _children(el, kind):
-            other = _text(element, "object")
+        for element in children(el, kind):
+            other = text_of(element, "object")
             if not other:
                 continue
             other = b.org.objects.get(other.lower(), other)
-            for flt in _children(element, "filters"):
-                fname = _text(flt, "field")
+            for flt in children(element, "filters"):
+                fname = text_of(flt, "field")
                 if fname:
                     for up in b.resolve(other, fname):
                         b.depend(key, up)
-            for q in _children(element, "queriedFields"):
+            for q in children(element, "queriedFields"):
                 if q.text and q.text.strip():
                     for up in b.resolve(other, q.text.strip()):
                         b.depend(key, up)
             if kind in ("recordUpdates", "recordCreates"):
-                for assign in _children(element, "inputAssignments"):
-                    fname = _text(assign, "field")
+                for assign in children(element, "inputAssignments"):
+                    fname = text_of(assign, "field")
                     if fname:
                         b.depend(b.field_key(other, fname), key)
-    for call in _children(el, "actionCalls"):
-        if (_text(call, "actionType") or "").lower() == "apex" and _text(call, "actionName"):
-            cls = (_text(call, "actionName") or "").split(".")[0]
+    for call in children(el, "actionCalls"):
+        if (text_of(call, "actionType") or "").lower() == "apex" and text_of(call, "actionName"):
+            cls = (text_of(call, "actionName") or "").split(".")[0]
             b.asset(f"apex-class/{cls}", "apex-class")
             b.depend(key, f"apex-class/{cls}")
-    for sub in _children(el, "subflows"):
-        sub_name = _text(sub, "flowName")
+    for sub in children(el, "subflows"):
+        sub_name = text_of(sub, "flowName")
         if sub_name:
             if f"flow/{sub_name}" not in b.assets:
                 b.asset(f"flow/{sub_name}", "flow", None, "Flow called as a subflow (no flow file in the source)")
