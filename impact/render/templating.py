@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from impact.render.text import compact_path, safe
+from impact.render.text import compact_path, fold_steps, safe
 
 TEMPLATES_ENV = "IMPACT_TEMPLATES"
 
@@ -126,14 +126,4 @@ def crossings(path: Sequence[str]) -> list[str | int]:
     steps = list(path)
     keep = {0, len(steps) - 1}
     keep.update(i for i in range(1, len(steps)) if steps[i].partition(":")[0] != steps[i - 1].partition(":")[0])
-    out: list[str | int] = []
-    skipped = 0
-    for i, step in enumerate(steps):
-        if i in keep:
-            if skipped:
-                out.append(skipped)
-                skipped = 0
-            out.append(step)
-        else:
-            skipped += 1
-    return out
+    return fold_steps(steps, keep)

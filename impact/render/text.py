@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from impact.analysis.answer import RISKS, tests_breakdown, tests_sentence
@@ -71,14 +71,23 @@ def compact_path(path: tuple[str, ...] | list[str], system_of: dict[str, str] | 
     for i in range(1, len(path)):
         if systems[i] != systems[i - 1]:
             keep.update((i - 1, i))
+    return fold_steps(path, keep)
+
+
+def fold_steps(path: Sequence[str], keep: set[int]) -> list[str | int]:
+    """The steps at the positions in ``keep``, each run of others left out as its count.
+
+    >>> fold_steps(["a", "b", "c", "d", "e"], {0, 3, 4})
+    ['a', 2, 'd', 'e']
+    """
     out: list[str | int] = []
     skipped = 0
-    for i, asset in enumerate(path):
+    for i, step in enumerate(path):
         if i in keep:
             if skipped:
                 out.append(skipped)
                 skipped = 0
-            out.append(asset)
+            out.append(step)
         else:
             skipped += 1
     return out
