@@ -175,8 +175,8 @@ def test_a_person_finds_what_breaks_and_whom_to_ask(browser: Any, example_site: 
         view.check(fragment.strip("#").split("=")[0])
 
     # A deep link straight to an asset, as pasted in a chat message.
-    page = view.open("#asset=" + quote("salesforce:queue/emea-inbound", safe=""))
-    page.wait_for_selector('main[data-asset="salesforce:queue/emea-inbound"]')
+    page = view.open("#asset=" + quote("salesforce:queue/EMEA_Inbound", safe=""))
+    page.wait_for_selector('main[data-asset="salesforce:queue/EMEA_Inbound"]')
     assert page.locator('#changes li[data-change="CR-105"]').count() == 1
     assert page.locator("#tests li.test").count() >= 1
     view.check("deep-link")
@@ -227,7 +227,7 @@ def _meta(site: Path) -> Any:
 
 
 def test_page_answers_equal_the_cli_on_the_example(browser: Any, example_site: Path, tmp_path: Path) -> None:
-    assets = ["website:/products/", "salesforce:queue/emea-inbound", "marketo:field/division", "leandata:rule/emea-round-robin", "gtm:tag/marketo-munchkin", "tableau:datasource/revops-leads"]  # the last: uses cut its upstream
+    assets = ["website:/products/", "salesforce:queue/EMEA_Inbound", "marketo:field/division", "leandata:rule/emea-round-robin", "gtm:tag/Marketo Munchkin", "tableau:datasource/revops-leads"]  # the last: uses cut its upstream
     _compare(browser, EXAMPLE / "catalog", example_site, assets, tmp_path, EXAMPLE / "changes")
 
 

@@ -94,7 +94,7 @@ def graph(
     \b
     Examples:
         impact graph catalogs/example/changes/CR-101-products-to-solutions.yaml -o impact.svg
-        impact graph --catalog catalogs/example/catalog --focus salesforce:queue/emea-inbound -o around.png
+        impact graph --catalog catalogs/example/catalog --focus salesforce:queue/EMEA_Inbound -o around.png
         impact graph --release 2026-12-minor --changes catalogs/example/changes -o release.png
     """
     from impact.analysis.workspace import open_catalog

@@ -33,7 +33,7 @@ def trace(asset: str, catalog: str | None, changes: str | None, max_tools: int, 
 
     \b
     Example:
-        impact trace salesforce:queue/emea-inbound --catalog catalogs/example/catalog
+        impact trace salesforce:queue/EMEA_Inbound --catalog catalogs/example/catalog
     """
     from impact.analysis.trace import default_changes_folder, load_change_folder
     from impact.analysis.trace import trace as run_trace
