@@ -14,7 +14,7 @@ from impact.analysis.check import check_change
 from impact.core.catalog import Catalog
 from impact.core.errors import ImpactError, Problem, display_path
 from impact.core.ids import suggest_asset
-from impact.graph.depgraph import DependencyGraph, Reach
+from impact.graph.depgraph import DependencyGraph, EndTree, Reach
 from impact.load.change import ChangeRequest, change_files, load_changes
 
 EXCLUDED_STATUSES = ("draft",)
@@ -90,8 +90,12 @@ def trace(catalog: Catalog, graph: DependencyGraph, asset: str, changes: list[Ch
             hits.append(ChangeHit(change, reach.tool_distance, reach.path, action))
     hits.sort(key=lambda h: (h.tool_distance, len(h.path), h.change.id))
     upstream = graph.upstream([asset], max_tools)
-    # Upstream paths read with the edges: each asset's next step is downstream of it.
-    notes = {(r.asset, r.via): graph.note(r.asset, r.via) for r in upstream if r.via is not None}
+    # Upstream paths read with the edges: each asset's next step is downstream of it. A path
+    # is its asset's first step, then steps of the tree of assets that pass on their data.
+    steps = {(r.asset, r.via) for r in upstream if r.via is not None}
+    if upstream and isinstance(upstream[0].tree, EndTree):
+        steps.update(upstream[0].tree.carriers.toward.items())
+    notes = {(a, b): graph.note(a, b) for a, b in sorted(steps)}
     return TraceResult(catalog, asset, max_tools, upstream, hits, changes_folder, sorted(skipped), notes)
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from impact.core.aspects import EVERY, passes
 from impact.core.catalog import Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.graph.aspects import carries
-from impact.graph.search import EdgeFilter, cyclic_components, first_cycle, reverse, shortest_reach
+from impact.graph.search import EdgeFilter, cyclic_components, first_cycle, reach_back, reverse, shortest_reach
 from impact.store.compact import AssetTable, EdgeList, edge_list_from
 
 if TYPE_CHECKING:
@@ -60,6 +61,12 @@ class ShortestPathTree:
             steps.append(toward[steps[-1]])
         return steps
 
+    def crossings(self, asset: str) -> tuple[tuple[int, str], ...]:
+        """The key points of ``asset``'s path up to its last tool crossing (see :meth:`key_points`)."""
+        self.key_points(asset)
+        assert self._points is not None
+        return self._points[asset]
+
     def key_points(self, asset: str) -> tuple[tuple[int, str], ...]:
         """``(steps from the change, asset)`` for the change, both sides of every tool crossing, and ``asset``.
 
@@ -88,6 +95,35 @@ class ShortestPathTree:
         if base[-1][1] == asset:
             return base
         return (*base, (self.distance[asset] % big, asset))
+
+
+class EndTree(ShortestPathTree):
+    """An upstream search's result (:func:`~impact.graph.search.reach_back`): each asset's first step, then a tree.
+
+    ``toward`` and ``distance`` hold each reported asset's first step toward
+    the target and its distance; from that step on, paths follow ``carriers``,
+    the tree of assets that pass on what they produce all the way.
+    """
+
+    __slots__ = ("carriers",)
+
+    def __init__(self, carriers: ShortestPathTree, toward: dict[str, str], distance: dict[str, int], notes: dict[str, str]) -> None:
+        super().__init__(toward, distance, carriers.big, carriers.system_of, True, notes)
+        self.carriers = carriers
+
+    def walk(self, asset: str) -> list[str]:
+        nearer = self.toward.get(asset)
+        return [asset] if nearer is None else [asset, *self.carriers.walk(nearer)]
+
+    def key_points(self, asset: str) -> tuple[tuple[int, str], ...]:
+        nearer = self.toward.get(asset)
+        if nearer is None:
+            return ((0, asset),)
+        steps = self.distance[asset] % self.big
+        before = self.carriers.crossings(nearer)
+        if self.system_of[nearer] != self.system_of[asset] and before[-1][1] != nearer:
+            before += ((steps - 1, nearer),)
+        return (*before, (steps, asset))
 
 
 class Reach:
@@ -254,8 +290,42 @@ class DependencyGraph:
         return self._search(touched, max_tools, follow=carries(changed, self._edges.uses))
 
     def upstream(self, targets: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS) -> list[Reach]:
-        """Assets whose change can break ``targets``; each path runs upstream asset → target."""
-        return self._search(targets, max_tools, upstream=True)
+        """Assets whose change can break ``targets``; each path runs upstream asset → target.
+
+        With the aspects rule (:mod:`impact.core.aspects`): an asset is listed
+        when a change to it in every aspect would reach a target, that is when
+        a path from it has a first dependency that carries such a change and
+        only dependencies that pass on ``data`` after that. Sorted by tool
+        distance, steps, id; the targets themselves are never listed.
+        """
+        index = self._index
+        starts = [index[s] for s in set(targets) if s in index]
+        if not starts:
+            return []
+        offsets, back, origin = self._upstream_rows()
+        uses = self._edges.uses
+
+        def first(pos: int) -> bool:
+            return passes(EVERY, uses.get(origin[pos]))
+
+        def later(pos: int) -> bool:
+            return passes(None, uses.get(origin[pos]))
+
+        big = len(self._ids) + 1
+        ends, carriers = reach_back(offsets, back, self._system, starts, max_tools, big, first if uses else None, later if uses else None)
+        ids, n = self._ids, len(self._ids)
+        stored = self._edges.notes
+
+        def tree_parts(found: tuple[dict[int, int], dict[int, int], dict[int, int]]) -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
+            dist, toward, edge = found
+            order = [key % n for key in sorted([d * n + u for u, d in dist.items()])]
+            notes = {ids[v]: stored[origin[pos]] for v, pos in edge.items() if origin[pos] in stored} if stored else {}
+            return {ids[v]: ids[u] for v, u in toward.items()}, {ids[u]: dist[u] for u in order}, notes
+
+        carrier = ShortestPathTree(*tree_parts(carriers)[:2], big, self._system_of, True)
+        toward, distance, notes = tree_parts(ends)
+        tree = EndTree(carrier, toward, distance, notes)
+        return [Reach(a, d // big, d % big, tree) for a, d in distance.items()]
 
     def note(self, upstream: str, downstream: str) -> str | None:
         index = self._index

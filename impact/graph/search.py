@@ -219,3 +219,76 @@ def first_cycle(offsets: Sequence[int], targets: Sequence[int], members: set[int
             path.pop()
             at.pop()
     return []
+
+
+def reach_back(
+    offsets: Sequence[int],
+    targets: Sequence[int],
+    system: Sequence[int],
+    sources: Iterable[int],
+    max_tools: int,
+    big: int,
+    first: Callable[[int], bool] | None = None,
+    later: Callable[[int], bool] | None = None,
+) -> tuple[tuple[dict[int, int], dict[int, int], dict[int, int]], tuple[dict[int, int], dict[int, int], dict[int, int]]]:
+    """Against the edges (``offsets``/``targets`` reversed): what can break ``sources``, in two states.
+
+    An asset *ends* a path when its change can reach a source: the path's
+    first dependency passes ``first`` (a change to it in any aspect) and
+    every later one passes ``later`` (what a reached asset passes on). An
+    asset *carries* when a path from it to a source passes ``later``
+    throughout: only those are searched further. ``first``/``later`` take
+    the reversed edge's position; None lets every edge pass. Returns
+    ``(ends, carriers)``, each ``(dist, toward, edge)`` as in
+    :func:`shortest_reach`; sources carry at distance 0 and never end.
+
+    >>> # 0 -> 1 -> 2, reversed; only 0 -> 1 (position 0) passes what a reached asset produces
+    >>> ends, carriers = reach_back([0, 0, 1, 2], [0, 1], [0, 0, 0], [2], 5, 4, later=lambda pos: pos == 0)
+    >>> sorted(ends[0].items()), sorted(carriers[0].items())
+    ([(1, 1)], [(2, 0)])
+    """
+    n = len(system)
+    cutoff = max_tools * big + big - 1
+    cross = big + 1
+    starts = set(sources)
+    dists: tuple[dict[int, int], dict[int, int]] = ({}, {})  # [0]: ends, [1]: carriers
+    bests: tuple[dict[int, int], dict[int, int]] = ({}, {})
+    towards: tuple[dict[int, int], dict[int, int]] = ({}, {})
+    edges: tuple[dict[int, int], dict[int, int]] = ({}, {})
+    heap: list[int] = []
+    for s in sorted(starts):
+        bests[1][s] = 0
+        heap.append(2 * s + 1)
+    m = 2 * n
+    while heap:
+        key = heappop(heap)
+        d, state = divmod(key, m)
+        u, carry = divmod(state, 2)
+        if u in dists[carry]:
+            continue
+        dists[carry][u] = d
+        if not carry:
+            continue  # an end is never searched further
+        su = system[u]
+        for pos in range(offsets[u], offsets[u + 1]):
+            v = targets[pos]
+            c = d + (1 if system[v] == su else cross)
+            if c > cutoff:
+                continue
+            for to in (0, 1):
+                if to == 0 and (v in starts or (first is not None and not first(pos))):
+                    continue
+                if to == 1 and (later is not None and not later(pos)):
+                    continue
+                if v in dists[to]:
+                    continue
+                known = bests[to].get(v)
+                if known is None or c < known:
+                    bests[to][v] = c
+                    towards[to][v] = u
+                    edges[to][v] = pos
+                    heappush(heap, c * m + 2 * v + to)
+                elif c == known and u < towards[to][v]:
+                    towards[to][v] = u
+                    edges[to][v] = pos
+    return (dists[0], towards[0], edges[0]), (dists[1], towards[1], edges[1])

@@ -26,7 +26,7 @@
   var MORE_ROWS = 200;
 
   var meta, N, ids, names, typeOf, sysOf, ownerOf, critical, desc, consulted, informed;
-  var offsets, targets, notes, uses, predOff, predTargets, testsOf, teamById, systemById, systemIndex;
+  var offsets, targets, notes, uses, predOff, predTargets, predOrigin, testsOf, teamById, systemById, systemIndex;
   var haystack = null;
   var changeReach = {};
 
@@ -267,10 +267,121 @@
     for (var i = 0; i < N; i++) count[i + 1] += count[i];
     predOff = count;
     predTargets = new Int32Array(E);
+    predOrigin = new Int32Array(E); // each reversed edge's number among the edges
     var fill = predOff.slice(0, N);
     for (var u = 0; u < N; u++) {
-      for (e = offsets[u]; e < offsets[u + 1]; e++) predTargets[fill[targets[e]]++] = u; // ascending u
+      for (e = offsets[u]; e < offsets[u + 1]; e++) {
+        predOrigin[fill[targets[e]]] = e;
+        predTargets[fill[targets[e]]++] = u; // ascending u
+      }
     }
+  }
+
+  // What can break asset a (impact.graph.search.reach_back): an upstream asset is listed when a
+  // change to it in every aspect reaches a, i.e. along a path whose first dependency carries such
+  // a change and whose later ones all pass on data. Two states per asset: "ends" (listed, never
+  // searched further) and "carries" (passes on its data all the way to a, searched further).
+  // Paths: an asset's first step, then the carriers' tree; ties go to the first id, as in Python.
+  function reachBack(a, maxTools) {
+    predecessors();
+    var big = N + 1,
+      cutoff = maxTools * big + big - 1;
+    var best = [new Map(), new Map()],
+      done = [new Map(), new Map()];
+    var heap = [];
+    function push(k) {
+      var i = heap.length;
+      heap.push(k);
+      while (i > 0) {
+        var p = (i - 1) >> 1;
+        if (heap[p] <= k) break;
+        heap[i] = heap[p];
+        i = p;
+      }
+      heap[i] = k;
+    }
+    function pop() {
+      var top = heap[0],
+        last = heap.pop(),
+        n = heap.length;
+      if (n > 0) {
+        var i = 0;
+        for (;;) {
+          var l = 2 * i + 1;
+          if (l >= n) break;
+          var r = l + 1;
+          var c = r < n && heap[r] < heap[l] ? r : l;
+          if (heap[c] >= last) break;
+          heap[i] = heap[c];
+          i = c;
+        }
+        heap[i] = last;
+      }
+      return top;
+    }
+    function allowed(e, to) {
+      var used = uses.get(predOrigin[e]);
+      if (used === undefined) return true;
+      return to === 1 ? used.indexOf("data") >= 0 : used.length > 0;
+    }
+    var M = 2 * N;
+    best[1].set(a, 0);
+    push(2 * a + 1);
+    while (heap.length) {
+      var key = pop();
+      var d = Math.floor(key / M),
+        state = key % M,
+        u = state >> 1,
+        carry = state & 1;
+      if (done[carry].has(u)) continue;
+      done[carry].set(u, d);
+      if (!carry) continue;
+      for (var e = predOff[u]; e < predOff[u + 1]; e++) {
+        var v = predTargets[e];
+        var nd = d + (sysOf[v] !== sysOf[u] ? big + 1 : 1);
+        if (nd > cutoff) continue;
+        for (var to = 0; to < 2; to++) {
+          if ((to === 0 && v === a) || !allowed(e, to) || done[to].has(v)) continue;
+          var known = best[to].get(v);
+          if (known === undefined || nd < known) {
+            best[to].set(v, nd);
+            push(nd * M + 2 * v + to);
+          }
+        }
+      }
+    }
+    // Each state's nearer neighbour: the first carrier in id order on a shortest path to it.
+    var towards = [new Map(), new Map()];
+    var carriers = Array.from(done[1].keys()).sort(function (x, y) {
+      return x - y;
+    });
+    carriers.forEach(function (u) {
+      var du = done[1].get(u);
+      for (var e = predOff[u]; e < predOff[u + 1]; e++) {
+        var v = predTargets[e];
+        for (var to = 0; to < 2; to++) {
+          if (towards[to].has(v) || !done[to].has(v) || (to === 1 && v === a) || !allowed(e, to)) continue;
+          if (done[to].get(v) === du + (sysOf[v] !== sysOf[u] ? big + 1 : 1)) towards[to].set(v, u);
+        }
+      }
+    });
+    var found = [];
+    done[0].forEach(function (d, v) {
+      found.push({ asset: v, tools: Math.floor(d / big), steps: d % big });
+    });
+    found.sort(function (x, y) {
+      return x.tools - y.tools || x.steps - y.steps || x.asset - y.asset;
+    });
+    var toward = towards[0];
+    var result = { found: found, toward: toward, upstream: true };
+    result.path = function (b) {
+      var steps = [b];
+      if (!toward.has(b)) return steps;
+      steps.push(toward.get(b));
+      while (towards[1].has(steps[steps.length - 1])) steps.push(towards[1].get(steps[steps.length - 1]));
+      return steps;
+    };
+    return result;
   }
 
   var dist = null,
@@ -853,7 +964,7 @@
     );
 
     var down = reach([a], false, meta.max_tools);
-    var up = reach([a], true, meta.max_tools);
+    var up = reachBack(a, meta.max_tools);
     var people = stakeholders([{ asset: a, action: "modify" }], down.found);
     var hits = changesFor(a, up);
     var tlist = testsOf.get(a) || [];
@@ -1349,7 +1460,7 @@
     },
     upstream: function (id, maxTools) {
       var a = findAsset(id);
-      var r = reach([a], true, maxTools === undefined ? meta.max_tools : maxTools);
+      var r = reachBack(a, maxTools === undefined ? meta.max_tools : maxTools);
       return r.found.map(function (x) {
         return [ids[x.asset], x.tools, x.steps, r.path(x.asset).map(function (b) { return ids[b]; })];
       });
@@ -1363,7 +1474,7 @@
     },
     changes: function (id) {
       var a = findAsset(id);
-      return changesFor(a, reach([a], true, meta.max_tools)).map(function (h) {
+      return changesFor(a, reachBack(a, meta.max_tools)).map(function (h) {
         return [h.change.id, h.tools, h.path.map(function (b) { return ids[b]; }), h.action];
       });
     },
