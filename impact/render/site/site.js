@@ -997,9 +997,8 @@
           { "data-team": p.team },
           teamLink(p.team),
           " ",
-          p.roles.map(function (r) {
-            return el("span", { class: "badge role" }, r);
-          }),
+          // One role per team, the strongest, as impact check shows it; the others in its tooltip.
+          el("span", { class: "badge role", title: p.roles.length > 1 ? "also " + p.roles.slice(1).join(", ") : p.roles[0] }, p.roles[0]),
           el("span", { class: "meta" }, contacts(t)),
           el("span", { class: "why" }, reasonText(p.reasons[0]) + (p.reasons.length > 1 ? " (+" + fmt(p.reasons.length - 1) + " more)" : ""))
         )
@@ -1327,7 +1326,7 @@
     var people = stakeholdersOfChange(k);
     var ask = section("Whom to involve", "ask");
     add(ask, el("ul", { class: "people" }, people.map(function (p) {
-      return el("li", { "data-team": p.team }, teamLink(p.team), " ", p.roles.map(function (role) { return el("span", { class: "badge role" }, role); }), el("span", { class: "meta" }, contacts(teamById.get(p.team))), el("span", { class: "why" }, reasonText(p.reasons[0]) + (p.reasons.length > 1 ? " (+" + fmt(p.reasons.length - 1) + " more)" : "")));
+      return el("li", { "data-team": p.team }, teamLink(p.team), " ", el("span", { class: "badge role", title: p.roles.length > 1 ? "also " + p.roles.slice(1).join(", ") : p.roles[0] }, p.roles[0]), el("span", { class: "meta" }, contacts(teamById.get(p.team))), el("span", { class: "why" }, reasonText(p.reasons[0]) + (p.reasons.length > 1 ? " (+" + fmt(p.reasons.length - 1) + " more)" : "")));
     })));
     add(view, ask);
     reachSection(view, r, "What it reaches", {
