@@ -131,6 +131,13 @@ def reverse(offsets: Sequence[int], targets: Sequence[int]) -> tuple[list[int], 
 def cyclic_components(offsets: Sequence[int], targets: Sequence[int]) -> list[list[int]]:
     """The strongly connected groups of two or more nodes (Tarjan's algorithm, without recursion).
 
+    Written here rather than taken from networkx on purpose: networkx needs the
+    whole graph built as its own objects first (about 3 s at 100,000 assets, or
+    its private dicts overwritten, as this project once did), and importing it
+    costs a warm ``validate`` 0.15-0.25 s. ``tests/test_graph_search.py`` holds
+    the answer equal to ``networkx.strongly_connected_components`` and
+    ``find_cycle`` on random graphs.
+
     >>> cyclic_components([0, 1, 2, 3, 3], [1, 0, 3])
     [[1, 0]]
     """

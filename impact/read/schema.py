@@ -35,6 +35,7 @@ from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict  # pydantic's own dependency; it needs this TypedDict before Python 3.12
 
 from impact.core.errors import Problem
+from impact.core.vocabulary import ASPECTS
 from impact.read.scalars import as_bool, as_int
 from impact.read.yamlio import YamlDoc, gc_paused
 
@@ -54,8 +55,6 @@ YInt = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(as_int)]
 ACTIONS = ("modify", "rename", "delete", "create", "deprecate")
 STATUSES = ("draft", "triage", "build", "qa", "approved", "released")
 PATHS = ("quick-hit", "minor", "major")
-
-ASPECTS = ("name", "content", "values", "logic", "schema", "data", "availability")
 
 Action = Literal["modify", "rename", "delete", "create", "deprecate"]
 Aspect = Literal["name", "content", "values", "logic", "schema", "data", "availability"]
@@ -104,8 +103,7 @@ class DependencySpec(_Spec):
     uses: list[Aspect] | None = Field(
         None,
         min_length=1,
-        description="What the dependent asset uses of the upstream one: name, content, values, logic, schema, data, "
-        "availability. Default: every aspect.",
+        description=f"What the dependent asset uses of the upstream one: {', '.join(ASPECTS)}. Default: every aspect.",
     )
 
     short_form: ClassVar[str] = "asset"  # a bare string stands for this field (see plain_validator too)
@@ -208,8 +206,7 @@ class ChangeItemSpec(_Spec):
     aspects: list[Aspect] | None = Field(
         None,
         min_length=1,
-        description="What the change touches: name, content, values, logic, schema, data, availability. "
-        "Default: name for a rename, every aspect otherwise.",
+        description=f"What the change touches: {', '.join(ASPECTS)}. Default: name for a rename, every aspect otherwise.",
     )
 
 

@@ -277,6 +277,59 @@
     }
   }
 
+  // A binary min-heap of (key, value) pairs in two parallel arrays (no object per entry), shared by
+  // the downstream and upstream searches. Equal keys pop in heap order: the searches break ties themselves.
+  function Heap() {
+    this.keys = [];
+    this.values = [];
+  }
+  Heap.prototype.size = function () {
+    return this.keys.length;
+  };
+  Heap.prototype.topKey = function () {
+    return this.keys[0];
+  };
+  Heap.prototype.push = function (k, v) {
+    var keys = this.keys,
+      values = this.values,
+      i = keys.length;
+    keys.push(k);
+    values.push(v);
+    while (i > 0) {
+      var p = (i - 1) >> 1;
+      if (keys[p] <= k) break;
+      keys[i] = keys[p];
+      values[i] = values[p];
+      i = p;
+    }
+    keys[i] = k;
+    values[i] = v;
+  };
+  Heap.prototype.pop = function () {
+    var keys = this.keys,
+      values = this.values,
+      top = values[0],
+      lastK = keys.pop(),
+      lastV = values.pop(),
+      n = keys.length;
+    if (n > 0) {
+      var i = 0;
+      for (;;) {
+        var l = 2 * i + 1;
+        if (l >= n) break;
+        var r = l + 1;
+        var c = r < n && keys[r] < keys[l] ? r : l;
+        if (keys[c] >= lastK) break;
+        keys[i] = keys[c];
+        values[i] = values[c];
+        i = c;
+      }
+      keys[i] = lastK;
+      values[i] = lastV;
+    }
+    return top;
+  };
+
   // What can break asset a (impact.graph.search.reach_back): an upstream asset is listed when a
   // change to it in every aspect reaches a, i.e. along a path whose first dependency carries such
   // a change and whose later ones all pass on data. Two states per asset: "ends" (listed, never
@@ -288,37 +341,7 @@
       cutoff = maxTools * big + big - 1;
     var best = [new Map(), new Map()],
       done = [new Map(), new Map()];
-    var heap = [];
-    function push(k) {
-      var i = heap.length;
-      heap.push(k);
-      while (i > 0) {
-        var p = (i - 1) >> 1;
-        if (heap[p] <= k) break;
-        heap[i] = heap[p];
-        i = p;
-      }
-      heap[i] = k;
-    }
-    function pop() {
-      var top = heap[0],
-        last = heap.pop(),
-        n = heap.length;
-      if (n > 0) {
-        var i = 0;
-        for (;;) {
-          var l = 2 * i + 1;
-          if (l >= n) break;
-          var r = l + 1;
-          var c = r < n && heap[r] < heap[l] ? r : l;
-          if (heap[c] >= last) break;
-          heap[i] = heap[c];
-          i = c;
-        }
-        heap[i] = last;
-      }
-      return top;
-    }
+    var heap = new Heap();
     function allowed(e, to) {
       var used = uses.get(predOrigin[e]);
       if (used === undefined) return true;
@@ -326,9 +349,9 @@
     }
     var M = 2 * N;
     best[1].set(a, 0);
-    push(2 * a + 1);
-    while (heap.length) {
-      var key = pop();
+    heap.push(2 * a + 1, 2 * a + 1);
+    while (heap.size()) {
+      var key = heap.pop();
       var d = Math.floor(key / M),
         state = key % M,
         u = state >> 1,
@@ -345,7 +368,7 @@
           var known = best[to].get(v);
           if (known === undefined || nd < known) {
             best[to].set(v, nd);
-            push(nd * M + 2 * v + to);
+            heap.push(nd * M + 2 * v + to, nd * M + 2 * v + to);
           }
         }
       }
@@ -415,44 +438,7 @@
     }
     stamp += 2; // mark[x] === stamp: a source; stamp + 1: settled
     var seen = [];
-    var heapKeys = [],
-      heapNodes = [];
-    function push(k, v) {
-      var i = heapKeys.length;
-      heapKeys.push(k);
-      heapNodes.push(v);
-      while (i > 0) {
-        var p = (i - 1) >> 1;
-        if (heapKeys[p] <= k) break;
-        heapKeys[i] = heapKeys[p];
-        heapNodes[i] = heapNodes[p];
-        i = p;
-      }
-      heapKeys[i] = k;
-      heapNodes[i] = v;
-    }
-    function pop() {
-      var topNode = heapNodes[0];
-      var lastK = heapKeys.pop(),
-        lastV = heapNodes.pop();
-      var n = heapKeys.length;
-      if (n > 0) {
-        var i = 0;
-        for (;;) {
-          var l = 2 * i + 1;
-          if (l >= n) break;
-          var r = l + 1;
-          var c = r < n && heapKeys[r] < heapKeys[l] ? r : l;
-          if (heapKeys[c] >= lastK) break;
-          heapKeys[i] = heapKeys[c];
-          heapNodes[i] = heapNodes[c];
-          i = c;
-        }
-        heapKeys[i] = lastK;
-        heapNodes[i] = lastV;
-      }
-      return topNode;
-    }
+    var heap = new Heap();
     var sourceMark = stamp,
       settledMark = stamp + 1;
     for (var k = 0; k < sources.length; k++) {
@@ -461,13 +447,13 @@
         dist[s0] = 0;
         mark[s0] = sourceMark;
         seen.push(s0);
-        push(0, s0);
+        heap.push(0, s0);
       }
     }
     var u, v, e, su, d;
-    while (heapKeys.length) {
-      d = heapKeys[0];
-      u = pop();
+    while (heap.size()) {
+      d = heap.topKey();
+      u = heap.pop();
       if (d > dist[u] || (mark[u] === settledMark)) continue;
       if (mark[u] !== sourceMark) mark[u] = settledMark;
       su = sysOf[u];
@@ -479,7 +465,7 @@
         if (nd < dist[v]) {
           if (dist[v] === Infinity) seen.push(v);
           dist[v] = nd;
-          push(nd, v);
+          heap.push(nd, v);
         }
       }
     }
