@@ -178,6 +178,61 @@ class Reach:
         return f"Reach({self.asset!r}, tool_distance={self.tool_distance}, steps={self.steps}, path={self.path!r})"
 
 
+def paths_and_notes(reaches: Sequence[Reach]) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]] | None:
+    """Each reach's :attr:`~Reach.path` and the note of each of its dependencies, in order; None unless they are one downstream search's.
+
+    A search lists what it reaches nearest first, so each asset comes after
+    its neighbour toward the change: its path is that neighbour's and one
+    step more, instead of a walk back to the change each (long paths would
+    make that quadratic). Only the paths of assets whose next steps are still
+    to come are kept.
+
+    >>> from impact.core.catalog import Asset, Catalog, Dependency
+    >>> assets = {a: Asset(a, "w", a[2:], "x", "t") for a in ["w:a", "w:b", "w:c", "w:d"]}
+    >>> deps = [Dependency("w:a", "w:b", "feeds"), Dependency("w:b", "w:c"), Dependency("w:b", "w:d")]
+    >>> reaches = DependencyGraph(Catalog("c", {}, {}, assets, deps, {})).downstream(["w:a"])
+    >>> list(paths_and_notes(reaches))  # doctest: +NORMALIZE_WHITESPACE
+    [(('w:a', 'w:b'), ('feeds',)), (('w:a', 'w:b', 'w:c'), ('feeds', None)), (('w:a', 'w:b', 'w:d'), ('feeds', None))]
+    """
+    if not reaches:
+        return iter(())
+    tree = reaches[0].tree
+    if tree.upstream or type(tree) is not ShortestPathTree or any(r.tree is not tree for r in reaches):
+        return None
+    return _paths_and_notes(reaches, tree)
+
+
+def _paths_and_notes(reaches: Sequence[Reach], tree: ShortestPathTree) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]]:
+    toward, notes = tree.toward, tree.notes
+    waiting: dict[str | None, int] = {}  # asset -> how many of its next steps are still to come
+    for r in reaches:
+        via = toward.get(r.asset)
+        waiting[via] = waiting.get(via, 0) + 1
+    kept: dict[str, tuple[tuple[str, ...], tuple[str | None, ...]]] = {}
+    for r in reaches:
+        asset = r.asset
+        via = toward.get(asset)
+        if via is None:  # a changed asset's: not in a search's answer
+            found: tuple[tuple[str, ...], tuple[str | None, ...]] = ((asset,), ())
+        else:
+            before = kept.get(via)
+            if before is None:  # a changed asset, or listed out of order: walked
+                steps = tree.walk(via)
+                steps.reverse()
+                before = (tuple(steps), tuple(notes.get(a) for a in steps[1:]))
+            left = waiting[via] - 1
+            if left:
+                waiting[via] = left
+                kept[via] = before
+            else:
+                del waiting[via]
+                kept.pop(via, None)
+            found = ((*before[0], asset), (*before[1], notes.get(asset)))
+        if asset in waiting:
+            kept[asset] = found
+        yield found
+
+
 class DependencyGraph:
     """The catalog's assets and dependencies, with impact queries.
 
