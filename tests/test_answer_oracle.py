@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from impact.analysis.answer import ROLES, Risk, risk_of
-from impact.analysis.check import Reason, risks_for
+from impact.analysis.check import PathNotes, Reason, risks_for
 from impact.analysis.facts import AssetFields
 from impact.analysis.raci import reason_triples, stakeholders_for
 from impact.core.catalog import Asset, Catalog, Dependency, RegressionTest, System, Team
@@ -219,3 +219,15 @@ def test_items_encoded_in_batches_are_the_bytes_of_the_whole_list(items: list[An
     write({**data, "items": Streamed(iter(items), len(items), batch=batch)}, out.write)
     assert out.getvalue().decode() == dumps(data)
     assert json.loads(out.getvalue()) == json.loads(dumps(data))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases())
+def test_path_notes_hold_what_the_dict_of_every_reach_would(case: tuple[Catalog, list[ChangedAsset], int]) -> None:
+    catalog, changed, max_tools = case
+    impacted = impacted_by(catalog, changed, max_tools)
+    expected = {(r.via, r.asset): r.note for r in impacted if r.via is not None}
+    notes = PathNotes(impacted)
+    assert dict(notes) == expected and len(notes) == len(expected)
+    for u, v in {*expected, *((b, a) for a, b in expected), ("crm:nowhere", "web:a0")}:
+        assert notes.get((u, v), "absent") == expected.get((u, v), "absent")

@@ -16,13 +16,13 @@ Examples
 >>> fields = AssetFields(Catalog("c", {}, {}, {a.id: a}, [], {}))
 >>> fields.row("web:/p/")
 ('Home', 'web', 'page', 'web-team', True, (), ())
->>> sorted(fields.critical)
-['web:/p/']
+>>> sorted(fields.critical), fields.systems(["web:/p/"])
+(['web:/p/'], ['web'])
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 
 from impact.core.catalog import Catalog
@@ -38,6 +38,14 @@ class AssetFields:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.row: Callable[[str], Row] = self._row_reader()
+
+    def systems(self, aids: Iterable[str]) -> list[str]:
+        """The system of each asset, in order (as ``row(aid)[1]``, without the rest of the row)."""
+        assets = self.catalog.assets
+        if isinstance(assets, AssetTable):
+            index, names, system_of = assets.index, assets.cols.systems, assets.cols.system_of
+            return [names[system_of[index[aid]]] for aid in aids]
+        return [assets[aid].system for aid in aids]
 
     def _row_reader(self) -> Callable[[str], Row]:
         assets = self.catalog.assets

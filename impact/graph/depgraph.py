@@ -62,39 +62,48 @@ class ShortestPathTree:
         return steps
 
     def crossings(self, asset: str) -> tuple[tuple[int, str], ...]:
-        """The key points of ``asset``'s path up to its last tool crossing (see :meth:`key_points`)."""
-        self.key_points(asset)
-        assert self._points is not None
-        return self._points[asset]
+        """The key points of ``asset``'s path up to its last tool crossing (see :meth:`key_points`).
+
+        Worked out for ``asset`` and the assets on its path not asked about
+        yet, each from its neighbour's, and kept: asking about every reached
+        asset costs time linear in what the search reached, asking about a
+        few costs only their paths.
+        """
+        found = self._points
+        if found is None:
+            found = self._points = {}
+        if asset in found:
+            return found[asset]
+        toward, system_of, distance, big = self.toward, self.system_of, self.distance, self.big
+        chain = [asset]  # asset, then its path back to the first asset already known (or to the change)
+        nearer = toward.get(asset)
+        while nearer is not None and nearer not in found:
+            chain.append(nearer)
+            nearer = toward.get(nearer)
+        for node in reversed(chain):
+            nearer = toward.get(node)
+            if nearer is None:
+                found[node] = ((0, node),)
+            elif system_of[nearer] != system_of[node]:
+                steps = distance[node] % big
+                before = found[nearer]
+                if before[-1][1] != nearer:
+                    before += ((steps - 1, nearer),)
+                found[node] = (*before, (steps, node))
+            else:
+                found[node] = found[nearer]
+        return found[asset]
 
     def key_points(self, asset: str) -> tuple[tuple[int, str], ...]:
         """``(steps from the change, asset)`` for the change, both sides of every tool crossing, and ``asset``.
 
-        At most ``2 * tool distance + 2`` points. They are computed once for
-        every reached asset, nearest first, each from its neighbour's, so
-        folding all paths costs time linear in what the search reached.
+        At most ``2 * tool distance + 2`` points, read off :meth:`crossings`,
+        so folding all paths costs time linear in what the search reached.
         """
-        big = self.big
-        if self._points is None:
-            system_of = self.system_of
-            crossings: dict[str, tuple[tuple[int, str], ...]] = {}
-            for node in self.distance:  # nearest first: each node's nearer neighbour comes before it
-                nearer = self.toward.get(node)
-                if nearer is None:
-                    crossings[node] = ((0, node),)
-                elif system_of[nearer] != system_of[node]:
-                    steps = self.distance[node] % big
-                    before = crossings[nearer]
-                    if before[-1][1] != nearer:
-                        before += ((steps - 1, nearer),)
-                    crossings[node] = (*before, (steps, node))
-                else:
-                    crossings[node] = crossings[nearer]
-            self._points = crossings
-        base = self._points[asset]
+        base = self.crossings(asset)
         if base[-1][1] == asset:
             return base
-        return (*base, (self.distance[asset] % big, asset))
+        return (*base, (self.distance[asset] % self.big, asset))
 
 
 class EndTree(ShortestPathTree):
