@@ -12,7 +12,7 @@ assets, places and dependencies are read-only views over the columns.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,7 @@ key, so that a warm run never unpacks them.
 """
 
 
-def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
+def assemble(records: Iterable[Record | None], rels: list[str]) -> dict[str, Any] | None:
     """``encode(merge(records), rels)``, built column by column; None where :func:`merge` finds an error.
 
     :func:`merge` builds a dict entry and a tuple per asset and per
@@ -78,7 +78,9 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
     used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects): uses too
     edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
-    for fi, record in enumerate(records):
+    for fi, record in enumerate(records):  # each record once: the caller may read them one by one
+        if record is None:
+            return None  # a damaged record: the caller reads the file again
         at = 0  # the file's next asset in its edges' aids
         for team in record.teams:
             order.append("team:" + team.id)
@@ -141,18 +143,15 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     if not asset_refs <= index.keys() or not team_refs <= {t.id for t in teams}:
         return None  # a reference to nothing
     try:
-        up_pos = list(map(index.__getitem__, ups))
-        down_pos = list(map(index.__getitem__, downs))
+        up_pos = array("i", map(index.__getitem__, ups))
+        down_pos = array("i", map(index.__getitem__, downs))
     except KeyError:
         return None  # a dependency on nothing
+    del ups, downs  # three million strings at 1,000,000 assets: let go before the adjacency is built
     sys_t, sys_of = _table(list(map(system_of.__getitem__, by_id)))
     type_t, type_of = _table(list(map(types.__getitem__, by_id)))
     owner_t, owner_of = _table(list(map(owners.__getitem__, by_id)))
-    built = adjacency(n, up_pos, down_pos, noted, used)
-    if built is None:
-        return None  # a dependency on itself
-    offsets, targets, notes, uses = built
-    return {
+    data = {
         "files": rels,
         "teams": [slot_row(t) for t in sorted(teams, key=lambda t: t.id)],
         "systems": [
@@ -175,16 +174,22 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         "col": array("i", map(cols.__getitem__, by_id)).tobytes(),
         "others": others,
         "order": "\0".join(order),
-        "offsets": offsets, "targets": targets, "notes": notes, "uses": uses,
         # Every file's dependencies as declared, in positions: an edit to them
         # is patched by replacing one file's stretch (see patch()).
-        "edge_up": array("i", up_pos).tobytes(), "edge_down": array("i", down_pos).tobytes(),
+        "edge_up": up_pos.tobytes(), "edge_down": down_pos.tobytes(),
         "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted, "edge_used": used,
     }  # fmt: skip
+    # The columns as read are copied into the snapshot: let them go before the adjacency's arrays are made.
+    del index, by_id, ids, system_of, types, owners, descriptions, display_names, extra, consulted, informed, file_of, lines, cols, order
+    built = adjacency(n, up_pos, down_pos, noted, used)
+    if built is None:
+        return None  # a dependency on itself
+    data["offsets"], data["targets"], data["notes"], data["uses"] = built
+    return data
 
 
 def adjacency(
-    n: int, ups: list[int], downs: list[int], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]] = ()  # type: ignore[assignment]
+    n: int, ups: Sequence[int], downs: Sequence[int], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]] = ()  # type: ignore[assignment]
 ) -> tuple[bytes, bytes, dict[int, str], dict[int, tuple[str, ...]]] | None:
     """The snapshot's ``offsets``, ``targets``, ``notes`` and ``uses`` of dependencies given as position columns.
 
