@@ -7,41 +7,20 @@ reports and pictures reuse exactly the same answers.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from impact.analysis.answer import ROLES, Risk, SignOff, TestCounts, count_tests, risk_of, strongest_role
+from impact.analysis.answer import Risk, SignOff, TestCounts, count_tests, risk_of
+from impact.analysis.facts import AssetFields
+from impact.analysis.raci import Reason as Reason  # re-exported: where callers have always found it
+from impact.analysis.raci import Stakeholder as Stakeholder
+from impact.analysis.raci import stakeholders_for
 from impact.analysis.release_path import ReleasePath, compute_release_path
-from impact.core.catalog import Catalog, RegressionTest, Team
-from impact.core.distance import DEFAULT_MAX_TOOLS, tools_away
+from impact.core.catalog import Catalog, RegressionTest
+from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.graph.depgraph import DependencyGraph, Reach
 from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """Why a team holds a role: which asset brings it in, in a sentence."""
-
-    role: str
-    asset: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Stakeholder:
-    team: Team
-    roles: tuple[str, ...]
-    assets: tuple[str, ...]
-    reasons: tuple[Reason, ...]
-
-    @property
-    def role(self) -> str:
-        """The strongest of ``roles`` (responsible > accountable > consulted > informed)."""
-        return strongest_role(self.roles)
-
-    @property
-    def role_reason(self) -> Reason:
-        """The first reason for :attr:`role`."""
-        return next(r for r in self.reasons if r.role == self.role)
 
 
 @dataclass(frozen=True)
@@ -69,10 +48,18 @@ class CheckResult:
     """Sections added by later analyses (the release path), keyed by JSON name."""
     blocking: bool = False
     """True when the answer should stop the change (exit code 1)."""
-    notes: dict[tuple[str, str], str | None] = field(default_factory=dict)
-    """The note of every dependency on the impacted assets' paths."""
+    notes: Mapping[tuple[str, str], str | None] = field(default_factory=dict)
+    """The note of every dependency on the impacted assets' paths, by ``(upstream, downstream)``."""
     risk: dict[str, Risk] = field(default_factory=dict)
     """Each impacted asset's risk (see :mod:`impact.analysis.answer`)."""
+    asset_fields: AssetFields | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def fields(self) -> AssetFields:
+        """The catalog's asset fields, read without building assets (see :mod:`impact.analysis.facts`)."""
+        if self.asset_fields is None:
+            self.asset_fields = AssetFields(self.catalog)
+        return self.asset_fields
 
     @property
     def test_counts(self) -> TestCounts:
@@ -81,8 +68,8 @@ class CheckResult:
     @property
     def untested_critical(self) -> list[str]:
         """Changed or impacted critical assets that no test covers, in id order."""
-        assets = self.catalog.assets
-        return [a for a in self.untested if a in assets and assets[a].critical]
+        critical = self.fields.critical
+        return [a for a in self.untested if a in critical]
 
     @property
     def sign_off(self) -> list[SignOff]:
@@ -94,9 +81,10 @@ class CheckResult:
                 found.append(SignOff(s.team.id, s.role))
                 seen.add(s.team.id)
         owners: dict[str, int] = defaultdict(int)
+        row = self.fields.row
         for r in self.impacted:
             if self.risk.get(r.asset, _NO_RISK).level == "high":
-                owners[self.catalog.assets[r.asset].owner] += 1
+                owners[row(r.asset)[3]] += 1
         for team, n in sorted(owners.items(), key=lambda kv: (-kv[1], kv[0])):
             if team not in seen:
                 found.append(SignOff(team, f"owns {n} high-risk asset{'s' if n != 1 else ''}"))
@@ -124,87 +112,68 @@ class CheckResult:
         found.update({r.asset: r.tool_distance for r in self.impacted})
         return found
 
-    @property
+    @cached_property
     def systems_reached(self) -> list[str]:
-        return sorted({self.catalog.assets[r.asset].system for r in self.impacted})
+        return sorted(set(self.fields.systems(r.asset for r in self.impacted)))
 
 
 _NO_RISK = Risk("low", ())
 
 
-def risks_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach]) -> dict[str, Risk]:
-    """Each impacted asset's risk, read from the changed asset its why-path starts from."""
+class PathNotes(Mapping[tuple[str, str], str | None]):
+    """``(via, asset) → note`` of the dependency by which each impacted asset is reached, read off the search when asked.
+
+    Holds what the ``dict`` ``{(r.via, r.asset): r.note for r in impacted if r.via is not None}`` would, without making it.
+    """
+
+    def __init__(self, impacted: Sequence[Reach]) -> None:
+        self._impacted = impacted
+        self._by_asset: dict[str, Reach] | None = None
+
+    def __getitem__(self, key: tuple[str, str]) -> str | None:
+        if self._by_asset is None:
+            self._by_asset = {r.asset: r for r in self._impacted}
+        via, asset = key
+        r = self._by_asset.get(asset)
+        if r is None or via is None or r.via != via:
+            raise KeyError(key)
+        return r.note
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((r.via, r.asset) for r in self._impacted if r.via is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for r in self._impacted if r.via is not None)
+
+
+def risks_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach], fields: AssetFields | None = None) -> dict[str, Risk]:
+    """Each impacted asset's risk, read from the changed asset its why-path starts from.
+
+    The risk depends only on (critical, tool distance, tested, the changed
+    asset the path starts from): it is worked out once per such combination
+    (a few dozen), not once per asset, and shared.
+    """
     action_of = {c.asset: c.action for c in changed}
     tested = catalog.tests_by_asset
-    assets = catalog.assets
+    critical = (fields or AssetFields(catalog)).critical
     root: dict[str, str] = {}
     found = {}
+    known: dict[tuple[bool, int, bool, str], Risk] = {}
     # Nearest first: the neighbour toward the change is always settled before.
     for r in impacted:
-        via = r.via or r.asset
+        aid = r.asset
+        via = r.tree.toward.get(aid) or aid  # r.via, read directly (85,000 times)
         start = root.get(via, via)
-        root[r.asset] = start
-        asset = assets[r.asset]
-        level, reasons = risk_of(
-            critical=asset.critical, tool_distance=r.tool_distance, tested=r.asset in tested,
-            action=action_of.get(start, "modify"), source=start,
-        )  # fmt: skip
-        found[r.asset] = Risk(level, reasons)
-    return found
-
-
-def stakeholders_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach]) -> list[Stakeholder]:
-    """Derive RACI from ownership and the consulted/informed lists.
-
-    Owner of a changed asset: responsible; owner of its system: accountable;
-    owners of impacted assets and of their systems: consulted; teams listed as
-    consulted or informed on any changed or impacted asset, or on its system:
-    consulted or informed.
-    """
-    reasons: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
-
-    def add(team: str, role: str, asset: str, text: str) -> None:
-        reasons[team].setdefault((role, asset), text)
-
-    for item in changed:
-        system = catalog.systems[item.system]
-        asset = catalog.assets.get(item.asset)
-        owner = asset.owner if asset else system.owner
-        add(owner, "responsible", item.asset, f"owns {item.asset}, which this change will {item.action}")
-        add(system.owner, "accountable", item.asset, f"owns the tool {system.name} ({system.id}), where {item.asset} changes")
-        for role in ("consulted", "informed"):
-            for team in getattr(system, role):
-                add(team, role, item.asset, f"listed as {role} on the tool {system.id}, where {item.asset} changes")
-            for team in getattr(asset, role, ()):
-                add(team, role, item.asset, f"listed as {role} on {item.asset}, which changes")
-    for reach in impacted:
-        asset = catalog.assets[reach.asset]
-        system = catalog.systems[asset.system]
-        away = tools_away(reach.tool_distance, same="in the same tool")
-        add(asset.owner, "consulted", asset.id, f"owns {asset.id}, impacted {away}")
-        add(system.owner, "consulted", asset.id, f"owns the tool {system.name} ({system.id}), where {asset.id} is impacted")
-        for role in ("consulted", "informed"):
-            for team in getattr(system, role):
-                add(team, role, asset.id, f"listed as {role} on the tool {system.id}, where {asset.id} is impacted")
-            for team in getattr(asset, role):
-                add(team, role, asset.id, f"listed as {role} on {asset.id}, impacted {away}")
-
-    result = []
-    rank = {role: i for i, role in enumerate(ROLES)}
-    for team_id, found in reasons.items():
-        present = {role for role, _ in found}
-        roles = tuple(r for r in ROLES if r in present)
-        ordered = sorted(found.items(), key=lambda kv: (rank[kv[0][0]], kv[0][1]))
-        result.append(
-            Stakeholder(
-                team=catalog.teams[team_id],
-                roles=roles,
-                assets=tuple(sorted({asset for _, asset in found})),
-                reasons=tuple(Reason(role, asset, text) for (role, asset), text in ordered),
+        root[aid] = start
+        key = (aid in critical, r.tool_distance, aid in tested, start)
+        risk = known.get(key)
+        if risk is None:
+            level, reasons = risk_of(
+                critical=key[0], tool_distance=key[1], tested=key[2], action=action_of.get(start, "modify"), source=start
             )
-        )
-    result.sort(key=lambda s: (ROLES.index(s.roles[0]), s.team.id))
-    return result
+            risk = known[key] = Risk(level, reasons)
+        found[aid] = risk
+    return found
 
 
 def tests_for(catalog: Catalog, distance_of: dict[str, int]) -> tuple[list[TestToRun], list[str]]:
@@ -238,15 +207,16 @@ def check_change(
     distance_of = {c.asset: 0 for c in changed if c.in_catalog}
     distance_of.update({r.asset: r.tool_distance for r in impacted})
     tests, untested = tests_for(catalog, distance_of)
-    release_path = compute_release_path(catalog, graph, changed, change.path, known=(max_tools, impacted))
+    fields = AssetFields(catalog)
+    release_path = compute_release_path(catalog, graph, changed, change.path, known=(max_tools, impacted), fields=fields)
     return CheckResult(
         change=change,
         catalog=catalog,
         max_tools=max_tools,
         changed=changed,
         impacted=impacted,
-        stakeholders=stakeholders_for(catalog, changed, impacted),
-        risk=risks_for(catalog, changed, impacted),
+        stakeholders=stakeholders_for(catalog, changed, impacted, fields),
+        risk=risks_for(catalog, changed, impacted, fields),
         tests=tests,
         untested=untested,
         release_path=release_path,
@@ -254,5 +224,6 @@ def check_change(
         # Every path is made of the search tree's edges: one note per impacted
         # asset, never a walk of every path (a 5,000-long chain has 12.5 million steps);
         # the search found each one's note with it.
-        notes={(r.via, r.asset): r.note for r in impacted if r.via is not None},
+        notes=PathNotes(impacted),
+        asset_fields=fields,
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from impact.analysis.facts import AssetFields
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away
 from impact.core.policy import DEFAULT_RULES, PathRule, Policy
@@ -70,7 +71,9 @@ def _tools(n: int) -> str:
     return tools_away(n, same="0 tools away")
 
 
-def breaches(rule: PathRule, catalog: Catalog, changed: Sequence[ChangedAsset], reaches: Sequence[Reach]) -> list[str]:
+def breaches(
+    rule: PathRule, catalog: Catalog, changed: Sequence[ChangedAsset], reaches: Sequence[Reach], fields: AssetFields | None = None
+) -> list[str]:
     """Every way a change breaks ``rule``, one sentence per kind of breach (empty: it fits)."""
     found: list[str] = []
     if rule.actions is not None:
@@ -95,7 +98,8 @@ def breaches(rule: PathRule, catalog: Catalog, changed: Sequence[ChangedAsset], 
         if critical:
             found.append(f"changes critical {_named(critical)}")
     if not rule.allow_critical_impacted:
-        critical = [f"{r.asset} ({_tools(r.tool_distance)})" for r in reaches if catalog.assets[r.asset].critical]
+        flagged = (fields or AssetFields(catalog)).critical
+        critical = [f"{r.asset} ({_tools(r.tool_distance)})" for r in reaches if r.asset in flagged]
         if critical:
             found.append(f"impacts critical {_named(critical)}")
     if rule.max_tool_distance is not None:
@@ -116,6 +120,7 @@ def compute_release_path(
     declared: str | None = None,
     *,
     known: tuple[int, Sequence[Reach]] | None = None,
+    fields: AssetFields | None = None,
 ) -> ReleasePath:
     """The lightest path whose rules the change meets, with the reasons it is not lighter.
 
@@ -139,13 +144,16 @@ def compute_release_path(
     """
     rules = effective_rules(catalog.policy)
     reach_tools = max([SEARCH_TOOLS, *((r.max_tool_distance or 0) + 1 for r in rules.values())])
-    if known is not None and known[0] >= reach_tools:
+    if known is not None and known[0] == reach_tools:
+        reaches = known[1]  # every one is within reach_tools
+    elif known is not None and known[0] > reach_tools:
         reaches = [r for r in known[1] if r.tool_distance <= reach_tools]
     else:
         reaches = graph.impact_of({c.asset: c.aspects for c in changed if c.in_catalog}, reach_tools)
     reasons: list[str] = []
+    fields = fields or AssetFields(catalog)
     for name in ("quick-hit", "minor"):
-        broken = breaches(rules[name], catalog, changed, reaches)
+        broken = breaches(rules[name], catalog, changed, reaches, fields)
         if not broken:
             reasons.append(f"meets every {name} rule")
             return ReleasePath(declared, name, tuple(reasons))

@@ -62,39 +62,48 @@ class ShortestPathTree:
         return steps
 
     def crossings(self, asset: str) -> tuple[tuple[int, str], ...]:
-        """The key points of ``asset``'s path up to its last tool crossing (see :meth:`key_points`)."""
-        self.key_points(asset)
-        assert self._points is not None
-        return self._points[asset]
+        """The key points of ``asset``'s path up to its last tool crossing (see :meth:`key_points`).
+
+        Worked out for ``asset`` and the assets on its path not asked about
+        yet, each from its neighbour's, and kept: asking about every reached
+        asset costs time linear in what the search reached, asking about a
+        few costs only their paths.
+        """
+        found = self._points
+        if found is None:
+            found = self._points = {}
+        if asset in found:
+            return found[asset]
+        toward, system_of, distance, big = self.toward, self.system_of, self.distance, self.big
+        chain = [asset]  # asset, then its path back to the first asset already known (or to the change)
+        nearer = toward.get(asset)
+        while nearer is not None and nearer not in found:
+            chain.append(nearer)
+            nearer = toward.get(nearer)
+        for node in reversed(chain):
+            nearer = toward.get(node)
+            if nearer is None:
+                found[node] = ((0, node),)
+            elif system_of[nearer] != system_of[node]:
+                steps = distance[node] % big
+                before = found[nearer]
+                if before[-1][1] != nearer:
+                    before += ((steps - 1, nearer),)
+                found[node] = (*before, (steps, node))
+            else:
+                found[node] = found[nearer]
+        return found[asset]
 
     def key_points(self, asset: str) -> tuple[tuple[int, str], ...]:
         """``(steps from the change, asset)`` for the change, both sides of every tool crossing, and ``asset``.
 
-        At most ``2 * tool distance + 2`` points. They are computed once for
-        every reached asset, nearest first, each from its neighbour's, so
-        folding all paths costs time linear in what the search reached.
+        At most ``2 * tool distance + 2`` points, read off :meth:`crossings`,
+        so folding all paths costs time linear in what the search reached.
         """
-        big = self.big
-        if self._points is None:
-            system_of = self.system_of
-            crossings: dict[str, tuple[tuple[int, str], ...]] = {}
-            for node in self.distance:  # nearest first: each node's nearer neighbour comes before it
-                nearer = self.toward.get(node)
-                if nearer is None:
-                    crossings[node] = ((0, node),)
-                elif system_of[nearer] != system_of[node]:
-                    steps = self.distance[node] % big
-                    before = crossings[nearer]
-                    if before[-1][1] != nearer:
-                        before += ((steps - 1, nearer),)
-                    crossings[node] = (*before, (steps, node))
-                else:
-                    crossings[node] = crossings[nearer]
-            self._points = crossings
-        base = self._points[asset]
+        base = self.crossings(asset)
         if base[-1][1] == asset:
             return base
-        return (*base, (self.distance[asset] % big, asset))
+        return (*base, (self.distance[asset] % self.big, asset))
 
 
 class EndTree(ShortestPathTree):
@@ -176,6 +185,61 @@ class Reach:
 
     def __repr__(self) -> str:
         return f"Reach({self.asset!r}, tool_distance={self.tool_distance}, steps={self.steps}, path={self.path!r})"
+
+
+def paths_and_notes(reaches: Sequence[Reach]) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]] | None:
+    """Each reach's :attr:`~Reach.path` and the note of each of its dependencies, in order; None unless they are one downstream search's.
+
+    A search lists what it reaches nearest first, so each asset comes after
+    its neighbour toward the change: its path is that neighbour's and one
+    step more, instead of a walk back to the change each (long paths would
+    make that quadratic). Only the paths of assets whose next steps are still
+    to come are kept.
+
+    >>> from impact.core.catalog import Asset, Catalog, Dependency
+    >>> assets = {a: Asset(a, "w", a[2:], "x", "t") for a in ["w:a", "w:b", "w:c", "w:d"]}
+    >>> deps = [Dependency("w:a", "w:b", "feeds"), Dependency("w:b", "w:c"), Dependency("w:b", "w:d")]
+    >>> reaches = DependencyGraph(Catalog("c", {}, {}, assets, deps, {})).downstream(["w:a"])
+    >>> list(paths_and_notes(reaches))  # doctest: +NORMALIZE_WHITESPACE
+    [(('w:a', 'w:b'), ('feeds',)), (('w:a', 'w:b', 'w:c'), ('feeds', None)), (('w:a', 'w:b', 'w:d'), ('feeds', None))]
+    """
+    if not reaches:
+        return iter(())
+    tree = reaches[0].tree
+    if tree.upstream or type(tree) is not ShortestPathTree or any(r.tree is not tree for r in reaches):
+        return None
+    return _paths_and_notes(reaches, tree)
+
+
+def _paths_and_notes(reaches: Sequence[Reach], tree: ShortestPathTree) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]]:
+    toward, notes = tree.toward, tree.notes
+    waiting: dict[str | None, int] = {}  # asset -> how many of its next steps are still to come
+    for r in reaches:
+        via = toward.get(r.asset)
+        waiting[via] = waiting.get(via, 0) + 1
+    kept: dict[str, tuple[tuple[str, ...], tuple[str | None, ...]]] = {}
+    for r in reaches:
+        asset = r.asset
+        via = toward.get(asset)
+        if via is None:  # a changed asset's: not in a search's answer
+            found: tuple[tuple[str, ...], tuple[str | None, ...]] = ((asset,), ())
+        else:
+            before = kept.get(via)
+            if before is None:  # a changed asset, or listed out of order: walked
+                steps = tree.walk(via)
+                steps.reverse()
+                before = (tuple(steps), tuple(notes.get(a) for a in steps[1:]))
+            left = waiting[via] - 1
+            if left:
+                waiting[via] = left
+                kept[via] = before
+            else:
+                del waiting[via]
+                kept.pop(via, None)
+            found = ((*before[0], asset), (*before[1], notes.get(asset)))
+        if asset in waiting:
+            kept[asset] = found
+        yield found
 
 
 class DependencyGraph:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from itertools import pairwise
+from itertools import islice, pairwise
 from typing import Any
 
 import orjson
 
 from impact.analysis.answer import RISKS
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
+from impact.analysis.raci import reason_triples
 from impact.analysis.release_path import ReleasePath
 from impact.core import progress
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
+from impact.graph.depgraph import paths_and_notes
 
 
 def dumps(data: Any, *, html_safe: bool = False) -> str:
@@ -59,7 +61,7 @@ def stakeholder_dict(s: Stakeholder) -> dict[str, Any]:
         "role": s.role,
         "role_reason": s.role_reason.text,
         "assets": list(s.assets),
-        "reasons": [{"role": r.role, "asset": r.asset, "reason": r.text} for r in s.reasons],
+        "reasons": [{"role": role, "asset": asset, "reason": text} for role, asset, text in reason_triples(s.reasons)],
     }
 
 
@@ -112,7 +114,7 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
     impacted: Any = _impacted_items(result)
     stakeholders: Any = (stakeholder_dict(s) for s in result.stakeholders)
     if streamed:
-        impacted, stakeholders = Streamed(impacted, len(result.impacted)), Streamed(stakeholders)
+        impacted, stakeholders = Streamed(impacted, len(result.impacted), batch=256), Streamed(stakeholders)
     else:
         impacted, stakeholders = list(impacted), list(stakeholders)
     return {
@@ -162,35 +164,43 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
 
 def _impacted_items(result: CheckResult) -> Iterator[dict[str, Any]]:
     """One dict per impacted asset, made when asked for: a big answer is never all in memory at once."""
-    assets = result.catalog.assets
-    notes, risk = result.notes, result.risk
-    for r in result.impacted:
-        asset = assets[r.asset]
-        path = r.path  # walked once: a Reach builds its path on each access
+    row, risk = result.fields.row, result.risk
+    found = paths_and_notes(result.impacted)
+    if found is None:  # not one downstream search: each path walked, its notes looked up
+        notes = result.notes
+        found = ((path, tuple(notes.get(edge) for edge in pairwise(path))) for path in (r.path for r in result.impacted))
+    for r, (path, path_notes) in zip(result.impacted, found):
+        name, system, kind, owner, critical, _, _ = row(r.asset)
+        found_risk = risk[r.asset]
         yield {
             "asset": r.asset,
-            "name": asset.name,
-            "system": asset.system,
+            "name": name,
+            "system": system,
             "tool_distance": r.tool_distance,
             "steps": r.steps,
             "path": list(path),
-            "notes": [notes.get(edge) for edge in pairwise(path)],
-            "type": asset.type,
-            "owner": asset.owner,
-            "critical": asset.critical,
-            "risk": risk[r.asset].level,
-            "risk_reasons": list(risk[r.asset].reasons),
+            "notes": list(path_notes),
+            "type": kind,
+            "owner": owner,
+            "critical": critical,
+            "risk": found_risk.level,
+            "risk_reasons": list(found_risk.reasons),
         }
 
 
 class Streamed:
-    """A list in a JSON answer whose items are made, encoded and written one at a time (see :func:`write`)."""
+    """A list in a JSON answer whose items are made, encoded and written a few at a time (see :func:`write`).
 
-    __slots__ = ("items", "total")
+    ``batch`` items are held and encoded at once (more items per call to the
+    encoder is faster; keep it small when each item is big).
+    """
 
-    def __init__(self, items: Iterable[Any], total: int = 0) -> None:
+    __slots__ = ("batch", "items", "total")
+
+    def __init__(self, items: Iterable[Any], total: int = 0, batch: int = 1) -> None:
         self.items = items
         self.total = total  # for progress on a terminal; 0: not reported
+        self.batch = batch
 
 
 _CHUNK = 1 << 20
@@ -201,6 +211,23 @@ def _encode(value: Any) -> bytes:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2)
     except (TypeError, orjson.JSONEncodeError):
         return json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+_ITEM_SEP = b",\n    "
+_WRAPPED = (len(b'{\n  "": [\n    '), len(b"\n  ]\n}"))
+
+
+def _encode_items(items: list[Any]) -> bytes:
+    """Items of a list that is the value of a top-level key, as :func:`dumps` lays them out, joined by ``,``.
+
+    Encoded in one call, as the list of an object, and cut out of it: orjson
+    indents them as deep as they stand in the answer.
+    """
+    try:
+        text = orjson.dumps({"": items}, option=orjson.OPT_INDENT_2)
+    except (TypeError, orjson.JSONEncodeError):
+        return _ITEM_SEP.join(_encode(item).replace(b"\n", b"\n    ") for item in items)
+    return text[_WRAPPED[0] : len(text) - _WRAPPED[1]]
 
 
 def write(data: dict[str, Any], out: Callable[[bytes], object]) -> None:
@@ -237,14 +264,16 @@ def write(data: dict[str, Any], out: Callable[[bytes], object]) -> None:
         put(b"{\n  " if n == 0 else b",\n  ")
         put(_encode(key) + b": ")
         if isinstance(value, Streamed):
-            first = True
-            for done, item in enumerate(value.items, 1):
-                put(b"[\n    " if first else b",\n    ")
-                put(_encode(item).replace(b"\n", b"\n    "))
-                first = False
-                if value.total:
-                    progress.step("Writing the answer", done, value.total)
-            put(b"[]" if first else b"\n  ]")
+            done = 0
+            items = iter(value.items)
+            while batch := list(islice(items, value.batch)):
+                put(b"[\n    " if not done else _ITEM_SEP)
+                put(_encode_items(batch))
+                if value.total and progress.listening():
+                    for n in range(done + 1, done + len(batch) + 1):
+                        progress.step("Writing the answer", n, value.total)
+                done += len(batch)
+            put(b"\n  ]" if done else b"[]")
         else:
             put(_encode(value).replace(b"\n", b"\n  "))
     put(b"\n}\n" if data else b"\n")

@@ -127,7 +127,11 @@ def asset_label(catalog: Catalog, aid: str) -> str:
     'mkto:c/h "OPS - MQL Handoff"'
     """
     asset = catalog.assets.get(aid)
-    name = asset.name if asset is not None else None
+    return labelled(aid, asset.name if asset is not None else None)
+
+
+def labelled(aid: str, name: str | None) -> str:
+    """:func:`asset_label` given the name (None: it has none)."""
     return f'{safe(aid)} "{safe(name)}"' if name else safe(aid)
 
 
@@ -255,20 +259,21 @@ class RiskGroup:
 
 def risk_groups(result: CheckResult, *, show_all: bool = False) -> list[RiskGroup]:
     """Impacted assets by risk, highest first; a tool with more than ``FOLD_ABOVE`` low-risk assets folded unless ``show_all``."""
-    catalog = result.catalog
+    risk = result.risk
     by_level: dict[str, list[Reach]] = {level: [] for level in RISKS}
     for r in result.impacted:
-        by_level[result.risk[r.asset].level].append(r)
+        by_level[risk[r.asset].level].append(r)
     groups = []
     for level in RISKS:
         reached = by_level[level]
         if not reached:
             continue
+        systems = result.fields.systems(r.asset for r in reached)
         per_tool: dict[str, list[Reach]] = {}
-        for r in reached:
-            per_tool.setdefault(catalog.assets[r.asset].system, []).append(r)
+        for r, system in zip(reached, systems):
+            per_tool.setdefault(system, []).append(r)
         fold = set() if level != "low" or show_all else {t for t, rs in per_tool.items() if len(rs) > FOLD_ABOVE}
-        shown = tuple(r for r in reached if catalog.assets[r.asset].system not in fold)
+        shown = tuple(r for r, system in zip(reached, systems) if system not in fold) if fold else tuple(reached)
         folded = tuple(
             Folded(t, tuple(r.asset for r in per_tool[t]), per_tool[t][0].tool_distance, max(r.tool_distance for r in per_tool[t]))
             for t in sorted(fold)
@@ -279,14 +284,14 @@ def risk_groups(result: CheckResult, *, show_all: bool = False) -> list[RiskGrou
 
 def impacted_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]:
     """Impacted assets, high risk first; each tool's long low-risk tail folded into one line unless ``show_all``."""
-    catalog = result.catalog
+    row = result.fields.row
     any_folded = False
     for group in risk_groups(result, show_all=show_all):
         yield f"  {group.level.capitalize()} risk ({group.count}):"
         for r in group.shown:
-            asset = catalog.assets[r.asset]
-            mark = "!" if asset.critical else " "
-            yield f"   {mark} {asset_label(catalog, r.asset)} ({away(r.tool_distance)})"
+            name, _, _, _, critical, _, _ = row(r.asset)
+            mark = "!" if critical else " "
+            yield f"   {mark} {labelled(r.asset, name)} ({away(r.tool_distance)})"
             yield f"        why: {show_path(r)}"
             if group.level == "high":
                 yield f"        risk: {'; '.join(safe(x) for x in result.risk[r.asset].reasons)}"
@@ -305,7 +310,6 @@ def render_check(result: CheckResult, *, show_all: bool = False) -> str:
 
 def check_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]:
     """The lines of :func:`render_check`, made one at a time (a big answer is written as it is made)."""
-    catalog = result.catalog
     change = result.change
     yield f"{safe(change.id)}: {safe(change.title)}"
     yield from answer_lines(result)
@@ -346,9 +350,10 @@ def check_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]
         yield ""
         yield f"Untested: no regression test covers {plural(len(result.untested), 'changed or impacted asset')}"
         distance = result.distance_of
+        row = result.fields.row
         for a in result.untested:
-            mark = "!" if catalog.assets[a].critical else " "
-            yield f" {mark} {asset_label(catalog, a)} ({away(distance[a])})"
+            name, _, _, _, critical, _, _ = row(a)
+            yield f" {'!' if critical else ' '} {labelled(a, name)} ({away(distance[a])})"
     if result.release_path is not None:
         yield ""
         yield from render_release_path(result.release_path)
