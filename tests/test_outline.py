@@ -37,10 +37,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from impact.core.errors import ImpactError
-from impact.read import outline
+from impact.read import outline, yamlio
 from impact.read.fastyaml import read_fast
 from impact.read.outline import Defined, defined_by_data, located, outline_places, places_by_record
-from impact.read import yamlio
 from impact.read.records import build_record, definition_places
 from impact.store import cache
 from tests.helpers import run_cli as run
