@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from impact.analysis.answer import ROLES, Risk, risk_of
 from impact.analysis.check import PathNotes, Reason, risks_for
 from impact.analysis.facts import AssetFields
-from impact.analysis.raci import reason_triples, stakeholders_for
+from impact.analysis.raci import reason_dicts, reason_triples, stakeholders_for
 from impact.core.catalog import Asset, Catalog, Dependency, RegressionTest, System, Team
 from impact.core.distance import tools_away
 from impact.graph.depgraph import DependencyGraph, Reach, paths_and_notes
@@ -167,6 +167,7 @@ def test_stakeholders_match_the_rule_by_rule_oracle(case: tuple[Catalog, list[Ch
         assert [s.reasons[i] for i in range(-len(reasons), len(reasons))] == list(reasons + reasons)
         assert s.reasons[1:3] == reasons[1:3]
         assert list(reason_triples(s.reasons)) == [(r.role, r.asset, r.text) for r in reasons]
+        assert reason_dicts(s.reasons) == reason_dicts(reasons) == [{"role": r.role, "asset": r.asset, "reason": r.text} for r in reasons]
         assert s.role_reason == next(r for r in reasons if r.role == roles[0])
 
 

@@ -84,7 +84,7 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
             skipped.extend(exc.problems)
             continue
         in_flight.append(SiteChange(change, changed))
-    return SiteModel(catalog, edges.ids, edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped), edges.uses)
+    return SiteModel(catalog, list(edges.ids), edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped), edges.uses)
 
 
 def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[SiteModel, Path | None]:

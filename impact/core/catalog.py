@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -39,7 +40,7 @@ class System:
     kind: str | None = None
     consulted: tuple[str, ...] = ()
     informed: tuple[str, ...] = ()
-    assets: tuple[str, ...] = ()
+    assets: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)

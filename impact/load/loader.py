@@ -123,7 +123,7 @@ def check_catalog(
             return cached
     # Needed from here on only; the cached path above never imports them (start-up time).
     from impact.load.linking import Reporter, merge
-    from impact.read.yamlio import gc_paused
+    from impact.read.gcpause import gc_paused
 
     problems = ProblemList()
     with gc_paused():  # hundreds of thousands of objects, none in a cycle: see gc_paused

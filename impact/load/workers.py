@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 from impact.core import progress
 from impact.read.outline import located
-from impact.read.records import Record, build_record, definition_places
+from impact.read.records import Record, build_record, definition_places, prepare
 from impact.store import cache
-from impact.store.record_cache import cached_record, places_entry, record_entry
+from impact.store.record_cache import places_entry, record_blob_by_digest, record_entry
 
 _T = TypeVar("_T")
 
@@ -26,19 +26,43 @@ _T = TypeVar("_T")
 PARALLEL_BYTES = 4 * 2**20
 
 
-def build_records(raws: list[bytes], names: list[str], use_cache: bool = True) -> list[Record | None]:
+def build_records(raws: list[bytes], names: list[str], use_cache: bool = True, digests: list[str] | None = None) -> list[Record | None]:
     """Each file's record, from the cache or parsed and validated now; None for a file with a problem.
 
     A large catalog's files are parsed in worker processes, one per core
     (parsing is pure Python, so threads would not help); the records are
     the same, in file order. New records are stored when ``use_cache``.
     """
-    records = [cached_record(raw) if use_cache else None for raw in raws]
-    todo = [i for i, record in enumerate(records) if record is None]
+    return [read_record(blob) for blob in record_blobs(raws, names, use_cache, digests)]
+
+
+def record_blobs(raws: list[bytes], names: list[str], use_cache: bool = True, digests: list[str] | None = None) -> list[bytes | None]:
+    """:func:`build_records`, each record still marshalled (:meth:`Record.dumps`), to be read one at a time.
+
+    A million assets' records read all at once take 800 MB; read one by one
+    as the snapshot is assembled, each file's is dropped once used. A cached
+    record is checked when read (:func:`_record`: None if it is damaged).
+    """
+    if not use_cache:
+        blobs: list[bytes | None] = [None] * len(raws)
+    elif digests is not None:  # the files' digests, known already: not computed again
+        blobs = list(map(record_blob_by_digest, digests))
+    else:
+        blobs = [record_blob_by_digest(record_entry(raw)[2]) for raw in raws]
+    todo = [i for i, blob in enumerate(blobs) if blob is None]
     built = _build_all([raws[i] for i in todo], [names[i] for i in todo], use_cache)
     for i, blob in zip(todo, built):
-        records[i] = Record.loads(blob) if blob is not None else None
-    return records
+        blobs[i] = blob
+    return blobs
+
+
+def read_record(blob: bytes | None) -> Record | None:
+    if blob is None:
+        return None
+    try:
+        return Record.loads(blob)
+    except (ValueError, EOFError, TypeError, IndexError):  # a damaged cache entry: no record
+        return None
 
 
 def _build_blob(raw: bytes, name: str, store: bool) -> bytes | None:
@@ -59,7 +83,18 @@ def _build_blob(raw: bytes, name: str, store: bool) -> bytes | None:
 
 
 def _build_all(raws: list[bytes], names: list[str], store: bool = False) -> list[bytes | None]:
+    if _parallel(raws):
+        prepare()  # before the workers are forked: each starts with pydantic imported (see prepare)
     return in_workers(_build_blob, raws, names, [store] * len(raws))
+
+
+def _parallel(raws: list[bytes]) -> bool:
+    """Whether :func:`in_workers` reads these files in worker processes."""
+    return _workers(raws) > 1 and sum(map(len, raws)) >= PARALLEL_BYTES and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _workers(raws: list[bytes]) -> int:
+    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(raws))
 
 
 def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files") -> list[_T]:
@@ -68,8 +103,8 @@ def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any], what
     Reading YAML is pure Python, so threads would not help. Results come
     back in file order.
     """
-    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(raws))
-    if workers > 1 and sum(map(len, raws)) >= PARALLEL_BYTES and "fork" in multiprocessing.get_all_start_methods():
+    workers = _workers(raws)
+    if _parallel(raws):
         # Only for a large catalog: the process pool's modules take time to import.
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool

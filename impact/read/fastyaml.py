@@ -42,7 +42,7 @@ from typing import Any
 
 import yaml_rs
 
-from impact.read.yamlio import NULL_WORDS, YAML11_BOOL
+from impact.read.scalars import NULL_WORDS, YAML11_BOOL
 
 # The scan is a handful of substring tests; a regular expression runs only on
 # a file that holds one of the rare characters it looks for (one combined

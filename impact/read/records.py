@@ -141,6 +141,20 @@ class Record(NamedTuple):
 # --- one file -> one record ---------------------------------------------------
 
 
+def prepare() -> None:
+    """Import and build now what :func:`build_record` needs (pydantic, the readers, the validator).
+
+    Called before worker processes are forked, so that each starts with them
+    instead of spending a fifth of a second importing them itself; the same
+    work then serves the change file, which needs pydantic too.
+    """
+    import impact.read.fastyaml
+    import impact.read.yamlio  # noqa: F401  # imported for the workers (a declined file is read with it)
+    from impact.read.schema import CatalogFileSpec, plain_validator
+
+    plain_validator(CatalogFileSpec)
+
+
 def build_record(raw: bytes, name: str) -> Record | None:
     """Parse and validate one file; its record, or None if it has any problem.
 
@@ -155,8 +169,8 @@ def build_record(raw: bytes, name: str) -> Record | None:
     from pydantic import ValidationError
 
     from impact.read.fastyaml import odd_numbers, read_fast
+    from impact.read.gcpause import gc_paused
     from impact.read.schema import CatalogFileSpec, plain_validator
-    from impact.read.yamlio import gc_paused, parse_yaml
 
     validator = plain_validator(CatalogFileSpec)
     with gc_paused():  # one pause for the whole file: see yamlio.gc_paused
@@ -168,6 +182,8 @@ def build_record(raw: bytes, name: str) -> Record | None:
                 data = None  # the precise path below decides
             if data is not None and not (_has_numbers(data) and odd_numbers(fast[0])):
                 return record_of(None, data)
+        from impact.read.yamlio import parse_yaml  # PyYAML only for a file the fast reader declined (start-up time)
+
         try:
             doc = parse_yaml(raw, name)
             return record_of(doc, validator.validate_python(doc.data))
@@ -216,37 +232,56 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     noted: list[tuple[int, str]] = []
     used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects) of the dependencies that say what they use
     same: dict[str | None, str | None] = {}
+    kinds: dict[str, str] = {}
     none: tuple[str, ...] = ()
     for sid, s in data.get("systems", {}).items():
         base = ("systems", sid)
-        rows = []
-        for key, a in s.get("assets", {}).items():
-            aid = f"{sid}:{key}"
-            aids.append(aid)
+        found = s.get("assets", {})
+        keys = list(found)
+        vals = list(found.values())
+        # Column by column, each a loop in C or a comprehension: per asset
+        # and per field, a Python loop cost a third of reading a file.
+        prefix = sid + ":"
+        own = [prefix + key for key in keys]
+        aids += own
+        ons = [a.get("depends_on", none) for a in vals]
+        feds = [a.get("feeds", none) for a in vals]
+        for aid, on, fed in zip(own, ons, feds):
             # An asset's dependencies are its span of the file's columns:
             # (how many from depends_on, how many from feeds); see dependencies().
-            on, fed = a.get("depends_on", none), a.get("feeds", none)
-            for entries, feeds in ((on, False), (fed, True)):
-                for entry in entries:
-                    if isinstance(entry, str):
-                        other = entry
-                    else:
-                        other = entry["asset"]
-                        if entry.get("note") is not None:
-                            noted.append((len(ups), entry["note"]))
-                        if entry.get("uses") is not None:
-                            used.append((len(ups), tuple(dict.fromkeys(entry["uses"]))))
-                    ups.append(aid if feeds else other)
-                    downs.append(other if feeds else aid)
-            line, col = locate((*base, "assets", key), key=True)
-            atype, owner = same.setdefault(a["type"], a["type"]), same.setdefault(a.get("owner"), a.get("owner"))
-            # One plain row per asset, in the order of Assets' fields, turned into columns below.
-            rows.append((
-                key, atype, owner, a.get("critical", False), a.get("description"),
-                tuple(a.get("consulted", none)), tuple(a.get("informed", none)), line, col, (len(on), len(fed)), a.get("name"),
-                tuple(a.get(field) for field in EXTRA_ASSET_FIELDS),
-            ))  # fmt: skip
-        assets = Assets._make(map(list, zip(*rows))) if rows else Assets([], [], [], [], [], [], [], [], [], [], [], [])
+            if on:
+                for entry in on:
+                    if not isinstance(entry, str):
+                        _entry_extras(entry, len(ups), noted, used)
+                        entry = entry["asset"]
+                    ups.append(entry)
+                downs += [aid] * len(on)
+            if fed:
+                for entry in fed:
+                    if not isinstance(entry, str):
+                        _entry_extras(entry, len(downs), noted, used)
+                        entry = entry["asset"]
+                    downs.append(entry)
+                ups += [aid] * len(fed)
+        if doc is None:
+            lines, cols = [0] * len(keys), [0] * len(keys)
+        else:
+            places = [locate((*base, "assets", key), key=True) for key in keys]
+            lines, cols = [p[0] for p in places], [p[1] for p in places]
+        assets = Assets(
+            keys,
+            [kinds.setdefault(t, t) for t in [a["type"] for a in vals]],
+            [same.setdefault(o, o) for o in [a.get("owner") for a in vals]],
+            [a.get("critical", False) for a in vals],
+            [a.get("description") for a in vals],
+            [tuple(a["consulted"]) if "consulted" in a else none for a in vals],
+            [tuple(a["informed"]) if "informed" in a else none for a in vals],
+            lines,
+            cols,
+            list(zip(map(len, ons), map(len, feds))),
+            [a.get("name") for a in vals],
+            [tuple(a.get(field) for field in EXTRA_ASSET_FIELDS) for a in vals] if EXTRA_ASSET_FIELDS else [()] * len(keys),
+        )
         line, col = locate(base, key=True)
         systems.append(SystemRow(
             sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
@@ -270,6 +305,14 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
         )
         policy = PolicyRow(given, *locate(("policy",), key=True))
     return Record(teams, systems, tests, policy, Edges(aids, ups, downs, noted, used))
+
+
+def _entry_extras(entry: dict[str, Any], pos: int, noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]]) -> None:
+    """Keep the note and the aspects of a dependency written as a mapping, at its position."""
+    if entry.get("note") is not None:
+        noted.append((pos, entry["note"]))
+    if entry.get("uses") is not None:
+        used.append((pos, tuple(dict.fromkeys(entry["uses"]))))
 
 
 def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:

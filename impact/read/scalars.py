@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# What YAML 1.1 (PyYAML, libyaml) would type: the precise reader keeps them as
+# text; the fast reader declines ids spelled so (see impact.read.fastyaml).
+YAML11_BOOL = {
+    **dict.fromkeys(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], "true"),
+    **dict.fromkeys(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], "false"),
+}
+NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+
 
 def describe(value: str) -> str:
     """A scalar quoted for a message, cut short if long."""

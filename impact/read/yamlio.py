@@ -20,10 +20,7 @@ no recursion limit is ever hit.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -31,8 +28,9 @@ from typing import Any
 import yaml
 
 from impact.core.errors import ImpactError, Problem
+from impact.read.gcpause import gc_paused
 from impact.read.nesting import MAX_DEPTH, flow_too_deep_at, too_deep
-from impact.read.scalars import describe
+from impact.read.scalars import NULL_WORDS, YAML11_BOOL, describe
 
 try:  # libyaml through Cython: about ten times faster than the Python parser.
     _Loader: type = yaml.CBaseLoader
@@ -54,11 +52,6 @@ _ALLOWED_TAGS = {
 # collide for other YAML tools (``on:`` and ``true:`` are the same key there).
 # The booleans are the YAML 1.1 spec's list (PyYAML leaves out y/n); numbers,
 # dates and nulls are typed by PyYAML's own YAML 1.1 resolver, never by hand.
-YAML11_BOOL = {
-    **dict.fromkeys(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], "true"),
-    **dict.fromkeys(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], "false"),
-}
-NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 _OK_TAGS = frozenset({*_ALLOWED_TAGS, None, "!"})  # None: no tag; "!": the non-specific tag
@@ -154,28 +147,6 @@ class YamlDoc:
         return Problem(self.file, line, col, message)
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Run a block with Python's cyclic garbage collector paused.
-
-    Parsing a large file allocates hundreds of thousands of containers, none of
-    them in a reference cycle; each allocation burst triggers collections that
-    scan everything allocated so far, which doubled the time to read a
-    100,000-asset catalog. Reference counting still frees everything as usual.
-
-    Examples
-    --------
-    >>> with gc_paused():
-    ...     gc.isenabled()
-    False
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _tag(tag: str) -> str:

@@ -11,7 +11,7 @@ import orjson
 
 from impact.analysis.answer import RISKS
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
-from impact.analysis.raci import reason_triples
+from impact.analysis.raci import reason_dicts
 from impact.analysis.release_path import ReleasePath
 from impact.core import progress
 from impact.core.catalog import Team
@@ -61,7 +61,7 @@ def stakeholder_dict(s: Stakeholder) -> dict[str, Any]:
         "role": s.role,
         "role_reason": s.role_reason.text,
         "assets": list(s.assets),
-        "reasons": [{"role": role, "asset": asset, "reason": text} for role, asset, text in reason_triples(s.reasons)],
+        "reasons": reason_dicts(s.reasons),
     }
 
 
@@ -111,7 +111,7 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
     catalog = result.catalog
     change = result.change
     assets = catalog.assets
-    impacted: Any = _impacted_items(result)
+    impacted: Any = _impacted_items(result, lists=not streamed)
     stakeholders: Any = (stakeholder_dict(s) for s in result.stakeholders)
     if streamed:
         impacted, stakeholders = Streamed(impacted, len(result.impacted), batch=256), Streamed(stakeholders)
@@ -162,8 +162,12 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
     }
 
 
-def _impacted_items(result: CheckResult) -> Iterator[dict[str, Any]]:
-    """One dict per impacted asset, made when asked for: a big answer is never all in memory at once."""
+def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict[str, Any]]:
+    """One dict per impacted asset, made when asked for: a big answer is never all in memory at once.
+
+    Without ``lists``, its sequences are tuples (encoded the same), for items encoded as soon as they are made.
+    """
+    seq: Any = list if lists else tuple
     row, risk = result.fields.row, result.risk
     found = paths_and_notes(result.impacted)
     if found is None:  # not one downstream search: each path walked, its notes looked up
@@ -178,13 +182,13 @@ def _impacted_items(result: CheckResult) -> Iterator[dict[str, Any]]:
             "system": system,
             "tool_distance": r.tool_distance,
             "steps": r.steps,
-            "path": list(path),
-            "notes": list(path_notes),
+            "path": seq(path),
+            "notes": seq(path_notes),
             "type": kind,
             "owner": owner,
             "critical": critical,
             "risk": found_risk.level,
-            "risk_reasons": list(found_risk.reasons),
+            "risk_reasons": seq(found_risk.reasons),
         }
 
 

@@ -24,16 +24,19 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any, overload
 
 from impact.core.catalog import Asset, Dependency, Place
+from impact.store.idcolumn import IdColumn
 
 
 @dataclass(frozen=True, slots=True)
 class AssetColumns:
     """Every asset of a catalog, one position per asset, ids sorted."""
 
-    ids: list[str]
+    ids: Sequence[str]
+    """Sorted; a snapshot's is an :class:`~impact.store.idcolumn.IdColumn`."""
     systems: list[str]
     system_of: Sequence[int]
     types: list[str]
@@ -70,7 +73,9 @@ class AssetTable(Mapping[str, Asset]):
 
     def __init__(self, cols: AssetColumns) -> None:
         self.cols = cols
-        self.index = dict(zip(cols.ids, range(len(cols.ids))))
+        ids = cols.ids
+        # A snapshot's ids find their positions by binary search (no dict of every id).
+        self.index: Mapping[str, int] = ids.where if isinstance(ids, IdColumn) else dict(zip(ids, range(len(ids))))
         self._built: dict[str, Asset] = {}
 
     def __getitem__(self, aid: str) -> Asset:
@@ -107,8 +112,8 @@ class AssetTable(Mapping[str, Asset]):
 
     def critical_ids(self) -> list[str]:
         """Ids of the critical assets, in id order, without building the assets."""
-        flags = self.cols.critical
-        return [aid for aid, flag in zip(self.cols.ids, flags) if flag]
+        ids = self.cols.ids
+        return [ids[i] for i in compress(range(len(ids)), self.cols.critical)]
 
     def system_of(self, aid: str) -> str:
         """The system of an asset without building the ``Asset``."""
@@ -216,7 +221,7 @@ class EdgeList(Sequence[Dependency]):
     """
 
     def __init__(
-        self, ids: list[str], offsets: Sequence[int], targets: Sequence[int], notes: dict[int, str], uses: dict[int, frozenset[str]] | None = None
+        self, ids: Sequence[str], offsets: Sequence[int], targets: Sequence[int], notes: dict[int, str], uses: dict[int, frozenset[str]] | None = None
     ) -> None:
         self.ids = ids
         self.offsets = offsets

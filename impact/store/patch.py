@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshal
 from array import array
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ from impact.core.errors import display_path
 from impact.read.records import Edges, Record, build_record
 from impact.store import cache
 from impact.store.cache import code_version
+from impact.store.edgepatch import patch_adjacency
 from impact.store.freshness import fill
+from impact.store.idcolumn import IdColumn
 from impact.store.record_cache import cached_record, record_by_digest, store_record
-from impact.store.snapshot import EDGE_KEYS, adjacency, ints, slot_row
+from impact.store.snapshot import EDGE_KEYS, adjacency, ints, longs, slot_row
 
 # --- bringing a snapshot up to date after an edit -------------------------------
 
@@ -48,8 +51,8 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     """
     if _shape(old) != _shape(new):
         return False
-    ids = data["ids"].split("\0") if data["ids"] else []
-    index = dict(zip(ids, range(len(ids))))
+    # Positions by binary search over the stored ids: a dict of every id took 0.7 s at 1,000,000 assets.
+    index = IdColumn(data["ids"], longs(data["id_starts"])).where
     if old.edges[1:] != new.edges[1:] and not _patch_edges(data, fi, index, new.edges):
         return False
     teams_pos = {row[0]: i for i, row in enumerate(data["teams"])}
@@ -94,7 +97,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
             data["informed"][i] = tuple(dict.fromkeys(ainformed))
             cols["line"][i], cols["col"][i] = aline, acol
     for t in new.tests:
-        if not set(t.covers).issubset(index):
+        if not all(c in index for c in t.covers):
             return False
         if t.owner:
             team_refs.add(t.owner)
@@ -111,7 +114,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     return True
 
 
-def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: Edges) -> bool:
+def _patch_edges(data: dict[str, Any], fi: int, index: Mapping[str, int], edges: Edges) -> bool:
     """Put file ``fi``'s new dependencies in the snapshot; False for a reference to nothing or to itself."""
     ups, downs, noted, used = edges.ups, edges.downs, edges.noted, edges.used
     try:
@@ -121,6 +124,10 @@ def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: Ed
         return False
     all_up, all_down, files = ints(data["edge_up"]), ints(data["edge_down"]), ints(data["edge_files"])
     start, end = files[fi], files[fi + 1]
+    # Only the dependencies whose declarations changed, in place (no NumPy): see edgepatch.
+    done = patch_adjacency(data, all_up, all_down, start, end, new_up, new_down, noted, used, dict(data["edge_noted"]), dict(data["edge_used"]))
+    if done is False:
+        return False
     shift = len(new_up) - (end - start)
     all_up[start:end], all_down[start:end] = new_up, new_down
     for i in range(fi + 1, len(files)):
@@ -131,10 +138,11 @@ def _patch_edges(data: dict[str, Any], fi: int, index: dict[str, int], edges: Ed
     all_used = [(pos if pos < start else pos + shift, uses) for pos, uses in data["edge_used"] if not start <= pos < end]
     all_used += [(start + pos, uses) for pos, uses in used]
     all_used.sort()
-    built = adjacency(len(index), list(all_up), list(all_down), all_noted, all_used)
-    if built is None:
-        return False
-    data["offsets"], data["targets"], data["notes"], data["uses"] = built
+    if done is None:  # too many changed to patch: built again from every declaration
+        built = adjacency(len(index), all_up, all_down, all_noted, all_used)
+        if built is None:
+            return False
+        data["offsets"], data["targets"], data["notes"], data["uses"] = built
     data["edge_used"] = all_used
     data["edge_up"], data["edge_down"], data["edge_files"] = all_up.tobytes(), all_down.tobytes(), files.tobytes()
     data["edge_noted"] = all_noted

@@ -58,7 +58,12 @@ def store_record(raw: bytes, record: Record) -> None:
 
 def record_by_digest(digest_: str) -> Record | None:
     """The cached record of the file whose bytes have this digest, if any."""
-    return _record(cache.read(_entry("files", digest_), cache.digest(code_version(), digest_)))
+    return _record(record_blob_by_digest(digest_))
+
+
+def record_blob_by_digest(digest_: str) -> bytes | None:
+    """The cached record of the file whose bytes have this digest, marshalled (see :meth:`Record.loads`), if any."""
+    return cache.read(_entry("files", digest_), cache.digest(code_version(), digest_))
 
 
 def places_entry(digest_: str) -> tuple[Path, str]:

@@ -12,7 +12,7 @@ assets, places and dependencies are read-only views over the columns.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from impact.core.errors import Problem, display_path
 from impact.core.policy import Policy
 from impact.core.vocabulary import ASPECTS
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
+from impact.store.idcolumn import IdColumn, starts_of
 
 if TYPE_CHECKING:
     from impact.read.records import Record
@@ -36,7 +37,7 @@ key, so that a warm run never unpacks them.
 """
 
 
-def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
+def assemble(records: Iterable[Record | None], rels: list[str]) -> dict[str, Any] | None:
     """``encode(merge(records), rels)``, built column by column; None where :func:`merge` finds an error.
 
     :func:`merge` builds a dict entry and a tuple per asset and per
@@ -77,7 +78,9 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
     used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects): uses too
     edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
-    for fi, record in enumerate(records):
+    for fi, record in enumerate(records):  # each record once: the caller may read them one by one
+        if record is None:
+            return None  # a damaged record: the caller reads the file again
         at = 0  # the file's next asset in its edges' aids
         for team in record.teams:
             order.append("team:" + team.id)
@@ -140,18 +143,15 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
     if not asset_refs <= index.keys() or not team_refs <= {t.id for t in teams}:
         return None  # a reference to nothing
     try:
-        up_pos = list(map(index.__getitem__, ups))
-        down_pos = list(map(index.__getitem__, downs))
+        up_pos = array("i", map(index.__getitem__, ups))
+        down_pos = array("i", map(index.__getitem__, downs))
     except KeyError:
         return None  # a dependency on nothing
+    del ups, downs  # three million strings at 1,000,000 assets: let go before the adjacency is built
     sys_t, sys_of = _table(list(map(system_of.__getitem__, by_id)))
     type_t, type_of = _table(list(map(types.__getitem__, by_id)))
     owner_t, owner_of = _table(list(map(owners.__getitem__, by_id)))
-    built = adjacency(n, up_pos, down_pos, noted, used)
-    if built is None:
-        return None  # a dependency on itself
-    offsets, targets, notes, uses = built
-    return {
+    data = {
         "files": rels,
         "teams": [slot_row(t) for t in sorted(teams, key=lambda t: t.id)],
         "systems": [
@@ -159,7 +159,7 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         ],
         "tests": [slot_row(t) for t in sorted(tests, key=lambda t: t.id)],
         "policy": None if policy is None else tuple(policy),  # marshal stores no named types
-        "ids": "\0".join(ids),
+        "ids": "\0".join(ids), "id_starts": starts_of(ids).tobytes(),
         "systems_t": sys_t, "system_of": sys_of,
         "types_t": type_t, "type_of": type_of,
         "owners_t": owner_t, "owner_of": owner_of,
@@ -174,16 +174,22 @@ def assemble(records: list[Record], rels: list[str]) -> dict[str, Any] | None:
         "col": array("i", map(cols.__getitem__, by_id)).tobytes(),
         "others": others,
         "order": "\0".join(order),
-        "offsets": offsets, "targets": targets, "notes": notes, "uses": uses,
         # Every file's dependencies as declared, in positions: an edit to them
         # is patched by replacing one file's stretch (see patch()).
-        "edge_up": array("i", up_pos).tobytes(), "edge_down": array("i", down_pos).tobytes(),
+        "edge_up": up_pos.tobytes(), "edge_down": down_pos.tobytes(),
         "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted, "edge_used": used,
     }  # fmt: skip
+    # The columns as read are copied into the snapshot: let them go before the adjacency's arrays are made.
+    del index, by_id, ids, system_of, types, owners, descriptions, display_names, extra, consulted, informed, file_of, lines, cols, order
+    built = adjacency(n, up_pos, down_pos, noted, used)
+    if built is None:
+        return None  # a dependency on itself
+    data["offsets"], data["targets"], data["notes"], data["uses"] = built
+    return data
 
 
 def adjacency(
-    n: int, ups: list[int], downs: list[int], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]] = ()  # type: ignore[assignment]
+    n: int, ups: Sequence[int], downs: Sequence[int], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]] = ()  # type: ignore[assignment]
 ) -> tuple[bytes, bytes, dict[int, str], dict[int, tuple[str, ...]]] | None:
     """The snapshot's ``offsets``, ``targets``, ``notes`` and ``uses`` of dependencies given as position columns.
 
@@ -251,6 +257,52 @@ def ints(raw: bytes) -> array[int]:
     return out
 
 
+def longs(raw: bytes) -> array[int]:
+    out = array("q")
+    out.frombytes(raw)
+    return out
+
+
+class IdsAt(Sequence[str]):
+    """A system's asset ids, as positions in the catalog's ids until first read (a tuple then).
+
+    Equal to the tuple it stands for; at 1,000,000 assets, making every
+    system's tuple of ids took a tenth of a second of every check.
+    """
+
+    __slots__ = ("_ids", "_positions", "_tuple")
+
+    def __init__(self, ids: Sequence[str], positions: bytes) -> None:
+        self._ids = ids
+        self._positions: bytes | None = positions
+        self._tuple: tuple[str, ...] = ()
+
+    def _made(self) -> tuple[str, ...]:
+        if self._positions is not None:
+            self._tuple, self._positions = tuple(map(self._ids.__getitem__, ints(self._positions))), None
+        return self._tuple
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        return self._made()[i]
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._made())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (IdsAt, tuple)):
+            return self._made() == (other._made() if isinstance(other, IdsAt) else other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._made())
+
+    def __repr__(self) -> str:
+        return repr(self._made())
+
+
 def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     """The snapshot of a catalog merged by :func:`impact.load.linking.merge` (the reference :func:`assemble` is checked against)."""
     assets = merged["assets"]
@@ -291,7 +343,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         ],
         "tests": [tuple(t.__getattribute__(f) for f in RegressionTest.__slots__) for _, t in sorted(merged["tests"].items())],
         "policy": None if policy is None else tuple(policy),  # marshal stores no named types
-        "ids": "\0".join(ids),
+        "ids": "\0".join(ids), "id_starts": starts_of(ids).tobytes(),
         "systems_t": sys_t, "system_of": sys_of,
         "types_t": type_t, "type_of": type_of,
         "owners_t": owner_t, "owner_of": owner_of,
@@ -312,15 +364,16 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
 
 
 def _system(row: list[Any], ids: Sequence[str]) -> System:
-    """A stored system row: its fields, then the positions of its assets."""
+    """A stored system row: its fields, then the positions of its assets (their ids made when first read)."""
     sid, name, owner, kind, consulted, informed, positions = row
-    return System(sid, name, owner, kind, consulted, informed, tuple(map(ids.__getitem__, ints(positions))))
+    return System(sid, name, owner, kind, consulted, informed, IdsAt(ids, positions))
 
 
-def decode(data: dict[str, Any], root: Path, locate: Locate | None = None) -> Catalog:
-    """The catalog of a snapshot; ``locate`` finds the places it does not hold (line 0)."""
-    names = [display_path(root / rel) for rel in data["files"]]
-    ids = data["ids"].split("\0") if data["ids"] else []
+def decode(data: dict[str, Any], root: Path, locate: Locate | None = None, names: list[str] | None = None) -> Catalog:
+    """The catalog of a snapshot; ``locate`` finds the places it does not hold (line 0); ``names``: its files as shown."""
+    if names is None:
+        names = [display_path(root / rel) for rel in data["files"]]
+    ids = IdColumn(data["ids"], longs(data["id_starts"]))
     cols = AssetColumns(
         ids, data["systems_t"], ints(data["system_of"]), data["types_t"], ints(data["type_of"]),
         data["owners_t"], ints(data["owner_of"]), data["critical"], data["descriptions"],
