@@ -11,12 +11,15 @@ Catalogs are held both as records (a plain ``dict``) and as columns (an
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 from collections import defaultdict
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +33,7 @@ from impact.graph.depgraph import DependencyGraph, Reach, paths_and_notes
 from impact.load.change import ChangedAsset
 from impact.render.jsonout import Streamed, dumps, write
 from impact.store.compact import AssetColumns, AssetTable
+from tests.helpers import RENAME_PRODUCTS, run_cli
 
 TEAMS = ["t0", "t1", "t2", "t3", "t4"]
 SYSTEMS = ["crm", "mkto", "web", "bi"]
@@ -232,3 +236,20 @@ def test_path_notes_hold_what_the_dict_of_every_reach_would(case: tuple[Catalog,
     assert dict(notes) == expected and len(notes) == len(expected)
     for u, v in {*expected, *((b, a) for a, b in expected), ("crm:nowhere", "web:a0")}:
         assert notes.get((u, v), "absent") == expected.get((u, v), "absent")
+
+
+@pytest.mark.usefixtures("cache_home")
+def test_a_check_pauses_the_garbage_collector_only_while_it_answers(small_catalog: Path, tmp_path: Path) -> None:
+    change = tmp_path / "changes" / "cr-1.yaml"
+    change.parent.mkdir()
+    change.write_text(RENAME_PRODUCTS)
+    assert gc.isenabled()
+    code, out, _ = run_cli("check", str(change), "--format", "json")
+    assert code == 0 and json.loads(out)["impacted"]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_cli("check", str(change))
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
