@@ -17,6 +17,7 @@ never mapped to other ASCII (``rn``/``m``, ``l``/``1``): ids like ``turn`` and
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from functools import cache
 from typing import Protocol
@@ -70,6 +71,12 @@ def skeleton(ident: str) -> str:
     return "".join(ch if ch.isascii() else _ascii_lookalike(ch) for ch in folded)
 
 
+def _qualified_skeleton(qualified: str) -> str:
+    """``'<kind>:<skeleton of the id>'`` of a key ``'<kind>:<id>'``."""
+    kind, _, ident = qualified.partition(":")
+    return f"{kind}:{skeleton(ident)}"
+
+
 def _odd_characters(ident: str) -> list[str]:
     """The non-ASCII characters of ``ident``, named, for the message."""
     odd = dict.fromkeys(ch for ch in ident if not ch.isascii())
@@ -92,14 +99,21 @@ def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
     >>> print(found[0])
     b.yaml:4:3: team 'Web' differs from team 'web' (a.yaml:2:3) only in upper/lower case; use one spelling
     """
-    groups: dict[tuple[str, str], list[str]] = {}
-    for qualified in places:  # places are read for look-alikes only: finding one may read a file
-        kind, _, ident = qualified.partition(":")
-        groups.setdefault((kind, skeleton(ident)), []).append(qualified)
-    groups = {group: keys for group, keys in groups.items() if len(keys) > 1}
+    # Keys are grouped by '<kind>:<skeleton of the id>'; kinds are lowercase
+    # ASCII, so an ASCII key's is the key case-folded. Places are read for
+    # look-alikes only: finding one may read a file.
+    qualified = list(places)
+    skeletons = [key.casefold() if key.isascii() else _qualified_skeleton(key) for key in qualified]
+    counts = Counter(skeletons)
+    groups: dict[str, list[str]] = {}
+    if len(counts) < len(skeletons):
+        for key, skel in zip(qualified, skeletons):
+            if counts[skel] > 1:
+                groups.setdefault(skel, []).append(key)
     prefetch_places(places, (key for keys in groups.values() for key in keys))
     found: list[Problem] = []
-    for (kind, _), keys in groups.items():
+    for keys in groups.values():
+        kind = keys[0].partition(":")[0]
         members = sorted(((p.file, p.line, p.col), key.partition(":")[2]) for key in keys for p in (places[key],))
         (ffile, fline, fcol), first = members[0]
         for (file, line, col), ident in members[1:]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 from collections.abc import Sequence
 from pathlib import Path
 
+from impact.core import progress
 from impact.core.errors import ImpactError, Problem
 from impact.store import cache
 
@@ -45,7 +47,7 @@ class FileLocator:
         return cached_places(self.hashes[fi]) if cache.enabled() else None
 
     def prefetch(self, files: set[int]) -> None:
-        """Find the places of these files now, reading those not cached in parallel."""
+        """Find the places of these files now: from their outline here, else reading them precisely in parallel."""
         todo = []
         for fi in sorted(files - self._places.keys()):
             found = self._cached(fi)
@@ -57,11 +59,25 @@ class FileLocator:
             return
         from impact.load.workers import in_workers, places_of  # only when places are read (start-up time)
 
-        raws = [self._raw(fi) for fi in todo]
-        names = [self.names[fi] for fi in todo]
-        digests = [self.hashes[fi] for fi in todo]
-        located = in_workers(places_of, raws, names, digests, [cache.enabled()] * len(todo), what="Finding where definitions stand")
-        for fi, places in zip(todo, located):
+        store = cache.enabled()
+        precise = []
+        for done, fi in enumerate(todo, 1):
+            raw = self._raw(fi)
+            found = _outlined(raw, self.hashes[fi]) if store else None
+            if found is not None:
+                self._places[fi] = found
+            else:
+                precise.append((fi, raw))
+            progress.step("Finding where definitions stand", done, len(todo))
+        if not precise:
+            return
+        raws = [raw for _, raw in precise]
+        names = [self.names[fi] for fi, _ in precise]
+        digests = [self.hashes[fi] for fi, _ in precise]
+        # Without a cache (no records to say what a file defines), a worker reads each file fast for that.
+        args = [store] * len(precise), [not store] * len(precise)
+        located = in_workers(places_of, raws, names, digests, *args, what="Finding where definitions stand")
+        for (fi, _), places in zip(precise, located):
             self._places[fi] = places
 
     def __call__(self, fi: int, key: str) -> tuple[int, int]:
@@ -69,3 +85,18 @@ class FileLocator:
             self.prefetch({fi})
         line, col = self._places[fi].get(key, (0, 0))
         return line, col
+
+
+def _outlined(raw: bytes, digest_: str) -> dict[str, tuple[int, int]] | None:
+    """The places of a file read by the fast reader, from its outline and its cached record (kept in the cache); None if in doubt.
+
+    About a twentieth of the cost of reading it precisely: done here, without worker processes.
+    """
+    from impact.read.outline import places_by_record  # only when places are found (start-up time)
+    from impact.store.record_cache import places_entry, record_by_digest
+
+    record = record_by_digest(digest_)
+    places = places_by_record(raw, record) if record is not None else None
+    if places is not None:
+        cache.write(*places_entry(digest_), marshal.dumps(places))
+    return places

@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 from impact.core import progress
+from impact.read.outline import located
 from impact.read.records import Record, build_record, definition_places, prepare
 from impact.store import cache
 from impact.store.record_cache import places_entry, record_blob_by_digest, record_entry
@@ -156,9 +157,13 @@ def in_workers_iter(
         yield result
 
 
-def places_of(raw: bytes, name: str, digest_: str, store: bool) -> dict[str, tuple[int, int]]:
-    """:func:`definition_places`, kept in the cache by the file's digest (a worker's job, too)."""
-    places = definition_places(raw, name)
+def places_of(raw: bytes, name: str, digest_: str, store: bool, outline: bool = False) -> dict[str, tuple[int, int]]:
+    """:func:`definition_places`, kept in the cache by the file's digest (a worker's job, too).
+
+    With ``outline``, found from the file's outline if the fast reader
+    accepts it (:func:`impact.read.outline.located`).
+    """
+    places = located(raw, name) if outline else definition_places(raw, name)
     if store:
         path, key = places_entry(digest_)
         cache.write(path, key, marshal.dumps(places))
