@@ -32,7 +32,7 @@ from impact.core.distance import tools_away
 from impact.graph.depgraph import DependencyGraph, Reach, paths_and_notes
 from impact.load.change import ChangedAsset
 from impact.render.jsonout import Streamed, dumps, write
-from impact.store.compact import AssetColumns, AssetTable
+from impact.store.compact import AssetColumns, AssetTable, edge_list_from
 from tests.helpers import RENAME_PRODUCTS, run_cli
 
 TEAMS = ["t0", "t1", "t2", "t3", "t4"]
@@ -92,7 +92,8 @@ def as_columns(catalog: Catalog) -> Catalog:
         [a.description for a in records], [a.consulted for a in records], [a.informed for a in records],
         ["a.yaml"], [0] * len(ids), [1] * len(ids), [1] * len(ids), display_names=[a.name for a in records],
     )  # fmt: skip
-    return Catalog(catalog.root, catalog.teams, catalog.systems, AssetTable(cols), catalog.dependencies, catalog.tests)  # type: ignore[arg-type]
+    edges = edge_list_from(ids, {(d.upstream, d.downstream): d.note for d in catalog.dependencies})
+    return Catalog(catalog.root, catalog.teams, catalog.systems, AssetTable(cols), edges, catalog.tests)  # type: ignore[arg-type]
 
 
 def oracle_stakeholders(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach]) -> list[tuple[Any, ...]]:
@@ -201,12 +202,17 @@ def test_paths_and_notes_match_one_walk_per_asset(case: tuple[Catalog, list[Chan
 @settings(max_examples=100, deadline=None)
 @given(cases())
 def test_asset_fields_are_the_records_fields(case: tuple[Catalog, list[ChangedAsset], int]) -> None:
-    catalog = case[0]
+    catalog, changed, max_tools = case
     for held in (catalog, as_columns(catalog)):
         fields = AssetFields(held)
+        if changed[0].asset < "m":  # positions learned from a search, or not
+            graph = DependencyGraph(held)
+            fields.learn(graph, graph.downstream([changed[0].asset], max_tools))
+            assert graph.numbers_columns == (held is not catalog)
         for aid, a in catalog.assets.items():
             assert fields.row(aid) == (a.name, a.system, a.type, a.owner, a.critical, a.consulted, a.informed)
-        assert fields.critical == {aid for aid, a in catalog.assets.items() if a.critical}
+            assert fields.is_critical(aid) == a.critical
+        assert not fields.is_critical("crm:nowhere")
 
 
 json_values = st.recursive(

@@ -68,8 +68,8 @@ class CheckResult:
     @property
     def untested_critical(self) -> list[str]:
         """Changed or impacted critical assets that no test covers, in id order."""
-        critical = self.fields.critical
-        return [a for a in self.untested if a in critical]
+        is_critical = self.fields.is_critical
+        return [a for a in self.untested if is_critical(a)]
 
     @property
     def sign_off(self) -> list[SignOff]:
@@ -155,7 +155,7 @@ def risks_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reac
     """
     action_of = {c.asset: c.action for c in changed}
     tested = catalog.tests_by_asset
-    critical = (fields or AssetFields(catalog)).critical
+    is_critical = (fields or AssetFields(catalog)).is_critical
     root: dict[str, str] = {}
     found = {}
     known: dict[tuple[bool, int, bool, str], Risk] = {}
@@ -165,7 +165,7 @@ def risks_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reac
         via = r.tree.toward.get(aid) or aid  # r.via, read directly (85,000 times)
         start = root.get(via, via)
         root[aid] = start
-        key = (aid in critical, r.tool_distance, aid in tested, start)
+        key = (is_critical(aid), r.tool_distance, aid in tested, start)
         risk = known.get(key)
         if risk is None:
             level, reasons = risk_of(
@@ -208,6 +208,7 @@ def check_change(
     distance_of.update({r.asset: r.tool_distance for r in impacted})
     tests, untested = tests_for(catalog, distance_of)
     fields = AssetFields(catalog)
+    fields.learn(graph, impacted)
     release_path = compute_release_path(catalog, graph, changed, change.path, known=(max_tools, impacted), fields=fields)
     return CheckResult(
         change=change,

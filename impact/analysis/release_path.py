@@ -98,8 +98,8 @@ def breaches(
         if critical:
             found.append(f"changes critical {_named(critical)}")
     if not rule.allow_critical_impacted:
-        flagged = (fields or AssetFields(catalog)).critical
-        critical = [f"{r.asset} ({_tools(r.tool_distance)})" for r in reaches if r.asset in flagged]
+        is_critical = (fields or AssetFields(catalog)).is_critical
+        critical = [f"{r.asset} ({_tools(r.tool_distance)})" for r in reaches if is_critical(r.asset)]
         if critical:
             found.append(f"impacts critical {_named(critical)}")
     if rule.max_tool_distance is not None:

@@ -144,13 +144,15 @@ class Reach:
     demand from the search's :class:`ShortestPathTree`.
     """
 
-    __slots__ = ("asset", "steps", "tool_distance", "tree")
+    __slots__ = ("asset", "position", "steps", "tool_distance", "tree")
 
-    def __init__(self, asset: str, tool_distance: int, steps: int, tree: ShortestPathTree) -> None:
+    def __init__(self, asset: str, tool_distance: int, steps: int, tree: ShortestPathTree, position: int = -1) -> None:
         self.asset = asset
         self.tool_distance = tool_distance
         self.steps = steps
         self.tree = tree
+        self.position = position
+        """The asset's number in the graph searched (ids in order; -1: not given)."""
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -281,6 +283,11 @@ class DependencyGraph:
             self._edges = edge_list_from(ids, pairs, uses)
         self._ids: Sequence[str] = self._edges.ids
 
+    @property
+    def numbers_columns(self) -> bool:
+        """Whether assets are numbered as the catalog's columns number them (a cached catalog): :attr:`Reach.position` is the column position."""
+        return isinstance(self.catalog.assets, AssetTable) and self._index is self.catalog.assets.index
+
     def __contains__(self, aid: object) -> bool:
         return aid in self._index
 
@@ -316,9 +323,11 @@ class DependencyGraph:
         big = len(self._ids) + 1
         dist, toward, edge = shortest_reach(offsets, targets, self._system, starts, max_tools, big, follow)
         ids = self._ids
+        n = len(ids)
+        if 8 * len(dist) > n:  # most of the catalog: a list of every id reads faster than a column, one id at a time
+            ids = list(ids)
         # Reached assets sorted by (tool distance, steps, id): the composite
         # distance, then the position, which is id order.
-        n = len(ids)
         order = sorted([d * n + u for u, d in dist.items()])
         order = [key % n for key in order]
         stored = self._edges.notes
@@ -331,7 +340,7 @@ class DependencyGraph:
         tree = ShortestPathTree(
             {ids[v]: ids[u] for v, u in toward.items()}, {ids[u]: dist[u] for u in order}, big, self._system_of, upstream, notes
         )
-        return [Reach(ids[u], dist[u] // big, dist[u] % big, tree) for u in order if dist[u]]
+        return [Reach(ids[u], dist[u] // big, dist[u] % big, tree, u) for u in order if dist[u]]
 
     def downstream(self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS, follow: EdgeFilter | None = None) -> list[Reach]:
         """Assets a change to ``changed`` can break, at most ``max_tools`` tools away.
