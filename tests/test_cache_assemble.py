@@ -239,3 +239,19 @@ def test_an_extra_asset_field_reaches_the_asset_through_every_path(monkeypatch: 
     catalog = snapshot.decode(built, tmp_path)
     assert catalog.assets["site:/a"].lifecycle == "retired"  # type: ignore[attr-defined]
     assert catalog.assets["site:/b"].lifecycle is None  # type: ignore[attr-defined]
+
+
+def test_the_definition_order_worked_out_from_a_snapshot_is_the_loaders(tmp_path: Path) -> None:
+    """The order of definitions is not stored: worked out from teams, systems and tests, it is what merge() met."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(tmp_path / "c"), "--assets", "2000", "--files", "9", "--seed", "3"],
+        check=True,
+        capture_output=True,
+    )
+    for folder in (ROOT / "catalogs" / "example" / "catalog", tmp_path / "c"):
+        records, rels = records_of(folder)
+        built = snapshot.assemble(records, rels)
+        assert built is not None
+        decoded = snapshot.decode(built, folder)
+        assert list(decoded.places) == list(linking.merge(records)["places"])
+        assert len(decoded.places) > 50

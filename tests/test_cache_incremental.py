@@ -65,10 +65,12 @@ def stack(small_catalog: Path, write: Callable[..., Path]) -> tuple[Path, Path]:
     return small_catalog, write("changes/cr-1.yaml", RENAME_PRODUCTS)
 
 
-def edit(path: Path, old: str, new: str) -> None:
+def edit(path: Path, old: str | tuple[str, ...], new: str | tuple[str, ...]) -> None:
     text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
+    for before, after in zip(*((old, new) if isinstance(old, tuple) else ((old,), (new,))), strict=True):
+        assert before in text, before
+        text = text.replace(before, after, 1)
+    path.write_text(text)
 
 
 # Edits that keep every id and dependency: the snapshot is patched, not rebuilt.
@@ -133,13 +135,49 @@ def test_an_edit_that_keeps_the_shape_patches_the_snapshot(
     same_as_without_cache(catalog, change_file)
 
 
-# Edits that change ids: the snapshot is merged afresh.
-NEW_IDS = [
+# Edits that add, remove or rename assets: room is made for them in the snapshot, which is patched (store/idpatch.py).
+NEW_ASSET_IDS = [
     (
         "stack.yaml",
         "      form/demo:",
         "      page/new: {type: page, depends_on: [website:/products/]}\n      form/demo:",
     ),
+    (  # renamed, with the test of the same file that covers it
+        "stack.yaml",
+        ("queue/emea: {type: queue", "salesforce:queue/emea]"),
+        ("queue/apac: {type: queue", "salesforce:queue/apac]"),
+    ),
+    (  # removed, with its dependency and the test's mention of it
+        "stack.yaml",
+        ("      form/demo: {type: form, depends_on: [website:/products/]}\n", "website:form/demo, "),
+        ("", ""),
+    ),
+    (  # removed while others in the file depend on it, and they no longer do
+        "stack.yaml",
+        (
+            "      segmentation/interest:\n        type: segmentation\n        depends_on:\n          - {asset: website:/products/, note: keyed on the folder name}\n",
+            "[marketo:segmentation/interest, salesforce:field/division]",
+            "covers: [marketo:segmentation/interest]",
+        ),
+        ("", "[salesforce:field/division]", "covers: [marketo:field/division]"),
+    ),
+    (  # several new ones, first and last in id order, one feeding another, with notes and uses
+        "stack.yaml",
+        ("      /products/: {type: folder}\n", "      queue/emea:"),
+        (
+            "      /products/: {type: folder}\n      /aaa/: {type: folder, feeds: [{asset: salesforce:zzz/last, note: new}]}\n",
+            "      zzz/last: {type: thing, depends_on: [{asset: marketo:field/division, uses: [name]}]}\n      queue/emea:",
+        ),
+    ),
+    (  # moved to another system of the same file
+        "stack.yaml",
+        ("      form/demo: {type: form, depends_on: [website:/products/]}\n", "  salesforce:\n    name: Salesforce\n    owner: sales\n    consulted: [mops]\n    assets:\n", "website:form/demo"),
+        ("", "  salesforce:\n    name: Salesforce\n    owner: sales\n    consulted: [mops]\n    assets:\n      form/demo: {type: form, depends_on: [website:/products/]}\n", "salesforce:form/demo"),
+    ),
+]
+
+# Edits that change the ids of teams, systems or tests: the snapshot is merged afresh.
+NEW_IDS = [
     ("stack.yaml", "  demo-routing:", "  demo-routing-emea:"),
     (
         "teams.yaml",
@@ -183,14 +221,14 @@ def watch_assemble(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.mark.parametrize(
     ("file", "old", "new", "assembled"),
-    [(*edit, [1]) for edit in NEW_IDS] + [(*edit, []) for edit in NEW_DEPENDENCIES],
+    [(*edit, [1]) for edit in NEW_IDS] + [(*edit, []) for edit in NEW_DEPENDENCIES + NEW_ASSET_IDS],
 )
 def test_an_edit_is_patched_in_or_assembled_afresh_and_exact(
     stack: tuple[Path, Path],
     monkeypatch: pytest.MonkeyPatch,
     file: str,
-    old: str,
-    new: str,
+    old: str | tuple[str, ...],
+    new: str | tuple[str, ...],
     assembled: list[int],
 ) -> None:
     # New ids: the snapshot is assembled again from every record; new
@@ -244,7 +282,8 @@ def test_several_edits_in_a_row_and_back_stay_exact(stack: tuple[Path, Path]) ->
         SAME_SHAPE[2],
         SAME_SHAPE[3],
         NEW_DEPENDENCIES[2],
-        NEW_IDS[2],
+        NEW_ASSET_IDS[0],
+        NEW_IDS[1],
         NEW_DEPENDENCIES[0],
         *SAME_SHAPE[4:],
     ]

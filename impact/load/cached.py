@@ -27,7 +27,7 @@ import gc
 import marshal
 from array import array
 from collections import UserList
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from impact.load.places import FileLocator
 from impact.store import cache
 from impact.store.compact import AssetTable, PlaceTable
 from impact.store.freshness import FileIndex, fill
-from impact.store.snapshot import EDGE_KEYS, assemble, decode, warning_rows, warnings_from
+from impact.store.snapshot import EDGE_KEYS, assemble, decode, prepare_build, warning_rows, warnings_from
 
 # --- the whole path -------------------------------------------------------------
 
@@ -136,25 +136,19 @@ def _build(names: list[str], raws: list[bytes | None], rels: list[str], hashes: 
     snapshot takes it in: at 1,000,000 assets, holding both took 1 GB.
     """
     # Only when records are built: never on a warm run (start-up time).
-    from impact.load.workers import read_record, record_blobs
+    from impact.load.workers import iter_record_blobs, read_record
 
-    blobs = record_blobs(raws, names, digests=hashes)  # type: ignore[arg-type]  # every file read: filled by the caller
+    # Records are taken in as the workers give them (file order), and NumPy
+    # is imported while the workers read: the parent's share overlaps theirs.
+    blobs = iter_record_blobs(raws, names, hashes, meanwhile=prepare_build)  # type: ignore[arg-type]  # every file read: filled by the caller
+    data = assemble(map(read_record, blobs), rels)
+    blobs.close()
     raws[:] = [None] * len(raws)
-    if None in blobs:
-        return None
-    data = assemble(map(read_record, _taken(blobs)), rels)
     if data is None:
         return None
     data["hashes"] = hashes
     data["warnings"] = None
     return data
-
-
-def _taken(blobs: list[bytes | None]) -> Iterator[bytes | None]:
-    """Each of ``blobs``, let go as it is given."""
-    for i, blob in enumerate(blobs):
-        blobs[i] = None
-        yield blob
 
 
 def _edges_path(snapshot_path: Path) -> Path:

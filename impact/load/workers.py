@@ -10,7 +10,7 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 from impact.core import progress
@@ -54,6 +54,20 @@ def record_blobs(raws: list[bytes], names: list[str], use_cache: bool = True, di
     for i, blob in zip(todo, built):
         blobs[i] = blob
     return blobs
+
+
+def iter_record_blobs(
+    raws: list[bytes], names: list[str], digests: list[str], meanwhile: Callable[[], object] | None = None
+) -> Generator[bytes | None, None, None]:
+    """:func:`record_blobs` (cached records and new ones, stored), each given as soon as it is ready, in file order."""
+    blobs = list(map(record_blob_by_digest, digests))
+    todo = [i for i, blob in enumerate(blobs) if blob is None]
+    if todo and _parallel([raws[i] for i in todo]):
+        prepare()  # before the workers are forked: each starts with pydantic imported (see prepare)
+    built = in_workers_iter(_build_blob, [raws[i] for i in todo], [names[i] for i in todo], [True] * len(todo), meanwhile=meanwhile)
+    for blob in blobs:
+        yield next(built) if blob is None else blob
+    built.close()
 
 
 def read_record(blob: bytes | None) -> Record | None:
@@ -103,28 +117,44 @@ def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any], what
     Reading YAML is pure Python, so threads would not help. Results come
     back in file order.
     """
-    workers = _workers(raws)
+    return list(in_workers_iter(job, raws, *args, what=what))
+
+
+def in_workers_iter(
+    job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files", meanwhile: Callable[[], object] | None = None
+) -> Generator[_T, None, None]:
+    """:func:`in_workers`, each result given as soon as it and those before it are ready.
+
+    The caller works on the first files while workers read the next ones.
+    ``meanwhile`` is called once the workers have started, for work the
+    parent would otherwise do after them (importing what comes next).
+    """
+    total, done = len(raws), 0
     if _parallel(raws):
         # Only for a large catalog: the process pool's modules take time to import.
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
+        workers = _workers(raws)
         try:
             # fork: the workers start with impact already imported.
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                return _counted(pool.map(job, raws, *args, chunksize=max(1, len(raws) // (workers * 4))), len(raws), what)
-        except (OSError, BrokenProcessPool):  # no processes to be had: read here
+                # Small chunks: the two workers finish together (a chunk of 25 files left one idle for a tenth of a second).
+                results = pool.map(job, raws, *args, chunksize=max(1, total // (workers * 16)))
+                if meanwhile is not None:
+                    meanwhile()
+                for result in results:
+                    done += 1
+                    progress.step(what, done, total)
+                    yield result
+            return
+        except (OSError, BrokenProcessPool):  # no processes to be had: read the rest here
             pass
-    return _counted(map(job, raws, *args), len(raws), what)
-
-
-def _counted(results: Iterable[_T], total: int, what: str) -> list[_T]:
-    """The results as a list, each one reported as progress (shown on a terminal when it lasts)."""
-    out = []
-    for done, result in enumerate(results, 1):
-        out.append(result)
+    for i in range(done, total):
+        result = job(raws[i], *(arg[i] for arg in args))
+        done += 1
         progress.step(what, done, total)
-    return out
+        yield result
 
 
 def places_of(raw: bytes, name: str, digest_: str, store: bool, outline: bool = False) -> dict[str, tuple[int, int]]:

@@ -135,15 +135,15 @@ class PlaceTable(Mapping[str, Place]):
     first read, as for assets (see :data:`Locate`).
     """
 
-    def __init__(self, assets: AssetTable, others: dict[str, tuple[int, int, int]], order: list[str] | str) -> None:
+    def __init__(self, assets: AssetTable, others: dict[str, tuple[int, int, int]], order: list[str] | Callable[[], list[str]]) -> None:
         self.assets = assets
         self.others = others
-        self._order = order  # or the keys joined by NUL, split when first needed (a check never iterates)
+        self._order = order  # or how to work it out, when first needed (a check never iterates)
 
     @property
     def order(self) -> list[str]:
-        if isinstance(self._order, str):
-            self._order = self._order.split("\0") if self._order else []
+        if callable(self._order):
+            self._order = self._order()
         return self._order
 
     def __getitem__(self, key: str) -> Place:

@@ -40,7 +40,8 @@ def declarations(
     """
     found: dict[tuple[int, int], list[Declaration]] = {}
     for q in range(start, end):
-        found.setdefault((ups[q], downs[q]), []).append((noted.get(q + base), used.get(q + base)))
+        if ups[q] >= 0 and downs[q] >= 0:  # -1: an asset just removed, its edges dropped already (see idpatch)
+            found.setdefault((ups[q], downs[q]), []).append((noted.get(q + base), used.get(q + base)))
     return found
 
 

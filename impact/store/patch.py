@@ -16,6 +16,7 @@ from impact.store.cache import code_version
 from impact.store.edgepatch import patch_adjacency
 from impact.store.freshness import fill
 from impact.store.idcolumn import IdColumn
+from impact.store.idpatch import move_ids
 from impact.store.record_cache import cached_record, record_by_digest, store_record
 from impact.store.snapshot import EDGE_KEYS, adjacency, ints, longs, slot_row
 
@@ -39,21 +40,23 @@ def _shape(record: Record) -> tuple[Any, ...]:
 def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     """Replace file ``fi``'s ``old`` record by ``new`` in an encoded snapshot, in place.
 
-    Only for an edit that keeps the file's shape (:func:`_shape`): the same
-    ids in the same order. Dependencies may change: the file's stretch of
-    the declared dependencies is replaced and the adjacency built again from
-    them all. Anything else (an asset added, removed or renamed, a reference
-    to nothing) returns False, and the caller rebuilds the snapshot from
-    every record. The result is what :func:`assemble` would give for the
+    An edit that adds, removes or renames assets first makes room for them
+    (:func:`impact.store.idpatch.move_ids`); teams, systems and tests must
+    keep their ids. Dependencies may change: the file's stretch of the
+    declared dependencies is replaced and the adjacency patched where
+    declarations changed. Anything else (a team, system or test added or
+    renamed, a reference to nothing) returns False, and the caller rebuilds
+    the snapshot from every record. The result is what :func:`assemble` would give for the
     records, up to the order of the string tables, which no reader sees.
     ``data`` is left half-patched on False: the caller drops it. Warnings are
     dropped, to be computed again.
     """
-    if _shape(old) != _shape(new):
+    moved = _shape(old) != _shape(new)
+    if moved and not move_ids(data, fi, old, new):  # assets added, removed or renamed: room made for them first
         return False
     # Positions by binary search over the stored ids: a dict of every id took 0.7 s at 1,000,000 assets.
     index = IdColumn(data["ids"], longs(data["id_starts"])).where
-    if old.edges[1:] != new.edges[1:] and not _patch_edges(data, fi, index, new.edges):
+    if (moved or old.edges[1:] != new.edges[1:]) and not _patch_edges(data, fi, index, new.edges):
         return False
     teams_pos = {row[0]: i for i, row in enumerate(data["teams"])}
     systems_pos = {row[0]: i for i, row in enumerate(data["systems"])}
