@@ -290,6 +290,7 @@ ORDINARY = (
     "systems:\n    crm:\n        name: CRM\n        assets:\n            x:\n                type: t\n            z: {type: t}\n",  # four spaces: deeper than the first scan
     "systems:\n  crm:\n    informed:\n    - a\n    assets:\n      \"x\" :\n        type: |\n          assets:\n          y: z\n      w: {type: t}\n",
     "# top\n\n  teams:\n   web:\n    name: W\n  policy:\n   minor: {}\n",
+    "teams:\n  web: {name: W}\n  ops:\n    name: O",  # no line break at the end
 )
 
 

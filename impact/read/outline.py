@@ -309,9 +309,9 @@ def outline_places(text: str, defined: Defined, limit: int = 6) -> dict[str, tup
             return None
     if not text.isascii() and any(c in text for c in "\x85\u2028\u2029\ufeff"):
         return None  # line breaks of YAML 1.1 only, a byte-order mark: the fast reader declines them anyway
-    found = _scan("\n" + text, limit)
+    found = _scan("\n" + text + "\n", limit)
     if found is _DEEPER:
-        found = _scan("\n" + text, None)
+        found = _scan("\n" + text + "\n", None)
     if not isinstance(found, _Found):
         return None
     sections = found.sections
@@ -337,8 +337,11 @@ def outline_places(text: str, defined: Defined, limit: int = 6) -> dict[str, tup
 
 def _read_fast(record: Record) -> bool:
     """Whether a record was built by the fast reader (its places are all line 0: found later)."""
-    return not any(t.line for t in record.teams) and not any(t.line for t in record.tests) and all(
-        s.line == 0 and not any(s.assets.lines) for s in record.systems
+    return (
+        not any(t.line for t in record.teams)
+        and not any(t.line for t in record.tests)
+        and all(s.line == 0 and not any(s.assets.lines) for s in record.systems)
+        and (record.policy is None or record.policy.line == 0)
     )
 
 
