@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import pickle
 from collections import defaultdict
 from itertools import pairwise
 from pathlib import Path
@@ -167,6 +168,7 @@ def test_stakeholders_match_the_rule_by_rule_oracle(case: tuple[Catalog, list[Ch
     found = stakeholders_for(catalog, changed, impacted)
     expected = oracle_stakeholders(catalog, changed, impacted)
     assert [(s.team.id, s.roles, s.assets, tuple(s.reasons)) for s in found] == expected
+    assert pickle.loads(pickle.dumps(found)) == found  # plain data: a result can be kept or sent elsewhere
     for s, (_, roles, _, reasons) in zip(found, expected):
         assert s.reasons == reasons and reasons == s.reasons and hash(s.reasons) == hash(reasons)
         assert len(s.reasons) == len(reasons)

@@ -18,7 +18,7 @@ one per team, a JSON answer reads them all while it is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -71,16 +71,17 @@ class Reasons(Sequence[Reason]):
     Equal to the tuple of the same reasons.
     """
 
-    __slots__ = ("_away", "_length", "_segments")
+    __slots__ = ("_distance", "_length", "_segments", "_words")
 
-    def __init__(self, segments: list[Segment], away: Callable[[str], str]) -> None:
+    def __init__(self, segments: list[Segment], distance: Mapping[str, int], words: Mapping[int, str]) -> None:
         self._segments = segments
-        self._away = away  # asset id -> how far it is, in words
+        self._distance = distance  # asset id -> its tool distance
+        self._words = words  # tool distance -> in words
         self._length = sum(len(assets) for _, assets, _ in segments)
 
     def dicts(self) -> list[dict[str, str]]:
         """``{"role", "asset", "reason"}`` of every reason, in order (the JSON answer's; made in one tight loop)."""
-        away = self._away
+        distance, words = self._distance, self._words
         found: list[dict[str, str]] = []
         add = found.append
         for role, assets, whys in self._segments:
@@ -90,18 +91,18 @@ class Reasons(Sequence[Reason]):
                     add({"role": role, "asset": asset, "reason": why})
                 else:
                     before, after, far = why
-                    add({"role": role, "asset": asset, "reason": before + asset + after + away(asset) if far else before + asset + after})
+                    add({"role": role, "asset": asset, "reason": before + asset + after + words[distance[asset]] if far else before + asset + after})
         return found
 
     def _text(self, why: Why, asset: str) -> str:
         if isinstance(why, str):
             return why
         before, after, far = why
-        return before + asset + after + self._away(asset) if far else before + asset + after
+        return before + asset + after + self._words[self._distance[asset]] if far else before + asset + after
 
     def triples(self) -> Iterator[tuple[str, str, str]]:
         """``(role, asset, text)`` of every reason, in order, without making :class:`Reason` records."""
-        away = self._away
+        distance, words = self._distance, self._words
         for role, assets, whys in self._segments:
             for asset in assets:
                 why = whys[asset]
@@ -109,7 +110,7 @@ class Reasons(Sequence[Reason]):
                     yield role, asset, why
                 else:
                     before, after, far = why
-                    yield role, asset, before + asset + after + away(asset) if far else before + asset + after
+                    yield role, asset, before + asset + after + words[distance[asset]] if far else before + asset + after
 
     def __iter__(self) -> Iterator[Reason]:
         for role, asset, text in self.triples():
@@ -225,9 +226,6 @@ def stakeholders_for(
         consulted_why.setdefault(owner, {}).update(dict.fromkeys(group, ("owns ", ", impacted ", True)))
     words = {d: tools_away(d, same="in the same tool") for d in set(distance.values())}
 
-    def away(asset: str) -> str:
-        return words[distance[asset]]
-
     result = []
     for team_id in {**early, **consulted_why, **informed_why}:
         segments: list[Segment] = []
@@ -245,7 +243,7 @@ def stakeholders_for(
                 team=catalog.teams[team_id],
                 roles=tuple(role for role, _, _ in segments),
                 assets=tuple(sorted(every)),
-                reasons=Reasons(segments, away),
+                reasons=Reasons(segments, distance, words),
             )
         )
     result.sort(key=lambda s: (ROLES.index(s.roles[0]), s.team.id))
