@@ -60,7 +60,7 @@ from impact.store import cache, freshness
 from impact.graph import depgraph
 from impact.analysis import workspace
 from impact.render import jsonout
-timed(cached, "catalog_files", "freshness")
+timed(cached, "catalog_rels", "freshness")
 timed(workspace, "load_change", "change file")
 timed(freshness.FileIndex, "load", "freshness")
 timed(freshness.FileIndex, "digests", "freshness")

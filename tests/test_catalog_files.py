@@ -97,3 +97,7 @@ def test_display_names_match_display_path_for_folders_given_every_way(tmp_path: 
     monkeypatch.chdir(tmp_path / "cat" / "sub")
     for root in (Path(".."), tmp_path / "cat", Path("../../cat"), Path("/")):
         assert display_names(root, rels) == [display_path(root / rel) for rel in rels], root
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "other")  # the catalog elsewhere, the working directory not inside it
+    for root in (Path("../cat"), tmp_path / "cat", Path("../cat/"), Path("../other/../cat")):
+        assert display_names(root, rels) == [display_path(root / rel) for rel in rels], root

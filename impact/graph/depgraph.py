@@ -330,17 +330,18 @@ class DependencyGraph:
         # distance, then the position, which is id order.
         order = sorted([d * n + u for u, d in dist.items()])
         order = [key % n for key in order]
+        name = {u: ids[u] for u in order}  # each reached id read once (a column cuts it out of a string)
         stored = self._edges.notes
         notes = {}
         if stored:
             for v, pos in edge.items():
                 note = stored.get(pos if origin is None else origin[pos])
                 if note is not None:
-                    notes[ids[v]] = note
+                    notes[name[v]] = note
         tree = ShortestPathTree(
-            {ids[v]: ids[u] for v, u in toward.items()}, {ids[u]: dist[u] for u in order}, big, self._system_of, upstream, notes
+            {name[v]: name[u] for v, u in toward.items()}, {name[u]: dist[u] for u in order}, big, self._system_of, upstream, notes
         )
-        return [Reach(ids[u], dist[u] // big, dist[u] % big, tree, u) for u in order if dist[u]]
+        return [Reach(name[u], dist[u] // big, dist[u] % big, tree, u) for u in order if dist[u]]
 
     def downstream(self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS, follow: EdgeFilter | None = None) -> list[Reach]:
         """Assets a change to ``changed`` can break, at most ``max_tools`` tools away.

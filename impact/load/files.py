@@ -91,5 +91,9 @@ def display_names(root: Path, rels: list[str]) -> list[str]:
         shown = ".."
     if not shown.startswith(".."):  # at or below the working directory: so is every file, shown relative to it
         return list(rels) if shown == "." else [shown + "/" + rel for rel in rels]
+    if not os.path.join(os.getcwd(), "").startswith(os.path.join(os.path.abspath(root), "")):
+        # Elsewhere, and the working directory is not inside it: every file is shown as given.
+        base = os.fspath(root).rstrip("/")
+        return [base + "/" + rel for rel in rels]
     # Not below the working directory (or given as it is): the working directory may be inside it.
     return [display_path(root / rel) for rel in rels]
