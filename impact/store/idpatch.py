@@ -97,14 +97,15 @@ def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     ]
     # The per-asset columns: removed assets taken out, placeholders put in.
     system_code = {sid: i for i, sid in enumerate(data["systems_t"])}
-    if any(aid[: aid.index(":")] not in system_code for aid in came):
+    system_of = {f"{s.id}:{key}": s.id for s in new.systems for key in s.assets.keys}
+    if any(system_of[aid] not in system_code for aid in came):
         return False  # a system of the file that had no asset yet: assembled afresh
     for key in _ARRAY_COLUMNS:
         values = ints(data[key])
         for r in reversed(removed):
             del values[r]
         for aid, q in zip(came, places):
-            values.insert(q, fi if key == "file_of" else system_code[aid[: aid.index(":")]] if key == "system_of" else 0)
+            values.insert(q, fi if key == "file_of" else system_code[system_of[aid]] if key == "system_of" else 0)
         data[key] = values.tobytes()
     critical = bytearray(data["critical"])
     for r in reversed(removed):
