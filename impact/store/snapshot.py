@@ -111,7 +111,8 @@ def assemble(records: Iterable[Record | None], rels: list[str]) -> dict[str, Any
                 file_of += [fi] * len(aids)
                 lines += a.lines
                 cols += a.cols
-            systems.append((sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), aids))
+            # The system's assets as their stretch of the definitions: (first, how many).
+            systems.append((sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), (len(ids) - len(aids), len(aids))))
         f_edges = record.edges
         if f_edges.noted:
             noted += [(len(ups) + pos, note) for pos, note in f_edges.noted]
@@ -147,11 +148,15 @@ def assemble(records: Iterable[Record | None], rels: list[str]) -> dict[str, Any
     sys_t, sys_of = _table(list(map(system_of.__getitem__, by_id)))
     type_t, type_of = _table(list(map(types.__getitem__, by_id)))
     owner_t, owner_of = _table(list(map(owners.__getitem__, by_id)))
+    import numpy as np  # imported while workers read (prepare_build); a system's positions without a lookup per asset
+
+    where = np.empty(n, dtype=np.intc)  # definition -> position in id order (np.intc: array("i")'s bytes)
+    where[np.asarray(by_id, dtype=np.intp)] = np.arange(n, dtype=np.intc)
     data = {
         "files": rels,
         "teams": [slot_row(t) for t in sorted(teams, key=lambda t: t.id)],
         "systems": [
-            (*row[:-1], array("i", map(index.__getitem__, row[-1])).tobytes()) for row in sorted(systems, key=lambda r: r[0])
+            (*row[:-1], where[row[-1][0] : row[-1][0] + row[-1][1]].tobytes()) for row in sorted(systems, key=lambda r: r[0])
         ],
         "tests": [slot_row(t) for t in sorted(tests, key=lambda t: t.id)],
         "policy": None if policy is None else tuple(policy),  # marshal stores no named types
@@ -175,7 +180,7 @@ def assemble(records: Iterable[Record | None], rels: list[str]) -> dict[str, Any
         "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted, "edge_used": used,
     }  # fmt: skip
     # The columns as read are copied into the snapshot: let them go before the adjacency's arrays are made.
-    del index, by_id, ids, system_of, types, owners, descriptions, display_names, extra, consulted, informed, file_of, lines, cols
+    del index, by_id, where, ids, system_of, types, owners, descriptions, display_names, extra, consulted, informed, file_of, lines, cols
     built = adjacency(n, up_pos, down_pos, noted, used)
     if built is None:
         return None  # a dependency on itself
