@@ -32,6 +32,7 @@ from impact.core.distance import tools_away
 from impact.graph.depgraph import DependencyGraph, Reach, paths_and_notes
 from impact.load.change import ChangedAsset
 from impact.render.jsonout import Streamed, dumps, write
+from impact.render.text import ARROW, compact_path, safe, show_path
 from impact.store.compact import AssetColumns, AssetTable, edge_list_from
 from tests.helpers import RENAME_PRODUCTS, run_cli
 
@@ -259,3 +260,11 @@ def test_a_check_pauses_the_garbage_collector_only_while_it_answers(small_catalo
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=4) | st.sampled_from(["w:\u202eevil", "w:a\nb", "m:\x1b[31m", "m:x\u200dy"]), min_size=1, max_size=14))
+def test_a_path_escaped_at_once_is_its_steps_escaped_one_by_one(path: list[str]) -> None:
+    parts = compact_path(path)
+    expected = ARROW.join(f"({part} more in the same tool)" if isinstance(part, int) else safe(part) for part in parts)
+    assert show_path(path) == expected

@@ -99,11 +99,14 @@ def show_path(path: Reach | tuple[str, ...] | list[str]) -> str:
     Given a :class:`Reach`, folding uses its key points and never walks the
     whole path, so showing every impacted asset stays linear in their number.
     """
+    # safe() maps each character on its own, so the joined line is escaped at once.
     if isinstance(path, Reach):
-        parts = list(path.path) if path.steps <= COMPACT_ABOVE else fold_points(path.key_points)
+        if path.steps <= COMPACT_ABOVE:
+            return safe(ARROW.join(path.path))
+        parts = fold_points(path.key_points)
     else:
         parts = compact_path(path)
-    return ARROW.join(f"({part} more in the same tool)" if isinstance(part, int) else safe(part) for part in parts)
+    return safe(ARROW.join(f"({part} more in the same tool)" if isinstance(part, int) else part for part in parts))
 
 
 def fold_points(points: tuple[tuple[int, str], ...]) -> list[str | int]:
