@@ -39,6 +39,17 @@ def test_quiet_during_the_first_second_then_at_most_ten_times_a_second() -> None
     assert out.getvalue().endswith("\r\x1b[2K") and not bar.shown
 
 
+def test_new_work_is_shown_at_once_so_the_line_never_names_work_that_is_over() -> None:
+    clock, out = Clock(), io.StringIO()
+    bar = TerminalProgress(out, clock)
+    clock.now += 1.5
+    bar("Reading catalog files", 2009, 2009)
+    bar("Putting the catalog together", 0, 3)  # the same tenth of a second, other work: drawn
+    assert out.getvalue().endswith("\r\x1b[2KPutting the catalog together: 0 of 3 (0%)")
+    bar("Putting the catalog together", 1, 3)  # the same work within a tenth of a second: not redrawn
+    assert out.getvalue().endswith("(0%)")
+
+
 def test_nothing_listens_unless_standard_error_is_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stderr", io.StringIO())
     with show_progress():

@@ -62,8 +62,9 @@ class TerminalProgress:
     """Shows ``what: done/total`` on one line of standard error, for work that lasts.
 
     Nothing is shown during the first :attr:`delay` seconds (most commands
-    are done by then), and the line is redrawn at most ten times a second;
-    :meth:`clear` wipes it before the answer or an error is printed.
+    are done by then), and the line is redrawn at most ten times a second,
+    but at once when the work changes (so the line never names work that is
+    over); :meth:`clear` wipes it before the answer or an error is printed.
     """
 
     delay = 1.0
@@ -74,12 +75,13 @@ class TerminalProgress:
         self.started = clock()
         self.drawn = 0.0
         self.shown = False
+        self.what = ""
 
     def __call__(self, what: str, done: int, total: int) -> None:
         now = self.clock()
-        if now - self.started < self.delay or now - self.drawn < 0.1:
+        if now - self.started < self.delay or (now - self.drawn < 0.1 and what == self.what):
             return
-        self.drawn = now
+        self.drawn, self.what = now, what
         text = f"{what}: {done:,} of {total:,} ({100 * done // total}%)" if total else f"{what}..."
         self.stream.write("\r\x1b[2K" + text)
         self.stream.flush()

@@ -62,6 +62,10 @@ def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     removed = sorted(column.where[a] for a in gone)  # every old id of the file is in the snapshot
     if any(column.where.get(a) is not None for a in came):
         return False  # defined in another file too: the loader reports it
+    system_code = {sid: i for i, sid in enumerate(data["systems_t"])}
+    system_of = {f"{s.id}:{key}": s.id for s in new.systems for key in s.assets.keys}
+    if any(system_of[aid] not in system_code for aid in came):
+        return False  # a system of the file that had no asset yet: assembled afresh
     others = data["others"]
     covered = {c for row in data["tests"] if others["test:" + row[0]][0] != fi for c in row[2]}  # the file's own tests: checked by the caller
     if not gone.isdisjoint(covered):
@@ -96,15 +100,12 @@ def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         (*row[:-1], array("i", own[row[0]] if row[0] in own else map(remap.__getitem__, ints(row[-1]))).tobytes()) for row in data["systems"]
     ]
     # The per-asset columns: removed assets taken out, placeholders put in.
-    system_code = {sid: i for i, sid in enumerate(data["systems_t"])}
-    if any(aid[: aid.index(":")] not in system_code for aid in came):
-        return False  # a system of the file that had no asset yet: assembled afresh
     for key in _ARRAY_COLUMNS:
         values = ints(data[key])
         for r in reversed(removed):
             del values[r]
         for aid, q in zip(came, places):
-            values.insert(q, fi if key == "file_of" else system_code[aid[: aid.index(":")]] if key == "system_of" else 0)
+            values.insert(q, fi if key == "file_of" else system_code[system_of[aid]] if key == "system_of" else 0)
         data[key] = values.tobytes()
     critical = bytearray(data["critical"])
     for r in reversed(removed):
