@@ -165,7 +165,8 @@ class Doc:
 
     def text(self, ind: int, key_line: int) -> None:
         """A value written after the key on ``self.lines[key_line]``, whose mapping is at ``ind``."""
-        kind = self.pick(("plain", "single", "double", "plain-lines", "double-lines", "single-lines", "block", "flow", "flow-lines", "list", "null"))
+        kinds = ("plain", "single", "double", "plain-lines", "double-lines", "single-lines", "block", "flow", "flow-lines", "list", "null")
+        kind = self.pick((*kinds, "flow-back", "flow-key-back"))
         deeper = " " * (ind + self.count(1, 4))
         look = [self.pick(LOOKALIKES) for _ in range(self.count(1, 3))]
         if kind == "null":
@@ -195,6 +196,14 @@ class Doc:
             self.lines[key_line] += " [a,"
             self.lines += [deeper + self.pick(("web", "assets", "'x: y'", '"# z"', "more text")) + "," for _ in look]
             self.lines += [deeper + "z]"]
+        elif kind == "flow-back":  # a quoted scalar in a flow collection, its lines back at any indentation (yaml-rs reads some)
+            self.lines[key_line] += " [a, 'start"
+            self.lines += [" " * self.count(0, ind + 2) + line.replace("'", "") for line in look]
+            self.lines[-1] += "']"
+        elif kind == "flow-key-back":  # a flow mapping going on with a quoted key at the keys' indentation
+            self.lines[key_line] += " {a: b,"
+            self.lines += [" " * self.pick((ind, ind - 1, ind + 1, 0)) + self.pick(("'z': 1,", '"web": x,', "'assets': y,")) for _ in look]
+            self.lines[-1] = self.lines[-1].rstrip(",") + "}"
         else:  # a block list, at the key's indentation or deeper
             dash = " " * (ind + self.pick((0, 2, 1)))
             self.lines += [f"{dash}- {self.pick(('a', 'b: c', 'd'))}" for _ in range(self.count(1, 2))]

@@ -27,18 +27,24 @@ The answer is used only where it must be the precise reader's, and
   explicit ``? `` key, a tab, a line between two levels of indentation, a
   quoted value or flow collection not closed on its line, an anchor or a
   tag) declines the whole file.
-* **Lines of one value are never taken for keys.** It runs only on a text
-  the fast reader accepted (yaml-rs refuses the continuation line of a
-  quoted scalar or a flow collection that is not indented deeper than its
-  mapping, which libyaml would accept), and plain and block scalars end
-  where their indentation does in both readers: a line at the indentation
-  of an open mapping is one of its entries.
+* **Lines of one value are never taken for keys.** A line of a multi-line
+  scalar is indented deeper than the mapping that holds the scalar, or YAML
+  (and yaml-rs) refuses it: plain and block scalars end where their
+  indentation does in both readers, and yaml-rs refuses a quoted scalar's
+  line that goes back to the keys' indentation in a block (libyaml reads
+  it: the outline runs only on a text the fast reader accepted). Inside a
+  flow collection, though, yaml-rs reads a quoted scalar's lines, and a
+  line starting with a quoted key, at any indentation; so every line with a
+  ``[`` or ``{`` must close its flow collections on the line
+  (:func:`_open_flow`), and a quoted value after a key must close on its
+  line. Then a line at the indentation of an open mapping is one of its
+  entries.
 
 A key's place is the precise reader's: its line (counted by line breaks,
 ``\\r\\n`` being one), and the column of its first character (its quote, if
 quoted), which is the line's indentation plus one, 1-based.
-``tests/test_outline.py`` compares both on generated files in many styles and
-on every catalog of the repository.
+``tests/test_outline.py`` compares both on generated files in many styles, on
+every YAML file of the repository and on hand-made traps.
 """
 
 from __future__ import annotations
@@ -149,7 +155,7 @@ def _open_flow() -> re.Pattern[str]:
 _SECTIONS = {"teams": "team", "systems": "system", "tests": "test"}
 
 # Frames: (indentation, kind, where its entries go). Kinds of mappings:
-_ROOT, _SECTION, _SYSTEM, _ASSETS, _OTHER = range(5)
+_ROOT, _SECTION, _SYSTEM, _ASSETS = range(4)
 _DEEPER = object()  # the scan saw too few lines: scan again with no limit
 
 
