@@ -121,3 +121,39 @@ def test_records_built_in_parallel_are_the_records_built_here(broken: Path, monk
     monkeypatch.setattr(workers, "PARALLEL_BYTES", 0)
     assert workers.build_records(raws, names, use_cache=False) == here
     assert [r is None for r in here] == [False, False, True] * 3  # c has a key the schema refuses
+
+
+def test_a_pool_that_breaks_midway_leaves_the_rest_to_this_process(broken: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records arrive as the workers give them; if the pool breaks after some, the rest are built here, in order."""
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
+    raws = [p.read_bytes() for p in sorted(broken.glob("*.yaml"))] * 4
+    names = [f"f{i}.yaml" for i in range(len(raws))]
+    here = workers.build_records(raws, names, use_cache=False)
+
+    class Breaks:
+        """A pool whose workers give three results, then die."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def __enter__(self) -> Breaks:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def map(self, job, *columns, chunksize=1):  # type: ignore[no-untyped-def]
+            def results():  # type: ignore[no-untyped-def]
+                for n, args in enumerate(zip(*columns, strict=True)):
+                    if n == 3:
+                        raise BrokenProcessPool("a worker died")
+                    yield job(*args)
+
+            return results()
+
+    monkeypatch.setattr(workers, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Breaks)
+    assert workers.build_records(raws, names, use_cache=False) == here
+    assert list(workers.in_workers_iter(len, raws)) == list(map(len, raws))
