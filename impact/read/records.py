@@ -249,20 +249,10 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
         for aid, on, fed in zip(own, ons, feds):
             # An asset's dependencies are its span of the file's columns:
             # (how many from depends_on, how many from feeds); see dependencies().
-            if on:
-                for entry in on:
-                    if not isinstance(entry, str):
-                        _entry_extras(entry, len(ups), noted, used)
-                        entry = entry["asset"]
-                    ups.append(entry)
-                downs += [aid] * len(on)
-            if fed:
-                for entry in fed:
-                    if not isinstance(entry, str):
-                        _entry_extras(entry, len(downs), noted, used)
-                        entry = entry["asset"]
-                    downs.append(entry)
-                ups += [aid] * len(fed)
+            if on:  # each names an upstream asset of this one
+                _declare(on, aid, ups, downs, noted, used)
+            if fed:  # each names a downstream asset
+                _declare(fed, aid, downs, ups, noted, used)
         if doc is None:
             lines, cols = [0] * len(keys), [0] * len(keys)
         else:
@@ -307,12 +297,23 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     return Record(teams, systems, tests, policy, Edges(aids, ups, downs, noted, used))
 
 
-def _entry_extras(entry: dict[str, Any], pos: int, noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]]) -> None:
-    """Keep the note and the aspects of a dependency written as a mapping, at its position."""
-    if entry.get("note") is not None:
-        noted.append((pos, entry["note"]))
-    if entry.get("uses") is not None:
-        used.append((pos, tuple(dict.fromkeys(entry["uses"]))))
+def _declare(
+    entries: list[Any], aid: str, named: list[str], own: list[str], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]]
+) -> None:
+    """Add the dependencies ``aid`` declares: the asset each names to ``named``, ``aid`` itself to ``own`` (the other column).
+
+    A dependency written as a mapping keeps its note and aspects at its
+    position (the two columns are as long as each other before and after).
+    """
+    for entry in entries:
+        if not isinstance(entry, str):
+            if entry.get("note") is not None:
+                noted.append((len(named), entry["note"]))
+            if entry.get("uses") is not None:
+                used.append((len(named), tuple(dict.fromkeys(entry["uses"]))))
+            entry = entry["asset"]
+        named.append(entry)
+    own += [aid] * len(entries)
 
 
 def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:
