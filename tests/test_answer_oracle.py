@@ -215,6 +215,8 @@ def test_asset_fields_are_the_records_fields(case: tuple[Catalog, list[ChangedAs
         for aid, a in catalog.assets.items():
             assert fields.row(aid) == (a.name, a.system, a.type, a.owner, a.critical, a.consulted, a.informed)
             assert fields.is_critical(aid) == a.critical
+        ids = list(catalog.assets)[::-1]
+        assert list(zip(*fields.columns(ids))) == [(a.name, a.system, a.type, a.owner, a.critical) for a in (catalog.assets[aid] for aid in ids)]
         assert not fields.is_critical("crm:nowhere")
 
 

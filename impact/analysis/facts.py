@@ -23,7 +23,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from impact.core.catalog import Catalog
 from impact.graph.depgraph import DependencyGraph, Reach
@@ -65,6 +65,24 @@ class AssetFields:
             at, index, names, system_of = self._at, assets.index, assets.cols.systems, assets.cols.system_of
             return [names[system_of[i if (i := at.get(aid)) is not None else index[aid]]] for aid in aids]
         return [assets[aid].system for aid in aids]
+
+    def columns(self, aids: Sequence[str]) -> tuple[list[str | None], list[str], list[str], list[str], list[bool]]:
+        """``(names, systems, types, owners, critical)`` of these assets, each a list in their order (as :meth:`row` gives them)."""
+        assets = self.catalog.assets
+        if not isinstance(assets, AssetTable):
+            rows = [self.row(aid) for aid in aids]
+            return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
+        c, at, index = assets.cols, self._at, assets.index
+        where = [i if (i := at.get(aid)) is not None else index[aid] for aid in aids]
+        names = c.display_names
+        systems, system_of, types, type_of, owners, owner_of, critical = c.systems, c.system_of, c.types, c.type_of, c.owners, c.owner_of, c.critical
+        return (
+            [names[i] for i in where] if names is not None else [None] * len(where),
+            [systems[system_of[i]] for i in where],
+            [types[type_of[i]] for i in where],
+            [owners[owner_of[i]] for i in where],
+            [critical[i] != 0 for i in where],
+        )
 
     def _column_readers(self, assets: AssetTable) -> tuple[Callable[[str], Row], Callable[[str], bool]]:
         c = assets.cols

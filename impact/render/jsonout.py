@@ -168,13 +168,14 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
     Without ``lists``, its sequences are tuples (encoded the same), for items encoded as soon as they are made.
     """
     seq: Any = list if lists else tuple
-    row, risk = result.fields.row, result.risk
+    risk = result.risk
     found = paths_and_notes(result.impacted)
     if found is None:  # not one downstream search: each path walked, its notes looked up
         notes = result.notes
         found = ((path, tuple(notes.get(edge) for edge in pairwise(path))) for path in (r.path for r in result.impacted))
-    for r, (path, path_notes) in zip(result.impacted, found):
-        name, system, kind, owner, critical, _, _ = row(r.asset)
+    # The fields of every impacted asset read at once: five lists, not a row per asset.
+    columns = result.fields.columns([r.asset for r in result.impacted])
+    for r, (path, path_notes), name, system, kind, owner, critical in zip(result.impacted, found, *columns):
         found_risk = risk[r.asset]
         yield {
             "asset": r.asset,
