@@ -353,10 +353,9 @@ def check_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]
         yield ""
         yield f"Untested: no regression test covers {plural(len(result.untested), 'changed or impacted asset')}"
         distance = result.distance_of
-        row = result.fields.row
-        for a in result.untested:
-            name, _, _, _, critical, _, _ = row(a)
-            yield f" {'!' if critical else ' '} {labelled(a, name)} ({away(distance[a])})"
+        names, _, _, _, critical = result.fields.columns(result.untested)
+        for a, name, flag in zip(result.untested, names, critical):
+            yield f" {'!' if flag else ' '} {labelled(a, name)} ({away(distance[a])})"
     if result.release_path is not None:
         yield ""
         yield from render_release_path(result.release_path)
