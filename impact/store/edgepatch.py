@@ -123,8 +123,8 @@ def patch_adjacency(
         elif now and not was:
             shifts.append((e, +1))
     if shifts:
-        notes = _rekeyed(notes, shifts)
-        uses = _rekeyed(uses, shifts)
+        notes = rekeyed(notes, shifts)
+        uses = rekeyed(uses, shifts)
     # Edges removed or inserted, last position first, so that earlier positions hold.
     row_delta: dict[int, int] = {}
     for e, u, d, was, now, _m in sorted(plan, reverse=True):
@@ -134,7 +134,7 @@ def patch_adjacency(
         elif now and not was:
             targets.insert(e, d)
             row_delta[u] = row_delta.get(u, 0) + 1
-    offsets = _shifted(offsets, row_delta)
+    offsets = shifted(offsets, row_delta)
     for _e, u, d, _was, now, (note, aspects) in plan:
         if now:
             at = bisect_left(targets, d, offsets[u], offsets[u + 1])
@@ -166,8 +166,15 @@ def _elsewhere(ups: array[int], downs: array[int], u: int, d: int, start: int, e
 _V = TypeVar("_V")
 
 
-def _rekeyed(entries: dict[int, _V], shifts: list[tuple[int, int]]) -> dict[int, _V]:
-    """``entries`` keyed by edge position after edges are inserted or removed at ``shifts``' old positions."""
+def rekeyed(entries: dict[int, _V], shifts: list[tuple[int, int]]) -> dict[int, _V]:
+    """``entries`` keyed by edge position after edges are inserted or removed at ``shifts``' old positions.
+
+    ``(p, +1)``: an edge inserted before the one at old position ``p``;
+    ``(p, -1)``: the edge at ``p`` removed (its entry dropped beforehand).
+
+    >>> rekeyed({0: "a", 2: "b", 5: "c"}, [(1, +1), (3, -1)])  # one edge in before 2, the one at 3 out
+    {0: 'a', 3: 'b', 5: 'c'}
+    """
     shifts.sort()
     at = [p for p, _ in shifts]
     running = [0]
@@ -183,8 +190,12 @@ def _rekeyed(entries: dict[int, _V], shifts: list[tuple[int, int]]) -> dict[int,
     return out
 
 
-def _shifted(offsets: array[int], row_delta: dict[int, int]) -> array[int]:
-    """Row offsets after each row ``u`` gained ``row_delta[u]`` edges."""
+def shifted(offsets: array[int], row_delta: dict[int, int]) -> array[int]:
+    """Row offsets after each row ``u`` gained ``row_delta[u]`` edges.
+
+    >>> list(shifted(array("i", [0, 2, 3, 5]), {0: -1, 2: +2}))  # row 0 lost an edge, row 2 gained two
+    [0, 1, 2, 6]
+    """
     if not row_delta:
         return offsets
     out = array("i", offsets[: min(row_delta) + 1])

@@ -26,7 +26,7 @@ from operator import add
 from typing import Any
 
 from impact.read.records import Record
-from impact.store.edgepatch import _rekeyed, _shifted
+from impact.store.edgepatch import rekeyed, shifted
 from impact.store.idcolumn import IdColumn, starts_of
 from impact.store.snapshot import ints, longs
 
@@ -145,9 +145,9 @@ def _move_edges(data: dict[str, Any], remap: array[int], removed: list[int], pla
         del targets[e]
     if dropped:
         gone = [(e, -1) for e in sorted(dropped)]
-        data["notes"] = _rekeyed({k: v for k, v in data["notes"].items() if k not in dropped}, list(gone))
-        data["uses"] = _rekeyed({k: v for k, v in data["uses"].items() if k not in dropped}, list(gone))
-    offsets = _shifted(offsets, row_delta)
+        data["notes"] = rekeyed({k: v for k, v in data["notes"].items() if k not in dropped}, list(gone))
+        data["uses"] = rekeyed({k: v for k, v in data["uses"].items() if k not in dropped}, list(gone))
+    offsets = shifted(offsets, row_delta)
     # Rows: a removed asset's (empty now) goes, a new asset's comes in, empty, at its place.
     for r in reversed(removed):
         del offsets[r]
