@@ -458,6 +458,13 @@ def test_refresh_reruns_every_recorded_import_and_says_what_changed(tmp_path: Pa
     notes = {(d.upstream, d.downstream): d.note for d in after.dependencies}
     assert notes[("salesforce:queue/EMEA_Inbound", "dbt:model/fct_lead_funnel")] == "hand-added"
     assert run("validate", str(cat))[0] == 0
+    # An export gone: the other sources are still refreshed, and every failure is reported at the end.
+    (exports / "manifest.json").unlink()
+    before = (cat / "dbt.yaml").read_bytes()
+    code, out = run("import", "refresh", str(cat))
+    assert code == 2, out
+    assert out.count("Refreshing") == 2 and "1 of 2 sources refreshed; 1 could not be" in out
+    assert "manifest.json" in out and (cat / "dbt.yaml").read_bytes() == before
     # Nothing to refresh is said plainly.
     (tmp_path / "empty").mkdir()
     code, out = run("import", "refresh", str(tmp_path / "empty"))

@@ -306,8 +306,10 @@ def import_refresh(catalog: str | None) -> None:
     export relative to that file, options), so when the exports are fresh
     (a new manifest.json, a new retrieve of the org) one command brings the
     catalog up to date. For each source it prints what was added and which
-    assets the source no longer lists. DIR (or --catalog DIR) defaults to
-    $IMPACT_CATALOG, else ./catalog.
+    assets the source no longer lists. A source that cannot be refreshed
+    (its export gone, say) leaves its file as it was; the others are still
+    refreshed, and every failure is listed at the end (exit code 2).
+    DIR (or --catalog DIR) defaults to $IMPACT_CATALOG, else ./catalog.
 
     \b
     Example:
@@ -324,14 +326,30 @@ def import_refresh(catalog: str | None) -> None:
         raise ImpactError(Problem(display_path(folder), 0, 0, "no file of this catalog has 'sources:'; import something with 'impact import ...' first"))
     ctx = click.get_current_context()
     group = ctx.parent.command if ctx.parent is not None else None
+    # Every source is tried: one that fails (an export gone, a file that no longer
+    # parses) is reported with the others at the end, and leaves its catalog file as it was.
+    failed: list[Problem] = []
+    broken = 0
     for target, entry in found:
         command = group.get_command(ctx, entry["kind"]) if isinstance(group, click.Group) else None
         if command is None:
-            raise ImpactError(Problem(display_path(target), 0, 0, f"unknown source kind {entry['kind']!r}"))
+            failed.append(Problem(display_path(target), 0, 0, f"unknown source kind {entry['kind']!r} under 'sources:'"))
+            broken += 1
+            continue
         export = os.path.normpath(target.parent / entry["path"])
         args = [_rebase(arg, prev, target) for prev, arg in zip(["", *entry["args"]], entry["args"])]
         click.echo(f"Refreshing {display_path(target)} from {entry['kind']} {display_path(export)}", err=True)
-        command.main(args=[export, *args, "-o", str(target), "--catalog", str(folder)], prog_name=f"impact import {entry['kind']}", standalone_mode=False)
+        try:
+            command.main(args=[export, *args, "-o", str(target), "--catalog", str(folder)], prog_name=f"impact import {entry['kind']}", standalone_mode=False)
+        except ImpactError as exc:
+            failed.extend(exc.problems)
+            broken += 1
+        except click.ClickException as exc:  # the export's path refused by its option, say
+            failed.append(Problem(display_path(target), 0, 0, f"could not refresh from {entry['kind']} {display_path(export)}: {exc.format_message()}"))
+            broken += 1
+    if failed:
+        click.echo(f"{len(found) - broken} of {len(found)} sources refreshed; {broken} could not be, and their catalog files were left as they were:", err=True)
+        raise ImpactError(failed)
 
 
 def _rebase(arg: str, option: str, target: Path) -> str:
