@@ -60,3 +60,14 @@ def passes(changed_aspects: frozenset[str] | None, uses: frozenset[str] | None) 
     if uses is None:
         return True
     return not uses.isdisjoint(PRODUCED if changed_aspects is None else changed_aspects)
+
+
+def merge_uses(first: frozenset[str] | None, second: frozenset[str] | None) -> frozenset[str] | None:
+    """What a dependency declared twice (``depends_on`` and ``feeds``) uses: what either says; None (every aspect) wins.
+
+    >>> sorted(merge_uses(frozenset({"name"}), frozenset({"data"}))), merge_uses(frozenset({"name"}), None)
+    (['data', 'name'], None)
+    """
+    if first is None or second is None:
+        return None
+    return first | second

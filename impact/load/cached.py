@@ -140,7 +140,7 @@ def _build(names: list[str], raws: list[bytes | None], rels: list[str], hashes: 
 
     # Records are taken in as the workers give them (file order), and NumPy
     # is imported while the workers read: the parent's share overlaps theirs.
-    blobs = iter_record_blobs(raws, names, hashes, meanwhile=prepare_build)  # type: ignore[arg-type]  # every file read: filled by the caller
+    blobs = iter_record_blobs(raws, names, digests=hashes, meanwhile=prepare_build)  # type: ignore[arg-type]  # every file read: filled by the caller
     data = assemble(map(read_record, blobs), rels)
     blobs.close()
     raws[:] = [None] * len(raws)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from impact.core.aspects import merge_uses
 from impact.core.catalog import Place, RegressionTest, System, Team
 from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, ProblemList
 from impact.core.ids import suggest
@@ -66,7 +67,7 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
     assets: dict[str, tuple[int, int, int]] = {}  # asset id -> (file, system, position) in the records
     tests: dict[str, RegressionTest] = {}
     edges: dict[tuple[str, str], str | None] = {}
-    edge_uses: dict[tuple[str, str], frozenset[str] | None] = {}  # what a dependency uses: see merge_uses()
+    edge_uses: dict[tuple[str, str], frozenset[str] | None] = {}  # what a dependency uses: see impact.core.aspects.merge_uses()
     places: dict[str, tuple[int, int, int]] = {}
     team_refs: set[str] = set()
     asset_refs: set[str] = set()
@@ -164,17 +165,6 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
             raise BrokenRule("reference")
         _report_references(records, merged, report)
     return merged
-
-
-def merge_uses(first: frozenset[str] | None, second: frozenset[str] | None) -> frozenset[str] | None:
-    """What a dependency declared twice (``depends_on`` and ``feeds``) uses: what either says; None (every aspect) wins.
-
-    >>> sorted(merge_uses(frozenset({"name"}), frozenset({"data"}))), merge_uses(frozenset({"name"}), None)
-    (['data', 'name'], None)
-    """
-    if first is None or second is None:
-        return None
-    return first | second
 
 
 def _self_dependencies(aid: str, deps: tuple[Any, ...]) -> list[tuple[str, int]]:

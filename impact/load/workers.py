@@ -33,44 +33,38 @@ def build_records(raws: list[bytes], names: list[str], use_cache: bool = True, d
     (parsing is pure Python, so threads would not help); the records are
     the same, in file order. New records are stored when ``use_cache``.
     """
-    return [read_record(blob) for blob in record_blobs(raws, names, use_cache, digests)]
-
-
-def record_blobs(raws: list[bytes], names: list[str], use_cache: bool = True, digests: list[str] | None = None) -> list[bytes | None]:
-    """:func:`build_records`, each record still marshalled (:meth:`Record.dumps`), to be read one at a time.
-
-    A million assets' records read all at once take 800 MB; read one by one
-    as the snapshot is assembled, each file's is dropped once used. A cached
-    record is checked when read (:func:`_record`: None if it is damaged).
-    """
-    if not use_cache:
-        blobs: list[bytes | None] = [None] * len(raws)
-    elif digests is not None:  # the files' digests, known already: not computed again
-        blobs = list(map(record_blob_by_digest, digests))
-    else:
-        blobs = [record_blob_by_digest(record_entry(raw)[2]) for raw in raws]
-    todo = [i for i, blob in enumerate(blobs) if blob is None]
-    built = _build_all([raws[i] for i in todo], [names[i] for i in todo], use_cache)
-    for i, blob in zip(todo, built):
-        blobs[i] = blob
-    return blobs
+    return list(map(read_record, iter_record_blobs(raws, names, use_cache, digests)))
 
 
 def iter_record_blobs(
-    raws: list[bytes], names: list[str], digests: list[str], meanwhile: Callable[[], object] | None = None
+    raws: list[bytes],
+    names: list[str],
+    use_cache: bool = True,
+    digests: list[str] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Generator[bytes | None, None, None]:
-    """:func:`record_blobs` (cached records and new ones, stored), each given as soon as it is ready, in file order."""
-    blobs = list(map(record_blob_by_digest, digests))
+    """:func:`build_records`, each record still marshalled (see :func:`read_record`), given in file order as soon as it is ready.
+
+    The caller works on the first records while workers build the next ones,
+    and a million assets' records (800 MB read at once) are never all held.
+    ``digests`` are the files' digests if known already (not computed
+    again); ``meanwhile`` is called once the workers have started.
+    """
+    if not use_cache:
+        blobs: list[bytes | None] = [None] * len(raws)
+    else:
+        blobs = list(map(record_blob_by_digest, digests if digests is not None else [record_entry(raw)[2] for raw in raws]))
     todo = [i for i, blob in enumerate(blobs) if blob is None]
     if todo and _parallel([raws[i] for i in todo]):
         prepare()  # before the workers are forked: each starts with pydantic imported (see prepare)
-    built = in_workers_iter(_build_blob, [raws[i] for i in todo], [names[i] for i in todo], [True] * len(todo), meanwhile=meanwhile)
+    built = in_workers_iter(_build_blob, [raws[i] for i in todo], [names[i] for i in todo], [use_cache] * len(todo), meanwhile=meanwhile)
     for blob in blobs:
         yield next(built) if blob is None else blob
     built.close()
 
 
 def read_record(blob: bytes | None) -> Record | None:
+    """A marshalled record (:meth:`Record.dumps`); None for none, or for a damaged cache entry."""
     if blob is None:
         return None
     try:
@@ -94,12 +88,6 @@ def _build_blob(raw: bytes, name: str, store: bool) -> bytes | None:
         path, key, _ = record_entry(raw)
         cache.write(path, key, blob)
     return blob
-
-
-def _build_all(raws: list[bytes], names: list[str], store: bool = False) -> list[bytes | None]:
-    if _parallel(raws):
-        prepare()  # before the workers are forked: each starts with pydantic imported (see prepare)
-    return in_workers(_build_blob, raws, names, [store] * len(raws))
 
 
 def _parallel(raws: list[bytes]) -> bool:

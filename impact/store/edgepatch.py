@@ -8,7 +8,7 @@ changed can change; :func:`patch_adjacency` finds those, reads their other
 declarations (in other files) and applies the same rule to each: the edge
 exists if declared anywhere; its note is the first declaration's, or else the
 first non-empty later one; it uses what its declarations say together, if
-every one says (:func:`impact.load.linking.merge_uses`). Edits that change
+every one says (:func:`impact.core.aspects.merge_uses`). Edits that change
 many dependencies at once are left to the full build.
 ``tests/test_edge_patch.py`` compares both on random edits.
 """
@@ -18,10 +18,12 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from functools import reduce
 from itertools import repeat
 from operator import add
 from typing import TypeVar
 
+from impact.core.aspects import merge_uses
 from impact.core.vocabulary import ASPECTS
 
 Declaration = tuple[str | None, tuple[str, ...] | None]
@@ -32,16 +34,13 @@ MAX_CHANGED = 64
 
 
 def declarations(
-    ups: Sequence[int], downs: Sequence[int], start: int, end: int, noted: dict[int, str], used: dict[int, tuple[str, ...]], base: int = 0
+    ups: Sequence[int], downs: Sequence[int], start: int, end: int, noted: dict[int, str], used: dict[int, tuple[str, ...]]
 ) -> dict[tuple[int, int], list[Declaration]]:
-    """The declarations at positions ``start:end``, per (upstream, downstream), in order.
-
-    ``noted`` and ``used`` are keyed by position plus ``base``.
-    """
+    """The declarations at positions ``start:end`` (``noted`` and ``used`` keyed by position), per (upstream, downstream), in order."""
     found: dict[tuple[int, int], list[Declaration]] = {}
     for q in range(start, end):
         if ups[q] >= 0 and downs[q] >= 0:  # -1: an asset just removed, its edges dropped already (see idpatch)
-            found.setdefault((ups[q], downs[q]), []).append((noted.get(q + base), used.get(q + base)))
+            found.setdefault((ups[q], downs[q]), []).append((noted.get(q), used.get(q)))
     return found
 
 
@@ -53,16 +52,11 @@ def merged(decls: list[Declaration]) -> Declaration:
     >>> merged([("", None), ("sync", ("data",))])  # the first declaration's note, even empty; one says nothing of uses
     ('', None)
     """
-    note = None
-    for i, (said, _) in enumerate(decls):
-        if said is not None and (i == 0 or said):
-            note = said
-            break
-    uses = None
-    if all(u is not None for _, u in decls):
-        every = {a for _, u in decls for a in u or ()}
-        uses = tuple(a for a in ASPECTS if a in every)
-    return note, uses
+    if not decls:  # declared nowhere any more: the edge goes
+        return None, None
+    note = next((n for i, (n, _) in enumerate(decls) if n is not None and (i == 0 or n)), None)
+    uses = reduce(merge_uses, (None if u is None else frozenset(u) for _, u in decls))
+    return note, None if uses is None else tuple(a for a in ASPECTS if a in uses)
 
 
 def patch_adjacency(

@@ -213,7 +213,7 @@ def adjacency(
     machine word). An edge declared twice keeps a note as
     :func:`~impact.load.linking.merge` does: the first declaration's, or, if
     that had none, the first non-empty later one; and uses what its
-    declarations say together (:func:`~impact.load.linking.merge_uses`).
+    declarations say together (:func:`~impact.core.aspects.merge_uses`).
 
     Examples
     --------
