@@ -1,0 +1,104 @@
+"""The nouns of a derived change: facets, asset states, snapshots and the trees they are read from.
+
+A *facet* is one comparable part of an asset (its label, its formula, its
+picklist values, its status), tagged with the aspect a change to it touches
+(one of :data:`impact.core.vocabulary.ASPECTS`). Values are canonical before
+they are stored (whitespace folded where it carries no meaning, unordered
+collections sorted), so that two exports differ only where the asset did.
+
+Examples
+--------
+>>> state = AssetState("salesforce:field/Lead.Status", {"values": Facet("values", ("New", "Open"), "picklist values")})
+>>> state.facets["values"].aspect
+'values'
+>>> tree = FolderTree(Path("."))
+>>> isinstance(tree, Tree)
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One comparable part of an asset.
+
+    ``value`` is a string, or a sorted tuple of strings for an unordered set
+    (picklist values, columns). ``label`` names the facet in plain words for
+    the change's note ("label", "formula", "picklist values", "status").
+    """
+
+    aspect: str
+    value: str | tuple[str, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class AssetState:
+    """An asset as one export has it.
+
+    ``body`` is the asset's content with its own name taken out: two assets
+    with the same non-empty body in the old and the new export, one only in
+    each, are a rename. ``""`` means the asset is never a rename candidate.
+    ``kind`` groups assets that may be renamed into each other (a field is
+    never renamed into a flow); ``""`` takes the id's type.
+    """
+
+    id: str
+    facets: dict[str, Facet] = field(default_factory=dict)
+    body: str = ""
+    kind: str = ""
+
+
+Snapshot = dict[str, AssetState]
+"""Asset id to state, for every asset one export (or the part of it that was read) holds."""
+
+
+@runtime_checkable
+class Tree(Protocol):
+    """Read-only files of an export, addressed by POSIX paths relative to its root."""
+
+    def files(self, under: str = "") -> list[str]:
+        """Every file below ``under`` ("" for all), as sorted relative POSIX paths."""
+        ...
+
+    def read(self, path: str) -> bytes:
+        """The bytes of one file; ``KeyError`` when the tree has no such file."""
+        ...
+
+
+class FolderTree:
+    """A folder on disk as a :class:`Tree` (links that leave the folder are not followed)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _walk(self, top: Path) -> Iterator[Path]:
+        for base, dirs, names in os.walk(top):
+            dirs.sort()
+            for name in sorted(names):
+                yield Path(base) / name
+
+    def files(self, under: str = "") -> list[str]:
+        top = self.root / under if under else self.root
+        if top.is_file():
+            return [Path(under).as_posix()]
+        root = self.root.resolve()
+        found = []
+        for path in self._walk(top):
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                continue
+            found.append(path.relative_to(self.root).as_posix())
+        return sorted(found)
+
+    def read(self, path: str) -> bytes:
+        target = self.root / path
+        if not target.is_file():
+            raise KeyError(path)
+        return target.read_bytes()
