@@ -18,7 +18,7 @@ from impact.core.aspects import merge_uses
 from impact.core.catalog import Place, RegressionTest, System, Team
 from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, ProblemList
 from impact.core.ids import suggest
-from impact.read.records import PolicyRow, Record, definition_path, dependencies
+from impact.read.records import PolicyRow, Record, definition_path, dependencies, links
 
 # --- a record standing in for a parsed file (the loader's error path) ---------
 
@@ -138,6 +138,7 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
             systems[sid] = System(
                 sid, system.name, owner, system.kind, tuple(dict.fromkeys(system.consulted)), tuple(dict.fromkeys(system.informed)), tuple(ids)
             )
+        _add_links(record, fi, edges, edge_uses, asset_refs, report)
         for t in record.tests:
             if not define("test", t.id, (fi, t.line, t.col)):
                 continue
@@ -165,6 +166,30 @@ def merge(records: list[Record], report: Reporter | None = None) -> dict[str, An
             raise BrokenRule("reference")
         _report_references(records, merged, report)
     return merged
+
+
+def _add_links(
+    record: Record,
+    fi: int,
+    edges: dict[tuple[str, str], str | None],
+    edge_uses: dict[tuple[str, str], frozenset[str] | None],
+    asset_refs: set[str],
+    report: Reporter | None,
+) -> None:
+    """The file's ``links:`` as dependencies, merged as an asset's own ``depends_on`` are."""
+    for i, (down, up, note, uses) in enumerate(links(record)):
+        if up == down:
+            if report is None:
+                raise BrokenRule(down)
+            report.error(report.locate(fi, ("links", i, "depends_on")), f"link {i + 1}: asset {down!r} cannot depend on itself")
+            continue
+        asset_refs.update((up, down))
+        pair = (up, down)
+        known = edges.get(pair, False)
+        if known is False or (known is None and note):
+            edges[pair] = note
+        said = frozenset(uses) if uses is not None else None
+        edge_uses[pair] = merge_uses(edge_uses[pair], said) if pair in edge_uses else said
 
 
 def _self_dependencies(aid: str, deps: tuple[Any, ...]) -> list[tuple[str, int]]:
@@ -279,6 +304,10 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
                     for i, other in enumerate(d[1] for d in deps if d[0] == feeds):
                         if other != aid:  # a dependency on itself was reported by the merge
                             check("asset", other, fi, (*apath, field, i), f"asset {aid!r} {field}")
+        for i, (down, up, _note, _uses) in enumerate(links(record)):
+            for field, ident in (("asset", down), ("depends_on", up)):
+                if up != down:  # a link to itself was reported by the merge
+                    check("asset", ident, fi, ("links", i, field), f"link {i + 1} {field}")
         for t in record.tests:
             if places.get(f"test:{t.id}") != (fi, t.line, t.col):
                 continue

@@ -277,6 +277,14 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
             sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
             line, col, assets,
         ))  # fmt: skip
+    # Links come after every asset's own dependencies: the tail of the file's columns (see links()).
+    for link in data.get("links", none):
+        if link.get("note") is not None:
+            noted.append((len(ups), link["note"]))
+        if link.get("uses") is not None:
+            used.append((len(ups), tuple(dict.fromkeys(link["uses"]))))
+        ups.append(link["depends_on"])
+        downs.append(link["asset"])
     tests = [
         RegressionTestRow(
             tid, t["name"], tuple(t["covers"]), t.get("owner"), t.get("kind"), tuple(t.get("steps", none)), t.get("run"), t.get("minutes"),
@@ -336,6 +344,19 @@ def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None,
             at += n_on + n_feeds
         out.append(per_asset)
     return out
+
+
+def links(record: Record) -> list[tuple[str, str, str | None, tuple[str, ...] | None]]:
+    """The file's ``links:`` as ``(asset, depends_on, note, uses)``, in the order written.
+
+    They are the tail of the file's dependency columns, after every asset's
+    ``depends_on`` and ``feeds`` (counted by the assets' spans).
+    """
+    edges = record.edges
+    start = sum(n_on + n_feeds for system in record.systems for n_on, n_feeds in system.assets.spans)
+    notes = dict(edges.noted) if edges.noted else {}
+    uses = dict(edges.used) if edges.used else {}
+    return [(edges.downs[q], edges.ups[q], notes.get(q), uses.get(q)) for q in range(start, len(edges.ups))]
 
 
 def definition_path(key: str) -> tuple[str, ...]:

@@ -188,9 +188,26 @@ class PolicySpec(_Spec):
 class SourceSpec(_Spec):
     """An import that writes this catalog file; ``impact import refresh`` runs it again."""
 
-    kind: Literal["csv", "sitemap", "salesforce-deps", "salesforce", "dbt", "gtm"]
+    kind: Literal["csv", "sitemap", "salesforce-deps", "salesforce", "dbt", "gtm", "marketo", "hubspot", "tableau"]
     path: Text = Field(description="The export (file or folder), relative to this catalog file.")
     args: Annotated[list[Text], _none_to_empty(list)] = _no_items("The import's options, as on the command line, e.g. [--owner, web].")
+
+
+class LinkSpec(_Spec):
+    """A dependency between two assets declared outside both, for what no export can tell.
+
+    Kept by every re-import and refresh (importers never touch ``links:``);
+    validated like ``depends_on``.
+    """
+
+    asset: AssetRef = Field(description="The dependent asset (system:key).")
+    depends_on: AssetRef = Field(description="The upstream asset it depends on (system:key).")
+    uses: list[Aspect] | None = Field(
+        None,
+        min_length=1,
+        description=f"What the dependent asset uses of the upstream one: {', '.join(ASPECTS)}. Default: every aspect.",
+    )
+    note: Text | None = Field(None, description="Why the link holds; shown in the why-path.")
 
 
 class CatalogFileSpec(_Spec):
@@ -201,6 +218,9 @@ class CatalogFileSpec(_Spec):
     tests: Annotated[dict[Id, TestSpec], _none_to_empty(dict)] = {}
     policy: PolicySpec | None = None
     sources: Annotated[list[SourceSpec], _none_to_empty(list)] = _no_items("Imports that write this file; 'impact import refresh' runs them all again.")
+    links: Annotated[list[LinkSpec], _none_to_empty(list)] = _no_items(
+        "Dependencies between assets of any files (imported ones too), for what no export tells; kept by every import."
+    )
 
 
 class ChangeItemSpec(_Spec):
