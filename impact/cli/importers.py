@@ -81,7 +81,7 @@ def import_group() -> None:
     """
 
 
-_PATH_OPTIONS = {"fields"}  # options naming a file: kept relative to the catalog file in 'sources:'
+_PATH_OPTIONS = {"fields", "workbook", "dbt"}  # options naming a file: kept relative to the catalog file in 'sources:'
 
 
 def _source_entry(output: Path, source: str) -> dict[str, Any]:
@@ -295,6 +295,112 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if website else {}
     _finish(output, read_gtm_export(Path(export), system, owner, website, known), catalog, export)
+
+
+def _known(catalog: str | None, output: str, wanted: bool) -> dict[str, dict[str, str | None]]:
+    from impact.importers.merge import catalog_assets
+
+    return catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if wanted else {}
+
+
+def _fetched(kind: str, folder: str, fetch: Callable[[Path], int]) -> None:
+    click.echo(f"Fetching {kind} into {folder} ...", err=True)
+    click.echo(f"Fetched {kind} into {folder} ({fetch(Path(folder))} calls)", err=True)
+
+
+_WEBSITE_HELP = "The catalog's website system: a page-view filter depends on the deepest folder its URL pattern names."
+
+
+@import_group.command("marketo")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
+@click.option("--fetch", is_flag=True, help="Write DIR from the live instance first (MARKETO_BASE_URL, MARKETO_CLIENT_ID, MARKETO_CLIENT_SECRET).")
+@click.option("--system", default="marketo", show_default=True, metavar="ID", help="System id of the Marketo instance.")
+@click.option("--website", metavar="SYSTEM", help=_WEBSITE_HELP)
+@click.option("--salesforce", metavar="SYSTEM", help="The catalog's Salesforce system: a CRM-synced field depends on its Lead field.")
+@_common
+def import_marketo(folder: str, fetch: bool, system: str, website: str | None, salesforce: str | None, output: str, owner: str | None, catalog: str | None) -> None:
+    """Smart lists, smart campaigns, programs, segmentations, forms and fields of Marketo Engage.
+
+    DIR holds the REST API's answers as they came (smartLists/<id>.json,
+    smartCampaigns.json, smartCampaigns/<id>/smartList.json,
+    segmentations.json, segmentations/<id>/segments.json, programs.json,
+    leadFields.json, forms.json, forms/<id>/fields.json); --fetch writes it.
+    Lists and campaigns depend on the fields, lists, programs and forms their
+    rules name; a reference that cannot be resolved is named, never guessed.
+    Segment rules are not readable: declare them under 'links:'.
+
+    \b
+    Example:
+        impact import marketo marketo-export --website website --salesforce salesforce --owner mops -o catalog/marketo.yaml
+    """
+    from impact.importers.marketo import read_marketo_export
+
+    if fetch:
+        from impact.importers.marketo_fetch import fetch_marketo
+
+        _fetched("Marketo", folder, fetch_marketo)
+    known = _known(catalog, output, bool(website or salesforce))
+    _finish(output, read_marketo_export(Path(folder), system, owner, website, salesforce, known), catalog, folder)
+
+
+@import_group.command("hubspot")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
+@click.option("--fetch", is_flag=True, help="Write DIR from the live account first (a private app's token in HUBSPOT_TOKEN).")
+@click.option("--system", default="hubspot", show_default=True, metavar="ID", help="System id of the HubSpot account.")
+@click.option("--website", metavar="SYSTEM", help=_WEBSITE_HELP)
+@_common
+def import_hubspot(folder: str, fetch: bool, system: str, website: str | None, output: str, owner: str | None, catalog: str | None) -> None:
+    """Lists, workflows and properties of HubSpot, from lists v3 and workflows v4.
+
+    DIR holds lists/<listId>.json (GET /crm/v3/lists/{id}?includeFilters=true),
+    flows/<flowId>.json (GET /automation/v4/flows/{id}) and
+    properties/<objectType>.json (GET /crm/v3/properties/{objectType});
+    --fetch writes it. Lists and workflows depend on the properties and lists
+    they test; a property a workflow sets depends on the workflow.
+
+    \b
+    Example:
+        impact import hubspot hubspot-export --website website --owner mops -o catalog/hubspot.yaml
+    """
+    from impact.importers.hubspot import read_hubspot_export
+
+    if fetch:
+        from impact.importers.hubspot_fetch import fetch_hubspot
+
+        _fetched("HubSpot", folder, fetch_hubspot)
+    known = _known(catalog, output, bool(website))
+    _finish(output, read_hubspot_export(Path(folder), system, owner, website, known), catalog, folder)
+
+
+@import_group.command("tableau")
+@click.argument("workbooks", metavar="WORKBOOK...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--workbook", "workbook", multiple=True, hidden=True, type=click.Path(dir_okay=False))
+@click.option("--system", default="tableau", show_default=True, metavar="ID", help="System id of the Tableau site.")
+@click.option("--warehouse", metavar="SYSTEM", help="The catalog's warehouse system: data sources depend on its tables (table/<schema>.<table>).")
+@click.option("--dbt", "dbt", metavar="MANIFEST.json", type=click.Path(dir_okay=False), help="A dbt manifest: a table that is a dbt model's relation links to the model.")
+@click.option("--dbt-system", default="dbt", show_default=True, metavar="ID", help="System id of the dbt project in the catalog.")
+@_common
+def import_tableau(
+    workbooks: tuple[str, ...], workbook: tuple[str, ...], system: str, warehouse: str | None, dbt: str | None, dbt_system: str, output: str, owner: str | None, catalog: str | None
+) -> None:
+    """Workbooks, data sources, worksheets and dashboards of Tableau workbooks (.twb, .twbx).
+
+    A dashboard depends on its worksheets, a worksheet on its data sources,
+    a data source on the warehouse tables it reads (custom SQL too) or on the
+    dbt model whose relation they are. Extracts, parameters and files are no
+    tables; a published data source is named as having no upstream here.
+
+    \b
+    Example:
+        impact import tableau dashboards/*.twb --warehouse snowflake --owner bi -o catalog/tableau.yaml
+    """
+    from impact.importers.tableau import read_tableau_workbooks
+
+    paths = [*workbooks, *workbook]
+    click.get_current_context().params["workbook"] = tuple(paths[1:])  # recorded under sources: with the first
+    known = _known(catalog, output, bool(warehouse or dbt))
+    manifest = Path(dbt) if dbt else None
+    _finish(output, read_tableau_workbooks([Path(p) for p in paths], system, owner, warehouse, known, manifest, dbt_system), catalog, paths[0])
 
 
 @import_group.command("refresh")
