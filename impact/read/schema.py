@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from impact.read.yamlio import YamlDoc
 
 ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"
-KEY_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+# Trailing spaces are allowed: tools keep names verbatim (a Tableau sheet named 'Top Publishers ').
+KEY_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])? *$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=200)]
 """Team, system, test, change and release ids: letters, digits, ``-``, ``_``, ``.``."""
@@ -392,7 +393,7 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) ->
     if kind == "string_pattern_mismatch":
         if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):
             return f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"
-        return f"{value!r} is not valid here: no control characters, no leading or trailing spaces"
+        return f"{value!r} is not valid here: no control characters, no leading spaces, no tabs or line breaks at the end"
     if kind == "string_too_long":
         return f"{name}: text is too long ({len(value or '')} characters; at most {err['ctx']['max_length']})"
     if kind == "too_short":
