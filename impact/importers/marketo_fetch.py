@@ -20,6 +20,7 @@ from impact.core.errors import ImpactError, Problem
 from impact.importers.fetching import MAX_TRIES, Client, Sleep, env, into_folder, step, write_json
 
 PAGE = 200
+MAX_PAGES = 5_000
 BUSY = {"606", "615"}
 TOKEN = {"601", "602"}
 _LABEL = "Fetching from Marketo"
@@ -54,8 +55,9 @@ class Marketo:
             if body.get("success") is not False:
                 return body
             codes = [str(e.get("code")) for e in body.get("errors") or [] if isinstance(e, dict)]
-            if set(codes) & BUSY and attempt + 1 < MAX_TRIES:
-                self.client.backoff(attempt)
+            if set(codes) & BUSY:
+                if attempt + 1 < MAX_TRIES:
+                    self.client.backoff(attempt)
                 continue
             if set(codes) & TOKEN and not renewed:
                 self.token, renewed = None, True
@@ -66,14 +68,13 @@ class Marketo:
     def browse(self, path: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Every page of a browse (``offset``/``maxReturn``), merged into one body."""
         result: list[Any] = []
-        offset = 0
-        while True:
-            body = self.get(path, {**(query or {}), "offset": offset, "maxReturn": PAGE})
+        for page_number in range(MAX_PAGES):
+            body = self.get(path, {**(query or {}), "offset": page_number * PAGE, "maxReturn": PAGE})
             page = body.get("result") or []  # past the end: a warning and no result
             result += page
             if len(page) < PAGE:
                 return {**body, "result": result}
-            offset += PAGE
+        raise ImpactError(Problem(f"Marketo {path}", 0, 0, f"more than {MAX_PAGES * PAGE} records: is the instance answering the same page again?"))
 
 
 def _failure(body: dict[str, Any], codes: list[str]) -> str:
