@@ -55,11 +55,19 @@ def test_marketo_edits_as_aspects(copy: Callable[[str], Path]) -> None:
     folder = copy("marketo")
     old = marketo.snapshot(FolderTree(folder))
     assert marketo.snapshot(FolderTree(folder)) == old  # deterministic
-    _edit(folder, "smartLists/4363.json", lambda d: d["result"][0]["rules"]["filters"][0]["conditions"][0]["values"].append("www.example.com/solutions/*"))
+    _edit(
+        folder,
+        "smartLists/4363.json",
+        lambda d: d["result"][0]["rules"]["filters"][0]["conditions"][0]["values"].append(
+            "www.example.com/solutions/*"
+        ),
+    )
     _edit(folder, "smartCampaigns.json", lambda d: d["result"][0].update(isActive=False, status="Inactive"))
     _edit(folder, "leadFields.json", lambda d: d["result"][0]["fields"][4].update(dataType="text"))
     _edit(folder, "leadFields.json", lambda d: d["result"][0]["fields"][7].update(displayName="Business Division"))
-    _edit(folder, "smartLists/4370.json", lambda d: d["result"][0].update(updatedAt="2027-01-01T00:00:00Z+0000"))  # noise
+    _edit(
+        folder, "smartLists/4370.json", lambda d: d["result"][0].update(updatedAt="2027-01-01T00:00:00Z+0000")
+    )  # noise
     assert changed(old, marketo.snapshot(FolderTree(folder))) == {
         "marketo:smart-list/Product Page Visitors - 90d": {"logic"},
         "marketo:smart-campaign/OPS - Data Management/OPS - Set Division from Product Interest": {"availability"},
@@ -71,7 +79,11 @@ def test_marketo_edits_as_aspects(copy: Callable[[str], Path]) -> None:
 def test_hubspot_edits_as_aspects(copy: Callable[[str], Path]) -> None:
     folder = copy("hubspot")
     old = hubspot.snapshot(FolderTree(folder))
-    _edit(folder, "lists/11.json", lambda d: d["list"]["filterBranch"]["filterBranches"][0]["filters"][2]["operation"]["values"].append("Spain"))
+    _edit(
+        folder,
+        "lists/11.json",
+        lambda d: d["list"]["filterBranch"]["filterBranches"][0]["filters"][2]["operation"]["values"].append("Spain"),
+    )
     _edit(folder, "flows/501.json", lambda d: d.update(isEnabled=False))
     _edit(folder, "properties/contacts.json", lambda d: d["results"][2].update(type="enumeration"))
     _edit(folder, "properties/contacts.json", lambda d: d["results"][1].update(label="E-mail"))
@@ -90,6 +102,8 @@ def test_tableau_edits_as_aspects(copy: Callable[[str], Path]) -> None:
     assert "tableau:worksheet/ts_users_04.01/Top Publishers " in old
     path = folder / "ts_users_04.01.twb"
     path.write_text(path.read_text().replace("INNER JOIN system_users su", "INNER JOIN system_users_v2 su"))
-    assert changed(old, tableau.snapshot(FolderTree(folder))) == {"tableau:datasource/ts_users_04.01/TS Users": {"logic"}}
+    assert changed(old, tableau.snapshot(FolderTree(folder))) == {
+        "tableau:datasource/ts_users_04.01/TS Users": {"logic"}
+    }
     only = tableau.snapshot(FolderTree(folder), only={"multiple_connections.twb"})
     assert {aid.split("/")[1] for aid in only} == {"multiple_connections"}

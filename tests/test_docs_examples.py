@@ -161,7 +161,7 @@ def kind_of(data: object, body: str) -> str:
         return "policy"
     if set(data) == {"sources"}:
         return "sources"
-    if set(data) <= {"teams", "systems", "tests", "policy"}:
+    if set(data) <= {"teams", "systems", "tests", "policy", "links"}:
         return "catalog"
     if {"id", "changes"} <= set(data):
         return "change"

@@ -48,10 +48,10 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             self.end_headers()
             self.wfile.write(raw)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer("GET")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._answer("POST")
 
         def log_message(self, *args: Any) -> None:
@@ -85,7 +85,11 @@ def marketo_route(state: dict[str, Any]) -> Route:
         seen[path] = seen.get(path, 0) + 1
         if path == "/identity/oauth/token":
             assert query["client_id"] == ["cid"] and query["client_secret"] == ["secret"]
-            return 200, {"access_token": f"tok{seen[path]}", "token_type": "bearer", "expires_in": 3599, "scope": "api"}, {}
+            return (
+                200,
+                {"access_token": f"tok{seen[path]}", "token_type": "bearer", "expires_in": 3599, "scope": "api"},
+                {},
+            )
         assert "access_token" not in query, "the token goes in the header"
         if headers.get("authorization") not in (f"Bearer tok{seen.get('/identity/oauth/token', 0)}",):
             return _fail("601", "Access token invalid")
@@ -93,20 +97,46 @@ def marketo_route(state: dict[str, Any]) -> Route:
         if path == "/rest/v1/leads/describe2.json":
             if seen[path] == 1:
                 return _fail("606", "Max rate limit '100' exceeded with in '20' secs")
-            return _ok([{"name": "API Lead", "fields": [{"name": "country", "displayName": "Country", "dataType": "string", "crmManaged": True}]}])
+            return _ok(
+                [
+                    {
+                        "name": "API Lead",
+                        "fields": [
+                            {"name": "country", "displayName": "Country", "dataType": "string", "crmManaged": True}
+                        ],
+                    }
+                ]
+            )
         if path == "/rest/asset/v1/programs.json":
             assert query["maxReturn"] == ["200"]
-            everything = [{"id": i, "name": f"Program {i}", "type": "Default", "folder": {"type": "Folder", "value": 1}} for i in range(250)]
+            everything = [
+                {"id": i, "name": f"Program {i}", "type": "Default", "folder": {"type": "Folder", "value": 1}}
+                for i in range(250)
+            ]
             return _ok(everything[offset : offset + 200])
         if path == "/rest/asset/v1/smartCampaigns.json":
-            return _ok([{"id": 7, "name": "Set Region", "isActive": True, "smartListId": 70, "parentProgramId": 3}] if offset == 0 else [])
+            return _ok(
+                [{"id": 7, "name": "Set Region", "isActive": True, "smartListId": 70, "parentProgramId": 3}]
+                if offset == 0
+                else []
+            )
         if path == "/rest/asset/v1/smartLists.json":
             return _ok([{"id": 70, "name": "Set Region"}, {"id": 71, "name": "Germany"}] if offset == 0 else [])
         if path == "/rest/asset/v1/smartCampaign/7/smartList.json":
             assert query["includeRules"] == ["true"]
             if seen[path] == 1:
                 return _fail("602", "Access token expired")
-            rules = {"filterMatchType": "all", "triggers": [], "filters": [{"name": "Country", "ruleType": "Attribute", "conditions": [{"attributeName": "Country", "values": ["Germany"]}]}]}
+            rules = {
+                "filterMatchType": "all",
+                "triggers": [],
+                "filters": [
+                    {
+                        "name": "Country",
+                        "ruleType": "Attribute",
+                        "conditions": [{"attributeName": "Country", "values": ["Germany"]}],
+                    }
+                ],
+            }
             return _ok([{"id": 70, "name": "Set Region", "rules": rules}])
         if path == "/rest/asset/v1/smartList/71.json":
             return _ok([{"id": 71, "name": "Germany", "rules": {"filters": [], "triggers": []}}])
@@ -115,7 +145,16 @@ def marketo_route(state: dict[str, Any]) -> Route:
         if path == "/rest/asset/v1/segmentation/5/segments.json":
             return _ok([{"id": 51, "name": "EMEA", "segmentationId": 5}] if offset == 0 else [])
         if path == "/rest/asset/v1/forms.json":  # past the end: a warning and no result at all
-            return 200, {"success": True, "errors": [], "warnings": ["No assets found for the given search criteria."], "requestId": "r#3"}, {}
+            return (
+                200,
+                {
+                    "success": True,
+                    "errors": [],
+                    "warnings": ["No assets found for the given search criteria."],
+                    "requestId": "r#3",
+                },
+                {},
+            )
         raise AssertionError(f"unexpected call {method} {path}")
 
     return route
@@ -149,8 +188,12 @@ def test_marketo_fetch_pages_backs_off_renews_and_imports(marketo_env: dict[str,
     assert "--fetch" in text  # refresh fetches again
 
 
-@pytest.mark.parametrize(("code", "expected"), [("607", "daily API quota"), ("615", "kept answering 606/615"), ("610", "success: false")])
-def test_marketo_errors_stop_the_fetch_and_write_nothing(marketo_env: dict[str, Any], tmp_path: Path, code: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "expected"), [("607", "daily API quota"), ("615", "kept answering 606/615"), ("610", "success: false")]
+)
+def test_marketo_errors_stop_the_fetch_and_write_nothing(
+    marketo_env: dict[str, Any], tmp_path: Path, code: str, expected: str
+) -> None:
     route = marketo_env["route"]
 
     def failing(method: str, path: str, query: dict[str, list[str]], body: Any, headers: dict[str, str]) -> Answer:
@@ -162,7 +205,9 @@ def test_marketo_errors_stop_the_fetch_and_write_nothing(marketo_env: dict[str, 
     folder = tmp_path / "export"
     folder.mkdir()
     (folder / "programs.json").write_text('{"success": true, "result": []}')
-    status, _out, err = run("import", "marketo", str(folder), "--fetch", "--owner", "mops", "-o", str(tmp_path / "m.yaml"))
+    status, _out, err = run(
+        "import", "marketo", str(folder), "--fetch", "--owner", "mops", "-o", str(tmp_path / "m.yaml")
+    )
     assert status == 2 and expected in err, err
     assert "Traceback" not in err
     assert [p.name for p in folder.iterdir()] == ["programs.json"]  # the old export is left as it was
@@ -172,7 +217,9 @@ def test_marketo_errors_stop_the_fetch_and_write_nothing(marketo_env: dict[str, 
 
 def test_marketo_without_credentials_says_which(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("MARKETO_BASE_URL", raising=False)
-    code, _out, err = run("import", "marketo", str(tmp_path / "x"), "--fetch", "--owner", "mops", "-o", str(tmp_path / "m.yaml"))
+    code, _out, err = run(
+        "import", "marketo", str(tmp_path / "x"), "--fetch", "--owner", "mops", "-o", str(tmp_path / "m.yaml")
+    )
     assert code == 2 and "MARKETO_BASE_URL is not set" in err
 
 
@@ -183,11 +230,37 @@ def hubspot_route(state: dict[str, Any]) -> Route:
     def route(method: str, path: str, query: dict[str, list[str]], body: Any, headers: dict[str, str]) -> Answer:
         seen[path] = seen.get(path, 0) + 1
         if headers.get("authorization") != "Bearer pat-123":
-            return 401, {"status": "error", "message": "Authentication credentials not found.", "category": "INVALID_AUTHENTICATION", "correlationId": "c"}, {}
+            return (
+                401,
+                {
+                    "status": "error",
+                    "message": "Authentication credentials not found.",
+                    "category": "INVALID_AUTHENTICATION",
+                    "correlationId": "c",
+                },
+                {},
+            )
         if path.startswith("/crm/v3/properties/"):
             if path.endswith("contacts") and seen[path] == 1:
-                return 429, {"status": "error", "message": "You have reached your ten_secondly_rolling limit.", "category": "RATE_LIMITS", "correlationId": "c"}, {"Retry-After": "2"}
-            return 200, {"results": [{"name": "country", "label": "Country/Region", "type": "string"}] if path.endswith("contacts") else []}, {}
+                return (
+                    429,
+                    {
+                        "status": "error",
+                        "message": "You have reached your ten_secondly_rolling limit.",
+                        "category": "RATE_LIMITS",
+                        "correlationId": "c",
+                    },
+                    {"Retry-After": "2"},
+                )
+            return (
+                200,
+                {
+                    "results": [{"name": "country", "label": "Country/Region", "type": "string"}]
+                    if path.endswith("contacts")
+                    else []
+                },
+                {},
+            )
         if path == "/crm/v3/lists/search":
             assert method == "POST"
             if body["offset"] == 0:
@@ -196,8 +269,25 @@ def hubspot_route(state: dict[str, Any]) -> Route:
         if path.startswith("/crm/v3/lists/"):
             assert query["includeFilters"] == ["true"]
             lid = path.rsplit("/", 1)[1]
-            branch = {"filterBranchType": "OR", "filterBranches": [{"filterBranchType": "AND", "filters": [{"filterType": "PROPERTY", "property": "country"}]}]}
-            return 200, {"list": {"listId": lid, "name": f"List {lid}", "objectTypeId": "0-1", "processingType": "DYNAMIC", "filterBranch": branch}}, {}
+            branch = {
+                "filterBranchType": "OR",
+                "filterBranches": [
+                    {"filterBranchType": "AND", "filters": [{"filterType": "PROPERTY", "property": "country"}]}
+                ],
+            }
+            return (
+                200,
+                {
+                    "list": {
+                        "listId": lid,
+                        "name": f"List {lid}",
+                        "objectTypeId": "0-1",
+                        "processingType": "DYNAMIC",
+                        "filterBranch": branch,
+                    }
+                },
+                {},
+            )
         if path == "/automation/v4/flows":
             if "after" not in query:
                 return 200, {"results": [{"id": "11", "name": "A"}], "paging": {"next": {"after": "cursor-1"}}}, {}
@@ -210,7 +300,9 @@ def hubspot_route(state: dict[str, Any]) -> Route:
     return route
 
 
-def test_hubspot_fetch_pages_and_waits_on_429(server: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_hubspot_fetch_pages_and_waits_on_429(
+    server: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("HUBSPOT_BASE_URL", server["url"])
     monkeypatch.setenv("HUBSPOT_TOKEN", "pat-123")
     server["route"] = hubspot_route(server)
@@ -225,16 +317,22 @@ def test_hubspot_fetch_pages_and_waits_on_429(server: dict[str, Any], monkeypatc
     assert "list/List 3" in target.read_text()
 
 
-def test_hubspot_refused_token_is_an_error(server: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_hubspot_refused_token_is_an_error(
+    server: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("HUBSPOT_BASE_URL", server["url"])
     monkeypatch.setenv("HUBSPOT_TOKEN", "wrong")
     server["route"] = hubspot_route(server)
-    code, _out, err = run("import", "hubspot", str(tmp_path / "export"), "--fetch", "--owner", "mops", "-o", str(tmp_path / "h.yaml"))
+    code, _out, err = run(
+        "import", "hubspot", str(tmp_path / "export"), "--fetch", "--owner", "mops", "-o", str(tmp_path / "h.yaml")
+    )
     assert code == 2 and "HubSpot answered HTTP 401: Authentication credentials not found." in err
     assert not (tmp_path / "export").exists()
 
 
-def test_a_server_that_pages_forever_is_stopped(server: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_server_that_pages_forever_is_stopped(
+    server: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("HUBSPOT_BASE_URL", server["url"])
     monkeypatch.setenv("HUBSPOT_TOKEN", "pat-123")
 
@@ -244,5 +342,7 @@ def test_a_server_that_pages_forever_is_stopped(server: dict[str, Any], monkeypa
         return 200, {"results": []}, {}
 
     server["route"] = same_page
-    code, _out, err = run("import", "hubspot", str(tmp_path / "export"), "--fetch", "--owner", "mops", "-o", str(tmp_path / "h.yaml"))
+    code, _out, err = run(
+        "import", "hubspot", str(tmp_path / "export"), "--fetch", "--owner", "mops", "-o", str(tmp_path / "h.yaml")
+    )
     assert code == 2 and "hasMore without moving on" in err

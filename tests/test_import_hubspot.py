@@ -86,7 +86,11 @@ def test_writers_as_salesforce_writers() -> None:
     assets = read_hubspot_export(FIXTURE).systems["hubspot"].assets
     prop = assets["property/contacts.product_interest"]
     assert prop.uses["hubspot:workflow/Set Product Interest"] == ["data"]
-    assert assets["workflow/Set Product Interest"].uses["hubspot:property/contacts.product_interest"] == ["name", "schema", "availability"]
+    assert assets["workflow/Set Product Interest"].uses["hubspot:property/contacts.product_interest"] == [
+        "name",
+        "schema",
+        "availability",
+    ]
     assert (assets["workflow/Form fill - Region"].description or "").startswith("Inactive workflow")
     assert "property/contacts.hs_form_id" not in assets  # an event property, not the contact's
     assert "property/deals.hs_is_closed_won" in assets["list/EMEA Won Customers"].depends_on[-1]

@@ -84,7 +84,9 @@ def independent() -> tuple[dict[str, set[str]], set[str]]:
         sl = next(s for s in lists.values() if s["name"] == name)
         resolve(f"marketo:smart-list/{name}", sl["rules"])
     for c in campaigns:
-        program = programs.get(str(c.get("parentProgramId"))) or (programs.get(str(c["folder"]["id"])) if c["folder"]["type"] == "Program" else None)
+        program = programs.get(str(c.get("parentProgramId"))) or (
+            programs.get(str(c["folder"]["id"])) if c["folder"]["type"] == "Program" else None
+        )
         aid = f"marketo:smart-campaign/{program}/{c['name']}" if program else f"marketo:smart-campaign/{c['name']}"
         resolve(aid, _result(f"smartCampaigns/{c['id']}/smartList.json")[0]["rules"])
     for form in _result("forms.json"):
@@ -95,7 +97,9 @@ def independent() -> tuple[dict[str, set[str]], set[str]]:
 
 
 def _found() -> dict[str, set[str]]:
-    imported = read_marketo_export(FIXTURE, "marketo", "mops", "website", "salesforce", {"website": WEBSITE, "salesforce": SALESFORCE})
+    imported = read_marketo_export(
+        FIXTURE, "marketo", "mops", "website", "salesforce", {"website": WEBSITE, "salesforce": SALESFORCE}
+    )
     return {f"marketo:{key}": set(a.depends_on) for key, a in imported.systems["marketo"].assets.items()}
 
 
@@ -115,7 +119,9 @@ def test_the_importer_finds_what_an_independent_reader_finds() -> None:
 
 def test_ids_as_pinned() -> None:
     found = _found()
-    assert "marketo:smart-campaign/OPS - Data Management/OPS - Set Region" in found  # program from parentProgramId (folder is a Folder)
+    assert (
+        "marketo:smart-campaign/OPS - Data Management/OPS - Set Region" in found
+    )  # program from parentProgramId (folder is a Folder)
     assert "marketo:smart-campaign/Demo Request/Form Fill - Add to Program" in found  # program from the folder
     assert "marketo:smart-campaign/Weekly Score Decay" in found  # outside programs
     assert "marketo:smart-list/OPS - Set Division from Product Interest" not in found  # a campaign's own list
@@ -127,13 +133,19 @@ def test_inactive_campaigns_say_so_and_unresolved_names_are_warned() -> None:
     imported = read_marketo_export(FIXTURE, "marketo", "mops")
     assets = imported.systems["marketo"].assets
     assert (assets["smart-campaign/Weekly Score Decay"].description or "").startswith("Inactive smart campaign")
-    assert not (assets["smart-campaign/OPS - Data Management/OPS - Set Region"].description or "").startswith("Inactive")
+    assert not (assets["smart-campaign/OPS - Data Management/OPS - Set Region"].description or "").startswith(
+        "Inactive"
+    )
     assert any("Competitors (Do Not Market)" in note for note in imported.notes)
 
 
 def test_a_failed_call_saved_as_a_file_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "programs.json").write_text(json.dumps({"success": False, "errors": [{"code": "601", "message": "Access token invalid"}]}))
-    code, _out, err = run("import", "marketo", str(tmp_path), "--owner", "mops", "-o", str(tmp_path / "out" / "marketo.yaml"))
+    (tmp_path / "programs.json").write_text(
+        json.dumps({"success": False, "errors": [{"code": "601", "message": "Access token invalid"}]})
+    )
+    code, _out, err = run(
+        "import", "marketo", str(tmp_path), "--owner", "mops", "-o", str(tmp_path / "out" / "marketo.yaml")
+    )
     assert code == 2
     assert "programs.json:1:1: this response is a failed call (success: false: 601 Access token invalid)" in err
     assert not (tmp_path / "out" / "marketo.yaml").exists()
@@ -149,8 +161,11 @@ def test_import_links_and_check(tmp_path: Path, write: Callable[..., Path]) -> N
     target.write_text(target.read_text() + "links:\n" + link)
     assert run("import", "refresh", str(tmp_path / "catalog"))[0] == 0
     assert link.strip() in target.read_text()
-    write("cr.yaml", "id: CR-9\ntitle: t\ncatalog: catalog\nchanges:\n  - {target: 'marketo:field/lastProductPage', action: modify, aspects: [values]}\n")
-    code, out, _err = run("check", str(tmp_path / "cr.yaml"), "--format", "json")
+    write(
+        "cr.yaml",
+        "id: CR-9\ntitle: t\ncatalog: catalog\nchanges:\n  - {target: 'marketo:field/lastProductPage', action: modify, aspects: [values]}\n",
+    )
+    _code, out, _err = run("check", str(tmp_path / "cr.yaml"), "--format", "json")
     impacted = {item["asset"]: item for item in json.loads(out)["impacted"]}
     assert impacted["marketo:segment/Product Interest/Analytics"]["notes"] == ["segment rule"]
     assert "marketo:segmentation/Product Interest" in impacted

@@ -55,11 +55,17 @@ def independent(path: Path) -> tuple[dict[str, set[str]], set[str]]:
     for sheet in root.iter("worksheet"):
         aid = f"tableau:worksheet/{wb}/{sheet.get('name')}"
         ids.add(aid)
-        deps[aid] = {names[d.get("datasource")] for d in sheet.iter("datasource-dependencies") if d.get("datasource") in names}
+        deps[aid] = {
+            names[d.get("datasource")] for d in sheet.iter("datasource-dependencies") if d.get("datasource") in names
+        }
     for board in root.iter("dashboard"):
         aid = f"tableau:dashboard/{wb}/{board.get('name')}"
         ids.add(aid)
-        deps[aid] = {f"tableau:worksheet/{wb}/{z.get('name')}" for z in board.iter("zone") if f"tableau:worksheet/{wb}/{z.get('name')}" in ids}
+        deps[aid] = {
+            f"tableau:worksheet/{wb}/{z.get('name')}"
+            for z in board.iter("zone")
+            if f"tableau:worksheet/{wb}/{z.get('name')}" in ids
+        }
     return deps, ids
 
 
@@ -82,7 +88,11 @@ def test_the_importer_finds_what_an_independent_reader_finds() -> None:
     assert ids <= set(got)
     pairs = set()
     for aid, deps in expected.items():
-        pairs |= {(aid, f"warehouse:table/{d}" if "datasource/" in aid else d) for d in deps if "datasource/" not in aid or d in kept}
+        pairs |= {
+            (aid, f"warehouse:table/{d}" if "datasource/" in aid else d)
+            for d in deps
+            if "datasource/" not in aid or d in kept
+        }
     found = {(a, d) for a, ds in got.items() for d in ds}
     assert len(pairs) >= 40
     assert len(pairs & found) / len(pairs) >= 0.9, sorted(pairs - found)
@@ -91,11 +101,16 @@ def test_the_importer_finds_what_an_independent_reader_finds() -> None:
 
 
 def test_published_sources_parameters_extracts_and_trailing_spaces() -> None:
-    imported = read_tableau_workbooks(WORKBOOKS, "tableau", "bi", "warehouse", _warehouse({"public.users", "dbo.xy", "testv1.xy"}))
+    imported = read_tableau_workbooks(
+        WORKBOOKS, "tableau", "bi", "warehouse", _warehouse({"public.users", "dbo.xy", "testv1.xy"})
+    )
     assets = imported.systems["tableau"].assets
     published = assets["datasource/multiple_connections/xy (TestV1)"]
     assert published.depends_on == [] and "Published data source xyTestV1" in (published.description or "")
-    assert assets["datasource/multiple_connections/xy+ (Multiple Connections)"].depends_on == ["warehouse:table/dbo.xy", "warehouse:table/testv1.xy"]
+    assert assets["datasource/multiple_connections/xy+ (Multiple Connections)"].depends_on == [
+        "warehouse:table/dbo.xy",
+        "warehouse:table/testv1.xy",
+    ]
     assert "worksheet/ts_users_04.01/Top Publishers " in assets
     assert not any("Parameters" in key or "Extract" in key for key in assets)
     assert "warehouse:table/public.users" in assets["datasource/ts_users_04.01/TS Users"].depends_on
@@ -108,10 +123,13 @@ def test_a_packaged_workbook_reads_as_its_twb(tmp_path: Path) -> None:
         archive.writestr("Data/Extracts/users.hyper", b"\0" * 10)
     plain = read_tableau_workbooks([FIXTURES / "ts_users_04.01.twb"]).systems["tableau"].assets
     zipped = read_tableau_workbooks([packaged]).systems["tableau"].assets
+
     def renamed(text: str) -> str:
         return text.replace("ts_users_04.01", "Users")
 
-    assert {renamed(k): sorted(map(renamed, v.depends_on)) for k, v in plain.items()} == {k: sorted(v.depends_on) for k, v in zipped.items()}
+    assert {renamed(k): sorted(map(renamed, v.depends_on)) for k, v in plain.items()} == {
+        k: sorted(v.depends_on) for k, v in zipped.items()
+    }
     assert len(zipped) > 5
 
 

@@ -29,7 +29,11 @@ links:
 def _same(catalog: Path, change_file: Path) -> dict[str, object]:
     """check (json, text) and validate equal with and without the cache, twice (cold, then warm); the json answer."""
     for _ in range(2):
-        for args in (("check", str(change_file), "--format", "json"), ("check", str(change_file)), ("validate", str(catalog))):
+        for args in (
+            ("check", str(change_file), "--format", "json"),
+            ("check", str(change_file)),
+            ("validate", str(catalog)),
+        ):
             assert run(*args) == run("--no-cache", *args), args
     code, out, _err = run("check", str(change_file), "--format", "json")
     assert code in (0, 1)
@@ -56,11 +60,19 @@ def test_an_edited_link_is_patched_into_the_snapshot(small_catalog: Path, write:
     change_file = write("changes/cr-1.yaml", RENAME_PRODUCTS)
     links = write("catalog/links.yaml", LINKS)
     _same(small_catalog, change_file)
-    links.write_text(LINKS.replace("routing rule keyed on the folder", "another note").replace("uses: [name]", "uses: [data]"))
+    links.write_text(
+        LINKS.replace("routing rule keyed on the folder", "another note").replace("uses: [name]", "uses: [data]")
+    )
     answer = _impacted(_same(small_catalog, change_file))
-    assert "salesforce:queue/emea" not in answer or answer["salesforce:queue/emea"]["path"] != ["website:/products/", "salesforce:queue/emea"]
+    assert "salesforce:queue/emea" not in answer or answer["salesforce:queue/emea"]["path"] != [
+        "website:/products/",
+        "salesforce:queue/emea",
+    ]
     links.write_text(LINKS.replace("uses: [name], ", ""))
-    assert _impacted(_same(small_catalog, change_file))["salesforce:queue/emea"]["path"] == ["website:/products/", "salesforce:queue/emea"]
+    assert _impacted(_same(small_catalog, change_file))["salesforce:queue/emea"]["path"] == [
+        "website:/products/",
+        "salesforce:queue/emea",
+    ]
 
 
 def test_a_link_to_nothing_is_an_error_at_its_place(small_catalog: Path, write: Callable[..., Path]) -> None:
@@ -68,7 +80,9 @@ def test_a_link_to_nothing_is_an_error_at_its_place(small_catalog: Path, write: 
     for flags in ((), ("--no-cache",)):
         code, out, err = run(*flags, "validate", str(small_catalog))
         assert code == 2
-        assert "links.yaml:4:17: link 2 depends_on 'website:form/gone', which is not an asset of this catalog" in out + err
+        assert (
+            "links.yaml:4:17: link 2 depends_on 'website:form/gone', which is not an asset of this catalog" in out + err
+        )
 
 
 def test_a_link_of_an_asset_to_itself_is_an_error(small_catalog: Path, write: Callable[..., Path]) -> None:
@@ -78,12 +92,18 @@ def test_a_link_of_an_asset_to_itself_is_an_error(small_catalog: Path, write: Ca
     assert "links.yaml:2:47: link 1: asset 'website:/products/' cannot depend on itself" in out + err
 
 
-def test_a_removed_asset_named_by_a_link_is_reported_after_a_warm_run(small_catalog: Path, write: Callable[..., Path]) -> None:
+def test_a_removed_asset_named_by_a_link_is_reported_after_a_warm_run(
+    small_catalog: Path, write: Callable[..., Path]
+) -> None:
     write("catalog/links.yaml", LINKS)
     assert run("validate", str(small_catalog))[0] == 0
     stack = small_catalog / "stack.yaml"
     stack.write_text(stack.read_text().replace("      form/demo: {type: form, depends_on: [website:/products/]}\n", ""))
-    stack.write_text(stack.read_text().replace("covers: [website:form/demo, salesforce:queue/emea]", "covers: [salesforce:queue/emea]"))
+    stack.write_text(
+        stack.read_text().replace(
+            "covers: [website:form/demo, salesforce:queue/emea]", "covers: [salesforce:queue/emea]"
+        )
+    )
     code, out, err = run("validate", str(small_catalog))
     assert code == 2
     assert "link 2 depends_on 'website:form/demo', which is not an asset of this catalog" in out + err
@@ -102,7 +122,9 @@ def test_links_survive_a_re_import(tmp_path: Path, write: Callable[..., Path]) -
     assert run("import", "sitemap", str(sitemap), "--owner", "web", "-o", str(target))[0] == 0
     link = '  - {asset: "website:/products/analytics/", depends_on: "website:/products/", note: kept}\n'
     target.write_text(target.read_text() + "links:\n" + link)
-    sitemap.write_text(sitemap.read_text().replace("</urlset>", "<url><loc>https://example.com/pricing/plans</loc></url></urlset>"))
+    sitemap.write_text(
+        sitemap.read_text().replace("</urlset>", "<url><loc>https://example.com/pricing/plans</loc></url></urlset>")
+    )
     code, _out, err = run("import", "refresh", str(tmp_path / "catalog"))
     assert code == 0, err
     text = target.read_text()

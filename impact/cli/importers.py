@@ -66,7 +66,7 @@ def _parse_links(values: tuple[str, ...]) -> dict[str, str]:
 
 @cli.group("import")
 def import_group() -> None:
-    """Start or refresh a catalog from a CSV inventory, a sitemap, Salesforce, dbt or Google Tag Manager.
+    """Start or refresh a catalog from a CSV inventory, a sitemap, Salesforce, dbt, Google Tag Manager, Marketo, HubSpot or Tableau.
 
     Each importer writes one catalog file. Importing again into the same file
     only adds what is new and fills empty fields: descriptions, owners,

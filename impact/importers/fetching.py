@@ -47,7 +47,14 @@ def env(name: str, what: str) -> str:
     """A required environment variable, or a plain error that says which."""
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ImpactError(Problem("(environment)", 0, 0, f"{name} is not set: export it with your {what} before fetching (impact never stores it)"))
+        raise ImpactError(
+            Problem(
+                "(environment)",
+                0,
+                0,
+                f"{name} is not set: export it with your {what} before fetching (impact never stores it)",
+            )
+        )
     return value
 
 
@@ -72,29 +79,54 @@ class Client:
             self.sleep(self.window - (now - self.recent[0]))
         self.recent.append(time.monotonic())
 
-    def request(self, method: str, path: str, query: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None, body: Any = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> Any:
         """One call's JSON body; HTTP 429 (and :class:`Busy` raised by ``check``) retried with back-off."""
         url = self.base + path + ("?" + urlencode(query, doseq=True) if query else "")
         data = json.dumps(body).encode() if body is not None else None
         for attempt in range(MAX_TRIES):
             self._throttle()
             self.count += 1
-            req = urllib.request.Request(url, data=data, method=method, headers={"Accept": "application/json", **(headers or {})})
+            req = urllib.request.Request(
+                url, data=data, method=method, headers={"Accept": "application/json", **(headers or {})}
+            )
             if data is not None:
                 req.add_header("Content-Type", "application/json")
             try:
-                with urllib.request.urlopen(req, timeout=TIMEOUT) as response:  # noqa: S310  # http(s) checked above
+                with urllib.request.urlopen(req, timeout=TIMEOUT) as response:  # http(s) checked above
                     return json.loads(response.read().decode("utf-8"))
             except urllib.error.HTTPError as exc:
                 if exc.code == 429 and attempt + 1 < MAX_TRIES:
                     self.sleep(_retry_after(exc.headers.get("Retry-After"), attempt))
                     continue
-                raise ImpactError(Problem(self._where(path), 0, 0, f"{self.label} answered HTTP {exc.code}: {_message(exc)}")) from None
+                raise ImpactError(
+                    Problem(self._where(path), 0, 0, f"{self.label} answered HTTP {exc.code}: {_message(exc)}")
+                ) from None
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                raise ImpactError(Problem(self._where(path), 0, 0, f"could not reach {self.label} ({getattr(exc, 'reason', exc)}); check the address and the network")) from None
+                raise ImpactError(
+                    Problem(
+                        self._where(path),
+                        0,
+                        0,
+                        f"could not reach {self.label} ({getattr(exc, 'reason', exc)}); check the address and the network",
+                    )
+                ) from None
             except (ValueError, UnicodeDecodeError):
                 raise ImpactError(Problem(self._where(path), 0, 0, f"{self.label} did not answer JSON")) from None
-        raise ImpactError(Problem(self._where(path), 0, 0, f"{self.label} kept saying it is busy (rate limit) after {MAX_TRIES} tries; try again later"))
+        raise ImpactError(
+            Problem(
+                self._where(path),
+                0,
+                0,
+                f"{self.label} kept saying it is busy (rate limit) after {MAX_TRIES} tries; try again later",
+            )
+        )
 
     def backoff(self, attempt: int) -> None:
         self.sleep(_retry_after(None, attempt))

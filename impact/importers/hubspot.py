@@ -40,7 +40,14 @@ def _json(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ImpactError(Problem(display_path(path), 1, 1, "not a HubSpot API response (expected an object)"))
     if data.get("status") == "error" and "message" in data:
-        raise ImpactError(Problem(display_path(path), 1, 1, f"this file is a failed call ({data.get('category', 'error')}: {data['message']}); fetch it again"))
+        raise ImpactError(
+            Problem(
+                display_path(path),
+                1,
+                1,
+                f"this file is a failed call ({data.get('category', 'error')}: {data['message']}); fetch it again",
+            )
+        )
     return data
 
 
@@ -120,18 +127,35 @@ class Reader:
                 if found is not None:
                     self.depend(key, f"{self.website}:{found}", ["name"])
                 else:
-                    self.note(f"Warning: {where}: page view of {item['pageUrl']!r} names no folder of {self.website!r}; not linked")
+                    self.note(
+                        f"Warning: {where}: page view of {item['pageUrl']!r} names no folder of {self.website!r}; not linked"
+                    )
 
 
-def read_hubspot_export(folder: Path, system: str = "hubspot", owner: str | None = None, website: str | None = None, known: Known | None = None) -> Imported:
+def read_hubspot_export(
+    folder: Path,
+    system: str = "hubspot",
+    owner: str | None = None,
+    website: str | None = None,
+    known: Known | None = None,
+) -> Imported:
     """The assets of a HubSpot export folder (see the module docstring)."""
     if not folder.is_dir():
-        raise ImpactError(Problem(display_path(folder), 0, 0, "no such folder; give the folder 'impact import hubspot --fetch' wrote"))
+        raise ImpactError(
+            Problem(display_path(folder), 0, 0, "no such folder; give the folder 'impact import hubspot --fetch' wrote")
+        )
     lists = [_json(p) for p in _files(folder, "lists")]
     flows = [_json(p) for p in _files(folder, "flows")]
     props = {p.stem: _json(p) for p in _files(folder, "properties")}
     if not (lists or flows or props):
-        raise ImpactError(Problem(display_path(folder), 0, 0, "no HubSpot export here (no lists/, flows/ or properties/); write it with 'impact import hubspot --fetch'"))
+        raise ImpactError(
+            Problem(
+                display_path(folder),
+                0,
+                0,
+                "no HubSpot export here (no lists/, flows/ or properties/); write it with 'impact import hubspot --fetch'",
+            )
+        )
     imported = Imported(display_path(folder), "hubspot")
     target = imported.system(system)
     target.name, target.kind, target.owner = "HubSpot", "marketing-automation", owner
@@ -139,14 +163,23 @@ def read_hubspot_export(folder: Path, system: str = "hubspot", owner: str | None
     for obj, body in sorted(props.items()):
         for prop in body.get("results") or []:
             if isinstance(prop, dict) and isinstance(prop.get("name"), str):
-                reader.add(f"property/{obj}.{prop['name']}", "property", prop.get("label") or None, prop.get("description") or None)
+                reader.add(
+                    f"property/{obj}.{prop['name']}",
+                    "property",
+                    prop.get("label") or None,
+                    prop.get("description") or None,
+                )
     records = [body.get("list", body) for body in lists]
     reader.lists = {str(r.get("listId")): str(r["name"]) for r in records if isinstance(r, dict) and r.get("name")}
     for record in records:
         if isinstance(record, dict) and record.get("name"):
             key = f"list/{record['name']}"
-            reader.add(key, "list", description=f"{str(record.get('processingType', '')).capitalize()} list".strip() or None)
-            reader.filters(key, record.get("filterBranch"), object_type(record.get("objectTypeId")), f"list {record['name']!r}")
+            reader.add(
+                key, "list", description=f"{str(record.get('processingType', '')).capitalize()} list".strip() or None
+            )
+            reader.filters(
+                key, record.get("filterBranch"), object_type(record.get("objectTypeId")), f"list {record['name']!r}"
+            )
     for flow in flows:
         _flow(reader, flow)
     for item in target.assets.values():
@@ -161,10 +194,18 @@ def _flow(reader: Reader, flow: dict[str, Any]) -> None:
     where = f"workflow {name!r}"
     obj = object_type(flow.get("objectTypeId"))
     text = str(flow.get("description") or "") or None
-    reader.add(key, "workflow", description=f"Inactive workflow{': ' + text if text else ''}" if flow.get("isEnabled") is False else text)
+    reader.add(
+        key,
+        "workflow",
+        description=f"Inactive workflow{': ' + text if text else ''}" if flow.get("isEnabled") is False else text,
+    )
     criteria = flow.get("enrollmentCriteria") or {}
     branches = [criteria.get("listFilterBranch"), *(criteria.get("reEnrollmentTriggersFilterBranches") or [])]
-    branches += [*(criteria.get("listMembershipFilterBranches") or []), flow.get("goalFilterBranch"), flow.get("suppressionFilterBranch")]
+    branches += [
+        *(criteria.get("listMembershipFilterBranches") or []),
+        flow.get("goalFilterBranch"),
+        flow.get("suppressionFilterBranch"),
+    ]
     for action in flow.get("actions") or []:
         if isinstance(action, dict):
             branches += [b.get("filterBranch") for b in action.get("listBranches") or [] if isinstance(b, dict)]
@@ -174,7 +215,11 @@ def _flow(reader: Reader, flow: dict[str, Any]) -> None:
         reader.list_ref(key, list_id, where)
     for action in flow.get("actions") or []:
         fields = action.get("fields") if isinstance(action, dict) else None
-        if action.get("actionTypeId") == SET_PROPERTY and isinstance(fields, dict) and isinstance(fields.get("property_name"), str):
+        if (
+            action.get("actionTypeId") == SET_PROPERTY
+            and isinstance(fields, dict)
+            and isinstance(fields.get("property_name"), str)
+        ):
             prop = reader.property(obj, fields["property_name"])
             reader.depend(prop, key, ["data"])  # the workflow writes it
             reader.depend(key, prop, WRITER_USES)

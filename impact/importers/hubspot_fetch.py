@@ -30,7 +30,9 @@ class HubSpot:
     def __init__(self, sleep: Sleep | None = None) -> None:
         token = env("HUBSPOT_TOKEN", "HubSpot private app token")
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.client = Client(os.environ.get("HUBSPOT_BASE_URL", "").strip() or "https://api.hubapi.com", 100, 10.0, "HubSpot", sleep)
+        self.client = Client(
+            os.environ.get("HUBSPOT_BASE_URL", "").strip() or "https://api.hubapi.com", 100, 10.0, "HubSpot", sleep
+        )
 
     def get(self, path: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
         body = self.client.request("GET", path, query, self.headers)
@@ -44,27 +46,49 @@ class HubSpot:
         offset: Any = 0
         for _ in range(MAX_PAGES):
             page = self.post("/crm/v3/lists/search", {"offset": offset, "count": PAGE})
-            ids += [str(item["listId"]) for item in page.get("lists") or [] if isinstance(item, dict) and item.get("listId") is not None]
+            ids += [
+                str(item["listId"])
+                for item in page.get("lists") or []
+                if isinstance(item, dict) and item.get("listId") is not None
+            ]
             if not page.get("hasMore"):
                 return ids
             if page.get("offset") == offset:
                 break
             offset = page.get("offset")
-        raise ImpactError(Problem("HubSpot /crm/v3/lists/search", 0, 0, "the list search kept saying hasMore without moving on; fetch again later"))
+        raise ImpactError(
+            Problem(
+                "HubSpot /crm/v3/lists/search",
+                0,
+                0,
+                "the list search kept saying hasMore without moving on; fetch again later",
+            )
+        )
 
     def flow_ids(self) -> list[str]:
         ids: list[str] = []
         after: Any = None
         for _ in range(MAX_PAGES):
             page = self.get("/automation/v4/flows", {"limit": PAGE, **({"after": after} if after else {})})
-            ids += [str(item["id"]) for item in page.get("results") or [] if isinstance(item, dict) and item.get("id") is not None]
+            ids += [
+                str(item["id"])
+                for item in page.get("results") or []
+                if isinstance(item, dict) and item.get("id") is not None
+            ]
             nxt = ((page.get("paging") or {}).get("next") or {}).get("after")
             if not nxt:
                 return ids
             if nxt == after:
                 break
             after = nxt
-        raise ImpactError(Problem("HubSpot /automation/v4/flows", 0, 0, "the workflow pages kept pointing at the same page; fetch again later"))
+        raise ImpactError(
+            Problem(
+                "HubSpot /automation/v4/flows",
+                0,
+                0,
+                "the workflow pages kept pointing at the same page; fetch again later",
+            )
+        )
 
 
 def _object(body: Any, path: str) -> dict[str, Any]:
@@ -75,7 +99,9 @@ def _object(body: Any, path: str) -> dict[str, Any]:
 
 def _safe(ident: str) -> str:
     if not ident.replace("-", "").isalnum():
-        raise ImpactError(Problem("HubSpot", 0, 0, f"an id HubSpot gave ({ident!r}) is not an id: refusing to use it as a file name"))
+        raise ImpactError(
+            Problem("HubSpot", 0, 0, f"an id HubSpot gave ({ident!r}) is not an id: refusing to use it as a file name")
+        )
     return ident
 
 
@@ -93,7 +119,9 @@ def _fill(api: HubSpot, work: Path) -> None:
     lists, flows = api.list_ids(), api.flow_ids()
     total = len(lists) + len(flows)
     for done, list_id in enumerate(lists, 1):
-        write_json(work, f"lists/{_safe(list_id)}.json", api.get(f"/crm/v3/lists/{quote(list_id)}", {"includeFilters": "true"}))
+        write_json(
+            work, f"lists/{_safe(list_id)}.json", api.get(f"/crm/v3/lists/{quote(list_id)}", {"includeFilters": "true"})
+        )
         step(_LABEL, done, total)
     for done, flow_id in enumerate(flows, len(lists) + 1):
         write_json(work, f"flows/{_safe(flow_id)}.json", api.get(f"/automation/v4/flows/{quote(flow_id)}"))

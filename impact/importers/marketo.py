@@ -49,8 +49,17 @@ def read_body(path: Path) -> list[dict[str, Any]]:
     if not isinstance(data, dict):
         raise ImpactError(Problem(name, 1, 1, "not a Marketo API response (expected an object with 'result')"))
     if data.get("success") is False:
-        errors = "; ".join(f"{e.get('code')} {e.get('message')}" for e in data.get("errors") or [] if isinstance(e, dict))
-        raise ImpactError(Problem(name, 1, 1, f"this response is a failed call (success: false: {errors or 'no errors given'}); fetch it again"))
+        errors = "; ".join(
+            f"{e.get('code')} {e.get('message')}" for e in data.get("errors") or [] if isinstance(e, dict)
+        )
+        raise ImpactError(
+            Problem(
+                name,
+                1,
+                1,
+                f"this response is a failed call (success: false: {errors or 'no errors given'}); fetch it again",
+            )
+        )
     result = data.get("result") or []  # a browse past the end has no result: empty
     if not isinstance(result, list):
         raise ImpactError(Problem(name, 1, 1, "'result' is not a list; is it really a Marketo API response?"))
@@ -82,10 +91,14 @@ def _first(path: Path) -> dict[str, Any] | None:
 def read_export(folder: Path) -> Export:
     """Every file of the layout that is there (a missing file is an empty list)."""
     if not folder.is_dir():
-        raise ImpactError(Problem(display_path(folder), 0, 0, "no such folder; give the folder 'impact import marketo --fetch' wrote"))
+        raise ImpactError(
+            Problem(display_path(folder), 0, 0, "no such folder; give the folder 'impact import marketo --fetch' wrote")
+        )
     out = Export()
     for item in _optional(folder / "leadFields.json"):
-        out.fields += item["fields"] if isinstance(item.get("fields"), list) else [item]  # describe2, or describe's one per field
+        out.fields += (
+            item["fields"] if isinstance(item.get("fields"), list) else [item]
+        )  # describe2, or describe's one per field
     out.programs = _optional(folder / "programs.json")
     out.campaigns = _optional(folder / "smartCampaigns.json")
     for campaign in out.campaigns:
@@ -102,7 +115,14 @@ def read_export(folder: Path) -> Export:
     for form in _optional(folder / "forms.json"):
         out.forms.append((form, _optional(folder / "forms" / str(form.get("id")) / "fields.json")))
     if not (out.fields or out.programs or out.campaigns or out.lists or out.segmentations or out.forms):
-        raise ImpactError(Problem(display_path(folder), 0, 0, "no Marketo export here (no leadFields.json, programs.json, smartCampaigns.json, smartLists/ ...); write it with 'impact import marketo --fetch'"))
+        raise ImpactError(
+            Problem(
+                display_path(folder),
+                0,
+                0,
+                "no Marketo export here (no leadFields.json, programs.json, smartCampaigns.json, smartLists/ ...); write it with 'impact import marketo --fetch'",
+            )
+        )
     return out
 
 
@@ -146,7 +166,9 @@ class Reader:
 
     def add(self, key: str, type_: str, name: str | None = None, description: str | None = None) -> ImportedAsset:
         if key in self.assets:
-            self.imported.notes.append(f"Warning: two Marketo {type_}s are named {key.split('/', 1)[1]!r}; the second is read into the first")
+            self.imported.notes.append(
+                f"Warning: two Marketo {type_}s are named {key.split('/', 1)[1]!r}; the second is read into the first"
+            )
             return self.assets[key]
         self.assets[key] = ImportedAsset(type_, None, description, [], name)
         return self.assets[key]
@@ -166,7 +188,12 @@ class Reader:
 
 
 def read_marketo_export(
-    folder: Path, system: str = "marketo", owner: str | None = None, website: str | None = None, salesforce: str | None = None, known: Known | None = None
+    folder: Path,
+    system: str = "marketo",
+    owner: str | None = None,
+    website: str | None = None,
+    salesforce: str | None = None,
+    known: Known | None = None,
 ) -> Imported:
     """The assets of a Marketo export folder (see the module docstring)."""
     export = read_export(folder)
@@ -237,7 +264,11 @@ def _forms(reader: Reader, export: Export) -> None:
         reader.refs.forms.add(name)
         for fld in fields:
             fid = fld.get("id")
-            if not isinstance(fid, str) or str(fld.get("dataType", "")).lower() in ("profiling", "richtext", "htmltext"):
+            if not isinstance(fid, str) or str(fld.get("dataType", "")).lower() in (
+                "profiling",
+                "richtext",
+                "htmltext",
+            ):
                 continue
             rest = reader.refs.field_by_name(fid)
             if rest is not None:
@@ -256,7 +287,11 @@ def _segmentations(reader: Reader, export: Export) -> None:
         for segment in segments:
             sname = _name(segment)
             if sname is not None:
-                reader.add(f"segment/{name}/{sname}", "segment", description="Segment (its rules are not readable through the API: declare what they read under 'links:')")
+                reader.add(
+                    f"segment/{name}/{sname}",
+                    "segment",
+                    description="Segment (its rules are not readable through the API: declare what they read under 'links:')",
+                )
                 reader.depend(key, f"segment/{name}/{sname}")
                 reader.refs.segments.setdefault(name, set()).add(sname)
 
@@ -276,7 +311,9 @@ def _campaigns(reader: Reader, export: Export, programs: dict[str, str]) -> None
         kind = campaign.get("type") if isinstance(campaign.get("type"), str) else None
         description = f"{kind.capitalize()} campaign" if kind else None
         if active is False:
-            description = f"Inactive smart campaign{f' ({status})' if status and status != 'Inactive' else ''}" + (f": {description}" if description else "")
+            description = f"Inactive smart campaign{f' ({status})' if status and status != 'Inactive' else ''}" + (
+                f": {description}" if description else ""
+            )
         reader.add(key, "smart-campaign", description=description)
         own = export.campaign_lists.get(str(campaign.get("id")))
         if own:

@@ -40,7 +40,14 @@ class Marketo:
         body = self.client.request("GET", "/identity/oauth/token", query)
         token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
-            raise ImpactError(Problem("Marketo /identity/oauth/token", 0, 0, "no access token in the answer: check MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET"))
+            raise ImpactError(
+                Problem(
+                    "Marketo /identity/oauth/token",
+                    0,
+                    0,
+                    "no access token in the answer: check MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET",
+                )
+            )
         self.token = token
 
     def get(self, path: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -63,7 +70,14 @@ class Marketo:
                 self.token, renewed = None, True
                 continue
             raise ImpactError(Problem(f"Marketo {path}", 0, 0, _failure(body, codes)))
-        raise ImpactError(Problem(f"Marketo {path}", 0, 0, f"Marketo kept answering 606/615 (busy) after {MAX_TRIES} tries; try again later"))
+        raise ImpactError(
+            Problem(
+                f"Marketo {path}",
+                0,
+                0,
+                f"Marketo kept answering 606/615 (busy) after {MAX_TRIES} tries; try again later",
+            )
+        )
 
     def browse(self, path: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """Every page of a browse (``offset``/``maxReturn``), merged into one body."""
@@ -74,7 +88,14 @@ class Marketo:
             result += page
             if len(page) < PAGE:
                 return {**body, "result": result}
-        raise ImpactError(Problem(f"Marketo {path}", 0, 0, f"more than {MAX_PAGES * PAGE} records: is the instance answering the same page again?"))
+        raise ImpactError(
+            Problem(
+                f"Marketo {path}",
+                0,
+                0,
+                f"more than {MAX_PAGES * PAGE} records: is the instance answering the same page again?",
+            )
+        )
 
 
 def _failure(body: dict[str, Any], codes: list[str]) -> str:
@@ -106,10 +127,22 @@ def _fill(api: Marketo, work: Path) -> None:
     write_json(work, "forms.json", forms)
     own = {str(c.get("smartListId")) for c in campaigns["result"] if isinstance(c, dict)}
     calls: list[tuple[str, str, bool]] = []
-    calls += [(f"smartCampaigns/{c['id']}/smartList.json", f"/rest/asset/v1/smartCampaign/{c['id']}/smartList.json", False) for c in _with_id(campaigns)]
-    calls += [(f"smartLists/{s['id']}.json", f"/rest/asset/v1/smartList/{s['id']}.json", False) for s in _with_id(lists) if str(s["id"]) not in own]
-    calls += [(f"segmentations/{s['id']}/segments.json", f"/rest/asset/v1/segmentation/{s['id']}/segments.json", True) for s in _with_id(segmentations)]
-    calls += [(f"forms/{f['id']}/fields.json", f"/rest/asset/v1/form/{f['id']}/fields.json", False) for f in _with_id(forms)]
+    calls += [
+        (f"smartCampaigns/{c['id']}/smartList.json", f"/rest/asset/v1/smartCampaign/{c['id']}/smartList.json", False)
+        for c in _with_id(campaigns)
+    ]
+    calls += [
+        (f"smartLists/{s['id']}.json", f"/rest/asset/v1/smartList/{s['id']}.json", False)
+        for s in _with_id(lists)
+        if str(s["id"]) not in own
+    ]
+    calls += [
+        (f"segmentations/{s['id']}/segments.json", f"/rest/asset/v1/segmentation/{s['id']}/segments.json", True)
+        for s in _with_id(segmentations)
+    ]
+    calls += [
+        (f"forms/{f['id']}/fields.json", f"/rest/asset/v1/form/{f['id']}/fields.json", False) for f in _with_id(forms)
+    ]
     for done, (rel, path, paged) in enumerate(calls, 1):
         query = {"includeRules": "true"} if "smartList" in path else None
         write_json(work, rel, api.browse(path) if paged else api.get(path, query))

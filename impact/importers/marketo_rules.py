@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from impact.importers.webpaths import deepest_folder
-
-if TYPE_CHECKING:
-    from impact.importers.marketo import Reader
 
 WEB_FILTERS = {"visited web page", "clicks link on web page", "visits web page", "clicked link on web page"}
 WEB_ATTRIBUTES = {"web page", "link", "webpage", "web page url", "link url"}
@@ -79,6 +76,20 @@ class Refs:
         return None if low in self.ambiguous else self.fields.get(low)
 
 
+class Reader(Protocol):
+    """What resolving a rule needs of the import (:class:`impact.importers.marketo.Reader`)."""
+
+    website: str | None
+    known: Mapping[str, Mapping[str, str | None]]
+
+    @property
+    def refs(self) -> Refs: ...
+
+    def depend(self, key: str, upstream: str, uses: list[str] | None = None) -> None: ...
+
+    def warn(self, where: str, message: str) -> None: ...
+
+
 def _rules(rules: Any) -> Iterator[dict[str, Any]]:
     if not isinstance(rules, dict):
         return
@@ -95,7 +106,9 @@ def _values(rule: Mapping[str, Any], attributes: set[str] | None = None) -> list
         chosen = [c for c in conditions if str(c.get("activityAttributeName", "")).strip().lower() in attributes]
     else:
         chosen = [c for c in conditions if c.get("isPrimary") is True] or conditions
-    return [str(v) for c in chosen for v in c.get("values") or [] if isinstance(v, (str, int, float)) and str(v).strip()]
+    return [
+        str(v) for c in chosen for v in c.get("values") or [] if isinstance(v, (str, int, float)) and str(v).strip()
+    ]
 
 
 def references(reader: Reader, key: str, rules: Any, where: str) -> None:
@@ -106,11 +119,21 @@ def references(reader: Reader, key: str, rules: Any, where: str) -> None:
         if low in WEB_FILTERS:
             _web(reader, key, _values(rule, WEB_ATTRIBUTES) or _values(rule), where, name)
         elif low in FORM_FILTERS:
-            _named(reader, key, _values(rule, {"form", "form name"}) or _values(rule), reader.refs.forms, "form", where, name)
+            _named(
+                reader,
+                key,
+                _values(rule, {"form", "form name"}) or _values(rule),
+                reader.refs.forms,
+                "form",
+                where,
+                name,
+            )
         elif low in LIST_FILTERS:
             _named(reader, key, _values(rule), reader.refs.lists, "smart-list", where, name)
         elif low in PROGRAM_FILTERS:
-            _named(reader, key, _values(rule, {"program"}) or _values(rule), reader.refs.programs, "program", where, name)
+            _named(
+                reader, key, _values(rule, {"program"}) or _values(rule), reader.refs.programs, "program", where, name
+            )
         elif low in FIELD_CHANGE_FILTERS:
             for value in _values(rule, {"attribute"}) or _values(rule):
                 _field(reader, key, value, where, name)
@@ -141,7 +164,9 @@ def _named(reader: Reader, key: str, values: list[str], names: set[str], kind: s
         if found is not None:
             reader.depend(key, f"{kind}/{found}")
         else:
-            reader.warn(where, f"{rule!r} names {value!r}, which is not a {kind.split('/')[0].replace('-', ' ')} of the export")
+            reader.warn(
+                where, f"{rule!r} names {value!r}, which is not a {kind.split('/')[0].replace('-', ' ')} of the export"
+            )
 
 
 def _web(reader: Reader, key: str, values: list[str], where: str, rule: str) -> None:

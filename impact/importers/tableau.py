@@ -24,7 +24,7 @@ from xml.etree.ElementTree import Element
 from impact.core.errors import ImpactError, Problem, display_path
 from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.tableau_sql import FILE_CLASSES, Connection, bracketed, sql_tables
-from impact.importers.xmlread import parse_xml, read_bytes
+from impact.importers.xmlread import parse_xml, read_bytes, read_json
 from impact.read.limits import Limits
 
 Known = Mapping[str, Mapping[str, str | None]]
@@ -38,7 +38,14 @@ def workbook_xml(path: Path) -> Element:
         raw = _packaged(path, name)
     root = parse_xml(raw, name, "Tableau workbook")
     if root.tag != "workbook":
-        raise ImpactError(Problem(name, 1, 1, f"not a Tableau workbook (its root is <{root.tag}>, not <workbook>); give a .twb or .twbx file"))
+        raise ImpactError(
+            Problem(
+                name,
+                1,
+                1,
+                f"not a Tableau workbook (its root is <{root.tag}>, not <workbook>); give a .twb or .twbx file",
+            )
+        )
     return root
 
 
@@ -46,15 +53,31 @@ def _packaged(path: Path, name: str) -> bytes:
     limit = Limits.from_env().max_file_bytes
     try:
         with zipfile.ZipFile(path) as archive:
-            inner = sorted(i for i in archive.infolist() if "/" not in i.filename and i.filename.lower().endswith(".twb"))
+            inner = sorted(
+                (i for i in archive.infolist() if "/" not in i.filename and i.filename.lower().endswith(".twb")),
+                key=lambda i: i.filename,
+            )
             if not inner:
-                raise ImpactError(Problem(name, 0, 0, "this packaged workbook holds no .twb at its top level; save it again from Tableau"))
+                raise ImpactError(
+                    Problem(
+                        name, 0, 0, "this packaged workbook holds no .twb at its top level; save it again from Tableau"
+                    )
+                )
             if inner[0].file_size > limit:
-                raise ImpactError(Problem(name, 0, 0, f"its workbook {inner[0].filename} is larger than impact reads ({limit // 1_000_000} MB, IMPACT_MAX_FILE_MB)"))
+                raise ImpactError(
+                    Problem(
+                        name,
+                        0,
+                        0,
+                        f"its workbook {inner[0].filename} is larger than impact reads ({limit // 1_000_000} MB, IMPACT_MAX_FILE_MB)",
+                    )
+                )
             with archive.open(inner[0]) as member:
                 raw = member.read(limit + 1)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ImpactError(Problem(name, 0, 0, f"not a readable packaged workbook ({exc}); save it again from Tableau")) from None
+        raise ImpactError(
+            Problem(name, 0, 0, f"not a readable packaged workbook ({exc}); save it again from Tableau")
+        ) from None
     if len(raw) > limit:
         raise ImpactError(Problem(name, 0, 0, f"its workbook is larger than impact reads ({limit // 1_000_000} MB)"))
     return raw
@@ -79,7 +102,9 @@ def _connections(ds: Element) -> tuple[str, dict[str, Connection]]:
     for named in conn.iter("named-connection"):
         inner = named.find("connection")
         if inner is not None:
-            found[named.get("name", "")] = Connection(inner.get("class", ""), inner.get("dbname", ""), inner.get("schema", ""))
+            found[named.get("name", "")] = Connection(
+                inner.get("class", ""), inner.get("dbname", ""), inner.get("schema", "")
+            )
     return found[""].kind, found
 
 
@@ -106,7 +131,9 @@ def datasource_tables(ds: Element, where: str, notes: list[str]) -> list[str]:
             found, problem = sql_tables(body, conn)
             tables.update(found)
             if problem:
-                notes.append(f"Warning: {where}: its custom SQL {rel.get('name', '')!r} could not be read ({problem}); its tables are not linked")
+                notes.append(
+                    f"Warning: {where}: its custom SQL {rel.get('name', '')!r} could not be read ({problem}); its tables are not linked"
+                )
     return sorted(tables)
 
 
@@ -122,7 +149,9 @@ def read_tableau_workbooks(
     tables = {k.lower(): k for k in (known or {}).get(warehouse or "", {}) if k.lower().startswith("table/")}
     linked = warehouse is not None or bool(relations)
     for path in paths:
-        _workbook(imported, system, path, (lambda ref: _upstream(ref, warehouse, tables, relations)) if linked else None)
+        _workbook(
+            imported, system, path, (lambda ref: _upstream(ref, warehouse, tables, relations)) if linked else None
+        )
     for item in target.assets.values():
         item.depends_on.sort()
     imported.notes.sort()
@@ -175,30 +204,40 @@ def _add(item: ImportedAsset, dep: str) -> None:
 def _datasource(imported: Imported, ds: Element, key: str, item: ImportedAsset, upstream: Any) -> None:
     conn = ds.find("connection")
     if conn is not None and conn.get("class") == "sqlproxy":
-        item.description = f"Published data source {conn.get('dbname') or ds.get('caption') or ''}: its tables are on the server, not in this workbook (no upstream here)".replace("  ", " ")
+        item.description = f"Published data source {conn.get('dbname') or ds.get('caption') or ''}: its tables are on the server, not in this workbook (no upstream here)".replace(
+            "  ", " "
+        )
         return
     tables = datasource_tables(ds, key, imported.notes)
     if upstream is None:
         item.description = item.description or (f"Reads {', '.join(tables)}" if tables else None)
         return
+    missing = []
     for table in tables:
         found = upstream(table)
         if found is not None:
             _add(item, found)
         else:
-            imported.notes.append(f"Note: {key} reads {table}, which is no table of the warehouse system nor a dbt model of the catalog (not linked)")
+            missing.append(table)
+    if missing:
+        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        imported.notes.append(
+            f"Note: {key} reads {len(missing)} table(s) that are no asset of the warehouse system nor a dbt model of the catalog (not linked): {shown}"
+        )
 
 
 def dbt_relations(manifest: Path, dbt_system: str, known: Known) -> dict[str, str]:
     """``schema.alias`` (and ``schema.name``), lower-case → the dbt model's id, for models of the catalog."""
-    from impact.importers.xmlread import read_json
-
     data = read_json(manifest, "dbt manifest")
     nodes = data.get("nodes") if isinstance(data, dict) else None
     models = known.get(dbt_system, {})
     out: dict[str, str] = {}
     for node in (nodes or {}).values():
-        if not isinstance(node, dict) or node.get("resource_type") != "model" or f"model/{node.get('name')}" not in models:
+        if (
+            not isinstance(node, dict)
+            or node.get("resource_type") != "model"
+            or f"model/{node.get('name')}" not in models
+        ):
             continue
         schema = str(node.get("schema") or "").lower()
         for name in {node.get("alias"), node.get("name")} - {None}:

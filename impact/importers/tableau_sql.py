@@ -17,7 +17,18 @@ DIALECTS = {
     "mysql": "mysql", "snowflake": "snowflake", "bigquery": "bigquery", "oracle": "oracle", "teradata": "teradata",
     "databricks": "databricks", "spark": "spark", "hive": "hive", "presto": "presto", "athena": "athena", "vertica": "postgres",
 }  # fmt: skip
-FILE_CLASSES = {"excel-direct", "excel", "textscan", "hyper", "dataengine", "ogrdirect", "textclean", "pdf", "json", "statfile"}
+FILE_CLASSES = {
+    "excel-direct",
+    "excel",
+    "textscan",
+    "hyper",
+    "dataengine",
+    "ogrdirect",
+    "textclean",
+    "pdf",
+    "json",
+    "statfile",
+}
 _PARAMETER = re.compile(r"<\s*\[?Parameters\]?\.[^<>]*>")
 
 
@@ -68,7 +79,9 @@ def sql_tables(sql: str, conn: Connection) -> tuple[list[str], str | None]:
     import sqlglot  # a tenth of a second to import: only for a workbook with custom SQL
     from sqlglot import exp
 
-    text = _PARAMETER.sub("NULL", sql).replace("<<", "<").replace(">>", ">")  # Tableau doubles a literal < and > (one alone marks a parameter)
+    text = (
+        _PARAMETER.sub("NULL", sql).replace("<<", "<").replace(">>", ">")
+    )  # Tableau doubles a literal < and > (one alone marks a parameter)
     try:
         statements = sqlglot.parse(text, read=DIALECTS.get(conn.kind))
     except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as exc:

@@ -192,6 +192,11 @@ def _add_links(
         edge_uses[pair] = merge_uses(edge_uses[pair], said) if pair in edge_uses else said
 
 
+def _link_ends(record: Record) -> list[tuple[int, str, str]]:
+    """``(index, field, asset id)`` of both ends of each of a file's links (a link to itself is reported by the merge)."""
+    return [(i, f, ident) for i, (down, up, _n, _u) in enumerate(links(record)) if up != down for f, ident in (("asset", down), ("depends_on", up))]
+
+
 def _self_dependencies(aid: str, deps: tuple[Any, ...]) -> list[tuple[str, int]]:
     """Where an asset's dependencies on itself are: ``(field, index)`` in its entry."""
     found = []
@@ -304,10 +309,8 @@ def _report_references(records: list[Record], merged: dict[str, Any], report: Re
                     for i, other in enumerate(d[1] for d in deps if d[0] == feeds):
                         if other != aid:  # a dependency on itself was reported by the merge
                             check("asset", other, fi, (*apath, field, i), f"asset {aid!r} {field}")
-        for i, (down, up, _note, _uses) in enumerate(links(record)):
-            for field, ident in (("asset", down), ("depends_on", up)):
-                if up != down:  # a link to itself was reported by the merge
-                    check("asset", ident, fi, ("links", i, field), f"link {i + 1} {field}")
+        for i, field, ident in _link_ends(record):
+            check("asset", ident, fi, ("links", i, field), f"link {i + 1} {field}")
         for t in record.tests:
             if places.get(f"test:{t.id}") != (fi, t.line, t.col):
                 continue

@@ -277,14 +277,8 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
             sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
             line, col, assets,
         ))  # fmt: skip
-    # Links come after every asset's own dependencies: the tail of the file's columns (see links()).
-    for link in data.get("links", none):
-        if link.get("note") is not None:
-            noted.append((len(ups), link["note"]))
-        if link.get("uses") is not None:
-            used.append((len(ups), tuple(dict.fromkeys(link["uses"]))))
-        ups.append(link["depends_on"])
-        downs.append(link["asset"])
+    if data.get("links"):  # after every asset's own dependencies: the tail of the file's columns (see links())
+        _declare_links(data["links"], ups, downs, noted, used)
     tests = [
         RegressionTestRow(
             tid, t["name"], tuple(t["covers"]), t.get("owner"), t.get("kind"), tuple(t.get("steps", none)), t.get("run"), t.get("minutes"),
@@ -322,6 +316,19 @@ def _declare(
             entry = entry["asset"]
         named.append(entry)
     own += [aid] * len(entries)
+
+
+def _declare_links(
+    entries: list[Any], ups: list[str], downs: list[str], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]]
+) -> None:
+    """Add a file's ``links:`` to its dependency columns, each with its note and aspects at its position."""
+    for link in entries:
+        if link.get("note") is not None:
+            noted.append((len(ups), link["note"]))
+        if link.get("uses") is not None:
+            used.append((len(ups), tuple(dict.fromkeys(link["uses"]))))
+        ups.append(link["depends_on"])
+        downs.append(link["asset"])
 
 
 def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:

@@ -28,7 +28,9 @@ from impact.importers.changes.model import AssetState, Facet, Snapshot, Tree
 KIND = "hubspot"
 
 
-def snapshot(tree: Tree, system: str = "hubspot", only: set[str] | None = None, options: Mapping[str, object] | None = None) -> Snapshot:
+def snapshot(
+    tree: Tree, system: str = "hubspot", only: set[str] | None = None, options: Mapping[str, object] | None = None
+) -> Snapshot:
     """Every list, workflow and property of the export, with its facets (see the module docstring)."""
     out: Snapshot = {}
     for path in tree.files("properties"):
@@ -39,10 +41,16 @@ def snapshot(tree: Tree, system: str = "hubspot", only: set[str] | None = None, 
                 aid = f"{system}:property/{obj}.{prop['name']}"
                 options_ = tuple(sorted(str(o.get("value")) for o in prop.get("options") or [] if isinstance(o, dict)))
                 facets = {
-                    "type": Facet("schema", f"{prop.get('type', '')} {prop.get('fieldType', '')}".strip(), "property type"),
+                    "type": Facet(
+                        "schema", f"{prop.get('type', '')} {prop.get('fieldType', '')}".strip(), "property type"
+                    ),
                     "label": Facet("name", str(prop.get("label") or ""), "label"),
                     "options": Facet("values", options_, "options"),
-                    "hidden": Facet("availability", "hidden" if prop.get("hidden") or prop.get("archived") else "shown", "visibility"),
+                    "hidden": Facet(
+                        "availability",
+                        "hidden" if prop.get("hidden") or prop.get("archived") else "shown",
+                        "visibility",
+                    ),
                 }
                 out[aid] = AssetState(aid, facets)
     for path in tree.files("lists"):
@@ -51,13 +59,30 @@ def snapshot(tree: Tree, system: str = "hubspot", only: set[str] | None = None, 
         if isinstance(record, dict) and record.get("name"):
             aid = f"{system}:list/{record['name']}"
             filters = canonical(record.get("filterBranch"))
-            facets = {"filters": Facet("logic", filters, "list filters"), "processing": Facet("availability", str(record.get("processingType", "")), "processing type")}
+            facets = {
+                "filters": Facet("logic", filters, "list filters"),
+                "processing": Facet("availability", str(record.get("processingType", "")), "processing type"),
+            }
             out[aid] = AssetState(aid, facets, filters if record.get("filterBranch") else "")
     for path in tree.files("flows"):
         flow = load(tree, path)
         if isinstance(flow, dict) and (flow.get("name") or flow.get("id")):
             aid = f"{system}:workflow/{flow.get('name') or 'Workflow ' + str(flow.get('id'))}"
-            logic = canonical({k: flow.get(k) for k in ("enrollmentCriteria", "actions", "suppressionListIds", "goalFilterBranch", "unEnrollmentSetting")})
-            facets = {"logic": Facet("logic", logic, "enrollment and actions"), "enabled": Facet("availability", "on" if flow.get("isEnabled") else "off", "turned on")}
+            logic = canonical(
+                {
+                    k: flow.get(k)
+                    for k in (
+                        "enrollmentCriteria",
+                        "actions",
+                        "suppressionListIds",
+                        "goalFilterBranch",
+                        "unEnrollmentSetting",
+                    )
+                }
+            )
+            facets = {
+                "logic": Facet("logic", logic, "enrollment and actions"),
+                "enabled": Facet("availability", "on" if flow.get("isEnabled") else "off", "turned on"),
+            }
             out[aid] = AssetState(aid, facets, logic)
     return out

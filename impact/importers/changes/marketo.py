@@ -38,7 +38,11 @@ def _fields(tree: Tree, system: str, out: Snapshot) -> None:
         for fld in item["fields"] if isinstance(item.get("fields"), list) else [item]:
             if not isinstance(fld, dict) or not _text(fld, "name"):
                 continue
-            facets = {"type": Facet("schema", _text(fld, "dataType") + (f"({fld['length']})" if fld.get("length") else ""), "field type")}
+            facets = {
+                "type": Facet(
+                    "schema", _text(fld, "dataType") + (f"({fld['length']})" if fld.get("length") else ""), "field type"
+                )
+            }
             if _text(fld, "displayName"):
                 facets["label"] = Facet("name", _text(fld, "displayName"), "display name")
             facets["sync"] = Facet("data", "crm" if fld.get("crmManaged") else "marketo", "synced with the CRM")
@@ -61,12 +65,20 @@ def _campaigns(tree: Tree, system: str, out: Snapshot) -> set[str]:
         program = programs.get(_folder_program(c) or "")
         aid = f"{system}:smart-campaign/{program}/{name}" if program else f"{system}:smart-campaign/{name}"
         lists = results(tree, f"smartCampaigns/{c.get('id')}/smartList.json")
-        active = {"active": Facet("availability", f"{'active' if c.get('isActive') else 'inactive'} {_text(c, 'status')}".strip(), "status")}
+        active = {
+            "active": Facet(
+                "availability",
+                f"{'active' if c.get('isActive') else 'inactive'} {_text(c, 'status')}".strip(),
+                "status",
+            )
+        }
         out[aid] = _rules_state(aid, lists[0].get("rules") if lists else None, active)
     return own
 
 
-def snapshot(tree: Tree, system: str = "marketo", only: set[str] | None = None, options: Mapping[str, object] | None = None) -> Snapshot:
+def snapshot(
+    tree: Tree, system: str = "marketo", only: set[str] | None = None, options: Mapping[str, object] | None = None
+) -> Snapshot:
     """Every asset of the export, with its facets (see the module docstring)."""
     out: Snapshot = {}
     _fields(tree, system, out)
@@ -81,17 +93,31 @@ def snapshot(tree: Tree, system: str = "marketo", only: set[str] | None = None, 
     for p in results(tree, "programs.json"):
         if _text(p, "name"):
             aid = f"{system}:program/{_text(p, 'name')}"
-            out[aid] = AssetState(aid, {"status": Facet("availability", _text(p, "status"), "status"), "type": Facet("logic", f"{_text(p, 'type')} {_text(p, 'channel')}", "type and channel")})
+            out[aid] = AssetState(
+                aid,
+                {
+                    "status": Facet("availability", _text(p, "status"), "status"),
+                    "type": Facet("logic", f"{_text(p, 'type')} {_text(p, 'channel')}", "type and channel"),
+                },
+            )
     for seg in results(tree, "segmentations.json"):
         name = _text(seg, "name")
         segments = [_text(s, "name") for s in results(tree, f"segmentations/{seg.get('id')}/segments.json")]
         if name:
-            out[f"{system}:segmentation/{name}"] = AssetState(f"{system}:segmentation/{name}", {"segments": Facet("values", " > ".join(segments), "segments, in order")})
+            out[f"{system}:segmentation/{name}"] = AssetState(
+                f"{system}:segmentation/{name}",
+                {"segments": Facet("values", " > ".join(segments), "segments, in order")},
+            )
             for sname in filter(None, segments):
                 out[f"{system}:segment/{name}/{sname}"] = AssetState(f"{system}:segment/{name}/{sname}")
     for form in results(tree, "forms.json"):
         if _text(form, "name"):
             fields = tuple(sorted(canonical(f) for f in results(tree, f"forms/{form.get('id')}/fields.json")))
-            facets = {"fields": Facet("schema", fields, "form fields"), "status": Facet("availability", _text(form, "status"), "status")}
-            out[f"{system}:form/{_text(form, 'name')}"] = AssetState(f"{system}:form/{_text(form, 'name')}", facets, canonical(fields) if fields else "")
+            facets = {
+                "fields": Facet("schema", fields, "form fields"),
+                "status": Facet("availability", _text(form, "status"), "status"),
+            }
+            out[f"{system}:form/{_text(form, 'name')}"] = AssetState(
+                f"{system}:form/{_text(form, 'name')}", facets, canonical(fields) if fields else ""
+            )
     return out

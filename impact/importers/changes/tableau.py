@@ -53,8 +53,18 @@ def _workbook(root: Element, wb: str, system: str, out: Snapshot) -> None:
         aid = f"{system}:datasource/{wb}/{ds.get('caption') or name}"
         names[name] = aid
         conn = ds.find("connection")
-        where = " ".join(f"{k}={v}" for k, v in sorted((conn.attrib if conn is not None else {}).items()) if k in ("class", "dbname", "server", "schema"))
-        sql = tuple(sorted(" ".join((r.text or "").split()) for r in ds.iter() if r.tag.endswith("relation") and r.get("type") == "text"))
+        where = " ".join(
+            f"{k}={v}"
+            for k, v in sorted((conn.attrib if conn is not None else {}).items())
+            if k in ("class", "dbname", "server", "schema")
+        )
+        sql = tuple(
+            sorted(
+                " ".join((r.text or "").split())
+                for r in ds.iter()
+                if r.tag.endswith("relation") and r.get("type") == "text"
+            )
+        )
         facets = {"tables": Facet("logic", tuple(datasource_tables(ds, aid, [])), "tables"), "sql": Facet("logic", tuple(dict.fromkeys(sql)), "custom SQL"),
                   "connection": Facet("data", where, "connection")}  # fmt: skip
         out[aid] = AssetState(aid, facets)
@@ -63,7 +73,9 @@ def _workbook(root: Element, wb: str, system: str, out: Snapshot) -> None:
         deps = sheet.findall("table/view/datasource-dependencies")
         used = tuple(sorted({names.get(d.get("datasource", ""), d.get("datasource", "")) for d in deps}))
         fields = tuple(sorted({f"{d.get('datasource')}:{c.get('name')}" for d in deps for c in d.iter("column")}))
-        out[aid] = AssetState(aid, {"datasources": Facet("logic", used, "data sources"), "fields": Facet("schema", fields, "fields used")})
+        out[aid] = AssetState(
+            aid, {"datasources": Facet("logic", used, "data sources"), "fields": Facet("schema", fields, "fields used")}
+        )
     for board in root.findall("dashboards/dashboard"):
         aid = f"{system}:dashboard/{wb}/{board.get('name', '')}"
         sheets = tuple(sorted({z.get("name", "") for z in board.iter("zone") if z.get("name")}))
@@ -71,7 +83,9 @@ def _workbook(root: Element, wb: str, system: str, out: Snapshot) -> None:
     out[f"{system}:workbook/{wb}"] = AssetState(f"{system}:workbook/{wb}")
 
 
-def snapshot(tree: Tree, system: str = "tableau", only: set[str] | None = None, options: Mapping[str, object] | None = None) -> Snapshot:
+def snapshot(
+    tree: Tree, system: str = "tableau", only: set[str] | None = None, options: Mapping[str, object] | None = None
+) -> Snapshot:
     """Every workbook of the tree (or of ``only``), with its facets (see the module docstring)."""
     out: Snapshot = {}
     for path in tree.files():
