@@ -131,7 +131,7 @@ def test_a_person_finds_what_breaks_and_whom_to_ask(browser: Any, example_site: 
     page.locator("#q").fill("product interest")  # a display name
     page.wait_for_selector('#results[data-query="product interest"]')
     first = page.locator("#results a.hit").first
-    assert first.get_attribute("data-asset") == "marketo:segmentation/product-interest"
+    assert first.get_attribute("data-asset") == "marketo:segmentation/Product Interest"
     assert first.locator(".name").inner_text() == "Product Interest"
     page.locator("#q").fill("products")
     page.wait_for_selector('#results[data-query="products"]')
@@ -227,7 +227,7 @@ def _meta(site: Path) -> Any:
 
 
 def test_page_answers_equal_the_cli_on_the_example(browser: Any, example_site: Path, tmp_path: Path) -> None:
-    assets = ["website:/products/", "salesforce:queue/EMEA_Inbound", "marketo:field/division", "leandata:rule/emea-round-robin", "gtm:tag/Marketo Munchkin", "tableau:datasource/revops-leads", "marketo:smart-list/product-page-visitors"]  # the last two: uses cut their upstream
+    assets = ["website:/products/", "salesforce:queue/EMEA_Inbound", "marketo:field/Division__c", "leandata:rule/emea-round-robin", "gtm:tag/Marketo Munchkin", "tableau:datasource/revops-leads", "marketo:smart-list/Product Page Visitors - 90d"]  # the last two: uses cut their upstream
     _compare(browser, EXAMPLE / "catalog", example_site, assets, tmp_path, EXAMPLE / "changes")
 
 
