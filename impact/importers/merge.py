@@ -320,7 +320,12 @@ def dump(data: dict[str, Any]) -> str:
     so that a later re-import never refolds what a person wrote.
     """
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
+    body = {key: value for key, value in data.items() if key != "sources"}
+    text = yaml.dump(body, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096) if body else ""
+    if "sources" in data:
+        # A source's args on one line ([--owner, web]): "- --owner" reads like a nested list to the fast reader, which declines it.
+        text += yaml.dump({"sources": data["sources"]}, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=4096)
+    return text
 
 
 def catalog_assets(catalog: Path, target: Path | None = None) -> dict[str, dict[str, str | None]]:

@@ -63,11 +63,24 @@ def _to_tree(value: Any) -> Any:
     return value
 
 
+def _sources_tree(sources: list[dict[str, Any]]) -> Any:
+    """``sources:`` with each entry's args on one line (``args: [--owner, web]``), as people write options.
+
+    A block list of options (``- --owner``) starts with ``- -``, which the fast
+    reader takes for a nested list and leaves to the precise one.
+    """
+    seq = _to_tree(sources)
+    for entry in seq:
+        if isinstance(entry, CommentedMap) and isinstance(entry.get("args"), CommentedSeq):
+            entry["args"].fa.set_flow_style()
+    return seq
+
+
 def apply_additions(tree: Any, merged: dict[str, Any], parent_key: str = "") -> None:
     """Add to ``tree`` what ``merged`` has and it lacks; replace ``sources`` entries the import recorded."""
     for key, value in merged.items():
         if key not in tree:
-            node = _to_tree(value)
+            node = _sources_tree(value) if key == "sources" and parent_key == "" else _to_tree(value)
             keys = list(tree.keys())
             if parent_key in _SORTED_MAPS:
                 index = next((i for i, existing in enumerate(keys) if str(existing) > str(key)), len(keys))
@@ -81,7 +94,7 @@ def apply_additions(tree: Any, merged: dict[str, Any], parent_key: str = "") -> 
         current = tree[key]
         if key == "sources" and parent_key == "":
             if _plain(current) != value:
-                tree[key] = _to_tree(value)
+                tree[key] = _sources_tree(value)
             continue
         if isinstance(value, dict) and isinstance(current, dict):
             apply_additions(current, value, str(key))
