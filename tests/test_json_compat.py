@@ -20,6 +20,7 @@ import yaml
 from click.testing import CliRunner
 
 from impact.cli.main import cli
+
 BEFORE = Path(__file__).resolve().parent / "fixtures" / "json-before-14"
 EXAMPLE = BEFORE / "example"  # the example catalog the JSON of before was made from (ids as they were then)
 CHANGES = sorted(BEFORE.glob("CR-*.json"))
