@@ -300,6 +300,7 @@ ORDINARY = (
     "systems:\n  crm:\n    informed:\n    - a\n    assets:\n      \"x\" :\n        type: |\n          assets:\n          y: z\n      w: {type: t}\n",
     "# top\n\n  teams:\n   web:\n    name: W\n  policy:\n   minor: {}\n",
     "teams:\n  web: {name: W}\n  ops:\n    name: O",  # no line break at the end
+    "systems:\n  crm:\n    name: CRM\n    assets:\n      x: {type: t}\nsources:\n- kind: gtm\n  path: e.json\n  args: [--owner, web]\n",
 )
 
 
@@ -394,6 +395,7 @@ def test_a_flow_collection_over_lines_is_declined(text: str) -> None:
         ("a: [x,", False), ('a: [x, "]"', False), ("a]: [x", False), ('"a[": [x, "] #"', False), ("a: [a'x, \"y']", False),
         ("- a: [x", False), ("k: see [docs]: x", False), ("web: {name: 'Web,", False), ("d: [a,,]", False), ("x: {a}", False),
         ("x: [a: b]", False), ("x: [a]]", False), ("  [x", False), ("x: [a, # c", False),
+        ("  args: [--owner, web, -x]", True), ("x: [- a]", False), ("x: [-]", False), ("x: [a, -]", False), ("x: [-[a]]", False),
     ],
 )  # fmt: skip
 def test_a_line_passes_the_flow_check_only_if_its_flow_collections_close_on_it(line: str, closed: bool) -> None:

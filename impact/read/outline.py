@@ -135,7 +135,8 @@ def _open_flow() -> re.Pattern[str]:
     """
     dq = r'"(?:[^"\\\n]|\\[^\n])*+"'
     sq = r"'(?:[^'\n]|'')*+'"
-    first = r"""[^ \n"'\[\]{},#&*!|>%@`?:\-]"""  # a plain scalar's first character: no indicator
+    # A plain scalar's first character: no indicator, or '-' before a safe character ('--owner', as YAML allows).
+    first = r"""(?:[^ \n"'\[\]{},#&*!|>%@`?:\-]|-(?=[^ \n"'\[\]{},#]))"""
     plain_in_flow = first + r"""(?:[^"'\[\]{},:#\n]|:(?=[^ \n,\[\]{}]))*+"""
     plain_key = first + r"""(?:[^"'\[\]{},:#\n]|:(?=[^ \n]))*+"""
     plain_value = first + r"""(?:[^:#\n]|:(?=[^ \n]))*+"""  # plain text in a block: brackets are text
