@@ -128,11 +128,11 @@ def test_a_person_finds_what_breaks_and_whom_to_ask(browser: Any, example_site: 
     page.locator("#q").fill("Revenue Operations")  # an owner team's name
     page.wait_for_selector('#results[data-query="Revenue Operations"]')
     assert page.locator("#results a.hit").count() > 0
-    page.locator("#q").fill("product interest")  # a display name
-    page.wait_for_selector('#results[data-query="product interest"]')
+    page.locator("#q").fill("sales region")  # a display name
+    page.wait_for_selector('#results[data-query="sales region"]')
     first = page.locator("#results a.hit").first
-    assert first.get_attribute("data-asset") == "marketo:segmentation/Product Interest"
-    assert first.locator(".name").inner_text() == "Product Interest"
+    assert first.get_attribute("data-asset") == "marketo:field/Region__c"
+    assert first.locator(".name").inner_text() == "Sales Region"
     page.locator("#q").fill("products")
     page.wait_for_selector('#results[data-query="products"]')
     view.check("search")
