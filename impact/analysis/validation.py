@@ -27,19 +27,48 @@ class ValidationReport:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def cycle_warnings(catalog: Catalog, graph: DependencyGraph) -> list[Problem]:
+AUTOMATIONS = frozenset({"flow", "workflow-rule", "apex-trigger", "assignment-rule", "process"})
+"""Asset types that read and write fields of their own system: a loop through one is how they work, not a problem."""
+
+
+def automation_loop(catalog: Catalog, cycle: list[str]) -> bool:
+    """Whether a cycle stays in one system and goes through an automation (a flow that reads and writes a field)."""
+    assets = catalog.assets
+    systems = {assets[a].system for a in cycle}
+    return len(systems) == 1 and any(assets[a].type in AUTOMATIONS for a in cycle)
+
+
+def cycle_warnings(catalog: Catalog, graph: DependencyGraph, show_cycles: bool = False) -> list[Problem]:
+    """A warning per dependency cycle a change can go round; automations reading and writing a field summed up in one note.
+
+    Loops closed only by dependencies that do not carry data (a writer's
+    reference to the field it writes) are not cycles a change goes round.
+    With ``show_cycles``, each automation loop is a note of its own.
+    """
     found = []
-    cycles = list(graph.cycles())
+    cycles = graph.cycles(carrying="data")
     prefetch_places(catalog.places, (f"asset:{cycle[0]}" for cycle in cycles))
+    loops: list[list[str]] = []
     for cycle in cycles:
         p = catalog.places[f"asset:{cycle[0]}"]
         shown = " -> ".join([*cycle, cycle[0]])
-        found.append(Problem(p.file, p.line, p.col, f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)", "warning"))
+        if not automation_loop(catalog, cycle):
+            found.append(Problem(p.file, p.line, p.col, f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)", "warning"))
+            continue
+        loops.append(cycle)
+        if show_cycles:
+            found.append(Problem(p.file, p.line, p.col, f"an automation reads and writes the same field: {shown}", "note"))
+    if loops and not show_cycles:
+        automations = {a for cycle in loops for a in cycle if catalog.assets[a].type in AUTOMATIONS}
+        p = catalog.places[f"asset:{loops[0][0]}"]
+        many = "s" if len(automations) != 1 else ""
+        message = f"{len(automations)} automation{many} read and write the same field (normal, not a problem); 'impact validate --show-cycles' lists them"
+        found.append(Problem(p.file, 0, 0, message, "note"))
     return found
 
 
-def validate_catalog(root: str | os.PathLike[str], limits: Limits | None = None) -> ValidationReport:
+def validate_catalog(root: str | os.PathLike[str], limits: Limits | None = None, show_cycles: bool = False) -> ValidationReport:
     catalog, problems = check_catalog(root, limits)
     if catalog is not None:
-        problems = sorted(problems + cycle_warnings(catalog, DependencyGraph(catalog)))
+        problems = sorted(problems + cycle_warnings(catalog, DependencyGraph(catalog), show_cycles))
     return ValidationReport(catalog, problems)

@@ -12,6 +12,7 @@ what it reaches. ``networkx`` is imported only for :attr:`DependencyGraph.graph`
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -407,15 +408,22 @@ class DependencyGraph:
             return None
         return self._edges.note(index[upstream], index[downstream])[1]
 
-    def cycles(self) -> list[list[str]]:
+    def cycles(self, carrying: str | None = None) -> list[list[str]]:
         """One cycle per strongly connected group of assets, each rotated to start at its smallest id.
 
         The cycle is the first one a depth-first walk from the group's
         smallest id meets, taking dependencies in id order (what
-        ``networkx.find_cycle`` gives on the same graph).
+        ``networkx.find_cycle`` gives on the same graph). ``carrying``: only
+        the dependencies that use this aspect (``data``: a loop a change can
+        go round, not one closed by a writer's reference to the field it writes).
         """
 
         offsets, targets, ids = self._edges.offsets, self._edges.targets, self._ids
+        uses = self._edges.uses
+        if carrying is not None and uses:
+            kept = [pos for pos in range(len(targets)) if pos not in uses or carrying in uses[pos]]
+            starts = [bisect_left(kept, offsets[u]) for u in range(len(offsets))]
+            offsets, targets = starts, [targets[pos] for pos in kept]
         found = []
         for component in cyclic_components(offsets, targets):
             cycle = [ids[u] for u in first_cycle(offsets, targets, set(component), min(component))]

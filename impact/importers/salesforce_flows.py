@@ -158,8 +158,8 @@ def read_references(b: Builder, el: Element, variables: dict[str, str], saved: s
     pattern = re.compile(rf"(?<![\w.$])({names}){_PATH}", re.I)
     for node in el.iter():
         text = node.text
-        if not text or "." not in text:
-            continue
+        if not text or "." not in text or local(node.tag) == "inputReference":
+            continue  # the record an Update or Create Records element saves: read_record_elements
         assigned = local(node.tag) == "assignToReference"
         for match in pattern.finditer(text):
             var = match.group(1).lower()
