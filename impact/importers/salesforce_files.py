@@ -34,10 +34,16 @@ def api_name(path: Path, suffix: str) -> str:
 
 
 def file_kind(path: Path) -> str | None:
-    name, parent = path.name, path.parent.name
+    return kind_of(path.name, path.parent.name, path.parent.parent.name)
+
+
+def kind_of(name: str, parent: str, grandparent: str) -> str | None:
+    """A metadata file's kind from its name and its folder's (and that folder's parent's) name."""
+    if not name.endswith((".xml", ".cls", ".trigger")):
+        return None
     if name.endswith(".field-meta.xml") and parent == "fields":
         return "field"
-    if name.endswith(".object-meta.xml") and path.parent.parent.name == "objects":
+    if name.endswith(".object-meta.xml") and grandparent == "objects":
         return "object"
     if name.endswith(".validationRule-meta.xml") and parent == "validationRules":
         return "validation-rule"
@@ -56,17 +62,42 @@ def file_kind(path: Path) -> str | None:
     return None
 
 
+def metadata_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """Each metadata file below ``root`` with its kind, in path order (a path made only for the files that are metadata)."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        parent, grandparent = os.path.basename(folder), os.path.basename(os.path.dirname(folder))
+        for name in sorted(files):
+            kind = kind_of(name, parent, grandparent)
+            if kind:
+                yield kind, Path(folder, name)
+
+
 def text_of(el: Element | None, tag: str) -> str | None:
+    """The text of ``el``'s first child ``tag`` (any namespace), stripped; None when missing or blank."""
     if el is None:
         return None
+    suffix = "}" + tag
     for child in el:
-        if local(child.tag) == tag:
+        name = child.tag
+        if name == tag or name.endswith(suffix):
             return (child.text or "").strip() or None
     return None
 
 
+def texts(el: Element) -> dict[str, str | None]:
+    """The text of each child's tag (namespace dropped), the first of each tag, stripped; None when blank."""
+    out: dict[str, str | None] = {}
+    for child in el:
+        tag = child.tag.rpartition("}")[2]
+        if tag not in out:
+            out[tag] = (child.text or "").strip() or None
+    return out
+
+
 def children(el: Element, tag: str) -> list[Element]:
-    return [child for child in el if local(child.tag) == tag]
+    suffix = "}" + tag
+    return [child for child in el if child.tag == tag or child.tag.endswith(suffix)]
 
 
 def descendants(el: Element, tag: str) -> Iterator[Element]:

@@ -12,6 +12,7 @@ depends on its writer for its data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from impact.importers.merge import ImportedAsset
 
@@ -26,7 +27,7 @@ class FieldDef:
     formula: str | None
     reference_to: list[str]
     summarized: list[str]
-    path: str
+    path: Path  # the field's file
 
 
 @dataclass
