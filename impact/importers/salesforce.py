@@ -42,7 +42,7 @@ from xml.etree.ElementTree import Element
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers.merge import Imported
-from impact.importers.salesforce_files import Files, api_name, children, mark_status, meta_status, metadata_files, no_progress, text_of, texts
+from impact.importers.salesforce_files import Files, api_name, children, mark_status, meta_status, metadata_files, no_progress, text_of
 from impact.importers.salesforce_flows import add_flow, flow_key
 from impact.importers.salesforce_formulas import formula_references, strip_formula
 from impact.importers.salesforce_org import Builder, FieldDef, Org
@@ -142,19 +142,31 @@ def index_org(files: Files, roots: dict[Path, Element]) -> Org:
         if desc:
             org.object_descriptions[obj.lower()] = desc
     for path in files.get("field"):
-        obj = path.parent.parent.name
-        org.objects.setdefault(obj.lower(), obj)
-        el = roots[path]
-        text = texts(el)
-        fname = text.get("fullName") or api_name(path, ".field-meta.xml")
-        refs = [t.text.strip() for t in children(el, "referenceTo") if t.text and t.text.strip()]
-        summarized = [v for v in (text.get("summarizedField"), text.get("summaryForeignKey")) if v]
-        found = FieldDef(obj, fname, text.get("label"), text.get("type"), text.get("description"), text.get("formula"), refs, summarized, path)
-        org.fields[(obj.lower(), fname.lower())] = found
+        found = read_field(path, roots[path])
+        org.objects.setdefault(found.obj.lower(), found.obj)
+        org.fields[(found.obj.lower(), found.name.lower())] = found
     for path in files.get("validation-rule"):
         obj = path.parent.parent.name
         org.objects.setdefault(obj.lower(), obj)
     return org
+
+
+def read_field(path: Path, el: Element) -> FieldDef:
+    """A field file (``objects/<Object>/fields/<Field>.field-meta.xml``): what the importer needs of it, in one pass."""
+    text: dict[str, str | None] = {}
+    refs: list[str] = []
+    for child in el:
+        tag = child.tag.rpartition("}")[2]
+        value = (child.text or "").strip() or None
+        if tag == "referenceTo":
+            if value:
+                refs.append(value)
+        elif tag not in text:
+            text[tag] = value
+    obj = path.parts[-3]
+    fname = text.get("fullName") or api_name(path, ".field-meta.xml")
+    summarized = [v for v in (text.get("summarizedField"), text.get("summaryForeignKey")) if v]
+    return FieldDef(obj, fname, text.get("label"), text.get("type"), text.get("description"), text.get("formula"), refs, summarized, path)
 
 
 def add_objects_and_fields(b: Builder) -> None:

@@ -67,10 +67,11 @@ def metadata_files(root: Path) -> Iterator[tuple[str, Path]]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         parent, grandparent = os.path.basename(folder), os.path.basename(os.path.dirname(folder))
+        base = Path(folder)
         for name in sorted(files):
             kind = kind_of(name, parent, grandparent)
             if kind:
-                yield kind, Path(folder, name)
+                yield kind, base / name
 
 
 def text_of(el: Element | None, tag: str) -> str | None:
@@ -83,16 +84,6 @@ def text_of(el: Element | None, tag: str) -> str | None:
         if name == tag or name.endswith(suffix):
             return (child.text or "").strip() or None
     return None
-
-
-def texts(el: Element) -> dict[str, str | None]:
-    """The text of each child's tag (namespace dropped), the first of each tag, stripped; None when blank."""
-    out: dict[str, str | None] = {}
-    for child in el:
-        tag = child.tag.rpartition("}")[2]
-        if tag not in out:
-            out[tag] = (child.text or "").strip() or None
-    return out
 
 
 def children(el: Element, tag: str) -> list[Element]:
