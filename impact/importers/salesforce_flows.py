@@ -114,9 +114,10 @@ def _record_path(b: Builder, variables: dict[str, str], reference: str) -> tuple
         return None
     walked: list[str] = []
     for rel in (p for p in rest.split(".") if p):
-        lookup = b.lookup_field(rel)
+        name, _, typed = rel.partition(":")
+        lookup = b.lookup_field(name)
         walked.append(b.field_key(obj, lookup))
-        obj = b.target(obj, lookup, rel)
+        obj = b.target(obj, lookup, name, typed)
         if obj is None:
             return None
     return obj, walked
@@ -164,6 +165,9 @@ def read_references(b: Builder, el: Element, variables: dict[str, str], saved: s
         for match in pattern.finditer(text):
             var = match.group(1).lower()
             path = match.group(2).lstrip(".")
+            if "." not in path and b.is_relationship(variables[var], path):  # $Record.Parent: the related record
+                reading.reads.add(b.field_key(variables[var], b.lookup_field(path.partition(":")[0])))
+                continue
             refs = b.resolve(variables[var], path)
             if assigned and refs and "." not in path and match.group(0) == text.strip():  # var.Field = ...
                 last = refs.pop()

@@ -90,6 +90,9 @@ _OBJECT_TARGETS = {
     ("workorder", "parentworkorder"): "WorkOrder",
 }
 
+# Relationships that reach one of several objects: a record, never a field.
+_POLYMORPHIC = {"owner", "what", "who", "parent", "relatedto"}
+
 # Compound fields: a component read by a formula belongs to the compound field.
 _ADDRESS_PARTS = ("Street", "City", "State", "PostalCode", "Country", "StateCode", "CountryCode", "Latitude", "Longitude", "GeocodeAccuracy")
 _COMPOUND = {
@@ -138,7 +141,13 @@ class Builder:
                 item.uses[dep] = sorted(set(item.uses[dep]) | set(uses))
 
     def write(self, writer: str, field_key: str) -> None:
-        """``writer`` writes the field: the field's data comes from it, and it breaks if the field is renamed, retyped or deleted."""
+        """``writer`` writes the field: the field's data comes from it, and it breaks if the field is renamed, retyped or deleted.
+
+        A record's ``Id`` is never written: setting it on a record variable names the record to update, so it is read.
+        """
+        if field_key.endswith(".Id"):
+            self.depend(writer, field_key)
+            return
         self.depend(field_key, writer)
         self.depend(writer, field_key, WRITER_USES)
 
@@ -214,6 +223,15 @@ class Builder:
         if low in self.org.objects and not low.endswith("__r"):
             return self.org.objects[low]
         return None  # Owner, What, Who and other polymorphic or unknown lookups: stop at the lookup field
+
+    def is_relationship(self, obj: str, name: str) -> bool:
+        """Whether ``name`` on ``obj`` names a related record (``Parent``, ``Account__r``), not a field."""
+        low = name.partition(":")[0].lower()
+        if low.endswith("__r") or ":" in name:
+            return True
+        if (self.object_name(obj).lower(), low) in self.org.fields or low.endswith("__c"):
+            return False
+        return low in _POLYMORPHIC or self.target(obj, self.lookup_field(name), name) is not None
 
     def lookup_target(self, obj: str, lookup: str) -> str | None:
         """The object a lookup field (``ParentId``, ``Account__c``) or a relationship name reaches."""
