@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers import roundtrip
@@ -310,8 +311,6 @@ def merge_into_file(target: Path, imported: Imported, catalog: Path | None = Non
 
 def _valid_data(data: dict[str, Any]) -> bool:
     """Whether the catalog file's schema accepts ``data`` as it is."""
-    from pydantic import ValidationError
-
     try:
         with gc_paused():
             plain_validator(CatalogFileSpec).validate_python(data)

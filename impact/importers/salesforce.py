@@ -42,7 +42,15 @@ from xml.etree.ElementTree import Element
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers.merge import Imported
-from impact.importers.salesforce_files import Files, api_name, children, mark_status, meta_status, metadata_files, no_progress, text_of
+from impact.importers.salesforce_files import (
+    Files,
+    api_name,
+    mark_status,
+    meta_status,
+    metadata_files,
+    no_progress,
+    text_of,
+)
 from impact.importers.salesforce_flows import add_flow, flow_key
 from impact.importers.salesforce_formulas import formula_references, strip_formula
 from impact.importers.salesforce_org import Builder, FieldDef, Org

@@ -229,7 +229,7 @@ def add_flow(b: Builder, path: Path, el: Element) -> None:
         b.depend(key, named, WRITER_USES)
     for called in sorted(reading.calls):
         if called not in b.assets:
-            kind, _, name = called.partition("/")
+            kind = called.partition("/")[0]
             note = "Flow called by another flow (no flow file in the source)" if kind == "flow" else None
             b.asset(called, "flow" if kind == "flow" else "apex-class", None, note)
         b.depend(key, called)
