@@ -33,7 +33,6 @@ the lookup field otherwise: never a field of the wrong object.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -49,13 +48,15 @@ from impact.importers.salesforce_files import (
     meta_status,
     metadata_files,
     no_progress,
+    parse_file,
+    read_file,
     text_of,
 )
 from impact.importers.salesforce_flows import add_flow, flow_key
 from impact.importers.salesforce_formulas import formula_references, strip_formula
 from impact.importers.salesforce_org import Builder, FieldDef, Org
 from impact.importers.salesforce_workflows import add_assignment_rules, add_workflow
-from impact.importers.xmlread import parse_xml, read_bytes
+from impact.importers.xmlread import read_bytes
 from impact.read.gcpause import gc_paused
 from impact.read.limits import Limits
 
@@ -117,25 +118,12 @@ def read_roots(files: Files, progress: Progress) -> dict[Path, Element]:
     limit = Limits.from_env().max_file_bytes
     for path in progress(xml_files, len(xml_files), "Reading Salesforce metadata"):
         try:
-            raw = _read(path, limit)
-            try:
-                roots[path] = parse_xml(raw, "", "Salesforce metadata file")
-            except ImpactError:  # named only now: a file's display path is slow to make for 24,000 good files
-                roots[path] = parse_xml(raw, display_path(path), "Salesforce metadata file")
+            raw = read_file(path, limit)
+            roots[path] = parse_file(path, raw if raw is not None else read_bytes(path))
         except ImpactError as exc:
             problems.items.extend(exc.problems)
     problems.raise_if_errors()
     return roots
-
-
-def _read(path: Path, limit: int) -> bytes:
-    """A file's bytes within the size limit: one open and one read (``read_bytes`` says what is wrong otherwise)."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read() if os.fstat(handle.fileno()).st_size <= limit else b""
-    except OSError:
-        raw = b""
-    return raw if 0 < len(raw) <= limit else read_bytes(path)
 
 
 def index_org(files: Files, roots: dict[Path, Element]) -> Org:
@@ -211,15 +199,16 @@ def add_validation_rules(b: Builder, files: Files, roots: dict[Path, Element]) -
 def add_apex(b: Builder, files: Files) -> None:
     """Apex classes, and each trigger on its object, the classes its body names and the fields it assigns."""
     problems = ProblemList()
+    limit = Limits.from_env().max_file_bytes
     class_names: dict[str, str] = {}
     for path in files.get("apex-class"):
         cname = api_name(path, ".cls")
         class_names[cname.lower()] = cname
-        status = meta_status(path.with_name(path.name + "-meta.xml"), problems)
+        status = meta_status(path.with_name(path.name + "-meta.xml"), problems, limit)
         b.asset(f"apex-class/{cname}", "apex-class", None, mark_status(status, "Apex class", None))
     for path in files.get("apex-trigger"):
         key = f"apex-trigger/{api_name(path, '.trigger')}"
-        status = meta_status(path.with_name(path.name + "-meta.xml"), problems)
+        status = meta_status(path.with_name(path.name + "-meta.xml"), problems, limit)
         b.asset(key, "apex-trigger", None, mark_status(status, "Apex trigger", None))
         body = strip_formula(read_bytes(path).decode("utf-8", errors="replace"))
         body = re.sub(r"//[^\n]*", " ", body)

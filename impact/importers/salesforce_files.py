@@ -17,6 +17,7 @@ from xml.etree.ElementTree import Element
 
 from impact.core.errors import ImpactError, ProblemList, display_path
 from impact.importers.xmlread import local, parse_xml, read_bytes
+from impact.read.limits import Limits
 
 SKIP_DIRS = {"node_modules", ".git", ".sfdx", ".sf", "__pycache__"}
 
@@ -126,11 +127,35 @@ def no_progress(items: Iterable[Path], total: int, label: str) -> Iterable[Path]
     return items
 
 
-def meta_status(meta: Path, problems: ProblemList) -> str | None:
-    if not meta.is_file():
-        return None
+def read_file(path: Path, limit: int) -> bytes | None:
+    """A file's bytes within the size limit in one open and one read; None when there is no such file.
+
+    Anything else wrong (too big, unreadable) is said by ``read_bytes``, with the file's place.
+    """
     try:
-        return text_of(parse_xml(read_bytes(meta), display_path(meta), "Salesforce metadata file"), "status")
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size <= limit:
+                return handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        pass
+    return read_bytes(path)
+
+
+def parse_file(path: Path, raw: bytes) -> Element:
+    """A metadata file's root element; the file is named (slow to make for 24,000 files) only when it is broken."""
+    try:
+        return parse_xml(raw, "", "Salesforce metadata file")
+    except ImpactError:
+        return parse_xml(raw, display_path(path), "Salesforce metadata file")
+
+
+def meta_status(meta: Path, problems: ProblemList, limit: int | None = None) -> str | None:
+    """The ``status`` of a class's or trigger's ``-meta.xml`` file, None without one."""
+    try:
+        raw = read_file(meta, Limits.from_env().max_file_bytes if limit is None else limit)
+        return None if raw is None else text_of(parse_file(meta, raw), "status")
     except ImpactError as exc:
         problems.items.extend(exc.problems)
         return None
