@@ -43,28 +43,48 @@ def cycle_warnings(catalog: Catalog, graph: DependencyGraph, show_cycles: bool =
 
     Loops closed only by dependencies that do not carry data (a writer's
     reference to the field it writes) are not cycles a change goes round.
-    With ``show_cycles``, each automation loop is a note of its own.
+    With ``show_cycles``, each automation that reads and writes a field is a
+    note of its own, with those fields.
     """
     found = []
     cycles = graph.cycles(carrying="data")
     prefetch_places(catalog.places, (f"asset:{cycle[0]}" for cycle in cycles))
     loops: list[list[str]] = []
     for cycle in cycles:
+        if automation_loop(catalog, cycle):
+            loops.append(cycle)
+            continue
         p = catalog.places[f"asset:{cycle[0]}"]
         shown = " -> ".join([*cycle, cycle[0]])
-        if not automation_loop(catalog, cycle):
-            found.append(Problem(p.file, p.line, p.col, f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)", "warning"))
-            continue
-        loops.append(cycle)
-        if show_cycles:
-            found.append(Problem(p.file, p.line, p.col, f"an automation reads and writes the same field: {shown}", "note"))
-    if loops and not show_cycles:
-        automations = {a for cycle in loops for a in cycle if catalog.assets[a].type in AUTOMATIONS}
+        found.append(Problem(p.file, p.line, p.col, f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)", "warning"))
+    if not loops:
+        return found
+    both = _read_and_written(catalog, graph, loops)
+    if show_cycles:
+        prefetch_places(catalog.places, (f"asset:{a}" for a in both))
+        for automation, fields in sorted(both.items()):
+            p = catalog.places[f"asset:{automation}"]
+            listed = ", ".join(fields) if fields else "the loop " + " -> ".join(next(c for c in loops if automation in c))
+            found.append(Problem(p.file, p.line, p.col, f"{automation} reads and writes {listed}", "note"))
+    else:
         p = catalog.places[f"asset:{loops[0][0]}"]
-        many = "s" if len(automations) != 1 else ""
-        message = f"{len(automations)} automation{many} read and write the same field (normal, not a problem); 'impact validate --show-cycles' lists them"
+        many = "s" if len(both) != 1 else ""
+        message = f"{len(both)} automation{many} read and write the same field (normal, not a problem); 'impact validate --show-cycles' lists them"
         found.append(Problem(p.file, 0, 0, message, "note"))
     return found
+
+
+def _read_and_written(catalog: Catalog, graph: DependencyGraph, loops: list[list[str]]) -> dict[str, list[str]]:
+    """Each automation in a loop of one system → the assets it reads and writes (depends on each way), sorted."""
+    assets = catalog.assets
+    out: dict[str, list[str]] = {a: [] for cycle in loops for a in cycle if assets[a].type in AUTOMATIONS}
+    for first, second in graph.mutual(carrying="data"):
+        if assets[first].system != assets[second].system:
+            continue
+        for automation, other in ((first, second), (second, first)):
+            if assets[automation].type in AUTOMATIONS and assets[other].type not in AUTOMATIONS:
+                out.setdefault(automation, []).append(other)
+    return out
 
 
 def validate_catalog(root: str | os.PathLike[str], limits: Limits | None = None, show_cycles: bool = False) -> ValidationReport:

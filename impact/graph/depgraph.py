@@ -417,19 +417,43 @@ class DependencyGraph:
         the dependencies that use this aspect (``data``: a loop a change can
         go round, not one closed by a writer's reference to the field it writes).
         """
-
-        offsets, targets, ids = self._edges.offsets, self._edges.targets, self._ids
-        uses = self._edges.uses
-        if carrying is not None and uses:
-            kept = [pos for pos in range(len(targets)) if pos not in uses or carrying in uses[pos]]
-            starts = [bisect_left(kept, offsets[u]) for u in range(len(offsets))]
-            offsets, targets = starts, [targets[pos] for pos in kept]
+        offsets, targets = self._carrying(carrying)
+        ids = self._ids
         found = []
         for component in cyclic_components(offsets, targets):
             cycle = [ids[u] for u in first_cycle(offsets, targets, set(component), min(component))]
             first = cycle.index(min(cycle))
             found.append(cycle[first:] + cycle[:first])
         return sorted(found)
+
+    def mutual(self, carrying: str | None = None) -> list[tuple[str, str]]:
+        """Pairs of assets that depend on each other (a flow that reads and writes a field), smaller id first, sorted.
+
+        Only dependencies that use ``carrying`` count (every one without it).
+        Searched only within the strongly connected groups, where any such pair lies.
+        """
+        offsets, targets = self._carrying(carrying)
+        ids = self._ids
+        pairs = []
+        for component in cyclic_components(offsets, targets):
+            members = set(component)
+            for u in component:
+                for v in targets[offsets[u] : offsets[u + 1]]:
+                    if u < v and v in members:
+                        row = targets[offsets[v] : offsets[v + 1]]
+                        at = bisect_left(row, u)
+                        if at < len(row) and row[at] == u:
+                            pairs.append((ids[u], ids[v]) if ids[u] < ids[v] else (ids[v], ids[u]))
+        return sorted(pairs)
+
+    def _carrying(self, carrying: str | None) -> tuple[Sequence[int], Sequence[int]]:
+        """The adjacency (offsets, targets) of the dependencies that use ``carrying``; every one without it."""
+        offsets, targets, uses = self._edges.offsets, self._edges.targets, self._edges.uses
+        if carrying is None or not uses:
+            return offsets, targets
+        kept = [pos for pos in range(len(targets)) if pos not in uses or carrying in uses[pos]]
+        starts = [bisect_left(kept, offsets[u]) for u in range(len(offsets))]
+        return starts, [targets[pos] for pos in kept]
 
 
 class _SystemOf(Mapping[str, str]):
