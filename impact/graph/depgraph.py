@@ -451,9 +451,19 @@ class DependencyGraph:
         offsets, targets, uses = self._edges.offsets, self._edges.targets, self._edges.uses
         if carrying is None or not uses:
             return offsets, targets
-        kept = [pos for pos in range(len(targets)) if pos not in uses or carrying in uses[pos]]
-        starts = [bisect_left(kept, offsets[u]) for u in range(len(offsets))]
-        return starts, [targets[pos] for pos in kept]
+        # Only the edges that say what they use can drop out: the others are copied by runs.
+        dropped = [pos for pos, aspects in uses.items() if carrying not in aspects]
+        if not dropped:
+            return offsets, targets
+        dropped.sort()
+        kept_targets: list[int] = []
+        start = 0
+        for pos in dropped:
+            kept_targets.extend(targets[start:pos])
+            start = pos + 1
+        kept_targets.extend(targets[start:])
+        starts = [offset - bisect_left(dropped, offset) for offset in offsets]
+        return starts, kept_targets
 
 
 class _SystemOf(Mapping[str, str]):
