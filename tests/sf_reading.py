@@ -79,7 +79,8 @@ def read_flow(path: Path, reading: Reading) -> None:
     flow = f"{SF}flow/{unquote(path.name[: -len('.flow-meta.xml')])}"
     obj = _flow_object(root)
     names = _variables(root, obj)
-    saved = {_text(e, "inputReference") for kind in ("recordUpdates", "recordCreates") for e in root.findall(f"{NS}{kind}")}
+    saving = root.findall(f"{NS}recordUpdates") + root.findall(f"{NS}recordCreates")
+    saved = {_text(e, "inputReference") for e in saving}
     for node in root.iter():
         text = (node.text or "").strip()
         tag = node.tag.replace(NS, "")
@@ -168,7 +169,7 @@ def recall(reading: Reading, catalog_file: Path) -> dict[str, tuple[int, int]]:
         "flow writes": {(f, fid) for f, fid in reading.flow_writes if (f, fid) in edges and (fid, f) in edges},
         "flow calls": {(f, g) for f, g in reading.flow_calls if (g, f) in edges},
         "workflow rules": {r for r in reading.workflow_rules if r in assets},
-        "workflow field updates": {(r, fid) for r, fid in reading.workflow_writes if (r, fid) in edges and (fid, r) in edges},
+        "workflow field updates": {(r, f) for r, f in reading.workflow_writes if (r, f) in edges and (f, r) in edges},
     }
     listed = {
         "flow reads": reading.flow_reads,

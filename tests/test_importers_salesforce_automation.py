@@ -29,7 +29,7 @@ from tests.sf_reading import catalog_edges, read_org, recall
 from tests.test_graph_search import Case, catalog_of, graphs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "salesforce"
-REAL = [FIXTURES / "trailhead" / "coral-cloud", FIXTURES / "trailhead" / "dreamhouse-sfdx", FIXTURES / "trailhead" / "purealoe", FIXTURES / "npsp"]
+REAL = [*(FIXTURES / "trailhead" / name for name in ("coral-cloud", "dreamhouse-sfdx", "purealoe")), FIXTURES / "npsp"]
 AUTOMATION = FIXTURES / "automation"
 SF = "salesforce:"
 
@@ -77,8 +77,9 @@ def _deps(catalog_file: Path) -> dict[str, dict[str, list[str] | None]]:
 def test_a_writer_depends_on_the_name_schema_and_availability_of_the_field_it_writes(tmp_path: Path) -> None:
     deps = _deps(imported(tmp_path, AUTOMATION))
     written = {
-        "flow/Opportunity_Rollup_Children": "field/Opportunity.Child_Opportunity_Amount__c",  # via a record variable saved with inputReference
-        "flow/Email_Message_Process": "field/Case.Unread_Email__c",  # Process Builder: Update Records on the parent case
+        # through a record variable saved with inputReference
+        "flow/Opportunity_Rollup_Children": "field/Opportunity.Child_Opportunity_Amount__c",
+        "flow/Email_Message_Process": "field/Case.Unread_Email__c",  # Process Builder: Update Records on the case
         "workflow-rule/Case.Escalate portal cases": "field/Case.Escalated_On__c",  # a time-dependent field update
         "apex-trigger/OpportunityReview": "field/Opportunity.Review_Date__c",  # the trigger's body assigns it
     }
@@ -101,11 +102,13 @@ def test_flow_reads_through_variables_calls_and_related_records(tmp_path: Path) 
     process = deps[SF + "flow/Email_Message_Process"]
     assert SF + "flow/Notify_Owner" in process  # actionType=flow
     # myVariable_current.Parent.CaseNumber on EmailMessage: Parent is the Case.
-    assert {SF + "field/EmailMessage.ParentId", SF + "field/Case.CaseNumber", SF + "field/Case.Score__c"} <= set(process)
+    related = ("EmailMessage.ParentId", "Case.CaseNumber", "Case.Score__c")
+    assert {SF + f"field/{name}" for name in related} <= set(process)
     every = set(deps)
     assert SF + "field/EmailMessage.CaseNumber" not in every and SF + "field/EmailMessage.Parent" not in every
     # $User, $Setup, $Label, $Permission, $Profile name no field of the record.
-    assert not any(".UserType" in d or "Rollup_Settings" in d or "Rollup_Title" in d or "Rollup_Admin" in d for d in rollup)
+    globals_ = (".UserType", "Rollup_Settings", "Rollup_Title", "Rollup_Admin")
+    assert not any(word in d for word in globals_ for d in rollup)
     assert not any(key.startswith(SF + "field/") and "$" in key for key in every)
 
 
@@ -147,9 +150,13 @@ def test_validate_sums_up_automations_that_read_and_write_a_field(tmp_path: Path
     loops = {
         down
         for up, down in edges
-        if catalog.assets[down].type != "field" and deps[down][up] is None and (down, up) in edges and catalog.assets[up].type == "field"
+        if catalog.assets[down].type != "field" and catalog.assets[up].type == "field"
+        and deps[down][up] is None and (down, up) in edges
     }
-    assert loops == {SF + "workflow-rule/Case.Escalate portal cases", SF + "workflow-rule/EmailMessage.Customer responded"}
+    assert loops == {
+        SF + "workflow-rule/Case.Escalate portal cases",
+        SF + "workflow-rule/EmailMessage.Customer responded",
+    }
     code, stdout, stderr = run_cli("validate", str(out.parent))
     assert code == 0, stderr
     notes = [line for line in stderr.splitlines() if line.startswith("Note: ")]
@@ -167,7 +174,7 @@ def test_validate_sums_up_automations_that_read_and_write_a_field(tmp_path: Path
 @settings(max_examples=200, deadline=None)
 @given(graphs(max_nodes=12), st.data())
 def test_mutual_pairs_and_data_cycles_against_a_plain_reading(case: Case, data: st.DataObject) -> None:
-    """``DependencyGraph.mutual`` and ``cycles(carrying='data')`` against brute force and networkx on random graphs with uses."""
+    """``DependencyGraph.mutual`` and ``cycles(carrying='data')`` against brute force and networkx, random uses."""
     system_of, edges, _sources, _max_tools = case
     uses = {e: data.draw(st.sampled_from([None, frozenset({"data"}), frozenset({"name", "schema"})])) for e in edges}
     assets = catalog_of(system_of, edges).assets

@@ -39,7 +39,7 @@ def automation_loop(catalog: Catalog, cycle: list[str]) -> bool:
 
 
 def cycle_warnings(catalog: Catalog, graph: DependencyGraph, show_cycles: bool = False) -> list[Problem]:
-    """A warning per dependency cycle a change can go round; automations reading and writing a field summed up in one note.
+    """A warning per dependency cycle a change can go round; automations that read and write a field: one note.
 
     Loops closed only by dependencies that do not carry data (a writer's
     reference to the field it writes) are not cycles a change goes round.
@@ -56,7 +56,8 @@ def cycle_warnings(catalog: Catalog, graph: DependencyGraph, show_cycles: bool =
             continue
         p = catalog.places[f"asset:{cycle[0]}"]
         shown = " -> ".join([*cycle, cycle[0]])
-        found.append(Problem(p.file, p.line, p.col, f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)", "warning"))
+        message = f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)"
+        found.append(Problem(p.file, p.line, p.col, message, "warning"))
     if not loops:
         return found
     both = _read_and_written(catalog, graph, loops)
@@ -64,12 +65,16 @@ def cycle_warnings(catalog: Catalog, graph: DependencyGraph, show_cycles: bool =
         prefetch_places(catalog.places, (f"asset:{a}" for a in both))
         for automation, fields in sorted(both.items()):
             p = catalog.places[f"asset:{automation}"]
-            listed = ", ".join(fields) if fields else "the loop " + " -> ".join(next(c for c in loops if automation in c))
+            loop = next((c for c in loops if automation in c), [])
+            listed = ", ".join(fields) if fields else "the loop " + " -> ".join([*loop, *loop[:1]])
             found.append(Problem(p.file, p.line, p.col, f"{automation} reads and writes {listed}", "note"))
     else:
         p = catalog.places[f"asset:{loops[0][0]}"]
         many = "s" if len(both) != 1 else ""
-        message = f"{len(both)} automation{many} read and write the same field (normal, not a problem); 'impact validate --show-cycles' lists them"
+        message = (
+            f"{len(both)} automation{many} read and write the same field (normal, not a problem); "
+            "'impact validate --show-cycles' lists them"
+        )
         found.append(Problem(p.file, 0, 0, message, "note"))
     return found
 
@@ -87,7 +92,9 @@ def _read_and_written(catalog: Catalog, graph: DependencyGraph, loops: list[list
     return out
 
 
-def validate_catalog(root: str | os.PathLike[str], limits: Limits | None = None, show_cycles: bool = False) -> ValidationReport:
+def validate_catalog(
+    root: str | os.PathLike[str], limits: Limits | None = None, show_cycles: bool = False
+) -> ValidationReport:
     catalog, problems = check_catalog(root, limits)
     if catalog is not None:
         problems = sorted(problems + cycle_warnings(catalog, DependencyGraph(catalog), show_cycles))

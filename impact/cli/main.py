@@ -369,7 +369,8 @@ def _check_one(change_file: Path, catalog: str | None, max_tools: int, fmt: str,
 @click.option(
     "--show-cycles",
     is_flag=True,
-    help="List each loop of an automation that reads and writes the same field (a flow setting a field it reads); by default one line counts them.",
+    help="List each automation that reads and writes the same field (a flow setting a field it reads); "
+    "by default one line counts them.",
 )
 @output_file_option
 def validate(catalog: str | None, fmt: str, strict: bool, show_cycles: bool, output: str | None) -> int:

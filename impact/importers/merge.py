@@ -302,7 +302,8 @@ def merge_into_file(target: Path, imported: Imported, catalog: Path | None = Non
     # Otherwise the result is read back the way every command will, before it is
     # written: a value from the source that impact would refuse is reported, with its place.
     if not checked:
-        _, problems = validate(CatalogFileSpec, parse_yaml(text, f"{display_path(target)} (imported from {imported.source}, not written)"))
+        where = f"{display_path(target)} (imported from {imported.source}, not written)"
+        _, problems = validate(CatalogFileSpec, parse_yaml(text, where))
         if problems:
             raise ImpactError(problems)
     atomic_write(target, text)

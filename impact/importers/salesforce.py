@@ -64,7 +64,9 @@ Progress = Callable[[Iterable[Path], int, str], Iterable[Path]]
 XML_KINDS = ("object", "field", "validation-rule", "flow", "assignment-rules", "queue", "workflow")
 
 
-def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress) -> Imported:
+def read_salesforce_source(
+    root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress
+) -> Imported:
     """Assets and dependencies of a Salesforce project in source format (see the module docstring).
 
     Python's cyclic garbage collector is paused meanwhile: the element trees
@@ -78,19 +80,29 @@ def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | 
 def _read_source(root: Path, system: str, owner: str | None, progress: Progress) -> Imported:
     name = display_path(root)
     if not root.is_dir():
-        raise ImpactError(Problem(name, 0, 0, "no such folder; give the project folder (the one with force-app/) or any folder holding objects/, flows/, ..."))
+        hint = (
+            "no such folder; give the project folder (the one with force-app/) "
+            "or any folder holding objects/, flows/, ..."
+        )
+        raise ImpactError(Problem(name, 0, 0, hint))
     files = Files()
     for kind, path in metadata_files(root):
         files.add(kind, path)
     if not files.count():
-        raise ImpactError(Problem(name, 0, 0, "no Salesforce metadata found below this folder (no objects/*/fields/*.field-meta.xml, flows/*.flow-meta.xml, ...); is it a project in source format? Retrieve it with 'sf project retrieve start'"))
+        hint = (
+            "no Salesforce metadata found below this folder "
+            "(no objects/*/fields/*.field-meta.xml, flows/*.flow-meta.xml, ...); "
+            "is it a project in source format? Retrieve it with 'sf project retrieve start'"
+        )
+        raise ImpactError(Problem(name, 0, 0, hint))
     roots = read_roots(files, progress)
     b = Builder(system, index_org(files, roots))
     add_objects_and_fields(b)
     add_validation_rules(b, files, roots)
     for path in files.get("queue"):
         el = roots[path]
-        b.asset(f"queue/{text_of(el, 'fullName') or api_name(path, '.queue-meta.xml')}", "queue", text_of(el, "name"), text_of(el, "description"))
+        queue = text_of(el, "fullName") or api_name(path, ".queue-meta.xml")
+        b.asset(f"queue/{queue}", "queue", text_of(el, "name"), text_of(el, "description"))
     for path in files.get("assignment-rules"):
         add_assignment_rules(b, api_name(path, ".assignmentRules-meta.xml"), roots[path])
     for path in files.get("workflow"):
@@ -162,7 +174,8 @@ def read_field(path: Path, el: Element) -> FieldDef:
     obj = path.parts[-3]
     fname = text.get("fullName") or api_name(path, ".field-meta.xml")
     summarized = [v for v in (text.get("summarizedField"), text.get("summaryForeignKey")) if v]
-    return FieldDef(obj, fname, text.get("label"), text.get("type"), text.get("description"), text.get("formula"), refs, summarized, path)
+    label, type_, description, formula = (text.get(tag) for tag in ("label", "type", "description", "formula"))
+    return FieldDef(obj, fname, label, type_, description, formula, refs, summarized, path)
 
 
 def add_objects_and_fields(b: Builder) -> None:
@@ -190,7 +203,8 @@ def add_validation_rules(b: Builder, files: Files, roots: dict[Path, Element]) -
         el = roots[path]
         rule = unquote(text_of(el, "fullName") or api_name(path, ".validationRule-meta.xml"))
         key = f"validation-rule/{obj}.{rule}"
-        b.asset(key, "validation-rule", None, mark_status(text_of(el, "active"), "validation rule", text_of(el, "description")))
+        status = mark_status(text_of(el, "active"), "validation rule", text_of(el, "description"))
+        b.asset(key, "validation-rule", None, status)
         for ref in formula_references(text_of(el, "errorConditionFormula") or ""):
             for up in b.resolve(obj, ref):
                 b.depend(key, up)

@@ -64,7 +64,7 @@ def kind_of(name: str, parent: str, grandparent: str) -> str | None:
 
 
 def metadata_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """Each metadata file below ``root`` with its kind, in path order (a path made only for the files that are metadata)."""
+    """Each metadata file below ``root`` with its kind, in path order (a ``Path`` made only for metadata files)."""
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         parent, grandparent = os.path.basename(folder), os.path.basename(os.path.dirname(folder))

@@ -83,8 +83,9 @@ def flow_variables(el: Element, obj: str | None) -> dict[str, str]:
 
 
 def saved_variables(el: Element) -> set[str]:
-    """Record variables an Update or Create Records element saves, directly or through a collection they are added to."""
-    saved = {(text_of(e, "inputReference") or "").lower() for kind in ("recordUpdates", "recordCreates") for e in children(el, kind)}
+    """Record variables an Update or Create Records element saves, directly or through a collection holding them."""
+    saving = [e for kind in ("recordUpdates", "recordCreates") for e in children(el, kind)]
+    saved = {(text_of(e, "inputReference") or "").lower() for e in saving}
     saved |= set(_TRIGGER_WORDS)
     added: list[tuple[str, str]] = []
     for assignment in children(el, "assignments"):
@@ -213,7 +214,7 @@ def flow_key(path: Path, el: Element) -> str:
 
 
 def add_flow(b: Builder, path: Path, el: Element) -> None:
-    """A flow's asset and its dependencies: on its object, the fields it reads, what it calls; writers of the fields it writes."""
+    """A flow's asset and dependencies: on its object, the fields it reads, what it calls, and as writer of fields."""
     key = flow_key(path, el)
     b.asset(key, "flow", text_of(el, "label"), mark_status(text_of(el, "status"), "flow", text_of(el, "description")))
     obj = flow_object(el)

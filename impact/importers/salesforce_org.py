@@ -94,7 +94,10 @@ _OBJECT_TARGETS = {
 _POLYMORPHIC = {"owner", "what", "who", "parent", "relatedto"}
 
 # Compound fields: a component read by a formula belongs to the compound field.
-_ADDRESS_PARTS = ("Street", "City", "State", "PostalCode", "Country", "StateCode", "CountryCode", "Latitude", "Longitude", "GeocodeAccuracy")
+_ADDRESS_PARTS = (
+    *("Street", "City", "State", "PostalCode", "Country"),
+    *("StateCode", "CountryCode", "Latitude", "Longitude", "GeocodeAccuracy"),
+)
 _COMPOUND = {
     **{f"{p}{c}": f"{p}Address" for p in ("Billing", "Shipping", "Mailing", "Other") for c in _ADDRESS_PARTS},
     **{c: "Address" for c in _ADDRESS_PARTS},
@@ -141,7 +144,7 @@ class Builder:
                 item.uses[dep] = sorted(set(item.uses[dep]) | set(uses))
 
     def write(self, writer: str, field_key: str) -> None:
-        """``writer`` writes the field: the field's data comes from it, and it breaks if the field is renamed, retyped or deleted.
+        """``writer`` writes the field: its data comes from it; renamed, retyped or deleted, it breaks the writer.
 
         A record's ``Id`` is never written: setting it on a record variable names the record to update, so it is read.
         """
@@ -164,7 +167,7 @@ class Builder:
         return key
 
     def field_key(self, obj: str, name: str) -> str:
-        """``field/<Object>.<Field>`` spelled as the metadata spells it; a standard field without a file gets an asset too."""
+        """``field/<Object>.<Field>`` spelled as the metadata spells it; a field without a file gets an asset too."""
         obj_spelled = self.object_name(obj)
         found = self.org.fields.get((obj_spelled.lower(), name.lower()))
         if found is not None:
@@ -174,7 +177,9 @@ class Builder:
         if key not in self.assets:
             compound = _COMPOUND.get(spelled)
             custom = spelled.lower().endswith("__c")
-            note = "Field with no metadata file in the source" if custom else "Standard field (no metadata file in the source)"
+            note = "Field with no metadata file in the source"
+            if not custom:
+                note = "Standard field (no metadata file in the source)"
             item = self.asset(key, "field", None, note)
             if compound and (obj_spelled.lower(), compound.lower()) in self.org.fields:
                 item.description = f"{note}; part of the compound field {compound}"
@@ -182,7 +187,7 @@ class Builder:
         return key
 
     def resolve(self, obj: str, path: str) -> list[str]:
-        """Field keys a reference ``path`` on ``obj`` reads: each lookup it walks, then the final field when the object is known."""
+        """Field keys a reference ``path`` on ``obj`` reads: each lookup walked, then the last field (its object known)."""
         parts = [p for p in path.split(".") if p]
         keys: list[str] = []
         current: str | None = obj

@@ -87,7 +87,8 @@ def field_updates(b: Builder, obj: str, root: Element) -> dict[str, FieldUpdate]
             dest = b.lookup_target(obj, via)
         if dest:
             update.writes.append(b.field_key(dest, target_field))
-        update.reads.extend(up for ref in formula_references(text_of(fu, "formula") or "") for up in b.resolve(obj, ref))
+        for ref in formula_references(text_of(fu, "formula") or ""):
+            update.reads.extend(b.resolve(obj, ref))
     return out
 
 
@@ -105,7 +106,8 @@ def add_workflow(b: Builder, obj: str, root: Element) -> None:
         if not rule:
             continue
         key = f"workflow-rule/{obj}.{rule}"
-        b.asset(key, "workflow-rule", rule, mark_status(text_of(rule_el, "active"), "workflow rule", text_of(rule_el, "description")))
+        status = mark_status(text_of(rule_el, "active"), "workflow rule", text_of(rule_el, "description"))
+        b.asset(key, "workflow-rule", rule, status)
         for up in criteria_fields(b, obj, rule_el):
             b.depend(key, up)
         for action in rule_actions(rule_el):
