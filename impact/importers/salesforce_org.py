@@ -187,7 +187,7 @@ class Builder:
         return key
 
     def resolve(self, obj: str, path: str) -> list[str]:
-        """Field keys a reference ``path`` on ``obj`` reads: each lookup walked, then the last field (its object known)."""
+        """Field keys a reference ``path`` on ``obj`` reads: each lookup walked, then the last field (object known)."""
         parts = [p for p in path.split(".") if p]
         keys: list[str] = []
         current: str | None = obj
