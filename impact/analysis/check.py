@@ -107,6 +107,12 @@ class CheckResult:
         return f"Not blocking: declared {rp.declared}, heavier than the {rp.computed} this change needs."
 
     @property
+    def path_sentence(self) -> str | None:
+        """The release path part of :attr:`verdict`, as a sentence ("The change fits its declared major release path.")."""
+        _, sep, rest = self.verdict.partition(": ")
+        return rest[:1].upper() + rest[1:] if sep else None
+
+    @property
     def distance_of(self) -> dict[str, int]:
         found = {c.asset: 0 for c in self.changed}
         found.update({r.asset: r.tool_distance for r in self.impacted})

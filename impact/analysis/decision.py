@@ -72,6 +72,12 @@ def _shorts(missing: Sequence[Missing]) -> list[str]:
             continue
         if kind == "conflicts":
             shorts.append("waits for " + ", ".join(dict.fromkeys(m.short for m in mine)))
+        elif kind == "signoffs":
+            absent = [m.short for m in mine if m.short.startswith("sign-off from ")]
+            shorts.extend(m.short for m in mine if m not in absent and not m.short.startswith("sign-off from "))
+            if absent:
+                teams = [a.removeprefix("sign-off from ").removesuffix(" missing") for a in absent]
+                shorts.append(f"sign-off{'s' if len(teams) != 1 else ''} missing: {', '.join(teams)}")
         elif kind == "tests":
             n = len(mine)
             shorts.append(f"{n} test{'s' if n != 1 else ''} not passed")

@@ -25,11 +25,11 @@ _FIELD_ORDER = {
 }
 
 
-def _yaml() -> YAML:
+def _yaml(sequence: int = 2, offset: int = 0) -> YAML:
     rt = YAML(typ="rt")
     rt.preserve_quotes = True
     rt.width = 4096  # never refold what a person wrote
-    rt.indent(mapping=2, sequence=2, offset=0)
+    rt.indent(mapping=2, sequence=sequence, offset=offset)
     return rt
 
 
@@ -41,6 +41,27 @@ def load(text: str) -> Any:
 def dump(tree: Any) -> str:
     out = io.StringIO()
     _yaml().dump(tree, out)
+    return out.getvalue()
+
+
+def list_indent(text: str) -> tuple[int, int]:
+    """How the file indents its block lists: (sequence indent, dash offset), as ruamel.yaml guesses them.
+
+    ``"a:\n  - x\n"`` is (4, 2); ``"a:\n- x\n"`` is (2, 0).
+    """
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    _, indent, offset = load_yaml_guess_indent(text)
+    if indent is None or offset is None:
+        return 2, 0
+    return max(indent, offset + 2), offset
+
+
+def dump_like(tree: Any, text: str) -> str:
+    """``tree`` written with the block-list indentation of ``text``, the file it was read from."""
+    sequence, offset = list_indent(text)
+    out = io.StringIO()
+    _yaml(sequence, offset).dump(tree, out)
     return out.getvalue()
 
 

@@ -103,7 +103,17 @@ def answer_dict(result: CheckResult) -> dict[str, Any]:
         },
         "untested_critical": result.untested_critical,
         "risk": risks,
+        **decision_dicts(result),
     }
+
+
+def decision_dicts(result: CheckResult) -> dict[str, Any]:
+    """The one verdict (``decision``) and where the change stands on sign-offs, steps and tests (``readiness``)."""
+    from impact.analysis.decision import decide
+    from impact.render.readiness import readiness_dict
+
+    decision = decide(result)
+    return {"decision": decision.as_dict(), "readiness": readiness_dict(decision.readiness)}
 
 
 def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]:
