@@ -23,11 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from impact.analysis.check import check_change
+from impact.analysis.decision import Decision, decide
 from impact.analysis.trace import default_changes_folder, load_change_folder
 from impact.analysis.workspace import open_catalog
 from impact.core.catalog import Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.errors import ImpactError, Problem
+from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
 from impact.store.compact import EdgeList, edge_list_from
 
@@ -40,6 +43,8 @@ class SiteChange:
 
     change: ChangeRequest
     changed: list[ChangedAsset]
+    decision: Decision | None = None
+    """The one verdict and test cost, as every other output says it (see :mod:`impact.analysis.decision`)."""
 
 
 @dataclass
@@ -75,6 +80,7 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
     edges = adjacency(catalog)
     in_flight: list[SiteChange] = []
     skipped: list[Problem] = []
+    graph = DependencyGraph(catalog) if changes else None
     for change in changes:
         if change.status == RELEASED:
             continue
@@ -83,7 +89,8 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
         except ImpactError as exc:
             skipped.extend(exc.problems)
             continue
-        in_flight.append(SiteChange(change, changed))
+        decision = decide(check_change(catalog, graph, change, max_tools)) if graph is not None else None
+        in_flight.append(SiteChange(change, changed, decision))
     return SiteModel(catalog, list(edges.ids), edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped), edges.uses)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from impact.analysis.check import CheckResult
 from impact.analysis.decision import decide
-from impact.render.readiness import readiness_markdown
 from impact.render.jsonout import check_dict
+from impact.render.readiness import readiness_markdown
 from impact.render.templating import md_code, md_text, render
 from impact.render.text import SHOWN_FOLDED, risk_groups, summary_line
 

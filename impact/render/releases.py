@@ -11,8 +11,8 @@ from typing import Any
 
 from impact.analysis.answer import count_tests, tests_sentence
 from impact.analysis.check import CheckResult
-from impact.analysis.decision import Decision, decide
 from impact.analysis.conflicts import Conflict
+from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
 from impact.core.distance import tools_away as away
@@ -355,7 +355,7 @@ def render_release_markdown(result: ReleaseResult, templates: str | None = None)
     members = [*result.ships, *(h.result for h in result.held)]
     ready = {r.change.id: readiness_lines(result.decisions.get(r.change.id) or decide(r)) for r in members}
     ready_lines = {cid: [line.strip() for line in lines[1:]] for cid, lines in ready.items()}
-    return render("release.md.j2", templates, **release_dict(result), ready_lines=dict.fromkeys(_ids(result), []) | ready_lines)
+    return render("release.md.j2", templates, **release_dict(result), ready_lines={key: [] for key in _ids(result)} | ready_lines)
 
 
 def render_conflicts_markdown(conflicts: Sequence[Conflict], changes: Sequence[str]) -> str:

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from impact.analysis.answer import RISKS, tests_breakdown, tests_sentence
+from impact.analysis.answer import RISKS, tests_breakdown
 from impact.analysis.check import CheckResult
 from impact.analysis.release_path import ReleasePath
 from impact.core import progress

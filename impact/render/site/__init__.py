@@ -30,8 +30,10 @@ from typing import Any
 import jinja2
 import orjson
 
+from impact.analysis.decision import Decision
 from impact.analysis.site import SiteModel
 from impact.core.vocabulary import ASPECTS
+from impact.render.readiness import readiness_lines
 
 SHARD_ASSETS = 10_000
 """Assets per data file: about 0.9 MB each for the generated benchmark catalogs, far below the 25 MB asked of any file."""
@@ -146,6 +148,7 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "path": c.path,
                 "requested_by": c.requested_by,
                 "file": c.file,
+                **_decision_words(sc.decision),
                 "changed": [
                     {
                         "asset": index.get(item.asset, -1), "id": item.asset, "action": item.action, "note": item.note,
@@ -208,3 +211,11 @@ def render_site(model: SiteModel) -> dict[str, bytes]:
     for i, shard in enumerate(shards):
         out[_shard_name(i)] = js_payload(f"shard:{i}", shard)
     return out
+
+
+def _decision_words(decision: Decision | None) -> dict[str, Any]:
+    """The change's verdict, test cost and readiness lines, in the words of every other output."""
+    if decision is None:
+        return {}
+    lines = readiness_lines(decision)
+    return {"verdict": decision.headline, "tests": decision.cost, "readiness": [line.strip() for line in lines[1:]]}

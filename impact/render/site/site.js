@@ -1297,6 +1297,9 @@
     add(view, el("p", { class: "kicker" }, "Change request" + (c.status ? " · " + c.status : "")));
     add(view, el("h1", null, c.id + ": " + c.title));
     add(view, el("section", { class: "card", id: "about" }, facts([
+      ["Verdict", c.verdict],
+      ["Tests", c.tests],
+      ["Readiness", c.readiness && c.readiness.length ? el("ul", { class: "rows" }, c.readiness.map(function (line) { return el("li", null, line); })) : null],
       ["Status", c.status],
       ["Release", c.release],
       ["Release path", c.path],
