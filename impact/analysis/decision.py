@@ -74,7 +74,7 @@ def _shorts(missing: Sequence[Missing]) -> list[str]:
             shorts.append("waits for " + ", ".join(dict.fromkeys(m.short for m in mine)))
         elif kind == "signoffs":
             absent = [m.short for m in mine if m.short.startswith("sign-off from ")]
-            shorts.extend(m.short for m in mine if m not in absent and not m.short.startswith("sign-off from "))
+            shorts.extend(m.short for m in mine if not m.short.startswith("sign-off from "))
             if absent:
                 teams = [a.removeprefix("sign-off from ").removesuffix(" missing") for a in absent]
                 shorts.append(f"sign-off{'s' if len(teams) != 1 else ''} missing: {', '.join(teams)}")

@@ -84,11 +84,12 @@ def signoff(change_file: str, team: str, by: str, reject: bool, note: str | None
     teams = result.catalog.teams
     if team not in teams:
         raise _unknown("team", team, teams, result.catalog.root)
-    entry = {"team": team, "by": valid_name("--by", by), "at": valid_at(at), "decision": "rejected" if reject else "approved", "note": note}
+    person = valid_name("--by", by)
+    entry = {"team": team, "by": person, "at": valid_at(at), "decision": "rejected" if reject else "approved", "note": note}
     edit_change(Path(change_file), lambda tree: add_signoff(tree, entry))
     click.echo(f"Recorded in {display_path(change_file)}: {team} {entry['decision']} by {entry['by']} on {entry['at']}.")
     members = teams[team].members
-    if members and not any(same_person(entry["by"], m) for m in members):
+    if members and not any(same_person(person, m) for m in members):
         click.echo(f"Warning: {entry['by']} is not a member of {team} (members: {', '.join(members)}).", err=True)
     asked = [s.team for s in result.sign_off]
     if team not in asked:

@@ -92,7 +92,7 @@ def run_tests(change_file: str, by: str, dry_run: bool, timeout: float, catalog:
         impact run-tests changes/CR-1.yaml --dry-run
     """
     from impact.cli.readiness import open_change, valid_at, valid_name
-    from impact.importers.change_records import add_result, edit_change
+    from impact.importers.change_records import record
 
     checked = open_change(change_file, catalog)
     folder = Path(checked.catalog.root)
@@ -108,8 +108,7 @@ def run_tests(change_file: str, by: str, dry_run: bool, timeout: float, catalog:
         word = "passed" if outcome.passed else "failed"
         failed += not outcome.passed
         click.echo(f"  {word}" + (f": {outcome.note}" if outcome.note else ""))
-        entry = {"test": t.test.id, "result": word, "by": who, "at": valid_at(None), "note": outcome.note}
-        edit_change(Path(change_file), lambda tree, entry=entry: add_result(tree, entry))
+        record(Path(change_file), {"test": t.test.id, "result": word, "by": who, "at": valid_at(None), "note": outcome.note})
     no_command = [t for t in checked.tests if t.test.kind == "automated" and not t.test.run]
     for t in no_command:
         click.echo(f"  {t.test.id}: automated, but it has no 'run:' command; run it your way and record it with 'impact result'")

@@ -91,12 +91,18 @@ def add_result(tree: Any, entry: Mapping[str, Any]) -> None:
     _list(tree, "results").append(_flow(entry))
 
 
+def record(path: Path, entry: Mapping[str, Any]) -> str:
+    """Append one test result to the change file at ``path`` (see :func:`edit_change`)."""
+    return edit_change(path, lambda tree: add_result(tree, entry))
+
+
 def edit_change(path: Path, edit: Edit) -> str:
     """Apply ``edit`` to the change file at ``path`` and write it back at once; returns the new text.
 
     The new text must still be a valid change file (the same check as
     ``impact check``), or nothing is written and the problems are raised.
     """
+    # pydantic and the precise reader only when a file is written (start-up time of the other commands)
     from impact.read.schema import ChangeSpec, validate
     from impact.read.yamlio import parse_yaml
 

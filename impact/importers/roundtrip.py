@@ -14,6 +14,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.util import load_yaml_guess_indent
 
 _SORTED_MAPS = {"assets", "systems", "teams", "tests"}  # kept in key order by the importer
 # Where a new field goes among an asset's, a system's or the file's keys.
@@ -49,8 +50,6 @@ def list_indent(text: str) -> tuple[int, int]:
 
     ``"a:\n  - x\n"`` is (4, 2); ``"a:\n- x\n"`` is (2, 0).
     """
-    from ruamel.yaml.util import load_yaml_guess_indent
-
     _, indent, offset = load_yaml_guess_indent(text)
     if indent is None or offset is None:
         return 2, 0

@@ -133,8 +133,8 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         place=Place(name, *id_at),
         requested_by_place=Place(name, *requested_by_at) if requested_by_at else None,
         steps=tuple(Step(*s) for s in steps),
-        signoffs=tuple(Signoff(*s[:-2], place=Place(name, *s[-2:])) for s in signoffs),
-        results=tuple(TestResult(*r[:-2], place=Place(name, *r[-2:])) for r in results),
+        signoffs=tuple(Signoff(s[0], s[1], s[2], s[3], s[4], Place(name, s[5], s[6])) for s in signoffs),
+        results=tuple(TestResult(r[0], r[1], r[2], r[3], r[4], r[5], Place(name, r[6], r[7])) for r in results),
     )
 
 

@@ -24,7 +24,7 @@ def answer_block(result: CheckResult) -> str:
         names = {a: result.catalog.assets[a].name for a in result.untested_critical}
         shown = ", ".join(md_code(a) + (f" {md_text(names[a])}" if names[a] else "") for a in result.untested_critical)
         lines.append(f"- **Untested critical:** {shown}")
-    ready = readiness_markdown(decision)
+    ready = readiness_markdown(decision, md_text)
     return "\n".join(lines) + (f"\n\n{ready}" if ready else "")
 
 

@@ -31,7 +31,7 @@ from impact.analysis.stakeholder_lists import (
     merge_tests,
 )
 from impact.core.catalog import Team
-from impact.render.readiness import readiness_lines, signed_off_by
+from impact.render.readiness import plain, readiness_lines, signed_off_by
 from impact.render.releases import (
     involvement_dict,
     planned_test_dict,
@@ -93,7 +93,7 @@ def _change_dict(result: CheckResult, decision: Decision | None = None) -> dict[
     change = result.change
     rp = result.release_path
     decision = decision or decide(result)
-    ready = readiness_lines(decision)
+    ready = readiness_lines(decision, plain)
     return {
         "verdict": decision.headline,
         "tests_sentence": decision.cost,

@@ -12,8 +12,9 @@ from typing import Any
 from impact.analysis.decision import Decision
 from impact.analysis.readiness import STEPS, Readiness, SignoffState, TestState
 from impact.load.change import Step
-from impact.render.templating import md_text
-from impact.render.text import safe
+
+Show = Callable[[str | None], str]
+"""How a text is made safe for the output (``text.safe``, ``templating.md_text``); passed in, so no cycle."""
 
 _STEP_WORD = {"triage": "triage", "build": "build", "qa": "QA"}
 
@@ -44,22 +45,22 @@ def readiness_dict(r: Readiness) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _who(by: str, at: str | None, show: Callable[[str | None], str]) -> str:
+def _who(by: str, at: str | None, show: Show) -> str:
     return show(by) + (f", {show(at)}" if at else "")
 
 
-def signoffs_words(r: Readiness, show: Callable[[str | None], str] = safe) -> str:
+def signoffs_words(r: Readiness, show: Show) -> str:
     """``1 of 3 in: mops approved (Priya Shah, 2026-11-05); missing: web, salesops``."""
     asked = [s for s in r.signoffs if s.why]
     given = [s for s in r.signoffs if s.signoff is not None]
-    parts = [f"{s.team} {s.state} ({_who(s.signoff.by, s.signoff.at, show)})" for s in given if s.signoff]
-    missing = [s.team for s in asked if s.state == "missing"]
+    parts = [f"{show(s.team)} {s.state} ({_who(s.signoff.by, s.signoff.at, show)})" for s in given if s.signoff]
+    missing = [show(s.team) for s in asked if s.state == "missing"]
     head = f"{sum(1 for s in asked if s.state == 'approved')} of {len(asked)} approved"
     text = head + (": " + "; ".join(parts) if parts else "")
     return text + (f"; missing: {', '.join(missing)}" if missing else "")
 
 
-def steps_words(steps: dict[str, Step], show: Callable[[str | None], str] = safe) -> str:
+def steps_words(steps: dict[str, Step], show: Show) -> str:
     """``triage Ana Ruiz (2026-11-02) · build Li Wei (2026-11-04) · QA not recorded``."""
     parts = []
     for name in STEPS:
@@ -80,41 +81,41 @@ def _not_passed(tests: tuple[TestState, ...]) -> list[TestState]:
     return [t for t in tests if t.state in ("failed", "skipped")]
 
 
-def readiness_lines(decision: Decision, indent: str = "  ") -> list[str]:
+def readiness_lines(decision: Decision, show: Show, indent: str = "  ") -> list[str]:
     """The readiness section of a text answer (empty when there is nothing to show)."""
     r = decision.readiness
     if not r.shown:
         return []
     asked = f" (the policy asks: {', '.join(r.asked)})" if r.asked else " (the policy asks for none of it)"
     lines = [f"Readiness{asked}"]
-    lines.append(f"{indent}Sign-offs: {signoffs_words(r)}")
-    lines.append(f"{indent}Steps: {steps_words(r.steps)}")
+    lines.append(f"{indent}Sign-offs: {signoffs_words(r, show)}")
+    lines.append(f"{indent}Steps: {steps_words(r.steps, show)}")
     lines.append(f"{indent}Tests: {tests_words(r.tests)}")
     for t in _not_passed(r.tests):
         assert t.last is not None
-        note = f": {safe(t.last.note)}" if t.last.note else ""
-        lines.append(f"{indent}  {t.state}: {safe(t.test)} ({_who(t.last.by, t.last.at, safe)}){note}")
-    lines.extend(f"{indent}warning: {safe(w)}" for w in r.warnings)
+        note = f": {show(t.last.note)}" if t.last.note else ""
+        lines.append(f"{indent}  {t.state}: {show(t.test)} ({_who(t.last.by, t.last.at, show)}){note}")
+    lines.extend(f"{indent}warning: {show(w)}" for w in r.warnings)
     return lines
 
 
-def missing_lines(decision: Decision, indent: str = "  ") -> list[str]:
+def missing_lines(decision: Decision, show: Show, indent: str = "  ") -> list[str]:
     """What keeps the change from shipping, one line each."""
-    return [f"{indent}- {safe(m.what)}" for m in decision.missing]
+    return [f"{indent}- {show(m.what)}" for m in decision.missing]
 
 
-def readiness_markdown(decision: Decision) -> str:
+def readiness_markdown(decision: Decision, md_text: Show) -> str:
     """The readiness section of a Markdown answer ('' when there is nothing to show)."""
     r = decision.readiness
     if not r.shown:
         return ""
     lines = ["**Readiness**" + (f" (the policy asks: {', '.join(r.asked)})" if r.asked else ""), ""]
-    lines.append(f"- **Sign-offs:** {md_text(signoffs_words(r, _plain))}")
-    lines.append(f"- **Steps:** {md_text(steps_words(r.steps, _plain))}")
+    lines.append(f"- **Sign-offs:** {md_text(signoffs_words(r, plain))}")
+    lines.append(f"- **Steps:** {md_text(steps_words(r.steps, plain))}")
     lines.append(f"- **Tests:** {tests_words(r.tests)}")
     for t in _not_passed(r.tests):
         assert t.last is not None
-        lines.append(f"  - {t.state}: {md_text(t.test)} ({md_text(_who(t.last.by, t.last.at, _plain))})")
+        lines.append(f"  - {t.state}: {md_text(t.test)} ({md_text(_who(t.last.by, t.last.at, plain))})")
     lines.extend(f"- warning: {md_text(w)}" for w in r.warnings)
     if decision.missing:
         lines.append("")
@@ -124,12 +125,13 @@ def readiness_markdown(decision: Decision) -> str:
     return "\n".join(lines)
 
 
-def _plain(text: str | None) -> str:
+def plain(text: str | None) -> str:
+    """Text as it is, for outputs whose templates escape it themselves (HTML, the notification templates)."""
     return text or ""
 
 
-def signed_off_by(states: tuple[SignoffState, ...]) -> list[str]:
+def signed_off_by(states: tuple[SignoffState, ...]) -> list[str]:  # plain text: the templates escape it
     """``mops: Priya Shah (2026-11-05)`` for each approved sign-off."""
     return [
-        f"{s.team}: {_who(s.signoff.by, s.signoff.at, _plain)}" for s in states if s.signoff is not None and s.state == "approved"
+        f"{s.team}: {_who(s.signoff.by, s.signoff.at, plain)}" for s in states if s.signoff is not None and s.state == "approved"
     ]

@@ -18,7 +18,7 @@ from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
 from impact.core.distance import tools_away as away
 from impact.load.release import Release
 from impact.render.jsonout import release_path_dict, team_dict
-from impact.render.readiness import readiness_dict, readiness_lines
+from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.templating import md_code, md_text
 from impact.render.text import plural, safe, show_path, table
 
@@ -283,7 +283,7 @@ def render_release(result: ReleaseResult) -> str:
     rows = [(safe(r.change.id), r.change.status or "", _path_text(r), safe(r.change.title)) for r in result.ships]
     lines.extend(table(rows, ("CHANGE", "STATUS", "PATH", "TITLE")) if rows else [])
     for r in result.ships:
-        ready = readiness_lines(result.decisions.get(r.change.id) or decide(r))
+        ready = readiness_lines(result.decisions.get(r.change.id) or decide(r), safe)
         if ready:
             lines.append(f"  {safe(r.change.id)}: {ready[0]}")
             lines.extend(_indented(ready[1:], "  "))
@@ -299,7 +299,7 @@ def render_release(result: ReleaseResult) -> str:
         lines.append(f"    {safe(decision.headline)}")
         for reason in h.reasons:
             lines.append(f"    - {safe(reason)}")
-        lines.extend(_indented(readiness_lines(decision), "    "))
+        lines.extend(_indented(readiness_lines(decision, safe), "    "))
     if result.released:
         lines.append("")
         lines.append("Already released: " + ", ".join(safe(r.change.id) for r in result.released))
@@ -353,7 +353,7 @@ def render_release_markdown(result: ReleaseResult, templates: str | None = None)
     from impact.render.templating import render  # Jinja2 only when Markdown is asked for
 
     members = [*result.ships, *(h.result for h in result.held)]
-    ready = {r.change.id: readiness_lines(result.decisions.get(r.change.id) or decide(r)) for r in members}
+    ready = {r.change.id: readiness_lines(result.decisions.get(r.change.id) or decide(r), plain) for r in members}
     ready_lines = {cid: [line.strip() for line in lines[1:]] for cid, lines in ready.items()}
     return render("release.md.j2", templates, **release_dict(result), ready_lines={key: [] for key in _ids(result)} | ready_lines)
 

@@ -33,7 +33,7 @@ from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
 from impact.render.jsonout import check_dict, dumps
-from impact.render.readiness import readiness_dict, readiness_lines
+from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.svg import sanitize_svg
 from impact.render.templating import crossings, id_parts, render, safe_url
 from impact.render.text import plural, safe
@@ -288,7 +288,7 @@ def _decision_words(decision: Decision, said: Mapping[str, Any]) -> dict[str, An
         "missing": list(said.get("missing", [])),
         "cost": decision.cost,
         "readiness": readiness_dict(decision.readiness),
-        "ready_lines": [line.strip() for line in readiness_lines(decision)[1:]],
+        "ready_lines": [line.strip() for line in readiness_lines(decision, plain)[1:]],
     }
 
 
@@ -330,7 +330,8 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
             if waits_for:
                 short.append("waits for " + ", ".join(f"{w['change']} ({w['status'] or 'no status'})" for w in waits_for))
         decision = decide(result)
-        said = entry.get("decision") if isinstance(entry.get("decision"), Mapping) else decision.as_dict()
+        given = entry.get("decision")
+        said: Mapping[str, Any] = given if isinstance(given, Mapping) else decision.as_dict()
         found.append(
             {
                 **_decision_words(decision, said),

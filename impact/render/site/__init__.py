@@ -33,7 +33,7 @@ import orjson
 from impact.analysis.decision import Decision
 from impact.analysis.site import SiteModel
 from impact.core.vocabulary import ASPECTS
-from impact.render.readiness import readiness_lines
+from impact.render.readiness import plain, readiness_lines
 
 SHARD_ASSETS = 10_000
 """Assets per data file: about 0.9 MB each for the generated benchmark catalogs, far below the 25 MB asked of any file."""
@@ -217,5 +217,5 @@ def _decision_words(decision: Decision | None) -> dict[str, Any]:
     """The change's verdict, test cost and readiness lines, in the words of every other output."""
     if decision is None:
         return {}
-    lines = readiness_lines(decision)
+    lines = readiness_lines(decision, plain)
     return {"verdict": decision.headline, "tests": decision.cost, "readiness": [line.strip() for line in lines[1:]]}
