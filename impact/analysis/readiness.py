@@ -6,7 +6,8 @@ rules, each missing thing one line:
 
 - **signoffs**: every team of the change's own "Sign off" list
   (:attr:`CheckResult.sign_off`) has an ``approved`` sign-off; and no
-  sign-off is ``rejected`` (the rejecting team and its note are quoted);
+  sign-off is ``rejected`` (the rejecting team and its note are quoted; a
+  team that rejected is reported once, as a rejection);
 - **steps**: ``triage`` and ``build`` are recorded, and on a minor or major
   path ``qa`` too; the builder is neither the triage person nor the QA person
   (QA may go back to the triage person);

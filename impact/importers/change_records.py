@@ -25,11 +25,13 @@ signoffs:
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from impact.core.errors import ImpactError, display_path
 from impact.importers import roundtrip
@@ -40,15 +42,28 @@ STEP_ORDER = ("triage", "build", "qa")
 Edit = Callable[[Any], None]
 
 
+_PLAIN = re.compile(r"[^\W\d][\w .'/+-]*[\w.]\Z|[^\W\d]\Z")
+"""Text safe to write unquoted in a one-line mapping, for any YAML reader: words, spaces, ``. ' / + -``."""
+
+_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+"""Words a YAML 1.1 reader would not read as text."""
+
+
+def _scalar(key: str, value: Any) -> Any:
+    if key == "at" and isinstance(value, str) and len(value) == 10:
+        return datetime.date.fromisoformat(value)  # written as 2026-11-05, read back as that text
+    if isinstance(value, str) and (not _PLAIN.match(value) or value.lower() in _WORDS):
+        return SingleQuotedScalarString(value)  # a URL, a date-time, a note with ':' or ','
+    return value
+
+
 def _flow(entry: Mapping[str, Any]) -> CommentedMap:
-    """An entry as a one-line mapping (``{team: mops, by: ...}``), dates written plain (never quoted)."""
+    """An entry as a one-line mapping (``{team: mops, by: ...}``): dates plain, text quoted where a reader could stumble."""
     node = CommentedMap()
     for key, value in entry.items():
         if value is None:
             continue
-        if key == "at" and isinstance(value, str) and len(value) == 10:
-            value = datetime.date.fromisoformat(value)  # written as 2026-11-05, read back as that text
-        node[key] = value
+        node[key] = _scalar(key, value)
     node.fa.set_flow_style()
     return node
 
