@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli
+
 from impact.analysis.decision import decide
 from impact.analysis.workspace import open_workspace, run_check
 from impact.render.templating import md_text

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +116,7 @@ changes:
 def test_signoff_keeps_comments_order_and_quoting(gated: Path) -> None:
     change = gated / "changes" / "CR-9.yaml"
     change.write_text(COMMENTED, encoding="utf-8")
-    code, out, err = run_cli("signoff", str(change), "--team", "revops", "--by", "Hannah Schmidt", "--note", "ok: checked", "--at", "2026-11-26")
+    code, _out, err = run_cli("signoff", str(change), "--team", "revops", "--by", "Hannah Schmidt", "--note", "ok: checked", "--at", "2026-11-26")
     assert code == 0, err
     text = change.read_text(encoding="utf-8")
     assert text.startswith(COMMENTED.removesuffix("# trailing comment\n"))
@@ -142,7 +141,7 @@ def test_step_and_result_write_what_the_release_check_reads(gated: Path) -> None
     data = yaml.safe_load(change.read_text(encoding="utf-8"))
     assert list(data["steps"]) == ["triage", "build", "qa"]
     assert [r["result"] for r in data["results"]] == ["failed", "passed"]
-    code, out, _ = run_cli("check", str(change), "--format", "json")
+    _code, out, _ = run_cli("check", str(change), "--format", "json")
     decision = json.loads(out)["answer"]["decision"]
     assert decision["ready"] is True and decision["verdict"] == "Not blocking · ready to ship"
 

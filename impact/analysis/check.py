@@ -71,7 +71,7 @@ class CheckResult:
         is_critical = self.fields.is_critical
         return [a for a in self.untested if is_critical(a)]
 
-    @property
+    @cached_property
     def sign_off(self) -> list[SignOff]:
         """The teams that must sign the change off: responsible or accountable ones, then owners of high-risk assets."""
         found: list[SignOff] = []

@@ -196,7 +196,7 @@ def _has_numbers(data: dict[str, Any]) -> bool:
     if any(t.get("minutes") is not None for t in data.get("tests", {}).values()):
         return True
     rules = (data.get("policy") or {}).values()
-    return any(rule is not None and rule.get("max_tool_distance") is not None for rule in rules)
+    return any(isinstance(rule, dict) and rule.get("max_tool_distance") is not None for rule in rules)
 
 
 def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
