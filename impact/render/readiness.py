@@ -108,7 +108,7 @@ def readiness_markdown(decision: Decision, md_text: Show) -> str:
     """The readiness section of a Markdown answer ('' when there is nothing to show)."""
     r = decision.readiness
     if not r.shown:
-        return ""
+        return _missing_markdown(decision, md_text) if len(decision.missing) > 1 else ""
     lines = ["**Readiness**" + (f" (the policy asks: {', '.join(r.asked)})" if r.asked else ""), ""]
     lines.append(f"- **Sign-offs:** {md_text(signoffs_words(r, plain))}")
     lines.append(f"- **Steps:** {md_text(steps_words(r.steps, plain))}")
@@ -117,12 +117,14 @@ def readiness_markdown(decision: Decision, md_text: Show) -> str:
         assert t.last is not None
         lines.append(f"  - {t.state}: {md_text(t.test)} ({md_text(_who(t.last.by, t.last.at, plain))})")
     lines.extend(f"- warning: {md_text(w)}" for w in r.warnings)
-    if decision.missing:
-        lines.append("")
-        lines.append("**Missing before it ships**")
-        lines.append("")
-        lines.extend(f"- {md_text(m.what)}" for m in decision.missing)
-    return "\n".join(lines)
+    missing = _missing_markdown(decision, md_text)
+    return "\n".join(lines) + (f"\n\n{missing}" if missing else "")
+
+
+def _missing_markdown(decision: Decision, md_text: Show) -> str:
+    if not decision.missing:
+        return ""
+    return "\n".join(["**Missing before it ships**", "", *(f"- {md_text(m.what)}" for m in decision.missing)])
 
 
 def plain(text: str | None) -> str:
