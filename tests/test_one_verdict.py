@@ -99,3 +99,20 @@ def test_release_outputs_say_the_release_checks_words(release: str, tmp_path: Pa
         in_release = result.decisions[cid]
         assert [m for m in in_release.missing if m.kind != "conflicts"] == list(alone.missing)
         assert in_release.cost == alone.cost
+
+
+def test_the_sites_kept_words_follow_an_edited_change(tmp_path: Path, cache_home: Path) -> None:
+    """The site keeps each change's words in the cache: the same words as worked out afresh, and new ones after an edit."""
+    shutil.copytree(EXAMPLE, tmp_path / "example")
+    catalog, site = tmp_path / "example" / "catalog", tmp_path / "site"
+    change = tmp_path / "example" / "changes" / "CR-102-emea-pipeline-filter.yaml"
+    before, _ = words(EXAMPLE / "changes" / change.name)
+    for _ in range(2):  # the second run reads the kept words
+        assert run_cli("site", str(catalog), "-o", str(site))[0] == 0
+        assert before in (site / "data" / "meta.js").read_text(encoding="utf-8")
+    assert list((cache_home / "site").glob("*.bin"))
+    change.write_text(change.read_text(encoding="utf-8").replace("status: qa", "status: approved"), encoding="utf-8")
+    assert run_cli("site", str(catalog), "-o", str(site))[0] == 0
+    after, _ = words(change)
+    assert after == "Not blocking · ready to ship" != before
+    assert f'CR-102-emea-pipeline-filter.yaml\\",\\"verdict\\":\\"{after}' in (site / "data" / "meta.js").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ reported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,8 +43,9 @@ class SiteChange:
 
     change: ChangeRequest
     changed: list[ChangedAsset]
-    decision: Decision | None = None
-    """The one verdict and test cost, as every other output says it (see :mod:`impact.analysis.decision`)."""
+    decide: Callable[[], Decision] | None = None
+    """The one verdict and test cost, as every other output says it (see :mod:`impact.analysis.decision`),
+    worked out when asked: a front end that keeps the words it showed last need not search again."""
 
 
 @dataclass
@@ -89,9 +90,12 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
         except ImpactError as exc:
             skipped.extend(exc.problems)
             continue
-        decision = decide(check_change(catalog, graph, change, max_tools)) if graph is not None else None
-        in_flight.append(SiteChange(change, changed, decision))
+        in_flight.append(SiteChange(change, changed, _decider(catalog, graph, change, max_tools) if graph is not None else None))
     return SiteModel(catalog, list(edges.ids), edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped), edges.uses)
+
+
+def _decider(catalog: Catalog, graph: DependencyGraph, change: ChangeRequest, max_tools: int) -> Callable[[], Decision]:
+    return lambda: decide(check_change(catalog, graph, change, max_tools))
 
 
 def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[SiteModel, Path | None]:
