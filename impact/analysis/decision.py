@@ -18,7 +18,7 @@ Examples
 >>> headline(False, False, ["status build"])
 'Not blocking · not ready to ship: status build'
 >>> headline(True, False, ["status qa", "path quick-hit, needs minor"])
-'BLOCKING · not ready to ship: status qa, path quick-hit, needs minor'
+'BLOCKING · not ready to ship: status qa; path quick-hit, needs minor'
 >>> headline(False, False, [])
 'Not blocking · ready to ship'
 """
@@ -41,7 +41,7 @@ def headline(blocking: bool, released: bool, shorts: Sequence[str]) -> str:
     first = "BLOCKING" if blocking else "Not blocking"
     if released:
         return f"{first} · released"
-    return f"{first} · " + (f"not ready to ship: {', '.join(shorts)}" if shorts else "ready to ship")
+    return f"{first} · " + (f"not ready to ship: {'; '.join(shorts)}" if shorts else "ready to ship")
 
 
 def status_missing(result: CheckResult) -> Missing | None:
@@ -78,6 +78,11 @@ def _shorts(missing: Sequence[Missing]) -> list[str]:
             if absent:
                 teams = [a.removeprefix("sign-off from ").removesuffix(" missing") for a in absent]
                 shorts.append(f"sign-off{'s' if len(teams) != 1 else ''} missing: {', '.join(teams)}")
+        elif kind == "steps":
+            absent = [m.short.removeprefix("no ").removesuffix(" step") for m in mine if m.short.startswith("no ")]
+            if absent:
+                shorts.append(f"step{'s' if len(absent) > 1 else ''} missing: {', '.join(absent)}")
+            shorts.extend(m.short for m in mine if not m.short.startswith("no "))
         elif kind == "tests":
             n = len(mine)
             shorts.append(f"{n} test{'s' if n != 1 else ''} not passed")
