@@ -240,3 +240,14 @@ def test_run_tests_runs_real_commands_in_the_catalog_folder(tmp_path: Path) -> N
     assert "by-hand" not in results
     assert "[ ] by-hand: Look at the page (manual, about 5 min)" in out and "1. Open the page" in out
     assert change.read_text(encoding="utf-8").startswith("# keep me\n")
+
+
+def test_init_asks_for_every_readiness_rule(tmp_path: Path) -> None:
+    code, _, err = run_cli("init", str(tmp_path / "catalog"))
+    assert code == 0, err
+    policy = yaml.safe_load((tmp_path / "catalog" / "policy.yaml").read_text(encoding="utf-8"))
+    assert policy == {"policy": {"ready": ["signoffs", "steps", "tests"]}}
+    code, out, err = run_cli("check", str(tmp_path / "changes" / "CR-1-example.yaml"))
+    assert code == 0, err
+    assert "Readiness (the policy asks: signoffs, steps, tests)" in out
+    assert "steps missing: triage, build, qa" in out.splitlines()[1]
