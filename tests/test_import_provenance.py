@@ -183,3 +183,84 @@ def test_new_assets_written_by_libyaml_read_back_as_the_slow_way(have: list[str]
     for key in have:
         assert f"# about {key}" in fast
     assert fast.startswith("# top comment")
+
+
+@st.composite
+def commented_file(draw: st.DrawFn) -> tuple[str, list[str], list[str]]:
+    """A catalog file of one system and tests, with comments a person left in random places."""
+    n = draw(st.integers(2, 9))
+    keys = sorted(draw(st.sets(st.sampled_from([f"model/k{i:02d}" for i in range(30)]), min_size=n, max_size=n)))
+    tests = sorted(draw(st.sets(st.sampled_from([f"t{i}" for i in range(12)]), min_size=2, max_size=5)))
+    comment = st.sampled_from(["", "", "", "c"])
+    out, seen = ["# file comment", "systems:", "  dbt:", "    name: dbt", "    owner: data", "    assets:"], []
+
+    def note(indent: int) -> None:
+        if draw(comment):
+            text = f"# note {len(seen)}"
+            seen.append(text)
+            out.append(" " * indent + text)
+
+    note(6)
+    for key in keys:
+        out.append(f"      {key}:")
+        note(8)
+        out.append("        type: model")
+        deps = draw(st.lists(st.sampled_from(keys), unique=True, max_size=3))
+        if deps:
+            out.append("        depends_on:")
+            out.extend(f"        - dbt:{d}" for d in deps)
+        note(draw(st.sampled_from([0, 4, 8])))
+        if draw(st.booleans()):
+            out.append("")
+    out.append("tests:")
+    for tid in tests:
+        out += [f"  {tid}:", f"    name: {tid}", f"    covers: [dbt:{keys[0]}]"]
+        note(draw(st.sampled_from([0, 4])))
+    return "\n".join(out) + "\n", keys, tests
+
+
+@settings(max_examples=50, deadline=None)
+@given(case=commented_file(), data=st.data())
+def test_spliced_reimport_reads_back_as_the_slow_way_and_keeps_every_comment(case: tuple[str, list[str], list[str]], data: st.DataObject) -> None:
+    from impact.importers import merge as merge_module
+    from impact.importers import splice
+
+    text, keys, tests = case
+    existing = merge_module._plain(roundtrip._plain(roundtrip.load(text)))
+    final = roundtrip._plain(roundtrip.load(text))
+    assets = final["systems"]["dbt"]["assets"]
+    removed = provenance.Written()
+    for key in data.draw(st.lists(st.sampled_from(keys), unique=True, max_size=3)):  # a dependency dropped
+        deps = assets[key].get("depends_on") or []
+        if deps:
+            removed.dependencies[f"dbt:{key}"] = {deps[0]}
+            assets[key]["depends_on"] = deps[1:] or None
+            if not assets[key]["depends_on"]:
+                del assets[key]["depends_on"]
+    for key in data.draw(st.lists(st.sampled_from(keys), unique=True, max_size=3)):  # a field filled
+        assets[key].setdefault("description", "filled by the import")
+    for key in data.draw(st.lists(st.sampled_from([f"model/k{i:02d}" for i in range(30)]), unique=True, max_size=4)):
+        assets.setdefault(key, {"type": "model", "depends_on": [f"dbt:{keys[0]}"]})  # a new asset
+    final["systems"]["dbt"]["assets"] = dict(sorted(assets.items()))
+    gone = data.draw(st.lists(st.sampled_from(tests), unique=True, max_size=1))
+    removed.tests = set(gone)
+    for tid in gone:
+        del final["tests"][tid]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(splice, "SPLICE_MIN", 2)
+        fast = splice._spliced(text, final, existing, removed)  # the spliced way, never its fallback
+        patch.setattr(splice, "_spliced", _slow_way_only)
+        slow = splice.write_into(text, final, existing, removed)
+    assert fast is not None and slow is not None
+    assert roundtrip._plain(roundtrip.load(fast)) == roundtrip._plain(roundtrip.load(slow)) == final
+    def comments(written: str) -> list[str]:
+        return [line.strip() for line in written.splitlines() if line.strip().startswith("#")]
+
+    # Every comment the node-by-node writer keeps is kept, once; a comment on a removed node may go with it.
+    assert set(comments(slow)) <= set(comments(fast)) <= set(comments(text))
+    assert len(comments(fast)) == len(set(comments(fast)))
+
+
+def _slow_way_only(*args: object) -> str:
+    raise LookupError("the slow way only")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
-from impact.importers import provenance, roundtrip
+from impact.importers import provenance, roundtrip, splice
 from impact.load.files import catalog_files
 from impact.read.limits import Limits, read_limited
 from impact.read.schema import AssetSpec, CatalogFileSpec, DependencySpec, validate
@@ -300,13 +300,9 @@ def merge_into_file(target: Path, imported: Imported, catalog: Path | None = Non
         if record_changed:
             atomic_write(old_record, record_text)
         return report  # nothing new: the file stays exactly as it is
-    tree = roundtrip.load(old_text) if old_text is not None else None
-    if tree is not None and hasattr(tree, "insert"):
-        # The file a person edits: additions go into its own tree, so comments, order and quoting stay.
-        if removed:
-            provenance.remove(tree, removed)
-        text = _write_into(tree, old_text or "", data)
-    else:
+    # The file a person edits: additions go into its own tree, so comments, order and quoting stay.
+    text = splice.write_into(old_text, data, existing, removed) if old_text is not None else None
+    if text is None:
         header = _schema_line(target, catalog or target.parent) + (
             f"# Written by 'impact import {imported.command}' from {imported.source}.\n"
             "# Edit freely: importing again only adds what is new and keeps what you wrote,\n"
@@ -345,19 +341,6 @@ def _provenance(target: Path, imported: Imported, existing: dict[str, Any], sour
     before = record.get(key)
     replaced = before.path if before is not None and before.path and before.path != path else None
     return {**record, key: owned}, removed, replaced
-
-
-def _write_into(tree: Any, old_text: str, data: dict[str, Any]) -> str:
-    """``data``'s additions written into the file's own tree; new subtrees by libyaml where that is safe."""
-    if roundtrip.can_hold_blocks(old_text):
-        blocks: list[Any] = []
-        roundtrip.apply_additions(tree, data, blocks=blocks)
-        try:
-            return roundtrip.dump(tree, blocks)
-        except LookupError:
-            tree = roundtrip.load(old_text)  # start again from the file: the slow way writes every node
-    roundtrip.apply_additions(tree, data)
-    return roundtrip.dump(tree)
 
 
 def _schema_line(target: Path, catalog: Path) -> str:

@@ -128,7 +128,7 @@ def of_file(data: dict[str, Any], systems: Iterable[str]) -> Written:
     for sid in systems:
         system = data.get("systems", {}).get(sid) or {}
         for key, asset in (system.get("assets") or {}).items():
-            deps = {_dep_id(dep) for dep in (asset or {}).get("depends_on") or []}
+            deps = {dep_id(dep) for dep in (asset or {}).get("depends_on") or []}
             if deps:
                 out.dependencies[f"{sid}:{key}"] = deps
     out.tests = set(data.get("tests") or {})
@@ -162,17 +162,18 @@ def remove(data: Any, removed: Written) -> None:
     systems = data.get("systems") or {}
     for asset_id, deps in removed.dependencies.items():
         sid, _, key = asset_id.partition(":")
-        asset = ((systems.get(sid) or {}).get("assets") or {}).get(key)
-        if not asset or "depends_on" not in asset:
+        assets = (systems.get(sid) or {}).get("assets")
+        asset = assets.get(key) if isinstance(assets, dict) else None  # not a dict: written elsewhere (splice)
+        if not isinstance(asset, dict) or "depends_on" not in asset:
             continue
         items = asset["depends_on"]
         for i in reversed(range(len(items))):
-            if _dep_id(items[i]) in deps:
+            if dep_id(items[i]) in deps:
                 del items[i]
         if not asset["depends_on"]:
             del asset["depends_on"]
     tests = data.get("tests")
-    if tests:
+    if isinstance(tests, dict) and tests:
         for tid in removed.tests:
             tests.pop(tid, None)
         if not tests:
@@ -193,5 +194,5 @@ def shown(removed: Written, most: int = 10) -> Iterator[str]:
         yield f"and {len(tests) - most} more tests"
 
 
-def _dep_id(dep: Any) -> str:
+def dep_id(dep: Any) -> str:
     return str(dep if isinstance(dep, str) else dep["asset"])

@@ -59,10 +59,17 @@ def dump(tree: Any, blocks: list[Any] | None = None) -> str:
         body = dump_plain(blocks[int(match.group(3))])
         return f"{match.group(1)}{match.group(2)}:\n" + "\n".join(indent + line for line in body.splitlines())
 
-    text, count = _PLACEHOLDER_LINE.subn(expand, text)
-    if count != len(blocks) or _PLACEHOLDER in text:
+    text = _PLACEHOLDER_LINE.sub(expand, text)
+    if _PLACEHOLDER in text:
         raise LookupError("a placeholder was not written as a plain line (a key too long for one?)")
     return text
+
+
+def block_of(value: Any, blocks: list[Any]) -> Any:
+    """``value`` as plain data, the subtree it stands for when it is a placeholder."""
+    if isinstance(value, str) and value.startswith(_PLACEHOLDER) and value[len(_PLACEHOLDER) :].isdigit():
+        return blocks[int(value[len(_PLACEHOLDER) :])]
+    return _plain(value)
 
 
 def dump_plain(data: Any) -> str:
