@@ -114,7 +114,8 @@ class Client:
                         self._where(path),
                         0,
                         0,
-                        f"could not reach {self.label} ({getattr(exc, 'reason', exc)}); check the address and the network",
+                        f"could not reach {self.label} ({getattr(exc, 'reason', exc)}); check the address and the "
+                        "network",
                     )
                 ) from None
             except (ValueError, UnicodeDecodeError):
@@ -167,7 +168,7 @@ def step(label: str, done: int, total: int = 0) -> None:
 
 
 def into_folder(folder: Path, fill: Callable[[Path], None]) -> None:
-    """Run ``fill`` on a new folder beside ``folder``, then put it in ``folder``'s place: nothing half-written on failure."""
+    """Run ``fill`` on a new folder beside ``folder``, then put it in its place: nothing half-written on failure."""
     folder = folder.resolve()
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = folder.with_name(folder.name + ".fetching")

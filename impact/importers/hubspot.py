@@ -128,7 +128,8 @@ class Reader:
                     self.depend(key, f"{self.website}:{found}", ["name"])
                 else:
                     self.note(
-                        f"Warning: {where}: page view of {item['pageUrl']!r} names no folder of {self.website!r}; not linked"
+                        f"Warning: {where}: page view of {item['pageUrl']!r} names no folder of {self.website!r}; "
+                        "not linked"
                     )
 
 
@@ -153,7 +154,8 @@ def read_hubspot_export(
                 display_path(folder),
                 0,
                 0,
-                "no HubSpot export here (no lists/, flows/ or properties/); write it with 'impact import hubspot --fetch'",
+                "no HubSpot export here (no lists/, flows/ or properties/); write it with 'impact import hubspot "
+                "--fetch'",
             )
         )
     imported = Imported(display_path(folder), "hubspot")

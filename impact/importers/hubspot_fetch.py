@@ -1,4 +1,4 @@
-"""``impact import hubspot --fetch``: write the export folder :mod:`impact.importers.hubspot` reads, from a live account.
+"""``impact import hubspot --fetch``: the export folder :mod:`impact.importers.hubspot` reads, from a live account.
 
 A private app's token comes from ``HUBSPOT_TOKEN`` (sent in the
 ``Authorization`` header, never written); ``HUBSPOT_BASE_URL`` defaults to

@@ -40,6 +40,7 @@ from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.xmlread import read_json
 
 Known = Mapping[str, Mapping[str, str | None]]
+SEGMENT_NOTE = "Segment (its rules are not readable through the API: declare what they read under 'links:')"
 
 
 def read_body(path: Path) -> list[dict[str, Any]]:
@@ -120,7 +121,8 @@ def read_export(folder: Path) -> Export:
                 display_path(folder),
                 0,
                 0,
-                "no Marketo export here (no leadFields.json, programs.json, smartCampaigns.json, smartLists/ ...); write it with 'impact import marketo --fetch'",
+                "no Marketo export here (no leadFields.json, programs.json, smartCampaigns.json, smartLists/ ...); "
+                "write it with 'impact import marketo --fetch'",
             )
         )
     return out
@@ -238,7 +240,8 @@ def _fields(reader: Reader, export: Export) -> None:
     if unmatched:
         shown = ", ".join(unmatched[:10]) + (f" and {len(unmatched) - 10} more" if len(unmatched) > 10 else "")
         reader.imported.notes.append(
-            f"Note: {len(unmatched)} CRM-synced field(s) have no Lead field in {reader.salesforce!r} (not linked; import it first, or declare them under 'links:'): {shown}"
+            f"Note: {len(unmatched)} CRM-synced field(s) have no Lead field in {reader.salesforce!r} (not linked; "
+            f"import it first, or declare them under 'links:'): {shown}"
         )
 
 
@@ -290,7 +293,7 @@ def _segmentations(reader: Reader, export: Export) -> None:
                 reader.add(
                     f"segment/{name}/{sname}",
                     "segment",
-                    description="Segment (its rules are not readable through the API: declare what they read under 'links:')",
+                    description=SEGMENT_NOTE,
                 )
                 reader.depend(key, f"segment/{name}/{sname}")
                 reader.refs.segments.setdefault(name, set()).add(sname)

@@ -1,4 +1,4 @@
-"""``impact import marketo --fetch``: write the export folder :mod:`impact.importers.marketo` reads, from a live instance.
+"""``impact import marketo --fetch``: the export folder :mod:`impact.importers.marketo` reads, from a live instance.
 
 Credentials come from ``MARKETO_BASE_URL`` (``https://<munchkin>.mktorest.com``),
 ``MARKETO_CLIENT_ID`` and ``MARKETO_CLIENT_SECRET``; the token is asked of
@@ -101,9 +101,15 @@ class Marketo:
 def _failure(body: dict[str, Any], codes: list[str]) -> str:
     messages = "; ".join(f"{e.get('code')} {e.get('message')}" for e in body.get("errors") or [] if isinstance(e, dict))
     if "607" in codes:
-        return f"Marketo's daily API quota is used up (607); it resets at midnight US Central time: fetch again then ({messages})"
+        return (
+            "Marketo's daily API quota is used up (607); it resets at midnight US Central time: "
+            f"fetch again then ({messages})"
+        )
     if set(codes) & {"603"}:
-        return f"the API user may not read this (603 access denied): give its role the Read-Only Assets and Read-Only Lead permissions ({messages})"
+        return (
+            "the API user may not read this (603 access denied): give its role the Read-Only Assets and Read-Only Lead "
+            f"permissions ({messages})"
+        )
     return f"Marketo answered success: false ({messages or 'no errors given'})"
 
 

@@ -1,4 +1,4 @@
-"""What a Marketo smart list's filters and triggers name, resolved to catalog ids; the Salesforce field a Marketo field syncs with.
+"""What a Marketo smart list's rules name, as catalog ids; the Salesforce field a Marketo field syncs with.
 
 Smart list rules (``smartList/{id}.json?includeRules=true``) name what they
 read by the names the UI shows: lead fields by display name, smart lists,
@@ -35,7 +35,7 @@ SALESFORCE_LEAD = {
 
 
 def salesforce_field(rest: str, assets: Mapping[str, Any]) -> str | None:
-    """The key of the Salesforce system's ``field/Lead.<API name>`` a Marketo field syncs with, spelled as the catalog does.
+    """The key of the Salesforce ``field/Lead.<API name>`` a Marketo field syncs with, spelled as the catalog does.
 
     The documented default mapping for standard fields; a custom field keeps
     its ``__c`` API name; any other field of the same name (any case).
@@ -100,7 +100,7 @@ def _rules(rules: Any) -> Iterator[dict[str, Any]]:
 
 
 def _values(rule: Mapping[str, Any], attributes: set[str] | None = None) -> list[str]:
-    """The values of a rule's primary conditions (every condition if none says), or of the conditions named ``attributes``."""
+    """The values of a rule's primary conditions (all if none says), or of the conditions named ``attributes``."""
     conditions = [c for c in rule.get("conditions") or [] if isinstance(c, dict)]
     if attributes is not None:
         chosen = [c for c in conditions if str(c.get("activityAttributeName", "")).strip().lower() in attributes]

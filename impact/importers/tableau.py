@@ -69,7 +69,8 @@ def _packaged(path: Path, name: str) -> bytes:
                         name,
                         0,
                         0,
-                        f"its workbook {inner[0].filename} is larger than impact reads ({limit // 1_000_000} MB, IMPACT_MAX_FILE_MB)",
+                        f"its workbook {inner[0].filename} is larger than impact reads ({limit // 1_000_000} MB, "
+                        "IMPACT_MAX_FILE_MB)",
                     )
                 )
             with archive.open(inner[0]) as member:
@@ -132,7 +133,8 @@ def datasource_tables(ds: Element, where: str, notes: list[str]) -> list[str]:
             tables.update(found)
             if problem:
                 notes.append(
-                    f"Warning: {where}: its custom SQL {rel.get('name', '')!r} could not be read ({problem}); its tables are not linked"
+                    f"Warning: {where}: its custom SQL {rel.get('name', '')!r} could not be read ({problem}); its "
+                    "tables are not linked"
                 )
     return sorted(tables)
 
@@ -204,9 +206,8 @@ def _add(item: ImportedAsset, dep: str) -> None:
 def _datasource(imported: Imported, ds: Element, key: str, item: ImportedAsset, upstream: Any) -> None:
     conn = ds.find("connection")
     if conn is not None and conn.get("class") == "sqlproxy":
-        item.description = f"Published data source {conn.get('dbname') or ds.get('caption') or ''}: its tables are on the server, not in this workbook (no upstream here)".replace(
-            "  ", " "
-        )
+        named = f"Published data source {conn.get('dbname') or ds.get('caption') or ''}".rstrip()
+        item.description = f"{named}: its tables are on the server, not in this workbook (no upstream here)"
         return
     tables = datasource_tables(ds, key, imported.notes)
     if upstream is None:
@@ -222,7 +223,8 @@ def _datasource(imported: Imported, ds: Element, key: str, item: ImportedAsset, 
     if missing:
         shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
         imported.notes.append(
-            f"Note: {key} reads {len(missing)} table(s) that are no asset of the warehouse system nor a dbt model of the catalog (not linked): {shown}"
+            f"Note: {key} reads {len(missing)} table(s) that are no asset of the warehouse system nor a dbt model of "
+            f"the catalog (not linked): {shown}"
         )
 
 

@@ -13,9 +13,10 @@ import re
 from typing import NamedTuple
 
 DIALECTS = {
-    "postgres": "postgres", "redshift": "redshift", "greenplum": "postgres", "sqlserver": "tsql", "azure_sql_dw": "tsql",
-    "mysql": "mysql", "snowflake": "snowflake", "bigquery": "bigquery", "oracle": "oracle", "teradata": "teradata",
-    "databricks": "databricks", "spark": "spark", "hive": "hive", "presto": "presto", "athena": "athena", "vertica": "postgres",
+    "postgres": "postgres", "redshift": "redshift", "greenplum": "postgres", "vertica": "postgres",
+    "sqlserver": "tsql", "azure_sql_dw": "tsql", "mysql": "mysql", "snowflake": "snowflake", "bigquery": "bigquery",
+    "oracle": "oracle", "teradata": "teradata", "databricks": "databricks", "spark": "spark", "hive": "hive",
+    "presto": "presto", "athena": "athena",
 }  # fmt: skip
 FILE_CLASSES = {
     "excel-direct",
@@ -56,8 +57,10 @@ def default_schema(conn: Connection) -> str:
 def bracketed(table: str, conn: Connection) -> str | None:
     """``schema.table`` (lower-case) of a relation's ``table`` attribute; None for an extract or a published source.
 
-    >>> bracketed("[dbo].[Orders]", Connection("sqlserver", "db", "")), bracketed("[xy]", Connection("mysql", "TestV1", ""))
-    ('dbo.orders', 'testv1.xy')
+    >>> bracketed("[dbo].[Orders]", Connection("sqlserver", "db", ""))
+    'dbo.orders'
+    >>> bracketed("[xy]", Connection("mysql", "TestV1", ""))
+    'testv1.xy'
     >>> bracketed("[Extract].[Extract]", Connection("hyper", "", "")) is None
     True
     """
@@ -71,9 +74,10 @@ def bracketed(table: str, conn: Connection) -> str | None:
 
 
 def sql_tables(sql: str, conn: Connection) -> tuple[list[str], str | None]:
-    """``schema.table`` of every table custom SQL reads (CTE names left out), and the parser's complaint if it could not read it.
+    """``schema.table`` of every table custom SQL reads (CTE names left out), and the parser's complaint if any.
 
-    >>> sql_tables("WITH a AS (SELECT * FROM users) -- a comment naming nope\\nSELECT * FROM a JOIN Sites s ON 1=1", Connection("postgres", "w", ""))
+    >>> sql = "WITH a AS (SELECT * FROM users) -- a comment naming nope\\nSELECT * FROM a JOIN Sites s ON 1=1"
+    >>> sql_tables(sql, Connection("postgres", "w", ""))
     (['public.sites', 'public.users'], None)
     """
     import sqlglot  # a tenth of a second to import: only for a workbook with custom SQL

@@ -39,8 +39,10 @@ def deepest_folder(pattern: str, folders: dict[str, str | None] | set[str]) -> s
 
     >>> deepest_folder("example.com/products/analytics/*", {"/products/": None, "/products/analytics/": None})
     '/products/analytics/'
-    >>> deepest_folder("example.com/products/other/page", {"/products/": None}), deepest_folder("/blog/", {"/products/": None})
-    ('/products/', None)
+    >>> deepest_folder("example.com/products/other/page", {"/products/": None})
+    '/products/'
+    >>> deepest_folder("/blog/", {"/products/": None}) is None
+    True
     """
     path = folder_path(pattern)
     if path is None:

@@ -12,7 +12,8 @@ Examples
 >>> import tempfile, pathlib, json
 >>> root = pathlib.Path(tempfile.mkdtemp())
 >>> (root / "flows").mkdir()
->>> _ = (root / "flows" / "7.json").write_text(json.dumps({"id": "7", "name": "Nurture", "isEnabled": False, "actions": []}))
+>>> flow = {"id": "7", "name": "Nurture", "isEnabled": False, "actions": []}
+>>> _ = (root / "flows" / "7.json").write_text(json.dumps(flow))
 >>> snapshot(FolderTree(root))["hubspot:workflow/Nurture"].facets["enabled"].value
 'off'
 """

@@ -11,7 +11,8 @@ Examples
 >>> from impact.importers.changes.model import FolderTree
 >>> import tempfile, pathlib, json
 >>> root = pathlib.Path(tempfile.mkdtemp())
->>> _ = (root / "leadFields.json").write_text(json.dumps({"success": True, "result": [{"fields": [{"name": "country", "displayName": "Country", "dataType": "string"}]}]}))
+>>> field = {"name": "country", "displayName": "Country", "dataType": "string"}
+>>> _ = (root / "leadFields.json").write_text(json.dumps({"success": True, "result": [{"fields": [field]}]}))
 >>> snapshot(FolderTree(root))["marketo:field/country"].facets["type"].value
 'string'
 """

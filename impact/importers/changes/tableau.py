@@ -65,7 +65,8 @@ def _workbook(root: Element, wb: str, system: str, out: Snapshot) -> None:
                 if r.tag.endswith("relation") and r.get("type") == "text"
             )
         )
-        facets = {"tables": Facet("logic", tuple(datasource_tables(ds, aid, [])), "tables"), "sql": Facet("logic", tuple(dict.fromkeys(sql)), "custom SQL"),
+        facets = {"tables": Facet("logic", tuple(datasource_tables(ds, aid, [])), "tables"),
+                  "sql": Facet("logic", tuple(dict.fromkeys(sql)), "custom SQL"),
                   "connection": Facet("data", where, "connection")}  # fmt: skip
         out[aid] = AssetState(aid, facets)
     for sheet in root.findall("worksheets/worksheet"):
