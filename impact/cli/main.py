@@ -39,6 +39,7 @@ EXIT_OK, EXIT_BLOCKING, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 
 LAZY_COMMANDS = {
+    "changes": "changes",
     "check-changes": "hooks",
     "conflicts": "release",
     "coverage": "coverage",
@@ -66,7 +67,7 @@ import says why, see ``tests/test_architecture.py``).
 
 
 SECTIONS = {
-    "Everyday checks": ["check", "check-changes", "trace"],
+    "Everyday checks": ["check", "check-changes", "changes", "trace"],
     "Releases": ["release", "conflicts", "stakeholders", "notify"],
     "Reports and pictures": ["report", "graph", "coverage", "site"],
     "Catalog upkeep": ["init", "import", "validate", "diff", "schema"],

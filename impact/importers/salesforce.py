@@ -38,18 +38,16 @@ from xml.etree.ElementTree import Element
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.salesforce_files import (
-    Files,
     api_name,
     children,
-    file_kind,
     mark_status,
     meta_status,
     no_progress,
     text_of,
-    walk,
 )
 from impact.importers.salesforce_formulas import formula_references, strip_formula
-from impact.importers.xmlread import local, parse_xml, read_bytes
+from impact.importers.salesforce_layout import read_folder
+from impact.importers.xmlread import local, read_bytes
 
 Progress = Callable[[Iterable[Path], int, str], Iterable[Path]]
 
@@ -209,23 +207,11 @@ def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | 
     name = display_path(root)
     if not root.is_dir():
         raise ImpactError(Problem(name, 0, 0, "no such folder; give the project folder (the one with force-app/) or any folder holding objects/, flows/, ..."))
-    files = Files()
-    for path in walk(root):
-        kind = file_kind(path)
-        if kind:
-            files.add(kind, path)
+    # Either layout (source format, or the Metadata API's src/objects/*.object), as source-format items.
+    files, roots = read_folder(root, progress)
     if not files.count():
-        raise ImpactError(Problem(name, 0, 0, "no Salesforce metadata found below this folder (no objects/*/fields/*.field-meta.xml, flows/*.flow-meta.xml, ...); is it a project in source format? Retrieve it with 'sf project retrieve start'"))
+        raise ImpactError(Problem(name, 0, 0, "no Salesforce metadata found below this folder (no objects/*/fields/*.field-meta.xml, flows/*.flow-meta.xml, src/objects/*.object, ...); is it a Salesforce project? Retrieve it with 'sf project retrieve start'"))
     problems = ProblemList()
-    roots: dict[Path, Element] = {}
-    xml_kinds = ("object", "field", "validation-rule", "flow", "assignment-rules", "queue", "workflow")
-    xml_files = [p for kind in xml_kinds for p in files.get(kind)]
-    for path in progress(xml_files, len(xml_files), "Reading Salesforce metadata"):
-        try:
-            roots[path] = parse_xml(read_bytes(path), display_path(path), "Salesforce metadata file")
-        except ImpactError as exc:
-            problems.items.extend(exc.problems)
-    problems.raise_if_errors()
 
     org = _Org()
     for path in files.get("object"):

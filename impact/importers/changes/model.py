@@ -102,3 +102,27 @@ class FolderTree:
         if not target.is_file():
             raise KeyError(path)
         return target.read_bytes()
+
+
+class FileTree:
+    """One file as a :class:`Tree`: an export that is a single file (a GTM container, a sitemap, a manifest).
+
+    Its one path is the file's own name, so a reader of a one-file export
+    takes ``tree.files()[0]`` whatever the file is called in each export.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def files(self, under: str = "") -> list[str]:
+        return [self.path.name] if under in ("", self.path.name) else []
+
+    def read(self, path: str) -> bytes:
+        if path != self.path.name or not self.path.is_file():
+            raise KeyError(path)
+        return self.path.read_bytes()
+
+
+def tree_of(path: Path) -> Tree:
+    """The tree of an export given on the command line: a folder, or one file."""
+    return FileTree(path) if path.is_file() else FolderTree(path)
