@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import click
 
 from impact.cli.main import cli, emit
 from impact.cli.options import FormatChoice, output_file_option
-
-
-def derive(args: tuple[str, ...], base: str | None, head: str | None, catalog: str | None) -> tuple[Any, str, list[Path]]:
-    """The derived change of either form, what it compares in words, and the inputs no output may overwrite."""
-    from impact.importers.changes.derive import derive_git, derive_pair
-    from impact.load.change import catalog_folder
-
-    if base is not None:
-        if args:
-            raise click.UsageError("give either KIND OLD NEW, or --base REV (with the catalog that lists the exports), not both")
-        folder = catalog_folder(catalog)
-        return derive_git(folder, base, head or "HEAD"), f"{base} and {head or 'HEAD'}", [folder]
-    if head is not None or catalog is not None:
-        raise click.UsageError("--head and --catalog go with --base REV")
-    if len(args) != 3:
-        raise click.UsageError("give KIND OLD NEW (two exports to compare), or --base REV in a git repository")
-    kind, old, new = args
-    return derive_pair(kind, Path(old), Path(new)), f"{old} and {new}", [Path(old), Path(new)]
 
 
 @cli.command("changes")
@@ -60,12 +39,9 @@ def changes_command(args: tuple[str, ...], base: str | None, head: str | None, c
     Example:
         impact changes salesforce old-org/force-app new-org/force-app -o change.yaml
     """
+    from impact.cli.derived import derive, said
     from impact.importers.changes.request import render, request
 
     derived, compared, protected = derive(args, base, head, catalog)
-    for note in derived.notes:
-        click.echo(f"Note: {note}", err=True)
-    if not derived.items:
-        click.echo(f"Nothing the catalog tracks changed between {compared}; no change request written.")
-        return
-    emit(render(request(derived.items, id_, title), fmt), output, protected)
+    if said(derived, compared):
+        emit(render(request(derived.items, id_, title or f"Changes to the exports between {compared}"), fmt), output, protected)
