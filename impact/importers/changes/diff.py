@@ -10,6 +10,10 @@ The rule, the same for every kind of export:
   with the same non-empty ``body`` (the content with the name taken out), are
   a ``rename`` with ``to:`` the new id: renames are found from contents,
   never from file names;
+- failing that, when exactly one asset of a group (a kind, and what holds
+  it: a field's object) is gone and exactly one is new, and their bodies are
+  near-copies (a name and a few words changed), they are a ``rename`` too,
+  with the aspects of what else changed;
 - any other id only in the old snapshot is a ``delete`` (aspect
   ``availability``), only in the new one a ``create`` (aspect
   ``availability``).
@@ -40,6 +44,9 @@ from impact.importers.changes.model import AssetState, Facet, Snapshot
 
 SHORT = 60
 """Longest scalar a note quotes (old → new); a longer or multi-line value is only said to have changed."""
+
+NEAR = 0.85
+"""How alike (difflib's ratio of the bodies) the one asset gone and the one new of a group must be to be a rename."""
 
 MAX_NOTE_PARTS = 6
 """A note names at most this many facets, then says how many more changed."""
@@ -171,6 +178,29 @@ def _renames(gone: list[AssetState], new_ones: list[AssetState]) -> list[tuple[A
     return pairs
 
 
+def _group(state: AssetState) -> tuple[str, str]:
+    """The kind, and what holds the asset (a field's object): a near-copy is a rename only inside one group."""
+    key = state.id.partition(":")[2].partition("/")[2]
+    return _kind(state), key.rpartition(".")[0]
+
+
+def _near_renames(gone: list[AssetState], new_ones: list[AssetState]) -> list[tuple[AssetState, AssetState]]:
+    """Pairs of the one asset gone and the one asset new in a group whose bodies are near-copies (a name and a few words changed)."""
+    olds: dict[tuple[str, str], list[AssetState]] = defaultdict(list)
+    news: dict[tuple[str, str], list[AssetState]] = defaultdict(list)
+    for state in gone:
+        olds[_group(state)].append(state)
+    for state in new_ones:
+        news[_group(state)].append(state)
+    pairs = []
+    for group in sorted(olds.keys() & news.keys()):
+        if len(olds[group]) == 1 and len(news[group]) == 1:
+            before, after = olds[group][0], news[group][0]
+            if before.body and after.body and difflib.SequenceMatcher(None, before.body, after.body).ratio() >= NEAR:
+                pairs.append((before, after))
+    return pairs
+
+
 def diff_snapshots(old: Snapshot, new: Snapshot) -> list[DerivedItem]:
     """The change items that take ``old`` to ``new`` (see the module docstring)."""
     items: list[DerivedItem] = []
@@ -181,6 +211,9 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> list[DerivedItem]:
     gone = [old[a] for a in sorted(old.keys() - new.keys())]
     added = [new[a] for a in sorted(new.keys() - old.keys())]
     renamed = _renames(gone, added)
+    paired_old = {o.id for o, _ in renamed}
+    paired_new = {n.id for _, n in renamed}
+    renamed += _near_renames([s for s in gone if s.id not in paired_old], [s for s in added if s.id not in paired_new])
     paired_old = {o.id for o, _ in renamed}
     paired_new = {n.id for _, n in renamed}
     for before, after in renamed:

@@ -86,7 +86,13 @@ def child_text(el: Element, tag: str) -> str:
     return ""
 
 
+DEFAULT_FALSE = frozenset({"external-id", "unique", "required", "caseSensitive", "writeRequiresMasterRead", "reparentableMasterDetail"})
+"""Flags that are ``false`` when a file leaves them out: writing ``false`` is no change."""
+
+
 def _add(facets: dict[str, Facet], key: str, aspect: str, label: str, value: str | tuple[str, ...]) -> None:
+    if key in DEFAULT_FALSE and value == "false":
+        return
     if value:
         facets[key] = Facet(aspect, value, label)
 
@@ -103,7 +109,7 @@ def field_facets(el: Element) -> dict[str, Facet]:
             grouped.setdefault(key, []).append(canon(child) if len(child) else fold(child.text))
         elif tag in ("valueSet", "picklist"):
             facets.update(picklist_facets(child))
-        elif tag not in _FIELD_IGNORED:
+        elif tag not in _FIELD_IGNORED and not (tag in DEFAULT_FALSE and fold(child.text) == "false"):
             settings.append(canon(child))
     for tag, (key, aspect, label) in _FIELD.items():
         if key in grouped and key not in facets:
