@@ -208,8 +208,8 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> list[DerivedItem]:
         aspects, notes, values = compare(old[aid], new[aid])
         if aspects:
             items.append(DerivedItem(aid, "modify", _ordered(aspects), _joined(notes), values=tuple(sorted(values))))
-    gone = [old[a] for a in sorted(old.keys() - new.keys())]
-    added = [new[a] for a in sorted(new.keys() - old.keys())]
+    gone = [old[a] for a in sorted(old.keys() - new.keys()) if not old[a].permanent]
+    added = [new[a] for a in sorted(new.keys() - old.keys()) if not new[a].permanent]
     renamed = _renames(gone, added)
     paired_old = {o.id for o, _ in renamed}
     paired_new = {n.id for _, n in renamed}

@@ -54,6 +54,8 @@ class AssetState:
     facets: dict[str, Facet] = field(default_factory=dict)
     body: str = ""
     kind: str = ""
+    permanent: bool = False
+    """An asset the tool itself keeps (a standard Salesforce object): its file left out of one export is no create or delete."""
 
 
 Snapshot = dict[str, AssetState]

@@ -70,6 +70,7 @@ def _object_state(item: Item, el: Element) -> Iterator[tuple[str, dict[str, Face
         ("description", "description", "content", "description"),
         ("deploymentStatus", "deployment", "availability", "deployment status"),
         ("sharingModel", "sharing", "logic", "sharing model"),
+        ("visibility", "visibility", "availability", "visibility"),
     ):
         if child_text(el, tag):
             facets[key] = Facet(aspect, child_text(el, tag), label)
@@ -182,5 +183,6 @@ def snapshot(tree: Tree, system: str = "salesforce", only: set[str] | None = Non
             states = [_code_state(tree, item, raw)] if item.element is None else list(_element_states(item))
             for key, facets, body in states:
                 aid = f"{system}:{key}"
-                out[aid] = AssetState(aid, facets, body, item.kind)
+                standard = item.kind == "object" and "__" not in key  # Account, Lead...: no org can delete them
+                out[aid] = AssetState(aid, facets, body, item.kind, permanent=standard)
     return out
