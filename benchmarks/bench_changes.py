@@ -81,10 +81,14 @@ def write_org(root: Path, fields: int) -> list[str]:
         folder = base / "objects" / obj
         (folder / "fields").mkdir(parents=True)
         (folder / "validationRules").mkdir()
-        (folder / f"{obj}.object-meta.xml").write_text(f'<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata"><label>Object {o}</label></CustomObject>\n')
+        (folder / f"{obj}.object-meta.xml").write_text(
+            f'<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata"><label>Object {o}</label></CustomObject>\n'
+        )
         for i in range(per_object):
             name = f"Field_{i}__c"
-            (folder / "fields" / f"{name}.field-meta.xml").write_text(FIELD.format(name=name, label=f"Field {i}", body=field_body(i)))
+            (folder / "fields" / f"{name}.field-meta.xml").write_text(
+                FIELD.format(name=name, label=f"Field {i}", body=field_body(i))
+            )
         (folder / "validationRules" / f"Check_{obj}.validationRule-meta.xml").write_text(RULE.format(obj=obj))
         if o % 10 == 0:
             (base / "flows").mkdir(exist_ok=True)
@@ -97,7 +101,11 @@ def write_org(root: Path, fields: int) -> list[str]:
 
 
 def edit(root: Path, paths: list[str]) -> None:
-    edits = [("<label>Field 5</label>", "<label>Field five</label>"), ("<label>Value 7</label></value>", "<label>Value 7</label></value>" + VALUE.format(v="Recycled")), ("Field_12__c &amp;", "Field_13__c &amp;")]
+    edits = [
+        ("<label>Field 5</label>", "<label>Field five</label>"),
+        ("<label>Value 7</label></value>", "<label>Value 7</label></value>" + VALUE.format(v="Recycled")),
+        ("Field_12__c &amp;", "Field_13__c &amp;"),
+    ]
     for path, (old, new) in zip(paths, edits):
         file = root / path
         file.write_text(file.read_text().replace(old, new, 1))
@@ -113,7 +121,13 @@ def cpu(cmd: list[str], cwd: Path) -> float:
 
 
 def git(cwd: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@example.com",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@example.com",
+    }
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 

@@ -36,8 +36,13 @@ _states = st.builds(
 def _snapshot(rows: list[tuple[str, str, frozenset[str], str]]) -> Snapshot:
     out: Snapshot = {}
     for aid, label, values, body in rows:
-        facets = {"label": Facet("name", label, "label"), "values": Facet("values", tuple(sorted(values)), "picklist values")}
-        out[aid] = AssetState(aid, facets, body + aid.partition("/")[0] if body else "")  # distinct bodies never collide across kinds
+        facets = {
+            "label": Facet("name", label, "label"),
+            "values": Facet("values", tuple(sorted(values)), "picklist values"),
+        }
+        out[aid] = AssetState(
+            aid, facets, body + aid.partition("/")[0] if body else ""
+        )  # distinct bodies never collide across kinds
     return out
 
 
@@ -50,11 +55,23 @@ def test_every_id_is_accounted_for_once_by_the_rule(old_rows: list, new_rows: li
     for item in items:
         by_action.setdefault(item.action, set()).add(item.target)
     # modify: an id in both whose label or values differ, with exactly those aspects
-    expected_modify = {a for a in old.keys() & new.keys() if old[a].facets != new[a].facets and (old[a].facets["label"].value or new[a].facets["label"].value or old[a].facets["values"].value or new[a].facets["values"].value)}
+    expected_modify = {
+        a
+        for a in old.keys() & new.keys()
+        if old[a].facets != new[a].facets
+        and (
+            old[a].facets["label"].value
+            or new[a].facets["label"].value
+            or old[a].facets["values"].value
+            or new[a].facets["values"].value
+        )
+    }
     assert by_action.get("modify", set()) == expected_modify
     for item in items:
         if item.action == "modify":
-            differs = {f.aspect for k, f in old[item.target].facets.items() if f.value != new[item.target].facets[k].value}
+            differs = {
+                f.aspect for k, f in old[item.target].facets.items() if f.value != new[item.target].facets[k].value
+            }
             assert set(item.aspects) == differs
     # every id only in old is deleted or renamed away, exactly once; every id only in new is created or renamed to
     renamed = {i.target: i.to for i in items if i.action == "rename"}
@@ -111,9 +128,18 @@ def test_each_pinned_rule_gives_its_aspect(tmp_path: Path) -> None:
     new = _copy(tmp_path, "new")
     base = new / "force-app" / "main" / "default"
     edits = {
-        "objects/Lead/fields/Region__c.field-meta.xml": ("<type>Text</type>", "<type>Text</type><length>40</length><description>Sales region</description>"),
-        "objects/Lead/fields/Routing_Key__c.field-meta.xml": ("<label>Routing key</label>", "<label>Routing key (v2)</label>"),
-        "objects/Lead/validationRules/Region_required_for_EMEA.validationRule-meta.xml": ("<active>false</active>", "<active>true</active>"),
+        "objects/Lead/fields/Region__c.field-meta.xml": (
+            "<type>Text</type>",
+            "<type>Text</type><length>40</length><description>Sales region</description>",
+        ),
+        "objects/Lead/fields/Routing_Key__c.field-meta.xml": (
+            "<label>Routing key</label>",
+            "<label>Routing key (v2)</label>",
+        ),
+        "objects/Lead/validationRules/Region_required_for_EMEA.validationRule-meta.xml": (
+            "<active>false</active>",
+            "<active>true</active>",
+        ),
         "flows/Lead_Before_Save_Division.flow-meta.xml": ("<status>Active</status>", "<status>Draft</status>"),
     }
     for rel, (old, replacement) in edits.items():
@@ -125,7 +151,10 @@ def test_each_pinned_rule_gives_its_aspect(tmp_path: Path) -> None:
     assert code == 0
     got = {(c["target"], c["action"]): (c["aspects"], c["note"]) for c in json.loads(out)["changes"]}
     assert got == {
-        ("salesforce:field/Lead.Region__c", "modify"): (["content", "schema"], "description added: Sales region; length added: 40"),
+        ("salesforce:field/Lead.Region__c", "modify"): (
+            ["content", "schema"],
+            "description added: Sales region; length added: 40",
+        ),
         ("salesforce:field/Lead.Routing_Key__c", "modify"): (["name"], "label: Routing key → Routing key (v2)"),
         ("salesforce:validation-rule/Lead.Region_required_for_EMEA", "modify"): (["availability"], "inactive → active"),
         ("salesforce:flow/Lead_Before_Save_Division", "modify"): (["availability"], "status: Active → Draft"),
@@ -139,7 +168,10 @@ def test_each_pinned_rule_gives_its_aspect(tmp_path: Path) -> None:
 def test_yaml_and_json_have_the_same_keys_a_stable_id_and_check_accepts_them(tmp_path: Path) -> None:
     new = _copy(tmp_path, "new")
     field = new / "force-app/main/default/objects/Lead/fields/Region__c.field-meta.xml"
-    field.write_text(field.read_text(encoding="utf-8").replace("<label>Region</label>", "<label>Sales region</label>"), encoding="utf-8")
+    field.write_text(
+        field.read_text(encoding="utf-8").replace("<label>Region</label>", "<label>Sales region</label>"),
+        encoding="utf-8",
+    )
     _, as_yaml = _changes(SYNTHETIC, new)
     _, as_json = _changes(SYNTHETIC, new, "--format", "json")
     assert yaml.safe_load(as_yaml) == json.loads(as_json)
@@ -152,7 +184,9 @@ def test_yaml_and_json_have_the_same_keys_a_stable_id_and_check_accepts_them(tmp
     catalog = tmp_path / "catalog"
     catalog.mkdir()
     (catalog / "teams.yaml").write_text("teams:\n  ops: {name: Ops}\n", encoding="utf-8")
-    imported = CliRunner().invoke(cli, ["import", "salesforce", str(SYNTHETIC), "--owner", "ops", "-o", str(catalog / "sf.yaml")])
+    imported = CliRunner().invoke(
+        cli, ["import", "salesforce", str(SYNTHETIC), "--owner", "ops", "-o", str(catalog / "sf.yaml")]
+    )
     assert imported.exit_code == 0, imported.output
     checked = CliRunner().invoke(cli, ["check", str(named), "--catalog", str(catalog)])
     assert checked.exit_code in (0, 1), checked.output
@@ -161,7 +195,9 @@ def test_yaml_and_json_have_the_same_keys_a_stable_id_and_check_accepts_them(tmp
 
 def test_to_is_refused_on_anything_but_a_rename(tmp_path: Path) -> None:
     change = tmp_path / "change.yaml"
-    change.write_text("id: CR-1\ntitle: t\nchanges:\n  - target: s:a\n    action: modify\n    to: s:b\n", encoding="utf-8")
+    change.write_text(
+        "id: CR-1\ntitle: t\nchanges:\n  - target: s:a\n    action: modify\n    to: s:b\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["check", str(change), "--catalog", str(tmp_path)])
     assert result.exit_code == 2
     assert "'to:' names the new id of a rename" in result.stderr

@@ -25,7 +25,9 @@ NAMES = sorted(p.name for p in CASES.iterdir() if (p / "expected.yaml").is_file(
 
 
 def _derived(case: Path) -> list[dict[str, object]]:
-    result = CliRunner().invoke(cli, ["changes", "salesforce", str(case / "old"), str(case / "new"), "--format", "json"])
+    result = CliRunner().invoke(
+        cli, ["changes", "salesforce", str(case / "old"), str(case / "new"), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     if result.output.startswith("Nothing the catalog tracks changed"):
         return []
@@ -75,10 +77,14 @@ def test_recall_precision_and_aspects_over_the_labelled_set() -> None:
     assert aspects_right / aspects_total >= 0.90, misses
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if not yaml.safe_load((CASES / n / "expected.yaml").read_text())["items"]])
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if not yaml.safe_load((CASES / n / "expected.yaml").read_text())["items"]]
+)
 def test_a_commit_that_changes_nothing_tracked_is_a_one_line_no_op(name: str, tmp_path: Path) -> None:
     out = tmp_path / "change.yaml"
-    result = CliRunner().invoke(cli, ["changes", "salesforce", str(CASES / name / "old"), str(CASES / name / "new"), "-o", str(out)])
+    result = CliRunner().invoke(
+        cli, ["changes", "salesforce", str(CASES / name / "old"), str(CASES / name / "new"), "-o", str(out)]
+    )
     assert result.exit_code == 0
     assert result.stdout.count("\n") == 1 and result.stdout.startswith("Nothing the catalog tracks changed")
     assert not out.exists()

@@ -85,6 +85,9 @@ def test_a_changed_object_file_is_read_whole_and_names_its_fields(tmp_path: Path
     lead.write_text(text.replace("<label>Region</label>", "<label>Sales region</label>"), encoding="utf-8")
     before = snapshot(FolderTree(_as_mdapi(tmp_path / "before")), only={"objects/Lead.object"})
     after = snapshot(FolderTree(mdapi), only={"objects/Lead.object"})
-    assert "salesforce:field/Lead.Region__c" in before and "salesforce:validation-rule/Lead.Region_required_for_EMEA" in before
+    assert (
+        "salesforce:field/Lead.Region__c" in before
+        and "salesforce:validation-rule/Lead.Region_required_for_EMEA" in before
+    )
     assert before["salesforce:field/Lead.Region__c"].facets["label"].value == "Region"
     assert after["salesforce:field/Lead.Region__c"].facets["label"].value == "Sales region"

@@ -23,7 +23,13 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
     return done.stdout
 
@@ -36,7 +42,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (work / "catalog").mkdir()
     (work / "catalog" / "teams.yaml").write_text("teams:\n  ops: {name: Sales operations}\n", encoding="utf-8")
     monkeypatch.chdir(work)
-    result = CliRunner().invoke(cli, ["import", "salesforce", "force-app", "--owner", "ops", "-o", "catalog/salesforce.yaml"])
+    result = CliRunner().invoke(
+        cli, ["import", "salesforce", "force-app", "--owner", "ops", "-o", "catalog/salesforce.yaml"]
+    )
     assert result.exit_code == 0, result.output
     git(work, "init", "-q", "-b", "main")
     git(work, "add", "-A")
@@ -51,7 +59,9 @@ def _edit(repo: Path, path: str, old: str, new: str) -> None:
     file.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_changes_base_reads_both_versions_from_git_and_only_the_changed_files(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_changes_base_reads_both_versions_from_git_and_only_the_changed_files(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _edit(repo, FIELD, "<label>Region</label>", "<label>Sales region</label>")
     git(repo, "commit", "-q", "-am", "relabel")
     (repo / FIELD).write_text("not xml at all", encoding="utf-8")  # the working tree is never read
@@ -69,8 +79,16 @@ def test_changes_base_reads_both_versions_from_git_and_only_the_changed_files(re
 
 def test_check_base_answers_the_derived_change_and_says_so_when_nothing_changed(repo: Path) -> None:
     nothing = CliRunner().invoke(cli, ["check", "--base", "HEAD"])
-    assert nothing.exit_code == 0 and nothing.stdout == "Nothing the catalog tracks changed between HEAD and HEAD; no change request written.\n"
-    git(repo, "mv", "force-app/main/default/queues/NA_Inbound.queue-meta.xml", "force-app/main/default/queues/NA_Inbound_Leads.queue-meta.xml")
+    assert (
+        nothing.exit_code == 0
+        and nothing.stdout == "Nothing the catalog tracks changed between HEAD and HEAD; no change request written.\n"
+    )
+    git(
+        repo,
+        "mv",
+        "force-app/main/default/queues/NA_Inbound.queue-meta.xml",
+        "force-app/main/default/queues/NA_Inbound_Leads.queue-meta.xml",
+    )
     git(repo, "commit", "-q", "-m", "rename a queue")
     answer = CliRunner().invoke(cli, ["check", "--base", "main~1", "--format", "json"])
     assert answer.exit_code in (0, 1), answer.output
@@ -79,9 +97,19 @@ def test_check_base_answers_the_derived_change_and_says_so_when_nothing_changed(
 
 
 def test_a_derived_rename_is_checked_once_the_catalog_has_the_new_id_only(repo: Path) -> None:
-    git(repo, "mv", "force-app/main/default/queues/NA_Inbound.queue-meta.xml", "force-app/main/default/queues/NA_Inbound_Leads.queue-meta.xml")
+    git(
+        repo,
+        "mv",
+        "force-app/main/default/queues/NA_Inbound.queue-meta.xml",
+        "force-app/main/default/queues/NA_Inbound_Leads.queue-meta.xml",
+    )
     catalog = repo / "catalog" / "salesforce.yaml"
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace("queue/NA_Inbound:", "queue/NA_Inbound_Leads:").replace("salesforce:queue/NA_Inbound\n", "salesforce:queue/NA_Inbound_Leads\n"), encoding="utf-8")
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8")
+        .replace("queue/NA_Inbound:", "queue/NA_Inbound_Leads:")
+        .replace("salesforce:queue/NA_Inbound\n", "salesforce:queue/NA_Inbound_Leads\n"),
+        encoding="utf-8",
+    )
     git(repo, "commit", "-q", "-am", "rename a queue, catalog refreshed")
     derived = CliRunner().invoke(cli, ["changes", "--base", "HEAD~1", "-o", "change.yaml"])
     assert derived.exit_code == 0, derived.output
@@ -111,12 +139,25 @@ def _workflow_step() -> str:
 def test_the_pull_request_workflow_comments_the_derived_answer(repo: Path, tmp_path: Path) -> None:
     git(repo, "update-ref", "refs/remotes/origin/main", "main")  # what actions/checkout fetches
     git(repo, "checkout", "-q", "-b", "feature")
-    _edit(repo, "force-app/main/default/objects/Lead/validationRules/Region_required_for_EMEA.validationRule-meta.xml", "<active>false</active>", "<active>true</active>")
+    _edit(
+        repo,
+        "force-app/main/default/objects/Lead/validationRules/Region_required_for_EMEA.validationRule-meta.xml",
+        "<active>false</active>",
+        "<active>true</active>",
+    )
     git(repo, "commit", "-q", "-am", "activate the rule")
     bin_dir = Path(shutil.which("impact") or ROOT / ".venv" / "bin" / "impact").parent
     output = tmp_path / "github-output"
-    env = {**os.environ, "CATALOG": "catalog", "CHANGES": "changes", "GITHUB_OUTPUT": str(output), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(["bash", "-e", "-c", _workflow_step()], cwd=repo, env=env, capture_output=True, text=True, check=False)
+    env = {
+        **os.environ,
+        "CATALOG": "catalog",
+        "CHANGES": "changes",
+        "GITHUB_OUTPUT": str(output),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    }
+    done = subprocess.run(
+        ["bash", "-e", "-c", _workflow_step()], cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     comment = (repo / "impact.md").read_text(encoding="utf-8")
     assert "salesforce:validation-rule/Lead.Region_required_for_EMEA" in comment

@@ -10,14 +10,47 @@ from impact.cli.options import FormatChoice, output_file_option
 
 @cli.command("changes")
 @click.argument("args", metavar="[KIND OLD NEW]", nargs=-1)
-@click.option("--base", metavar="REV", help="Compare the exports the catalog's 'sources:' list, as they are at this git revision and at --head.")
-@click.option("--head", metavar="REV", help="With --base: the newer revision. Default: HEAD (the working tree is never read).")
-@click.option("--catalog", "catalog", metavar="DIR", help="With --base: the catalog whose files list the exports under 'sources:'. Default: IMPACT_CATALOG, then ./catalog.")
-@click.option("--id", "id_", metavar="ID", help="The change request's id. Default: 'derived-' and a digest of the changes (the same change, the same id).")
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Compare the exports the catalog's 'sources:' list, as they are at this git revision and at --head.",
+)
+@click.option(
+    "--head", metavar="REV", help="With --base: the newer revision. Default: HEAD (the working tree is never read)."
+)
+@click.option(
+    "--catalog",
+    "catalog",
+    metavar="DIR",
+    help="With --base: the catalog whose files list the exports under 'sources:'."
+    " Default: IMPACT_CATALOG, then ./catalog.",
+)
+@click.option(
+    "--id",
+    "id_",
+    metavar="ID",
+    help="The change request's id. Default: 'derived-' and a digest of the changes (the same change, the same id).",
+)
 @click.option("--title", metavar="TEXT", help="The change request's title.")
-@click.option("--format", "fmt", type=FormatChoice(["yaml", "json"]), default="yaml", show_default=True, help="YAML (a change file) or JSON (the same keys).")
+@click.option(
+    "--format",
+    "fmt",
+    type=FormatChoice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="YAML (a change file) or JSON (the same keys).",
+)
 @output_file_option
-def changes_command(args: tuple[str, ...], base: str | None, head: str | None, catalog: str | None, id_: str | None, title: str | None, fmt: str, output: str | None) -> None:
+def changes_command(
+    args: tuple[str, ...],
+    base: str | None,
+    head: str | None,
+    catalog: str | None,
+    id_: str | None,
+    title: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
     """The change request that two versions of an export already are: no hand-written file.
 
     KIND is salesforce, dbt, gtm or sitemap; OLD and NEW are two exports
@@ -44,4 +77,8 @@ def changes_command(args: tuple[str, ...], base: str | None, head: str | None, c
 
     derived, compared, protected = derive(args, base, head, catalog)
     if said(derived, compared):
-        emit(render(request(derived.items, id_, title or f"Changes to the exports between {compared}"), fmt), output, protected)
+        emit(
+            render(request(derived.items, id_, title or f"Changes to the exports between {compared}"), fmt),
+            output,
+            protected,
+        )

@@ -10,14 +10,18 @@ from typing import Any
 import click
 
 
-def derive(args: tuple[str, ...], base: str | None, head: str | None, catalog: str | None) -> tuple[Any, str, list[Path]]:
+def derive(
+    args: tuple[str, ...], base: str | None, head: str | None, catalog: str | None
+) -> tuple[Any, str, list[Path]]:
     """The derived change of either form, what it compares in words, and the inputs no output may overwrite."""
     from impact.importers.changes.derive import derive_git, derive_pair
     from impact.load.change import catalog_folder
 
     if base is not None:
         if args:
-            raise click.UsageError("give either KIND OLD NEW, or --base REV (with the catalog that lists the exports), not both")
+            raise click.UsageError(
+                "give either KIND OLD NEW, or --base REV (with the catalog that lists the exports), not both"
+            )
         folder = catalog_folder(catalog)
         return derive_git(folder, base, head or "HEAD"), f"{base} and {head or 'HEAD'}", [folder]
     if head is not None or catalog is not None:
@@ -38,13 +42,17 @@ def said(derived: Any, compared: str) -> bool:
     return True
 
 
-def check_derived(selected: bool, base: str | None, head: str | None, catalog: str | None, run: Callable[[Path, str], int]) -> int:
+def check_derived(
+    selected: bool, base: str | None, head: str | None, catalog: str | None, run: Callable[[Path, str], int]
+) -> int:
     """``impact check --base REV``: derive the change, then ``run(change_file, catalog)`` on it (a temporary file)."""
     from impact.importers.changes.request import render, request
     from impact.load.change import catalog_folder
 
     if selected or base is None:
-        raise click.UsageError("--base REV derives the change itself: give no change file and no --release; --head goes with --base")
+        raise click.UsageError(
+            "--base REV derives the change itself: give no change file and no --release; --head goes with --base"
+        )
     derived, compared, _ = derive((), base, head, catalog)
     if not said(derived, compared):
         return 0

@@ -44,7 +44,10 @@ _MDAPI = {
 }
 
 # Children of a Metadata API .object file that source format keeps in files of their own.
-_OBJECT_PARTS = {"fields": ("field", "fields", ".field-meta.xml"), "validationRules": ("validation-rule", "validationRules", ".validationRule-meta.xml")}
+_OBJECT_PARTS = {
+    "fields": ("field", "fields", ".field-meta.xml"),
+    "validationRules": ("validation-rule", "validationRules", ".validationRule-meta.xml"),
+}
 
 
 @dataclass(frozen=True)
@@ -86,18 +89,20 @@ def split(path: P, raw: bytes, name: str) -> Iterator[Item]:
         yield Item(kind, source, root, source)
         return
     obj = path.name[: -len(".object")]
-    folder = PurePosixPath(path.parent.as_posix()) / obj
-    yield Item("object", folder / f"{obj}.object-meta.xml", root, source)
+    home = PurePosixPath(path.parent.as_posix()) / obj
+    yield Item("object", home / f"{obj}.object-meta.xml", root, source)
     for child in root:
         part = _OBJECT_PARTS.get(local(child.tag))
         member = text_of(child, "fullName")
         if part is None or not member:
             continue
         kind_, sub, suffix = part
-        yield Item(kind_, folder / sub / f"{quote(member, safe='')}{suffix}", child, source)
+        yield Item(kind_, home / sub / f"{quote(member, safe='')}{suffix}", child, source)
 
 
-def read_folder(root: Path, progress: Callable[[Iterable[Path], int, str], Iterable[Path]]) -> tuple[Files, dict[Path, Element]]:
+def read_folder(
+    root: Path, progress: Callable[[Iterable[Path], int, str], Iterable[Path]]
+) -> tuple[Files, dict[Path, Element]]:
     """Every metadata item below ``root`` in either layout: the importer's files by kind, and each XML item's element.
 
     Paths of items split out of a Metadata API file are source-format paths

@@ -29,12 +29,19 @@ class Derived:
     notes: list[str] = field(default_factory=list)
 
 
-def read_snapshot(kind: str, tree: Tree, where: str, system: str, only: set[str] | None, options: dict[str, object]) -> Snapshot:
+def read_snapshot(
+    kind: str, tree: Tree, where: str, system: str, only: set[str] | None, options: dict[str, object]
+) -> Snapshot:
     """One kind's snapshot of ``tree``; a problem's file is named under ``where`` (the export as the person gave it)."""
     try:
         return KINDS[kind](tree, system, only, options)
     except ImpactError as exc:
-        raise ImpactError([Problem(f"{where}/{p.file}" if where and p.file else where, p.line, p.col, p.message, p.severity) for p in exc.problems]) from None
+        raise ImpactError(
+            [
+                Problem(f"{where}/{p.file}" if where and p.file else where, p.line, p.col, p.message, p.severity)
+                for p in exc.problems
+            ]
+        ) from None
 
 
 def derive_pair(kind: str, old: Path, new: Path, system: str | None = None) -> Derived:
@@ -43,9 +50,18 @@ def derive_pair(kind: str, old: Path, new: Path, system: str | None = None) -> D
         raise ImpactError(f"impact changes cannot read {kind!r} exports yet; it reads: {', '.join(sorted(KINDS))}")
     for path in (old, new):
         if not path.exists():
-            raise ImpactError(Problem(display_path(path), 0, 0, "no such file or folder; give the two exports to compare, the old one first"))
+            raise ImpactError(
+                Problem(
+                    display_path(path),
+                    0,
+                    0,
+                    "no such file or folder; give the two exports to compare, the old one first",
+                )
+            )
     if old.is_file() != new.is_file():
-        raise ImpactError(f"{display_path(old)} and {display_path(new)}: give two folders or two files, not one of each")
+        raise ImpactError(
+            f"{display_path(old)} and {display_path(new)}: give two folders or two files, not one of each"
+        )
     name = system or DEFAULT_SYSTEMS.get(kind, kind)
     before = read_snapshot(kind, tree_of(old), display_path(old), name, None, {})
     after = read_snapshot(kind, tree_of(new), display_path(new), name, None, {})
@@ -53,7 +69,11 @@ def derive_pair(kind: str, old: Path, new: Path, system: str | None = None) -> D
 
 
 def source_options(args: list[str]) -> dict[str, object]:
-    """A ``sources:`` entry's ``args`` as settings: ``[--max-depth, 2, --pages]`` → ``{max_depth: '2', pages: True}``."""
+    """A ``sources:`` entry's ``args`` as settings.
+
+    >>> source_options(["--max-depth", "2", "--pages"])
+    {'max_depth': '2', 'pages': True}
+    """
     options: dict[str, object] = {}
     i = 0
     while i < len(args):
@@ -90,12 +110,18 @@ def _sources(catalog: Path, top: Path) -> tuple[list[_Source], list[str]]:
         kind = SOURCE_KINDS.get(entry["kind"])
         export = Path(os.path.normpath(target.resolve().parent / entry["path"]))
         if kind is None or kind not in KINDS:
-            notes.append(f"{display_path(target)}: its {entry['kind']} source is not compared (impact changes reads {', '.join(sorted(KINDS))})")
+            notes.append(
+                f"{display_path(target)}: its {entry['kind']} source is not compared"
+                f" (impact changes reads {', '.join(sorted(KINDS))})"
+            )
             continue
         try:
             prefix = export.relative_to(top).as_posix()
         except ValueError:
-            notes.append(f"{display_path(target)}: its {kind} export {display_path(export)} is outside the git repository; not compared")
+            notes.append(
+                f"{display_path(target)}: its {kind} export {display_path(export)}"
+                " is outside the git repository; not compared"
+            )
             continue
         options = source_options(list(entry.get("args") or []))
         system = str(options.pop("system", "") or DEFAULT_SYSTEMS[kind])
@@ -115,20 +141,44 @@ def _under(path: str, prefix: str) -> str | None:
 def derive_git(catalog: Path, base: str, head: str = "HEAD") -> Derived:
     """What changed in the exports of the catalog's ``sources:`` between two commits, reading only changed files."""
     if not catalog.is_dir():
-        raise ImpactError(Problem(display_path(catalog), 0, 0, "no such catalog folder; give the catalog whose files list 'sources:'"))
+        raise ImpactError(
+            Problem(display_path(catalog), 0, 0, "no such catalog folder; give the catalog whose files list 'sources:'")
+        )
     top = repo_top(catalog.resolve()).resolve()
     old_rev, new_rev = commit_of(top, base, "--base"), commit_of(top, head, "--head")
     sources, notes = _sources(catalog, top)
     if not sources and not notes:
-        raise ImpactError(Problem(display_path(catalog), 0, 0, "no file of this catalog lists 'sources:'; import the exports with 'impact import ...' first, so impact knows where they are"))
+        raise ImpactError(
+            Problem(
+                display_path(catalog),
+                0,
+                0,
+                "no file of this catalog lists 'sources:'; import the exports with 'impact import ...' first,"
+                " so impact knows where they are",
+            )
+        )
     changed = changed_paths(top, old_rev, new_rev, [s.prefix for s in sources])
     found: dict[tuple[str, str, str], DerivedItem] = {}
     for source in sources:
         only = {rel for path in changed if (rel := _under(path, source.prefix)) is not None}
         if not only:
             continue
-        before = read_snapshot(source.kind, GitTree(top, old_rev, source.prefix, only), f"{source.where}@{base}", source.system, only, source.options)
-        after = read_snapshot(source.kind, GitTree(top, new_rev, source.prefix, only), f"{source.where}@{head}", source.system, only, source.options)
+        before = read_snapshot(
+            source.kind,
+            GitTree(top, old_rev, source.prefix, only),
+            f"{source.where}@{base}",
+            source.system,
+            only,
+            source.options,
+        )
+        after = read_snapshot(
+            source.kind,
+            GitTree(top, new_rev, source.prefix, only),
+            f"{source.where}@{head}",
+            source.system,
+            only,
+            source.options,
+        )
         for item in diff_snapshots(before, after):
             found.setdefault((item.target, item.action, item.to or ""), item)
     return Derived([found[k] for k in sorted(found)], notes)

@@ -139,7 +139,9 @@ def compare(old: AssetState, new: AssetState) -> tuple[set[str], list[str], set[
         before, after = old.facets.get(key), new.facets.get(key)
         if before is not None and after is not None and before.value == after.value:
             continue
-        if (before is None and after is not None and _empty(after.value)) or (after is None and before is not None and _empty(before.value)):
+        if (before is None and after is not None and _empty(after.value)) or (
+            after is None and before is not None and _empty(before.value)
+        ):
             continue
         facet = after or before
         assert facet is not None
@@ -172,7 +174,9 @@ def _renames(gone: list[AssetState], new_ones: list[AssetState]) -> list[tuple[A
         candidates = [c for c in by_body.get((_kind(state), state.body), []) if c.id not in taken]
         if not candidates:
             continue
-        best = max(sorted(candidates, key=lambda c: c.id), key=lambda c: difflib.SequenceMatcher(None, state.id, c.id).ratio())
+        best = max(
+            sorted(candidates, key=lambda c: c.id), key=lambda c: difflib.SequenceMatcher(None, state.id, c.id).ratio()
+        )
         taken.add(best.id)
         pairs.append((state, best))
     return pairs
@@ -185,7 +189,7 @@ def _group(state: AssetState) -> tuple[str, str]:
 
 
 def _near_renames(gone: list[AssetState], new_ones: list[AssetState]) -> list[tuple[AssetState, AssetState]]:
-    """Pairs of the one asset gone and the one asset new in a group whose bodies are near-copies (a name and a few words changed)."""
+    """The one asset gone and the one new of a group, when their bodies are near-copies (a name, a few words)."""
     olds: dict[tuple[str, str], list[AssetState]] = defaultdict(list)
     news: dict[tuple[str, str], list[AssetState]] = defaultdict(list)
     for state in gone:
@@ -220,7 +224,9 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> list[DerivedItem]:
         aspects, notes, values = compare(before, after)
         aspects.add("name")
         note = _joined([f"renamed to {after.id.partition(':')[2]}", *notes])
-        items.append(DerivedItem(before.id, "rename", _ordered(aspects), note, to=after.id, values=tuple(sorted(values))))
+        items.append(
+            DerivedItem(before.id, "rename", _ordered(aspects), note, to=after.id, values=tuple(sorted(values)))
+        )
     for state in gone:
         if state.id not in paired_old:
             items.append(DerivedItem(state.id, "delete", ("availability",), "no longer in the export"))

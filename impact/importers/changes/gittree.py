@@ -13,7 +13,8 @@ Examples
 >>> _ = subprocess.run(["git", "init", "-q", str(repo)], check=True)
 >>> (repo / "org").mkdir(); _ = (repo / "org" / "a.txt").write_text("one")
 >>> _ = subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
->>> _ = subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"], check=True)
+>>> who = ["-c", "user.name=t", "-c", "user.email=t@t"]
+>>> _ = subprocess.run(["git", "-C", str(repo), *who, "commit", "-qm", "x"], check=True)
 >>> tree = GitTree(repo, "HEAD", "org")
 >>> tree.files(), tree.read("a.txt")
 (['a.txt'], b'one')
@@ -46,7 +47,9 @@ def repo_top(path: Path) -> Path:
     try:
         return Path(git(where, ["rev-parse", "--show-toplevel"]).decode().strip())
     except ImpactError:
-        raise ImpactError(f"{display_path(path)} is not in a git repository; --base compares two revisions of one") from None
+        raise ImpactError(
+            f"{display_path(path)} is not in a git repository; --base compares two revisions of one"
+        ) from None
 
 
 def commit_of(repo: Path, rev: str, option: str = "--base") -> str:
@@ -56,7 +59,9 @@ def commit_of(repo: Path, rev: str, option: str = "--base") -> str:
     try:
         return git(repo, ["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"]).decode().strip()
     except ImpactError:
-        raise ImpactError(f"{option} {rev!r} is not a revision of the git repository {display_path(repo)} (a branch, tag or commit)") from None
+        raise ImpactError(
+            f"{option} {rev!r} is not a revision of the git repository {display_path(repo)} (a branch, tag or commit)"
+        ) from None
 
 
 def changed_paths(repo: Path, base: str, head: str, prefixes: Iterable[str]) -> set[str]:
@@ -86,7 +91,11 @@ class GitTree:
 
     def _listing(self) -> dict[str, str]:
         if self._blobs is None:
-            args = ["ls-tree", "-r", "-z", "--full-tree", self.rev, "--", self.prefix] if self.prefix else ["ls-tree", "-r", "-z", self.rev]
+            args = (
+                ["ls-tree", "-r", "-z", "--full-tree", self.rev, "--", self.prefix]
+                if self.prefix
+                else ["ls-tree", "-r", "-z", self.rev]
+            )
             blobs: dict[str, str] = {}
             for entry in git(self.repo, args).decode("utf-8", "surrogateescape").split("\0"):
                 meta, _, path = entry.partition("\t")
@@ -120,7 +129,11 @@ class GitTree:
         batch = [path]
         if not self._bulk_done:  # only the first read fetches in bulk
             self._bulk_done = True
-            batch += sorted(p for p in (listing if self.wanted is None else self.wanted) if p in listing and p not in self._cache and p != path)
+            batch += sorted(
+                p
+                for p in (listing if self.wanted is None else self.wanted)
+                if p in listing and p not in self._cache and p != path
+            )
         self._cache.update(zip(batch, read_blobs(self.repo, [listing[p] for p in batch])))
         return self._cache[path]
 

@@ -55,7 +55,7 @@ class AssetState:
     body: str = ""
     kind: str = ""
     permanent: bool = False
-    """An asset the tool itself keeps (a standard Salesforce object): its file left out of one export is no create or delete."""
+    """An asset the tool itself keeps (a standard Salesforce object): its file missing is no create or delete."""
 
 
 Snapshot = dict[str, AssetState]

@@ -18,7 +18,8 @@ Examples
 >>> import tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
 >>> (root / "objects" / "Lead" / "fields").mkdir(parents=True)
->>> _ = (root / "objects/Lead/fields/Tier__c.field-meta.xml").write_text("<CustomField><label>Tier</label><type>Text</type></CustomField>")
+>>> xml = "<CustomField><label>Tier</label><type>Text</type></CustomField>"
+>>> _ = (root / "objects/Lead/fields/Tier__c.field-meta.xml").write_text(xml)
 >>> sorted(snapshot(FolderTree(root)))
 ['salesforce:field/Lead.Tier__c']
 """
@@ -80,7 +81,9 @@ def _object_state(item: Item, el: Element) -> Iterator[tuple[str, dict[str, Face
     yield f"object/{_api(item.path, '.object-meta.xml')}", facets, ""
 
 
-def _rules(el: Element, tag: str, prefix: str, obj: str, logic: tuple[str, ...], content: tuple[str, ...]) -> Iterator[tuple[str, dict[str, Facet], str]]:
+def _rules(
+    el: Element, tag: str, prefix: str, obj: str, logic: tuple[str, ...], content: tuple[str, ...]
+) -> Iterator[tuple[str, dict[str, Facet], str]]:
     for rule in el:
         if local(rule.tag) != tag or not child_text(rule, "fullName"):
             continue
@@ -92,8 +95,19 @@ def _workflow(item: Item, el: Element) -> Iterator[tuple[str, dict[str, Facet], 
     """Workflow rules; an action's own definition (a field update's formula, say) counts as the rule's logic."""
     obj = _api(item.path, ".workflow-meta.xml")
     actions = {child_text(a, "fullName"): canon(a) for a in el if local(a.tag) != "rules" and child_text(a, "fullName")}
-    for aid, facets, body in _rules(el, "rules", "workflow-rule", obj, ("criteriaItems", "booleanFilter", "formula", "triggerType", "actions", "workflowTimeActions"), ("description",)):
-        rule = next(r for r in el if local(r.tag) == "rules" and f"workflow-rule/{obj}.{unquote(child_text(r, 'fullName'))}" == aid)
+    for aid, facets, body in _rules(
+        el,
+        "rules",
+        "workflow-rule",
+        obj,
+        ("criteriaItems", "booleanFilter", "formula", "triggerType", "actions", "workflowTimeActions"),
+        ("description",),
+    ):
+        rule = next(
+            r
+            for r in el
+            if local(r.tag) == "rules" and f"workflow-rule/{obj}.{unquote(child_text(r, 'fullName'))}" == aid
+        )
         used = sorted({child_text(a, "name") for a in rule.iter() if local(a.tag) == "actions"})
         defined = "".join(actions.get(name, "") for name in used)
         if defined:
@@ -104,14 +118,27 @@ def _workflow(item: Item, el: Element) -> Iterator[tuple[str, dict[str, Facet], 
 def _queue(item: Item, el: Element) -> Iterator[tuple[str, dict[str, Facet], str]]:
     facets: dict[str, Facet] = {}
     name = child_text(el, "fullName") or _api(item.path, ".queue-meta.xml")
-    for tag, key, aspect, label in (("name", "label", "name", "label"), ("description", "description", "content", "description"), ("email", "email", "content", "email")):
+    for tag, key, aspect, label in (
+        ("name", "label", "name", "label"),
+        ("description", "description", "content", "description"),
+        ("email", "email", "content", "email"),
+    ):
         if child_text(el, tag):
             facets[key] = Facet(aspect, child_text(el, tag), label)
-    for tag, key, aspect, label in (("queueMembers", "members", "data", "members"), ("queueSobject", "objects", "schema", "objects")):
+    for tag, key, aspect, label in (
+        ("queueMembers", "members", "data", "members"),
+        ("queueSobject", "objects", "schema", "objects"),
+    ):
         parts = tuple(sorted(canon(c) for c in el if local(c.tag) == tag))
         if parts:
             facets[key] = Facet(aspect, "".join(parts), label)
-    rest = "".join(sorted(canon(c) for c in el if local(c.tag) not in ("name", "description", "email", "queueMembers", "queueSobject", "fullName")))
+    rest = "".join(
+        sorted(
+            canon(c)
+            for c in el
+            if local(c.tag) not in ("name", "description", "email", "queueMembers", "queueSobject", "fullName")
+        )
+    )
     if rest:
         facets["settings"] = Facet("logic", rest, "queue settings")
     yield f"queue/{name}", facets, canon(el, _NAMELESS | {"name"})
@@ -150,7 +177,11 @@ def _code_state(tree: Tree, item: Item, raw: bytes) -> tuple[str, dict[str, Face
     code = fold(re.sub(r"//[^\n]*", " ", strip_formula(raw.decode("utf-8", "replace"))))
     facets = {"code": Facet("logic", code, "code")} if code else {}
     try:
-        meta = parse_xml(tree.read(item.source.as_posix() + "-meta.xml"), item.source.as_posix() + "-meta.xml", "Salesforce metadata file")
+        meta = parse_xml(
+            tree.read(item.source.as_posix() + "-meta.xml"),
+            item.source.as_posix() + "-meta.xml",
+            "Salesforce metadata file",
+        )
     except KeyError:
         meta = None
     status = child_text(meta, "status") if meta is not None else ""
@@ -170,7 +201,9 @@ def _wanted(tree: Tree, only: set[str] | None) -> list[str]:
     return sorted(paths)
 
 
-def snapshot(tree: Tree, system: str = "salesforce", only: set[str] | None = None, options: Mapping[str, object] | None = None) -> Snapshot:
+def snapshot(
+    tree: Tree, system: str = "salesforce", only: set[str] | None = None, options: Mapping[str, object] | None = None
+) -> Snapshot:
     """Every asset of the metadata files in ``tree`` (or of the ``only`` ones), by canonical id."""
     out: Snapshot = {}
     for path in _wanted(tree, only):

@@ -86,7 +86,9 @@ def child_text(el: Element, tag: str) -> str:
     return ""
 
 
-DEFAULT_FALSE = frozenset({"external-id", "unique", "required", "caseSensitive", "writeRequiresMasterRead", "reparentableMasterDetail"})
+DEFAULT_FALSE = frozenset(
+    {"external-id", "unique", "required", "caseSensitive", "writeRequiresMasterRead", "reparentableMasterDetail"}
+)
 """Flags that are ``false`` when a file leaves them out: writing ``false`` is no change."""
 
 
@@ -111,7 +113,7 @@ def field_facets(el: Element) -> dict[str, Facet]:
             facets.update(picklist_facets(child))
         elif tag not in _FIELD_IGNORED and not (tag in DEFAULT_FALSE and fold(child.text) == "false"):
             settings.append(canon(child))
-    for tag, (key, aspect, label) in _FIELD.items():
+    for key, aspect, label in _FIELD.values():
         if key in grouped and key not in facets:
             parts = grouped[key]
             _add(facets, key, aspect, label, tuple(sorted(parts)) if key == "reference-to" else "".join(sorted(parts)))
@@ -126,7 +128,7 @@ def _values(el: Element) -> Iterable[Element]:
 
 
 def picklist_facets(el: Element) -> dict[str, Facet]:
-    """A picklist's values (active and inactive apart), their labels, its default and its dependencies: all ``values``."""
+    """A picklist's values (active and inactive apart), labels, default and dependencies: all ``values``."""
     active: list[str] = []
     inactive: list[str] = []
     labels: list[str] = []
