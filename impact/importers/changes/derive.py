@@ -63,9 +63,17 @@ def derive_pair(kind: str, old: Path, new: Path, system: str | None = None) -> D
             f"{display_path(old)} and {display_path(new)}: give two folders or two files, not one of each"
         )
     name = system or DEFAULT_SYSTEMS.get(kind, kind)
-    before = read_snapshot(kind, tree_of(old), display_path(old), name, None, {})
-    after = read_snapshot(kind, tree_of(new), display_path(new), name, None, {})
+    old_tree, new_tree = tree_of(old), tree_of(new)
+    only = None if old.is_file() else differing(old_tree, new_tree)
+    before = read_snapshot(kind, old_tree, display_path(old), name, only, {})
+    after = read_snapshot(kind, new_tree, display_path(new), name, only, {})
     return Derived(diff_snapshots(before, after))
+
+
+def differing(old: Tree, new: Tree) -> set[str]:
+    """The paths whose bytes differ between two folders (or that only one has): all a reader need read, as with --base."""
+    before, after = set(old.files()), set(new.files())
+    return (before ^ after) | {path for path in before & after if old.read(path) != new.read(path)}
 
 
 def source_options(args: list[str]) -> dict[str, object]:

@@ -44,7 +44,7 @@ from impact.importers.changes.salesforce_facets import (
     status_word,
 )
 from impact.importers.salesforce_formulas import strip_formula
-from impact.importers.salesforce_layout import Item, split
+from impact.importers.salesforce_layout import Item, kind_of, split
 from impact.importers.xmlread import local, parse_xml
 
 KIND = "salesforce"
@@ -208,6 +208,8 @@ def snapshot(
     out: Snapshot = {}
     for path in _wanted(tree, only):
         at = PurePosixPath(path)
+        if kind_of(at) is None:  # list views, layouts, translations...: not read at all
+            continue
         try:
             raw = tree.read(path)
         except KeyError:  # not in this version of the export
