@@ -27,7 +27,7 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
 from impact.core.errors import ImpactError, ProblemList, display_path
-from impact.importers.salesforce_files import Files, file_kind, text_of, walk
+from impact.importers.salesforce_files import Files, text_of, walk
 from impact.importers.xmlread import local, parse_xml, read_bytes
 
 P = TypeVar("P", bound=PurePosixPath)
@@ -50,6 +50,9 @@ _OBJECT_PARTS = {
 }
 
 
+_SUFFIXES = (".object", ".workflow", ".flow", ".assignmentRules", ".queue", ".cls", ".trigger", "-meta.xml")
+
+
 @dataclass(frozen=True)
 class Item:
     """One metadata element at its source-format path (``path``), read from ``source``."""
@@ -60,14 +63,48 @@ class Item:
     source: PurePosixPath
 
 
-def kind_of(path: PurePosixPath) -> str | None:
-    """The kind of a metadata file in either layout (``mdapi-object`` for a whole ``.object`` file)."""
-    if path.suffix == ".object" and path.parent.name == "objects":
+def kind_of(path: PurePosixPath | str) -> str | None:
+    """The kind of a metadata file in either layout (``mdapi-object`` for a whole ``.object`` file).
+
+    Read from the path's last two folders as strings: an org has tens of
+    thousands of files, most of them of no kind (layouts, list views...).
+    """
+    text = path if isinstance(path, str) else path.as_posix()
+    if not text.endswith(_SUFFIXES):
+        return None
+    parts = text.rsplit("/", 3)
+    name, parent = parts[-1], parts[-2] if len(parts) > 1 else ""
+    grand = parts[-3] if len(parts) > 2 else ""
+    if name.endswith(".object") and parent == "objects":
         return "mdapi-object"
     for (suffix, folder), (kind, _) in _MDAPI.items():
-        if path.name.endswith(suffix) and path.parent.name == folder:
+        if name.endswith(suffix) and parent == folder:
             return kind
-    return file_kind(Path(path))  # source format (its own names: a PurePosixPath reads the same)
+    return _source_kind(name, parent, grand)
+
+
+def _source_kind(name: str, parent: str, grand: str) -> str | None:
+    """Source format's kinds, as :func:`impact.importers.salesforce_files.file_kind` tells them."""
+    if name.endswith(".field-meta.xml") and parent == "fields":
+        return "field"
+    if name.endswith(".object-meta.xml") and grand == "objects":
+        return "object"
+    if name.endswith(".validationRule-meta.xml") and parent == "validationRules":
+        return "validation-rule"
+    if name.endswith(".flow-meta.xml") and parent == "flows":
+        return "flow"
+    for suffix, kind in (
+        (".assignmentRules-meta.xml", "assignment-rules"),
+        (".queue-meta.xml", "queue"),
+        (".workflow-meta.xml", "workflow"),
+    ):
+        if name.endswith(suffix):
+            return kind
+    if name.endswith(".cls") and parent == "classes":
+        return "apex-class"
+    if name.endswith(".trigger") and parent == "triggers":
+        return "apex-trigger"
+    return None
 
 
 def split(path: P, raw: bytes, name: str) -> Iterator[Item]:
@@ -109,7 +146,7 @@ def read_folder(
     under ``root`` (no such file exists); every XML problem is gathered and
     raised at once, at the real file.
     """
-    found = [(path, kind) for path in walk(root) if (kind := kind_of(PurePosixPath(path.as_posix()))) is not None]
+    found = [(path, kind) for path in walk(root) if (kind := kind_of(path.as_posix())) is not None]
     files = Files()
     roots: dict[Path, Element] = {}
     problems = ProblemList()

@@ -19,7 +19,6 @@ True
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -81,22 +80,20 @@ class FolderTree:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def _walk(self, top: Path) -> Iterator[Path]:
-        for base, dirs, names in os.walk(top):
-            dirs.sort()
-            for name in sorted(names):
-                yield Path(base) / name
-
     def files(self, under: str = "") -> list[str]:
         top = self.root / under if under else self.root
         if top.is_file():
             return [Path(under).as_posix()]
         root = self.root.resolve()
+        start = len(str(self.root).rstrip(os.sep)) + 1
         found = []
-        for path in self._walk(top):
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                continue
-            found.append(path.relative_to(self.root).as_posix())
+        for base, dirs, names in os.walk(top):  # strings, not Paths: an org has tens of thousands of files
+            dirs.sort()
+            for name in names:
+                full = os.path.join(base, name)
+                if os.path.islink(full) and not Path(full).resolve().is_relative_to(root):
+                    continue
+                found.append(full[start:].replace(os.sep, "/"))
         return sorted(found)
 
     def read(self, path: str) -> bytes:

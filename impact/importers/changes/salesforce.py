@@ -40,12 +40,13 @@ from impact.importers.changes.salesforce_facets import (
     field_facets,
     flow_facets,
     fold,
+    local,
     rule_facets,
     status_word,
 )
 from impact.importers.salesforce_formulas import strip_formula
 from impact.importers.salesforce_layout import Item, kind_of, split
-from impact.importers.xmlread import local, parse_xml
+from impact.importers.xmlread import parse_xml
 
 KIND = "salesforce"
 _NAMELESS = CANVAS | {"fullName"}
@@ -207,9 +208,9 @@ def snapshot(
     """Every asset of the metadata files in ``tree`` (or of the ``only`` ones), by canonical id."""
     out: Snapshot = {}
     for path in _wanted(tree, only):
-        at = PurePosixPath(path)
-        if kind_of(at) is None:  # list views, layouts, translations...: not read at all
+        if kind_of(path) is None:  # list views, layouts, translations...: not read at all
             continue
+        at = PurePosixPath(path)
         try:
             raw = tree.read(path)
         except KeyError:  # not in this version of the export

@@ -29,7 +29,6 @@ from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
 from impact.importers.changes.model import Facet
-from impact.importers.xmlread import local
 
 CANVAS = frozenset({"locationX", "locationY"})
 """Where an element sits on the flow canvas: moving it is not a change."""
@@ -65,6 +64,17 @@ _FIELD_IGNORED = frozenset(
         "businessOwnerUser", "externalDeveloperName", "valueSet", "picklist",
     }
 )  # fmt: skip
+
+
+_TAGS: dict[str, str] = {}
+
+
+def local(tag: str) -> str:
+    """An element's tag without its namespace (remembered: a whole org repeats a few hundred tags millions of times)."""
+    found = _TAGS.get(tag)
+    if found is None:
+        found = _TAGS[tag] = tag.rsplit("}", 1)[-1]
+    return found
 
 
 def fold(text: str | None) -> str:
