@@ -8,8 +8,10 @@ object and a record-triggered flow per ten objects, then measures, as whole
 processes (user + system CPU of the child, medians):
 
 - **two exports**: ``impact changes salesforce OLD NEW`` where NEW is OLD with
-  three files edited (a label, a picklist value, a formula): every file of
-  both exports is read (target: ≤ 10 s);
+  three files edited (a label, a picklist value, a formula): the bytes of
+  every file are compared, and the files that differ are read (target:
+  ≤ 10 s); then the same with every file of NEW re-indented, so that every
+  file of both exports is read;
 - **--base**: the same org committed in a git repository whose catalog lists
   it under ``sources:``, then a commit editing the same three files;
   ``impact changes --base HEAD~1`` reads only those, from git (target: ≤ 2 s).
@@ -111,6 +113,12 @@ def edit(root: Path, paths: list[str]) -> None:
         file.write_text(file.read_text().replace(old, new, 1))
 
 
+def reexport(root: Path) -> None:
+    """Every metadata file indented with tabs, as another tool's export would be: nothing the catalog tracks."""
+    for path in root.rglob("*-meta.xml"):
+        path.write_text(path.read_text().replace("    ", "\t"))
+
+
 def cpu(cmd: list[str], cwd: Path) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, "CI": "1"})
@@ -143,6 +151,8 @@ def main() -> None:
         shutil.copytree(work / "old", work / "new")
         edit(work / "new", paths)
         pair = [cpu([impact, "changes", "salesforce", "old", "new"], work) for _ in range(args.repeat)]
+        reexport(work / "new")  # every file re-indented: both exports read whole
+        whole = [cpu([impact, "changes", "salesforce", "old", "new"], work) for _ in range(args.repeat)]
         repo = work / "repo"
         shutil.copytree(work / "old", repo)
         (repo / "catalog").mkdir()
@@ -156,6 +166,7 @@ def main() -> None:
     files = args.fields + args.fields // 100 * 2 + args.fields // 1000
     print(f"org: {args.fields:,} fields, {files:,} metadata files; three files edited")
     print(f"impact changes salesforce OLD NEW   {statistics.median(pair):6.2f} s CPU (target 10 s)")
+    print(f"  every file re-indented too         {statistics.median(whole):6.2f} s CPU (every file read)")
     print(f"impact changes --base HEAD~1        {statistics.median(based):6.2f} s CPU (target 2 s)")
 
 
