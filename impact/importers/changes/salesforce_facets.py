@@ -154,7 +154,7 @@ def picklist_facets(el: Element) -> dict[str, Facet]:
     facets: dict[str, Facet] = {}
     _add(facets, "values", "values", "picklist values", tuple(sorted(active)))
     _add(facets, "values-inactive", "values", "inactive picklist values", tuple(sorted(inactive)))
-    _add(facets, "value-labels", "values", "picklist value labels", tuple(sorted(labels)))
+    _add(facets, "value-labels", "values", "picklist value labels", "; ".join(sorted(labels)))  # text: not values
     _add(facets, "value-default", "values", "picklist default", default)
     rest = [canon(c) for c in el if local(c.tag) in ("controllingField", "valueSettings", "valueSetName", "restricted")]
     _add(facets, "value-rules", "values", "picklist settings", "".join(sorted(rest)))
