@@ -33,6 +33,12 @@ from impact.cli.options import FormatChoice, output_file_option
 )
 @click.option("--title", metavar="TEXT", help="The change request's title.")
 @click.option(
+    "--system",
+    metavar="ID",
+    help="With KIND OLD NEW: the catalog system the ids belong to."
+    " Default: the importer's (salesforce, dbt, gtm, website).",
+)
+@click.option(
     "--format",
     "fmt",
     type=FormatChoice(["yaml", "json"]),
@@ -48,6 +54,7 @@ def changes_command(
     catalog: str | None,
     id_: str | None,
     title: str | None,
+    system: str | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -75,7 +82,7 @@ def changes_command(
     from impact.cli.derived import derive, said
     from impact.importers.changes.request import render, request
 
-    derived, compared, protected = derive(args, base, head, catalog)
+    derived, compared, protected = derive(args, base, head, catalog, system)
     if said(derived, compared):
         emit(
             render(request(derived.items, id_, title or f"Changes to the exports between {compared}"), fmt),

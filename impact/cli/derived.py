@@ -11,12 +11,14 @@ import click
 
 
 def derive(
-    args: tuple[str, ...], base: str | None, head: str | None, catalog: str | None
+    args: tuple[str, ...], base: str | None, head: str | None, catalog: str | None, system: str | None = None
 ) -> tuple[Any, str, list[Path]]:
     """The derived change of either form, what it compares in words, and the inputs no output may overwrite."""
     from impact.importers.changes.derive import derive_git, derive_pair
     from impact.load.change import catalog_folder
 
+    if base is not None and system is not None:
+        raise click.UsageError("--system goes with KIND OLD NEW; with --base, each export's 'sources:' entry names it")
     if base is not None:
         if args:
             raise click.UsageError(
@@ -29,7 +31,7 @@ def derive(
     if len(args) != 3:
         raise click.UsageError("give KIND OLD NEW (two exports to compare), or --base REV in a git repository")
     kind, old, new = args
-    return derive_pair(kind, Path(old), Path(new)), f"{old} and {new}", [Path(old), Path(new)]
+    return derive_pair(kind, Path(old), Path(new), system), f"{old} and {new}", [Path(old), Path(new)]
 
 
 def said(derived: Any, compared: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from impact.core.errors import ImpactError, Problem, display_path
 from impact.importers.changes.diff import DerivedItem, diff_snapshots
 from impact.importers.changes.gittree import GitTree, changed_paths, commit_of, repo_top
-from impact.importers.changes.kinds import DEFAULT_SYSTEMS, KINDS, SOURCE_KINDS
+from impact.importers.changes.kinds import DEFAULT_SYSTEMS, KINDS, PER_FILE, SOURCE_KINDS
 from impact.importers.changes.model import Snapshot, Tree, tree_of
 
 
@@ -64,7 +64,7 @@ def derive_pair(kind: str, old: Path, new: Path, system: str | None = None) -> D
         )
     name = system or DEFAULT_SYSTEMS.get(kind, kind)
     old_tree, new_tree = tree_of(old), tree_of(new)
-    only = None if old.is_file() else differing(old_tree, new_tree)
+    only = differing(old_tree, new_tree) if kind in PER_FILE and not old.is_file() else None
     before = read_snapshot(kind, old_tree, display_path(old), name, only, {})
     after = read_snapshot(kind, new_tree, display_path(new), name, only, {})
     return Derived(diff_snapshots(before, after))

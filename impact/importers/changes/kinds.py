@@ -31,5 +31,10 @@ KINDS: dict[str, Reader] = {
 SOURCE_KINDS = {"salesforce": "salesforce", "dbt": "dbt", "gtm": "gtm", "sitemap": "sitemap"}
 """A ``sources:`` entry's kind (the importer's name) → the kind of export it is here."""
 
+PER_FILE = {"salesforce"}
+"""Kinds whose every asset is read from its own file(s) alone: two exports are compared by reading only the files
+whose bytes differ (the others give the same states). Other kinds read both exports whole; with ``--base``
+every reader gets ``only``, the files git says changed."""
+
 DEFAULT_SYSTEMS = {"salesforce": "salesforce", "dbt": "dbt", "gtm": "gtm", "sitemap": "website"}
 """The system ids the importers use when ``--system`` is not given."""
