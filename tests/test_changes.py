@@ -124,6 +124,28 @@ def test_reindented_reordered_and_moved_on_the_canvas_is_a_no_op(tmp_path: Path)
     assert code == 0 and out.startswith("Nothing the catalog tracks changed"), out
 
 
+def test_a_retrieve_with_a_newer_api_version_is_a_no_op(tmp_path: Path) -> None:
+    """What a v61 retrieve writes into unchanged flows (seen in real orgs' histories): the action's name again, defaults."""
+    new = _copy(tmp_path, "new")
+
+    def retrieved_again(root: ET.Element) -> None:
+        if not root.tag.endswith("Flow"):
+            return
+        ET.SubElement(root, f"{{{NS}}}areMetricsLoggedToDataCloud").text = "false"
+        for call in root.iter(f"{{{NS}}}actionCalls"):
+            name = call.find(f"{{{NS}}}actionName")
+            ET.SubElement(call, f"{{{NS}}}nameSegment").text = name.text if name is not None else ""
+            ET.SubElement(call, f"{{{NS}}}offset").text = "0"
+            ET.SubElement(call, f"{{{NS}}}versionSegment").text = "1"
+        for version in root.iter(f"{{{NS}}}apiVersion"):
+            version.text = "61.0"
+
+    _rewrite(new, retrieved_again)
+    assert "nameSegment" in (new / "force-app/main/default/flows/Lead%3AAfter_Save_Escalate.flow-meta.xml").read_text()
+    code, out = _changes(SYNTHETIC, new)
+    assert code == 0 and out.startswith("Nothing the catalog tracks changed"), out
+
+
 def test_each_pinned_rule_gives_its_aspect(tmp_path: Path) -> None:
     new = _copy(tmp_path, "new")
     base = new / "force-app" / "main" / "default"

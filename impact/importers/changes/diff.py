@@ -93,12 +93,15 @@ def _empty(value: str | tuple[str, ...]) -> bool:
 
 
 def _scalar_note(label: str, old: str, new: str) -> str:
-    short = all(len(v) <= SHORT and "\n" not in v for v in (old, new))
+    # A canonical element ("<rules>...") is no words to quote: it is only said to have changed.
+    short = all(len(v) <= SHORT and "\n" not in v and not v.startswith("<") for v in (old, new))
     head = f"{label}: " if label else ""
     if not old:
         return f"{label} added: {new}" if short and label else f"{label or 'value'} added"
     if not new:
         return f"{label} removed" if label else "value removed"
+    if not short and new.startswith("<"):
+        return f"{label or 'value'} changed"
     if short:
         return f"{head}{old} → {new}"
     return f"{label or 'value'} changed"

@@ -33,6 +33,9 @@ from impact.importers.changes.model import Facet
 CANVAS = frozenset({"locationX", "locationY"})
 """Where an element sits on the flow canvas: moving it is not a change."""
 
+RETRIEVE_NOISE = frozenset({"nameSegment", "offset", "versionSegment", "areMetricsLoggedToDataCloud"})
+"""What a retrieve with a newer API version writes into an unchanged flow (an action's name again, defaults)."""
+
 _BUILDER_KEYS = frozenset({"BuilderType", "CanvasMode", "OriginBuilderType"})
 
 # A field's parts: tag → (facet key, aspect, label). Tags not listed and not ignored fall into "settings".
@@ -61,7 +64,7 @@ _FIELD_IGNORED = frozenset(
     {
         "fullName", "trackHistory", "trackFeedHistory", "trackTrending", "fieldManageability",
         "securityClassification", "complianceGroup", "businessStatus", "businessOwnerGroup",
-        "businessOwnerUser", "externalDeveloperName", "valueSet", "picklist",
+        "businessOwnerUser", "externalDeveloperName", "valueSet", "picklist", "dataSensitivity",
     }
 )  # fmt: skip
 
@@ -185,6 +188,9 @@ def _words(tag: str) -> str:
     return out.strip()
 
 
+_FLOW_DROP = CANVAS | RETRIEVE_NOISE
+
+
 def flow_facets(el: Element) -> dict[str, Facet]:
     """A flow: label, description, status, record-trigger conditions, each element by its name, and its settings."""
     facets: dict[str, Facet] = {}
@@ -194,19 +200,19 @@ def flow_facets(el: Element) -> dict[str, Facet]:
     settings: list[str] = []
     for child in el:
         tag = local(child.tag)
-        if tag in ("label", "description", "status", "fullName", "apiVersion", "interviewLabel") or tag in CANVAS:
+        if tag in ("label", "description", "status", "fullName", "apiVersion", "interviewLabel") or tag in _FLOW_DROP:
             continue
         if tag == "processMetadataValues" and child_text(child, "name") in _BUILDER_KEYS:
             continue
         if tag == "start":
             start = [c for c in child if local(c.tag) not in ("connector", *CANVAS)]
-            _add(facets, "start", "logic", "record-trigger conditions", "".join(sorted(canon(c) for c in start)))
-            nexts = [canon(c) for c in child if local(c.tag) == "connector"]
+            _add(facets, "start", "logic", "record-trigger conditions", "".join(sorted(canon(c, _FLOW_DROP) for c in start)))
+            nexts = [canon(c, _FLOW_DROP) for c in child if local(c.tag) == "connector"]
             _add(facets, "start-next", "logic", "first flow element", "".join(nexts))
         elif child_text(child, "name"):
             name = child_text(child, "name")
-            facets[f"element:{tag}:{name}"] = Facet("logic", canon(child), f"flow element {name}")
+            facets[f"element:{tag}:{name}"] = Facet("logic", canon(child, _FLOW_DROP), f"flow element {name}")
         else:
-            settings.append(canon(child))
+            settings.append(canon(child, _FLOW_DROP))
     _add(facets, "settings", "logic", "flow settings", "".join(sorted(settings)))
     return facets
