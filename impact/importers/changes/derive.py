@@ -71,7 +71,7 @@ def derive_pair(kind: str, old: Path, new: Path, system: str | None = None) -> D
 
 
 def differing(old: Tree, new: Tree) -> set[str]:
-    """The paths whose bytes differ between two folders (or that only one has): all a reader need read, as with --base."""
+    """The paths whose bytes differ between two folders, or that only one has: all a reader need read."""
     before, after = set(old.files()), set(new.files())
     return (before ^ after) | {path for path in before & after if old.read(path) != new.read(path)}
 
@@ -102,14 +102,17 @@ def source_options(args: list[str]) -> dict[str, object]:
 @dataclass(frozen=True)
 class _Source:
     kind: str
+    """The kind of export, or "" for a source no reader compares (its note says why)."""
     system: str
     prefix: str
     """The export's path in the repository (a folder or a file)."""
     options: dict[str, object]
     where: str
+    note: str = ""
 
 
 def _sources(catalog: Path, top: Path) -> tuple[list[_Source], list[str]]:
+    """The catalog's sources inside the repository (those no reader compares carry their note); notes on the others."""
     from impact.importers.merge import catalog_sources  # the catalog's files: only for --base
 
     sources: list[_Source] = []
@@ -117,21 +120,23 @@ def _sources(catalog: Path, top: Path) -> tuple[list[_Source], list[str]]:
     for target, entry in catalog_sources(catalog):
         kind = SOURCE_KINDS.get(entry["kind"])
         export = Path(os.path.normpath(target.resolve().parent / entry["path"]))
-        if kind is None or kind not in KINDS:
-            notes.append(
-                f"{display_path(target)}: its {entry['kind']} source is not compared"
-                f" (impact changes reads {', '.join(sorted(KINDS))})"
-            )
-            continue
         try:
             prefix = export.relative_to(top).as_posix()
         except ValueError:
             notes.append(
-                f"{display_path(target)}: its {kind} export {display_path(export)}"
+                f"{display_path(target)}: its {entry['kind']} export {display_path(export)}"
                 " is outside the git repository; not compared"
             )
             continue
         options = source_options(list(entry.get("args") or []))
+        if kind is None or kind not in KINDS:
+            note = (
+                f"{display_path(target)}: its {entry['kind']} export {display_path(export)} changed,"
+                " but is not compared"
+                f" (impact changes reads {', '.join(sorted(KINDS))} exports)"
+            )
+            sources.append(_Source("", "", prefix, options, display_path(export), note))
+            continue
         system = str(options.pop("system", "") or DEFAULT_SYSTEMS[kind])
         sources.append(_Source(kind, system, prefix, options, display_path(export)))
     return sources, notes
@@ -170,6 +175,9 @@ def derive_git(catalog: Path, base: str, head: str = "HEAD") -> Derived:
     for source in sources:
         only = {rel for path in changed if (rel := _under(path, source.prefix)) is not None}
         if not only:
+            continue
+        if not source.kind:  # a CSV inventory, a dependency export: said, not guessed
+            notes.append(source.note)
             continue
         before = read_snapshot(
             source.kind,
