@@ -206,7 +206,13 @@ def flow_facets(el: Element) -> dict[str, Facet]:
             continue
         if tag == "start":
             start = [c for c in child if local(c.tag) not in ("connector", *CANVAS)]
-            _add(facets, "start", "logic", "record-trigger conditions", "".join(sorted(canon(c, _FLOW_DROP) for c in start)))
+            _add(
+                facets,
+                "start",
+                "logic",
+                "record-trigger conditions",
+                "".join(sorted(canon(c, _FLOW_DROP) for c in start)),
+            )
             nexts = [canon(c, _FLOW_DROP) for c in child if local(c.tag) == "connector"]
             _add(facets, "start-next", "logic", "first flow element", "".join(nexts))
         elif child_text(child, "name"):
