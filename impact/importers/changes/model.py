@@ -74,8 +74,12 @@ class Tree(Protocol):
         ...
 
 
+SKIPPED = frozenset({"node_modules", "__pycache__"})
+"""Folders no export keeps its files in (nor hidden ones, ``.git``, ``.sfdx``): a checkout can be given as it is."""
+
+
 class FolderTree:
-    """A folder on disk as a :class:`Tree` (links that leave the folder are not followed)."""
+    """A folder on disk as a :class:`Tree` (links that leave the folder are not followed; see :data:`SKIPPED`)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -88,7 +92,7 @@ class FolderTree:
         start = len(str(self.root).rstrip(os.sep)) + 1
         found = []
         for base, dirs, names in os.walk(top):  # strings, not Paths: an org has tens of thousands of files
-            dirs.sort()
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED)
             for name in names:
                 full = os.path.join(base, name)
                 if os.path.islink(full) and not Path(full).resolve().is_relative_to(root):
