@@ -28,6 +28,7 @@ from xml.etree.ElementTree import Element
 
 from impact.core.errors import ImpactError, ProblemList, display_path
 from impact.importers.salesforce_files import Files, text_of, walk
+from impact.importers.salesforce_files import kind_of as source_kind
 from impact.importers.xmlread import local, parse_xml, read_bytes
 
 P = TypeVar("P", bound=PurePosixPath)
@@ -49,6 +50,8 @@ _OBJECT_PARTS = {
     "validationRules": ("validation-rule", "validationRules", ".validationRule-meta.xml"),
 }
 
+
+_OLDER_KINDS = frozenset({"mdapi-object", "workflow", "flow", "assignment-rules", "queue"})
 
 _SUFFIXES = (".object", ".workflow", ".flow", ".assignmentRules", ".queue", ".cls", ".trigger", "-meta.xml")
 
@@ -80,31 +83,7 @@ def kind_of(path: PurePosixPath | str) -> str | None:
     for (suffix, folder), (kind, _) in _MDAPI.items():
         if name.endswith(suffix) and parent == folder:
             return kind
-    return _source_kind(name, parent, grand)
-
-
-def _source_kind(name: str, parent: str, grand: str) -> str | None:
-    """Source format's kinds, as :func:`impact.importers.salesforce_files.file_kind` tells them."""
-    if name.endswith(".field-meta.xml") and parent == "fields":
-        return "field"
-    if name.endswith(".object-meta.xml") and grand == "objects":
-        return "object"
-    if name.endswith(".validationRule-meta.xml") and parent == "validationRules":
-        return "validation-rule"
-    if name.endswith(".flow-meta.xml") and parent == "flows":
-        return "flow"
-    for suffix, kind in (
-        (".assignmentRules-meta.xml", "assignment-rules"),
-        (".queue-meta.xml", "queue"),
-        (".workflow-meta.xml", "workflow"),
-    ):
-        if name.endswith(suffix):
-            return kind
-    if name.endswith(".cls") and parent == "classes":
-        return "apex-class"
-    if name.endswith(".trigger") and parent == "triggers":
-        return "apex-trigger"
-    return None
+    return source_kind(name, parent, grand)
 
 
 def split(path: P, raw: bytes, name: str) -> Iterator[Item]:
@@ -137,33 +116,29 @@ def split(path: P, raw: bytes, name: str) -> Iterator[Item]:
         yield Item(kind_, home / sub / f"{quote(member, safe='')}{suffix}", child, source)
 
 
-def read_folder(
+def read_older_layout(
     root: Path, progress: Callable[[Iterable[Path], int, str], Iterable[Path]]
 ) -> tuple[Files, dict[Path, Element]]:
-    """Every metadata item below ``root`` in either layout: the importer's files by kind, and each XML item's element.
+    """The older layout's files below ``root`` (``src/objects/*.object``, ``*.workflow``...) as source-format items.
 
-    Paths of items split out of a Metadata API file are source-format paths
-    under ``root`` (no such file exists); every XML problem is gathered and
-    raised at once, at the real file.
+    Each item is filed under its kind at its source-format path under
+    ``root`` (no such file exists), with its element; source-format files are
+    not read here. Every XML problem is gathered and raised at once, at the
+    real file.
     """
-    found = [(path, kind) for path in walk(root) if (kind := kind_of(path.as_posix())) is not None]
+    found = [p for p in walk(root) if not p.name.endswith("-meta.xml") and kind_of(p.as_posix()) in _OLDER_KINDS]
     files = Files()
     roots: dict[Path, Element] = {}
     problems = ProblemList()
-    xml = [path for path, kind in found if kind in XML_KINDS or kind == "mdapi-object"]
-    code = [(path, kind) for path, kind in found if kind not in XML_KINDS and kind != "mdapi-object"]
-    for path in progress(xml, len(xml), "Reading Salesforce metadata"):
+    for path in progress(found, len(found), "Reading Salesforce metadata (Metadata API layout)"):
         try:
             items = list(split(PurePosixPath(path.as_posix()), read_bytes(path), display_path(path)))
         except ImpactError as exc:
             problems.items.extend(exc.problems)
             continue
         for item in items:
-            at = Path(item.path)
-            files.add(item.kind, at)
+            files.add(item.kind, Path(item.path))
             if item.element is not None:
-                roots[at] = item.element
-    for path, kind in code:
-        files.add(kind, path)
+                roots[Path(item.path)] = item.element
     problems.raise_if_errors()
     return files, roots
