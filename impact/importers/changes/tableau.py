@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from collections.abc import Mapping
@@ -44,6 +45,14 @@ def _root(raw: bytes, name: str) -> Element | None:
         return None  # the importer reports a broken workbook
 
 
+def _digest(sql: tuple[str, ...]) -> str:
+    """Custom SQL as a short fingerprint (the whole text in a note would be pages): how many queries, and a digest."""
+    if not sql:
+        return ""
+    queries = tuple(dict.fromkeys(sql))
+    return f"{len(queries)} quer{'y' if len(queries) == 1 else 'ies'}, digest {hashlib.sha256(chr(0).join(queries).encode()).hexdigest()[:12]}"
+
+
 def _workbook(root: Element, wb: str, system: str, out: Snapshot) -> None:
     names = {}
     for ds in root.findall("datasources/datasource"):
@@ -66,7 +75,7 @@ def _workbook(root: Element, wb: str, system: str, out: Snapshot) -> None:
             )
         )
         facets = {"tables": Facet("logic", tuple(datasource_tables(ds, aid, [])), "tables"),
-                  "sql": Facet("logic", tuple(dict.fromkeys(sql)), "custom SQL"),
+                  "sql": Facet("logic", _digest(sql), "custom SQL"),
                   "connection": Facet("data", where, "connection")}  # fmt: skip
         out[aid] = AssetState(aid, facets)
     for sheet in root.findall("worksheets/worksheet"):
