@@ -234,5 +234,5 @@ def test_bad_exports_are_named_with_their_place(tmp_path: Path) -> None:
     assert code == 2 and "force-app/main/default/queues/NA_Inbound.queue-meta.xml:1:" in result.stderr
     missing = CliRunner().invoke(cli, ["changes", "salesforce", str(SYNTHETIC), str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "no such file or folder" in missing.stderr
-    kind = CliRunner().invoke(cli, ["changes", "marketo", str(SYNTHETIC), str(new)])
-    assert kind.exit_code == 2 and "cannot read 'marketo' exports" in kind.stderr
+    kind = CliRunner().invoke(cli, ["changes", "pardot", str(SYNTHETIC), str(new)])
+    assert kind.exit_code == 2 and "cannot read 'pardot' exports" in kind.stderr
