@@ -247,28 +247,34 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
 
 
 @import_group.command("dbt")
-@click.argument("manifest", metavar="MANIFEST.json", type=click.Path(dir_okay=False))
+@click.argument("manifest", metavar="MANIFEST.json|DIR", type=click.Path())
 @click.option("--system", default="dbt", show_default=True, metavar="ID", help="System id of the dbt project.")
 @click.option("--link", "links", multiple=True, metavar="SOURCE=SYSTEM", help="A dbt source is loaded from this catalog system: its tables depend on the system's objects (and fields, per documented column). Repeatable.")
 @_common
 def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, owner: str | None, catalog: str | None) -> None:
-    """Models, sources, seeds, snapshots, exposures and tests from dbt's target/manifest.json.
+    """Models, sources, seeds, snapshots, exposures and tests from dbt's target/manifest.json or a project folder.
 
     Each node depends on its parents; an exposure on the models it uses. Each
     dbt test becomes a catalog test (automated, run: dbt test --select NAME)
     covering the nodes it tests. Ids: model/NAME, source/SOURCE.TABLE,
     seed/NAME, snapshot/NAME, exposure/NAME.
 
+    A project folder (with dbt_project.yml) needs no compiled manifest: its
+    models' ref() and source() calls, YAML files, seeds and snapshots are
+    read without dbt, with the same ids. A ref() built by Jinja, which only
+    dbt can work out, is named in a note and left out.
+
     \b
     Example:
         impact import dbt target/manifest.json --link salesforce=salesforce --owner analytics -o catalog/dbt.yaml
+        impact import dbt . --owner analytics -o catalog/dbt.yaml
     """
-    from impact.importers.dbt import read_dbt_manifest
+    from impact.importers.dbt import read_dbt
     from impact.importers.merge import catalog_assets
 
     parsed = _parse_links(links)
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if parsed else {}
-    _finish(output, read_dbt_manifest(Path(manifest), system, owner, parsed, known), catalog, manifest)
+    _finish(output, read_dbt(Path(manifest), system, owner, parsed, known), catalog, manifest)
 
 
 @import_group.command("gtm")

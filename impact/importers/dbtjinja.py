@@ -1,0 +1,280 @@
+"""The Jinja calls of a dbt file read without running dbt: ``ref``, ``source`` and ``config``.
+
+Jinja's own lexer splits a model into text and Jinja tokens (dbt's custom
+tags such as ``{% snapshot %}`` lex like any other), so a call is found
+wherever it is written: in ``{{ }}``, in ``{% set %}``, in an SQL comment
+(dbt renders those too). A call whose arguments are all literals is read;
+one built by Jinja (``ref(name)``, ``ref('a' ~ b)``) is *dynamic*: reported
+with its line, never guessed.
+
+Examples
+--------
+>>> calls = jinja_calls("select * from {{ ref('orders') }} join {{ source('shop', 'items') }} {{ ref(x) }}")
+>>> [(c.kind, c.args, c.static) for c in calls]
+[('ref', ('orders',), True), ('source', ('shop', 'items'), True), ('ref', (), False)]
+>>> jinja_calls("{{ config(alias='fct_orders', enabled=false) }}")[0].kwargs
+{'alias': 'fct_orders', 'enabled': False}
+>>> sql_tokens("select a  -- why\\n, b /* note */ from {{ ref('t') }}") == sql_tokens("SELECT a, b FROM {{ref( 't' )}}")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import jinja2
+from jinja2.lexer import Token
+
+_CALLS = ("ref", "source", "config")
+_ENV = jinja2.Environment()
+_SCALARS = {"string", "integer", "float"}
+_MACRO = re.compile(r"\{%-?\s*macro\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(.*?-?%\}", re.S)
+_ENDMACRO = re.compile(r"\{%-?\s*endmacro\s*-?%\}")
+_NAMES = {"true": True, "false": False, "True": True, "False": False, "none": None, "None": None}
+
+
+@dataclass
+class Call:
+    """One ``ref``/``source``/``config`` call: its literal arguments, or ``static=False``."""
+
+    kind: str
+    line: int
+    args: tuple[str, ...] = ()
+    kwargs: dict[str, object] = field(default_factory=dict)
+    static: bool = True
+    text: str = ""  # the call as written, for a warning
+
+
+def _tokens(source: str) -> list[Token]:
+    try:
+        return list(_ENV.lexer.tokenize(source))
+    except jinja2.TemplateSyntaxError:
+        return []
+
+
+def _literal(token: Token) -> tuple[bool, object]:
+    if token.type in _SCALARS:
+        return True, token.value
+    if token.type == "name" and token.value in _NAMES:
+        return True, _NAMES[token.value]
+    return False, None
+
+
+def _arguments(tokens: list[Token], start: int) -> tuple[list[list[Token]], int]:
+    """The comma-separated arguments from the ``(`` at ``start``, and the index after the matching ``)``."""
+    depth, args, current = 0, [], []  # type: ignore[var-annotated]
+    i = start
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type in ("lparen", "lbracket", "lbrace"):
+            depth += 1
+            if depth == 1:
+                i += 1
+                continue
+        elif tok.type in ("rparen", "rbracket", "rbrace"):
+            depth -= 1
+            if depth == 0:
+                if current:
+                    args.append(current)
+                return args, i + 1
+        elif tok.type == "comma" and depth == 1:
+            args.append(current)
+            current = []
+            i += 1
+            continue
+        current.append(tok)
+        i += 1
+    return args, i
+
+
+def _call(kind: str, line: int, args: list[list[Token]]) -> Call:
+    call = Call(kind, line)
+    positional: list[str] = []
+    for arg in args:
+        if len(arg) == 3 and arg[0].type == "name" and arg[1].type == "assign":
+            ok, value = _literal(arg[2])
+            call.kwargs[str(arg[0].value)] = value
+        else:
+            ok, value = (len(arg) == 1 and arg[0].type == "string"), arg[0].value if len(arg) == 1 else None
+            positional.append(str(value))
+        call.static = call.static and ok
+    written = ", ".join(" ".join(str(t.value) for t in arg) for arg in args)
+    call.text = f"{kind}({written})"
+    if call.static:
+        call.args = tuple(positional)
+    if kind == "config":
+        call.static = True  # only its literal keywords matter; the others are left out
+    return call
+
+
+def jinja_calls(source: str) -> list[Call]:
+    """Every ``ref``, ``source`` and ``config`` call of a dbt file, in order (see the module docstring)."""
+    tokens = _tokens(source)
+    out: list[Call] = []
+    i = 0
+    while i < len(tokens) - 1:
+        tok = tokens[i]
+        after_dot = i > 0 and tokens[i - 1].type == "dot"
+        if tok.type == "name" and tok.value in _CALLS and tokens[i + 1].type == "lparen" and not after_dot:
+            args, end = _arguments(tokens, i + 1)
+            out.append(_call(str(tok.value), tok.lineno, args))
+            i = end
+            continue
+        i += 1
+    return out
+
+
+def _jinja_free(source: str, blocks: bool) -> Iterator[str]:
+    """The model with each Jinja expression replaced by a stable placeholder word.
+
+    ``{% %}`` blocks get a placeholder too with ``blocks``, else vanish (so that
+    ``select a, {% if x %} b, {% endif %} c`` still parses), as do ``config`` calls.
+    """
+    inside: list[str] = []
+    for tok in _tokens(source):
+        if tok.type == "data":
+            yield str(tok.value)
+        elif tok.type in ("variable_begin", "block_begin"):
+            inside = []
+        elif tok.type == "block_end" and not blocks:
+            continue
+        elif tok.type in ("variable_end", "block_end"):
+            if blocks or inside[:1] != ["config"]:
+                yield " __jinja_" + "_".join(_word(v) for v in inside) + "__ "
+        else:
+            inside.append(str(tok.value))
+
+
+def _word(value: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in value)
+
+
+def jinja_free_sql(source: str) -> str:
+    """SQL with its Jinja turned into placeholder identifiers (``{{ ref('t') }}`` → ``__jinja_ref__t___``)."""
+    return "".join(_jinja_free(source, True))
+
+
+def sql_tokens(source: str) -> str:
+    """The model's tokens, without comments and layout: equal for two files that differ only in those.
+
+    SQL keywords are compared in upper case; Jinja calls by their tokens.
+    When the SQL cannot be tokenised, whitespace alone is folded.
+    """
+    from sqlglot import Tokenizer, TokenType
+    from sqlglot.errors import SqlglotError
+
+    text = jinja_free_sql(source)
+    try:
+        tokens = Tokenizer().tokenize(text)
+    except (SqlglotError, ValueError):
+        return " ".join(text.split())
+    words = []
+    for tok in tokens:
+        if tok.token_type == TokenType.STRING:
+            words.append("'" + tok.text + "'")
+        elif tok.token_type in (TokenType.VAR, TokenType.IDENTIFIER):
+            words.append(tok.text)
+        else:
+            words.append(tok.text.upper())
+    return " ".join(words)
+
+
+def _final_select(tree: object) -> object | None:
+    """The SELECT that gives the model's rows: through set operations and ``select * from <cte>``."""
+    from sqlglot import exp
+
+    node = tree
+    ctes: dict[str, exp.Expression] = {}
+    for _ in range(50):
+        if isinstance(node, exp.Query):
+            with_ = node.args.get("with_") or node.args.get("with")
+            for cte in with_.expressions if with_ else []:
+                ctes[cte.alias_or_name.lower()] = cte.this
+        if isinstance(node, exp.Union | exp.Except | exp.Intersect):
+            node = node.this
+            continue
+        if isinstance(node, exp.Subquery):
+            node = node.this
+            continue
+        if not isinstance(node, exp.Select):
+            return None
+        stars = [e for e in node.expressions if isinstance(e, exp.Star)]
+        from_ = node.args.get("from_") or node.args.get("from")
+        source = from_.this if from_ is not None else None
+        if stars and len(node.expressions) == 1 and not node.args.get("joins"):
+            if isinstance(source, exp.Table) and source.name.lower() in ctes:
+                node = ctes.pop(source.name.lower())
+                continue
+            if isinstance(source, exp.Subquery):
+                node = source.this
+                continue
+        return node
+    return None
+
+
+def output_columns(source: str) -> tuple[str, ...] | None:
+    """The model's output column names, sorted (lower case), or ``None`` when the SQL cannot be read.
+
+    >>> output_columns("with a as (select id, amount * 100 as cents from {{ ref('t') }}) select * from a")
+    ('cents', 'id')
+    >>> output_columns("{{ config(materialized='table') }} select o.id, {% if var('x') %} o.extra, {% endif %} o.total from o")
+    ('extra', 'id', 'total')
+    >>> output_columns("select * from {{ ref('t') }}")
+    ('*',)
+    """
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    text = "".join(_jinja_free(source, False)).strip().rstrip(";")
+    try:
+        tree = sqlglot.parse_one(text)
+    except (SqlglotError, ValueError, RecursionError):
+        return None
+    select = _final_select(tree)
+    if not isinstance(select, exp.Select):
+        return None
+    names = []
+    for expr in select.expressions:
+        if isinstance(expr, exp.Star) or (isinstance(expr, exp.Column) and isinstance(expr.this, exp.Star)):
+            names.append(expr.sql().lower())
+        else:
+            names.append((expr.alias_or_name or expr.sql()).lower())
+    return tuple(sorted(set(names)))
+
+
+_NOT_MACROS = {"ref", "source", "config", "var", "env_var", "doc", "return", "log", "exceptions", "adapter", "is_incremental", "this", "range", "dict", "list", "print"}
+
+
+def called_macros(source: str) -> set[str]:
+    """Names called in the file's Jinja (``merge_contacts()``, ``fivetran_utils.union_connections()``), not builtins.
+
+    >>> sorted(called_macros("{{ merge_contacts() }} {{ dbt_utils.star(from=ref('a')) }} {{ var('x') }} {{ x.lower() }}"))
+    ['dbt_utils.star', 'merge_contacts', 'x.lower']
+    """
+    tokens = _tokens(source)
+    out: set[str] = set()
+    for i in range(len(tokens) - 1):
+        tok = tokens[i]
+        if tok.type != "name" or tokens[i + 1].type != "lparen" or tok.value in _NOT_MACROS:
+            continue
+        name = str(tok.value)
+        if i >= 2 and tokens[i - 1].type == "dot" and tokens[i - 2].type == "name":
+            name = f"{tokens[i - 2].value}.{name}"
+        out.add(name)
+    return out
+
+
+def macro_blocks(source: str) -> dict[str, str]:
+    """Each ``{% macro name(...) %}`` of a macros file → its body (the text up to ``{% endmacro %}``).
+
+    >>> macro_blocks("{% macro a(x) %}select {{ ref('t') }}{% endmacro %}\\n{% macro b() %}{{ a(1) }}{% endmacro %}")
+    {'a': "select {{ ref('t') }}", 'b': '{{ a(1) }}'}
+    """
+    out: dict[str, str] = {}
+    for match in _MACRO.finditer(source):
+        end = _ENDMACRO.search(source, match.end())
+        out[match.group(1)] = source[match.end(): end.start() if end else len(source)]
+    return out
