@@ -269,8 +269,7 @@ class _Reader:
         for path in self.in_folders(self.layout.snapshots, (".sql",)):
             for name in _SNAPSHOT.findall(_text(self.tree, path)):
                 self.kinds[name] = "snapshot"
-                if self.wanted(path):
-                    self.node(f"snapshot/{name}", path)
+                self.node(f"snapshot/{name}", path)
         for stem in self.model_files:
             self.kinds[stem] = "model"
 
@@ -289,7 +288,8 @@ class _Reader:
 
     def read_models(self) -> None:
         for stem, path in sorted(self.model_files.items()):
-            if not self.wanted(path):
+            if not self.wanted(path):  # not read, but there: a model exists as long as its file does
+                self.node(f"model/{self.model_name(stem)}", path)
                 continue
             text = _text(self.tree, path)
             calls = _python_calls(text) if path.endswith(".py") else jinja_calls(text)
@@ -301,8 +301,8 @@ class _Reader:
 
     def read_seeds(self) -> None:
         for path in self.in_folders(self.layout.seeds, (".csv",)):
+            node = self.node(f"seed/{_stem(path)}", path)
             if self.wanted(path):
-                node = self.node(f"seed/{_stem(path)}", path)
                 node.text = _text(self.tree, path)
 
     def read_snapshots(self) -> None:

@@ -156,6 +156,21 @@ def jinja_free_sql(source: str) -> str:
     return "".join(_jinja_free(source, True))
 
 
+_REF_WORD = re.compile(r"__jinja_ref__\w*?___(?=\s|$)")
+
+
+def rename_body(tokens: str) -> str:
+    """The tokens with the names of the models they ``ref`` taken out: a model's rename body.
+
+    Models are often renamed together (``salesforce_x`` → ``salesforce__x``
+    throughout), so a renamed model's refs change with it; what it does stays.
+
+    >>> rename_body(sql_tokens("select * from {{ ref('salesforce_opps') }}")) == rename_body(sql_tokens("select * from {{ ref('salesforce__opps') }}"))
+    True
+    """
+    return _REF_WORD.sub("__jinja_ref__", tokens)
+
+
 def sql_tokens(source: str) -> str:
     """The model's tokens, without comments and layout: equal for two files that differ only in those.
 
