@@ -92,7 +92,7 @@ def _state(aid: str, node: Node) -> AssetState:
         facets, body = _seed_facets(node.text)
     elif kind == "exposure":
         facets["uses"] = Facet("logic", tuple(node.depends_on), "models used")
-        facets |= {k: Facet("content", v, k) for k, v in sorted(node.config.items()) if k in ("url", "maturity", "owner")}
+        facets |= {k: Facet("content", str(v), k) for k, v in sorted(node.config.items()) if k in ("url", "maturity", "owner")}
     elif kind == "source" and node.config.get("identifier"):
         facets["identifier"] = Facet("name", str(node.config["identifier"]), "table")
     facets |= _doc_facets(node)
