@@ -270,12 +270,18 @@ def test_gtm_edges_agree_with_an_independent_reading(tmp_path: Path) -> None:
     data = json.loads(GTM.read_text(encoding="utf-8"))["containerVersion"]
     names = {t["triggerId"]: t["name"] for t in data["trigger"]}
     names.update({"2147479553": "All Pages", "2147479573": "Initialization - All Pages"})
+    # A built-in's internal spelling ({{_event}}) is the export's built-in of that type (EVENT → Event).
+    by_type = {v["type"]: v["name"] for v in data["builtInVariable"]}
+
+    def variable(var: str) -> str:
+        return by_type.get(var[1:].upper(), var) if var.startswith("_") else var
+
     expected: set[tuple[str, str]] = set()
     for tag in data["tag"]:
         for tid in tag.get("firingTriggerId", []) + tag.get("blockingTriggerId", []):
             expected.add((f"gtm:trigger/{names.get(tid, f'Built-in trigger {tid}')}", f"gtm:tag/{tag['name']}"))
         for var in re.findall(r"\{\{([^}]+)\}\}", json.dumps(tag.get("parameter"))):
-            expected.add((f"gtm:variable/{var}", f"gtm:tag/{tag['name']}"))
+            expected.add((f"gtm:variable/{variable(var)}", f"gtm:tag/{tag['name']}"))
         for seq in tag.get("setupTag", []):
             expected.add((f"gtm:tag/{seq['tagName']}", f"gtm:tag/{tag['name']}"))
     for trig in data["trigger"]:  # a trigger group on the triggers it lists
@@ -284,7 +290,7 @@ def test_gtm_edges_agree_with_an_independent_reading(tmp_path: Path) -> None:
     for kind, items in (("trigger", data["trigger"]), ("variable", data["variable"])):
         for item in items:
             for var in re.findall(r"\{\{([^}]+)\}\}", json.dumps([item.get(k) for k in ("filter", "autoEventFilter", "customEventFilter", "parameter")])):
-                expected.add((f"gtm:variable/{var}", f"gtm:{kind}/{item['name']}"))
+                expected.add((f"gtm:variable/{variable(var)}", f"gtm:{kind}/{item['name']}"))
     code, out = run("import", "gtm", str(GTM), "--owner", "web", "-o", str(tmp_path / "gtm.yaml"))
     assert code == 0, out
     assert edges_of(tmp_path) == expected
