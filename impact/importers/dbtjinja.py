@@ -126,13 +126,14 @@ def jinja_calls(source: str) -> list[Call]:
     return out
 
 
-def _jinja_free(source: str, blocks: bool) -> Iterator[str]:
+def _jinja_free(source: str, blocks: bool, written: dict[str, str] | None = None) -> Iterator[str]:
     """The model with each Jinja expression replaced by a stable placeholder word.
 
     ``{% %}`` blocks get a placeholder too with ``blocks``, else vanish (so that
-    ``select a, {% if x %} b, {% endif %} c`` still parses), as do ``config`` calls.
+    ``select a, {% if x %} b, {% endif %} c`` still parses); ``config`` calls always vanish.
+    ``written`` collects each placeholder's Jinja as written.
     """
-    inside: list[str] = []
+    inside: list[Token] = []
     for tok in _tokens(source):
         if tok.type == "data":
             yield str(tok.value)
@@ -141,10 +142,25 @@ def _jinja_free(source: str, blocks: bool) -> Iterator[str]:
         elif tok.type == "block_end" and not blocks:
             continue
         elif tok.type in ("variable_end", "block_end"):
-            if blocks or inside[:1] != ["config"]:
-                yield " __jinja_" + "_".join(_word(v) for v in inside) + "__ "
+            if not inside or inside[0].value != "config":  # config() sets how a model is built, not what it computes
+                word = "__jinja_" + "_".join(_word(str(t.value)) for t in inside) + "__"
+                if written is not None:
+                    written[word.lower()] = "{{ " + _render(inside) + " }}"
+                yield f" {word} "
         else:
-            inside.append(str(tok.value))
+            inside.append(tok)
+
+
+def _render(tokens: list[Token]) -> str:
+    """Jinja tokens written back compactly: ``dbt_utils.star(ref('t'))``."""
+    out = ""
+    for tok in tokens:
+        text = repr(tok.value) if tok.type == "string" else str(tok.value)
+        tight = tok.type in ("dot", "lparen", "rparen", "comma", "lbracket", "rbracket") or out.endswith(("(", ".", "["))
+        out += text if tight or not out else f" {text}"
+        if tok.type == "comma":
+            out += " "
+    return out.replace("( ", "(").replace(" ,", ",")
 
 
 def _word(value: str) -> str:
@@ -238,12 +254,15 @@ def output_columns(source: str) -> tuple[str, ...] | None:
     ('extra', 'id', 'total')
     >>> output_columns("select * from {{ ref('t') }}")
     ('*',)
+    >>> output_columns("select id, {{ dbt_utils.star(ref('t')) }} from x")
+    ('id', "{{ dbt_utils.star(ref('t')) }}")
     """
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
-    text = "".join(_jinja_free(source, False)).strip().rstrip(";")
+    written: dict[str, str] = {}
+    text = "".join(_jinja_free(source, False, written)).strip().rstrip(";")
     try:
         tree = sqlglot.parse_one(text)
     except (SqlglotError, ValueError, RecursionError):
@@ -257,7 +276,7 @@ def output_columns(source: str) -> tuple[str, ...] | None:
             names.append(expr.sql().lower())
         else:
             names.append((expr.alias_or_name or expr.sql()).lower())
-    return tuple(sorted(set(names)))
+    return tuple(sorted({written.get(n, n) for n in names}))
 
 
 _NOT_MACROS = {"ref", "source", "config", "var", "env_var", "doc", "return", "log", "exceptions", "adapter", "is_incremental", "this", "range", "dict", "list", "print"}
