@@ -14,6 +14,8 @@ Examples
 [('ref', ('orders',), True), ('source', ('shop', 'items'), True), ('ref', (), False)]
 >>> jinja_calls("{{ config(alias='fct_orders', enabled=false) }}")[0].kwargs
 {'alias': 'fct_orders', 'enabled': False}
+>>> jinja_calls("{{ config(enabled=var('crm_enabled', True)) }}")[0].kwargs
+{'enabled': "{{ var('crm_enabled',  True) }}"}
 >>> sql_tokens("select a  -- why\\n, b /* note */ from {{ ref('t') }}") == sql_tokens("SELECT a, b FROM {{ref( 't' )}}")
 True
 """
@@ -93,15 +95,15 @@ def _call(kind: str, line: int, args: list[list[Token]]) -> Call:
     call = Call(kind, line)
     positional: list[str] = []
     for arg in args:
-        if len(arg) == 3 and arg[0].type == "name" and arg[1].type == "assign":
-            ok, value = _literal(arg[2])
-            call.kwargs[str(arg[0].value)] = value
+        if len(arg) >= 3 and arg[0].type == "name" and arg[1].type == "assign":
+            ok, value = _literal(arg[2]) if len(arg) == 3 else (False, None)
+            # A keyword built by Jinja (enabled=var('x', True)) is kept as written.
+            call.kwargs[str(arg[0].value)] = value if ok else "{{ " + _render(arg[2:]) + " }}"
         else:
             ok, value = (len(arg) == 1 and arg[0].type == "string"), arg[0].value if len(arg) == 1 else None
             positional.append(str(value))
         call.static = call.static and ok
-    written = ", ".join(" ".join(str(t.value) for t in arg) for arg in args)
-    call.text = f"{kind}({written})"
+    call.text = f"{kind}({', '.join(_render(arg) for arg in args)})"
     if call.static:
         call.args = tuple(positional)
     if kind == "config":
@@ -171,6 +173,27 @@ def jinja_free_sql(source: str) -> str:
     """SQL with its Jinja turned into placeholder identifiers (``{{ ref('t') }}`` → ``__jinja_ref__t___``)."""
     return "".join(_jinja_free(source, True))
 
+
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+_PLACEHOLDER = re.compile(r"\s__jinja_\w+__")
+_BEFORE = re.compile(r"([A-Za-z0-9_\")\]]+)\s*$")
+_KEYWORDS = {
+    "select", "distinct", "from", "join", "on", "and", "or", "where", "by", "as", "when", "then", "else", "in", "not",
+    "case", "union", "all", "having", "using", "with", "into", "over", "partition", "limit", "is", "like", "between",
+    "left", "right", "inner", "outer", "full", "cross", "lateral", "table", "values", "set", "return", "end",
+}
+
+
+def _with_commas(text: str) -> str:
+    """A comma before each Jinja placeholder that follows a column (``a.x {{ more_columns() }}``)."""
+    out, last = [], 0
+    for match in _PLACEHOLDER.finditer(text):
+        before = _BEFORE.search(text, 0, match.start() + 1)
+        word = before.group(1).lower() if before else ""
+        if word and word not in _KEYWORDS and not word.startswith("__jinja_"):
+            out.append(text[last:match.start()] + " ,")
+            last = match.start()
+    return "".join(out) + text[last:]
 
 _REF_WORD = re.compile(r"__jinja_ref__\w*?___(?=\s|$)")
 
@@ -252,31 +275,38 @@ def output_columns(source: str) -> tuple[str, ...] | None:
     ('cents', 'id')
     >>> output_columns("{{ config(materialized='table') }} select o.id, {% if var('x') %} o.extra, {% endif %} o.total from o")
     ('extra', 'id', 'total')
-    >>> output_columns("select * from {{ ref('t') }}")
-    ('*',)
-    >>> output_columns("select id, {{ dbt_utils.star(ref('t')) }} from x")
-    ('id', "{{ dbt_utils.star(ref('t')) }}")
+    >>> output_columns("select * from {{ ref('t') }}") is None
+    True
+    >>> output_columns("select a.id {{ fill_columns('extra') }}, a.total from a")
+    ('id', 'total')
     """
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
     written: dict[str, str] = {}
-    text = "".join(_jinja_free(source, False, written)).strip().rstrip(";")
-    try:
-        tree = sqlglot.parse_one(text)
-    except (SqlglotError, ValueError, RecursionError):
-        return None
+    text = _COMMENTS.sub(" ", "".join(_jinja_free(source, False, written))).strip().rstrip(";")
+    tree = None
+    # A macro that writes its own leading comma (", a.x, a.y") follows a column with none: try with one.
+    for attempt in (_with_commas(text), text):
+        try:
+            tree = sqlglot.parse_one(attempt)
+            break
+        except (SqlglotError, ValueError, RecursionError):
+            continue
     select = _final_select(tree)
     if not isinstance(select, exp.Select):
         return None
-    names = []
+    names, stars = [], 0
     for expr in select.expressions:
         if isinstance(expr, exp.Star) or (isinstance(expr, exp.Column) and isinstance(expr.this, exp.Star)):
+            stars += 1
             names.append(expr.sql().lower())
         else:
             names.append((expr.alias_or_name or expr.sql()).lower())
-    return tuple(sorted({written.get(n, n) for n in names}))
+    if stars == len(names):
+        return None  # only 'select *' (or 't.*'): the columns are the upstream's, not readable here
+    return tuple(sorted({n for n in names if n not in written}))  # a column list made by Jinja is no column name
 
 
 _NOT_MACROS = {"ref", "source", "config", "var", "env_var", "doc", "return", "log", "exceptions", "adapter", "is_incremental", "this", "range", "dict", "list", "print"}

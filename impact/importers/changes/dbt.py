@@ -10,7 +10,9 @@ The pinned rules (issue #22):
 - a description, of the asset or of a column → ``content``; columns
   documented in YAML (added or removed) → ``content``, never ``schema``;
 - a seed's rows → ``data`` (its header → ``schema``);
-- a model alias → ``name`` (the table it builds is named otherwise);
+- a model alias → ``name`` (the table it builds is named otherwise); an
+  ``enabled`` set by Jinja (``var('x_enabled', True)``) → ``availability``;
+  other ``config()`` settings (materialization, tags) are no change;
 - a model whose file is renamed with the same SQL → ``rename``: the body is
   the SQL's tokens, which hold no name of the model, with the names of the
   models it refs taken out (models are often renamed together).
@@ -65,6 +67,9 @@ def _code_facets(node: Node) -> tuple[dict[str, Facet], str]:
     alias = node.config.get("alias")
     if isinstance(alias, str):
         facets["alias"] = Facet("name", alias, "alias")
+    enabled = node.config.get("enabled")
+    if isinstance(enabled, str):  # enabled by a variable: its default says whether the model is built
+        facets["enabled"] = Facet("availability", enabled, "enabled")
     return facets, rename_body(tokens)
 
 
