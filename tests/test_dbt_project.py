@@ -130,3 +130,27 @@ def test_a_folder_without_dbt_project_yml_says_what_to_give(tmp_path: Path) -> N
     (tmp_path / "empty").mkdir()
     code, out = run("import", "dbt", str(tmp_path / "empty"), "-o", str(tmp_path / "cat" / "dbt.yaml"))
     assert code == 2 and "no dbt_project.yml" in out
+
+
+def test_a_catalog_imported_from_a_manifest_is_compared_manifest_to_manifest(tmp_path: Path) -> None:
+    import json
+
+    from impact.importers.changes.dbt import snapshot
+
+    data = json.loads((FIXTURES / "jaffle_shop_duckdb.manifest.json").read_text(encoding="utf-8"))
+    data["nodes"]["model.jaffle_shop_duckdb.orders"]["raw_code"] = "select 1 as order_id  -- the fixture keeps no SQL"
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "manifest.json").write_text(json.dumps(data))
+    orders = data["nodes"]["model.jaffle_shop_duckdb.orders"]
+    orders["description"] = "One row per order, refunds included."
+    orders["raw_code"] = "select 2 as order_id"
+    data["nodes"]["seed.jaffle_shop_duckdb.raw_orders"]["checksum"] = {"name": "sha256", "checksum": "0" * 64}
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "manifest.json").write_text(json.dumps(data))
+    old, new = snapshot(FolderTree(tmp_path / "old"), "dbt"), snapshot(FolderTree(tmp_path / "new"), "dbt")
+    assert set(old) == set(new) == {f"dbt:{k}" for k in read_project(FolderTree(FIXTURES / "jaffle_shop_duckdb_project")).nodes}
+    changed = {aid: {f.aspect for key, f in new[aid].facets.items() if old[aid].facets.get(key) != f} for aid in new}
+    assert {aid: aspects for aid, aspects in changed.items() if aspects} == {
+        "dbt:model/orders": {"content", "logic"},
+        "dbt:seed/raw_orders": {"data"},
+    }

@@ -38,6 +38,7 @@ import hashlib
 import io
 from collections.abc import Mapping
 
+from impact.importers.changes.dbt_manifest import read_manifest
 from impact.importers.changes.model import AssetState, Facet, FolderTree, Snapshot, Tree
 from impact.importers.dbtfiles import Node
 from impact.importers.dbtjinja import output_columns, rename_body, sql_tokens
@@ -93,6 +94,9 @@ def _state(aid: str, node: Node) -> AssetState:
     body = ""
     if kind in ("model", "snapshot") and node.text:
         facets, body = _code_facets(node)
+    elif kind == "seed" and "checksum" in node.config:  # a manifest's seed: its file's checksum
+        checksum = str(node.config["checksum"])
+        facets, body = ({"rows": Facet("data", checksum, "rows (checksum)")}, checksum) if checksum else ({}, "")
     elif kind == "seed":
         facets, body = _seed_facets(node.text)
     elif kind == "exposure":
@@ -105,6 +109,14 @@ def _state(aid: str, node: Node) -> AssetState:
 
 
 def snapshot(tree: Tree, system: str = "dbt", only: set[str] | None = None, options: Mapping[str, object] | None = None) -> Snapshot:
-    """Every node of the project in ``tree`` (or of the files ``only`` names) as an asset state."""
-    project = read_project(tree, only)
-    return {f"{system}:{key}": _state(f"{system}:{key}", node) for key, node in sorted(project.nodes.items())}
+    """Every node of the project in ``tree`` (or of the files ``only`` names) as an asset state.
+
+    A tree that is one manifest (a catalog imported from ``target/manifest.json``)
+    is read by :mod:`impact.importers.changes.dbt_manifest`, with the same facets.
+    """
+    files = tree.files()
+    if len(files) == 1 and files[0].endswith(".json"):
+        nodes = read_manifest(tree, files[0])
+    else:
+        nodes = read_project(tree, only).nodes
+    return {f"{system}:{key}": _state(f"{system}:{key}", node) for key, node in sorted(nodes.items())}
