@@ -152,6 +152,7 @@ def _linked(source: dict[str, Any], links: dict[str, str], known: dict[str, dict
 
 def read_dbt_project(folder: Path, system: str = "dbt", owner: str | None = None, links: dict[str, str] | None = None, known: dict[str, dict[str, str | None]] | None = None) -> Imported:
     """Assets, dependencies and tests of a dbt project folder, with the ids :func:`read_dbt_manifest` writes."""
+    # Only a project folder needs the Jinja and SQL readers: a manifest import does not load them.
     from impact.importers.changes.model import FolderTree
     from impact.importers.dbtproject import read_project
 

@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import yaml
+
 from impact.core.errors import ImpactError, Problem
 from impact.importers.changes.model import Tree
 from impact.importers.dbtjinja import Call, called_macros, jinja_calls, macro_blocks
@@ -83,8 +85,6 @@ def _text(tree: Tree, path: str) -> str:
 
 
 def _yaml(tree: Tree, path: str) -> Any:
-    import yaml
-
     try:
         return yaml.load(_text(tree, path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:

@@ -216,6 +216,7 @@ def sql_tokens(source: str) -> str:
     SQL keywords are compared in upper case; Jinja calls by their tokens.
     When the SQL cannot be tokenised, whitespace alone is folded.
     """
+    # sqlglot loads in a fraction of a second: only when a model's SQL is read, never for a manifest.
     from sqlglot import Tokenizer, TokenType
     from sqlglot.errors import SqlglotError
 
@@ -237,7 +238,7 @@ def sql_tokens(source: str) -> str:
 
 def _final_select(tree: object) -> object | None:
     """The SELECT that gives the model's rows: through set operations and ``select * from <cte>``."""
-    from sqlglot import exp
+    from sqlglot import exp  # loaded only when a model's SQL is read (see sql_tokens)
 
     node = tree
     ctes: dict[str, exp.Expression] = {}
@@ -280,6 +281,7 @@ def output_columns(source: str) -> tuple[str, ...] | None:
     >>> output_columns("select a.id {{ fill_columns('extra') }}, a.total from a")
     ('id', 'total')
     """
+    # Loaded only when a model's SQL is read (see sql_tokens).
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
