@@ -130,3 +130,15 @@ def test_cases_are_not_trivially_equal() -> None:
             if expected_items(case):
                 old, new = _snapshots(kind, case)
                 assert old != new, case.name
+
+
+@pytest.mark.parametrize("case", _cases("dbt"), ids=lambda c: c.name)
+def test_reading_only_the_changed_files_finds_the_same_items(case: Path) -> None:
+    """What ``impact changes --base`` does: only the files that differ are read (and what names need)."""
+    from impact.importers.changes.dbt import snapshot
+
+    old, new = FolderTree(case / "old"), FolderTree(case / "new")
+    paths = set(old.files()) | set(new.files())
+    changed = {p for p in paths if p not in old.files() or p not in new.files() or old.read(p) != new.read(p)}
+    limited = rules_items(snapshot(old, "dbt", changed), snapshot(new, "dbt", changed))
+    assert limited == rules_items(*_snapshots("dbt", case))
