@@ -138,6 +138,9 @@ class _YamlReader(_Reader):
         node.description = self.render(table.get("description"))
         node.columns = self.columns(table)
         node.config = {"identifier": _str(table.get("identifier")), "loader": _str(source.get("loader"))}
+        node.config["relation"] = ".".join(
+            p for p in (_str(table.get("database") or source.get("database")), _str(table.get("schema") or source.get("schema")) or sname, _str(table.get("identifier")) or tname) if p
+        )
         self.read_tests(table, f"{sname}_{tname}", node.key, path)
 
     def read_exposure(self, exposure: dict[str, Any], path: str) -> None:

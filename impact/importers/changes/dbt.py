@@ -10,6 +10,7 @@ The pinned rules (issue #22):
 - a description, of the asset or of a column → ``content``; columns
   documented in YAML (added or removed) → ``content``, never ``schema``;
 - a seed's rows → ``data`` (its header → ``schema``);
+- a source's table (``database.schema.identifier``, case aside) → ``name``;
 - a model alias → ``name`` (the table it builds is named otherwise); an
   ``enabled`` set by Jinja (``var('x_enabled', True)``) → ``availability``;
   other ``config()`` settings (materialization, tags) are no change;
@@ -102,8 +103,9 @@ def _state(aid: str, node: Node) -> AssetState:
     elif kind == "exposure":
         facets["uses"] = Facet("logic", tuple(node.depends_on), "models used")
         facets |= {k: Facet("content", str(v), k) for k, v in sorted(node.config.items()) if k in ("url", "maturity", "owner")}
-    elif kind == "source" and node.config.get("identifier"):
-        facets["identifier"] = Facet("name", str(node.config["identifier"]), "table")
+    elif kind == "source" and node.config.get("relation"):
+        # The table it reads (database.schema.table); unquoted names are not case-sensitive in warehouses.
+        facets["relation"] = Facet("name", str(node.config["relation"]).lower(), "table")
     facets |= _doc_facets(node)
     return AssetState(aid, facets, body)
 

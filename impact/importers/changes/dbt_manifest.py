@@ -66,6 +66,8 @@ def _node(key: str, entry: dict[str, Any], keys: dict[str, str]) -> Node:
         node.config["alias"] = config["alias"]
     if kind == "source" and isinstance(entry.get("identifier"), str) and entry["identifier"] != entry.get("name"):
         node.config["identifier"] = entry["identifier"]
+    if kind == "source":
+        node.config["relation"] = ".".join(_text(entry.get(k)) for k in ("database", "schema", "identifier") if _text(entry.get(k)))
     if kind == "exposure":
         node.config = {k: str(entry[k]) for k in ("type", "maturity", "url") if entry.get(k) is not None}
     parents = _dict(entry.get("depends_on")).get("nodes")
