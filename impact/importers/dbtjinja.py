@@ -15,7 +15,7 @@ Examples
 >>> jinja_calls("{{ config(alias='fct_orders', enabled=false) }}")[0].kwargs
 {'alias': 'fct_orders', 'enabled': False}
 >>> jinja_calls("{{ config(enabled=var('crm_enabled', True)) }}")[0].kwargs
-{'enabled': "{{ var('crm_enabled',  True) }}"}
+{'enabled': "{{ var('crm_enabled', True) }}"}
 >>> sql_tokens("select a  -- why\\n, b /* note */ from {{ ref('t') }}") == sql_tokens("SELECT a, b FROM {{ref( 't' )}}")
 True
 """
@@ -136,18 +136,19 @@ def _jinja_free(source: str, blocks: bool, written: dict[str, str] | None = None
     ``written`` collects each placeholder's Jinja as written.
     """
     inside: list[Token] = []
+    opened = "{{"
     for tok in _tokens(source):
         if tok.type == "data":
             yield str(tok.value)
         elif tok.type in ("variable_begin", "block_begin"):
-            inside = []
+            inside, opened = [], "{{" if tok.type == "variable_begin" else "{%"
         elif tok.type == "block_end" and not blocks:
             continue
         elif tok.type in ("variable_end", "block_end"):
             if not inside or inside[0].value != "config":  # config() sets how a model is built, not what it computes
                 word = "__jinja_" + "_".join(_word(str(t.value)) for t in inside) + "__"
                 if written is not None:
-                    written[word.lower()] = "{{ " + _render(inside) + " }}"
+                    written[word.lower()] = f"{opened} {_render(inside)} {'}}' if opened == '{{' else '%}'}"
                 yield f" {word} "
         else:
             inside.append(tok)
@@ -155,14 +156,13 @@ def _jinja_free(source: str, blocks: bool, written: dict[str, str] | None = None
 
 def _render(tokens: list[Token]) -> str:
     """Jinja tokens written back compactly: ``dbt_utils.star(ref('t'))``."""
-    out = ""
+    out, before = "", ""
     for tok in tokens:
         text = repr(tok.value) if tok.type == "string" else str(tok.value)
-        tight = tok.type in ("dot", "lparen", "rparen", "comma", "lbracket", "rbracket") or out.endswith(("(", ".", "["))
+        tight = tok.type in ("dot", "lparen", "rparen", "comma", "lbracket", "rbracket", "assign") or before in ("lparen", "dot", "lbracket", "assign")
         out += text if tight or not out else f" {text}"
-        if tok.type == "comma":
-            out += " "
-    return out.replace("( ", "(").replace(" ,", ",")
+        before = tok.type
+    return out
 
 
 def _word(value: str) -> str:
@@ -195,7 +195,7 @@ def _with_commas(text: str) -> str:
             last = match.start()
     return "".join(out) + text[last:]
 
-_REF_WORD = re.compile(r"__jinja_ref__\w*?___(?=\s|$)")
+_REF_WORD = re.compile(r"\{\{ ref\([^{}]*\) \}\}")
 
 
 def rename_body(tokens: str) -> str:
@@ -207,7 +207,7 @@ def rename_body(tokens: str) -> str:
     >>> rename_body(sql_tokens("select * from {{ ref('salesforce_opps') }}")) == rename_body(sql_tokens("select * from {{ ref('salesforce__opps') }}"))
     True
     """
-    return _REF_WORD.sub("__jinja_ref__", tokens)
+    return _REF_WORD.sub("{{ ref }}", tokens)
 
 
 def sql_tokens(source: str) -> str:
@@ -220,17 +220,18 @@ def sql_tokens(source: str) -> str:
     from sqlglot import Tokenizer, TokenType
     from sqlglot.errors import SqlglotError
 
-    text = jinja_free_sql(source)
+    written: dict[str, str] = {}
+    text = "".join(_jinja_free(source, True, written))
     try:
         tokens = Tokenizer().tokenize(text)
     except (SqlglotError, ValueError):
-        return " ".join(text.split())
+        return " ".join(written.get(w.lower(), w) for w in text.split())
     words = []
     for tok in tokens:
         if tok.token_type == TokenType.STRING:
             words.append("'" + tok.text + "'")
         elif tok.token_type in (TokenType.VAR, TokenType.IDENTIFIER):
-            words.append(tok.text)
+            words.append(written.get(tok.text.lower(), tok.text))  # Jinja reads as written: {{ ref('orders') }}
         else:
             words.append(tok.text.upper())
     return " ".join(words)

@@ -79,8 +79,9 @@ def _doc_facets(node: Node) -> dict[str, Facet]:
     facets: dict[str, Facet] = {}
     if node.description:
         facets["description"] = Facet("content", " ".join(node.description.split()), "description")
-    if node.columns:
-        facets["documented"] = Facet("content", tuple(sorted(node.columns)), "documented columns")
+    documented = tuple(sorted(c for c, text in node.columns.items() if text))
+    if documented:  # a column listed only to carry tests documents nothing
+        facets["documented"] = Facet("content", documented, "documented columns")
     for column, text in sorted(node.columns.items()):
         if text:
             facets[f"column:{column}"] = Facet("content", " ".join(text.split()), f"description of {column}")
