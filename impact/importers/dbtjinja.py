@@ -136,14 +136,17 @@ def _jinja_free(source: str, blocks: bool, written: dict[str, str] | None = None
     ``written`` collects each placeholder's Jinja as written.
     """
     inside: list[Token] = []
-    opened = "{{"
+    # Without blocks, the text of a block set ({% set q %}...{% endset %}) or a macro is no output: hidden.
+    opened, hidden = "{{", ""
     for tok in _tokens(source):
-        if tok.type == "data":
-            yield str(tok.value)
-        elif tok.type in ("variable_begin", "block_begin"):
+        if tok.type in ("variable_begin", "block_begin"):
             inside, opened = [], "{{" if tok.type == "variable_begin" else "{%"
         elif tok.type == "block_end" and not blocks:
-            continue
+            hidden, inside = _hiding(inside, hidden), []
+        elif hidden:
+            inside.append(tok)  # only to see the block that ends the hidden text
+        elif tok.type == "data":
+            yield str(tok.value)
         elif tok.type in ("variable_end", "block_end"):
             if not inside or inside[0].value != "config":  # config() sets how a model is built, not what it computes
                 word = "__jinja_" + "_".join(_word(str(t.value)) for t in inside) + "__"
@@ -152,6 +155,16 @@ def _jinja_free(source: str, blocks: bool, written: dict[str, str] | None = None
                 yield f" {word} "
         else:
             inside.append(tok)
+
+
+def _hiding(block: list[Token], hidden: str) -> str:
+    """Which block hides its text after this ``{% ... %}``: a block ``set`` or a ``macro``, until its end."""
+    words = [str(t.value) for t in block if t.type == "name"]
+    if hidden:
+        return "" if words[:1] == [f"end{hidden}"] else hidden
+    if words[:1] == ["set"] and not any(t.type == "assign" for t in block):
+        return "set"
+    return "macro" if words[:1] == ["macro"] else ""
 
 
 def _render(tokens: list[Token]) -> str:
@@ -279,6 +292,8 @@ def output_columns(source: str) -> tuple[str, ...] | None:
     ('extra', 'id', 'total')
     >>> output_columns("select * from {{ ref('t') }}") is None
     True
+    >>> output_columns("{% set q %} select min(day) from t {% endset %} select id, {{ x }} as day from t")
+    ('day', 'id')
     >>> output_columns("select a.id {{ fill_columns('extra') }}, a.total from a")
     ('id', 'total')
     """
