@@ -20,7 +20,9 @@ NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
 def urls(count: int) -> list[str]:
     docs = [f"https://www.example.org/docs/section-{i % 20}/page-{i}" for i in range(min(400, count // 10))]
-    experiments = [f"https://www.example.org/experiments/{100000 + i}/result-{i}-of-a-run" for i in range(count - len(docs))]
+    experiments = [
+        f"https://www.example.org/experiments/{100000 + i}/result-{i}-of-a-run" for i in range(count - len(docs))
+    ]
     return docs + experiments
 
 
@@ -35,11 +37,15 @@ def main() -> None:
     names = []
     for start in range(0, len(pages), args.per_file):
         name = f"sitemap-{start // args.per_file + 1}.xml.gz"
-        body = "".join(f"<url><loc>{u}</loc><lastmod>2026-01-01</lastmod></url>\n" for u in pages[start : start + args.per_file])
+        body = "".join(
+            f"<url><loc>{u}</loc><lastmod>2026-01-01</lastmod></url>\n" for u in pages[start : start + args.per_file]
+        )
         (args.out / name).write_bytes(gzip.compress(f"{HEAD}<urlset {NS}>\n{body}</urlset>\n".encode(), mtime=0))
         names.append(name)
     index = "".join(f"<sitemap><loc>https://www.example.org/{n}</loc></sitemap>\n" for n in names)
-    (args.out / "sitemap_index.xml").write_text(f"{HEAD}<sitemapindex {NS}>\n{index}</sitemapindex>\n", encoding="utf-8")
+    (args.out / "sitemap_index.xml").write_text(
+        f"{HEAD}<sitemapindex {NS}>\n{index}</sitemapindex>\n", encoding="utf-8"
+    )
     print(f"{len(pages)} pages in {len(names)} sitemaps: {args.out / 'sitemap_index.xml'}")
 
 

@@ -37,7 +37,9 @@ def _cases(kind: str) -> list[Path]:
 
 def _snapshots(kind: str, case: Path) -> tuple[Snapshot, Snapshot]:
     reader = importlib.import_module(f"impact.importers.changes.{kind}")
-    return reader.snapshot(FolderTree(case / "old"), SYSTEMS[kind]), reader.snapshot(FolderTree(case / "new"), SYSTEMS[kind])
+    return reader.snapshot(FolderTree(case / "old"), SYSTEMS[kind]), reader.snapshot(
+        FolderTree(case / "new"), SYSTEMS[kind]
+    )
 
 
 def _kind_of(aid: str, kind: str) -> str:
@@ -49,13 +51,23 @@ def rules_items(old: Snapshot, new: Snapshot) -> dict[Item, set[str]]:
     out: dict[Item, set[str]] = {}
     for aid in old.keys() & new.keys():
         a, b = old[aid].facets, new[aid].facets
-        aspects = {f.aspect for key in a.keys() | b.keys() if (f := b.get(key) or a.get(key)) and (a.get(key) is None or b.get(key) is None or a[key].value != b[key].value) and (f.value or (a.get(key) and b.get(key)))}
+        aspects = {
+            f.aspect
+            for key in a.keys() | b.keys()
+            if (f := b.get(key) or a.get(key))
+            and (a.get(key) is None or b.get(key) is None or a[key].value != b[key].value)
+            and (f.value or (a.get(key) and b.get(key)))
+        }
         if aspects:
             out[(aid, "modify", "")] = aspects
     gone, added = sorted(old.keys() - new.keys()), sorted(new.keys() - old.keys())
     for aid in gone:
         state = old[aid]
-        match = [n for n in added if state.body and new[n].body == state.body and _kind_of(n, new[n].kind) == _kind_of(aid, state.kind)]
+        match = [
+            n
+            for n in added
+            if state.body and new[n].body == state.body and _kind_of(n, new[n].kind) == _kind_of(aid, state.kind)
+        ]
         if match:
             added.remove(match[0])
             out[(aid, "rename", match[0])] = {"name"}

@@ -33,7 +33,11 @@ def catalog(tmp_path: Path, name: str, source: Path) -> tuple[set[str], set[tupl
     assert code == 0, text
     cat = load_catalog(out.parent)
     edges = {(d.upstream, d.downstream) for d in cat.dependencies}
-    tests = {t.id: sorted(t.covers) for t in cat.tests.values()} if isinstance(cat.tests, dict) else {t.id: sorted(t.covers) for t in cat.tests}
+    tests = (
+        {t.id: sorted(t.covers) for t in cat.tests.values()}
+        if isinstance(cat.tests, dict)
+        else {t.id: sorted(t.covers) for t in cat.tests}
+    )
     return set(cat.assets), edges, tests
 
 
@@ -54,11 +58,15 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 PROJECT = {
-    "dbt_project.yml": "name: revops\nversion: '1.0'\nmodel-paths: [transform]\nmodels:\n  revops:\n    legacy:\n      +enabled: false\n",
+    "dbt_project.yml": (
+        "name: revops\nversion: '1.0'\nmodel-paths: [transform]\n"
+        "models:\n  revops:\n    legacy:\n      +enabled: false\n"
+    ),
     "transform/stg_leads.sql": "{{ config(alias='leads') }}\nselect * from {{ source('salesforce', 'lead') }}",
     "transform/fct_pipeline.sql": (
         "-- depends_on: {{ ref('dim_dates') }}\nselect l.id, o.amount from {{ ref('stg_leads') }} l\n"
-        "join {{ ref(\"fct_opps\", v=2) }} o on o.lead_id = l.id\njoin {{ ref('fivetran_utils', 'calendar') }} c on true\n"
+        'join {{ ref("fct_opps", v=2) }} o on o.lead_id = l.id\n'
+        "join {{ ref('fivetran_utils', 'calendar') }} c on true\n"
         "{% for t in var('extra') %} join {{ ref(t) }} on true {% endfor %}"
     ),
     "transform/fct_opps_v2.sql": "select 1 as lead_id, 2 as amount from {{ ref('country_codes') }}",
@@ -71,7 +79,8 @@ PROJECT = {
         "        data_tests: [unique, not_null, {relationships: {arguments: {to: ref('stg_leads'), field: id}}}]\n"
         "sources:\n  - name: salesforce\n    tables:\n      - name: lead\n        columns:\n          - name: Email\n"
         "            tests: [{accepted_values: {values: [a, b], config: {severity: warn}}}]\n"
-        "exposures:\n  - name: board_deck\n    type: dashboard\n    owner: {name: RevOps}\n    depends_on: [\"ref('fct_pipeline')\"]\n"
+        "exposures:\n  - name: board_deck\n    type: dashboard\n    owner: {name: RevOps}\n"
+        "    depends_on: [\"ref('fct_pipeline')\"]\n"
     ),
     "transform/docs.md": "{% docs pipeline %}\nOne row per open opportunity.\n{% enddocs %}\n",
     "seeds/country_codes.csv": "code,name\nDE,Germany\n",
@@ -104,22 +113,37 @@ def test_what_a_real_project_writes_is_read_as_dbt_reads_it(tmp_path: Path) -> N
 def test_generic_test_names_follow_dbt() -> None:
     # dbt's names for these, as its manifests hold them (tests/fixtures/dbt/jaffle_shop_duckdb.manifest.json).
     args = {"column_name": "status", "values": ["placed", "shipped", "completed", "return_pending", "returned"]}
-    assert generic_test_name("accepted_values", "orders", args) == "accepted_values_orders_status__placed__shipped__completed__return_pending__returned"
+    assert (
+        generic_test_name("accepted_values", "orders", args)
+        == "accepted_values_orders_status__placed__shipped__completed__return_pending__returned"
+    )
     assert generic_test_name("not_null", "stg_orders", {"column_name": "order_id"}) == "not_null_stg_orders_order_id"
 
 
 def test_import_dbt_dir_names_the_refs_it_cannot_read(tmp_path: Path) -> None:
     write(tmp_path / "project", PROJECT)
-    code, out = run("import", "dbt", str(tmp_path / "project"), "--owner", "analytics", "-o", str(tmp_path / "cat" / "dbt.yaml"))
+    code, out = run(
+        "import", "dbt", str(tmp_path / "project"), "--owner", "analytics", "-o", str(tmp_path / "cat" / "dbt.yaml")
+    )
     assert code == 0, out
     assert "fct_pipeline.sql:5: ref(t) is built by Jinja" in out
     cat = load_catalog(tmp_path / "cat")
     assert "dbt:model/calendar" in cat.assets  # a package's model, as a manifest lists it
-    assert any(t.run == "dbt test --select unique_fct_pipeline_id" for t in (cat.tests.values() if isinstance(cat.tests, dict) else cat.tests))
+    assert any(
+        t.run == "dbt test --select unique_fct_pipeline_id"
+        for t in (cat.tests.values() if isinstance(cat.tests, dict) else cat.tests)
+    )
 
 
 def test_bad_yaml_in_a_project_is_one_message_with_its_place(tmp_path: Path) -> None:
-    write(tmp_path / "project", {"dbt_project.yml": "name: p\n", "models/a.sql": "select 1", "models/schema.yml": "models:\n  - name: a\n   bad: [\n"})
+    write(
+        tmp_path / "project",
+        {
+            "dbt_project.yml": "name: p\n",
+            "models/a.sql": "select 1",
+            "models/schema.yml": "models:\n  - name: a\n   bad: [\n",
+        },
+    )
     code, out = run("import", "dbt", str(tmp_path / "project"), "-o", str(tmp_path / "cat" / "dbt.yaml"))
     assert code == 2
     assert "project/models/schema.yml:3:" in out and "not valid YAML" in out and "Traceback" not in out
@@ -148,7 +172,11 @@ def test_a_catalog_imported_from_a_manifest_is_compared_manifest_to_manifest(tmp
     (tmp_path / "new").mkdir()
     (tmp_path / "new" / "manifest.json").write_text(json.dumps(data))
     old, new = snapshot(FolderTree(tmp_path / "old"), "dbt"), snapshot(FolderTree(tmp_path / "new"), "dbt")
-    assert set(old) == set(new) == {f"dbt:{k}" for k in read_project(FolderTree(FIXTURES / "jaffle_shop_duckdb_project")).nodes}
+    assert (
+        set(old)
+        == set(new)
+        == {f"dbt:{k}" for k in read_project(FolderTree(FIXTURES / "jaffle_shop_duckdb_project")).nodes}
+    )
     changed = {aid: {f.aspect for key, f in new[aid].facets.items() if old[aid].facets.get(key) != f} for aid in new}
     assert {aid: aspects for aid, aspects in changed.items() if aspects} == {
         "dbt:model/orders": {"content", "logic"},

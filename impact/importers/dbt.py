@@ -150,7 +150,16 @@ def _linked(source: dict[str, Any], links: dict[str, str], known: dict[str, dict
     return out
 
 
-def read_dbt_project(folder: Path, system: str = "dbt", owner: str | None = None, links: dict[str, str] | None = None, known: dict[str, dict[str, str | None]] | None = None) -> Imported:
+Known = dict[str, dict[str, str | None]]
+
+
+def read_dbt_project(
+    folder: Path,
+    system: str = "dbt",
+    owner: str | None = None,
+    links: dict[str, str] | None = None,
+    known: Known | None = None,
+) -> Imported:
     """Assets, dependencies and tests of a dbt project folder, with the ids :func:`read_dbt_manifest` writes."""
     # Only a project folder needs the Jinja and SQL readers: a manifest import does not load them.
     from impact.importers.changes.model import FolderTree
@@ -173,23 +182,32 @@ def read_dbt_project(folder: Path, system: str = "dbt", owner: str | None = None
         deps = {f"{system}:{d}" for d in node.depends_on}
         if kind == "source" and links and known:
             source, _, table = key.split("/", 1)[1].partition(".")
-            entry = {"source_name": source, "name": table, "identifier": node.config.get("identifier"), "columns": node.columns}
+            entry = {"source_name": source, "name": table, "identifier": node.config.get("identifier")}
+            entry["columns"] = node.columns
             deps |= set(_linked(entry, links, known))
         target.assets[key] = ImportedAsset(kind, None, node.description or None, sorted(deps), node.label or None)
-        for dep in node.depends_on:  # a package's model or an undeclared source: an asset too, as in a manifest
+        for dep in node.depends_on:  # a package's model or an undeclared source: an asset, as in a manifest
             target.assets.setdefault(dep, ImportedAsset(dep.split("/", 1)[0], None, None, []))
     for test_name, test in sorted(project.tests.items()):
         covered = [f"{system}:{k}" for k in test.covers if k in target.assets]
         if not covered:
             continue
         tid = _TEST_ID.sub("_", f"dbt.{test_name}")[:200]
-        title = test.description or f"dbt {test.what} test on {test.covers[0]}" + (f" ({test.column})" if test.column else "")
-        imported.tests[tid] = ImportedTest(title, sorted(set(covered)), "automated", f"dbt test --select {test_name}", owner)
+        column = f" ({test.column})" if test.column else ""
+        title = test.description or f"dbt {test.what} test on {test.covers[0]}{column}"
+        run = f"dbt test --select {test_name}"
+        imported.tests[tid] = ImportedTest(title, sorted(set(covered)), "automated", run, owner)
     imported.notes.extend(f"{name}/{w}" for w in project.warnings)
     return imported
 
 
-def read_dbt(path: Path, system: str = "dbt", owner: str | None = None, links: dict[str, str] | None = None, known: dict[str, dict[str, str | None]] | None = None) -> Imported:
+def read_dbt(
+    path: Path,
+    system: str = "dbt",
+    owner: str | None = None,
+    links: dict[str, str] | None = None,
+    known: Known | None = None,
+) -> Imported:
     """A manifest file or a project folder, whichever ``path`` is."""
     if path.is_dir():
         return read_dbt_project(path, system, owner, links, known)

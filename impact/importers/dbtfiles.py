@@ -1,4 +1,4 @@
-"""The files of a dbt project folder: its layout, models, seeds, snapshots and docs (see :mod:`impact.importers.dbtproject`).
+"""The files of a dbt project folder: its layout, models, seeds, snapshots and docs.
 
 The first half of the reader; :mod:`impact.importers.dbtproject` adds the YAML files and resolves names.
 
@@ -35,8 +35,22 @@ from impact.importers.dbtjinja import Call, called_macros, jinja_calls, macro_bl
 
 _SKIP_DIRS = ("dbt_packages/", "dbt_modules/", "target/", "logs/", ".venv/", "venv/", "node_modules/")
 _CONFIG_ARGS = {
-    "severity", "tags", "enabled", "where", "limit", "warn_if", "error_if", "fail_calc", "store_failures",
-    "store_failures_as", "meta", "database", "schema", "alias", "config", "description",
+    "severity",
+    "tags",
+    "enabled",
+    "where",
+    "limit",
+    "warn_if",
+    "error_if",
+    "fail_calc",
+    "store_failures",
+    "store_failures_as",
+    "meta",
+    "database",
+    "schema",
+    "alias",
+    "config",
+    "description",
 }
 _SNAPSHOT = re.compile(r"\{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}")
 _DOCS = re.compile(r"\{%-?\s*docs\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}", re.S)
@@ -90,7 +104,9 @@ def _yaml(tree: Tree, path: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ImpactError(Problem(path, line, col, f"not valid YAML ({exc.problem}); fix the file and run again")) from None
+        raise ImpactError(
+            Problem(path, line, col, f"not valid YAML ({exc.problem}); fix the file and run again")
+        ) from None
     except yaml.YAMLError as exc:
         raise ImpactError(Problem(path, 0, 0, f"not valid YAML ({exc})")) from None
 
@@ -148,7 +164,14 @@ def read_layout(tree: Tree, files: list[str]) -> Layout:
     """The project's name and folders from its ``dbt_project.yml`` (refused when there is none)."""
     project_file = find_project_file(files)
     if project_file is None:
-        raise ImpactError(Problem("dbt_project.yml", 0, 0, "no dbt_project.yml in this folder: give a dbt project folder, or its target/manifest.json"))
+        raise ImpactError(
+            Problem(
+                "dbt_project.yml",
+                0,
+                0,
+                "no dbt_project.yml in this folder: give a dbt project folder, or its target/manifest.json",
+            )
+        )
     config = _yaml(tree, project_file)
     if not isinstance(config, dict):
         raise ImpactError(Problem(project_file, 1, 1, "dbt_project.yml holds no settings; it needs at least 'name'"))
@@ -172,7 +195,11 @@ def _python_calls(source: str) -> list[Call]:
         return []
     out = []
     for node in ast.walk(module):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("ref", "source", "config"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("ref", "source", "config")
+        ):
             literal = all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)
             call = Call(node.func.attr, node.lineno, static=literal, text=ast.unparse(node))
             if literal:
@@ -194,7 +221,11 @@ def _disabled_folders(config: Any, project: str) -> list[str]:
         if level.get("+enabled") is False or level.get("enabled") is False:
             out.append(prefix)
             continue
-        stack.extend((f"{prefix}{k}/", v) for k, v in level.items() if isinstance(k, str) and not k.startswith("+") and isinstance(v, dict))
+        stack.extend(
+            (f"{prefix}{k}/", v)
+            for k, v in level.items()
+            if isinstance(k, str) and not k.startswith("+") and isinstance(v, dict)
+        )
     return sorted(out)
 
 
@@ -215,7 +246,9 @@ class _Reader:
         self.versions: dict[str, str] = {}  # a versioned model's file stem → the model's name
         self.kinds: dict[str, str] = {}  # name → model/seed/snapshot, for ref()
         self.pending_tests: list[tuple[DbtTest, list[Call], str]] = []  # tests whose refs are resolved last
-        self.macros: dict[str, tuple[str, list[Call], set[str]]] = {}  # the project's macros: file, calls, macros called
+        self.macros: dict[
+            str, tuple[str, list[Call], set[str]]
+        ] = {}  # the project's macros: file, calls, macros called
 
     def wanted(self, path: str) -> bool:
         return self.only is None or path in self.only
@@ -233,7 +266,7 @@ class _Reader:
         for folder in self.layout.models:
             prefix = posixpath.join(self.layout.root, folder) + "/"
             if path.startswith(prefix):
-                rel = path[len(prefix):]
+                rel = path[len(prefix) :]
         return any(rel.startswith(d) for d in self.disabled)
 
     def read_yaml(self, path: str) -> None:
@@ -314,7 +347,7 @@ class _Reader:
             for i, block in enumerate(blocks):
                 end = blocks[i + 1].start() if i + 1 < len(blocks) else len(text)
                 node = self.node(f"snapshot/{block.group(1)}", path)
-                node.text = text[block.start():end]
+                node.text = text[block.start() : end]
                 node.calls = jinja_calls(node.text)
 
     def read_macros(self) -> None:
@@ -326,7 +359,7 @@ class _Reader:
                 self.macros[name] = (path, calls, called_macros(body))
 
     def macro_calls(self, text: str) -> tuple[list[tuple[str, Call]], set[str]]:
-        """The ref/source calls of the project's macros a file calls (through each other), and the other macros it calls."""
+        """The ref/source calls of the project's macros a file calls (through each other), and other macros it calls."""
         found: list[tuple[str, Call]] = []
         outside: set[str] = set()
         todo, seen = sorted(called_macros(text)), set()
@@ -361,10 +394,15 @@ class _Reader:
         for path in self.in_folders(self.layout.tests, (".sql",)):
             if self.wanted(path) and not _skipped(path):
                 calls = jinja_calls(_text(self.tree, path))
-                self.project.tests[_stem(path)] = DbtTest(_stem(path), "test", [], None, "", )
+                self.project.tests[_stem(path)] = DbtTest(
+                    _stem(path),
+                    "test",
+                    [],
+                    None,
+                    "",
+                )
                 self.pending_tests.append((self.project.tests[_stem(path)], calls, path))
 
 
 def _stem(path: str) -> str:
     return posixpath.splitext(posixpath.basename(path))[0]
-

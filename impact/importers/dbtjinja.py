@@ -172,7 +172,12 @@ def _render(tokens: list[Token]) -> str:
     out, before = "", ""
     for tok in tokens:
         text = repr(tok.value) if tok.type == "string" else str(tok.value)
-        tight = tok.type in ("dot", "lparen", "rparen", "comma", "lbracket", "rbracket", "assign") or before in ("lparen", "dot", "lbracket", "assign")
+        tight = tok.type in ("dot", "lparen", "rparen", "comma", "lbracket", "rbracket", "assign") or before in (
+            "lparen",
+            "dot",
+            "lbracket",
+            "assign",
+        )
         out += text if tight or not out else f" {text}"
         before = tok.type
     return out
@@ -191,9 +196,46 @@ _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 _PLACEHOLDER = re.compile(r"\s__jinja_\w+__")
 _BEFORE = re.compile(r"([A-Za-z0-9_\")\]]+)\s*$")
 _KEYWORDS = {
-    "select", "distinct", "from", "join", "on", "and", "or", "where", "by", "as", "when", "then", "else", "in", "not",
-    "case", "union", "all", "having", "using", "with", "into", "over", "partition", "limit", "is", "like", "between",
-    "left", "right", "inner", "outer", "full", "cross", "lateral", "table", "values", "set", "return", "end",
+    "select",
+    "distinct",
+    "from",
+    "join",
+    "on",
+    "and",
+    "or",
+    "where",
+    "by",
+    "as",
+    "when",
+    "then",
+    "else",
+    "in",
+    "not",
+    "case",
+    "union",
+    "all",
+    "having",
+    "using",
+    "with",
+    "into",
+    "over",
+    "partition",
+    "limit",
+    "is",
+    "like",
+    "between",
+    "left",
+    "right",
+    "inner",
+    "outer",
+    "full",
+    "cross",
+    "lateral",
+    "table",
+    "values",
+    "set",
+    "return",
+    "end",
 }
 
 
@@ -204,9 +246,10 @@ def _with_commas(text: str) -> str:
         before = _BEFORE.search(text, 0, match.start() + 1)
         word = before.group(1).lower() if before else ""
         if word and word not in _KEYWORDS and not word.startswith("__jinja_"):
-            out.append(text[last:match.start()] + " ,")
+            out.append(text[last : match.start()] + " ,")
             last = match.start()
     return "".join(out) + text[last:]
+
 
 _REF_WORD = re.compile(r"\{\{ ref\([^{}]*\) \}\}")
 
@@ -217,7 +260,8 @@ def rename_body(tokens: str) -> str:
     Models are often renamed together (``salesforce_x`` → ``salesforce__x``
     throughout), so a renamed model's refs change with it; what it does stays.
 
-    >>> rename_body(sql_tokens("select * from {{ ref('salesforce_opps') }}")) == rename_body(sql_tokens("select * from {{ ref('salesforce__opps') }}"))
+    >>> old = rename_body(sql_tokens("select * from {{ ref('salesforce_opps') }}"))
+    >>> old == rename_body(sql_tokens("select * from {{ ref('salesforce__opps') }}"))
     True
     """
     return _REF_WORD.sub("{{ ref }}", tokens)
@@ -288,7 +332,7 @@ def output_columns(source: str) -> tuple[str, ...] | None:
 
     >>> output_columns("with a as (select id, amount * 100 as cents from {{ ref('t') }}) select * from a")
     ('cents', 'id')
-    >>> output_columns("{{ config(materialized='table') }} select o.id, {% if var('x') %} o.extra, {% endif %} o.total from o")
+    >>> output_columns("{{ config(alias='x') }} select o.id, {% if var('x') %} o.extra, {% endif %} o.total from o")
     ('extra', 'id', 'total')
     >>> output_columns("select * from {{ ref('t') }}") is None
     True
@@ -327,14 +371,31 @@ def output_columns(source: str) -> tuple[str, ...] | None:
     return tuple(sorted({n for n in names if n not in written}))  # a column list made by Jinja is no column name
 
 
-_NOT_MACROS = {"ref", "source", "config", "var", "env_var", "doc", "return", "log", "exceptions", "adapter", "is_incremental", "this", "range", "dict", "list", "print"}
+_NOT_MACROS = {
+    "ref",
+    "source",
+    "config",
+    "var",
+    "env_var",
+    "doc",
+    "return",
+    "log",
+    "exceptions",
+    "adapter",
+    "is_incremental",
+    "this",
+    "range",
+    "dict",
+    "list",
+    "print",
+}
 
 
 def called_macros(source: str) -> set[str]:
     """Names called in the file's Jinja (``merge_contacts()``, ``fivetran_utils.union_connections()``), not builtins.
 
-    >>> sorted(called_macros("{{ merge_contacts() }} {{ dbt_utils.star(from=ref('a')) }} {{ var('x') }} {{ x.lower() }}"))
-    ['dbt_utils.star', 'merge_contacts', 'x.lower']
+    >>> sorted(called_macros("{{ merge_contacts() }} {{ dbt_utils.star(ref('a')) }} {{ var('x') }} {{ x.upper() }}"))
+    ['dbt_utils.star', 'merge_contacts', 'x.upper']
     """
     tokens = _tokens(source)
     out: set[str] = set()
@@ -358,5 +419,5 @@ def macro_blocks(source: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for match in _MACRO.finditer(source):
         end = _ENDMACRO.search(source, match.end())
-        out[match.group(1)] = source[match.end(): end.start() if end else len(source)]
+        out[match.group(1)] = source[match.end() : end.start() if end else len(source)]
     return out

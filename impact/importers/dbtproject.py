@@ -16,7 +16,19 @@ from impact.importers.changes.model import Tree
 from impact.importers.dbtfiles import _CONFIG_ARGS, DbtProject, DbtTest, _dicts, _Reader, _str, _yaml, find_project_file
 from impact.importers.dbtjinja import Call, jinja_calls
 
-_NOT_PACKAGES = {"dbt", "adapter", "api", "modules", "exceptions", "flags", "target", "this", "model", "graph", "builtins"}
+_NOT_PACKAGES = {
+    "dbt",
+    "adapter",
+    "api",
+    "modules",
+    "exceptions",
+    "flags",
+    "target",
+    "this",
+    "model",
+    "graph",
+    "builtins",
+}
 
 __all__ = ["DbtProject", "DbtTest", "find_project_file", "generic_test_name", "read_project"]
 
@@ -51,7 +63,8 @@ def _test_parts(entry: Any) -> tuple[str, dict[str, Any]] | None:
 def generic_test_name(test: str, target: str, args: dict[str, Any]) -> str:
     """The name dbt gives a generic test (``synthesize_generic_test_names``: the full, unhashed one).
 
-    >>> generic_test_name("relationships", "orders", {"column_name": "customer_id", "to": "ref('customers')", "field": "customer_id"})
+    >>> args = {"column_name": "customer_id", "to": "ref('customers')", "field": "customer_id"}
+    >>> generic_test_name("relationships", "orders", args)
     'relationships_orders_customer_id__customer_id__ref_customers_'
     >>> generic_test_name("dbt_utils.expression_is_true", "orders", {"expression": "amount >= 0"})
     'dbt_utils_expression_is_true_orders_amount_0'
@@ -59,7 +72,13 @@ def generic_test_name(test: str, target: str, args: dict[str, Any]) -> str:
     flat: list[str] = []
     for key in sorted(args):
         value = args[key]
-        parts = list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, list | tuple) else [value]
+        parts = (
+            list(value.values())
+            if isinstance(value, dict)
+            else list(value)
+            if isinstance(value, list | tuple)
+            else [value]
+        )
         flat.extend(str(p) for p in parts)
     unique = "__".join(re.sub("[^0-9a-zA-Z_]+", "_", part) for part in flat)
     return f"{test.replace('.', '_')}_{target}_{unique}"
@@ -105,7 +124,11 @@ class _YamlReader(_Reader):
         self.read_tests(entry, name, key, path)
 
     def columns(self, entry: dict[str, Any]) -> dict[str, str]:
-        return {_str(c.get("name")): self.render(c.get("description")) for c in _dicts(entry.get("columns")) if _str(c.get("name"))}
+        return {
+            _str(c.get("name")): self.render(c.get("description"))
+            for c in _dicts(entry.get("columns"))
+            if _str(c.get("name"))
+        }
 
     def read_tests(self, entry: dict[str, Any], target: str, key: str, path: str) -> None:
         holders: list[tuple[dict[str, Any], str | None]] = [(entry, None)]
@@ -131,7 +154,11 @@ class _YamlReader(_Reader):
 
     def read_source(self, source: dict[str, Any], table: dict[str, Any], path: str) -> None:
         sname, tname = _str(source.get("name")), _str(table.get("name"))
-        config = {**(source.get("config") or {}), **(table.get("config") or {})} if isinstance(source.get("config") or {}, dict) and isinstance(table.get("config") or {}, dict) else {}
+        config = (
+            {**(source.get("config") or {}), **(table.get("config") or {})}
+            if isinstance(source.get("config") or {}, dict) and isinstance(table.get("config") or {}, dict)
+            else {}
+        )
         if not sname or not tname or config.get("enabled") is False:
             return
         node = self.node(f"source/{sname}.{tname}", path)
@@ -139,7 +166,13 @@ class _YamlReader(_Reader):
         node.columns = self.columns(table)
         node.config = {"identifier": _str(table.get("identifier")), "loader": _str(source.get("loader"))}
         node.config["relation"] = ".".join(
-            p for p in (_str(table.get("database") or source.get("database")), _str(table.get("schema") or source.get("schema")) or sname, _str(table.get("identifier")) or tname) if p
+            p
+            for p in (
+                _str(table.get("database") or source.get("database")),
+                _str(table.get("schema") or source.get("schema")) or sname,
+                _str(table.get("identifier")) or tname,
+            )
+            if p
         )
         self.read_tests(table, f"{sname}_{tname}", node.key, path)
 
@@ -161,7 +194,8 @@ class _YamlReader(_Reader):
         """The node a static call names; ``None`` (and a warning) for one built by Jinja."""
         if not call.static or not call.args:
             self.project.warnings.append(
-                f"{path}:{call.line}: {call.text} is built by Jinja, so impact cannot tell what it names without running dbt; "
+                f"{path}:{call.line}: {call.text} is built by Jinja, so impact cannot tell what it names "
+                "without running dbt; "
                 "the dependency is left out (add it by hand, or import target/manifest.json after 'dbt parse')"
             )
             return None
@@ -173,7 +207,10 @@ class _YamlReader(_Reader):
             kind = "model"
             package = call.args[0] if len(call.args) == 2 else None
             if package in (None, self.layout.name):
-                self.project.warnings.append(f"{path}:{call.line}: ref('{name}') names no model, seed or snapshot of this project (from a package?)")
+                self.project.warnings.append(
+                    f"{path}:{call.line}: ref('{name}') names no model, seed or snapshot of this project "
+                    "(from a package?)"
+                )
         return f"{kind}/{name}"
 
     def resolve(self) -> None:
@@ -190,7 +227,8 @@ class _YamlReader(_Reader):
         for macros, paths in sorted(silent.items()):
             shown = ", ".join(sorted(paths)[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
             self.project.warnings.append(
-                f"{shown}: read no ref() or source() themselves; the package macros they call ({macros}) may, and only dbt "
+                f"{shown}: read no ref() or source() themselves; the package macros they call ({macros}) may, "
+                "and only dbt "
                 "can tell: their inputs are left out (import target/manifest.json after 'dbt parse' to get them)"
             )
         self.project.warnings = sorted(set(self.project.warnings), key=self.project.warnings.index)

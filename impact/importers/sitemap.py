@@ -140,13 +140,15 @@ def _page_key(url: str, keep_host: bool) -> tuple[str, str, list[str]]:
 def site_keys(urls: list[str], max_depth: int = 3, pages: bool = False, keep_host: bool = False) -> dict[str, str]:
     """Asset key → type (``folder`` or ``page``) of the pages ``urls`` (see the module docstring).
 
-    >>> sorted(site_keys(["https://x.org/experiments/1/a", "https://x.org/experiments/2/b", "https://x.org/blog/a", "https://x.org/blog/b"]))
+    >>> pages = ["experiments/1/a", "experiments/2/b", "blog/a", "blog/b"]
+    >>> sorted(site_keys([f"https://x.org/{p}" for p in pages]))
     ['/blog/', '/experiments/']
     >>> sorted(site_keys(["https://x.org/experiments/1/a", "https://x.org/experiments/2/b"], pages=True))
     ['/experiments/', '/experiments/1/', '/experiments/1/a', '/experiments/2/', '/experiments/2/b']
     """
     kinds: dict[str, str] = {}
-    held: Counter[str] = Counter()  # folder → pages it holds itself (its own index page, or pages whose deepest folder it is)
+    # folder → pages it holds itself: its own index page, or pages whose deepest folder it is
+    held: Counter[str] = Counter()
     indexes: list[str] = []  # pages whose address ends with '/': a folder's own page if it is one, else its parent's
     for url in urls:
         host, url_path, parts = _page_key(url, keep_host)
@@ -176,7 +178,7 @@ def _parent(key: str) -> str:
 
 
 def read_sitemap(path: Path, system: str = "website", owner: str | None = None, max_depth: int = 3, pages: bool = False, keep_host: bool = False) -> Imported:
-    """Website folders from a sitemap (or a sitemap index), each depending on its parent folder (see the module docstring)."""
+    """Website folders from a sitemap (or an index), each depending on its parent folder (see the module docstring)."""
     problems = ProblemList()
     urls = _sitemap_urls(path, problems, set())
     problems.raise_if_errors()

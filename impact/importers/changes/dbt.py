@@ -103,7 +103,9 @@ def _state(aid: str, node: Node) -> AssetState:
         facets, body = _seed_facets(node.text)
     elif kind == "exposure":
         facets["uses"] = Facet("logic", tuple(node.depends_on), "models used")
-        facets |= {k: Facet("content", str(v), k) for k, v in sorted(node.config.items()) if k in ("url", "maturity", "owner")}
+        facets |= {
+            k: Facet("content", str(v), k) for k, v in sorted(node.config.items()) if k in ("url", "maturity", "owner")
+        }
     elif kind == "source" and node.config.get("relation"):
         # The table it reads (database.schema.table); unquoted names are not case-sensitive in warehouses.
         facets["relation"] = Facet("name", str(node.config["relation"]).lower(), "table")
@@ -111,7 +113,9 @@ def _state(aid: str, node: Node) -> AssetState:
     return AssetState(aid, facets, body)
 
 
-def snapshot(tree: Tree, system: str = "dbt", only: set[str] | None = None, options: Mapping[str, object] | None = None) -> Snapshot:
+def snapshot(
+    tree: Tree, system: str = "dbt", only: set[str] | None = None, options: Mapping[str, object] | None = None
+) -> Snapshot:
     """Every node of the project in ``tree`` (or of the files ``only`` names) as an asset state.
 
     A tree that is one manifest (a catalog imported from ``target/manifest.json``)

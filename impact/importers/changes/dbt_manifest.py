@@ -67,11 +67,15 @@ def _node(key: str, entry: dict[str, Any], keys: dict[str, str]) -> Node:
     if kind == "source" and isinstance(entry.get("identifier"), str) and entry["identifier"] != entry.get("name"):
         node.config["identifier"] = entry["identifier"]
     if kind == "source":
-        node.config["relation"] = ".".join(_text(entry.get(k)) for k in ("database", "schema", "identifier") if _text(entry.get(k)))
+        node.config["relation"] = ".".join(
+            _text(entry.get(k)) for k in ("database", "schema", "identifier") if _text(entry.get(k))
+        )
     if kind == "exposure":
         node.config = {k: str(entry[k]) for k in ("type", "maturity", "url") if entry.get(k) is not None}
     parents = _dict(entry.get("depends_on")).get("nodes")
-    node.depends_on = sorted({keys[p] for p in parents if p in keys and keys[p] != key} if isinstance(parents, list) else set())
+    node.depends_on = sorted(
+        {keys[p] for p in parents if p in keys and keys[p] != key} if isinstance(parents, list) else set()
+    )
     return node
 
 
@@ -87,9 +91,17 @@ def read_manifest(tree: Tree, path: str) -> dict[str, Node]:
     try:
         data = json.loads(tree.read(path).decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ImpactError(Problem(path, 0, 0, "this file is not UTF-8 text; is it really a dbt manifest.json?")) from None
+        raise ImpactError(
+            Problem(path, 0, 0, "this file is not UTF-8 text; is it really a dbt manifest.json?")
+        ) from None
     except json.JSONDecodeError as exc:
-        raise ImpactError(Problem(path, exc.lineno, exc.colno, f"not valid JSON ({exc.msg}); run 'dbt parse' again")) from None
+        raise ImpactError(
+            Problem(path, exc.lineno, exc.colno, f"not valid JSON ({exc.msg}); run 'dbt parse' again")
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
-        raise ImpactError(Problem(path, 1, 1, "not a dbt manifest: it has no 'nodes'; give the project folder or target/manifest.json"))
+        raise ImpactError(
+            Problem(
+                path, 1, 1, "not a dbt manifest: it has no 'nodes'; give the project folder or target/manifest.json"
+            )
+        )
     return manifest_nodes(data)

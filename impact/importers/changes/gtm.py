@@ -1,4 +1,4 @@
-"""A Google Tag Manager container export's snapshot: what ``impact changes gtm`` compares of each tag, trigger and variable.
+"""A Google Tag Manager container's snapshot: what ``impact changes gtm`` compares of tags, triggers and variables.
 
 The pinned rules (issue #22):
 
@@ -156,13 +156,21 @@ def _tag(tag: dict[str, Any], names: _Names) -> dict[str, Facet]:
     facets = _common(tag, names) | _parameters(tag.get("parameter"), names)
     facets["paused"] = Facet("availability", "paused" if tag.get("paused") is True else "active", "status")
     for key, label in (("firingTriggerId", "firing triggers"), ("blockingTriggerId", "blocking triggers")):
-        facets[key.removesuffix("TriggerId")] = Facet("logic", tuple(sorted({names.trigger(t) for t in tag.get(key) or []})), label)
+        facets[key.removesuffix("TriggerId")] = Facet(
+            "logic", tuple(sorted({names.trigger(t) for t in tag.get(key) or []})), label
+        )
     for key, label in (("setupTag", "setup tag"), ("teardownTag", "cleanup tag")):
         sequenced = sorted(str(s.get("tagName")) for s in tag.get(key) or [] if isinstance(s, dict))
         if sequenced:
             facets[key] = Facet("logic", tuple(sequenced), label)
-    for key, label in (("tagFiringOption", "firing option"), ("priority", "priority"), ("liveOnly", "live only"),
-                       ("scheduleStartMs", "schedule start"), ("scheduleEndMs", "schedule end"), ("consentSettings", "consent settings")):
+    for key, label in (
+        ("tagFiringOption", "firing option"),
+        ("priority", "priority"),
+        ("liveOnly", "live only"),
+        ("scheduleStartMs", "schedule start"),
+        ("scheduleEndMs", "schedule end"),
+        ("consentSettings", "consent settings"),
+    ):
         if tag.get(key) not in (None, "", {}):
             facets[key] = Facet("logic", _text(_canonical(tag[key], names)), label)
     return facets
@@ -170,7 +178,16 @@ def _tag(tag: dict[str, Any], names: _Names) -> dict[str, Facet]:
 
 def _trigger(trigger: dict[str, Any], names: _Names) -> dict[str, Facet]:
     facets = _common(trigger, names) | _filters(trigger, names) | _parameters(trigger.get("parameter"), names)
-    for key in ("waitForTags", "checkValidation", "waitForTagsTimeout", "eventName", "interval", "limit", "selector", "verticalScrollPercentageList"):
+    for key in (
+        "waitForTags",
+        "checkValidation",
+        "waitForTagsTimeout",
+        "eventName",
+        "interval",
+        "limit",
+        "selector",
+        "verticalScrollPercentageList",
+    ):
         if trigger.get(key) not in (None, ""):
             facets[key] = Facet("logic", _text(_canonical(trigger[key], names)), key)
     return facets
@@ -187,7 +204,11 @@ def _variable(variable: dict[str, Any], names: _Names) -> dict[str, Facet]:
 def _states(container: dict[str, Any], system: str) -> Snapshot:
     names = _Names(container)
     out: Snapshot = {}
-    for kind, key, read in (("tag", "tag", _tag), ("trigger", "trigger", _trigger), ("variable", "variable", _variable)):
+    for kind, key, read in (
+        ("tag", "tag", _tag),
+        ("trigger", "trigger", _trigger),
+        ("variable", "variable", _variable),
+    ):
         for item in container.get(key) or []:
             if isinstance(item, dict) and isinstance(item.get("name"), str):
                 facets = read(item, names)
@@ -202,13 +223,19 @@ def _read(tree: Tree, path: str) -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ImpactError(Problem(path, 0, 0, "this file is not UTF-8 text; is it really a Google Tag Manager export?")) from None
+        raise ImpactError(
+            Problem(path, 0, 0, "this file is not UTF-8 text; is it really a Google Tag Manager export?")
+        ) from None
     except json.JSONDecodeError as exc:
-        raise ImpactError(Problem(path, exc.lineno, exc.colno, f"not valid JSON ({exc.msg}); export the container again")) from None
+        raise ImpactError(
+            Problem(path, exc.lineno, exc.colno, f"not valid JSON ({exc.msg}); export the container again")
+        ) from None
     return _container(data, path)
 
 
-def snapshot(tree: Tree, system: str = "gtm", only: set[str] | None = None, options: Mapping[str, object] | None = None) -> Snapshot:
+def snapshot(
+    tree: Tree, system: str = "gtm", only: set[str] | None = None, options: Mapping[str, object] | None = None
+) -> Snapshot:
     """Every tag, trigger and variable of the container export(s) in ``tree``, by name."""
     out: Snapshot = {}
     for path in tree.files():

@@ -19,7 +19,8 @@ Examples
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> urls = "".join(f"<url><loc>https://x.org/products/{p}</loc></url>" for p in ("a", "b"))
->>> _ = (folder / "sitemap.xml").write_text(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
+>>> ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+>>> _ = (folder / "sitemap.xml").write_text(f'<urlset xmlns="{ns}">{urls}</urlset>')
 >>> state = snapshot(FolderTree(folder), "website")["website:/products/"]
 >>> state.body, state.kind
 ('a\\nb', 'folder 1')
@@ -49,9 +50,13 @@ def _urls(tree: Tree) -> list[str]:
         elif kind == "sitemapindex":
             indexes.append(path)
         else:
-            raise ImpactError(Problem(path, 1, 1, f"the root element is <{kind}>; a sitemap has <urlset> or <sitemapindex>"))
+            raise ImpactError(
+                Problem(path, 1, 1, f"the root element is <{kind}>; a sitemap has <urlset> or <sitemapindex>")
+            )
     if indexes and not urls:
-        raise ImpactError(Problem(indexes[0], 0, 0, "a sitemap index alone: give the folder that holds it and the sitemaps it lists"))
+        raise ImpactError(
+            Problem(indexes[0], 0, 0, "a sitemap index alone: give the folder that holds it and the sitemaps it lists")
+        )
     return urls
 
 
@@ -65,11 +70,13 @@ def _option(options: Mapping[str, object], key: str, default: int) -> int:
 
 def _body(key: str, paths: list[str]) -> str:
     """The addresses below a folder, relative to it."""
-    prefix = key[key.index("/"):] if "/" in key else key
-    return "\n".join(sorted(p[len(prefix):] for p in paths if p.startswith(prefix) and p != prefix))
+    prefix = key[key.index("/") :] if "/" in key else key
+    return "\n".join(sorted(p[len(prefix) :] for p in paths if p.startswith(prefix) and p != prefix))
 
 
-def snapshot(tree: Tree, system: str = "website", only: set[str] | None = None, options: Mapping[str, object] | None = None) -> Snapshot:
+def snapshot(
+    tree: Tree, system: str = "website", only: set[str] | None = None, options: Mapping[str, object] | None = None
+) -> Snapshot:
     """Every folder (and page, with the ``pages`` option) of the sitemaps in ``tree``."""
     settings = options or {}
     max_depth = _option(settings, "max_depth", 3)
@@ -80,7 +87,7 @@ def snapshot(tree: Tree, system: str = "website", only: set[str] | None = None, 
     out: Snapshot = {}
     for key, kind in sorted(kinds.items()):
         aid = f"{system}:{key}"
-        depth = key[key.index("/"):].strip("/").count("/") + 1 if "/" in key else 0
+        depth = key[key.index("/") :].strip("/").count("/") + 1 if "/" in key else 0
         body = _body(key, paths) if kind == "folder" else key.rstrip("/").rsplit("/", 1)[-1]
         out[aid] = AssetState(aid, {}, body, f"{kind} {depth}")
     return out
