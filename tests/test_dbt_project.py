@@ -83,6 +83,8 @@ PROJECT = {
         "    depends_on: [\"ref('fct_pipeline')\"]\n"
     ),
     "transform/docs.md": "{% docs pipeline %}\nOne row per open opportunity.\n{% enddocs %}\n",
+    "packages.yml": "packages:\n  - package: fivetran/fivetran_utils\n    version: [\">=0.4.0\"]\n",
+    "transform/stg_events.sql": "{{ fivetran_utils.union_connections(connection_dictionary='sources') }}\n{{ x.append(1) }}",
     "seeds/country_codes.csv": "code,name\nDE,Germany\n",
     "snapshots/leads.sql": "{% snapshot leads_snapshot %}\nselect * from {{ ref('stg_leads') }}\n{% endsnapshot %}\n",
     "tests/assert_positive.sql": "select * from {{ ref('fct_opps') }} where amount < 0",
@@ -106,6 +108,9 @@ def test_what_a_real_project_writes_is_read_as_dbt_reads_it(tmp_path: Path) -> N
     assert tests["accepted_values_salesforce_lead_Email__a__b"] == ["source/salesforce.lead"]
     assert tests["assert_positive"] == ["model/fct_opps"]
     assert {"unique_fct_pipeline_id", "not_null_fct_pipeline_id"} <= set(tests)
+    [packaged] = [w for w in project.warnings if "package macros" in w]
+    assert packaged.startswith("transform/stg_events.sql: read no ref() or source() themselves")
+    assert "(fivetran_utils.union_connections)" in packaged  # not x.append: x is no package
     [dynamic] = [w for w in project.warnings if "built by Jinja" in w]
     assert dynamic.startswith("transform/fct_pipeline.sql:5: ref(t) is built by Jinja")
 

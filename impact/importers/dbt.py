@@ -197,7 +197,7 @@ def read_dbt_project(
         title = test.description or f"dbt {test.what} test on {test.covers[0]}{column}"
         run = f"dbt test --select {test_name}"
         imported.tests[tid] = ImportedTest(title, sorted(set(covered)), "automated", run, owner)
-    imported.notes.extend(f"{name}/{w}" for w in project.warnings)
+    imported.notes.extend(f"{name}: {w}" for w in project.warnings)  # paths in the notes are inside the folder
     return imported
 
 

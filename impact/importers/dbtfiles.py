@@ -280,6 +280,7 @@ class _Reader:
         yamls = self.in_folders(self.layout.yaml_folders(), (".yml", ".yaml"))
         self.read_docs()
         self.read_macros()
+        self.read_packages()
         if self.only is None or any(_VERSIONED.search(posixpath.basename(p)) for p in self.only):
             for path in yamls:  # versions first: they say which file is which model
                 self.read_versions(path)
@@ -349,6 +350,19 @@ class _Reader:
                 node = self.node(f"snapshot/{block.group(1)}", path)
                 node.text = text[block.start() : end]
                 node.calls = jinja_calls(node.text)
+
+    def read_packages(self) -> None:
+        """The names of the packages the project installs (packages.yml or dependencies.yml): dbt_utils, ..."""
+        self.packages: set[str] = set()
+        for name in ("packages.yml", "dependencies.yml"):
+            path = posixpath.join(self.layout.root, name)
+            if path not in self.files:
+                continue
+            data = _yaml(self.tree, path)
+            for entry in _dicts(data.get("packages") if isinstance(data, dict) else None):
+                source = _str(entry.get("package")) or _str(entry.get("git")) or _str(entry.get("local"))
+                if source:
+                    self.packages.add(source.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git").replace("-", "_"))
 
     def read_macros(self) -> None:
         for path in self.in_folders(self.layout.macros, (".sql",)):

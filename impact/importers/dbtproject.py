@@ -16,20 +16,6 @@ from impact.importers.changes.model import Tree
 from impact.importers.dbtfiles import _CONFIG_ARGS, DbtProject, DbtTest, _dicts, _Reader, _str, _yaml, find_project_file
 from impact.importers.dbtjinja import Call, jinja_calls
 
-_NOT_PACKAGES = {
-    "dbt",
-    "adapter",
-    "api",
-    "modules",
-    "exceptions",
-    "flags",
-    "target",
-    "this",
-    "model",
-    "graph",
-    "builtins",
-}
-
 __all__ = ["DbtProject", "DbtTest", "find_project_file", "generic_test_name", "read_project"]
 
 
@@ -220,7 +206,7 @@ class _YamlReader(_Reader):
             if node.text and node.key.startswith(("model/", "snapshot/")):
                 through, outside = self.macro_calls(node.text)
                 found |= {self.ref_key(c, path) for path, c in through}
-                packaged = sorted(m for m in outside if "." in m and m.split(".", 1)[0] not in _NOT_PACKAGES)
+                packaged = sorted(m for m in outside if m.split(".", 1)[0] in self.packages and "." in m)[:3]
                 if not found and packaged:
                     silent.setdefault(", ".join(packaged), []).append(node.path)
             node.depends_on = sorted(k for k in found if k and k != node.key)
