@@ -166,11 +166,13 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_
     """Website folders from a standard sitemap; each folder depends on its parent.
 
     A folder is a path with pages below it: a page's own address, even with a
-    trailing slash (/blog/my-post/), is a page, imported only with --pages.
+    trailing slash (/blog/my-post/), is a page, imported only with --pages, and
+    so is a folder that holds one page and no sub-folder (/experiments/ID/slug
+    folds into /experiments/).
     Only page addresses are read (<url><loc>), not image or video ones. A
     sitemap index works too: save the sitemaps it lists next to it, by their
-    URL path (en/sitemap.xml) or file name (impact reads no network). .xml.gz
-    files are read as they are.
+    URL path (en/sitemap.xml) or file name (impact reads no network), saved
+    compressed (.xml.gz) or not. .xml.gz files are read as they are.
 
     \b
     Example:
@@ -287,7 +289,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
     Export it in Tag Manager under Admin > Export Container. A tag depends on
     its firing and blocking triggers (built-in ones such as All Pages too);
-    tags, triggers and variables depend on the variables they use. With
+    tags, triggers and variables depend on the variables they use; a built-in
+    variable is one asset however it is spelt ({{_event}} is variable/Event). With
     --website, a trigger whose Page Path equals, starts with or contains a
     folder of that system depends on the folder. Ids: tag/NAME,
     trigger/NAME, variable/NAME, names as in the container.
