@@ -202,3 +202,14 @@ def test_one_page_folders_fold_into_their_parent_unless_pages_is_given(tmp_path:
     )
     assert code == 0, out
     assert "website:/experiments/100000/" in load_catalog(tmp_path / "p").assets
+
+
+def test_a_change_snapshot_follows_the_index_to_the_sitemaps_it_lists(tmp_path: Path) -> None:
+    from impact.importers.changes.model import FolderTree
+    from impact.importers.changes.sitemap import snapshot
+
+    (tmp_path / "posts.xml.gz").write_bytes(gzip.compress(urlset(["/blog/a", "/blog/b"])))
+    (tmp_path / "feed.xml").write_text("<rss/>")  # another XML file in the same folder: not a sitemap
+    index = '<sitemap><loc>https://www.example.org/posts.xml</loc></sitemap>'
+    (tmp_path / "index.xml").write_text(f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{index}</sitemapindex>')
+    assert set(snapshot(FolderTree(tmp_path), "website", None, {"index": "index.xml"})) == {"website:/blog/"}

@@ -12,7 +12,9 @@ the folder.
 
 Every sitemap (``.xml`` or ``.xml.gz``, gzip found from the bytes) in the
 tree is read, whatever ``only`` says: which folders exist depends on all the
-pages. An index alone, without its sitemaps beside it, is refused.
+pages; with the ``index`` option (the index's path in the tree), that index
+and the sitemaps it lists, found as ``impact import sitemap`` finds them. An
+index alone, without its sitemaps beside it, is refused.
 
 Examples
 --------
@@ -28,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
@@ -38,10 +41,28 @@ from impact.importers.sitemap import _children_of, _local, parse_sitemap, site_k
 __all__ = ["FolderTree", "snapshot"]
 
 
-def _urls(tree: Tree) -> list[str]:
+def _listed(tree: Tree, index: str) -> list[str]:
+    """The index and the sitemaps it lists that the tree holds (by URL path, else file name; '.gz' or not)."""
+    files = set(tree.files())
+    root = parse_sitemap(tree.read(index), index)
+    if _local(root.tag) != "sitemapindex":  # type: ignore[attr-defined]
+        return [index]
+    found = [index]
+    folder = posixpath.dirname(index)
+    for loc in _children_of(root, "sitemap"):
+        parts = [p for p in unquote(urlsplit(loc).path).split("/") if p and p not in (".", "..")]
+        names = [posixpath.join(folder, *parts[i:]) for i in range(len(parts))]
+        names += [n[:-3] if n.endswith(".gz") else n + ".gz" for n in list(names)]
+        found += [n for n in names if n in files][:1]
+    return found
+
+
+def _urls(tree: Tree, index: str | None = None) -> list[str]:
     urls: list[str] = []
     indexes: list[str] = []
     files = [p for p in tree.files() if p.lower().endswith((".xml", ".xml.gz", ".gz"))] or tree.files()
+    if index and index in tree.files():
+        files = _listed(tree, index)
     for path in files:
         root = parse_sitemap(tree.read(path), path)
         kind = _local(root.tag)  # type: ignore[attr-defined]
@@ -81,7 +102,8 @@ def snapshot(
     settings = options or {}
     max_depth = _option(settings, "max_depth", 3)
     pages, keep_host = bool(settings.get("pages")), bool(settings.get("keep_host"))
-    urls = _urls(tree)
+    index = settings.get("index")
+    urls = _urls(tree, index if isinstance(index, str) else None)
     kinds = site_keys(urls, max_depth, pages, keep_host)
     paths = sorted({unquote(urlsplit(u).path) for u in urls})
     out: Snapshot = {}
