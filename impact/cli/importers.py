@@ -298,8 +298,16 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
 
 @import_group.command("refresh")
+@click.option(
+    "--allow-path",
+    "allow",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Also read exports inside DIR (repeatable). By default a source must be inside the folder that holds the catalog.",
+)
 @catalog_folder_options
-def import_refresh(catalog: str | None) -> None:
+def import_refresh(catalog: str | None, allow: tuple[str, ...]) -> None:
     """Run every import listed under 'sources:' in the catalog's files again.
 
     Each import records itself in the file it writes (kind, path of the
@@ -316,6 +324,7 @@ def import_refresh(catalog: str | None) -> None:
         impact import refresh catalog
     """
     from impact.core.errors import ImpactError, Problem, display_path
+    from impact.importers.confine import allowed_roots
     from impact.importers.merge import catalog_sources
 
     folder = Path(catalog or os.environ.get("IMPACT_CATALOG") or "catalog")
@@ -330,12 +339,17 @@ def import_refresh(catalog: str | None) -> None:
     # parses) is reported with the others at the end, and leaves its catalog file as it was.
     failed: list[Problem] = []
     broken = 0
+    roots = allowed_roots(folder, allow)
+    seen: dict[Path, int] = {}
     for target, entry in found:
+        index = seen[target] = seen.get(target, -1) + 1
         command = group.get_command(ctx, entry["kind"]) if isinstance(group, click.Group) else None
-        if command is None:
-            failed.append(Problem(display_path(target), 0, 0, f"unknown source kind {entry['kind']!r} under 'sources:'"))
+        refused = _refused(command, target, index, entry, roots)
+        if refused is not None:
+            failed.append(refused)
             broken += 1
             continue
+        assert command is not None
         export = os.path.normpath(target.parent / entry["path"])
         args = [_rebase(arg, prev, target) for prev, arg in zip(["", *entry["args"]], entry["args"])]
         click.echo(f"Refreshing {display_path(target)} from {entry['kind']} {display_path(export)}", err=True)
@@ -350,6 +364,31 @@ def import_refresh(catalog: str | None) -> None:
     if failed:
         click.echo(f"{len(found) - broken} of {len(found)} sources refreshed; {broken} could not be, and their catalog files were left as they were:", err=True)
         raise ImpactError(failed)
+
+
+def _refused(command: click.Command | None, target: Path, index: int, entry: dict[str, Any], roots: list[str]) -> Any:
+    """The problem of a ``sources:`` entry that may not run (unknown kind or option, a path outside ``roots``), or None."""
+    from impact.core.errors import Problem, display_path
+    from impact.importers.confine import refused_source
+
+    where = f"sources[{index}]"
+    if command is None:
+        return Problem(display_path(target), 0, 0, f"{where}: unknown source kind {entry['kind']!r}")
+    options = {opt: param for param in command.params if isinstance(param, click.Option) for opt in param.opts}
+    paths: dict[str, bool] = {str(entry["path"]): True}
+    args = iter(entry["args"])
+    for arg in args:
+        param = options.get(arg)
+        if param is None or param.name in ("output", "catalog"):
+            return Problem(display_path(target), 0, 0, f"{where}: args: {arg!r} is not an option 'impact import {entry['kind']}' takes from 'sources:'")
+        if param.is_flag:
+            continue
+        value = next(args, None)
+        if value is None:
+            return Problem(display_path(target), 0, 0, f"{where}: args: {arg} needs a value")
+        if param.name in _PATH_OPTIONS:
+            paths[value] = False
+    return refused_source(target, index, entry, paths, roots)
 
 
 def _rebase(arg: str, option: str, target: Path) -> str:
