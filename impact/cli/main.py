@@ -12,7 +12,9 @@ import contextlib
 import gc
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -30,12 +32,15 @@ from impact.cli.options import (
     output_file_option,
     require_selection,
 )
-from impact.core.errors import ImpactError, display_path
+from impact.core.errors import ImpactError, Terminated, display_path, raise_terminated
 from impact.load.change import catalog_folder
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 EXIT_OK, EXIT_BLOCKING, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
+# Interrupted (Ctrl-C, SIGINT) and terminated (SIGTERM): the shell's 128 + signal number,
+# so a CI step tells a stopped run from a blocking answer (1).
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 
 LAZY_COMMANDS = {
@@ -117,6 +122,12 @@ class ImpactGroup(click.Group):
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except KeyboardInterrupt:
+            _stopped("Interrupted")
+            ctx.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            _stopped("Terminated")
+            ctx.exit(EXIT_TERMINATED)
         except RecursionError:
             click.echo("Error: the input is nested too deeply to process", err=True)
             ctx.exit(EXIT_BAD_INPUT)
@@ -447,13 +458,29 @@ def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) ->
     return EXIT_BLOCKING if strict and warnings else EXIT_OK
 
 
+def _stopped(how: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"{how}: stopped; no file was left half-written.", err=True)
+
+
 def main() -> None:
-    """The console script: run the command, then leave without freeing memory object by object."""
+    """The console script: run the command, then leave without freeing memory object by object.
+
+    SIGTERM is turned into an exception like Ctrl-C, so that a terminated run
+    removes its temporary files as an interrupted one does; both exit with
+    the shell's code (130, 143), never 1.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, raise_terminated)
     try:
         cli(prog_name="impact")
         code: Any = EXIT_OK
     except SystemExit as done:
         code = done.code
+    except KeyboardInterrupt:  # before or after the command ran
+        code = EXIT_INTERRUPTED
+    except Terminated:
+        code = EXIT_TERMINATED
     _exit(code)
 
 

@@ -54,7 +54,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-MAIN = "import sys; from impact.cli.main import main; sys.exit(main())"
+MAIN = "import sys; from impact.cli.entry import main; sys.exit(main())"
 # The lifeline pipe alone, as on a system without prctl: the death signal is not asked for.
 PIPE_ONLY = "import impact.load.workers as w; w._ask_for_death_signal = lambda: None; " + MAIN
 

@@ -29,7 +29,7 @@ def _inventory(system: str, rows: int) -> str:
 
 
 def _impact(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    code = "import sys; from impact.cli.main import main; sys.exit(main())"
+    code = "import sys; from impact.cli.entry import main; sys.exit(main())"
     return subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
