@@ -16,6 +16,7 @@ from impact.analysis.release_path import ReleasePath
 from impact.core import progress
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
+from impact.render.text import HIDDEN
 
 
 def dumps(data: Any, *, html_safe: bool = False) -> str:
@@ -46,6 +47,7 @@ def dumps(data: Any, *, html_safe: bool = False) -> str:
         text = json.dumps(data, indent=2, ensure_ascii=False)
     if html_safe:
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        text = HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # no raw U+202E in a page's bytes
     return text + "\n"
 
 

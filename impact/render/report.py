@@ -34,7 +34,7 @@ from impact.load.change import ChangeRequest
 from impact.render.jsonout import check_dict, dumps
 from impact.render.svg import sanitize_svg
 from impact.render.templating import crossings, id_parts, render, safe_url
-from impact.render.text import plural, safe
+from impact.render.text import char_refs, plural, safe
 
 HTML_NAME = "release-notes.html"
 MARKDOWN_NAME = "release-notes.md"
@@ -373,6 +373,7 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         data_json=Markup(dumps(page_data(data), html_safe=True).rstrip("\n")),
         svg=Markup(svg) if svg else None,
     )
+    html = char_refs(html)  # an id in an attribute (data-asset) keeps its value, with no raw U+202E in the file
     markdown = render("report.md.j2", templates, **context)
     files = {HTML_NAME: html.encode("utf-8"), MARKDOWN_NAME: markdown.encode("utf-8"), JSON_NAME: dumps(data).encode("utf-8")}
     if picture is not None and picture.dot:

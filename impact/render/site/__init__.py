@@ -32,6 +32,7 @@ import orjson
 
 from impact.analysis.site import SiteModel
 from impact.core.vocabulary import ASPECTS
+from impact.render.text import HIDDEN
 
 SHARD_ASSETS = 10_000
 """Assets per data file: about 0.9 MB each for the generated benchmark catalogs, far below the 25 MB asked of any file."""
@@ -60,7 +61,9 @@ def js_payload(name: str, data: Any) -> bytes:
     """
     text = _text(data).decode("utf-8")
     literal = json.dumps(text, ensure_ascii=False)
-    literal = literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("<", "\\u003c")
+    literal = literal.replace("<", "\\u003c")
+    # U+2028/U+2029 and every other invisible or reordering character: a JavaScript escape, never raw in the file.
+    literal = HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", literal)
     return f"impactSite.load({json.dumps(name)}, {literal});\n".encode()
 
 
