@@ -291,8 +291,10 @@ def _local_copy(index: Path, loc: str, seen: set[Path]) -> Path | None:
     url_path = unquote(urlsplit(loc).path).lstrip("/")
     parts = [p for p in url_path.split("/") if p and p not in (".", "..")]
     candidates = [index.parent.joinpath(*parts[i:]) for i in range(len(parts))]
+    folder = index.parent.resolve()
     for candidate in candidates:
-        if candidate.is_file() and candidate.resolve() not in seen:
+        # A link out of the index's folder is not followed: an export must not read other files.
+        if candidate.is_file() and candidate.resolve() not in seen and candidate.resolve().is_relative_to(folder):
             return candidate
     return None
 

@@ -210,7 +210,8 @@ def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | 
     if not root.is_dir():
         raise ImpactError(Problem(name, 0, 0, "no such folder; give the project folder (the one with force-app/) or any folder holding objects/, flows/, ..."))
     files = Files()
-    for path in walk(root):
+    skipped: list[str] = []  # links out of the export: named after the import, never read
+    for path in walk(root, skipped):
         kind = file_kind(path)
         if kind:
             files.add(kind, path)
@@ -366,6 +367,7 @@ def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | 
         item = b.assets[key]
         item.depends_on.sort()
         target.assets[key] = item
+    imported.notes.extend(skipped)
     return imported
 
 

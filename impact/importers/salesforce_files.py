@@ -21,11 +21,41 @@ from impact.importers.xmlread import local, parse_xml, read_bytes
 SKIP_DIRS = {"node_modules", ".git", ".sfdx", ".sf", "__pycache__"}
 
 
-def walk(root: Path) -> Iterator[Path]:
+def walk(root: Path, skipped: list[str] | None = None) -> Iterator[Path]:
+    """Every file below ``root``, sorted; a file or folder link whose real path leaves ``root`` is not read.
+
+    An export is untrusted: a link ``objects/Lead/fields/Secret.field-meta.xml
+    -> /etc/passwd`` must not import another folder's content. Each link
+    skipped adds one warning line naming it to ``skipped``. Links inside the
+    export are read (files) or, as ``os.walk`` does, not descended (folders).
+    """
+    real_root = os.path.realpath(root)
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        kept = []
+        for d in sorted(dirs):
+            if d in SKIP_DIRS or d.startswith("."):
+                continue
+            if os.path.islink(os.path.join(folder, d)) and not _inside(os.path.join(folder, d), real_root):
+                _skip(Path(folder) / d, "folder", skipped)
+                continue
+            kept.append(d)
+        dirs[:] = kept
         for name in sorted(files):
-            yield Path(folder) / name
+            path = Path(folder) / name
+            if os.path.islink(path) and not _inside(path, real_root):
+                _skip(path, "file", skipped)
+                continue
+            yield path
+
+
+def _inside(path: str | Path, real_root: str) -> bool:
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _skip(path: Path, what: str, skipped: list[str] | None) -> None:
+    if skipped is not None:
+        skipped.append(f"Warning: {display_path(path)}: a {what} link to outside the export's folder; skipped, not read")
 
 
 def api_name(path: Path, suffix: str) -> str:
