@@ -29,7 +29,7 @@ def read_bytes(path: Path) -> bytes:
 def parse_xml(raw: bytes, name: str, what: str = "file") -> Element:
     """The root element; entities, DTDs and broken XML are refused with their place."""
     try:
-        root: Element = SafeET.fromstring(raw)
+        root: Element = SafeET.fromstring(raw, forbid_dtd=True)  # any DOCTYPE, external SYSTEM ids included
     except DefusedXmlException:
         raise ImpactError(Problem(name, 0, 0, f"the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a {what} needs none")) from None
     except SafeET.ParseError as exc:

@@ -205,3 +205,28 @@ def test_random_xml_in_a_sitemap_ends_in_0_or_2(work: Path, body: list[str], roo
     result = _import("sitemap", "sitemap.xml")
     assert result.code in (0, 2), result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
+
+
+DOCTYPES = [
+    '<!DOCTYPE {root} SYSTEM "http://attacker.example/x.dtd">',
+    '<!DOCTYPE {root} SYSTEM "file:///etc/passwd">',
+    '<!DOCTYPE {root} PUBLIC "-//X//DTD X//EN" "x.dtd">',
+    "<!DOCTYPE {root}>",
+]
+
+
+@pytest.mark.parametrize("doctype", DOCTYPES)
+def test_any_doctype_is_refused_external_system_ids_included(work: Path, doctype: str) -> None:
+    head = '<?xml version="1.0"?>\n' + doctype + "\n"
+    write(work, "sitemap.xml", head.format(root="urlset") + '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://x.example/a/b</loc></url></urlset>')
+    field = FIELD.format(name="A__c", label="A").replace('<?xml version="1.0" encoding="UTF-8"?>\n', head.format(root="CustomField"))
+    write(work, "proj/objects/Lead/fields/A__c.field-meta.xml", field)
+    result = _import("sitemap", "sitemap.xml")
+    assert result.errors == ["Error: sitemap.xml: the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap needs none"]
+    assert result.code == 2
+    result = _import("salesforce", "proj")
+    assert result.errors == [
+        "Error: proj/objects/Lead/fields/A__c.field-meta.xml: the file declares XML entities or a DTD, which impact refuses "
+        "(they are used in attacks); a Salesforce metadata file needs none"
+    ]
+    assert not (work / "cat" / "out.yaml").exists()
