@@ -333,7 +333,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
     multiple=True,
     metavar="DIR",
     type=click.Path(file_okay=False),
-    help="Also read exports inside DIR (repeatable). By default a source must be inside the folder that holds the catalog.",
+    help="Also read exports inside DIR (repeatable). "
+    "By default a source must be inside the folder that holds the catalog.",
 )
 @wait_option
 @catalog_folder_options
@@ -384,7 +385,8 @@ def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> 
         args = [_rebase(arg, prev, target) for prev, arg in zip(["", *entry["args"]], entry["args"])]
         click.echo(f"Refreshing {display_path(target)} from {entry['kind']} {display_path(export)}", err=True)
         try:
-            command.main(args=[export, *args, "-o", str(target), "--catalog", str(folder), "--wait", str(wait)], prog_name=f"impact import {entry['kind']}", standalone_mode=False)
+            args = [export, *args, "-o", str(target), "--catalog", str(folder), "--wait", str(wait)]
+            command.main(args=args, prog_name=f"impact import {entry['kind']}", standalone_mode=False)
         except ImpactError as exc:
             failed.extend(exc.problems)
             broken += 1
@@ -397,7 +399,11 @@ def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> 
 
 
 def _refused(command: click.Command | None, target: Path, index: int, entry: dict[str, Any], roots: list[str]) -> Any:
-    """The problem of a ``sources:`` entry that may not run (unknown kind or option, a path outside ``roots``), or None."""
+    """The problem of a ``sources:`` entry that may not run, or None.
+
+    Unknown kind, an ``args:`` value that is not an option of the importer,
+    or a path outside ``roots`` (see :mod:`impact.importers.confine`).
+    """
     from impact.core.errors import Problem, display_path
     from impact.importers.confine import refused_source
 
@@ -410,7 +416,8 @@ def _refused(command: click.Command | None, target: Path, index: int, entry: dic
     for arg in args:
         param = options.get(arg)
         if param is None or param.name in ("output", "catalog", "wait"):
-            return Problem(display_path(target), 0, 0, f"{where}: args: {arg!r} is not an option 'impact import {entry['kind']}' takes from 'sources:'")
+            what = f"{where}: args: {arg!r} is not an option 'impact import {entry['kind']}' takes from 'sources:'"
+            return Problem(display_path(target), 0, 0, what)
         if param.is_flag:
             continue
         value = next(args, None)

@@ -185,6 +185,16 @@ def cli(ctx: click.Context, debug: bool, no_cache: bool) -> None:
     (IMPACT_CATALOG), then what impact finds (a folder named 'catalog').
 
     \b
+    Exit codes, for every command:
+      0    done (the answer does not block)
+      1    a blocking answer (check, check-changes, validate --strict, ...)
+      2    bad input or usage, a file that cannot be read or written,
+           another import writing the same file
+      3    a bug in impact (--debug shows the traceback)
+      130  interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM);
+           no file is left half-written either way
+
+    \b
     Example:
         impact check catalogs/example/changes/CR-101-products-to-solutions.yaml
     """

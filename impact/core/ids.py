@@ -47,10 +47,11 @@ class NearIndex:
         self.ids = sorted(set(ids))
         self.forms: dict[str, list[str]] = {}
         self.grams: dict[str, list[str]] = {}
+        for ident in self.ids:
+            self.forms.setdefault(_form(ident), []).append(ident)
         if len(self.ids) <= _SCAN_ALL:
             return
         for ident in self.ids:
-            self.forms.setdefault(_form(ident), []).append(ident)
             for gram in _grams(ident):
                 self.grams.setdefault(gram, []).append(ident)
 
@@ -70,7 +71,13 @@ class NearIndex:
         return sorted({*same, *(i for i, _ in best)})
 
     def closest(self, ident: str, cutoff: float) -> str | None:
-        """The most similar id (difflib's ratio at least ``cutoff``) among the candidates."""
+        """The id written the same but for case and punctuation, else the most similar.
+
+        Most similar by difflib's ratio, at least ``cutoff``, among :meth:`candidates`.
+        """
+        same = [i for i in self.forms.get(_form(ident), ()) if i != ident]
+        if same:
+            return same[0]
         matches = difflib.get_close_matches(ident, self.candidates(ident), n=1, cutoff=cutoff)
         return matches[0] if matches else None
 
@@ -89,7 +96,14 @@ class Suggester:
         return kept[1]
 
 
-def suggest(kind: str, ident: str, teams: Mapping[str, Any], systems: Mapping[str, Any], assets: Mapping[str, Any], near: Suggester | None = None) -> str | None:
+def suggest(
+    kind: str,
+    ident: str,
+    teams: Mapping[str, Any],
+    systems: Mapping[str, Any],
+    assets: Mapping[str, Any],
+    near: Suggester | None = None,
+) -> str | None:
     """The closest existing id, to turn a typo into a one-line fix.
 
     Examples

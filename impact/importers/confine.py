@@ -37,7 +37,9 @@ def inside(path: Path, roots: Sequence[str]) -> bool:
     return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
-def refused_source(target: Path, index: int, entry: dict[str, Any], paths: dict[str, bool], roots: Sequence[str]) -> Problem | None:
+def refused_source(
+    target: Path, index: int, entry: dict[str, Any], paths: dict[str, bool], roots: Sequence[str]
+) -> Problem | None:
     """The problem of a ``sources:`` entry naming a path outside ``roots``, or None.
 
     ``paths`` are the values of the entry the refresh would read (the export,

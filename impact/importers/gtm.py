@@ -70,7 +70,8 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
     name = display_path(path)
     data = read_json(path, "Google Tag Manager export")
     container = _container(data, name)
-    check_shape(GtmContainer, container, name, "Google Tag Manager export", "containerVersion" if container is not data else "")
+    at = "containerVersion" if container is not data else ""
+    check_shape(GtmContainer, container, name, "Google Tag Manager export", at)
     tags = [t for t in container.get("tag") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
     triggers = [t for t in container.get("trigger") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
     variables = [v for v in container.get("variable") or [] if isinstance(v, dict) and isinstance(v.get("name"), str)]

@@ -55,7 +55,8 @@ def _inside(path: str | Path, real_root: str) -> bool:
 
 def _skip(path: Path, what: str, skipped: list[str] | None) -> None:
     if skipped is not None:
-        skipped.append(f"Warning: {display_path(path)}: a {what} link to outside the export's folder; skipped, not read")
+        where = display_path(path)
+        skipped.append(f"Warning: {where}: a {what} link to outside the export's folder; skipped, not read")
 
 
 def api_name(path: Path, suffix: str) -> str:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Union
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError
 
 from impact.core.errors import ImpactError, Problem
 
-Text = Union[StrictStr, None]
-Ident = Union[StrictStr, StrictInt]
+Text = StrictStr | None
+Ident = StrictStr | StrictInt
 
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -35,7 +35,7 @@ class _Param(_Shape):
 
 class _Condition(_Shape):
     type: Text = None
-    parameter: Union[list[_Param], None] = None
+    parameter: list[_Param] | None = None
 
 
 class _Named(_Shape):
@@ -44,32 +44,32 @@ class _Named(_Shape):
 
 
 class _Tag(_Named):
-    firingTriggerId: Union[list[Ident], None] = None
-    blockingTriggerId: Union[list[Ident], None] = None
-    setupTag: Union[list[Any], None] = None
-    teardownTag: Union[list[Any], None] = None
-    paused: Union[StrictBool, None] = None
+    firingTriggerId: list[Ident] | None = None
+    blockingTriggerId: list[Ident] | None = None
+    setupTag: list[Any] | None = None
+    teardownTag: list[Any] | None = None
+    paused: StrictBool | None = None
 
 
 class _Trigger(_Named):
-    triggerId: Union[Ident, None] = None
+    triggerId: Ident | None = None
     type: Text = None
-    filter: Union[list[_Condition], None] = None
-    autoEventFilter: Union[list[_Condition], None] = None
-    customEventFilter: Union[list[_Condition], None] = None
+    filter: list[_Condition] | None = None
+    autoEventFilter: list[_Condition] | None = None
+    customEventFilter: list[_Condition] | None = None
 
 
 class GtmContainer(_Shape):
     """What ``impact import gtm`` reads of a container (``containerVersion``, or a workspace's top level)."""
 
-    tag: Union[list[_Tag], None] = None
-    trigger: Union[list[_Trigger], None] = None
-    variable: Union[list[_Named], None] = None
-    builtInVariable: Union[list[_Named], None] = None
+    tag: list[_Tag] | None = None
+    trigger: list[_Trigger] | None = None
+    variable: list[_Named] | None = None
+    builtInVariable: list[_Named] | None = None
 
 
 class _DependsOn(_Shape):
-    nodes: Union[list[StrictStr], None] = None
+    nodes: list[StrictStr] | None = None
 
 
 class _Node(_Shape):
@@ -81,19 +81,19 @@ class _Node(_Shape):
     column_name: Text = None
     source_name: Text = None
     identifier: Text = None
-    depends_on: Union[_DependsOn, None] = None
-    test_metadata: Union[dict[str, Any], None] = None
-    columns: Union[dict[str, Any], None] = None
+    depends_on: _DependsOn | None = None
+    test_metadata: dict[str, Any] | None = None
+    columns: dict[str, Any] | None = None
 
 
 class DbtManifest(_Shape):
     """What ``impact import dbt`` reads of ``manifest.json``."""
 
     nodes: dict[str, _Node]
-    sources: Union[dict[str, _Node], None] = None
-    exposures: Union[dict[str, _Node], None] = None
-    unit_tests: Union[dict[str, _Node], None] = None
-    parent_map: Union[dict[str, list[StrictStr]], None] = None
+    sources: dict[str, _Node] | None = None
+    exposures: dict[str, _Node] | None = None
+    unit_tests: dict[str, _Node] | None = None
+    parent_map: dict[str, list[StrictStr]] | None = None
 
 
 def check_shape(model: type[BaseModel], data: Any, name: str, what: str, at: str = "") -> None:
@@ -132,7 +132,14 @@ def _is_branch(part: str) -> bool:
 
 
 def _expected(kind: str) -> str:
-    for word, said in (("list", "a list"), ("dict", "an object"), ("model", "an object"), ("str", "text"), ("int", "a whole number"), ("bool", "true or false")):
+    for word, said in (
+        ("list", "a list"),
+        ("dict", "an object"),
+        ("model", "an object"),
+        ("str", "text"),
+        ("int", "a whole number"),
+        ("bool", "true or false"),
+    ):
         if word in kind:
             return said
     return kind.replace("_", " ")

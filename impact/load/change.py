@@ -245,7 +245,9 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
             if system is None:
                 close = near.index(catalog.systems).closest(item.target, 0.6)
                 known = ", ".join(catalog.systems)
-                problems.error(p.file, p.line, p.col, f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}" + (f"; did you mean {close!r}?" if close else ""))
+                mean = f"; did you mean {close!r}?" if close else ""
+                what = f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}"
+                problems.error(p.file, p.line, p.col, what + mean)
                 continue
             for aid in system.assets:
                 changed.setdefault(aid, ChangedAsset(aid, system.id, item.action, item.note, item.target))

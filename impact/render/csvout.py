@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 from impact.analysis.stakeholder_lists import TeamInvolvement
 from impact.render.text import HIDDEN
 
-# Shown as \u202e-style text: invisible and reordering characters, and controls other than tab and line ends (cell data).
+# Shown as \u202e-style text: invisible and reordering characters,
+# and controls other than tab and line ends (which are cell data).
 _CONTROLS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f]|{HIDDEN.pattern}")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -186,7 +186,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
     for r, name, system, kind, owner, critical in zip(result.impacted, *columns):
         found_risk = risk[r.asset]
         short = r.steps <= PATH_LIMIT
-        path = r.path if short else ()
+        path: tuple[str, ...] = r.path if short else ()
         via = path[-2] if len(path) > 1 else r.via
         yield {
             "asset": r.asset,

@@ -76,7 +76,10 @@ class ReportInput:
 
 
 def _why(r: Mapping[str, Any]) -> dict[str, Any]:
-    """An impacted asset's why-path for the page: whole when the JSON has it, else its last step and how many are left out."""
+    """An impacted asset's why-path for the page.
+
+    Whole when the JSON has it, else its last step and how many steps are left out.
+    """
     if r.get("path_left_out"):
         return {"path": [r["via"], r["asset"]], "notes": [r["via_note"]], "left_out": r["steps"] - 1}
     return {"path": r["path"], "notes": r["notes"], "left_out": 0}

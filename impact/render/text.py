@@ -20,7 +20,10 @@ ARROW = " -> "
 
 
 # Invisible or text-reordering characters above ASCII (as the pages' scripts list them).
-HIDDEN = re.compile("[\u007f-\u009f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+HIDDEN = re.compile(
+    "[\u007f-\u009f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
 
 
 def char_refs(markup: str) -> str:

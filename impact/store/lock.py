@@ -79,14 +79,27 @@ def acquire(target: Path, wait: float = DEFAULT_WAIT, what: str = "import") -> i
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise ImpactError(Problem(display_path(target), 0, 0, f"cannot lock this file for writing ({exc.strerror}): check the folder's permissions")) from None
+            raise ImpactError(
+                Problem(
+                    display_path(target),
+                    0,
+                    0,
+                    f"cannot lock this file for writing ({exc.strerror}): check the folder's permissions",
+                )
+            ) from None
         if _try_lock(fd) and _same_file(fd, path):
             return fd
         os.close(fd)  # busy, or the lock file was removed by its last holder: try again
         if time.monotonic() >= deadline:
             shown = display_path(target)
             raise ImpactError(
-                Problem(shown, 0, 0, f"another {what} is writing {shown}; waited {wait:g} s: run again when it has finished, or wait longer with --wait SECONDS")
+                Problem(
+                    shown,
+                    0,
+                    0,
+                    f"another {what} is writing {shown}; waited {wait:g} s: "
+                    "run again when it has finished, or wait longer with --wait SECONDS",
+                )
             )
         time.sleep(_POLL)
 
@@ -103,7 +116,15 @@ def release(fd: int, target: Path, *, check: bool = True) -> None:
         os.close(fd)
     if check and not held:
         shown = display_path(target)
-        raise ImpactError(Problem(shown, 0, 0, f"the lock on {shown} was removed while impact wrote it, so another program may have written it too: check the file"))
+        raise ImpactError(
+            Problem(
+                shown,
+                0,
+                0,
+                f"the lock on {shown} was removed while impact wrote it, "
+                "so another program may have written it too: check the file",
+            )
+        )
 
 
 @contextlib.contextmanager

@@ -71,11 +71,24 @@ TEXT_FORMATS = ("text", "markdown")
 COMMANDS = [
     *[("check", ["check", "changes/c.yaml", "--catalog", "cat", "--format", f]) for f in TEXT_FORMATS],
     *[("check-changes", ["check-changes", "changes/c.yaml", "--catalog", "cat", "--format", f]) for f in TEXT_FORMATS],
-    *[("trace", ["trace", "marketo:list/x", "--catalog", "cat", "--changes", "changes", "--format", f]) for f in TEXT_FORMATS],
+    *[
+        ("trace", ["trace", "marketo:list/x", "--catalog", "cat", "--changes", "changes", "--format", f])
+        for f in TEXT_FORMATS
+    ],
     *[("conflicts", ["conflicts", "changes/c.yaml", "--catalog", "cat", "--format", f]) for f in TEXT_FORMATS],
-    *[("stakeholders", ["stakeholders", "changes/c.yaml", "--catalog", "cat", "--format", f]) for f in (*TEXT_FORMATS, "csv", "emails")],
-    *[("notify", ["notify", "changes/c.yaml", "--catalog", "cat", "--stage", s, "--format", f]) for f in TEXT_FORMATS for s in ("pre-release", "completed")],
-    *[("release", ["release", "check", "r1", "--changes", "changes", "--catalog", "cat", "--format", f]) for f in TEXT_FORMATS],
+    *[
+        ("stakeholders", ["stakeholders", "changes/c.yaml", "--catalog", "cat", "--format", f])
+        for f in (*TEXT_FORMATS, "csv", "emails")
+    ],
+    *[
+        ("notify", ["notify", "changes/c.yaml", "--catalog", "cat", "--stage", s, "--format", f])
+        for f in TEXT_FORMATS
+        for s in ("pre-release", "completed")
+    ],
+    *[
+        ("release", ["release", "check", "r1", "--changes", "changes", "--catalog", "cat", "--format", f])
+        for f in TEXT_FORMATS
+    ],
     *[("coverage", ["coverage", "cat", "--format", f]) for f in (*TEXT_FORMATS, "csv")],
     *[("validate", ["validate", "cat", "--format", f]) for f in TEXT_FORMATS],
     *[("diff", ["diff", "old", "cat", "--format", f]) for f in TEXT_FORMATS],
@@ -98,8 +111,14 @@ def _html_inert(where: str, text: str) -> None:
     assert "<img src=x" not in text, f"{where}: a raw <img> tag (its event handler would run)"
 
 
-@pytest.mark.parametrize(("name", "args"), COMMANDS, ids=[" ".join(a[a.index("--format") + 1 :] if "--format" in a else a[:1]) + f" {n}" for n, a in COMMANDS])
-def test_every_command_in_every_text_format_shows_hostile_strings_inert(hostile: Path, name: str, args: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "args"),
+    COMMANDS,
+    ids=[" ".join(a[a.index("--format") + 1 :] if "--format" in a else a[:1]) + f" {n}" for n, a in COMMANDS],
+)
+def test_every_command_in_every_text_format_shows_hostile_strings_inert(
+    hostile: Path, name: str, args: list[str]
+) -> None:
     if name == "diff":
         write(hostile, "old/a.yaml", "teams:\n  web: {name: W}\n")
     result = run(*args)

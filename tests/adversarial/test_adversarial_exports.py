@@ -50,7 +50,10 @@ def _gtm(**changes: Any) -> dict[str, Any]:
         ({"builtInVariable": 5}, "containerVersion.builtInVariable: expected a list, found a number"),
         ({"tag__0__name": ["x"]}, "containerVersion.tag[0].name: expected text, found a list"),
         ({"trigger__0__filter": {"a": 1}}, "containerVersion.trigger[0].filter: expected a list, found an object"),
-        ({"tag__0__blockingTriggerId": [{"x": 1}]}, "containerVersion.tag[0].blockingTriggerId[0]: expected a whole number or text, found an object"),
+        (
+            {"tag__0__blockingTriggerId": [{"x": 1}]},
+            "containerVersion.tag[0].blockingTriggerId[0]: expected a whole number or text, found an object",
+        ),
     ],
 )
 def test_a_gtm_export_of_the_wrong_shape_is_one_line_and_exit_2(work: Path, change: dict[str, Any], where: str) -> None:
@@ -90,7 +93,9 @@ def test_a_key_given_twice_is_an_error_naming_it(work: Path) -> None:
     write(work, "manifest.json", text.replace('"nodes": {', '"nodes": {' + first + ", ", 1))
     result = _import("dbt", "manifest.json")
     assert result.code == 2, result.err
-    assert result.errors == [f"Error: manifest.json: the key {uid!r} appears twice in one object; is it really a dbt manifest.json? Export it again"]
+    assert result.errors == [
+        f"Error: manifest.json: the key {uid!r} appears twice in one object; is it really a dbt manifest.json? Export it again"
+    ]
 
 
 FIELD = (
@@ -153,7 +158,9 @@ def _mutated(doc: Any, data: st.DataObject) -> Any:
     return doc
 
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @pytest.mark.parametrize(("kind", "doc"), [("gtm", GTM), ("dbt", DBT)], ids=["gtm", "dbt"])
@@ -218,11 +225,20 @@ DOCTYPES = [
 @pytest.mark.parametrize("doctype", DOCTYPES)
 def test_any_doctype_is_refused_external_system_ids_included(work: Path, doctype: str) -> None:
     head = '<?xml version="1.0"?>\n' + doctype + "\n"
-    write(work, "sitemap.xml", head.format(root="urlset") + '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://x.example/a/b</loc></url></urlset>')
-    field = FIELD.format(name="A__c", label="A").replace('<?xml version="1.0" encoding="UTF-8"?>\n', head.format(root="CustomField"))
+    write(
+        work,
+        "sitemap.xml",
+        head.format(root="urlset")
+        + '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://x.example/a/b</loc></url></urlset>',
+    )
+    field = FIELD.format(name="A__c", label="A").replace(
+        '<?xml version="1.0" encoding="UTF-8"?>\n', head.format(root="CustomField")
+    )
     write(work, "proj/objects/Lead/fields/A__c.field-meta.xml", field)
     result = _import("sitemap", "sitemap.xml")
-    assert result.errors == ["Error: sitemap.xml: the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap needs none"]
+    assert result.errors == [
+        "Error: sitemap.xml: the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap needs none"
+    ]
     assert result.code == 2
     result = _import("salesforce", "proj")
     assert result.errors == [

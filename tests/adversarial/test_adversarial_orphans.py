@@ -20,14 +20,23 @@ import pytest
 
 from impact.load import workers
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "killpg") or (os.cpu_count() or 1) < 2, reason="needs process groups and two cores")
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "killpg") or (os.cpu_count() or 1) < 2, reason="needs process groups and two cores"
+)
 
 
 def _big_catalog(folder: Path) -> None:
     folder.mkdir()
     for f in range(8):
-        lines = ["teams:\n  web: {name: W}\n" if f == 0 else "", "systems:\n", f"  s{f}:\n    name: S{f}\n    owner: web\n    assets:\n"]
-        lines += [f"      k{i:06d}: {{type: page, description: words for size, depends_on: [s{f}:k{i + 1:06d}]}}\n" for i in range(12_500)]
+        lines = [
+            "teams:\n  web: {name: W}\n" if f == 0 else "",
+            "systems:\n",
+            f"  s{f}:\n    name: S{f}\n    owner: web\n    assets:\n",
+        ]
+        lines += [
+            f"      k{i:06d}: {{type: page, description: words for size, depends_on: [s{f}:k{i + 1:06d}]}}\n"
+            for i in range(12_500)
+        ]
         lines.append(f"      k{12_500:06d}: {{type: page}}\n")
         (folder / f"f{f}.yaml").write_text("".join(lines), encoding="utf-8")
     assert sum(p.stat().st_size for p in folder.iterdir()) > workers.PARALLEL_BYTES
@@ -64,14 +73,19 @@ PIPE_ONLY = "import impact.load.workers as w; w._ask_for_death_signal = lambda: 
     [(MAIN, (0.2, 0.5, 0.8, 1.2, 1.6, 2.0, 2.5, 3.0, 4.0, 5.0, 6.5)), (PIPE_ONLY, (0.8, 1.6, 2.5, 4.0))],
     ids=["death-signal", "lifeline-pipe"],
 )
-def test_kill_9_of_the_parent_at_many_moments_leaves_no_worker(tmp_path: Path, code: str, moments: tuple[float, ...]) -> None:
+def test_kill_9_of_the_parent_at_many_moments_leaves_no_worker(
+    tmp_path: Path, code: str, moments: tuple[float, ...]
+) -> None:
     _big_catalog(tmp_path / "cat")
     env = {**os.environ, "IMPACT_CACHE_DIR": str(tmp_path / "cache"), "IMPACT_NO_CACHE": "1"}
     saw_workers = 0
     for moment in moments:
         parent = subprocess.Popen(
             [sys.executable, "-c", code, "validate", str(tmp_path / "cat")],
-            env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(moment)
         saw_workers += bool(_children(parent.pid))

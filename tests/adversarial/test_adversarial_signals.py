@@ -28,22 +28,38 @@ MAIN = "import sys; from impact.cli.entry import main; sys.exit(main())"
 def _ring(folder: Path, n: int = 20_000) -> None:
     folder.mkdir(parents=True)
     rows = "".join(f"      n{i}: {{type: t, depends_on: [a:n{(i - 1) % n}]}}\n" for i in range(n))
-    (folder / "a.yaml").write_text(f"teams:\n  web: {{name: W}}\nsystems:\n  a:\n    name: A\n    owner: web\n    assets:\n{rows}", encoding="utf-8")
+    (folder / "a.yaml").write_text(
+        f"teams:\n  web: {{name: W}}\nsystems:\n  a:\n    name: A\n    owner: web\n    assets:\n{rows}",
+        encoding="utf-8",
+    )
 
 
 def _leftovers(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.name.endswith((".tmp", ".old")) or ".tmp" in p.name)
+    return sorted(
+        str(p.relative_to(root)) for p in root.rglob("*") if p.name.endswith((".tmp", ".old")) or ".tmp" in p.name
+    )
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
-def test_a_signal_at_any_moment_exits_with_its_code_and_leaves_no_temporary_file(tmp_path: Path, sig: int, code: int) -> None:
+def test_a_signal_at_any_moment_exits_with_its_code_and_leaves_no_temporary_file(
+    tmp_path: Path, sig: int, code: int
+) -> None:
     _ring(tmp_path / "cat")
-    (tmp_path / "c.yaml").write_text("id: CR-1\ntitle: T\nchanges:\n  - {target: 'a:n0', action: modify}\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(
+        "id: CR-1\ntitle: T\nchanges:\n  - {target: 'a:n0', action: modify}\n", encoding="utf-8"
+    )
     stopped = 0
     for n, moment in enumerate((0.3, 1.0, 2.0, 3.5, 5.0)):
         env = {**os.environ, "IMPACT_CACHE_DIR": str(tmp_path / f"cache{n}")}
         args = ["report", "c.yaml", "--catalog", "cat", "-o", f"out{n}"]
-        run = subprocess.Popen([sys.executable, "-c", MAIN, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        run = subprocess.Popen(
+            [sys.executable, "-c", MAIN, *args],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(moment)
         run.send_signal(sig)
         _, err = run.communicate(timeout=120)

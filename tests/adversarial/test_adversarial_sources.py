@@ -46,7 +46,9 @@ def outside(work: Path) -> Path:
         ("sitemap", "{outside}/passwd"),
     ],
 )
-def test_a_source_outside_the_catalogs_folder_is_refused_and_not_read(work: Path, outside: Path, kind: str, path: str) -> None:
+def test_a_source_outside_the_catalogs_folder_is_refused_and_not_read(
+    work: Path, outside: Path, kind: str, path: str
+) -> None:
     cat = _catalog(work, path.format(outside=outside), kind)
     before = snapshot(work)
     result = run("import", "refresh", str(cat))
@@ -84,7 +86,9 @@ def test_a_path_option_in_args_is_held_to_the_same_rule(work: Path, outside: Pat
     assert result.code == 2 and "args value" in result.err and SECRET not in result.err
 
 
-@pytest.mark.parametrize("args", ["['-o', '/tmp/elsewhere.yaml']", "['--catalog', '/']", "['/etc/passwd']", "['--fields']"])
+@pytest.mark.parametrize(
+    "args", ["['-o', '/tmp/elsewhere.yaml']", "['--catalog', '/']", "['/etc/passwd']", "['--fields']"]
+)
 def test_args_may_only_be_the_importers_own_options(work: Path, outside: Path, args: str) -> None:
     write(work, "repo/exports/inv.csv", CSV_ROWS)
     cat = _catalog(work, "../exports/inv.csv", "csv", args)

@@ -30,7 +30,9 @@ def _inventory(system: str, rows: int) -> str:
 
 def _impact(*args: str, cwd: Path) -> subprocess.Popen[str]:
     code = "import sys; from impact.cli.entry import main; sys.exit(main())"
-    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -57,7 +59,7 @@ def test_a_writer_that_cannot_get_the_lock_gives_up_with_exit_2(work: Path) -> N
     before = (work / "cat" / "inv.yaml").read_bytes()
     with lock.writing(work / "cat" / "inv.yaml"):
         result = _impact("import", "csv", "exports/a.csv", "-o", "cat/inv.yaml", "--wait", "0.3", cwd=work)
-        out, err = result.communicate(timeout=60)
+        _, err = result.communicate(timeout=60)
     assert result.returncode == 2, err
     assert err.strip().splitlines()[-1] == (
         "Error: cat/inv.yaml: another import is writing cat/inv.yaml; waited 0.3 s: "
@@ -71,9 +73,15 @@ def test_a_writer_that_cannot_get_the_lock_gives_up_with_exit_2(work: Path) -> N
 def test_a_lock_left_by_a_killed_writer_is_not_stale(work: Path) -> None:
     write(work, "cat/inv.yaml", "teams: {}\n")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from impact.store import lock;"
-         "lock.acquire(Path('cat/inv.yaml')); print('held', flush=True); time.sleep(60)"],
-        cwd=work, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from impact.store import lock;"
+            "lock.acquire(Path('cat/inv.yaml')); print('held', flush=True); time.sleep(60)",
+        ],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     with pytest.raises(ImpactError):
