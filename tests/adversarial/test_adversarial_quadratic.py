@@ -101,3 +101,23 @@ def test_a_ring_answer_is_linear_in_the_impacted_assets(work: Path) -> None:
         at = impacted[at]["via"]
         path.append(at)
     assert path[-1] == "a:n0" and len(path) == far["steps"] + 1
+
+
+def test_a_ring_trace_is_linear_too(work: Path) -> None:
+    n = 2_000
+    rows = "".join(f"      n{i}: {{type: t, depends_on: [a:n{(i - 1) % n}]}}\n" for i in range(n))
+    write(work, "cat/a.yaml", f"teams:\n  web: {{name: W}}\nsystems:\n  a:\n    name: A\n    owner: web\n    assets:\n{rows}")
+    data = json.loads(run("trace", "a:n0", "--catalog", "cat", "--format", "json").out)
+    upstream = {r["asset"]: r for r in data["upstream"]}
+    assert len(upstream) == n - 1
+    assert sum(len(r["path"]) for r in upstream.values()) <= (PATH_LIMIT + 1) * len(upstream)
+    far = upstream["a:n1"]  # the whole ring away from a:n0, upstream
+    assert far["path_left_out"] and far["steps"] == n - 1
+    path, at = [far["asset"]], far["asset"]
+    while at in upstream:
+        at = upstream[at]["via"]
+        path.append(at)
+    assert path[-1] == "a:n0" and len(path) == far["steps"] + 1
+    markdown = run("trace", "a:n0", "--catalog", "cat", "--format", "markdown").out
+    assert f"`a:n1` → `a:n2` → … → `a:n0` ({n - 1:,} steps)" in markdown
+    assert len(markdown) < 200 * n
