@@ -33,7 +33,10 @@ def inside(path: Path, roots: Sequence[str]) -> bool:
     >>> inside(Path("/srv/repo/exports/m.json"), ["/srv/repo"]), inside(Path("/srv/repo/../x"), ["/srv/repo"])
     (True, False)
     """
-    real = os.path.realpath(path)
+    try:
+        real = os.path.realpath(path)
+    except (ValueError, OSError):  # a NUL character, a loop of links: no path to read
+        return False
     return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 

@@ -107,3 +107,11 @@ def test_an_export_beside_the_catalog_is_read_and_allow_path_widens_the_rule(wor
     result = run("import", "refresh", str(cat), "--allow-path", str(outside))
     assert result.code == 0, result.err
     assert "private-row" in (cat / "inv.yaml").read_text()
+
+
+def test_a_path_with_a_nul_character_is_refused_not_a_crash(work: Path) -> None:
+    write(work, "repo/cat/teams.yaml", "teams:\n  web: {name: Web}\n")
+    write(work, "repo/cat/inv.yaml", 'sources:\n  - {kind: csv, path: "a\\0b", args: []}\n')
+    result = run("import", "refresh", "repo/cat")
+    assert result.code == 2, result.err
+    assert len(result.errors) == 1 and "sources[0] (csv" in result.errors[0]
