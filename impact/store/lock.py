@@ -131,16 +131,33 @@ def release(fd: int, target: Path, *, check: bool = True) -> None:
 def writing(target: Path, wait: float = DEFAULT_WAIT, what: str = "import") -> Iterator[None]:
     """Hold ``target``'s exclusive lock for a read-change-replace; re-checked after the write.
 
-    A target whose folder does not exist yet is not locked (the lock file
-    would need the folder, and nothing is made before the write succeeds).
+    A target whose folder does not exist yet gets it first (the lock file lives
+    there, so two writers of a new file take turns too); if the write fails,
+    the folders made for it are removed again when they are still empty.
     """
-    if not Path(os.path.realpath(target)).parent.is_dir():
-        yield
-        return
-    fd = acquire(target, wait, what)
+    made = _make_folders(Path(os.path.realpath(target)).parent)
     try:
-        yield
+        fd = acquire(target, wait, what)
+        try:
+            yield
+        except BaseException:
+            release(fd, target, check=False)
+            raise
+        release(fd, target)
     except BaseException:
-        release(fd, target, check=False)
+        for folder in made:  # innermost first; a folder another writer filled meanwhile stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
-    release(fd, target)
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; the ones made, innermost first."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir()
+    return missing

@@ -70,7 +70,7 @@ PIPE_ONLY = "import impact.load.workers as w; w._ask_for_death_signal = lambda: 
 
 @pytest.mark.parametrize(
     ("code", "moments"),
-    [(MAIN, (0.2, 0.5, 0.8, 1.2, 1.6, 2.0, 2.5, 3.0, 4.0, 5.0, 6.5)), (PIPE_ONLY, (0.8, 1.6, 2.5, 4.0))],
+    [(MAIN, (0.2, 0.6, 1.0, 1.6, 2.4, 3.5, 5.0, 6.5)), (PIPE_ONLY, (0.8, 1.6, 2.5, 4.0))],
     ids=["death-signal", "lifeline-pipe"],
 )
 def test_kill_9_of_the_parent_at_many_moments_leaves_no_worker(

@@ -99,3 +99,23 @@ def test_a_lock_removed_during_the_write_is_reported(work: Path) -> None:
     with pytest.raises(ImpactError) as caught, lock.writing(target):
         os.unlink(lock.lock_path(target))
     assert "was removed while impact wrote it" in str(caught.value.problems[0])
+
+
+def test_two_imports_into_a_new_file_in_a_new_folder_both_land(work: Path) -> None:
+    write(work, "exports/a.csv", _inventory("alpha", 1500))
+    write(work, "exports/b.csv", _inventory("beta", 1500))
+    runs = [
+        _impact("import", "csv", f"exports/{name}.csv", "--owner", "web", "-o", "new/cat/inv.yaml", "--wait", "60", cwd=work)
+        for name in ("a", "b")
+    ]
+    results = [p.communicate(timeout=120) for p in runs]
+    assert [p.returncode for p in runs] == [0, 0], results
+    data = yaml.safe_load((work / "new" / "cat" / "inv.yaml").read_text(encoding="utf-8"))
+    assert set(data["systems"]) == {"alpha", "beta"}
+
+
+def test_a_refused_import_into_a_new_folder_leaves_no_folder(work: Path) -> None:
+    write(work, "exports/bad.csv", "not,an,inventory\n")
+    result = run("import", "csv", "exports/bad.csv", "-o", "new/cat/inv.yaml")
+    assert result.code == 2
+    assert not (work / "new").exists()
