@@ -386,7 +386,9 @@ def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> 
         click.echo(f"Refreshing {display_path(target)} from {entry['kind']} {display_path(export)}", err=True)
         try:
             args = [export, *args, "-o", str(target), "--catalog", str(folder), "--wait", str(wait)]
-            command.main(args=args, prog_name=f"impact import {entry['kind']}", standalone_mode=False)
+            # A child of this command's context: it inherits the group's settings (-h), as when typed.
+            with command.make_context(entry["kind"], args, parent=ctx) as sub:
+                command.invoke(sub)
         except ImpactError as exc:
             failed.extend(exc.problems)
             broken += 1
