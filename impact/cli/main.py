@@ -54,9 +54,13 @@ LAZY_COMMANDS = {
     "notify": "release",
     "release": "release",
     "report": "report",
+    "result": "readiness",
+    "run-tests": "runtests",
     "schema": "schema",
+    "signoff": "readiness",
     "site": "site",
     "stakeholders": "release",
+    "step": "readiness",
     "trace": "trace",
 }
 """Commands defined in their own modules (``impact.cli.<module>``), imported only when used.
@@ -73,6 +77,7 @@ import says why, see ``tests/test_architecture.py``).
 SECTIONS = {
     "Everyday checks": ["check", "check-changes", "trace"],
     "Releases": ["release", "conflicts", "stakeholders", "notify"],
+    "Readiness": ["step", "signoff", "run-tests", "result"],
     "Reports and pictures": ["report", "graph", "coverage", "site"],
     "Catalog upkeep": ["init", "import", "validate", "diff", "schema"],
 }
