@@ -97,8 +97,8 @@ def acquire(target: Path, wait: float = DEFAULT_WAIT, what: str = "import") -> i
                     shown,
                     0,
                     0,
-                    f"another {what} is writing {shown}; waited {wait:g} s: "
-                    "run again when it has finished, or wait longer with --wait SECONDS",
+                    f"another {what} is writing {shown}; waited {wait:g} s: run again when it has finished"
+                    + (", or wait longer with --wait SECONDS" if what == "import" else ""),
                 )
             )
         time.sleep(_POLL)

@@ -119,3 +119,19 @@ def test_a_refused_import_into_a_new_folder_leaves_no_folder(work: Path) -> None
     result = run("import", "csv", "exports/bad.csv", "-o", "new/cat/inv.yaml")
     assert result.code == 2
     assert not (work / "new").exists()
+
+
+def test_readiness_writers_take_the_same_lock(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    from impact.importers import change_records
+
+    change = write(work, "changes/c.yaml", "id: CR-1\ntitle: T\nchanges:\n  - {target: 'a:b', action: modify}\n")
+    before = change.read_bytes()
+    monkeypatch.setattr(change_records, "writing", functools.partial(lock.writing, wait=0.2, what="impact command"))
+    with lock.writing(change), pytest.raises(ImpactError) as caught:
+        change_records.record(change, {"test": "t1", "result": "passed", "by": "web", "at": "2026-12-01"})
+    assert "another impact command is writing changes/c.yaml" in str(caught.value.problems[0])
+    assert change.read_bytes() == before
+    change_records.record(change, {"test": "t1", "result": "passed", "by": "web", "at": "2026-12-01"})
+    assert "t1" in change.read_text(encoding="utf-8")
