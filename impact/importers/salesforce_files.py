@@ -22,6 +22,30 @@ from impact.read.limits import Limits
 SKIP_DIRS = {"node_modules", ".git", ".sfdx", ".sf", "__pycache__"}
 
 
+def walk(root: Path, skipped: list[str] | None = None) -> Iterator[Path]:
+    """Every file below ``root``, sorted; a file or folder link whose real path leaves ``root`` is not read.
+
+    As :func:`metadata_files`: each link skipped adds one warning line naming it to ``skipped``.
+    """
+    real_root = os.path.realpath(root)
+    for folder, dirs, files in os.walk(root):
+        kept = []
+        for d in sorted(dirs):
+            if d in SKIP_DIRS or d.startswith("."):
+                continue
+            if os.path.islink(os.path.join(folder, d)) and not _inside(os.path.join(folder, d), real_root):
+                _skip(Path(folder) / d, "folder", skipped)
+                continue
+            kept.append(d)
+        dirs[:] = kept
+        for name in sorted(files):
+            path = Path(folder) / name
+            if os.path.islink(path) and not _inside(path, real_root):
+                _skip(path, "file", skipped)
+                continue
+            yield path
+
+
 def _inside(path: str | Path, real_root: str) -> bool:
     real = os.path.realpath(path)
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
