@@ -87,7 +87,8 @@ def _read_source(root: Path, system: str, owner: str | None, progress: Progress)
         )
         raise ImpactError(Problem(name, 0, 0, hint))
     files = Files()
-    for kind, path in metadata_files(root):
+    skipped: list[str] = []  # links out of the export: named after the import, never read
+    for kind, path in metadata_files(root, skipped):
         files.add(kind, path)
     older, older_roots = read_older_layout(root, progress)  # src/objects/*.object...: as source-format items
     if not files.count() and not older.count():
@@ -125,6 +126,7 @@ def _read_source(root: Path, system: str, owner: str | None, progress: Progress)
         item = b.assets[key]
         item.depends_on.sort()
         target.assets[key] = item
+    imported.notes.extend(skipped)
     return imported
 
 
