@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,9 @@ def test_import_links_and_check(tmp_path: Path, write: Callable[..., Path]) -> N
     """A link between two imported assets survives a re-import and is followed by check."""
     write("catalog/teams.yaml", "teams:\n  mops: {name: MOps}\n")
     target = tmp_path / "catalog" / "marketo.yaml"
-    assert run("import", "marketo", str(FIXTURE), "--owner", "mops", "-o", str(target))[0] == 0
+    export = tmp_path / "export"  # beside the catalog: a refresh reads only there (sources are confined)
+    shutil.copytree(FIXTURE, export)
+    assert run("import", "marketo", str(export), "--owner", "mops", "-o", str(target))[0] == 0
     link = '- {asset: "marketo:segment/Product Interest/Analytics", depends_on: "marketo:field/lastProductPage", uses: [values], note: segment rule}\n'
     target.write_text(target.read_text() + "links:\n" + link)
     assert run("import", "refresh", str(tmp_path / "catalog"))[0] == 0

@@ -116,14 +116,15 @@ def test_links_survive_a_re_import(tmp_path: Path, write: Callable[..., Path]) -
         <?xml version="1.0" encoding="UTF-8"?>
         <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
           <url><loc>https://example.com/products/analytics/tour</loc></url>
+          <url><loc>https://example.com/blog/2026/post</loc></url>
         </urlset>
         """)  # fmt: skip
     target = tmp_path / "catalog" / "website.yaml"
     assert run("import", "sitemap", str(sitemap), "--owner", "web", "-o", str(target))[0] == 0
-    link = '  - {asset: "website:/products/analytics/", depends_on: "website:/products/", note: kept}\n'
+    link = '  - {asset: "website:/blog/", depends_on: "website:/products/", note: kept}\n'
     target.write_text(target.read_text() + "links:\n" + link)
     sitemap.write_text(
-        sitemap.read_text().replace("</urlset>", "<url><loc>https://example.com/pricing/plans</loc></url></urlset>")
+        sitemap.read_text().replace("</urlset>", "<url><loc>https://example.com/pricing/plans/team</loc></url></urlset>")
     )
     code, _out, err = run("import", "refresh", str(tmp_path / "catalog"))
     assert code == 0, err
