@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from impact.core.catalog import Catalog
@@ -45,6 +45,21 @@ def suggest(kind: str, ident: str, teams: Mapping[str, Any], systems: Mapping[st
                 return ident
     matches = difflib.get_close_matches(ident, list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+def team_list(teams: Iterable[str], most: int = 12) -> str:
+    """The teams a person can choose from, for a message about a team that does not exist.
+
+    >>> team_list(["web", "mops"]), team_list([])
+    ('the teams are mops, web', 'no team is defined yet: add it under teams:')
+    >>> team_list([f"t{i:02}" for i in range(20)], most=3)
+    'the teams are t00, t01, t02 and 17 more'
+    """
+    names = sorted(teams)
+    if not names:
+        return "no team is defined yet: add it under teams:"
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return f"the teams are {', '.join(names[:most])}{more}"
 
 
 def suggest_asset(ident: str, catalog: Catalog) -> str | None:

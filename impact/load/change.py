@@ -13,7 +13,7 @@ from typing import Any
 from impact.core.aspects import EVERY, touched
 from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
-from impact.core.ids import split_asset_id, suggest
+from impact.core.ids import split_asset_id, suggest, team_list
 from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 from impact.store import cache
 
@@ -98,10 +98,10 @@ _Fields = tuple[Any, ...]  # (id, title, requested_by, status, release, path, ca
 def _parse_fields(raw: bytes, name: str) -> _Fields:
     """Parse and shape-check a change file: its fields as plain values, places as (line, col)."""
     # Only for a change file not in the cache: a warm check needs neither pydantic nor PyYAML (start-up time).
-    from impact.read.schema import ChangeSpec, validate
+    from impact.read.schema import ChangeSpec, known_keys, validate
     from impact.read.yamlio import parse_yaml
 
-    doc = parse_yaml(raw, name)
+    doc = parse_yaml(raw, name, keys=known_keys())
     spec, problems = validate(ChangeSpec, doc)
     if spec is None:
         raise ImpactError(problems)
@@ -230,6 +230,19 @@ def catalog_folder(option: str | None) -> Path:
     raise ImpactError("no catalog given: use --catalog DIR or set IMPACT_CATALOG (there is no ./catalog folder here)")
 
 
+def _not_an_asset(item: ChangeItem, system_id: str, catalog: Catalog) -> str:
+    """Why a target is not in the catalog, and what to write: the id meant, or ``action: create`` for a new asset."""
+    hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets)
+    text = f"target {item.target!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/"
+    if system_id not in catalog.systems:
+        return text + f" (there is no system {system_id!r})" + (f"; did you mean {hint!r}?" if hint else "")
+    close = hint is not None and difflib.SequenceMatcher(None, item.target, hint).ratio() >= 0.85
+    if close:
+        return text + f"; did you mean {hint!r}?"
+    create = "; if it is a new asset, write 'action: create'"
+    return text + create + (f" (or did you mean {hint!r}?)" if hint else "")
+
+
 def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset]:
     """The assets a change request touches: asset targets as they are, system targets expanded.
 
@@ -256,12 +269,12 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         elif item.action == "create" and system_id in catalog.systems:
             changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False))
         else:
-            hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets)
-            why = "" if system_id in catalog.systems else f" (there is no system {system_id!r})"
-            problems.error(p.file, p.line, p.col, f"target {item.target!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/{why}" + (f"; did you mean {hint!r}?" if hint else ""))
+            problems.error(p.file, p.line, p.col, _not_an_asset(item, system_id, catalog))
     if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
         p = change.requested_by_place
-        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog in {catalog.root.rstrip('/')}/")
+        hint = suggest("team", change.requested_by, catalog.teams, {}, {})
+        found = f"did you mean {hint!r}?" if hint else team_list(catalog.teams)
+        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog in {catalog.root.rstrip('/')}/; {found}")
     problems.raise_if_errors()
     # Several items on one asset add up what they touch; a system target gives each of its assets the item's aspects.
     aspects: dict[str, frozenset[str]] = {}

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from impact.core.catalog import Catalog
+from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.load.cached import LazyWarnings, check_cached
 from impact.load.files import catalog_files
@@ -50,7 +51,7 @@ def read_catalog_records(
     from impact.load.linking import RecordDoc
     from impact.load.workers import build_records
     from impact.read.records import record_from
-    from impact.read.schema import CatalogFileSpec, salvage_catalog_file, validate
+    from impact.read.schema import CatalogFileSpec, known_keys, salvage_catalog_file, validate
     from impact.read.yamlio import parse_yaml
 
     read: list[tuple[Path, str, bytes]] = []
@@ -71,7 +72,7 @@ def read_catalog_records(
             locator: Any = RecordDoc(name, raw, record)
         else:
             try:
-                doc = parse_yaml(raw, name)
+                doc = parse_yaml(raw, name, keys=known_keys())
             except ImpactError as exc:
                 problems.root_causes(exc.problems, name, raw)
                 continue
@@ -133,11 +134,13 @@ def check_catalog(
         # problem takes merge(), which reports every one with its place.
         data = assemble(records, rels) if records and not problems.items else None
         if data is None:
-            merged = merge(records, Reporter(names, locators, problems))
+            reporter = Reporter(names, locators, problems)
+            merged = merge(records, reporter)
             if not merged["places"] and not problems.items:
                 problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
-            if problems.errors:
-                return None, sorted(problems.errors + problems.notes) + problems.warnings
+            if problems.errors:  # the warnings of what could be read come along: fixing an error should not reveal them later
+                warnings = sorted(problems.warnings + _merged_warnings(records, merged, reporter))
+                return None, sorted(problems.errors + problems.notes) + warnings
             data = encode(merged, rels)
         # Places are found as through the cache: for many files at once, in parallel.
         hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
@@ -147,6 +150,38 @@ def check_catalog(
         return catalog, []
     catalog.warnings = _all_warnings(catalog)
     return catalog, sorted(catalog.warnings)
+
+
+class _MergedPlaces(Mapping[str, Place]):
+    """The places of a merge that found errors, each located when read (most never are)."""
+
+    def __init__(self, places: dict[str, tuple[int, int, int]], reporter: Any) -> None:
+        self.places, self.reporter = places, reporter
+
+    def __getitem__(self, key: str) -> Place:
+        return self.reporter.place(self.reporter.found(self.places[key], key))  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.places)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+
+def _merged_warnings(records: list[Record], merged: dict[str, Any], reporter: Any) -> list[Problem]:
+    """The warnings of a catalog with errors, from what could be read: untested critical assets, look-alike ids."""
+    places = _MergedPlaces(merged["places"], reporter)
+    covered = {aid for test in merged["tests"].values() for aid in test.covers}
+    found = []
+    for fi, record in enumerate(records):
+        for system in record.systems:
+            a = system.assets
+            for key, critical, line, col in zip(a.keys, a.critical, a.lines, a.cols):
+                aid = f"{system.id}:{key}"
+                if critical and aid not in covered and merged["places"].get(f"asset:{aid}") == (fi, line, col):
+                    p = places[f"asset:{aid}"]
+                    found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
+    return found + lookalike_warnings(places)
 
 
 def _all_warnings(catalog: Catalog) -> list[Problem]:

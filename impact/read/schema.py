@@ -38,6 +38,9 @@ from impact.core.errors import Problem
 from impact.core.vocabulary import ASPECTS
 from impact.read.gcpause import gc_paused
 from impact.read.scalars import as_bool, as_int
+from impact.read.slips import field_names as _field_names
+from impact.read.slips import find_slips
+from impact.read.slips import unwrap as _unwrap
 
 if TYPE_CHECKING:
     from impact.read.yamlio import YamlDoc
@@ -95,6 +98,8 @@ class _Spec(BaseModel):
 class TeamSpec(_Spec):
     """A team: the unit that owns assets and gets consulted or informed."""
 
+    entry_kind: ClassVar[str] = "team"  # what messages call it (see impact.read.slips)
+
     name: Text
     email: Text | None = None
     slack: Text | None = None
@@ -113,6 +118,7 @@ class DependencySpec(_Spec):
     )
 
     short_form: ClassVar[str] = "asset"  # a bare string stands for this field (see plain_validator too)
+    entry_kind: ClassVar[str] = "dependency"
 
     @model_validator(mode="before")
     @classmethod
@@ -127,6 +133,8 @@ class DependencySpec(_Spec):
 
 class AssetSpec(_Spec):
     """An asset: a folder, form, tag, segmentation, field, queue, dashboard..."""
+
+    entry_kind: ClassVar[str] = "asset"
 
     type: Text
     name: Text | None = Field(None, description="The name people know it by (display name), shown beside the id.")
@@ -146,6 +154,8 @@ class AssetSpec(_Spec):
 class SystemSpec(_Spec):
     """A tool of the stack (website, tag manager, Marketo, Salesforce...) and its assets."""
 
+    entry_kind: ClassVar[str] = "system"
+
     name: Text
     kind: Text | None = None
     owner: Id
@@ -158,6 +168,7 @@ class TestSpec(_Spec):
     """A regression test of the team's library: a manual checklist or an automated check."""
 
     __test__ = False  # not a pytest class
+    entry_kind: ClassVar[str] = "test"
 
     name: Text
     covers: list[AssetRef] = Field(min_length=1)
@@ -206,6 +217,8 @@ class CatalogFileSpec(_Spec):
 class ChangeItemSpec(_Spec):
     """One thing a change request does to an asset, or to every asset of a system."""
 
+    entry_kind: ClassVar[str] = "change item"
+
     target: AssetRef = Field(description="An asset id (system:key), or a system id for every asset of it.")
     action: Action
     note: Text | None = None
@@ -240,6 +253,18 @@ class ReleaseSpec(_Spec):
     )
     owner: Id | None = None
     notes: Text | None = None
+
+
+@functools.cache
+def known_keys() -> frozenset[str]:
+    """Every key of the catalog, change and release formats, to tell a key slipped out of place from an id.
+
+    >>> {"depends_on", "critical", "changes"} <= known_keys(), "web" in known_keys()
+    (True, False)
+    """
+    models = (TeamSpec, DependencySpec, AssetSpec, SystemSpec, TestSpec, PathRuleSpec, PolicySpec, SourceSpec,
+              CatalogFileSpec, ChangeItemSpec, ChangeSpec, ReleaseSpec)  # fmt: skip
+    return frozenset(key for model in models for key in _field_names(model))
 
 
 # --- the same shapes, validated into plain dicts -------------------------------
@@ -314,22 +339,6 @@ def _kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def _field_names(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _unwrap(tp: Any) -> Any:
-    """Strip ``Annotated[...]`` and ``X | None`` down to the type inside."""
-    while True:
-        origin = get_origin(tp)
-        if origin is Annotated:
-            tp = get_args(tp)[0]
-        elif origin in (Union, UnionType):
-            tp = next(a for a in get_args(tp) if a is not type(None))
-        else:
-            return tp
-
-
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model that owns the last step of ``loc``, to list its keys for 'did you mean'."""
     current: Any = model
@@ -365,9 +374,11 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) ->
         expected = err.get("ctx", {}).get("expected", "")
         words = re.findall(r"'([^']*)'", expected)
         where = name if not isinstance(loc[-1], int) or len(loc) < 2 else str(loc[-2])
-        # Aspect words are new to everyone: a near miss gets a suggestion.
+        # The same word in another case ('Rename') gets a suggestion; so does a near miss of an
+        # aspect word, new to everyone ('remove' is not a near miss of 'rename': it means 'delete').
+        same = [w for w in words if isinstance(value, str) and w.casefold() == value.casefold()]
         close = where in ("uses", "aspects") and isinstance(value, str)
-        hint = difflib.get_close_matches(str(value), words, n=1, cutoff=0.6) if close else []
+        hint = same or (difflib.get_close_matches(str(value), words, n=1, cutoff=0.6) if close else [])
         return f"{where}: {value!r} is not one of {expected}" + (f"; did you mean {hint[0]!r}?" if hint else "")
     if kind == "string_pattern_mismatch":
         if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):
@@ -393,15 +404,42 @@ def validate(model: type[_SpecT], doc: YamlDoc) -> tuple[_SpecT | None, list[Pro
         with gc_paused():  # a large file builds ~100,000 models: see gc_paused
             return model.model_validate(doc.data), []
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            is_key = bool(loc) and loc[-1] == "[key]"
-            if is_key:
-                loc = loc[:-1]
-            message = _message(err, model, loc)
-            problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
-        return None, sorted(set(problems))
+        return None, _problems(model, doc, exc.errors(include_url=False))
+
+
+def _problems(model: type[BaseModel], doc: YamlDoc, errors: list[ErrorDetails]) -> list[Problem]:
+    """pydantic's errors as problems, root causes first: a slipped key explains what follows from it."""
+    found = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"
+        found.append((loc[:-1] if is_key else loc, is_key, err))
+    unknown = [loc for loc, _, err in found if err["type"] == "extra_forbidden"]
+    slips = find_slips(model, doc.data, [loc for loc, _, _ in found], unknown)
+    explained = [loc for slip in slips for loc in slip.explains]
+    problems = [Problem(doc.file, s.line, s.col, s.message) for s in slips]
+    messages = {loc: _message(err, model, loc) for loc, _, err in found}
+    for loc, is_key, err in found:
+        if any(loc[: len(e)] == e for e in explained) or _folded(loc, err, messages):
+            continue
+        message = messages[loc]
+        if err["type"] == "extra_forbidden" and messages.get((*loc[:-1], _hinted(message))) == f"missing required key {_hinted(message)!r}":
+            message = f"{message.removesuffix('?')} (required)?"
+        problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
+    return sorted(set(problems))
+
+
+def _hinted(message: str) -> str:
+    """The key a 'did you mean' message suggests ('' if none)."""
+    found = re.search(r"did you mean '([^']*)'\?$", message)
+    return found.group(1) if found else ""
+
+
+def _folded(loc: tuple[Any, ...], err: ErrorDetails, messages: dict[tuple[Any, ...], str]) -> bool:
+    """Whether a missing key is the consequence of a misspelled one beside it ('change:' for 'changes:')."""
+    if err["type"] != "missing":
+        return False
+    return any(other[:-1] == loc[:-1] and _hinted(text) == loc[-1] and text.startswith("unknown key") for other, text in messages.items())
 
 
 def _valid(model: type[BaseModel], value: Any) -> bool:
@@ -416,6 +454,14 @@ def _drop(dropped: set[str], ident: str) -> bool:
     """Remember an entry left out; False, so a filter leaves it out."""
     dropped.add(ident)
     return False
+
+
+def _slipped_ids(asset: Any) -> list[str]:
+    """Keys of an asset entry that look like asset ids slipped into it (see impact.read.slips): they exist too."""
+    fields = set(_field_names(AssetSpec))
+    if not isinstance(asset, dict):
+        return []
+    return [k for k, v in asset.items() if k not in fields and isinstance(v, dict) and v and set(v) <= fields]
 
 
 def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
@@ -444,6 +490,7 @@ def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
             assets = system.get("assets")
             assets = assets if isinstance(assets, dict) else {}
             good = {k: a for k, a in assets.items() if _valid(AssetSpec, a) or _drop(dropped, f"asset:{sid}:{k}")}
+            dropped.update(f"asset:{sid}:{slipped}" for k, a in assets.items() if k not in good for slipped in _slipped_ids(a))
             candidate = {**system, "assets": good}
             if _valid(SystemSpec, candidate):
                 kept[sid] = candidate
