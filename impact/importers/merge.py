@@ -93,10 +93,12 @@ class MergeReport:
     teams_added: list[str]
     not_in_source: list[str]
     tests_added: int = 0
+    written: bool = True
+    """False when the file was left exactly as it was (nothing new in the source)."""
 
     def lines(self) -> list[str]:
         verb = "Created" if self.created else "Updated"
-        out = [
+        out = [f"Unchanged {self.target}: nothing new in the source, the file was not written"] if not self.written else [
             f"{verb} {self.target}: {self.assets_added} asset(s) and {self.dependencies_added} dependency(ies) added, "
             f"{self.fields_filled} empty field(s) filled"
             + (f", {self.tests_added} test(s) added" if self.tests_added else "")
@@ -280,6 +282,7 @@ def merge_into_file(target: Path, imported: Imported, catalog: Path | None = Non
         data = record_source(data, {key: value for key, value in source.items() if value or key != "args"})
     old_text = target.read_text(encoding="utf-8") if existing else None
     if old_text is not None and data == existing:
+        report.written = False
         return report  # nothing new: the file stays exactly as it is
     tree = roundtrip.load(old_text) if old_text is not None else None
     if tree is not None and hasattr(tree, "insert"):
