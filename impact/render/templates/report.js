@@ -31,10 +31,10 @@
     if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = String(value); }
     dl.appendChild(dd);
   }
-  // An asset id that may wrap only after "/", ":" and "." (as the page's HTML does it).
+  // An asset id that may wrap only after "/", ":", ".", "_" and "-" (as the page's HTML does it).
   function idCode(id, cls) {
     var code = el("code", null, "aid" + (cls ? " " + cls : ""));
-    var pieces = String(id).match(/[^\/:.]*[\/:.]|[^\/:.]+/g) || [String(id)];
+    var pieces = String(id).match(/[^\/:._-]*[\/:._-]+|[^\/:._-]+/g) || [String(id)];
     pieces.forEach(function (piece, i) {
       if (i > 0) { code.appendChild(document.createElement("wbr")); }
       code.appendChild(el("span", piece));
