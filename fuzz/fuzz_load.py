@@ -94,7 +94,7 @@ def main() -> None:
 
 
 def _keep_seeds(argv: list[str]) -> list[str]:
-    """``argv`` with ``fuzz/found/`` first when the seeds come first: libFuzzer writes new inputs to the first folder."""
+    """``argv`` with ``fuzz/found/`` first when the seeds come first: libFuzzer writes to the first folder."""
     folders = [i for i, arg in enumerate(argv[1:], start=1) if not arg.startswith("-") and Path(arg).is_dir()]
     argv = list(argv)
     if folders and Path(argv[folders[0]]).resolve() == SEEDS:

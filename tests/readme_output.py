@@ -3,7 +3,7 @@
 Each excerpt in README.md sits between cog markers that name the command
 and the lines to show::
 
-    <!-- [[[cog excerpt("impact release check 2026-11-quick --changes catalogs/example/changes", ("^Release", 2)) ]]] -->
+    <!-- [[[cog excerpt("impact release check 2026-11-quick --changes ...", ("^Release", 2)) ]]] -->
     ```text
     ...
     ```

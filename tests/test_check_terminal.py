@@ -19,18 +19,31 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 CHANGES = EXAMPLE / "changes"
 
 
-def run(*args: str, terminal: bool, monkeypatch: pytest.MonkeyPatch, env: dict[str, str] | None = None) -> tuple[int, str]:
+def run(
+    *args: str, terminal: bool, monkeypatch: pytest.MonkeyPatch, env: dict[str, str] | None = None
+) -> tuple[int, str]:
     monkeypatch.setattr("impact.cli.terminal.on_terminal", lambda: terminal)
     result = CliRunner().invoke(cli, list(args), env={"COLUMNS": "60", "NO_COLOR": "", **(env or {})}, color=True)
     return result.exit_code, result.stdout
 
 
-@pytest.mark.parametrize(("change", "code", "colour"), [("CR-101-products-to-solutions", 0, "33"), ("CR-106-funnel-first-touch-channel", 1, "31"), ("CR-107-resources-benchmark-report", 0, "32")])
-def test_the_verdict_is_coloured_by_what_it_says(change: str, code: int, colour: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("change", "code", "colour"),
+    [
+        ("CR-101-products-to-solutions", 0, "33"),
+        ("CR-106-funnel-first-touch-channel", 1, "31"),
+        ("CR-107-resources-benchmark-report", 0, "32"),
+    ],
+)
+def test_the_verdict_is_coloured_by_what_it_says(
+    change: str, code: int, colour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     got, out = run("check", str(CHANGES / f"{change}.yaml"), terminal=True, monkeypatch=monkeypatch)
     assert got == code
     verdict = next(line for line in out.splitlines() if "blocking" in line.lower())
-    assert re.match(rf"\x1b\[{colour}m", verdict), verdict  # yellow: held (status before approved), red: blocking, green: ships
+    assert re.match(rf"\x1b\[{colour}m", verdict), (
+        verdict
+    )  # yellow: held (status before approved), red: blocking, green: ships
     assert ANSI.sub("", verdict).startswith("BLOCKING" if code == 1 else "Not blocking")
 
 

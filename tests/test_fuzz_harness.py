@@ -33,9 +33,13 @@ def test_new_inputs_and_crashes_go_to_the_ignored_folder() -> None:
 
 
 def test_a_hypothesis_run_prints_one_line_saying_what_it_ran() -> None:
-    done = subprocess.run([sys.executable, str(HARNESS), "--hypothesis", "25"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(HARNESS), "--hypothesis", "25"], capture_output=True, text=True, timeout=600, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) == 1
-    found = re.fullmatch(r"fuzz_load: (\d+) random inputs, none raised anything but impact's input error; (\d+) loaded .*", lines[0])
+    found = re.fullmatch(
+        r"fuzz_load: (\d+) random inputs, none raised anything but impact's input error; (\d+) loaded .*", lines[0]
+    )
     assert found and int(found.group(1)) >= 25

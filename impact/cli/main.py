@@ -242,7 +242,9 @@ def check_selection(change_files: tuple[str, ...], release_id: str | None, chang
     return [Path(c.file) for c in members]
 
 
-def render_checks(results: list[Any], fmt: str, problems: list[Any], show_all: bool = False, to_file: bool = True) -> str:
+def render_checks(
+    results: list[Any], fmt: str, problems: list[Any], show_all: bool = False, to_file: bool = True
+) -> str:
     """Several 'impact check' answers one after the other, then a one-line summary."""
     from impact.render import jsonout
 
@@ -273,8 +275,8 @@ def render_checks(results: list[Any], fmt: str, problems: list[Any], show_all: b
     from impact.render import termtext, text
 
     style, width = styler(to_file), terminal_width(to_file)
-    answers = ("\n".join(termtext.for_terminal(r, text.check_lines(r, show_all=show_all), style, width)) + "\n" for r in results)
-    return "".join(answer + "\n" + "=" * 72 + "\n\n" for answer in answers) + summary + "\n"
+    answers = [termtext.for_terminal(r, text.check_lines(r, show_all=show_all), style, width) for r in results]
+    return "".join("\n".join(lines) + "\n\n" + "=" * 72 + "\n\n" for lines in answers) + summary + "\n"
 
 
 def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> int:
@@ -282,8 +284,8 @@ def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str,
     from impact.analysis.workspace import check_many
 
     results, problems = check_many(files, catalog, max_tools)
-    to_file = output not in (None, "-")
-    emit(render_checks(results, fmt, problems, show_all, to_file), output, [*files, *{Path(r.catalog.root) for r in results}])
+    rendered = render_checks(results, fmt, problems, show_all, to_file=output not in (None, "-"))
+    emit(rendered, output, [*files, *{Path(r.catalog.root) for r in results}])
     if problems:
         raise ImpactError(problems)
     return EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK
@@ -363,7 +365,8 @@ def _check_one(change_file: Path, catalog: str | None, max_tools: int, fmt: str,
         from impact.render import termtext, text
 
         to_file = output not in (None, "-")
-        lines = termtext.for_terminal(result, text.check_lines(result, show_all=show_all), styler(to_file), terminal_width(to_file))
+        plain = text.check_lines(result, show_all=show_all)
+        lines = termtext.for_terminal(result, plain, styler(to_file), terminal_width(to_file))
         emit_stream(lambda write: text.write_lines(lines, write), output, protected)
     return EXIT_BLOCKING if result.blocking else EXIT_OK
 

@@ -21,7 +21,12 @@ import click
 BIG_CATALOG_FILES = 200
 """Catalogs with at least this many YAML files get a loading note on stderr."""
 
-_STYLES = {"heading": {"bold": True}, "bad": {"fg": "red", "bold": True}, "hold": {"fg": "yellow", "bold": True}, "good": {"fg": "green", "bold": True}}
+_STYLES = {
+    "heading": {"bold": True},
+    "bad": {"fg": "red", "bold": True},
+    "hold": {"fg": "yellow", "bold": True},
+    "good": {"fg": "green", "bold": True},
+}
 
 
 def on_terminal() -> bool:
@@ -42,7 +47,7 @@ def styler(to_file: bool = False) -> Callable[[str, str], str] | None:
 
 
 def terminal_width(to_file: bool = False) -> int | None:
-    """The terminal's width in columns (``COLUMNS`` first, as ``shutil`` reads it), or None when not writing to a terminal."""
+    """The terminal's width (``COLUMNS`` first, as ``shutil`` reads it); None when not writing to a terminal."""
     if to_file or not on_terminal():
         return None
     return max(shutil.get_terminal_size().columns, 40)

@@ -98,12 +98,14 @@ class MergeReport:
 
     def lines(self) -> list[str]:
         verb = "Created" if self.created else "Updated"
-        out = [f"Unchanged {self.target}: nothing new in the source, the file was not written"] if not self.written else [
+        out = [
             f"{verb} {self.target}: {self.assets_added} asset(s) and {self.dependencies_added} dependency(ies) added, "
             f"{self.fields_filled} empty field(s) filled"
             + (f", {self.tests_added} test(s) added" if self.tests_added else "")
             + (f"; new systems: {', '.join(self.systems_added)}" if self.systems_added else "")
         ]
+        if not self.written:
+            out = [f"Unchanged {self.target}: nothing new in the source, the file was not written"]
         if self.teams_added:
             out.append(f"Added placeholder teams {', '.join(self.teams_added)} to {self.target}: give them real names, or define them elsewhere and delete them here")
         if self.not_in_source:

@@ -274,7 +274,8 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         p = change.requested_by_place
         hint = suggest("team", change.requested_by, catalog.teams, {}, {})
         found = f"did you mean {hint!r}?" if hint else team_list(catalog.teams)
-        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog in {catalog.root.rstrip('/')}/; {found}")
+        where = f"the catalog in {catalog.root.rstrip('/')}/"
+        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of {where}; {found}")
     problems.raise_if_errors()
     # Several items on one asset add up what they touch; a system target gives each of its assets the item's aspects.
     aspects: dict[str, frozenset[str]] = {}

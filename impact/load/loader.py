@@ -138,7 +138,7 @@ def check_catalog(
             merged = merge(records, reporter)
             if not merged["places"] and not problems.items:
                 problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
-            if problems.errors:  # the warnings of what could be read come along: fixing an error should not reveal them later
+            if problems.errors:  # with the warnings of what could be read: fixing an error should not reveal them later
                 warnings = sorted(problems.warnings + _merged_warnings(records, merged, reporter))
                 return None, sorted(problems.errors + problems.notes) + warnings
             data = encode(merged, rels)
@@ -180,7 +180,8 @@ def _merged_warnings(records: list[Record], merged: dict[str, Any], reporter: An
                 aid = f"{system.id}:{key}"
                 if critical and aid not in covered and merged["places"].get(f"asset:{aid}") == (fi, line, col):
                     p = places[f"asset:{aid}"]
-                    found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
+                    message = f"critical asset {aid!r} is covered by no regression test"
+                    found.append(Problem(p.file, p.line, p.col, message, "warning"))
     return found + lookalike_warnings(places)
 
 

@@ -39,7 +39,7 @@ from impact.core.vocabulary import ASPECTS
 from impact.read.gcpause import gc_paused
 from impact.read.scalars import as_bool, as_int
 from impact.read.slips import field_names as _field_names
-from impact.read.slips import find_slips
+from impact.read.slips import find_slips, misspelled, slipped_ids, with_required
 from impact.read.slips import unwrap as _unwrap
 
 if TYPE_CHECKING:
@@ -420,26 +420,14 @@ def _problems(model: type[BaseModel], doc: YamlDoc, errors: list[ErrorDetails]) 
     problems = [Problem(doc.file, s.line, s.col, s.message) for s in slips]
     messages = {loc: _message(err, model, loc) for loc, _, err in found}
     for loc, is_key, err in found:
-        if any(loc[: len(e)] == e for e in explained) or _folded(loc, err, messages):
+        if any(loc[: len(e)] == e for e in explained) or (err["type"] == "missing" and misspelled(loc, messages)):
             continue
-        message = messages[loc]
-        if err["type"] == "extra_forbidden" and messages.get((*loc[:-1], _hinted(message))) == f"missing required key {_hinted(message)!r}":
-            message = f"{message.removesuffix('?')} (required)?"
+        message = with_required(loc, messages) if err["type"] == "extra_forbidden" else messages[loc]
         problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
     return sorted(set(problems))
 
 
-def _hinted(message: str) -> str:
-    """The key a 'did you mean' message suggests ('' if none)."""
-    found = re.search(r"did you mean '([^']*)'\?$", message)
-    return found.group(1) if found else ""
 
-
-def _folded(loc: tuple[Any, ...], err: ErrorDetails, messages: dict[tuple[Any, ...], str]) -> bool:
-    """Whether a missing key is the consequence of a misspelled one beside it ('change:' for 'changes:')."""
-    if err["type"] != "missing":
-        return False
-    return any(other[:-1] == loc[:-1] and _hinted(text) == loc[-1] and text.startswith("unknown key") for other, text in messages.items())
 
 
 def _valid(model: type[BaseModel], value: Any) -> bool:
@@ -454,14 +442,6 @@ def _drop(dropped: set[str], ident: str) -> bool:
     """Remember an entry left out; False, so a filter leaves it out."""
     dropped.add(ident)
     return False
-
-
-def _slipped_ids(asset: Any) -> list[str]:
-    """Keys of an asset entry that look like asset ids slipped into it (see impact.read.slips): they exist too."""
-    fields = set(_field_names(AssetSpec))
-    if not isinstance(asset, dict):
-        return []
-    return [k for k, v in asset.items() if k not in fields and isinstance(v, dict) and v and set(v) <= fields]
 
 
 def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
@@ -490,7 +470,10 @@ def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
             assets = system.get("assets")
             assets = assets if isinstance(assets, dict) else {}
             good = {k: a for k, a in assets.items() if _valid(AssetSpec, a) or _drop(dropped, f"asset:{sid}:{k}")}
-            dropped.update(f"asset:{sid}:{slipped}" for k, a in assets.items() if k not in good for slipped in _slipped_ids(a))
+            # An asset id slipped into the keys of the asset above it exists too (see impact.read.slips).
+            fields = set(_field_names(AssetSpec))
+            slipped = (f"asset:{sid}:{s}" for k, a in assets.items() if k not in good for s in slipped_ids(a, fields))
+            dropped.update(slipped)
             candidate = {**system, "assets": good}
             if _valid(SystemSpec, candidate):
                 kept[sid] = candidate

@@ -15,6 +15,7 @@ imports the YAML reader.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -199,3 +200,37 @@ def find_slips(root: type[BaseModel], data: Any, errors: list[Loc], unknown: lis
             )
             slips.append(Slip(line, col, message, (loc,)))
     return slips
+
+
+def _hinted(message: str) -> str:
+    """The key a 'did you mean' message suggests ('' if none)."""
+    found = re.search(r"did you mean '([^']*)'\?$", message)
+    return found.group(1) if found else ""
+
+
+def misspelled(loc: Loc, messages: dict[Loc, str]) -> bool:
+    """Whether the key missing at ``loc`` follows from a misspelled one beside it ('change:' for 'changes:')."""
+    return any(
+        other[:-1] == loc[:-1] and text.startswith("unknown key") and _hinted(text) == loc[-1]
+        for other, text in messages.items()
+    )
+
+
+def with_required(loc: Loc, messages: dict[Loc, str]) -> str:
+    """The message of the unknown key at ``loc``; it says the key it suggests is required when that one is missing."""
+    message = messages[loc]
+    meant = _hinted(message)
+    if meant and messages.get((*loc[:-1], meant)) == f"missing required key {meant!r}":
+        return f"{message.removesuffix('?')} (required)?"
+    return message
+
+
+def slipped_ids(entry: Any, fields: set[str]) -> list[str]:
+    """Keys of an entry that look like ids slipped into it: their value is a mapping of the entry's own keys.
+
+    >>> slipped_ids({"type": "page", "/pricing/": {"type": "page"}}, {"type", "name"})
+    ['/pricing/']
+    """
+    if not isinstance(entry, dict):
+        return []
+    return [k for k, v in entry.items() if k not in fields and isinstance(v, dict) and v and set(v) <= fields]

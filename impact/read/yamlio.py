@@ -30,6 +30,7 @@ import yaml
 
 from impact.core.errors import ImpactError, Problem
 from impact.read.gcpause import gc_paused
+from impact.read.indentation import indentation_problem
 from impact.read.nesting import MAX_DEPTH, flow_too_deep_at, too_deep
 from impact.read.scalars import NULL_WORDS, YAML11_BOOL, describe
 
@@ -213,88 +214,15 @@ def _syntax_problem(exc: yaml.YAMLError, file: str, text: str, keys: Collection[
     cmark = getattr(exc, "context_mark", None)
     at = f" at line {cmark.line + 1}, column {cmark.column + 1}" if cmark is not None and mark is not None and cmark.index != mark.index else ""
     char = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
-    indent = _indentation_hint(what, text.splitlines(), line, col, keys) if mark is not None else None
+    indent = indentation_problem(what, text.splitlines(), line, col, keys) if mark is not None else None
     if indent is not None:
         return Problem(file, indent[0], indent[1], f"YAML syntax error: {indent[2]}")
     return Problem(file, line, col, f"YAML syntax error: {what}; {_syntax_hint(what, context, at, char)}")
 
 
-def _key_of(content: str) -> str:
-    """The key a ``key: value`` line starts with, unquoted ('' if the line is no such line)."""
-    found = re.match(r"""("[^"]*"|'[^']*'|[^\s'"#][^:#]*?)\s*:(\s|$)""", content)
-    return found.group(1).strip("'\"") if found else ""
-
-
-def _levels(lines: list[str], line: int) -> list[tuple[int, int, str]]:
-    """(column, line, key) of the keys still open above ``line`` (1-based), innermost first."""
-    found: list[tuple[int, int, str]] = []
-    for i in range(line - 2, -1, -1):
-        content = lines[i].lstrip(" ")
-        if not content or content.startswith("#"):
-            continue
-        col = len(lines[i]) - len(content) + 1
-        if content.startswith("- "):  # a list item's key stands after its dash
-            col += len(content) - len(content[2:].lstrip(" "))
-        if not found or col < found[-1][0]:
-            found.append((col, i + 1, _key_of(content.removeprefix("- ").lstrip(" "))))
-        if col == 1:
-            break
-    return found
-
-
-def _spaces(n: int) -> str:
-    return "one space" if n == 1 else f"{n} spaces"
-
-
-def _indentation_hint(what: str, lines: list[str], line: int, col: int, keys: Collection[str]) -> tuple[int, int, str] | None:
-    """The root cause of a syntax error that comes from a line indented wrong: (line, column, message).
-
-    A key between two levels belongs to the deeper one when it is a known key
-    of the file's format (``keys``: ``critical`` under an asset), else to the
-    shallower one (an id). A key indented deeper than a ``key: value`` line
-    above it is read as part of that value.
-    """
-    if not 0 < line <= len(lines):
-        return None
-    text = lines[line - 1]
-    content = text.lstrip(" ")
-    start = len(text) - len(content) + 1
-    key = _key_of(content)
-    levels = _levels(lines, line)
-    if what == "did not find expected key" and col == start and content.startswith("- ") and levels:
-        above = next((i for i in range(line - 2, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
-        dash = len(lines[above]) - len(lines[above].lstrip(" ")) + 1 if above is not None else 0
-        if above is not None and lines[above].lstrip(" ").startswith("- ") and dash != start:
-            side = f"{_spaces(dash - start)} left of" if dash > start else f"{_spaces(start - dash)} right of"
-            return line, start, f"this '- ' item is {side} the item above it (line {above + 1}, column {dash}); indent it to column {dash}"
-        return None
-    if what == "did not find expected key" and col == start and key and levels:
-        # A known key belongs with the keys of the entry above; anything else lines up with the ids.
-        deeper = [lv for lv in levels if lv[0] > start]
-        shallower = [lv for lv in levels if lv[0] < start]
-        if deeper and (key in keys or not shallower):
-            to, at, _ = next((lv for lv in reversed(deeper) if lv[2] in keys), deeper[-1])
-            where = f"{_spaces(to - start)} left of the keys above it (line {at}, column {to})"
-        elif shallower:
-            to, at, _ = next((lv for lv in shallower if lv[2] not in keys), shallower[0])
-            where = f"{_spaces(start - to)} right of the keys at line {at} (column {to})"
-        else:
-            return None
-        return line, start, f"{key!r} is {where}; indent it to column {to}"
-    if what.startswith("mapping values are not allowed") and key and levels and levels[0][0] < start:
-        above_text = lines[levels[0][1] - 1].lstrip(" ")
-        akey = _key_of(above_text)
-        value = above_text.split(":", 1)[1].strip() if akey else ""
-        if akey and value and value[0] not in "|>":
-            to = levels[0][0]
-            return line, start, (
-                f"{key!r} is indented deeper than {akey!r} above it (line {levels[0][1]}), so it is read as part of its value; "
-                f"indent it to column {to}"
-            )
-    return None
-
-
-def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH, keys: Collection[str] = ()) -> YamlDoc:
+def parse_yaml(
+    raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH, keys: Collection[str] = ()
+) -> YamlDoc:
     """Parse one YAML document into plain dicts, lists and strings.
 
     Every scalar stays a ``str`` exactly as written, except a plain empty value
@@ -333,7 +261,8 @@ def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH, keys:
         with gc_paused():
             return YamlDoc(file, _compose(loader, file, max_depth))
     except yaml.YAMLError as exc:
-        raise ImpactError(_nesting_problem(exc, text, file, max_depth) or _syntax_problem(exc, file, text, keys)) from None
+        problem = _nesting_problem(exc, text, file, max_depth) or _syntax_problem(exc, file, text, keys)
+        raise ImpactError(problem) from None
     finally:
         loader.dispose()
 

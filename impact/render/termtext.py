@@ -26,14 +26,14 @@ _HELD = frozenset({"draft", "triage", "build", "qa"})
 
 
 def verdict_kind(result: CheckResult) -> str:
-    """The verdict's colour: ``'bad'`` when blocking, ``'hold'`` when not ready to ship (status before approved), else ``'good'``."""
+    """The verdict's colour: ``'bad'`` if blocking, ``'hold'`` if not approved yet (not ready to ship), else ``'good'``."""
     if result.blocking:
         return "bad"
     return "hold" if result.change.status in _HELD else "good"
 
 
 def wrap(line: str, width: int | None) -> list[str]:
-    """``line`` cut to ``width`` columns: labelled lines (``why:``, ``risk:``, ``- ``) and sentences; tables are left whole.
+    """``line`` cut to ``width`` columns: labelled lines (``why:``, ``risk:``, ``- ``) and sentences; tables stay whole.
 
     >>> wrap("        why: a:x -> b:y -> c:z", 24)
     ['        why: a:x -> b:y', '             -> c:z']
@@ -51,7 +51,14 @@ def wrap(line: str, width: int | None) -> list[str]:
     body = line[len(label) :]
     if label.strip() == "why:":  # break between steps only: an id with a space stays whole
         body = ARROW.join(step.replace(" ", _KEEP) for step in body.split(ARROW))
-    pieces = textwrap.wrap(body, width, initial_indent=label, subsequent_indent=" " * len(label), break_long_words=False, break_on_hyphens=False)
+    pieces = textwrap.wrap(
+        body,
+        width,
+        initial_indent=label,
+        subsequent_indent=" " * len(label),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
     return [piece.replace(_KEEP, " ") for piece in pieces] or [line]
 
 
