@@ -26,7 +26,7 @@ _HELD = frozenset({"draft", "triage", "build", "qa"})
 
 
 def verdict_kind(result: CheckResult) -> str:
-    """The verdict's colour: ``'bad'`` if blocking, ``'hold'`` if not approved yet (not ready to ship), else ``'good'``."""
+    """The verdict's colour: ``'bad'`` if blocking, ``'hold'`` if not approved yet, else ``'good'``."""
     if result.blocking:
         return "bad"
     return "hold" if result.change.status in _HELD else "good"
