@@ -137,8 +137,8 @@ def test_a_list_item_out_of_line_gets_the_list_hint(example: Path, monkeypatch: 
     line, col = place_of(text, item.strip())
     found = slip(example, "website.yaml", item + "      \"/products/automation/\":", item + "         - website:/pricing/\n      \"/products/automation/\":")
     assert found == [
-        f"Error: catalog/website.yaml:{line + 1}:{col - 1}: YAML syntax error: this '- ' item is one space left of the item above it "
-        f"(line {line}, column {col}); indent it to column {col}"
+        f"Error: catalog/website.yaml:{line + 1}:{col - 1}: YAML syntax error: this '- ' item is one space left of the item "
+        f"at line {line} (column {col}); indent it to column {col}"
     ]
 
 
@@ -210,3 +210,16 @@ def test_validate_shows_the_warnings_with_the_errors(example: Path, monkeypatch:
     assert code == 2
     assert [line for line in err.splitlines() if line.startswith("Warning: ")] == warnings
     assert f"1 error, {len(warnings)} warning" in err
+
+
+@pytest.mark.parametrize(("indent", "spaces"), [(2, "2 spaces"), (3, "one space")])
+def test_a_change_item_key_short_of_its_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, indent: int, spaces: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = "id: CR-9\ntitle: t\nchanges:\n  - target: website:/pricing/\n" + " " * indent + "action: modify\n"
+    (tmp_path / "cr.yaml").write_text(text, encoding="utf-8")
+    code, _, err = run_cli("check", "cr.yaml", "--catalog", str(EXAMPLE / "catalog"))
+    assert code == 2
+    assert lines(err) == [
+        f"Error: cr.yaml:5:{indent + 1}: YAML syntax error: 'action' is {spaces} left of the keys above it (line 4, column 5); "
+        "indent it to column 5"
+    ]

@@ -56,15 +56,20 @@ def _spaces(n: int) -> str:
 
 
 def _list_item(lines: list[str], line: int, start: int) -> str | None:
-    """A '- ' item not lined up with the item above it."""
-    above = next(iter(_significant(lines, line)), None)
-    if above is None or not lines[above].lstrip(" ").startswith("- "):
-        return None
-    dash = len(lines[above]) - len(lines[above].lstrip(" ")) + 1
-    if dash == start:
-        return None
-    side = f"{_spaces(dash - start)} left of" if dash > start else f"{_spaces(start - dash)} right of"
-    return f"this '- ' item is {side} the item above it (line {above + 1}, column {dash}); indent it to column {dash}"
+    """A '- ' item not lined up with the item before it in the same list."""
+    lowest = len(lines[line - 1])  # the least indentation of the lines between
+    for i in _significant(lines, line):
+        content = lines[i].lstrip(" ")
+        col = len(lines[i]) - len(content) + 1
+        if content.startswith("- ") and col <= lowest:
+            if col == start:
+                return None
+            side = f"{_spaces(col - start)} left of" if col > start else f"{_spaces(start - col)} right of"
+            return f"this '- ' item is {side} the item at line {i + 1} (column {col}); indent it to column {col}"
+        lowest = min(lowest, col)
+        if col < start:
+            return None
+    return None
 
 
 def _between_levels(key: str, start: int, open_: list[Level], keys: Collection[str]) -> str | None:
@@ -113,7 +118,7 @@ def indentation_problem(
     start = len(lines[line - 1]) - len(content) + 1
     key, open_ = key_of(content), levels(lines, line)
     message = None
-    if what == "did not find expected key" and col == start and open_:
+    if what in ("did not find expected key", "did not find expected '-' indicator") and col == start and open_:
         if content.startswith("- "):
             message = _list_item(lines, line, start)
         elif key:
