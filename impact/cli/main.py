@@ -320,6 +320,11 @@ def check(
     files (or --release ID --changes DIR) give one answer each, then a
     one-line summary.
 
+    On a terminal, long lines wrap at its width (a why-path only between
+    its steps) and the verdict is coloured: red blocking, yellow held (not
+    approved yet), green ready; NO_COLOR=1 turns colour off. Into a file or a
+    pipe, every fact stays on one line.
+
     Exits 1 when a change declares a release path lighter than it needs.
 
     \b

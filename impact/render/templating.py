@@ -105,7 +105,7 @@ def id_parts(value: object) -> Markup:
     Examples
     --------
     >>> str(id_parts("website:/products/"))
-    '<span>website:</span><wbr><span>/</span><wbr><span>products/</span>'
+    '<span>website:/</span><wbr><span>products/</span>'
     >>> str(id_parts("salesforce:queue/EMEA_Inbound"))
     '<span>salesforce:</span><wbr><span>queue/</span><wbr><span>EMEA_</span><wbr><span>Inbound</span>'
     >>> str(id_parts("a<b"))

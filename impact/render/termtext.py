@@ -21,6 +21,7 @@ from impact.render.text import ARROW
 Style = Callable[[str, str], str]
 
 _LABELLED = re.compile(r"^(\s*(?:why|risk|covers|note|touches): |\s+- )")
+_LEAD = re.compile(r"^(\s*(?:! |\[ \] )?)")  # an item's indentation, with its critical mark or its check box
 _KEEP = "\x00"  # stands for a space that must not become a line break (never in an answer: text.safe escapes it)
 _HELD = frozenset({"draft", "triage", "build", "qa"})
 
@@ -37,6 +38,8 @@ def wrap(line: str, width: int | None) -> list[str]:
 
     >>> wrap("        why: a:x -> b:y -> c:z", 24)
     ['        why: a:x -> b:y', '             -> c:z']
+    >>> wrap('   ! web:/p/ "Products section" (same tool)', 30)
+    ['   ! web:/p/ "Products', '       section" (same tool)']
     >>> wrap("  TEAM  ROLE", 5), wrap("short", None)
     (['  TEAM  ROLE'], ['short'])
     """
@@ -44,22 +47,24 @@ def wrap(line: str, width: int | None) -> list[str]:
         return [line]
     found = _LABELLED.match(line)
     if found is None:
-        if line.startswith(" ") or "  " in line:  # a table row or an aligned list: cutting it would scramble it
+        lead = _LEAD.match(line)
+        start = lead.group(1) if lead else ""
+        if "  " in line[len(start) :]:  # a table row or an aligned list: cutting it would scramble it
             return [line]
-        return textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [line]
+        indent = " " * (len(start) + 2) if start else ""
+        return _fill(line[len(start) :], width, start, indent) or [line]
     label = found.group(1)
     body = line[len(label) :]
     if label.strip() == "why:":  # break between steps only: an id with a space stays whole
         body = ARROW.join(step.replace(" ", _KEEP) for step in body.split(ARROW))
-    pieces = textwrap.wrap(
-        body,
-        width,
-        initial_indent=label,
-        subsequent_indent=" " * len(label),
-        break_long_words=False,
-        break_on_hyphens=False,
+    return [piece.replace(_KEEP, " ") for piece in _fill(body, width, label, " " * len(label))] or [line]
+
+
+def _fill(text: str, width: int, first: str, rest: str) -> list[str]:
+    """``text`` in lines of ``width`` at most, broken at spaces only: a word (an id) is never cut."""
+    return textwrap.wrap(
+        text, width, initial_indent=first, subsequent_indent=rest, break_long_words=False, break_on_hyphens=False
     )
-    return [piece.replace(_KEEP, " ") for piece in pieces] or [line]
 
 
 def for_terminal(result: CheckResult, lines: Iterable[str], style: Style | None, width: int | None) -> Iterator[str]:
