@@ -223,3 +223,53 @@ def test_a_change_item_key_short_of_its_item(tmp_path: Path, monkeypatch: pytest
         f"Error: cr.yaml:5:{indent + 1}: YAML syntax error: 'action' is {spaces} left of the keys above it (line 4, column 5); "
         "indent it to column 5"
     ]
+
+
+BASE = """\
+teams:
+  web:
+    name: Web
+systems:
+  website:
+    name: Site
+    owner: web
+    assets:
+      /products/:
+        type: folder
+        name: Products
+      /pricing/:
+        type: page
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a key of the asset above, whose entry is left empty
+            BASE.replace("        type: page", "      type: page"),
+            "f.yaml:13:7: 'type' is a key of an asset, found where an asset id is expected; "
+            "indent it to column 9, under the asset '/pricing/' (line 12)",
+        ),
+        (  # the system's own owner, slipped under its assets (the system misses it)
+            BASE.replace("    owner: web\n", "") + "      owner: web\n",
+            "f.yaml:13:7: 'owner' is a key of a system, found where an asset id is expected; "
+            "indent it to column 5, under the system 'website' (line 5)",
+        ),
+        (  # a key of an asset among the system's keys
+            BASE + "    depends_on: [website:/products/]\n",
+            "f.yaml:14:5: 'depends_on' is a key of an asset, not of a system; indent it to column 9, under the asset '/pricing/' (line 12)",
+        ),
+        (  # a system id slipped left into the systems' keys
+            BASE + "  owner: web\n",
+            "f.yaml:14:3: 'owner' is a key of a system, found where a system id is expected; "
+            "indent it to column 5, under the system 'website' (line 5)",
+        ),
+    ],
+)
+def test_slipped_keys_are_named_with_their_place(text: str, expected: str) -> None:
+    from impact.read.schema import CatalogFileSpec, validate
+    from impact.read.yamlio import parse_yaml
+
+    spec, problems = validate(CatalogFileSpec, parse_yaml(text, "f.yaml"))
+    assert spec is None
+    assert [str(p) for p in problems] == [expected]

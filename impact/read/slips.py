@@ -163,7 +163,10 @@ def find_slips(root: type[BaseModel], data: Any, errors: list[Loc], unknown: lis
             if not owners:
                 continue
             line, col = node.data.key_marks[key]
-            if node.model in owners:
+            parent = by_path.get(node.path[:-1])
+            if parent is not None and parent.model in owners and (*parent.path, key) in errors:
+                owners = [parent.model]  # the entry around these ids misses this very key: it slipped out of it
+            elif node.model in owners:
                 owners = [node.model]
             what = " or ".join(_a(kinds[m]) for m in owners)
             message = f"{key!r} is a key of {what}, found where {_a(kind)} id is expected"
@@ -173,7 +176,7 @@ def find_slips(root: type[BaseModel], data: Any, errors: list[Loc], unknown: lis
                 where = f"; indent it to column {ecol + 2}, under the {kind} {empty!r} (line {eline})"
                 slips.append(Slip(line, col, message + where, (loc, (*node.path, empty))))
                 continue
-            home = _home(owners, nodes, line)
+            home = parent if parent is not None and owners == [parent.model] else _home(owners, nodes, line)
             explains = (loc, (*home.path, key)) if home else (loc,)
             slips.append(Slip(line, col, message + _where(home, kinds, by_path), explains))
     for loc in unknown:
