@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from impact.core.catalog import Catalog
 from impact.core.errors import Problem
 from impact.graph.depgraph import DependencyGraph
+from impact.graph.search import cyclic_components, first_cycle
 from impact.load.loader import check_catalog
 from impact.read.limits import Limits
 from impact.store.compact import prefetch_places
@@ -28,18 +31,42 @@ class ValidationReport:
 
 
 def cycle_warnings(catalog: Catalog, graph: DependencyGraph) -> list[Problem]:
+    return _cycle_problems(graph.cycles(), catalog.places)
+
+
+def _cycle_problems(cycles: list[list[str]], places: Mapping[str, Any]) -> list[Problem]:
     found = []
-    cycles = list(graph.cycles())
-    prefetch_places(catalog.places, (f"asset:{cycle[0]}" for cycle in cycles))
+    prefetch_places(places, (f"asset:{cycle[0]}" for cycle in cycles))
     for cycle in cycles:
-        p = catalog.places[f"asset:{cycle[0]}"]
+        p = places.get(f"asset:{cycle[0]}")
+        if p is None:  # a cycle through an id no file defines: that error is reported
+            continue
         shown = " -> ".join([*cycle, cycle[0]])
         found.append(Problem(p.file, p.line, p.col, f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)", "warning"))
     return found
 
 
+def edge_cycles(edges: Iterable[tuple[str, str]], places: Mapping[str, Any]) -> list[Problem]:
+    """The cycle warnings of a catalog with errors, from the dependencies it could read (as ``DependencyGraph.cycles``)."""
+    pairs = sorted(set(edges))
+    ids = sorted({aid for pair in pairs for aid in pair})
+    index = {aid: i for i, aid in enumerate(ids)}
+    offsets = [0] * (len(ids) + 1)
+    for up, _ in pairs:
+        offsets[index[up] + 1] += 1
+    for i in range(len(ids)):
+        offsets[i + 1] += offsets[i]
+    targets = [index[down] for _, down in pairs]  # sorted by (upstream, downstream): rows in id order
+    cycles = []
+    for component in cyclic_components(offsets, targets):
+        cycle = [ids[u] for u in first_cycle(offsets, targets, set(component), min(component))]
+        first = cycle.index(min(cycle))
+        cycles.append(cycle[first:] + cycle[:first])
+    return _cycle_problems(sorted(cycles), places)
+
+
 def validate_catalog(root: str | os.PathLike[str], limits: Limits | None = None) -> ValidationReport:
-    catalog, problems = check_catalog(root, limits)
+    catalog, problems = check_catalog(root, limits, edge_warnings=edge_cycles)
     if catalog is not None:
         problems = sorted(problems + cycle_warnings(catalog, DependencyGraph(catalog)))
     return ValidationReport(catalog, problems)

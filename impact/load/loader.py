@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,15 +103,25 @@ def _warnings(catalog: Catalog) -> list[Problem]:
     return found
 
 
+EdgeWarnings = Callable[[Iterable[tuple[str, str]], Mapping[str, Place]], list[Problem]]
+"""Warnings about a catalog's dependencies ``(upstream, downstream)`` (cycles), with the places of its definitions."""
+
+
 def check_catalog(
-    root: str | os.PathLike[str], limits: Limits | None = None, *, warnings_now: bool = True
+    root: str | os.PathLike[str],
+    limits: Limits | None = None,
+    *,
+    warnings_now: bool = True,
+    edge_warnings: EdgeWarnings | None = None,
 ) -> tuple[Catalog | None, list[Problem]]:
     """Load a catalog and return it (None if it has errors) with every problem and warning, sorted.
 
     With ``warnings_now`` False, the catalog gets its warnings only when
     ``catalog.warnings`` is read, and the list returned
     holds only errors (a check needs no warnings, and finding them takes a
-    second at 100,000 assets).
+    second at 100,000 assets). A catalog with errors comes with the warnings
+    of what could be read, and those of ``edge_warnings`` (the graph layer's
+    cycles: ``impact validate``).
     """
     path = Path(root)
     if not path.is_dir():
@@ -139,7 +149,10 @@ def check_catalog(
             if not merged["places"] and not problems.items:
                 problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
             if problems.errors:  # with the warnings of what could be read: fixing an error should not reveal them later
-                warnings = sorted(problems.warnings + _merged_warnings(records, merged, reporter))
+                places = _MergedPlaces(merged["places"], reporter)
+                found = _merged_warnings(records, merged, places)
+                found += edge_warnings(merged["edges"], places) if edge_warnings is not None else []
+                warnings = sorted(problems.warnings + found)
                 return None, sorted(problems.errors + problems.notes) + warnings
             data = encode(merged, rels)
         # Places are found as through the cache: for many files at once, in parallel.
@@ -168,9 +181,8 @@ class _MergedPlaces(Mapping[str, Place]):
         return len(self.places)
 
 
-def _merged_warnings(records: list[Record], merged: dict[str, Any], reporter: Any) -> list[Problem]:
+def _merged_warnings(records: list[Record], merged: dict[str, Any], places: _MergedPlaces) -> list[Problem]:
     """The warnings of a catalog with errors, from what could be read: untested critical assets, look-alike ids."""
-    places = _MergedPlaces(merged["places"], reporter)
     covered = {aid for test in merged["tests"].values() for aid in test.covers}
     found = []
     for fi, record in enumerate(records):
