@@ -41,6 +41,7 @@ NOT_RUN_HERE = {
     ".ci/run": "CI itself: a fresh install, then this suite (the newest release of each dependency)",
     ".ci/run --lowest": "CI itself: a fresh install, then this suite (each dependency at its lower bound)",
     "ruff check impact tests": "tests/test_lint.py runs it",
+    "cog -r -I . README.md": "tests/test_readme_output.py runs it (in --check mode)",
     "mypy": "tests/test_lint.py runs it",
     "pip install atheris": "an optional fuzzing dependency",
     "python fuzz/fuzz_load.py fuzz/corpus -dict=fuzz/yaml.dict -max_total_time=600": "a ten-minute fuzzing run (needs atheris)",
