@@ -48,15 +48,16 @@ def _cycle_problems(cycles: list[list[str]], places: Mapping[str, Any]) -> list[
 
 def edge_cycles(edges: Iterable[tuple[str, str]], places: Mapping[str, Any]) -> list[Problem]:
     """The cycle warnings of a catalog with errors, from the dependencies it could read (as ``DependencyGraph.cycles``)."""
-    pairs = sorted(set(edges))
+    import numpy as np  # only for a catalog with errors (start-up time)
+
+    pairs = list(edges)
     ids = sorted({aid for pair in pairs for aid in pair})
     index = {aid: i for i, aid in enumerate(ids)}
-    offsets = [0] * (len(ids) + 1)
-    for up, _ in pairs:
-        offsets[index[up] + 1] += 1
-    for i in range(len(ids)):
-        offsets[i + 1] += offsets[i]
-    targets = [index[down] for _, down in pairs]  # sorted by (upstream, downstream): rows in id order
+    ups = np.fromiter((index[u] for u, _ in pairs), dtype=np.int64, count=len(pairs))
+    downs = np.fromiter((index[d] for _, d in pairs), dtype=np.int64, count=len(pairs))
+    order = np.lexsort((downs, ups))  # rows by upstream, each row's targets in id order, as the snapshot keeps them
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(ups, minlength=len(ids))))).tolist()
+    targets = downs[order].tolist()
     cycles = []
     for component in cyclic_components(offsets, targets):
         cycle = [ids[u] for u in first_cycle(offsets, targets, set(component), min(component))]

@@ -149,14 +149,15 @@ def check_catalog(
             if not merged["places"] and not problems.items:
                 problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
             if problems.errors:  # with the warnings of what could be read: fixing an error should not reveal them later
-                places = _MergedPlaces(merged["places"], reporter)
+                locate = FileLocator([path / rel for rel in rels], names, [_digest(raw) for raw in raws], raws)
+                places = _MergedPlaces(merged["places"], names, locate)
                 found = _merged_warnings(records, merged, places)
                 found += edge_warnings(merged["edges"], places) if edge_warnings is not None else []
                 warnings = sorted(problems.warnings + found)
                 return None, sorted(problems.errors + problems.notes) + warnings
             data = encode(merged, rels)
         # Places are found as through the cache: for many files at once, in parallel.
-        hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
+        hashes = [_digest(raw) for raw in raws]
         catalog = decode(data, path, FileLocator([path / rel for rel in rels], names, hashes, raws))
     if not warnings_now:
         catalog.warnings = LazyWarnings(lambda: _all_warnings(catalog))  # type: ignore[assignment]
@@ -165,14 +166,25 @@ def check_catalog(
     return catalog, sorted(catalog.warnings)
 
 
-class _MergedPlaces(Mapping[str, Place]):
-    """The places of a merge that found errors, each located when read (most never are)."""
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
-    def __init__(self, places: dict[str, tuple[int, int, int]], reporter: Any) -> None:
-        self.places, self.reporter = places, reporter
+
+class _MergedPlaces(Mapping[str, Place]):
+    """The places of a merge that found errors; one in a fast-read file is found when asked, as for a valid catalog."""
+
+    def __init__(self, places: dict[str, tuple[int, int, int]], names: list[str], locate: FileLocator) -> None:
+        self.places, self.names, self.locate = places, names, locate
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Find these places at once (see :func:`impact.store.compact.prefetch_places`)."""
+        self.locate.prefetch({self.places[k][0] for k in keys if k in self.places and not self.places[k][1]})
 
     def __getitem__(self, key: str) -> Place:
-        return self.reporter.place(self.reporter.found(self.places[key], key))  # type: ignore[no-any-return]
+        fi, line, col = self.places[key]
+        if not line:
+            line, col = self.locate(fi, key)
+        return Place(self.names[fi], line, col)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.places)
@@ -184,16 +196,19 @@ class _MergedPlaces(Mapping[str, Place]):
 def _merged_warnings(records: list[Record], merged: dict[str, Any], places: _MergedPlaces) -> list[Problem]:
     """The warnings of a catalog with errors, from what could be read: untested critical assets, look-alike ids."""
     covered = {aid for test in merged["tests"].values() for aid in test.covers}
-    found = []
+    untested = []
     for fi, record in enumerate(records):
         for system in record.systems:
             a = system.assets
             for key, critical, line, col in zip(a.keys, a.critical, a.lines, a.cols):
                 aid = f"{system.id}:{key}"
                 if critical and aid not in covered and merged["places"].get(f"asset:{aid}") == (fi, line, col):
-                    p = places[f"asset:{aid}"]
-                    message = f"critical asset {aid!r} is covered by no regression test"
-                    found.append(Problem(p.file, p.line, p.col, message, "warning"))
+                    untested.append(aid)
+    places.prefetch(f"asset:{aid}" for aid in untested)
+    found = []
+    for aid in untested:
+        p = places[f"asset:{aid}"]
+        found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
     return found + lookalike_warnings(places)
 
 
