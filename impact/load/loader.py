@@ -90,6 +90,10 @@ def read_catalog_records(
     return rels, locators, records, raws
 
 
+def _untested(aid: str, p: Place) -> Problem:
+    return Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning")
+
+
 def _warnings(catalog: Catalog) -> list[Problem]:
     found: list[Problem] = []
     covered = catalog.tests_by_asset
@@ -99,7 +103,7 @@ def _warnings(catalog: Catalog) -> list[Problem]:
     prefetch_places(catalog.places, (f"asset:{aid}" for aid in untested))
     for aid in untested:
         p = catalog.places[f"asset:{aid}"]
-        found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
+        found.append(_untested(aid, p))
     return found
 
 
@@ -208,7 +212,7 @@ def _merged_warnings(records: list[Record], merged: dict[str, Any], places: _Mer
     found = []
     for aid in untested:
         p = places[f"asset:{aid}"]
-        found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
+        found.append(_untested(aid, p))
     return found + lookalike_warnings(places)
 
 
