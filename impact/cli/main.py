@@ -49,9 +49,13 @@ LAZY_COMMANDS = {
     "notify": "release",
     "release": "release",
     "report": "report",
+    "result": "readiness",
+    "run-tests": "runtests",
     "schema": "schema",
+    "signoff": "readiness",
     "site": "site",
     "stakeholders": "release",
+    "step": "readiness",
     "trace": "trace",
 }
 """Commands defined in their own modules (``impact.cli.<module>``), imported only when used.
@@ -68,6 +72,7 @@ import says why, see ``tests/test_architecture.py``).
 SECTIONS = {
     "Everyday checks": ["check", "check-changes", "trace"],
     "Releases": ["release", "conflicts", "stakeholders", "notify"],
+    "Readiness": ["step", "signoff", "run-tests", "result"],
     "Reports and pictures": ["report", "graph", "coverage", "site"],
     "Catalog upkeep": ["init", "import", "validate", "diff", "schema"],
 }
@@ -321,8 +326,8 @@ def check(
     one-line summary.
 
     On a terminal, long lines wrap at its width (a why-path only between
-    its steps) and the verdict is coloured: red blocking, yellow held (not
-    approved yet), green ready; NO_COLOR=1 turns colour off. Into a file or a
+    its steps) and the verdict is coloured: red blocking, yellow not ready to
+    ship, green ready to ship; NO_COLOR=1 turns colour off. Into a file or a
     pipe, every fact stays on one line.
 
     Exits 1 when a change declares a release path lighter than it needs.

@@ -51,7 +51,8 @@ def read_catalog_records(
     from impact.load.linking import RecordDoc
     from impact.load.workers import build_records
     from impact.read.records import record_from
-    from impact.read.schema import CatalogFileSpec, known_keys, salvage_catalog_file, validate
+    from impact.read.schema import CatalogFileSpec, salvage_catalog_file, validate
+    from impact.read.slips import known_keys
     from impact.read.yamlio import parse_yaml
 
     read: list[tuple[Path, str, bytes]] = []
@@ -72,7 +73,7 @@ def read_catalog_records(
             locator: Any = RecordDoc(name, raw, record)
         else:
             try:
-                doc = parse_yaml(raw, name, keys=known_keys())
+                doc = parse_yaml(raw, name, keys=known_keys(CatalogFileSpec))
             except ImpactError as exc:
                 problems.root_causes(exc.problems, name, raw)
                 continue

@@ -37,7 +37,7 @@ from typing_extensions import TypedDict  # pydantic's own dependency; it needs t
 from impact.core.errors import Problem
 from impact.core.vocabulary import ASPECTS
 from impact.read.gcpause import gc_paused
-from impact.read.scalars import as_bool, as_int
+from impact.read.scalars import as_bool, as_date_or_time, as_int
 from impact.read.slips import field_names as _field_names
 from impact.read.slips import find_slips, misspelled, slipped_ids, with_required
 from impact.read.slips import unwrap as _unwrap
@@ -98,8 +98,6 @@ class _Spec(BaseModel):
 class TeamSpec(_Spec):
     """A team: the unit that owns assets and gets consulted or informed."""
 
-    entry_kind: ClassVar[str] = "team"  # what messages call it (see impact.read.slips)
-
     name: Text
     email: Text | None = None
     slack: Text | None = None
@@ -118,7 +116,6 @@ class DependencySpec(_Spec):
     )
 
     short_form: ClassVar[str] = "asset"  # a bare string stands for this field (see plain_validator too)
-    entry_kind: ClassVar[str] = "dependency"
 
     @model_validator(mode="before")
     @classmethod
@@ -133,8 +130,6 @@ class DependencySpec(_Spec):
 
 class AssetSpec(_Spec):
     """An asset: a folder, form, tag, segmentation, field, queue, dashboard..."""
-
-    entry_kind: ClassVar[str] = "asset"
 
     type: Text
     name: Text | None = Field(None, description="The name people know it by (display name), shown beside the id.")
@@ -154,8 +149,6 @@ class AssetSpec(_Spec):
 class SystemSpec(_Spec):
     """A tool of the stack (website, tag manager, Marketo, Salesforce...) and its assets."""
 
-    entry_kind: ClassVar[str] = "system"
-
     name: Text
     kind: Text | None = None
     owner: Id
@@ -168,7 +161,6 @@ class TestSpec(_Spec):
     """A regression test of the team's library: a manual checklist or an automated check."""
 
     __test__ = False  # not a pytest class
-    entry_kind: ClassVar[str] = "test"
 
     name: Text
     covers: list[AssetRef] = Field(min_length=1)
@@ -189,11 +181,21 @@ class PathRuleSpec(_Spec):
     allow_critical_impacted: YBool | None = None
 
 
+ReadyKind = Literal["signoffs", "steps", "tests"]
+"""What the release check asks of a change besides its status, path and conflicts (see impact.analysis.readiness)."""
+
+
 class PolicySpec(_Spec):
-    """The release-path policy: what a quick hit and a minor release may contain."""
+    """The release-path policy: what a quick hit and a minor release may contain, and what makes a change ready."""
 
     quick_hit: PathRuleSpec | None = Field(None, alias="quick-hit")
     minor: PathRuleSpec | None = None
+    ready: Annotated[list[ReadyKind], _none_to_empty(list)] | None = Field(
+        None,
+        description="What a change needs before it ships, besides approved status, its path and no conflicts: "
+        "signoffs (every team of its 'Sign off' list approved), steps (triage, build and QA by different people), "
+        "tests (every test to run passed, on minor and major paths). Default: none.",
+    )
 
 
 class SourceSpec(_Spec):
@@ -217,8 +219,6 @@ class CatalogFileSpec(_Spec):
 class ChangeItemSpec(_Spec):
     """One thing a change request does to an asset, or to every asset of a system."""
 
-    entry_kind: ClassVar[str] = "change item"
-
     target: AssetRef = Field(description="An asset id (system:key), or a system id for every asset of it.")
     action: Action
     note: Text | None = None
@@ -227,6 +227,50 @@ class ChangeItemSpec(_Spec):
         min_length=1,
         description=f"What the change touches: {', '.join(ASPECTS)}. Default: name for a rename, every aspect otherwise.",
     )
+
+
+DateOrTime = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}([Tt ].+)?$"),
+    BeforeValidator(as_date_or_time),
+]
+"""A date (2026-11-05) or a date-time (2026-11-05T14:30, 2026-11-05T14:30:00+01:00), kept as written."""
+
+
+class StepSpec(_Spec):
+    """Who did one step of the change (triage, build or QA), and when."""
+
+    by: Text = Field(description="The person, by name.")
+    at: DateOrTime | None = None
+
+
+class StepsSpec(_Spec):
+    """Who did each step: triage, build and QA are done by different people (QA may go back to the triage person)."""
+
+    triage: StepSpec | None = None
+    build: StepSpec | None = None
+    qa: StepSpec | None = None
+
+
+class SignoffSpec(_Spec):
+    """One team's decision on the change: one per team that signs off."""
+
+    team: Id
+    by: Text = Field(description="The person, by name; a warning when the team lists members and this is not one.")
+    at: DateOrTime | None = None
+    decision: Literal["approved", "rejected"]
+    note: Text | None = None
+
+
+class ResultSpec(_Spec):
+    """One run of a regression test for this change; the last result per test counts."""
+
+    test: Id
+    result: Literal["passed", "failed", "skipped"]
+    by: Text = Field(description="The person (or tool) that ran it.")
+    at: DateOrTime | None = None
+    evidence: Text | None = Field(None, description="Where the proof is: a link to a run, a screenshot, a ticket.")
+    note: Text | None = None
 
 
 class ChangeSpec(_Spec):
@@ -240,6 +284,9 @@ class ChangeSpec(_Spec):
     path: ReleasePath | None = None
     catalog: Text | None = Field(None, description="The catalog directory, relative to this file.")
     changes: list[ChangeItemSpec] = Field(min_length=1)
+    steps: StepsSpec | None = Field(None, description="Who did triage, build and QA, and when.")
+    signoffs: Annotated[list[SignoffSpec], _none_to_empty(list)] = _no_items("Each team's sign-off: approved or rejected.")
+    results: Annotated[list[ResultSpec], _none_to_empty(list)] = _no_items("Regression tests run for this change, and their results.")
 
 
 class ReleaseSpec(_Spec):
@@ -253,18 +300,6 @@ class ReleaseSpec(_Spec):
     )
     owner: Id | None = None
     notes: Text | None = None
-
-
-@functools.cache
-def known_keys() -> frozenset[str]:
-    """Every key of the catalog, change and release formats, to tell a key slipped out of place from an id.
-
-    >>> {"depends_on", "critical", "changes"} <= known_keys(), "web" in known_keys()
-    (True, False)
-    """
-    models = (TeamSpec, DependencySpec, AssetSpec, SystemSpec, TestSpec, PathRuleSpec, PolicySpec, SourceSpec,
-              CatalogFileSpec, ChangeItemSpec, ChangeSpec, ReleaseSpec)  # fmt: skip
-    return frozenset(key for model in models for key in _field_names(model))
 
 
 # --- the same shapes, validated into plain dicts -------------------------------
@@ -425,9 +460,6 @@ def _problems(model: type[BaseModel], doc: YamlDoc, errors: list[ErrorDetails]) 
         message = with_required(loc, messages) if err["type"] == "extra_forbidden" else messages[loc]
         problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
     return sorted(set(problems))
-
-
-
 
 
 def _valid(model: type[BaseModel], value: Any) -> bool:

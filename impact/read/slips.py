@@ -15,6 +15,7 @@ imports the YAML reader.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from types import UnionType
@@ -78,23 +79,35 @@ def _nodes(model: type[BaseModel], data: Any, path: Loc) -> list[Node]:
     return found
 
 
-def _kinds(root: type[BaseModel]) -> dict[type[BaseModel], str]:
-    """Each model of the tree, with what a person calls its entries ("an asset")."""
+@functools.cache
+def _tree(root: type[BaseModel]) -> tuple[dict[type[BaseModel], str], frozenset[type[BaseModel]]]:
+    """Each model of the tree with what a person calls it ("change item"), and the entries (list items, mapping values)."""
     found: dict[type[BaseModel], str] = {}
+    entries: set[type[BaseModel]] = set()
     todo = [root]
     while todo:
         model = todo.pop()
         if model in found:
             continue
-        found[model] = _entry_kind(model) or model.__name__.removesuffix("Spec").lower()
+        found[model] = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__.removesuffix("Spec")).lower()
         for info in model.model_fields.values():
             tp = unwrap(info.annotation)
             args = get_args(tp)
-            candidates: list[Any] = [tp, unwrap(args[-1]) if args else None]
-            for candidate in candidates:
-                if _is_model(candidate):
-                    todo.append(candidate)
-    return found
+            inner: Any = unwrap(args[-1]) if args else None
+            if _is_model(inner) and get_origin(tp) in (list, dict):
+                entries.add(inner)
+            todo += [m for m in (tp, inner) if _is_model(m)]
+    return found, frozenset(entries)
+
+
+def _kinds(root: type[BaseModel]) -> dict[type[BaseModel], str]:
+    return _tree(root)[0]
+
+
+@functools.cache
+def known_keys(*roots: type[BaseModel]) -> frozenset[str]:
+    """Every key of the formats read by these models and the models inside them: what tells a slipped key from an id."""
+    return frozenset(key for root in roots for model in _kinds(root) for key in field_names(model))
 
 
 def _a(kind: str) -> str:
@@ -111,13 +124,10 @@ class Slip:
     explains: tuple[Loc, ...]
 
 
-def _owner_of(key: str, kinds: dict[type[BaseModel], str]) -> list[type[BaseModel]]:
-    return [m for m in kinds if key in field_names(m) and _entry_kind(m)]
-
-
-def _entry_kind(model: type[BaseModel]) -> str:
-    kind = getattr(model, "entry_kind", "")
-    return kind if isinstance(kind, str) else ""
+def _owner_of(
+    key: str, kinds: dict[type[BaseModel], str], entries: frozenset[type[BaseModel]]
+) -> list[type[BaseModel]]:
+    return [m for m in kinds if key in field_names(m) and m in entries]
 
 
 def _home(models: list[type[BaseModel]], nodes: list[Node], line: int) -> Node | None:
@@ -147,7 +157,7 @@ def _empty_before(level: Node, key: str) -> str | None:
 
 def find_slips(root: type[BaseModel], data: Any, errors: list[Loc], unknown: list[Loc]) -> list[Slip]:
     """The slipped keys behind ``errors`` (the locs pydantic found wrong); ``unknown``: the locs of unknown keys."""
-    kinds = _kinds(root)
+    kinds, entries = _tree(root)
     nodes = _nodes(root, data, ())
     by_path = {n.path: n for n in nodes}
     slips: list[Slip] = []
@@ -159,7 +169,7 @@ def find_slips(root: type[BaseModel], data: Any, errors: list[Loc], unknown: lis
             loc = (*node.path, key)
             if not any(e[: len(loc)] == loc for e in errors) or not isinstance(key, str):
                 continue
-            owners = _owner_of(key, kinds)
+            owners = _owner_of(key, kinds, entries)
             if not owners:
                 continue
             line, col = node.data.key_marks[key]
@@ -184,7 +194,7 @@ def find_slips(root: type[BaseModel], data: Any, errors: list[Loc], unknown: lis
         if parent is None or parent.level or not isinstance(key, str):
             continue
         line, col = parent.data.key_marks.get(key, (0, 0))
-        owners = [m for m in _owner_of(key, kinds) if m is not parent.model]
+        owners = [m for m in _owner_of(key, kinds, entries) if m is not parent.model]
         value = parent.data.get(key)
         fields = set(field_names(parent.model))
         level = by_path.get(loc[:-2])

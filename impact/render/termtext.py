@@ -4,8 +4,9 @@ Into a file or a pipe the answer is written as :mod:`impact.render.text`
 makes it: one line per fact, for ``grep`` and diffs. On a terminal the long
 lines are wrapped at its width (a why-path only between its steps, so an id
 is never cut; the rest of a line stands under its label) and the verdict is
-coloured: red when the change is blocking, yellow when it is held (not ready
-to ship), green when it can ship. The caller decides whether this is a
+coloured by the one decision (:mod:`impact.analysis.decision`): red when
+the change is blocking, yellow when it is not ready to ship, green when it
+can ship. The caller decides whether this is a
 terminal (width and colour are None otherwise), and ``NO_COLOR``.
 """
 
@@ -16,6 +17,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Iterator
 
 from impact.analysis.check import CheckResult
+from impact.analysis.decision import decide
 from impact.render.text import ARROW
 
 Style = Callable[[str, str], str]
@@ -23,14 +25,14 @@ Style = Callable[[str, str], str]
 _LABELLED = re.compile(r"^(\s*(?:why|risk|covers|note|touches): |\s+- )")
 _LEAD = re.compile(r"^(\s*(?:! |\[ \] )?)")  # an item's indentation, with its critical mark or its check box
 _KEEP = "\x00"  # stands for a space that must not become a line break (never in an answer: text.safe escapes it)
-_HELD = frozenset({"draft", "triage", "build", "qa"})
 
 
 def verdict_kind(result: CheckResult) -> str:
-    """The verdict's colour: ``'bad'`` if blocking, ``'hold'`` if not approved yet, else ``'good'``."""
-    if result.blocking:
+    """The verdict's colour, from the one decision: ``'bad'`` if blocking, ``'good'`` if it can ship, else ``'hold'``."""
+    decision = decide(result)
+    if decision.blocking:
         return "bad"
-    return "hold" if result.change.status in _HELD else "good"
+    return "good" if decision.ships or decision.released else "hold"
 
 
 def wrap(line: str, width: int | None) -> list[str]:
