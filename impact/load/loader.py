@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,16 +108,11 @@ def _warnings(catalog: Catalog) -> list[Problem]:
     return found
 
 
-EdgeWarnings = Callable[[Iterable[tuple[str, str]], Mapping[str, Place]], list[Problem]]
-"""Warnings about a catalog's dependencies ``(upstream, downstream)`` (cycles), with the places of its definitions."""
-
-
 def check_catalog(
     root: str | os.PathLike[str],
     limits: Limits | None = None,
     *,
     warnings_now: bool = True,
-    edge_warnings: EdgeWarnings | None = None,
 ) -> tuple[Catalog | None, list[Problem]]:
     """Load a catalog and return it (None if it has errors) with every problem and warning, sorted.
 
@@ -125,8 +120,8 @@ def check_catalog(
     ``catalog.warnings`` is read, and the list returned
     holds only errors (a check needs no warnings, and finding them takes a
     second at 100,000 assets). A catalog with errors comes with the warnings
-    of what could be read, and those of ``edge_warnings`` (the graph layer's
-    cycles: ``impact validate``).
+    of what could be read (untested critical assets, look-alike ids; not the
+    dependency cycles, which need the graph).
     """
     path = Path(root)
     if not path.is_dir():
@@ -156,9 +151,7 @@ def check_catalog(
             if problems.errors:  # with the warnings of what could be read: fixing an error should not reveal them later
                 locate = FileLocator([path / rel for rel in rels], names, [_digest(raw) for raw in raws], raws)
                 places = _MergedPlaces(merged["places"], names, locate)
-                found = _merged_warnings(records, merged, places)
-                found += edge_warnings(merged["edges"], places) if edge_warnings is not None else []
-                warnings = sorted(problems.warnings + found)
+                warnings = sorted(problems.warnings + _merged_warnings(records, merged, places))
                 return None, sorted(problems.errors + problems.notes) + warnings
             data = encode(merged, rels)
         # Places are found as through the cache: for many files at once, in parallel.
