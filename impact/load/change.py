@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from impact.core.aspects import EVERY, touched
+from impact.core.aspects import EVERY, add_up, touched
 from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.core.ids import split_asset_id, suggest
@@ -29,6 +29,8 @@ class ChangeItem:
     place: Place
     aspects: tuple[str, ...] | None = None
     """What the item says it touches (see :mod:`impact.graph.aspects`); None when it does not say."""
+    values: tuple[str, ...] | None = None
+    """The values it says it adds, removes or renames (see :mod:`impact.core.aspects`); None when it does not say."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class ChangedAsset:
     """What the change file named: the asset itself, or its whole system."""
     in_catalog: bool = True
     aspects: frozenset[str] = EVERY
-    """What the change items on this asset touch, added up (see :mod:`impact.core.aspects`)."""
+    """What the change items on this asset touch, added up, with the values they name (:func:`impact.core.aspects.pack`)."""
 
 
 def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> ChangeRequest:
@@ -79,8 +81,8 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         title=title,
         file=name,
         items=tuple(
-            ChangeItem(target, action, note, Place(name, line, col), tuple(aspects) if aspects is not None else None)
-            for target, action, note, line, col, aspects in items_
+            ChangeItem(target, action, note, Place(name, line, col), _tuple(aspects), _tuple(values))
+            for target, action, note, line, col, aspects, values in items_
         ),
         requested_by=requested_by,
         status=status,
@@ -90,6 +92,11 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         place=Place(name, *id_at),
         requested_by_place=Place(name, *requested_by_at) if requested_by_at else None,
     )
+
+
+def _tuple(words: Any) -> tuple[str, ...] | None:
+    """A list as written, each word once, in order (None stays None)."""
+    return tuple(dict.fromkeys(words)) if words is not None else None
 
 
 _Fields = tuple[Any, ...]  # (id, title, requested_by, status, release, path, catalog, items, id place, requested_by place)
@@ -106,7 +113,7 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     if spec is None:
         raise ImpactError(problems)
     items = tuple(
-        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), tuple(dict.fromkeys(item.aspects)) if item.aspects is not None else None)
+        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), _tuple(item.aspects), _tuple(item.values))
         for i, item in enumerate(spec.changes)
     )
     return (
@@ -266,11 +273,11 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
     # Several items on one asset add up what they touch; a system target gives each of its assets the item's aspects.
     aspects: dict[str, frozenset[str]] = {}
     for item in change.items:
-        its = touched(item.action, item.aspects)
+        its = touched(item.action, item.aspects, item.values)
         if ":" in item.target:
             if item.target in changed:
-                aspects[item.target] = aspects.get(item.target, frozenset()) | its
+                aspects[item.target] = add_up(aspects.get(item.target, frozenset()), its)
         elif item.target in catalog.systems:
             for aid in catalog.systems[item.target].assets:
-                aspects[aid] = aspects.get(aid, frozenset()) | its
+                aspects[aid] = add_up(aspects.get(aid, frozenset()), its)
     return sorted((replace(c, aspects=aspects[c.asset]) if c.asset in aspects else c for c in changed.values()), key=lambda c: c.asset)

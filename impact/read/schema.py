@@ -62,6 +62,10 @@ PATHS = ("quick-hit", "minor", "major")
 Action = Literal["modify", "rename", "delete", "create", "deprecate"]
 Aspect = Literal["name", "content", "values", "logic", "schema", "data", "availability"]
 """What a change touches of an asset, or a dependency uses of its upstream asset (see impact.core.aspects)."""
+
+Value = Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
+"""One allowed value of a field (a picklist entry, a lead status, an event name), as written."""
+
 Status = Literal["draft", "triage", "build", "qa", "approved", "released"]
 ReleasePath = Literal["quick-hit", "minor", "major"]
 
@@ -110,6 +114,14 @@ class DependencySpec(_Spec):
         None,
         min_length=1,
         description=f"What the dependent asset uses of the upstream one: {', '.join(ASPECTS)}. Default: every aspect.",
+    )
+    values: list[Value] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "The values of the upstream asset the dependent one tests (ISPICKVAL(Status, 'Closed')): a change to other values "
+            "(its 'values:') does not reach it through this dependency. Default: it reads every value."
+        ),
     )
 
     short_form: ClassVar[str] = "asset"  # a bare string stands for this field (see plain_validator too)
@@ -212,7 +224,18 @@ class ChangeItemSpec(_Spec):
     aspects: list[Aspect] | None = Field(
         None,
         min_length=1,
-        description=f"What the change touches: {', '.join(ASPECTS)}. Default: name for a rename, every aspect otherwise.",
+        description=(
+            f"What the change touches: {', '.join(ASPECTS)}. Default: values for an item that names values, "
+            "name for a rename, every aspect otherwise."
+        ),
+    )
+    values: list[Value] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "The values the change adds, removes or renames (a picklist entry, a lead status): it reaches the dependencies "
+            "that test one of them or test none in particular. Default: every value."
+        ),
     )
 
 
