@@ -193,11 +193,11 @@ def build_record(raw: bytes, name: str) -> Record | None:
 
 
 def _has_numbers(data: dict[str, Any]) -> bool:
-    """Whether a valid file's data holds a number (the schema's only numbers: test minutes, policy distances)."""
+    """Whether a valid file's data holds a number (the schema's only numbers: test minutes, policy limits)."""
     if any(t.get("minutes") is not None for t in data.get("tests", {}).values()):
         return True
     rules = (data.get("policy") or {}).values()
-    return any(rule is not None and rule.get("max_tool_distance") is not None for rule in rules)
+    return any(rule is not None and (rule.get("max_tool_distance") is not None or rule.get("max_impacted") is not None) for rule in rules)
 
 
 def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:

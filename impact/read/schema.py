@@ -186,6 +186,13 @@ class PathRuleSpec(_Spec):
     actions: list[Action] | None = Field(None, description="Actions allowed on this path; default: any.")
     types: list[Text] | None = Field(None, description="Asset types a change may target; default: any.")
     max_tool_distance: YInt | None = Field(None, description="How far impact may reach, in tools.")
+    max_impacted: Annotated[int, Field(ge=0, le=100_000_000), BeforeValidator(as_int)] | None = Field(
+        None,
+        description=(
+            "How many assets beyond the changed ones impact may reach (within 5 tools). "
+            "Default: 0 for quick-hit (no testing is safe only when nothing else is reached), no limit for minor."
+        ),
+    )
     allow_critical_changed: YBool | None = None
     allow_critical_impacted: YBool | None = None
 
