@@ -241,9 +241,9 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     Example:
         impact import salesforce force-app --owner salesops -o catalog/salesforce.yaml
     """
-    from impact.importers.salesforce import read_salesforce_source
+    from impact.importers.salesforce_values import read_salesforce_values
 
-    _finish(output, read_salesforce_source(Path(project), system, owner, progress), catalog, project)
+    _finish(output, read_salesforce_values(Path(project), system, owner, progress), catalog, project)
 
 
 @import_group.command("dbt")

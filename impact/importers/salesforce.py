@@ -204,8 +204,18 @@ class _Builder:
         return None  # Owner and other polymorphic or unknown lookups: stop at the lookup field
 
 
-def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress) -> Imported:
-    """Assets and dependencies of a Salesforce project in source format (see the module docstring)."""
+def read_salesforce_source(
+    root: Path,
+    system: str = "salesforce",
+    owner: str | None = None,
+    progress: Progress = no_progress,
+    edit_roots: Callable[[dict[Path, Element]], object] | None = None,
+) -> Imported:
+    """Assets and dependencies of a Salesforce project in source format (see the module docstring).
+
+    ``edit_roots`` sees (and may change) every parsed metadata file before it
+    is read: :mod:`impact.importers.salesforce_values` uses it.
+    """
     name = display_path(root)
     if not root.is_dir():
         raise ImpactError(Problem(name, 0, 0, "no such folder; give the project folder (the one with force-app/) or any folder holding objects/, flows/, ..."))
@@ -226,6 +236,8 @@ def read_salesforce_source(root: Path, system: str = "salesforce", owner: str | 
         except ImpactError as exc:
             problems.items.extend(exc.problems)
     problems.raise_if_errors()
+    if edit_roots is not None:
+        edit_roots(roots)
 
     org = _Org()
     for path in files.get("object"):
