@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element
@@ -46,54 +47,74 @@ Tests = dict[tuple[str, str], set[str]]
 
 Progress = Callable[[Iterable[Path], int, str], Iterable[Path]]
 
-_REF = r"\{!\s*[\w$.:]+\s*\}|[A-Za-z_$][\w$.:]*"
+_NAME = r"\{!\s*[\w$.:]+\s*\}|[A-Za-z_$][\w$.:]*"
+_REF = rf"PRIORVALUE\s*\(\s*(?:{_NAME})\s*\)|{_NAME}"
 _STR = r"\"[^\"]*\"|'[^']*'"
 _PICKVAL = re.compile(rf"\b(?:ISPICKVAL|INCLUDES)\s*\(\s*({_REF})\s*,\s*({_STR})\s*\)", re.I)
 _TEXT_LEFT = re.compile(rf"\bTEXT\s*\(\s*({_REF})\s*\)\s*(?:==|=|<>|!=)\s*({_STR})", re.I)
 _TEXT_RIGHT = re.compile(rf"({_STR})\s*(?:==|=|<>|!=)\s*TEXT\s*\(\s*({_REF})\s*\)", re.I)
+_NEUTRAL = re.compile(rf"\b(?:ISCHANGED|ISBLANK|ISNULL)\s*\(\s*(?:TEXT\s*\(\s*({_REF})\s*\)|({_REF}))\s*\)", re.I)
 _CASE = re.compile(rf"\bCASE\s*\(\s*(?:TEXT\s*\(\s*({_REF})\s*\)|({_REF}))\s*,", re.I)
-_RECORD = re.compile(r"^(?:\$Record|\$Record__Prior|myVariable_current|myVariable_old)\.([A-Za-z_]\w*)$", re.I)
+_RECORD = re.compile(r"^(?:\$Record|\$Record__Prior|myVariable_current|myVariable_old)((?:\.[A-Za-z_]\w*)+)$", re.I)
 _FLOW_OPERATORS = {"equalto", "notequalto"}
+_FLOW_NEUTRAL = {"ischanged", "isnull", "isblank"}
 _CRITERIA_OPERATIONS = {"equals", "notequal", "includes", "excludes"}
 
 
 def read_salesforce_values(root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress) -> Imported:
     """:func:`~impact.importers.salesforce.read_salesforce_source`, with the values each dependency tests (see the module)."""
     tests: Tests = {}
-    imported = read_salesforce_source(root, system, owner, progress, edit_roots=lambda roots: tests.update(tested(roots)))
+    imported = read_salesforce_source(root, system, owner, progress, edit_roots=lambda roots: tests.update(compared_values(roots)))
     if not tests:
         return imported
-    plain = read_salesforce_source(root, system, owner, no_progress, edit_roots=lambda roots: tested(roots, take_out=True))
+    plain = read_salesforce_source(root, system, owner, no_progress, edit_roots=lambda roots: compared_values(roots, take_out=True))
     for sid, found in imported.systems.items():
         others = plain.systems[sid].assets
         for key, item in found.assets.items():
             kept = set(others[key].depends_on) if key in others else set()
             for dep in item.depends_on:
-                values = tests.get((key.lower(), dep.partition(":")[2].lower()))
-                if dep not in kept and values:
+                values = tests.get((key.lower(), dep.rpartition(".")[2].lower()))
+                if dep not in kept and values and dep.partition(":")[2].startswith("field/"):
                     item.values[dep] = sorted(values)
     return imported
 
 
-def tested(roots: dict[Path, Element], *, take_out: bool = False) -> Tests:
-    """The values each asset compares each field of its record with; ``take_out`` removes those comparisons from ``roots``."""
+def compared_values(roots: dict[Path, Element], *, take_out: bool = False) -> Tests:
+    """The values each asset compares each field with, by (asset key, field name); ``take_out`` removes those comparisons.
+
+    A comparison that names no value (``ISCHANGED(Status)``, a flow's
+    ``IsNull``) is taken out too, and adds no value.
+    """
     found: Tests = {}
     for path, el in roots.items():
         kind = file_kind(path)
         compared = list(_comparisons(kind, path, el))
-        for key, obj, name, _where, value in compared:
-            found.setdefault((key.lower(), f"field/{obj}.{name}".lower()), set()).add(value)
-        for key, obj, holder in _formulas(kind, path, el):
-            for name, value in _formula_values(holder, take_out):
-                found.setdefault((key.lower(), f"field/{obj}.{name}".lower()), set()).add(value)
+        for key, holder, flow in _formulas(kind, path, el):
+            compared += _formula_comparisons(key, holder, flow)
+        for key, name, _where, value in compared:
+            values = found.setdefault((key.lower(), name.lower()), set())
+            if value is not None:
+                values.add(value)
         if take_out:
             for *_, where, _value in compared:
-                where.text = ""
-    return found
+                where()
+    return {k: v for k, v in found.items() if v}
 
 
-def _comparisons(kind: str | None, path: Path, el: Element) -> Iterator[tuple[str, str, str, Element, str]]:
-    """``(asset key, object, field, the element naming it, value)`` of each comparison written as metadata (not a formula)."""
+Comparison = tuple[str, str, Callable[[], None], str | None]
+"""``(asset key, field name, what takes it out, value)``; no value: it tests for a change or for blank."""
+
+
+def _blank(*elements: Element) -> Callable[[], None]:
+    def take_out() -> None:
+        for element in elements:
+            element.text = ""
+
+    return take_out
+
+
+def _comparisons(kind: str | None, path: Path, el: Element) -> Iterator[Comparison]:
+    """Each comparison written as metadata (not in a formula)."""
     if kind == "flow":
         yield from _flow_comparisons(path, el)
     elif kind in ("workflow", "assignment-rules"):
@@ -101,7 +122,7 @@ def _comparisons(kind: str | None, path: Path, el: Element) -> Iterator[tuple[st
         for rule, entries in _rules(kind, obj, el):
             for entry in entries:
                 for item in children(entry, "criteriaItems"):
-                    yield from ((rule, obj, name, where, v) for name, where, v in _criteria_item(obj, item))
+                    yield from ((rule, *found) for found in _criteria_item(obj, item))
 
 
 def _rules(kind: str, obj: str, el: Element) -> Iterator[tuple[str, list[Element]]]:
@@ -118,8 +139,8 @@ def _rules(kind: str, obj: str, el: Element) -> Iterator[tuple[str, list[Element
                 yield f"assignment-rule/{obj}.{name}", children(rule_el, "ruleEntry")
 
 
-def _criteria_item(obj: str, item: Element) -> Iterator[tuple[str, Element, str]]:
-    """A criteria item ``Case.Status equals New,Working`` on the rule's own object: its field, the element naming it, each value."""
+def _criteria_item(obj: str, item: Element) -> Iterator[tuple[str, Callable[[], None], str | None]]:
+    """A criteria item ``Case.Status equals New,Working`` on the rule's own object: the field, what takes it out, each value."""
     where = next(iter(children(item, "field")), None)
     ref, operation, value = text_of(item, "field") or "", (text_of(item, "operation") or "").lower(), text_of(item, "value")
     first, _, rest = ref.partition(".")
@@ -127,30 +148,42 @@ def _criteria_item(obj: str, item: Element) -> Iterator[tuple[str, Element, str]
         return
     for one in value.split(","):
         if one.strip():
-            yield rest, where, one.strip()
+            yield rest, _blank(where), one.strip()
 
 
-def _flow_comparisons(path: Path, el: Element) -> Iterator[tuple[str, str, str, Element, str]]:
+def _flow_comparisons(path: Path, el: Element) -> Iterator[Comparison]:
     key = f"flow/{text_of(el, 'fullName') or api_name(path, '.flow-meta.xml')}"
-    start = next(iter(children(el, "start")), None)
-    obj = text_of(start, "object") or _process_object(el)
     for node in el.iter():
         tag = local(node.tag)
-        if tag == "conditions" and obj:
-            left = next(iter(children(node, "leftValueReference")), None)
-            match = _RECORD.match((left.text or "").strip()) if left is not None else None
-            value = _string(node, "rightValue")
-            if match and value is not None and (text_of(node, "operator") or "").lower() in _FLOW_OPERATORS:
-                assert left is not None
-                yield key, obj, match.group(1), left, value
+        if tag == "conditions":
+            yield from _condition(key, node)
         elif tag in ("start", "recordLookups", "recordUpdates", "recordDeletes"):
-            other = obj if tag == "start" else text_of(node, "object")
             for flt in children(node, "filters"):
                 where = next(iter(children(flt, "field")), None)
-                value = _string(flt, "value")
-                if other and where is not None and value is not None and (text_of(flt, "operator") or "").lower() in _FLOW_OPERATORS:
-                    if re.fullmatch(r"\w+", (where.text or "").strip()):
-                        yield key, other, (where.text or "").strip(), where, value
+                name = (where.text or "").strip() if where is not None else ""
+                operator, value = (text_of(flt, "operator") or "").lower(), _string(flt, "value")
+                if where is not None and re.fullmatch(r"\w+", name) and operator in _FLOW_OPERATORS | _FLOW_NEUTRAL:
+                    if operator in _FLOW_NEUTRAL or value is not None:
+                        yield key, name, _blank(where), value if operator in _FLOW_OPERATORS else None
+
+
+def _condition(key: str, node: Element) -> Iterator[Comparison]:
+    """A flow condition on a field of the record: against a ``stringValue``, for a change (Process Builder's idiom), or for null."""
+    left = next(iter(children(node, "leftValueReference")), None)
+    match = _RECORD.match((left.text or "").strip()) if left is not None else None
+    if left is None or match is None:
+        return
+    name, operator = match.group(1).rpartition(".")[2], (text_of(node, "operator") or "").lower()
+    value = _string(node, "rightValue")
+    if operator in _FLOW_OPERATORS and value is not None:
+        yield key, name, _blank(left), value
+    elif operator in _FLOW_NEUTRAL:
+        yield key, name, _blank(left), None
+    elif operator == "notequalto":  # myVariable_old.Status <> myVariable_current.Status: Process Builder's "is changed"
+        right = next((r for v in children(node, "rightValue") for r in children(v, "elementReference")), None)
+        other = _RECORD.match((right.text or "").strip()) if right is not None else None
+        if right is not None and other is not None and other.group(1).lower() == match.group(1).lower():
+            yield key, name, _blank(left, right), None
 
 
 def _process_object(el: Element) -> str | None:
@@ -169,88 +202,91 @@ def _string(el: Element, holder: str) -> str | None:
     if value is None:
         return None
     literal = next(iter(children(value, "stringValue")), None)
-    return literal.text if literal is not None and literal.text else None
+    return literal.text if literal is not None and literal.text and literal.text.strip() else None
 
 
-def _formulas(kind: str | None, path: Path, el: Element) -> Iterator[tuple[str, str, Element]]:
-    """``(asset key, object, the element holding the formula)`` of each formula the importer reads fields from."""
+def _formulas(kind: str | None, path: Path, el: Element) -> Iterator[tuple[str, Element, bool]]:
+    """``(asset key, the element holding a formula, whether it is a flow's)`` of each formula the importer reads fields from."""
     if kind == "field":
         obj = path.parent.parent.name
-        holder = next(iter(children(el, "formula")), None)
-        if holder is not None:
-            yield f"field/{obj}.{text_of(el, 'fullName') or api_name(path, '.field-meta.xml')}", obj, holder
+        for holder in children(el, "formula"):
+            yield f"field/{obj}.{text_of(el, 'fullName') or api_name(path, '.field-meta.xml')}", holder, False
     elif kind == "validation-rule":
         obj = path.parent.parent.name
-        holder = next(iter(children(el, "errorConditionFormula")), None)
-        if holder is not None:
-            yield f"validation-rule/{obj}.{unquote(text_of(el, 'fullName') or api_name(path, '.validationRule-meta.xml'))}", obj, holder
+        for holder in children(el, "errorConditionFormula"):
+            yield f"validation-rule/{obj}.{unquote(text_of(el, 'fullName') or api_name(path, '.validationRule-meta.xml'))}", holder, False
     elif kind in ("workflow", "assignment-rules"):
         obj = api_name(path, ".workflow-meta.xml" if kind == "workflow" else ".assignmentRules-meta.xml")
         for rule, entries in _rules(kind, obj, el):
-            yield from ((rule, obj, h) for entry in entries for h in children(entry, "formula"))
+            yield from ((rule, h, False) for entry in entries for h in children(entry, "formula"))
     elif kind == "flow":
-        start = next(iter(children(el, "start")), None)
-        obj = text_of(start, "object") or _process_object(el)
-        if obj:
-            key = f"flow/{text_of(el, 'fullName') or api_name(path, '.flow-meta.xml')}"
-            yield from ((key, obj, h) for f in children(el, "formulas") for h in children(f, "expression"))
+        key = f"flow/{text_of(el, 'fullName') or api_name(path, '.flow-meta.xml')}"
+        yield from ((key, h, True) for h in el.iter() if local(h.tag) in ("expression", "filterFormula"))
 
 
-def _formula_values(holder: Element, take_out: bool) -> list[tuple[str, str]]:
-    """``(field, value)`` of each comparison in a formula with a field of the record; ``take_out`` blanks those references."""
-    text = holder.text or ""
-    found = formula_tests(text)
-    out: list[tuple[str, str]] = []
-    spans = []
-    for start, end, ref, value in found:
-        name = _field_name(ref)
-        if name and value.strip():  # a test for blank (ISPICKVAL(Status, "")) reads no value: left whole
-            out.append((name, value))
-            spans.append((start, end))
-    if take_out and spans:
-        chars = list(text)
-        for start, end in spans:
-            chars[start:end] = " " * (end - start)
-        holder.text = "".join(chars)
+def _formula_comparisons(key: str, holder: Element, flow: bool) -> list[Comparison]:
+    """The comparisons in one formula with fields; taking one out blanks its reference in the formula."""
+    out: list[Comparison] = []
+    for start, end, ref, value in formula_tests(holder.text or ""):
+        name = _field_name(ref, flow)
+        if name:
+            out.append((key, name, partial(_blank_span, holder, start, end), value))
     return out
 
 
-def _field_name(ref: str) -> str | None:
-    """The field of the record a reference names (``Status``, ``{!$Record.Status}``), None for anything else."""
+def _blank_span(holder: Element, start: int, end: int) -> None:
+    text = holder.text or ""
+    holder.text = text[:start] + " " * (end - start) + text[end:]
+
+
+def _field_name(ref: str, flow: bool) -> str | None:
+    """The field a reference ends on (``Status``, ``Case__r.Status``, ``{!$Record.Status}``); None for anything else."""
     bare = ref.strip()
+    inner = re.fullmatch(r"PRIORVALUE\s*\(\s*(.*?)\s*\)", bare, re.I | re.S)
+    bare = inner.group(1) if inner else bare
     if bare.startswith("{!"):
         bare = bare[2:-1].strip()
     match = _RECORD.match(bare)
     if match:
-        return match.group(1)
-    return bare if re.fullmatch(r"[A-Za-z_]\w*", bare) else None
+        return match.group(1).rpartition(".")[2]
+    if flow or not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", bare):
+        return None  # a flow's other variables, globals ($User), polymorphic paths: not fields the importer links
+    return bare.rpartition(".")[2]
 
 
-def formula_tests(text: str) -> list[tuple[int, int, str, str]]:
+def formula_tests(text: str) -> list[tuple[int, int, str, str | None]]:
     """``(start, end, reference, value)`` of each comparison of a reference with a literal value in a formula.
 
-    >>> [(ref, value) for _, _, ref, value in formula_tests('ISPICKVAL(Status, "Closed") && TEXT(Type) <> \\'Bug\\'')]
+    A test for a change or for blank (``ISCHANGED``, ``ISBLANK``, ``ISNULL``) has no value.
+
+    >>> [(ref, value) for _, _, ref, value in formula_tests("ISPICKVAL(Status, 'Closed') && TEXT(Type) <> 'Bug'")]
     [('Status', 'Closed'), ('Type', 'Bug')]
     >>> [(ref, value) for _, _, ref, value in formula_tests("CASE(Priority, 'High', 1, 'Low', 3, 2) /* ISPICKVAL(X, 'y') */")]
     [('Priority', 'High'), ('Priority', 'Low')]
-    >>> formula_tests("CASE(Priority, Other__c, 1, 2)")  # compared with another field: the whole value
+    >>> [(ref, value) for _, _, ref, value in formula_tests("ISCHANGED(Status) && ISPICKVAL(PRIORVALUE(Status), 'New')")]
+    [('Status', None), ('PRIORVALUE(Status)', 'New')]
+    >>> formula_tests("CASE(Priority, Other__c, 1, 2) & ISPICKVAL(Stage, '')")  # another field, a blank: the whole value
     []
     """
     shape = _COMMENT.sub(lambda m: " " * len(m.group(0)), text)
     shape = _STRING.sub(lambda m: m.group(0)[0] + "x" * (len(m.group(0)) - 2) + m.group(0)[-1], shape)
-    out: list[tuple[int, int, str, str]] = []
+    out: list[tuple[int, int, str, str | None]] = []
     for pattern, ref_at, value_at in ((_PICKVAL, 1, 2), (_TEXT_LEFT, 1, 2), (_TEXT_RIGHT, 2, 1)):
         for m in pattern.finditer(shape):
-            out.append((m.start(ref_at), m.end(ref_at), text[m.start(ref_at) : m.end(ref_at)], _unquote(text[m.start(value_at) : m.end(value_at)])))
+            value = _unquote(text[m.start(value_at) : m.end(value_at)])
+            if value.strip():
+                out.append((m.start(ref_at), m.end(ref_at), text[m.start(ref_at) : m.end(ref_at)], value))
+    for m in _NEUTRAL.finditer(shape):
+        at = 1 if m.group(1) is not None else 2
+        out.append((m.start(at), m.end(at), text[m.start(at) : m.end(at)], None))
     for m in _CASE.finditer(shape):
         at = 1 if m.group(1) is not None else 2
         args = _arguments(shape, m.end())
         pairs = args[: len(args) - (len(args) % 2)]  # value, result, ...; a last odd one is the default
-        values = [text[s:e].strip() for s, e in pairs[0::2]]
-        if values and all(re.fullmatch(_STR, v, re.S) for v in values):
-            ref = text[m.start(at) : m.end(at)]
-            out += [(m.start(at), m.end(at), ref, _unquote(v)) for v in values]
-    return sorted(out)
+        values = [_unquote(text[s:e]) if re.fullmatch(_STR, text[s:e].strip(), re.S) else "" for s, e in pairs[0::2]]
+        if values and all(v.strip() for v in values):
+            out += [(m.start(at), m.end(at), text[m.start(at) : m.end(at)], v) for v in values]
+    return sorted(out, key=lambda t: (t[0], t[1], t[3] or ""))
 
 
 def _arguments(shape: str, at: int) -> list[tuple[int, int]]:
