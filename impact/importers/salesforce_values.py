@@ -144,11 +144,11 @@ def _criteria_item(obj: str, item: Element) -> Iterator[tuple[str, Callable[[], 
     where = next(iter(children(item, "field")), None)
     ref, operation, value = text_of(item, "field") or "", (text_of(item, "operation") or "").lower(), text_of(item, "value")
     first, _, rest = ref.partition(".")
-    if where is None or not value or operation not in _CRITERIA_OPERATIONS or first.lower() != obj.lower() or not re.fullmatch(r"\w+", rest):
+    if where is None or not value or operation not in _CRITERIA_OPERATIONS or first.lower() != obj.lower() or not re.fullmatch(r"\w+(?:\.\w+)*", rest):
         return
     for one in value.split(","):
         if one.strip():
-            yield rest, _blank(where), one.strip()
+            yield rest.rpartition(".")[2], _blank(where), one.strip()
 
 
 def _flow_comparisons(path: Path, el: Element) -> Iterator[Comparison]:
