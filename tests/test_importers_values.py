@@ -12,6 +12,7 @@ names a value. Fixtures and their provenance: tests/fixtures/README.md
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -163,3 +164,28 @@ def test_the_catalog_file_says_it_plainly(tmp_path: Path) -> None:
     assert {"asset": "salesforce:field/Lead.Status", "values": ["Open", "Working"]} in assets["workflow-rule/Lead.Lead open or working"]["depends_on"]
     # a flow that copies the status into a task subject reads the whole value
     assert "salesforce:field/Lead.Status" in assets["flow/Lead_Status_To_Task"]["depends_on"]
+
+
+def test_gtm_triggers_list_the_values_they_compare_a_variable_with(tmp_path: Path) -> None:
+    export = Path(__file__).parent / "fixtures" / "gtm" / "GTM-TEST123_v0.json"
+    catalog = tmp_path / "catalog"
+    result = CliRunner().invoke(cli, ["import", "gtm", str(export), "--owner", "web", "-o", str(catalog / "gtm.yaml")])
+    assert result.exit_code == 0, result.output
+    recorded = {
+        (d.downstream, d.upstream): unpack(d.uses)[1] for d in load_catalog(catalog).dependencies if d.upstream.startswith("gtm:variable/")
+    }
+    # the independent reading: every {{variable}} in a trigger's conditions, and the ones compared with "equals" a literal
+    expected: dict[tuple[str, str], tuple[str, ...] | None] = {}
+    for trig in json.loads(export.read_text())["containerVersion"]["trigger"]:
+        mentions: dict[str, list[str | None]] = {}
+        for cond in [c for k in ("filter", "autoEventFilter", "customEventFilter") for c in trig.get(k) or []]:
+            args = {p["key"]: p["value"] for p in cond["parameter"]}
+            for key, value in args.items():
+                for name in re.findall(r"\{\{([^}]+)\}\}", value):
+                    equal = cond["type"] == "EQUALS" and key == "arg0" and "{{" not in args.get("arg1", "{{")
+                    mentions.setdefault(name, []).append(args["arg1"] if equal else None)
+        for name, values in mentions.items():
+            said = None if None in values else tuple(sorted(set(values)))  # type: ignore[arg-type]
+            expected[(f"gtm:trigger/{trig['name']}", f"gtm:variable/{name}")] = said
+    assert any(expected.values())
+    assert {key: recorded.get(key) for key in expected} == expected

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from impact.core.errors import ImpactError, Problem, display_path
+from impact.importers.gtm_values import trigger_values
 from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.xmlread import read_json
 
@@ -111,6 +112,9 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
         add(key, "trigger", trig.get("notes") or None)
         conditions = [trig.get(k) for k in ("filter", "autoEventFilter", "customEventFilter")]
         use_variables(key, conditions)
+        for var, values in trigger_values(conditions).items():  # {{Event}} equals form_submit: tests that value (issue #29)
+            if f"{system}:variable/{var}" in assets[key].depends_on:
+                assets[key].values[f"{system}:variable/{var}"] = values
         if trig.get("type") == "TRIGGER_GROUP":  # fires when each trigger of the group has fired
             for tid in _trigger_references(trig.get("parameter")):
                 tname = trigger_names.get(tid) or BUILT_IN_TRIGGERS.get(tid) or f"Built-in trigger {tid}"
