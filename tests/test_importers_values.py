@@ -99,12 +99,35 @@ def _element_mentions(el: ET.Element, obj: str) -> list[tuple[str, str | None]]:
     return found
 
 
+def _written(el: ET.Element, root: ET.Element) -> list[tuple[str, str | None]]:
+    """(field, literal value) of each value ``el`` writes; each write is then emptied in ``el``."""
+    found: list[tuple[str, str | None]] = []
+    for item in el.iter(f"{{{NS['m']}}}assignmentItems"):
+        ref = item.find("m:assignToReference", NS)
+        m = re.fullmatch(r"\$Record\.(\w+)", (ref.text or "") if ref is not None else "")
+        literal = item.findtext("m:value/m:stringValue", None, NS)
+        if m and literal and item.findtext("m:operator", "", NS) == "Assign":
+            found.append((m.group(1), literal))
+            ref.text = ""  # type: ignore[union-attr]
+    for item in el.iter(f"{{{NS['m']}}}inputAssignments"):
+        literal = item.findtext("m:value/m:stringValue", None, NS)
+        if literal:
+            found.append((item.findtext("m:field", "", NS), literal))
+            item.find("m:field", NS).text = ""  # type: ignore[union-attr]
+    updates = {u.findtext("m:fullName", "", NS): u for u in root.findall("m:fieldUpdates", NS)} if el is not root else {}
+    for action in el.iter(f"{{{NS['m']}}}actions"):
+        update = updates.get(action.findtext("m:name", "", NS))
+        if update is not None and update.findtext("m:literalValue", "", NS):
+            found.append((update.findtext("m:field", "", NS), update.findtext("m:literalValue", "", NS)))
+    return found
+
+
 def _expected(folder: Path) -> dict[tuple[str, str], list[str] | None]:
     """(asset, field) → the values its dependency should list (None: the whole value), read independently."""
     out: dict[tuple[str, str], list[str] | None] = {}
     for path in sorted(folder.rglob("*.xml")):
         root = ET.parse(path).getroot()
-        name = path.name.split(".")[0]
+        name = unquote(path.name.split(".")[0])
         if path.name.endswith(".field-meta.xml") or path.name.endswith(".validationRule-meta.xml"):
             obj = path.parent.parent.name
             kind = "field" if path.name.endswith(".field-meta.xml") else "validation-rule"
@@ -122,7 +145,7 @@ def _expected(folder: Path) -> dict[tuple[str, str], list[str] | None]:
         else:
             continue
         for asset, el in units:
-            mentions = _element_mentions(el, obj)
+            mentions = _element_mentions(el, obj) + _written(el, root)
             rest = []
             for holder in el.iter():
                 if holder.tag.split("}")[1] in ("formula", "errorConditionFormula", "expression", "filterFormula") and holder.text:

@@ -36,7 +36,7 @@ from pathlib import Path
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
-from impact.importers.merge import Imported
+from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.salesforce import read_salesforce_source
 from impact.importers.salesforce_files import api_name, children, file_kind, no_progress, text_of
 from impact.importers.salesforce_formulas import _COMMENT, _STRING
@@ -64,8 +64,14 @@ _CRITERIA_OPERATIONS = {"equals", "notequal", "includes", "excludes"}
 def read_salesforce_values(root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress) -> Imported:
     """:func:`~impact.importers.salesforce.read_salesforce_source`, with the values each dependency tests (see the module)."""
     tests: Tests = {}
-    imported = read_salesforce_source(root, system, owner, progress, edit_roots=lambda roots: tests.update(compared_values(roots)))
-    if not tests:
+    writes: Tests = {}
+
+    def collect(roots: dict[Path, Element]) -> None:
+        tests.update(compared_values(roots))
+        writes.update(written_values(roots))
+
+    imported = read_salesforce_source(root, system, owner, progress, edit_roots=collect)
+    if not tests and not writes:
         return imported
     plain = read_salesforce_source(root, system, owner, no_progress, edit_roots=lambda roots: compared_values(roots, take_out=True))
     for sid, found in imported.systems.items():
@@ -73,10 +79,29 @@ def read_salesforce_values(root: Path, system: str = "salesforce", owner: str | 
         for key, item in found.assets.items():
             kept = set(others[key].depends_on) if key in others else set()
             for dep in item.depends_on:
-                values = tests.get((key.lower(), dep.rpartition(".")[2].lower()))
+                at = (key.lower(), dep.rpartition(".")[2].lower())
+                values = tests.get(at, set()) | writes.get(at, set())
                 if dep not in kept and values and dep.partition(":")[2].startswith("field/"):
                     item.values[dep] = sorted(values)
+        _writers(sid, found.assets, writes)
     return imported
+
+
+def _writers(sid: str, assets: dict[str, ImportedAsset], writes: Tests) -> None:
+    """An automation that writes a literal value into a field it does not read depends on that value (``uses: [values]``)."""
+    for key, item in assets.items():
+        if not key.startswith("field/"):
+            continue
+        for writer in item.depends_on:
+            wkey = writer.partition(":")[2]
+            values = writes.get((wkey.lower(), key.rpartition(".")[2].lower()))
+            if not values or wkey not in assets:
+                continue
+            target, dep = assets[wkey], f"{sid}:{key}"
+            if dep not in target.depends_on:
+                target.depends_on.append(dep)
+                target.depends_on.sort()
+                target.uses[dep], target.values[dep] = ["values"], sorted(values)
 
 
 def compared_values(roots: dict[Path, Element], *, take_out: bool = False) -> Tests:
@@ -99,6 +124,47 @@ def compared_values(roots: dict[Path, Element], *, take_out: bool = False) -> Te
             for *_, where, _value in compared:
                 where()
     return {k: v for k, v in found.items() if v}
+
+
+def written_values(roots: dict[Path, Element]) -> Tests:
+    """The literal values each flow or workflow rule writes into a field, by (asset key, field name).
+
+    A flow assigns ``$Record.Status = 'Assigned'`` or creates and updates
+    records with ``stringValue`` field values; a workflow rule runs field
+    updates with a ``literalValue``. Renaming the value breaks the writer.
+    """
+    found: Tests = {}
+    for path, el in roots.items():
+        kind = file_kind(path)
+        if kind == "flow":
+            key = f"flow/{text_of(el, 'fullName') or api_name(path, '.flow-meta.xml')}"
+            for node in el.iter():
+                tag = local(node.tag)
+                if tag == "assignmentItems":
+                    match = _RECORD.match(text_of(node, "assignToReference") or "")
+                    value = _string(node, "value")
+                    if match and value is not None and (text_of(node, "operator") or "") == "Assign":
+                        found.setdefault((key.lower(), match.group(1).rpartition(".")[2].lower()), set()).add(value)
+                elif tag == "inputAssignments":
+                    value, name = _string(node, "value"), text_of(node, "field")
+                    if name and value is not None:
+                        found.setdefault((key.lower(), name.lower()), set()).add(value)
+        elif kind == "workflow":
+            _workflow_writes(api_name(path, ".workflow-meta.xml"), el, found)
+    return found
+
+
+def _workflow_writes(obj: str, el: Element, found: Tests) -> None:
+    literal = {
+        text_of(fu, "fullName"): (text_of(fu, "field"), text_of(fu, "literalValue"))
+        for fu in children(el, "fieldUpdates")
+        if text_of(fu, "literalValue") and text_of(fu, "field")
+    }
+    for rule, (rule_el,) in _rules("workflow", obj, el):
+        for action in [*children(rule_el, "actions"), *(a for t in children(rule_el, "workflowTimeActions") for a in children(t, "actions"))]:
+            name, value = literal.get(text_of(action, "name"), (None, None))
+            if name and value:
+                found.setdefault((rule.lower(), name.lower()), set()).add(value)
 
 
 Comparison = tuple[str, str, Callable[[], None], str | None]
