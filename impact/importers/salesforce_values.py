@@ -56,6 +56,9 @@ _TEXT_RIGHT = re.compile(rf"({_STR})\s*(?:==|=|<>|!=)\s*TEXT\s*\(\s*({_REF})\s*\
 _NEUTRAL = re.compile(rf"\b(?:ISCHANGED|ISBLANK|ISNULL)\s*\(\s*(?:TEXT\s*\(\s*({_REF})\s*\)|({_REF}))\s*\)", re.I)
 _CASE = re.compile(rf"\bCASE\s*\(\s*(?:TEXT\s*\(\s*({_REF})\s*\)|({_REF}))\s*,", re.I)
 _RECORD = re.compile(r"^(?:\$Record|\$Record__Prior|myVariable_current|myVariable_old)((?:\.[A-Za-z_]\w*)+)$", re.I)
+MAX_VALUE = 255
+"""Salesforce's longest picklist value: a longer literal is text, not a value (the whole value is read)."""
+
 _FLOW_OPERATORS = {"equalto", "notequalto"}
 _FLOW_NEUTRAL = {"ischanged", "isnull", "isblank"}
 _CRITERIA_OPERATIONS = {"equals", "notequal", "includes", "excludes"}
@@ -210,11 +213,11 @@ def _criteria_item(obj: str, item: Element) -> Iterator[tuple[str, Callable[[], 
     where = next(iter(children(item, "field")), None)
     ref, operation, value = text_of(item, "field") or "", (text_of(item, "operation") or "").lower(), text_of(item, "value")
     first, _, rest = ref.partition(".")
-    if where is None or not value or operation not in _CRITERIA_OPERATIONS or first.lower() != obj.lower() or not re.fullmatch(r"\w+(?:\.\w+)*", rest):
+    values = [one.strip() for one in (value or "").split(",") if one.strip()]
+    if where is None or not values or any(len(v) > MAX_VALUE for v in values) or operation not in _CRITERIA_OPERATIONS or first.lower() != obj.lower() or not re.fullmatch(r"\w+(?:\.\w+)*", rest):
         return
-    for one in value.split(","):
-        if one.strip():
-            yield rest.rpartition(".")[2], _blank(where), one.strip()
+    for one in values:
+        yield rest.rpartition(".")[2], _blank(where), one
 
 
 def _flow_comparisons(path: Path, el: Element) -> Iterator[Comparison]:
@@ -268,7 +271,8 @@ def _string(el: Element, holder: str) -> str | None:
     if value is None:
         return None
     literal = next(iter(children(value, "stringValue")), None)
-    return literal.text if literal is not None and literal.text and literal.text.strip() else None
+    text = literal.text if literal is not None else None
+    return text if text and text.strip() and len(text) <= MAX_VALUE else None
 
 
 def _formulas(kind: str | None, path: Path, el: Element) -> Iterator[tuple[str, Element, bool]]:
@@ -340,7 +344,7 @@ def formula_tests(text: str) -> list[tuple[int, int, str, str | None]]:
     for pattern, ref_at, value_at in ((_PICKVAL, 1, 2), (_TEXT_LEFT, 1, 2), (_TEXT_RIGHT, 2, 1)):
         for m in pattern.finditer(shape):
             value = _unquote(text[m.start(value_at) : m.end(value_at)])
-            if value.strip():
+            if value.strip() and len(value) <= MAX_VALUE:
                 out.append((m.start(ref_at), m.end(ref_at), text[m.start(ref_at) : m.end(ref_at)], value))
     for m in _NEUTRAL.finditer(shape):
         at = 1 if m.group(1) is not None else 2
@@ -350,7 +354,7 @@ def formula_tests(text: str) -> list[tuple[int, int, str, str | None]]:
         args = _arguments(shape, m.end())
         pairs = args[: len(args) - (len(args) % 2)]  # value, result, ...; a last odd one is the default
         values = [_unquote(text[s:e]) if re.fullmatch(_STR, text[s:e].strip(), re.S) else "" for s, e in pairs[0::2]]
-        if values and all(v.strip() for v in values):
+        if values and all(v.strip() and len(v) <= MAX_VALUE for v in values):
             out += [(m.start(at), m.end(at), text[m.start(at) : m.end(at)], v) for v in values]
     return sorted(out, key=lambda t: (t[0], t[1], t[3] or ""))
 
