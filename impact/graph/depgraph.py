@@ -175,12 +175,8 @@ class Reach:
 
     @property
     def tests(self) -> tuple[str, ...]:
-        """The values the path's first dependency tests that the change names (empty: none said)."""
-        tests = self.tree.tests
-        if not tests or self.tree.upstream:
-            return ()
-        steps = self.tree.walk(self.asset)
-        return tests.get(steps[-2], ()) if len(steps) > 1 else ()
+        """The values this asset's dependency on the changed asset tests that the change names (empty: none said, or not one step away)."""
+        return self.tree.tests.get(self.asset, ()) if self.steps == 1 and not self.tree.upstream else ()
 
     @property
     def via(self) -> str | None:
