@@ -85,7 +85,7 @@ def _element_mentions(el: ET.Element, obj: str) -> list[tuple[str, str | None]]:
         literal = cond.findtext("m:rightValue/m:stringValue", None, NS)
         other = cond.findtext("m:rightValue/m:elementReference", "", NS)
         m = re.fullmatch(r"(?:\$Record|\$Record__Prior|myVariable_current|myVariable_old)\.(\w+)", (left.text or "") if left is not None else "")
-        if m and (op in ("EqualTo", "NotEqualTo") and literal or op in ("IsChanged", "IsNull")):
+        if m and ((op in ("EqualTo", "NotEqualTo") and literal) or op in ("IsChanged", "IsNull")):
             found.append((m.group(1), literal if op in ("EqualTo", "NotEqualTo") else None))
             left.text = ""  # type: ignore[union-attr]
         elif m and op == "NotEqualTo" and other.endswith("." + m.group(1)):  # old value <> new value: "is changed"
@@ -93,7 +93,7 @@ def _element_mentions(el: ET.Element, obj: str) -> list[tuple[str, str | None]]:
             left.text = cond.find("m:rightValue/m:elementReference", NS).text = ""  # type: ignore[union-attr]
     for flt in el.iter(f"{{{NS['m']}}}filters"):
         op, literal = flt.findtext("m:operator", "", NS), flt.findtext("m:value/m:stringValue", None, NS)
-        if op in ("EqualTo", "NotEqualTo") and literal or op in ("IsChanged", "IsNull"):
+        if (op in ("EqualTo", "NotEqualTo") and literal) or op in ("IsChanged", "IsNull"):
             found.append((flt.findtext("m:field", "", NS), literal if op in ("EqualTo", "NotEqualTo") else None))
             flt.find("m:field", NS).text = ""  # type: ignore[union-attr]
     return found

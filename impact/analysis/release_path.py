@@ -109,17 +109,21 @@ def breaches(
         critical = [f"{r.asset} ({_tools(r.tool_distance)})" for r in reaches if is_critical(r.asset)]
         if critical:
             found.append(f"impacts critical {_named(critical)}")
-    far = [r for r in reaches if rule.max_tool_distance is not None and r.tool_distance > rule.max_tool_distance]
+    found += _reach_breaches(rule, reaches, name)
+    return found
+
+
+def _reach_breaches(rule: PathRule, reaches: Sequence[Reach], name: str) -> list[str]:
+    """How far and how wide the change reaches, against the rule (the width said only when the distance is not)."""
     if rule.max_tool_distance is not None:
+        far = [r for r in reaches if r.tool_distance > rule.max_tool_distance]
         if far:
             farthest = max(r.tool_distance for r in far)
             examples = [r.asset for r in far if r.tool_distance == farthest]
-            found.append(
-                f"impact reaches {_tools(farthest)} ({_named(examples)}); allowed: at most {_tools(rule.max_tool_distance)}"
-            )
-    if rule.max_impacted is not None and len(reaches) > rule.max_impacted and not far:  # said once: reaching too far says it
-        found.append(_too_many(rule, name, reaches))
-    return found
+            return [f"impact reaches {_tools(farthest)} ({_named(examples)}); allowed: at most {_tools(rule.max_tool_distance)}"]
+    if rule.max_impacted is not None and len(reaches) > rule.max_impacted:
+        return [_too_many(rule, name, reaches)]
+    return []
 
 
 PLURALS = {"quick-hit": "quick hits", "minor": "minor releases"}

@@ -112,9 +112,9 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
         add(key, "trigger", trig.get("notes") or None)
         conditions = [trig.get(k) for k in ("filter", "autoEventFilter", "customEventFilter")]
         use_variables(key, conditions)
-        for var, values in trigger_values(conditions).items():  # {{Event}} equals form_submit: tests that value (issue #29)
-            if f"{system}:variable/{var}" in assets[key].depends_on:
-                assets[key].values[f"{system}:variable/{var}"] = values
+        for variable, values in trigger_values(conditions).items():  # {{Event}} equals form_submit: tests that value (issue #29)
+            if f"{system}:variable/{variable}" in assets[key].depends_on:
+                assets[key].values[f"{system}:variable/{variable}"] = values
         if trig.get("type") == "TRIGGER_GROUP":  # fires when each trigger of the group has fired
             for tid in _trigger_references(trig.get("parameter")):
                 tname = trigger_names.get(tid) or BUILT_IN_TRIGGERS.get(tid) or f"Built-in trigger {tid}"

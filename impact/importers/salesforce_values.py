@@ -231,9 +231,9 @@ def _flow_comparisons(path: Path, el: Element) -> Iterator[Comparison]:
                 where = next(iter(children(flt, "field")), None)
                 name = (where.text or "").strip() if where is not None else ""
                 operator, value = (text_of(flt, "operator") or "").lower(), _string(flt, "value")
-                if where is not None and re.fullmatch(r"\w+", name) and operator in _FLOW_OPERATORS | _FLOW_NEUTRAL:
-                    if operator in _FLOW_NEUTRAL or value is not None:
-                        yield key, name, _blank(where), value if operator in _FLOW_OPERATORS else None
+                usable = operator in _FLOW_NEUTRAL or (operator in _FLOW_OPERATORS and value is not None)
+                if where is not None and re.fullmatch(r"\w+", name) and usable:
+                    yield key, name, _blank(where), value if operator in _FLOW_OPERATORS else None
 
 
 def _condition(key: str, node: Element) -> Iterator[Comparison]:

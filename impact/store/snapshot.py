@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from impact.core import progress
+from impact.core.aspects import add_up, ordered
 from impact.core.catalog import Catalog, RegressionTest, System, Team
 from impact.core.errors import Problem, display_path
 from impact.core.policy import Policy
-from impact.core.aspects import add_up, ordered
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
 from impact.store.idcolumn import IdColumn, starts_of
 
