@@ -177,6 +177,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
     columns = result.fields.columns([r.asset for r in result.impacted])
     for r, (path, path_notes), name, system, kind, owner, critical in zip(result.impacted, found, *columns):
         found_risk = risk[r.asset]
+        tests = r.tests  # the values its dependency on the change tests (issue #29): a key only when there are some
         yield {
             "asset": r.asset,
             "name": name,
@@ -190,6 +191,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
             "critical": critical,
             "risk": found_risk.level,
             "risk_reasons": seq(found_risk.reasons),
+            **({"tests": seq(tests)} if tests else {}),
         }
 
 
