@@ -14,6 +14,7 @@ from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.raci import reason_dicts
 from impact.analysis.release_path import ReleasePath
 from impact.core import progress
+from impact.core.aspects import unpack
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
 from impact.graph.depgraph import paths_and_notes
@@ -146,6 +147,7 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
                 "system": c.system,
                 "action": c.action,
                 "aspects": [a for a in ASPECTS if a in c.aspects],
+                **({"values": list(named)} if (named := unpack(c.aspects)[1]) else {}),  # issue #29: only when named
                 "target": c.target,
                 "note": c.note,
                 "in_catalog": c.in_catalog,
