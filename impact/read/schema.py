@@ -403,6 +403,9 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) ->
         if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):
             return f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"
         return f"{value!r} is not valid here: no control characters, no leading or trailing spaces"
+    if kind == "string_too_short":
+        where = name if not isinstance(loc[-1], int) or len(loc) < 2 else str(loc[-2])
+        return f"{where}: an empty text is not allowed here; remove it or write the value"
     if kind == "string_too_long":
         return f"{name}: text is too long ({len(value or '')} characters; at most {err['ctx']['max_length']})"
     if kind == "too_short":
