@@ -235,6 +235,8 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     fields, validation rules, assignment rules, workflow rules and flows
     depend on the fields they read; a field a flow or workflow writes
     depends on it; a queue depends on the assignment rules routing into it.
+    A dependency lists the picklist values its asset only compares the
+    field with (ISPICKVAL, criteria, flow conditions): values: [Closed].
     Inactive, draft and obsolete items are imported and say so.
 
     \b
@@ -284,7 +286,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
     tags, triggers and variables depend on the variables they use. With
     --website, a trigger whose Page Path equals, starts with or contains a
     folder of that system depends on the folder. Ids: tag/NAME,
-    trigger/NAME, variable/NAME, names as in the container.
+    trigger/NAME, variable/NAME, names as in the container. A trigger that
+    only compares a variable with literals lists them: values: [form_submit].
 
     \b
     Example:
