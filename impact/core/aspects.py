@@ -151,6 +151,8 @@ def passes(changed_aspects: frozenset[str] | None, uses: frozenset[str] | None) 
         return True
     if changed_aspects is None:
         return "data" in uses
+    if uses.isdisjoint(changed_aspects):  # most dependencies, at no cost
+        return False
     hit = uses & changed_aspects
     if VALUES not in hit or not hit.isdisjoint(_OTHERS):
         return not hit.isdisjoint(EVERY)
