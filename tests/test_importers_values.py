@@ -76,7 +76,7 @@ def _element_mentions(el: ET.Element, obj: str) -> list[tuple[str, str | None]]:
     found: list[tuple[str, str | None]] = []
     for item in el.iter(f"{{{NS['m']}}}criteriaItems"):
         field, op, value = (item.findtext(f"m:{t}", "", NS) for t in ("field", "operation", "value"))
-        if field.startswith(obj + ".") and op in ("equals", "notEqual", "includes", "excludes") and value:
+        if "." in field and op in ("equals", "notEqual", "includes", "excludes") and value:
             found += [(field.split(".")[-1], v.strip()) for v in value.split(",")]
             item.find("m:field", NS).text = ""  # type: ignore[union-attr]
     for cond in el.iter(f"{{{NS['m']}}}conditions"):

@@ -191,7 +191,7 @@ def _comparisons(kind: str | None, path: Path, el: Element) -> Iterator[Comparis
         for rule, entries in _rules(kind, obj, el):
             for entry in entries:
                 for item in children(entry, "criteriaItems"):
-                    yield from ((rule, *found) for found in _criteria_item(obj, item))
+                    yield from ((rule, *found) for found in _criteria_item(item))
 
 
 def _rules(kind: str, obj: str, el: Element) -> Iterator[tuple[str, list[Element]]]:
@@ -208,16 +208,17 @@ def _rules(kind: str, obj: str, el: Element) -> Iterator[tuple[str, list[Element
                 yield f"assignment-rule/{obj}.{name}", children(rule_el, "ruleEntry")
 
 
-def _criteria_item(obj: str, item: Element) -> Iterator[tuple[str, Callable[[], None], str | None]]:
-    """A criteria item ``Case.Status equals New,Working`` on the rule's own object: the field, what takes it out, each value."""
+def _criteria_item(item: Element) -> Iterator[tuple[str, Callable[[], None], str | None]]:
+    """A criteria item ``Case.Status equals New,Working`` (any object the rule reaches): the field, what takes it out, each value."""
     where = next(iter(children(item, "field")), None)
     ref, operation, value = text_of(item, "field") or "", (text_of(item, "operation") or "").lower(), text_of(item, "value")
-    first, _, rest = ref.partition(".")
     values = [one.strip() for one in (value or "").split(",") if one.strip()]
-    if where is None or not values or any(len(v) > MAX_VALUE for v in values) or operation not in _CRITERIA_OPERATIONS or first.lower() != obj.lower() or not re.fullmatch(r"\w+(?:\.\w+)*", rest):
+    if where is None or not values or any(len(v) > MAX_VALUE for v in values) or operation not in _CRITERIA_OPERATIONS:
+        return
+    if not re.fullmatch(r"\w+(?:\.\w+)+", ref):  # Case.Status, EmailMessage's Case.Status, Lead.Partner__r.Tier__c
         return
     for one in values:
-        yield rest.rpartition(".")[2], _blank(where), one
+        yield ref.rpartition(".")[2], _blank(where), one
 
 
 def _flow_comparisons(path: Path, el: Element) -> Iterator[Comparison]:
