@@ -36,6 +36,7 @@ from pathlib import Path
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
+from impact.core.vocabulary import ASPECTS
 from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.salesforce import read_salesforce_source
 from impact.importers.salesforce_files import api_name, children, file_kind, no_progress, text_of
@@ -84,8 +85,12 @@ def read_salesforce_values(root: Path, system: str = "salesforce", owner: str | 
             for dep in item.depends_on:
                 at = (key.lower(), dep.rpartition(".")[2].lower())
                 values = tests.get(at, set()) | writes.get(at, set())
-                if dep not in kept and values and dep.partition(":")[2].startswith("field/"):
+                if dep in kept or not dep.partition(":")[2].startswith("field/") or (at not in tests and not values):
+                    continue
+                if values:
                     item.values[dep] = sorted(values)
+                else:  # only tested for a change or for blank: no value matters to it
+                    item.uses[dep] = [a for a in ASPECTS if a != "values"]
         _writers(sid, found.assets, writes)
     return imported
 
@@ -111,7 +116,7 @@ def compared_values(roots: dict[Path, Element], *, take_out: bool = False) -> Te
     """The values each asset compares each field with, by (asset key, field name); ``take_out`` removes those comparisons.
 
     A comparison that names no value (``ISCHANGED(Status)``, a flow's
-    ``IsNull``) is taken out too, and adds no value.
+    ``IsNull``) is taken out too, and adds no value: its key has no values.
     """
     found: Tests = {}
     for path, el in roots.items():
@@ -126,7 +131,7 @@ def compared_values(roots: dict[Path, Element], *, take_out: bool = False) -> Te
         if take_out:
             for *_, where, _value in compared:
                 where()
-    return {k: v for k, v in found.items() if v}
+    return found
 
 
 def written_values(roots: dict[Path, Element]) -> Tests:
