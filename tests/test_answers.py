@@ -62,10 +62,11 @@ def test_cr101_answer_opens_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> 
     code, out = run("check", "catalogs/example/changes/CR-101-products-to-solutions.yaml")
     assert code == 0
     lines = out.splitlines()
-    assert lines[1].startswith("Not blocking: ")
-    assert lines[2].startswith("Sign off: web (responsible)")
-    assert lines[3].startswith("Tests: 15 to run: ") and "manual" in lines[3] and "automated" in lines[3]
-    assert lines[4].startswith("Untested critical: ")
+    assert lines[1] == "Not blocking · not ready to ship: status build"  # the one verdict (issue #26)
+    assert lines[2] == "The change fits its declared major release path."
+    assert lines[3].startswith("Sign off: web (responsible)")
+    assert lines[4].startswith("Tests: 15 to run: ") and "manual" in lines[4] and "automated" in lines[4]
+    assert lines[5].startswith("Untested critical: ")
     # High risk comes before medium and low; nothing low is listed before a high one.
     high, medium, low = (next(i for i, line in enumerate(lines) if line.startswith(f"  {lvl.capitalize()} risk (")) for lvl in RISKS)
     assert high < medium < low
@@ -79,7 +80,7 @@ def test_cr101_answer_opens_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> 
     # Manual minutes add up manual tests only.
     manual = sum(t["minutes"] or 0 for t in data["tests"] if t["kind"] != "automated")
     assert data["answer"]["tests"]["manual_minutes"] == manual
-    assert f"about {manual} minutes" in lines[3]
+    assert f"about {manual} minutes" in lines[4]
     # The folded low-risk tail counts every low-risk asset, and --all lists them all.
     folded = [line for line in lines[low:] if line.startswith("     ") and " assets, " in line]
     assert folded
@@ -126,7 +127,7 @@ def test_a_change_in_build_never_ships(tmp_path: Path, monkeypatch: pytest.Monke
     html = (tmp_path / "r" / "release-notes.html").read_text(encoding="utf-8")
     assert "class=\"verdict verdict-ship\"" not in html and "<strong>Ships:</strong>" not in html
     assert "class=\"verdict verdict-hold\"" in html
-    assert "<strong>Held:</strong> CR-101: status is build" in html
+    assert "<strong>CR-101:</strong> Not blocking · not ready to ship: status build" in html  # the one verdict (issue #26)
 
 
 def test_a_change_in_qa_is_never_about_to_ship(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -133,9 +133,10 @@ def test_text_output_explains_itself(change: Callable[..., Path]) -> None:
     lines = out.splitlines()
     assert lines[0] == "CR-1: Test change"
     # The answer first: the verdict, who signs off, what to test; then the summary.
-    assert lines[1] == "Not blocking: the change needs the minor release path (none declared)."
-    assert lines[2].startswith("Sign off: web (responsible)")
-    assert lines[3].startswith("Tests: 2 to run: ")
+    assert lines[1] == "Not blocking · not ready to ship: no status"  # the one verdict (issue #26)
+    assert lines[2] == "The change needs the minor release path (none declared)."
+    assert lines[3].startswith("Sign off: web (responsible)")
+    assert lines[4].startswith("Tests: 2 to run: ")
     assert (
         "1 asset changed; 5 impacted across 3 tools, up to 2 tools away (2 high risk, 3 medium, 0 low); "
         "4 teams to involve; 2 tests to run; 3 assets with no test."

@@ -161,7 +161,10 @@ def test_release_file_metadata_and_text_output(workspace, write, tmp_path):
     code, out = run("release", "check", "R1", "--changes", str(changes))
     assert code == 1
     assert out.startswith("Release R1: First (ships 2026-11-12; change freeze from 2026-11-10; owner mops)\n2 change requests: 1 ships, 1 held back.\n")
-    assert "  CR-2: Change CR-2 (status triage, path needs quick-hit)\n    - status is triage: only approved change requests ship\n" in out
+    assert (
+        "  CR-2: Change CR-2 (status triage, path needs quick-hit)\n    Not blocking · not ready to ship: status triage\n"
+        "    - status is triage: only approved change requests ship\n"
+    ) in out
     assert out.endswith("Exit 1: 1 change request held back.\n")
 
 

@@ -70,7 +70,7 @@ def test_fits_the_screen_and_answers_first(browser: Any, pages: dict[str, Path],
             assert box is not None and box["height"] > 0, selector
             assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{selector} ends at {box['y'] + box['height']:.0f}px"
         todo = page.locator("#todo").inner_text()
-        assert "What to do" in todo and "Run " in todo and "involve " in todo.lower()
+        assert "What to do" in todo and "Tests: " in todo and " to run: " in todo and "involve " in todo.lower()
 
         # An id wraps only between its pieces: no piece is split over two lines.
         split = page.evaluate(

@@ -167,7 +167,7 @@ def test_markdown_escapes_and_has_every_section(project: Path, tmp_path: Path) -
         assert heading in md
     assert "- [ ] Demo form reaches the \\<b\\>EMEA\\</b\\> queue" in md
     assert "![Dependency graph of the changed and impacted assets](graph.svg)" in md
-    assert "**Verdict: HOLD**" in md
+    assert "**Verdict:** BLOCKING · not ready to ship:" in md  # the one verdict (issue #26)
 
 
 def test_same_input_same_bytes(project: Path, tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ class CheckResult:
         is_critical = self.fields.is_critical
         return [a for a in self.untested if is_critical(a)]
 
-    @property
+    @cached_property
     def sign_off(self) -> list[SignOff]:
         """The teams that must sign the change off: responsible or accountable ones, then owners of high-risk assets."""
         found: list[SignOff] = []
@@ -105,6 +105,12 @@ class CheckResult:
         if rp.declared == rp.computed:
             return f"Not blocking: the change fits its declared {rp.declared} release path."
         return f"Not blocking: declared {rp.declared}, heavier than the {rp.computed} this change needs."
+
+    @property
+    def path_sentence(self) -> str | None:
+        """The release path part of :attr:`verdict`, as a sentence ("The change fits its declared major release path.")."""
+        _, sep, rest = self.verdict.partition(": ")
+        return rest[:1].upper() + rest[1:] if sep else None
 
     @property
     def distance_of(self) -> dict[str, int]:

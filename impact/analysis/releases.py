@@ -9,7 +9,9 @@ request of the release ships only when all of these hold:
    approved (in any release, or in none): unfinished work never rides along;
 4. its impact does not reach an asset that a change request that is not
    approved changes (a ``downstream`` conflict *from* it): a later,
-   unfinished change depends on what it touches.
+   unfinished change depends on what it touches;
+5. what the catalog's ``policy: ready:`` asks is there: sign-offs, steps
+   and test results (see :mod:`impact.analysis.readiness`).
 
 A ``downstream`` conflict the other way (an unfinished change reaches what
 this one changes) does not hold it back: it is listed, so that the later
@@ -19,11 +21,13 @@ change retests it. Released change requests are done and never conflict.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from impact.analysis.check import CheckResult, check_change
 from impact.analysis.conflicts import BLOCKING_KINDS, Conflict, find_conflicts
+from impact.analysis.decision import Decision, decide
+from impact.analysis.readiness import Missing
 from impact.analysis.stakeholder_lists import (
     PlannedTest,
     TeamInvolvement,
@@ -48,6 +52,8 @@ class Held:
 
     result: CheckResult
     reasons: tuple[str, ...]
+    decision: Decision | None = None
+    """The one verdict (see :mod:`impact.analysis.decision`): ``reasons`` are its missing things' lines."""
 
 
 @dataclass
@@ -67,6 +73,8 @@ class ReleaseResult:
     tests: list[PlannedTest]
     """The combined test plan of what ships."""
     untested: list[str]
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    """The verdict of every change request of the release that is not released, by id."""
 
     @property
     def blocking(self) -> bool:
@@ -90,26 +98,10 @@ def _describe(change: ChangeRequest, release_id: str) -> str:
     return f"{change.id} ({status}, {where})"
 
 
-def _status_reason(change: ChangeRequest) -> str | None:
-    if change.status == "approved":
-        return None
-    if change.status is None:
-        return "no status: only approved change requests ship; set 'status: approved' once it is tested and signed off"
-    return f"status is {change.status}: only approved change requests ship"
-
-
-def _path_reason(result: CheckResult) -> str | None:
-    rp = result.release_path
-    if rp is None or not rp.too_light:
-        return None
-    why = [r.split(": ", 1)[1] for r in rp.reasons if r.startswith(f"not {rp.declared}:")]
-    return f"declared path {rp.declared} is lighter than the {rp.computed} it needs: " + "; ".join(why)
-
-
-def hold_reasons(result: CheckResult, by_id: dict[str, CheckResult], conflicts: Sequence[Conflict], release_id: str) -> list[str]:
-    """Why one change request of a release does not ship (empty: it ships)."""
+def conflict_missing(result: CheckResult, by_id: dict[str, CheckResult], conflicts: Sequence[Conflict], release_id: str) -> list[Missing]:
+    """The unapproved change requests that hold one change request of a release back, one line each."""
     change = result.change
-    reasons = [r for r in (_status_reason(change), _path_reason(result)) if r]
+    found = []
     for conflict in conflicts:
         if conflict.kind not in BLOCKING_KINDS or not conflict.involves(change.id):
             continue
@@ -118,26 +110,33 @@ def hold_reasons(result: CheckResult, by_id: dict[str, CheckResult], conflicts: 
             continue
         assets = _named(conflict.assets)
         if conflict.kind == "same-asset":
-            reasons.append(
-                f"{_describe(other, release_id)} also changes {assets} and is not approved: its unfinished work would ship along"
-            )
+            what = f"{_describe(other, release_id)} also changes {assets} and is not approved: its unfinished work would ship along"
         elif conflict.first == change.id:
-            reasons.append(
+            what = (
                 f"its impact reaches {assets}, which {_describe(other, release_id)} changes; that change is not approved "
                 f"and depends on what this one touches: ship them together, or this one once {other.id} is approved"
             )
-    return reasons
+        else:
+            continue
+        found.append(Missing("conflicts", what, other.id))
+    return found
+
+
+def hold_reasons(result: CheckResult, by_id: dict[str, CheckResult], conflicts: Sequence[Conflict], release_id: str) -> list[str]:
+    """Why one change request of a release does not ship (empty: it ships): see :func:`impact.analysis.decision.decide`."""
+    return [m.what for m in decide(result, conflict_missing(result, by_id, conflicts, release_id)).missing]
 
 
 def hold_reasons_alone(result: CheckResult) -> list[str]:
     """Why one change request, looked at on its own, would not ship (empty: it would).
 
     The release rule without the other change requests: its status is
-    ``approved`` and its declared path is not lighter than the one it needs.
-    A change in ``build`` or ``qa`` never ships. Whether unfinished work
-    rides along needs the other change requests: ``impact release check``.
+    ``approved``, its declared path is not lighter than the one it needs,
+    and what the catalog's ``policy: ready:`` asks is there. A change in
+    ``build`` or ``qa`` never ships. Whether unfinished work rides along
+    needs the other change requests: ``impact release check``.
     """
-    return [r for r in (_status_reason(result.change), _path_reason(result)) if r]
+    return [m.what for m in decide(result).missing]
 
 
 def check_release(
@@ -166,13 +165,15 @@ def check_release(
     conflicts = find_conflicts(active)
     members = [r for r in results.values() if r.change.release == release_id]
     ships, held, released = [], [], []
+    decisions: dict[str, Decision] = {}
     for result in members:
         if result.change.status == "released":
             released.append(result)
             continue
-        reasons = hold_reasons(result, results, conflicts, release_id)
-        if reasons:
-            held.append(Held(result, tuple(reasons)))
+        decision = decide(result, conflict_missing(result, results, conflicts, release_id))
+        decisions[result.change.id] = decision
+        if decision.missing:
+            held.append(Held(result, tuple(m.what for m in decision.missing), decision))
         else:
             ships.append(result)
     member_ids = {r.change.id for r in members}
@@ -187,6 +188,7 @@ def check_release(
         stakeholders=merge_stakeholders(ships),
         tests=tests,
         untested=untested,
+        decisions=decisions,
     )
 
 

@@ -19,15 +19,18 @@ reported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from impact.analysis.check import check_change
+from impact.analysis.decision import Decision, decide
 from impact.analysis.trace import default_changes_folder, load_change_folder
 from impact.analysis.workspace import open_catalog
 from impact.core.catalog import Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.errors import ImpactError, Problem
+from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
 from impact.store.compact import EdgeList, edge_list_from
 
@@ -40,6 +43,9 @@ class SiteChange:
 
     change: ChangeRequest
     changed: list[ChangedAsset]
+    decide: Callable[[], Decision] | None = None
+    """The one verdict and test cost, as every other output says it (see :mod:`impact.analysis.decision`),
+    worked out when asked: a front end that keeps the words it showed last need not search again."""
 
 
 @dataclass
@@ -75,6 +81,7 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
     edges = adjacency(catalog)
     in_flight: list[SiteChange] = []
     skipped: list[Problem] = []
+    graph = DependencyGraph(catalog) if changes else None
     for change in changes:
         if change.status == RELEASED:
             continue
@@ -83,8 +90,12 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
         except ImpactError as exc:
             skipped.extend(exc.problems)
             continue
-        in_flight.append(SiteChange(change, changed))
+        in_flight.append(SiteChange(change, changed, _decider(catalog, graph, change, max_tools) if graph is not None else None))
     return SiteModel(catalog, list(edges.ids), edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped), edges.uses)
+
+
+def _decider(catalog: Catalog, graph: DependencyGraph, change: ChangeRequest, max_tools: int) -> Callable[[], Decision]:
+    return lambda: decide(check_change(catalog, graph, change, max_tools))
 
 
 def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[SiteModel, Path | None]:

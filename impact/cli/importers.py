@@ -233,8 +233,10 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     assignment-rule/Lead.Rule name, queue/Queue_Name,
     workflow-rule/Lead.Rule, apex-class/Name, apex-trigger/Name. Formula
     fields, validation rules, assignment rules, workflow rules and flows
-    depend on the fields they read; a field a flow or workflow writes
-    depends on it; a queue depends on the assignment rules routing into it.
+    depend on the fields they read; a flow on the flows it calls; an
+    automation that writes a field depends on its name, schema and
+    availability, and the field on it; a queue depends on the assignment
+    rules routing into it.
     A dependency lists the picklist values its asset only compares the
     field with (ISPICKVAL, criteria, flow conditions): values: [Closed].
     Inactive, draft and obsolete items are imported and say so.

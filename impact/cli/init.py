@@ -53,6 +53,15 @@ systems:
           - asset: website:/products/
             note: filters on the page URL    # optional: why the dependency exists
 """,
+    "policy.yaml": """\
+# What a change needs before 'impact release check' lets it ship, besides
+# 'status: approved', a release path that fits and no conflict:
+#   signoffs: every team of its "Sign off" list approved (impact signoff)
+#   steps:    triage, build and QA recorded, by different people (impact step)
+#   tests:    on minor and major paths, every test to run passed (impact result, impact run-tests)
+policy:
+  ready: [signoffs, steps, tests]
+""",
     "tests.yaml": """\
 # Regression tests: what to run when a covered asset changes or is impacted.
 tests:

@@ -49,9 +49,13 @@ LAZY_COMMANDS = {
     "notify": "release",
     "release": "release",
     "report": "report",
+    "result": "readiness",
+    "run-tests": "runtests",
     "schema": "schema",
+    "signoff": "readiness",
     "site": "site",
     "stakeholders": "release",
+    "step": "readiness",
     "trace": "trace",
 }
 """Commands defined in their own modules (``impact.cli.<module>``), imported only when used.
@@ -68,6 +72,7 @@ import says why, see ``tests/test_architecture.py``).
 SECTIONS = {
     "Everyday checks": ["check", "check-changes", "trace"],
     "Releases": ["release", "conflicts", "stakeholders", "notify"],
+    "Readiness": ["step", "signoff", "run-tests", "result"],
     "Reports and pictures": ["report", "graph", "coverage", "site"],
     "Catalog upkeep": ["init", "import", "validate", "diff", "schema"],
 }
@@ -366,15 +371,23 @@ def _check_one(change_file: Path, catalog: str | None, max_tools: int, fmt: str,
 @catalog_folder_options
 @answer_format
 @click.option("--strict", is_flag=True, help="Treat warnings as problems: exit 1 when there are any.")
+@click.option(
+    "--show-cycles",
+    is_flag=True,
+    help="List each automation that reads and writes the same field (a flow setting a field it reads); "
+    "by default one line counts them.",
+)
 @output_file_option
-def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) -> int:
+def validate(catalog: str | None, fmt: str, strict: bool, show_cycles: bool, output: str | None) -> int:
     """Check a catalog and report every problem at once.
 
     Errors (unknown keys, wrong types, dangling references, unknown teams,
     ids defined twice, duplicate YAML keys) are printed as
     'Error: file:line:col: message' and exit 2; a file that cannot be read
     comes first. Warnings (critical assets no test covers, dependency cycles)
-    are printed as 'Warning: ...' and exit 0, or 1 with --strict.
+    are printed as 'Warning: ...' and exit 0, or 1 with --strict. A flow or
+    workflow that reads and writes the same field is normal: one 'Note:' line
+    counts them, and --show-cycles lists each one.
 
     DIR (or --catalog DIR) defaults to IMPACT_CATALOG, then ./catalog.
 
@@ -387,7 +400,7 @@ def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) ->
     from impact.render.text import safe
 
     root = str(catalog_folder(catalog))
-    validation = validate_catalog(root)
+    validation = validate_catalog(root, show_cycles=show_cycles)
     errors, warnings = validation.errors, validation.warnings
     c = validation.catalog
     if errors:

@@ -95,6 +95,9 @@ class Catalog:
     places: dict[str, Place] = field(default_factory=dict)
     """``'asset:<id>'``, ``'team:<id>'``, ``'system:<id>'``, ``'test:<id>'`` → where it is defined."""
     warnings: list[Problem] = field(default_factory=list)
+    content_key: str | None = field(default=None, compare=False, repr=False)
+    """The digest of the catalog's files as the cache knows them (None when it was read without the cache):
+    answers worked out from this catalog may be kept under it."""
 
     @cached_property
     def tests_by_asset(self) -> dict[str, tuple[str, ...]]:

@@ -43,12 +43,32 @@ class Policy:
     (('dashboard',), ('modify',), 0)
     """
 
-    given: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
-    """``((path, ((field, value), ...)), ...)``: marshal-friendly, so the cache keeps it as it is."""
+    given: tuple[tuple[str, tuple[Any, ...]], ...]
+    """``((path, ((field, value), ...)), ...)``, and ``("ready", (kind, ...))`` when the policy says what makes
+    a change ready: marshal-friendly, so the cache keeps it as it is."""
 
     def rules(self) -> dict[str, PathRule]:
         """The default rules, with every field the policy sets replaced."""
         rules = dict(DEFAULT_RULES)
         for path, fields in self.given:
-            rules[path] = replace(rules[path], **dict(fields))
+            if path in rules:
+                rules[path] = replace(rules[path], **dict(fields))
         return rules
+
+    @property
+    def ready(self) -> tuple[str, ...]:
+        """What a change needs before it ships besides status, path and conflicts (``policy: ready:``), in order.
+
+        >>> Policy((("ready", ("signoffs", "tests")),)).ready
+        ('signoffs', 'tests')
+        >>> Policy(()).ready
+        ()
+        """
+        return next((tuple(kinds) for name, kinds in self.given if name == READY), ())
+
+
+READY = "ready"
+"""The policy key that lists what makes a change ready (see :data:`READY_KINDS`)."""
+
+READY_KINDS = ("signoffs", "steps", "tests")
+"""What ``policy: ready:`` may ask for, as ``schema.ReadyKind``."""

@@ -17,6 +17,7 @@ from xml.etree.ElementTree import Element
 
 from impact.core.errors import ImpactError, ProblemList, display_path
 from impact.importers.xmlread import local, parse_xml, read_bytes
+from impact.read.limits import Limits
 
 SKIP_DIRS = {"node_modules", ".git", ".sfdx", ".sf", "__pycache__"}
 
@@ -34,10 +35,16 @@ def api_name(path: Path, suffix: str) -> str:
 
 
 def file_kind(path: Path) -> str | None:
-    name, parent = path.name, path.parent.name
+    return kind_of(path.name, path.parent.name, path.parent.parent.name)
+
+
+def kind_of(name: str, parent: str, grandparent: str) -> str | None:
+    """A metadata file's kind from its name and its folder's (and that folder's parent's) name."""
+    if not name.endswith((".xml", ".cls", ".trigger")):
+        return None
     if name.endswith(".field-meta.xml") and parent == "fields":
         return "field"
-    if name.endswith(".object-meta.xml") and path.parent.parent.name == "objects":
+    if name.endswith(".object-meta.xml") and grandparent == "objects":
         return "object"
     if name.endswith(".validationRule-meta.xml") and parent == "validationRules":
         return "validation-rule"
@@ -56,17 +63,33 @@ def file_kind(path: Path) -> str | None:
     return None
 
 
+def metadata_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """Each metadata file below ``root`` with its kind, in path order (a ``Path`` made only for metadata files)."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        parent, grandparent = os.path.basename(folder), os.path.basename(os.path.dirname(folder))
+        base = Path(folder)
+        for name in sorted(files):
+            kind = kind_of(name, parent, grandparent)
+            if kind:
+                yield kind, base / name
+
+
 def text_of(el: Element | None, tag: str) -> str | None:
+    """The text of ``el``'s first child ``tag`` (any namespace), stripped; None when missing or blank."""
     if el is None:
         return None
+    suffix = "}" + tag
     for child in el:
-        if local(child.tag) == tag:
+        name = child.tag
+        if name == tag or name.endswith(suffix):
             return (child.text or "").strip() or None
     return None
 
 
 def children(el: Element, tag: str) -> list[Element]:
-    return [child for child in el if local(child.tag) == tag]
+    suffix = "}" + tag
+    return [child for child in el if child.tag == tag or child.tag.endswith(suffix)]
 
 
 def descendants(el: Element, tag: str) -> Iterator[Element]:
@@ -104,11 +127,35 @@ def no_progress(items: Iterable[Path], total: int, label: str) -> Iterable[Path]
     return items
 
 
-def meta_status(meta: Path, problems: ProblemList) -> str | None:
-    if not meta.is_file():
-        return None
+def read_file(path: Path, limit: int) -> bytes | None:
+    """A file's bytes within the size limit in one open and one read; None when there is no such file.
+
+    Anything else wrong (too big, unreadable) is said by ``read_bytes``, with the file's place.
+    """
     try:
-        return text_of(parse_xml(read_bytes(meta), display_path(meta), "Salesforce metadata file"), "status")
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size <= limit:
+                return handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        pass
+    return read_bytes(path)
+
+
+def parse_file(path: Path, raw: bytes) -> Element:
+    """A metadata file's root element; the file is named (slow to make for 24,000 files) only when it is broken."""
+    try:
+        return parse_xml(raw, "", "Salesforce metadata file")
+    except ImpactError:
+        return parse_xml(raw, display_path(path), "Salesforce metadata file")
+
+
+def meta_status(meta: Path, problems: ProblemList, limit: int | None = None) -> str | None:
+    """The ``status`` of a class's or trigger's ``-meta.xml`` file, None without one."""
+    try:
+        raw = read_file(meta, Limits.from_env().max_file_bytes if limit is None else limit)
+        return None if raw is None else text_of(parse_file(meta, raw), "status")
     except ImpactError as exc:
         problems.items.extend(exc.problems)
         return None

@@ -81,18 +81,33 @@ def read_salesforce_values(root: Path, system: str = "salesforce", owner: str | 
     for sid, found in imported.systems.items():
         others = plain.systems[sid].assets
         for key, item in found.assets.items():
-            kept = set(others[key].depends_on) if key in others else set()
-            for dep in item.depends_on:
-                at = (key.lower(), dep.rpartition(".")[2].lower())
-                values = tests.get(at, set()) | writes.get(at, set())
-                if dep in kept or not dep.partition(":")[2].startswith("field/") or (at not in tests and not values):
-                    continue
-                if values:
-                    item.values[dep] = sorted(values)
-                else:  # only tested for a change or for blank: no value matters to it
-                    item.uses[dep] = [a for a in ASPECTS if a != "values"]
+            _narrow(key, item, others.get(key), tests, writes)
         _writers(sid, found.assets, writes)
     return imported
+
+
+def _narrow(key: str, item: ImportedAsset, plain: ImportedAsset | None, tests: Tests, writes: Tests) -> None:
+    """The values (or no value) each dependency of ``item`` on a field uses, from the two readings.
+
+    A dependency the plain reading (comparisons taken out) still finds on
+    every aspect reads the whole value and is left alone; one it finds no
+    more, or only as a writer's (on the field's name, schema and
+    availability), exists through the comparisons and the writes alone.
+    """
+    for dep in item.depends_on:
+        if not dep.partition(":")[2].startswith("field/"):
+            continue
+        if plain is not None and dep in plain.depends_on and plain.uses.get(dep) is None:
+            continue  # read whole without the comparisons too
+        at = (key.lower(), dep.rpartition(".")[2].lower())
+        values = tests.get(at, set()) | writes.get(at, set())
+        said = item.uses.get(dep)
+        if values:
+            item.values[dep] = sorted(values)
+            if said is not None:  # a writer's dependency: its literal values matter too
+                item.uses[dep] = sorted({*said, "values"})
+        elif at in tests and said is None:  # only tested for a change or for blank: no value matters to it
+            item.uses[dep] = [a for a in ASPECTS if a != "values"]
 
 
 def _writers(sid: str, assets: dict[str, ImportedAsset], writes: Tests) -> None:

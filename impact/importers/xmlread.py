@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, ParseError, XMLParser
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -27,7 +27,20 @@ def read_bytes(path: Path) -> bytes:
 
 
 def parse_xml(raw: bytes, name: str, what: str = "file") -> Element:
-    """The root element; entities, DTDs and broken XML are refused with their place."""
+    """The root element; entities, DTDs and broken XML are refused with their place.
+
+    A file without a DTD can declare no entity, so nothing in it can expand
+    or reach outside: it is read by the standard library's C parser (several
+    times faster); any other file goes through defusedxml, which refuses them.
+    """
+    if b"<!DOCTYPE" not in raw and b"<!ENTITY" not in raw:
+        try:
+            parser = XMLParser()
+            parser.feed(raw)
+            fast: Element = parser.close()
+            return fast
+        except ParseError:
+            pass  # defusedxml says what is wrong, in the same words as ever
     try:
         root: Element = SafeET.fromstring(raw)
     except DefusedXmlException:

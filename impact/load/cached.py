@@ -167,6 +167,7 @@ def _finish(
     fresh: bool = False,
 ) -> tuple[Catalog, list[Problem]]:
     """Attach the warnings (stored, computed now, or computed when read) and store a changed snapshot."""
+    catalog.content_key = key
     if data["warnings"] is not None:
         catalog.warnings = warnings_from(data["warnings"], names)
     elif warnings_now:

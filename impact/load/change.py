@@ -33,6 +33,44 @@ class ChangeItem:
     """The values it says it adds, removes or renames (see :mod:`impact.core.aspects`); None when it does not say."""
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Who did one step of a change (``triage``, ``build`` or ``qa``), and when."""
+
+    step: str
+    by: str
+    at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signoff:
+    """One team's decision on a change (``signoffs:``)."""
+
+    team: str
+    by: str
+    decision: str
+    """``approved`` or ``rejected``."""
+    at: str | None = None
+    note: str | None = None
+    place: Place | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    """One run of a regression test for a change (``results:``); the last per test counts."""
+
+    __test__ = False  # not a pytest class
+
+    test: str
+    result: str
+    """``passed``, ``failed`` or ``skipped``."""
+    by: str
+    at: str | None = None
+    evidence: str | None = None
+    note: str | None = None
+    place: Place | None = None
+
+
 @dataclass(frozen=True)
 class ChangeRequest:
     """A change request as written, before it is matched against a catalog."""
@@ -49,6 +87,11 @@ class ChangeRequest:
     """The catalog its ``catalog:`` key names, resolved against the file's folder."""
     place: Place | None = None
     requested_by_place: Place | None = None
+    steps: tuple[Step, ...] = ()
+    """Who did triage, build and QA, in that order (only the steps written)."""
+    signoffs: tuple[Signoff, ...] = ()
+    results: tuple[TestResult, ...] = ()
+    """In the order written: the last result of a test counts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +118,7 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
     if fields is None:
         fields = _parse_fields(raw, name)
         _store_fields(raw, fields)
-    (id_, title, requested_by, status, release, path_, catalog, items_, id_at, requested_by_at) = fields
+    (id_, title, requested_by, status, release, path_, catalog, items_, id_at, requested_by_at, steps, signoffs, results) = fields
     return ChangeRequest(
         id=id_,
         title=title,
@@ -91,6 +134,9 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         catalog=(file.parent / catalog) if catalog else None,
         place=Place(name, *id_at),
         requested_by_place=Place(name, *requested_by_at) if requested_by_at else None,
+        steps=tuple(Step(*s) for s in steps),
+        signoffs=tuple(Signoff(s[0], s[1], s[2], s[3], s[4], Place(name, s[5], s[6])) for s in signoffs),
+        results=tuple(TestResult(r[0], r[1], r[2], r[3], r[4], r[5], Place(name, r[6], r[7])) for r in results),
     )
 
 
@@ -99,7 +145,9 @@ def _tuple(words: Any) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(words)) if words is not None else None
 
 
-_Fields = tuple[Any, ...]  # (id, title, requested_by, status, release, path, catalog, items, id place, requested_by place)
+_Fields = tuple[Any, ...]
+"""(id, title, requested_by, status, release, path, catalog, items, id place, requested_by place, steps, signoffs, results)."""
+FIELD_COUNT = 13
 
 
 def _parse_fields(raw: bytes, name: str) -> _Fields:
@@ -119,7 +167,22 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     return (
         spec.id, spec.title, spec.requested_by, spec.status, spec.release, spec.path, spec.catalog, items,
         doc.locate(("id",)), doc.locate(("requested_by",)) if spec.requested_by else None,
+        *_readiness_fields(spec, doc),
     )  # fmt: skip
+
+
+def _readiness_fields(spec: Any, doc: Any) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """``steps:``, ``signoffs:`` and ``results:`` as plain tuples (marshal-friendly), each entry's place last."""
+    steps = tuple(
+        (name, step.by, step.at) for name in ("triage", "build", "qa") if spec.steps and (step := getattr(spec.steps, name)) is not None
+    )
+    signoffs = tuple(
+        (s.team, s.by, s.decision, s.at, s.note, *doc.locate(("signoffs", i, "team"))) for i, s in enumerate(spec.signoffs)
+    )
+    results = tuple(
+        (r.test, r.result, r.by, r.at, r.evidence, r.note, *doc.locate(("results", i, "test"))) for i, r in enumerate(spec.results)
+    )
+    return steps, signoffs, results
 
 
 # A valid change file's fields are cached by the digest of its bytes (and impact's
@@ -140,7 +203,7 @@ def _cached_fields(raw: bytes) -> _Fields | None:
         fields = marshal.loads(blob) if blob is not None else None
     except (ValueError, EOFError, TypeError):  # damaged: no entry
         return None
-    return fields if isinstance(fields, tuple) and len(fields) == 10 else None
+    return fields if isinstance(fields, tuple) and len(fields) == FIELD_COUNT else None
 
 
 def _store_fields(raw: bytes, fields: _Fields) -> None:
@@ -269,6 +332,7 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
     if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
         p = change.requested_by_place
         problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog in {catalog.root.rstrip('/')}/")
+    _check_readiness_refs(change, catalog, problems)
     problems.raise_if_errors()
     # Several items on one asset add up what they touch; a system target gives each of its assets the item's aspects.
     aspects: dict[str, frozenset[str]] = {}
@@ -281,3 +345,20 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
             for aid in catalog.systems[item.target].assets:
                 aspects[aid] = add_up(aspects.get(aid, frozenset()), its)
     return sorted((replace(c, aspects=aspects[c.asset]) if c.asset in aspects else c for c in changed.values()), key=lambda c: c.asset)
+
+
+def _check_readiness_refs(change: ChangeRequest, catalog: Catalog, problems: ProblemList) -> None:
+    """Every sign-off names a team of the catalog, every result a test of it."""
+    where = f"the catalog in {catalog.root.rstrip('/')}/"
+    for signoff in change.signoffs:
+        if signoff.team not in catalog.teams and signoff.place:
+            p = signoff.place
+            hint = difflib.get_close_matches(signoff.team, list(catalog.teams), n=1, cutoff=0.6)
+            shown = f"did you mean {hint[0]!r}?" if hint else f"teams: {', '.join(sorted(catalog.teams))}"
+            problems.error(p.file, p.line, p.col, f"signoffs: team {signoff.team!r} is not a team of {where}; {shown}")
+    for result in change.results:
+        if result.test not in catalog.tests and result.place:
+            p = result.place
+            hint = difflib.get_close_matches(result.test, list(catalog.tests), n=1, cutoff=0.6)
+            shown = f"; did you mean {hint[0]!r}?" if hint else ""
+            problems.error(p.file, p.line, p.col, f"results: test {result.test!r} is not a test of {where}{shown}")

@@ -197,7 +197,7 @@ def _has_numbers(data: dict[str, Any]) -> bool:
     if any(t.get("minutes") is not None for t in data.get("tests", {}).values()):
         return True
     rules = (data.get("policy") or {}).values()
-    return any(rule is not None and (rule.get("max_tool_distance") is not None or rule.get("max_impacted") is not None) for rule in rules)
+    return any(isinstance(rule, dict) and (rule.get("max_tool_distance") is not None or rule.get("max_impacted") is not None) for rule in rules)
 
 
 def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
@@ -291,7 +291,9 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
 
         spec = PolicySpec.model_validate(data["policy"]).model_dump(by_alias=True, exclude_none=True)
         given = tuple(
-            (path, tuple((name, tuple(dict.fromkeys(value)) if isinstance(value, list) else value) for name, value in fields.items()))
+            (path, tuple(dict.fromkeys(fields)))  # ready: the kinds, once each
+            if isinstance(fields, list)
+            else (path, tuple((name, tuple(dict.fromkeys(value)) if isinstance(value, list) else value) for name, value in fields.items()))
             for path, fields in spec.items()
         )
         policy = PolicyRow(given, *locate(("policy",), key=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -45,3 +46,32 @@ def as_int(value: Any) -> int:
         return int(value)
     shown = describe(value) if isinstance(value, str) else "a non-number"
     raise ValueError(f"expected a whole number like 15, found {shown}")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def as_date_or_time(value: Any) -> Any:
+    """A date (``2026-11-05``) or a date-time (``2026-11-05T14:30``, with seconds or a zone), kept as written.
+
+    The text is returned unchanged, never converted: a date that is no date
+    (``2026-02-30``, ``05/11/2026``, ``next week``) is refused, quoted.
+
+    >>> as_date_or_time("2026-11-05"), as_date_or_time("2026-11-05T14:30:00+01:00")
+    ('2026-11-05', '2026-11-05T14:30:00+01:00')
+    >>> as_date_or_time("2026-02-30")
+    Traceback (most recent call last):
+    ValueError: expected a date like 2026-11-05 or a date-time like 2026-11-05T14:30, found '2026-02-30'
+    """
+    if not isinstance(value, str):
+        return value  # the type check that follows says what it is
+    try:
+        if _DATE.match(value):
+            datetime.date.fromisoformat(value)
+        elif len(value) > 10 and value[10] in "Tt " and _DATE.match(value[:10]):
+            datetime.datetime.fromisoformat(value)
+        else:
+            raise ValueError(value)
+    except ValueError:
+        raise ValueError(f"expected a date like 2026-11-05 or a date-time like 2026-11-05T14:30, found {describe(value)}") from None
+    return value

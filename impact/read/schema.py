@@ -37,7 +37,7 @@ from typing_extensions import TypedDict  # pydantic's own dependency; it needs t
 from impact.core.errors import Problem
 from impact.core.vocabulary import ASPECTS
 from impact.read.gcpause import gc_paused
-from impact.read.scalars import as_bool, as_int
+from impact.read.scalars import as_bool, as_date_or_time, as_int
 
 if TYPE_CHECKING:
     from impact.read.yamlio import YamlDoc
@@ -197,11 +197,21 @@ class PathRuleSpec(_Spec):
     allow_critical_impacted: YBool | None = None
 
 
+ReadyKind = Literal["signoffs", "steps", "tests"]
+"""What the release check asks of a change besides its status, path and conflicts (see impact.analysis.readiness)."""
+
+
 class PolicySpec(_Spec):
-    """The release-path policy: what a quick hit and a minor release may contain."""
+    """The release-path policy: what a quick hit and a minor release may contain, and what makes a change ready."""
 
     quick_hit: PathRuleSpec | None = Field(None, alias="quick-hit")
     minor: PathRuleSpec | None = None
+    ready: Annotated[list[ReadyKind], _none_to_empty(list)] | None = Field(
+        None,
+        description="What a change needs before it ships, besides approved status, its path and no conflicts: "
+        "signoffs (every team of its 'Sign off' list approved), steps (triage, build and QA by different people), "
+        "tests (every test to run passed, on minor and major paths). Default: none.",
+    )
 
 
 class SourceSpec(_Spec):
@@ -246,6 +256,50 @@ class ChangeItemSpec(_Spec):
     )
 
 
+DateOrTime = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}([Tt ].+)?$"),
+    BeforeValidator(as_date_or_time),
+]
+"""A date (2026-11-05) or a date-time (2026-11-05T14:30, 2026-11-05T14:30:00+01:00), kept as written."""
+
+
+class StepSpec(_Spec):
+    """Who did one step of the change (triage, build or QA), and when."""
+
+    by: Text = Field(description="The person, by name.")
+    at: DateOrTime | None = None
+
+
+class StepsSpec(_Spec):
+    """Who did each step: triage, build and QA are done by different people (QA may go back to the triage person)."""
+
+    triage: StepSpec | None = None
+    build: StepSpec | None = None
+    qa: StepSpec | None = None
+
+
+class SignoffSpec(_Spec):
+    """One team's decision on the change: one per team that signs off."""
+
+    team: Id
+    by: Text = Field(description="The person, by name; a warning when the team lists members and this is not one.")
+    at: DateOrTime | None = None
+    decision: Literal["approved", "rejected"]
+    note: Text | None = None
+
+
+class ResultSpec(_Spec):
+    """One run of a regression test for this change; the last result per test counts."""
+
+    test: Id
+    result: Literal["passed", "failed", "skipped"]
+    by: Text = Field(description="The person (or tool) that ran it.")
+    at: DateOrTime | None = None
+    evidence: Text | None = Field(None, description="Where the proof is: a link to a run, a screenshot, a ticket.")
+    note: Text | None = None
+
+
 class ChangeSpec(_Spec):
     """A change request: ``change.yaml``."""
 
@@ -257,6 +311,9 @@ class ChangeSpec(_Spec):
     path: ReleasePath | None = None
     catalog: Text | None = Field(None, description="The catalog directory, relative to this file.")
     changes: list[ChangeItemSpec] = Field(min_length=1)
+    steps: StepsSpec | None = Field(None, description="Who did triage, build and QA, and when.")
+    signoffs: Annotated[list[SignoffSpec], _none_to_empty(list)] = _no_items("Each team's sign-off: approved or rejected.")
+    results: Annotated[list[ResultSpec], _none_to_empty(list)] = _no_items("Regression tests run for this change, and their results.")
 
 
 class ReleaseSpec(_Spec):

@@ -11,6 +11,7 @@ import orjson
 
 from impact.analysis.answer import RISKS
 from impact.analysis.check import CheckResult, Stakeholder, TestToRun
+from impact.analysis.decision import decide
 from impact.analysis.raci import reason_dicts
 from impact.analysis.release_path import ReleasePath
 from impact.core import progress
@@ -18,6 +19,7 @@ from impact.core.aspects import unpack
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
 from impact.graph.depgraph import paths_and_notes
+from impact.render.readiness import readiness_dict
 
 
 def dumps(data: Any, *, html_safe: bool = False) -> str:
@@ -104,7 +106,14 @@ def answer_dict(result: CheckResult) -> dict[str, Any]:
         },
         "untested_critical": result.untested_critical,
         "risk": risks,
+        **decision_dicts(result),
     }
+
+
+def decision_dicts(result: CheckResult) -> dict[str, Any]:
+    """The one verdict (``decision``) and where the change stands on sign-offs, steps and tests (``readiness``)."""
+    decision = decide(result)
+    return {"decision": decision.as_dict(), "readiness": readiness_dict(decision.readiness)}
 
 
 def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]:

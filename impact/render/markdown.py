@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from impact.analysis.answer import tests_sentence
 from impact.analysis.check import CheckResult
+from impact.analysis.decision import decide
 from impact.render.jsonout import check_dict
+from impact.render.readiness import readiness_markdown
 from impact.render.templating import md_code, md_text, render
 from impact.render.text import SHOWN_FOLDED, risk_groups, summary_line
 
 
 def answer_block(result: CheckResult) -> str:
     """The answer first, as Markdown: verdict, sign-off, tests, untested critical assets."""
-    verdict = md_text(result.verdict)
-    lines = [f"**{verdict}**" if result.blocking else verdict, ""]
+    decision = decide(result)
+    headline = md_text(decision.headline)
+    lines = [f"**{headline}**", ""]
+    if result.path_sentence:
+        lines += [md_text(result.path_sentence), ""]
     sign = ", ".join(f"{md_code(s.team)} ({md_text(s.why)})" for s in result.sign_off)
     lines.append(f"- **Sign off:** {sign or 'no team'}")
-    lines.append(f"- **Tests:** {md_text(tests_sentence(result.test_counts))}")
+    lines.append(f"- **Tests:** {md_text(decision.cost)}")
     if result.untested_critical:
         names = {a: result.catalog.assets[a].name for a in result.untested_critical}
         shown = ", ".join(md_code(a) + (f" {md_text(names[a])}" if names[a] else "") for a in result.untested_critical)
         lines.append(f"- **Untested critical:** {shown}")
-    return "\n".join(lines)
+    ready = readiness_markdown(decision, md_text)
+    return "\n".join(lines) + (f"\n\n{ready}" if ready else "")
 
 
 def render_check(result: CheckResult, templates: str | None = None, *, show_all: bool = False) -> str:

@@ -21,14 +21,17 @@ from email.headerregistry import Address
 from email.utils import formataddr
 from typing import Any
 
+from impact.analysis.answer import count_tests, tests_sentence
 from impact.analysis.check import CheckResult
-from impact.analysis.releases import ReleaseResult, hold_reasons_alone
+from impact.analysis.decision import Decision, decide
+from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import (
     TeamInvolvement,
     merge_stakeholders,
     merge_tests,
 )
 from impact.core.catalog import Team
+from impact.render.readiness import plain, readiness_lines, signed_off_by
 from impact.render.releases import (
     involvement_dict,
     planned_test_dict,
@@ -86,10 +89,17 @@ def render_emails(teams: Sequence[TeamInvolvement]) -> tuple[str, list[Team]]:
     return "".join(a + "\n" for a in addresses), missing
 
 
-def _change_dict(result: CheckResult) -> dict[str, Any]:
+def _change_dict(result: CheckResult, decision: Decision | None = None) -> dict[str, Any]:
     change = result.change
     rp = result.release_path
+    decision = decision or decide(result)
+    ready = readiness_lines(decision, plain)
     return {
+        "verdict": decision.headline,
+        "tests_sentence": decision.cost,
+        "missing": [m.what for m in decision.missing],
+        "signed_off": signed_off_by(decision.readiness.signoffs),
+        "readiness": [line.strip() for line in ready[1:]],
         "id": change.id,
         "title": change.title,
         "status": change.status,
@@ -102,8 +112,8 @@ def _change_dict(result: CheckResult) -> dict[str, Any]:
         ],
         "impacted": len(result.impacted),
         "tools_reached": result.systems_reached,
-        "ships": not hold_reasons_alone(result),
-        "hold_reasons": hold_reasons_alone(result),
+        "ships": decision.ships,
+        "hold_reasons": [m.what for m in decision.missing],
     }
 
 
@@ -147,10 +157,15 @@ def context(stage: str, results: Sequence[CheckResult], release: ReleaseResult |
     return {
         "stage": stage,
         "release": release_meta_dict(release.release_id, release.meta) if release else None,
-        "changes": [_change_dict(r) for r in results],
-        "held": [{"id": h.result.change.id, "title": h.result.change.title, "reasons": list(h.reasons)} for h in release.held]
+        "changes": [_change_dict(r, release.decisions.get(r.change.id) if release else None) for r in results],
+        "held": [
+            {"id": h.result.change.id, "title": h.result.change.title, "reasons": list(h.reasons),
+             "verdict": (h.decision or decide(h.result)).headline}
+            for h in release.held
+        ]
         if release
         else [],
+        "tests_sentence": tests_sentence(count_tests([(t.test.kind, t.test.minutes) for t in tests])),
         "stakeholders": [involvement_dict(t) for t in teams],
         "tests": [planned_test_dict(t) for t in tests],
         "untested": untested,

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from impact.analysis.answer import count_tests, tests_sentence
 from impact.analysis.check import CheckResult
 from impact.analysis.conflicts import Conflict
+from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
 from impact.core.distance import tools_away as away
 from impact.load.release import Release
 from impact.render.jsonout import release_path_dict, team_dict
+from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.templating import md_code, md_text
 from impact.render.text import plural, safe, show_path, table
 
@@ -111,9 +114,16 @@ def verdicts(result: ReleaseResult) -> list[dict[str, Any]]:
                     "declared": r.change.path,
                     "computed": rp.computed if rp else None,
                     "reasons": list(held.get(r.change.id, ())),
+                    **_decision_entry(result.decisions.get(r.change.id) or decide(r)),
                 }
             )
     return sorted(entries, key=lambda e: e["id"])
+
+
+def _decision_entry(decision: Decision) -> dict[str, Any]:
+    """``ready`` and ``missing`` ({kind, what}) of a change of the release, its one verdict and its readiness."""
+    data = decision.as_dict()
+    return {"ready": data["ready"], "missing": data["missing"], "decision": data, "readiness": readiness_dict(decision.readiness)}
 
 
 def release_dict(result: ReleaseResult) -> dict[str, Any]:
@@ -128,6 +138,7 @@ def release_dict(result: ReleaseResult) -> dict[str, Any]:
             "conflicts": len(result.conflicts),
             "stakeholders": len(result.stakeholders),
             "tests": len(result.tests),
+            "tests_sentence": plan_cost(result),
             "untested": len(result.untested),
         },
         "changes": verdicts(result),
@@ -242,6 +253,19 @@ def stakeholder_rows(teams: Sequence[TeamInvolvement]) -> list[tuple[str, ...]]:
     ]
 
 
+def plan_cost(result: ReleaseResult) -> str:
+    """The test plan's cost in the words of every answer: ``3 to run: 2 manual (about 40 minutes), 1 automated``."""
+    return tests_sentence(count_tests([(t.test.kind, t.test.minutes) for t in result.tests]))
+
+
+def _ids(result: ReleaseResult) -> list[str]:
+    return [r.change.id for r in (*result.ships, *(h.result for h in result.held), *result.released)]
+
+
+def _indented(lines: list[str], indent: str) -> list[str]:
+    return [indent + line for line in lines]
+
+
 def render_release(result: ReleaseResult) -> str:
     lines = [release_heading(result)]
     total = len(result.ships) + len(result.held) + len(result.released)
@@ -258,6 +282,11 @@ def render_release(result: ReleaseResult) -> str:
         lines.append("  nothing ships")
     rows = [(safe(r.change.id), r.change.status or "", _path_text(r), safe(r.change.title)) for r in result.ships]
     lines.extend(table(rows, ("CHANGE", "STATUS", "PATH", "TITLE")) if rows else [])
+    for r in result.ships:
+        ready = readiness_lines(result.decisions.get(r.change.id) or decide(r), safe)
+        if ready:
+            lines.append(f"  {safe(r.change.id)}: {ready[0]}")
+            lines.extend(_indented(ready[1:], "  "))
     lines.append("")
 
     lines.append("Held back")
@@ -266,8 +295,11 @@ def render_release(result: ReleaseResult) -> str:
     for h in result.held:
         change = h.result.change
         lines.append(f"  {safe(change.id)}: {safe(change.title)} (status {change.status or 'none'}, path {_path_text(h.result)})")
+        decision = h.decision or decide(h.result)
+        lines.append(f"    {safe(decision.headline)}")
         for reason in h.reasons:
             lines.append(f"    - {safe(reason)}")
+        lines.extend(_indented(readiness_lines(decision, safe), "    "))
     if result.released:
         lines.append("")
         lines.append("Already released: " + ", ".join(safe(r.change.id) for r in result.released))
@@ -280,8 +312,7 @@ def render_release(result: ReleaseResult) -> str:
         lines.extend(conflict_line(conflict))
     lines.append("")
 
-    minutes = sum(t.test.minutes or 0 for t in result.tests)
-    lines.append(f"Test plan for what ships ({len(result.tests)}" + (f", about {minutes} minutes of manual work" if minutes else "") + ")")
+    lines.append(f"Test plan for what ships ({plan_cost(result)})")
     if not result.tests:
         lines.append("  no regression test covers what ships")
     for t in result.tests:
@@ -321,7 +352,10 @@ def render_release_markdown(result: ReleaseResult, templates: str | None = None)
     """``impact release check --format markdown``: the JSON answer through ``release.md.j2``."""
     from impact.render.templating import render  # Jinja2 only when Markdown is asked for
 
-    return render("release.md.j2", templates, **release_dict(result))
+    members = [*result.ships, *(h.result for h in result.held)]
+    ready = {r.change.id: readiness_lines(result.decisions.get(r.change.id) or decide(r), plain) for r in members}
+    ready_lines = {cid: [line.strip() for line in lines[1:]] for cid, lines in ready.items()}
+    return render("release.md.j2", templates, **release_dict(result), ready_lines={key: [] for key in _ids(result)} | ready_lines)
 
 
 def render_conflicts_markdown(conflicts: Sequence[Conflict], changes: Sequence[str]) -> str:

@@ -24,14 +24,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from impact.analysis.answer import ROLES
+from impact.analysis.answer import ROLES, count_tests, tests_sentence
 from impact.analysis.check import CheckResult
+from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult, hold_reasons_alone, waiting_for
 from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
 from impact.render.jsonout import check_dict, dumps
+from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.svg import sanitize_svg
 from impact.render.templating import crossings, id_parts, render, safe_url
 from impact.render.text import plural, safe
@@ -229,6 +231,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
             "stakeholders": len(stakeholders),
             "tests": len(tests),
             "test_minutes": sum(t["minutes"] or 0 for t in tests),
+            "tests_sentence": tests_sentence(count_tests([(t["kind"], t["minutes"]) for t in tests])),
             "untested": len(untested),
             "conflicts": len(conflicts),
             "hold": sum(1 for v in verdicts if v["verdict"] == "hold"),
@@ -277,6 +280,18 @@ def distribution_list(stakeholders: Sequence[Mapping[str, Any]]) -> str:
     return ", ".join(entries)
 
 
+def _decision_words(decision: Decision, said: Mapping[str, Any]) -> dict[str, Any]:
+    """The one verdict's words (from the release check in a release), its cost and the readiness lines."""
+    return {
+        "headline": said.get("verdict", decision.headline),
+        "ready": said.get("ready", decision.ships),
+        "missing": list(said.get("missing", [])),
+        "cost": decision.cost,
+        "readiness": readiness_dict(decision.readiness),
+        "ready_lines": [line.strip() for line in readiness_lines(decision, plain)[1:]],
+    }
+
+
 def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """Ship or hold, per change, with reasons: from the release check when there is one, else each change's release path."""
     release_changes: dict[str, Mapping[str, Any]] = {}
@@ -314,8 +329,12 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
                 short.append(f"needs the {rp.computed} path, declares {rp.declared}")
             if waits_for:
                 short.append("waits for " + ", ".join(f"{w['change']} ({w['status'] or 'no status'})" for w in waits_for))
+        decision = decide(result)
+        given = entry.get("decision")
+        said: Mapping[str, Any] = given if isinstance(given, Mapping) else decision.as_dict()
         found.append(
             {
+                **_decision_words(decision, said),
                 "change": change.id,
                 "title": change.title,
                 "status": change.status,
@@ -409,11 +428,16 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
         raise ImpactError(f"release {result.release_id} has no change request that is not released yet: nothing to report")
     meta = release_meta_dict(result.release_id, result.meta)
     by_id = {c.id: c for c in known} | {r.change.id: r.change for r in members}
-    entries: list[dict[str, Any]] = [{"id": r.change.id, "verdict": "ship", "reasons": []} for r in result.ships]
+    said = {cid: d.as_dict() for cid, d in result.decisions.items()}
+    entries: list[dict[str, Any]] = [
+        {"id": r.change.id, "verdict": "ship", "reasons": [], **({"decision": said[r.change.id]} if r.change.id in said else {})}
+        for r in result.ships
+    ]
     entries += [
         {
             "id": h.result.change.id, "verdict": "hold", "reasons": list(h.reasons), "status": h.result.change.status,
             "waits_for": waiting_for(h.result.change.id, result.conflicts, by_id),
+            **({"decision": said[h.result.change.id]} if h.result.change.id in said else {}),
         }
         for h in result.held
     ]

@@ -6,14 +6,16 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from impact.analysis.answer import RISKS, tests_breakdown, tests_sentence
+from impact.analysis.answer import RISKS, tests_breakdown
 from impact.analysis.check import CheckResult
+from impact.analysis.decision import decide
 from impact.analysis.release_path import ReleasePath
 from impact.core import progress
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away as away
 from impact.core.distance import tools_away_between
 from impact.graph.depgraph import Reach
+from impact.render.readiness import missing_lines, readiness_lines
 
 ARROW = " -> "
 
@@ -231,13 +233,20 @@ SHOWN_FOLDED = 3
 
 def answer_lines(result: CheckResult) -> list[str]:
     """What to do, before the details: verdict, sign-off, tests, untested critical assets."""
-    lines = [safe(result.verdict)]
+    decision = decide(result)
+    lines = [safe(decision.headline), *([safe(result.path_sentence)] if result.path_sentence else [])]
     sign = ", ".join(f"{safe(s.team)} ({safe(s.why)})" for s in result.sign_off)
     lines.append(f"Sign off: {sign or 'no team'}")
-    lines.append(f"Tests: {tests_sentence(result.test_counts)}")
+    lines.append(f"Tests: {decision.cost}")
     critical = result.untested_critical
     if critical:
         lines.append(f"Untested critical: {', '.join(asset_label(result.catalog, a) for a in critical)}")
+    ready = readiness_lines(decision, safe)
+    if ready:
+        lines.extend(ready)
+    if decision.missing and (ready or len(decision.missing) > 1):
+        lines.append("Missing before it ships:")
+        lines.extend(missing_lines(decision, safe))
     return lines
 
 

@@ -139,6 +139,22 @@ _CODE_FOLDERS = ("core", "read", "store", "load")
 
 
 @functools.cache
+def package_version() -> str:
+    """:func:`code_version` over every module of impact: for entries that hold answers, not only what was read.
+
+    An answer (a change's verdict, say) depends on the analysis and its
+    words too, so an edit anywhere in impact changes this key.
+    """
+    package = Path(impact.__file__).parent
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(package.rglob("*.py")):
+        with contextlib.suppress(OSError):  # a file removed meanwhile: the key just changes
+            h.update(str(path.relative_to(package)).encode())
+            h.update(path.read_bytes())
+    return f"{impact.__version__}/{FORMAT}/{h.hexdigest()}"
+
+
+@functools.cache
 def code_version() -> str:
     """What cache entries are keyed on besides their input: impact's version and a digest of its reading code.
 

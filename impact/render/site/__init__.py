@@ -21,7 +21,9 @@ once (a new folder swapped in for the old one). The site is
 
 from __future__ import annotations
 
+import contextlib
 import json
+import marshal
 from bisect import bisect_left
 from importlib.resources import files
 from pathlib import Path
@@ -30,8 +32,11 @@ from typing import Any
 import jinja2
 import orjson
 
-from impact.analysis.site import SiteModel
+from impact.analysis.decision import Decision
+from impact.analysis.site import SiteChange, SiteModel
 from impact.core.vocabulary import ASPECTS
+from impact.render.readiness import plain, readiness_lines
+from impact.store import cache
 
 SHARD_ASSETS = 10_000
 """Assets per data file: about 0.9 MB each for the generated benchmark catalogs, far below the 25 MB asked of any file."""
@@ -146,6 +151,7 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "path": c.path,
                 "requested_by": c.requested_by,
                 "file": c.file,
+                **_decision_words(sc, model),
                 "changed": [
                     {
                         "asset": index.get(item.asset, -1), "id": item.asset, "action": item.action, "note": item.note,
@@ -208,3 +214,38 @@ def render_site(model: SiteModel) -> dict[str, bytes]:
     for i, shard in enumerate(shards):
         out[_shard_name(i)] = js_payload(f"shard:{i}", shard)
     return out
+
+
+def _words(decision: Decision) -> dict[str, Any]:
+    lines = readiness_lines(decision, plain)
+    return {"verdict": decision.headline, "tests": decision.cost, "readiness": [line.strip() for line in lines[1:]]}
+
+
+def _decision_words(sc: SiteChange, model: SiteModel) -> dict[str, Any]:
+    """The change's verdict, test cost and readiness lines, in the words of every other output.
+
+    Working them out searches the catalog again for each change; the words
+    are kept in the cache under the catalog's content, the change file's
+    bytes, ``--max-tools`` and impact's code, so an unchanged change costs
+    nothing the next time the site is written.
+    """
+    if sc.decide is None:
+        return {}
+    key = model.catalog.content_key
+    try:
+        raw = Path(sc.change.file).read_bytes() if key and cache.enabled() else None
+    except OSError:
+        raw = None
+    if raw is None or key is None:
+        return _words(sc.decide())
+    entry = cache.cache_dir() / "site" / f"{cache.digest(model.catalog.root, sc.change.file)}.bin"
+    full = cache.digest(cache.package_version(), "site-words", key, raw, str(model.max_tools))
+    blob = cache.read(entry, full)
+    if blob is not None:
+        with contextlib.suppress(ValueError, EOFError, TypeError):
+            kept = marshal.loads(blob)
+            if isinstance(kept, dict):
+                return kept
+    words = _words(sc.decide())
+    cache.write(entry, full, marshal.dumps(words))
+    return words

@@ -1297,6 +1297,9 @@
     add(view, el("p", { class: "kicker" }, "Change request" + (c.status ? " · " + c.status : "")));
     add(view, el("h1", null, c.id + ": " + c.title));
     add(view, el("section", { class: "card", id: "about" }, facts([
+      ["Verdict", c.verdict],
+      ["Tests", c.tests],
+      ["Readiness", c.readiness && c.readiness.length ? el("ul", { class: "rows" }, c.readiness.map(function (line) { return el("li", null, line); })) : null],
       ["Status", c.status],
       ["Release", c.release],
       ["Release path", c.path],
@@ -1348,7 +1351,7 @@
     var s = section("Not released yet", "all-changes");
     if (!meta.changes.length) add(s, el("p", { class: "muted" }, "None: no change request in the changes folder is waiting to be released."));
     else add(s, el("ul", { class: "rows" }, meta.changes.map(function (c) {
-      return el("li", null, changeLink(c), " ", c.title, " ", c.status ? el("span", { class: "badge" }, c.status) : null, el("span", { class: "meta" }, plural(c.changed.length, "asset") + " changed" + (c.release ? " · release " + c.release : "")));
+      return el("li", null, changeLink(c), " ", c.title, " ", c.status ? el("span", { class: "badge" }, c.status) : null, el("span", { class: "meta" }, [c.verdict, plural(c.changed.length, "asset") + " changed" + (c.release ? " · release " + c.release : "")].filter(Boolean).join(" · ")));
     })));
     if (meta.skipped.length) add(s, el("p", { class: "warn" }, "Left out because they do not match the catalog: " + meta.skipped.join("; ")));
     add(view, s);
@@ -1421,7 +1424,7 @@
     if (meta.changes.length) {
       var s = section("Change requests in flight", "home-changes");
       add(s, el("ul", { class: "rows" }, meta.changes.slice(0, 20).map(function (c) {
-        return el("li", null, changeLink(c), " ", c.title, " ", c.status ? el("span", { class: "badge" }, c.status) : null);
+        return el("li", null, changeLink(c), " ", c.title, " ", c.status ? el("span", { class: "badge" }, c.status) : null, c.verdict ? el("span", { class: "meta" }, c.verdict) : null);
       })));
       add(view, s);
     }
