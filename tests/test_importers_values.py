@@ -115,6 +115,21 @@ def _written(el: ET.Element, root: ET.Element) -> list[tuple[str, str | None]]:
         if literal:
             found.append((item.findtext("m:field", "", NS), literal))
             item.find("m:field", NS).text = ""  # type: ignore[union-attr]
+    # a field written from a variable (a screen choice): any literal of the flow's conditions and choices may be written
+    via = [i for i in el.iter(f"{{{NS['m']}}}inputAssignments") if i.findtext("m:value/m:elementReference", None, NS)]
+    through = [i.findtext("m:field", "", NS) for i in via]
+    through += [
+        i.findtext("m:assignToReference", "").split(".")[-1]
+        for i in el.iter(f"{{{NS['m']}}}assignmentItems")
+        if re.fullmatch(r"\$Record\.\w+", i.findtext("m:assignToReference", "", NS)) and i.findtext("m:operator", "", NS) == "Assign"
+        and i.findtext("m:value/m:stringValue", None, NS) is None
+    ]  # fmt: skip
+    literals = {c.findtext("m:rightValue/m:stringValue", None, NS) for c in el.iter(f"{{{NS['m']}}}conditions")}
+    literals |= {c.findtext("m:value/m:stringValue", None, NS) for c in el.iter(f"{{{NS['m']}}}choices")}
+    literals = {v for v in literals if v and v.strip()}
+    found += [(field, v) for field in through if field for v in literals]
+    for i in via if literals else ():
+        i.find("m:field", NS).text = ""  # type: ignore[union-attr]
     updates = {u.findtext("m:fullName", "", NS): u for u in root.findall("m:fieldUpdates", NS)} if el is not root else {}
     for action in el.iter(f"{{{NS['m']}}}actions"):
         update = updates.get(action.findtext("m:name", "", NS))

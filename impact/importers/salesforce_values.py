@@ -160,21 +160,34 @@ def written_values(roots: dict[Path, Element]) -> Tests:
     for path, el in roots.items():
         kind = file_kind(path)
         if kind == "flow":
-            key = f"flow/{text_of(el, 'fullName') or api_name(path, '.flow-meta.xml')}"
-            for node in el.iter():
-                tag = local(node.tag)
-                if tag == "assignmentItems":
-                    match = _RECORD.match(text_of(node, "assignToReference") or "")
-                    value = _string(node, "value")
-                    if match and value is not None and (text_of(node, "operator") or "") == "Assign":
-                        found.setdefault((key.lower(), match.group(1).rpartition(".")[2].lower()), set()).add(value)
-                elif tag == "inputAssignments":
-                    value, name = _string(node, "value"), text_of(node, "field")
-                    if name and value is not None:
-                        found.setdefault((key.lower(), name.lower()), set()).add(value)
+            _flow_writes(f"flow/{text_of(el, 'fullName') or api_name(path, '.flow-meta.xml')}", el, found)
         elif kind == "workflow":
             _workflow_writes(api_name(path, ".workflow-meta.xml"), el, found)
     return found
+
+
+def _flow_writes(key: str, el: Element, found: Tests) -> None:
+    """Literal values a flow writes; a field it writes from a variable may get any literal its conditions and choices hold."""
+    through: set[str] = set()
+    for node in el.iter():
+        tag = local(node.tag)
+        if tag == "assignmentItems":
+            match = _RECORD.match(text_of(node, "assignToReference") or "")
+            if not match or (text_of(node, "operator") or "") != "Assign":
+                continue
+            name, value = match.group(1).rpartition(".")[2].lower(), _string(node, "value")
+        elif tag == "inputAssignments":
+            name, value = (text_of(node, "field") or "").lower(), _string(node, "value")
+        else:
+            continue
+        if value is not None:
+            found.setdefault((key.lower(), name), set()).add(value)
+        elif name:
+            through.add(name)
+    if through:  # a screen choice or a variable set from a comparison: the flow's literals are the values it may write
+        literals = {v for holder in ("conditions", "choices") for n in el.iter() if local(n.tag) == holder for v in [_string(n, "rightValue" if holder == "conditions" else "value")] if v}
+        for name in through if literals else ():
+            found.setdefault((key.lower(), name), set()).update(literals)
 
 
 def _workflow_writes(obj: str, el: Element, found: Tests) -> None:
