@@ -39,6 +39,7 @@ EXIT_OK, EXIT_BLOCKING, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 
 LAZY_COMMANDS = {
+    "changes": "changes",
     "check-changes": "hooks",
     "conflicts": "release",
     "coverage": "coverage",
@@ -70,7 +71,7 @@ import says why, see ``tests/test_architecture.py``).
 
 
 SECTIONS = {
-    "Everyday checks": ["check", "check-changes", "trace"],
+    "Everyday checks": ["check", "check-changes", "changes", "trace"],
     "Releases": ["release", "conflicts", "stakeholders", "notify"],
     "Readiness": ["step", "signoff", "run-tests", "result"],
     "Reports and pictures": ["report", "graph", "coverage", "site"],
@@ -296,6 +297,8 @@ def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str,
 @max_tools_option
 @answer_format
 @click.option("--all", "show_all", is_flag=True, help="List every impacted asset; by default a tool's long low-risk tail is folded.")
+@click.option("--base", metavar="REV", help="No change file: derive the change from the exports the catalog's 'sources:' list, as they differ between this git revision and --head.")
+@click.option("--head", metavar="REV", help="With --base: the newer revision. Default: HEAD.")
 @output_file_option
 def check(
     change_files: tuple[str, ...],
@@ -305,6 +308,8 @@ def check(
     max_tools: int,
     fmt: str,
     show_all: bool,
+    base: str | None,
+    head: str | None,
     output: str | None,
 ) -> int:
     """What a change reaches, who to involve, which tests to run.
@@ -319,12 +324,20 @@ def check(
     files (or --release ID --changes DIR) give one answer each, then a
     one-line summary.
 
+    With --base REV instead of a change file, the change is derived from
+    the exports the catalog lists under 'sources:' (see 'impact changes'):
+    a pull request on the exports is checked as it is.
+
     Exits 1 when a change declares a release path lighter than it needs.
 
     \b
     Example:
         impact check catalogs/example/changes/CR-101-products-to-solutions.yaml --format markdown
     """
+    if base is not None or head is not None:
+        from impact.cli.derived import check_derived
+
+        return check_derived(bool(change_files or release_id), base, head, catalog, lambda path, folder: _check_one(path, folder, max_tools, fmt, show_all, output))
     files = check_selection(change_files, release_id, changes_dir)
     if len(files) > 1:
         return run_checks(files, catalog, max_tools, fmt, output, show_all)

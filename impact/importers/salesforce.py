@@ -54,6 +54,7 @@ from impact.importers.salesforce_files import (
 )
 from impact.importers.salesforce_flows import add_flow, flow_key
 from impact.importers.salesforce_formulas import formula_references, strip_formula
+from impact.importers.salesforce_layout import read_older_layout
 from impact.importers.salesforce_org import Builder, FieldDef, Org
 from impact.importers.salesforce_workflows import add_assignment_rules, add_workflow
 from impact.importers.xmlread import read_bytes
@@ -96,14 +97,19 @@ def _read_source(
     files = Files()
     for kind, path in metadata_files(root):
         files.add(kind, path)
-    if not files.count():
+    older, older_roots = read_older_layout(root, progress)  # src/objects/*.object...: as source-format items
+    if not files.count() and not older.count():
         hint = (
             "no Salesforce metadata found below this folder "
-            "(no objects/*/fields/*.field-meta.xml, flows/*.flow-meta.xml, ...); "
-            "is it a project in source format? Retrieve it with 'sf project retrieve start'"
+            "(no objects/*/fields/*.field-meta.xml, flows/*.flow-meta.xml, src/objects/*.object, ...); "
+            "is it a Salesforce project? Retrieve it with 'sf project retrieve start'"
         )
         raise ImpactError(Problem(name, 0, 0, hint))
     roots = read_roots(files, progress)
+    roots.update(older_roots)
+    for kind, paths in older.by_kind.items():
+        for path in paths:
+            files.add(kind, path)
     if edit_roots is not None:
         edit_roots(roots)
     b = Builder(system, index_org(files, roots))

@@ -31,6 +31,8 @@ class ChangeItem:
     """What the item says it touches (see :mod:`impact.graph.aspects`); None when it does not say."""
     values: tuple[str, ...] | None = None
     """The values it says it adds, removes or renames (see :mod:`impact.core.aspects`); None when it does not say."""
+    to: str | None = None
+    """A rename's new id (``to:``), when the item gives it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +126,8 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         title=title,
         file=name,
         items=tuple(
-            ChangeItem(target, action, note, Place(name, line, col), _tuple(aspects), _tuple(values))
-            for target, action, note, line, col, aspects, values in items_
+            ChangeItem(target, action, note, Place(name, line, col), _tuple(aspects), _tuple(values), to)
+            for target, action, note, line, col, aspects, values, to in items_
         ),
         requested_by=requested_by,
         status=status,
@@ -161,7 +163,7 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     if spec is None:
         raise ImpactError(problems)
     items = tuple(
-        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), _tuple(item.aspects), _tuple(item.values))
+        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), _tuple(item.aspects), _tuple(item.values), item.to)
         for i, item in enumerate(spec.changes)
     )
     return (
@@ -300,11 +302,20 @@ def catalog_folder(option: str | None) -> Path:
     raise ImpactError("no catalog given: use --catalog DIR or set IMPACT_CATALOG (there is no ./catalog folder here)")
 
 
+def _renamed(item: ChangeItem, catalog: Catalog) -> str:
+    """The catalog asset an item is about: its target, or a rename's new id (``to:``) once the catalog has only that."""
+    if item.to is not None and item.target not in catalog.assets and item.to in catalog.assets:
+        return item.to
+    return item.target
+
+
 def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset]:
     """The assets a change request touches: asset targets as they are, system targets expanded.
 
     A ``create`` may name an asset the catalog does not list yet, as long as
-    its system exists.
+    its system exists. A rename with ``to:`` names its asset by the old id
+    while the catalog has it, by the new id once the catalog was refreshed
+    (the ``target`` said then is still the one the item gave).
     """
     problems = ProblemList()
     changed: dict[str, ChangedAsset] = {}
@@ -321,8 +332,12 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
                 changed.setdefault(aid, ChangedAsset(aid, system.id, item.action, item.note, item.target))
             continue
         system_id, _ = split_asset_id(item.target)
-        if item.target in catalog.assets:
-            changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target))
+        if item.to is not None and split_asset_id(item.to)[0] != system_id:
+            problems.error(p.file, p.line, p.col, f"to: {item.to!r} is in another system than {item.target!r}; a rename keeps an asset in its system")
+            continue
+        asset = _renamed(item, catalog)
+        if asset in catalog.assets:
+            changed.setdefault(asset, ChangedAsset(asset, system_id, item.action, item.note, item.target))
         elif item.action == "create" and system_id in catalog.systems:
             changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False))
         else:
@@ -339,8 +354,9 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
     for item in change.items:
         its = touched(item.action, item.aspects, item.values)
         if ":" in item.target:
-            if item.target in changed:
-                aspects[item.target] = add_up(aspects.get(item.target, frozenset()), its)
+            asset = _renamed(item, catalog)
+            if asset in changed:
+                aspects[asset] = add_up(aspects.get(asset, frozenset()), its)
         elif item.target in catalog.systems:
             for aid in catalog.systems[item.target].assets:
                 aspects[aid] = add_up(aspects.get(aid, frozenset()), its)

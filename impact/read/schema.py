@@ -237,6 +237,7 @@ class ChangeItemSpec(_Spec):
 
     target: AssetRef = Field(description="An asset id (system:key), or a system id for every asset of it.")
     action: Action
+    to: AssetRef | None = Field(None, description="For a rename: the asset's new id (system:key).")
     note: Text | None = None
     aspects: list[Aspect] | None = Field(
         None,
@@ -254,6 +255,12 @@ class ChangeItemSpec(_Spec):
             "that test one of them or test none in particular. Default: every value."
         ),
     )
+
+    @model_validator(mode="after")
+    def _to_only_on_rename(self) -> ChangeItemSpec:
+        if self.to is not None and self.action != "rename":
+            raise ValueError(f"'to:' names the new id of a rename; this item's action is {self.action!r}")
+        return self
 
 
 DateOrTime = Annotated[
