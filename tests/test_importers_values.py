@@ -105,7 +105,7 @@ def _written(el: ET.Element, root: ET.Element) -> list[tuple[str, str | None]]:
     found: list[tuple[str, str | None]] = []
     for item in el.iter(f"{{{NS['m']}}}assignmentItems"):
         ref = item.find("m:assignToReference", NS)
-        m = re.fullmatch(r"\$Record\.(\w+)", (ref.text or "") if ref is not None else "")
+        m = re.fullmatch(r"\$?\w+(?:\.\w+)*\.(\w+)", (ref.text or "") if ref is not None else "")  # $Record.X, a record variable's X
         literal = item.findtext("m:value/m:stringValue", None, NS)
         if m and literal and item.findtext("m:operator", "", NS) == "Assign":
             found.append((m.group(1), literal))
@@ -119,9 +119,9 @@ def _written(el: ET.Element, root: ET.Element) -> list[tuple[str, str | None]]:
     via = [i for i in el.iter(f"{{{NS['m']}}}inputAssignments") if i.findtext("m:value/m:elementReference", None, NS)]
     through = [i.findtext("m:field", "", NS) for i in via]
     through += [
-        i.findtext("m:assignToReference", "").split(".")[-1]
+        i.findtext("m:assignToReference", "", NS).split(".")[-1]
         for i in el.iter(f"{{{NS['m']}}}assignmentItems")
-        if re.fullmatch(r"\$Record\.\w+", i.findtext("m:assignToReference", "", NS)) and i.findtext("m:operator", "", NS) == "Assign"
+        if re.fullmatch(r"\$?\w+(?:\.\w+)+", i.findtext("m:assignToReference", "", NS)) and i.findtext("m:operator", "", NS) == "Assign"
         and i.findtext("m:value/m:stringValue", None, NS) is None
     ]  # fmt: skip
     literals = {c.findtext("m:rightValue/m:stringValue", None, NS) for c in el.iter(f"{{{NS['m']}}}conditions")}
@@ -130,6 +130,10 @@ def _written(el: ET.Element, root: ET.Element) -> list[tuple[str, str | None]]:
     found += [(field, v) for field in through if field for v in literals]
     for i in via if literals else ():
         i.find("m:field", NS).text = ""  # type: ignore[union-attr]
+    for i in el.iter(f"{{{NS['m']}}}assignmentItems") if literals else ():
+        ref = i.find("m:assignToReference", NS)
+        if ref is not None and i.findtext("m:value/m:stringValue", None, NS) is None and re.fullmatch(r"\$?\w+(?:\.\w+)+", ref.text or ""):
+            ref.text = ""
     updates = {u.findtext("m:fullName", "", NS): u for u in root.findall("m:fieldUpdates", NS)} if el is not root else {}
     for action in el.iter(f"{{{NS['m']}}}actions"):
         update = updates.get(action.findtext("m:name", "", NS))

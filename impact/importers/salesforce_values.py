@@ -62,6 +62,7 @@ MAX_VALUE = 255
 
 _FLOW_OPERATORS = {"equalto", "notequalto"}
 _FLOW_NEUTRAL = {"ischanged", "isnull", "isblank"}
+_VARIABLE_FIELD = re.compile(r"^\$?\w+(?:\.\w+)*\.(\w+)$")
 _CRITERIA_OPERATIONS = {"equals", "notequal", "includes", "excludes"}
 
 
@@ -171,11 +172,11 @@ def _flow_writes(key: str, el: Element, found: Tests) -> None:
     through: set[str] = set()
     for node in el.iter():
         tag = local(node.tag)
-        if tag == "assignmentItems":
-            match = _RECORD.match(text_of(node, "assignToReference") or "")
+        if tag == "assignmentItems":  # $Record.Status, or a record variable (Lead_Loop.Status) saved later
+            match = _VARIABLE_FIELD.match(text_of(node, "assignToReference") or "")
             if not match or (text_of(node, "operator") or "") != "Assign":
                 continue
-            name, value = match.group(1).rpartition(".")[2].lower(), _string(node, "value")
+            name, value = match.group(1).lower(), _string(node, "value")
         elif tag == "inputAssignments":
             name, value = (text_of(node, "field") or "").lower(), _string(node, "value")
         else:
