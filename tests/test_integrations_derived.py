@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ def test_the_pull_request_workflow_comments_the_derived_answer(repo: Path, tmp_p
         "<active>true</active>",
     )
     git(repo, "commit", "-q", "-am", "activate the rule")
-    bin_dir = Path(shutil.which("impact") or ROOT / ".venv" / "bin" / "impact").parent
+    bin_dir = Path(shutil.which("impact") or Path(sys.executable).parent / "impact").parent
     output = tmp_path / "github-output"
     env = {
         **os.environ,

@@ -166,11 +166,13 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_
     """Website folders from a standard sitemap; each folder depends on its parent.
 
     A folder is a path with pages below it: a page's own address, even with a
-    trailing slash (/blog/my-post/), is a page, imported only with --pages.
+    trailing slash (/blog/my-post/), is a page, imported only with --pages, and
+    so is a folder that holds one page and no sub-folder (/experiments/ID/slug
+    folds into /experiments/).
     Only page addresses are read (<url><loc>), not image or video ones. A
     sitemap index works too: save the sitemaps it lists next to it, by their
-    URL path (en/sitemap.xml) or file name (impact reads no network). .xml.gz
-    files are read as they are.
+    URL path (en/sitemap.xml) or file name (impact reads no network), saved
+    compressed (.xml.gz) or not. .xml.gz files are read as they are.
 
     \b
     Example:
@@ -251,28 +253,34 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
 
 
 @import_group.command("dbt")
-@click.argument("manifest", metavar="MANIFEST.json", type=click.Path(dir_okay=False))
+@click.argument("manifest", metavar="MANIFEST.json|DIR", type=click.Path())
 @click.option("--system", default="dbt", show_default=True, metavar="ID", help="System id of the dbt project.")
 @click.option("--link", "links", multiple=True, metavar="SOURCE=SYSTEM", help="A dbt source is loaded from this catalog system: its tables depend on the system's objects (and fields, per documented column). Repeatable.")
 @_common
 def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, owner: str | None, catalog: str | None) -> None:
-    """Models, sources, seeds, snapshots, exposures and tests from dbt's target/manifest.json.
+    """Models, sources, seeds, snapshots, exposures and tests from dbt's target/manifest.json or a project folder.
 
     Each node depends on its parents; an exposure on the models it uses. Each
     dbt test becomes a catalog test (automated, run: dbt test --select NAME)
     covering the nodes it tests. Ids: model/NAME, source/SOURCE.TABLE,
     seed/NAME, snapshot/NAME, exposure/NAME.
 
+    A project folder (with dbt_project.yml) needs no compiled manifest: its
+    models' ref() and source() calls, YAML files, seeds and snapshots are
+    read without dbt, with the same ids. A ref() built by Jinja, which only
+    dbt can work out, is named in a note and left out.
+
     \b
     Example:
         impact import dbt target/manifest.json --link salesforce=salesforce --owner analytics -o catalog/dbt.yaml
+        impact import dbt . --owner analytics -o catalog/dbt.yaml
     """
-    from impact.importers.dbt import read_dbt_manifest
+    from impact.importers.dbt import read_dbt
     from impact.importers.merge import catalog_assets
 
     parsed = _parse_links(links)
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if parsed else {}
-    _finish(output, read_dbt_manifest(Path(manifest), system, owner, parsed, known), catalog, manifest)
+    _finish(output, read_dbt(Path(manifest), system, owner, parsed, known), catalog, manifest)
 
 
 @import_group.command("gtm")
@@ -285,7 +293,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
     Export it in Tag Manager under Admin > Export Container. A tag depends on
     its firing and blocking triggers (built-in ones such as All Pages too);
-    tags, triggers and variables depend on the variables they use. With
+    tags, triggers and variables depend on the variables they use; a built-in
+    variable is one asset however it is spelt ({{_event}} is variable/Event). With
     --website, a trigger whose Page Path equals, starts with or contains a
     folder of that system depends on the folder. Ids: tag/NAME,
     trigger/NAME, variable/NAME, names as in the container. A trigger that

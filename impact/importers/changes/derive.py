@@ -11,6 +11,7 @@ between two commits, and reads only those, both versions from git's objects
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from impact.core.errors import ImpactError, Problem, display_path
 from impact.importers.changes.diff import DerivedItem, diff_snapshots
 from impact.importers.changes.gittree import GitTree, changed_paths, commit_of, repo_top
 from impact.importers.changes.kinds import DEFAULT_SYSTEMS, KINDS, PER_FILE, SOURCE_KINDS
-from impact.importers.changes.model import Snapshot, Tree, tree_of
+from impact.importers.changes.model import FolderTree, Snapshot, Tree, tree_of
 
 
 @dataclass
@@ -65,8 +66,13 @@ def derive_pair(kind: str, old: Path, new: Path, system: str | None = None) -> D
     name = system or DEFAULT_SYSTEMS.get(kind, kind)
     old_tree, new_tree = tree_of(old), tree_of(new)
     only = differing(old_tree, new_tree) if kind in PER_FILE and not old.is_file() else None
-    before = read_snapshot(kind, old_tree, display_path(old), name, only, {})
-    after = read_snapshot(kind, new_tree, display_path(new), name, only, {})
+    old_options: dict[str, object] = {}
+    new_options: dict[str, object] = {}
+    if kind == "sitemap" and old.is_file():  # a sitemap index: the sitemaps it lists lie beside it
+        old_tree, new_tree = FolderTree(old.parent), FolderTree(new.parent)
+        old_options, new_options = {"index": old.name}, {"index": new.name}
+    before = read_snapshot(kind, old_tree, display_path(old.parent if old_options else old), name, only, old_options)
+    after = read_snapshot(kind, new_tree, display_path(new.parent if new_options else new), name, only, new_options)
     return Derived(diff_snapshots(before, after))
 
 
@@ -138,6 +144,8 @@ def _sources(catalog: Path, top: Path) -> tuple[list[_Source], list[str]]:
             sources.append(_Source("", "", prefix, options, display_path(export), note))
             continue
         system = str(options.pop("system", "") or DEFAULT_SYSTEMS[kind])
+        if kind == "sitemap" and export.suffix in (".xml", ".gz"):  # an index's sitemaps lie beside it
+            prefix, options["index"] = posixpath.dirname(prefix), export.name
         sources.append(_Source(kind, system, prefix, options, display_path(export)))
     return sources, notes
 

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from impact.importers.changes import salesforce
+from impact.importers.changes import dbt, gtm, salesforce, sitemap
 from impact.importers.changes.model import Snapshot, Tree
 
 Reader = Callable[[Tree, str, "set[str] | None", "Mapping[str, object] | None"], Snapshot]
 
 KINDS: dict[str, Reader] = {
     "salesforce": salesforce.snapshot,
+    "dbt": dbt.snapshot,
+    "gtm": gtm.snapshot,
+    "sitemap": sitemap.snapshot,
 }
 """Kind name → snapshot reader."""
 
