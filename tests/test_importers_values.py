@@ -115,7 +115,7 @@ def _written(el: ET.Element, root: ET.Element) -> list[tuple[str, str | None]]:
         if literal:
             found.append((item.findtext("m:field", "", NS), literal))
             item.find("m:field", NS).text = ""  # type: ignore[union-attr]
-    # a field written from a variable (a screen choice): any literal of the flow's conditions and choices may be written
+    # a field written from a variable in a flow with screen choices: any of them, or a literal its conditions compare with
     via = [i for i in el.iter(f"{{{NS['m']}}}inputAssignments") if i.findtext("m:value/m:elementReference", None, NS)]
     through = [i.findtext("m:field", "", NS) for i in via]
     through += [
@@ -124,8 +124,8 @@ def _written(el: ET.Element, root: ET.Element) -> list[tuple[str, str | None]]:
         if re.fullmatch(r"\$?\w+(?:\.\w+)+", i.findtext("m:assignToReference", "", NS)) and i.findtext("m:operator", "", NS) == "Assign"
         and i.findtext("m:value/m:stringValue", None, NS) is None
     ]  # fmt: skip
-    literals = {c.findtext("m:rightValue/m:stringValue", None, NS) for c in el.iter(f"{{{NS['m']}}}conditions")}
-    literals |= {c.findtext("m:value/m:stringValue", None, NS) for c in el.iter(f"{{{NS['m']}}}choices")}
+    choices = {c.findtext("m:value/m:stringValue", None, NS) for c in el.iter(f"{{{NS['m']}}}choices")} - {None}
+    literals = {c.findtext("m:rightValue/m:stringValue", None, NS) for c in el.iter(f"{{{NS['m']}}}conditions")} | choices if choices else set()
     literals = {v for v in literals if v and v.strip()}
     found += [(field, v) for field in through if field for v in literals]
     for i in via if literals else ():

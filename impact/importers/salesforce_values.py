@@ -168,7 +168,8 @@ def written_values(roots: dict[Path, Element]) -> Tests:
 
 
 def _flow_writes(key: str, el: Element, found: Tests) -> None:
-    """Literal values a flow writes; a field it writes from a variable may get any literal its conditions and choices hold."""
+    """Literal values a flow writes; a field it writes from a variable in a flow with screen choices may get any of them
+    (or any literal its conditions compare with)."""
     through: set[str] = set()
     for node in el.iter():
         tag = local(node.tag)
@@ -185,8 +186,9 @@ def _flow_writes(key: str, el: Element, found: Tests) -> None:
             found.setdefault((key.lower(), name), set()).add(value)
         elif name:
             through.add(name)
-    if through:  # a screen choice or a variable set from a comparison: the flow's literals are the values it may write
-        literals = {v for holder in ("conditions", "choices") for n in el.iter() if local(n.tag) == holder for v in [_string(n, "rightValue" if holder == "conditions" else "value")] if v}
+    choices = {v for n in el.iter() if local(n.tag) == "choices" for v in [_string(n, "value")] if v}
+    if through and choices:  # a screen's choices: the flow writes one of them, and may compare with any of its literals
+        literals = choices | {v for n in el.iter() if local(n.tag) == "conditions" for v in [_string(n, "rightValue")] if v}
         for name in through if literals else ():
             found.setdefault((key.lower(), name), set()).update(literals)
 
