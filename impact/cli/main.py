@@ -12,7 +12,9 @@ import contextlib
 import gc
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -30,12 +32,15 @@ from impact.cli.options import (
     output_file_option,
     require_selection,
 )
-from impact.core.errors import ImpactError, display_path
+from impact.core.errors import ImpactError, Terminated, display_path, raise_terminated
 from impact.load.change import catalog_folder
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 EXIT_OK, EXIT_BLOCKING, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
+# Interrupted (Ctrl-C, SIGINT) and terminated (SIGTERM): the shell's 128 + signal number,
+# so a CI step tells a stopped run from a blocking answer (1).
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 
 LAZY_COMMANDS = {
@@ -123,6 +128,12 @@ class ImpactGroup(click.Group):
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except KeyboardInterrupt:
+            _stopped("Interrupted")
+            ctx.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            _stopped("Terminated")
+            ctx.exit(EXIT_TERMINATED)
         except RecursionError:
             click.echo("Error: the input is nested too deeply to process", err=True)
             ctx.exit(EXIT_BAD_INPUT)
@@ -178,6 +189,16 @@ def cli(ctx: click.Context, debug: bool, no_cache: bool) -> None:
     Which setting wins, for every command: an option on the command line,
     then a key in a file (a change file's 'catalog:'), then the environment
     (IMPACT_CATALOG), then what impact finds (a folder named 'catalog').
+
+    \b
+    Exit codes, for every command:
+      0    done (the answer does not block)
+      1    a blocking answer (check, check-changes, validate --strict, ...)
+      2    bad input or usage, a file that cannot be read or written,
+           another import writing the same file
+      3    a bug in impact (--debug shows the traceback)
+      130  interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM);
+           no file is left half-written either way
 
     \b
     Example:
@@ -473,13 +494,29 @@ def validate(catalog: str | None, fmt: str, strict: bool, show_cycles: bool, out
     return EXIT_BLOCKING if strict and warnings else EXIT_OK
 
 
+def _stopped(how: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"{how}: stopped; no file was left half-written.", err=True)
+
+
 def main() -> None:
-    """The console script: run the command, then leave without freeing memory object by object."""
+    """The console script: run the command, then leave without freeing memory object by object.
+
+    SIGTERM is turned into an exception like Ctrl-C, so that a terminated run
+    removes its temporary files as an interrupted one does; both exit with
+    the shell's code (130, 143), never 1.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, raise_terminated)
     try:
         cli(prog_name="impact")
         code: Any = EXIT_OK
     except SystemExit as done:
         code = done.code
+    except KeyboardInterrupt:  # before or after the command ran
+        code = EXIT_INTERRUPTED
+    except Terminated:
+        code = EXIT_TERMINATED
     _exit(code)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from impact.core.errors import ImpactError, Problem, display_path
 from impact.importers.merge import Imported, ImportedAsset, ImportedTest
+from impact.importers.shapes import DbtManifest, check_shape
 from impact.importers.xmlread import read_json
 
 _KINDS = {"model": "model", "seed": "seed", "snapshot": "snapshot"}
@@ -56,6 +57,7 @@ def read_dbt_manifest(path: Path, system: str = "dbt", owner: str | None = None,
         raise ImpactError(Problem(name, 1, 1, wrong))
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
         raise ImpactError(Problem(name, 1, 1, "not a dbt manifest: it has no 'nodes'; run 'dbt parse' (or dbt compile) and give target/manifest.json"))
+    check_shape(DbtManifest, data, name, "dbt manifest.json")
     nodes: dict[str, Any] = data["nodes"]
     sources = _dict(data.get("sources"))
     exposures = _dict(data.get("exposures"))

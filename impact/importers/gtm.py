@@ -26,6 +26,7 @@ from impact.core.errors import ImpactError, Problem, display_path
 from impact.importers.gtm_builtins import builtin_names, normal, resolve
 from impact.importers.gtm_values import trigger_values
 from impact.importers.merge import Imported, ImportedAsset
+from impact.importers.shapes import GtmContainer, check_shape
 from impact.importers.xmlread import read_json
 
 # Triggers every container has without defining them; exports name them only by id.
@@ -71,7 +72,10 @@ def _container(data: Any, name: str) -> dict[str, Any]:
 def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, website: str | None = None, known: dict[str, dict[str, str | None]] | None = None) -> Imported:
     """Tags, triggers and variables of a container export (see the module docstring)."""
     name = display_path(path)
-    container = _container(read_json(path, "Google Tag Manager export"), name)
+    data = read_json(path, "Google Tag Manager export")
+    container = _container(data, name)
+    at = "containerVersion" if container is not data else ""
+    check_shape(GtmContainer, container, name, "Google Tag Manager export", at)
     tags = [t for t in container.get("tag") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
     triggers = [t for t in container.get("trigger") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
     variables = [v for v in container.get("variable") or [] if isinstance(v, dict) and isinstance(v.get("name"), str)]

@@ -95,7 +95,8 @@ def _read_source(
         )
         raise ImpactError(Problem(name, 0, 0, hint))
     files = Files()
-    for kind, path in metadata_files(root):
+    skipped: list[str] = []  # links out of the export: named after the import, never read
+    for kind, path in metadata_files(root, skipped):
         files.add(kind, path)
     older, older_roots = read_older_layout(root, progress)  # src/objects/*.object...: as source-format items
     if not files.count() and not older.count():
@@ -135,6 +136,7 @@ def _read_source(
         item = b.assets[key]
         item.depends_on.sort()
         target.assets[key] = item
+    imported.notes.extend(skipped)
     return imported
 
 

@@ -22,11 +22,39 @@ from impact.read.limits import Limits
 SKIP_DIRS = {"node_modules", ".git", ".sfdx", ".sf", "__pycache__"}
 
 
-def walk(root: Path) -> Iterator[Path]:
+def walk(root: Path, skipped: list[str] | None = None) -> Iterator[Path]:
+    """Every file below ``root``, sorted; a file or folder link whose real path leaves ``root`` is not read.
+
+    As :func:`metadata_files`: each link skipped adds one warning line naming it to ``skipped``.
+    """
+    real_root = os.path.realpath(root)
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        kept = []
+        for d in sorted(dirs):
+            if d in SKIP_DIRS or d.startswith("."):
+                continue
+            if os.path.islink(os.path.join(folder, d)) and not _inside(os.path.join(folder, d), real_root):
+                _skip(Path(folder) / d, "folder", skipped)
+                continue
+            kept.append(d)
+        dirs[:] = kept
         for name in sorted(files):
-            yield Path(folder) / name
+            path = Path(folder) / name
+            if os.path.islink(path) and not _inside(path, real_root):
+                _skip(path, "file", skipped)
+                continue
+            yield path
+
+
+def _inside(path: str | Path, real_root: str) -> bool:
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _skip(path: Path, what: str, skipped: list[str] | None) -> None:
+    if skipped is not None:
+        where = display_path(path)
+        skipped.append(f"Warning: {where}: a {what} link to outside the export's folder; skipped, not read")
 
 
 def api_name(path: Path, suffix: str) -> str:
@@ -63,16 +91,36 @@ def kind_of(name: str, parent: str, grandparent: str) -> str | None:
     return None
 
 
-def metadata_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """Each metadata file below ``root`` with its kind, in path order (a ``Path`` made only for metadata files)."""
+def metadata_files(root: Path, skipped: list[str] | None = None) -> Iterator[tuple[str, Path]]:
+    """Each metadata file below ``root`` with its kind, in path order (a ``Path`` made only for metadata files).
+
+    An export is untrusted: a link ``objects/Lead/fields/Secret__c.field-meta.xml
+    -> /etc/passwd`` must not import another folder's content. A file or folder
+    link whose real path leaves ``root`` is not read, and adds one warning line
+    naming it to ``skipped``. Links inside the export are read (files) or, as
+    ``os.walk`` does, not descended (folders).
+    """
+    real_root = os.path.realpath(root)
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        kept = []
+        for d in sorted(dirs):
+            if d in SKIP_DIRS or d.startswith("."):
+                continue
+            if os.path.islink(os.path.join(folder, d)) and not _inside(os.path.join(folder, d), real_root):
+                _skip(Path(folder) / d, "folder", skipped)
+                continue
+            kept.append(d)
+        dirs[:] = kept
         parent, grandparent = os.path.basename(folder), os.path.basename(os.path.dirname(folder))
         base = Path(folder)
         for name in sorted(files):
             kind = kind_of(name, parent, grandparent)
-            if kind:
-                yield kind, base / name
+            if not kind:
+                continue
+            if os.path.islink(base / name) and not _inside(base / name, real_root):
+                _skip(base / name, "file", skipped)
+                continue
+            yield kind, base / name
 
 
 def text_of(el: Element | None, tag: str) -> str | None:

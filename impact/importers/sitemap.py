@@ -50,7 +50,7 @@ def parse_sitemap(raw: bytes, name: str) -> object:
         if len(raw) > limit:
             raise ImpactError(Problem(name, 0, 0, f"unpacks to more than {limit // 2**20} MiB (IMPACT_MAX_FILE_MB)"))
     try:
-        return SafeET.fromstring(raw)
+        return SafeET.fromstring(raw, forbid_dtd=True)  # any DOCTYPE refused, external SYSTEM ids included
     except DefusedXmlException:
         raise ImpactError(Problem(name, 0, 0, "the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap needs none")) from None
     except SafeET.ParseError as exc:
@@ -77,8 +77,10 @@ def _local_copy(index: Path, loc: str, seen: set[Path]) -> Path | None:
     candidates = [index.parent.joinpath(*parts[i:]) for i in range(len(parts))]
     # Saved compressed or not: sitemap-1.xml listed, sitemap-1.xml.gz beside the index (or the reverse).
     candidates += [c.with_name(c.name[:-3] if c.name.endswith(".gz") else c.name + ".gz") for c in list(candidates)]
+    folder = index.parent.resolve()
     for candidate in candidates:
-        if candidate.is_file() and candidate.resolve() not in seen:
+        # A link out of the index's folder is not followed: an export must not read other files.
+        if candidate.is_file() and candidate.resolve() not in seen and candidate.resolve().is_relative_to(folder):
             return candidate
     return None
 

@@ -42,7 +42,7 @@ def parse_xml(raw: bytes, name: str, what: str = "file") -> Element:
         except ParseError:
             pass  # defusedxml says what is wrong, in the same words as ever
     try:
-        root: Element = SafeET.fromstring(raw)
+        root: Element = SafeET.fromstring(raw, forbid_dtd=True)  # any DOCTYPE, external SYSTEM ids included
     except DefusedXmlException:
         raise ImpactError(Problem(name, 0, 0, f"the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a {what} needs none")) from None
     except SafeET.ParseError as exc:
@@ -60,11 +60,37 @@ def read_json(path: Path, what: str) -> Any:
     except UnicodeDecodeError as exc:
         raise ImpactError(Problem(name, raw.count(b"\n", 0, exc.start) + 1, 0, f"this file is not UTF-8 text; is it really a {what}?")) from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise ImpactError(Problem(name, exc.lineno, exc.colno, f"not valid JSON ({exc.msg}); is it really a {what}? Export it again")) from None
     except RecursionError:
         raise ImpactError(Problem(name, 0, 0, f"the JSON is nested too deeply to be a {what}")) from None
+    except _ShapeError as exc:
+        raise ImpactError(Problem(name, 0, 0, f"{exc}; is it really a {what}? Export it again")) from None
+
+
+class _ShapeError(ValueError):
+    """A JSON value impact refuses while parsing (a key given twice, an absurd number)."""
+
+
+_MAX_INT_DIGITS = 100  # no export has an id or count longer; Python refuses past 4,300 digits anyway
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's keys, each once: JSON's last-wins would silently drop the first value."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _ShapeError(f"the key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_INT_DIGITS:
+        raise _ShapeError(f"a number of {digits:,} digits")
+    return int(text)
 
 
 def local(tag: str) -> str:

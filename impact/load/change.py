@@ -13,7 +13,7 @@ from typing import Any
 from impact.core.aspects import EVERY, add_up, touched
 from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
-from impact.core.ids import split_asset_id, suggest
+from impact.core.ids import Suggester, split_asset_id, suggest
 from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 from impact.store import cache
 
@@ -319,14 +319,17 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
     """
     problems = ProblemList()
     changed: dict[str, ChangedAsset] = {}
+    near = Suggester()
     for item in change.items:
         p = item.place
         if ":" not in item.target:
             system = catalog.systems.get(item.target)
             if system is None:
-                close = difflib.get_close_matches(item.target, list(catalog.systems), n=1, cutoff=0.6)
+                close = near.index(catalog.systems).closest(item.target, 0.6)
                 known = ", ".join(catalog.systems)
-                problems.error(p.file, p.line, p.col, f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}" + (f"; did you mean {close[0]!r}?" if close else ""))
+                mean = f"; did you mean {close!r}?" if close else ""
+                what = f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}"
+                problems.error(p.file, p.line, p.col, what + mean)
                 continue
             for aid in system.assets:
                 changed.setdefault(aid, ChangedAsset(aid, system.id, item.action, item.note, item.target))
@@ -341,7 +344,7 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         elif item.action == "create" and system_id in catalog.systems:
             changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False))
         else:
-            hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets)
+            hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets, near)
             why = "" if system_id in catalog.systems else f" (there is no system {system_id!r})"
             problems.error(p.file, p.line, p.col, f"target {item.target!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/{why}" + (f"; did you mean {hint!r}?" if hint else ""))
     if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
