@@ -41,6 +41,7 @@ class ImportedAsset:
     depends_on: list[str] = field(default_factory=list)
     name: str | None = None  # display name (a label in the source); written when the catalog format has it
     uses: dict[str, list[str]] = field(default_factory=dict)  # dependency id → the aspects it uses of it
+    values: dict[str, list[str]] = field(default_factory=dict)  # dependency id → the values it tests of it (issue #29)
 
 
 @dataclass
@@ -220,7 +221,7 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
             have = {_dep_id(d) for d in deps}
             for dep in item.depends_on:
                 if dep not in have:
-                    deps.append({"asset": dep, "uses": list(item.uses[dep])} if _DEP_HAS_USES and dep in item.uses else dep)
+                    deps.append(_dependency(item, dep))
                     have.add(dep)
                     report.dependencies_added += 1
             if deps:
@@ -252,7 +253,18 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
     return out, report
 
 
+def _dependency(item: ImportedAsset, dep: str) -> str | dict[str, Any]:
+    """A new dependency as written: its id, or a mapping with what it uses and the values it tests."""
+    said: dict[str, Any] = {"asset": dep}
+    if _DEP_HAS_USES and dep in item.uses:
+        said["uses"] = list(item.uses[dep])
+    if _DEP_HAS_VALUES and item.values.get(dep):
+        said["values"] = list(item.values[dep])
+    return said if len(said) > 1 else dep
+
+
 _DEP_HAS_USES = "uses" in DependencySpec.model_fields  # what a dependency uses (aspects), once the format has it
+_DEP_HAS_VALUES = "values" in DependencySpec.model_fields  # the values it tests, once the format has them
 _ASSET_HAS_NAME = "name" in AssetSpec.model_fields  # display names, once the catalog format has them
 _ASSET_ORDER = ("type", "name", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed")
 _SYSTEM_ORDER = ("name", "kind", "owner", "consulted", "informed", "assets")

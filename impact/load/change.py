@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from impact.core.aspects import EVERY, touched
+from impact.core.aspects import EVERY, add_up, touched
 from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.core.ids import Suggester, split_asset_id, suggest, team_list
@@ -29,6 +29,8 @@ class ChangeItem:
     place: Place
     aspects: tuple[str, ...] | None = None
     """What the item says it touches (see :mod:`impact.graph.aspects`); None when it does not say."""
+    values: tuple[str, ...] | None = None
+    """The values it says it adds, removes or renames (see :mod:`impact.core.aspects`); None when it does not say."""
     to: str | None = None
     """A rename's new id (``to:``), when the item gives it."""
 
@@ -104,7 +106,7 @@ class ChangedAsset:
     """What the change file named: the asset itself, or its whole system."""
     in_catalog: bool = True
     aspects: frozenset[str] = EVERY
-    """What the change items on this asset touch, added up (see :mod:`impact.core.aspects`)."""
+    """What the change items on this asset touch, added up, with the values they name (:func:`impact.core.aspects.pack`)."""
 
 
 def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> ChangeRequest:
@@ -124,8 +126,8 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         title=title,
         file=name,
         items=tuple(
-            ChangeItem(target, action, note, Place(name, line, col), tuple(aspects) if aspects is not None else None, to)
-            for target, action, note, line, col, aspects, to in items_
+            ChangeItem(target, action, note, Place(name, line, col), _tuple(aspects), _tuple(values), to)
+            for target, action, note, line, col, aspects, values, to in items_
         ),
         requested_by=requested_by,
         status=status,
@@ -138,6 +140,11 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         signoffs=tuple(Signoff(s[0], s[1], s[2], s[3], s[4], Place(name, s[5], s[6])) for s in signoffs),
         results=tuple(TestResult(r[0], r[1], r[2], r[3], r[4], r[5], Place(name, r[6], r[7])) for r in results),
     )
+
+
+def _tuple(words: Any) -> tuple[str, ...] | None:
+    """A list as written, each word once, in order (None stays None)."""
+    return tuple(dict.fromkeys(words)) if words is not None else None
 
 
 _Fields = tuple[Any, ...]
@@ -157,7 +164,7 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     if spec is None:
         raise ImpactError(problems)
     items = tuple(
-        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), tuple(dict.fromkeys(item.aspects)) if item.aspects is not None else None, item.to)
+        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), _tuple(item.aspects), _tuple(item.values), item.to)
         for i, item in enumerate(spec.changes)
     )
     return (
@@ -363,14 +370,14 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
     # Several items on one asset add up what they touch; a system target gives each of its assets the item's aspects.
     aspects: dict[str, frozenset[str]] = {}
     for item in change.items:
-        its = touched(item.action, item.aspects)
+        its = touched(item.action, item.aspects, item.values)
         if ":" in item.target:
             asset = _renamed(item, catalog)
             if asset in changed:
-                aspects[asset] = aspects.get(asset, frozenset()) | its
+                aspects[asset] = add_up(aspects.get(asset, frozenset()), its)
         elif item.target in catalog.systems:
             for aid in catalog.systems[item.target].assets:
-                aspects[aid] = aspects.get(aid, frozenset()) | its
+                aspects[aid] = add_up(aspects.get(aid, frozenset()), its)
     return sorted((replace(c, aspects=aspects[c.asset]) if c.asset in aspects else c for c in changed.values()), key=lambda c: c.asset)
 
 
