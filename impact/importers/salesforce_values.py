@@ -19,9 +19,9 @@ value and lists none. The comparisons read:
 Only a field of the record itself counts (``Status``, ``$Record.Status``);
 a reference through a lookup (``Account.Type``) reads the whole value.
 
-How: the source is read twice by the ordinary importer
-(:func:`impact.importers.salesforce.read_salesforce_source`), the second time
-with every comparison above taken out of the metadata. A dependency found the
+How: the source is parsed once and read twice by the ordinary importer
+(:func:`impact.importers.salesforce.read_salesforce_readings`), the second
+time with every comparison above taken out of the metadata. A dependency found the
 first time and not the second exists only through those comparisons: it tests
 the values they name. Every other dependency is left as it was, so what the
 importer finds is never changed, only narrowed.
@@ -38,7 +38,7 @@ from xml.etree.ElementTree import Element
 
 from impact.core.vocabulary import ASPECTS
 from impact.importers.merge import Imported, ImportedAsset
-from impact.importers.salesforce import read_salesforce_source
+from impact.importers.salesforce import read_salesforce_readings
 from impact.importers.salesforce_files import api_name, children, file_kind, no_progress, text_of
 from impact.importers.salesforce_formulas import _COMMENT, _STRING
 from impact.importers.xmlread import local
@@ -75,10 +75,13 @@ def read_salesforce_values(root: Path, system: str = "salesforce", owner: str | 
         tests.update(compared_values(roots))
         writes.update(written_values(roots))
 
-    imported = read_salesforce_source(root, system, owner, progress, edit_roots=collect)
+    def take_out(roots: dict[Path, Element]) -> None:
+        if tests or writes:
+            compared_values(roots, take_out=True)
+
+    imported, plain = read_salesforce_readings(root, system, owner, progress, [collect, take_out])
     if not tests and not writes:
         return imported
-    plain = read_salesforce_source(root, system, owner, no_progress, edit_roots=lambda roots: compared_values(roots, take_out=True))
     for sid, found in imported.systems.items():
         others = plain.systems[sid].assets
         for key, item in found.assets.items():
