@@ -268,15 +268,17 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     automation that writes a field depends on its name, schema and
     availability, and the field on it; a queue depends on the assignment
     rules routing into it.
+    A dependency lists the picklist values its asset only compares the
+    field with (ISPICKVAL, criteria, flow conditions): values: [Closed].
     Inactive, draft and obsolete items are imported and say so.
 
     \b
     Example:
         impact import salesforce force-app --owner salesops -o catalog/salesforce.yaml
     """
-    from impact.importers.salesforce import read_salesforce_source
+    from impact.importers.salesforce_values import read_salesforce_values
 
-    _finish(output, read_salesforce_source(Path(project), system, owner, progress), catalog, project)
+    _finish(output, read_salesforce_values(Path(project), system, owner, progress), catalog, project)
 
 
 @import_group.command("dbt")
@@ -324,7 +326,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
     variable is one asset however it is spelt ({{_event}} is variable/Event). With
     --website, a trigger whose Page Path equals, starts with or contains a
     folder of that system depends on the folder. Ids: tag/NAME,
-    trigger/NAME, variable/NAME, names as in the container.
+    trigger/NAME, variable/NAME, names as in the container. A trigger that
+    only compares a variable with literals lists them: values: [form_submit].
 
     \b
     Example:

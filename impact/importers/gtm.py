@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from impact.core.errors import ImpactError, Problem, display_path
 from impact.importers.gtm_builtins import builtin_names, normal, resolve
+from impact.importers.gtm_values import trigger_values
 from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.shapes import GtmContainer, check_shape
 from impact.importers.xmlread import read_json
@@ -119,6 +120,10 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
         add(key, "trigger", trig.get("notes") or None)
         conditions = [trig.get(k) for k in ("filter", "autoEventFilter", "customEventFilter")]
         use_variables(key, conditions)
+        for variable, values in trigger_values(conditions).items():  # {{Event}} equals form_submit: tests that value (issue #29)
+            dep = f"{system}:variable/{resolve(variable, defined, builtins)}"
+            if dep in assets[key].depends_on:
+                assets[key].values[dep] = values
         if trig.get("type") == "TRIGGER_GROUP":  # fires when each trigger of the group has fired
             for tid in _trigger_references(trig.get("parameter")):
                 tname = trigger_names.get(tid) or BUILT_IN_TRIGGERS.get(tid) or f"Built-in trigger {tid}"

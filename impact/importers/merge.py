@@ -41,6 +41,7 @@ class ImportedAsset:
     depends_on: list[str] = field(default_factory=list)
     name: str | None = None  # display name (a label in the source); written when the catalog format has it
     uses: dict[str, list[str]] = field(default_factory=dict)  # dependency id → the aspects it uses of it
+    values: dict[str, list[str]] = field(default_factory=dict)  # dependency id → the values it tests of it (issue #29)
 
 
 @dataclass
@@ -98,6 +99,8 @@ class MergeReport:
     dependencies_removed: int = 0
     tests_removed: int = 0
     removed: list[str] = field(default_factory=list)  # what was removed, as plain items (the first ten of each)
+    written: bool = True
+    """False when the file was left exactly as it was (nothing new in the source)."""
 
     def lines(self) -> list[str]:
         verb = "Created" if self.created else "Updated"
@@ -107,6 +110,8 @@ class MergeReport:
             + (f", {self.tests_added} test(s) added" if self.tests_added else "")
             + (f"; new systems: {', '.join(self.systems_added)}" if self.systems_added else "")
         ]
+        if not self.written:
+            out = [f"Unchanged {self.target}: nothing new in the source, the file was not written"]
         if self.teams_added:
             out.append(f"Added placeholder teams {', '.join(self.teams_added)} to {self.target}: give them real names, or define them elsewhere and delete them here")
         if self.dependencies_removed or self.tests_removed:
@@ -216,7 +221,7 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
             have = {_dep_id(d) for d in deps}
             for dep in item.depends_on:
                 if dep not in have:
-                    deps.append({"asset": dep, "uses": list(item.uses[dep])} if _DEP_HAS_USES and dep in item.uses else dep)
+                    deps.append(_dependency(item, dep))
                     have.add(dep)
                     report.dependencies_added += 1
             if deps:
@@ -248,7 +253,18 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
     return out, report
 
 
+def _dependency(item: ImportedAsset, dep: str) -> str | dict[str, Any]:
+    """A new dependency as written: its id, or a mapping with what it uses and the values it tests."""
+    said: dict[str, Any] = {"asset": dep}
+    if _DEP_HAS_USES and dep in item.uses:
+        said["uses"] = list(item.uses[dep])
+    if _DEP_HAS_VALUES and item.values.get(dep):
+        said["values"] = list(item.values[dep])
+    return said if len(said) > 1 else dep
+
+
 _DEP_HAS_USES = "uses" in DependencySpec.model_fields  # what a dependency uses (aspects), once the format has it
+_DEP_HAS_VALUES = "values" in DependencySpec.model_fields  # the values it tests, once the format has them
 _ASSET_HAS_NAME = "name" in AssetSpec.model_fields  # display names, once the catalog format has them
 _ASSET_ORDER = ("type", "name", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed")
 _SYSTEM_ORDER = ("name", "kind", "owner", "consulted", "informed", "assets")
@@ -302,6 +318,7 @@ def merge_into_file(target: Path, imported: Imported, catalog: Path | None = Non
     if old_text is not None and data == existing:
         if record_changed:
             atomic_write(old_record, record_text)
+        report.written = False
         return report  # nothing new: the file stays exactly as it is
     # The file a person edits: additions go into its own tree, so comments, order and quoting stay.
     text = splice.write_into(old_text, data, existing, removed) if old_text is not None else None

@@ -10,10 +10,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from impact.core.aspects import EVERY, touched
+from impact.core.aspects import EVERY, add_up, touched
 from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
-from impact.core.ids import Suggester, split_asset_id, suggest
+from impact.core.ids import Suggester, split_asset_id, suggest, team_list
 from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 from impact.store import cache
 
@@ -29,6 +29,8 @@ class ChangeItem:
     place: Place
     aspects: tuple[str, ...] | None = None
     """What the item says it touches (see :mod:`impact.graph.aspects`); None when it does not say."""
+    values: tuple[str, ...] | None = None
+    """The values it says it adds, removes or renames (see :mod:`impact.core.aspects`); None when it does not say."""
     to: str | None = None
     """A rename's new id (``to:``), when the item gives it."""
 
@@ -104,7 +106,7 @@ class ChangedAsset:
     """What the change file named: the asset itself, or its whole system."""
     in_catalog: bool = True
     aspects: frozenset[str] = EVERY
-    """What the change items on this asset touch, added up (see :mod:`impact.core.aspects`)."""
+    """What the change items on this asset touch, added up, with the values they name (:func:`impact.core.aspects.pack`)."""
 
 
 def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> ChangeRequest:
@@ -124,8 +126,8 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         title=title,
         file=name,
         items=tuple(
-            ChangeItem(target, action, note, Place(name, line, col), tuple(aspects) if aspects is not None else None, to)
-            for target, action, note, line, col, aspects, to in items_
+            ChangeItem(target, action, note, Place(name, line, col), _tuple(aspects), _tuple(values), to)
+            for target, action, note, line, col, aspects, values, to in items_
         ),
         requested_by=requested_by,
         status=status,
@@ -140,6 +142,11 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
     )
 
 
+def _tuple(words: Any) -> tuple[str, ...] | None:
+    """A list as written, each word once, in order (None stays None)."""
+    return tuple(dict.fromkeys(words)) if words is not None else None
+
+
 _Fields = tuple[Any, ...]
 """(id, title, requested_by, status, release, path, catalog, items, id place, requested_by place, steps, signoffs, results)."""
 FIELD_COUNT = 13
@@ -149,14 +156,15 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     """Parse and shape-check a change file: its fields as plain values, places as (line, col)."""
     # Only for a change file not in the cache: a warm check needs neither pydantic nor PyYAML (start-up time).
     from impact.read.schema import ChangeSpec, validate
+    from impact.read.slips import known_keys
     from impact.read.yamlio import parse_yaml
 
-    doc = parse_yaml(raw, name)
+    doc = parse_yaml(raw, name, keys=known_keys(ChangeSpec))
     spec, problems = validate(ChangeSpec, doc)
     if spec is None:
         raise ImpactError(problems)
     items = tuple(
-        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), tuple(dict.fromkeys(item.aspects)) if item.aspects is not None else None, item.to)
+        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), _tuple(item.aspects), _tuple(item.values), item.to)
         for i, item in enumerate(spec.changes)
     )
     return (
@@ -295,6 +303,19 @@ def catalog_folder(option: str | None) -> Path:
     raise ImpactError("no catalog given: use --catalog DIR or set IMPACT_CATALOG (there is no ./catalog folder here)")
 
 
+def _not_an_asset(item: ChangeItem, system_id: str, catalog: Catalog, near: Suggester) -> str:
+    """Why a target is not in the catalog, and what to write: the id meant, or ``action: create`` for a new asset."""
+    hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets, near)
+    text = f"target {item.target!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/"
+    if system_id not in catalog.systems:
+        return text + f" (there is no system {system_id!r})" + (f"; did you mean {hint!r}?" if hint else "")
+    close = hint is not None and difflib.SequenceMatcher(None, item.target, hint).ratio() >= 0.85
+    if close:
+        return text + f"; did you mean {hint!r}?"
+    create = "; if it is a new asset, write 'action: create'"
+    return text + create + (f" (or did you mean {hint!r}?)" if hint else "")
+
+
 def _renamed(item: ChangeItem, catalog: Catalog) -> str:
     """The catalog asset an item is about: its target, or a rename's new id (``to:``) once the catalog has only that."""
     if item.to is not None and item.target not in catalog.assets and item.to in catalog.assets:
@@ -337,25 +358,26 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         elif item.action == "create" and system_id in catalog.systems:
             changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False))
         else:
-            hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets, near)
-            why = "" if system_id in catalog.systems else f" (there is no system {system_id!r})"
-            problems.error(p.file, p.line, p.col, f"target {item.target!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/{why}" + (f"; did you mean {hint!r}?" if hint else ""))
+            problems.error(p.file, p.line, p.col, _not_an_asset(item, system_id, catalog, near))
     if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
         p = change.requested_by_place
-        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog in {catalog.root.rstrip('/')}/")
+        hint = suggest("team", change.requested_by, catalog.teams, {}, {})
+        found = f"did you mean {hint!r}?" if hint else team_list(catalog.teams)
+        where = f"the catalog in {catalog.root.rstrip('/')}/"
+        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of {where}; {found}")
     _check_readiness_refs(change, catalog, problems)
     problems.raise_if_errors()
     # Several items on one asset add up what they touch; a system target gives each of its assets the item's aspects.
     aspects: dict[str, frozenset[str]] = {}
     for item in change.items:
-        its = touched(item.action, item.aspects)
+        its = touched(item.action, item.aspects, item.values)
         if ":" in item.target:
             asset = _renamed(item, catalog)
             if asset in changed:
-                aspects[asset] = aspects.get(asset, frozenset()) | its
+                aspects[asset] = add_up(aspects.get(asset, frozenset()), its)
         elif item.target in catalog.systems:
             for aid in catalog.systems[item.target].assets:
-                aspects[aid] = aspects.get(aid, frozenset()) | its
+                aspects[aid] = add_up(aspects.get(aid, frozenset()), its)
     return sorted((replace(c, aspects=aspects[c.asset]) if c.asset in aspects else c for c in changed.values()), key=lambda c: c.asset)
 
 
@@ -366,7 +388,7 @@ def _check_readiness_refs(change: ChangeRequest, catalog: Catalog, problems: Pro
         if signoff.team not in catalog.teams and signoff.place:
             p = signoff.place
             hint = difflib.get_close_matches(signoff.team, list(catalog.teams), n=1, cutoff=0.6)
-            shown = f"did you mean {hint[0]!r}?" if hint else f"teams: {', '.join(sorted(catalog.teams))}"
+            shown = f"did you mean {hint[0]!r}?" if hint else team_list(catalog.teams)
             problems.error(p.file, p.line, p.col, f"signoffs: team {signoff.team!r} is not a team of {where}; {shown}")
     for result in change.results:
         if result.test not in catalog.tests and result.place:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import marshal
 from typing import Any, NamedTuple
 
+from impact.core.aspects import ordered, pack
 from impact.core.errors import ImpactError
 
 # Each field of a catalog file is declared once, below.
@@ -103,7 +104,7 @@ class Edges(NamedTuple):
     noted: list[tuple[int, str]]
     """``(position, note)`` of the few dependencies with a note."""
     used: list[tuple[int, tuple[str, ...]]]
-    """``(position, aspects)`` of the dependencies that say what they use (``uses:``)."""
+    """``(position, aspects)`` of the dependencies that say what they use (``uses:``) or test (``values:``), packed."""
 
 
 class Record(NamedTuple):
@@ -192,11 +193,11 @@ def build_record(raw: bytes, name: str) -> Record | None:
 
 
 def _has_numbers(data: dict[str, Any]) -> bool:
-    """Whether a valid file's data holds a number (the schema's only numbers: test minutes, policy distances)."""
+    """Whether a valid file's data holds a number (the schema's only numbers: test minutes, policy limits)."""
     if any(t.get("minutes") is not None for t in data.get("tests", {}).values()):
         return True
     rules = (data.get("policy") or {}).values()
-    return any(isinstance(rule, dict) and rule.get("max_tool_distance") is not None for rule in rules)
+    return any(isinstance(rule, dict) and (rule.get("max_tool_distance") is not None or rule.get("max_impacted") is not None) for rule in rules)
 
 
 def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
@@ -313,8 +314,8 @@ def _declare(
         if not isinstance(entry, str):
             if entry.get("note") is not None:
                 noted.append((len(named), entry["note"]))
-            if entry.get("uses") is not None:
-                used.append((len(named), tuple(dict.fromkeys(entry["uses"]))))
+            if entry.get("uses") is not None or entry.get("values") is not None:
+                used.append((len(named), said(entry.get("uses"), entry.get("values"))))
             entry = entry["asset"]
         named.append(entry)
     own += [aid] * len(entries)
@@ -331,6 +332,19 @@ def _declare_links(
             used.append((len(ups), tuple(dict.fromkeys(link["uses"]))))
         ups.append(link["depends_on"])
         downs.append(link["asset"])
+
+
+def said(uses: list[str] | None, values: list[str] | None) -> tuple[str, ...]:
+    """What one dependency says it uses and tests, as the record keeps it (see :func:`impact.core.aspects.pack`).
+
+    >>> said(["values"], ["Closed", "New"]), said(["data"], None)
+    (('values', '=Closed', '=New'), ('data',))
+    """
+    if not values:
+        return tuple(dict.fromkeys(uses or ()))
+    packed = pack(uses, values)
+    assert packed is not None
+    return tuple(dict.fromkeys(uses)) + ordered(packed - frozenset(uses)) if uses is not None else ordered(packed)
 
 
 def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:

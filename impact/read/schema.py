@@ -38,6 +38,9 @@ from impact.core.errors import Problem
 from impact.core.vocabulary import ASPECTS
 from impact.read.gcpause import gc_paused
 from impact.read.scalars import as_bool, as_date_or_time, as_int
+from impact.read.slips import field_names as _field_names
+from impact.read.slips import find_slips, misspelled, slipped_ids, with_required
+from impact.read.slips import unwrap as _unwrap
 
 if TYPE_CHECKING:
     from impact.read.yamlio import YamlDoc
@@ -63,6 +66,10 @@ PATHS = ("quick-hit", "minor", "major")
 Action = Literal["modify", "rename", "delete", "create", "deprecate"]
 Aspect = Literal["name", "content", "values", "logic", "schema", "data", "availability"]
 """What a change touches of an asset, or a dependency uses of its upstream asset (see impact.core.aspects)."""
+
+Value = Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
+"""One allowed value of a field (a picklist entry, a lead status, an event name), as written."""
+
 Status = Literal["draft", "triage", "build", "qa", "approved", "released"]
 ReleasePath = Literal["quick-hit", "minor", "major"]
 
@@ -111,6 +118,14 @@ class DependencySpec(_Spec):
         None,
         min_length=1,
         description=f"What the dependent asset uses of the upstream one: {', '.join(ASPECTS)}. Default: every aspect.",
+    )
+    values: list[Value] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "The values of the upstream asset the dependent one tests (ISPICKVAL(Status, 'Closed')): a change to other values "
+            "(its 'values:') does not reach it through this dependency. Default: it reads every value."
+        ),
     )
 
     short_form: ClassVar[str] = "asset"  # a bare string stands for this field (see plain_validator too)
@@ -175,6 +190,13 @@ class PathRuleSpec(_Spec):
     actions: list[Action] | None = Field(None, description="Actions allowed on this path; default: any.")
     types: list[Text] | None = Field(None, description="Asset types a change may target; default: any.")
     max_tool_distance: YInt | None = Field(None, description="How far impact may reach, in tools.")
+    max_impacted: Annotated[int, Field(ge=0, le=100_000_000), BeforeValidator(as_int)] | None = Field(
+        None,
+        description=(
+            "How many assets beyond the changed ones impact may reach (within 5 tools). "
+            "Default: 0 for quick-hit (no testing is safe only when nothing else is reached), no limit for minor."
+        ),
+    )
     allow_critical_changed: YBool | None = None
     allow_critical_impacted: YBool | None = None
 
@@ -244,9 +266,19 @@ class ChangeItemSpec(_Spec):
     aspects: list[Aspect] | None = Field(
         None,
         min_length=1,
-        description=f"What the change touches: {', '.join(ASPECTS)}. Default: name for a rename, every aspect otherwise.",
+        description=(
+            f"What the change touches: {', '.join(ASPECTS)}. Default: values for an item that names values, "
+            "name for a rename, every aspect otherwise."
+        ),
     )
-    values: list[Text] | None = Field(None, description="The allowed values (picklist entries, say) the change adds, removes or renames.")
+    values: list[Value] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "The values the change adds, removes or renames (a picklist entry, a lead status): it reaches the dependencies "
+            "that test one of them or test none in particular. Default: every value."
+        ),
+    )
 
     @model_validator(mode="after")
     def _to_only_on_rename(self) -> ChangeItemSpec:
@@ -400,22 +432,6 @@ def _kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def _field_names(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _unwrap(tp: Any) -> Any:
-    """Strip ``Annotated[...]`` and ``X | None`` down to the type inside."""
-    while True:
-        origin = get_origin(tp)
-        if origin is Annotated:
-            tp = get_args(tp)[0]
-        elif origin in (Union, UnionType):
-            tp = next(a for a in get_args(tp) if a is not type(None))
-        else:
-            return tp
-
-
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model that owns the last step of ``loc``, to list its keys for 'did you mean'."""
     current: Any = model
@@ -451,14 +467,19 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) ->
         expected = err.get("ctx", {}).get("expected", "")
         words = re.findall(r"'([^']*)'", expected)
         where = name if not isinstance(loc[-1], int) or len(loc) < 2 else str(loc[-2])
-        # Aspect words are new to everyone: a near miss gets a suggestion.
+        # The same word in another case ('Rename') gets a suggestion; so does a near miss of an
+        # aspect word, new to everyone ('remove' is not a near miss of 'rename': it means 'delete').
+        same = [w for w in words if isinstance(value, str) and w.casefold() == value.casefold()]
         close = where in ("uses", "aspects") and isinstance(value, str)
-        hint = difflib.get_close_matches(str(value), words, n=1, cutoff=0.6) if close else []
+        hint = same or (difflib.get_close_matches(str(value), words, n=1, cutoff=0.6) if close else [])
         return f"{where}: {value!r} is not one of {expected}" + (f"; did you mean {hint[0]!r}?" if hint else "")
     if kind == "string_pattern_mismatch":
         if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):
             return f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"
         return f"{value!r} is not valid here: no control characters, no leading spaces, no tabs or line breaks at the end"
+    if kind == "string_too_short":
+        where = name if not isinstance(loc[-1], int) or len(loc) < 2 else str(loc[-2])
+        return f"{where}: an empty text is not allowed here; remove it or write the value"
     if kind == "string_too_long":
         return f"{name}: text is too long ({len(value or '')} characters; at most {err['ctx']['max_length']})"
     if kind == "too_short":
@@ -479,15 +500,27 @@ def validate(model: type[_SpecT], doc: YamlDoc) -> tuple[_SpecT | None, list[Pro
         with gc_paused():  # a large file builds ~100,000 models: see gc_paused
             return model.model_validate(doc.data), []
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            is_key = bool(loc) and loc[-1] == "[key]"
-            if is_key:
-                loc = loc[:-1]
-            message = _message(err, model, loc)
-            problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
-        return None, sorted(set(problems))
+        return None, _problems(model, doc, exc.errors(include_url=False))
+
+
+def _problems(model: type[BaseModel], doc: YamlDoc, errors: list[ErrorDetails]) -> list[Problem]:
+    """pydantic's errors as problems, root causes first: a slipped key explains what follows from it."""
+    found = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"
+        found.append((loc[:-1] if is_key else loc, is_key, err))
+    unknown = [loc for loc, _, err in found if err["type"] == "extra_forbidden"]
+    slips = find_slips(model, doc.data, [loc for loc, _, _ in found], unknown)
+    explained = [loc for slip in slips for loc in slip.explains]
+    problems = [Problem(doc.file, s.line, s.col, s.message) for s in slips]
+    messages = {loc: _message(err, model, loc) for loc, _, err in found}
+    for loc, is_key, err in found:
+        if any(loc[: len(e)] == e for e in explained) or (err["type"] == "missing" and misspelled(loc, messages)):
+            continue
+        message = with_required(loc, messages) if err["type"] == "extra_forbidden" else messages[loc]
+        problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
+    return sorted(set(problems))
 
 
 def _valid(model: type[BaseModel], value: Any) -> bool:
@@ -530,6 +563,10 @@ def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
             assets = system.get("assets")
             assets = assets if isinstance(assets, dict) else {}
             good = {k: a for k, a in assets.items() if _valid(AssetSpec, a) or _drop(dropped, f"asset:{sid}:{k}")}
+            # An asset id slipped into the keys of the asset above it exists too (see impact.read.slips).
+            fields = set(_field_names(AssetSpec))
+            slipped = (f"asset:{sid}:{s}" for k, a in assets.items() if k not in good for s in slipped_ids(a, fields))
+            dropped.update(slipped)
             candidate = {**system, "assets": good}
             if _valid(SystemSpec, candidate):
                 kept[sid] = candidate

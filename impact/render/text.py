@@ -127,14 +127,24 @@ def fold_steps(path: Sequence[str], keep: set[int]) -> list[str | int]:
     return out
 
 
+def quoted(values: Iterable[str]) -> str:
+    """Values as a person reads them: ``'In Progress', 'New'``."""
+    return ", ".join(f"'{safe(v)}'" for v in values)
+
+
 def show_path(path: Reach | tuple[str, ...] | list[str]) -> str:
     """A why-path as one line of text, folded when long (see :func:`compact_path`).
 
     Given a :class:`Reach`, folding uses its key points and never walks the
     whole path, so showing every impacted asset stays linear in their number.
+    A path whose first dependency tests values the change names says so:
+    ``(tests 'In Progress')``.
     """
     # safe() maps each character on its own, so the joined line is escaped at once.
     if isinstance(path, Reach):
+        tests = path.tests
+        if tests:
+            return show_path(path.path) + f" (tests {quoted(tests)})"
         if path.steps <= COMPACT_ABOVE:
             return safe(ARROW.join(path.path))
         parts = fold_points(path.key_points)
@@ -234,8 +244,9 @@ def changed_lines(result: CheckResult) -> list[str]:
             mark = "!" if asset and asset.critical else " "
             extra = "" if asset else "  (new: not in the catalog yet)"
             lines.append(f" {mark} {item.action:<9} {asset_label(catalog, item.target)}{extra}")
-        if item.aspects is not None:
-            lines.append(f"        touches: {', '.join(safe(a) for a in item.aspects)}")
+        if item.aspects is not None or item.values:
+            said = ", ".join(safe(a) for a in (item.aspects if item.aspects is not None else ("values",)))
+            lines.append(f"        touches: {said}" + (f" ({quoted(item.values)})" if item.values else ""))
         if item.note:
             lines.append(f"        note: {safe(item.note)}")
         if item.target in catalog.systems:

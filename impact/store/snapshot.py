@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from functools import partial
+from functools import partial, reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from impact.core import progress
+from impact.core.aspects import add_up, ordered
 from impact.core.catalog import Catalog, RegressionTest, System, Team
 from impact.core.errors import Problem, display_path
 from impact.core.policy import Policy
-from impact.core.vocabulary import ASPECTS
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
 from impact.store.idcolumn import IdColumn, starts_of
 
@@ -248,8 +248,8 @@ def adjacency(
         many = counts.tolist()
         for edge, found in said.items():
             if len(found) == many[edge]:  # every declaration says what it uses; one that does not uses everything
-                every = {a for aspects in found for a in aspects}
-                uses[edge] = tuple(a for a in ASPECTS if a in every)
+                every = reduce(add_up, (frozenset(aspects) for aspects in found))
+                uses[edge] = ordered(every)
     # np.intc is C's int: the same bytes as array("i"), which the snapshot is read with.
     return offsets.astype(np.intc).tobytes(), targets.astype(np.intc).tobytes(), notes, uses
 
@@ -371,7 +371,7 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         "col": array("i", cols).tobytes(),
         "others": {k: v for k, v in places.items() if not k.startswith("asset:")},
         "offsets": edges.offsets.tobytes(), "targets": edges.targets.tobytes(), "notes": edges.notes,  # type: ignore[attr-defined]
-        "uses": {pos: tuple(a for a in ASPECTS if a in found) for pos, found in edges.uses.items()},
+        "uses": {pos: ordered(found) for pos, found in edges.uses.items()},
     }  # fmt: skip
 
 
