@@ -258,7 +258,7 @@ systems:
         ),
         (  # a key of an asset among the system's keys
             BASE + "    depends_on: [website:/products/]\n",
-            "f.yaml:14:5: 'depends_on' is a key of an asset, not of a system; indent it to column 9, under the asset '/pricing/' (line 12)",
+            "f.yaml:14:5: 'depends_on' is a key of a link or an asset, not of a system; indent it to column 9, under the asset '/pricing/' (line 12)",
         ),
         (  # a system id slipped left into the systems' keys
             BASE + "  owner: web\n",
