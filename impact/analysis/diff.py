@@ -8,11 +8,12 @@ them reach more or fewer assets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from impact.core.aspects import EVERY
-from impact.core.catalog import Catalog
+from impact.core.catalog import AssetSource, Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.vocabulary import ASPECTS
 from impact.graph.depgraph import DependencyGraph
@@ -58,7 +59,7 @@ class CatalogDiff:
         return all(s.empty for s in self.sections.values())
 
 
-def _records(items: dict[str, Any], skip: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+def _records(items: Mapping[str, Any] | AssetSource, skip: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     out = {}
     for key, item in items.items():
         data = asdict(item)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 from impact.core.catalog import Catalog
@@ -15,7 +15,7 @@ def split_asset_id(asset_id: str) -> tuple[str, str]:
     return system, key
 
 
-def suggest(kind: str, ident: str, teams: Mapping[str, Any], systems: Mapping[str, Any], assets: Mapping[str, Any]) -> str | None:
+def suggest(kind: str, ident: str, teams: Mapping[str, Any], systems: Mapping[str, Any], assets: Container[str]) -> str | None:
     """The closest existing id, to turn a typo into a one-line fix.
 
     Examples

@@ -16,11 +16,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from impact.core.aspects import EVERY, passes
-from impact.core.catalog import Catalog
+from impact.core.catalog import AssetSource, Catalog, EdgeList
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.graph.aspects import carries
 from impact.graph.search import EdgeFilter, cyclic_components, first_cycle, reach_back, reverse, shortest_reach
-from impact.store.compact import AssetTable, EdgeList, edge_list_from
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -263,30 +262,16 @@ class DependencyGraph:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        assets, edges = catalog.assets, catalog.dependencies
+        assets = catalog.assets
         self._graph: nx.DiGraph | None = None
         self._reversed: tuple[Sequence[int], Sequence[int], Sequence[int]] | None = None
-        if isinstance(edges, EdgeList) and isinstance(assets, AssetTable):
-            # A cached catalog: its adjacency and systems are arrays already, in id order.
-            self._edges: EdgeList = edges
-            self._index: Mapping[str, int] = assets.index
-            self._system: Sequence[int] = assets.cols.system_of
-            self._system_of: Mapping[str, str] = _SystemOf(assets)
-        else:
-            ids = sorted(assets)
-            self._index = index = dict(zip(ids, range(len(ids))))
-            systems: dict[str, int] = {}
-            self._system = [systems.setdefault(assets[a].system, len(systems)) for a in ids]
-            self._system_of = {aid: a.system for aid, a in assets.items()}
-            pairs = {(d.upstream, d.downstream): d.note for d in edges if d.upstream in index and d.downstream in index}
-            uses = {(d.upstream, d.downstream): d.uses for d in edges if d.uses is not None and (d.upstream, d.downstream) in pairs}
-            self._edges = edge_list_from(ids, pairs, uses)
+        # Assets are numbered by their positions in the catalog (its ids, sorted); a cached
+        # catalog's adjacency and systems are arrays already, in that order.
+        self._edges: EdgeList = catalog.adjacency()
+        self._index: Mapping[str, int] = assets.index
+        self._system: Sequence[int] = assets.system_numbers
+        self._system_of: Mapping[str, str] = _SystemOf(assets)
         self._ids: Sequence[str] = self._edges.ids
-
-    @property
-    def numbers_columns(self) -> bool:
-        """Whether assets are numbered as the catalog's columns number them (a cached catalog): :attr:`Reach.position` is the column position."""
-        return isinstance(self.catalog.assets, AssetTable) and self._index is self.catalog.assets.index
 
     def __contains__(self, aid: object) -> bool:
         return aid in self._index
@@ -425,9 +410,9 @@ class DependencyGraph:
 
 
 class _SystemOf(Mapping[str, str]):
-    """``asset id → system id`` read from a cached catalog's columns, without building assets."""
+    """``asset id → system id``, read without building assets where the catalog can."""
 
-    def __init__(self, assets: AssetTable) -> None:
+    def __init__(self, assets: AssetSource) -> None:
         self.assets = assets
 
     def __getitem__(self, aid: str) -> str:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import gc
 import marshal
-from array import array
 from collections import UserList
 from collections.abc import Callable
 from pathlib import Path
@@ -36,9 +35,8 @@ from impact.core.errors import Problem, ProblemList
 from impact.load.files import catalog_rels, display_names
 from impact.load.places import FileLocator
 from impact.store import cache
-from impact.store.compact import AssetTable, PlaceTable
 from impact.store.freshness import FileIndex, fill
-from impact.store.snapshot import EDGE_KEYS, assemble, decode, prepare_build, warning_rows, warnings_from
+from impact.store.snapshot import EDGE_KEYS, assemble, decode, found_places, prepare_build, warning_rows, warnings_from
 
 # --- the whole path -------------------------------------------------------------
 
@@ -174,11 +172,7 @@ def _finish(
         catalog.warnings = finish(catalog)
         data["warnings"] = warning_rows(catalog.warnings, names)
         fresh = True
-        if isinstance(catalog.assets, AssetTable) and isinstance(catalog.places, PlaceTable):
-            # Places found for the warnings are kept: no later run reads those files again.
-            cols = catalog.assets.cols
-            data["line"], data["col"] = array("i", cols.line).tobytes(), array("i", cols.col).tobytes()
-            data["others"] = catalog.places.others
+        data.update(found_places(catalog))  # places found for the warnings: no later run reads those files again
     else:
         catalog.warnings = LazyWarnings(lambda: finish(catalog))  # type: ignore[assignment]
     if fresh:

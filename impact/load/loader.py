@@ -21,7 +21,7 @@ from impact.load.lookalike import lookalike_warnings
 from impact.load.places import FileLocator
 from impact.read.limits import Limits, read_limited
 from impact.store import cache
-from impact.store.compact import AssetTable, prefetch_places
+from impact.store.compact import prefetch_places
 from impact.store.snapshot import assemble, decode, encode
 
 if TYPE_CHECKING:
@@ -92,9 +92,7 @@ def read_catalog_records(
 def _warnings(catalog: Catalog) -> list[Problem]:
     found: list[Problem] = []
     covered = catalog.tests_by_asset
-    assets = catalog.assets
-    critical = assets.critical_ids() if isinstance(assets, AssetTable) else [aid for aid, a in assets.items() if a.critical]
-    untested = [aid for aid in critical if aid not in covered]
+    untested = [aid for aid in catalog.assets.critical_ids() if aid not in covered]
     prefetch_places(catalog.places, (f"asset:{aid}" for aid in untested))
     for aid in untested:
         p = catalog.places[f"asset:{aid}"]

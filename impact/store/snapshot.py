@@ -400,14 +400,22 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None, names
         root=display_path(root),
         teams={row[0]: Team(*row) for row in data["teams"]},
         systems={row[0]: _system(row, ids) for row in data["systems"]},
-        assets=assets,  # type: ignore[arg-type]  # a read-only Mapping that builds on demand
-        dependencies=EdgeList(  # type: ignore[arg-type]
+        assets=assets,  # builds an Asset when first asked
+        dependencies=EdgeList(
             ids, ints(data["offsets"]), ints(data["targets"]), data["notes"], {pos: frozenset(u) for pos, u in data["uses"].items()}
         ),
         tests={row[0]: RegressionTest(*row) for row in data["tests"]},
         policy=Policy(policy[0]) if policy is not None else None,
-        places=PlaceTable(assets, others, order),  # type: ignore[arg-type]
+        places=PlaceTable(assets, others, order),
     )
+
+
+def found_places(catalog: Catalog) -> dict[str, Any]:
+    """The places a decoded catalog has found since it was read (line 0 before), as the snapshot stores them."""
+    assets, places = catalog.assets, catalog.places
+    assert isinstance(assets, AssetTable) and isinstance(places, PlaceTable), "a catalog made by decode()"
+    cols = assets.cols
+    return {"line": array("i", cols.line).tobytes(), "col": array("i", cols.col).tobytes(), "others": places.others}
 
 
 def definition_order(others: dict[str, Any], systems: list[tuple[Any, ...]], ids: Sequence[str]) -> list[str]:
