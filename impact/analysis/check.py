@@ -45,7 +45,6 @@ class CheckResult:
     untested: list[str]
     release_path: ReleasePath | None = None
     """The path the change declares and the one the catalog's policy says it needs."""
-    """Sections added by later analyses (the release path), keyed by JSON name."""
     blocking: bool = False
     """True when the answer should stop the change (exit code 1)."""
     notes: Mapping[tuple[str, str], str | None] = field(default_factory=dict)

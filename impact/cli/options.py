@@ -121,9 +121,6 @@ def output_file_option(func: F) -> F:
     )(func)
 
 
-output_option = output_file_option
-
-
 def output_dir_option(help_text: str, default: str | None = None) -> Callable[[F], F]:
     """``--output-dir DIR``, a folder; the older ``-o DIR`` / ``--output DIR`` still work (hidden)."""
 

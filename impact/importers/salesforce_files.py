@@ -69,12 +69,6 @@ def children(el: Element, tag: str) -> list[Element]:
     return [child for child in el if local(child.tag) == tag]
 
 
-def descendants(el: Element, tag: str) -> Iterator[Element]:
-    for child in el.iter():
-        if local(child.tag) == tag:
-            yield child
-
-
 STATUS_WORDS = {"active": None, "true": None}
 
 

@@ -56,7 +56,6 @@ YBool = Annotated[bool, BeforeValidator(as_bool)]
 YInt = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(as_int)]
 
 ACTIONS = ("modify", "rename", "delete", "create", "deprecate")
-STATUSES = ("draft", "triage", "build", "qa", "approved", "released")
 PATHS = ("quick-hit", "minor", "major")
 
 Action = Literal["modify", "rename", "delete", "create", "deprecate"]

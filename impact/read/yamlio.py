@@ -37,8 +37,6 @@ try:  # libyaml through Cython: about ten times faster than the Python parser.
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.BaseLoader
 
-"""Deepest nesting accepted; a catalog needs about 8."""
-
 MAX_ALIAS_EXPANSION = 10
 """Aliases may at most multiply the size of a document by this factor."""
 

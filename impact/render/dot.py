@@ -44,9 +44,9 @@ DISTANCE_COLOURS = ("#ec7014", "#fe9929", "#fec44f", "#fee391", "#ffffff")
 CHANGED_FILL = "#b30000"
 UPSTREAM_FILL = "#deebf7"
 NOTE_COLOUR = "#1f4e9c"
+"""Numbered markers on arrows that carry a catalog note (the notes are listed under the picture)."""
 KEY_WIDTH = 28
 """Characters per line of an asset's key in its box (wrapped at / : . - and spaces only)."""
-"""Numbered markers on arrows that carry a catalog note (the notes are listed under the picture)."""
 CONTEXT_FILL = "#f0f0f0"
 CRITICAL_BORDER = "#b30000"
 CONFLICT_COLOUR = "#7b3294"
