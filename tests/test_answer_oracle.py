@@ -25,8 +25,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from impact.analysis.answer import ROLES, Risk, risk_of
+from impact.analysis.asset_fields import AssetFields
 from impact.analysis.check import PathNotes, Reason, risks_for
-from impact.analysis.facts import AssetFields
 from impact.analysis.raci import reason_dicts, reason_triples, stakeholders_for
 from impact.core.catalog import Asset, Catalog, Dependency, RegressionTest, System, Team
 from impact.core.distance import tools_away

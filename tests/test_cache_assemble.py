@@ -48,7 +48,7 @@ def assembled(records: list[Any], rels: list[str]) -> dict[str, Any] | None:
 def records_of(folder: Path) -> tuple[list[Any], list[str]]:
     files = catalog_files(folder, ProblemList())
     raws = [p.read_bytes() for p in files]
-    found = workers.build_records(raws, [str(p) for p in files], use_cache=False)
+    found = workers.file_records_in_workers(raws, [str(p) for p in files], use_cache=False)
     assert None not in found, "these catalogs are valid"
     return found, [p.relative_to(folder).as_posix() for p in files]
 

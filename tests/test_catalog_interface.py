@@ -20,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from impact.analysis.facts import AssetFields
+from impact.analysis.asset_fields import AssetFields
 from impact.core.catalog import Asset, AssetDict, Catalog, Dependency, DependencyList, System, Team
 from impact.core.vocabulary import ASPECTS
 from impact.graph.depgraph import DependencyGraph
@@ -144,7 +144,7 @@ def test_both_representations_answer_alike(data: dict[str, Any]) -> None:
 
 
 ABOVE_THE_CACHE = ("graph", "analysis", "render", "cli")
-CACHE_TABLES = {"AssetTable", "AssetColumns", "PlaceTable", "IdColumn"}
+CACHE_TABLES = {"AssetTable", "AssetColumns", "PlaceTable", "SortedIds"}
 """The cache's own classes (``EdgeList``, adjacency over positions, is core's: both representations give one)."""
 
 

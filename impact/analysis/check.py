@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from impact.analysis.answer import Risk, SignOff, TestCounts, count_tests, risk_of
-from impact.analysis.facts import AssetFields
+from impact.analysis.asset_fields import AssetFields
 from impact.analysis.raci import Reason as Reason  # re-exported: where callers have always found it
 from impact.analysis.raci import Stakeholder as Stakeholder
 from impact.analysis.raci import stakeholders_for
@@ -55,7 +55,7 @@ class CheckResult:
 
     @property
     def fields(self) -> AssetFields:
-        """The catalog's asset fields, read without building assets (see :mod:`impact.analysis.facts`)."""
+        """The catalog's asset fields, read without building assets (see :mod:`impact.analysis.asset_fields`)."""
         if self.asset_fields is None:
             self.asset_fields = AssetFields(self.catalog)
         return self.asset_fields

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import overload
 
 from impact.analysis.answer import ROLES, strongest_role
-from impact.analysis.facts import AssetFields
+from impact.analysis.asset_fields import AssetFields
 from impact.core.catalog import Catalog, Team
 from impact.core.distance import tools_away
 from impact.graph.depgraph import Reach

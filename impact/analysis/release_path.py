@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from impact.analysis.facts import AssetFields
+from impact.analysis.asset_fields import AssetFields
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away
 from impact.core.policy import DEFAULT_RULES, PathRule, Policy

@@ -41,7 +41,7 @@ from impact.graph.depgraph import DependencyGraph
 from impact.load.change import (
     ChangeRequest,
 )
-from impact.load.release import Release
+from impact.load.release_file import Release
 
 SHOWN = 3
 

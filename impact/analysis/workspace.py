@@ -31,7 +31,7 @@ from impact.load.loader import load_catalog
 if TYPE_CHECKING:  # imported where used: 'impact check' needs neither releases nor conflicts (start-up time)
     from impact.analysis.conflicts import Conflict
     from impact.analysis.releases import ReleaseResult
-    from impact.load.release import Release
+    from impact.load.release_file import Release
 
 
 def open_catalog(path: Path) -> tuple[Catalog, DependencyGraph]:
@@ -127,7 +127,10 @@ def open_workspace(
     files = [Path(p) for p in change_paths] if change_paths else change_files(changes_dir or ".")
     if not files:
         raise ImpactError(Problem(str(changes_dir), 0, 0, "this folder holds no *.yaml or *.yml change files"))
-    from impact.load.release import default_releases_folder, load_releases  # only with release files (start-up time)
+    from impact.load.release_file import (  # only with release files (start-up time)
+        default_releases_folder,
+        load_releases,
+    )
 
     changes = load_changes(files)
     catalog_path = find_catalog(changes, catalog_option)

@@ -3,7 +3,7 @@
 Two levels, both keyed on content, never on timestamps:
 
 * a **record** per file (:mod:`impact.read.records`), keyed by the digest of
-  its bytes (:mod:`impact.store.record_cache`). Only a file whose bytes
+  its bytes (:mod:`impact.store.file_records`). Only a file whose bytes
   changed is read again, in worker processes for a large catalog
   (:mod:`impact.load.workers`).
 * a **snapshot** per catalog folder (:mod:`impact.store.snapshot`), keyed by

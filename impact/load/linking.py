@@ -18,12 +18,12 @@ from impact.core.aspects import merge_uses
 from impact.core.catalog import Place, RegressionTest, System, Team
 from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, ProblemList
 from impact.core.ids import suggest
-from impact.read.records import PolicyRow, Record, definition_path, dependencies
+from impact.read.records import FileRecord, PolicyRow, definition_path, dependencies
 
 # --- a record standing in for a parsed file (the loader's error path) ---------
 
 
-class RecordDoc:
+class DeferredYamlDoc:
     """Stands for the parsed file of a valid record, to locate a reference found wrong.
 
     Definitions are located from the record itself; a reference is located
@@ -31,7 +31,7 @@ class RecordDoc:
     are): the place is then exactly the one the parser gives.
     """
 
-    def __init__(self, file: str, raw: bytes, record: Record) -> None:
+    def __init__(self, file: str, raw: bytes, record: FileRecord) -> None:
         self.file = file
         self.raw = raw
         self.record = record
@@ -52,7 +52,7 @@ class BrokenRule(Exception):
     """Something the ordinary loader reports as an error: leave it to that path."""
 
 
-def merge(records: list[Record], report: Reporter | None = None) -> dict[str, Any]:
+def merge(records: list[FileRecord], report: Reporter | None = None) -> dict[str, Any]:
     """Merge records in file order exactly as the loader always has.
 
     Without ``report`` (the cache's path, for a catalog expected to be
@@ -179,7 +179,7 @@ class Reporter:
     """Reports the merge's errors: file indices turned into names, references located on demand.
 
     ``locators[i]`` is the parsed file ``i`` (a ``YamlDoc``) or a
-    :class:`RecordDoc`, which parses its file only when first asked.
+    :class:`DeferredYamlDoc`, which parses its file only when first asked.
     """
 
     def __init__(self, names: list[str], locators: list[Any], problems: ProblemList) -> None:
@@ -234,7 +234,7 @@ def _may_define(raw: bytes | None, kind: str, ident: str) -> bool:
     return mentions(system) and key in text
 
 
-def _report_references(records: list[Record], merged: dict[str, Any], report: Reporter) -> None:
+def _report_references(records: list[FileRecord], merged: dict[str, Any], report: Reporter) -> None:
     """Report every reference to a team or asset that does not exist, as the loader always has.
 
     Walks the records again, visiting only the entries the merge kept (those

@@ -25,16 +25,16 @@ from impact.store.compact import prefetch_places
 from impact.store.snapshot import assemble, decode, encode
 
 if TYPE_CHECKING:
-    from impact.read.records import Record
+    from impact.read.records import FileRecord
 
 
 def read_catalog_records(
     root: Path, limits: Limits, problems: ProblemList
-) -> tuple[list[str], list[Any], list[Record], list[bytes]]:
+) -> tuple[list[str], list[Any], list[FileRecord], list[bytes]]:
     """Parse and shape-check each file, gathering problems; the files' records, to merge.
 
     Returns, for each file that parses, its path relative to ``root``, what
-    locates a path in it (the parsed ``YamlDoc``, or a ``RecordDoc`` that
+    locates a path in it (the parsed ``YamlDoc``, or a ``DeferredYamlDoc`` that
     parses the file only if asked), its record (see
     :mod:`impact.read.records`) and its bytes. A file that fails validation gives the
     record of its valid entries, so one typo does not hide the next problem.
@@ -47,8 +47,8 @@ def read_catalog_records(
         )
     # Only when the catalog is read afresh: a warm run needs none of these (start-up time);
     # a valid catalog needs neither pydantic's models nor PyYAML.
-    from impact.load.linking import RecordDoc
-    from impact.load.workers import build_records
+    from impact.load.linking import DeferredYamlDoc
+    from impact.load.workers import file_records_in_workers
     from impact.read.records import record_from
     from impact.read.schema import CatalogFileSpec, salvage_catalog_file, validate
     from impact.read.yamlio import parse_yaml
@@ -61,14 +61,14 @@ def read_catalog_records(
             problems.root_causes(exc.problems, display_path(path), None)
     # Every valid file's record, from the cache or parsed now (in parallel for a
     # large catalog); only the files with a problem are parsed again below, here.
-    found = build_records([raw for _, _, raw in read], [name for _, name, _ in read], cache.enabled())
+    found = file_records_in_workers([raw for _, _, raw in read], [name for _, name, _ in read], cache.enabled())
     rels: list[str] = []
     locators: list[Any] = []
-    records: list[Record] = []
+    records: list[FileRecord] = []
     raws: list[bytes] = []
     for (path, name, raw), record in zip(read, found):
         if record is not None:  # valid: only what it references is left to check
-            locator: Any = RecordDoc(name, raw, record)
+            locator: Any = DeferredYamlDoc(name, raw, record)
         else:
             try:
                 doc = parse_yaml(raw, name)

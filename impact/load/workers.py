@@ -14,10 +14,10 @@ from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 from impact.core import progress
-from impact.read.outline import located
-from impact.read.records import Record, build_record, definition_places, prepare
+from impact.read.outline_places import located
+from impact.read.records import FileRecord, definition_places, prepare, read_file_record
 from impact.store import cache
-from impact.store.record_cache import places_entry, record_blob_by_digest, record_entry
+from impact.store.file_records import places_entry, record_blob_by_digest, record_entry
 
 _T = TypeVar("_T")
 
@@ -26,7 +26,7 @@ _T = TypeVar("_T")
 PARALLEL_BYTES = 4 * 2**20
 
 
-def build_records(raws: list[bytes], names: list[str], use_cache: bool = True, digests: list[str] | None = None) -> list[Record | None]:
+def file_records_in_workers(raws: list[bytes], names: list[str], use_cache: bool = True, digests: list[str] | None = None) -> list[FileRecord | None]:
     """Each file's record, from the cache or parsed and validated now; None for a file with a problem.
 
     A large catalog's files are parsed in worker processes, one per core
@@ -43,7 +43,7 @@ def iter_record_blobs(
     digests: list[str] | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> Generator[bytes | None, None, None]:
-    """:func:`build_records`, each record still marshalled (see :func:`read_record`), given in file order as soon as it is ready.
+    """:func:`file_records_in_workers`, each record still marshalled (see :func:`read_record`), given in file order as soon as it is ready.
 
     The caller works on the first records while workers build the next ones,
     and a million assets' records (800 MB read at once) are never all held.
@@ -63,12 +63,12 @@ def iter_record_blobs(
     built.close()
 
 
-def read_record(blob: bytes | None) -> Record | None:
-    """A marshalled record (:meth:`Record.dumps`); None for none, or for a damaged cache entry."""
+def read_record(blob: bytes | None) -> FileRecord | None:
+    """A marshalled record (:meth:`FileRecord.dumps`); None for none, or for a damaged cache entry."""
     if blob is None:
         return None
     try:
-        return Record.loads(blob)
+        return FileRecord.loads(blob)
     except (ValueError, EOFError, TypeError, IndexError):  # a damaged cache entry: no record
         return None
 
@@ -80,7 +80,7 @@ def _build_blob(raw: bytes, name: str, store: bool) -> bytes | None:
     cache and back to the parent process, which reads them faster than it
     would read a pickle.
     """
-    record = build_record(raw, name)
+    record = read_file_record(raw, name)
     if record is None:
         return None
     blob = record.dumps()
@@ -149,7 +149,7 @@ def places_of(raw: bytes, name: str, digest_: str, store: bool, outline: bool = 
     """:func:`definition_places`, kept in the cache by the file's digest (a worker's job, too).
 
     With ``outline``, found from the file's outline if the fast reader
-    accepts it (:func:`impact.read.outline.located`).
+    accepts it (:func:`impact.read.outline_places.located`).
     """
     places = located(raw, name) if outline else definition_places(raw, name)
     if store:

@@ -1,7 +1,7 @@
 """One catalog file as a record: what it defines and where, as named tuples.
 
 A record is what the cache keeps per file (keyed by the digest of its bytes,
-see :mod:`impact.store.record_cache`): the file's teams, systems with their
+see :mod:`impact.store.file_records`): the file's teams, systems with their
 assets, tests and policy, and its dependencies as columns of ids, with where
 each definition stands (line, column) if the file was read precisely, or
 line 0 if it was read by the fast reader (:mod:`impact.read.fastyaml`): such
@@ -106,7 +106,7 @@ class Edges(NamedTuple):
     """``(position, aspects)`` of the dependencies that say what they use (``uses:``)."""
 
 
-class Record(NamedTuple):
+class FileRecord(NamedTuple):
     """What one valid catalog file defines, and where."""
 
     teams: list[TeamRow]
@@ -126,7 +126,7 @@ class Record(NamedTuple):
         ))  # fmt: skip
 
     @classmethod
-    def loads(cls, blob: bytes) -> Record:
+    def loads(cls, blob: bytes) -> FileRecord:
         """The record back from :meth:`dumps`; ValueError, EOFError, TypeError or IndexError if damaged."""
         teams, systems, tests, policy, edges = marshal.loads(blob)
         return cls(
@@ -142,7 +142,7 @@ class Record(NamedTuple):
 
 
 def prepare() -> None:
-    """Import and build now what :func:`build_record` needs (pydantic, the readers, the validator).
+    """Import and build now what :func:`read_file_record` needs (pydantic, the readers, the validator).
 
     Called before worker processes are forked, so that each starts with them
     instead of spending a fifth of a second importing them itself; the same
@@ -155,7 +155,7 @@ def prepare() -> None:
     plain_validator(CatalogFileSpec)
 
 
-def build_record(raw: bytes, name: str) -> Record | None:
+def read_file_record(raw: bytes, name: str) -> FileRecord | None:
     """Parse and validate one file; its record, or None if it has any problem.
 
     An ordinary file is read by the fast parser and gets a record without
@@ -203,12 +203,12 @@ def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
     return (0, 0)
 
 
-def record_from(doc: Any, spec: Any) -> Record:
+def record_from(doc: Any, spec: Any) -> FileRecord:
     """The record of a file validated by the models (the loader's path, for a file with problems)."""
     return record_of(doc, spec.model_dump(by_alias=True, exclude_unset=True))
 
 
-def record_of(doc: Any, data: dict[str, Any]) -> Record:
+def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
     """The record of a valid file: what it defines and where, as named tuples.
 
     ``data`` is the file validated into plain dicts, keys left out where the
@@ -296,7 +296,7 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
             for path, fields in spec.items()
         )
         policy = PolicyRow(given, *locate(("policy",), key=True))
-    return Record(teams, systems, tests, policy, Edges(aids, ups, downs, noted, used))
+    return FileRecord(teams, systems, tests, policy, Edges(aids, ups, downs, noted, used))
 
 
 def _declare(
@@ -318,7 +318,7 @@ def _declare(
     own += [aid] * len(entries)
 
 
-def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:
+def dependencies(record: FileRecord) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:
     """Per system, per asset: its dependencies as ``(feeds, other asset, note, uses)``, in the order written.
 
     Rebuilt from the file's columns, which hold each dependency once; only

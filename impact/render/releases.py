@@ -16,7 +16,7 @@ from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
 from impact.core.distance import tools_away as away
-from impact.load.release import Release
+from impact.load.release_file import Release
 from impact.render.jsonout import release_path_dict, team_dict
 from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.templating import md_code, md_text

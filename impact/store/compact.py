@@ -26,7 +26,7 @@ from itertools import compress
 from typing import Any
 
 from impact.core.catalog import Asset, Columns, EdgeList, Place, Row, edge_list_from
-from impact.store.idcolumn import IdColumn
+from impact.store.sorted_ids import SortedIds
 
 __all__ = ["AssetColumns", "AssetTable", "EdgeList", "Locate", "PlaceTable", "edge_list_from", "prefetch_places"]
 
@@ -36,7 +36,7 @@ class AssetColumns:
     """Every asset of a catalog, one position per asset, ids sorted."""
 
     ids: Sequence[str]
-    """Sorted; a snapshot's is an :class:`~impact.store.idcolumn.IdColumn`."""
+    """Sorted; a snapshot's is an :class:`~impact.store.sorted_ids.SortedIds`."""
     systems: list[str]
     system_of: Sequence[int]
     types: list[str]
@@ -75,7 +75,7 @@ class AssetTable(Mapping[str, Asset]):
         self.cols = cols
         ids = cols.ids
         # A snapshot's ids find their positions by binary search (no dict of every id).
-        self.index: Mapping[str, int] = ids.where if isinstance(ids, IdColumn) else dict(zip(ids, range(len(ids))))
+        self.index: Mapping[str, int] = ids.where if isinstance(ids, SortedIds) else dict(zip(ids, range(len(ids))))
         self._built: dict[str, Asset] = {}
 
     def __getitem__(self, aid: str) -> Asset:

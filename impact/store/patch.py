@@ -10,20 +10,20 @@ from typing import Any
 
 from impact.core.catalog import RegressionTest, Team
 from impact.core.errors import display_path
-from impact.read.records import Edges, Record, build_record
+from impact.read.records import Edges, FileRecord, read_file_record
 from impact.store import cache
 from impact.store.cache import code_version
-from impact.store.edgepatch import patch_adjacency
+from impact.store.file_records import cached_record, record_by_digest, store_record
 from impact.store.freshness import fill
-from impact.store.idcolumn import IdColumn
-from impact.store.idpatch import move_ids
-from impact.store.record_cache import cached_record, record_by_digest, store_record
+from impact.store.patch_asset_ids import move_ids
+from impact.store.patch_dependencies import patch_adjacency
 from impact.store.snapshot import EDGE_KEYS, adjacency, ints, longs, slot_row
+from impact.store.sorted_ids import SortedIds
 
 # --- bringing a snapshot up to date after an edit -------------------------------
 
 
-def _shape(record: Record) -> tuple[Any, ...]:
+def _shape(record: FileRecord) -> tuple[Any, ...]:
     """What a file defines: its ids, in order.
 
     Two records of the same shape give the same ids and the same definition
@@ -37,11 +37,11 @@ def _shape(record: Record) -> tuple[Any, ...]:
     )
 
 
-def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
+def patch(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) -> bool:
     """Replace file ``fi``'s ``old`` record by ``new`` in an encoded snapshot, in place.
 
     An edit that adds, removes or renames assets first makes room for them
-    (:func:`impact.store.idpatch.move_ids`); teams, systems and tests must
+    (:func:`impact.store.patch_asset_ids.move_ids`); teams, systems and tests must
     keep their ids. Dependencies may change: the file's stretch of the
     declared dependencies is replaced and the adjacency patched where
     declarations changed. Anything else (a team, system or test added or
@@ -55,7 +55,7 @@ def patch(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     if moved and not move_ids(data, fi, old, new):  # assets added, removed or renamed: room made for them first
         return False
     # Positions by binary search over the stored ids: a dict of every id took 0.7 s at 1,000,000 assets.
-    index = IdColumn(data["ids"], longs(data["id_starts"])).where
+    index = SortedIds(data["ids"], longs(data["id_starts"])).where
     if (moved or old.edges[1:] != new.edges[1:]) and not _patch_edges(data, fi, index, new.edges):
         return False
     teams_pos = {row[0]: i for i, row in enumerate(data["teams"])}
@@ -127,7 +127,7 @@ def _patch_edges(data: dict[str, Any], fi: int, index: Mapping[str, int], edges:
         return False
     all_up, all_down, files = ints(data["edge_up"]), ints(data["edge_down"]), ints(data["edge_files"])
     start, end = files[fi], files[fi + 1]
-    # Only the dependencies whose declarations changed, in place (no NumPy): see edgepatch.
+    # Only the dependencies whose declarations changed, in place (no NumPy): see patch_dependencies.
     done = patch_adjacency(data, all_up, all_down, start, end, new_up, new_down, noted, used, dict(data["edge_noted"]), dict(data["edge_used"]))
     if done is False:
         return False
@@ -189,7 +189,7 @@ def patched(
         assert raw is not None  # filled above
         new = cached_record(raw)
         if new is None:
-            new = build_record(raw, display_path(files[fi]))
+            new = read_file_record(raw, display_path(files[fi]))
             if new is None:
                 return None
             store_record(raw, new)

@@ -23,10 +23,10 @@ from impact.core.errors import Problem, display_path
 from impact.core.policy import Policy
 from impact.core.vocabulary import ASPECTS
 from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
-from impact.store.idcolumn import IdColumn, starts_of
+from impact.store.sorted_ids import SortedIds, starts_of
 
 if TYPE_CHECKING:
-    from impact.read.records import Record
+    from impact.read.records import FileRecord
 
 # --- records -> snapshot payload in one pass, for a catalog expected to be valid --
 
@@ -42,7 +42,7 @@ key, so that a warm run never unpacks them.
 _ASSEMBLING = "Putting the catalog together"
 
 
-def assemble(records: Iterable[Record | None], rels: list[str]) -> dict[str, Any] | None:
+def assemble(records: Iterable[FileRecord | None], rels: list[str]) -> dict[str, Any] | None:
     """``encode(merge(records), rels)``, built column by column; None where :func:`merge` finds an error.
 
     :func:`merge` builds a dict entry and a tuple per asset and per
@@ -319,7 +319,7 @@ class IdsAt(Sequence[str]):
 def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
     """The snapshot of a catalog merged by :func:`impact.load.linking.merge` (the reference :func:`assemble` is checked against)."""
     assets = merged["assets"]
-    records: list[Record] = merged["records"]
+    records: list[FileRecord] = merged["records"]
     ids = sorted(assets)
     systems_of, types, owners, critical, descriptions, names, extra, consulted, informed, file_of, lines, cols = ([] for _ in range(12))
     for aid in ids:
@@ -385,7 +385,7 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None, names
     """The catalog of a snapshot; ``locate`` finds the places it does not hold (line 0); ``names``: its files as shown."""
     if names is None:
         names = [display_path(root / rel) for rel in data["files"]]
-    ids = IdColumn(data["ids"], longs(data["id_starts"]))
+    ids = SortedIds(data["ids"], longs(data["id_starts"]))
     cols = AssetColumns(
         ids, data["systems_t"], ints(data["system_of"]), data["types_t"], ints(data["type_of"]),
         data["owners_t"], ints(data["owner_of"]), data["critical"], data["descriptions"],

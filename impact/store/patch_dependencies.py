@@ -10,7 +10,7 @@ exists if declared anywhere; its note is the first declaration's, or else the
 first non-empty later one; it uses what its declarations say together, if
 every one says (:func:`impact.core.aspects.merge_uses`). Edits that change
 many dependencies at once are left to the full build.
-``tests/test_edge_patch.py`` compares both on random edits.
+``tests/test_patch_dependencies.py`` compares both on random edits.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def declarations(
     """The declarations at positions ``start:end`` (``noted`` and ``used`` keyed by position), per (upstream, downstream), in order."""
     found: dict[tuple[int, int], list[Declaration]] = {}
     for q in range(start, end):
-        if ups[q] >= 0 and downs[q] >= 0:  # -1: an asset just removed, its edges dropped already (see idpatch)
+        if ups[q] >= 0 and downs[q] >= 0:  # -1: an asset just removed, its edges dropped already (see patch_asset_ids)
             found.setdefault((ups[q], downs[q]), []).append((noted.get(q), used.get(q)))
     return found
 

@@ -25,27 +25,27 @@ from itertools import accumulate
 from operator import add
 from typing import Any
 
-from impact.read.records import Record
-from impact.store.edgepatch import rekeyed, shifted
-from impact.store.idcolumn import IdColumn, starts_of
+from impact.read.records import FileRecord
+from impact.store.patch_dependencies import rekeyed, shifted
 from impact.store.snapshot import ints, longs
+from impact.store.sorted_ids import SortedIds, starts_of
 
 # Per-asset columns stored as array bytes, and as lists; each gets a value per new asset.
 _ARRAY_COLUMNS = ("system_of", "type_of", "owner_of", "file_of", "line", "col")
 _LIST_COLUMNS = ("descriptions", "display_names", "extra", "consulted", "informed")
 
 
-def _frame(record: Record) -> tuple[Any, ...]:
+def _frame(record: FileRecord) -> tuple[Any, ...]:
     """What a file defines apart from its assets: its teams, systems and tests, in order."""
     return ([t.id for t in record.teams], [s.id for s in record.systems], [t.id for t in record.tests], record.policy is None)
 
 
-def asset_ids(record: Record) -> list[str]:
+def asset_ids(record: FileRecord) -> list[str]:
     """The file's asset ids, in the order written."""
     return [f"{s.id}:{key}" for s in record.systems for key in s.assets.keys]
 
 
-def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
+def move_ids(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) -> bool:
     """Make ``data``'s columns hold file ``fi``'s new asset ids instead of its old ones, in place; False if it cannot.
 
     New assets get placeholder values (the caller fills them); their
@@ -56,7 +56,7 @@ def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         return False
     old_ids, new_ids = asset_ids(old), asset_ids(new)
     gone, came = set(old_ids) - set(new_ids), sorted(set(new_ids) - set(old_ids))
-    column = IdColumn(data["ids"], longs(data["id_starts"]))
+    column = SortedIds(data["ids"], longs(data["id_starts"]))
     ids = column.split()
     n = len(ids)
     removed = sorted(column.where[a] for a in gone)  # every old id of the file is in the snapshot
@@ -91,7 +91,7 @@ def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         del ids[r]
     for aid in came:
         insort(ids, aid)
-    at = IdColumn.of(ids).where
+    at = SortedIds.of(ids).where
     places = [at[aid] for aid in came]  # ascending, as came is sorted
     _move_edges(data, remap, removed, places)
     # Every system's assets, renumbered; the edited file's systems in their new order.

@@ -43,7 +43,7 @@ The answer is used only where it must be the precise reader's, and
 A key's place is the precise reader's: its line (counted by line breaks,
 ``\\r\\n`` being one), and the column of its first character (its quote, if
 quoted), which is the line's indentation plus one, 1-based.
-``tests/test_outline.py`` compares both on generated files in many styles, on
+``tests/test_outline_places.py`` compares both on generated files in many styles, on
 every YAML file of the repository and on hand-made traps.
 """
 
@@ -53,7 +53,7 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from impact.read.records import Record, definition_places
+from impact.read.records import FileRecord, definition_places
 
 
 class Defined(NamedTuple):
@@ -68,7 +68,7 @@ class Defined(NamedTuple):
     """Whether the file has a top-level ``policy`` key; None if not known (a record's policy None may be written ``policy: ~``)."""
 
 
-def defined_by_record(record: Record) -> Defined:
+def defined_by_record(record: FileRecord) -> Defined:
     """What a valid file defines, from its record."""
     return Defined(
         [t.id for t in record.teams],
@@ -341,7 +341,7 @@ def outline_places(text: str, defined: Defined, limit: int = 6) -> dict[str, tup
     return places
 
 
-def _read_fast(record: Record) -> bool:
+def _read_fast(record: FileRecord) -> bool:
     """Whether a record was built by the fast reader (its places are all line 0: found later)."""
     return (
         not any(t.line for t in record.teams)
@@ -351,7 +351,7 @@ def _read_fast(record: Record) -> bool:
     )
 
 
-def places_by_record(raw: bytes, record: Record) -> dict[str, tuple[int, int]] | None:
+def places_by_record(raw: bytes, record: FileRecord) -> dict[str, tuple[int, int]] | None:
     """:func:`~impact.read.records.definition_places` of a file read by the fast reader, from its outline; None if in doubt.
 
     ``record`` is the file's record, which says what it defines; a record
