@@ -69,6 +69,13 @@ class Asset:
     informed: tuple[str, ...] = ()
     name: str | None = None
     """The name people know it by (display name), shown beside the id."""
+    extra: tuple[tuple[str, Any], ...] = ()
+    """``(field, value)`` of the fields declared on the catalog's asset model beyond the ones above (see
+    ``impact.read.records.extra_asset_fields``), as written; a field not given is left out."""
+
+    def field(self, name: str) -> Any:
+        """The value of an extra field (see :attr:`extra`), or None if the asset does not give it."""
+        return next((value for key, value in self.extra if key == name), None)
 
 
 @dataclass(frozen=True, slots=True)

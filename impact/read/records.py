@@ -11,19 +11,48 @@ places are found when a message needs them (:func:`definition_places`).
 from __future__ import annotations
 
 import marshal
-from typing import Any, NamedTuple
+from functools import cache
+from typing import Any, NamedTuple, get_args
 
 from impact.core.errors import ImpactError
 
 # Each field of a catalog file is declared once, below.
 
-EXTRA_ASSET_FIELDS: tuple[str, ...] = ()
-"""Asset fields carried as written from a catalog file to :class:`~impact.core.catalog.Asset`, in this order.
+BASE_ASSET_FIELDS = ("type", "name", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed")
+"""The fields of ``AssetSpec`` the record holds in columns of their own (below)."""
 
-A new asset field is named here, declared on ``AssetSpec`` (``read/schema.py``)
-and on ``Asset`` (``core/catalog.py``, after the others, with a default); the
-records, the cache, the snapshot and its patches carry it without naming it.
-"""
+
+@cache
+def extra_asset_fields() -> tuple[str, ...]:
+    """Every other field of ``AssetSpec`` (``read/schema.py``), in the order declared there.
+
+    A new asset field is declared on the model alone: the records, the cache,
+    the snapshot and its patches carry its value as written to
+    :attr:`impact.core.catalog.Asset.extra`, without naming it, and the fast
+    reader checks its numbers as the model says (:func:`number_fields`).
+    """
+    from impact.read.schema import AssetSpec  # pydantic: only when records are built (start-up time)
+
+    return tuple(name for name in AssetSpec.model_fields if name not in BASE_ASSET_FIELDS)
+
+
+@cache
+def number_fields() -> dict[str, tuple[str, ...]]:
+    """The integer fields of each kind of definition, read from the models.
+
+    The fast reader reads ``015`` as 15 where the precise reader refuses it
+    (15, or octal 13?): a file whose valid data holds a value in one of these
+    fields is checked for such numbers (:func:`_has_numbers`).
+    """
+    from impact.read.schema import AssetSpec, PathRuleSpec, TestSpec
+
+    def holds_int(tp: Any) -> bool:
+        return tp is int or any(holds_int(arg) for arg in get_args(tp))
+
+    def ints(model: Any) -> tuple[str, ...]:
+        return tuple(name for name, f in model.model_fields.items() if holds_int(f.annotation))
+
+    return {"assets": ints(AssetSpec), "tests": ints(TestSpec), "policy": ints(PathRuleSpec)}
 
 
 class TeamRow(NamedTuple):
@@ -57,8 +86,8 @@ class Assets(NamedTuple):
     """How many of the file's dependencies are the asset's ``depends_on``, then its ``feeds``."""
     names: list[str | None]
     """The asset's ``name:``, the name people know it by; None if not given."""
-    extra: list[tuple[Any, ...]]
-    """The values of :data:`EXTRA_ASSET_FIELDS`, one tuple per asset."""
+    extra: list[tuple[tuple[str, Any], ...]]
+    """``(field, value)`` of each :func:`extra_asset_fields` the asset gives, one tuple per asset."""
 
 
 class SystemRow(NamedTuple):
@@ -192,11 +221,15 @@ def read_file_record(raw: bytes, name: str) -> FileRecord | None:
 
 
 def _has_numbers(data: dict[str, Any]) -> bool:
-    """Whether a valid file's data holds a number (the schema's only numbers: test minutes, policy distances)."""
-    if any(t.get("minutes") is not None for t in data.get("tests", {}).values()):
+    """Whether a valid file's data holds a number: a value in one of the models' integer fields (:func:`number_fields`)."""
+    fields = number_fields()
+    if any(t.get(f) is not None for t in data.get("tests", {}).values() for f in fields["tests"]):
         return True
     rules = (data.get("policy") or {}).values()
-    return any(isinstance(rule, dict) and rule.get("max_tool_distance") is not None for rule in rules)
+    if any(isinstance(rule, dict) and rule.get(f) is not None for rule in rules for f in fields["policy"]):
+        return True
+    assets = [a for s in (data.get("systems") or {}).values() for a in (s.get("assets") or {}).values()] if fields["assets"] else []
+    return any(a.get(f) is not None for a in assets for f in fields["assets"])
 
 
 def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
@@ -233,6 +266,7 @@ def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
     used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects) of the dependencies that say what they use
     same: dict[str | None, str | None] = {}
     kinds: dict[str, str] = {}
+    extra = extra_asset_fields()
     none: tuple[str, ...] = ()
     for sid, s in data.get("systems", {}).items():
         base = ("systems", sid)
@@ -270,7 +304,7 @@ def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
             cols,
             list(zip(map(len, ons), map(len, feds))),
             [a.get("name") for a in vals],
-            [tuple(a.get(field) for field in EXTRA_ASSET_FIELDS) for a in vals] if EXTRA_ASSET_FIELDS else [()] * len(keys),
+            [tuple((f, a[f]) for f in extra if a.get(f) is not None) for a in vals] if extra else [()] * len(keys),
         )
         line, col = locate(base, key=True)
         systems.append(SystemRow(

@@ -18,6 +18,7 @@ from impact.core import progress
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
 from impact.graph.depgraph import paths_and_notes
+from impact.render.fields import ASSET_FIELDS_SHOWN, shown_fields
 from impact.render.readiness import readiness_dict
 
 
@@ -160,6 +161,7 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
                 "in_catalog": c.in_catalog,
                 "critical": bool(assets[c.asset].critical) if c.in_catalog else False,
                 "owner": assets[c.asset].owner if c.in_catalog else catalog.systems[c.system].owner,
+                **(shown_fields(assets.get(c.asset)) if ASSET_FIELDS_SHOWN else {}),
             }
             for c in result.changed
         ],
@@ -177,6 +179,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
     Without ``lists``, its sequences are tuples (encoded the same), for items encoded as soon as they are made.
     """
     seq: Any = list if lists else tuple
+    assets = result.catalog.assets
     risk = result.risk
     found = paths_and_notes(result.impacted)
     if found is None:  # not one downstream search: each path walked, its notes looked up
@@ -199,6 +202,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
             "critical": critical,
             "risk": found_risk.level,
             "risk_reasons": seq(found_risk.reasons),
+            **(shown_fields(assets.get(r.asset)) if ASSET_FIELDS_SHOWN else {}),
         }
 
 

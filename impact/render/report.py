@@ -32,6 +32,7 @@ from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
+from impact.render.fields import ASSET_FIELDS_SHOWN, shown_fields
 from impact.render.jsonout import check_dict, dumps
 from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.svg import sanitize_svg
@@ -166,6 +167,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 "tests": asset_tests,
                 "untested": not asset_tests,
                 **_risk_of(reaches),
+                **(shown_fields(asset) if ASSET_FIELDS_SHOWN else {}),
             }
         )
     assets.sort(key=lambda a: (a["status"] != "changed", a["tool_distance"], len(a["path"]), a["id"]))

@@ -56,7 +56,7 @@ class AssetColumns:
     display_names: list[str | None] | None = None
     """Each asset's ``name:`` (the name people know it by), or None."""
     extra: Sequence[tuple[Any, ...]] | None = None
-    """Each asset's values of the extra fields (``impact.read.records.EXTRA_ASSET_FIELDS``), given to ``Asset`` after the others."""
+    """Each asset's ``(field, value)`` of the extra fields (``impact.read.records.extra_asset_fields``): ``Asset.extra``."""
 
 
 Locate = Callable[[int, str], tuple[int, int]]
@@ -96,7 +96,7 @@ class AssetTable(Mapping[str, Asset]):
             c.consulted[i],
             c.informed[i],
             c.display_names[i] if c.display_names is not None else None,
-            *(c.extra[i] if c.extra is not None else ()),
+            c.extra[i] if c.extra is not None else (),
         )
         self._built[aid] = asset
         return asset

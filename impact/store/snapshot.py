@@ -71,7 +71,7 @@ def assemble(records: Iterable[FileRecord | None], rels: list[str]) -> dict[str,
     critical: list[bool] = []
     descriptions: list[str | None] = []
     display_names: list[str | None] = []
-    extra: list[tuple[Any, ...]] = []  # the values of records.EXTRA_ASSET_FIELDS
+    extra: list[tuple[Any, ...]] = []  # (field, value) of records.extra_asset_fields()
     consulted: list[tuple[str, ...]] = []
     informed: list[tuple[str, ...]] = []
     file_of: list[int] = []
