@@ -44,7 +44,7 @@ def number_fields() -> dict[str, tuple[str, ...]]:
     (15, or octal 13?): a file whose valid data holds a value in one of these
     fields is checked for such numbers (:func:`_has_numbers`).
     """
-    from impact.read.schema import AssetSpec, PathRuleSpec, TestSpec
+    from impact.read.schema import AssetSpec, PathRuleSpec, TestSpec  # pydantic: only when records are built (start-up time)
 
     def holds_int(tp: Any) -> bool:
         return tp is int or any(holds_int(arg) for arg in get_args(tp))

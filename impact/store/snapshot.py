@@ -57,143 +57,179 @@ def assemble(records: Iterable[FileRecord | None], rels: list[str]) -> dict[str,
     file's dependencies as declared (``edge_*``), for :func:`patch`.
     ``tests/test_cache_assemble.py`` checks that both give the same snapshot.
     """
-    others: dict[str, tuple[int, int, int]] = {}
-    teams: list[Team] = []
-    systems: list[tuple[Any, ...]] = []
-    tests: list[RegressionTest] = []
-    policy: Any = None
-    team_refs: set[str | None] = set()
-    asset_refs: set[str] = set()
-    ids: list[str] = []
-    system_of: list[str] = []
-    types: list[str] = []
-    owners: list[str] = []
-    critical: list[bool] = []
-    descriptions: list[str | None] = []
-    display_names: list[str | None] = []
-    extra: list[tuple[Any, ...]] = []  # (field, value) of records.extra_asset_fields()
-    consulted: list[tuple[str, ...]] = []
-    informed: list[tuple[str, ...]] = []
-    file_of: list[int] = []
-    lines: list[int] = []
-    cols: list[int] = []
-    ups: list[str] = []
-    downs: list[str] = []
-    noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
-    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects): uses too
-    edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
+    met = _Definitions()
     for fi, record in enumerate(records):  # each record once: the caller may read them one by one
-        if record is None:
-            return None  # a damaged record: the caller reads the file again
-        at = 0  # the file's next asset in its edges' aids
-        for team in record.teams:
-            others["team:" + team.id] = (fi, team.line, team.col)
-            teams.append(Team(team.id, team.name, team.email, team.slack, team.members))
-        for s in record.systems:
-            sid, owner, a = s.id, s.owner, s.assets
-            others["system:" + sid] = (fi, s.line, s.col)
-            team_refs.add(owner)
-            team_refs.update(s.consulted, s.informed)
-            aids: list[str] = record.edges.aids[at : at + len(a.keys)]
-            at += len(a.keys)
-            if aids:
-                ids += aids
-                system_of += [sid] * len(aids)
-                types += a.types
-                owners += [o or owner for o in a.owners]
-                team_refs.update(a.owners)
-                critical += a.critical
-                descriptions += a.descriptions
-                display_names += a.names
-                extra += a.extra
-                for roles, column in ((a.consulted, consulted), (a.informed, informed)):
-                    if any(roles):
-                        column += [tuple(dict.fromkeys(r)) for r in roles]
-                        team_refs.update(*roles)
-                    else:
-                        column += roles
-                file_of += [fi] * len(aids)
-                lines += a.lines
-                cols += a.cols
-            # The system's assets as their stretch of the definitions: (first, how many).
-            systems.append((sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), (len(ids) - len(aids), len(aids))))
-        f_edges = record.edges
-        if f_edges.noted:
-            noted += [(len(ups) + pos, note) for pos, note in f_edges.noted]
-        if f_edges.used:
-            used += [(len(ups) + pos, uses) for pos, uses in f_edges.used]
-        ups += f_edges.ups
-        downs += f_edges.downs
-        edge_files.append(len(ups))
-        for t in record.tests:
-            others["test:" + t.id] = (fi, t.line, t.col)
-            tests.append(RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes))
-            asset_refs.update(t.covers)
-            team_refs.add(t.owner)
-        if record.policy is not None:
-            if policy is not None:
-                return None  # defined twice
-            policy = record.policy
-    team_refs.discard(None)  # an asset or a test without an owner of its own
+        if record is None or not met.add(fi, record):
+            return None  # a damaged record (the caller reads the file again), or a second policy
+    met.team_refs.discard(None)  # an asset or a test without an owner of its own
     progress.step(_ASSEMBLING, 0, 3)  # seconds at 1,000,000 assets: shown on a terminal
+    found = _id_order(met)
+    if found is None:
+        return None
+    by_id, ids, up_pos, down_pos = found
+    data = _columns(met, rels, by_id, ids, up_pos, down_pos)
     n = len(ids)
-    by_id = sorted(range(n), key=ids.__getitem__)
-    ids = list(map(ids.__getitem__, by_id))
-    index = dict(zip(ids, range(n)))
-    if len(index) != n or len(others) != len(teams) + len(systems) + len(tests):
-        return None  # an id defined twice
-    if not asset_refs <= index.keys() or not team_refs <= {t.id for t in teams}:
-        return None  # a reference to nothing
-    progress.step(_ASSEMBLING, 1, 3)
-    try:
-        up_pos = array("i", map(index.__getitem__, ups))
-        down_pos = array("i", map(index.__getitem__, downs))
-    except KeyError:
-        return None  # a dependency on nothing
-    del ups, downs  # three million strings at 1,000,000 assets: let go before the adjacency is built
-    sys_t, sys_of = _table(list(map(system_of.__getitem__, by_id)))
-    type_t, type_of = _table(list(map(types.__getitem__, by_id)))
-    owner_t, owner_of = _table(list(map(owners.__getitem__, by_id)))
-    import numpy as np  # imported while workers read (prepare_build); a system's positions without a lookup per asset
-
-    where = np.empty(n, dtype=np.intc)  # definition -> position in id order (np.intc: array("i")'s bytes)
-    where[np.asarray(by_id, dtype=np.intp)] = np.arange(n, dtype=np.intc)
-    data = {
-        "files": rels,
-        "teams": [slot_row(t) for t in sorted(teams, key=lambda t: t.id)],
-        "systems": [
-            (*row[:-1], where[row[-1][0] : row[-1][0] + row[-1][1]].tobytes()) for row in sorted(systems, key=lambda r: r[0])
-        ],
-        "tests": [slot_row(t) for t in sorted(tests, key=lambda t: t.id)],
-        "policy": None if policy is None else tuple(policy),  # marshal stores no named types
-        "ids": "\0".join(ids), "id_starts": starts_of(ids).tobytes(),
-        "systems_t": sys_t, "system_of": sys_of,
-        "types_t": type_t, "type_of": type_of,
-        "owners_t": owner_t, "owner_of": owner_of,
-        "critical": bytes(map(bool, map(critical.__getitem__, by_id))),
-        "descriptions": list(map(descriptions.__getitem__, by_id)),
-        "display_names": list(map(display_names.__getitem__, by_id)),
-        "extra": list(map(extra.__getitem__, by_id)),
-        "consulted": list(map(consulted.__getitem__, by_id)),
-        "informed": list(map(informed.__getitem__, by_id)),
-        "file_of": array("i", map(file_of.__getitem__, by_id)).tobytes(),
-        "line": array("i", map(lines.__getitem__, by_id)).tobytes(),
-        "col": array("i", map(cols.__getitem__, by_id)).tobytes(),
-        "others": others,
-        # Every file's dependencies as declared, in positions: an edit to them
-        # is patched by replacing one file's stretch (see patch()).
-        "edge_up": up_pos.tobytes(), "edge_down": down_pos.tobytes(),
-        "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted, "edge_used": used,
-    }  # fmt: skip
     # The columns as read are copied into the snapshot: let them go before the adjacency's arrays are made.
-    del index, by_id, where, ids, system_of, types, owners, descriptions, display_names, extra, consulted, informed, file_of, lines, cols
+    del met, by_id, ids
     progress.step(_ASSEMBLING, 2, 3)
-    built = adjacency(n, up_pos, down_pos, noted, used)
+    built = adjacency(n, up_pos, down_pos, data["edge_noted"], data["edge_used"])
     if built is None:
         return None  # a dependency on itself
     data["offsets"], data["targets"], data["notes"], data["uses"] = built
     progress.step(_ASSEMBLING, 3, 3)
     return data
+
+
+class _Definitions:
+    """Every definition of a catalog's records, in the order met: :func:`assemble`'s first pass."""
+
+    def __init__(self) -> None:
+        self.others: dict[str, tuple[int, int, int]] = {}
+        self.teams: list[Team] = []
+        self.systems: list[tuple[Any, ...]] = []
+        self.tests: list[RegressionTest] = []
+        self.policy: Any = None
+        self.team_refs: set[str | None] = set()
+        self.asset_refs: set[str] = set()
+        self.ids: list[str] = []
+        self.system_of: list[str] = []
+        self.types: list[str] = []
+        self.owners: list[str] = []
+        self.critical: list[bool] = []
+        self.descriptions: list[str | None] = []
+        self.display_names: list[str | None] = []
+        self.extra: list[tuple[Any, ...]] = []  # (field, value) of records.extra_asset_fields()
+        self.consulted: list[tuple[str, ...]] = []
+        self.informed: list[tuple[str, ...]] = []
+        self.file_of: list[int] = []
+        self.lines: list[int] = []
+        self.cols: list[int] = []
+        self.ups: list[str] = []
+        self.downs: list[str] = []
+        self.noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
+        self.used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects): uses too
+        self.edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
+
+    def add(self, fi: int, record: FileRecord) -> bool:
+        """Take in one file's record; False if it defines the policy a second time."""
+        others = self.others
+        for team in record.teams:
+            others["team:" + team.id] = (fi, team.line, team.col)
+            self.teams.append(Team(team.id, team.name, team.email, team.slack, team.members))
+        at = 0  # the file's next asset in its edges' aids
+        for system in record.systems:
+            at = self._add_system(fi, system, record.edges.aids, at)
+        f_edges, ups = record.edges, self.ups
+        if f_edges.noted:
+            self.noted += [(len(ups) + pos, note) for pos, note in f_edges.noted]
+        if f_edges.used:
+            self.used += [(len(ups) + pos, uses) for pos, uses in f_edges.used]
+        ups += f_edges.ups
+        self.downs += f_edges.downs
+        self.edge_files.append(len(ups))
+        for t in record.tests:
+            others["test:" + t.id] = (fi, t.line, t.col)
+            self.tests.append(RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes))
+            self.asset_refs.update(t.covers)
+            self.team_refs.add(t.owner)
+        if record.policy is not None:
+            if self.policy is not None:
+                return False
+            self.policy = record.policy
+        return True
+
+    def _add_system(self, fi: int, s: Any, all_aids: list[str], at: int) -> int:
+        """Take in one system and its assets (``all_aids[at:]`` onwards); the position after them."""
+        sid, owner, a = s.id, s.owner, s.assets
+        self.others["system:" + sid] = (fi, s.line, s.col)
+        team_refs = self.team_refs
+        team_refs.add(owner)
+        team_refs.update(s.consulted, s.informed)
+        aids = all_aids[at : at + len(a.keys)]
+        if aids:
+            self.ids += aids
+            self.system_of += [sid] * len(aids)
+            self.types += a.types
+            self.owners += [o or owner for o in a.owners]
+            team_refs.update(a.owners)
+            self.critical += a.critical
+            self.descriptions += a.descriptions
+            self.display_names += a.names
+            self.extra += a.extra
+            for roles, column in ((a.consulted, self.consulted), (a.informed, self.informed)):
+                if any(roles):
+                    column += [tuple(dict.fromkeys(r)) for r in roles]
+                    team_refs.update(*roles)
+                else:
+                    column += roles
+            self.file_of += [fi] * len(aids)
+            self.lines += a.lines
+            self.cols += a.cols
+        # The system's assets as their stretch of the definitions: (first, how many).
+        stretch = (len(self.ids) - len(aids), len(aids))
+        self.systems.append((sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), stretch))
+        return at + len(a.keys)
+
+
+def _id_order(met: _Definitions) -> tuple[list[int], list[str], array[int], array[int]] | None:
+    """``(by_id, ids, ups, downs)``: definitions in id order, and the dependencies as positions; None on a conflict."""
+    ids = met.ids
+    n = len(ids)
+    by_id = sorted(range(n), key=ids.__getitem__)
+    ids = list(map(ids.__getitem__, by_id))
+    index = dict(zip(ids, range(n)))
+    if len(index) != n or len(met.others) != len(met.teams) + len(met.systems) + len(met.tests):
+        return None  # an id defined twice
+    if not met.asset_refs <= index.keys() or not met.team_refs <= {t.id for t in met.teams}:
+        return None  # a reference to nothing
+    progress.step(_ASSEMBLING, 1, 3)
+    try:
+        up_pos = array("i", map(index.__getitem__, met.ups))
+        down_pos = array("i", map(index.__getitem__, met.downs))
+    except KeyError:
+        return None  # a dependency on nothing
+    met.ups = met.downs = []  # three million strings at 1,000,000 assets: let go before the adjacency is built
+    return by_id, ids, up_pos, down_pos
+
+
+def _columns(met: _Definitions, rels: list[str], by_id: list[int], ids: list[str], up_pos: array[int], down_pos: array[int]) -> dict[str, Any]:
+    """The snapshot's entries (all but the adjacency) from the definitions, each column in id order."""
+    sys_t, sys_of = _table(list(map(met.system_of.__getitem__, by_id)))
+    type_t, type_of = _table(list(map(met.types.__getitem__, by_id)))
+    owner_t, owner_of = _table(list(map(met.owners.__getitem__, by_id)))
+    import numpy as np  # imported while workers read (prepare_build); a system's positions without a lookup per asset
+
+    n = len(ids)
+    where = np.empty(n, dtype=np.intc)  # definition -> position in id order (np.intc: array("i")'s bytes)
+    where[np.asarray(by_id, dtype=np.intp)] = np.arange(n, dtype=np.intc)
+    policy = met.policy
+    return {
+        "files": rels,
+        "teams": [slot_row(t) for t in sorted(met.teams, key=lambda t: t.id)],
+        "systems": [
+            (*row[:-1], where[row[-1][0] : row[-1][0] + row[-1][1]].tobytes()) for row in sorted(met.systems, key=lambda r: r[0])
+        ],
+        "tests": [slot_row(t) for t in sorted(met.tests, key=lambda t: t.id)],
+        "policy": None if policy is None else tuple(policy),  # marshal stores no named types
+        "ids": "\0".join(ids), "id_starts": starts_of(ids).tobytes(),
+        "systems_t": sys_t, "system_of": sys_of,
+        "types_t": type_t, "type_of": type_of,
+        "owners_t": owner_t, "owner_of": owner_of,
+        "critical": bytes(map(bool, map(met.critical.__getitem__, by_id))),
+        "descriptions": list(map(met.descriptions.__getitem__, by_id)),
+        "display_names": list(map(met.display_names.__getitem__, by_id)),
+        "extra": list(map(met.extra.__getitem__, by_id)),
+        "consulted": list(map(met.consulted.__getitem__, by_id)),
+        "informed": list(map(met.informed.__getitem__, by_id)),
+        "file_of": array("i", map(met.file_of.__getitem__, by_id)).tobytes(),
+        "line": array("i", map(met.lines.__getitem__, by_id)).tobytes(),
+        "col": array("i", map(met.cols.__getitem__, by_id)).tobytes(),
+        "others": met.others,
+        # Every file's dependencies as declared, in positions: an edit to them
+        # is patched by replacing one file's stretch (see patch()).
+        "edge_up": up_pos.tobytes(), "edge_down": down_pos.tobytes(),
+        "edge_files": array("i", met.edge_files).tobytes(), "edge_noted": met.noted, "edge_used": met.used,
+    }  # fmt: skip
 
 
 def prepare_build() -> None:
