@@ -212,9 +212,13 @@ class AssetDict(dict[str, Asset]):
 
     def columns(self, where: Sequence[int]) -> Columns:
         found = [self._at[i] for i in where]
-        return [a.name for a in found], [a.system for a in found], [a.type for a in found], [a.owner for a in found], [
-            bool(a.critical) for a in found
-        ]
+        return (
+            [a.name for a in found],
+            [a.system for a in found],
+            [a.type for a in found],
+            [a.owner for a in found],
+            [bool(a.critical) for a in found],
+        )
 
 
 class DependencyList(list[Dependency]):
@@ -232,7 +236,11 @@ def adjacency_of(dependencies: Iterable[Dependency], assets: AssetSource) -> Edg
     """``dependencies`` between ``assets`` as an :class:`EdgeList` over their positions."""
     index = assets.index
     pairs = {(d.upstream, d.downstream): d.note for d in dependencies if d.upstream in index and d.downstream in index}
-    uses = {(d.upstream, d.downstream): d.uses for d in dependencies if d.uses is not None and (d.upstream, d.downstream) in pairs}
+    uses = {
+        (d.upstream, d.downstream): d.uses
+        for d in dependencies
+        if d.uses is not None and (d.upstream, d.downstream) in pairs
+    }
     return edge_list_from(assets.ids, pairs, uses)
 
 
@@ -247,7 +255,12 @@ class EdgeList(Sequence[Dependency]):
     """
 
     def __init__(
-        self, ids: Sequence[str], offsets: Sequence[int], targets: Sequence[int], notes: dict[int, str], uses: dict[int, frozenset[str]] | None = None
+        self,
+        ids: Sequence[str],
+        offsets: Sequence[int],
+        targets: Sequence[int],
+        notes: dict[int, str],
+        uses: dict[int, frozenset[str]] | None = None,
     ) -> None:
         self.ids = ids
         self.offsets = offsets
@@ -305,9 +318,12 @@ class EdgeList(Sequence[Dependency]):
 
 
 def edge_list_from(
-    ids: Sequence[str], pairs: dict[tuple[str, str], str | None], uses: dict[tuple[str, str], frozenset[str]] | None = None
+    ids: Sequence[str],
+    pairs: dict[tuple[str, str], str | None],
+    uses: dict[tuple[str, str], frozenset[str]] | None = None,
 ) -> EdgeList:
-    """An :class:`EdgeList` from ``(upstream, downstream) → note`` over sorted ``ids``; ``uses`` for the edges that say."""
+    """An :class:`EdgeList` from ``(upstream, downstream) → note`` over sorted ``ids``; ``uses`` for the edges that say.
+    """
     index = dict(zip(ids, range(len(ids))))
     by_up: list[list[tuple[int, str | None]]] = [[] for _ in ids]
     for (up, down), note in pairs.items():

@@ -15,7 +15,9 @@ def split_asset_id(asset_id: str) -> tuple[str, str]:
     return system, key
 
 
-def suggest(kind: str, ident: str, teams: Mapping[str, Any], systems: Mapping[str, Any], assets: Container[str]) -> str | None:
+def suggest(
+    kind: str, ident: str, teams: Mapping[str, Any], systems: Mapping[str, Any], assets: Container[str]
+) -> str | None:
     """The closest existing id, to turn a typo into a one-line fix.
 
     Examples
@@ -48,9 +50,7 @@ def suggest(kind: str, ident: str, teams: Mapping[str, Any], systems: Mapping[st
 
 
 def suggest_asset(ident: str, catalog: Catalog) -> str | None:
-    """The asset id a person most likely meant: a typo of an id, or a bare key (``emea-inbound``) of one asset.
-
-    """
+    """The asset id a person most likely meant: a typo of an id, or a bare key (``emea-inbound``) of one asset."""
     if ":" not in ident:
         # A key without its system: an asset whose key is it, or ends with it after a '/'.
         found = sorted(a for a in catalog.assets if (k := a.split(":", 1)[1]) == ident or k.endswith("/" + ident))

@@ -115,7 +115,9 @@ class EndTree(ShortestPathTree):
 
     __slots__ = ("carriers",)
 
-    def __init__(self, carriers: ShortestPathTree, toward: dict[str, str], distance: dict[str, int], notes: dict[str, str]) -> None:
+    def __init__(
+        self, carriers: ShortestPathTree, toward: dict[str, str], distance: dict[str, int], notes: dict[str, str]
+    ) -> None:
         super().__init__(toward, distance, carriers.big, carriers.system_of, True, notes)
         self.carriers = carriers
 
@@ -179,7 +181,12 @@ class Reach:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Reach):
             return NotImplemented
-        return (self.asset, self.tool_distance, self.steps, self.path) == (other.asset, other.tool_distance, other.steps, other.path)
+        return (self.asset, self.tool_distance, self.steps, self.path) == (
+            other.asset,
+            other.tool_distance,
+            other.steps,
+            other.path,
+        )
 
     def __hash__(self) -> int:
         return hash((self.asset, self.tool_distance, self.steps))
@@ -189,7 +196,8 @@ class Reach:
 
 
 def paths_and_notes(reaches: Sequence[Reach]) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]] | None:
-    """Each reach's :attr:`~Reach.path` and the note of each of its dependencies, in order; None unless they are one downstream search's.
+    """Each reach's :attr:`~Reach.path` and the note of each of its dependencies, in order; None unless they are one
+    downstream search's.
 
     A search lists what it reaches nearest first, so each asset comes after
     its neighbour toward the change: its path is that neighbour's and one
@@ -212,7 +220,9 @@ def paths_and_notes(reaches: Sequence[Reach]) -> Iterator[tuple[tuple[str, ...],
     return _paths_and_notes(reaches, tree)
 
 
-def _paths_and_notes(reaches: Sequence[Reach], tree: ShortestPathTree) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]]:
+def _paths_and_notes(
+    reaches: Sequence[Reach], tree: ShortestPathTree
+) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]]:
     toward, notes = tree.toward, tree.notes
     waiting: dict[str | None, int] = {}  # asset -> how many of its next steps are still to come
     for r in reaches:
@@ -254,8 +264,11 @@ class DependencyGraph:
     >>> deps = [Dependency("web:f", "web:g"), Dependency("web:g", "mkto:s"),
     ...         Dependency("mkto:s", "crm:q")]
     >>> g = DependencyGraph(Catalog("c", {}, {}, assets, deps, {}))
-    >>> [(r.asset, r.tool_distance, r.path) for r in g.downstream(["web:f"])]
-    [('web:g', 0, ('web:f', 'web:g')), ('mkto:s', 1, ('web:f', 'web:g', 'mkto:s')), ('crm:q', 2, ('web:f', 'web:g', 'mkto:s', 'crm:q'))]
+    >>> for r in g.downstream(["web:f"]):
+    ...     print(r.asset, r.tool_distance, r.path)
+    web:g 0 ('web:f', 'web:g')
+    mkto:s 1 ('web:f', 'web:g', 'mkto:s')
+    crm:q 2 ('web:f', 'web:g', 'mkto:s', 'crm:q')
     >>> [r.asset for r in g.downstream(["web:f"], max_tools=1)]
     ['web:g', 'mkto:s']
     """
@@ -278,7 +291,9 @@ class DependencyGraph:
 
     @property
     def graph(self) -> nx.DiGraph:
-        """The whole catalog as a ``networkx.DiGraph`` (nodes with attribute ``system``, edges with ``note``), built on first use."""
+        """The whole catalog as a ``networkx.DiGraph`` (nodes with attribute ``system``, edges with ``note``), built on
+        first use.
+        """
         if self._graph is None:
             import networkx as nx  # only when the whole graph is asked for: ~0.2 s of start-up otherwise
 
@@ -296,7 +311,9 @@ class DependencyGraph:
             self._reversed = reverse(self._edges.offsets, self._edges.targets)
         return self._reversed
 
-    def _search(self, sources: Iterable[str], max_tools: int, upstream: bool = False, follow: EdgeFilter | None = None) -> list[Reach]:
+    def _search(
+        self, sources: Iterable[str], max_tools: int, upstream: bool = False, follow: EdgeFilter | None = None
+    ) -> list[Reach]:
         index = self._index
         starts = [index[s] for s in set(sources) if s in index]
         if not starts:
@@ -324,11 +341,18 @@ class DependencyGraph:
                 if note is not None:
                     notes[name[v]] = note
         tree = ShortestPathTree(
-            {name[v]: name[u] for v, u in toward.items()}, {name[u]: dist[u] for u in order}, big, self._system_of, upstream, notes
+            {name[v]: name[u] for v, u in toward.items()},
+            {name[u]: dist[u] for u in order},
+            big,
+            self._system_of,
+            upstream,
+            notes,
         )
         return [Reach(name[u], dist[u] // big, dist[u] % big, tree, u) for u in order if dist[u]]
 
-    def downstream(self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS, follow: EdgeFilter | None = None) -> list[Reach]:
+    def downstream(
+        self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS, follow: EdgeFilter | None = None
+    ) -> list[Reach]:
         """Assets a change to ``changed`` can break, at most ``max_tools`` tools away.
 
         Sorted by tool distance, steps, id. The changed assets themselves are
@@ -371,11 +395,15 @@ class DependencyGraph:
             return passes(None, uses.get(origin[pos]))
 
         big = len(self._ids) + 1
-        ends, carriers = reach_back(offsets, back, self._system, starts, max_tools, big, first if uses else None, later if uses else None)
+        ends, carriers = reach_back(
+            offsets, back, self._system, starts, max_tools, big, first if uses else None, later if uses else None
+        )
         ids, n = self._ids, len(self._ids)
         stored = self._edges.notes
 
-        def tree_parts(found: tuple[dict[int, int], dict[int, int], dict[int, int]]) -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
+        def tree_parts(
+            found: tuple[dict[int, int], dict[int, int], dict[int, int]],
+        ) -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
             dist, toward, edge = found
             order = [key % n for key in sorted([d * n + u for u, d in dist.items()])]
             notes = {ids[v]: stored[origin[pos]] for v, pos in edge.items() if origin[pos] in stored} if stored else {}

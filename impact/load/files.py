@@ -34,7 +34,12 @@ def catalog_rels(root: Path, problems: ProblemList) -> list[str]:
         # The order os.walk(followlinks=True) takes, top down: a folder's files, then each sub-folder in name order.
         if real_dir in seen_dirs or not real_dir.is_relative_to(real_root):
             if not real_dir.is_relative_to(real_root):
-                problems.error(display_path(folder), 0, 0, f"this folder is a link to {real_dir}, outside the catalog; copy it in instead")
+                problems.error(
+                    display_path(folder),
+                    0,
+                    0,
+                    f"this folder is a link to {real_dir}, outside the catalog; copy it in instead",
+                )
             return
         seen_dirs.add(real_dir)
         try:
@@ -59,7 +64,12 @@ def catalog_rels(root: Path, problems: ProblemList) -> list[str]:
             if entry.is_symlink():
                 real = Path(path).resolve()
                 if not real.is_relative_to(real_root):
-                    problems.error(display_path(path), 0, 0, f"this file is a link to {real}, outside the catalog; copy it in instead")
+                    problems.error(
+                        display_path(path),
+                        0,
+                        0,
+                        f"this file is a link to {real}, outside the catalog; copy it in instead",
+                    )
                     continue
                 if not real.is_file():
                     continue
@@ -80,7 +90,8 @@ def catalog_rels(root: Path, problems: ProblemList) -> list[str]:
 
 
 def display_names(root: Path, rels: list[str]) -> list[str]:
-    """``display_path(root / rel)`` of each of ``rels`` (paths below ``root``, with ``/``), worked out once for the folder.
+    """``display_path(root / rel)`` of each of ``rels`` (paths below ``root``, with ``/``), worked out once for the
+    folder.
 
     A folder below the working directory is shown relative to it, and so is
     each of its files (two thousand ``relpath`` calls cost a tenth of a second).

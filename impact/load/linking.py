@@ -67,7 +67,9 @@ def merge(records: list[FileRecord], report: Reporter | None = None) -> dict[str
     assets: dict[str, tuple[int, int, int]] = {}  # asset id -> (file, system, position) in the records
     tests: dict[str, RegressionTest] = {}
     edges: dict[tuple[str, str], str | None] = {}
-    edge_uses: dict[tuple[str, str], frozenset[str] | None] = {}  # what a dependency uses: see impact.core.aspects.merge_uses()
+    edge_uses: dict[
+        tuple[str, str], frozenset[str] | None
+    ] = {}  # what a dependency uses: see impact.core.aspects.merge_uses()
     places: dict[str, tuple[int, int, int]] = {}
     team_refs: set[str] = set()
     asset_refs: set[str] = set()
@@ -82,7 +84,11 @@ def merge(records: list[FileRecord], report: Reporter | None = None) -> dict[str
             if report is None:
                 raise BrokenRule(key)
             first_at = report.place(report.found(first, key))
-            report.error(report.found(where, key), f"{kind} {ident!r} is defined twice; the first is at {first_at}", ROOT_CAUSE if kind == "system" else FOLLOW_ON)
+            report.error(
+                report.found(where, key),
+                f"{kind} {ident!r} is defined twice; the first is at {first_at}",
+                ROOT_CAUSE if kind == "system" else FOLLOW_ON,
+            )
             return False
         places[key] = where
         return True
@@ -136,12 +142,20 @@ def merge(records: list[FileRecord], report: Reporter | None = None) -> dict[str
                     said = frozenset(uses) if uses is not None else None
                     edge_uses[pair] = merge_uses(edge_uses[pair], said) if pair in edge_uses else said
             systems[sid] = System(
-                sid, system.name, owner, system.kind, tuple(dict.fromkeys(system.consulted)), tuple(dict.fromkeys(system.informed)), tuple(ids)
+                sid,
+                system.name,
+                owner,
+                system.kind,
+                tuple(dict.fromkeys(system.consulted)),
+                tuple(dict.fromkeys(system.informed)),
+                tuple(ids),
             )
         for t in record.tests:
             if not define("test", t.id, (fi, t.line, t.col)):
                 continue
-            tests[t.id] = RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes)
+            tests[t.id] = RegressionTest(
+                t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes
+            )
             asset_refs.update(t.covers)
             if t.owner:
                 team_refs.add(t.owner)
@@ -157,7 +171,8 @@ def merge(records: list[FileRecord], report: Reporter | None = None) -> dict[str
             else:
                 policy, policy_fi = f_policy, fi
     merged = {
-        "teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places, "policy": policy,
+        "teams": teams, "systems": systems, "assets": assets, "tests": tests, "edges": edges, "places": places,
+        "policy": policy,
         "records": records, "uses": {pair: found for pair, found in edge_uses.items() if found is not None},
     }  # fmt: skip
     if not team_refs.issubset(teams) or not asset_refs.issubset(assets):
@@ -265,7 +280,9 @@ def _report_references(records: list[FileRecord], merged: dict[str, Any], report
                 for i, team in enumerate(members):
                     check("team", team, fi, (*base, role, i), f"system {sid!r} {role}")
             a = system.assets
-            for key, aowner, aconsulted, ainformed, aline, acol, deps in zip(a.keys, a.owners, a.consulted, a.informed, a.lines, a.cols, f_deps):
+            for key, aowner, aconsulted, ainformed, aline, acol, deps in zip(
+                a.keys, a.owners, a.consulted, a.informed, a.lines, a.cols, f_deps
+            ):
                 aid = f"{sid}:{key}"
                 if places.get(f"asset:{aid}") != (fi, aline, acol):
                     continue
@@ -292,4 +309,9 @@ def _report_references(records: list[FileRecord], merged: dict[str, Any], report
             why = "may be defined in this file, which could not be read: fix it, then run again"
         else:
             why = "may be defined in this second definition of the system: define each system once, then run again"
-        report.problems.note(file, line, col, f"{refs} {'is' if n == 1 else 'are'} not reported as missing: {'it' if n == 1 else 'they'} {why}")
+        report.problems.note(
+            file,
+            line,
+            col,
+            f"{refs} {'is' if n == 1 else 'are'} not reported as missing: {'it' if n == 1 else 'they'} {why}",
+        )

@@ -43,7 +43,13 @@ def read_catalog_records(
     total = sum(p.stat().st_size for p in files)
     if total > limits.max_catalog_bytes:
         raise ImpactError(
-            Problem(display_path(root), 0, 0, f"the catalog is {total / 2**20:.0f} MiB, more than the limit of {limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)")
+            Problem(
+                display_path(root),
+                0,
+                0,
+                f"the catalog is {total / 2**20:.0f} MiB, more than the limit of "
+                f"{limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)",
+            )
         )
     # Only when the catalog is read afresh: a warm run needs none of these (start-up time);
     # a valid catalog needs neither pydantic's models nor PyYAML.
@@ -96,7 +102,9 @@ def _warnings(catalog: Catalog) -> list[Problem]:
     prefetch_places(catalog.places, (f"asset:{aid}" for aid in untested))
     for aid in untested:
         p = catalog.places[f"asset:{aid}"]
-        found.append(Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning"))
+        found.append(
+            Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning")
+        )
     return found
 
 
@@ -133,7 +141,9 @@ def check_catalog(
         if data is None:
             merged = merge(records, Reporter(names, locators, problems))
             if not merged["places"] and not problems.items:
-                problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
+                problems.error(
+                    display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?"
+                )
             if problems.errors:
                 return None, sorted(problems.errors + problems.notes) + problems.warnings
             data = encode(merged, rels)

@@ -25,7 +25,9 @@ class FileLocator:
     taken from a file edited meanwhile.
     """
 
-    def __init__(self, paths: list[Path], names: list[str], hashes: list[str], raws: Sequence[bytes | None] | None = None) -> None:
+    def __init__(
+        self, paths: list[Path], names: list[str], hashes: list[str], raws: Sequence[bytes | None] | None = None
+    ) -> None:
         self.paths = paths
         self.names = names
         self.hashes = hashes
@@ -88,7 +90,8 @@ class FileLocator:
 
 
 def _outlined(raw: bytes, digest_: str) -> dict[str, tuple[int, int]] | None:
-    """The places of a file read by the fast reader, from its outline and its cached record (kept in the cache); None if in doubt.
+    """The places of a file read by the fast reader, from its outline and its cached record (kept in the cache); None if
+    in doubt.
 
     About a twentieth of the cost of reading it precisely: done here, without worker processes.
     """

@@ -26,7 +26,9 @@ _T = TypeVar("_T")
 PARALLEL_BYTES = 4 * 2**20
 
 
-def file_records_in_workers(raws: list[bytes], names: list[str], use_cache: bool = True, digests: list[str] | None = None) -> list[FileRecord | None]:
+def file_records_in_workers(
+    raws: list[bytes], names: list[str], use_cache: bool = True, digests: list[str] | None = None
+) -> list[FileRecord | None]:
     """Each file's record, from the cache or parsed and validated now; None for a file with a problem.
 
     A large catalog's files are parsed in worker processes, one per core
@@ -43,7 +45,8 @@ def iter_record_blobs(
     digests: list[str] | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> Generator[bytes | None, None, None]:
-    """:func:`file_records_in_workers`, each record still marshalled (see :func:`read_record`), given in file order as soon as it is ready.
+    """:func:`file_records_in_workers`, each record still marshalled (see :func:`read_record`), given in file order as
+    soon as it is ready.
 
     The caller works on the first records while workers build the next ones,
     and a million assets' records (800 MB read at once) are never all held.
@@ -53,11 +56,15 @@ def iter_record_blobs(
     if not use_cache:
         blobs: list[bytes | None] = [None] * len(raws)
     else:
-        blobs = list(map(record_blob_by_digest, digests if digests is not None else [record_entry(raw)[2] for raw in raws]))
+        blobs = list(
+            map(record_blob_by_digest, digests if digests is not None else [record_entry(raw)[2] for raw in raws])
+        )
     todo = [i for i, blob in enumerate(blobs) if blob is None]
     if todo and _parallel([raws[i] for i in todo]):
         prepare()  # before the workers are forked: each starts with pydantic imported (see prepare)
-    built = in_workers_iter(_build_blob, [raws[i] for i in todo], [names[i] for i in todo], [use_cache] * len(todo), meanwhile=meanwhile)
+    built = in_workers_iter(
+        _build_blob, [raws[i] for i in todo], [names[i] for i in todo], [use_cache] * len(todo), meanwhile=meanwhile
+    )
     for blob in blobs:
         yield next(built) if blob is None else blob
     built.close()
@@ -92,14 +99,20 @@ def _build_blob(raw: bytes, name: str, store: bool) -> bytes | None:
 
 def _parallel(raws: list[bytes]) -> bool:
     """Whether :func:`in_workers` reads these files in worker processes."""
-    return _workers(raws) > 1 and sum(map(len, raws)) >= PARALLEL_BYTES and "fork" in multiprocessing.get_all_start_methods()
+    return (
+        _workers(raws) > 1
+        and sum(map(len, raws)) >= PARALLEL_BYTES
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
 
 
 def _workers(raws: list[bytes]) -> int:
     return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(raws))
 
 
-def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files") -> list[_T]:
+def in_workers(
+    job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files"
+) -> list[_T]:
     """``job(raw, *arg)`` for each file, in worker processes (one per core) if there is much to read.
 
     Reading YAML is pure Python, so threads would not help. Results come
@@ -109,7 +122,11 @@ def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any], what
 
 
 def in_workers_iter(
-    job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files", meanwhile: Callable[[], object] | None = None
+    job: Callable[..., _T],
+    raws: list[bytes],
+    *args: list[Any],
+    what: str = "Reading catalog files",
+    meanwhile: Callable[[], object] | None = None,
 ) -> Generator[_T, None, None]:
     """:func:`in_workers`, each result given as soon as it and those before it are ready.
 
@@ -127,7 +144,8 @@ def in_workers_iter(
         try:
             # fork: the workers start with impact already imported.
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                # Small chunks: the two workers finish together (a chunk of 25 files left one idle for a tenth of a second).
+                # Small chunks: the two workers finish together (a chunk of 25 files left one idle for a tenth of a
+                # second).
                 results = pool.map(job, raws, *args, chunksize=max(1, total // (workers * 16)))
                 if meanwhile is not None:
                     meanwhile()

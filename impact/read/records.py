@@ -44,7 +44,11 @@ def number_fields() -> dict[str, tuple[str, ...]]:
     (15, or octal 13?): a file whose valid data holds a value in one of these
     fields is checked for such numbers (:func:`_has_numbers`).
     """
-    from impact.read.schema import AssetSpec, PathRuleSpec, TestSpec  # pydantic: only when records are built (start-up time)
+    from impact.read.schema import (
+        AssetSpec,
+        PathRuleSpec,
+        TestSpec,
+    )  # pydantic: only when records are built (start-up time)
 
     def holds_int(tp: Any) -> bool:
         return tp is int or any(holds_int(arg) for arg in get_args(tp))
@@ -221,14 +225,19 @@ def read_file_record(raw: bytes, name: str) -> FileRecord | None:
 
 
 def _has_numbers(data: dict[str, Any]) -> bool:
-    """Whether a valid file's data holds a number: a value in one of the models' integer fields (:func:`number_fields`)."""
+    """Whether a valid file's data holds a number: a value in one of the models' integer fields (:func:`number_fields`).
+    """
     fields = number_fields()
     if any(t.get(f) is not None for t in data.get("tests", {}).values() for f in fields["tests"]):
         return True
     rules = (data.get("policy") or {}).values()
     if any(isinstance(rule, dict) and rule.get(f) is not None for rule in rules for f in fields["policy"]):
         return True
-    assets = [a for s in (data.get("systems") or {}).values() for a in (s.get("assets") or {}).values()] if fields["assets"] else []
+    assets = (
+        [a for s in (data.get("systems") or {}).values() for a in (s.get("assets") or {}).values()]
+        if fields["assets"]
+        else []
+    )
     return any(a.get(f) is not None for a in assets for f in fields["assets"])
 
 
@@ -251,7 +260,14 @@ def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
     """
     locate = doc.locate if doc is not None else _nowhere
     teams = [
-        TeamRow(tid, t["name"], t.get("email"), t.get("slack"), tuple(t.get("members", ())), *locate(("teams", tid), key=True))
+        TeamRow(
+            tid,
+            t["name"],
+            t.get("email"),
+            t.get("slack"),
+            tuple(t.get("members", ())),
+            *locate(("teams", tid), key=True),
+        )
         for tid, t in data.get("teams", {}).items()
     ]
     systems = []
@@ -313,7 +329,14 @@ def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
         ))  # fmt: skip
     tests = [
         RegressionTestRow(
-            tid, t["name"], tuple(t["covers"]), t.get("owner"), t.get("kind"), tuple(t.get("steps", none)), t.get("run"), t.get("minutes"),
+            tid,
+            t["name"],
+            tuple(t["covers"]),
+            t.get("owner"),
+            t.get("kind"),
+            tuple(t.get("steps", none)),
+            t.get("run"),
+            t.get("minutes"),
             *locate(("tests", tid), key=True),
         )
         for tid, t in data.get("tests", {}).items()
@@ -326,7 +349,13 @@ def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
         given = tuple(
             (path, tuple(dict.fromkeys(fields)))  # ready: the kinds, once each
             if isinstance(fields, list)
-            else (path, tuple((name, tuple(dict.fromkeys(value)) if isinstance(value, list) else value) for name, value in fields.items()))
+            else (
+                path,
+                tuple(
+                    (name, tuple(dict.fromkeys(value)) if isinstance(value, list) else value)
+                    for name, value in fields.items()
+                ),
+            )
             for path, fields in spec.items()
         )
         policy = PolicyRow(given, *locate(("policy",), key=True))
@@ -334,9 +363,15 @@ def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
 
 
 def _declare(
-    entries: list[Any], aid: str, named: list[str], own: list[str], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]]
+    entries: list[Any],
+    aid: str,
+    named: list[str],
+    own: list[str],
+    noted: list[tuple[int, str]],
+    used: list[tuple[int, tuple[str, ...]]],
 ) -> None:
-    """Add the dependencies ``aid`` declares: the asset each names to ``named``, ``aid`` itself to ``own`` (the other column).
+    """Add the dependencies ``aid`` declares: the asset each names to ``named``, ``aid`` itself to ``own`` (the other
+    column).
 
     A dependency written as a mapping keeps its note and aspects at its
     position (the two columns are as long as each other before and after).

@@ -145,8 +145,6 @@ class YamlDoc:
         return Problem(self.file, line, col, message)
 
 
-
-
 def _tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
@@ -173,7 +171,10 @@ def _decode(raw: bytes | str, file: str) -> str:
         at = odd.start()
         line = text.count("\n", 0, at) + 1
         col = at - (text.rfind("\n", 0, at) + 1) + 1
-        message = f"this file contains the control character U+{ord(text[at]):04X}, which YAML does not allow; delete it (it often comes with pasted text)"
+        message = (
+            f"this file contains the control character U+{ord(text[at]):04X}, which YAML does not allow; "
+            "delete it (it often comes with pasted text)"
+        )
         raise ImpactError(Problem(file, line, col, message))
     return text
 
@@ -185,11 +186,17 @@ def _syntax_hint(problem: str, context: str, at: str, char: str) -> str:
     if problem.startswith("did not find expected ',' or"):
         opener = "{" if problem.endswith("'}'") else "["
         closer = "}" if opener == "{" else "]"
-        return f"the '{opener}'{at} is not closed, or two of its entries lack a ',' between them; add the '{closer}' or the ','"
+        return (
+            f"the '{opener}'{at} is not closed, or two of its entries lack a ',' between them; "
+            f"add the '{closer}' or the ','"
+        )
     if problem == "found unexpected end of stream" and "quoted scalar" in context:
         return f"the quote{at} is never closed; close it"
     if problem == "did not find expected key":
-        return f"this line does not line up with the keys of the mapping{at}; indent it like them (a '- ' item cannot follow 'key: value' lines)"
+        return (
+            f"this line does not line up with the keys of the mapping{at}; "
+            "indent it like them (a '- ' item cannot follow 'key: value' lines)"
+        )
     if problem.startswith("mapping values are not allowed"):
         return "a ': ' inside a value; put the whole value in quotes"
     if problem == "found character that cannot start any token":
@@ -198,7 +205,9 @@ def _syntax_hint(problem: str, context: str, at: str, char: str) -> str:
         return "inside double quotes a backslash starts an escape; use single quotes, or write \\\\ for one backslash"
     if problem == "could not find expected ':'":
         return f"the text{at} has no ':'; write 'key: value', or indent it under the line above"
-    return f"check this line and the one above it ({context}{at})" if context else "check this line and the one above it"
+    return (
+        f"check this line and the one above it ({context}{at})" if context else "check this line and the one above it"
+    )
 
 
 def _syntax_problem(exc: yaml.YAMLError, file: str, text: str) -> Problem:
@@ -207,7 +216,11 @@ def _syntax_problem(exc: yaml.YAMLError, file: str, text: str) -> Problem:
     what = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None) or ""
     cmark = getattr(exc, "context_mark", None)
-    at = f" at line {cmark.line + 1}, column {cmark.column + 1}" if cmark is not None and mark is not None and cmark.index != mark.index else ""
+    at = (
+        f" at line {cmark.line + 1}, column {cmark.column + 1}"
+        if cmark is not None and mark is not None and cmark.index != mark.index
+        else ""
+    )
     char = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
     return Problem(file, line, col, f"YAML syntax error: {what}; {_syntax_hint(what, context, at, char)}")
 
@@ -330,7 +343,9 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.tag not in ok_tags:
-                raise ImpactError(Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it"))
+                raise ImpactError(
+                    Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it")
+                )
             value = event.value
             plain = event.style in plain_styles and event.implicit[0]
             if plain and value in null_words:
@@ -351,7 +366,9 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.tag not in ok_tags:
-                raise ImpactError(Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it"))
+                raise ImpactError(
+                    Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it")
+                )
             if depth >= max_depth:
                 raise ImpactError(Problem(file, line, col, too_deep(max_depth)))
             if cur is not None:
@@ -366,20 +383,33 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.anchor not in anchors:
-                raise ImpactError(Problem(file, line, col, f"the alias *{event.anchor} names no anchor defined before it"))
+                raise ImpactError(
+                    Problem(file, line, col, f"the alias *{event.anchor} names no anchor defined before it")
+                )
             value, size = anchors[event.anchor]
             anchor = None
             plain = False
             expanded += size
             if expanded > MAX_ALIAS_EXPANSION * max(plain_nodes, 1000):
                 raise ImpactError(
-                    Problem(file, line, col, "aliases here expand to far more data than the file holds (an alias bomb?); write the values out")
+                    Problem(
+                        file,
+                        line,
+                        col,
+                        "aliases here expand to far more data than the file holds (an alias bomb?); "
+                        "write the values out",
+                    )
                 )
         else:  # DocumentEnd
             if loader.check_event(yaml.DocumentStartEvent):
                 nxt = loader.peek_event().start_mark
                 raise ImpactError(
-                    Problem(file, nxt.line + 1, nxt.column + 1, "a second YAML document starts here; keep one document per file")
+                    Problem(
+                        file,
+                        nxt.line + 1,
+                        nxt.column + 1,
+                        "a second YAML document starts here; keep one document per file",
+                    )
                 )
             break
         if anchor is not None:
@@ -409,7 +439,12 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
     if not isinstance(root, YMap):
         kind = "a list" if isinstance(root, YSeq) else "a single value" if root is not None else "nothing"
         raise ImpactError(
-            Problem(file, start.start_mark.line + 1, start.start_mark.column + 1, f"the file holds {kind}; it must be a mapping of keys (e.g. 'teams:')")
+            Problem(
+                file,
+                start.start_mark.line + 1,
+                start.start_mark.column + 1,
+                f"the file holds {kind}; it must be a mapping of keys (e.g. 'teams:')",
+            )
         )
     return root
 

@@ -6,7 +6,8 @@ longer to turn back into objects (one ``Asset`` and one ``Place`` each) than
 arrays of small integers into tables of strings), it loads in milliseconds;
 :class:`AssetTable` implements :class:`~impact.core.catalog.AssetSource`
 over them (the dependencies are :class:`~impact.core.catalog.EdgeList`
-already) and builds a record only when someone asks for it. A check that reaches 500 assets builds about 500 ``Asset``\\ s.
+already) and builds a record only when someone asks for it. A check that
+reaches 500 assets builds about 500 ``Asset``\\ s.
 
 Examples
 --------
@@ -56,7 +57,9 @@ class AssetColumns:
     display_names: list[str | None] | None = None
     """Each asset's ``name:`` (the name people know it by), or None."""
     extra: Sequence[tuple[Any, ...]] | None = None
-    """Each asset's ``(field, value)`` of the extra fields (``impact.read.records.extra_asset_fields``): ``Asset.extra``."""
+    """Each asset's ``(field, value)`` of the extra fields (``impact.read.records.extra_asset_fields``):
+    ``Asset.extra``.
+    """
 
 
 Locate = Callable[[int, str], tuple[int, int]]
@@ -69,7 +72,9 @@ reading that file precisely when first asked, then kept.
 
 
 class AssetTable(Mapping[str, Asset]):
-    """``asset id → Asset``, in id order, each ``Asset`` built when first read: an :class:`~impact.core.catalog.AssetSource`."""
+    """``asset id → Asset``, in id order, each ``Asset`` built when first read: an
+    :class:`~impact.core.catalog.AssetSource`.
+    """
 
     def __init__(self, cols: AssetColumns) -> None:
         self.cols = cols
@@ -141,7 +146,15 @@ class AssetTable(Mapping[str, Asset]):
     def columns(self, where: Sequence[int]) -> Columns:
         c = self.cols
         names = c.display_names
-        systems, system_of, types, type_of, owners, owner_of, critical = c.systems, c.system_of, c.types, c.type_of, c.owners, c.owner_of, c.critical
+        systems, system_of, types, type_of, owners, owner_of, critical = (
+            c.systems,
+            c.system_of,
+            c.types,
+            c.type_of,
+            c.owners,
+            c.owner_of,
+            c.critical,
+        )
         return (
             [names[i] for i in where] if names is not None else [None] * len(where),
             [systems[system_of[i]] for i in where],
@@ -175,7 +188,9 @@ class PlaceTable(Mapping[str, Place]):
     first read, as for assets (see :data:`Locate`).
     """
 
-    def __init__(self, assets: AssetTable, others: dict[str, tuple[int, int, int]], order: list[str] | Callable[[], list[str]]) -> None:
+    def __init__(
+        self, assets: AssetTable, others: dict[str, tuple[int, int, int]], order: list[str] | Callable[[], list[str]]
+    ) -> None:
         self.assets = assets
         self.others = others
         self._order = order  # or how to work it out, when first needed (a check never iterates)

@@ -40,12 +40,8 @@ _ADVICE = {
 
 
 def _write_error(path: Path, exc: OSError) -> ImpactError:
-    advice = _ADVICE.get(
-        errno.errorcode.get(exc.errno or 0, ""), "choose another output path"
-    )
-    return ImpactError(
-        f"cannot write {display_path(path)}: {exc.strerror or exc}; {advice}"
-    )
+    advice = _ADVICE.get(errno.errorcode.get(exc.errno or 0, ""), "choose another output path")
+    return ImpactError(f"cannot write {display_path(path)}: {exc.strerror or exc}; {advice}")
 
 
 def guard_output(target: Path, protected: Iterable[Path]) -> None:
@@ -56,14 +52,13 @@ def guard_output(target: Path, protected: Iterable[Path]) -> None:
     """
     real = target.resolve()
     if real.is_dir():
-        raise ImpactError(
-            f"cannot write {display_path(target)}: it is a folder; give a file name inside it"
-        )
+        raise ImpactError(f"cannot write {display_path(target)}: it is a folder; give a file name inside it")
     for item in protected:
         guarded = item.resolve()
         if real == guarded or (guarded.is_dir() and real.is_relative_to(guarded)):
             raise ImpactError(
-                f"refusing to write {display_path(target)}: it is {'inside the catalog' if guarded.is_dir() else 'an input file'} "
+                f"refusing to write {display_path(target)}: it is "
+                f"{'inside the catalog' if guarded.is_dir() else 'an input file'} "
                 f"{display_path(item)}; choose another output path"
             )
 
@@ -133,9 +128,7 @@ def atomic_write(path: Path, data: str | bytes | Writer) -> None:
     except OSError as exc:
         raise _write_error(shown, exc) from None
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise ImpactError(
-            f"cannot write {display_path(shown)}: it is a folder; give a file name inside it"
-        )
+        raise ImpactError(f"cannot write {display_path(shown)}: it is a folder; give a file name inside it")
     if info is not None and not stat.S_ISREG(info.st_mode):
         # A device or a pipe (``-o /dev/stdout``): renaming over it would replace it.
         try:
@@ -211,7 +204,9 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
 
 
-def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[Path], bool], protected: Iterable[Path] = ()) -> None:
+def atomic_folder(
+    target: Path, files: dict[str, bytes], replaceable: Callable[[Path], bool], protected: Iterable[Path] = ()
+) -> None:
     """Write a whole folder at once: built in a temporary folder beside ``target``, then swapped in.
 
     ``files`` maps paths inside the folder (``/``-separated) to their bytes.
@@ -229,7 +224,8 @@ def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[
         guarded = item.resolve()
         if target == guarded or target.is_relative_to(guarded) or guarded.is_relative_to(target):
             raise ImpactError(
-                f"refusing to write {display_path(shown)}: it {'is' if target == guarded else 'holds' if guarded.is_relative_to(target) else 'is inside'} "
+                f"refusing to write {display_path(shown)}: it "
+                f"{'is' if target == guarded else 'holds' if guarded.is_relative_to(target) else 'is inside'} "
                 f"the input {display_path(item)}; choose another output folder"
             )
     if target.exists():

@@ -81,10 +81,28 @@ def patch(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) -> bo
         team_refs.add(owner)
         team_refs.update(s.consulted, s.informed)
         row = data["systems"][systems_pos[sid]]
-        data["systems"][systems_pos[sid]] = (sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), row[-1])
+        data["systems"][systems_pos[sid]] = (
+            sid,
+            s.name,
+            owner,
+            s.kind,
+            tuple(dict.fromkeys(s.consulted)),
+            tuple(dict.fromkeys(s.informed)),
+            row[-1],
+        )
         others[f"system:{sid}"] = (fi, s.line, s.col)
         for key, atype, aowner, crit, desc, aname, extra, aconsulted, ainformed, aline, acol in zip(
-            a.keys, a.types, a.owners, a.critical, a.descriptions, a.names, a.extra, a.consulted, a.informed, a.lines, a.cols
+            a.keys,
+            a.types,
+            a.owners,
+            a.critical,
+            a.descriptions,
+            a.names,
+            a.extra,
+            a.consulted,
+            a.informed,
+            a.lines,
+            a.cols,
         ):
             i = index[f"{sid}:{key}"]
             if aowner:
@@ -104,7 +122,9 @@ def patch(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) -> bo
             return False
         if t.owner:
             team_refs.add(t.owner)
-        data["tests"][tests_pos[t.id]] = slot_row(RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes))
+        data["tests"][tests_pos[t.id]] = slot_row(
+            RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes)
+        )
         others[f"test:{t.id}"] = (fi, t.line, t.col)
     if not team_refs.issubset(teams_pos):
         return False
@@ -128,17 +148,33 @@ def _patch_edges(data: dict[str, Any], fi: int, index: Mapping[str, int], edges:
     all_up, all_down, files = ints(data["edge_up"]), ints(data["edge_down"]), ints(data["edge_files"])
     start, end = files[fi], files[fi + 1]
     # Only the dependencies whose declarations changed, in place (no NumPy): see patch_dependencies.
-    done = patch_adjacency(data, all_up, all_down, start, end, new_up, new_down, noted, used, dict(data["edge_noted"]), dict(data["edge_used"]))
+    done = patch_adjacency(
+        data,
+        all_up,
+        all_down,
+        start,
+        end,
+        new_up,
+        new_down,
+        noted,
+        used,
+        dict(data["edge_noted"]),
+        dict(data["edge_used"]),
+    )
     if done is False:
         return False
     shift = len(new_up) - (end - start)
     all_up[start:end], all_down[start:end] = new_up, new_down
     for i in range(fi + 1, len(files)):
         files[i] += shift
-    all_noted = [(pos if pos < start else pos + shift, note) for pos, note in data["edge_noted"] if not start <= pos < end]
+    all_noted = [
+        (pos if pos < start else pos + shift, note) for pos, note in data["edge_noted"] if not start <= pos < end
+    ]
     all_noted += [(start + pos, note) for pos, note in noted]
     all_noted.sort()
-    all_used = [(pos if pos < start else pos + shift, uses) for pos, uses in data["edge_used"] if not start <= pos < end]
+    all_used = [
+        (pos if pos < start else pos + shift, uses) for pos, uses in data["edge_used"] if not start <= pos < end
+    ]
     all_used += [(start + pos, uses) for pos, uses in used]
     all_used.sort()
     if done is None:  # too many changed to patch: built again from every declaration
@@ -171,7 +207,11 @@ def patched(
     try:
         data: dict[str, Any] = marshal.loads(payload)
         old_hashes = data["hashes"]
-        if data["files"] != rels or len(old_hashes) != len(hashes) or old_key != cache.digest(code_version(), *rels, *old_hashes):
+        if (
+            data["files"] != rels
+            or len(old_hashes) != len(hashes)
+            or old_key != cache.digest(code_version(), *rels, *old_hashes)
+        ):
             return None
         if edges_path is not None and not all(k in data for k in EDGE_KEYS):
             edges = cache.read(edges_path, old_key)

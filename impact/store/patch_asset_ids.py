@@ -37,7 +37,12 @@ _LIST_COLUMNS = ("descriptions", "display_names", "extra", "consulted", "informe
 
 def _frame(record: FileRecord) -> tuple[Any, ...]:
     """What a file defines apart from its assets: its teams, systems and tests, in order."""
-    return ([t.id for t in record.teams], [s.id for s in record.systems], [t.id for t in record.tests], record.policy is None)
+    return (
+        [t.id for t in record.teams],
+        [s.id for s in record.systems],
+        [t.id for t in record.tests],
+        record.policy is None,
+    )
 
 
 def asset_ids(record: FileRecord) -> list[str]:
@@ -67,7 +72,9 @@ def move_ids(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) ->
     if any(system_of[aid] not in system_code for aid in came):
         return False  # a system of the file that had no asset yet: assembled afresh
     others = data["others"]
-    covered = {c for row in data["tests"] if others["test:" + row[0]][0] != fi for c in row[2]}  # the file's own tests: checked by the caller
+    covered = {
+        c for row in data["tests"] if others["test:" + row[0]][0] != fi for c in row[2]
+    }  # the file's own tests: checked by the caller
     if not gone.isdisjoint(covered):
         return False  # a test of another file covers an asset removed: the loader reports it
     # Old position p -> new position: p, less the assets removed before it, plus those added before it.
@@ -81,7 +88,10 @@ def move_ids(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) ->
         remap[r] = -1
     # The declared dependencies: a removed asset may appear only in the edited file's own.
     files = ints(data["edge_files"])
-    up, down = array("i", map(remap.__getitem__, ints(data["edge_up"]))), array("i", map(remap.__getitem__, ints(data["edge_down"])))
+    up, down = (
+        array("i", map(remap.__getitem__, ints(data["edge_up"]))),
+        array("i", map(remap.__getitem__, ints(data["edge_down"]))),
+    )
     start, end = files[fi], files[fi + 1]
     if removed and (-1 in up[:start] or -1 in up[end:] or -1 in down[:start] or -1 in down[end:]):
         return False  # another file depends on an asset removed: the loader reports it
@@ -97,7 +107,8 @@ def move_ids(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) ->
     # Every system's assets, renumbered; the edited file's systems in their new order.
     own = {s.id: [at[f"{s.id}:{key}"] for key in s.assets.keys] for s in new.systems}
     data["systems"] = [
-        (*row[:-1], array("i", own[row[0]] if row[0] in own else map(remap.__getitem__, ints(row[-1]))).tobytes()) for row in data["systems"]
+        (*row[:-1], array("i", own[row[0]] if row[0] in own else map(remap.__getitem__, ints(row[-1]))).tobytes())
+        for row in data["systems"]
     ]
     # The per-asset columns: removed assets taken out, placeholders put in.
     for key in _ARRAY_COLUMNS:

@@ -34,9 +34,16 @@ MAX_CHANGED = 64
 
 
 def declarations(
-    ups: Sequence[int], downs: Sequence[int], start: int, end: int, noted: dict[int, str], used: dict[int, tuple[str, ...]]
+    ups: Sequence[int],
+    downs: Sequence[int],
+    start: int,
+    end: int,
+    noted: dict[int, str],
+    used: dict[int, tuple[str, ...]],
 ) -> dict[tuple[int, int], list[Declaration]]:
-    """The declarations at positions ``start:end`` (``noted`` and ``used`` keyed by position), per (upstream, downstream), in order."""
+    """The declarations at positions ``start:end`` (``noted`` and ``used`` keyed by position), per (upstream,
+    downstream), in order.
+    """
     found: dict[tuple[int, int], list[Declaration]] = {}
     for q in range(start, end):
         if ups[q] >= 0 and downs[q] >= 0:  # -1: an asset just removed, its edges dropped already (see patch_asset_ids)
@@ -97,10 +104,16 @@ def patch_adjacency(
     notes: dict[int, str] = data["notes"]  # type: ignore[assignment]
     uses: dict[int, tuple[str, ...]] = data["uses"]  # type: ignore[assignment]
     # Each changed dependency's new state, from its declarations in the other files and the new ones.
-    plan: list[tuple[int, int, int, bool, bool, Declaration]] = []  # (edge position, up, down, there before, there after, merged)
+    plan: list[
+        tuple[int, int, int, bool, bool, Declaration]
+    ] = []  # (edge position, up, down, there before, there after, merged)
     for u, d in changed:
         outside_before, outside_after = _elsewhere(all_up, all_down, u, d, start, end)
-        decls = [(noted.get(q), used.get(q)) for q in outside_before] + after.get((u, d), []) + [(noted.get(q), used.get(q)) for q in outside_after]
+        decls = (
+            [(noted.get(q), used.get(q)) for q in outside_before]
+            + after.get((u, d), [])
+            + [(noted.get(q), used.get(q)) for q in outside_after]
+        )
         row_start, row_end = offsets[u], offsets[u + 1]
         e = bisect_left(targets, d, row_start, row_end)
         was = e < row_end and targets[e] == d

@@ -129,7 +129,9 @@ class _Definitions:
         self.edge_files.append(len(ups))
         for t in record.tests:
             others["test:" + t.id] = (fi, t.line, t.col)
-            self.tests.append(RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes))
+            self.tests.append(
+                RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes)
+            )
             self.asset_refs.update(t.covers)
             self.team_refs.add(t.owner)
         if record.policy is not None:
@@ -167,7 +169,9 @@ class _Definitions:
             self.cols += a.cols
         # The system's assets as their stretch of the definitions: (first, how many).
         stretch = (len(self.ids) - len(aids), len(aids))
-        self.systems.append((sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), stretch))
+        self.systems.append(
+            (sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), stretch)
+        )
         return at + len(a.keys)
 
 
@@ -192,7 +196,9 @@ def _id_order(met: _Definitions) -> tuple[list[int], list[str], array[int], arra
     return by_id, ids, up_pos, down_pos
 
 
-def _columns(met: _Definitions, rels: list[str], by_id: list[int], ids: list[str], up_pos: array[int], down_pos: array[int]) -> dict[str, Any]:
+def _columns(
+    met: _Definitions, rels: list[str], by_id: list[int], ids: list[str], up_pos: array[int], down_pos: array[int]
+) -> dict[str, Any]:
     """The snapshot's entries (all but the adjacency) from the definitions, each column in id order."""
     sys_t, sys_of = _table(list(map(met.system_of.__getitem__, by_id)))
     type_t, type_of = _table(list(map(met.types.__getitem__, by_id)))
@@ -207,7 +213,8 @@ def _columns(met: _Definitions, rels: list[str], by_id: list[int], ids: list[str
         "files": rels,
         "teams": [slot_row(t) for t in sorted(met.teams, key=lambda t: t.id)],
         "systems": [
-            (*row[:-1], where[row[-1][0] : row[-1][0] + row[-1][1]].tobytes()) for row in sorted(met.systems, key=lambda r: r[0])
+            (*row[:-1], where[row[-1][0] : row[-1][0] + row[-1][1]].tobytes())
+            for row in sorted(met.systems, key=lambda r: r[0])
         ],
         "tests": [slot_row(t) for t in sorted(met.tests, key=lambda t: t.id)],
         "policy": None if policy is None else tuple(policy),  # marshal stores no named types
@@ -233,12 +240,17 @@ def _columns(met: _Definitions, rels: list[str], by_id: list[int], ids: list[str
 
 
 def prepare_build() -> None:
-    """Import now what :func:`assemble` will need (NumPy, a tenth of a second), while worker processes read the files."""
+    """Import now what :func:`assemble` will need (NumPy, a tenth of a second), while worker processes read the files.
+    """
     import numpy  # noqa: F401
 
 
 def adjacency(
-    n: int, ups: Sequence[int], downs: Sequence[int], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]] = ()  # type: ignore[assignment]
+    n: int,
+    ups: Sequence[int],
+    downs: Sequence[int],
+    noted: list[tuple[int, str]],
+    used: list[tuple[int, tuple[str, ...]]] = (),  # type: ignore[assignment]
 ) -> tuple[bytes, bytes, dict[int, str], dict[int, tuple[str, ...]]] | None:
     """The snapshot's ``offsets``, ``targets``, ``notes`` and ``uses`` of dependencies given as position columns.
 
@@ -253,7 +265,8 @@ def adjacency(
 
     Examples
     --------
-    >>> offsets, targets, notes, uses = adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")], [(0, ("data",)), (1, ("name",))])
+    >>> used = [(0, ("data",)), (1, ("name",))]
+    >>> offsets, targets, notes, uses = adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")], used)
     >>> list(ints(offsets)), list(ints(targets)), notes, uses  # 0 -> 1 is declared twice, once without uses
     ([0, 1, 1, 3], [1, 0, 1], {0: 'sync'}, {1: ('data',)})
     >>> adjacency(2, [1], [1], []) is None  # a dependency on itself
@@ -353,11 +366,15 @@ class IdsAt(Sequence[str]):
 
 
 def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
-    """The snapshot of a catalog merged by :func:`impact.load.linking.merge` (the reference :func:`assemble` is checked against)."""
+    """The snapshot of a catalog merged by :func:`impact.load.linking.merge` (the reference :func:`assemble` is checked
+    against).
+    """
     assets = merged["assets"]
     records: list[FileRecord] = merged["records"]
     ids = sorted(assets)
-    systems_of, types, owners, critical, descriptions, names, extra, consulted, informed, file_of, lines, cols = ([] for _ in range(12))
+    systems_of, types, owners, critical, descriptions, names, extra, consulted, informed, file_of, lines, cols = (
+        [] for _ in range(12)
+    )
     for aid in ids:
         fi, si, ai = assets[aid]
         system = records[fi].systems[si]
@@ -387,10 +404,10 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         # A system's assets as positions in ``ids`` (array bytes): 100,000 ids
         # written a second time as strings would double the snapshot's load time.
         "systems": [
-            (*(s.__getattribute__(f) for f in System.__slots__[:-1]), array("i", [index[a] for a in s.assets]).tobytes())
+            (*slot_row(s)[:-1], array("i", map(index.__getitem__, s.assets)).tobytes())
             for _, s in sorted(merged["systems"].items())
         ],
-        "tests": [tuple(t.__getattribute__(f) for f in RegressionTest.__slots__) for _, t in sorted(merged["tests"].items())],
+        "tests": [slot_row(t) for _, t in sorted(merged["tests"].items())],
         "policy": None if policy is None else tuple(policy),  # marshal stores no named types
         "ids": "\0".join(ids), "id_starts": starts_of(ids).tobytes(),
         "systems_t": sys_t, "system_of": sys_of,
@@ -418,7 +435,8 @@ def _system(row: list[Any], ids: Sequence[str]) -> System:
 
 
 def decode(data: dict[str, Any], root: Path, locate: Locate | None = None, names: list[str] | None = None) -> Catalog:
-    """The catalog of a snapshot; ``locate`` finds the places it does not hold (line 0); ``names``: its files as shown."""
+    """The catalog of a snapshot; ``locate`` finds the places it does not hold (line 0); ``names``: its files as shown.
+    """
     if names is None:
         names = [display_path(root / rel) for rel in data["files"]]
     ids = SortedIds(data["ids"], longs(data["id_starts"]))
@@ -438,7 +456,11 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None, names
         systems={row[0]: _system(row, ids) for row in data["systems"]},
         assets=assets,  # builds an Asset when first asked
         dependencies=EdgeList(
-            ids, ints(data["offsets"]), ints(data["targets"]), data["notes"], {pos: frozenset(u) for pos, u in data["uses"].items()}
+            ids,
+            ints(data["offsets"]),
+            ints(data["targets"]),
+            data["notes"],
+            {pos: frozenset(u) for pos, u in data["uses"].items()},
         ),
         tests={row[0]: RegressionTest(*row) for row in data["tests"]},
         policy=Policy(policy[0]) if policy is not None else None,

@@ -169,7 +169,8 @@ class IdIndex(Mapping[str, int]):
 
 
 def starts_of(ids: Sequence[str]) -> array[int]:
-    """The lengths of ``ids`` summed, from 0 (the array a snapshot stores): id ``i`` starts at ``starts[i] + i`` in ``"\\0".join(ids)``.
+    """The lengths of ``ids`` summed, from 0 (the array a snapshot stores): id ``i`` starts at ``starts[i] + i`` in
+    ``"\\0".join(ids)``.
 
     Without the separators, the sums are made in C (``map(len)``): a tenth
     of the time at 1,000,000 ids.
