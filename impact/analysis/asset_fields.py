@@ -72,5 +72,7 @@ class AssetFields:
         return [system(i) for i in self._where(aids)]
 
     def columns(self, aids: Sequence[str]) -> Columns:
-        """``(names, systems, types, owners, critical)`` of these assets, each a list in their order (as :meth:`row` gives them)."""
+        """``(names, systems, types, owners, critical)`` of these assets, each a list in their order (as :meth:`row`
+        gives them).
+        """
         return self.catalog.assets.columns(self._where(aids))

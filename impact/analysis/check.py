@@ -107,7 +107,8 @@ class CheckResult:
 
     @property
     def path_sentence(self) -> str | None:
-        """The release path part of :attr:`verdict`, as a sentence ("The change fits its declared major release path.")."""
+        """The release path part of :attr:`verdict`, as a sentence ("The change fits its declared major release path.").
+        """
         _, sep, rest = self.verdict.partition(": ")
         return rest[:1].upper() + rest[1:] if sep else None
 
@@ -126,9 +127,11 @@ _NO_RISK = Risk("low", ())
 
 
 class PathNotes(Mapping[tuple[str, str], str | None]):
-    """``(via, asset) → note`` of the dependency by which each impacted asset is reached, read off the search when asked.
+    """``(via, asset) → note`` of the dependency by which each impacted asset is reached, read off the search when
+    asked.
 
-    Holds what the ``dict`` ``{(r.via, r.asset): r.note for r in impacted if r.via is not None}`` would, without making it.
+    Holds what the ``dict`` ``{(r.via, r.asset): r.note for r in impacted if r.via is not None}``
+    would, without making it.
     """
 
     def __init__(self, impacted: Sequence[Reach]) -> None:
@@ -151,7 +154,9 @@ class PathNotes(Mapping[tuple[str, str], str | None]):
         return sum(1 for r in self._impacted if r.via is not None)
 
 
-def risks_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach], fields: AssetFields | None = None) -> dict[str, Risk]:
+def risks_for(
+    catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach], fields: AssetFields | None = None
+) -> dict[str, Risk]:
     """Each impacted asset's risk, read from the changed asset its why-path starts from.
 
     The risk depends only on (critical, tool distance, tested, the changed
@@ -174,7 +179,11 @@ def risks_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reac
         risk = known.get(key)
         if risk is None:
             level, reasons = risk_of(
-                critical=key[0], tool_distance=key[1], tested=key[2], action=action_of.get(start, "modify"), source=start
+                critical=key[0],
+                tool_distance=key[1],
+                tested=key[2],
+                action=action_of.get(start, "modify"),
+                source=start,
             )
             risk = known[key] = Risk(level, reasons)
         found[aid] = risk
@@ -214,7 +223,9 @@ def check_change(
     tests, untested = tests_for(catalog, distance_of)
     fields = AssetFields(catalog)
     fields.learn(graph, impacted)
-    release_path = compute_release_path(catalog, graph, changed, change.path, known=(max_tools, impacted), fields=fields)
+    release_path = compute_release_path(
+        catalog, graph, changed, change.path, known=(max_tools, impacted), fields=fields
+    )
     return CheckResult(
         change=change,
         catalog=catalog,

@@ -129,6 +129,8 @@ def find_conflicts(results: Sequence[CheckResult], *, shared: bool = False) -> l
             common = sorted((set(reached[ida]) & set(reached[idb])) - changed[ida] - changed[idb])
             if common:
                 near = min(max(reached[ida][x].tool_distance, reached[idb][x].tool_distance) for x in common)
-                found.append(Conflict("shared-impact", ida, idb, tuple(common), _teams(catalog, (a, b), common), (), near))
+                found.append(
+                    Conflict("shared-impact", ida, idb, tuple(common), _teams(catalog, (a, b), common), (), near)
+                )
     found.sort(key=lambda c: (KINDS.index(c.kind), c.tool_distance, c.first, c.second))
     return found

@@ -70,7 +70,11 @@ def _records(items: Mapping[str, Any] | AssetSource, skip: tuple[str, ...] = ())
 def _section(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> Section:
     section = Section(sorted(set(new) - set(old)), sorted(set(old) - set(new)))
     for key in sorted(set(old) & set(new)):
-        fields = {f: (old[key].get(f), new[key].get(f)) for f in sorted(set(old[key]) | set(new[key])) if old[key].get(f) != new[key].get(f)}
+        fields = {
+            f: (old[key].get(f), new[key].get(f))
+            for f in sorted(set(old[key]) | set(new[key]))
+            if old[key].get(f) != new[key].get(f)
+        }
         if fields:
             section.changed.append(Changed(key, fields))
     return section
@@ -79,7 +83,10 @@ def _section(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> 
 def _edges(catalog: Catalog) -> dict[str, dict[str, Any]]:
     # What a dependency uses (impact.core.aspects) in the vocabulary's order; None when it does not say.
     return {
-        f"{d.upstream} -> {d.downstream}": {"note": d.note, "uses": [a for a in ASPECTS if a in d.uses] if d.uses is not None else None}
+        f"{d.upstream} -> {d.downstream}": {
+            "note": d.note,
+            "uses": [a for a in ASPECTS if a in d.uses] if d.uses is not None else None,
+        }
         for d in catalog.dependencies
     }
 
@@ -110,7 +117,11 @@ def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = DEFAULT_MAX_TOOLS
         "tests": _section(_records(old.tests), _records(new.tests)),
     }
     old_graph, new_graph = DependencyGraph(old), DependencyGraph(new)
-    edited = sections["dependencies"].added + sections["dependencies"].removed + [c.id for c in sections["dependencies"].changed if "uses" in c.fields]
+    edited = (
+        sections["dependencies"].added
+        + sections["dependencies"].removed
+        + [c.id for c in sections["dependencies"].changed if "uses" in c.fields]
+    )
     starts = sorted({edge.split(" -> ", 1)[0] for edge in edited})
     candidates = set(starts)
     for graph in (old_graph, new_graph):

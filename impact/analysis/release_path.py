@@ -72,7 +72,11 @@ def _tools(n: int) -> str:
 
 
 def breaches(
-    rule: PathRule, catalog: Catalog, changed: Sequence[ChangedAsset], reaches: Sequence[Reach], fields: AssetFields | None = None
+    rule: PathRule,
+    catalog: Catalog,
+    changed: Sequence[ChangedAsset],
+    reaches: Sequence[Reach],
+    fields: AssetFields | None = None,
 ) -> list[str]:
     """Every way a change breaks ``rule``, one sentence per kind of breach (empty: it fits)."""
     found: list[str] = []
@@ -108,7 +112,8 @@ def breaches(
             farthest = max(r.tool_distance for r in far)
             examples = [r.asset for r in far if r.tool_distance == farthest]
             found.append(
-                f"impact reaches {_tools(farthest)} ({_named(examples)}); allowed: at most {_tools(rule.max_tool_distance)}"
+                f"impact reaches {_tools(farthest)} ({_named(examples)}); "
+                f"allowed: at most {_tools(rule.max_tool_distance)}"
             )
     return found
 

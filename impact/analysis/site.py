@@ -79,15 +79,29 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
         except ImpactError as exc:
             skipped.extend(exc.problems)
             continue
-        in_flight.append(SiteChange(change, changed, _decider(catalog, graph, change, max_tools) if graph is not None else None))
-    return SiteModel(catalog, list(edges.ids), edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped), edges.uses)
+        in_flight.append(
+            SiteChange(change, changed, _decider(catalog, graph, change, max_tools) if graph is not None else None)
+        )
+    return SiteModel(
+        catalog,
+        list(edges.ids),
+        edges.offsets,
+        edges.targets,
+        edges.notes,
+        in_flight,
+        max_tools,
+        sorted(skipped),
+        edges.uses,
+    )
 
 
 def _decider(catalog: Catalog, graph: DependencyGraph, change: ChangeRequest, max_tools: int) -> Callable[[], Decision]:
     return lambda: decide(check_change(catalog, graph, change, max_tools))
 
 
-def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[SiteModel, Path | None]:
+def open_site(
+    catalog_path: Path, changes_path: Path | None, max_tools: int = DEFAULT_MAX_TOOLS
+) -> tuple[SiteModel, Path | None]:
     """``impact site``: load the catalog and its change requests (the ``changes`` folder beside it by default)."""
     folder = changes_path if changes_path is not None else default_changes_folder(catalog_path)
     changes = load_change_folder(folder)

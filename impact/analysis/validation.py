@@ -34,7 +34,15 @@ def cycle_warnings(catalog: Catalog, graph: DependencyGraph) -> list[Problem]:
     for cycle in cycles:
         p = catalog.places[f"asset:{cycle[0]}"]
         shown = " -> ".join([*cycle, cycle[0]])
-        found.append(Problem(p.file, p.line, p.col, f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)", "warning"))
+        found.append(
+            Problem(
+                p.file,
+                p.line,
+                p.col,
+                f"dependency cycle: {shown} (allowed, e.g. a two-way sync; impact follows it once)",
+                "warning",
+            )
+        )
     return found
 
 

@@ -40,7 +40,9 @@ def open_catalog(path: Path) -> tuple[Catalog, DependencyGraph]:
     return catalog, DependencyGraph(catalog)
 
 
-def run_check(change_file: Path, catalog_option: str | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[CheckResult, Path]:
+def run_check(
+    change_file: Path, catalog_option: str | None, max_tools: int = DEFAULT_MAX_TOOLS
+) -> tuple[CheckResult, Path]:
     """``impact check``: returns the result and the catalog folder it used."""
     change = load_change(change_file)
     catalog_path = find_catalog([change], catalog_option)
@@ -48,7 +50,9 @@ def run_check(change_file: Path, catalog_option: str | None, max_tools: int = DE
     return check_change(catalog, graph, change, max_tools), catalog_path
 
 
-def check_many(files: list[Path], catalog_option: str | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[list[CheckResult], list[Problem]]:
+def check_many(
+    files: list[Path], catalog_option: str | None, max_tools: int = DEFAULT_MAX_TOOLS
+) -> tuple[list[CheckResult], list[Problem]]:
     """Check every change file, each catalog loaded once; a bad file does not stop the others.
 
     Returns the results (sorted by change id, then file) and every problem

@@ -26,4 +26,7 @@ ASSET_FIELDS_SHOWN: tuple[str, ...] = ()
 
 def shown_fields(asset: Asset | None, names: tuple[str, ...] | None = None) -> dict[str, Any]:
     """``{field: value}`` of the shown fields of an asset (None where it gives none, or is not in the catalog)."""
-    return {name: asset.field(name) if asset is not None else None for name in (ASSET_FIELDS_SHOWN if names is None else names)}
+    return {
+        name: asset.field(name) if asset is not None else None
+        for name in (ASSET_FIELDS_SHOWN if names is None else names)
+    }
