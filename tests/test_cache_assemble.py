@@ -27,21 +27,21 @@ from impact.load import linking, workers
 from impact.load.files import catalog_files
 from impact.read import records as read_records
 from impact.read.schema import CatalogFileSpec, plain_validator
-from impact.store import patch, snapshot
+from impact.store import patch, snapshot, snapshot_build
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def reference(records: list[Any], rels: list[str]) -> dict[str, Any] | None:
     try:
-        return snapshot.encode(linking.merge(records), rels)
+        return snapshot_build.encode(linking.merge(records), rels)
     except linking.BrokenRule:
         return None
 
 
 def assembled(records: list[Any], rels: list[str]) -> dict[str, Any] | None:
     """assemble()'s snapshot without what only it keeps: the declared dependencies, for patch()."""
-    built = snapshot.assemble(records, rels)
+    built = snapshot_build.assemble(records, rels)
     return built and {k: v for k, v in built.items() if not k.startswith("edge_")}
 
 
@@ -193,10 +193,10 @@ def test_patching_a_files_dependencies_gives_the_snapshot_built_afresh(case: tup
     files, fi, edited = case
     rels = [f"f{i}.yaml" for i in range(len(files))]
     old, new = _records(files), _records(edited)
-    data = snapshot.assemble(old, rels)
+    data = snapshot_build.assemble(old, rels)
     assert data is not None
     patched = patch.patch(data, fi, old[fi], new[fi])
-    fresh = snapshot.assemble(new, rels)
+    fresh = snapshot_build.assemble(new, rels)
     assert patched == (fresh is not None)  # a dependency cycle is fine; only conflicts refuse
     if patched:
         assert fresh is not None
@@ -222,7 +222,7 @@ def test_an_extra_asset_field_reaches_the_asset_through_every_path(monkeypatch: 
         }  # fmt: skip
 
     old, new = read_records.record_of(None, data("live")), read_records.record_of(None, data("retired"))
-    built = snapshot.assemble([old], ["a.yaml"])
+    built = snapshot_build.assemble([old], ["a.yaml"])
     assert built is not None and built["extra"] == [(("lifecycle", "live"),), ()]
     assert assembled([old], ["a.yaml"]) == reference([old], ["a.yaml"])
     assert patch.patch(built, 0, old, new) and built["extra"] == [(("lifecycle", "retired"),), ()]
@@ -241,7 +241,7 @@ def test_the_definition_order_worked_out_from_a_snapshot_is_the_loaders(tmp_path
     )
     for folder in (ROOT / "catalogs" / "example" / "catalog", tmp_path / "c"):
         records, rels = records_of(folder)
-        built = snapshot.assemble(records, rels)
+        built = snapshot_build.assemble(records, rels)
         assert built is not None
         decoded = snapshot.decode(built, folder)
         assert list(decoded.places) == list(linking.merge(records)["places"])

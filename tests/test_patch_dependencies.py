@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from impact.core.vocabulary import ASPECTS
 from impact.store.patch_dependencies import MAX_CHANGED, merged, patch_adjacency
-from impact.store.snapshot import adjacency
+from impact.store.snapshot_build import adjacency
 
 N = 7  # few assets: dependencies repeat, across files and within one
 _EDGE = st.tuples(

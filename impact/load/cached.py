@@ -36,7 +36,8 @@ from impact.load.files import catalog_rels, display_names
 from impact.load.places import FileLocator
 from impact.store import cache
 from impact.store.freshness import FileIndex, fill
-from impact.store.snapshot import EDGE_KEYS, assemble, decode, found_places, prepare_build, warning_rows, warnings_from
+from impact.store.snapshot import EDGE_KEYS, decode, found_places, warning_rows, warnings_from
+from impact.store.snapshot_build import assemble, prepare_build
 
 # --- the whole path -------------------------------------------------------------
 

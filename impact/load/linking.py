@@ -5,7 +5,7 @@ defined once; an owner, a consulted or informed team is a team of the
 catalog; a dependency or a test's ``covers`` names an asset of the catalog;
 no asset depends on itself. :func:`merge` applies them in file order and
 reports each broken rule with the same message and place whatever path the
-catalog took (the snapshot's :func:`~impact.store.snapshot.assemble` only
+catalog took (the snapshot's :func:`~impact.store.snapshot_build.assemble` only
 detects that some rule is broken, and leaves the telling to this module).
 """
 

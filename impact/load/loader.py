@@ -22,7 +22,8 @@ from impact.load.places import FileLocator
 from impact.read.limits import Limits, read_limited
 from impact.store import cache
 from impact.store.compact import prefetch_places
-from impact.store.snapshot import assemble, decode, encode
+from impact.store.snapshot import decode
+from impact.store.snapshot_build import assemble, encode
 
 if TYPE_CHECKING:
     from impact.read.records import FileRecord

@@ -17,7 +17,8 @@ from impact.store.file_records import cached_record, record_by_digest, store_rec
 from impact.store.freshness import fill
 from impact.store.patch_asset_ids import move_ids
 from impact.store.patch_dependencies import patch_adjacency
-from impact.store.snapshot import EDGE_KEYS, adjacency, ints, longs, slot_row
+from impact.store.snapshot import EDGE_KEYS, ints, longs, slot_row
+from impact.store.snapshot_build import adjacency
 from impact.store.sorted_ids import SortedIds
 
 # --- bringing a snapshot up to date after an edit -------------------------------

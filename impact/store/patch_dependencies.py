@@ -1,6 +1,6 @@
 """Bringing a snapshot's adjacency up to date after one file's dependencies changed, without NumPy.
 
-:func:`impact.store.snapshot.adjacency` builds the adjacency from every
+:func:`impact.store.snapshot_build.adjacency` builds the adjacency from every
 declared dependency with NumPy: importing NumPy alone costs a tenth of a
 second, and sorting three million codes a third at 1,000,000 assets. After
 an edit to one file, only the dependencies whose declarations in that file
