@@ -261,105 +261,105 @@ def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
     locate = doc.locate if doc is not None else _nowhere
     teams = [
         TeamRow(
-            tid,
-            t["name"],
-            t.get("email"),
-            t.get("slack"),
-            tuple(t.get("members", ())),
-            *locate(("teams", tid), key=True),
+            tid, t["name"], t.get("email"), t.get("slack"), tuple(t.get("members", ())), *locate(("teams", tid), key=True)
         )
         for tid, t in data.get("teams", {}).items()
     ]
-    systems = []
     # For assemble(), which runs in one process while records are built in
     # several: the file's asset ids, and its dependencies as (upstream,
-    # downstream) columns in the order merge() meets them. Repeated strings
-    # (types, owners) are made one object, so that they are hashed once.
-    aids: list[str] = []
-    ups: list[str] = []
-    downs: list[str] = []
-    noted: list[tuple[int, str]] = []
-    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects) of the dependencies that say what they use
-    same: dict[str | None, str | None] = {}
-    kinds: dict[str, str] = {}
-    extra = extra_asset_fields()
+    # downstream) columns in the order merge() meets them.
+    edges = Edges([], [], [], [], [])
+    shared: tuple[dict[str | None, str | None], dict[str, str]] = ({}, {})
+    systems = [_system_row(sid, s, locate, doc is None, edges, shared) for sid, s in data.get("systems", {}).items()]
     none: tuple[str, ...] = ()
-    for sid, s in data.get("systems", {}).items():
-        base = ("systems", sid)
-        found = s.get("assets", {})
-        keys = list(found)
-        vals = list(found.values())
-        # Column by column, each a loop in C or a comprehension: per asset
-        # and per field, a Python loop cost a third of reading a file.
-        prefix = sid + ":"
-        own = [prefix + key for key in keys]
-        aids += own
-        ons = [a.get("depends_on", none) for a in vals]
-        feds = [a.get("feeds", none) for a in vals]
-        for aid, on, fed in zip(own, ons, feds):
-            # An asset's dependencies are its span of the file's columns:
-            # (how many from depends_on, how many from feeds); see dependencies().
-            if on:  # each names an upstream asset of this one
-                _declare(on, aid, ups, downs, noted, used)
-            if fed:  # each names a downstream asset
-                _declare(fed, aid, downs, ups, noted, used)
-        if doc is None:
-            lines, cols = [0] * len(keys), [0] * len(keys)
-        else:
-            places = [locate((*base, "assets", key), key=True) for key in keys]
-            lines, cols = [p[0] for p in places], [p[1] for p in places]
-        assets = Assets(
-            keys,
-            [kinds.setdefault(t, t) for t in [a["type"] for a in vals]],
-            [same.setdefault(o, o) for o in [a.get("owner") for a in vals]],
-            [a.get("critical", False) for a in vals],
-            [a.get("description") for a in vals],
-            [tuple(a["consulted"]) if "consulted" in a else none for a in vals],
-            [tuple(a["informed"]) if "informed" in a else none for a in vals],
-            lines,
-            cols,
-            list(zip(map(len, ons), map(len, feds))),
-            [a.get("name") for a in vals],
-            [tuple((f, a[f]) for f in extra if a.get(f) is not None) for a in vals] if extra else [()] * len(keys),
-        )
-        line, col = locate(base, key=True)
-        systems.append(SystemRow(
-            sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
-            line, col, assets,
-        ))  # fmt: skip
     tests = [
         RegressionTestRow(
-            tid,
-            t["name"],
-            tuple(t["covers"]),
-            t.get("owner"),
-            t.get("kind"),
-            tuple(t.get("steps", none)),
-            t.get("run"),
-            t.get("minutes"),
-            *locate(("tests", tid), key=True),
+            tid, t["name"], tuple(t["covers"]), t.get("owner"), t.get("kind"), tuple(t.get("steps", none)),
+            t.get("run"), t.get("minutes"), *locate(("tests", tid), key=True),
         )
         for tid, t in data.get("tests", {}).items()
-    ]
-    policy = None
-    if data.get("policy") is not None:
-        from impact.read.schema import PolicySpec  # pydantic, only for a file with a policy (start-up time)
+    ]  # fmt: skip
+    policy = _policy_row(data["policy"], locate) if data.get("policy") is not None else None
+    return FileRecord(teams, systems, tests, policy, edges)
 
-        spec = PolicySpec.model_validate(data["policy"]).model_dump(by_alias=True, exclude_none=True)
-        given = tuple(
-            (path, tuple(dict.fromkeys(fields)))  # ready: the kinds, once each
-            if isinstance(fields, list)
-            else (
-                path,
-                tuple(
-                    (name, tuple(dict.fromkeys(value)) if isinstance(value, list) else value)
-                    for name, value in fields.items()
-                ),
-            )
-            for path, fields in spec.items()
+
+def _system_row(
+    sid: str,
+    s: dict[str, Any],
+    locate: Any,
+    fast: bool,
+    edges: Edges,
+    shared: tuple[dict[str | None, str | None], dict[str, str]],
+) -> SystemRow:
+    """One system and its assets in columns; its assets' ids and dependencies added to ``edges``.
+
+    Repeated strings (owners, types: ``shared``) are made one object, so that they are hashed once.
+    """
+    base = ("systems", sid)
+    found = s.get("assets", {})
+    keys = list(found)
+    vals = list(found.values())
+    none: tuple[str, ...] = ()
+    # Column by column, each a loop in C or a comprehension: per asset
+    # and per field, a Python loop cost a third of reading a file.
+    prefix = sid + ":"
+    own = [prefix + key for key in keys]
+    edges.aids.extend(own)
+    ups, downs, noted, used = edges.ups, edges.downs, edges.noted, edges.used
+    ons = [a.get("depends_on", none) for a in vals]
+    feds = [a.get("feeds", none) for a in vals]
+    for aid, on, fed in zip(own, ons, feds):
+        # An asset's dependencies are its span of the file's columns:
+        # (how many from depends_on, how many from feeds); see dependencies().
+        if on:  # each names an upstream asset of this one
+            _declare(on, aid, ups, downs, noted, used)
+        if fed:  # each names a downstream asset
+            _declare(fed, aid, downs, ups, noted, used)
+    if fast:
+        lines, cols = [0] * len(keys), [0] * len(keys)
+    else:
+        places = [locate((*base, "assets", key), key=True) for key in keys]
+        lines, cols = [p[0] for p in places], [p[1] for p in places]
+    same, kinds = shared
+    extra = extra_asset_fields()
+    assets = Assets(
+        keys,
+        [kinds.setdefault(t, t) for t in [a["type"] for a in vals]],
+        [same.setdefault(o, o) for o in [a.get("owner") for a in vals]],
+        [a.get("critical", False) for a in vals],
+        [a.get("description") for a in vals],
+        [tuple(a["consulted"]) if "consulted" in a else none for a in vals],
+        [tuple(a["informed"]) if "informed" in a else none for a in vals],
+        lines,
+        cols,
+        list(zip(map(len, ons), map(len, feds))),
+        [a.get("name") for a in vals],
+        [tuple((f, a[f]) for f in extra if a.get(f) is not None) for a in vals] if extra else [()] * len(keys),
+    )
+    line, col = locate(base, key=True)
+    return SystemRow(
+        sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
+        line, col, assets,
+    )  # fmt: skip
+
+
+def _policy_row(policy: dict[str, Any], locate: Any) -> PolicyRow:
+    from impact.read.schema import PolicySpec  # pydantic, only for a file with a policy (start-up time)
+
+    spec = PolicySpec.model_validate(policy).model_dump(by_alias=True, exclude_none=True)
+    given = tuple(
+        (path, tuple(dict.fromkeys(fields)))  # ready: the kinds, once each
+        if isinstance(fields, list)
+        else (
+            path,
+            tuple(
+                (name, tuple(dict.fromkeys(value)) if isinstance(value, list) else value)
+                for name, value in fields.items()
+            ),
         )
-        policy = PolicyRow(given, *locate(("policy",), key=True))
-    return FileRecord(teams, systems, tests, policy, Edges(aids, ups, downs, noted, used))
+        for path, fields in spec.items()
+    )
+    return PolicyRow(given, *locate(("policy",), key=True))
 
 
 def _declare(

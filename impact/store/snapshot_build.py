@@ -299,32 +299,33 @@ def _table(values: list[str]) -> tuple[list[str], bytes]:
     return distinct, array("i", map(index.__getitem__, values)).tobytes()
 
 
-def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
-    """The snapshot of a catalog merged by :func:`impact.load.linking.merge` (the reference :func:`assemble` is checked
-    against).
-    """
+def _asset_columns(merged: dict[str, Any], ids: list[str]) -> list[list[Any]]:
+    """Each asset's fields of a merged catalog, one list per field, in the order of ``ids``."""
     assets = merged["assets"]
     records: list[FileRecord] = merged["records"]
-    ids = sorted(assets)
-    systems_of, types, owners, critical, descriptions, names, extra, consulted, informed, file_of, lines, cols = (
-        [] for _ in range(12)
-    )
+    columns: list[list[Any]] = [[] for _ in range(12)]
     for aid in ids:
         fi, si, ai = assets[aid]
         system = records[fi].systems[si]
         a = system.assets
-        systems_of.append(system.id)
-        types.append(a.types[ai])
-        owners.append(a.owners[ai] or system.owner)
-        critical.append(a.critical[ai])
-        descriptions.append(a.descriptions[ai])
-        names.append(a.names[ai])
-        extra.append(a.extra[ai])
-        consulted.append(tuple(dict.fromkeys(a.consulted[ai])))
-        informed.append(tuple(dict.fromkeys(a.informed[ai])))
-        file_of.append(fi)
-        lines.append(a.lines[ai])
-        cols.append(a.cols[ai])
+        row = (
+            system.id, a.types[ai], a.owners[ai] or system.owner, a.critical[ai], a.descriptions[ai], a.names[ai],
+            a.extra[ai], tuple(dict.fromkeys(a.consulted[ai])), tuple(dict.fromkeys(a.informed[ai])), fi,
+            a.lines[ai], a.cols[ai],
+        )  # fmt: skip
+        for column, value in zip(columns, row):
+            column.append(value)
+    return columns
+
+
+def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
+    """The snapshot of a catalog merged by :func:`impact.load.linking.merge` (the reference :func:`assemble` is checked
+    against).
+    """
+    ids = sorted(merged["assets"])
+    systems_of, types, owners, critical, descriptions, names, extra, consulted, informed, file_of, lines, cols = (
+        _asset_columns(merged, ids)
+    )
     sys_t, sys_of = _table(systems_of)
     type_t, type_of = _table(types)
     owner_t, owner_of = _table(owners)
