@@ -261,8 +261,9 @@ def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
     locate = doc.locate if doc is not None else _nowhere
     teams = [
         TeamRow(
-            tid, t["name"], t.get("email"), t.get("slack"), tuple(t.get("members", ())), *locate(("teams", tid), key=True)
-        )
+            tid, t["name"], t.get("email"), t.get("slack"), tuple(t.get("members", ())),
+            *locate(("teams", tid), key=True),
+        )  # fmt: skip
         for tid, t in data.get("teams", {}).items()
     ]
     # For assemble(), which runs in one process while records are built in
