@@ -263,7 +263,7 @@ def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
         TeamRow(
             tid, t["name"], t.get("email"), t.get("slack"), tuple(t.get("members", ())),
             *locate(("teams", tid), key=True),
-        )  # fmt: skip
+        )
         for tid, t in data.get("teams", {}).items()
     ]
     # For assemble(), which runs in one process while records are built in
