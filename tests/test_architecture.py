@@ -117,7 +117,6 @@ LONG_FUNCTIONS = {
     "load/cached.py:check_cached": 64,
     "load/files.py:catalog_rels": 69,
     "load/linking.py:_report_references": 66,
-    "load/linking.py:merge": 128,
     "load/loader.py:read_catalog_records": 65,
     "load/release_file.py:load_releases": 64,
     "read/nesting.py:flow_too_deep_at": 67,
