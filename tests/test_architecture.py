@@ -129,7 +129,6 @@ LONG_FUNCTIONS = {
     "render/report.py:report_data": 145,
     "render/site/__init__.py:site_data": 102,
     "store/fsio.py:atomic_folder": 72,
-    "store/patch.py:patch": 98,
     "store/patch_asset_ids.py:move_ids": 82,
     "store/patch_dependencies.py:patch_adjacency": 86,
 }

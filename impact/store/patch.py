@@ -38,6 +38,48 @@ def _shape(record: FileRecord) -> tuple[Any, ...]:
     )
 
 
+def _patch_systems(
+    data: dict[str, Any], fi: int, new: FileRecord, index: Mapping[str, int], cols: dict[str, Any], critical: bytearray
+) -> set[str]:
+    """Write the file's systems and their assets' fields over their positions; the teams they name."""
+    systems_pos = {row[0]: i for i, row in enumerate(data["systems"])}
+    tables = {k: {v: i for i, v in enumerate(data[k])} for k in ("types_t", "owners_t")}
+    team_refs: set[str] = set()
+
+    def code(table: str, value: str) -> int:
+        found = tables[table].setdefault(value, len(tables[table]))
+        if found == len(data[table]):
+            data[table].append(value)
+        return found
+
+    for s in new.systems:
+        sid, owner, a = s.id, s.owner, s.assets
+        team_refs.add(owner)
+        team_refs.update(s.consulted, s.informed)
+        row = data["systems"][systems_pos[sid]]
+        consulted, informed = tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed))
+        data["systems"][systems_pos[sid]] = (sid, s.name, owner, s.kind, consulted, informed, row[-1])
+        data["others"][f"system:{sid}"] = (fi, s.line, s.col)
+        fields = zip(a.keys, a.types, a.owners, a.critical, a.descriptions, a.names, a.extra, a.consulted, a.informed)
+        for (key, atype, aowner, crit, desc, aname, extra, aconsulted, ainformed), aline, acol in zip(
+            fields, a.lines, a.cols
+        ):
+            i = index[f"{sid}:{key}"]
+            if aowner:
+                team_refs.add(aowner)
+            team_refs.update(aconsulted, ainformed)
+            cols["type_of"][i] = code("types_t", atype)
+            cols["owner_of"][i] = code("owners_t", aowner or owner)
+            critical[i] = bool(crit)
+            data["descriptions"][i] = desc
+            data["display_names"][i] = aname
+            data["extra"][i] = extra
+            data["consulted"][i] = tuple(dict.fromkeys(aconsulted))
+            data["informed"][i] = tuple(dict.fromkeys(ainformed))
+            cols["line"][i], cols["col"][i] = aline, acol
+    return team_refs
+
+
 def patch(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) -> bool:
     """Replace file ``fi``'s ``old`` record by ``new`` in an encoded snapshot, in place.
 
@@ -60,64 +102,14 @@ def patch(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) -> bo
     if (moved or old.edges[1:] != new.edges[1:]) and not _patch_edges(data, fi, index, new.edges):
         return False
     teams_pos = {row[0]: i for i, row in enumerate(data["teams"])}
-    systems_pos = {row[0]: i for i, row in enumerate(data["systems"])}
     tests_pos = {row[0]: i for i, row in enumerate(data["tests"])}
-    team_refs: set[str] = set()
     others = data["others"]
     for team in new.teams:
         data["teams"][teams_pos[team.id]] = slot_row(Team(team.id, team.name, team.email, team.slack, team.members))
         others[f"team:{team.id}"] = (fi, team.line, team.col)
     cols = {k: ints(data[k]) for k in ("type_of", "owner_of", "line", "col")}
     critical = bytearray(data["critical"])
-    tables = {k: {v: i for i, v in enumerate(data[k])} for k in ("types_t", "owners_t")}
-
-    def code(table: str, value: str) -> int:
-        found = tables[table].setdefault(value, len(tables[table]))
-        if found == len(data[table]):
-            data[table].append(value)
-        return found
-
-    for s in new.systems:
-        sid, owner, a = s.id, s.owner, s.assets
-        team_refs.add(owner)
-        team_refs.update(s.consulted, s.informed)
-        row = data["systems"][systems_pos[sid]]
-        data["systems"][systems_pos[sid]] = (
-            sid,
-            s.name,
-            owner,
-            s.kind,
-            tuple(dict.fromkeys(s.consulted)),
-            tuple(dict.fromkeys(s.informed)),
-            row[-1],
-        )
-        others[f"system:{sid}"] = (fi, s.line, s.col)
-        for key, atype, aowner, crit, desc, aname, extra, aconsulted, ainformed, aline, acol in zip(
-            a.keys,
-            a.types,
-            a.owners,
-            a.critical,
-            a.descriptions,
-            a.names,
-            a.extra,
-            a.consulted,
-            a.informed,
-            a.lines,
-            a.cols,
-        ):
-            i = index[f"{sid}:{key}"]
-            if aowner:
-                team_refs.add(aowner)
-            team_refs.update(aconsulted, ainformed)
-            cols["type_of"][i] = code("types_t", atype)
-            cols["owner_of"][i] = code("owners_t", aowner or owner)
-            critical[i] = bool(crit)
-            data["descriptions"][i] = desc
-            data["display_names"][i] = aname
-            data["extra"][i] = extra
-            data["consulted"][i] = tuple(dict.fromkeys(aconsulted))
-            data["informed"][i] = tuple(dict.fromkeys(ainformed))
-            cols["line"][i], cols["col"][i] = aline, acol
+    team_refs = _patch_systems(data, fi, new, index, cols, critical)
     for t in new.tests:
         if not all(c in index for c in t.covers):
             return False
