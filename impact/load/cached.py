@@ -110,20 +110,28 @@ def check_cached(
     if data is None:
         if not fill(raws, files, hashes, range(len(files))):
             return None  # a file changed while impact read the catalog: the ordinary path reads it afresh
-        # One pause of the garbage collector for the whole build: paused per
-        # file, each file's end set off a collection over everything kept so
-        # far (a second at 100,000 assets); nothing here is in a cycle.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            data = _build(names, raws, rels, hashes)
-        finally:
-            if was_enabled:
-                gc.enable()
+        data = _build_paused(names, raws, rels, hashes)
         if data is None:
             return None
     catalog = decode(data, root, locate, names)
     return _finish(catalog, data, names, finish, warnings_now, snapshot_path, key, fresh=True)
+
+
+def _build_paused(
+    names: list[str], raws: list[bytes | None], rels: list[str], hashes: list[str]
+) -> dict[str, Any] | None:
+    """:func:`_build` with one pause of the garbage collector for the whole build.
+
+    Paused per file, each file's end set off a collection over everything
+    kept so far (a second at 100,000 assets); nothing here is in a cycle.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(names, raws, rels, hashes)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _build(names: list[str], raws: list[bytes | None], rels: list[str], hashes: list[str]) -> dict[str, Any] | None:
