@@ -116,7 +116,6 @@ LONG_FUNCTIONS = {
     "importers/salesforce.py:read_salesforce_source": 163,
     "load/files.py:catalog_rels": 69,
     "load/linking.py:_report_references": 66,
-    "load/loader.py:read_catalog_records": 65,
     "load/release_file.py:load_releases": 64,
     "read/nesting.py:flow_too_deep_at": 67,
     "read/outline_places.py:_scan": 103,

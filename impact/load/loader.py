@@ -29,6 +29,17 @@ if TYPE_CHECKING:
     from impact.read.records import FileRecord
 
 
+def _check_size(root: Path, files: list[Path], limits: Limits) -> None:
+    """Refuse a catalog larger than impact agrees to read (:mod:`impact.read.limits`)."""
+    total = sum(p.stat().st_size for p in files)
+    if total > limits.max_catalog_bytes:
+        message = (
+            f"the catalog is {total / 2**20:.0f} MiB, more than the limit of "
+            f"{limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)"
+        )
+        raise ImpactError(Problem(display_path(root), 0, 0, message))
+
+
 def read_catalog_records(
     root: Path, limits: Limits, problems: ProblemList
 ) -> tuple[list[str], list[Any], list[FileRecord], list[bytes]]:
@@ -41,17 +52,7 @@ def read_catalog_records(
     record of its valid entries, so one typo does not hide the next problem.
     """
     files = catalog_files(root, problems)
-    total = sum(p.stat().st_size for p in files)
-    if total > limits.max_catalog_bytes:
-        raise ImpactError(
-            Problem(
-                display_path(root),
-                0,
-                0,
-                f"the catalog is {total / 2**20:.0f} MiB, more than the limit of "
-                f"{limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)",
-            )
-        )
+    _check_size(root, files, limits)
     # Only when the catalog is read afresh: a warm run needs none of these (start-up time);
     # a valid catalog needs neither pydantic's models nor PyYAML.
     from impact.load.linking import DeferredYamlDoc
