@@ -114,7 +114,6 @@ LONG_FUNCTIONS = {
     "importers/merge.py:merge": 77,
     "importers/salesforce.py:_flow": 74,
     "importers/salesforce.py:read_salesforce_source": 163,
-    "load/files.py:catalog_rels": 69,
     "load/linking.py:_report_references": 66,
     "load/release_file.py:load_releases": 64,
     "read/nesting.py:flow_too_deep_at": 67,
