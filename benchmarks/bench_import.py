@@ -3,6 +3,7 @@
     python benchmarks/bench_import.py salesforce PATH/TO/ORG [--repeat 3]
     python benchmarks/bench_import.py dbt PATH/TO/manifest.json
     python benchmarks/bench_import.py gtm PATH/TO/export.json
+    python benchmarks/bench_import.py sitemap PATH/TO/sitemap_index.xml  (benchmarks/make_sitemap.py writes one)
 
 Each run imports into a fresh temporary catalog file (a first import), then
 once more into the same file (a re-import, which reads and merges the file
@@ -43,7 +44,7 @@ def timed(cmd: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["salesforce", "dbt", "gtm"])
+    parser.add_argument("kind", choices=["salesforce", "dbt", "gtm", "sitemap"])
     parser.add_argument("source")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

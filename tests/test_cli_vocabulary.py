@@ -51,7 +51,7 @@ def test_folder_as_argument_or_option_gives_the_same_answer(name: str) -> None:
 def test_every_answer_has_text_json_and_markdown() -> None:
     for name, (command, _) in COMMANDS.items():
         fmt = options(command).get("--format")
-        if fmt is None or name == "impact graph":  # graph's formats are picture formats (svg, png, pdf, dot)
+        if fmt is None or name in ("impact graph", "impact changes"):  # pictures (svg, png, pdf, dot); a change file (yaml, json)
             continue
         assert isinstance(fmt.type, click.Choice)
         assert {"text", "json", "markdown"} <= set(fmt.type.choices), name

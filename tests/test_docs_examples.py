@@ -134,8 +134,39 @@ def assert_answers(command: str, where: str) -> None:
     assert code in (0, 1) and not errors, f"{where}: {command}\nexit {code}\n{err}"
 
 
+def derived_repo(sandbox: Path) -> None:
+    """The sandbox as the repository of the README's derived-change examples.
+
+    ``force-app`` and ``catalog/`` (imported from it, so it lists it under
+    ``sources:``) committed on main, which is also ``origin/main``; then a
+    commit that adds a picklist value and renames a queue. ``force-app-main``
+    keeps the export as it was on main.
+    """
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=sandbox, env={**__import__("os").environ, **env}, check=True, capture_output=True)
+
+    (sandbox / "catalog").mkdir()
+    (sandbox / "catalog" / "teams.yaml").write_text("teams:\n  salesops: {name: Sales operations}\n", encoding="utf-8")
+    assert_answers("impact import salesforce force-app --owner salesops -o catalog/salesforce.yaml", "derived_repo")
+    shutil.copytree(sandbox / "force-app", sandbox / "force-app-main")
+    git("init", "-q", "-b", "main")
+    git("add", "force-app", "catalog")
+    git("commit", "-q", "-m", "the org as retrieved")
+    git("update-ref", "refs/remotes/origin/main", "main")
+    field = sandbox / "force-app/main/default/objects/Lead/fields/Division__c.field-meta.xml"
+    field.write_text(field.read_text(encoding="utf-8").replace("<type>Picklist</type>", "<type>Picklist</type><valueSet><valueSetDefinition><value><fullName>Partner</fullName></value></valueSetDefinition></valueSet>"), encoding="utf-8")
+    git("mv", "force-app/main/default/queues/NA_Inbound.queue-meta.xml", "force-app/main/default/queues/NA_Inbound_Leads.queue-meta.xml")
+    git("commit", "-q", "-am", "a picklist value, a queue renamed")
+
+
 @pytest.mark.parametrize(("doc", "line", "body"), SHELL, ids=[f"{d}:{n}" for d, n, _ in SHELL])
 def test_shell_block_runs(doc: str, line: int, body: str, sandbox: Path) -> None:
+    if "--base origin/main --catalog catalog" in body or "force-app-main" in body:
+        derived_repo(sandbox)
     for command in commands(body):
         where = f"{doc}:{line}"
         if command.startswith("impact "):

@@ -270,12 +270,18 @@ def test_gtm_edges_agree_with_an_independent_reading(tmp_path: Path) -> None:
     data = json.loads(GTM.read_text(encoding="utf-8"))["containerVersion"]
     names = {t["triggerId"]: t["name"] for t in data["trigger"]}
     names.update({"2147479553": "All Pages", "2147479573": "Initialization - All Pages"})
+    # A built-in's internal spelling ({{_event}}) is the export's built-in of that type (EVENT → Event).
+    by_type = {v["type"]: v["name"] for v in data["builtInVariable"]}
+
+    def variable(var: str) -> str:
+        return by_type.get(var[1:].upper(), var) if var.startswith("_") else var
+
     expected: set[tuple[str, str]] = set()
     for tag in data["tag"]:
         for tid in tag.get("firingTriggerId", []) + tag.get("blockingTriggerId", []):
             expected.add((f"gtm:trigger/{names.get(tid, f'Built-in trigger {tid}')}", f"gtm:tag/{tag['name']}"))
         for var in re.findall(r"\{\{([^}]+)\}\}", json.dumps(tag.get("parameter"))):
-            expected.add((f"gtm:variable/{var}", f"gtm:tag/{tag['name']}"))
+            expected.add((f"gtm:variable/{variable(var)}", f"gtm:tag/{tag['name']}"))
         for seq in tag.get("setupTag", []):
             expected.add((f"gtm:tag/{seq['tagName']}", f"gtm:tag/{tag['name']}"))
     for trig in data["trigger"]:  # a trigger group on the triggers it lists
@@ -284,7 +290,7 @@ def test_gtm_edges_agree_with_an_independent_reading(tmp_path: Path) -> None:
     for kind, items in (("trigger", data["trigger"]), ("variable", data["variable"])):
         for item in items:
             for var in re.findall(r"\{\{([^}]+)\}\}", json.dumps([item.get(k) for k in ("filter", "autoEventFilter", "customEventFilter", "parameter")])):
-                expected.add((f"gtm:variable/{var}", f"gtm:{kind}/{item['name']}"))
+                expected.add((f"gtm:variable/{variable(var)}", f"gtm:{kind}/{item['name']}"))
     code, out = run("import", "gtm", str(GTM), "--owner", "web", "-o", str(tmp_path / "gtm.yaml"))
     assert code == 0, out
     assert edges_of(tmp_path) == expected
@@ -383,16 +389,28 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def expected_folders(*sitemaps: Path, keep_host: bool = False) -> set[str]:
-    """Folders as a person reads them: every proper parent path of a page address in <url><loc>."""
-    out: set[str] = set()
+    """Folders as a person reads them: every proper parent path of a page address in <url><loc>, at most 3 deep,
+    except a folder holding a single page (its own address, or pages with no deeper folder) and no sub-folder."""
+    folders: set[str] = set()
+    addresses: list[str] = []
     for sitemap in sitemaps:
         for loc in ET.parse(sitemap).getroot().findall(f"{SM}url/{SM}loc"):
             m = re.match(r"https?://([^/]+)(/.*)", (loc.text or "").strip())
             assert m
+            host = m.group(1) if keep_host else ""
             parts = [p for p in m.group(2).split("/") if p]
+            addresses.append(f"{host}/{'/'.join(parts)}/" if m.group(2).endswith("/") else f"{host}/{'/'.join(parts)}")
             for i in range(1, min(len(parts), 4)):
-                out.add(f"website:{m.group(1) if keep_host else ''}/{'/'.join(parts[:i])}/")
-    return out
+                folders.add(f"{host}/{'/'.join(parts[:i])}/")
+
+    def holds(folder: str, address: str) -> bool:
+        if address == folder:
+            return True
+        deepest = max((f for f in folders if address.startswith(f) and f != address), key=len, default=None)
+        return deepest == folder
+
+    kept = {f for f in folders if any(o != f and o.startswith(f) for o in folders) or sum(holds(f, a) for a in addresses) != 1}
+    return {f"website:{f}" for f in kept}
 
 
 def test_yoast_sitemap_index_reads_pages_not_images_or_leaf_pages(tmp_path: Path) -> None:
@@ -420,7 +438,11 @@ def test_sitemap_index_finds_children_by_url_path_and_keeps_hosts_apart(tmp_path
     assert code == 0, out
     hosted = set(load_catalog(tmp_path / "h").assets)
     assert hosted == expected_folders(*children, keep_host=True)
-    assert "website:blog.example.com/en/news/" in hosted and "website:www.example.com/en/products/" in hosted
+    assert "website:blog.example.com/en/" in hosted and "website:www.example.com/en/products/" in hosted
+    assert "website:blog.example.com/en/news/" not in hosted  # one page, no sub-folder: not a folder of its own
+    code, out = run("import", "sitemap", str(folder / "sitemap.xml"), "--keep-host", "--pages", "--owner", "web", "-o", str(tmp_path / "p" / "w.yaml"))
+    assert code == 0, out
+    assert "website:blog.example.com/en/news/" in set(load_catalog(tmp_path / "p").assets)
 
 
 # --- sources and refresh; hand-written content survives -----------------------------
@@ -447,7 +469,8 @@ def test_refresh_reruns_every_recorded_import_and_says_what_changed(tmp_path: Pa
     del manifest["exposures"]["exposure.revops.pipeline_dashboard"]
     del manifest["parent_map"]["exposure.revops.pipeline_dashboard"]
     (exports / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    code, out = run("import", "refresh", str(cat))
+    # The Salesforce fixture lives outside the folder holding the catalog: allowed by name.
+    code, out = run("import", "refresh", str(cat), "--allow-path", str(SF_SYNTH))
     assert code == 0, out
     assert "Refreshing" in out and "1 asset(s) and 0 dependency(ies) added" in out
     assert "Kept 1 asset(s) the source no longer lists (delete them by hand if they are gone): dbt:exposure/pipeline_dashboard" in out
@@ -461,7 +484,7 @@ def test_refresh_reruns_every_recorded_import_and_says_what_changed(tmp_path: Pa
     # An export gone: the other sources are still refreshed, and every failure is reported at the end.
     (exports / "manifest.json").unlink()
     before = (cat / "dbt.yaml").read_bytes()
-    code, out = run("import", "refresh", str(cat))
+    code, out = run("import", "refresh", str(cat), "--allow-path", str(SF_SYNTH))
     assert code == 2, out
     assert out.count("Refreshing") == 2 and "1 of 2 sources refreshed; 1 could not be" in out
     assert "manifest.json" in out and (cat / "dbt.yaml").read_bytes() == before

@@ -14,9 +14,11 @@ SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
   <url><loc>https://www.example.com/</loc></url>
   <url><loc>https://www.example.com/products/analytics/tour.html</loc></url>
+  <url><loc>https://www.example.com/products/analytics/pricing.html</loc></url>
   <url><loc>https://www.example.com/products/automation/</loc></url>
   <url><loc>https://www.example.com/pricing</loc></url>
   <url><loc>https://www.example.com/NO/caf%C3%A9/</loc></url>
+  <url><loc>https://www.example.com/NO/kontakt/</loc></url>
 </urlset>
 """
 
@@ -44,7 +46,8 @@ def test_sitemap_and_csv_build_a_catalog_that_validates(tmp_path: Path) -> None:
     assert code == 0, out
     assert "4 asset(s) and 4 dependency(ies) added" in out
     catalog = load_catalog(cat)
-    # Folders hold pages; a page's own address with a trailing slash (/products/automation/) is a page.
+    # Folders hold pages (two or more, or a sub-folder); a page's own address with a trailing slash
+    # (/products/automation/) is a page.
     assert sorted(catalog.systems["website"].assets) == ["website:/NO/", "website:/products/", "website:/products/analytics/"]
     deps = {(d.upstream, d.downstream) for d in catalog.dependencies}
     assert ("website:/products/", "website:/products/analytics/") in deps

@@ -139,7 +139,8 @@ def test_notify_release_lists_what_ships_and_what_is_held(changes, write):
     (changes / "CR-3.yaml").unlink()
     result = run("notify", "--release", "R1", "--changes", str(changes), "--stage", "pre-release", "--format", "markdown")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("**Subject:** [Release R1] Ships 2026-11-12: CR-1, CR-2\n")
+    # Markdown markup in the subject is escaped like any other text (a title may hold a link or a tag).
+    assert result.output.startswith("**Subject:** \\[Release R1\\] Ships 2026-11-12: CR-1, CR-2\n")
     assert "Release `R1` (First release) ships on **2026-11-12**." in result.output
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -12,6 +13,7 @@ import click
 
 from impact.cli.main import cli
 from impact.cli.options import catalog_folder_options
+from impact.store.lock import DEFAULT_WAIT
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,6 +26,7 @@ def _common(func: F) -> F:
         help="The catalog folder whose other files define teams and systems. Default: the folder of the output file.",
     )(func)
     func = click.option("--owner", metavar="TEAM", help="Owning team of a new system (and of rows with no owner).")(func)
+    func = wait_option(_without_wait(func))
     return click.option(
         "-o",
         "--output",
@@ -90,7 +93,7 @@ def _source_entry(output: Path, source: str) -> dict[str, Any]:
     base = output.resolve().parent
     args: list[str] = []
     for param in ctx.command.params:
-        if not isinstance(param, click.Option) or param.name in ("output", "catalog") or param.name is None:
+        if not isinstance(param, click.Option) or param.name in ("output", "catalog", "wait") or param.name is None:
             continue
         value = ctx.params.get(param.name)
         if value is None or value == param.default or value == () or value is False:
@@ -108,11 +111,37 @@ def _source_entry(output: Path, source: str) -> dict[str, Any]:
     return {"kind": ctx.command.name, "path": Path(os.path.relpath(Path(source).resolve(), base)).as_posix(), "args": args}
 
 
+def wait_option(func: F) -> F:
+    """``--wait SECONDS``: how long a writer waits for another one writing the same file (see impact.store.lock)."""
+    return click.option(
+        "--wait",
+        "wait",
+        type=click.FloatRange(0, 86400),
+        default=DEFAULT_WAIT,
+        show_default=True,
+        metavar="SECONDS",
+        help="When another import is writing the same file, wait this long for it, then give up (exit 2).",
+    )(func)
+
+
+def _without_wait(func: F) -> F:
+    """The command without the ``wait`` parameter: ``_finish`` reads it from the context."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, wait: float, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _finish(output: str, imported: Any, catalog: str | None, source: str) -> None:
     from impact.importers.merge import merge_into_file
+    from impact.store.lock import writing
 
     entry = _source_entry(Path(output), source)
-    report = merge_into_file(Path(output), imported, Path(catalog) if catalog else None, [Path(source)], entry)
+    wait = click.get_current_context().params.get("wait", DEFAULT_WAIT)
+    with writing(Path(output), wait):  # read, merge and replace the file as one writer
+        report = merge_into_file(Path(output), imported, Path(catalog) if catalog else None, [Path(source)], entry)
     for line in [*report.lines(), *getattr(imported, "notes", [])]:
         click.echo(line, err=True)
 
@@ -166,11 +195,13 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_
     """Website folders from a standard sitemap; each folder depends on its parent.
 
     A folder is a path with pages below it: a page's own address, even with a
-    trailing slash (/blog/my-post/), is a page, imported only with --pages.
+    trailing slash (/blog/my-post/), is a page, imported only with --pages, and
+    so is a folder that holds one page and no sub-folder (/experiments/ID/slug
+    folds into /experiments/).
     Only page addresses are read (<url><loc>), not image or video ones. A
     sitemap index works too: save the sitemaps it lists next to it, by their
-    URL path (en/sitemap.xml) or file name (impact reads no network). .xml.gz
-    files are read as they are.
+    URL path (en/sitemap.xml) or file name (impact reads no network), saved
+    compressed (.xml.gz) or not. .xml.gz files are read as they are.
 
     \b
     Example:
@@ -233,8 +264,10 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     assignment-rule/Lead.Rule name, queue/Queue_Name,
     workflow-rule/Lead.Rule, apex-class/Name, apex-trigger/Name. Formula
     fields, validation rules, assignment rules, workflow rules and flows
-    depend on the fields they read; a field a flow or workflow writes
-    depends on it; a queue depends on the assignment rules routing into it.
+    depend on the fields they read; a flow on the flows it calls; an
+    automation that writes a field depends on its name, schema and
+    availability, and the field on it; a queue depends on the assignment
+    rules routing into it.
     Inactive, draft and obsolete items are imported and say so.
 
     \b
@@ -247,28 +280,34 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
 
 
 @import_group.command("dbt")
-@click.argument("manifest", metavar="MANIFEST.json", type=click.Path(dir_okay=False))
+@click.argument("manifest", metavar="MANIFEST.json|DIR", type=click.Path())
 @click.option("--system", default="dbt", show_default=True, metavar="ID", help="System id of the dbt project.")
 @click.option("--link", "links", multiple=True, metavar="SOURCE=SYSTEM", help="A dbt source is loaded from this catalog system: its tables depend on the system's objects (and fields, per documented column). Repeatable.")
 @_common
 def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, owner: str | None, catalog: str | None) -> None:
-    """Models, sources, seeds, snapshots, exposures and tests from dbt's target/manifest.json.
+    """Models, sources, seeds, snapshots, exposures and tests from dbt's target/manifest.json or a project folder.
 
     Each node depends on its parents; an exposure on the models it uses. Each
     dbt test becomes a catalog test (automated, run: dbt test --select NAME)
     covering the nodes it tests. Ids: model/NAME, source/SOURCE.TABLE,
     seed/NAME, snapshot/NAME, exposure/NAME.
 
+    A project folder (with dbt_project.yml) needs no compiled manifest: its
+    models' ref() and source() calls, YAML files, seeds and snapshots are
+    read without dbt, with the same ids. A ref() built by Jinja, which only
+    dbt can work out, is named in a note and left out.
+
     \b
     Example:
         impact import dbt target/manifest.json --link salesforce=salesforce --owner analytics -o catalog/dbt.yaml
+        impact import dbt . --owner analytics -o catalog/dbt.yaml
     """
-    from impact.importers.dbt import read_dbt_manifest
+    from impact.importers.dbt import read_dbt
     from impact.importers.merge import catalog_assets
 
     parsed = _parse_links(links)
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if parsed else {}
-    _finish(output, read_dbt_manifest(Path(manifest), system, owner, parsed, known), catalog, manifest)
+    _finish(output, read_dbt(Path(manifest), system, owner, parsed, known), catalog, manifest)
 
 
 @import_group.command("gtm")
@@ -281,7 +320,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
     Export it in Tag Manager under Admin > Export Container. A tag depends on
     its firing and blocking triggers (built-in ones such as All Pages too);
-    tags, triggers and variables depend on the variables they use. With
+    tags, triggers and variables depend on the variables they use; a built-in
+    variable is one asset however it is spelt ({{_event}} is variable/Event). With
     --website, a trigger whose Page Path equals, starts with or contains a
     folder of that system depends on the folder. Ids: tag/NAME,
     trigger/NAME, variable/NAME, names as in the container.
@@ -298,8 +338,18 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
 
 
 @import_group.command("refresh")
+@click.option(
+    "--allow-path",
+    "allow",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Also read exports inside DIR (repeatable). "
+    "By default a source must be inside the folder that holds the catalog.",
+)
+@wait_option
 @catalog_folder_options
-def import_refresh(catalog: str | None) -> None:
+def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> None:
     """Run every import listed under 'sources:' in the catalog's files again.
 
     Each import records itself in the file it writes (kind, path of the
@@ -316,6 +366,7 @@ def import_refresh(catalog: str | None) -> None:
         impact import refresh catalog
     """
     from impact.core.errors import ImpactError, Problem, display_path
+    from impact.importers.confine import allowed_roots
     from impact.importers.merge import catalog_sources
 
     folder = Path(catalog or os.environ.get("IMPACT_CATALOG") or "catalog")
@@ -330,17 +381,25 @@ def import_refresh(catalog: str | None) -> None:
     # parses) is reported with the others at the end, and leaves its catalog file as it was.
     failed: list[Problem] = []
     broken = 0
+    roots = allowed_roots(folder, allow)
+    seen: dict[Path, int] = {}
     for target, entry in found:
+        index = seen[target] = seen.get(target, -1) + 1
         command = group.get_command(ctx, entry["kind"]) if isinstance(group, click.Group) else None
-        if command is None:
-            failed.append(Problem(display_path(target), 0, 0, f"unknown source kind {entry['kind']!r} under 'sources:'"))
+        refused = _refused(command, target, index, entry, roots)
+        if refused is not None:
+            failed.append(refused)
             broken += 1
             continue
+        assert command is not None
         export = os.path.normpath(target.parent / entry["path"])
         args = [_rebase(arg, prev, target) for prev, arg in zip(["", *entry["args"]], entry["args"])]
         click.echo(f"Refreshing {display_path(target)} from {entry['kind']} {display_path(export)}", err=True)
         try:
-            command.main(args=[export, *args, "-o", str(target), "--catalog", str(folder)], prog_name=f"impact import {entry['kind']}", standalone_mode=False)
+            args = [export, *args, "-o", str(target), "--catalog", str(folder), "--wait", str(wait)]
+            # A child of this command's context: it inherits the group's settings (-h), as when typed.
+            with command.make_context(entry["kind"], args, parent=ctx) as sub:
+                command.invoke(sub)
         except ImpactError as exc:
             failed.extend(exc.problems)
             broken += 1
@@ -350,6 +409,36 @@ def import_refresh(catalog: str | None) -> None:
     if failed:
         click.echo(f"{len(found) - broken} of {len(found)} sources refreshed; {broken} could not be, and their catalog files were left as they were:", err=True)
         raise ImpactError(failed)
+
+
+def _refused(command: click.Command | None, target: Path, index: int, entry: dict[str, Any], roots: list[str]) -> Any:
+    """The problem of a ``sources:`` entry that may not run, or None.
+
+    Unknown kind, an ``args:`` value that is not an option of the importer,
+    or a path outside ``roots`` (see :mod:`impact.importers.confine`).
+    """
+    from impact.core.errors import Problem, display_path
+    from impact.importers.confine import refused_source
+
+    where = f"sources[{index}]"
+    if command is None:
+        return Problem(display_path(target), 0, 0, f"{where}: unknown source kind {entry['kind']!r}")
+    options = {opt: param for param in command.params if isinstance(param, click.Option) for opt in param.opts}
+    paths: dict[str, bool] = {str(entry["path"]): True}
+    args = iter(entry["args"])
+    for arg in args:
+        param = options.get(arg)
+        if param is None or param.name in ("output", "catalog", "wait"):
+            what = f"{where}: args: {arg!r} is not an option 'impact import {entry['kind']}' takes from 'sources:'"
+            return Problem(display_path(target), 0, 0, what)
+        if param.is_flag:
+            continue
+        value = next(args, None)
+        if value is None:
+            return Problem(display_path(target), 0, 0, f"{where}: args: {arg} needs a value")
+        if param.name in _PATH_OPTIONS:
+            paths[value] = False
+    return refused_source(target, index, entry, paths, roots)
 
 
 def _rebase(arg: str, option: str, target: Path) -> str:

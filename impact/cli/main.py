@@ -12,7 +12,9 @@ import contextlib
 import gc
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -30,15 +32,19 @@ from impact.cli.options import (
     output_file_option,
     require_selection,
 )
-from impact.core.errors import ImpactError, display_path
+from impact.core.errors import ImpactError, Terminated, display_path, raise_terminated
 from impact.load.change import catalog_folder
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 EXIT_OK, EXIT_BLOCKING, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
+# Interrupted (Ctrl-C, SIGINT) and terminated (SIGTERM): the shell's 128 + signal number,
+# so a CI step tells a stopped run from a blocking answer (1).
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 
 LAZY_COMMANDS = {
+    "changes": "changes",
     "check-changes": "hooks",
     "conflicts": "release",
     "coverage": "coverage",
@@ -70,7 +76,7 @@ import says why, see ``tests/test_architecture.py``).
 
 
 SECTIONS = {
-    "Everyday checks": ["check", "check-changes", "trace"],
+    "Everyday checks": ["check", "check-changes", "changes", "trace"],
     "Releases": ["release", "conflicts", "stakeholders", "notify"],
     "Readiness": ["step", "signoff", "run-tests", "result"],
     "Reports and pictures": ["report", "graph", "coverage", "site"],
@@ -122,6 +128,12 @@ class ImpactGroup(click.Group):
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except KeyboardInterrupt:
+            _stopped("Interrupted")
+            ctx.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            _stopped("Terminated")
+            ctx.exit(EXIT_TERMINATED)
         except RecursionError:
             click.echo("Error: the input is nested too deeply to process", err=True)
             ctx.exit(EXIT_BAD_INPUT)
@@ -177,6 +189,16 @@ def cli(ctx: click.Context, debug: bool, no_cache: bool) -> None:
     Which setting wins, for every command: an option on the command line,
     then a key in a file (a change file's 'catalog:'), then the environment
     (IMPACT_CATALOG), then what impact finds (a folder named 'catalog').
+
+    \b
+    Exit codes, for every command:
+      0    done (the answer does not block)
+      1    a blocking answer (check, check-changes, validate --strict, ...)
+      2    bad input or usage, a file that cannot be read or written,
+           another import writing the same file
+      3    a bug in impact (--debug shows the traceback)
+      130  interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM);
+           no file is left half-written either way
 
     \b
     Example:
@@ -296,6 +318,8 @@ def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str,
 @max_tools_option
 @answer_format
 @click.option("--all", "show_all", is_flag=True, help="List every impacted asset; by default a tool's long low-risk tail is folded.")
+@click.option("--base", metavar="REV", help="No change file: derive the change from the exports the catalog's 'sources:' list, as they differ between this git revision and --head.")
+@click.option("--head", metavar="REV", help="With --base: the newer revision. Default: HEAD.")
 @output_file_option
 def check(
     change_files: tuple[str, ...],
@@ -305,6 +329,8 @@ def check(
     max_tools: int,
     fmt: str,
     show_all: bool,
+    base: str | None,
+    head: str | None,
     output: str | None,
 ) -> int:
     """What a change reaches, who to involve, which tests to run.
@@ -319,12 +345,20 @@ def check(
     files (or --release ID --changes DIR) give one answer each, then a
     one-line summary.
 
+    With --base REV instead of a change file, the change is derived from
+    the exports the catalog lists under 'sources:' (see 'impact changes'):
+    a pull request on the exports is checked as it is.
+
     Exits 1 when a change declares a release path lighter than it needs.
 
     \b
     Example:
         impact check catalogs/example/changes/CR-101-products-to-solutions.yaml --format markdown
     """
+    if base is not None or head is not None:
+        from impact.cli.derived import check_derived
+
+        return check_derived(bool(change_files or release_id), base, head, catalog, lambda path, folder: _check_one(path, folder, max_tools, fmt, show_all, output))
     files = check_selection(change_files, release_id, changes_dir)
     if len(files) > 1:
         return run_checks(files, catalog, max_tools, fmt, output, show_all)
@@ -371,15 +405,23 @@ def _check_one(change_file: Path, catalog: str | None, max_tools: int, fmt: str,
 @catalog_folder_options
 @answer_format
 @click.option("--strict", is_flag=True, help="Treat warnings as problems: exit 1 when there are any.")
+@click.option(
+    "--show-cycles",
+    is_flag=True,
+    help="List each automation that reads and writes the same field (a flow setting a field it reads); "
+    "by default one line counts them.",
+)
 @output_file_option
-def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) -> int:
+def validate(catalog: str | None, fmt: str, strict: bool, show_cycles: bool, output: str | None) -> int:
     """Check a catalog and report every problem at once.
 
     Errors (unknown keys, wrong types, dangling references, unknown teams,
     ids defined twice, duplicate YAML keys) are printed as
     'Error: file:line:col: message' and exit 2; a file that cannot be read
     comes first. Warnings (critical assets no test covers, dependency cycles)
-    are printed as 'Warning: ...' and exit 0, or 1 with --strict.
+    are printed as 'Warning: ...' and exit 0, or 1 with --strict. A flow or
+    workflow that reads and writes the same field is normal: one 'Note:' line
+    counts them, and --show-cycles lists each one.
 
     DIR (or --catalog DIR) defaults to IMPACT_CATALOG, then ./catalog.
 
@@ -392,7 +434,7 @@ def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) ->
     from impact.render.text import safe
 
     root = str(catalog_folder(catalog))
-    validation = validate_catalog(root)
+    validation = validate_catalog(root, show_cycles=show_cycles)
     errors, warnings = validation.errors, validation.warnings
     c = validation.catalog
     if errors:
@@ -452,13 +494,29 @@ def validate(catalog: str | None, fmt: str, strict: bool, output: str | None) ->
     return EXIT_BLOCKING if strict and warnings else EXIT_OK
 
 
+def _stopped(how: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"{how}: stopped; no file was left half-written.", err=True)
+
+
 def main() -> None:
-    """The console script: run the command, then leave without freeing memory object by object."""
+    """The console script: run the command, then leave without freeing memory object by object.
+
+    SIGTERM is turned into an exception like Ctrl-C, so that a terminated run
+    removes its temporary files as an interrupted one does; both exit with
+    the shell's code (130, 143), never 1.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, raise_terminated)
     try:
         cli(prog_name="impact")
         code: Any = EXIT_OK
     except SystemExit as done:
         code = done.code
+    except KeyboardInterrupt:  # before or after the command ran
+        code = EXIT_INTERRUPTED
+    except Terminated:
+        code = EXIT_TERMINATED
     _exit(code)
 
 

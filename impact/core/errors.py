@@ -136,3 +136,16 @@ class ProblemList:
         errors = self.errors
         if errors:
             raise ImpactError(errors + self.notes)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like Ctrl-C's ``KeyboardInterrupt``, so every ``finally`` runs.
+
+    Not an ``Exception``: nothing that handles errors catches it by accident;
+    the command line turns it into exit code 143 (see ``impact.cli.entry``).
+    """
+
+
+def raise_terminated(signum: int, frame: object) -> None:
+    """A SIGTERM handler: stop the run as an interrupt would, temporary files removed on the way out."""
+    raise Terminated()

@@ -12,6 +12,7 @@ what it reaches. ``networkx`` is imported only for :attr:`DependencyGraph.graph`
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -420,21 +421,62 @@ class DependencyGraph:
             return None
         return self._edges.note(index[upstream], index[downstream])[1]
 
-    def cycles(self) -> list[list[str]]:
+    def cycles(self, carrying: str | None = None) -> list[list[str]]:
         """One cycle per strongly connected group of assets, each rotated to start at its smallest id.
 
         The cycle is the first one a depth-first walk from the group's
         smallest id meets, taking dependencies in id order (what
-        ``networkx.find_cycle`` gives on the same graph).
+        ``networkx.find_cycle`` gives on the same graph). ``carrying``: only
+        the dependencies that use this aspect (``data``: a loop a change can
+        go round, not one closed by a writer's reference to the field it writes).
         """
-
-        offsets, targets, ids = self._edges.offsets, self._edges.targets, self._ids
+        offsets, targets = self._carrying(carrying)
+        ids = self._ids
         found = []
         for component in cyclic_components(offsets, targets):
             cycle = [ids[u] for u in first_cycle(offsets, targets, set(component), min(component))]
             first = cycle.index(min(cycle))
             found.append(cycle[first:] + cycle[:first])
         return sorted(found)
+
+    def mutual(self, carrying: str | None = None) -> list[tuple[str, str]]:
+        """Pairs of assets that depend on each other (a flow that reads and writes a field), smaller id first, sorted.
+
+        Only dependencies that use ``carrying`` count (every one without it).
+        Searched only within the strongly connected groups, where any such pair lies.
+        """
+        offsets, targets = self._carrying(carrying)
+        ids = self._ids
+        pairs = []
+        for component in cyclic_components(offsets, targets):
+            members = set(component)
+            for u in component:
+                for v in targets[offsets[u] : offsets[u + 1]]:
+                    if u < v and v in members:
+                        row = targets[offsets[v] : offsets[v + 1]]
+                        at = bisect_left(row, u)
+                        if at < len(row) and row[at] == u:
+                            pairs.append((ids[u], ids[v]) if ids[u] < ids[v] else (ids[v], ids[u]))
+        return sorted(pairs)
+
+    def _carrying(self, carrying: str | None) -> tuple[Sequence[int], Sequence[int]]:
+        """The adjacency (offsets, targets) of the dependencies that use ``carrying``; every one without it."""
+        offsets, targets, uses = self._edges.offsets, self._edges.targets, self._edges.uses
+        if carrying is None or not uses:
+            return offsets, targets
+        # Only the edges that say what they use can drop out: the others are copied by runs.
+        dropped = [pos for pos, aspects in uses.items() if carrying not in aspects]
+        if not dropped:
+            return offsets, targets
+        dropped.sort()
+        kept_targets: list[int] = []
+        start = 0
+        for pos in dropped:
+            kept_targets.extend(targets[start:pos])
+            start = pos + 1
+        kept_targets.extend(targets[start:])
+        starts = [offset - bisect_left(dropped, offset) for offset in offsets]
+        return starts, kept_targets
 
 
 class _SystemOf(Mapping[str, str]):

@@ -36,6 +36,7 @@ from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from impact.core.errors import ImpactError, display_path
 from impact.importers import roundtrip
 from impact.store.fsio import atomic_write
+from impact.store.lock import writing
 
 STEP_ORDER = ("triage", "build", "qa")
 
@@ -122,17 +123,18 @@ def edit_change(path: Path, edit: Edit) -> str:
     from impact.read.yamlio import parse_yaml
 
     name = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImpactError(f"{name}: cannot read the change file: {exc}") from None
-    tree = roundtrip.load(text)
-    if not isinstance(tree, dict):
-        raise ImpactError(f"{name}: not a change file (expected a mapping with id, title and changes)")
-    edit(tree)
-    new = roundtrip.dump_like(tree, text)
-    spec, problems = validate(ChangeSpec, parse_yaml(new.encode("utf-8"), name))
-    if spec is None:
-        raise ImpactError(problems)
-    atomic_write(path, new)
+    with writing(path, what="impact command"):  # one writer at a time, from the read to the replace
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImpactError(f"{name}: cannot read the change file: {exc}") from None
+        tree = roundtrip.load(text)
+        if not isinstance(tree, dict):
+            raise ImpactError(f"{name}: not a change file (expected a mapping with id, title and changes)")
+        edit(tree)
+        new = roundtrip.dump_like(tree, text)
+        spec, problems = validate(ChangeSpec, parse_yaml(new.encode("utf-8"), name))
+        if spec is None:
+            raise ImpactError(problems)
+        atomic_write(path, new)
     return new

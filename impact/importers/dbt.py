@@ -1,4 +1,9 @@
-"""dbt's ``target/manifest.json`` → catalog assets, dependencies and tests.
+"""dbt's ``target/manifest.json``, or a dbt project folder, → catalog assets, dependencies and tests.
+
+A project folder with no compiled manifest is read by
+:mod:`impact.importers.dbtproject` into the same ids and tests
+(:func:`read_dbt_project`); a ``ref`` it cannot read statically is named in a
+note, never guessed.
 
 Canonical ids (system ``dbt`` unless ``--system``): ``model/<name>``,
 ``source/<source name>.<table name>``, ``seed/<name>``, ``snapshot/<name>``,
@@ -16,11 +21,13 @@ matched case-insensitively).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from impact.core.errors import ImpactError, Problem, display_path
 from impact.importers.merge import Imported, ImportedAsset, ImportedTest
+from impact.importers.shapes import DbtManifest, check_shape
 from impact.importers.xmlread import read_json
 
 _KINDS = {"model": "model", "seed": "seed", "snapshot": "snapshot"}
@@ -50,6 +57,7 @@ def read_dbt_manifest(path: Path, system: str = "dbt", owner: str | None = None,
         raise ImpactError(Problem(name, 1, 1, wrong))
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
         raise ImpactError(Problem(name, 1, 1, "not a dbt manifest: it has no 'nodes'; run 'dbt parse' (or dbt compile) and give target/manifest.json"))
+    check_shape(DbtManifest, data, name, "dbt manifest.json")
     nodes: dict[str, Any] = data["nodes"]
     sources = _dict(data.get("sources"))
     exposures = _dict(data.get("exposures"))
@@ -142,3 +150,67 @@ def _linked(source: dict[str, Any], links: dict[str, str], known: dict[str, dict
                 out.append(f"{linked_system}:{col}")
         break
     return out
+
+
+Known = dict[str, dict[str, str | None]]
+
+
+def read_dbt_project(
+    folder: Path,
+    system: str = "dbt",
+    owner: str | None = None,
+    links: dict[str, str] | None = None,
+    known: Known | None = None,
+) -> Imported:
+    """Assets, dependencies and tests of a dbt project folder, with the ids :func:`read_dbt_manifest` writes."""
+    # Only a project folder needs the Jinja and SQL readers: a manifest import does not load them.
+    from impact.importers.changes.model import FolderTree
+    from impact.importers.dbtproject import read_project
+
+    name = display_path(folder)
+    if not folder.is_dir():
+        raise ImpactError(Problem(name, 0, 0, "no such folder"))
+    try:
+        project = read_project(FolderTree(folder))
+    except ImpactError as exc:  # places in the project are relative to it: say where it is
+        raise ImpactError([replace(p, file=f"{name}/{p.file}") for p in exc.problems]) from None
+    if not project.nodes:
+        raise ImpactError(Problem(name, 0, 0, "the project has no models, sources, seeds, snapshots or exposures"))
+    imported = Imported(name, "dbt")
+    target = imported.system(system)
+    target.name, target.kind, target.owner = "dbt", "transformation", owner
+    for key, node in sorted(project.nodes.items()):
+        kind = key.split("/", 1)[0]
+        deps = {f"{system}:{d}" for d in node.depends_on}
+        if kind == "source" and links and known:
+            source, _, table = key.split("/", 1)[1].partition(".")
+            entry = {"source_name": source, "name": table, "identifier": node.config.get("identifier")}
+            entry["columns"] = node.columns
+            deps |= set(_linked(entry, links, known))
+        target.assets[key] = ImportedAsset(kind, None, node.description or None, sorted(deps), node.label or None)
+        for dep in node.depends_on:  # a package's model or an undeclared source: an asset, as in a manifest
+            target.assets.setdefault(dep, ImportedAsset(dep.split("/", 1)[0], None, None, []))
+    for test_name, test in sorted(project.tests.items()):
+        covered = [f"{system}:{k}" for k in test.covers if k in target.assets]
+        if not covered:
+            continue
+        tid = _TEST_ID.sub("_", f"dbt.{test_name}")[:200]
+        column = f" ({test.column})" if test.column else ""
+        title = test.description or f"dbt {test.what} test on {test.covers[0]}{column}"
+        run = f"dbt test --select {test_name}"
+        imported.tests[tid] = ImportedTest(title, sorted(set(covered)), "automated", run, owner)
+    imported.notes.extend(f"{name}: {w}" for w in project.warnings)  # paths in the notes are inside the folder
+    return imported
+
+
+def read_dbt(
+    path: Path,
+    system: str = "dbt",
+    owner: str | None = None,
+    links: dict[str, str] | None = None,
+    known: Known | None = None,
+) -> Imported:
+    """A manifest file or a project folder, whichever ``path`` is."""
+    if path.is_dir():
+        return read_dbt_project(path, system, owner, links, known)
+    return read_dbt_manifest(path, system, owner, links, known)

@@ -5,7 +5,9 @@ Canonical ids (system ``gtm`` unless ``--system``): ``tag/<name>``,
 depends on its firing and blocking triggers (built-in triggers such as All
 Pages get their names too) and on the tags it is sequenced after; a trigger
 group depends on the triggers it groups; tags,
-triggers and variables depend on the variables they use (``{{Page Path}}``).
+triggers and variables depend on the variables they use (``{{Page Path}}``);
+a built-in variable has one id whatever the spelling (``{{_event}}`` and
+``{{Event}}`` are ``variable/Event``: see :mod:`impact.importers.gtm_builtins`).
 
 With a website system, a trigger whose condition on the page path (or URL)
 equals, starts with or contains a folder depends on that folder
@@ -21,7 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from impact.core.errors import ImpactError, Problem, display_path
+from impact.importers.gtm_builtins import builtin_names, normal, resolve
 from impact.importers.merge import Imported, ImportedAsset
+from impact.importers.shapes import GtmContainer, check_shape
 from impact.importers.xmlread import read_json
 
 # Triggers every container has without defining them; exports name them only by id.
@@ -67,7 +71,10 @@ def _container(data: Any, name: str) -> dict[str, Any]:
 def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, website: str | None = None, known: dict[str, dict[str, str | None]] | None = None) -> Imported:
     """Tags, triggers and variables of a container export (see the module docstring)."""
     name = display_path(path)
-    container = _container(read_json(path, "Google Tag Manager export"), name)
+    data = read_json(path, "Google Tag Manager export")
+    container = _container(data, name)
+    at = "containerVersion" if container is not data else ""
+    check_shape(GtmContainer, container, name, "Google Tag Manager export", at)
     tags = [t for t in container.get("tag") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
     triggers = [t for t in container.get("trigger") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
     variables = [v for v in container.get("variable") or [] if isinstance(v, dict) and isinstance(v.get("name"), str)]
@@ -80,7 +87,8 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
     target.name, target.kind, target.owner = "Google Tag Manager", "tag-manager", owner
     assets = target.assets
     trigger_names = {str(t.get("triggerId")): t["name"] for t in triggers}
-    variable_names = {v["name"] for v in variables} | {v["name"] for v in built_in_vars}
+    defined = {v["name"] for v in variables}
+    builtins = builtin_names(built_in_vars)  # {{_event}}, {{Event}}, {{event}}: one variable (see gtm_builtins)
 
     def add(key: str, type_: str, description: str | None = None) -> ImportedAsset:
         if key not in assets:
@@ -95,13 +103,13 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
             assets[key].depends_on.append(dep)
 
     def use_variables(key: str, value: Any) -> None:
-        for var in sorted(_variables_used(value)):
+        for var in sorted({resolve(v, defined, builtins) for v in _variables_used(value)}):
             vkey = f"variable/{var}"
-            add(vkey, "variable", None if var in variable_names else "Built-in variable")
+            add(vkey, "variable", None if var in defined else "Built-in variable")
             depend(key, vkey)
 
     for var in built_in_vars:
-        add(f"variable/{var['name']}", "variable", "Built-in variable")
+        add(f"variable/{resolve(var['name'], defined, builtins)}", "variable", "Built-in variable")
     for var in variables:
         key = f"variable/{var['name']}"
         add(key, "variable", var.get("notes") or None)
@@ -117,7 +125,7 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
                 add(f"trigger/{tname}", "trigger", None if tid in trigger_names else "Built-in trigger")
                 depend(key, f"trigger/{tname}")
         if website and known and website in known:
-            for folder in _folders(conditions, known[website]):
+            for folder in _folders(conditions, known[website], builtins):
                 # The condition holds the folder's path: the trigger uses its name (aspects, see impact.core.aspects).
                 depend(key, f"{website}:{folder}")
                 assets[key].uses[f"{website}:{folder}"] = ["name"]
@@ -158,7 +166,7 @@ def _trigger_references(value: Any) -> list[str]:
     return sorted(set(out))
 
 
-def _folders(conditions: list[Any], website_assets: dict[str, str | None]) -> list[str]:
+def _folders(conditions: list[Any], website_assets: dict[str, str | None], builtins: dict[str, str]) -> list[str]:
     """Website folders a trigger's page-path conditions name, deepest existing folder each."""
     out: list[str] = []
     for group in conditions:
@@ -170,7 +178,7 @@ def _folders(conditions: list[Any], website_assets: dict[str, str | None]) -> li
             if not isinstance(arg0, str) or not isinstance(arg1, str):
                 continue
             var = _VAR.fullmatch(arg0.strip())
-            if not var or var.group(1).lower() not in _PATH_VARIABLES:
+            if not var or builtins.get(normal(var.group(1)), var.group(1)).lower() not in _PATH_VARIABLES:
                 continue
             value = arg1.strip()
             if value.lower().startswith(("http://", "https://")):

@@ -1,4 +1,4 @@
-"""Readers of the inventories teams already have: a CSV export, a sitemap, Salesforce dependencies.
+"""Readers of the inventories teams already have: a CSV export, Salesforce dependencies (and a sitemap, see :mod:`impact.importers.sitemap`).
 
 Each returns an :class:`Imported`; bad input raises :class:`ImpactError`
 with every problem and its place (``file:line:col``), like catalog files.
@@ -7,14 +7,9 @@ with every problem and its place (``file:line:col``), like catalog files.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers.merge import Imported, ImportedAsset
@@ -245,139 +240,7 @@ def _with_id(key: str, sf_id: str) -> str:
     return key
 
 
-# --- sitemaps ---------------------------------------------------------------
+# Sitemaps are read by impact.importers.sitemap; kept importable from here.
+from impact.importers.sitemap import folders_of, read_sitemap  # noqa: E402
 
-_MAX_SITEMAPS = 1000
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _xml(path: Path, name: str) -> object:
-    limit = Limits.from_env().max_file_bytes
-    raw = read_limited(path, limit)
-    if path.suffix == ".gz":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as handle:
-                raw = handle.read(limit + 1)  # bounded: a small .gz can unpack to gigabytes
-        except (OSError, EOFError) as exc:
-            raise ImpactError(Problem(name, 0, 0, f"not a readable .gz file: {exc}")) from None
-        if len(raw) > limit:
-            raise ImpactError(Problem(name, 0, 0, f"unpacks to more than {limit // 2**20} MiB (IMPACT_MAX_FILE_MB)"))
-    try:
-        return SafeET.fromstring(raw)
-    except DefusedXmlException:
-        raise ImpactError(Problem(name, 0, 0, "the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap needs none")) from None
-    except SafeET.ParseError as exc:
-        line, col = getattr(exc, "position", (0, 0))
-        raise ImpactError(Problem(name, line, col + 1, f"not well-formed XML: {exc.msg if hasattr(exc, 'msg') else exc}")) from None
-
-
-def _children_of(root: object, parent: str) -> list[str]:
-    """``<loc>`` of each direct ``<url>`` (or ``<sitemap>``) entry; image and video locations are not pages."""
-    out: list[str] = []
-    for entry in root:  # type: ignore[attr-defined]
-        if _local(entry.tag) != parent:
-            continue
-        for child in entry:
-            if _local(child.tag) == "loc" and child.text and child.text.strip():
-                out.append(child.text.strip())
-    return out
-
-
-def _local_copy(index: Path, loc: str, seen: set[Path]) -> Path | None:
-    """The saved copy of a sitemap an index lists: by its URL path below the index's folder, else by file name."""
-    url_path = unquote(urlsplit(loc).path).lstrip("/")
-    parts = [p for p in url_path.split("/") if p and p not in (".", "..")]
-    candidates = [index.parent.joinpath(*parts[i:]) for i in range(len(parts))]
-    for candidate in candidates:
-        if candidate.is_file() and candidate.resolve() not in seen:
-            return candidate
-    return None
-
-
-def _sitemap_urls(path: Path, problems: ProblemList, seen: set[Path]) -> list[str]:
-    """Page URLs of a sitemap, following a sitemap index to files saved next to it."""
-    name = display_path(path)
-    if not path.is_file():
-        raise ImpactError(Problem(name, 0, 0, "no such file"))
-    seen.add(path.resolve())
-    root = _xml(path, name)
-    kind = _local(root.tag)  # type: ignore[attr-defined]
-    if kind == "urlset":
-        return _children_of(root, "url")
-    if kind != "sitemapindex":
-        raise ImpactError(Problem(name, 1, 1, f"the root element is <{kind}>; a sitemap has <urlset> or <sitemapindex>"))
-    urls: list[str] = []
-    for loc in _children_of(root, "sitemap"):
-        # impact reads no network: each listed sitemap must be saved beside the index.
-        local = _local_copy(path, loc, seen)
-        if local is None:
-            wanted = unquote(urlsplit(loc).path).lstrip("/") or "a file"
-            problems.error(name, 0, 0, f"the index lists {loc}; download it into {display_path(path.parent)}/ (as {wanted}) and run again")
-            continue
-        if len(seen) >= _MAX_SITEMAPS:
-            continue
-        urls.extend(_sitemap_urls(local, problems, seen))
-    return urls
-
-
-def folders_of(url: str, max_depth: int) -> list[str]:
-    """The folders a page URL lies in, outermost first, at most ``max_depth`` deep.
-
-    Examples
-    --------
-    >>> folders_of("https://www.example.com/products/analytics/tour.html", 3)
-    ['/products/', '/products/analytics/']
-    >>> folders_of("https://www.example.com/products/analytics/", 1)
-    ['/products/']
-    >>> folders_of("https://www.example.com/", 3)
-    []
-    """
-    path = unquote(urlsplit(url).path)
-    parts = [p for p in path.split("/") if p]
-    depth = len(parts) if path.endswith("/") else len(parts) - 1
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, min(depth, max_depth) + 1)]
-
-
-_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def read_sitemap(path: Path, system: str = "website", owner: str | None = None, max_depth: int = 3, pages: bool = False, keep_host: bool = False) -> Imported:
-    """Website folders from a sitemap (or a sitemap index), each depending on its parent folder.
-
-    A folder is a path with pages below it; a page's own path (``/blog/my-post/``)
-    is a leaf, imported only with ``pages`` (type ``page``). With ``keep_host``,
-    keys start with the host (``blog.example.com/news/``) so subdomains stay apart.
-    """
-    problems = ProblemList()
-    urls = _sitemap_urls(path, problems, set())
-    problems.raise_if_errors()
-    name = display_path(path)
-    imported = Imported(name, "sitemap")
-    target = imported.system(system)
-    target.name, target.kind, target.owner = "Website", "cms", owner
-    kinds: dict[str, str] = {}
-    for url in urls:
-        host = urlsplit(url).hostname or "" if keep_host else ""
-        url_path = unquote(urlsplit(url).path)
-        parts = [p for p in url_path.split("/") if p]
-        for folder in folders_of(url, max_depth):
-            if len(folder.strip("/").split("/")) == len(parts):
-                continue  # the page itself, with a trailing slash: a leaf, not a folder
-            if _BAD_CHARS.search(folder) or folder != folder.strip():
-                continue  # a control character in a URL is junk, not a folder
-            kinds[host + folder] = "folder"
-        if pages and parts and len(parts) <= max_depth:
-            page = "/" + "/".join(parts) + ("/" if url_path.endswith("/") else "")
-            if not _BAD_CHARS.search(page) and page == page.strip():
-                kinds.setdefault(host + page, "page")
-    for key in sorted(kinds):
-        host, _, rest = key.partition("/")
-        parent = ("/" + rest).rstrip("/").rsplit("/", 1)[0] + "/"
-        deps = [f"{system}:{host}{parent}"] if parent != "/" and host + parent in kinds else []
-        target.assets[key] = ImportedAsset(kinds[key], None, None, deps)
-    if not target.assets:
-        raise ImpactError(Problem(name, 0, 0, f"no folders found in {len(urls)} URL(s); a sitemap of top-level pages only has no folders to import (add --pages to import the pages)"))
-    return imported
+__all__ = ["folders_of", "read_inventory_csv", "read_salesforce_deps", "read_sitemap", "salesforce_key"]

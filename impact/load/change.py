@@ -13,7 +13,7 @@ from typing import Any
 from impact.core.aspects import EVERY, touched
 from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
-from impact.core.ids import split_asset_id, suggest
+from impact.core.ids import Suggester, split_asset_id, suggest
 from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 from impact.store import cache
 
@@ -29,6 +29,8 @@ class ChangeItem:
     place: Place
     aspects: tuple[str, ...] | None = None
     """What the item says it touches (see :mod:`impact.graph.aspects`); None when it does not say."""
+    to: str | None = None
+    """A rename's new id (``to:``), when the item gives it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +124,8 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
         title=title,
         file=name,
         items=tuple(
-            ChangeItem(target, action, note, Place(name, line, col), tuple(aspects) if aspects is not None else None)
-            for target, action, note, line, col, aspects in items_
+            ChangeItem(target, action, note, Place(name, line, col), tuple(aspects) if aspects is not None else None, to)
+            for target, action, note, line, col, aspects, to in items_
         ),
         requested_by=requested_by,
         status=status,
@@ -154,7 +156,7 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     if spec is None:
         raise ImpactError(problems)
     items = tuple(
-        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), tuple(dict.fromkeys(item.aspects)) if item.aspects is not None else None)
+        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), tuple(dict.fromkeys(item.aspects)) if item.aspects is not None else None, item.to)
         for i, item in enumerate(spec.changes)
     )
     return (
@@ -293,33 +295,49 @@ def catalog_folder(option: str | None) -> Path:
     raise ImpactError("no catalog given: use --catalog DIR or set IMPACT_CATALOG (there is no ./catalog folder here)")
 
 
+def _renamed(item: ChangeItem, catalog: Catalog) -> str:
+    """The catalog asset an item is about: its target, or a rename's new id (``to:``) once the catalog has only that."""
+    if item.to is not None and item.target not in catalog.assets and item.to in catalog.assets:
+        return item.to
+    return item.target
+
+
 def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset]:
     """The assets a change request touches: asset targets as they are, system targets expanded.
 
     A ``create`` may name an asset the catalog does not list yet, as long as
-    its system exists.
+    its system exists. A rename with ``to:`` names its asset by the old id
+    while the catalog has it, by the new id once the catalog was refreshed
+    (the ``target`` said then is still the one the item gave).
     """
     problems = ProblemList()
     changed: dict[str, ChangedAsset] = {}
+    near = Suggester()
     for item in change.items:
         p = item.place
         if ":" not in item.target:
             system = catalog.systems.get(item.target)
             if system is None:
-                close = difflib.get_close_matches(item.target, list(catalog.systems), n=1, cutoff=0.6)
+                close = near.index(catalog.systems).closest(item.target, 0.6)
                 known = ", ".join(catalog.systems)
-                problems.error(p.file, p.line, p.col, f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}" + (f"; did you mean {close[0]!r}?" if close else ""))
+                mean = f"; did you mean {close!r}?" if close else ""
+                what = f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}"
+                problems.error(p.file, p.line, p.col, what + mean)
                 continue
             for aid in system.assets:
                 changed.setdefault(aid, ChangedAsset(aid, system.id, item.action, item.note, item.target))
             continue
         system_id, _ = split_asset_id(item.target)
-        if item.target in catalog.assets:
-            changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target))
+        if item.to is not None and split_asset_id(item.to)[0] != system_id:
+            problems.error(p.file, p.line, p.col, f"to: {item.to!r} is in another system than {item.target!r}; a rename keeps an asset in its system")
+            continue
+        asset = _renamed(item, catalog)
+        if asset in catalog.assets:
+            changed.setdefault(asset, ChangedAsset(asset, system_id, item.action, item.note, item.target))
         elif item.action == "create" and system_id in catalog.systems:
             changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False))
         else:
-            hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets)
+            hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets, near)
             why = "" if system_id in catalog.systems else f" (there is no system {system_id!r})"
             problems.error(p.file, p.line, p.col, f"target {item.target!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/{why}" + (f"; did you mean {hint!r}?" if hint else ""))
     if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
@@ -332,8 +350,9 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
     for item in change.items:
         its = touched(item.action, item.aspects)
         if ":" in item.target:
-            if item.target in changed:
-                aspects[item.target] = aspects.get(item.target, frozenset()) | its
+            asset = _renamed(item, catalog)
+            if asset in changed:
+                aspects[asset] = aspects.get(asset, frozenset()) | its
         elif item.target in catalog.systems:
             for aid in catalog.systems[item.target].assets:
                 aspects[aid] = aspects.get(aid, frozenset()) | its

@@ -17,7 +17,7 @@ from typing import Any
 from impact.core.aspects import merge_uses
 from impact.core.catalog import Place, RegressionTest, System, Team
 from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, ProblemList
-from impact.core.ids import suggest
+from impact.core.ids import Suggester, suggest
 from impact.read.records import FileRecord, PolicyRow, definition_path, dependencies
 
 # --- a record standing in for a parsed file (the loader's error path) ---------
@@ -271,6 +271,7 @@ def _report_references(records: list[FileRecord], merged: dict[str, Any], report
     """
     teams, systems, assets, places = merged["teams"], merged["systems"], merged["assets"], merged["places"]
     known_invalid = report.problems.known_invalid
+    near = Suggester()  # one look-alike index per collection of ids, for every miss
 
     def check(kind: str, ident: str, fi: int, path: tuple[Any, ...], context: str) -> None:
         if ident in (teams if kind == "team" else assets) or f"{kind}:{ident}" in known_invalid:
@@ -280,7 +281,7 @@ def _report_references(records: list[FileRecord], merged: dict[str, Any], report
             report.unchecked[hidden] = report.unchecked.get(hidden, 0) + 1
             return
         message = f"{context} {ident!r}, which is not {'an asset' if kind == 'asset' else 'a team'} of this catalog"
-        hint = suggest(kind, ident, teams, systems, assets)
+        hint = suggest(kind, ident, teams, systems, assets, near)
         report.error(report.locate(fi, path), message + (f"; did you mean {hint!r}?" if hint else ""))
 
     for fi, record in enumerate(records):

@@ -7,9 +7,13 @@ back to the parent process in file order.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
@@ -141,11 +145,13 @@ def in_workers_iter(
         from concurrent.futures.process import BrokenProcessPool
 
         workers = _workers(raws)
+        lifeline = _Lifeline()
         try:
             # fork: the workers start with impact already imported.
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                # Small chunks: the two workers finish together (a chunk of 25 files left one idle for a tenth of a
-                # second).
+            context = multiprocessing.get_context("fork")
+            with lifeline, ProcessPoolExecutor(workers, mp_context=context, initializer=lifeline.hold) as pool:
+                # Small chunks: the two workers finish together (a chunk of 25 files left one idle for a tenth
+                # of a second).
                 results = pool.map(job, raws, *args, chunksize=max(1, total // (workers * 16)))
                 if meanwhile is not None:
                     meanwhile()
@@ -161,6 +167,58 @@ def in_workers_iter(
         done += 1
         progress.step(what, done, total)
         yield result
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+class _Lifeline:
+    """Workers die with the process that started them, however it ends (``kill -9`` included).
+
+    A worker blocked on its pipe would otherwise wait for good, holding its
+    memory. On Linux each worker asks the kernel for SIGKILL when its parent
+    dies (``prctl(PR_SET_PDEATHSIG)``); everywhere, a thread of each worker
+    waits on a pipe only the parent can write to and ends the worker when
+    the pipe closes, which the system does when the parent ends.
+    """
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+        self.read_end, self.write_end = os.pipe()
+
+    def __enter__(self) -> _Lifeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for fd in (self.read_end, self.write_end):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def hold(self) -> None:
+        """Run first in each worker (the pool's initializer)."""
+        os.close(self.write_end)  # the worker's copy: only the parent's keeps the pipe open
+        _ask_for_death_signal()
+        if os.getppid() != self.parent:  # the parent died before the request: go now
+            os._exit(1)
+        threading.Thread(target=_wait_for_eof, args=(self.read_end,), daemon=True, name="impact-lifeline").start()
+
+
+def _ask_for_death_signal() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    # ctypes only in a worker of a large catalog (start-up time of every other run)
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _wait_for_eof(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        while os.read(fd, 1):
+            pass
+    os._exit(1)  # the parent is gone: nobody reads what this worker makes
 
 
 def places_of(raw: bytes, name: str, digest_: str, store: bool, outline: bool = False) -> dict[str, tuple[int, int]]:

@@ -217,12 +217,20 @@ class ChangeItemSpec(_Spec):
 
     target: AssetRef = Field(description="An asset id (system:key), or a system id for every asset of it.")
     action: Action
+    to: AssetRef | None = Field(None, description="For a rename: the asset's new id (system:key).")
     note: Text | None = None
     aspects: list[Aspect] | None = Field(
         None,
         min_length=1,
         description=f"What the change touches: {', '.join(ASPECTS)}. Default: name for a rename, every aspect otherwise.",
     )
+    values: list[Text] | None = Field(None, description="The allowed values (picklist entries, say) the change adds, removes or renames.")
+
+    @model_validator(mode="after")
+    def _to_only_on_rename(self) -> ChangeItemSpec:
+        if self.to is not None and self.action != "rename":
+            raise ValueError(f"'to:' names the new id of a rename; this item's action is {self.action!r}")
+        return self
 
 
 DateOrTime = Annotated[

@@ -4,16 +4,24 @@ Written with the stdlib :mod:`csv` module (quoting handled there). A cell
 that a spreadsheet would read as a formula (one starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) is prefixed with a single quote, the
 usual defence against CSV formula injection: a team named ``=HYPERLINK(...)``
-shows as text instead of running.
+shows as text instead of running. Invisible and reordering characters
+(U+202E) and control characters other than tab and line ends are shown as
+``\\u202e``, as in every output.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from impact.analysis.stakeholder_lists import TeamInvolvement
+from impact.render.text import HIDDEN
+
+# Shown as \u202e-style text: invisible and reordering characters,
+# and controls other than tab and line ends (which are cell data).
+_CONTROLS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f]|{HIDDEN.pattern}")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,10 +31,10 @@ def cell(value: object) -> str:
 
     Examples
     --------
-    >>> cell("=1+1"), cell("-2"), cell("Web Team"), cell(None)
-    ("'=1+1", "'-2", 'Web Team', '')
+    >>> cell("=1+1"), cell("-2"), cell("Web Team"), cell(None), cell("a" + chr(0x202E) + "b")
+    ("'=1+1", "'-2", 'Web Team', '', 'a\\\\u202eb')
     """
-    text = "" if value is None else str(value)
+    text = _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", "" if value is None else str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -17,9 +17,9 @@ from impact.analysis.release_path import ReleasePath
 from impact.core import progress
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
-from impact.graph.depgraph import paths_and_notes
 from impact.render.fields import ASSET_FIELDS_SHOWN, shown_fields
 from impact.render.readiness import readiness_dict
+from impact.render.text import HIDDEN
 
 
 def dumps(data: Any, *, html_safe: bool = False) -> str:
@@ -50,6 +50,7 @@ def dumps(data: Any, *, html_safe: bool = False) -> str:
         text = json.dumps(data, indent=2, ensure_ascii=False)
     if html_safe:
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        text = HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # no raw U+202E in a page's bytes
     return text + "\n"
 
 
@@ -173,6 +174,16 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
     }
 
 
+PATH_LIMIT = 40
+"""Longest why-path (in dependencies) written whole in JSON; a longer one is left out and said so.
+
+Every impacted asset carries ``via``, its neighbour one step nearer the change
+(and ``via_note``, that dependency's note), so a client rebuilds any path by
+following ``via``; the answer stays linear in the number of impacted assets
+(a 20,000-asset ring would otherwise carry 200 million path entries).
+"""
+
+
 def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict[str, Any]]:
     """One dict per impacted asset, made when asked for: a big answer is never all in memory at once.
 
@@ -181,14 +192,14 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
     seq: Any = list if lists else tuple
     assets = result.catalog.assets
     risk = result.risk
-    found = paths_and_notes(result.impacted)
-    if found is None:  # not one downstream search: each path walked, its notes looked up
-        notes = result.notes
-        found = ((path, tuple(notes.get(edge) for edge in pairwise(path))) for path in (r.path for r in result.impacted))
+    notes = result.notes
     # The fields of every impacted asset read at once: five lists, not a row per asset.
     columns = result.fields.columns([r.asset for r in result.impacted])
-    for r, (path, path_notes), name, system, kind, owner, critical in zip(result.impacted, found, *columns):
+    for r, name, system, kind, owner, critical in zip(result.impacted, *columns):
         found_risk = risk[r.asset]
+        short = r.steps <= PATH_LIMIT
+        path: tuple[str, ...] = r.path if short else ()
+        via = path[-2] if len(path) > 1 else r.via
         yield {
             "asset": r.asset,
             "name": name,
@@ -196,12 +207,15 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
             "tool_distance": r.tool_distance,
             "steps": r.steps,
             "path": seq(path),
-            "notes": seq(path_notes),
+            "notes": seq(notes.get(edge) for edge in pairwise(path)),
             "type": kind,
             "owner": owner,
             "critical": critical,
             "risk": found_risk.level,
             "risk_reasons": seq(found_risk.reasons),
+            "via": via,
+            "via_note": notes.get((via, r.asset)) if via is not None else None,
+            "path_left_out": not short,
             **(shown_fields(assets.get(r.asset)) if ASSET_FIELDS_SHOWN else {}),
         }
 

@@ -37,7 +37,7 @@ from impact.render.releases import (
     planned_test_dict,
     release_meta_dict,
 )
-from impact.render.templating import render
+from impact.render.templating import md_text, render
 from impact.render.text import safe
 
 STAGES = ("pre-release", "completed")
@@ -139,13 +139,13 @@ class Notification:
         }
 
     def as_text(self) -> str:
-        lines = [f"Subject: {self.subject}", f"To: {', '.join(self.recipients)}"]
+        lines = [f"Subject: {safe(self.subject)}", f"To: {safe(', '.join(self.recipients))}"]
         if self.no_email:
             lines.append(f"(No e-mail address for: {', '.join(self.no_email)}; reach them another way)")
         return "\n".join(lines) + "\n\n" + self.text.rstrip("\n") + "\n"
 
     def as_markdown(self) -> str:
-        head = f"**Subject:** {self.subject}\n\n**To:** {', '.join(self.recipients)}\n\n"
+        head = f"**Subject:** {md_text(self.subject)}\n\n**To:** {md_text(', '.join(self.recipients))}\n\n"
         return head + self.markdown.rstrip("\n") + "\n"
 
 

@@ -37,7 +37,7 @@ from impact.render.jsonout import check_dict, dumps
 from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.svg import sanitize_svg
 from impact.render.templating import crossings, id_parts, render, safe_url
-from impact.render.text import plural, safe
+from impact.render.text import char_refs, plural, safe
 
 HTML_NAME = "release-notes.html"
 MARKDOWN_NAME = "release-notes.md"
@@ -76,6 +76,16 @@ class ReportInput:
 
 
 # --- the data: one JSON document for impact.json, the page's script and both templates ---
+
+
+def _why(r: Mapping[str, Any]) -> dict[str, Any]:
+    """An impacted asset's why-path for the page.
+
+    Whole when the JSON has it, else its last step and how many steps are left out.
+    """
+    if r.get("path_left_out"):
+        return {"path": [r["via"], r["asset"]], "notes": [r["via_note"]], "left_out": r["steps"] - 1}
+    return {"path": r["path"], "notes": r["notes"], "left_out": 0}
 
 
 def _best(reaches: list[dict[str, Any]]) -> dict[str, Any]:
@@ -129,7 +139,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
             changed_by[c["asset"]].append({"change": cid, "action": c["action"], "note": c["note"], "in_catalog": c["in_catalog"]})
         for r in data["impacted"]:
             reached_by[r["asset"]].append(
-                {"change": cid, "tool_distance": r["tool_distance"], "steps": r["steps"], "path": r["path"], "notes": r["notes"],
+                {"change": cid, "tool_distance": r["tool_distance"], "steps": r["steps"], **_why(r),
                  "risk": r.get("risk"), "risk_reasons": r.get("risk_reasons", [])}
             )
 
@@ -161,6 +171,8 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 "tool_distance": 0 if aid in changed_by else best["tool_distance"] if best else 0,
                 "path": best["path"] if best else [aid],
                 "notes": best["notes"] if best else [],
+                "left_out": best["left_out"] if best else 0,
+                "steps": best["steps"] if best else 0,
                 "owner": team_info(asset.owner if asset else system.owner),
                 "changed_by": sorted(changed_by.get(aid, []), key=lambda c: c["change"]),
                 "reached_by": [{"change": r["change"], "tool_distance": r["tool_distance"]} for r in reaches],
@@ -170,7 +182,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 **(shown_fields(asset) if ASSET_FIELDS_SHOWN else {}),
             }
         )
-    assets.sort(key=lambda a: (a["status"] != "changed", a["tool_distance"], len(a["path"]), a["id"]))
+    assets.sort(key=lambda a: (a["status"] != "changed", a["tool_distance"], a["steps"], a["id"]))
     distance_of = {a["id"]: a["tool_distance"] for a in assets}
 
     tests: list[dict[str, Any]] = []
@@ -385,6 +397,7 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         data_json=Markup(dumps(page_data(data), html_safe=True).rstrip("\n")),
         svg=Markup(svg) if svg else None,
     )
+    html = char_refs(html)  # an id in an attribute (data-asset) keeps its value, with no raw U+202E in the file
     markdown = render("report.md.j2", templates, **context)
     files = {HTML_NAME: html.encode("utf-8"), MARKDOWN_NAME: markdown.encode("utf-8"), JSON_NAME: dumps(data).encode("utf-8")}
     if picture is not None and picture.dot:

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from xml.etree import ElementTree
 
 from impact.render.labels import asset_of_node
+from impact.render.text import char_refs, visible
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -86,15 +87,15 @@ def tidy_svg(data: bytes) -> bytes:
         if tag == "g" and ident.startswith("asset-"):
             element.set("data-asset", asset_of_node(ident))
             if title is not None:
-                title.text = asset_of_node(ident)
+                title.text = visible(asset_of_node(ident))
         elif tag == "g" and ident.startswith("tool-"):
             element.set("data-tool", unquote(ident.removeprefix("tool-")))
             if title is not None:
-                title.text = unquote(ident.removeprefix("tool-"))
+                title.text = visible(unquote(ident.removeprefix("tool-")))
         elif tag == "g" and "edge" in element.get("class", "").split() and title is not None and title.text:
             tail, _, head = title.text.partition("->")
-            title.text = f"{_readable(tail)} -> {_readable(head)}"
-    text = ElementTree.tostring(root, encoding="unicode")
+            title.text = visible(f"{_readable(tail)} -> {_readable(head)}")
+    text = char_refs(ElementTree.tostring(root, encoding="unicode"))
     return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + text + "\n").encode("utf-8")
 
 
@@ -150,7 +151,9 @@ def sanitize_svg(svg: str | bytes, assets: Sequence[str], untested: Sequence[str
             if pair:
                 group.set("data-from", pair[0])
                 group.set("data-to", pair[1])
-    return ElementTree.tostring(root, encoding="unicode")
+        if title is not None and title.text:
+            title.text = visible(title.text)
+    return char_refs(ElementTree.tostring(root, encoding="unicode"))
 
 
 def _split_edge(title: str, known: set[str]) -> tuple[str, str] | None:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from impact.render.text import compact_path, fold_steps, safe
+from impact.render.text import compact_path, fold_steps, safe, visible
 
 TEMPLATES_ENV = "IMPACT_TEMPLATES"
 
@@ -39,6 +39,16 @@ def md_code(value: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def _finalize(value: object) -> object:
+    """Every value a template prints: control and bidirectional characters shown as ``\\u202e``, in every output kind.
+
+    Markup (HTML impact built from escaped text) is printed as it is.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
+
+
 @cache
 def environment(override: str | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
@@ -52,6 +62,7 @@ def environment(override: str | None = None) -> jinja2.Environment:
             enabled_extensions=("html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2"), default_for_string=False
         ),
         undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -109,7 +120,7 @@ def id_parts(value: object) -> Markup:
     >>> str(id_parts("a<b"))
     '<span>a&lt;b</span>'
     """
-    text = "" if value is None else str(value)
+    text = visible("" if value is None else str(value))
     pieces = _ID_BREAK.findall(text) or [text]
     return Markup("<wbr>").join(Markup("<span>{}</span>").format(piece) for piece in pieces)
 

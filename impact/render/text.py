@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,37 @@ from impact.graph.depgraph import Reach
 from impact.render.readiness import missing_lines, readiness_lines
 
 ARROW = " -> "
+
+
+# Invisible or text-reordering characters above ASCII (as the pages' scripts list them).
+HIDDEN = re.compile(
+    "[\u007f-\u009f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
+def char_refs(markup: str) -> str:
+    """HTML or SVG with every :data:`HIDDEN` character left as a numeric reference: no raw U+202E in a file's bytes.
+
+    For attribute values (an id a script looks up); text is shown with :func:`visible` first.
+
+    >>> char_refs('<g data-asset="a' + chr(0x202E) + 'b">')
+    '<g data-asset="a&#x202e;b">'
+    """
+    return HIDDEN.sub(lambda m: f"&#x{ord(m.group()):04x};", markup)
+
+
+def visible(text: str | None) -> str:
+    """:func:`safe` that keeps line breaks: for HTML and other outputs where they cannot start a forged line.
+
+    >>> visible("a" + chr(0x202E) + "b" + chr(10) + "c")
+    'a\\\\u202eb\\nc'
+    """
+    if text is None:
+        return ""
+    if text.isascii() and text.isprintable():
+        return text
+    return "\n".join(safe(line) for line in text.split("\n"))
 
 
 def safe(text: str | None) -> str:

@@ -10,6 +10,7 @@ from impact.analysis.trace import TraceResult
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away as away
 from impact.graph.depgraph import Reach
+from impact.render.jsonout import PATH_LIMIT
 from impact.render.text import plural, reach_lines, safe, show_path
 
 
@@ -79,7 +80,9 @@ def render_trace(result: TraceResult, style: Any = None) -> str:
 
 def _upstream_dict(r: Reach, catalog: Catalog, notes: Mapping[tuple[str, str], str | None]) -> dict[str, Any]:
     asset = catalog.assets[r.asset]
-    path = r.path  # walked once: a Reach builds its path on each access
+    short = r.steps <= PATH_LIMIT  # longer paths are left out, as in check's JSON: follow via
+    path: tuple[str, ...] = r.path if short else ()  # walked once: a Reach builds its path on each access
+    via = r.via
     return {
         "asset": r.asset,
         "system": asset.system,
@@ -90,7 +93,17 @@ def _upstream_dict(r: Reach, catalog: Catalog, notes: Mapping[tuple[str, str], s
         "steps": r.steps,
         "path": list(path),
         "notes": [notes.get(edge) for edge in pairwise(path)],
+        "via": via,
+        "via_note": notes.get((r.asset, via)) if via is not None else None,
+        "path_left_out": not short,
     }
+
+
+def _md_path(r: Reach, target: str, code: Any) -> str:
+    """An upstream asset's path to the traced one in Markdown; past ``PATH_LIMIT`` steps its first step and the end."""
+    if r.steps <= PATH_LIMIT:
+        return " → ".join(code(x) for x in r.path)
+    return f"{code(r.asset)} → {code(r.via)} → … → {code(target)} ({r.steps:,} steps)"
 
 
 def render_trace_markdown(result: TraceResult) -> str:
@@ -126,7 +139,8 @@ def render_trace_markdown(result: TraceResult) -> str:
     for r in result.upstream:
         a = catalog.assets[r.asset]
         mark = " **critical**" if a.critical else ""
-        lines.append(f"- {md_code(r.asset)}{mark} ({away(r.tool_distance)}, owner {md_code(a.owner)}): {' → '.join(md_code(x) for x in r.path)}")
+        why = _md_path(r, result.asset, md_code)
+        lines.append(f"- {md_code(r.asset)}{mark} ({away(r.tool_distance)}, owner {md_code(a.owner)}): {why}")
     if result.skipped:
         lines += ["", "### Skipped change files (they do not match the catalog)", ""]
         lines.extend(f"- {md_text(str(p))}" for p in result.skipped)

@@ -19,7 +19,6 @@ True
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -54,6 +53,8 @@ class AssetState:
     facets: dict[str, Facet] = field(default_factory=dict)
     body: str = ""
     kind: str = ""
+    permanent: bool = False
+    """An asset the tool itself keeps (a standard Salesforce object): its file missing is no create or delete."""
 
 
 Snapshot = dict[str, AssetState]
@@ -73,28 +74,30 @@ class Tree(Protocol):
         ...
 
 
+SKIPPED = frozenset({"node_modules", "__pycache__"})
+"""Folders no export keeps its files in (nor hidden ones, ``.git``, ``.sfdx``): a checkout can be given as it is."""
+
+
 class FolderTree:
-    """A folder on disk as a :class:`Tree` (links that leave the folder are not followed)."""
+    """A folder on disk as a :class:`Tree` (links that leave the folder are not followed; see :data:`SKIPPED`)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-
-    def _walk(self, top: Path) -> Iterator[Path]:
-        for base, dirs, names in os.walk(top):
-            dirs.sort()
-            for name in sorted(names):
-                yield Path(base) / name
 
     def files(self, under: str = "") -> list[str]:
         top = self.root / under if under else self.root
         if top.is_file():
             return [Path(under).as_posix()]
         root = self.root.resolve()
+        start = len(str(self.root).rstrip(os.sep)) + 1
         found = []
-        for path in self._walk(top):
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                continue
-            found.append(path.relative_to(self.root).as_posix())
+        for base, dirs, names in os.walk(top):  # strings, not Paths: an org has tens of thousands of files
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED)
+            for name in names:
+                full = os.path.join(base, name)
+                if os.path.islink(full) and not Path(full).resolve().is_relative_to(root):
+                    continue
+                found.append(full[start:].replace(os.sep, "/"))
         return sorted(found)
 
     def read(self, path: str) -> bytes:
@@ -102,3 +105,27 @@ class FolderTree:
         if not target.is_file():
             raise KeyError(path)
         return target.read_bytes()
+
+
+class FileTree:
+    """One file as a :class:`Tree`: an export that is a single file (a GTM container, a sitemap, a manifest).
+
+    Its one path is the file's own name, so a reader of a one-file export
+    takes ``tree.files()[0]`` whatever the file is called in each export.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def files(self, under: str = "") -> list[str]:
+        return [self.path.name] if under in ("", self.path.name) else []
+
+    def read(self, path: str) -> bytes:
+        if path != self.path.name or not self.path.is_file():
+            raise KeyError(path)
+        return self.path.read_bytes()
+
+
+def tree_of(path: Path) -> Tree:
+    """The tree of an export given on the command line: a folder, or one file."""
+    return FileTree(path) if path.is_file() else FolderTree(path)

@@ -36,6 +36,7 @@ from impact.analysis.decision import Decision
 from impact.analysis.site import SiteChange, SiteModel
 from impact.core.vocabulary import ASPECTS
 from impact.render.readiness import plain, readiness_lines
+from impact.render.text import HIDDEN
 from impact.store import cache
 
 SHARD_ASSETS = 10_000
@@ -65,7 +66,9 @@ def js_payload(name: str, data: Any) -> bytes:
     """
     text = _text(data).decode("utf-8")
     literal = json.dumps(text, ensure_ascii=False)
-    literal = literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("<", "\\u003c")
+    literal = literal.replace("<", "\\u003c")
+    # U+2028/U+2029 and every other invisible or reordering character: a JavaScript escape, never raw in the file.
+    literal = HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", literal)
     return f"impactSite.load({json.dumps(name)}, {literal});\n".encode()
 
 

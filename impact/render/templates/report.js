@@ -11,9 +11,14 @@
   var multi = data.changes.length > 1;
   var selected = null;
 
+  // Control and bidirectional-override characters are shown as \uXXXX, never raw (as the page's HTML does it).
+  var HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+  function shown(text) {
+    return String(text).replace(HIDDEN, function (c) { return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4); });
+  }
   function el(tag, text, cls) {
     var node = document.createElement(tag);
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (text !== undefined && text !== null) { node.textContent = shown(text); }
     if (cls) { node.className = cls; }
     return node;
   }
@@ -28,7 +33,7 @@
     if (value === undefined || value === null || value === "") { return; }
     dl.appendChild(el("dt", term));
     var dd = el("dd");
-    if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = String(value); }
+    if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = shown(value); }
     dl.appendChild(dd);
   }
   // An asset id that may wrap only after "/", ":" and "." (as the page's HTML does it).
@@ -101,7 +106,7 @@
         var li = el("li");
         li.appendChild(assetLink(step));
         var info = assets[step];
-        if (info) { li.appendChild(document.createTextNode(" " + (i === 0 ? "(changed)" : "— " + info.system_name))); }
+        if (info) { li.appendChild(document.createTextNode(" " + (i === 0 ? "(changed)" : "— " + shown(info.system_name)))); }
         if (i > 0 && a.notes[i - 1]) { li.appendChild(el("div", a.notes[i - 1], "edge-note")); }
         ol.appendChild(li);
       });
