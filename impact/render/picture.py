@@ -30,7 +30,7 @@ from xml.etree import ElementTree
 import networkx as nx
 
 from impact.analysis.check import CheckResult
-from impact.analysis.conflicts import Conflict
+from impact.analysis.conflicts import Conflict, conflict_sentence
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
@@ -66,12 +66,8 @@ def conflict_edges(conflicts: Iterable[Conflict]) -> list[PictureConflict]:
     """The conflicts of :func:`impact.analysis.conflicts.find_conflicts` as picture edges."""
     edges = []
     for c in conflicts:
-        if c.kind == "same-asset":
-            edges.append(PictureConflict(c.first, c.second, f"both change {_few(c.assets)}"))
-        elif c.kind == "downstream":
-            edges.append(PictureConflict(c.first, c.second, f"reaches {_few(c.assets)}, which {c.second} changes", True))
-        else:
-            edges.append(PictureConflict(c.first, c.second, f"both reach {_few(c.assets)}"))
+        said = conflict_sentence(c.kind, c.first, c.second, _few(c.assets), subject=False)
+        edges.append(PictureConflict(c.first, c.second, said, True) if c.kind == "downstream" else PictureConflict(c.first, c.second, said))
     return sorted(edges)
 
 

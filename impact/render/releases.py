@@ -11,7 +11,7 @@ from typing import Any
 
 from impact.analysis.answer import count_tests, tests_sentence
 from impact.analysis.check import CheckResult
-from impact.analysis.conflicts import Conflict
+from impact.analysis.conflicts import Conflict, conflict_sentence
 from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
@@ -168,12 +168,14 @@ def conflict_line(conflict: Conflict) -> list[str]:
     """A conflict in a few lines: what, who coordinates, and up to 3 paths that explain a downstream one."""
     assets = _some(conflict.assets)
     teams = ", ".join(safe(t) for t in conflict.teams)
+    first, second = safe(conflict.first), safe(conflict.second)
+    said = conflict_sentence(conflict.kind, first, second, assets)
     if conflict.kind == "same-asset":
-        head = f"same-asset     {safe(conflict.first)} and {safe(conflict.second)} both change {assets}"
+        head = f"same-asset     {said}"
     elif conflict.kind == "downstream":
-        head = f"downstream     {safe(conflict.first)} -> {safe(conflict.second)}: the impact of {safe(conflict.first)} reaches {assets}, which {safe(conflict.second)} changes"
+        head = f"downstream     {first} -> {second}: {said}"
     else:
-        head = f"shared-impact  {safe(conflict.first)} and {safe(conflict.second)} both reach {assets} (information)"
+        head = f"shared-impact  {said} (information)"
     lines = [f"  {head}", f"                 coordinate: {teams}"]
     if conflict.kind != "same-asset":
         lines[0] += f" ({away(conflict.tool_distance)})"
@@ -369,12 +371,13 @@ def render_conflicts_markdown(conflicts: Sequence[Conflict], changes: Sequence[s
     for c in conflicts:
         assets = ", ".join(md_code(a) for a in c.assets[:5]) + (f" and {len(c.assets) - 5} more" if len(c.assets) > 5 else "")
         teams = ", ".join(md_code(t) for t in c.teams)
+        said = conflict_sentence(c.kind, md_code(c.first), md_code(c.second), assets)
         if c.kind == "same-asset":
-            head = f"**same-asset**: {md_code(c.first)} and {md_code(c.second)} both change {assets}"
+            head = f"**same-asset**: {said}"
         elif c.kind == "downstream":
-            head = f"**downstream** {md_code(c.first)} → {md_code(c.second)}: the impact of {md_code(c.first)} reaches {assets}, which {md_code(c.second)} changes"
+            head = f"**downstream** {md_code(c.first)} → {md_code(c.second)}: {said}"
         else:
-            head = f"**shared-impact** (information): {md_code(c.first)} and {md_code(c.second)} both reach {assets}"
+            head = f"**shared-impact** (information): {said}"
         lines.append(f"- {head}. Coordinate: {teams}.")
         for r in c.reach[:3]:
             lines.append(f"  - why: {' → '.join(md_code(a) for a in r.path)} ({away(r.tool_distance)})")

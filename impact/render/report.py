@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from impact.analysis.answer import ROLES, count_tests, tests_sentence
 from impact.analysis.check import CheckResult
+from impact.analysis.conflicts import conflict_sentence
 from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult, hold_reasons_alone, waiting_for
 from impact.core.distance import tools_away
@@ -474,11 +475,8 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
 
 def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str]) -> str:
     named = ", ".join(assets[:3]) + (f" and {len(assets) - 3} more" if len(assets) > 3 else "")
-    if kind == "same-asset":
-        return f"{first} and {second} both change {named}"
-    if kind == "downstream":
-        return f"the impact of {first} reaches {named}, which {second} changes: order and test them together"
-    return f"{first} and {second} both reach {named}"
+    said = conflict_sentence(kind, first, second, named)
+    return f"{said}: order and test them together" if kind == "downstream" else said
 
 
 def make_picture(
