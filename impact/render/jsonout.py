@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice, pairwise
 from typing import Any
 
@@ -14,6 +14,7 @@ from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.decision import decide
 from impact.analysis.raci import reason_dicts
 from impact.analysis.release_path import ReleasePath
+from impact.analysis.stakeholder_lists import PlannedTest
 from impact.core import progress
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
@@ -69,11 +70,13 @@ def stakeholder_dict(s: Stakeholder) -> dict[str, Any]:
     }
 
 
-def test_dict(t: TestToRun) -> dict[str, Any]:
+def test_dict(t: TestToRun | PlannedTest, changes: Sequence[str] | None = None) -> dict[str, Any]:
+    """A test to run, as every JSON answer gives it; a release's test also names the ``changes`` it is run for."""
     test = t.test
     return {
         "id": test.id,
         "name": test.name,
+        **({"changes": list(changes)} if changes is not None else {}),
         "covers": list(t.covers),
         "tool_distance": t.tool_distance,
         "kind": test.kind,

@@ -17,7 +17,7 @@ from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
 from impact.core.distance import tools_away as away
 from impact.load.release_file import Release
-from impact.render.jsonout import release_path_dict, team_dict
+from impact.render.jsonout import release_path_dict, team_dict, test_dict
 from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.templating import md_code, md_text
 from impact.render.text import plural, safe, show_path, table
@@ -55,19 +55,7 @@ def involvement_dict(t: TeamInvolvement) -> dict[str, Any]:
 
 
 def planned_test_dict(p: PlannedTest) -> dict[str, Any]:
-    test = p.test
-    return {
-        "id": test.id,
-        "name": test.name,
-        "changes": list(p.changes),
-        "covers": list(p.covers),
-        "tool_distance": p.tool_distance,
-        "kind": test.kind,
-        "owner": test.owner,
-        "minutes": test.minutes,
-        "run": test.run,
-        "steps": list(test.steps),
-    }
+    return test_dict(p, p.changes)
 
 
 def change_summary_dict(result: CheckResult) -> dict[str, Any]:
