@@ -68,6 +68,6 @@ def test_a_warm_check_imports_no_yaml_parser_pydantic_or_jinja(
 
 
 def test_the_vocabulary_is_the_schemas() -> None:
-    assert vocabulary.ACTIONS == schema.ACTIONS
-    assert vocabulary.PATHS == schema.PATHS
-    assert vocabulary.ASPECTS == schema.ASPECTS == get_args(schema.Aspect)
+    assert vocabulary.ACTIONS == get_args(schema.Action)
+    assert vocabulary.PATHS == get_args(schema.ReleasePath)
+    assert vocabulary.ASPECTS == get_args(schema.Aspect)

@@ -17,7 +17,19 @@ import functools
 import operator
 import re
 from types import UnionType
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NotRequired, TypeVar, Union, get_args, get_origin
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    NotRequired,
+    TypeAlias,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 
 from pydantic import (
     BaseModel,
@@ -35,7 +47,7 @@ from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict  # pydantic's own dependency; it needs this TypedDict before Python 3.12
 
 from impact.core.errors import Problem
-from impact.core.vocabulary import ASPECTS
+from impact.core.vocabulary import ACTIONS, ASPECTS, PATHS
 from impact.read.gcpause import gc_paused
 from impact.read.scalars import as_bool, as_date_or_time, as_int
 
@@ -55,14 +67,18 @@ YBool = Annotated[bool, BeforeValidator(as_bool)]
 # The bounds come before the validator so that the JSON Schema says minimum/maximum.
 YInt = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(as_int)]
 
-ACTIONS = ("modify", "rename", "delete", "create", "deprecate")
-PATHS = ("quick-hit", "minor", "major")
-
-Action = Literal["modify", "rename", "delete", "create", "deprecate"]
-Aspect = Literal["name", "content", "values", "logic", "schema", "data", "availability"]
-"""What a change touches of an asset, or a dependency uses of its upstream asset (see impact.core.aspects)."""
+# The change vocabulary is written once, in impact.core.vocabulary (read without pydantic on every check);
+# the models take their words from it. mypy reads a Literal only from words written out: it sees str.
+if TYPE_CHECKING:
+    Action: TypeAlias = str
+    Aspect: TypeAlias = str
+    ReleasePath: TypeAlias = str
+else:
+    Action = Literal[ACTIONS]
+    Aspect = Literal[ASPECTS]
+    """What a change touches of an asset, or a dependency uses of its upstream asset (see impact.core.aspects)."""
+    ReleasePath = Literal[PATHS]
 Status = Literal["draft", "triage", "build", "qa", "approved", "released"]
-ReleasePath = Literal["quick-hit", "minor", "major"]
 
 
 _SpecT = TypeVar("_SpecT", bound=BaseModel)
