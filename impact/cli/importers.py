@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +12,7 @@ import click
 
 from impact.cli.main import cli
 from impact.cli.options import catalog_folder_options
+from impact.core import progress as core_progress
 from impact.store.lock import DEFAULT_WAIT
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,23 +38,13 @@ def _common(func: F) -> F:
 
 
 def progress(items: Iterable[Path], total: int, label: str) -> Iterable[Path]:
-    """A progress bar on stderr for long imports; nothing when stderr is not a terminal or under CI."""
-    if total < 50 or not sys.stderr.isatty() or os.environ.get("CI"):
-        yield from items
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    """Long imports' progress, through the one progress line every command shows on a terminal.
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task(label, total=total)
-        for item in items:
-            yield item
-            bar.advance(task)
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
+    (:mod:`impact.core.progress`; :func:`impact.cli.terminal.show_progress` draws it.)
+    """
+    for done, item in enumerate(items, start=1):
+        yield item
+        core_progress.step(label, done, total)
 
 
 def _parse_links(values: tuple[str, ...]) -> dict[str, str]:
