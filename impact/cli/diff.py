@@ -39,8 +39,7 @@ def diff_command(catalogs: tuple[str, ...], base: str | None, catalog: str | Non
     from impact.cli.terminal import styler
     from impact.core.errors import ImpactError
     from impact.load.gitio import export_at_revision
-    from impact.render import jsonout
-    from impact.render.diff import diff_dict, render_diff, render_diff_markdown
+    from impact.render.formats import render_as
 
     with tempfile.TemporaryDirectory(prefix="impact-diff-") as tmp:
         if base is not None:
@@ -58,10 +57,5 @@ def diff_command(catalogs: tuple[str, ...], base: str | None, catalog: str | Non
         new, _ = open_catalog(new_path)
     old.root = old_label
     result = diff_catalogs(old, new, max_tools)
-    if fmt == "json":
-        rendered = jsonout.dumps(diff_dict(result))
-    elif fmt == "markdown":
-        rendered = render_diff_markdown(result)
-    else:
-        rendered = render_diff(result, styler(to_file=output not in (None, "-")))
+    rendered = render_as("diff", fmt, result, styler(to_file=output not in (None, "-")))
     emit(rendered, output, [old_path, new_path])

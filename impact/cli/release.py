@@ -124,8 +124,7 @@ def release_check(
         impact release check 2026-11-quick --changes catalogs/example/changes
     """
     from impact.analysis.workspace import open_workspace
-    from impact.render.jsonout import dumps
-    from impact.render.releases import release_dict, render_release, render_release_markdown
+    from impact.render.formats import render_as
 
     if release_arg and release_opt and release_arg != release_opt:
         raise click.UsageError(f"two releases given: {release_arg} and --release {release_opt}; give one")
@@ -136,12 +135,7 @@ def release_check(
         raise click.UsageError("give --changes DIR, the folder of every change file (other releases' changes count too)")
     ws = open_workspace((), changes_dir, catalog, releases_dir)
     result = ws.release(release_id)
-    if fmt == "json":
-        rendered = dumps(release_dict(result))
-    elif fmt == "markdown":
-        rendered = render_release_markdown(result)
-    else:
-        rendered = render_release(result)
+    rendered = render_as("release check", fmt, result)
     emit(rendered, output, ws.protected(changes_dir, releases_dir))
     return EXIT_BLOCKING if result.blocking else EXIT_OK
 
