@@ -69,7 +69,7 @@ def render_as(command: str, fmt: str, result: Any, style: Any = None) -> str:
     module, _, name = entry.function.partition(":")
     function = getattr(import_module(module), name)
     if entry.call == "json":
-        from impact.render.jsonout import dumps
+        from impact.render.jsonout import dumps  # only for JSON (start-up time)
 
         return dumps(function(result))
     if entry.call == "styled":

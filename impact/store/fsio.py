@@ -204,22 +204,10 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
 
 
-def atomic_folder(
-    target: Path, files: dict[str, bytes], replaceable: Callable[[Path], bool], protected: Iterable[Path] = ()
+def _check_folder_target(
+    shown: Path, target: Path, replaceable: Callable[[Path], bool], protected: Iterable[Path]
 ) -> None:
-    """Write a whole folder at once: built in a temporary folder beside ``target``, then swapped in.
-
-    ``files`` maps paths inside the folder (``/``-separated) to their bytes.
-    Readers see the old folder or the new one; on any failure the temporary
-    folder is removed and the old folder is left as it was. An existing,
-    non-empty folder is replaced only when ``replaceable(folder)`` says it is
-    one this command wrote (never a person's own folder), and never when it
-    is, holds or lies inside one of the ``protected`` inputs.
-    """
-    import shutil  # only where a folder is swapped in (start-up time)
-
-    shown = target
-    target = Path(os.path.realpath(target))
+    """Refuse a folder that is, holds or lies inside an input, a file, or a folder of files impact did not write."""
     for item in protected:
         guarded = item.resolve()
         if target == guarded or target.is_relative_to(guarded) or guarded.is_relative_to(target):
@@ -236,6 +224,40 @@ def atomic_folder(
                 f"refusing to replace {display_path(shown)}: the folder has files that impact did not write; "
                 "give a new or empty folder"
             )
+
+
+def _fill_folder(tmp: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into the new folder, each synced, with the modes a new file and folder get."""
+    mode = _new_file_mode()
+    folder_mode = mode | ((mode & 0o444) >> 2)  # the x bits where r is set: 0o644 -> 0o755
+    for name in sorted(files):
+        path = tmp.joinpath(*name.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(files[name])
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+    for folder in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
+        os.chmod(folder, folder_mode)
+
+
+def atomic_folder(
+    target: Path, files: dict[str, bytes], replaceable: Callable[[Path], bool], protected: Iterable[Path] = ()
+) -> None:
+    """Write a whole folder at once: built in a temporary folder beside ``target``, then swapped in.
+
+    ``files`` maps paths inside the folder (``/``-separated) to their bytes.
+    Readers see the old folder or the new one; on any failure the temporary
+    folder is removed and the old folder is left as it was. An existing,
+    non-empty folder is replaced only when ``replaceable(folder)`` says it is
+    one this command wrote (never a person's own folder), and never when it
+    is, holds or lies inside one of the ``protected`` inputs.
+    """
+    import shutil  # only where a folder is swapped in (start-up time)
+
+    shown = target
+    target = Path(os.path.realpath(target))
+    _check_folder_target(shown, target, replaceable, protected)
     created: list[Path] = []
     try:
         created = _make_folders(target.parent)
@@ -244,17 +266,7 @@ def atomic_folder(
         _remove_folders(created)
         raise _write_error(shown, exc) from None
     try:
-        mode = _new_file_mode()
-        folder_mode = mode | ((mode & 0o444) >> 2)  # the x bits where r is set: 0o644 -> 0o755
-        for name in sorted(files):
-            path = tmp.joinpath(*name.split("/"))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as handle:
-                handle.write(files[name])
-                os.fchmod(handle.fileno(), mode)
-                os.fsync(handle.fileno())
-        for folder in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
-            os.chmod(folder, folder_mode)
+        _fill_folder(tmp, files)
         if target.exists():
             if not _exchange(tmp, target):
                 old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
