@@ -112,7 +112,6 @@ LONG_FUNCTIONS = {
     "importers/dbt.py:read_dbt_manifest": 74,
     "importers/gtm.py:read_gtm_export": 81,
     "importers/merge.py:merge": 77,
-    "load/linking.py:_report_references": 67,
     "load/release_file.py:load_releases": 64,
     "read/nesting.py:flow_too_deep_at": 67,
     "read/outline_places.py:_scan": 103,

@@ -318,15 +318,16 @@ def _report_references(records: list[FileRecord], merged: dict[str, Any], report
                 check("asset", asset, fi, ("tests", t.id, "covers", i), f"test {t.id!r} covers")
             if t.owner:
                 check("team", t.owner, fi, ("tests", t.id, "owner"), f"test {t.id!r} owner")
+    _note_unchecked(report)
+
+
+def _note_unchecked(report: Reporter) -> None:
+    """A note per place whose references were not checked (a file that could not be read, a system defined twice)."""
     for (file, line, col), n in sorted(report.unchecked.items()):
         refs = f"{n} reference{'s' if n != 1 else ''} to {'an id' if n == 1 else 'ids'} defined in no other file"
         if line == 0:
             why = "may be defined in this file, which could not be read: fix it, then run again"
         else:
             why = "may be defined in this second definition of the system: define each system once, then run again"
-        report.problems.note(
-            file,
-            line,
-            col,
-            f"{refs} {'is' if n == 1 else 'are'} not reported as missing: {'it' if n == 1 else 'they'} {why}",
-        )
+        message = f"{refs} {'is' if n == 1 else 'are'} not reported as missing: {'it' if n == 1 else 'they'} {why}"
+        report.problems.note(file, line, col, message)
