@@ -11,10 +11,11 @@ Run (see docs/security.md)::
     pip install atheris
     python fuzz/fuzz_load.py fuzz/corpus -dict=fuzz/yaml.dict -max_total_time=600 -rss_limit_mb=2048
 
-Found crashes are written as ``crash-*`` files; replay one with
-``python fuzz/fuzz_load.py crash-<hash>``. Without atheris,
+The seeds in ``fuzz/corpus`` are never written to: new inputs, and any
+``crash-*`` file, go to ``fuzz/found/`` (git-ignored); replay a crash with
+``python fuzz/fuzz_load.py fuzz/found/crash-<hash>``. Without atheris,
 ``python fuzz/fuzz_load.py --hypothesis N`` runs N random inputs from
-Hypothesis instead.
+Hypothesis instead, and says in one line what it ran.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ CHANGE = ROOT / "change.yaml"
 SEPARATOR = b"\n#---change---\n"
 # The cache code is fuzzed too, in a folder of its own: never the user's cache.
 os.environ.setdefault("IMPACT_CACHE_DIR", str(ROOT / "cache"))
+HERE = Path(__file__).resolve().parent
+SEEDS = HERE / "corpus"
+FOUND = HERE / "found"  # git-ignored: what a run finds, kept out of the repository's seeds
+RAN = {"inputs": 0, "catalogs": 0, "checked": 0}
 
 
 def _imports() -> None:
@@ -53,6 +58,7 @@ def _imports() -> None:
 
 def one_input(data: bytes) -> None:
     """Load ``data`` as a catalog file and a change file; only ImpactError may escape."""
+    RAN["inputs"] += 1
     catalog_bytes, _, change_bytes = data.partition(SEPARATOR)
     (CATALOG / "a.yaml").write_bytes(catalog_bytes)
     CHANGE.write_bytes(
@@ -64,7 +70,9 @@ def one_input(data: bytes) -> None:
         change = load_change(CHANGE)
         if catalog is None:
             return
+        RAN["catalogs"] += 1
         result = check_change(catalog, DependencyGraph(catalog), change, 5)
+        RAN["checked"] += 1
         text.render_check(result)
         jsonout.dumps(jsonout.check_dict(result))
         markdown.render_check(result)
@@ -81,8 +89,21 @@ def main() -> None:
     with atheris.instrument_imports(include=["impact", "yaml", "pydantic"]):
         _imports()
     os.environ.setdefault("IMPACT_MAX_FILE_MB", "1")
-    atheris.Setup(sys.argv, one_input)
+    atheris.Setup(_keep_seeds(sys.argv), one_input)
     atheris.Fuzz()
+
+
+def _keep_seeds(argv: list[str]) -> list[str]:
+    """``argv`` with ``fuzz/found/`` first when the seeds come first: libFuzzer writes to the first folder."""
+    folders = [i for i, arg in enumerate(argv[1:], start=1) if not arg.startswith("-") and Path(arg).is_dir()]
+    argv = list(argv)
+    if folders and Path(argv[folders[0]]).resolve() == SEEDS:
+        FOUND.mkdir(exist_ok=True)
+        argv.insert(folders[0], str(FOUND))
+    if not any(arg.startswith("-artifact_prefix=") for arg in argv):
+        FOUND.mkdir(exist_ok=True)
+        argv.append(f"-artifact_prefix={FOUND}{os.sep}")
+    return argv
 
 
 def _hypothesis(examples: int) -> None:
@@ -170,6 +191,10 @@ def _hypothesis(examples: int) -> None:
         )
 
     run()
+    print(
+        f"fuzz_load: {RAN['inputs']} random inputs, none raised anything but impact's input error; "
+        f"{RAN['catalogs']} loaded as a valid catalog, {RAN['checked']} checked and rendered"
+    )
 
 
 if __name__ == "__main__":

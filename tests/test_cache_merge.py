@@ -72,7 +72,7 @@ tests:
 EXPECTED = """\
 Error: {c}/b.yaml:4:3: system 'web' is defined twice; the first is at {c}/a.yaml:5:3
 Error: {c}/c.yaml:2:3: system 'crm' is defined twice; the first is at {c}/a.yaml:12:3
-Error: {c}/a.yaml:8:17: system 'web' consulted 'nobody', which is not a team of this catalog
+Error: {c}/a.yaml:8:17: system 'web' consulted 'nobody', which is not a team of this catalog; the teams are ops, web
 Error: {c}/a.yaml:10:40: asset 'web:/p/' cannot depend on itself
 Error: {c}/a.yaml:10:59: asset 'web:/p/' cannot depend on itself
 Error: {c}/a.yaml:10:77: asset 'web:/p/' cannot depend on itself
@@ -81,10 +81,9 @@ Error: {c}/a.yaml:10:103: asset 'web:/p/' owner 'opz', which is not a team of th
 Error: {c}/a.yaml:11:59: asset 'web:/q/' informed 'webb', which is not a team of this catalog; did you mean 'web'?
 Error: {c}/b.yaml:2:3: team 'web' is defined twice; the first is at {c}/a.yaml:2:3
 Error: {c}/b.yaml:15:36: test 't1' covers 'mkt:frm', which is not an asset of this catalog; did you mean 'mkt:form'?
-Error: {c}/b.yaml:15:63: test 't1' owner 'qa', which is not a team of this catalog
+Error: {c}/b.yaml:15:63: test 't1' owner 'qa', which is not a team of this catalog; the teams are ops, web
 Error: {c}/b.yaml:17:1: the policy is defined twice; the first is at {c}/a.yaml:17:1
-Error: {c}/c.yaml:11:11: missing required key 'type'
-Error: {c}/c.yaml:11:12: unknown key 'typ'; did you mean 'type'?
+Error: {c}/c.yaml:11:12: unknown key 'typ'; did you mean 'type' (required)?
 Error: {c}/c.yaml:12:46: asset 'dbt:m2' depends_on 'dbt:m3', which is not an asset of this catalog; did you mean 'dbt:m2'?
 Error: {c}/c.yaml:14:3: test 't1' is defined twice; the first is at {c}/b.yaml:15:3
 """
@@ -101,7 +100,7 @@ def broken(write: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.Monke
 def test_every_problem_is_reported_once_at_its_place(broken: Path) -> None:
     code, out, err = run("validate", "cat")
     assert code == 2
-    assert err == EXPECTED.format(c="cat") + "cat: 17 errors, 0 warnings\n"
+    assert err == EXPECTED.format(c="cat") + "cat: 16 errors, 0 warnings\n"
     assert out == ""
 
 

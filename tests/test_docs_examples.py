@@ -41,6 +41,7 @@ NOT_RUN_HERE = {
     ".ci/run": "CI itself: a fresh install, then this suite (the newest release of each dependency)",
     ".ci/run --lowest": "CI itself: a fresh install, then this suite (each dependency at its lower bound)",
     "ruff check impact tests": "tests/test_lint.py runs it",
+    "cog -r -I . README.md": "tests/test_readme_output.py runs it (in --check mode)",
     "mypy": "tests/test_lint.py runs it",
     "pip install atheris": "an optional fuzzing dependency",
     "python fuzz/fuzz_load.py fuzz/corpus -dict=fuzz/yaml.dict -max_total_time=600": "a ten-minute fuzzing run (needs atheris)",
@@ -86,8 +87,20 @@ def blocks(doc: str) -> list[tuple[str, int, str]]:
     return found
 
 
-SHELL = [(doc, line, body) for doc in DOCS for lang, line, body in blocks(doc) if lang in ("bash", "sh", "shell")]
-YAML = [(doc, line, body) for doc in DOCS for lang, line, body in blocks(doc) if lang == "yaml"]
+def walkthrough_lines() -> range:
+    """The lines of the README's Quick start: its blocks are one walkthrough, run in order by test_quick_start_walkthrough."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("\n## Quick start\n")
+    end = text.index("\n## ", start + 1)
+    return range(text.count("\n", 0, start) + 1, text.count("\n", 0, end) + 1)
+
+
+WALKTHROUGH = walkthrough_lines()
+SHELL = [
+    (doc, line, body) for doc in DOCS for lang, line, body in blocks(doc)
+    if lang in ("bash", "sh", "shell") and not (doc == "README.md" and line in WALKTHROUGH)
+]  # fmt: skip
+YAML = [(doc, line, body) for doc in DOCS for lang, line, body in blocks(doc) if lang == "yaml" and not (doc == "README.md" and line in WALKTHROUGH)]
 
 
 def commands(body: str) -> list[str]:
@@ -258,3 +271,30 @@ def test_every_doc_with_examples_is_covered() -> None:
         if re.search(r"^```(bash|sh|shell|yaml)\n", path.read_text(encoding="utf-8"), re.M):
             found.add(rel)
     assert found <= set(DOCS), f"add {sorted(found - set(DOCS))} to DOCS"
+
+
+def test_quick_start_walkthrough(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Quick start, followed literally in an empty folder: each file saved where its first line says, each command run."""
+    shutil.copytree(ROOT / "catalogs", tmp_path / "catalogs")  # a clone of this repository: the first command checks its example
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IMPACT_CATALOG", raising=False)
+    ran = []
+    for lang, line, body in blocks("README.md"):
+        if line not in WALKTHROUGH:
+            continue
+        where = f"README.md:{line}"
+        if lang == "yaml":
+            name = re.match(r"# (\S+\.yaml)\n", body)
+            assert name, f"{where}: a Quick start file starts with '# <where to save it>'"
+            (tmp_path / name.group(1)).write_text(body, encoding="utf-8")
+            continue
+        for command in commands(body):
+            if command in NOT_RUN_HERE:
+                continue
+            assert command.startswith("impact "), f"{where}: {command!r}"
+            code, out, err = run_impact(command)
+            assert code in (0, 1) and "Error:" not in err, f"{where}: {command}\nexit {code}\n{err}"
+            ran.append((command, out + err))
+    assert [c.split()[1] for c, _ in ran] == ["check", "init", "validate", "check"]
+    assert "OK: 3 tools" in ran[2][1]  # the tool added is in the catalog
+    assert "salesforce:field/Lead.Product_Interest__c" in ran[3][1]  # and the change reaches it

@@ -124,8 +124,7 @@ def test_validation_errors_keep_their_places_and_words(tmp_path: Path) -> None:
     spec, problems = validate(CatalogFileSpec, parse_yaml(raw, "c.yaml"))
     assert spec is None
     assert [str(p) for p in problems] == [
-        "c.yaml:7:9: missing required key 'type'",
-        "c.yaml:7:9: unknown key 'typ'; did you mean 'type'?",
+        "c.yaml:7:9: unknown key 'typ'; did you mean 'type' (required)?",
         "c.yaml:8:19: critical: expected true or false, found 'yes'; write true or false",
     ]
 

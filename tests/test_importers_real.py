@@ -469,10 +469,16 @@ def test_refresh_reruns_every_recorded_import_and_says_what_changed(tmp_path: Pa
     del manifest["exposures"]["exposure.revops.pipeline_dashboard"]
     del manifest["parent_map"]["exposure.revops.pipeline_dashboard"]
     (exports / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    salesforce_before = (cat / "salesforce.yaml").read_bytes()
     # The Salesforce fixture lives outside the folder holding the catalog: allowed by name.
     code, out = run("import", "refresh", str(cat), "--allow-path", str(SF_SYNTH))
     assert code == 0, out
     assert "Refreshing" in out and "1 asset(s) and 0 dependency(ies) added" in out
+    # The org's export did not move: its file is not written, and the answer says so.
+    assert (cat / "salesforce.yaml").read_bytes() == salesforce_before
+    assert [line for line in out.splitlines() if "salesforce.yaml:" in line and line.startswith(("Unchanged", "Updated"))] == [
+        f"Unchanged {cat / 'salesforce.yaml'}: nothing new in the source, the file was not written"
+    ]
     assert "Kept 1 asset(s) the source no longer lists (delete them by hand if they are gone): dbt:exposure/pipeline_dashboard" in out
     after = load_catalog(cat)
     assert "dbt:model/dim_region" in after.assets

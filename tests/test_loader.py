@@ -118,7 +118,7 @@ def test_dangling_references_suggest_the_closest_id(small_catalog: Path, write: 
         "asset 'bi:dash' depends_on 'salesforce:queue/emee', which is not an asset of this catalog; did you mean 'salesforce:queue/emea'?",
         "asset 'bi:dash' depends_on 'nowhere:x', which is not an asset of this catalog",
         "test 't' covers 'bi:dahs', which is not an asset of this catalog; did you mean 'bi:dash'?",
-        "test 't' owner 'nobody', which is not a team of this catalog",
+        "test 't' owner 'nobody', which is not a team of this catalog; the teams are bi, mops, sales, web",
     ]
 
 

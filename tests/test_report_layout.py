@@ -152,3 +152,31 @@ def test_details_panel_opens_and_closes_on_a_phone(browser: Any, pages: dict[str
     finally:
         page.close()
     assert problems == []
+
+
+@pytest.mark.parametrize("which", ["release", "cr101"])
+@pytest.mark.parametrize("device", sorted(WIDTHS))
+def test_the_graph_opens_readable_with_the_changed_assets_in_view(browser: Any, pages: dict[str, Path], which: str, device: str) -> None:
+    problems: list[str] = []
+    page = _open(browser, pages[which], WIDTHS[device], problems)
+    try:
+        found = page.evaluate(
+            """() => {
+              const box = document.getElementById("graph-box"), svg = box.querySelector("svg");
+              const natural = Number(svg.getAttribute("viewBox").split(/[\\s,]+/)[2]);
+              const shown = svg.getBoundingClientRect().width;
+              const at = box.getBoundingClientRect();
+              const inView = Array.from(svg.querySelectorAll("g.node.changed")).filter(n => {
+                const r = n.getBoundingClientRect();
+                return r.left >= at.left && r.right <= at.right && r.top >= at.top && r.bottom <= at.bottom;
+              }).length;
+              const pressed = document.querySelector("button[data-zoom][aria-pressed=true]").getAttribute("data-zoom");
+              return {natural, shown, inView, pressed, room: box.clientWidth};
+            }"""
+        )
+    finally:
+        page.close()
+    assert not problems
+    assert found["natural"] > found["room"]  # the example graphs are wider than the screen: a zoom had to be chosen
+    assert found["pressed"] == "1" and abs(found["shown"] - found["natural"]) < 2  # labels at their own size, not shrunk
+    assert found["inView"] >= 1  # and scrolled to what changes

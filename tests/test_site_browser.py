@@ -310,3 +310,29 @@ def test_change_pages_equal_impact_check(browser: Any, tmp_path: Path) -> None:
     assert page.locator('#ask li[data-team="web"]').count() == 1
     assert "(new)" in page.locator("#changed").inner_text()
     view.check()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_ids_break_only_after_their_separators(browser: Any, example_site: Path, width: int) -> None:
+    """No id is cut inside a word (``EMEA_I|nbound``): each piece up to a '/', ':', '.', '_' or '-' stays on one line."""
+    view = Page(browser, example_site, width)
+    page = view.open("#asset=" + quote("leandata:rule/emea-round-robin", safe=""))
+    page.wait_for_selector(".path a")
+    found = page.evaluate(
+        """() => {
+          const pieces = [];
+          for (const a of document.querySelectorAll(".path a, a.asset code")) {
+            for (const node of a.childNodes) {
+              if (node.nodeType !== Node.TEXT_NODE || node.data.includes(" ")) continue;
+              const range = document.createRange();
+              range.selectNodeContents(node);
+              const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+              pieces.push([node.data, lines.size]);
+            }
+          }
+          return pieces;
+        }"""
+    )
+    view.check("ids")
+    assert any(piece == "EMEA_" for piece, _ in found)  # the ids are cut into pieces at their separators
+    assert [piece for piece, lines in found if lines > 1] == []

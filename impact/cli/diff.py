@@ -13,7 +13,7 @@ from impact.load.change import catalog_folder
 
 
 @cli.command("diff")
-@click.argument("catalogs", metavar="OLD NEW", nargs=-1)
+@click.argument("catalogs", metavar="(OLD NEW | [DIR] --base GIT_REF)", nargs=-1)
 @click.option("--base", metavar="GIT_REF", help="Compare the catalog folder in the working tree with the same folder at this git revision.")
 @click.option("--catalog", "catalog", metavar="DIR", help="With --base: the catalog folder in the working tree (or give it as the one folder).")
 @max_tools_option

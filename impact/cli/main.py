@@ -269,7 +269,9 @@ def check_selection(change_files: tuple[str, ...], release_id: str | None, chang
     return [Path(c.file) for c in members]
 
 
-def render_checks(results: list[Any], fmt: str, problems: list[Any], show_all: bool = False) -> str:
+def render_checks(
+    results: list[Any], fmt: str, problems: list[Any], show_all: bool = False, to_file: bool = True
+) -> str:
     """Several 'impact check' answers one after the other, then a one-line summary."""
     from impact.render import jsonout
 
@@ -296,9 +298,12 @@ def render_checks(results: list[Any], fmt: str, problems: list[Any], show_all: b
         from impact.render import markdown
 
         return "".join(markdown.render_check(r, show_all=show_all) + "\n---\n\n" for r in results) + f"**{summary}**\n"
-    from impact.render import text
+    from impact.cli.terminal import styler, terminal_width
+    from impact.render import termtext, text
 
-    return "".join(text.render_check(r, show_all=show_all) + "\n" + "=" * 72 + "\n\n" for r in results) + summary + "\n"
+    style, width = styler(to_file), terminal_width(to_file)
+    answers = [termtext.for_terminal(r, text.check_lines(r, show_all=show_all), style, width) for r in results]
+    return "".join("\n".join(lines) + "\n\n" + "=" * 72 + "\n\n" for lines in answers) + summary + "\n"
 
 
 def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> int:
@@ -306,7 +311,8 @@ def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str,
     from impact.analysis.workspace import check_many
 
     results, problems = check_many(files, catalog, max_tools)
-    emit(render_checks(results, fmt, problems, show_all), output, [*files, *{Path(r.catalog.root) for r in results}])
+    rendered = render_checks(results, fmt, problems, show_all, to_file=output not in (None, "-"))
+    emit(rendered, output, [*files, *{Path(r.catalog.root) for r in results}])
     if problems:
         raise ImpactError(problems)
     return EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK
@@ -348,6 +354,11 @@ def check(
     With --base REV instead of a change file, the change is derived from
     the exports the catalog lists under 'sources:' (see 'impact changes'):
     a pull request on the exports is checked as it is.
+
+    On a terminal, long lines wrap at its width (a why-path only between
+    its steps) and the verdict is coloured: red blocking, yellow not ready to
+    ship, green ready to ship; NO_COLOR=1 turns colour off. Into a file or a
+    pipe, every fact stays on one line.
 
     Exits 1 when a change declares a release path lighter than it needs.
 
@@ -394,9 +405,12 @@ def _check_one(change_file: Path, catalog: str | None, max_tools: int, fmt: str,
 
         emit(markdown.render_check(result, show_all=show_all), output, protected)
     else:
-        from impact.render import text
+        from impact.cli.terminal import styler, terminal_width
+        from impact.render import termtext, text
 
-        lines = text.check_lines(result, show_all=show_all)
+        to_file = output not in (None, "-")
+        plain = text.check_lines(result, show_all=show_all)
+        lines = termtext.for_terminal(result, plain, styler(to_file), terminal_width(to_file))
         emit_stream(lambda write: text.write_lines(lines, write), output, protected)
     return EXIT_BLOCKING if result.blocking else EXIT_OK
 

@@ -142,7 +142,11 @@ def output_dir_option(help_text: str, default: str | None = None) -> Callable[[F
     return decorator
 
 
-def change_selection(*, release_help: str = "Every change request of this release (needs --changes DIR).") -> Callable[[F], F]:
+def change_selection(
+    *,
+    release_help: str = "Every change request of this release (needs --changes DIR).",
+    changes_help: str = "Folder of every change file (each *.yaml in it, not recursive), for --release.",
+) -> Callable[[F], F]:
     """``CHANGE.yaml...`` (one or more), or ``--release ID --changes DIR``: the same for every command.
 
     The command receives ``change_files`` (a tuple, maybe empty), ``release_id``
@@ -155,7 +159,7 @@ def change_selection(*, release_help: str = "Every change request of this releas
             "--changes",
             "changes_dir",
             metavar="DIR",
-            help="Folder of every change file (each *.yaml in it, not recursive), for --release.",
+            help=changes_help,
         )(func)
         func = click.option("--release", "release_id", metavar="ID", help=release_help)(func)
         return click.argument("change_files", metavar="[CHANGE.yaml]...", nargs=-1, type=click.Path(dir_okay=False))(func)

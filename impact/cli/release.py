@@ -27,7 +27,13 @@ def _release_workspace(change_files: tuple[str, ...], release_id: str | None, ch
 
 
 @cli.command()
-@change_selection(release_help="Only the conflicts of this release's change requests (with --changes DIR).")
+@change_selection(
+    release_help="Only the conflicts of this release's change requests (with --changes DIR).",
+    changes_help=(
+        "Folder of every change file (each *.yaml in it, not recursive): alone, all of them are compared; "
+        "with --release, the release's against the rest."
+    ),
+)
 @catalog_option
 @click.option("--shared", is_flag=True, help="Also list shared-impact conflicts (both reach the same asset; information only).")
 @click.option("--all", "show_all", is_flag=True, help="Show every conflict; by default those meeting more than 2 tools away are counted.")

@@ -8,6 +8,7 @@ more than a second, only when standard error is a terminal.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -20,12 +21,22 @@ import click
 BIG_CATALOG_FILES = 200
 """Catalogs with at least this many YAML files get a loading note on stderr."""
 
-_STYLES = {"heading": {"bold": True}, "bad": {"fg": "red", "bold": True}, "good": {"fg": "green"}}
+_STYLES = {
+    "heading": {"bold": True},
+    "bad": {"fg": "red", "bold": True},
+    "hold": {"fg": "yellow", "bold": True},
+    "good": {"fg": "green", "bold": True},
+}
+
+
+def on_terminal() -> bool:
+    """Whether standard output is a terminal (tests stand in a fake one here)."""
+    return sys.stdout.isatty()
 
 
 def color_wanted(to_file: bool = False) -> bool:
     """True when colour helps: stdout is a terminal, no ``NO_COLOR``, not writing a file."""
-    return not to_file and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    return not to_file and not os.environ.get("NO_COLOR") and on_terminal()
 
 
 def styler(to_file: bool = False) -> Callable[[str, str], str] | None:
@@ -33,6 +44,13 @@ def styler(to_file: bool = False) -> Callable[[str, str], str] | None:
     if not color_wanted(to_file):
         return None
     return lambda text, kind: click.style(text, **_STYLES.get(kind, {}))  # type: ignore[arg-type]
+
+
+def terminal_width(to_file: bool = False) -> int | None:
+    """The terminal's width (``COLUMNS`` first, as ``shutil`` reads it); None when not writing to a terminal."""
+    if to_file or not on_terminal():
+        return None
+    return max(shutil.get_terminal_size().columns, 40)
 
 
 @contextmanager

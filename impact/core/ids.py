@@ -135,6 +135,21 @@ def suggest(
     return near.index(candidates).closest(ident, 0.6)
 
 
+def team_list(teams: Iterable[str], most: int = 12) -> str:
+    """The teams a person can choose from, for a message about a team that does not exist.
+
+    >>> team_list(["web", "mops"]), team_list([])
+    ('the teams are mops, web', 'no team is defined yet: add it under teams:')
+    >>> team_list([f"t{i:02}" for i in range(20)], most=3)
+    'the teams are t00, t01, t02 and 17 more'
+    """
+    names = sorted(teams)
+    if not names:
+        return "no team is defined yet: add it under teams:"
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return f"the teams are {', '.join(names[:most])}{more}"
+
+
 def suggest_asset(ident: str, catalog: Catalog) -> str | None:
     """The asset id a person most likely meant: a typo of an id, or a bare key (``emea-inbound``) of one asset.
 

@@ -98,6 +98,8 @@ class MergeReport:
     dependencies_removed: int = 0
     tests_removed: int = 0
     removed: list[str] = field(default_factory=list)  # what was removed, as plain items (the first ten of each)
+    written: bool = True
+    """False when the file was left exactly as it was (nothing new in the source)."""
 
     def lines(self) -> list[str]:
         verb = "Created" if self.created else "Updated"
@@ -107,6 +109,8 @@ class MergeReport:
             + (f", {self.tests_added} test(s) added" if self.tests_added else "")
             + (f"; new systems: {', '.join(self.systems_added)}" if self.systems_added else "")
         ]
+        if not self.written:
+            out = [f"Unchanged {self.target}: nothing new in the source, the file was not written"]
         if self.teams_added:
             out.append(f"Added placeholder teams {', '.join(self.teams_added)} to {self.target}: give them real names, or define them elsewhere and delete them here")
         if self.dependencies_removed or self.tests_removed:
@@ -302,6 +306,7 @@ def merge_into_file(target: Path, imported: Imported, catalog: Path | None = Non
     if old_text is not None and data == existing:
         if record_changed:
             atomic_write(old_record, record_text)
+        report.written = False
         return report  # nothing new: the file stays exactly as it is
     # The file a person edits: additions go into its own tree, so comments, order and quoting stay.
     text = splice.write_into(old_text, data, existing, removed) if old_text is not None else None

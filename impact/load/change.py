@@ -13,7 +13,7 @@ from typing import Any
 from impact.core.aspects import EVERY, touched
 from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
-from impact.core.ids import Suggester, split_asset_id, suggest
+from impact.core.ids import Suggester, split_asset_id, suggest, team_list
 from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
 from impact.store import cache
 
@@ -149,9 +149,10 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     """Parse and shape-check a change file: its fields as plain values, places as (line, col)."""
     # Only for a change file not in the cache: a warm check needs neither pydantic nor PyYAML (start-up time).
     from impact.read.schema import ChangeSpec, validate
+    from impact.read.slips import known_keys
     from impact.read.yamlio import parse_yaml
 
-    doc = parse_yaml(raw, name)
+    doc = parse_yaml(raw, name, keys=known_keys(ChangeSpec))
     spec, problems = validate(ChangeSpec, doc)
     if spec is None:
         raise ImpactError(problems)
@@ -295,6 +296,19 @@ def catalog_folder(option: str | None) -> Path:
     raise ImpactError("no catalog given: use --catalog DIR or set IMPACT_CATALOG (there is no ./catalog folder here)")
 
 
+def _not_an_asset(item: ChangeItem, system_id: str, catalog: Catalog, near: Suggester) -> str:
+    """Why a target is not in the catalog, and what to write: the id meant, or ``action: create`` for a new asset."""
+    hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets, near)
+    text = f"target {item.target!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/"
+    if system_id not in catalog.systems:
+        return text + f" (there is no system {system_id!r})" + (f"; did you mean {hint!r}?" if hint else "")
+    close = hint is not None and difflib.SequenceMatcher(None, item.target, hint).ratio() >= 0.85
+    if close:
+        return text + f"; did you mean {hint!r}?"
+    create = "; if it is a new asset, write 'action: create'"
+    return text + create + (f" (or did you mean {hint!r}?)" if hint else "")
+
+
 def _renamed(item: ChangeItem, catalog: Catalog) -> str:
     """The catalog asset an item is about: its target, or a rename's new id (``to:``) once the catalog has only that."""
     if item.to is not None and item.target not in catalog.assets and item.to in catalog.assets:
@@ -337,12 +351,13 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         elif item.action == "create" and system_id in catalog.systems:
             changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False))
         else:
-            hint = suggest("asset", item.target, catalog.teams, catalog.systems, catalog.assets, near)
-            why = "" if system_id in catalog.systems else f" (there is no system {system_id!r})"
-            problems.error(p.file, p.line, p.col, f"target {item.target!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/{why}" + (f"; did you mean {hint!r}?" if hint else ""))
+            problems.error(p.file, p.line, p.col, _not_an_asset(item, system_id, catalog, near))
     if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
         p = change.requested_by_place
-        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of the catalog in {catalog.root.rstrip('/')}/")
+        hint = suggest("team", change.requested_by, catalog.teams, {}, {})
+        found = f"did you mean {hint!r}?" if hint else team_list(catalog.teams)
+        where = f"the catalog in {catalog.root.rstrip('/')}/"
+        problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of {where}; {found}")
     _check_readiness_refs(change, catalog, problems)
     problems.raise_if_errors()
     # Several items on one asset add up what they touch; a system target gives each of its assets the item's aspects.
@@ -366,7 +381,7 @@ def _check_readiness_refs(change: ChangeRequest, catalog: Catalog, problems: Pro
         if signoff.team not in catalog.teams and signoff.place:
             p = signoff.place
             hint = difflib.get_close_matches(signoff.team, list(catalog.teams), n=1, cutoff=0.6)
-            shown = f"did you mean {hint[0]!r}?" if hint else f"teams: {', '.join(sorted(catalog.teams))}"
+            shown = f"did you mean {hint[0]!r}?" if hint else team_list(catalog.teams)
             problems.error(p.file, p.line, p.col, f"signoffs: team {signoff.team!r} is not a team of {where}; {shown}")
     for result in change.results:
         if result.test not in catalog.tests and result.place:

@@ -17,7 +17,7 @@ from typing import Any
 from impact.core.aspects import merge_uses
 from impact.core.catalog import Place, RegressionTest, System, Team
 from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, ProblemList
-from impact.core.ids import Suggester, suggest
+from impact.core.ids import Suggester, suggest, team_list
 from impact.read.records import FileRecord, PolicyRow, definition_path, dependencies
 
 # --- a record standing in for a parsed file (the loader's error path) ---------
@@ -282,7 +282,8 @@ def _report_references(records: list[FileRecord], merged: dict[str, Any], report
             return
         message = f"{context} {ident!r}, which is not {'an asset' if kind == 'asset' else 'a team'} of this catalog"
         hint = suggest(kind, ident, teams, systems, assets, near)
-        report.error(report.locate(fi, path), message + (f"; did you mean {hint!r}?" if hint else ""))
+        found = f"; did you mean {hint!r}?" if hint else (f"; {team_list(teams)}" if kind == "team" else "")
+        report.error(report.locate(fi, path), message + found)
 
     for fi, record in enumerate(records):
         for system, f_deps in zip(record.systems, dependencies(record)):

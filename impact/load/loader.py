@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from impact.core.catalog import Catalog
+from impact.core.catalog import Catalog, Place
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.load.cached import LazyWarnings, check_cached
 from impact.load.files import catalog_files
@@ -59,6 +60,7 @@ def read_catalog_records(
     from impact.load.workers import file_records_in_workers
     from impact.read.records import record_from
     from impact.read.schema import CatalogFileSpec, salvage_catalog_file, validate
+    from impact.read.slips import known_keys
     from impact.read.yamlio import parse_yaml
 
     read: list[tuple[Path, str, bytes]] = []
@@ -79,7 +81,7 @@ def read_catalog_records(
             locator: Any = DeferredYamlDoc(name, raw, record)
         else:
             try:
-                doc = parse_yaml(raw, name)
+                doc = parse_yaml(raw, name, keys=known_keys(CatalogFileSpec))
             except ImpactError as exc:
                 problems.root_causes(exc.problems, name, raw)
                 continue
@@ -97,6 +99,10 @@ def read_catalog_records(
     return rels, locators, records, raws
 
 
+def _untested(aid: str, p: Place) -> Problem:
+    return Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning")
+
+
 def _warnings(catalog: Catalog) -> list[Problem]:
     found: list[Problem] = []
     covered = catalog.tests_by_asset
@@ -104,21 +110,24 @@ def _warnings(catalog: Catalog) -> list[Problem]:
     prefetch_places(catalog.places, (f"asset:{aid}" for aid in untested))
     for aid in untested:
         p = catalog.places[f"asset:{aid}"]
-        found.append(
-            Problem(p.file, p.line, p.col, f"critical asset {aid!r} is covered by no regression test", "warning")
-        )
+        found.append(_untested(aid, p))
     return found
 
 
 def check_catalog(
-    root: str | os.PathLike[str], limits: Limits | None = None, *, warnings_now: bool = True
+    root: str | os.PathLike[str],
+    limits: Limits | None = None,
+    *,
+    warnings_now: bool = True,
 ) -> tuple[Catalog | None, list[Problem]]:
     """Load a catalog and return it (None if it has errors) with every problem and warning, sorted.
 
     With ``warnings_now`` False, the catalog gets its warnings only when
     ``catalog.warnings`` is read, and the list returned
     holds only errors (a check needs no warnings, and finding them takes a
-    second at 100,000 assets).
+    second at 100,000 assets). A catalog with errors comes with the warnings
+    of what could be read (untested critical assets, look-alike ids; not the
+    dependency cycles, which need the graph).
     """
     path = Path(root)
     if not path.is_dir():
@@ -141,22 +150,71 @@ def check_catalog(
         # problem takes merge(), which reports every one with its place.
         data = assemble(records, rels) if records and not problems.items else None
         if data is None:
-            merged = merge(records, Reporter(names, locators, problems))
+            reporter = Reporter(names, locators, problems)
+            merged = merge(records, reporter)
             if not merged["places"] and not problems.items:
-                problems.error(
-                    display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?"
-                )
-            if problems.errors:
-                return None, sorted(problems.errors + problems.notes) + problems.warnings
+                message = "this folder holds no *.yaml or *.yml files; is it the catalog?"
+                problems.error(display_path(path), 0, 0, message)
+            if problems.errors:  # with the warnings of what could be read: fixing an error should not reveal them later
+                locate = FileLocator([path / rel for rel in rels], names, [_digest(raw) for raw in raws], raws)
+                places = _MergedPlaces(merged["places"], names, locate)
+                warnings = sorted(problems.warnings + _merged_warnings(records, merged, places))
+                return None, sorted(problems.errors + problems.notes) + warnings
             data = encode(merged, rels)
         # Places are found as through the cache: for many files at once, in parallel.
-        hashes = [hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in raws]
+        hashes = [_digest(raw) for raw in raws]
         catalog = decode(data, path, FileLocator([path / rel for rel in rels], names, hashes, raws))
     if not warnings_now:
         catalog.warnings = LazyWarnings(lambda: _all_warnings(catalog))  # type: ignore[assignment]
         return catalog, []
     catalog.warnings = _all_warnings(catalog)
     return catalog, sorted(catalog.warnings)
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class _MergedPlaces(Mapping[str, Place]):
+    """The places of a merge that found errors; one in a fast-read file is found when asked, as for a valid catalog."""
+
+    def __init__(self, places: dict[str, tuple[int, int, int]], names: list[str], locate: FileLocator) -> None:
+        self.places, self.names, self.locate = places, names, locate
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Find these places at once (see :func:`impact.store.compact.prefetch_places`)."""
+        self.locate.prefetch({self.places[k][0] for k in keys if k in self.places and not self.places[k][1]})
+
+    def __getitem__(self, key: str) -> Place:
+        fi, line, col = self.places[key]
+        if not line:
+            line, col = self.locate(fi, key)
+        return Place(self.names[fi], line, col)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.places)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+
+def _merged_warnings(records: list[FileRecord], merged: dict[str, Any], places: _MergedPlaces) -> list[Problem]:
+    """The warnings of a catalog with errors, from what could be read: untested critical assets, look-alike ids."""
+    covered = {aid for test in merged["tests"].values() for aid in test.covers}
+    untested = []
+    for fi, record in enumerate(records):
+        for system in record.systems:
+            a = system.assets
+            for key, critical, line, col in zip(a.keys, a.critical, a.lines, a.cols):
+                aid = f"{system.id}:{key}"
+                if critical and aid not in covered and merged["places"].get(f"asset:{aid}") == (fi, line, col):
+                    untested.append(aid)
+    places.prefetch(f"asset:{aid}" for aid in untested)
+    found = []
+    for aid in untested:
+        p = places[f"asset:{aid}"]
+        found.append(_untested(aid, p))
+    return found + lookalike_warnings(places)
 
 
 def _all_warnings(catalog: Catalog) -> list[Problem]:

@@ -63,6 +63,7 @@ def load_releases(folder: str | os.PathLike[str] | None, limits: Limits | None =
         return {}
     # Imported here: a command that reads no release file needs neither pydantic nor PyYAML (start-up time).
     from impact.read.schema import ReleaseSpec, validate
+    from impact.read.slips import known_keys
     from impact.read.yamlio import parse_yaml
 
     problems = ProblemList()
@@ -73,7 +74,7 @@ def load_releases(folder: str | os.PathLike[str] | None, limits: Limits | None =
     ):
         name = display_path(file)
         try:
-            doc = parse_yaml(read_limited(file, max_bytes), name)
+            doc = parse_yaml(read_limited(file, max_bytes), name, keys=known_keys(ReleaseSpec))
         except ImpactError as exc:
             problems.items.extend(exc.problems)
             continue

@@ -50,6 +50,9 @@ from impact.core.errors import Problem
 from impact.core.vocabulary import ACTIONS, ASPECTS, PATHS
 from impact.read.gcpause import gc_paused
 from impact.read.scalars import as_bool, as_date_or_time, as_int
+from impact.read.slips import field_names as _field_names
+from impact.read.slips import find_slips, misspelled, slipped_ids, with_required
+from impact.read.slips import unwrap as _unwrap
 
 if TYPE_CHECKING:
     from impact.read.yamlio import YamlDoc
@@ -394,22 +397,6 @@ def _kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def _field_names(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _unwrap(tp: Any) -> Any:
-    """Strip ``Annotated[...]`` and ``X | None`` down to the type inside."""
-    while True:
-        origin = get_origin(tp)
-        if origin is Annotated:
-            tp = get_args(tp)[0]
-        elif origin in (Union, UnionType):
-            tp = next(a for a in get_args(tp) if a is not type(None))
-        else:
-            return tp
-
-
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model that owns the last step of ``loc``, to list its keys for 'did you mean'."""
     current: Any = model
@@ -445,9 +432,11 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) ->
         expected = err.get("ctx", {}).get("expected", "")
         words = re.findall(r"'([^']*)'", expected)
         where = name if not isinstance(loc[-1], int) or len(loc) < 2 else str(loc[-2])
-        # Aspect words are new to everyone: a near miss gets a suggestion.
+        # The same word in another case ('Rename') gets a suggestion; so does a near miss of an
+        # aspect word, new to everyone ('remove' is not a near miss of 'rename': it means 'delete').
+        same = [w for w in words if isinstance(value, str) and w.casefold() == value.casefold()]
         close = where in ("uses", "aspects") and isinstance(value, str)
-        hint = difflib.get_close_matches(str(value), words, n=1, cutoff=0.6) if close else []
+        hint = same or (difflib.get_close_matches(str(value), words, n=1, cutoff=0.6) if close else [])
         return f"{where}: {value!r} is not one of {expected}" + (f"; did you mean {hint[0]!r}?" if hint else "")
     if kind == "string_pattern_mismatch":
         if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):
@@ -473,15 +462,27 @@ def validate(model: type[_SpecT], doc: YamlDoc) -> tuple[_SpecT | None, list[Pro
         with gc_paused():  # a large file builds ~100,000 models: see gc_paused
             return model.model_validate(doc.data), []
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            is_key = bool(loc) and loc[-1] == "[key]"
-            if is_key:
-                loc = loc[:-1]
-            message = _message(err, model, loc)
-            problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
-        return None, sorted(set(problems))
+        return None, _problems(model, doc, exc.errors(include_url=False))
+
+
+def _problems(model: type[BaseModel], doc: YamlDoc, errors: list[ErrorDetails]) -> list[Problem]:
+    """pydantic's errors as problems, root causes first: a slipped key explains what follows from it."""
+    found = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"
+        found.append((loc[:-1] if is_key else loc, is_key, err))
+    unknown = [loc for loc, _, err in found if err["type"] == "extra_forbidden"]
+    slips = find_slips(model, doc.data, [loc for loc, _, _ in found], unknown)
+    explained = [loc for slip in slips for loc in slip.explains]
+    problems = [Problem(doc.file, s.line, s.col, s.message) for s in slips]
+    messages = {loc: _message(err, model, loc) for loc, _, err in found}
+    for loc, is_key, err in found:
+        if any(loc[: len(e)] == e for e in explained) or (err["type"] == "missing" and misspelled(loc, messages)):
+            continue
+        message = with_required(loc, messages) if err["type"] == "extra_forbidden" else messages[loc]
+        problems.append(doc.problem(loc, message, key=is_key or err["type"] == "extra_forbidden"))
+    return sorted(set(problems))
 
 
 def _valid(model: type[BaseModel], value: Any) -> bool:
@@ -524,6 +525,10 @@ def salvage_catalog_file(data: Any) -> tuple[CatalogFileSpec, set[str]]:
             assets = system.get("assets")
             assets = assets if isinstance(assets, dict) else {}
             good = {k: a for k, a in assets.items() if _valid(AssetSpec, a) or _drop(dropped, f"asset:{sid}:{k}")}
+            # An asset id slipped into the keys of the asset above it exists too (see impact.read.slips).
+            fields = set(_field_names(AssetSpec))
+            slipped = (f"asset:{sid}:{s}" for k, a in assets.items() if k not in good for s in slipped_ids(a, fields))
+            dropped.update(slipped)
             candidate = {**system, "assets": good}
             if _valid(SystemSpec, candidate):
                 kept[sid] = candidate

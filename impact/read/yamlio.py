@@ -21,6 +21,7 @@ no recursion limit is ever hit.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,6 +30,7 @@ import yaml
 
 from impact.core.errors import ImpactError, Problem
 from impact.read.gcpause import gc_paused
+from impact.read.indentation import indentation_problem
 from impact.read.nesting import MAX_DEPTH, flow_too_deep_at, too_deep
 from impact.read.scalars import NULL_WORDS, YAML11_BOOL, describe
 
@@ -193,10 +195,8 @@ def _syntax_hint(problem: str, context: str, at: str, char: str) -> str:
     if problem == "found unexpected end of stream" and "quoted scalar" in context:
         return f"the quote{at} is never closed; close it"
     if problem == "did not find expected key":
-        return (
-            f"this line does not line up with the keys of the mapping{at}; "
-            "indent it like them (a '- ' item cannot follow 'key: value' lines)"
-        )
+        item = " (a '- ' item cannot follow 'key: value' lines)" if char == "-" else ""
+        return f"this line does not line up with the keys of the mapping{at}; indent it like them{item}"
     if problem.startswith("mapping values are not allowed"):
         return "a ': ' inside a value; put the whole value in quotes"
     if problem == "found character that cannot start any token":
@@ -210,7 +210,7 @@ def _syntax_hint(problem: str, context: str, at: str, char: str) -> str:
     )
 
 
-def _syntax_problem(exc: yaml.YAMLError, file: str, text: str) -> Problem:
+def _syntax_problem(exc: yaml.YAMLError, file: str, text: str, keys: Collection[str] = ()) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
     what = getattr(exc, "problem", None) or str(exc)
@@ -222,10 +222,15 @@ def _syntax_problem(exc: yaml.YAMLError, file: str, text: str) -> Problem:
         else ""
     )
     char = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
+    indent = indentation_problem(what, text.splitlines(), line, col, keys) if mark is not None else None
+    if indent is not None:
+        return Problem(file, indent[0], indent[1], f"YAML syntax error: {indent[2]}")
     return Problem(file, line, col, f"YAML syntax error: {what}; {_syntax_hint(what, context, at, char)}")
 
 
-def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> YamlDoc:
+def parse_yaml(
+    raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH, keys: Collection[str] = ()
+) -> YamlDoc:
     """Parse one YAML document into plain dicts, lists and strings.
 
     Every scalar stays a ``str`` exactly as written, except a plain empty value
@@ -234,7 +239,9 @@ def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> Ya
     Raises
     ------
     ImpactError
-        With one problem at ``file:line:col`` for syntax errors, duplicate
+        With one problem at ``file:line:col`` for syntax errors (``keys``:
+        the known keys of the file's format, to tell where a line indented
+        wrong belongs), duplicate
         keys, unsafe tags, alias bombs, nesting deeper than ``max_depth``,
         several documents, an empty file or bytes that are not UTF-8.
 
@@ -262,7 +269,8 @@ def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH) -> Ya
         with gc_paused():
             return YamlDoc(file, _compose(loader, file, max_depth))
     except yaml.YAMLError as exc:
-        raise ImpactError(_nesting_problem(exc, text, file, max_depth) or _syntax_problem(exc, file, text)) from None
+        problem = _nesting_problem(exc, text, file, max_depth) or _syntax_problem(exc, file, text, keys)
+        raise ImpactError(problem) from None
     finally:
         loader.dispose()
 

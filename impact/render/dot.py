@@ -192,7 +192,7 @@ def _asset_attrs(picture: Drawing, item: Shown) -> dict[str, str]:
     attrs = {
         "id": node_name(item.asset),
         "class": " ".join(classes),
-        "label": f'<<B>{label_text(key, KEY_WIDTH)}</B><BR/><FONT POINT-SIZE="10">{small}</FONT>>',
+        "label": _asset_label(label_text(key, KEY_WIDTH), small),
         "fillcolor": fill,
         "fontcolor": font,
     }
@@ -414,6 +414,20 @@ def edge_notes(dot_source: str) -> list[str]:
         return []
     notes = json.loads(unquote(match.group(1)))
     return [str(n) for n in notes] if isinstance(notes, list) else []
+
+
+_BREAK = '<BR ALIGN="LEFT"/>'
+
+
+def _asset_label(key: str, small: str) -> str:
+    """An asset box's label: its key in bold over its facts, a row per line with room between them.
+
+    Rows of a table rather than line breaks: Graphviz sets lines so close that
+    underscores (``Division__c``) touch the line below.
+    """
+    rows = [f"<TR><TD><B>{line}</B></TD></TR>" for line in key.split(_BREAK)]
+    rows += [f'<TR><TD><FONT POINT-SIZE="10">{line}</FONT></TD></TR>' for line in small.split(_BREAK)]
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
 
 def _marker(number: int, inner: bool = False) -> str:

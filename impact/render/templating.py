@@ -102,21 +102,23 @@ def safe_url(value: object) -> str | None:
 
 # --- ids and paths as a person reads them ---
 
-_ID_BREAK = re.compile(r"[^/:.]*[/:.]|[^/:.]+")
+_ID_BREAK = re.compile(r"[^/:._-]*[/:._-]+|[^/:._-]+")
 
 
 def id_parts(value: object) -> Markup:
-    """An asset id as HTML that may wrap only after ``/``, ``:`` and ``.``.
+    """An asset id as HTML that may wrap only after ``/``, ``:``, ``.``, ``_`` and ``-``.
 
     Each piece ending in one of those characters is a ``<span>`` that CSS keeps
     on one line (``white-space: nowrap``), with a ``<wbr>`` between pieces, so
-    a narrow screen never breaks ``emea-inbound`` at its hyphen nor a key in
-    the middle of a word. The pieces are escaped like any other text.
+    a narrow screen never breaks a key in the middle of a word
+    (``EMEA_I|nbound``). The pieces are escaped like any other text.
 
     Examples
     --------
     >>> str(id_parts("website:/products/"))
-    '<span>website:</span><wbr><span>/</span><wbr><span>products/</span>'
+    '<span>website:/</span><wbr><span>products/</span>'
+    >>> str(id_parts("salesforce:queue/EMEA_Inbound"))
+    '<span>salesforce:</span><wbr><span>queue/</span><wbr><span>EMEA_</span><wbr><span>Inbound</span>'
     >>> str(id_parts("a<b"))
     '<span>a&lt;b</span>'
     """

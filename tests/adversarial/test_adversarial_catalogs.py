@@ -71,7 +71,7 @@ def test_right_to_left_override_is_shown_escaped_in_messages_and_reports(
     result = run("validate", "cat")
     assert_refused(
         result,
-        "cat/a.yaml:8:31: asset 's:x\\u202e/' owner 'nobody', which is not a team of this catalog",
+        "cat/a.yaml:8:31: asset 's:x\\u202e/' owner 'nobody', which is not a team of this catalog; the teams are web",
     )
     assert rlo not in result.err
     write(
@@ -121,7 +121,7 @@ EXPECTED = [
     # Files that cannot be read come first (root causes), then the rest in file order.
     "cat/b.yaml:3:3: duplicate key 'web' (first at line 2, column 3); keep one of them",
     "cat/sub/c.yml:1:1: this file is not UTF-8 text (byte 0xff); save it as UTF-8",
-    "cat/a.yaml:4:23: system 's' owner 'nobody', which is not a team of this catalog",
+    "cat/a.yaml:4:23: system 's' owner 'nobody', which is not a team of this catalog; the teams are mops, ops, web",
     "cat/a.yaml:4:66: asset 's:x' depends_on 's:y', which is not an asset of this catalog; did you mean 's:x'?",
     "cat/sub/d.yaml:2:25: covers: must list at least one item",
     "cat/z/stack.yaml:7:41: critical: expected true or false, found 'maybe'; write true or false",

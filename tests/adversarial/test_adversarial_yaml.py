@@ -130,8 +130,7 @@ OWNED = "systems:\n  s:\n    name: S\n    owner: web\n    assets:\n"
         (
             "teams:\n  web:\n    name: W\n   email: x\n",
             (
-                "cat/a.yaml:4:4: YAML syntax error: did not find expected key; this line does not line up with the keys of the mapping "
-                "at line 2, column 3; indent it like them (a '- ' item cannot follow 'key: value' lines)"
+                "cat/a.yaml:4:4: YAML syntax error: 'email' is one space left of the keys above it (line 3, column 5); indent it to column 5"
             ),
         ),
         (

@@ -198,14 +198,25 @@
     return names[a] ? names[a] : ids[a];
   }
 
+  // An id that may wrap only after "/", ":", ".", "_" and "-": a <wbr> after each, never a break inside a word.
+  function idText(id) {
+    var text = String(id);
+    var out = [];
+    (text.match(/[^\/:._-]*[\/:._-]+|[^\/:._-]+/g) || [text]).forEach(function (piece, i) {
+      if (i > 0) out.push(document.createElement("wbr"));
+      out.push(piece);
+    });
+    return out;
+  }
+
   function assetLink(a, cls) {
     var link = el("a", { href: href("asset", ids[a]), class: "asset" + (cls ? " " + cls : ""), "data-asset": ids[a] });
     if (names[a]) {
       add(link, el("span", { class: "name" }, names[a]));
       add(link, " ");
-      add(link, el("code", null, ids[a]));
+      add(link, el("code", null, idText(ids[a])));
     } else {
-      add(link, el("code", null, ids[a]));
+      add(link, el("code", null, idText(ids[a])));
     }
     if (critical[a]) add(link, [" ", el("span", { class: "badge critical" }, "critical")]);
     return link;
@@ -755,7 +766,7 @@
         el(
           "li",
           null,
-          el("a", { class: "hit", href: href("asset", ids[a]), "data-asset": ids[a] }, names[a] ? el("span", { class: "name" }, names[a]) : null, names[a] ? " " : null, el("code", null, ids[a])),
+          el("a", { class: "hit", href: href("asset", ids[a]), "data-asset": ids[a] }, names[a] ? el("span", { class: "name" }, names[a]) : null, names[a] ? " " : null, el("code", null, idText(ids[a]))),
           critical[a] ? [" ", el("span", { class: "badge critical" }, "critical")] : null,
           el("span", { class: "meta" }, meta.types[typeOf[a]] + " in " + sy.name + " · owner " + teamName(meta.owners[ownerOf[a]])),
           desc[a] ? el("span", { class: "desc" }, desc[a]) : null
@@ -855,7 +866,7 @@
         add(box, el("span", { class: "arrow" + (cross ? " cross" : "") }, cross ? " ⇒ " : " → "));
         if (note) add(box, el("span", { class: "note" }, "(" + note + ") "));
       }
-      add(box, el("a", { href: href("asset", ids[a]), "data-asset": ids[a] }, ids[a]));
+      add(box, el("a", { href: href("asset", ids[a]), "data-asset": ids[a] }, idText(ids[a])));
     });
     return box;
   }
@@ -937,7 +948,7 @@
     add(
       about,
       facts([
-        ["Id", el("code", null, ids[a])],
+        ["Id", el("code", null, idText(ids[a]))],
         ["Name", names[a]],
         ["Type", el("a", { href: href("q", meta.types[typeOf[a]]), class: "type" }, meta.types[typeOf[a]])],
         ["Tool", toolLink(sy.id)],
@@ -1308,7 +1319,7 @@
     ])));
     var s1 = section("What it changes", "changed");
     add(s1, el("ul", { class: "rows" }, c.changed.map(function (x) {
-      return el("li", null, el("span", { class: "badge" }, x.action), " ", x.asset >= 0 ? assetLink(x.asset) : el("code", null, x.id), x.asset < 0 ? " (new)" : null, x.note ? el("span", { class: "meta" }, x.note) : null);
+      return el("li", null, el("span", { class: "badge" }, x.action), " ", x.asset >= 0 ? assetLink(x.asset) : el("code", null, idText(x.id)), x.asset < 0 ? " (new)" : null, x.note ? el("span", { class: "meta" }, x.note) : null);
     })));
     add(view, s1);
     var r = reachOfChange(k);

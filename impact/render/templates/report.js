@@ -36,10 +36,10 @@
     if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = shown(value); }
     dl.appendChild(dd);
   }
-  // An asset id that may wrap only after "/", ":" and "." (as the page's HTML does it).
+  // An asset id that may wrap only after "/", ":", ".", "_" and "-" (as the page's HTML does it).
   function idCode(id, cls) {
     var code = el("code", null, "aid" + (cls ? " " + cls : ""));
-    var pieces = String(id).match(/[^\/:.]*[\/:.]|[^\/:.]+/g) || [String(id)];
+    var pieces = String(id).match(/[^\/:._-]*[\/:._-]+|[^\/:._-]+/g) || [String(id)];
     pieces.forEach(function (piece, i) {
       if (i > 0) { code.appendChild(document.createElement("wbr")); }
       code.appendChild(el("span", piece));
@@ -200,8 +200,26 @@
     Array.prototype.forEach.call(document.querySelectorAll("button[data-zoom]"), function (b) {
       b.addEventListener("click", function () { setZoom(b.getAttribute("data-zoom")); });
     });
+    // A wide graph opens at 100% (its labels as large as the page's small print), scrolled so
+    // that the changed assets are in view; "Fit" and "60%" show more of it at once.
     var room = box.clientWidth || 1000;
-    setZoom(natural && natural * 0.6 > room ? "0.6" : (natural > room ? "fit" : "1"));
+    setZoom(natural > room ? "1" : "fit");
+    var changed = svg.querySelectorAll("g.node.changed");
+    if (natural > room && changed.length) {
+      var at = box.getBoundingClientRect();
+      var left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+      Array.prototype.forEach.call(changed, function (node) {
+        var r = node.getBoundingClientRect();
+        left = Math.min(left, r.left - at.left + box.scrollLeft);
+        top = Math.min(top, r.top - at.top + box.scrollTop);
+        right = Math.max(right, r.right - at.left + box.scrollLeft);
+        bottom = Math.max(bottom, r.bottom - at.top + box.scrollTop);
+      });
+      var margin = 24;
+      // Centre them when they fit in the box; otherwise start at the first of them.
+      box.scrollLeft = Math.max(0, right - left + 2 * margin < box.clientWidth ? (left + right - box.clientWidth) / 2 : left - margin);
+      box.scrollTop = Math.max(0, bottom - top + 2 * margin < box.clientHeight ? (top + bottom - box.clientHeight) / 2 : top - margin);
+    }
   }
 
   // Filters on the impacted assets table.
