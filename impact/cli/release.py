@@ -241,17 +241,12 @@ def notify(
     Example:
         impact notify --release 2026-11-quick --changes catalogs/example/changes --stage pre-release
     """
-    from impact.render.jsonout import dumps
+    from impact.render.formats import render_as
     from impact.render.notify import draft
 
     if templates and not Path(templates).is_dir():
         raise click.UsageError(f"--templates {templates}: no such folder")
     ws, results, rel = _selection(change_files, release_id, changes_dir, catalog, releases_dir)
     note = draft(stage, results, rel, templates)
-    if fmt == "json":
-        rendered = dumps(note.as_dict())
-    elif fmt == "markdown":
-        rendered = note.as_markdown()
-    else:
-        rendered = note.as_text()
+    rendered = render_as("notify", fmt, note)
     emit(rendered, output, ws.protected(changes_dir, releases_dir))

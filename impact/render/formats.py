@@ -26,7 +26,7 @@ from typing import Any, Literal
 @dataclass(frozen=True, slots=True)
 class Format:
     function: str
-    """``module:function``: the renderer."""
+    """``module:function`` (or ``module:Class.method``, for a result that renders itself): the renderer."""
     call: Literal["plain", "styled", "json"] = "plain"
     """``plain``: ``function(result)``; ``styled``: ``function(result, style)`` (text that a terminal colours);
     ``json``: ``dumps(function(result))``, the result's JSON-ready data written as JSON."""
@@ -54,6 +54,11 @@ FORMATS: dict[str, dict[str, Format]] = {
         "json": Format("impact.render.releases:release_dict", "json"),
         "markdown": Format("impact.render.releases:render_release_markdown"),
     },
+    "notify": {
+        "text": Format("impact.render.notify:Notification.as_text"),
+        "json": Format("impact.render.notify:Notification.as_dict", "json"),
+        "markdown": Format("impact.render.notify:Notification.as_markdown"),
+    },
 }
 """Command → format → :class:`Format`; a command's first format is its default."""
 
@@ -67,7 +72,9 @@ def render_as(command: str, fmt: str, result: Any, style: Any = None) -> str:
     """``result`` of ``command`` in format ``fmt``; ``style`` colours text for a terminal (``cli/terminal.styler``)."""
     entry = FORMATS[command][fmt]
     module, _, name = entry.function.partition(":")
-    function = getattr(import_module(module), name)
+    function: Any = import_module(module)
+    for part in name.split("."):  # a function, or a method of the result's class
+        function = getattr(function, part)
     if entry.call == "json":
         from impact.render.jsonout import dumps  # only for JSON (start-up time)
 
