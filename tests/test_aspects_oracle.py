@@ -18,6 +18,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from impact.core.aspects import add_up, pack, touched
 from impact.core.catalog import Asset, Catalog, Dependency
 from impact.graph.depgraph import DependencyGraph
 
@@ -114,3 +115,119 @@ def test_a_footer_edit_stops_at_what_uses_only_the_name() -> None:
     # A rename touches the name: the form that keys on it is reached too.
     renamed = graph.impact_of({"web:footer": frozenset({"name"})}, 5)
     assert {r.asset for r in renamed} == {"mkto:form", "web:page", "crm:report"}
+
+
+# --- values: which values a change names and a dependency tests -------------------------------
+
+VALUE_WORDS = ["New", "In Progress", "Closed"]
+Item = tuple[str, frozenset[str] | None, frozenset[str] | None]  # (action, aspects, values) as a change file says them
+Declared = tuple[frozenset[str] | None, frozenset[str] | None]  # (uses, values) as a dependency says them
+
+
+def _values_oracle(
+    nodes: list[str], edges: dict[tuple[str, str], Declared], items: dict[str, list[Item]], max_tools: int
+) -> dict[str, tuple[int, int]]:
+    """The rule read from the README, with no code of impact: then the same relaxation as :func:`_oracle`."""
+    every = set(ASPECT_WORDS)
+
+    def item_aspects(action: str, aspects: frozenset[str] | None, values: frozenset[str] | None) -> set[str]:
+        if aspects is not None:
+            return set(aspects)
+        if values:
+            return {"values"}
+        return {"name"} if action == "rename" else set(every)
+
+    def change_of(asset: str) -> tuple[set[str], set[str] | None]:
+        aspects: set[str] = set()
+        named: set[str] | None = set()
+        for action, said, values in items[asset]:
+            its = item_aspects(action, said, values)
+            aspects |= its
+            if "values" in its:
+                named = None if named is None or not values else named | values
+        return aspects, named
+
+    def carried(up: str, down: str) -> bool:
+        used, tests = edges[(up, down)]
+        what = every if used is None else set(used)
+        if up not in items:
+            return "data" in what
+        aspects, named = change_of(up)
+        shared = what & aspects
+        if shared - {"values"}:
+            return True
+        if not shared:
+            return False
+        return not tests or not named or bool(set(tests) & named)
+
+    return _relax(nodes, sorted(edges), set(items), carried, max_tools)
+
+
+def _relax(nodes: list[str], edges: list[tuple[str, str]], changed: set[str], carried, max_tools: int) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
+    best: dict[str, tuple[int, int]] = {a: (0, 0) for a in changed if a in nodes}
+    again = True
+    while again:
+        again = False
+        for up, down in edges:
+            if up not in best or down in changed or not carried(up, down):
+                continue
+            crossings, steps = best[up]
+            candidate = (crossings + (up.split(":")[0] != down.split(":")[0]), steps + 1)
+            if candidate[0] <= max_tools and (down not in best or candidate < best[down]):
+                best[down] = candidate
+                again = True
+    return {a: d for a, d in best.items() if a not in changed}
+
+
+@st.composite
+def value_scenarios(draw: st.DrawFn) -> tuple[list[str], dict[tuple[str, str], Declared], dict[str, list[Item]], int]:
+    n = draw(st.integers(2, 8))
+    nodes = sorted({f"{draw(st.sampled_from(SYSTEMS))}:a{i}" for i in range(n)})
+    aspects = st.frozensets(st.sampled_from(["values", "values", "logic", "data", "name"]), min_size=1, max_size=2)
+    values = st.frozensets(st.sampled_from(VALUE_WORDS), min_size=1, max_size=2)
+    pairs = draw(st.lists(st.tuples(st.sampled_from(nodes), st.sampled_from(nodes)), max_size=16))
+    edges = {(u, v): (draw(st.none() | aspects), draw(st.none() | values)) for u, v in pairs if u != v}
+    changed = draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=2, unique=True))
+    item = st.tuples(st.sampled_from(["modify", "rename"]), st.none() | aspects, st.none() | values)
+    items = {a: draw(st.lists(item, min_size=1, max_size=3)) for a in changed}
+    return nodes, edges, items, draw(st.integers(0, 3))
+
+
+@settings(max_examples=400, deadline=None)
+@given(value_scenarios())
+def test_values_narrow_the_impact_as_the_oracle_reads_the_rule(scenario) -> None:  # type: ignore[no-untyped-def]
+    nodes, edges, items, max_tools = scenario
+    assets = {a: Asset(a, a.split(":")[0], a.split(":")[1], "x", "t") for a in nodes}
+    deps = [Dependency(u, v, None, pack(uses, tests)) for (u, v), (uses, tests) in sorted(edges.items())]
+    graph = DependencyGraph(Catalog("c", {}, {}, assets, deps, {}))
+    touched_by = {}
+    for asset, its in items.items():
+        total: frozenset[str] = frozenset()
+        for action, said, values in its:
+            total = add_up(total, touched(action, said, values))
+        touched_by[asset] = total
+    reached = graph.impact_of(touched_by, max_tools)
+    assert {r.asset: (r.tool_distance, r.steps) for r in reached} == _values_oracle(nodes, edges, items, max_tools)
+    for r in reached:  # the why line names only values both sides name, on a first step from a change
+        assert set(r.tests) <= set(VALUE_WORDS)
+        if r.tests:
+            first = r.path[1]
+            assert set(r.tests) <= set(edges[(r.path[0], first)][1] or ())
+
+
+def test_a_change_to_one_value_reaches_what_tests_it_and_what_tests_none() -> None:
+    edges: dict[tuple[str, str], Declared] = {
+        ("crm:status", "crm:flow_progress"): (frozenset({"values"}), frozenset({"In Progress", "New"})),
+        ("crm:status", "crm:flow_closed"): (frozenset({"values"}), frozenset({"Closed"})),
+        ("crm:status", "crm:copy"): (frozenset({"values"}), None),
+        ("crm:status", "crm:rule"): (frozenset({"values", "logic"}), frozenset({"Closed"})),
+    }
+    assets = {a: Asset(a, "crm", a[4:], "x", "t") for a in {n for pair in edges for n in pair}}
+    graph = DependencyGraph(Catalog("c", {}, {}, assets, [Dependency(u, v, None, pack(*d)) for (u, v), d in edges.items()], {}))
+    one = graph.impact_of({"crm:status": touched("modify", None, ["In Progress"])}, 5)
+    assert {r.asset: r.tests for r in one} == {"crm:flow_progress": ("In Progress",), "crm:copy": ()}
+    every = graph.impact_of({"crm:status": touched("modify", ["values"], None)}, 5)
+    assert {r.asset for r in every} == {"crm:flow_progress", "crm:flow_closed", "crm:copy", "crm:rule"}
+    # values narrow only the values aspect: a logic change reaches the rule that tests Closed
+    logic = graph.impact_of({"crm:status": touched("modify", ["values", "logic"], ["In Progress"])}, 5)
+    assert {r.asset for r in logic} == {"crm:flow_progress", "crm:copy", "crm:rule"}

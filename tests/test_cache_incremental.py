@@ -166,7 +166,8 @@ NEW_ASSET_IDS = [
         ("      /products/: {type: folder}\n", "      queue/emea:"),
         (
             "      /products/: {type: folder}\n      /aaa/: {type: folder, feeds: [{asset: salesforce:zzz/last, note: new}]}\n",
-            "      zzz/last: {type: thing, depends_on: [{asset: marketo:field/division, uses: [name]}]}\n      queue/emea:",
+            "      zzz/last: {type: thing, depends_on: [{asset: marketo:field/division, uses: [name]}]}\n"
+            "      zzz/more: {type: thing, depends_on: [{asset: marketo:field/division, uses: [values], values: [EMEA]}]}\n      queue/emea:",
         ),
     ),
     (  # moved to another system of the same file
@@ -202,6 +203,16 @@ NEW_DEPENDENCIES = [
         "stack.yaml",
         "{asset: website:/products/, note: keyed on the folder name}",
         "{asset: website:/products/, note: keyed on the path}",
+    ),
+    (  # the values a dependency tests (issue #29), said, then changed
+        "stack.yaml",
+        "form/demo: {type: form, depends_on: [website:/products/]}",
+        "form/demo: {type: form, depends_on: [{asset: website:/products/, uses: [values, logic], values: [EMEA, APAC]}]}",
+    ),
+    (  # values said twice for one edge: what either tests
+        "stack.yaml",
+        "form/demo: {type: form, depends_on: [website:/products/]}",
+        "form/demo: {type: form, depends_on: [{asset: website:/products/, values: [EMEA]}, {asset: website:/products/, values: [APAC]}]}",
     ),
     (  # the same edge declared twice: one edge, with the note merge() keeps
         "stack.yaml",
@@ -409,3 +420,24 @@ def test_json_floats_round_trip(value: float) -> None:
 def test_values_orjson_refuses_go_to_the_standard_library() -> None:
     for value in ({True: 1}, {"x": 10**30}, {1: "a"}):
         assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_change_to_one_value_gets_the_same_answer_cold_warm_and_patched(small_catalog: Path, write: Callable[..., Path]) -> None:
+    # Issue #29: the values a dependency tests travel through records, the snapshot and its patches.
+    edit(
+        small_catalog / "stack.yaml",
+        "field/division: {type: field, depends_on: [marketo:field/division]}",
+        "field/division: {type: field, depends_on: [{asset: marketo:field/division, uses: [values], values: [EMEA, APAC]}]}",
+    )
+    change = write(
+        "changes/cr-9.yaml",
+        "id: CR-9\ntitle: retire one division\nchanges:\n  - {target: marketo:field/division, action: modify, values: [LATAM]}\n",
+    )
+    cold = same_as_without_cache(small_catalog, change)
+    assert cold == run("check", str(change), "--format", "json")  # warm
+    assert "salesforce:field/division" not in cold[1]  # it tests EMEA and APAC, not LATAM
+    edit(small_catalog / "stack.yaml", "values: [EMEA, APAC]", "values: [EMEA, LATAM]")
+    patched = same_as_without_cache(small_catalog, change)
+    assert "salesforce:field/division" in patched[1] and "salesforce:queue/emea" in patched[1]
+    text = run("check", str(change))[1]
+    assert "why: marketo:field/division -> salesforce:field/division (tests 'LATAM')" in text

@@ -830,7 +830,8 @@ def test_the_number_guard_knows_every_number_of_the_catalog_schema() -> None:
                     found |= numbers(tp, seen)
         return found
 
-    assert numbers(CatalogFileSpec, set()) == {"TestSpec.minutes", "PathRuleSpec.max_tool_distance"}
+    assert numbers(CatalogFileSpec, set()) == {"TestSpec.minutes", "PathRuleSpec.max_tool_distance", "PathRuleSpec.max_impacted"}
     assert _has_numbers({"tests": {"t": {"minutes": 15}}})
+    assert _has_numbers({"policy": {"quick-hit": {"max_impacted": 5}}})
     assert _has_numbers({"policy": {"quick-hit": {"max_tool_distance": 2}, "minor": None}})
     assert not _has_numbers({"tests": {"t": {"name": "n"}}, "policy": {"minor": {"types": ["form"]}}})

@@ -16,7 +16,8 @@ _EDGE = st.tuples(
     st.integers(0, N - 1),
     st.integers(0, N - 1),
     st.sampled_from([None, None, "", "sync", "weekly"]),
-    st.one_of(st.none(), st.none(), st.lists(st.sampled_from(ASPECTS), min_size=1, max_size=2).map(tuple)),
+    # what a dependency uses, and the values it tests, marked '=' as records keep them (impact.read.records.said)
+    st.one_of(st.none(), st.none(), st.lists(st.sampled_from([*ASPECTS, "values", "=New", "=Closed"]), min_size=1, max_size=3).map(tuple)),
 ).filter(lambda e: e[0] != e[1])
 _FILE = st.lists(_EDGE, max_size=6)
 
@@ -72,3 +73,6 @@ def test_notes_and_uses_merge_as_the_loader_merges_them() -> None:
     assert merged([(None, None), ("later", None)]) == ("later", None)
     assert merged([("first", ("data",)), ("second", ("name",))]) == ("first", ("name", "data"))
     assert merged([(None, None)]) == (None, None)
+    # values: what either declaration tests; one that tests every value (values, none named) wins
+    assert merged([(None, ("values", "=New")), (None, ("values", "=Closed"))]) == (None, ("values", "=Closed", "=New"))
+    assert merged([(None, ("values", "=New")), (None, ("values",))]) == (None, ("values",))

@@ -160,3 +160,43 @@ def test_bad_policy_is_refused_with_its_place(stack, tmp_path):
     result = CliRunner().invoke(cli, ["check", str(change), "--catalog", str(tmp_path / "catalog")])
     assert result.exit_code == 2
     assert "policy.yaml:3:" in result.output and "modfy" in result.output
+
+
+ONE_TOOL = """\
+teams:
+  ops: {name: Ops}
+systems:
+  crm:
+    name: CRM
+    owner: ops
+    assets:
+      field/status: {type: field}
+      field/lonely: {type: field}
+      flow/a: {type: flow, depends_on: [{asset: crm:field/status, uses: [values], values: [Closed]}]}
+      flow/b: {type: flow, depends_on: [crm:field/status]}
+      flow/c: {type: flow, depends_on: [crm:flow/b]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "values", "policy", "expected"),
+    [
+        # three flows of the same tool reached: testing needed (issue #29)
+        ("crm:field/status", None, None, ("minor", "not quick-hit: reaches 3 assets in the same tool; quick hits reach none")),
+        # a change to one value reaches the two flows that do not test Closed only
+        ("crm:field/status", "[New]", None, ("minor", "not quick-hit: reaches 2 assets in the same tool; quick hits reach none")),
+        ("crm:field/lonely", None, None, ("quick-hit", "meets every quick-hit rule")),
+        # a policy may allow some
+        ("crm:field/status", None, "policy:\n  quick-hit: {max_impacted: 3}\n", ("quick-hit", "meets every quick-hit rule")),
+        ("crm:field/status", None, "policy:\n  minor: {max_impacted: 1}\n", ("major", "not minor: reaches 3 assets in the same tool; minor releases reach at most 1")),
+    ],
+)
+def test_quick_hits_reach_nothing_beyond_the_changed_assets(write, tmp_path, target, values, policy, expected) -> None:  # type: ignore[no-untyped-def]
+    write("catalog/crm.yaml", ONE_TOOL)
+    if policy:
+        write("catalog/policy.yaml", policy)
+    said = f", values: {values}" if values else ""
+    change = write("changes/cr.yaml", f"id: CR-1\ntitle: t\nchanges:\n  - {{target: '{target}', action: modify{said}}}\n")
+    rp = computed(change, tmp_path / "catalog")
+    assert rp.computed == expected[0]
+    assert expected[1] in rp.reasons, rp.reasons

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from impact.core.aspects import EVERY
+from impact.core.aspects import EVERY, unpack
 from impact.core.catalog import AssetSource, Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.vocabulary import ASPECTS
@@ -81,14 +81,18 @@ def _section(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> 
 
 
 def _edges(catalog: Catalog) -> dict[str, dict[str, Any]]:
-    # What a dependency uses (impact.core.aspects) in the vocabulary's order; None when it does not say.
-    return {
-        f"{d.upstream} -> {d.downstream}": {
+    # What a dependency uses (impact.core.aspects) in the vocabulary's order, and the values it tests; None when it does
+    # not say.
+    out = {}
+    for d in catalog.dependencies:
+        aspects, values = unpack(d.uses)
+        said = None if aspects is None or (values and aspects == EVERY) else [a for a in ASPECTS if a in aspects]
+        out[f"{d.upstream} -> {d.downstream}"] = {
             "note": d.note,
-            "uses": [a for a in ASPECTS if a in d.uses] if d.uses is not None else None,
+            "uses": said,
+            "values": list(values) if values else None,
         }
-        for d in catalog.dependencies
-    }
+    return out
 
 
 def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = DEFAULT_MAX_TOOLS) -> CatalogDiff:
@@ -120,7 +124,7 @@ def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = DEFAULT_MAX_TOOLS
     edited = (
         sections["dependencies"].added
         + sections["dependencies"].removed
-        + [c.id for c in sections["dependencies"].changed if "uses" in c.fields]
+        + [c.id for c in sections["dependencies"].changed if "uses" in c.fields or "values" in c.fields]
     )
     starts = sorted({edge.split(" -> ", 1)[0] for edge in edited})
     candidates = set(starts)

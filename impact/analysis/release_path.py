@@ -5,7 +5,9 @@ contain; every field left out keeps the default:
 
 - ``quick-hit``: every action is ``modify``; no changed or impacted asset is
   critical; nothing outside the changed assets' own tools is impacted
-  (``max_tool_distance: 0``);
+  (``max_tool_distance: 0``), and nothing beyond the changed assets at all
+  (``max_impacted: 0``: a change that reaches 250 flows of its own tool
+  needs testing);
 - ``minor``: no ``delete``; no changed asset is critical; impact reaches at
   most 2 tools away;
 - ``major``: everything else.
@@ -77,6 +79,7 @@ def breaches(
     changed: Sequence[ChangedAsset],
     reaches: Sequence[Reach],
     fields: AssetFields | None = None,
+    name: str = "quick-hit",
 ) -> list[str]:
     """Every way a change breaks ``rule``, one sentence per kind of breach (empty: it fits)."""
     found: list[str] = []
@@ -106,16 +109,42 @@ def breaches(
         critical = [f"{r.asset} ({_tools(r.tool_distance)})" for r in reaches if is_critical(r.asset)]
         if critical:
             found.append(f"impacts critical {_named(critical)}")
+    found += _reach_breaches(rule, reaches, name)
+    return found
+
+
+def _reach_breaches(rule: PathRule, reaches: Sequence[Reach], name: str) -> list[str]:
+    """How far and how wide the change reaches, against the rule (the width said only when the distance is not)."""
     if rule.max_tool_distance is not None:
         far = [r for r in reaches if r.tool_distance > rule.max_tool_distance]
         if far:
             farthest = max(r.tool_distance for r in far)
             examples = [r.asset for r in far if r.tool_distance == farthest]
-            found.append(
-                f"impact reaches {_tools(farthest)} ({_named(examples)}); "
-                f"allowed: at most {_tools(rule.max_tool_distance)}"
-            )
-    return found
+            return [
+                f"impact reaches {_tools(farthest)} ({_named(examples)}); allowed: at most {_tools(rule.max_tool_distance)}"
+            ]
+    if rule.max_impacted is not None and len(reaches) > rule.max_impacted:
+        return [_too_many(rule, name, reaches)]
+    return []
+
+
+PLURALS = {"quick-hit": "quick hits", "minor": "minor releases"}
+
+
+def _too_many(rule: PathRule, name: str, reaches: Sequence[Reach]) -> str:
+    """``reaches 250 assets in the same tool; quick hits reach none``.
+
+    >>> from impact.graph.depgraph import ShortestPathTree
+    >>> tree = ShortestPathTree({}, {}, 1, {}, False)
+    >>> _too_many(PathRule(max_impacted=0), "quick-hit", [Reach("sf:a", 0, 1, tree), Reach("sf:b", 0, 2, tree)])
+    'reaches 2 assets in the same tool; quick hits reach none'
+    >>> _too_many(PathRule(max_impacted=1), "minor", [Reach("sf:a", 0, 1, tree), Reach("mkto:b", 1, 2, tree)])
+    'reaches 2 assets, up to 1 tool away; minor releases reach at most 1'
+    """
+    n, farthest = len(reaches), max(r.tool_distance for r in reaches)
+    where = " in the same tool" if farthest == 0 else f", up to {tools_away(farthest)}"
+    limit = "none" if rule.max_impacted == 0 else f"at most {rule.max_impacted}"
+    return f"reaches {n} asset{'s' if n != 1 else ''}{where}; {PLURALS.get(name, name)} reach {limit}"
 
 
 def compute_release_path(
@@ -158,7 +187,7 @@ def compute_release_path(
     reasons: list[str] = []
     fields = fields or AssetFields(catalog)
     for name in ("quick-hit", "minor"):
-        broken = breaches(rules[name], catalog, changed, reaches, fields)
+        broken = breaches(rules[name], catalog, changed, reaches, fields, name)
         if not broken:
             reasons.append(f"meets every {name} rule")
             return ReleasePath(declared, name, tuple(reasons))

@@ -46,6 +46,8 @@ def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, ou
     rendered = render_as("coverage", fmt, result, styler(to_file=output not in (None, "-")))
     emit(rendered, output, [path])
     if fail_under is not None and result.overall.assets.percent < fail_under:
-        click.echo(f"Coverage {result.overall.assets.percent:.1f}% of assets is under --fail-under {fail_under:g}%", err=True)
+        click.echo(
+            f"Coverage {result.overall.assets.percent:.1f}% of assets is under --fail-under {fail_under:g}%", err=True
+        )
         return EXIT_BLOCKING
     return EXIT_OK

@@ -14,12 +14,23 @@ from impact.load.change import catalog_folder
 
 @cli.command("diff")
 @click.argument("catalogs", metavar="(OLD NEW | [DIR] --base GIT_REF)", nargs=-1)
-@click.option("--base", metavar="GIT_REF", help="Compare the catalog folder in the working tree with the same folder at this git revision.")
-@click.option("--catalog", "catalog", metavar="DIR", help="With --base: the catalog folder in the working tree (or give it as the one folder).")
+@click.option(
+    "--base",
+    metavar="GIT_REF",
+    help="Compare the catalog folder in the working tree with the same folder at this git revision.",
+)
+@click.option(
+    "--catalog",
+    "catalog",
+    metavar="DIR",
+    help="With --base: the catalog folder in the working tree (or give it as the one folder).",
+)
 @max_tools_option
 @answer_format
 @output_file_option
-def diff_command(catalogs: tuple[str, ...], base: str | None, catalog: str | None, max_tools: int, fmt: str, output: str | None) -> None:
+def diff_command(
+    catalogs: tuple[str, ...], base: str | None, catalog: str | None, max_tools: int, fmt: str, output: str | None
+) -> None:
     """Teams, systems, assets, dependencies and tests added, removed and changed.
 
     Also shows the impact of the edit: the assets whose 'impact check' answer

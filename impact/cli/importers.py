@@ -25,7 +25,9 @@ def _common(func: F) -> F:
         metavar="DIR",
         help="The catalog folder whose other files define teams and systems. Default: the folder of the output file.",
     )(func)
-    func = click.option("--owner", metavar="TEAM", help="Owning team of a new system (and of rows with no owner).")(func)
+    func = click.option("--owner", metavar="TEAM", help="Owning team of a new system (and of rows with no owner).")(
+        func
+    )
     func = wait_option(_without_wait(func))
     return click.option(
         "-o",
@@ -78,7 +80,8 @@ _PATH_OPTIONS = {"fields"}  # options naming a file: kept relative to the catalo
 
 
 def _source_entry(output: Path, source: str) -> dict[str, Any]:
-    """This import as a ``sources:`` entry: kind, the export's path relative to the catalog file, and the options given."""
+    """This import as a ``sources:`` entry: kind, the export's path relative to the catalog file, and the options given.
+    """
     ctx = click.get_current_context()
     base = output.resolve().parent
     args: list[str] = []
@@ -98,7 +101,11 @@ def _source_entry(output: Path, source: str) -> dict[str, Any]:
                 if param.name in _PATH_OPTIONS:
                     text = Path(os.path.relpath(Path(text).resolve(), base)).as_posix()
                 args.extend([flag, text])
-    return {"kind": ctx.command.name, "path": Path(os.path.relpath(Path(source).resolve(), base)).as_posix(), "args": args}
+    return {
+        "kind": ctx.command.name,
+        "path": Path(os.path.relpath(Path(source).resolve(), base)).as_posix(),
+        "args": args,
+    }
 
 
 def wait_option(func: F) -> F:
@@ -169,7 +176,9 @@ def import_csv(inventory: str, systems: tuple[str, ...], output: str, owner: str
         if missing:
             from impact.core.errors import ImpactError
 
-            raise ImpactError(f"{inventory}: no row of system {', '.join(map(repr, missing))}; systems in it: {', '.join(sorted(imported.systems))}")
+            raise ImpactError(
+                f"{inventory}: no row of system {', '.join(map(repr, missing))}; systems in it: {', '.join(sorted(imported.systems))}"
+            )
         imported.systems = {sid: s for sid, s in imported.systems.items() if sid in systems}
     _finish(output, imported, catalog, inventory)
 
@@ -177,11 +186,29 @@ def import_csv(inventory: str, systems: tuple[str, ...], output: str, owner: str
 @import_group.command("sitemap")
 @click.argument("sitemap", metavar="SITEMAP.xml", type=click.Path(dir_okay=False))
 @click.option("--system", default="website", show_default=True, metavar="ID", help="System id of the website.")
-@click.option("--max-depth", type=click.IntRange(1, 20), default=3, show_default=True, metavar="N", help="Deepest folder level to import.")
+@click.option(
+    "--max-depth",
+    type=click.IntRange(1, 20),
+    default=3,
+    show_default=True,
+    metavar="N",
+    help="Deepest folder level to import.",
+)
 @click.option("--pages", is_flag=True, help="Import each page too (type page), not only the folders that hold pages.")
-@click.option("--keep-host", is_flag=True, help="Keep subdomains apart: keys start with the host (blog.example.com/news/).")
+@click.option(
+    "--keep-host", is_flag=True, help="Keep subdomains apart: keys start with the host (blog.example.com/news/)."
+)
 @_common
-def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_host: bool, output: str, owner: str | None, catalog: str | None) -> None:
+def import_sitemap(
+    sitemap: str,
+    system: str,
+    max_depth: int,
+    pages: bool,
+    keep_host: bool,
+    output: str,
+    owner: str | None,
+    catalog: str | None,
+) -> None:
     """Website folders from a standard sitemap; each folder depends on its parent.
 
     A folder is a path with pages below it: a page's own address, even with a
@@ -204,10 +231,20 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_
 
 @import_group.command("salesforce-deps")
 @click.argument("deps", metavar="DEPS.csv", type=click.Path(dir_okay=False))
-@click.option("--system", default="salesforce", show_default=True, metavar="ID", help="System id of the Salesforce org.")
-@click.option("--fields", "fields", metavar="FIELDS.csv", type=click.Path(dir_okay=False), help="CustomField export (Id, EntityDefinition.QualifiedApiName) that tells each custom field's object.")
+@click.option(
+    "--system", default="salesforce", show_default=True, metavar="ID", help="System id of the Salesforce org."
+)
+@click.option(
+    "--fields",
+    "fields",
+    metavar="FIELDS.csv",
+    type=click.Path(dir_okay=False),
+    help="CustomField export (Id, EntityDefinition.QualifiedApiName) that tells each custom field's object.",
+)
 @_common
-def import_salesforce(deps: str, system: str, fields: str | None, output: str, owner: str | None, catalog: str | None) -> None:
+def import_salesforce(
+    deps: str, system: str, fields: str | None, output: str, owner: str | None, catalog: str | None
+) -> None:
     """Salesforce metadata and what it depends on, from MetadataComponentDependency.
 
     Export the query as CSV with its Id columns:
@@ -242,7 +279,9 @@ def import_salesforce(deps: str, system: str, fields: str | None, output: str, o
 
 @import_group.command("salesforce")
 @click.argument("project", metavar="DIR", type=click.Path(file_okay=False))
-@click.option("--system", default="salesforce", show_default=True, metavar="ID", help="System id of the Salesforce org.")
+@click.option(
+    "--system", default="salesforce", show_default=True, metavar="ID", help="System id of the Salesforce org."
+)
 @_common
 def import_salesforce_source(project: str, system: str, output: str, owner: str | None, catalog: str | None) -> None:
     """Objects, fields, rules, flows, queues and Apex from a Salesforce project in source format.
@@ -258,23 +297,33 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     automation that writes a field depends on its name, schema and
     availability, and the field on it; a queue depends on the assignment
     rules routing into it.
+    A dependency lists the picklist values its asset only compares the
+    field with (ISPICKVAL, criteria, flow conditions): values: [Closed].
     Inactive, draft and obsolete items are imported and say so.
 
     \b
     Example:
         impact import salesforce force-app --owner salesops -o catalog/salesforce.yaml
     """
-    from impact.importers.salesforce import read_salesforce_source
+    from impact.importers.salesforce_values import read_salesforce_values
 
-    _finish(output, read_salesforce_source(Path(project), system, owner, progress), catalog, project)
+    _finish(output, read_salesforce_values(Path(project), system, owner, progress), catalog, project)
 
 
 @import_group.command("dbt")
 @click.argument("manifest", metavar="MANIFEST.json|DIR", type=click.Path())
 @click.option("--system", default="dbt", show_default=True, metavar="ID", help="System id of the dbt project.")
-@click.option("--link", "links", multiple=True, metavar="SOURCE=SYSTEM", help="A dbt source is loaded from this catalog system: its tables depend on the system's objects (and fields, per documented column). Repeatable.")
+@click.option(
+    "--link",
+    "links",
+    multiple=True,
+    metavar="SOURCE=SYSTEM",
+    help="A dbt source is loaded from this catalog system: its tables depend on the system's objects (and fields, per documented column). Repeatable.",
+)
 @_common
-def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, owner: str | None, catalog: str | None) -> None:
+def import_dbt(
+    manifest: str, system: str, links: tuple[str, ...], output: str, owner: str | None, catalog: str | None
+) -> None:
     """Models, sources, seeds, snapshots, exposures and tests from dbt's target/manifest.json or a project folder.
 
     Each node depends on its parents; an exposure on the models it uses. Each
@@ -302,10 +351,18 @@ def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, 
 
 @import_group.command("gtm")
 @click.argument("export", metavar="EXPORT.json", type=click.Path(dir_okay=False))
-@click.option("--system", default="gtm", show_default=True, metavar="ID", help="System id of the tag manager container.")
-@click.option("--website", metavar="SYSTEM", help="The catalog's website system: a trigger on a page path depends on the folder it matches.")
+@click.option(
+    "--system", default="gtm", show_default=True, metavar="ID", help="System id of the tag manager container."
+)
+@click.option(
+    "--website",
+    metavar="SYSTEM",
+    help="The catalog's website system: a trigger on a page path depends on the folder it matches.",
+)
 @_common
-def import_gtm(export: str, system: str, website: str | None, output: str, owner: str | None, catalog: str | None) -> None:
+def import_gtm(
+    export: str, system: str, website: str | None, output: str, owner: str | None, catalog: str | None
+) -> None:
     """Tags, triggers and variables from a Google Tag Manager container export.
 
     Export it in Tag Manager under Admin > Export Container. A tag depends on
@@ -314,7 +371,8 @@ def import_gtm(export: str, system: str, website: str | None, output: str, owner
     variable is one asset however it is spelt ({{_event}} is variable/Event). With
     --website, a trigger whose Page Path equals, starts with or contains a
     folder of that system depends on the folder. Ids: tag/NAME,
-    trigger/NAME, variable/NAME, names as in the container.
+    trigger/NAME, variable/NAME, names as in the container. A trigger that
+    only compares a variable with literals lists them: values: [form_submit].
 
     \b
     Example:
@@ -361,10 +419,24 @@ def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> 
 
     folder = Path(catalog or os.environ.get("IMPACT_CATALOG") or "catalog")
     if not folder.is_dir():
-        raise ImpactError(Problem(display_path(folder), 0, 0, "no such catalog folder; give the catalog folder whose files have 'sources:'"))
+        raise ImpactError(
+            Problem(
+                display_path(folder),
+                0,
+                0,
+                "no such catalog folder; give the catalog folder whose files have 'sources:'",
+            )
+        )
     found = catalog_sources(folder)
     if not found:
-        raise ImpactError(Problem(display_path(folder), 0, 0, "no file of this catalog has 'sources:'; import something with 'impact import ...' first"))
+        raise ImpactError(
+            Problem(
+                display_path(folder),
+                0,
+                0,
+                "no file of this catalog has 'sources:'; import something with 'impact import ...' first",
+            )
+        )
     ctx = click.get_current_context()
     group = ctx.parent.command if ctx.parent is not None else None
     # Every source is tried: one that fails (an export gone, a file that no longer
@@ -394,10 +466,20 @@ def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> 
             failed.extend(exc.problems)
             broken += 1
         except click.ClickException as exc:  # the export's path refused by its option, say
-            failed.append(Problem(display_path(target), 0, 0, f"could not refresh from {entry['kind']} {display_path(export)}: {exc.format_message()}"))
+            failed.append(
+                Problem(
+                    display_path(target),
+                    0,
+                    0,
+                    f"could not refresh from {entry['kind']} {display_path(export)}: {exc.format_message()}",
+                )
+            )
             broken += 1
     if failed:
-        click.echo(f"{len(found) - broken} of {len(found)} sources refreshed; {broken} could not be, and their catalog files were left as they were:", err=True)
+        click.echo(
+            f"{len(found) - broken} of {len(found)} sources refreshed; {broken} could not be, and their catalog files were left as they were:",
+            err=True,
+        )
         raise ImpactError(failed)
 
 

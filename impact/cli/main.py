@@ -306,8 +306,12 @@ def render_checks(
     return "".join("\n".join(lines) + "\n\n" + "=" * 72 + "\n\n" for lines in answers) + summary + "\n"
 
 
-def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> int:
-    """``impact check`` / ``check-changes``: one answer per change file; exit 2 if any file is bad, else 1 if any blocks."""
+def run_checks(
+    files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False
+) -> int:
+    """``impact check`` / ``check-changes``: one answer per change file; exit 2 if any file is bad, else 1 if any
+    blocks.
+    """
     from impact.analysis.workspace import check_many
 
     results, problems = check_many(files, catalog, max_tools)
@@ -323,8 +327,17 @@ def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str,
 @catalog_option
 @max_tools_option
 @answer_format
-@click.option("--all", "show_all", is_flag=True, help="List every impacted asset; by default a tool's long low-risk tail is folded.")
-@click.option("--base", metavar="REV", help="No change file: derive the change from the exports the catalog's 'sources:' list, as they differ between this git revision and --head.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="List every impacted asset; by default a tool's long low-risk tail is folded.",
+)
+@click.option(
+    "--base",
+    metavar="REV",
+    help="No change file: derive the change from the exports the catalog's 'sources:' list, as they differ between this git revision and --head.",
+)
 @click.option("--head", metavar="REV", help="With --base: the newer revision. Default: HEAD.")
 @output_file_option
 def check(
@@ -369,7 +382,13 @@ def check(
     if base is not None or head is not None:
         from impact.cli.derived import check_derived
 
-        return check_derived(bool(change_files or release_id), base, head, catalog, lambda path, folder: _check_one(path, folder, max_tools, fmt, show_all, output))
+        return check_derived(
+            bool(change_files or release_id),
+            base,
+            head,
+            catalog,
+            lambda path, folder: _check_one(path, folder, max_tools, fmt, show_all, output),
+        )
     files = check_selection(change_files, release_id, changes_dir)
     if len(files) > 1:
         return run_checks(files, catalog, max_tools, fmt, output, show_all)
@@ -386,7 +405,9 @@ def check(
             gc.enable()
 
 
-def _check_one(change_file: Path, catalog: str | None, max_tools: int, fmt: str, show_all: bool, output: str | None) -> int:
+def _check_one(
+    change_file: Path, catalog: str | None, max_tools: int, fmt: str, show_all: bool, output: str | None
+) -> int:
     """``impact check`` of one change file."""
     from impact.analysis.workspace import run_check
 
@@ -494,7 +515,9 @@ def validate(catalog: str | None, fmt: str, strict: bool, show_cycles: bool, out
     for problem in validation.problems:
         click.echo(f"{problem.severity.capitalize()}: {problem}", err=True)
     if fmt == "text":
-        line = f"{root}: {verdict}" + ((f" ({counts})" if strict and warnings and not errors else f": {counts}") if counts else "")
+        line = f"{root}: {verdict}" + (
+            (f" ({counts})" if strict and warnings and not errors else f": {counts}") if counts else ""
+        )
         if not errors and not strict:
             line += f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
         if errors:

@@ -14,6 +14,26 @@ on dependencies; see :data:`~impact.core.vocabulary.ASPECTS`):
 - **every other reached asset** passes the change along a dependency that
   uses ``data``: what it produces may now differ.
 
+Values (``values:`` on change items and on dependencies) narrow the
+``values`` aspect, and only it:
+
+- a change item may name the values it adds, removes or renames; an item
+  that names values and lists no ``aspects`` touches ``values`` only. Items
+  on one asset add up their values; one that touches ``values`` without
+  naming any touches every value;
+- a dependency may name the values it tests (``ISPICKVAL(Status, 'Closed')``);
+  without ``values`` it reads every value;
+- a changed asset passes its change along a dependency that shares an
+  aspect other than ``values`` with it, as before; when ``values`` is the
+  only aspect they share, it passes it when either side names no values or
+  they name one value in common (the change to ``In Progress`` reaches the
+  flow that tests ``In Progress``, not the one that tests ``Closed``).
+
+Inside impact both sides carry their values in the same set as their
+aspects, each value marked with a leading ``=`` (:func:`pack`,
+:func:`unpack`): no aspect starts with it, and the cache, its patches and
+the search keep one set per dependency, as they did for aspects alone.
+
 Whether a dependency carries the change depends only on the dependency and
 on whether its upstream asset is changed, never on the path taken, so the
 shortest-path search stays exact with the rule as an edge filter
@@ -28,6 +48,13 @@ Examples
 True
 >>> passes(None, frozenset({"content"}))                      # a reached asset, a dependency on its content only
 False
+>>> one = touched("modify", None, ["In Progress"])              # a change to one picklist value
+>>> sorted(one), unpack(one)
+(['=In Progress', 'values'], (frozenset({'values'}), ('In Progress',)))
+>>> passes(one, pack(["values"], ["Closed"])), passes(one, pack(["values"], ["Closed", "In Progress"]))
+(False, True)
+>>> passes(one, pack(["values", "logic"], None)), passes(touched("modify", ["values"]), pack(["values"], ["Closed"]))
+(True, True)
 """
 
 from __future__ import annotations
@@ -43,23 +70,116 @@ PRODUCED = frozenset({"data"})
 """What a reached (not changed) asset passes on: what it produces may now differ."""
 
 
-def touched(action: str, aspects: Iterable[str] | None) -> frozenset[str]:
-    """What one change item touches: its ``aspects``, or by default ``name`` for a rename, else every aspect."""
+VALUES = "values"
+"""The aspect that values narrow."""
+
+MARK = "="
+"""What starts a value in a packed set (no aspect does)."""
+
+_OTHERS = EVERY - {VALUES}
+
+
+def pack(aspects: Iterable[str] | None, values: Iterable[str] | None) -> frozenset[str] | None:
+    """Aspects and values in one set, each value marked (None aspects: every aspect; None or no values: every value).
+
+    >>> sorted(pack(["values"], ["Closed"])), pack(None, None), len(pack(None, ["New"]))
+    (['=Closed', 'values'], None, 8)
+    """
+    named = frozenset(MARK + v for v in values or ())
+    if aspects is None:
+        return EVERY | named if named else None
+    return frozenset(aspects) | named
+
+
+def unpack(packed: frozenset[str] | None) -> tuple[frozenset[str] | None, tuple[str, ...] | None]:
+    """The aspects and the sorted values of a packed set (None values: it names none).
+
+    >>> unpack(frozenset({"values", "=New", "=Closed"}))
+    (frozenset({'values'}), ('Closed', 'New'))
+    """
+    if packed is None:
+        return None, None
+    values = sorted(a[1:] for a in packed if a.startswith(MARK))
+    return (packed - {MARK + v for v in values} if values else packed), (tuple(values) if values else None)
+
+
+def touched(action: str, aspects: Iterable[str] | None, values: Iterable[str] | None = None) -> frozenset[str]:
+    """What one change item touches, packed (:func:`pack`).
+
+    Its ``aspects``; by default ``values`` for an item that names values,
+    ``name`` for a rename, else every aspect. Its values count only when it
+    touches ``values``.
+    """
+    named = tuple(values or ())
     if aspects is not None:
-        return frozenset(aspects)
-    return frozenset({"name"}) if action == "rename" else EVERY
+        said = frozenset(aspects)
+    elif named:
+        said = frozenset({VALUES})
+    else:
+        said = frozenset({"name"}) if action == "rename" else EVERY
+    return said | frozenset(MARK + v for v in named) if named and VALUES in said else said
+
+
+def add_up(first: frozenset[str], second: frozenset[str]) -> frozenset[str]:
+    """What two change items on one asset touch together: an item touching every value wins over named ones.
+
+    >>> sorted(add_up(touched("modify", None, ["A"]), touched("modify", None, ["B"])))
+    ['=A', '=B', 'values']
+    >>> sorted(add_up(touched("modify", None, ["A"]), touched("modify", ["values"])))
+    ['values']
+    """
+    both = first | second
+    if _every_value(first) or _every_value(second):
+        return frozenset(a for a in both if not a.startswith(MARK))
+    return both
+
+
+def _every_value(packed: frozenset[str]) -> bool:
+    return VALUES in packed and not any(a.startswith(MARK) for a in packed)
 
 
 def passes(changed_aspects: frozenset[str] | None, uses: frozenset[str] | None) -> bool:
     """Whether a dependency carries the change out of its upstream asset.
 
-    ``changed_aspects``: what the upstream asset's own change items touch, or
-    None if it is not a changed asset (it then passes on ``data``).
-    ``uses``: what the dependency uses, None for every aspect.
+    ``changed_aspects``: what the upstream asset's own change items touch
+    (packed, with the values they name), or None if it is not a changed
+    asset (it then passes on ``data``).
+    ``uses``: what the dependency uses (packed, with the values it tests),
+    None for every aspect.
     """
     if uses is None:
         return True
-    return not uses.isdisjoint(PRODUCED if changed_aspects is None else changed_aspects)
+    if changed_aspects is None:
+        return "data" in uses
+    if uses.isdisjoint(changed_aspects):  # most dependencies, at no cost
+        return False
+    hit = uses & changed_aspects
+    if VALUES not in hit or not hit.isdisjoint(_OTHERS):
+        return not hit.isdisjoint(EVERY)
+    # values is the only aspect both sides share: narrowed when both name values
+    if len(hit) > 1:
+        return True  # a value in common
+    return not any(u.startswith(MARK) for u in uses) or not any(c.startswith(MARK) for c in changed_aspects)
+
+
+def ordered(packed: frozenset[str]) -> tuple[str, ...]:
+    """A packed set as the cache keeps it: aspects in their order, then the marked values sorted.
+
+    >>> ordered(frozenset({"=New", "data", "values", "=Closed"}))
+    ('values', 'data', '=Closed', '=New')
+    """
+    return tuple(a for a in ASPECTS if a in packed) + tuple(sorted(a for a in packed if a.startswith(MARK)))
+
+
+def common_values(changed_aspects: frozenset[str] | None, uses: frozenset[str] | None) -> tuple[str, ...]:
+    """The values a dependency tests that the change names, sorted (what the why line shows).
+
+    >>> common_values(touched("modify", None, ["In Progress"]), pack(["values"], ["Closed", "In Progress"]))
+    ('In Progress',)
+    """
+    if not changed_aspects or not uses or VALUES not in changed_aspects:
+        return ()
+    return tuple(sorted(a[1:] for a in uses & changed_aspects if a.startswith(MARK)))
 
 
 def merge_uses(first: frozenset[str] | None, second: frozenset[str] | None) -> frozenset[str] | None:
@@ -70,4 +190,4 @@ def merge_uses(first: frozenset[str] | None, second: frozenset[str] | None) -> f
     """
     if first is None or second is None:
         return None
-    return first | second
+    return add_up(first, second)

@@ -21,10 +21,12 @@ class PathRule:
     max_tool_distance: int | None = None
     allow_critical_changed: bool = True
     allow_critical_impacted: bool = True
+    max_impacted: int | None = None
+    """How many assets beyond the changed ones the change may reach (issue #29)."""
 
 
 DEFAULT_RULES: dict[str, PathRule] = {
-    "quick-hit": PathRule(("modify",), None, 0, False, False),
+    "quick-hit": PathRule(("modify",), None, 0, False, False, 0),
     "minor": PathRule(tuple(a for a in ACTIONS if a != "delete"), None, 2, False, True),
 }
 

@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from impact.core.aspects import EVERY, passes
+from impact.core.aspects import EVERY, VALUES, common_values, passes
 from impact.core.catalog import AssetSource, Catalog, EdgeList
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.graph.aspects import carries
@@ -34,7 +34,7 @@ class ShortestPathTree:
     would otherwise hold 12.5 million path steps).
     """
 
-    __slots__ = ("_points", "big", "distance", "notes", "system_of", "toward", "upstream")
+    __slots__ = ("_points", "big", "distance", "notes", "system_of", "tests", "toward", "upstream")
 
     def __init__(
         self,
@@ -48,6 +48,9 @@ class ShortestPathTree:
         self.toward = toward  # asset -> its neighbour one step nearer the change (absent for changed assets)
         self.distance = distance  # composite Dijkstra distance: crossings * big + steps, nearest first
         self.notes = notes or {}  # asset -> the note of its dependency on ``toward[asset]``, where there is one
+        self.tests: dict[
+            str, tuple[str, ...]
+        ] = {}  # asset -> the values its dependency on a changed asset tests that the change names
         self.big = big
         self.system_of = system_of
         self.upstream = upstream
@@ -173,6 +176,13 @@ class Reach:
     def note(self) -> str | None:
         """The note of the dependency between this asset and :attr:`via` (None if it has none)."""
         return self.tree.notes.get(self.asset)
+
+    @property
+    def tests(self) -> tuple[str, ...]:
+        """The values this asset's dependency on the changed asset tests that the change names (empty: none said, or not
+        one step away).
+        """
+        return self.tree.tests.get(self.asset, ()) if self.steps == 1 and not self.tree.upstream else ()
 
     @property
     def via(self) -> str | None:
@@ -371,7 +381,27 @@ class DependencyGraph:
         """
         index = self._index
         changed = {index[a]: aspects for a, aspects in touched.items() if a in index}
-        return self._search(touched, max_tools, follow=carries(changed, self._edges.uses))
+        uses = self._edges.uses
+        found = self._search(touched, max_tools, follow=carries(changed, uses))
+        if found and uses and any(VALUES in aspects and len(aspects) > 1 for aspects in changed.values()):
+            found[0].tree.tests = self._tested(changed, found)
+        return found
+
+    def _tested(self, changed: Mapping[int, frozenset[str]], found: list[Reach]) -> dict[str, tuple[str, ...]]:
+        """Each asset reached in one step whose dependency tests values the change names → those values."""
+        offsets, targets, uses, out = self._edges.offsets, self._edges.targets, self._edges.uses, {}
+        near = {r.position: r.asset for r in found if r.steps == 1}
+        toward = found[0].tree.toward
+        for u, aspects in changed.items():
+            for pos in range(offsets[u], offsets[u + 1]):
+                v = targets[pos]
+                if (
+                    v in near
+                    and toward.get(near[v]) == self._ids[u]
+                    and (values := common_values(aspects, uses.get(pos)))
+                ):
+                    out[near[v]] = values
+        return out
 
     def upstream(self, targets: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS) -> list[Reach]:
         """Assets whose change can break ``targets``; each path runs upstream asset → target.

@@ -25,7 +25,28 @@ _SORTED_MAPS = {"assets", "systems", "teams", "tests"}  # kept in key order by t
 _FIELD_ORDER = {
     key: i
     for i, key in enumerate(
-        ("teams", "systems", "tests", "policy", "sources", "type", "name", "kind", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed", "covers", "steps", "run", "minutes", "assets")
+        (
+            "teams",
+            "systems",
+            "tests",
+            "policy",
+            "sources",
+            "type",
+            "name",
+            "kind",
+            "owner",
+            "critical",
+            "description",
+            "depends_on",
+            "feeds",
+            "consulted",
+            "informed",
+            "covers",
+            "steps",
+            "run",
+            "minutes",
+            "assets",
+        )
     )
 }
 
@@ -157,7 +178,11 @@ def apply_additions(tree: Any, merged: dict[str, Any], parent_key: str = "", blo
         for key, value in new_keys:
             rank = _FIELD_ORDER.get(key)
             keys = list(tree.keys())
-            index = len(keys) if rank is None else next((i for i, k in enumerate(keys) if _FIELD_ORDER.get(str(k), -1) > rank), len(keys))
+            index = (
+                len(keys)
+                if rank is None
+                else next((i for i, k in enumerate(keys) if _FIELD_ORDER.get(str(k), -1) > rank), len(keys))
+            )
             tree.insert(index, key, _to_tree(value))
 
 
@@ -183,7 +208,11 @@ def _insert_sorted(tree: Any, new_keys: list[tuple[Any, Any]], blocks: list[Any]
     for key, _ in new_keys:
         before.setdefault(bisect_right(running, str(key)), []).append(key)
     for key, value in new_keys:
-        tree[key] = _to_tree(value) if blocks is None or not isinstance(value, dict) or not value else _placeholder(blocks, value)
+        tree[key] = (
+            _to_tree(value)
+            if blocks is None or not isinstance(value, dict) or not value
+            else _placeholder(blocks, value)
+        )
     first = min(before)
     for i in range(first, len(old) + 1):
         for key in before.get(i, ()):

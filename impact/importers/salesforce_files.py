@@ -147,7 +147,14 @@ def mark_status(status: str | None, what: str, description: str | None) -> str |
     """A description that says an item is inactive, a draft or obsolete (never dropped silently)."""
     if status is None or status.lower() in STATUS_WORDS:
         return description
-    word = {"false": "Inactive", "inactive": "Inactive", "draft": "Draft", "invaliddraft": "Draft (invalid)", "obsolete": "Obsolete", "deleted": "Deleted"}.get(status.lower(), status)
+    word = {
+        "false": "Inactive",
+        "inactive": "Inactive",
+        "draft": "Draft",
+        "invaliddraft": "Draft (invalid)",
+        "obsolete": "Obsolete",
+        "deleted": "Deleted",
+    }.get(status.lower(), status)
     return f"{word} {what}" + (f": {description}" if description else "")
 
 

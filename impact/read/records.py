@@ -14,6 +14,7 @@ import marshal
 from functools import cache
 from typing import Any, NamedTuple, get_args
 
+from impact.core.aspects import ordered, pack
 from impact.core.errors import ImpactError
 
 # Each field of a catalog file is declared once, below.
@@ -136,7 +137,7 @@ class Edges(NamedTuple):
     noted: list[tuple[int, str]]
     """``(position, note)`` of the few dependencies with a note."""
     used: list[tuple[int, tuple[str, ...]]]
-    """``(position, aspects)`` of the dependencies that say what they use (``uses:``)."""
+    """``(position, aspects)`` of the dependencies that say what they use (``uses:``) or test (``values:``), packed."""
 
 
 class FileRecord(NamedTuple):
@@ -381,11 +382,24 @@ def _declare(
         if not isinstance(entry, str):
             if entry.get("note") is not None:
                 noted.append((len(named), entry["note"]))
-            if entry.get("uses") is not None:
-                used.append((len(named), tuple(dict.fromkeys(entry["uses"]))))
+            if entry.get("uses") is not None or entry.get("values") is not None:
+                used.append((len(named), said(entry.get("uses"), entry.get("values"))))
             entry = entry["asset"]
         named.append(entry)
     own += [aid] * len(entries)
+
+
+def said(uses: list[str] | None, values: list[str] | None) -> tuple[str, ...]:
+    """What one dependency says it uses and tests, as the record keeps it (see :func:`impact.core.aspects.pack`).
+
+    >>> said(["values"], ["Closed", "New"]), said(["data"], None)
+    (('values', '=Closed', '=New'), ('data',))
+    """
+    if not values:
+        return tuple(dict.fromkeys(uses or ()))
+    packed = pack(uses, values)
+    assert packed is not None
+    return tuple(dict.fromkeys(uses)) + ordered(packed - frozenset(uses)) if uses is not None else ordered(packed)
 
 
 def dependencies(record: FileRecord) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:

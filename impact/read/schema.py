@@ -81,6 +81,10 @@ else:
     Aspect = Literal[ASPECTS]
     """What a change touches of an asset, or a dependency uses of its upstream asset (see impact.core.aspects)."""
     ReleasePath = Literal[PATHS]
+
+Value = Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
+"""One allowed value of a field (a picklist entry, a lead status, an event name), as written."""
+
 Status = Literal["draft", "triage", "build", "qa", "approved", "released"]
 
 
@@ -129,6 +133,14 @@ class DependencySpec(_Spec):
         min_length=1,
         description=f"What the dependent asset uses of the upstream one: {', '.join(ASPECTS)}. Default: every aspect.",
     )
+    values: list[Value] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "The values of the upstream asset the dependent one tests (ISPICKVAL(Status, 'Closed')): a change to other values "
+            "(its 'values:') does not reach it through this dependency. Default: it reads every value."
+        ),
+    )
 
     short_form: ClassVar[str] = "asset"  # a bare string stands for this field (see plain_validator too)
 
@@ -140,7 +152,17 @@ class DependencySpec(_Spec):
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         # The JSON Schema (for editors) must accept the short form, a bare asset id, too.
-        return {"anyOf": [{"type": "string", "pattern": KEY_PATTERN, "maxLength": 700, "description": "An asset id (system:key)."}, handler(core_schema)]}
+        return {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": KEY_PATTERN,
+                    "maxLength": 700,
+                    "description": "An asset id (system:key).",
+                },
+                handler(core_schema),
+            ]
+        }
 
 
 class AssetSpec(_Spec):
@@ -192,6 +214,13 @@ class PathRuleSpec(_Spec):
     actions: list[Action] | None = Field(None, description="Actions allowed on this path; default: any.")
     types: list[Text] | None = Field(None, description="Asset types a change may target; default: any.")
     max_tool_distance: YInt | None = Field(None, description="How far impact may reach, in tools.")
+    max_impacted: Annotated[int, Field(ge=0, le=100_000_000), BeforeValidator(as_int)] | None = Field(
+        None,
+        description=(
+            "How many assets beyond the changed ones impact may reach (within 5 tools). "
+            "Default: 0 for quick-hit (no testing is safe only when nothing else is reached), no limit for minor."
+        ),
+    )
     allow_critical_changed: YBool | None = None
     allow_critical_impacted: YBool | None = None
 
@@ -218,7 +247,9 @@ class SourceSpec(_Spec):
 
     kind: Literal["csv", "sitemap", "salesforce-deps", "salesforce", "dbt", "gtm"]
     path: Text = Field(description="The export (file or folder), relative to this catalog file.")
-    args: Annotated[list[Text], _none_to_empty(list)] = _no_items("The import's options, as on the command line, e.g. [--owner, web].")
+    args: Annotated[list[Text], _none_to_empty(list)] = _no_items(
+        "The import's options, as on the command line, e.g. [--owner, web]."
+    )
 
 
 class CatalogFileSpec(_Spec):
@@ -228,7 +259,9 @@ class CatalogFileSpec(_Spec):
     systems: Annotated[dict[Id, SystemSpec], _none_to_empty(dict)] = {}
     tests: Annotated[dict[Id, TestSpec], _none_to_empty(dict)] = {}
     policy: PolicySpec | None = None
-    sources: Annotated[list[SourceSpec], _none_to_empty(list)] = _no_items("Imports that write this file; 'impact import refresh' runs them all again.")
+    sources: Annotated[list[SourceSpec], _none_to_empty(list)] = _no_items(
+        "Imports that write this file; 'impact import refresh' runs them all again."
+    )
 
 
 class ChangeItemSpec(_Spec):
@@ -241,9 +274,19 @@ class ChangeItemSpec(_Spec):
     aspects: list[Aspect] | None = Field(
         None,
         min_length=1,
-        description=f"What the change touches: {', '.join(ASPECTS)}. Default: name for a rename, every aspect otherwise.",
+        description=(
+            f"What the change touches: {', '.join(ASPECTS)}. Default: values for an item that names values, "
+            "name for a rename, every aspect otherwise."
+        ),
     )
-    values: list[Text] | None = Field(None, description="The allowed values (picklist entries, say) the change adds, removes or renames.")
+    values: list[Value] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "The values the change adds, removes or renames (a picklist entry, a lead status): it reaches the dependencies "
+            "that test one of them or test none in particular. Default: every value."
+        ),
+    )
 
     @model_validator(mode="after")
     def _to_only_on_rename(self) -> ChangeItemSpec:
@@ -308,8 +351,12 @@ class ChangeSpec(_Spec):
     catalog: Text | None = Field(None, description="The catalog directory, relative to this file.")
     changes: list[ChangeItemSpec] = Field(min_length=1)
     steps: StepsSpec | None = Field(None, description="Who did triage, build and QA, and when.")
-    signoffs: Annotated[list[SignoffSpec], _none_to_empty(list)] = _no_items("Each team's sign-off: approved or rejected.")
-    results: Annotated[list[ResultSpec], _none_to_empty(list)] = _no_items("Regression tests run for this change, and their results.")
+    signoffs: Annotated[list[SignoffSpec], _none_to_empty(list)] = _no_items(
+        "Each team's sign-off: approved or rejected."
+    )
+    results: Annotated[list[ResultSpec], _none_to_empty(list)] = _no_items(
+        "Regression tests run for this change, and their results."
+    )
 
 
 class ReleaseSpec(_Spec):
@@ -440,8 +487,13 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) ->
         return f"{where}: {value!r} is not one of {expected}" + (f"; did you mean {hint[0]!r}?" if hint else "")
     if kind == "string_pattern_mismatch":
         if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):
-            return f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"
+            return (
+                f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"
+            )
         return f"{value!r} is not valid here: no control characters, no leading or trailing spaces"
+    if kind == "string_too_short":
+        where = name if not isinstance(loc[-1], int) or len(loc) < 2 else str(loc[-2])
+        return f"{where}: an empty text is not allowed here; remove it or write the value"
     if kind == "string_too_long":
         return f"{name}: text is too long ({len(value or '')} characters; at most {err['ctx']['max_length']})"
     if kind == "too_short":

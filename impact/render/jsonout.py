@@ -16,6 +16,7 @@ from impact.analysis.raci import reason_dicts
 from impact.analysis.release_path import ReleasePath
 from impact.analysis.stakeholder_lists import PlannedTest
 from impact.core import progress
+from impact.core.aspects import unpack
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
 from impact.render.fields import ASSET_FIELDS_SHOWN, shown_fields
@@ -160,6 +161,7 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
                 "system": c.system,
                 "action": c.action,
                 "aspects": [a for a in ASPECTS if a in c.aspects],
+                **({"values": list(named)} if (named := unpack(c.aspects)[1]) else {}),  # issue #29: only when named
                 "target": c.target,
                 "note": c.note,
                 "in_catalog": c.in_catalog,
@@ -200,6 +202,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
     columns = result.fields.columns([r.asset for r in result.impacted])
     for r, name, system, kind, owner, critical in zip(result.impacted, *columns):
         found_risk = risk[r.asset]
+        tests = r.tests  # the values its dependency on the change tests (issue #29): a key only when there are some
         short = r.steps <= PATH_LIMIT
         path: tuple[str, ...] = r.path if short else ()
         via = path[-2] if len(path) > 1 else r.via
@@ -219,6 +222,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
             "via": via,
             "via_note": notes.get((via, r.asset)) if via is not None else None,
             "path_left_out": not short,
+            **({"tests": seq(tests)} if tests else {}),
             **(shown_fields(assets.get(r.asset)) if ASSET_FIELDS_SHOWN else {}),
         }
 

@@ -67,7 +67,11 @@ def conflict_edges(conflicts: Iterable[Conflict]) -> list[PictureConflict]:
     edges = []
     for c in conflicts:
         said = conflict_sentence(c.kind, c.first, c.second, _few(c.assets), subject=False)
-        edges.append(PictureConflict(c.first, c.second, said, True) if c.kind == "downstream" else PictureConflict(c.first, c.second, said))
+        edges.append(
+            PictureConflict(c.first, c.second, said, True)
+            if c.kind == "downstream"
+            else PictureConflict(c.first, c.second, said)
+        )
     return sorted(edges)
 
 
@@ -206,7 +210,9 @@ def impact_picture(
         picture.verdicts = dict(verdicts or {})
         _fold(picture, limit, max_nodes)
 
-        distances = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None})
+        distances = sorted(
+            {s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None}
+        )
         picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
         picture.legend += _distance_legend(distances, tools_away)
         if upstream:
@@ -330,7 +336,9 @@ def catalog_picture(
                 picture.add(Shown(asset, "upstream", steps), (steps,))
         picture.legend = [("focus", CHANGED_FILL, "#ffffff")]
         shown_steps = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance})
-        picture.legend += _distance_legend([d - 1 for d in shown_steps], lambda d: f"depends on it, {d + 1} step{'s' if d != 0 else ''}")
+        picture.legend += _distance_legend(
+            [d - 1 for d in shown_steps], lambda d: f"depends on it, {d + 1} step{'s' if d != 0 else ''}"
+        )
         if any(s.role == "upstream" for s in picture.shown.values()):
             picture.legend.append(("feeds it", UPSTREAM_FILL, "#000000"))
     else:

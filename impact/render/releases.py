@@ -33,7 +33,9 @@ def conflict_dict(conflict: Conflict) -> dict[str, Any]:
             "to": conflict.second,
             "assets": list(conflict.assets),
             "teams": list(conflict.teams),
-            "paths": [{"asset": r.asset, "tool_distance": r.tool_distance, "path": list(r.path)} for r in conflict.reach],
+            "paths": [
+                {"asset": r.asset, "tool_distance": r.tool_distance, "path": list(r.path)} for r in conflict.reach
+            ],
             "tool_distance": conflict.tool_distance,
         }
     return {
@@ -89,7 +91,11 @@ def verdicts(result: ReleaseResult) -> list[dict[str, Any]]:
     """One entry per change request of the release, by id: ``verdict`` ship, hold or released, with hold reasons."""
     entries = []
     held = {h.result.change.id: h.reasons for h in result.held}
-    for verdict, items in (("ship", result.ships), ("hold", [h.result for h in result.held]), ("released", result.released)):
+    for verdict, items in (
+        ("ship", result.ships),
+        ("hold", [h.result for h in result.held]),
+        ("released", result.released),
+    ):
         for r in items:
             rp = r.release_path
             entries.append(
@@ -111,7 +117,12 @@ def verdicts(result: ReleaseResult) -> list[dict[str, Any]]:
 def _decision_entry(decision: Decision) -> dict[str, Any]:
     """``ready`` and ``missing`` ({kind, what}) of a change of the release, its one verdict and its readiness."""
     data = decision.as_dict()
-    return {"ready": data["ready"], "missing": data["missing"], "decision": data, "readiness": readiness_dict(decision.readiness)}
+    return {
+        "ready": data["ready"],
+        "missing": data["missing"],
+        "decision": data,
+        "readiness": readiness_dict(decision.readiness),
+    }
 
 
 def release_dict(result: ReleaseResult) -> dict[str, Any]:
@@ -182,7 +193,9 @@ FAR_CONFLICT = 2
 def render_conflicts(conflicts: Sequence[Conflict], changes: Sequence[str], *, show_all: bool = False) -> str:
     """Ranked: same-asset first, then downstream by tool distance; far ones folded into a count unless ``show_all``."""
     blocking = [c for c in conflicts if c.kind != "shared-impact"]
-    lines = [f"Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate"]
+    lines = [
+        f"Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate"
+    ]
     lines.append("  (" + ", ".join(safe(c) for c in changes) + ")")
     if not conflicts:
         lines.append("  none: no two change requests change the same asset or reach what another changes")
@@ -193,7 +206,12 @@ def render_conflicts(conflicts: Sequence[Conflict], changes: Sequence[str], *, s
         lines.append("")
         lines.extend(conflict_line(conflict))
     if far:
-        pairs = ", ".join(f"{safe(c.first)} -> {safe(c.second)}" if c.kind == "downstream" else f"{safe(c.first)} and {safe(c.second)}" for c in far)
+        pairs = ", ".join(
+            f"{safe(c.first)} -> {safe(c.second)}"
+            if c.kind == "downstream"
+            else f"{safe(c.first)} and {safe(c.second)}"
+            for c in far
+        )
         lines.append("")
         lines.append(f"  {plural(len(far), 'more conflict')} meet more than {FAR_CONFLICT} tools away: {pairs}")
         lines.append("                 (--all shows them; --format json lists them all)")
@@ -284,7 +302,9 @@ def render_release(result: ReleaseResult) -> str:
         lines.append("  nothing: every change request of the release ships")
     for h in result.held:
         change = h.result.change
-        lines.append(f"  {safe(change.id)}: {safe(change.title)} (status {change.status or 'none'}, path {_path_text(h.result)})")
+        lines.append(
+            f"  {safe(change.id)}: {safe(change.title)} (status {change.status or 'none'}, path {_path_text(h.result)})"
+        )
         decision = h.decision or decide(h.result)
         lines.append(f"    {safe(decision.headline)}")
         for reason in h.reasons:
@@ -306,9 +326,14 @@ def render_release(result: ReleaseResult) -> str:
     if not result.tests:
         lines.append("  no regression test covers what ships")
     for t in result.tests:
-        lines.append(f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({t.test.kind or 'test'}, {away(t.tool_distance)}; for {', '.join(safe(c) for c in t.changes)})")
+        lines.append(
+            f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({t.test.kind or 'test'}, {away(t.tool_distance)}; for {', '.join(safe(c) for c in t.changes)})"
+        )
     if result.untested:
-        lines.append(f"  untested: {plural(len(result.untested), 'asset')} no test covers: {', '.join(safe(a) for a in result.untested[:5])}" + (" ..." if len(result.untested) > 5 else ""))
+        lines.append(
+            f"  untested: {plural(len(result.untested), 'asset')} no test covers: {', '.join(safe(a) for a in result.untested[:5])}"
+            + (" ..." if len(result.untested) > 5 else "")
+        )
     lines.append("")
 
     lines.append(f"Stakeholders of what ships ({len(result.stakeholders)})")
@@ -333,8 +358,12 @@ def render_stakeholders_markdown(teams: Sequence[TeamInvolvement]) -> str:
     lines = ["| Team | Role | Why | Change requests | Contact | Assets |", "|---|---|---|---|---|---|"]
     for t in teams:
         contact = " ".join(md_text(x) for x in (t.team.email, t.team.slack) if x)
-        assets = ", ".join(md_code(a) for a in t.assets[:5]) + (f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else "")
-        lines.append(f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(_role_why(t))} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |")
+        assets = ", ".join(md_code(a) for a in t.assets[:5]) + (
+            f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else ""
+        )
+        lines.append(
+            f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(_role_why(t))} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -345,19 +374,26 @@ def render_release_markdown(result: ReleaseResult, templates: str | None = None)
     members = [*result.ships, *(h.result for h in result.held)]
     ready = {r.change.id: readiness_lines(result.decisions.get(r.change.id) or decide(r), plain) for r in members}
     ready_lines = {cid: [line.strip() for line in lines[1:]] for cid, lines in ready.items()}
-    return render("release.md.j2", templates, **release_dict(result), ready_lines={key: [] for key in _ids(result)} | ready_lines)
+    return render(
+        "release.md.j2", templates, **release_dict(result), ready_lines={key: [] for key in _ids(result)} | ready_lines
+    )
 
 
 def render_conflicts_markdown(conflicts: Sequence[Conflict], changes: Sequence[str]) -> str:
     """``impact conflicts --format markdown``: the same answer as the text, for a ticket or pull request."""
     blocking = [c for c in conflicts if c.kind != "shared-impact"]
-    lines = [f"## Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate", ""]
+    lines = [
+        f"## Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate",
+        "",
+    ]
     lines.append("Change requests: " + (", ".join(md_code(c) for c in changes) or "none") + ".")
     lines.append("")
     if not conflicts:
         lines.append("None: no two change requests change the same asset or reach what another changes.")
     for c in conflicts:
-        assets = ", ".join(md_code(a) for a in c.assets[:5]) + (f" and {len(c.assets) - 5} more" if len(c.assets) > 5 else "")
+        assets = ", ".join(md_code(a) for a in c.assets[:5]) + (
+            f" and {len(c.assets) - 5} more" if len(c.assets) > 5 else ""
+        )
         teams = ", ".join(md_code(t) for t in c.teams)
         said = conflict_sentence(c.kind, md_code(c.first), md_code(c.second), assets)
         if c.kind == "same-asset":

@@ -65,7 +65,9 @@ def render_trace(result: TraceResult, style: Any = None) -> str:
     for h in result.changes:
         status = h.change.status or "no status"
         lines.append(f"  {safe(h.change.id)}: {safe(h.change.title)} ({safe(status)}, {away(h.tool_distance)})")
-        lines.append(f"        {h.action} {safe(h.path[0])}" + (f"; why: {show_path(h.path)}" if len(h.path) > 1 else ""))
+        lines.append(
+            f"        {h.action} {safe(h.path[0])}" + (f"; why: {show_path(h.path)}" if len(h.path) > 1 else "")
+        )
     lines.append("")
     lines.append(paint("Upstream assets that can break it (nearest first; ! = critical)", "heading"))
     if not result.upstream:

@@ -23,8 +23,7 @@ from itertools import repeat
 from operator import add
 from typing import TypeVar
 
-from impact.core.aspects import merge_uses
-from impact.core.vocabulary import ASPECTS
+from impact.core.aspects import merge_uses, ordered
 
 Declaration = tuple[str | None, tuple[str, ...] | None]
 """One declaration of a dependency: its note and what it says it uses (None: not said)."""
@@ -63,7 +62,7 @@ def merged(decls: list[Declaration]) -> Declaration:
         return None, None
     note = next((n for i, (n, _) in enumerate(decls) if n is not None and (i == 0 or n)), None)
     uses = reduce(merge_uses, (None if u is None else frozenset(u) for _, u in decls))
-    return note, None if uses is None else tuple(a for a in ASPECTS if a in uses)
+    return note, None if uses is None else ordered(uses)
 
 
 def patch_adjacency(

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from impact.core import progress
+from impact.core.aspects import add_up, ordered
 from impact.core.catalog import RegressionTest, Team
-from impact.core.vocabulary import ASPECTS
 from impact.store.compact import edge_list_from
 from impact.store.snapshot import slot_row
 from impact.store.sorted_ids import starts_of
@@ -283,8 +284,8 @@ def adjacency(
         many = counts.tolist()
         for edge, found in said.items():
             if len(found) == many[edge]:  # every declaration says what it uses; one that does not uses everything
-                every = {a for aspects in found for a in aspects}
-                uses[edge] = tuple(a for a in ASPECTS if a in every)
+                every = reduce(add_up, (frozenset(aspects) for aspects in found))
+                uses[edge] = ordered(every)
     # np.intc is C's int: the same bytes as array("i"), which the snapshot is read with.
     return offsets.astype(np.intc).tobytes(), targets.astype(np.intc).tobytes(), notes, uses
 
@@ -359,5 +360,5 @@ def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
         "col": array("i", cols).tobytes(),
         "others": {k: v for k, v in places.items() if not k.startswith("asset:")},
         "offsets": edges.offsets.tobytes(), "targets": edges.targets.tobytes(), "notes": edges.notes,  # type: ignore[attr-defined]
-        "uses": {pos: tuple(a for a in ASPECTS if a in found) for pos, found in edges.uses.items()},
+        "uses": {pos: ordered(found) for pos, found in edges.uses.items()},
     }  # fmt: skip
