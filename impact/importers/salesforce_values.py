@@ -19,9 +19,9 @@ value and lists none. The comparisons read:
 Only a field of the record itself counts (``Status``, ``$Record.Status``);
 a reference through a lookup (``Account.Type``) reads the whole value.
 
-How: the source is read twice by the ordinary importer
-(:func:`impact.importers.salesforce.read_salesforce_source`), the second time
-with every comparison above taken out of the metadata. A dependency found the
+How: the source is parsed once and read twice by the ordinary importer
+(:func:`impact.importers.salesforce.read_salesforce_readings`), the second
+time with every comparison above taken out of the metadata. A dependency found the
 first time and not the second exists only through those comparisons: it tests
 the values they name. Every other dependency is left as it was, so what the
 importer finds is never changed, only narrowed.
@@ -38,7 +38,7 @@ from xml.etree.ElementTree import Element
 
 from impact.core.vocabulary import ASPECTS
 from impact.importers.merge import Imported, ImportedAsset
-from impact.importers.salesforce import read_salesforce_source
+from impact.importers.salesforce import read_salesforce_readings
 from impact.importers.salesforce_files import api_name, children, file_kind, no_progress, text_of
 from impact.importers.salesforce_formulas import _COMMENT, _STRING
 from impact.importers.xmlread import local
@@ -69,9 +69,7 @@ _CRITERIA_OPERATIONS = {"equals", "notequal", "includes", "excludes"}
 def read_salesforce_values(
     root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress
 ) -> Imported:
-    """:func:`~impact.importers.salesforce.read_salesforce_source`, with the values each dependency tests (see the
-    module).
-    """
+    """:func:`~impact.importers.salesforce.read_salesforce_source`, with the values each dependency tests (see the module)."""
     tests: Tests = {}
     writes: Tests = {}
 
@@ -79,12 +77,13 @@ def read_salesforce_values(
         tests.update(compared_values(roots))
         writes.update(written_values(roots))
 
-    imported = read_salesforce_source(root, system, owner, progress, edit_roots=collect)
+    def take_out(roots: dict[Path, Element]) -> None:
+        if tests or writes:
+            compared_values(roots, take_out=True)
+
+    imported, plain = read_salesforce_readings(root, system, owner, progress, [collect, take_out])
     if not tests and not writes:
         return imported
-    plain = read_salesforce_source(
-        root, system, owner, no_progress, edit_roots=lambda roots: compared_values(roots, take_out=True)
-    )
     for sid, found in imported.systems.items():
         others = plain.systems[sid].assets
         for key, item in found.assets.items():
@@ -118,9 +117,7 @@ def _narrow(key: str, item: ImportedAsset, plain: ImportedAsset | None, tests: T
 
 
 def _writers(sid: str, assets: dict[str, ImportedAsset], writes: Tests) -> None:
-    """An automation that writes a literal value into a field it does not read depends on that value (``uses:
-    [values]``).
-    """
+    """An automation that writes a literal value into a field it does not read depends on that value (``uses: [values]``)."""
     for key, item in assets.items():
         if not key.startswith("field/"):
             continue
@@ -137,8 +134,7 @@ def _writers(sid: str, assets: dict[str, ImportedAsset], writes: Tests) -> None:
 
 
 def compared_values(roots: dict[Path, Element], *, take_out: bool = False) -> Tests:
-    """The values each asset compares each field with, by (asset key, field name); ``take_out`` removes those
-    comparisons.
+    """The values each asset compares each field with, by (asset key, field name); ``take_out`` removes those comparisons.
 
     A comparison that names no value (``ISCHANGED(Status)``, a flow's
     ``IsNull``) is taken out too, and adds no value: its key has no values.
@@ -259,9 +255,7 @@ def _rules(kind: str, obj: str, el: Element) -> Iterator[tuple[str, list[Element
 
 
 def _criteria_item(item: Element) -> Iterator[tuple[str, Callable[[], None], str | None]]:
-    """A criteria item ``Case.Status equals New,Working`` (any object the rule reaches): the field, what takes it out,
-    each value.
-    """
+    """A criteria item ``Case.Status equals New,Working`` (any object the rule reaches): the field, what takes it out, each value."""
     where = next(iter(children(item, "field")), None)
     ref, operation, value = (
         text_of(item, "field") or "",
@@ -294,9 +288,7 @@ def _flow_comparisons(path: Path, el: Element) -> Iterator[Comparison]:
 
 
 def _condition(key: str, node: Element) -> Iterator[Comparison]:
-    """A flow condition on a field of the record: against a ``stringValue``, for a change (Process Builder's idiom), or
-    for null.
-    """
+    """A flow condition on a field of the record: against a ``stringValue``, for a change (Process Builder's idiom), or for null."""
     left = next(iter(children(node, "leftValueReference")), None)
     match = _RECORD.match((left.text or "").strip()) if left is not None else None
     if left is None or match is None:
@@ -335,9 +327,7 @@ def _string(el: Element, holder: str) -> str | None:
 
 
 def _formulas(kind: str | None, path: Path, el: Element) -> Iterator[tuple[str, Element, bool]]:
-    """``(asset key, the element holding a formula, whether it is a flow's)`` of each formula the importer reads fields
-    from.
-    """
+    """``(asset key, the element holding a formula, whether it is a flow's)`` of each formula the importer reads fields from."""
     if kind == "field":
         obj = path.parent.parent.name
         for holder in children(el, "formula"):
