@@ -121,7 +121,8 @@ def _reach_breaches(rule: PathRule, reaches: Sequence[Reach], name: str) -> list
             farthest = max(r.tool_distance for r in far)
             examples = [r.asset for r in far if r.tool_distance == farthest]
             return [
-                f"impact reaches {_tools(farthest)} ({_named(examples)}); allowed: at most {_tools(rule.max_tool_distance)}"
+                f"impact reaches {_tools(farthest)} ({_named(examples)}); allowed: at most "
+                f"{_tools(rule.max_tool_distance)}"
             ]
     if rule.max_impacted is not None and len(reaches) > rule.max_impacted:
         return [_too_many(rule, name, reaches)]

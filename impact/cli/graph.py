@@ -164,7 +164,8 @@ def graph(
         outside = sorted({c.other(i) for c in answer.conflicts for i in ids if c.involves(i) and c.other(i) not in ids})
         notes = (
             [
-                f"Also in conflict with change requests outside this release: {', '.join(outside)} (impact release check {release} tells more)."
+                f"Also in conflict with change requests outside this release: {', '.join(outside)} (impact release "
+                f"check {release} tells more)."
             ]
             if outside
             else []

@@ -177,7 +177,8 @@ def import_csv(inventory: str, systems: tuple[str, ...], output: str, owner: str
             from impact.core.errors import ImpactError
 
             raise ImpactError(
-                f"{inventory}: no row of system {', '.join(map(repr, missing))}; systems in it: {', '.join(sorted(imported.systems))}"
+                f"{inventory}: no row of system {', '.join(map(repr, missing))}; systems in it: "
+                f"{', '.join(sorted(imported.systems))}"
             )
         imported.systems = {sid: s for sid, s in imported.systems.items() if sid in systems}
     _finish(output, imported, catalog, inventory)
@@ -318,7 +319,8 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
     "links",
     multiple=True,
     metavar="SOURCE=SYSTEM",
-    help="A dbt source is loaded from this catalog system: its tables depend on the system's objects (and fields, per documented column). Repeatable.",
+    help="A dbt source is loaded from this catalog system: its tables depend on the system's objects (and fields, "
+         "per documented column). Repeatable.",
 )
 @_common
 def import_dbt(
@@ -477,7 +479,8 @@ def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> 
             broken += 1
     if failed:
         click.echo(
-            f"{len(found) - broken} of {len(found)} sources refreshed; {broken} could not be, and their catalog files were left as they were:",
+            f"{len(found) - broken} of {len(found)} sources refreshed; {broken} could not be, and their catalog "
+            "files were left as they were:",
             err=True,
         )
         raise ImpactError(failed)

@@ -130,7 +130,8 @@ def init(catalog: str | None, changes_dir: str | None) -> None:
     example = changes / "CR-1-example.yaml"
     if changes.resolve().is_relative_to(root.resolve()):
         raise ImpactError(
-            f"--changes {display_path(changes)} is inside the catalog folder, where every YAML file belongs to the catalog; choose a folder beside it"
+            f"--changes {display_path(changes)} is inside the catalog folder, where every YAML file belongs to the "
+            "catalog; choose a folder beside it"
         )
     if example.exists():
         raise ImpactError(
@@ -148,10 +149,12 @@ def init(catalog: str | None, changes_dir: str | None) -> None:
         example, EXAMPLE_CHANGE.format(path=display_path(example), catalog=json.dumps(relative), schema=schema)
     )
     click.echo(
-        f"Created a starter catalog in {display_path(root).rstrip('/')}/ and an example change request, {display_path(example)}.",
+        f"Created a starter catalog in {display_path(root).rstrip('/')}/ and an example change request, "
+        f"{display_path(example)}.",
         err=True,
     )
     click.echo(
-        f"Next: edit the files, then run 'impact validate {display_path(root)}' and 'impact check {display_path(example)}'.",
+        f"Next: edit the files, then run 'impact validate {display_path(root)}' and 'impact check "
+        f"{display_path(example)}'.",
         err=True,
     )

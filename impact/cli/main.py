@@ -336,7 +336,8 @@ def run_checks(
 @click.option(
     "--base",
     metavar="REV",
-    help="No change file: derive the change from the exports the catalog's 'sources:' list, as they differ between this git revision and --head.",
+    help="No change file: derive the change from the exports the catalog's 'sources:' list, as they differ between "
+         "this git revision and --head.",
 )
 @click.option("--head", metavar="REV", help="With --base: the newer revision. Default: HEAD.")
 @output_file_option

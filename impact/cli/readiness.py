@@ -137,7 +137,8 @@ def step(change_file: str, step_name: str, by: str, at: str | None, catalog: str
     for other in ("triage", "qa"):
         if builder and other in steps and same_person(builder, steps[other]):
             click.echo(
-                f"Warning: {builder} did both build and {other}: build needs different eyes; the release check will hold it.",
+                f"Warning: {builder} did both build and {other}: build needs different eyes; the release check will "
+                "hold it.",
                 err=True,
             )
 

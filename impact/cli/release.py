@@ -188,7 +188,8 @@ def _selection(
         if result.held:
             held = ", ".join(h.result.change.id for h in result.held)
             click.echo(
-                f"Note: held back, so not included: {held} (see: impact release check {release_id} --changes {changes_dir})",
+                f"Note: held back, so not included: {held} (see: impact release check {release_id} --changes "
+                f"{changes_dir})",
                 err=True,
             )
         return ws, result.ships, result
@@ -251,7 +252,8 @@ def stakeholders(
         rendered, missing = render_emails(teams)
         for team in missing:
             click.echo(
-                f"Note: team {team.id} ({safe(team.name)}) has no usable e-mail address in the catalog; reach it another way",
+                f"Note: team {team.id} ({safe(team.name)}) has no usable e-mail address in the catalog; reach it "
+                "another way",
                 err=True,
             )
     else:

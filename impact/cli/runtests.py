@@ -122,7 +122,8 @@ def run_tests(change_file: str, by: str, dry_run: bool, timeout: float, catalog:
     no_command = [t for t in checked.tests if t.test.kind == "automated" and not t.test.run]
     for t in no_command:
         click.echo(
-            f"  {t.test.id}: automated, but it has no 'run:' command; run it your way and record it with 'impact result'"
+            f"  {t.test.id}: automated, but it has no 'run:' command; run it your way and record it with 'impact "
+            "result'"
         )
     manual = [t for t in checked.tests if t.test.kind != "automated"]
     if manual:
@@ -132,6 +133,7 @@ def run_tests(change_file: str, by: str, dry_run: bool, timeout: float, catalog:
         click.echo("\n".join(_manual_checklist(manual)))
     if not dry_run and automated:
         click.echo(
-            f"Recorded {len(automated)} result(s) in {display_path(change_file)}: {len(automated) - failed} passed, {failed} failed."
+            f"Recorded {len(automated)} result(s) in {display_path(change_file)}: {len(automated) - failed} passed, "
+            f"{failed} failed."
         )
     return EXIT_BLOCKING if failed else EXIT_OK

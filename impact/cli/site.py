@@ -18,14 +18,16 @@ DEFAULT_FOLDER = "site"
     "--changes",
     "changes",
     metavar="DIR",
-    help="Folder of change requests; those not released yet are shown. Default: a 'changes' folder beside the catalog folder, if there is one.",
+    help="Folder of change requests; those not released yet are shown. Default: a 'changes' folder beside the "
+         "catalog folder, if there is one.",
 )
 @max_tools_option
 @output_dir_option("Folder to write the site to, replaced as a whole (-o DIR works too).", default=DEFAULT_FOLDER)
 @click.option(
     "--serve",
     is_flag=True,
-    help="Then preview it on http://127.0.0.1:PORT/ and write it again whenever a catalog or change file changes (Ctrl-C stops).",
+    help="Then preview it on http://127.0.0.1:PORT/ and write it again whenever a catalog or change file changes "
+         "(Ctrl-C stops).",
 )
 @click.option(
     "--port",
@@ -118,7 +120,8 @@ def _serve(catalog_path: Path, changes: Path | None, max_tools: int, target: Pat
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     click.echo(
-        f"Serving http://127.0.0.1:{server.server_address[1]}/ ; writing the site again when the catalog changes. Ctrl-C stops.",
+        f"Serving http://127.0.0.1:{server.server_address[1]}/ ; writing the site again when the catalog changes. "
+        "Ctrl-C stops.",
         err=True,
     )
     watched = [catalog_path, *([changes] if changes else [])]

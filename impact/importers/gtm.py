@@ -73,7 +73,8 @@ def _container(data: Any, name: str) -> dict[str, Any]:
             name,
             1,
             1,
-            "not a Google Tag Manager export (no 'containerVersion' and no tag, trigger or variable lists); export the container from Admin > Export Container",
+            "not a Google Tag Manager export (no 'containerVersion' and no tag, trigger or variable lists); export "
+            "the container from Admin > Export Container",
         )
     )
 

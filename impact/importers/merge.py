@@ -114,7 +114,8 @@ class MergeReport:
             out = [f"Unchanged {self.target}: nothing new in the source, the file was not written"]
         if self.teams_added:
             out.append(
-                f"Added placeholder teams {', '.join(self.teams_added)} to {self.target}: give them real names, or define them elsewhere and delete them here"
+                f"Added placeholder teams {', '.join(self.teams_added)} to {self.target}: give them real names, or "
+                "define them elsewhere and delete them here"
             )
         if self.dependencies_removed or self.tests_removed:
             out.append(
@@ -126,7 +127,8 @@ class MergeReport:
                 f" and {len(self.not_in_source) - 10} more" if len(self.not_in_source) > 10 else ""
             )
             out.append(
-                f"Kept {len(self.not_in_source)} asset(s) the source no longer lists (delete them by hand if they are gone): {shown}"
+                f"Kept {len(self.not_in_source)} asset(s) the source no longer lists (delete them by hand if they "
+                f"are gone): {shown}"
             )
         return out
 

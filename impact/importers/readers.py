@@ -250,7 +250,8 @@ def read_salesforce_deps(
     if unqualified:
         imported.notes.append(
             f"{unqualified} custom field reference(s) have no object and are keyed field/?.NAME@ID: "
-            "give --fields with an export of SELECT Id, DeveloperName, EntityDefinition.QualifiedApiName FROM CustomField"
+            "give --fields with an export of SELECT Id, DeveloperName, EntityDefinition.QualifiedApiName FROM "
+            "CustomField"
         )
     return imported
 

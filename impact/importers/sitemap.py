@@ -57,7 +57,8 @@ def parse_sitemap(raw: bytes, name: str) -> object:
                 name,
                 0,
                 0,
-                "the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap needs none",
+                "the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap "
+                "needs none",
             )
         ) from None
     except SafeET.ParseError as exc:
@@ -222,7 +223,8 @@ def read_sitemap(
                 name,
                 0,
                 0,
-                f"no folders found in {len(urls)} URL(s); a sitemap of top-level pages only has no folders to import (add --pages to import the pages)",
+                f"no folders found in {len(urls)} URL(s); a sitemap of top-level pages only has no folders to import "
+                "(add --pages to import the pages)",
             )
         )
     return imported

@@ -49,7 +49,8 @@ def parse_xml(raw: bytes, name: str, what: str = "file") -> Element:
                 name,
                 0,
                 0,
-                f"the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a {what} needs none",
+                f"the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a {what} "
+                "needs none",
             )
         ) from None
     except SafeET.ParseError as exc:

@@ -298,7 +298,8 @@ def find_catalog(changes: list[ChangeRequest], option: str | None) -> Path:
     if len(declared) > 1:
         shown = ", ".join(f"{c.file} names {display_path(c.catalog)}" for c in declared.values() if c.catalog)
         raise ImpactError(
-            f"these change files name different catalogs: {shown}; check them one catalog at a time, or give --catalog DIR"
+            f"these change files name different catalogs: {shown}; check them one catalog at a time, or give "
+            "--catalog DIR"
         )
     if declared:
         change = next(iter(declared.values()))
@@ -310,7 +311,8 @@ def find_catalog(changes: list[ChangeRequest], option: str | None) -> Path:
                     p.file,
                     0,
                     0,
-                    f"catalog: {display_path(change.catalog)} is not a folder (the path is relative to the change file; --catalog DIR overrides it)",
+                    f"catalog: {display_path(change.catalog)} is not a folder (the path is relative to the change "
+                    "file; --catalog DIR overrides it)",
                 )
             )
         return change.catalog

@@ -137,7 +137,8 @@ class DependencySpec(_Spec):
         None,
         min_length=1,
         description=(
-            "The values of the upstream asset the dependent one tests (ISPICKVAL(Status, 'Closed')): a change to other values "
+            "The values of the upstream asset the dependent one tests (ISPICKVAL(Status, 'Closed')): a change to "
+            "other values "
             "(its 'values:') does not reach it through this dependency. Default: it reads every value."
         ),
     )
@@ -283,7 +284,8 @@ class ChangeItemSpec(_Spec):
         None,
         min_length=1,
         description=(
-            "The values the change adds, removes or renames (a picklist entry, a lead status): it reaches the dependencies "
+            "The values the change adds, removes or renames (a picklist entry, a lead status): it reaches the "
+            "dependencies "
             "that test one of them or test none in particular. Default: every value."
         ),
     )

@@ -82,7 +82,8 @@ def render_diff(d: CatalogDiff, style: Any = None) -> str:
         lines += [
             "",
             paint(
-                f"Impact of the edit (a change to these assets now reaches differently, up to {plural(d.max_tools, 'tool')})",
+                "Impact of the edit (a change to these assets now reaches differently, up to "
+                f"{plural(d.max_tools, 'tool')})",
                 "heading",
             ),
         ]

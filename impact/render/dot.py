@@ -212,20 +212,25 @@ def _asset_attrs(picture: Drawing, item: Shown) -> dict[str, str]:
 def _header(picture: Drawing) -> str:
     """The picture's title, summary, notes and legend, as one HTML-like table."""
     rows = [
-        f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT POINT-SIZE="18"><B>{label_text(picture.title, 90)}</B></FONT></TD></TR>',
-        f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}">{label_text(picture.subtitle, 120)}</TD></TR>',
+        f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT '
+        f'POINT-SIZE="18"><B>{label_text(picture.title, 90)}</B></FONT></TD></TR>',
+        '<TR><TD ALIGN="LEFT" '
+        f'COLSPAN="{max(len(picture.legend), 1) + 1}">{label_text(picture.subtitle, 120)}</TD></TR>',
     ]
     for note in picture.notes:
         rows.append(
-            f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT COLOR="#7f0000">{label_text(note, 120)}</FONT></TD></TR>'
+            f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT '
+            f'COLOR="#7f0000">{label_text(note, 120)}</FONT></TD></TR>'
         )
     cells = "".join(
-        f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="#555555"><FONT COLOR="{font}" POINT-SIZE="11">{label_text(text)}</FONT></TD>'
+        f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="#555555"><FONT COLOR="{font}" '
+        f'POINT-SIZE="11">{label_text(text)}</FONT></TD>'
         for text, fill, font in picture.legend
     )
     cells += (
         f'<TD BORDER="0"><TABLE BORDER="1" COLOR="{CRITICAL_BORDER}" CELLBORDER="1" CELLSPACING="2" CELLPADDING="3">'
-        f'<TR><TD COLOR="{CRITICAL_BORDER}"><FONT POINT-SIZE="11">double red border: CRITICAL</FONT></TD></TR></TABLE></TD>'
+        f'<TR><TD COLOR="{CRITICAL_BORDER}"><FONT POINT-SIZE="11">double red border: '
+        'CRITICAL</FONT></TD></TR></TABLE></TD>'
     )
     if picture.edge_notes:
         cells += (
@@ -389,7 +394,8 @@ def to_dot(picture: Drawing) -> str:
             **{"class": "change-request unfinished"},
             label=(
                 f"<<B>{label_text(change_id)}</B><BR/>"
-                f'<FONT POINT-SIZE="10">{label_text(holder.title or "", 30)}<BR/>unfinished: {label_text(facts, 40)}</FONT>>'
+                f'<FONT POINT-SIZE="10">{label_text(holder.title or "", 30)}<BR/>unfinished: '
+                f'{label_text(facts, 40)}</FONT>>'
             ),
         )
     for change_id, verdict in sorted(picture.verdicts.items()):
@@ -427,7 +433,8 @@ def to_dot(picture: Drawing) -> str:
             for i, note in enumerate(picture.edge_notes, 1)
         )
         root.graph_attr["label"] = (
-            f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Notes on the arrows</B></TD></TR>{rows}</TABLE>>'
+            '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Notes on the '
+            f'arrows</B></TD></TR>{rows}</TABLE>>'
         )
     for (u, v), count in folded.items():
         dot.add_edge(

@@ -327,11 +327,13 @@ def render_release(result: ReleaseResult) -> str:
         lines.append("  no regression test covers what ships")
     for t in result.tests:
         lines.append(
-            f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({t.test.kind or 'test'}, {away(t.tool_distance)}; for {', '.join(safe(c) for c in t.changes)})"
+            f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({t.test.kind or 'test'}, {away(t.tool_distance)}; for "
+            f"{', '.join(safe(c) for c in t.changes)})"
         )
     if result.untested:
         lines.append(
-            f"  untested: {plural(len(result.untested), 'asset')} no test covers: {', '.join(safe(a) for a in result.untested[:5])}"
+            f"  untested: {plural(len(result.untested), 'asset')} no test covers: "
+            f"{', '.join(safe(a) for a in result.untested[:5])}"
             + (" ..." if len(result.untested) > 5 else "")
         )
     lines.append("")
@@ -362,7 +364,8 @@ def render_stakeholders_markdown(teams: Sequence[TeamInvolvement]) -> str:
             f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else ""
         )
         lines.append(
-            f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(_role_why(t))} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |"
+            f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(_role_why(t))} | "
+            f"{', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -383,7 +386,8 @@ def render_conflicts_markdown(conflicts: Sequence[Conflict], changes: Sequence[s
     """``impact conflicts --format markdown``: the same answer as the text, for a ticket or pull request."""
     blocking = [c for c in conflicts if c.kind != "shared-impact"]
     lines = [
-        f"## Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate",
+        f"## Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to "
+        "coordinate",
         "",
     ]
     lines.append("Change requests: " + (", ".join(md_code(c) for c in changes) or "none") + ".")

@@ -433,7 +433,8 @@ def render_release_path(rp: ReleasePath) -> list[str]:
     lines = [f"Release path: needs {rp.computed} ({declared})"]
     if rp.too_light:
         lines.append(
-            f"  BLOCKING: declared {rp.declared} is lighter than the {rp.computed} this change needs; set 'path: {rp.computed}' or reduce the change"
+            f"  BLOCKING: declared {rp.declared} is lighter than the {rp.computed} this change needs; set 'path: "
+            f"{rp.computed}' or reduce the change"
         )
     for reason in rp.reasons:
         lines.append(f"  - {safe(reason)}")
