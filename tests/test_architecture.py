@@ -107,7 +107,6 @@ LONG_FUNCTIONS = {
     "cli/graph.py:graph": 121,
     "cli/importers.py:import_refresh": 85,
     "cli/main.py:check": 63,
-    "cli/main.py:validate": 82,
     "graph/search.py:cyclic_components": 62,
     "graph/search.py:reach_back": 73,
     "graph/search.py:shortest_reach": 61,
@@ -157,7 +156,7 @@ def test_no_function_is_longer_than_sixty_lines() -> None:
     assert shrunk == [], f"now short enough: remove them from LONG_FUNCTIONS: {shrunk}"
 
 
-LONG_MODULES = {"impact/cli/importers.py": 523, "impact/cli/main.py": 590, "impact/graph/depgraph.py": 525, "impact/read/schema.py": 595, "impact/render/dot.py": 501, "impact/render/report.py": 565}
+LONG_MODULES = {"impact/cli/importers.py": 523, "impact/cli/main.py": 545, "impact/graph/depgraph.py": 525, "impact/read/schema.py": 595, "impact/render/dot.py": 501, "impact/render/report.py": 565}
 """Modules still over :data:`MAX_MODULE_LINES`, each at most this long: the list only shrinks."""
 
 

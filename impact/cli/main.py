@@ -466,65 +466,20 @@ def validate(catalog: str | None, fmt: str, strict: bool, show_cycles: bool, out
         impact validate catalogs/example/catalog
     """
     from impact.analysis.validation import validate_catalog
-    from impact.render.jsonout import dumps
-    from impact.render.text import safe
+    from impact.render.formats import render_as
+    from impact.render.validation import ValidationAnswer
 
     root = str(catalog_folder(catalog))
     validation = validate_catalog(root, show_cycles=show_cycles)
     errors, warnings = validation.errors, validation.warnings
-    c = validation.catalog
-    if errors:
-        verdict = f"{len(errors)} error{'s' if len(errors) != 1 else ''}, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-    elif strict and warnings:
-        verdict = f"FAILED with --strict: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-    else:
-        verdict = "OK"
-    counts = (
-        ", ".join(
-            f"{n} {word if n == 1 else many}"
-            for n, word, many in (
-                (len(c.systems), "tool", "tools"),
-                (len(c.assets), "asset", "assets"),
-                (len(c.dependencies), "dependency", "dependencies"),
-                (len(c.teams), "team", "teams"),
-                (len(c.tests), "test", "tests"),
-            )
-        )
-        if c is not None
-        else ""
-    )
-    if fmt == "json":
-        rendered = dumps(
-            {
-                "catalog": root,
-                "valid": not errors,
-                "strict_ok": not errors and not (strict and warnings),
-                "problems": [
-                    {"severity": p.severity, "file": p.file, "line": p.line, "col": p.col, "message": p.message}
-                    for p in validation.problems
-                ],
-            }
-        )
-    elif fmt == "markdown":
-        lines = [f"## Catalog {safe(root)}: {verdict}", ""]
-        if counts:
-            lines += [counts + ".", ""]
-        lines += [f"- **{p.severity}** `{safe(str(p))}`" for p in validation.problems]
-        rendered = "\n".join(lines).rstrip("\n") + "\n"
-    else:
-        rendered = ""
+    rendered = render_as("validate", fmt, ValidationAnswer(root, validation, strict))
     for problem in validation.problems:
         click.echo(f"{problem.severity.capitalize()}: {problem}", err=True)
-    if fmt == "text":
-        line = f"{root}: {verdict}" + (
-            (f" ({counts})" if strict and warnings and not errors else f": {counts}") if counts else ""
-        )
-        if not errors and not strict:
-            line += f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-        if errors:
-            click.echo(line, err=True)
-        else:
-            rendered = line + "\n"
+    if fmt == "text" and errors:  # the verdict goes with the errors, on standard error; nothing is written
+        click.echo(rendered, err=True)
+        rendered = ""
+    elif fmt == "text":
+        rendered += "\n"
     if rendered:
         emit(rendered, output, [Path(root)])
     if errors:

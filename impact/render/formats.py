@@ -54,6 +54,11 @@ FORMATS: dict[str, dict[str, Format]] = {
         "json": Format("impact.render.releases:release_dict", "json"),
         "markdown": Format("impact.render.releases:render_release_markdown"),
     },
+    "validate": {
+        "text": Format("impact.render.validation:validation_line"),
+        "json": Format("impact.render.validation:validation_dict", "json"),
+        "markdown": Format("impact.render.validation:render_validation_markdown"),
+    },
     "notify": {
         "text": Format("impact.render.notify:Notification.as_text"),
         "json": Format("impact.render.notify:Notification.as_dict", "json"),
