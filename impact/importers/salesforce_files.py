@@ -22,6 +22,19 @@ from impact.read.limits import Limits
 SKIP_DIRS = {"node_modules", ".git", ".sfdx", ".sf", "__pycache__"}
 
 
+def _kept_dirs(folder: str, dirs: list[str], real_root: str, skipped: list[str] | None) -> list[str]:
+    """The sub-folders to walk into, sorted: no hidden or tool folder, no link that leaves the export (named in ``skipped``)."""
+    kept = []
+    for d in sorted(dirs):
+        if d in SKIP_DIRS or d.startswith("."):
+            continue
+        if os.path.islink(os.path.join(folder, d)) and not _inside(os.path.join(folder, d), real_root):
+            _skip(Path(folder) / d, "folder", skipped)
+            continue
+        kept.append(d)
+    return kept
+
+
 def walk(root: Path, skipped: list[str] | None = None) -> Iterator[Path]:
     """Every file below ``root``, sorted; a file or folder link whose real path leaves ``root`` is not read.
 
@@ -29,15 +42,7 @@ def walk(root: Path, skipped: list[str] | None = None) -> Iterator[Path]:
     """
     real_root = os.path.realpath(root)
     for folder, dirs, files in os.walk(root):
-        kept = []
-        for d in sorted(dirs):
-            if d in SKIP_DIRS or d.startswith("."):
-                continue
-            if os.path.islink(os.path.join(folder, d)) and not _inside(os.path.join(folder, d), real_root):
-                _skip(Path(folder) / d, "folder", skipped)
-                continue
-            kept.append(d)
-        dirs[:] = kept
+        dirs[:] = _kept_dirs(folder, dirs, real_root, skipped)
         for name in sorted(files):
             path = Path(folder) / name
             if os.path.islink(path) and not _inside(path, real_root):
@@ -102,15 +107,7 @@ def metadata_files(root: Path, skipped: list[str] | None = None) -> Iterator[tup
     """
     real_root = os.path.realpath(root)
     for folder, dirs, files in os.walk(root):
-        kept = []
-        for d in sorted(dirs):
-            if d in SKIP_DIRS or d.startswith("."):
-                continue
-            if os.path.islink(os.path.join(folder, d)) and not _inside(os.path.join(folder, d), real_root):
-                _skip(Path(folder) / d, "folder", skipped)
-                continue
-            kept.append(d)
-        dirs[:] = kept
+        dirs[:] = _kept_dirs(folder, dirs, real_root, skipped)
         parent, grandparent = os.path.basename(folder), os.path.basename(os.path.dirname(folder))
         base = Path(folder)
         for name in sorted(files):
