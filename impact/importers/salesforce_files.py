@@ -23,7 +23,9 @@ SKIP_DIRS = {"node_modules", ".git", ".sfdx", ".sf", "__pycache__"}
 
 
 def _kept_dirs(folder: str, dirs: list[str], real_root: str, skipped: list[str] | None) -> list[str]:
-    """The sub-folders to walk into, sorted: no hidden or tool folder, no link that leaves the export (named in ``skipped``)."""
+    """The sub-folders to walk into, sorted: no hidden or tool folder, no link that leaves the export (named in
+    ``skipped``).
+    """
     kept = []
     for d in sorted(dirs):
         if d in SKIP_DIRS or d.startswith("."):
