@@ -69,7 +69,7 @@ def test_a_warm_run_parses_no_yaml(stack: tuple[Path, Path], monkeypatch: pytest
     _, change = stack
     first = run("check", str(change))
     for where in (workers, patch):  # the two callers: records built afresh, and a snapshot patched
-        monkeypatch.setattr(where, "build_record", lambda raw, name: pytest.fail(f"parsed {name} again"))
+        monkeypatch.setattr(where, "read_file_record", lambda raw, name: pytest.fail(f"parsed {name} again"))
     assert run("check", str(change)) == first
 
 
@@ -78,9 +78,9 @@ def test_only_the_edited_file_is_parsed_again(stack: tuple[Path, Path], monkeypa
     run("check", str(change))
     (catalog / "teams.yaml").write_text((catalog / "teams.yaml").read_text() + "  ops: {name: Ops}\n")
     parsed: list[str] = []
-    real = workers.build_record
+    real = workers.read_file_record
     for where in (workers, patch):  # the two callers: records built afresh, and a snapshot patched
-        monkeypatch.setattr(where, "build_record", lambda raw, name: parsed.append(Path(name).name) or real(raw, name))
+        monkeypatch.setattr(where, "read_file_record", lambda raw, name: parsed.append(Path(name).name) or real(raw, name))
     code, out, _ = run("validate", str(catalog))
     assert code == 0 and "5 teams" in out
     assert parsed == ["teams.yaml"]
@@ -283,17 +283,17 @@ def test_a_reference_broken_by_another_file_is_located_exactly(stack: tuple[Path
     teams = catalog / "teams.yaml"
     teams.write_text(teams.read_text().replace("  mops: {name: Marketing Ops, email: mops@example.com}\n", ""))
     parsed: list[str] = []
-    real = linking.RecordDoc.locate
+    real = linking.DeferredYamlDoc.locate
 
-    def spy(self: linking.RecordDoc, path: tuple[object, ...], *, key: bool = False) -> tuple[int, int]:
+    def spy(self: linking.DeferredYamlDoc, path: tuple[object, ...], *, key: bool = False) -> tuple[int, int]:
         if self._doc is None and not key:
             parsed.append(Path(self.file).name)
         return real(self, path, key=key)
 
-    monkeypatch.setattr(linking.RecordDoc, "locate", spy)
+    monkeypatch.setattr(linking.DeferredYamlDoc, "locate", spy)
     cached = run("validate", str(catalog))
     assert parsed == ["stack.yaml"]  # the unchanged file came from the cache, parsed only to locate the error
-    monkeypatch.setattr(linking.RecordDoc, "locate", real)
+    monkeypatch.setattr(linking.DeferredYamlDoc, "locate", real)
     plain = run("--no-cache", "validate", str(catalog))
     assert cached == plain
     assert cached[0] == 2 and "stack.yaml:" in cached[2] and "'mops'" in cached[2]

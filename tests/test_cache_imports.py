@@ -68,6 +68,6 @@ def test_a_warm_check_imports_no_yaml_parser_pydantic_or_jinja(
 
 
 def test_the_vocabulary_is_the_schemas() -> None:
-    assert vocabulary.ACTIONS == schema.ACTIONS
-    assert vocabulary.PATHS == schema.PATHS
-    assert vocabulary.ASPECTS == schema.ASPECTS == get_args(schema.Aspect)
+    assert get_args(schema.Action) == vocabulary.ACTIONS
+    assert get_args(schema.ReleasePath) == vocabulary.PATHS
+    assert get_args(schema.Aspect) == vocabulary.ASPECTS

@@ -135,7 +135,7 @@ def test_an_edit_that_keeps_the_shape_patches_the_snapshot(
     same_as_without_cache(catalog, change_file)
 
 
-# Edits that add, remove or rename assets: room is made for them in the snapshot, which is patched (store/idpatch.py).
+# Edits that add, remove or rename assets: room is made for them in the snapshot, which is patched (store/patch_asset_ids.py).
 NEW_ASSET_IDS = [
     (
         "stack.yaml",

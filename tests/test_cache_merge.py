@@ -116,9 +116,9 @@ def test_the_same_cold_warm_without_cache_and_in_parallel(broken: Path, monkeypa
 def test_records_built_in_parallel_are_the_records_built_here(broken: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     raws = [p.read_bytes() for p in sorted(broken.glob("*.yaml"))] * 3
     names = [f"f{i}.yaml" for i in range(len(raws))]
-    here = workers.build_records(raws, names, use_cache=False)
+    here = workers.file_records_in_workers(raws, names, use_cache=False)
     monkeypatch.setattr(workers, "PARALLEL_BYTES", 0)
-    assert workers.build_records(raws, names, use_cache=False) == here
+    assert workers.file_records_in_workers(raws, names, use_cache=False) == here
     assert [r is None for r in here] == [False, False, True] * 3  # c has a key the schema refuses
 
 
@@ -129,7 +129,7 @@ def test_a_pool_that_breaks_midway_leaves_the_rest_to_this_process(broken: Path,
 
     raws = [p.read_bytes() for p in sorted(broken.glob("*.yaml"))] * 4
     names = [f"f{i}.yaml" for i in range(len(raws))]
-    here = workers.build_records(raws, names, use_cache=False)
+    here = workers.file_records_in_workers(raws, names, use_cache=False)
 
     class Breaks:
         """A pool whose workers give three results, then die."""
@@ -154,5 +154,5 @@ def test_a_pool_that_breaks_midway_leaves_the_rest_to_this_process(broken: Path,
 
     monkeypatch.setattr(workers, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Breaks)
-    assert workers.build_records(raws, names, use_cache=False) == here
+    assert workers.file_records_in_workers(raws, names, use_cache=False) == here
     assert list(workers.in_workers_iter(len, raws)) == list(map(len, raws))

@@ -1,6 +1,6 @@
 """The fast YAML reader may only answer where the precise reader gives the same answer.
 
-:func:`impact.read.records.build_record` reads a catalog file with
+:func:`impact.read.records.read_file_record` reads a catalog file with
 :func:`impact.read.fastyaml.read_fast` (yaml-rs, YAML 1.2) and uses that answer
 when it validates and passes the odd-number guard; otherwise it reads the file
 with :func:`impact.read.yamlio.parse_yaml` (libyaml, every scalar kept as
@@ -57,7 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def fast_spec(raw: bytes) -> CatalogFileSpec | None:
-    """What the fast path of ``build_record`` accepts, or None where it falls back."""
+    """What the fast path of ``read_file_record`` accepts, or None where it falls back."""
     fast = read_fast(raw)
     if fast is None:
         return None
@@ -66,7 +66,7 @@ def fast_spec(raw: bytes) -> CatalogFileSpec | None:
         spec = CatalogFileSpec.model_validate(data)
     except ValidationError:
         return None
-    # _has_numbers reads the validated data as plain dicts, as build_record validates it.
+    # _has_numbers reads the validated data as plain dicts, as read_file_record validates it.
     if _has_numbers(spec.model_dump(by_alias=True)) and odd_numbers(text):
         return None
     return spec
@@ -757,7 +757,7 @@ def test_the_generator_mostly_writes_files_the_fast_path_reads() -> None:
 
 # --- the plain validator against the models ------------------------------------------
 #
-# build_record validates into plain dicts with schema.plain_validator, a mirror
+# read_file_record validates into plain dicts with schema.plain_validator, a mirror
 # of the models built from their fields; the models give the messages. Both must
 # accept the same documents, and give the same record.
 

@@ -70,3 +70,17 @@ def test_loading_and_writing_report_progress_and_the_answer_is_unchanged(small_c
     impacted = len(json.loads(plain[1])["impacted"])
     writing = [s for s in seen if s[0] == "Writing the answer"]
     assert writing == [("Writing the answer", n, impacted) for n in range(1, impacted + 1)]
+
+
+def test_imports_report_through_the_one_progress_line() -> None:
+    """``impact import``'s long reads step the same reporter every command draws (no second progress bar)."""
+    from pathlib import Path
+
+    from impact.cli.importers import progress as import_progress
+    from impact.core import progress
+
+    seen: list[tuple[str, int, int]] = []
+    with progress.reporting(lambda what, done, total: seen.append((what, done, total))):
+        items = list(import_progress([Path("a"), Path("b"), Path("c")], 3, "Reading Salesforce metadata"))
+    assert items == [Path("a"), Path("b"), Path("c")]
+    assert seen == [("Reading Salesforce metadata", 1, 3), ("Reading Salesforce metadata", 2, 3), ("Reading Salesforce metadata", 3, 3)]

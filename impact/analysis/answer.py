@@ -65,7 +65,9 @@ def away_words(distance: int) -> str:
     return f"{distance} tool{'s' if distance != 1 else ''} away"
 
 
-def risk_of(*, critical: bool, tool_distance: int, tested: bool, action: str, source: str) -> tuple[str, tuple[str, ...]]:
+def risk_of(
+    *, critical: bool, tool_distance: int, tested: bool, action: str, source: str
+) -> tuple[str, tuple[str, ...]]:
     """The risk level of one impacted asset and the facts it is read from (see the module's rule)."""
     breaking = action in BREAKING_ACTIONS
     near = tool_distance <= NEAR
@@ -141,7 +143,11 @@ def tests_breakdown(counts: TestCounts) -> str:
     if counts.manual:
         minutes = ""
         if counts.manual_minutes:
-            minutes = f" (about {counts.manual_minutes} minutes" + (f"; {counts.manual_unknown} without an estimate" if counts.manual_unknown else "") + ")"
+            minutes = (
+                f" (about {counts.manual_minutes} minutes"
+                + (f"; {counts.manual_unknown} without an estimate" if counts.manual_unknown else "")
+                + ")"
+            )
         parts.append(f"{counts.manual} manual{minutes}")
     if counts.automated:
         parts.append(f"{counts.automated} automated")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from impact.analysis.answer import Risk, SignOff, TestCounts, count_tests, risk_of
-from impact.analysis.facts import AssetFields
+from impact.analysis.asset_fields import AssetFields
 from impact.analysis.raci import Reason as Reason  # re-exported: where callers have always found it
 from impact.analysis.raci import Stakeholder as Stakeholder
 from impact.analysis.raci import stakeholders_for
@@ -45,7 +45,6 @@ class CheckResult:
     untested: list[str]
     release_path: ReleasePath | None = None
     """The path the change declares and the one the catalog's policy says it needs."""
-    """Sections added by later analyses (the release path), keyed by JSON name."""
     blocking: bool = False
     """True when the answer should stop the change (exit code 1)."""
     notes: Mapping[tuple[str, str], str | None] = field(default_factory=dict)
@@ -56,7 +55,7 @@ class CheckResult:
 
     @property
     def fields(self) -> AssetFields:
-        """The catalog's asset fields, read without building assets (see :mod:`impact.analysis.facts`)."""
+        """The catalog's asset fields, read without building assets (see :mod:`impact.analysis.asset_fields`)."""
         if self.asset_fields is None:
             self.asset_fields = AssetFields(self.catalog)
         return self.asset_fields
@@ -108,7 +107,8 @@ class CheckResult:
 
     @property
     def path_sentence(self) -> str | None:
-        """The release path part of :attr:`verdict`, as a sentence ("The change fits its declared major release path.")."""
+        """The release path part of :attr:`verdict`, as a sentence ("The change fits its declared major release path.").
+        """
         _, sep, rest = self.verdict.partition(": ")
         return rest[:1].upper() + rest[1:] if sep else None
 
@@ -127,9 +127,11 @@ _NO_RISK = Risk("low", ())
 
 
 class PathNotes(Mapping[tuple[str, str], str | None]):
-    """``(via, asset) → note`` of the dependency by which each impacted asset is reached, read off the search when asked.
+    """``(via, asset) → note`` of the dependency by which each impacted asset is reached, read off the search when
+    asked.
 
-    Holds what the ``dict`` ``{(r.via, r.asset): r.note for r in impacted if r.via is not None}`` would, without making it.
+    Holds what the ``dict`` ``{(r.via, r.asset): r.note for r in impacted if r.via is not None}``
+    would, without making it.
     """
 
     def __init__(self, impacted: Sequence[Reach]) -> None:
@@ -152,7 +154,9 @@ class PathNotes(Mapping[tuple[str, str], str | None]):
         return sum(1 for r in self._impacted if r.via is not None)
 
 
-def risks_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach], fields: AssetFields | None = None) -> dict[str, Risk]:
+def risks_for(
+    catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach], fields: AssetFields | None = None
+) -> dict[str, Risk]:
     """Each impacted asset's risk, read from the changed asset its why-path starts from.
 
     The risk depends only on (critical, tool distance, tested, the changed
@@ -175,7 +179,11 @@ def risks_for(catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reac
         risk = known.get(key)
         if risk is None:
             level, reasons = risk_of(
-                critical=key[0], tool_distance=key[1], tested=key[2], action=action_of.get(start, "modify"), source=start
+                critical=key[0],
+                tool_distance=key[1],
+                tested=key[2],
+                action=action_of.get(start, "modify"),
+                source=start,
             )
             risk = known[key] = Risk(level, reasons)
         found[aid] = risk
@@ -215,7 +223,9 @@ def check_change(
     tests, untested = tests_for(catalog, distance_of)
     fields = AssetFields(catalog)
     fields.learn(graph, impacted)
-    release_path = compute_release_path(catalog, graph, changed, change.path, known=(max_tools, impacted), fields=fields)
+    release_path = compute_release_path(
+        catalog, graph, changed, change.path, known=(max_tools, impacted), fields=fields
+    )
     return CheckResult(
         change=change,
         catalog=catalog,

@@ -60,6 +60,26 @@ class Conflict:
         return self.second if change_id == self.first else self.first
 
 
+def conflict_sentence(kind: str, first: str, second: str, assets: str, *, subject: bool = True) -> str:
+    """What a conflict between change requests ``first`` and ``second`` is, in the words every output uses.
+
+    The names and ``assets`` come formatted as the output shows them; without
+    ``subject`` (a picture's arrow already joins the two), the sentence starts at its verb.
+
+    >>> conflict_sentence("downstream", "CR-1", "CR-2", "crm:f")
+    'the impact of CR-1 reaches crm:f, which CR-2 changes'
+    >>> conflict_sentence("same-asset", "CR-1", "CR-2", "crm:f")
+    'CR-1 and CR-2 both change crm:f'
+    >>> conflict_sentence("shared-impact", "A", "B", "x", subject=False)
+    'both reach x'
+    """
+    if kind == "downstream":
+        said = f"reaches {assets}, which {second} changes"
+        return f"the impact of {first} {said}" if subject else said
+    said = f"both change {assets}" if kind == "same-asset" else f"both reach {assets}"
+    return f"{first} and {second} {said}" if subject else said
+
+
 def _owner(catalog: Catalog, asset_id: str) -> str | None:
     asset = catalog.assets.get(asset_id)
     if asset is not None:
@@ -129,6 +149,8 @@ def find_conflicts(results: Sequence[CheckResult], *, shared: bool = False) -> l
             common = sorted((set(reached[ida]) & set(reached[idb])) - changed[ida] - changed[idb])
             if common:
                 near = min(max(reached[ida][x].tool_distance, reached[idb][x].tool_distance) for x in common)
-                found.append(Conflict("shared-impact", ida, idb, tuple(common), _teams(catalog, (a, b), common), (), near))
+                found.append(
+                    Conflict("shared-impact", ida, idb, tuple(common), _teams(catalog, (a, b), common), (), near)
+                )
     found.sort(key=lambda c: (KINDS.index(c.kind), c.tool_distance, c.first, c.second))
     return found

@@ -125,7 +125,12 @@ class Decision:
             "blocking": self.blocking,
             "ready": self.ships,
             "missing": [{"kind": m.kind, "what": m.what} for m in self.missing],
-            "tests": {"sentence": self.cost, "manual": c.manual, "manual_minutes": c.manual_minutes, "automated": c.automated},
+            "tests": {
+                "sentence": self.cost,
+                "manual": c.manual,
+                "manual_minutes": c.manual_minutes,
+                "automated": c.automated,
+            },
         }
 
 

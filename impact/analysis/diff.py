@@ -8,11 +8,12 @@ them reach more or fewer assets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from impact.core.aspects import EVERY, unpack
-from impact.core.catalog import Catalog
+from impact.core.catalog import AssetSource, Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.vocabulary import ASPECTS
 from impact.graph.depgraph import DependencyGraph
@@ -58,7 +59,7 @@ class CatalogDiff:
         return all(s.empty for s in self.sections.values())
 
 
-def _records(items: dict[str, Any], skip: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+def _records(items: Mapping[str, Any] | AssetSource, skip: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     out = {}
     for key, item in items.items():
         data = asdict(item)
@@ -69,19 +70,28 @@ def _records(items: dict[str, Any], skip: tuple[str, ...] = ()) -> dict[str, dic
 def _section(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> Section:
     section = Section(sorted(set(new) - set(old)), sorted(set(old) - set(new)))
     for key in sorted(set(old) & set(new)):
-        fields = {f: (old[key].get(f), new[key].get(f)) for f in sorted(set(old[key]) | set(new[key])) if old[key].get(f) != new[key].get(f)}
+        fields = {
+            f: (old[key].get(f), new[key].get(f))
+            for f in sorted(set(old[key]) | set(new[key]))
+            if old[key].get(f) != new[key].get(f)
+        }
         if fields:
             section.changed.append(Changed(key, fields))
     return section
 
 
 def _edges(catalog: Catalog) -> dict[str, dict[str, Any]]:
-    # What a dependency uses (impact.core.aspects) in the vocabulary's order, and the values it tests; None when it does not say.
+    # What a dependency uses (impact.core.aspects) in the vocabulary's order, and the values it tests; None when it does
+    # not say.
     out = {}
     for d in catalog.dependencies:
         aspects, values = unpack(d.uses)
         said = None if aspects is None or (values and aspects == EVERY) else [a for a in ASPECTS if a in aspects]
-        out[f"{d.upstream} -> {d.downstream}"] = {"note": d.note, "uses": said, "values": list(values) if values else None}
+        out[f"{d.upstream} -> {d.downstream}"] = {
+            "note": d.note,
+            "uses": said,
+            "values": list(values) if values else None,
+        }
     return out
 
 
@@ -111,7 +121,11 @@ def diff_catalogs(old: Catalog, new: Catalog, max_tools: int = DEFAULT_MAX_TOOLS
         "tests": _section(_records(old.tests), _records(new.tests)),
     }
     old_graph, new_graph = DependencyGraph(old), DependencyGraph(new)
-    edited = sections["dependencies"].added + sections["dependencies"].removed + [c.id for c in sections["dependencies"].changed if "uses" in c.fields or "values" in c.fields]
+    edited = (
+        sections["dependencies"].added
+        + sections["dependencies"].removed
+        + [c.id for c in sections["dependencies"].changed if "uses" in c.fields or "values" in c.fields]
+    )
     starts = sorted({edge.split(" -> ", 1)[0] for edge in edited})
     candidates = set(starts)
     for graph in (old_graph, new_graph):

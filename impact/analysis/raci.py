@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import overload
 
 from impact.analysis.answer import ROLES, strongest_role
-from impact.analysis.facts import AssetFields
+from impact.analysis.asset_fields import AssetFields
 from impact.core.catalog import Catalog, Team
 from impact.core.distance import tools_away
 from impact.graph.depgraph import Reach
@@ -59,7 +59,9 @@ class Stakeholder:
 
 
 Why = str | tuple[str, str, bool]
-"""A reason's sentence, or how it is made: ``(before, after, far)`` gives ``before + asset + after``, then, if ``far``, how far the asset is."""
+"""A reason's sentence, or how it is made: ``(before, after, far)`` gives ``before + asset + after``, then, if ``far``,
+how far the asset is.
+"""
 
 Segment = tuple[str, list[str], dict[str, Why]]
 """``(role, asset ids in order, asset id → why)``: a team's reasons for one role."""
@@ -91,7 +93,15 @@ class Reasons(Sequence[Reason]):
                     add({"role": role, "asset": asset, "reason": why})
                 else:
                     before, after, far = why
-                    add({"role": role, "asset": asset, "reason": before + asset + after + words[distance[asset]] if far else before + asset + after})
+                    add(
+                        {
+                            "role": role,
+                            "asset": asset,
+                            "reason": before + asset + after + words[distance[asset]]
+                            if far
+                            else before + asset + after,
+                        }
+                    )
         return found
 
     def _text(self, why: Why, asset: str) -> str:
@@ -110,7 +120,11 @@ class Reasons(Sequence[Reason]):
                     yield role, asset, why
                 else:
                     before, after, far = why
-                    yield role, asset, before + asset + after + words[distance[asset]] if far else before + asset + after
+                    yield (
+                        role,
+                        asset,
+                        before + asset + after + words[distance[asset]] if far else before + asset + after,
+                    )
 
     def __iter__(self) -> Iterator[Reason]:
         for role, asset, text in self.triples():
@@ -179,7 +193,12 @@ def stakeholders_for(
         asset = catalog.assets.get(item.asset)
         owner = asset.owner if asset else system.owner
         add(owner, "responsible", item.asset, f"owns {item.asset}, which this change will {item.action}")
-        add(system.owner, "accountable", item.asset, f"owns the tool {system.name} ({system.id}), where {item.asset} changes")
+        add(
+            system.owner,
+            "accountable",
+            item.asset,
+            f"owns the tool {system.name} ({system.id}), where {item.asset} changes",
+        )
         for role in ("consulted", "informed"):
             for team in getattr(system, role):
                 add(team, role, item.asset, f"listed as {role} on the tool {system.id}, where {item.asset} changes")

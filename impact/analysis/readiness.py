@@ -102,7 +102,9 @@ class Readiness:
     @property
     def shown(self) -> bool:
         """Worth a section in an answer: the policy asks for something, or the change file records some of it."""
-        return bool(self.asked or self.steps or any(s.signoff for s in self.signoffs) or any(t.last for t in self.tests))
+        return bool(
+            self.asked or self.steps or any(s.signoff for s in self.signoffs) or any(t.last for t in self.tests)
+        )
 
     def count(self, state: str) -> int:
         """How many tests to run are in ``state``."""
@@ -150,7 +152,9 @@ def _signoffs_missing(states: Sequence[SignoffState]) -> list[Missing]:
     found = []
     for s in states:
         if s.state == "missing":
-            found.append(Missing("signoffs", f"sign-off from {s.team} ({s.why}): not given", f"sign-off from {s.team} missing"))
+            found.append(
+                Missing("signoffs", f"sign-off from {s.team} ({s.why}): not given", f"sign-off from {s.team} missing")
+            )
         elif s.state == "rejected" and s.signoff is not None:
             g = s.signoff
             note = f': "{g.note}"' if g.note else ""
@@ -172,7 +176,11 @@ def _steps_missing(steps: dict[str, Step], path: str) -> list[Missing]:
         if build is not None and done is not None and same_person(build.by, done.by):
             word = "QA" if other == "qa" else other
             found.append(
-                Missing("steps", f"{build.by} built the change and also did {word}: build needs different eyes", f"builder did {word}")
+                Missing(
+                    "steps",
+                    f"{build.by} built the change and also did {word}: build needs different eyes",
+                    f"builder did {word}",
+                )
             )
     return found
 
@@ -180,7 +188,13 @@ def _steps_missing(steps: dict[str, Step], path: str) -> list[Missing]:
 def _test_states(result: CheckResult) -> tuple[TestState, ...]:
     last = last_results(result.change.results)
     return tuple(
-        TestState(t.test.id, t.test.name, t.test.kind, last[t.test.id].result if t.test.id in last else "not run", last.get(t.test.id))
+        TestState(
+            t.test.id,
+            t.test.name,
+            t.test.kind,
+            last[t.test.id].result if t.test.id in last else "not run",
+            last.get(t.test.id),
+        )
         for t in result.tests
     )
 
@@ -208,7 +222,9 @@ def _member_warnings(result: CheckResult) -> tuple[str, ...]:
         if team is None or not team.members or any(same_person(g.by, m) for m in team.members):
             continue
         where = f"{g.place}: " if g.place else ""
-        found.append(f"{where}{g.by} signed off for {g.team} but is not a member of it (members: {', '.join(team.members)})")
+        found.append(
+            f"{where}{g.by} signed off for {g.team} but is not a member of it (members: {', '.join(team.members)})"
+        )
     return tuple(found)
 
 

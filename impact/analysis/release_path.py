@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from impact.analysis.facts import AssetFields
+from impact.analysis.asset_fields import AssetFields
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away
 from impact.core.policy import DEFAULT_RULES, PathRule, Policy
@@ -120,7 +120,10 @@ def _reach_breaches(rule: PathRule, reaches: Sequence[Reach], name: str) -> list
         if far:
             farthest = max(r.tool_distance for r in far)
             examples = [r.asset for r in far if r.tool_distance == farthest]
-            return [f"impact reaches {_tools(farthest)} ({_named(examples)}); allowed: at most {_tools(rule.max_tool_distance)}"]
+            return [
+                f"impact reaches {_tools(farthest)} ({_named(examples)}); allowed: at most "
+                f"{_tools(rule.max_tool_distance)}"
+            ]
     if rule.max_impacted is not None and len(reaches) > rule.max_impacted:
         return [_too_many(rule, name, reaches)]
     return []

@@ -41,7 +41,7 @@ from impact.graph.depgraph import DependencyGraph
 from impact.load.change import (
     ChangeRequest,
 )
-from impact.load.release import Release
+from impact.load.release_file import Release
 
 SHOWN = 3
 
@@ -98,7 +98,9 @@ def _describe(change: ChangeRequest, release_id: str) -> str:
     return f"{change.id} ({status}, {where})"
 
 
-def conflict_missing(result: CheckResult, by_id: dict[str, CheckResult], conflicts: Sequence[Conflict], release_id: str) -> list[Missing]:
+def conflict_missing(
+    result: CheckResult, by_id: dict[str, CheckResult], conflicts: Sequence[Conflict], release_id: str
+) -> list[Missing]:
     """The unapproved change requests that hold one change request of a release back, one line each."""
     change = result.change
     found = []
@@ -110,11 +112,15 @@ def conflict_missing(result: CheckResult, by_id: dict[str, CheckResult], conflic
             continue
         assets = _named(conflict.assets)
         if conflict.kind == "same-asset":
-            what = f"{_describe(other, release_id)} also changes {assets} and is not approved: its unfinished work would ship along"
+            what = (
+                f"{_describe(other, release_id)} also changes {assets} and is not approved: "
+                "its unfinished work would ship along"
+            )
         elif conflict.first == change.id:
             what = (
-                f"its impact reaches {assets}, which {_describe(other, release_id)} changes; that change is not approved "
-                f"and depends on what this one touches: ship them together, or this one once {other.id} is approved"
+                f"its impact reaches {assets}, which {_describe(other, release_id)} changes; "
+                "that change is not approved and depends on what this one touches: "
+                f"ship them together, or this one once {other.id} is approved"
             )
         else:
             continue
@@ -122,8 +128,11 @@ def conflict_missing(result: CheckResult, by_id: dict[str, CheckResult], conflic
     return found
 
 
-def hold_reasons(result: CheckResult, by_id: dict[str, CheckResult], conflicts: Sequence[Conflict], release_id: str) -> list[str]:
-    """Why one change request of a release does not ship (empty: it ships): see :func:`impact.analysis.decision.decide`."""
+def hold_reasons(
+    result: CheckResult, by_id: dict[str, CheckResult], conflicts: Sequence[Conflict], release_id: str
+) -> list[str]:
+    """Why one change request of a release does not ship (empty: it ships): see :func:`impact.analysis.decision.decide`.
+    """
     return [m.what for m in decide(result, conflict_missing(result, by_id, conflicts, release_id)).missing]
 
 
@@ -198,11 +207,18 @@ def check_release_meta(catalog: Catalog, releases_meta: dict[str, Release]) -> N
     for release in releases_meta.values():
         if release.owner and release.owner not in catalog.teams and release.owner_place:
             p = release.owner_place
-            problems.error(p.file, p.line, p.col, f"owner {release.owner!r} is not a team of the catalog in {catalog.root.rstrip('/')}/")
+            problems.error(
+                p.file,
+                p.line,
+                p.col,
+                f"owner {release.owner!r} is not a team of the catalog in {catalog.root.rstrip('/')}/",
+            )
     problems.raise_if_errors()
 
 
-def waiting_for(change_id: str, conflicts: Sequence[Conflict], known: Mapping[str, ChangeRequest]) -> list[dict[str, Any]]:
+def waiting_for(
+    change_id: str, conflicts: Sequence[Conflict], known: Mapping[str, ChangeRequest]
+) -> list[dict[str, Any]]:
     """The unfinished change requests a held change request waits for, by id.
 
     The same rule as the release check's: a change request that is not
@@ -221,7 +237,14 @@ def waiting_for(change_id: str, conflicts: Sequence[Conflict], known: Mapping[st
             continue
         entry = found.setdefault(
             other.id,
-            {"change": other.id, "title": other.title, "status": other.status, "release": other.release, "kinds": [], "assets": []},
+            {
+                "change": other.id,
+                "title": other.title,
+                "status": other.status,
+                "release": other.release,
+                "kinds": [],
+                "assets": [],
+            },
         )
         entry["kinds"] = sorted({*entry["kinds"], conflict.kind})
         entry["assets"] = sorted({*entry["assets"], *conflict.assets})

@@ -32,7 +32,6 @@ from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.errors import ImpactError, Problem
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangedAsset, ChangeRequest, resolve_change
-from impact.store.compact import EdgeList, edge_list_from
 
 RELEASED = "released"
 
@@ -66,19 +65,9 @@ class SiteModel:
     """Edge position → what the dependency uses, for those that say (impact.core.aspects)."""
 
 
-def adjacency(catalog: Catalog) -> EdgeList:
-    """The catalog's dependencies as adjacency over sorted ids (the cache's own when it has it)."""
-    deps = catalog.dependencies
-    ids = list(catalog.assets)
-    if isinstance(deps, EdgeList) and deps.ids == ids and ids == sorted(ids):
-        return deps
-    uses = {(d.upstream, d.downstream): d.uses for d in deps if d.uses is not None}
-    return edge_list_from(sorted(ids), {(d.upstream, d.downstream): d.note for d in deps}, uses)
-
-
 def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = DEFAULT_MAX_TOOLS) -> SiteModel:
     """Gather the site's data: the adjacency and the change requests in flight, resolved."""
-    edges = adjacency(catalog)
+    edges = catalog.adjacency()
     in_flight: list[SiteChange] = []
     skipped: list[Problem] = []
     graph = DependencyGraph(catalog) if changes else None
@@ -90,15 +79,29 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
         except ImpactError as exc:
             skipped.extend(exc.problems)
             continue
-        in_flight.append(SiteChange(change, changed, _decider(catalog, graph, change, max_tools) if graph is not None else None))
-    return SiteModel(catalog, list(edges.ids), edges.offsets, edges.targets, edges.notes, in_flight, max_tools, sorted(skipped), edges.uses)
+        in_flight.append(
+            SiteChange(change, changed, _decider(catalog, graph, change, max_tools) if graph is not None else None)
+        )
+    return SiteModel(
+        catalog,
+        list(edges.ids),
+        edges.offsets,
+        edges.targets,
+        edges.notes,
+        in_flight,
+        max_tools,
+        sorted(skipped),
+        edges.uses,
+    )
 
 
 def _decider(catalog: Catalog, graph: DependencyGraph, change: ChangeRequest, max_tools: int) -> Callable[[], Decision]:
     return lambda: decide(check_change(catalog, graph, change, max_tools))
 
 
-def open_site(catalog_path: Path, changes_path: Path | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[SiteModel, Path | None]:
+def open_site(
+    catalog_path: Path, changes_path: Path | None, max_tools: int = DEFAULT_MAX_TOOLS
+) -> tuple[SiteModel, Path | None]:
     """``impact site``: load the catalog and its change requests (the ``changes`` folder beside it by default)."""
     folder = changes_path if changes_path is not None else default_changes_folder(catalog_path)
     changes = load_change_folder(folder)

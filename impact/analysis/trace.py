@@ -52,7 +52,8 @@ def check_asset(catalog: Catalog, asset: str) -> None:
         return
     hint = suggest_asset(asset, catalog)
     raise ImpactError(
-        f"{asset!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/" + (f"; did you mean {hint!r}?" if hint else "; give an asset id as system:key")
+        f"{asset!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/"
+        + (f"; did you mean {hint!r}?" if hint else "; give an asset id as system:key")
     )
 
 
@@ -62,7 +63,14 @@ def default_changes_folder(catalog_path: Path) -> Path | None:
     return Path(display_path(candidate)) if candidate.is_dir() else None
 
 
-def trace(catalog: Catalog, graph: DependencyGraph, asset: str, changes: list[ChangeRequest], max_tools: int, changes_folder: str | None = None) -> TraceResult:
+def trace(
+    catalog: Catalog,
+    graph: DependencyGraph,
+    asset: str,
+    changes: list[ChangeRequest],
+    max_tools: int,
+    changes_folder: str | None = None,
+) -> TraceResult:
     """Upstream assets within ``max_tools`` tools of ``asset``, and the changes that reach it.
 
     A change reaches the asset when the asset is one it changes (distance 0)

@@ -31,7 +31,7 @@ from impact.load.loader import load_catalog
 if TYPE_CHECKING:  # imported where used: 'impact check' needs neither releases nor conflicts (start-up time)
     from impact.analysis.conflicts import Conflict
     from impact.analysis.releases import ReleaseResult
-    from impact.load.release import Release
+    from impact.load.release_file import Release
 
 
 def open_catalog(path: Path) -> tuple[Catalog, DependencyGraph]:
@@ -40,7 +40,9 @@ def open_catalog(path: Path) -> tuple[Catalog, DependencyGraph]:
     return catalog, DependencyGraph(catalog)
 
 
-def run_check(change_file: Path, catalog_option: str | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[CheckResult, Path]:
+def run_check(
+    change_file: Path, catalog_option: str | None, max_tools: int = DEFAULT_MAX_TOOLS
+) -> tuple[CheckResult, Path]:
     """``impact check``: returns the result and the catalog folder it used."""
     change = load_change(change_file)
     catalog_path = find_catalog([change], catalog_option)
@@ -48,7 +50,9 @@ def run_check(change_file: Path, catalog_option: str | None, max_tools: int = DE
     return check_change(catalog, graph, change, max_tools), catalog_path
 
 
-def check_many(files: list[Path], catalog_option: str | None, max_tools: int = DEFAULT_MAX_TOOLS) -> tuple[list[CheckResult], list[Problem]]:
+def check_many(
+    files: list[Path], catalog_option: str | None, max_tools: int = DEFAULT_MAX_TOOLS
+) -> tuple[list[CheckResult], list[Problem]]:
     """Check every change file, each catalog loaded once; a bad file does not stop the others.
 
     Returns the results (sorted by change id, then file) and every problem
@@ -127,7 +131,10 @@ def open_workspace(
     files = [Path(p) for p in change_paths] if change_paths else change_files(changes_dir or ".")
     if not files:
         raise ImpactError(Problem(str(changes_dir), 0, 0, "this folder holds no *.yaml or *.yml change files"))
-    from impact.load.release import default_releases_folder, load_releases  # only with release files (start-up time)
+    from impact.load.release_file import (  # only with release files (start-up time)
+        default_releases_folder,
+        load_releases,
+    )
 
     changes = load_changes(files)
     catalog_path = find_catalog(changes, catalog_option)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
-from impact.cli.options import ANSWER_FORMATS, catalog_folder_options, format_option, output_file_option
+from impact.cli.options import catalog_folder_options, format_option, output_file_option
 from impact.load.change import catalog_folder
+from impact.render.formats import formats_of
 
 
 @cli.command("coverage")
 @catalog_folder_options
-@format_option(*ANSWER_FORMATS, "csv")
+@format_option(*formats_of("coverage"))
 @click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
@@ -36,29 +37,17 @@ def coverage_command(catalog: str | None, fmt: str, fail_under: float | None, ou
     from impact.analysis.coverage import coverage
     from impact.analysis.workspace import open_catalog
     from impact.cli.terminal import loading, styler
-    from impact.render import jsonout
-    from impact.render.coverage import (
-        coverage_dict,
-        render_coverage,
-        render_coverage_markdown,
-    )
+    from impact.render.formats import render_as
 
     path = catalog_folder(catalog)
     with loading(path):
         loaded, _ = open_catalog(path)
     result = coverage(loaded)
-    if fmt == "json":
-        rendered = jsonout.dumps(coverage_dict(result))
-    elif fmt == "markdown":
-        rendered = render_coverage_markdown(result)
-    elif fmt == "csv":
-        from impact.render.coverage import coverage_csv
-
-        rendered = coverage_csv(result)
-    else:
-        rendered = render_coverage(result, styler(to_file=output not in (None, "-")))
+    rendered = render_as("coverage", fmt, result, styler(to_file=output not in (None, "-")))
     emit(rendered, output, [path])
     if fail_under is not None and result.overall.assets.percent < fail_under:
-        click.echo(f"Coverage {result.overall.assets.percent:.1f}% of assets is under --fail-under {fail_under:g}%", err=True)
+        click.echo(
+            f"Coverage {result.overall.assets.percent:.1f}% of assets is under --fail-under {fail_under:g}%", err=True
+        )
         return EXIT_BLOCKING
     return EXIT_OK

@@ -14,12 +14,23 @@ from impact.load.change import catalog_folder
 
 @cli.command("diff")
 @click.argument("catalogs", metavar="(OLD NEW | [DIR] --base GIT_REF)", nargs=-1)
-@click.option("--base", metavar="GIT_REF", help="Compare the catalog folder in the working tree with the same folder at this git revision.")
-@click.option("--catalog", "catalog", metavar="DIR", help="With --base: the catalog folder in the working tree (or give it as the one folder).")
+@click.option(
+    "--base",
+    metavar="GIT_REF",
+    help="Compare the catalog folder in the working tree with the same folder at this git revision.",
+)
+@click.option(
+    "--catalog",
+    "catalog",
+    metavar="DIR",
+    help="With --base: the catalog folder in the working tree (or give it as the one folder).",
+)
 @max_tools_option
 @answer_format
 @output_file_option
-def diff_command(catalogs: tuple[str, ...], base: str | None, catalog: str | None, max_tools: int, fmt: str, output: str | None) -> None:
+def diff_command(
+    catalogs: tuple[str, ...], base: str | None, catalog: str | None, max_tools: int, fmt: str, output: str | None
+) -> None:
     """Teams, systems, assets, dependencies and tests added, removed and changed.
 
     Also shows the impact of the edit: the assets whose 'impact check' answer
@@ -39,8 +50,7 @@ def diff_command(catalogs: tuple[str, ...], base: str | None, catalog: str | Non
     from impact.cli.terminal import styler
     from impact.core.errors import ImpactError
     from impact.load.gitio import export_at_revision
-    from impact.render import jsonout
-    from impact.render.diff import diff_dict, render_diff, render_diff_markdown
+    from impact.render.formats import render_as
 
     with tempfile.TemporaryDirectory(prefix="impact-diff-") as tmp:
         if base is not None:
@@ -58,10 +68,5 @@ def diff_command(catalogs: tuple[str, ...], base: str | None, catalog: str | Non
         new, _ = open_catalog(new_path)
     old.root = old_label
     result = diff_catalogs(old, new, max_tools)
-    if fmt == "json":
-        rendered = jsonout.dumps(diff_dict(result))
-    elif fmt == "markdown":
-        rendered = render_diff_markdown(result)
-    else:
-        rendered = render_diff(result, styler(to_file=output not in (None, "-")))
+    rendered = render_as("diff", fmt, result, styler(to_file=output not in (None, "-")))
     emit(rendered, output, [old_path, new_path])

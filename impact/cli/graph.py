@@ -25,7 +25,9 @@ def _format_for(output: str | None, fmt: str | None) -> str:
     if from_suffix:
         return from_suffix
     if suffix:
-        raise click.UsageError(f"cannot tell the picture format from {output!r}: end it in .svg, .png, .pdf or .dot, or give --format")
+        raise click.UsageError(
+            f"cannot tell the picture format from {output!r}: end it in .svg, .png, .pdf or .dot, or give --format"
+        )
     return "dot"
 
 
@@ -46,17 +48,51 @@ def _write(data: bytes, fmt: str, output: str | None, protected: list[Path]) -> 
 
 
 @cli.command()
-@change_selection(release_help="Draw every change request of this release (from --changes DIR) in one picture, with conflicts.")
+@change_selection(
+    release_help="Draw every change request of this release (from --changes DIR) in one picture, with conflicts."
+)
 @catalog_option
 @max_tools_option
-@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "png", "pdf"]), help="Picture format. Default: from the -o suffix; DOT on standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["dot", "svg", "png", "pdf"]),
+    help="Picture format. Default: from the -o suffix; DOT on standard output.",
+)
 @output_file_option
 @click.option("--owners", is_flag=True, help="Show each asset's owner team.")
-@click.option("--upstream", type=click.IntRange(0, 50), default=0, show_default=True, metavar="N", help="Also show what feeds the changed assets, up to N tools back.")
+@click.option(
+    "--upstream",
+    type=click.IntRange(0, 50),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Also show what feeds the changed assets, up to N tools back.",
+)
 @click.option("--focus", metavar="ASSET", help="Catalog picture: only the neighbourhood of this asset.")
-@click.option("--depth", type=click.IntRange(0, 50), default=2, show_default=True, metavar="N", help="With --focus: how many dependency steps around it.")
-@click.option("--system", "systems", metavar="ID", multiple=True, help="Catalog picture: only this tool (repeatable), with its direct links to other tools.")
-@click.option("--max-nodes", type=click.IntRange(5, 250), default=60, show_default=True, metavar="N", help="Assets drawn one by one; beyond this, each tool's farthest assets are counted in a '+N more' box.")
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 50),
+    default=2,
+    show_default=True,
+    metavar="N",
+    help="With --focus: how many dependency steps around it.",
+)
+@click.option(
+    "--system",
+    "systems",
+    metavar="ID",
+    multiple=True,
+    help="Catalog picture: only this tool (repeatable), with its direct links to other tools.",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(5, 250),
+    default=60,
+    show_default=True,
+    metavar="N",
+    help="Assets drawn one by one; beyond this, each tool's farthest assets are counted in a '+N more' box.",
+)
 def graph(
     change_files: tuple[str, ...],
     release_id: str | None,
@@ -107,7 +143,9 @@ def graph(
         raise click.UsageError("--focus and --system draw the catalog: use them with --catalog DIR and no change file")
     if not change_files and release is None and not changes_dir:
         if not catalog:
-            raise click.UsageError("give a change file, --release ID --changes DIR, or --catalog DIR (see impact graph --help)")
+            raise click.UsageError(
+                "give a change file, --release ID --changes DIR, or --catalog DIR (see impact graph --help)"
+            )
     else:
         from impact.cli.options import require_selection
 
@@ -124,12 +162,25 @@ def graph(
             raise ImpactError(f"no change request in {display_path(changes_dir)} names release {release!r}")
         ids = {r.change.id for r in members}
         outside = sorted({c.other(i) for c in answer.conflicts for i in ids if c.involves(i) and c.other(i) not in ids})
-        notes = [f"Also in conflict with change requests outside this release: {', '.join(outside)} (impact release check {release} tells more)."] if outside else []
+        notes = (
+            [
+                f"Also in conflict with change requests outside this release: {', '.join(outside)} (impact release "
+                f"check {release} tells more)."
+            ]
+            if outside
+            else []
+        )
         from impact.render.report import picture_verdicts
 
         dot = impact_picture(
-            members, ws.graph, owners=owners, upstream=upstream, conflicts=conflict_edges(answer.conflicts),
-            max_nodes=max_nodes, notes=notes, verdicts=picture_verdicts(answer, ws.changes),
+            members,
+            ws.graph,
+            owners=owners,
+            upstream=upstream,
+            conflicts=conflict_edges(answer.conflicts),
+            max_nodes=max_nodes,
+            notes=notes,
+            verdicts=picture_verdicts(answer, ws.changes),
             title=f"Release {release}: {len(members)} change request{'s' if len(members) != 1 else ''}",
         )
         catalog_path = ws.catalog_path
@@ -158,6 +209,8 @@ def graph(
         if not Path(catalog).is_dir():
             raise ImpactError(f"--catalog {display_path(catalog)}: no such folder")
         cat, graph_ = open_catalog(Path(catalog))
-        dot = catalog_picture(cat, graph_, focus=focus, depth=depth, systems=systems, owners=owners, max_nodes=max_nodes)
+        dot = catalog_picture(
+            cat, graph_, focus=focus, depth=depth, systems=systems, owners=owners, max_nodes=max_nodes
+        )
         protected = [Path(catalog)]
     _write(render_picture(dot, picture_format), picture_format, output, protected)

@@ -21,7 +21,13 @@ from impact.cli.options import (
 @answer_format
 @output_file_option
 def check_changes(
-    change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, max_tools: int, fmt: str, output: str | None
+    change_files: tuple[str, ...],
+    release_id: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    max_tools: int,
+    fmt: str,
+    output: str | None,
 ) -> int:
     """Check several change files at once (what the pre-commit hook runs).
 

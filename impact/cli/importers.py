@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +12,7 @@ import click
 
 from impact.cli.main import cli
 from impact.cli.options import catalog_folder_options
+from impact.core import progress as core_progress
 from impact.store.lock import DEFAULT_WAIT
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,7 +25,9 @@ def _common(func: F) -> F:
         metavar="DIR",
         help="The catalog folder whose other files define teams and systems. Default: the folder of the output file.",
     )(func)
-    func = click.option("--owner", metavar="TEAM", help="Owning team of a new system (and of rows with no owner).")(func)
+    func = click.option("--owner", metavar="TEAM", help="Owning team of a new system (and of rows with no owner).")(
+        func
+    )
     func = wait_option(_without_wait(func))
     return click.option(
         "-o",
@@ -38,23 +40,13 @@ def _common(func: F) -> F:
 
 
 def progress(items: Iterable[Path], total: int, label: str) -> Iterable[Path]:
-    """A progress bar on stderr for long imports; nothing when stderr is not a terminal or under CI."""
-    if total < 50 or not sys.stderr.isatty() or os.environ.get("CI"):
-        yield from items
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    """Long imports' progress, through the one progress line every command shows on a terminal.
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task(label, total=total)
-        for item in items:
-            yield item
-            bar.advance(task)
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
+    (:mod:`impact.core.progress`; :func:`impact.cli.terminal.show_progress` draws it.)
+    """
+    for done, item in enumerate(items, start=1):
+        yield item
+        core_progress.step(label, done, total)
 
 
 def _parse_links(values: tuple[str, ...]) -> dict[str, str]:
@@ -69,7 +61,7 @@ def _parse_links(values: tuple[str, ...]) -> dict[str, str]:
 
 @cli.group("import")
 def import_group() -> None:
-    """Start or refresh a catalog from a CSV inventory, a sitemap, Salesforce, dbt, Google Tag Manager, Marketo, HubSpot or Tableau.
+    """Start or refresh a catalog from a CSV inventory, a sitemap, Salesforce, dbt, GTM, Marketo, HubSpot or Tableau.
 
     Each importer writes one catalog file. Importing again into the same file
     only adds what is new and fills empty fields: descriptions, owners,
@@ -88,7 +80,7 @@ _PATH_OPTIONS = {"fields", "workbook", "dbt"}  # options naming a file: kept rel
 
 
 def _source_entry(output: Path, source: str) -> dict[str, Any]:
-    """This import as a ``sources:`` entry: kind, the export's path relative to the catalog file, and the options given."""
+    """This import as a ``sources:`` entry: kind, the export's path relative to the catalog file, the options given."""
     ctx = click.get_current_context()
     base = output.resolve().parent
     args: list[str] = []
@@ -108,7 +100,11 @@ def _source_entry(output: Path, source: str) -> dict[str, Any]:
                 if param.name in _PATH_OPTIONS:
                     text = Path(os.path.relpath(Path(text).resolve(), base)).as_posix()
                 args.extend([flag, text])
-    return {"kind": ctx.command.name, "path": Path(os.path.relpath(Path(source).resolve(), base)).as_posix(), "args": args}
+    return {
+        "kind": ctx.command.name,
+        "path": Path(os.path.relpath(Path(source).resolve(), base)).as_posix(),
+        "args": args,
+    }
 
 
 def wait_option(func: F) -> F:
@@ -179,7 +175,10 @@ def import_csv(inventory: str, systems: tuple[str, ...], output: str, owner: str
         if missing:
             from impact.core.errors import ImpactError
 
-            raise ImpactError(f"{inventory}: no row of system {', '.join(map(repr, missing))}; systems in it: {', '.join(sorted(imported.systems))}")
+            raise ImpactError(
+                f"{inventory}: no row of system {', '.join(map(repr, missing))}; systems in it: "
+                f"{', '.join(sorted(imported.systems))}"
+            )
         imported.systems = {sid: s for sid, s in imported.systems.items() if sid in systems}
     _finish(output, imported, catalog, inventory)
 
@@ -187,11 +186,29 @@ def import_csv(inventory: str, systems: tuple[str, ...], output: str, owner: str
 @import_group.command("sitemap")
 @click.argument("sitemap", metavar="SITEMAP.xml", type=click.Path(dir_okay=False))
 @click.option("--system", default="website", show_default=True, metavar="ID", help="System id of the website.")
-@click.option("--max-depth", type=click.IntRange(1, 20), default=3, show_default=True, metavar="N", help="Deepest folder level to import.")
+@click.option(
+    "--max-depth",
+    type=click.IntRange(1, 20),
+    default=3,
+    show_default=True,
+    metavar="N",
+    help="Deepest folder level to import.",
+)
 @click.option("--pages", is_flag=True, help="Import each page too (type page), not only the folders that hold pages.")
-@click.option("--keep-host", is_flag=True, help="Keep subdomains apart: keys start with the host (blog.example.com/news/).")
+@click.option(
+    "--keep-host", is_flag=True, help="Keep subdomains apart: keys start with the host (blog.example.com/news/)."
+)
 @_common
-def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_host: bool, output: str, owner: str | None, catalog: str | None) -> None:
+def import_sitemap(
+    sitemap: str,
+    system: str,
+    max_depth: int,
+    pages: bool,
+    keep_host: bool,
+    output: str,
+    owner: str | None,
+    catalog: str | None,
+) -> None:
     """Website folders from a standard sitemap; each folder depends on its parent.
 
     A folder is a path with pages below it: a page's own address, even with a
@@ -214,10 +231,20 @@ def import_sitemap(sitemap: str, system: str, max_depth: int, pages: bool, keep_
 
 @import_group.command("salesforce-deps")
 @click.argument("deps", metavar="DEPS.csv", type=click.Path(dir_okay=False))
-@click.option("--system", default="salesforce", show_default=True, metavar="ID", help="System id of the Salesforce org.")
-@click.option("--fields", "fields", metavar="FIELDS.csv", type=click.Path(dir_okay=False), help="CustomField export (Id, EntityDefinition.QualifiedApiName) that tells each custom field's object.")
+@click.option(
+    "--system", default="salesforce", show_default=True, metavar="ID", help="System id of the Salesforce org."
+)
+@click.option(
+    "--fields",
+    "fields",
+    metavar="FIELDS.csv",
+    type=click.Path(dir_okay=False),
+    help="CustomField export (Id, EntityDefinition.QualifiedApiName) that tells each custom field's object.",
+)
 @_common
-def import_salesforce(deps: str, system: str, fields: str | None, output: str, owner: str | None, catalog: str | None) -> None:
+def import_salesforce(
+    deps: str, system: str, fields: str | None, output: str, owner: str | None, catalog: str | None
+) -> None:
     """Salesforce metadata and what it depends on, from MetadataComponentDependency.
 
     Export the query as CSV with its Id columns:
@@ -252,7 +279,9 @@ def import_salesforce(deps: str, system: str, fields: str | None, output: str, o
 
 @import_group.command("salesforce")
 @click.argument("project", metavar="DIR", type=click.Path(file_okay=False))
-@click.option("--system", default="salesforce", show_default=True, metavar="ID", help="System id of the Salesforce org.")
+@click.option(
+    "--system", default="salesforce", show_default=True, metavar="ID", help="System id of the Salesforce org."
+)
 @_common
 def import_salesforce_source(project: str, system: str, output: str, owner: str | None, catalog: str | None) -> None:
     """Objects, fields, rules, flows, queues and Apex from a Salesforce project in source format.
@@ -284,9 +313,18 @@ def import_salesforce_source(project: str, system: str, output: str, owner: str 
 @import_group.command("dbt")
 @click.argument("manifest", metavar="MANIFEST.json|DIR", type=click.Path())
 @click.option("--system", default="dbt", show_default=True, metavar="ID", help="System id of the dbt project.")
-@click.option("--link", "links", multiple=True, metavar="SOURCE=SYSTEM", help="A dbt source is loaded from this catalog system: its tables depend on the system's objects (and fields, per documented column). Repeatable.")
+@click.option(
+    "--link",
+    "links",
+    multiple=True,
+    metavar="SOURCE=SYSTEM",
+    help="A dbt source is loaded from this catalog system: its tables depend on the system's objects (and fields, "
+    "per documented column). Repeatable.",
+)
 @_common
-def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, owner: str | None, catalog: str | None) -> None:
+def import_dbt(
+    manifest: str, system: str, links: tuple[str, ...], output: str, owner: str | None, catalog: str | None
+) -> None:
     """Models, sources, seeds, snapshots, exposures and tests from dbt's target/manifest.json or a project folder.
 
     Each node depends on its parents; an exposure on the models it uses. Each
@@ -314,10 +352,18 @@ def import_dbt(manifest: str, system: str, links: tuple[str, ...], output: str, 
 
 @import_group.command("gtm")
 @click.argument("export", metavar="EXPORT.json", type=click.Path(dir_okay=False))
-@click.option("--system", default="gtm", show_default=True, metavar="ID", help="System id of the tag manager container.")
-@click.option("--website", metavar="SYSTEM", help="The catalog's website system: a trigger on a page path depends on the folder it matches.")
+@click.option(
+    "--system", default="gtm", show_default=True, metavar="ID", help="System id of the tag manager container."
+)
+@click.option(
+    "--website",
+    metavar="SYSTEM",
+    help="The catalog's website system: a trigger on a page path depends on the folder it matches.",
+)
 @_common
-def import_gtm(export: str, system: str, website: str | None, output: str, owner: str | None, catalog: str | None) -> None:
+def import_gtm(
+    export: str, system: str, website: str | None, output: str, owner: str | None, catalog: str | None
+) -> None:
     """Tags, triggers and variables from a Google Tag Manager container export.
 
     Export it in Tag Manager under Admin > Export Container. A tag depends on
@@ -356,12 +402,29 @@ _WEBSITE_HELP = "The catalog's website system: a page-view filter depends on the
 
 @import_group.command("marketo")
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
-@click.option("--fetch", is_flag=True, help="Write DIR from the live instance first (MARKETO_BASE_URL, MARKETO_CLIENT_ID, MARKETO_CLIENT_SECRET).")
+@click.option(
+    "--fetch",
+    is_flag=True,
+    help="Write DIR from the live instance first (MARKETO_BASE_URL, MARKETO_CLIENT_ID, MARKETO_CLIENT_SECRET).",
+)
 @click.option("--system", default="marketo", show_default=True, metavar="ID", help="System id of the Marketo instance.")
 @click.option("--website", metavar="SYSTEM", help=_WEBSITE_HELP)
-@click.option("--salesforce", metavar="SYSTEM", help="The catalog's Salesforce system: a CRM-synced field depends on its Lead field.")
+@click.option(
+    "--salesforce",
+    metavar="SYSTEM",
+    help="The catalog's Salesforce system: a CRM-synced field depends on its Lead field.",
+)
 @_common
-def import_marketo(folder: str, fetch: bool, system: str, website: str | None, salesforce: str | None, output: str, owner: str | None, catalog: str | None) -> None:
+def import_marketo(
+    folder: str,
+    fetch: bool,
+    system: str,
+    website: str | None,
+    salesforce: str | None,
+    output: str,
+    owner: str | None,
+    catalog: str | None,
+) -> None:
     """Smart lists, smart campaigns, programs, segmentations, forms and fields of Marketo Engage.
 
     DIR holds the REST API's answers as they came (smartLists/<id>.json,
@@ -374,7 +437,7 @@ def import_marketo(folder: str, fetch: bool, system: str, website: str | None, s
 
     \b
     Example:
-        impact import marketo marketo-export --website website --salesforce salesforce --owner mops -o catalog/marketo.yaml
+        impact import marketo marketo --website website --salesforce salesforce --owner mops -o catalog/marketo.yaml
     """
     from impact.importers.marketo import read_marketo_export
 
@@ -388,11 +451,15 @@ def import_marketo(folder: str, fetch: bool, system: str, website: str | None, s
 
 @import_group.command("hubspot")
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
-@click.option("--fetch", is_flag=True, help="Write DIR from the live account first (a private app's token in HUBSPOT_TOKEN).")
+@click.option(
+    "--fetch", is_flag=True, help="Write DIR from the live account first (a private app's token in HUBSPOT_TOKEN)."
+)
 @click.option("--system", default="hubspot", show_default=True, metavar="ID", help="System id of the HubSpot account.")
 @click.option("--website", metavar="SYSTEM", help=_WEBSITE_HELP)
 @_common
-def import_hubspot(folder: str, fetch: bool, system: str, website: str | None, output: str, owner: str | None, catalog: str | None) -> None:
+def import_hubspot(
+    folder: str, fetch: bool, system: str, website: str | None, output: str, owner: str | None, catalog: str | None
+) -> None:
     """Lists, workflows and properties of HubSpot, from lists v3 and workflows v4.
 
     DIR holds lists/<listId>.json (GET /crm/v3/lists/{id}?includeFilters=true),
@@ -419,12 +486,32 @@ def import_hubspot(folder: str, fetch: bool, system: str, website: str | None, o
 @click.argument("workbooks", metavar="WORKBOOK...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--workbook", "workbook", multiple=True, hidden=True, type=click.Path(dir_okay=False))
 @click.option("--system", default="tableau", show_default=True, metavar="ID", help="System id of the Tableau site.")
-@click.option("--warehouse", metavar="SYSTEM", help="The catalog's warehouse system: data sources depend on its tables (table/<schema>.<table>).")
-@click.option("--dbt", "dbt", metavar="MANIFEST.json", type=click.Path(dir_okay=False), help="A dbt manifest: a table that is a dbt model's relation links to the model.")
-@click.option("--dbt-system", default="dbt", show_default=True, metavar="ID", help="System id of the dbt project in the catalog.")
+@click.option(
+    "--warehouse",
+    metavar="SYSTEM",
+    help="The catalog's warehouse system: data sources depend on its tables (table/<schema>.<table>).",
+)
+@click.option(
+    "--dbt",
+    "dbt",
+    metavar="MANIFEST.json",
+    type=click.Path(dir_okay=False),
+    help="A dbt manifest: a table that is a dbt model's relation links to the model.",
+)
+@click.option(
+    "--dbt-system", default="dbt", show_default=True, metavar="ID", help="System id of the dbt project in the catalog."
+)
 @_common
 def import_tableau(
-    workbooks: tuple[str, ...], workbook: tuple[str, ...], system: str, warehouse: str | None, dbt: str | None, dbt_system: str, output: str, owner: str | None, catalog: str | None
+    workbooks: tuple[str, ...],
+    workbook: tuple[str, ...],
+    system: str,
+    warehouse: str | None,
+    dbt: str | None,
+    dbt_system: str,
+    output: str,
+    owner: str | None,
+    catalog: str | None,
 ) -> None:
     """Workbooks, data sources, worksheets and dashboards of Tableau workbooks (.twb, .twbx).
 
@@ -443,7 +530,12 @@ def import_tableau(
     click.get_current_context().params["workbook"] = tuple(paths[1:])  # recorded under sources: with the first
     known = _known(catalog, output, bool(warehouse or dbt))
     manifest = Path(dbt) if dbt else None
-    _finish(output, read_tableau_workbooks([Path(p) for p in paths], system, owner, warehouse, known, manifest, dbt_system), catalog, paths[0])
+    _finish(
+        output,
+        read_tableau_workbooks([Path(p) for p in paths], system, owner, warehouse, known, manifest, dbt_system),
+        catalog,
+        paths[0],
+    )
 
 
 @import_group.command("refresh")
@@ -480,10 +572,24 @@ def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> 
 
     folder = Path(catalog or os.environ.get("IMPACT_CATALOG") or "catalog")
     if not folder.is_dir():
-        raise ImpactError(Problem(display_path(folder), 0, 0, "no such catalog folder; give the catalog folder whose files have 'sources:'"))
+        raise ImpactError(
+            Problem(
+                display_path(folder),
+                0,
+                0,
+                "no such catalog folder; give the catalog folder whose files have 'sources:'",
+            )
+        )
     found = catalog_sources(folder)
     if not found:
-        raise ImpactError(Problem(display_path(folder), 0, 0, "no file of this catalog has 'sources:'; import something with 'impact import ...' first"))
+        raise ImpactError(
+            Problem(
+                display_path(folder),
+                0,
+                0,
+                "no file of this catalog has 'sources:'; import something with 'impact import ...' first",
+            )
+        )
     ctx = click.get_current_context()
     group = ctx.parent.command if ctx.parent is not None else None
     # Every source is tried: one that fails (an export gone, a file that no longer
@@ -513,10 +619,21 @@ def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> 
             failed.extend(exc.problems)
             broken += 1
         except click.ClickException as exc:  # the export's path refused by its option, say
-            failed.append(Problem(display_path(target), 0, 0, f"could not refresh from {entry['kind']} {display_path(export)}: {exc.format_message()}"))
+            failed.append(
+                Problem(
+                    display_path(target),
+                    0,
+                    0,
+                    f"could not refresh from {entry['kind']} {display_path(export)}: {exc.format_message()}",
+                )
+            )
             broken += 1
     if failed:
-        click.echo(f"{len(found) - broken} of {len(found)} sources refreshed; {broken} could not be, and their catalog files were left as they were:", err=True)
+        click.echo(
+            f"{len(found) - broken} of {len(found)} sources refreshed; {broken} could not be, and their catalog "
+            "files were left as they were:",
+            err=True,
+        )
         raise ImpactError(failed)
 
 

@@ -129,9 +129,14 @@ def init(catalog: str | None, changes_dir: str | None) -> None:
     changes = Path(changes_dir) if changes_dir else root.parent / "changes"
     example = changes / "CR-1-example.yaml"
     if changes.resolve().is_relative_to(root.resolve()):
-        raise ImpactError(f"--changes {display_path(changes)} is inside the catalog folder, where every YAML file belongs to the catalog; choose a folder beside it")
+        raise ImpactError(
+            f"--changes {display_path(changes)} is inside the catalog folder, where every YAML file belongs to the "
+            "catalog; choose a folder beside it"
+        )
     if example.exists():
-        raise ImpactError(f"{display_path(example)} already exists; impact init never replaces a change file (give --changes DIR)")
+        raise ImpactError(
+            f"{display_path(example)} already exists; impact init never replaces a change file (give --changes DIR)"
+        )
     for name, text in STARTER.items():
         atomic_write(root / name, SCHEMA_LINE + text)
     for name, text in schema_texts().items():
@@ -140,6 +145,16 @@ def init(catalog: str | None, changes_dir: str | None) -> None:
     schema = Path(os.path.relpath((root / "schemas" / "change.schema.json").resolve(), changes.resolve())).as_posix()
     import json
 
-    atomic_write(example, EXAMPLE_CHANGE.format(path=display_path(example), catalog=json.dumps(relative), schema=schema))
-    click.echo(f"Created a starter catalog in {display_path(root).rstrip('/')}/ and an example change request, {display_path(example)}.", err=True)
-    click.echo(f"Next: edit the files, then run 'impact validate {display_path(root)}' and 'impact check {display_path(example)}'.", err=True)
+    atomic_write(
+        example, EXAMPLE_CHANGE.format(path=display_path(example), catalog=json.dumps(relative), schema=schema)
+    )
+    click.echo(
+        f"Created a starter catalog in {display_path(root).rstrip('/')}/ and an example change request, "
+        f"{display_path(example)}.",
+        err=True,
+    )
+    click.echo(
+        f"Next: edit the files, then run 'impact validate {display_path(root)}' and 'impact check "
+        f"{display_path(example)}'.",
+        err=True,
+    )

@@ -306,8 +306,12 @@ def render_checks(
     return "".join("\n".join(lines) + "\n\n" + "=" * 72 + "\n\n" for lines in answers) + summary + "\n"
 
 
-def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False) -> int:
-    """``impact check`` / ``check-changes``: one answer per change file; exit 2 if any file is bad, else 1 if any blocks."""
+def run_checks(
+    files: list[Path], catalog: str | None, max_tools: int, fmt: str, output: str | None, show_all: bool = False
+) -> int:
+    """``impact check`` / ``check-changes``: one answer per change file; exit 2 if any file is bad, else 1 if any
+    blocks.
+    """
     from impact.analysis.workspace import check_many
 
     results, problems = check_many(files, catalog, max_tools)
@@ -323,8 +327,18 @@ def run_checks(files: list[Path], catalog: str | None, max_tools: int, fmt: str,
 @catalog_option
 @max_tools_option
 @answer_format
-@click.option("--all", "show_all", is_flag=True, help="List every impacted asset; by default a tool's long low-risk tail is folded.")
-@click.option("--base", metavar="REV", help="No change file: derive the change from the exports the catalog's 'sources:' list, as they differ between this git revision and --head.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="List every impacted asset; by default a tool's long low-risk tail is folded.",
+)
+@click.option(
+    "--base",
+    metavar="REV",
+    help="No change file: derive the change from the exports the catalog's 'sources:' list, as they differ between "
+         "this git revision and --head.",
+)
 @click.option("--head", metavar="REV", help="With --base: the newer revision. Default: HEAD.")
 @output_file_option
 def check(
@@ -369,7 +383,13 @@ def check(
     if base is not None or head is not None:
         from impact.cli.derived import check_derived
 
-        return check_derived(bool(change_files or release_id), base, head, catalog, lambda path, folder: _check_one(path, folder, max_tools, fmt, show_all, output))
+        return check_derived(
+            bool(change_files or release_id),
+            base,
+            head,
+            catalog,
+            lambda path, folder: _check_one(path, folder, max_tools, fmt, show_all, output),
+        )
     files = check_selection(change_files, release_id, changes_dir)
     if len(files) > 1:
         return run_checks(files, catalog, max_tools, fmt, output, show_all)
@@ -386,7 +406,9 @@ def check(
             gc.enable()
 
 
-def _check_one(change_file: Path, catalog: str | None, max_tools: int, fmt: str, show_all: bool, output: str | None) -> int:
+def _check_one(
+    change_file: Path, catalog: str | None, max_tools: int, fmt: str, show_all: bool, output: str | None
+) -> int:
     """``impact check`` of one change file."""
     from impact.analysis.workspace import run_check
 
@@ -444,63 +466,20 @@ def validate(catalog: str | None, fmt: str, strict: bool, show_cycles: bool, out
         impact validate catalogs/example/catalog
     """
     from impact.analysis.validation import validate_catalog
-    from impact.render.jsonout import dumps
-    from impact.render.text import safe
+    from impact.render.formats import render_as
+    from impact.render.validation import ValidationAnswer
 
     root = str(catalog_folder(catalog))
     validation = validate_catalog(root, show_cycles=show_cycles)
     errors, warnings = validation.errors, validation.warnings
-    c = validation.catalog
-    if errors:
-        verdict = f"{len(errors)} error{'s' if len(errors) != 1 else ''}, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-    elif strict and warnings:
-        verdict = f"FAILED with --strict: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-    else:
-        verdict = "OK"
-    counts = (
-        ", ".join(
-            f"{n} {word if n == 1 else many}"
-            for n, word, many in (
-                (len(c.systems), "tool", "tools"),
-                (len(c.assets), "asset", "assets"),
-                (len(c.dependencies), "dependency", "dependencies"),
-                (len(c.teams), "team", "teams"),
-                (len(c.tests), "test", "tests"),
-            )
-        )
-        if c is not None
-        else ""
-    )
-    if fmt == "json":
-        rendered = dumps(
-            {
-                "catalog": root,
-                "valid": not errors,
-                "strict_ok": not errors and not (strict and warnings),
-                "problems": [
-                    {"severity": p.severity, "file": p.file, "line": p.line, "col": p.col, "message": p.message}
-                    for p in validation.problems
-                ],
-            }
-        )
-    elif fmt == "markdown":
-        lines = [f"## Catalog {safe(root)}: {verdict}", ""]
-        if counts:
-            lines += [counts + ".", ""]
-        lines += [f"- **{p.severity}** `{safe(str(p))}`" for p in validation.problems]
-        rendered = "\n".join(lines).rstrip("\n") + "\n"
-    else:
-        rendered = ""
+    rendered = render_as("validate", fmt, ValidationAnswer(root, validation, strict))
     for problem in validation.problems:
         click.echo(f"{problem.severity.capitalize()}: {problem}", err=True)
-    if fmt == "text":
-        line = f"{root}: {verdict}" + ((f" ({counts})" if strict and warnings and not errors else f": {counts}") if counts else "")
-        if not errors and not strict:
-            line += f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-        if errors:
-            click.echo(line, err=True)
-        else:
-            rendered = line + "\n"
+    if fmt == "text" and errors:  # the verdict goes with the errors, on standard error; nothing is written
+        click.echo(rendered, err=True)
+        rendered = ""
+    elif fmt == "text":
+        rendered += "\n"
     if rendered:
         emit(rendered, output, [Path(root)])
     if errors:

@@ -121,9 +121,6 @@ def output_file_option(func: F) -> F:
     )(func)
 
 
-output_option = output_file_option
-
-
 def output_dir_option(help_text: str, default: str | None = None) -> Callable[[F], F]:
     """``--output-dir DIR``, a folder; the older ``-o DIR`` / ``--output DIR`` still work (hidden)."""
 
@@ -165,7 +162,9 @@ def change_selection(
             help=changes_help,
         )(func)
         func = click.option("--release", "release_id", metavar="ID", help=release_help)(func)
-        return click.argument("change_files", metavar="[CHANGE.yaml]...", nargs=-1, type=click.Path(dir_okay=False))(func)
+        return click.argument("change_files", metavar="[CHANGE.yaml]...", nargs=-1, type=click.Path(dir_okay=False))(
+            func
+        )
 
     return decorator
 
@@ -175,7 +174,9 @@ def require_selection(change_files: Sequence[str], release_id: str | None, chang
     if release_id and change_files:
         raise click.UsageError("give change files or --release ID --changes DIR, not both")
     if release_id and not changes_dir:
-        raise click.UsageError("--release needs --changes DIR, the folder of every change file (other releases' changes count too)")
+        raise click.UsageError(
+            "--release needs --changes DIR, the folder of every change file (other releases' changes count too)"
+        )
     if not release_id and not change_files:
         if changes_dir:
             raise click.UsageError("--changes DIR goes with --release ID; or give the change files themselves")

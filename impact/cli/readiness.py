@@ -66,7 +66,9 @@ def open_change(change_file: str, catalog: str | None) -> Any:
 @click.option("--note", metavar="TEXT", help="Why, in a few words (quoted in the release check when rejected).")
 @click.option("--at", "at", metavar="DATE", help=AT_HELP)
 @catalog_option
-def signoff(change_file: str, team: str, by: str, reject: bool, note: str | None, at: str | None, catalog: str | None) -> None:
+def signoff(
+    change_file: str, team: str, by: str, reject: bool, note: str | None, at: str | None, catalog: str | None
+) -> None:
     """Record a team's sign-off (approved, or rejected with --reject) in a change file.
 
     One sign-off per team: a team's earlier one is replaced. The change
@@ -85,15 +87,25 @@ def signoff(change_file: str, team: str, by: str, reject: bool, note: str | None
     if team not in teams:
         raise _unknown("team", team, teams, result.catalog.root)
     person = valid_name("--by", by)
-    entry = {"team": team, "by": person, "at": valid_at(at), "decision": "rejected" if reject else "approved", "note": note}
+    entry = {
+        "team": team,
+        "by": person,
+        "at": valid_at(at),
+        "decision": "rejected" if reject else "approved",
+        "note": note,
+    }
     edit_change(Path(change_file), lambda tree: add_signoff(tree, entry))
-    click.echo(f"Recorded in {display_path(change_file)}: {team} {entry['decision']} by {entry['by']} on {entry['at']}.")
+    click.echo(
+        f"Recorded in {display_path(change_file)}: {team} {entry['decision']} by {entry['by']} on {entry['at']}."
+    )
     members = teams[team].members
     if members and not any(same_person(person, m) for m in members):
         click.echo(f"Warning: {entry['by']} is not a member of {team} (members: {', '.join(members)}).", err=True)
     asked = [s.team for s in result.sign_off]
     if team not in asked:
-        click.echo(f"Note: the answer does not ask {team} to sign off; it asks {', '.join(asked) or 'no team'}.", err=True)
+        click.echo(
+            f"Note: the answer does not ask {team} to sign off; it asks {', '.join(asked) or 'no team'}.", err=True
+        )
 
 
 @cli.command()
@@ -124,7 +136,11 @@ def step(change_file: str, step_name: str, by: str, at: str | None, catalog: str
     builder = steps.get("build")
     for other in ("triage", "qa"):
         if builder and other in steps and same_person(builder, steps[other]):
-            click.echo(f"Warning: {builder} did both build and {other}: build needs different eyes; the release check will hold it.", err=True)
+            click.echo(
+                f"Warning: {builder} did both build and {other}: build needs different eyes; the release check will "
+                "hold it.",
+                err=True,
+            )
 
 
 @cli.command()
@@ -139,7 +155,14 @@ def step(change_file: str, step_name: str, by: str, at: str | None, catalog: str
 @click.option("--at", "at", metavar="DATE", help=AT_HELP)
 @catalog_option
 def result(
-    change_file: str, test_id: str, outcome: str | None, by: str, evidence: str | None, note: str | None, at: str | None, catalog: str | None
+    change_file: str,
+    test_id: str,
+    outcome: str | None,
+    by: str,
+    evidence: str | None,
+    note: str | None,
+    at: str | None,
+    catalog: str | None,
 ) -> None:
     """Record the result of a regression test run for a change.
 
@@ -158,7 +181,14 @@ def result(
     checked = open_change(change_file, catalog)
     if test_id not in checked.catalog.tests:
         raise _unknown("test", test_id, checked.catalog.tests, checked.catalog.root)
-    entry = {"test": test_id, "result": outcome, "by": valid_name("--by", by), "at": valid_at(at), "evidence": evidence, "note": note}
+    entry = {
+        "test": test_id,
+        "result": outcome,
+        "by": valid_name("--by", by),
+        "at": valid_at(at),
+        "evidence": evidence,
+        "note": note,
+    }
     edit_change(Path(change_file), lambda tree: add_result(tree, entry))
     click.echo(f"Recorded in {display_path(change_file)}: {test_id} {outcome} by {entry['by']} on {entry['at']}.")
     if test_id not in {t.test.id for t in checked.tests}:

@@ -19,7 +19,13 @@ from impact.cli.options import (
 )
 
 
-def _release_workspace(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> Any:
+def _release_workspace(
+    change_files: tuple[str, ...],
+    release_id: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    releases_dir: str | None,
+) -> Any:
     from impact.analysis.workspace import open_workspace
 
     require_selection(change_files, release_id, changes_dir)
@@ -35,8 +41,15 @@ def _release_workspace(change_files: tuple[str, ...], release_id: str | None, ch
     ),
 )
 @catalog_option
-@click.option("--shared", is_flag=True, help="Also list shared-impact conflicts (both reach the same asset; information only).")
-@click.option("--all", "show_all", is_flag=True, help="Show every conflict; by default those meeting more than 2 tools away are counted.")
+@click.option(
+    "--shared", is_flag=True, help="Also list shared-impact conflicts (both reach the same asset; information only)."
+)
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Show every conflict; by default those meeting more than 2 tools away are counted.",
+)
 @answer_format
 @output_file_option
 def conflicts(
@@ -105,14 +118,27 @@ def release() -> None:
 
 @release.command("check")
 @click.argument("release_arg", metavar="[RELEASE_ID]", required=False)
-@click.option("--release", "release_opt", metavar="ID", help="The release, as for the other commands (or give it as RELEASE_ID).")
-@click.option("--changes", "changes_dir", metavar="DIR", help="Folder of every change file (all releases: their conflicts count). Required.")
+@click.option(
+    "--release", "release_opt", metavar="ID", help="The release, as for the other commands (or give it as RELEASE_ID)."
+)
+@click.option(
+    "--changes",
+    "changes_dir",
+    metavar="DIR",
+    help="Folder of every change file (all releases: their conflicts count). Required.",
+)
 @catalog_option
 @releases_option
 @answer_format
 @output_file_option
 def release_check(
-    release_arg: str | None, release_opt: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None
+    release_arg: str | None,
+    release_opt: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    releases_dir: str | None,
+    fmt: str,
+    output: str | None,
 ) -> int:
     """What ships in a release, what is held back, and why.
 
@@ -130,8 +156,7 @@ def release_check(
         impact release check 2026-11-quick --changes catalogs/example/changes
     """
     from impact.analysis.workspace import open_workspace
-    from impact.render.jsonout import dumps
-    from impact.render.releases import release_dict, render_release, render_release_markdown
+    from impact.render.formats import render_as
 
     if release_arg and release_opt and release_arg != release_opt:
         raise click.UsageError(f"two releases given: {release_arg} and --release {release_opt}; give one")
@@ -139,27 +164,34 @@ def release_check(
     if not release_id:
         raise click.UsageError("give the release: impact release check RELEASE_ID --changes DIR")
     if not changes_dir:
-        raise click.UsageError("give --changes DIR, the folder of every change file (other releases' changes count too)")
+        raise click.UsageError(
+            "give --changes DIR, the folder of every change file (other releases' changes count too)"
+        )
     ws = open_workspace((), changes_dir, catalog, releases_dir)
     result = ws.release(release_id)
-    if fmt == "json":
-        rendered = dumps(release_dict(result))
-    elif fmt == "markdown":
-        rendered = render_release_markdown(result)
-    else:
-        rendered = render_release(result)
+    rendered = render_as("release check", fmt, result)
     emit(rendered, output, ws.protected(changes_dir, releases_dir))
     return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
-def _selection(change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None) -> tuple[Any, list[Any], Any]:
+def _selection(
+    change_files: tuple[str, ...],
+    release_id: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    releases_dir: str | None,
+) -> tuple[Any, list[Any], Any]:
     """(workspace, results of what to list, release result or None)."""
     ws = _release_workspace(change_files, release_id, changes_dir, catalog, releases_dir)
     if release_id:
         result = ws.release(release_id)
         if result.held:
             held = ", ".join(h.result.change.id for h in result.held)
-            click.echo(f"Note: held back, so not included: {held} (see: impact release check {release_id} --changes {changes_dir})", err=True)
+            click.echo(
+                f"Note: held back, so not included: {held} (see: impact release check {release_id} --changes "
+                f"{changes_dir})",
+                err=True,
+            )
         return ws, result.ships, result
     return ws, ws.check_all(), None
 
@@ -171,7 +203,13 @@ def _selection(change_files: tuple[str, ...], release_id: str | None, changes_di
 @table_format
 @output_file_option
 def stakeholders(
-    change_files: tuple[str, ...], release_id: str | None, changes_dir: str | None, catalog: str | None, releases_dir: str | None, fmt: str, output: str | None
+    change_files: tuple[str, ...],
+    release_id: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    releases_dir: str | None,
+    fmt: str,
+    output: str | None,
 ) -> None:
     """Every team to involve, once, across change requests or a release.
 
@@ -202,14 +240,22 @@ def stakeholders(
         rendered = stakeholders_csv(teams)
     elif fmt == "json":
         rendered = dumps(
-            {"release": release_id, "changes": [r.change.id for r in results], "stakeholders": [involvement_dict(t) for t in teams]}
+            {
+                "release": release_id,
+                "changes": [r.change.id for r in results],
+                "stakeholders": [involvement_dict(t) for t in teams],
+            }
         )
     elif fmt == "markdown":
         rendered = render_stakeholders_markdown(teams)
     elif fmt == "emails":
         rendered, missing = render_emails(teams)
         for team in missing:
-            click.echo(f"Note: team {team.id} ({safe(team.name)}) has no usable e-mail address in the catalog; reach it another way", err=True)
+            click.echo(
+                f"Note: team {team.id} ({safe(team.name)}) has no usable e-mail address in the catalog; reach it "
+                "another way",
+                err=True,
+            )
     else:
         rendered = render_stakeholders_table(teams)
     emit(rendered, output, ws.protected(changes_dir, releases_dir))
@@ -219,9 +265,19 @@ def stakeholders(
 @change_selection(release_help="Notify about what ships in this release (needs --changes DIR).")
 @catalog_option
 @releases_option
-@click.option("--stage", type=click.Choice(["pre-release", "completed"]), required=True, help="Before the release, or once it is done.")
+@click.option(
+    "--stage",
+    type=click.Choice(["pre-release", "completed"]),
+    required=True,
+    help="Before the release, or once it is done.",
+)
 @answer_format
-@click.option("--templates", metavar="DIR", envvar="IMPACT_TEMPLATES", help="Folder of templates that override the built-in ones (same file names).")
+@click.option(
+    "--templates",
+    metavar="DIR",
+    envvar="IMPACT_TEMPLATES",
+    help="Folder of templates that override the built-in ones (same file names).",
+)
 @output_file_option
 def notify(
     change_files: tuple[str, ...],
@@ -247,17 +303,12 @@ def notify(
     Example:
         impact notify --release 2026-11-quick --changes catalogs/example/changes --stage pre-release
     """
-    from impact.render.jsonout import dumps
+    from impact.render.formats import render_as
     from impact.render.notify import draft
 
     if templates and not Path(templates).is_dir():
         raise click.UsageError(f"--templates {templates}: no such folder")
     ws, results, rel = _selection(change_files, release_id, changes_dir, catalog, releases_dir)
     note = draft(stage, results, rel, templates)
-    if fmt == "json":
-        rendered = dumps(note.as_dict())
-    elif fmt == "markdown":
-        rendered = note.as_markdown()
-    else:
-        rendered = note.as_text()
+    rendered = render_as("notify", fmt, note)
     emit(rendered, output, ws.protected(changes_dir, releases_dir))

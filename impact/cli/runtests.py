@@ -73,7 +73,14 @@ def _manual_checklist(tests: list[Any]) -> list[str]:
 
 @cli.command("run-tests")
 @click.argument("change_file", metavar="CHANGE.yaml", type=click.Path(dir_okay=False))
-@click.option("--by", "by", default="impact run-tests", show_default=True, metavar="NAME", help="Who the results are recorded as run by.")
+@click.option(
+    "--by",
+    "by",
+    default="impact run-tests",
+    show_default=True,
+    metavar="NAME",
+    help="Who the results are recorded as run by.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the commands only: run nothing, record nothing.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
               help="Stop a command that runs longer, and record it as failed.")  # fmt: skip
@@ -108,14 +115,25 @@ def run_tests(change_file: str, by: str, dry_run: bool, timeout: float, catalog:
         word = "passed" if outcome.passed else "failed"
         failed += not outcome.passed
         click.echo(f"  {word}" + (f": {outcome.note}" if outcome.note else ""))
-        record(Path(change_file), {"test": t.test.id, "result": word, "by": who, "at": valid_at(None), "note": outcome.note})
+        record(
+            Path(change_file),
+            {"test": t.test.id, "result": word, "by": who, "at": valid_at(None), "note": outcome.note},
+        )
     no_command = [t for t in checked.tests if t.test.kind == "automated" and not t.test.run]
     for t in no_command:
-        click.echo(f"  {t.test.id}: automated, but it has no 'run:' command; run it your way and record it with 'impact result'")
+        click.echo(
+            f"  {t.test.id}: automated, but it has no 'run:' command; run it your way and record it with 'impact "
+            "result'"
+        )
     manual = [t for t in checked.tests if t.test.kind != "automated"]
     if manual:
-        click.echo(f"Manual tests ({len(manual)}): run them, then 'impact result {change_file} --test ID --passed --by NAME'")
+        click.echo(
+            f"Manual tests ({len(manual)}): run them, then 'impact result {change_file} --test ID --passed --by NAME'"
+        )
         click.echo("\n".join(_manual_checklist(manual)))
     if not dry_run and automated:
-        click.echo(f"Recorded {len(automated)} result(s) in {display_path(change_file)}: {len(automated) - failed} passed, {failed} failed.")
+        click.echo(
+            f"Recorded {len(automated)} result(s) in {display_path(change_file)}: {len(automated) - failed} passed, "
+            f"{failed} failed."
+        )
     return EXIT_BLOCKING if failed else EXIT_OK

@@ -11,7 +11,10 @@ from impact.cli.options import output_dir_option
 
 
 @cli.command()
-@output_dir_option("Folder to write catalog.schema.json, change.schema.json and release.schema.json into (-o DIR works too).", default="schemas")
+@output_dir_option(
+    "Folder to write catalog.schema.json, change.schema.json and release.schema.json into (-o DIR works too).",
+    default="schemas",
+)
 def schema(output_dir: str) -> None:
     """Write JSON Schemas of catalog, change and release files, for editors.
 

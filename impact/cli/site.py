@@ -18,12 +18,25 @@ DEFAULT_FOLDER = "site"
     "--changes",
     "changes",
     metavar="DIR",
-    help="Folder of change requests; those not released yet are shown. Default: a 'changes' folder beside the catalog folder, if there is one.",
+    help="Folder of change requests; those not released yet are shown. Default: a 'changes' folder beside the "
+         "catalog folder, if there is one.",
 )
 @max_tools_option
 @output_dir_option("Folder to write the site to, replaced as a whole (-o DIR works too).", default=DEFAULT_FOLDER)
-@click.option("--serve", is_flag=True, help="Then preview it on http://127.0.0.1:PORT/ and write it again whenever a catalog or change file changes (Ctrl-C stops).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, metavar="PORT", help="Port for --serve (0: any free port).")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Then preview it on http://127.0.0.1:PORT/ and write it again whenever a catalog or change file changes "
+         "(Ctrl-C stops).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    metavar="PORT",
+    help="Port for --serve (0: any free port).",
+)
 def site(catalog: str | None, changes: str | None, max_tools: int, output_dir: str, serve: bool, port: int) -> None:
     """Write the catalog explorer: a static site to look up any asset in a browser.
 
@@ -106,7 +119,11 @@ def _serve(catalog_path: Path, changes: Path | None, max_tools: int, target: Pat
     handler = functools.partial(Quiet, directory=str(target))
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    click.echo(f"Serving http://127.0.0.1:{server.server_address[1]}/ ; writing the site again when the catalog changes. Ctrl-C stops.", err=True)
+    click.echo(
+        f"Serving http://127.0.0.1:{server.server_address[1]}/ ; writing the site again when the catalog changes. "
+        "Ctrl-C stops.",
+        err=True,
+    )
     watched = [catalog_path, *([changes] if changes else [])]
     seen = _fingerprint(watched)
     try:

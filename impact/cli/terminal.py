@@ -114,10 +114,10 @@ class TerminalProgress:
 
 @contextmanager
 def show_progress() -> Iterator[None]:
-    """Report long work's progress on standard error while a command runs, if it is a terminal."""
+    """Report long work's progress on standard error while a command runs, if it is a terminal (and not under CI)."""
     from impact.core import progress
 
-    if not sys.stderr.isatty():
+    if not sys.stderr.isatty() or os.environ.get("CI"):
         yield
         return
     reporter = TerminalProgress()

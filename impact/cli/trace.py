@@ -39,8 +39,7 @@ def trace(asset: str, catalog: str | None, changes: str | None, max_tools: int, 
     from impact.analysis.trace import trace as run_trace
     from impact.analysis.workspace import open_catalog
     from impact.cli.terminal import loading, styler
-    from impact.render import jsonout
-    from impact.render.trace import render_trace, render_trace_markdown, trace_dict
+    from impact.render.formats import render_as
 
     catalog_path = catalog_folder(catalog)
     changes_path = Path(changes) if changes else default_changes_folder(catalog_path)
@@ -48,10 +47,5 @@ def trace(asset: str, catalog: str | None, changes: str | None, max_tools: int, 
     with loading(catalog_path):
         loaded, graph = open_catalog(catalog_path)
     result = run_trace(loaded, graph, asset, change_requests, max_tools, str(changes_path) if changes_path else None)
-    if fmt == "json":
-        rendered = jsonout.dumps(trace_dict(result))
-    elif fmt == "markdown":
-        rendered = render_trace_markdown(result)
-    else:
-        rendered = render_trace(result, styler(to_file=output not in (None, "-")))
+    rendered = render_as("trace", fmt, result, styler(to_file=output not in (None, "-")))
     emit(rendered, output, [catalog_path, *([changes_path] if changes_path else [])])

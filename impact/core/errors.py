@@ -120,9 +120,6 @@ class ProblemList:
     def note(self, file: str, line: int, col: int, message: str) -> None:
         self.items.append(Problem(file, line, col, message, "note", NOTE))
 
-    def warning(self, file: str, line: int, col: int, message: str) -> None:
-        self.items.append(Problem(file, line, col, message, "warning"))
-
     @property
     def errors(self) -> list[Problem]:
         return sorted(p for p in self.items if p.severity == "error")

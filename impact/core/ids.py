@@ -6,7 +6,7 @@ import difflib
 import heapq
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from impact.core.catalog import Catalog
@@ -101,7 +101,7 @@ def suggest(
     ident: str,
     teams: Mapping[str, Any],
     systems: Mapping[str, Any],
-    assets: Mapping[str, Any],
+    assets: Container[str],
     near: Suggester | None = None,
 ) -> str | None:
     """The closest existing id, to turn a typo into a one-line fix.

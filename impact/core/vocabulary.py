@@ -2,8 +2,8 @@
 
 :mod:`impact.read.schema` builds pydantic models, which takes about 0.2 s
 to import; code on the path of every ``impact check`` (the release path
-rules) needs only these tuples. ``tests/test_cache_imports.py`` checks that
-they are the schema's own.
+rules) needs only these tuples. The schema's models take their words from
+here (``Action``, ``Aspect``, ``ReleasePath``): each word is written once.
 
 Examples
 --------
@@ -12,10 +12,10 @@ True
 """
 
 ACTIONS = ("modify", "rename", "delete", "create", "deprecate")
-"""What a change item may do to its target, as ``schema.ACTIONS``."""
+"""What a change item may do to its target (``schema.Action``)."""
 
 PATHS = ("quick-hit", "minor", "major")
-"""Release paths, lightest first, as ``schema.PATHS``."""
+"""Release paths, lightest first (``schema.ReleasePath``)."""
 
 ASPECTS = ("name", "content", "values", "logic", "schema", "data", "availability")
 """What a change may touch of an asset, and what a dependency may use of its upstream asset.
@@ -24,5 +24,5 @@ ASPECTS = ("name", "content", "values", "logic", "schema", "data", "availability
 ``values`` (allowed values, picklist entries), ``logic`` (rules, criteria,
 filters, schedules), ``schema`` (type, format, required fields), ``data``
 (the records, members, events or rows it holds or produces),
-``availability`` (exists and is active). As ``schema.ASPECTS``.
+``availability`` (exists and is active). ``schema.Aspect``.
 """

@@ -17,11 +17,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from impact.core.aspects import EVERY, VALUES, common_values, passes
-from impact.core.catalog import Catalog
+from impact.core.catalog import AssetSource, Catalog, EdgeList
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.graph.aspects import carries
 from impact.graph.search import EdgeFilter, cyclic_components, first_cycle, reach_back, reverse, shortest_reach
-from impact.store.compact import AssetTable, EdgeList, edge_list_from
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -49,7 +48,9 @@ class ShortestPathTree:
         self.toward = toward  # asset -> its neighbour one step nearer the change (absent for changed assets)
         self.distance = distance  # composite Dijkstra distance: crossings * big + steps, nearest first
         self.notes = notes or {}  # asset -> the note of its dependency on ``toward[asset]``, where there is one
-        self.tests: dict[str, tuple[str, ...]] = {}  # asset -> the values its dependency on a changed asset tests that the change names
+        self.tests: dict[
+            str, tuple[str, ...]
+        ] = {}  # asset -> the values its dependency on a changed asset tests that the change names
         self.big = big
         self.system_of = system_of
         self.upstream = upstream
@@ -118,7 +119,9 @@ class EndTree(ShortestPathTree):
 
     __slots__ = ("carriers",)
 
-    def __init__(self, carriers: ShortestPathTree, toward: dict[str, str], distance: dict[str, int], notes: dict[str, str]) -> None:
+    def __init__(
+        self, carriers: ShortestPathTree, toward: dict[str, str], distance: dict[str, int], notes: dict[str, str]
+    ) -> None:
         super().__init__(toward, distance, carriers.big, carriers.system_of, True, notes)
         self.carriers = carriers
 
@@ -176,7 +179,9 @@ class Reach:
 
     @property
     def tests(self) -> tuple[str, ...]:
-        """The values this asset's dependency on the changed asset tests that the change names (empty: none said, or not one step away)."""
+        """The values this asset's dependency on the changed asset tests that the change names (empty: none said, or not
+        one step away).
+        """
         return self.tree.tests.get(self.asset, ()) if self.steps == 1 and not self.tree.upstream else ()
 
     @property
@@ -187,7 +192,12 @@ class Reach:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Reach):
             return NotImplemented
-        return (self.asset, self.tool_distance, self.steps, self.path) == (other.asset, other.tool_distance, other.steps, other.path)
+        return (self.asset, self.tool_distance, self.steps, self.path) == (
+            other.asset,
+            other.tool_distance,
+            other.steps,
+            other.path,
+        )
 
     def __hash__(self) -> int:
         return hash((self.asset, self.tool_distance, self.steps))
@@ -197,7 +207,8 @@ class Reach:
 
 
 def paths_and_notes(reaches: Sequence[Reach]) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]] | None:
-    """Each reach's :attr:`~Reach.path` and the note of each of its dependencies, in order; None unless they are one downstream search's.
+    """Each reach's :attr:`~Reach.path` and the note of each of its dependencies, in order; None unless they are one
+    downstream search's.
 
     A search lists what it reaches nearest first, so each asset comes after
     its neighbour toward the change: its path is that neighbour's and one
@@ -220,7 +231,9 @@ def paths_and_notes(reaches: Sequence[Reach]) -> Iterator[tuple[tuple[str, ...],
     return _paths_and_notes(reaches, tree)
 
 
-def _paths_and_notes(reaches: Sequence[Reach], tree: ShortestPathTree) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]]:
+def _paths_and_notes(
+    reaches: Sequence[Reach], tree: ShortestPathTree
+) -> Iterator[tuple[tuple[str, ...], tuple[str | None, ...]]]:
     toward, notes = tree.toward, tree.notes
     waiting: dict[str | None, int] = {}  # asset -> how many of its next steps are still to come
     for r in reaches:
@@ -262,45 +275,36 @@ class DependencyGraph:
     >>> deps = [Dependency("web:f", "web:g"), Dependency("web:g", "mkto:s"),
     ...         Dependency("mkto:s", "crm:q")]
     >>> g = DependencyGraph(Catalog("c", {}, {}, assets, deps, {}))
-    >>> [(r.asset, r.tool_distance, r.path) for r in g.downstream(["web:f"])]
-    [('web:g', 0, ('web:f', 'web:g')), ('mkto:s', 1, ('web:f', 'web:g', 'mkto:s')), ('crm:q', 2, ('web:f', 'web:g', 'mkto:s', 'crm:q'))]
+    >>> for r in g.downstream(["web:f"]):
+    ...     print(r.asset, r.tool_distance, r.path)
+    web:g 0 ('web:f', 'web:g')
+    mkto:s 1 ('web:f', 'web:g', 'mkto:s')
+    crm:q 2 ('web:f', 'web:g', 'mkto:s', 'crm:q')
     >>> [r.asset for r in g.downstream(["web:f"], max_tools=1)]
     ['web:g', 'mkto:s']
     """
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        assets, edges = catalog.assets, catalog.dependencies
+        assets = catalog.assets
         self._graph: nx.DiGraph | None = None
         self._reversed: tuple[Sequence[int], Sequence[int], Sequence[int]] | None = None
-        if isinstance(edges, EdgeList) and isinstance(assets, AssetTable):
-            # A cached catalog: its adjacency and systems are arrays already, in id order.
-            self._edges: EdgeList = edges
-            self._index: Mapping[str, int] = assets.index
-            self._system: Sequence[int] = assets.cols.system_of
-            self._system_of: Mapping[str, str] = _SystemOf(assets)
-        else:
-            ids = sorted(assets)
-            self._index = index = dict(zip(ids, range(len(ids))))
-            systems: dict[str, int] = {}
-            self._system = [systems.setdefault(assets[a].system, len(systems)) for a in ids]
-            self._system_of = {aid: a.system for aid, a in assets.items()}
-            pairs = {(d.upstream, d.downstream): d.note for d in edges if d.upstream in index and d.downstream in index}
-            uses = {(d.upstream, d.downstream): d.uses for d in edges if d.uses is not None and (d.upstream, d.downstream) in pairs}
-            self._edges = edge_list_from(ids, pairs, uses)
+        # Assets are numbered by their positions in the catalog (its ids, sorted); a cached
+        # catalog's adjacency and systems are arrays already, in that order.
+        self._edges: EdgeList = catalog.adjacency()
+        self._index: Mapping[str, int] = assets.index
+        self._system: Sequence[int] = assets.system_numbers
+        self._system_of: Mapping[str, str] = _SystemOf(assets)
         self._ids: Sequence[str] = self._edges.ids
-
-    @property
-    def numbers_columns(self) -> bool:
-        """Whether assets are numbered as the catalog's columns number them (a cached catalog): :attr:`Reach.position` is the column position."""
-        return isinstance(self.catalog.assets, AssetTable) and self._index is self.catalog.assets.index
 
     def __contains__(self, aid: object) -> bool:
         return aid in self._index
 
     @property
     def graph(self) -> nx.DiGraph:
-        """The whole catalog as a ``networkx.DiGraph`` (nodes with attribute ``system``, edges with ``note``), built on first use."""
+        """The whole catalog as a ``networkx.DiGraph`` (nodes with attribute ``system``, edges with ``note``), built on
+        first use.
+        """
         if self._graph is None:
             import networkx as nx  # only when the whole graph is asked for: ~0.2 s of start-up otherwise
 
@@ -318,7 +322,9 @@ class DependencyGraph:
             self._reversed = reverse(self._edges.offsets, self._edges.targets)
         return self._reversed
 
-    def _search(self, sources: Iterable[str], max_tools: int, upstream: bool = False, follow: EdgeFilter | None = None) -> list[Reach]:
+    def _search(
+        self, sources: Iterable[str], max_tools: int, upstream: bool = False, follow: EdgeFilter | None = None
+    ) -> list[Reach]:
         index = self._index
         starts = [index[s] for s in set(sources) if s in index]
         if not starts:
@@ -346,11 +352,18 @@ class DependencyGraph:
                 if note is not None:
                     notes[name[v]] = note
         tree = ShortestPathTree(
-            {name[v]: name[u] for v, u in toward.items()}, {name[u]: dist[u] for u in order}, big, self._system_of, upstream, notes
+            {name[v]: name[u] for v, u in toward.items()},
+            {name[u]: dist[u] for u in order},
+            big,
+            self._system_of,
+            upstream,
+            notes,
         )
         return [Reach(name[u], dist[u] // big, dist[u] % big, tree, u) for u in order if dist[u]]
 
-    def downstream(self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS, follow: EdgeFilter | None = None) -> list[Reach]:
+    def downstream(
+        self, changed: Iterable[str], max_tools: int = DEFAULT_MAX_TOOLS, follow: EdgeFilter | None = None
+    ) -> list[Reach]:
         """Assets a change to ``changed`` can break, at most ``max_tools`` tools away.
 
         Sorted by tool distance, steps, id. The changed assets themselves are
@@ -382,7 +395,11 @@ class DependencyGraph:
         for u, aspects in changed.items():
             for pos in range(offsets[u], offsets[u + 1]):
                 v = targets[pos]
-                if v in near and toward.get(near[v]) == self._ids[u] and (values := common_values(aspects, uses.get(pos))):
+                if (
+                    v in near
+                    and toward.get(near[v]) == self._ids[u]
+                    and (values := common_values(aspects, uses.get(pos)))
+                ):
                     out[near[v]] = values
         return out
 
@@ -409,11 +426,15 @@ class DependencyGraph:
             return passes(None, uses.get(origin[pos]))
 
         big = len(self._ids) + 1
-        ends, carriers = reach_back(offsets, back, self._system, starts, max_tools, big, first if uses else None, later if uses else None)
+        ends, carriers = reach_back(
+            offsets, back, self._system, starts, max_tools, big, first if uses else None, later if uses else None
+        )
         ids, n = self._ids, len(self._ids)
         stored = self._edges.notes
 
-        def tree_parts(found: tuple[dict[int, int], dict[int, int], dict[int, int]]) -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
+        def tree_parts(
+            found: tuple[dict[int, int], dict[int, int], dict[int, int]],
+        ) -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
             dist, toward, edge = found
             order = [key % n for key in sorted([d * n + u for u, d in dist.items()])]
             notes = {ids[v]: stored[origin[pos]] for v, pos in edge.items() if origin[pos] in stored} if stored else {}
@@ -489,9 +510,9 @@ class DependencyGraph:
 
 
 class _SystemOf(Mapping[str, str]):
-    """``asset id → system id`` read from a cached catalog's columns, without building assets."""
+    """``asset id → system id``, read without building assets where the catalog can."""
 
-    def __init__(self, assets: AssetTable) -> None:
+    def __init__(self, assets: AssetSource) -> None:
         self.assets = assets
 
     def __getitem__(self, aid: str) -> str:

@@ -237,7 +237,9 @@ def reach_back(
     big: int,
     first: Callable[[int], bool] | None = None,
     later: Callable[[int], bool] | None = None,
-) -> tuple[tuple[dict[int, int], dict[int, int], dict[int, int]], tuple[dict[int, int], dict[int, int], dict[int, int]]]:
+) -> tuple[
+    tuple[dict[int, int], dict[int, int], dict[int, int]], tuple[dict[int, int], dict[int, int], dict[int, int]]
+]:
     """Against the edges (``offsets``/``targets`` reversed): what can break ``sources``, in two states.
 
     An asset *ends* a path when its change can reach a source: the path's

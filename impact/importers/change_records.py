@@ -59,7 +59,9 @@ def _scalar(key: str, value: Any) -> Any:
 
 
 def _flow(entry: Mapping[str, Any]) -> CommentedMap:
-    """An entry as a one-line mapping (``{team: mops, by: ...}``): dates plain, text quoted where a reader could stumble."""
+    """An entry as a one-line mapping (``{team: mops, by: ...}``): dates plain, text quoted where a reader could
+    stumble.
+    """
     node = CommentedMap()
     for key, value in entry.items():
         if value is None:

@@ -48,7 +48,13 @@ def _wrong_kind(data: Any) -> str | None:
     return None
 
 
-def read_dbt_manifest(path: Path, system: str = "dbt", owner: str | None = None, links: dict[str, str] | None = None, known: dict[str, dict[str, str | None]] | None = None) -> Imported:
+def read_dbt_manifest(
+    path: Path,
+    system: str = "dbt",
+    owner: str | None = None,
+    links: dict[str, str] | None = None,
+    known: dict[str, dict[str, str | None]] | None = None,
+) -> Imported:
     """Assets, dependencies and tests of a dbt project from its manifest (see the module docstring)."""
     name = display_path(path)
     data = read_json(path, "dbt manifest.json")
@@ -56,7 +62,14 @@ def read_dbt_manifest(path: Path, system: str = "dbt", owner: str | None = None,
     if wrong:
         raise ImpactError(Problem(name, 1, 1, wrong))
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
-        raise ImpactError(Problem(name, 1, 1, "not a dbt manifest: it has no 'nodes'; run 'dbt parse' (or dbt compile) and give target/manifest.json"))
+        raise ImpactError(
+            Problem(
+                name,
+                1,
+                1,
+                "not a dbt manifest: it has no 'nodes'; run 'dbt parse' (or dbt compile) and give target/manifest.json",
+            )
+        )
     check_shape(DbtManifest, data, name, "dbt manifest.json")
     nodes: dict[str, Any] = data["nodes"]
     sources = _dict(data.get("sources"))
@@ -90,11 +103,15 @@ def read_dbt_manifest(path: Path, system: str = "dbt", owner: str | None = None,
         listed = parent_map.get(uid)
         if not isinstance(listed, list):
             listed = _list(_dict(entry.get("depends_on")).get("nodes"))
-        return sorted({f"{system}:{keys[p]}" for p in listed if isinstance(p, str) and p in keys and keys[p] != keys.get(uid)})
+        return sorted(
+            {f"{system}:{keys[p]}" for p in listed if isinstance(p, str) and p in keys and keys[p] != keys.get(uid)}
+        )
 
     for uid, key in sorted(keys.items(), key=lambda item: item[1]):
         entry = nodes.get(uid) or sources.get(uid) or exposures.get(uid) or {}
-        description = entry.get("description") if isinstance(entry.get("description"), str) and entry.get("description") else None
+        description = (
+            entry.get("description") if isinstance(entry.get("description"), str) and entry.get("description") else None
+        )
         label = entry.get("label") if isinstance(entry.get("label"), str) and entry.get("label") else None
         kind = key.split("/", 1)[0]
         item = target.assets.get(key)
@@ -104,11 +121,17 @@ def read_dbt_manifest(path: Path, system: str = "dbt", owner: str | None = None,
         if kind == "source" and links and known:
             item.depends_on = sorted({*item.depends_on, *_linked(entry, links, known)})
 
-    for uid in sorted([*(u for u in nodes if isinstance(nodes[u], dict) and nodes[u].get("resource_type") == "test"), *unit_tests]):
+    for uid in sorted(
+        [*(u for u in nodes if isinstance(nodes[u], dict) and nodes[u].get("resource_type") == "test"), *unit_tests]
+    ):
         test = nodes.get(uid) or unit_tests.get(uid)
         if not isinstance(test, dict) or not isinstance(test.get("name"), str):
             continue
-        covered = [f"{system}:{keys[p]}" for p in _list(_dict(test.get("depends_on")).get("nodes")) if isinstance(p, str) and p in keys]
+        covered = [
+            f"{system}:{keys[p]}"
+            for p in _list(_dict(test.get("depends_on")).get("nodes"))
+            if isinstance(p, str) and p in keys
+        ]
         attached = test.get("attached_node")
         if isinstance(attached, str) and attached in keys and f"{system}:{keys[attached]}" not in covered:
             covered.insert(0, f"{system}:{keys[attached]}")
@@ -119,8 +142,14 @@ def read_dbt_manifest(path: Path, system: str = "dbt", owner: str | None = None,
         meta = _dict(test.get("test_metadata"))
         what = meta.get("name") if isinstance(meta.get("name"), str) else "test"
         column = test.get("column_name") if isinstance(test.get("column_name"), str) else None
-        title = test.get("description") or f"dbt {what} test on {keys.get(attached or '', covered[0].split(':', 1)[1])}" + (f" ({column})" if column else "")
-        imported.tests[tid] = ImportedTest(str(title), sorted(set(covered)), "automated", f"dbt test --select {test_name}", owner)
+        title = test.get(
+            "description"
+        ) or f"dbt {what} test on {keys.get(attached or '', covered[0].split(':', 1)[1])}" + (
+            f" ({column})" if column else ""
+        )
+        imported.tests[tid] = ImportedTest(
+            str(title), sorted(set(covered)), "automated", f"dbt test --select {test_name}", owner
+        )
     return imported
 
 

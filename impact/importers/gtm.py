@@ -65,11 +65,27 @@ def _container(data: Any, name: str) -> dict[str, Any]:
     if isinstance(data, dict) and any(isinstance(data.get(k), list) for k in ("tag", "trigger", "variable")):
         return data  # a workspace export: the lists at the top
     if isinstance(data, dict) and ("nodes" in data and "metadata" in data):
-        raise ImpactError(Problem(name, 1, 1, "this is a dbt manifest, not a Google Tag Manager export: use 'impact import dbt'"))
-    raise ImpactError(Problem(name, 1, 1, "not a Google Tag Manager export (no 'containerVersion' and no tag, trigger or variable lists); export the container from Admin > Export Container"))
+        raise ImpactError(
+            Problem(name, 1, 1, "this is a dbt manifest, not a Google Tag Manager export: use 'impact import dbt'")
+        )
+    raise ImpactError(
+        Problem(
+            name,
+            1,
+            1,
+            "not a Google Tag Manager export (no 'containerVersion' and no tag, trigger or variable lists); export "
+            "the container from Admin > Export Container",
+        )
+    )
 
 
-def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, website: str | None = None, known: dict[str, dict[str, str | None]] | None = None) -> Imported:
+def read_gtm_export(
+    path: Path,
+    system: str = "gtm",
+    owner: str | None = None,
+    website: str | None = None,
+    known: dict[str, dict[str, str | None]] | None = None,
+) -> Imported:
     """Tags, triggers and variables of a container export (see the module docstring)."""
     name = display_path(path)
     data = read_json(path, "Google Tag Manager export")
@@ -79,7 +95,9 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
     tags = [t for t in container.get("tag") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
     triggers = [t for t in container.get("trigger") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)]
     variables = [v for v in container.get("variable") or [] if isinstance(v, dict) and isinstance(v.get("name"), str)]
-    built_in_vars = [v for v in container.get("builtInVariable") or [] if isinstance(v, dict) and isinstance(v.get("name"), str)]
+    built_in_vars = [
+        v for v in container.get("builtInVariable") or [] if isinstance(v, dict) and isinstance(v.get("name"), str)
+    ]
     if not (tags or triggers or variables):
         raise ImpactError(Problem(name, 0, 0, "the export has no tags, triggers or variables"))
 
@@ -120,7 +138,9 @@ def read_gtm_export(path: Path, system: str = "gtm", owner: str | None = None, w
         add(key, "trigger", trig.get("notes") or None)
         conditions = [trig.get(k) for k in ("filter", "autoEventFilter", "customEventFilter")]
         use_variables(key, conditions)
-        for variable, values in trigger_values(conditions).items():  # {{Event}} equals form_submit: tests that value (issue #29)
+        for variable, values in trigger_values(
+            conditions
+        ).items():  # {{Event}} equals form_submit: tests that value (issue #29)
             dep = f"{system}:variable/{resolve(variable, defined, builtins)}"
             if dep in assets[key].depends_on:
                 assets[key].values[dep] = values
@@ -211,4 +231,3 @@ def _path_folders(path: str, website_assets: dict[str, str | None]) -> list[str]
         if folder in website_assets:
             out.append(folder)
     return out
-

@@ -28,12 +28,18 @@ def trigger_values(conditions: list[Any]) -> dict[str, list[str]]:
     whole: set[str] = set()
     for group in conditions:
         for cond in group or [] if isinstance(group, list) else []:
-            params = {p.get("key"): p.get("value") for p in cond.get("parameter") or [] if isinstance(p, dict)} if isinstance(cond, dict) else {}
+            params = (
+                {p.get("key"): p.get("value") for p in cond.get("parameter") or [] if isinstance(p, dict)}
+                if isinstance(cond, dict)
+                else {}
+            )
             arg0, arg1 = params.get("arg0"), params.get("arg1")
             var = _VAR.fullmatch(arg0.strip()) if isinstance(arg0, str) else None
             literal = isinstance(arg1, str) and arg1.strip() and not _VAR.search(arg1)
             if var and literal and cond.get("type") == "EQUALS":
                 tested.setdefault(var.group(1), set()).add(str(arg1).strip())
             else:
-                whole.update(m.group(1) for value in params.values() if isinstance(value, str) for m in _VAR.finditer(value))
+                whole.update(
+                    m.group(1) for value in params.values() if isinstance(value, str) for m in _VAR.finditer(value)
+                )
     return {name: sorted(values) for name, values in sorted(tested.items()) if name not in whole}

@@ -113,15 +113,23 @@ class MergeReport:
         if not self.written:
             out = [f"Unchanged {self.target}: nothing new in the source, the file was not written"]
         if self.teams_added:
-            out.append(f"Added placeholder teams {', '.join(self.teams_added)} to {self.target}: give them real names, or define them elsewhere and delete them here")
+            out.append(
+                f"Added placeholder teams {', '.join(self.teams_added)} to {self.target}: give them real names, or "
+                "define them elsewhere and delete them here"
+            )
         if self.dependencies_removed or self.tests_removed:
             out.append(
                 f"Removed {self.dependencies_removed} dependency(ies) and {self.tests_removed} test(s) "
                 f"this import wrote before and the export no longer has: {'; '.join(self.removed)}"
             )
         if self.not_in_source:
-            shown = ", ".join(self.not_in_source[:10]) + (f" and {len(self.not_in_source) - 10} more" if len(self.not_in_source) > 10 else "")
-            out.append(f"Kept {len(self.not_in_source)} asset(s) the source no longer lists (delete them by hand if they are gone): {shown}")
+            shown = ", ".join(self.not_in_source[:10]) + (
+                f" and {len(self.not_in_source) - 10} more" if len(self.not_in_source) > 10 else ""
+            )
+            out.append(
+                f"Kept {len(self.not_in_source)} asset(s) the source no longer lists (delete them by hand if they "
+                f"are gone): {shown}"
+            )
         return out
 
 
@@ -174,7 +182,9 @@ def _dep_id(dep: Any) -> str:
     return dep if isinstance(dep, str) else dep["asset"]
 
 
-def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], other_systems: dict[str, str], target: str) -> tuple[dict[str, Any], MergeReport]:
+def merge(
+    existing: dict[str, Any], imported: Imported, known_teams: set[str], other_systems: dict[str, str], target: str
+) -> tuple[dict[str, Any], MergeReport]:
     """The merged file data and what changed. Pure: no reading or writing."""
     data = {key: value for key, value in existing.items()}
     systems: dict[str, Any] = dict(data.get("systems", {}))
@@ -194,7 +204,9 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
         if not system:
             owner = src.default_owner()
             if owner is None:
-                problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is new and has no owner: give --owner TEAM"))
+                problems.append(
+                    Problem(imported.source, 0, 0, f"system {sid!r} is new and has no owner: give --owner TEAM")
+                )
                 continue
             system = {"name": src.name or sid, **({"kind": src.kind} if src.kind else {}), "owner": owner}
             report.systems_added.append(sid)
@@ -205,7 +217,11 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
             asset = dict(assets.get(key, {}))
             if not asset:
                 report.assets_added += 1
-            fields: list[tuple[str, str | None]] = [("type", item.type or "asset"), ("owner", item.owner), ("description", item.description)]
+            fields: list[tuple[str, str | None]] = [
+                ("type", item.type or "asset"),
+                ("owner", item.owner),
+                ("description", item.description),
+            ]
             if _ASSET_HAS_NAME and item.name and item.name != key:
                 fields.insert(0, ("name", item.name))
             for name, value in fields:
@@ -237,7 +253,13 @@ def merge(existing: dict[str, Any], imported: Imported, known_teams: set[str], o
         test = imported.tests[tid]
         if tid in tests:
             continue  # a person may have edited it: kept as it is
-        tests[tid] = {"name": test.name, "covers": list(test.covers), "kind": test.kind, **({"run": test.run} if test.run else {}), **({"owner": test.owner} if test.owner else {})}
+        tests[tid] = {
+            "name": test.name,
+            "covers": list(test.covers),
+            "kind": test.kind,
+            **({"run": test.run} if test.run else {}),
+            **({"owner": test.owner} if test.owner else {}),
+        }
         report.tests_added += 1
     if tests:
         data["tests"] = dict(sorted(tests.items()))
@@ -272,15 +294,23 @@ _SYSTEM_ORDER = ("name", "kind", "owner", "consulted", "informed", "assets")
 
 def _ordered(asset: dict[str, Any]) -> dict[str, Any]:
     """Known keys in their usual order, then any other key as it was (never dropped)."""
-    return {**{key: asset[key] for key in _ASSET_ORDER if key in asset}, **{key: value for key, value in asset.items() if key not in _ASSET_ORDER}}
+    return {
+        **{key: asset[key] for key in _ASSET_ORDER if key in asset},
+        **{key: value for key, value in asset.items() if key not in _ASSET_ORDER},
+    }
 
 
 def _ordered_system(system: dict[str, Any]) -> dict[str, Any]:
-    return {**{key: system[key] for key in _SYSTEM_ORDER if key in system}, **{key: value for key, value in system.items() if key not in _SYSTEM_ORDER}}
+    return {
+        **{key: system[key] for key in _SYSTEM_ORDER if key in system},
+        **{key: value for key, value in system.items() if key not in _SYSTEM_ORDER},
+    }
 
 
 def record_source(data: dict[str, Any], entry: dict[str, Any], replaces: str | None = None) -> dict[str, Any]:
-    """``data`` with ``entry`` in its ``sources``: replacing the entry of the same kind and path (or path ``replaces``), else added."""
+    """``data`` with ``entry`` in its ``sources``: replacing the entry of the same kind and path (or path ``replaces``),
+    else added.
+    """
     sources = [dict(item) for item in data.get("sources", [])]
     for i, item in enumerate(sources):
         if item.get("kind") == entry["kind"] and item.get("path") in (entry["path"], replaces):
@@ -291,7 +321,13 @@ def record_source(data: dict[str, Any], entry: dict[str, Any], replaces: str | N
     return {**data, "sources": sources}
 
 
-def merge_into_file(target: Path, imported: Imported, catalog: Path | None = None, protected: list[Path] | None = None, source: dict[str, Any] | None = None) -> MergeReport:
+def merge_into_file(
+    target: Path,
+    imported: Imported,
+    catalog: Path | None = None,
+    protected: list[Path] | None = None,
+    source: dict[str, Any] | None = None,
+) -> MergeReport:
     """Add ``imported`` to the catalog file ``target`` (created if missing), atomically.
 
     ``catalog`` is the catalog folder whose other files define teams and
@@ -356,7 +392,9 @@ def _valid_data(data: dict[str, Any]) -> bool:
     return True
 
 
-def _provenance(target: Path, imported: Imported, existing: dict[str, Any], source: dict[str, Any] | None) -> tuple[dict[str, provenance.Written], provenance.Written, str | None]:
+def _provenance(
+    target: Path, imported: Imported, existing: dict[str, Any], source: dict[str, Any] | None
+) -> tuple[dict[str, provenance.Written], provenance.Written, str | None]:
     """The file's import record after this import, what this import removes, and the export path it replaces.
 
     One source per kind and systems written: importing a newer export of
@@ -367,7 +405,12 @@ def _provenance(target: Path, imported: Imported, existing: dict[str, Any], sour
     key = provenance.source_key(imported.command, sorted(imported.systems))
     path = source["path"] if source else imported.source
     export = provenance.Written(
-        {f"{sid}:{k}": set(a.depends_on) for sid, system in imported.systems.items() for k, a in system.assets.items() if a.depends_on},
+        {
+            f"{sid}:{k}": set(a.depends_on)
+            for sid, system in imported.systems.items()
+            for k, a in system.assets.items()
+            if a.depends_on
+        },
         set(imported.tests),
         path,
     )
@@ -396,7 +439,8 @@ def dump(data: dict[str, Any]) -> str:
 
 
 def catalog_assets(catalog: Path, target: Path | None = None) -> dict[str, dict[str, str | None]]:
-    """Asset keys (with their display names or descriptions) of each system in the catalog folder's files, the target's too.
+    """Asset keys (with their display names or descriptions) of each system in the catalog folder's files, the target's
+    too.
 
     Importers use it to link what they read to assets that already exist
     (a dbt source to ``salesforce:object/Lead``, a GTM trigger to a website

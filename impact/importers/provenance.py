@@ -99,10 +99,16 @@ def read_record(target: Path) -> dict[str, Written]:
     for key, entry in sources.items():
         deps = entry.get("dependencies", {}) if isinstance(entry, dict) else None
         tests = entry.get("tests", []) if isinstance(entry, dict) else None
-        if not isinstance(deps, dict) or not isinstance(tests, list) or not all(isinstance(v, list) for v in deps.values()):
+        if (
+            not isinstance(deps, dict)
+            or not isinstance(tests, list)
+            or not all(isinstance(v, list) for v in deps.values())
+        ):
             raise ImpactError(Problem(name, 1, 1, f"source {key!r} is not in the expected shape; {fix}"))
         path_of = entry.get("path", "")
-        out[str(key)] = Written({str(a): {str(d) for d in v} for a, v in deps.items()}, {str(t) for t in tests}, str(path_of))
+        out[str(key)] = Written(
+            {str(a): {str(d) for d in v} for a, v in deps.items()}, {str(t) for t in tests}, str(path_of)
+        )
     return out
 
 
@@ -135,7 +141,9 @@ def of_file(data: dict[str, Any], systems: Iterable[str]) -> Written:
     return out
 
 
-def reconcile(before_import: Written | None, export: Written, in_file: Written, others: Iterable[Written] = ()) -> tuple[Written, Written]:
+def reconcile(
+    before_import: Written | None, export: Written, in_file: Written, others: Iterable[Written] = ()
+) -> tuple[Written, Written]:
     """What to remove from the file, and what this source owns after the import.
 
     ``before_import`` is this source's record (None: no record yet),

@@ -1,4 +1,5 @@
-"""Readers of the inventories teams already have: a CSV export, Salesforce dependencies (and a sitemap, see :mod:`impact.importers.sitemap`).
+"""Readers of the inventories teams already have: a CSV export, Salesforce dependencies (and a sitemap, see
+:mod:`impact.importers.sitemap`).
 
 Each returns an :class:`Imported`; bad input raises :class:`ImpactError`
 with every problem and its place (``file:line:col``), like catalog files.
@@ -48,13 +49,22 @@ def _rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int, dict[s
     columns = [re.sub(r"[\s\-]+", "_", h.strip().lower()) for h in header]
     missing = [c for c in required if c not in columns]
     if missing:
-        raise ImpactError(Problem(name, 1, 1, f"missing column(s) {', '.join(missing)}; the first line has: {', '.join(h.strip() for h in header)}"))
+        raise ImpactError(
+            Problem(
+                name,
+                1,
+                1,
+                f"missing column(s) {', '.join(missing)}; the first line has: {', '.join(h.strip() for h in header)}",
+            )
+        )
     rows = []
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
-            rows.append((reader.line_num, {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(columns)}))
+            rows.append(
+                (reader.line_num, {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(columns)})
+            )
     except csv.Error as exc:
         raise ImpactError(Problem(name, reader.line_num, 0, f"CSV syntax error: {exc}")) from None
     return rows, problems
@@ -177,7 +187,9 @@ def _field_objects(path: Path | None) -> dict[str, str]:
     return out
 
 
-def read_salesforce_deps(path: Path, system: str = "salesforce", owner: str | None = None, fields: Path | None = None) -> Imported:
+def read_salesforce_deps(
+    path: Path, system: str = "salesforce", owner: str | None = None, fields: Path | None = None
+) -> Imported:
     """The CSV export of Salesforce's ``MetadataComponentDependency`` query (Tooling API or Bulk API 2.0).
 
     Each row says component ``MetadataComponentName`` (of
@@ -198,7 +210,9 @@ def read_salesforce_deps(path: Path, system: str = "salesforce", owner: str | No
     for line, row in rows:
         values = [row.get(c, "") for c in _SF_COLUMNS]
         if not all(values):
-            problems.error(name, line, 0, "every row needs MetadataComponentName/Type and RefMetadataComponentName/Type")
+            problems.error(
+                name, line, 0, "every row needs MetadataComponentName/Type and RefMetadataComponentName/Type"
+            )
             continue
         comp_name, comp_type, ref_name, ref_type = values
         comp_ns, ref_ns = row.get("metadatacomponentnamespace", ""), row.get("refmetadatacomponentnamespace", "")
@@ -210,8 +224,16 @@ def read_salesforce_deps(path: Path, system: str = "salesforce", owner: str | No
         unqualified += sum(key.startswith("field/?.") for key in (comp, ref))
         comp = _with_id(comp, row.get("metadatacomponentid", ""))
         ref = _with_id(ref, row.get("refmetadatacomponentid", ""))
-        target.assets.setdefault(ref, ImportedAsset(_CANONICAL.get(ref_type.lower(), "field" if ref_type.lower() == "customfield" else ref_type)))
-        asset = target.assets.setdefault(comp, ImportedAsset(_CANONICAL.get(comp_type.lower(), "field" if comp_type.lower() == "customfield" else comp_type)))
+        target.assets.setdefault(
+            ref,
+            ImportedAsset(_CANONICAL.get(ref_type.lower(), "field" if ref_type.lower() == "customfield" else ref_type)),
+        )
+        asset = target.assets.setdefault(
+            comp,
+            ImportedAsset(
+                _CANONICAL.get(comp_type.lower(), "field" if comp_type.lower() == "customfield" else comp_type)
+            ),
+        )
         dep = f"{system}:{ref}"
         if comp != ref and dep not in asset.depends_on:
             asset.depends_on.append(dep)
@@ -228,7 +250,8 @@ def read_salesforce_deps(path: Path, system: str = "salesforce", owner: str | No
     if unqualified:
         imported.notes.append(
             f"{unqualified} custom field reference(s) have no object and are keyed field/?.NAME@ID: "
-            "give --fields with an export of SELECT Id, DeveloperName, EntityDefinition.QualifiedApiName FROM CustomField"
+            "give --fields with an export of SELECT Id, DeveloperName, EntityDefinition.QualifiedApiName FROM "
+            "CustomField"
         )
     return imported
 

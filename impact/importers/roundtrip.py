@@ -25,7 +25,28 @@ _SORTED_MAPS = {"assets", "systems", "teams", "tests"}  # kept in key order by t
 _FIELD_ORDER = {
     key: i
     for i, key in enumerate(
-        ("teams", "systems", "tests", "policy", "sources", "type", "name", "kind", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed", "covers", "steps", "run", "minutes", "assets")
+        (
+            "teams",
+            "systems",
+            "tests",
+            "policy",
+            "sources",
+            "type",
+            "name",
+            "kind",
+            "owner",
+            "critical",
+            "description",
+            "depends_on",
+            "feeds",
+            "consulted",
+            "informed",
+            "covers",
+            "steps",
+            "run",
+            "minutes",
+            "assets",
+        )
     )
 }
 
@@ -77,10 +98,16 @@ def dump_plain(data: Any) -> str:
     if not isinstance(data, dict) or "sources" not in data:
         return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
     body = {key: value for key, value in data.items() if key != "sources"}
-    text = yaml.dump(body, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096) if body else ""
+    text = (
+        yaml.dump(body, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
+        if body
+        else ""
+    )
     # A source's args on one line ([--owner, web]): "- --owner" reads like a nested list to the fast reader.
     sources = {"sources": data["sources"]}
-    return text + yaml.dump(sources, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=4096)
+    return text + yaml.dump(
+        sources, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=4096
+    )
 
 
 def can_hold_blocks(text: str) -> bool:
@@ -163,7 +190,11 @@ def apply_additions(tree: Any, merged: dict[str, Any], parent_key: str = "", blo
         for key, value in new_keys:
             rank = _FIELD_ORDER.get(key)
             keys = list(tree.keys())
-            index = len(keys) if rank is None else next((i for i, k in enumerate(keys) if _FIELD_ORDER.get(str(k), -1) > rank), len(keys))
+            index = (
+                len(keys)
+                if rank is None
+                else next((i for i, k in enumerate(keys) if _FIELD_ORDER.get(str(k), -1) > rank), len(keys))
+            )
             tree.insert(index, key, _sources_tree(value) if key == "sources" and parent_key == "" else _to_tree(value))
 
 
@@ -202,7 +233,11 @@ def _insert_sorted(tree: Any, new_keys: list[tuple[Any, Any]], blocks: list[Any]
     for key, _ in new_keys:
         before.setdefault(bisect_right(running, str(key)), []).append(key)
     for key, value in new_keys:
-        tree[key] = _to_tree(value) if blocks is None or not isinstance(value, dict) or not value else _placeholder(blocks, value)
+        tree[key] = (
+            _to_tree(value)
+            if blocks is None or not isinstance(value, dict) or not value
+            else _placeholder(blocks, value)
+        )
     first = min(before)
     for i in range(first, len(old) + 1):
         for key in before.get(i, ()):

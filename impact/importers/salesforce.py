@@ -133,7 +133,9 @@ def _parse_source(root: Path, progress: Progress) -> tuple[str, Files, dict[Path
     return name, files, roots, skipped
 
 
-def _build_source(name: str, files: Files, roots: dict[Path, Element], system: str, owner: str | None, skipped: list[str]) -> Imported:
+def _build_source(
+    name: str, files: Files, roots: dict[Path, Element], system: str, owner: str | None, skipped: list[str]
+) -> Imported:
     b = Builder(system, index_org(files, roots))
     add_objects_and_fields(b)
     add_validation_rules(b, files, roots)

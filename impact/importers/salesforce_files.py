@@ -16,14 +16,16 @@ from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
 from impact.core.errors import ImpactError, ProblemList, display_path
-from impact.importers.xmlread import local, parse_xml, read_bytes
+from impact.importers.xmlread import parse_xml, read_bytes
 from impact.read.limits import Limits
 
 SKIP_DIRS = {"node_modules", ".git", ".sfdx", ".sf", "__pycache__"}
 
 
 def _kept_dirs(folder: str, dirs: list[str], real_root: str, skipped: list[str] | None) -> list[str]:
-    """The sub-folders to walk into, sorted: no hidden or tool folder, no link that leaves the export (named in ``skipped``)."""
+    """The sub-folders to walk into, sorted: no hidden or tool folder, no link that leaves the export (named in
+    ``skipped``).
+    """
     kept = []
     for d in sorted(dirs):
         if d in SKIP_DIRS or d.startswith("."):
@@ -137,12 +139,6 @@ def children(el: Element, tag: str) -> list[Element]:
     return [child for child in el if child.tag == tag or child.tag.endswith(suffix)]
 
 
-def descendants(el: Element, tag: str) -> Iterator[Element]:
-    for child in el.iter():
-        if local(child.tag) == tag:
-            yield child
-
-
 STATUS_WORDS = {"active": None, "true": None}
 
 
@@ -150,7 +146,14 @@ def mark_status(status: str | None, what: str, description: str | None) -> str |
     """A description that says an item is inactive, a draft or obsolete (never dropped silently)."""
     if status is None or status.lower() in STATUS_WORDS:
         return description
-    word = {"false": "Inactive", "inactive": "Inactive", "draft": "Draft", "invaliddraft": "Draft (invalid)", "obsolete": "Obsolete", "deleted": "Deleted"}.get(status.lower(), status)
+    word = {
+        "false": "Inactive",
+        "inactive": "Inactive",
+        "draft": "Draft",
+        "invaliddraft": "Draft (invalid)",
+        "obsolete": "Obsolete",
+        "deleted": "Deleted",
+    }.get(status.lower(), status)
     return f"{word} {what}" + (f": {description}" if description else "")
 
 

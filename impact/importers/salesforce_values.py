@@ -66,7 +66,9 @@ _VARIABLE_FIELD = re.compile(r"^\$?\w+(?:\.\w+)*\.(\w+)$")
 _CRITERIA_OPERATIONS = {"equals", "notequal", "includes", "excludes"}
 
 
-def read_salesforce_values(root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress) -> Imported:
+def read_salesforce_values(
+    root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress
+) -> Imported:
     """:func:`~impact.importers.salesforce.read_salesforce_source`, with the values each dependency tests (see the module)."""
     tests: Tests = {}
     writes: Tests = {}
@@ -191,7 +193,9 @@ def _flow_writes(key: str, el: Element, found: Tests) -> None:
             through.add(name)
     choices = {v for n in el.iter() if local(n.tag) == "choices" for v in [_string(n, "value")] if v}
     if through and choices:  # a screen's choices: the flow writes one of them, and may compare with any of its literals
-        literals = choices | {v for n in el.iter() if local(n.tag) == "conditions" for v in [_string(n, "rightValue")] if v}
+        literals = choices | {
+            v for n in el.iter() if local(n.tag) == "conditions" for v in [_string(n, "rightValue")] if v
+        }
         for name in through if literals else ():
             found.setdefault((key.lower(), name), set()).update(literals)
 
@@ -203,7 +207,10 @@ def _workflow_writes(obj: str, el: Element, found: Tests) -> None:
         if text_of(fu, "literalValue") and text_of(fu, "field")
     }
     for rule, (rule_el,) in _rules("workflow", obj, el):
-        for action in [*children(rule_el, "actions"), *(a for t in children(rule_el, "workflowTimeActions") for a in children(t, "actions"))]:
+        for action in [
+            *children(rule_el, "actions"),
+            *(a for t in children(rule_el, "workflowTimeActions") for a in children(t, "actions")),
+        ]:
             name, value = literal.get(text_of(action, "name"), (None, None))
             if name and value:
                 found.setdefault((rule.lower(), name.lower()), set()).add(value)
@@ -250,7 +257,11 @@ def _rules(kind: str, obj: str, el: Element) -> Iterator[tuple[str, list[Element
 def _criteria_item(item: Element) -> Iterator[tuple[str, Callable[[], None], str | None]]:
     """A criteria item ``Case.Status equals New,Working`` (any object the rule reaches): the field, what takes it out, each value."""
     where = next(iter(children(item, "field")), None)
-    ref, operation, value = text_of(item, "field") or "", (text_of(item, "operation") or "").lower(), text_of(item, "value")
+    ref, operation, value = (
+        text_of(item, "field") or "",
+        (text_of(item, "operation") or "").lower(),
+        text_of(item, "value"),
+    )
     values = [one.strip() for one in (value or "").split(",") if one.strip()]
     if where is None or not values or any(len(v) > MAX_VALUE for v in values) or operation not in _CRITERIA_OPERATIONS:
         return
@@ -324,7 +335,11 @@ def _formulas(kind: str | None, path: Path, el: Element) -> Iterator[tuple[str, 
     elif kind == "validation-rule":
         obj = path.parent.parent.name
         for holder in children(el, "errorConditionFormula"):
-            yield f"validation-rule/{obj}.{unquote(text_of(el, 'fullName') or api_name(path, '.validationRule-meta.xml'))}", holder, False
+            yield (
+                f"validation-rule/{obj}.{unquote(text_of(el, 'fullName') or api_name(path, '.validationRule-meta.xml'))}",
+                holder,
+                False,
+            )
     elif kind in ("workflow", "assignment-rules"):
         obj = api_name(path, ".workflow-meta.xml" if kind == "workflow" else ".assignmentRules-meta.xml")
         for rule, entries in _rules(kind, obj, el):

@@ -52,10 +52,20 @@ def parse_sitemap(raw: bytes, name: str) -> object:
     try:
         return SafeET.fromstring(raw, forbid_dtd=True)  # any DOCTYPE refused, external SYSTEM ids included
     except DefusedXmlException:
-        raise ImpactError(Problem(name, 0, 0, "the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap needs none")) from None
+        raise ImpactError(
+            Problem(
+                name,
+                0,
+                0,
+                "the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a sitemap "
+                "needs none",
+            )
+        ) from None
     except SafeET.ParseError as exc:
         line, col = getattr(exc, "position", (0, 0))
-        raise ImpactError(Problem(name, line, col + 1, f"not well-formed XML: {exc.msg if hasattr(exc, 'msg') else exc}")) from None
+        raise ImpactError(
+            Problem(name, line, col + 1, f"not well-formed XML: {exc.msg if hasattr(exc, 'msg') else exc}")
+        ) from None
 
 
 def _children_of(root: object, parent: str) -> list[str]:
@@ -96,14 +106,21 @@ def _sitemap_urls(path: Path, problems: ProblemList, seen: set[Path]) -> list[st
     if kind == "urlset":
         return _children_of(root, "url")
     if kind != "sitemapindex":
-        raise ImpactError(Problem(name, 1, 1, f"the root element is <{kind}>; a sitemap has <urlset> or <sitemapindex>"))
+        raise ImpactError(
+            Problem(name, 1, 1, f"the root element is <{kind}>; a sitemap has <urlset> or <sitemapindex>")
+        )
     urls: list[str] = []
     for loc in _children_of(root, "sitemap"):
         # impact reads no network: each listed sitemap must be saved beside the index.
         local = _local_copy(path, loc, seen)
         if local is None:
             wanted = unquote(urlsplit(loc).path).lstrip("/") or "a file"
-            problems.error(name, 0, 0, f"the index lists {loc}; download it into {display_path(path.parent)}/ (as {wanted}) and run again")
+            problems.error(
+                name,
+                0,
+                0,
+                f"the index lists {loc}; download it into {display_path(path.parent)}/ (as {wanted}) and run again",
+            )
             continue
         if len(seen) >= _MAX_SITEMAPS:
             continue
@@ -179,7 +196,14 @@ def _parent(key: str) -> str:
     return host + ("/" + rest).rstrip("/").rsplit("/", 1)[0] + "/"
 
 
-def read_sitemap(path: Path, system: str = "website", owner: str | None = None, max_depth: int = 3, pages: bool = False, keep_host: bool = False) -> Imported:
+def read_sitemap(
+    path: Path,
+    system: str = "website",
+    owner: str | None = None,
+    max_depth: int = 3,
+    pages: bool = False,
+    keep_host: bool = False,
+) -> Imported:
     """Website folders from a sitemap (or an index), each depending on its parent folder (see the module docstring)."""
     problems = ProblemList()
     urls = _sitemap_urls(path, problems, set())
@@ -194,5 +218,13 @@ def read_sitemap(path: Path, system: str = "website", owner: str | None = None, 
         deps = [f"{system}:{parent}"] if parent in kinds and parent != key else []
         target.assets[key] = ImportedAsset(kinds[key], None, None, deps)
     if not target.assets:
-        raise ImpactError(Problem(name, 0, 0, f"no folders found in {len(urls)} URL(s); a sitemap of top-level pages only has no folders to import (add --pages to import the pages)"))
+        raise ImpactError(
+            Problem(
+                name,
+                0,
+                0,
+                f"no folders found in {len(urls)} URL(s); a sitemap of top-level pages only has no folders to import "
+                "(add --pages to import the pages)",
+            )
+        )
     return imported

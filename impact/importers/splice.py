@@ -55,7 +55,9 @@ class _Cut:
     texts: dict[str, str]  # each entry's lines, in file order
 
 
-def write_into(old_text: str, data: dict[str, Any], existing: dict[str, Any], removed: provenance.Written) -> str | None:
+def write_into(
+    old_text: str, data: dict[str, Any], existing: dict[str, Any], removed: provenance.Written
+) -> str | None:
     """``old_text`` with the merge's result ``data`` (from ``existing``) and the removals applied.
 
     None when the file holds no mapping (empty, or comments only): the
@@ -88,7 +90,10 @@ def _spliced(old_text: str, data: dict[str, Any], existing: dict[str, Any], remo
     root = parse_yaml(old_text, "re-import").data
     if not isinstance(root, YMap):
         raise LookupError("not a mapping")
-    cuts = sorted((cut for cut in (_cut(lines, parent, key, path) for parent, key, path in _large_maps(root)) if cut), key=lambda c: c.own)
+    cuts = sorted(
+        (cut for cut in (_cut(lines, parent, key, path) for parent, key, path in _large_maps(root)) if cut),
+        key=lambda c: c.own,
+    )
     skeleton = _skeleton(lines, cuts)
     tree = roundtrip.load(skeleton)
     if not isinstance(tree, CommentedMap):
@@ -201,7 +206,9 @@ def _order(old: list[str], new: list[str]) -> list[str]:
 
 def _changed(cut: _Cut, key: str, value: Any, removed: provenance.Written) -> str:
     """One entry the import changed, read and written by ruamel.yaml so that its comments stay."""
-    text = "".join(line[min(cut.col, len(line) - len(line.lstrip(" "))) :] for line in cut.texts[key].splitlines(keepends=True))
+    text = "".join(
+        line[min(cut.col, len(line) - len(line.lstrip(" "))) :] for line in cut.texts[key].splitlines(keepends=True)
+    )
     tree = roundtrip.load(text)
     if not isinstance(tree, CommentedMap) or list(tree) != [key]:
         raise LookupError(f"entry {key!r} does not read back alone")

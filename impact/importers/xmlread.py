@@ -44,10 +44,25 @@ def parse_xml(raw: bytes, name: str, what: str = "file") -> Element:
     try:
         root: Element = SafeET.fromstring(raw, forbid_dtd=True)  # any DOCTYPE, external SYSTEM ids included
     except DefusedXmlException:
-        raise ImpactError(Problem(name, 0, 0, f"the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a {what} needs none")) from None
+        raise ImpactError(
+            Problem(
+                name,
+                0,
+                0,
+                f"the file declares XML entities or a DTD, which impact refuses (they are used in attacks); a {what} "
+                "needs none",
+            )
+        ) from None
     except SafeET.ParseError as exc:
         line, col = getattr(exc, "position", (0, 0))
-        raise ImpactError(Problem(name, line, col + 1, f"not well-formed XML ({exc.msg if hasattr(exc, 'msg') else exc}); export the {what} again")) from None
+        raise ImpactError(
+            Problem(
+                name,
+                line,
+                col + 1,
+                f"not well-formed XML ({exc.msg if hasattr(exc, 'msg') else exc}); export the {what} again",
+            )
+        ) from None
     return root
 
 
@@ -58,11 +73,15 @@ def read_json(path: Path, what: str) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImpactError(Problem(name, raw.count(b"\n", 0, exc.start) + 1, 0, f"this file is not UTF-8 text; is it really a {what}?")) from None
+        raise ImpactError(
+            Problem(name, raw.count(b"\n", 0, exc.start) + 1, 0, f"this file is not UTF-8 text; is it really a {what}?")
+        ) from None
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
-        raise ImpactError(Problem(name, exc.lineno, exc.colno, f"not valid JSON ({exc.msg}); is it really a {what}? Export it again")) from None
+        raise ImpactError(
+            Problem(name, exc.lineno, exc.colno, f"not valid JSON ({exc.msg}); is it really a {what}? Export it again")
+        ) from None
     except RecursionError:
         raise ImpactError(Problem(name, 0, 0, f"the JSON is nested too deeply to be a {what}")) from None
     except _ShapeError as exc:

@@ -3,7 +3,7 @@
 Two levels, both keyed on content, never on timestamps:
 
 * a **record** per file (:mod:`impact.read.records`), keyed by the digest of
-  its bytes (:mod:`impact.store.record_cache`). Only a file whose bytes
+  its bytes (:mod:`impact.store.file_records`). Only a file whose bytes
   changed is read again, in worker processes for a large catalog
   (:mod:`impact.load.workers`).
 * a **snapshot** per catalog folder (:mod:`impact.store.snapshot`), keyed by
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import gc
 import marshal
-from array import array
 from collections import UserList
 from collections.abc import Callable
 from pathlib import Path
@@ -36,9 +35,9 @@ from impact.core.errors import Problem, ProblemList
 from impact.load.files import catalog_rels, display_names
 from impact.load.places import FileLocator
 from impact.store import cache
-from impact.store.compact import AssetTable, PlaceTable
 from impact.store.freshness import FileIndex, fill
-from impact.store.snapshot import EDGE_KEYS, assemble, decode, prepare_build, warning_rows, warnings_from
+from impact.store.snapshot import EDGE_KEYS, decode, found_places, warning_rows, warnings_from
+from impact.store.snapshot_build import assemble, prepare_build
 
 # --- the whole path -------------------------------------------------------------
 
@@ -111,20 +110,28 @@ def check_cached(
     if data is None:
         if not fill(raws, files, hashes, range(len(files))):
             return None  # a file changed while impact read the catalog: the ordinary path reads it afresh
-        # One pause of the garbage collector for the whole build: paused per
-        # file, each file's end set off a collection over everything kept so
-        # far (a second at 100,000 assets); nothing here is in a cycle.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            data = _build(names, raws, rels, hashes)
-        finally:
-            if was_enabled:
-                gc.enable()
+        data = _build_paused(names, raws, rels, hashes)
         if data is None:
             return None
     catalog = decode(data, root, locate, names)
     return _finish(catalog, data, names, finish, warnings_now, snapshot_path, key, fresh=True)
+
+
+def _build_paused(
+    names: list[str], raws: list[bytes | None], rels: list[str], hashes: list[str]
+) -> dict[str, Any] | None:
+    """:func:`_build` with one pause of the garbage collector for the whole build.
+
+    Paused per file, each file's end set off a collection over everything
+    kept so far (a second at 100,000 assets); nothing here is in a cycle.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(names, raws, rels, hashes)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _build(names: list[str], raws: list[bytes | None], rels: list[str], hashes: list[str]) -> dict[str, Any] | None:
@@ -174,11 +181,7 @@ def _finish(
         catalog.warnings = finish(catalog)
         data["warnings"] = warning_rows(catalog.warnings, names)
         fresh = True
-        if isinstance(catalog.assets, AssetTable) and isinstance(catalog.places, PlaceTable):
-            # Places found for the warnings are kept: no later run reads those files again.
-            cols = catalog.assets.cols
-            data["line"], data["col"] = array("i", cols.line).tobytes(), array("i", cols.col).tobytes()
-            data["others"] = catalog.places.others
+        data.update(found_places(catalog))  # places found for the warnings: no later run reads those files again
     else:
         catalog.warnings = LazyWarnings(lambda: finish(catalog))  # type: ignore[assignment]
     if fresh:

@@ -106,7 +106,9 @@ class ChangedAsset:
     """What the change file named: the asset itself, or its whole system."""
     in_catalog: bool = True
     aspects: frozenset[str] = EVERY
-    """What the change items on this asset touch, added up, with the values they name (:func:`impact.core.aspects.pack`)."""
+    """What the change items on this asset touch, added up, with the values they name
+    (:func:`impact.core.aspects.pack`).
+    """
 
 
 def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> ChangeRequest:
@@ -114,13 +116,29 @@ def load_change(path: str | os.PathLike[str], limits: Limits | None = None) -> C
     file = Path(path)
     name = display_path(file)
     if not file.is_file():
-        raise ImpactError(Problem(name, 0, 0, "no such change file" if not file.exists() else "this is a folder, not a change file"))
+        raise ImpactError(
+            Problem(name, 0, 0, "no such change file" if not file.exists() else "this is a folder, not a change file")
+        )
     raw = read_limited(file, (limits or Limits.from_env()).max_file_bytes)
     fields = _cached_fields(raw)
     if fields is None:
         fields = _parse_fields(raw, name)
         _store_fields(raw, fields)
-    (id_, title, requested_by, status, release, path_, catalog, items_, id_at, requested_by_at, steps, signoffs, results) = fields
+    (
+        id_,
+        title,
+        requested_by,
+        status,
+        release,
+        path_,
+        catalog,
+        items_,
+        id_at,
+        requested_by_at,
+        steps,
+        signoffs,
+        results,
+    ) = fields
     return ChangeRequest(
         id=id_,
         title=title,
@@ -148,7 +166,9 @@ def _tuple(words: Any) -> tuple[str, ...] | None:
 
 
 _Fields = tuple[Any, ...]
-"""(id, title, requested_by, status, release, path, catalog, items, id place, requested_by place, steps, signoffs, results)."""
+"""(id, title, requested_by, status, release, path, catalog, items, id place, requested_by place, steps, signoffs,
+results).
+"""
 FIELD_COUNT = 13
 
 
@@ -164,7 +184,15 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     if spec is None:
         raise ImpactError(problems)
     items = tuple(
-        (item.target, item.action, item.note, *doc.locate(("changes", i, "target")), _tuple(item.aspects), _tuple(item.values), item.to)
+        (
+            item.target,
+            item.action,
+            item.note,
+            *doc.locate(("changes", i, "target")),
+            _tuple(item.aspects),
+            _tuple(item.values),
+            item.to,
+        )
         for i, item in enumerate(spec.changes)
     )
     return (
@@ -177,13 +205,17 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
 def _readiness_fields(spec: Any, doc: Any) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
     """``steps:``, ``signoffs:`` and ``results:`` as plain tuples (marshal-friendly), each entry's place last."""
     steps = tuple(
-        (name, step.by, step.at) for name in ("triage", "build", "qa") if spec.steps and (step := getattr(spec.steps, name)) is not None
+        (name, step.by, step.at)
+        for name in ("triage", "build", "qa")
+        if spec.steps and (step := getattr(spec.steps, name)) is not None
     )
     signoffs = tuple(
-        (s.team, s.by, s.decision, s.at, s.note, *doc.locate(("signoffs", i, "team"))) for i, s in enumerate(spec.signoffs)
+        (s.team, s.by, s.decision, s.at, s.note, *doc.locate(("signoffs", i, "team")))
+        for i, s in enumerate(spec.signoffs)
     )
     results = tuple(
-        (r.test, r.result, r.by, r.at, r.evidence, r.note, *doc.locate(("results", i, "test"))) for i, r in enumerate(spec.results)
+        (r.test, r.result, r.by, r.at, r.evidence, r.note, *doc.locate(("results", i, "test")))
+        for i, r in enumerate(spec.results)
     )
     return steps, signoffs, results
 
@@ -231,7 +263,9 @@ def load_changes(paths: list[Path], limits: Limits | None = None) -> list[Change
     for change in changes:
         if change.id in first and change.place:
             p = change.place
-            problems.error(p.file, p.line, p.col, f"change request id {change.id!r} is also used by {first[change.id].file}")
+            problems.error(
+                p.file, p.line, p.col, f"change request id {change.id!r} is also used by {first[change.id].file}"
+            )
         first.setdefault(change.id, change)
     problems.raise_if_errors()
     return sorted(changes, key=lambda c: c.id)
@@ -263,14 +297,23 @@ def find_catalog(changes: list[ChangeRequest], option: str | None) -> Path:
     declared = {c.catalog.resolve(): c for c in changes if c.catalog is not None}
     if len(declared) > 1:
         shown = ", ".join(f"{c.file} names {display_path(c.catalog)}" for c in declared.values() if c.catalog)
-        raise ImpactError(f"these change files name different catalogs: {shown}; check them one catalog at a time, or give --catalog DIR")
+        raise ImpactError(
+            f"these change files name different catalogs: {shown}; check them one catalog at a time, or give "
+            "--catalog DIR"
+        )
     if declared:
         change = next(iter(declared.values()))
         assert change.catalog is not None
         if not change.catalog.is_dir():
             p = change.place or Place(change.file, 0, 0)
             raise ImpactError(
-                Problem(p.file, 0, 0, f"catalog: {display_path(change.catalog)} is not a folder (the path is relative to the change file; --catalog DIR overrides it)")
+                Problem(
+                    p.file,
+                    0,
+                    0,
+                    f"catalog: {display_path(change.catalog)} is not a folder (the path is relative to the change "
+                    "file; --catalog DIR overrides it)",
+                )
             )
         return change.catalog
     explicit = os.environ.get(CATALOG_ENV)
@@ -350,13 +393,20 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
             continue
         system_id, _ = split_asset_id(item.target)
         if item.to is not None and split_asset_id(item.to)[0] != system_id:
-            problems.error(p.file, p.line, p.col, f"to: {item.to!r} is in another system than {item.target!r}; a rename keeps an asset in its system")
+            problems.error(
+                p.file,
+                p.line,
+                p.col,
+                f"to: {item.to!r} is in another system than {item.target!r}; a rename keeps an asset in its system",
+            )
             continue
         asset = _renamed(item, catalog)
         if asset in catalog.assets:
             changed.setdefault(asset, ChangedAsset(asset, system_id, item.action, item.note, item.target))
         elif item.action == "create" and system_id in catalog.systems:
-            changed.setdefault(item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False))
+            changed.setdefault(
+                item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False)
+            )
         else:
             problems.error(p.file, p.line, p.col, _not_an_asset(item, system_id, catalog, near))
     if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
@@ -378,7 +428,10 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         elif item.target in catalog.systems:
             for aid in catalog.systems[item.target].assets:
                 aspects[aid] = add_up(aspects.get(aid, frozenset()), its)
-    return sorted((replace(c, aspects=aspects[c.asset]) if c.asset in aspects else c for c in changed.values()), key=lambda c: c.asset)
+    return sorted(
+        (replace(c, aspects=aspects[c.asset]) if c.asset in aspects else c for c in changed.values()),
+        key=lambda c: c.asset,
+    )
 
 
 def _check_readiness_refs(change: ChangeRequest, catalog: Catalog, problems: ProblemList) -> None:

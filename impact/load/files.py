@@ -34,7 +34,8 @@ def catalog_rels(root: Path, problems: ProblemList) -> list[str]:
         # The order os.walk(followlinks=True) takes, top down: a folder's files, then each sub-folder in name order.
         if real_dir in seen_dirs or not real_dir.is_relative_to(real_root):
             if not real_dir.is_relative_to(real_root):
-                problems.error(display_path(folder), 0, 0, f"this folder is a link to {real_dir}, outside the catalog; copy it in instead")
+                message = f"this folder is a link to {real_dir}, outside the catalog; copy it in instead"
+                problems.error(display_path(folder), 0, 0, message)
             return
         seen_dirs.add(real_dir)
         try:
@@ -55,18 +56,9 @@ def catalog_rels(root: Path, problems: ProblemList) -> list[str]:
                 continue
             if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
                 continue
-            path = os.path.join(folder, name)
-            if entry.is_symlink():
-                real = Path(path).resolve()
-                if not real.is_relative_to(real_root):
-                    problems.error(display_path(path), 0, 0, f"this file is a link to {real}, outside the catalog; copy it in instead")
-                    continue
-                if not real.is_file():
-                    continue
-            else:
-                real = real_dir / name
-                if not entry.is_file():
-                    continue
+            real = _real_file(entry, os.path.join(folder, name), real_dir, real_root, problems)
+            if real is None:
+                continue
             key = str(real)
             if key not in seen_files:
                 seen_files.add(key)
@@ -79,8 +71,23 @@ def catalog_rels(root: Path, problems: ProblemList) -> list[str]:
     return sorted(found)
 
 
+def _real_file(
+    entry: os.DirEntry[str], path: str, real_dir: Path, real_root: Path, problems: ProblemList
+) -> Path | None:
+    """Where a listed file really is; None if it is no file, or a link out of the catalog (reported)."""
+    if not entry.is_symlink():
+        return real_dir / entry.name if entry.is_file() else None
+    real = Path(path).resolve()
+    if not real.is_relative_to(real_root):
+        message = f"this file is a link to {real}, outside the catalog; copy it in instead"
+        problems.error(display_path(path), 0, 0, message)
+        return None
+    return real if real.is_file() else None
+
+
 def display_names(root: Path, rels: list[str]) -> list[str]:
-    """``display_path(root / rel)`` of each of ``rels`` (paths below ``root``, with ``/``), worked out once for the folder.
+    """``display_path(root / rel)`` of each of ``rels`` (paths below ``root``, with ``/``), worked out once for the
+    folder.
 
     A folder below the working directory is shown relative to it, and so is
     each of its files (two thousand ``relpath`` calls cost a tenth of a second).

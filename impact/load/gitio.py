@@ -37,7 +37,9 @@ def export_at_revision(folder: Path, ref: str, dest: Path) -> Path:
     try:
         _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
     except ImpactError:
-        raise ImpactError(f"--base {ref!r} is not a revision of the git repository {display_path(top)} (a branch, tag or commit)") from None
+        raise ImpactError(
+            f"--base {ref!r} is not a revision of the git repository {display_path(top)} (a branch, tag or commit)"
+        ) from None
     listing = _git(["ls-tree", "--name-only", ref, "--", rel], top)
     if not listing.strip():
         raise ImpactError(f"{display_path(folder)} did not exist at {ref}; nothing to compare against")

@@ -22,34 +22,42 @@ from impact.load.lookalike import lookalike_warnings
 from impact.load.places import FileLocator
 from impact.read.limits import Limits, read_limited
 from impact.store import cache
-from impact.store.compact import AssetTable, prefetch_places
-from impact.store.snapshot import assemble, decode, encode
+from impact.store.compact import prefetch_places
+from impact.store.snapshot import decode
+from impact.store.snapshot_build import assemble, encode
 
 if TYPE_CHECKING:
-    from impact.read.records import Record
+    from impact.read.records import FileRecord
+
+
+def _check_size(root: Path, files: list[Path], limits: Limits) -> None:
+    """Refuse a catalog larger than impact agrees to read (:mod:`impact.read.limits`)."""
+    total = sum(p.stat().st_size for p in files)
+    if total > limits.max_catalog_bytes:
+        message = (
+            f"the catalog is {total / 2**20:.0f} MiB, more than the limit of "
+            f"{limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)"
+        )
+        raise ImpactError(Problem(display_path(root), 0, 0, message))
 
 
 def read_catalog_records(
     root: Path, limits: Limits, problems: ProblemList
-) -> tuple[list[str], list[Any], list[Record], list[bytes]]:
+) -> tuple[list[str], list[Any], list[FileRecord], list[bytes]]:
     """Parse and shape-check each file, gathering problems; the files' records, to merge.
 
     Returns, for each file that parses, its path relative to ``root``, what
-    locates a path in it (the parsed ``YamlDoc``, or a ``RecordDoc`` that
+    locates a path in it (the parsed ``YamlDoc``, or a ``DeferredYamlDoc`` that
     parses the file only if asked), its record (see
     :mod:`impact.read.records`) and its bytes. A file that fails validation gives the
     record of its valid entries, so one typo does not hide the next problem.
     """
     files = catalog_files(root, problems)
-    total = sum(p.stat().st_size for p in files)
-    if total > limits.max_catalog_bytes:
-        raise ImpactError(
-            Problem(display_path(root), 0, 0, f"the catalog is {total / 2**20:.0f} MiB, more than the limit of {limits.max_catalog_bytes / 2**20:.0f} MiB (IMPACT_MAX_CATALOG_MB)")
-        )
+    _check_size(root, files, limits)
     # Only when the catalog is read afresh: a warm run needs none of these (start-up time);
     # a valid catalog needs neither pydantic's models nor PyYAML.
-    from impact.load.linking import RecordDoc
-    from impact.load.workers import build_records
+    from impact.load.linking import DeferredYamlDoc
+    from impact.load.workers import file_records_in_workers
     from impact.read.records import record_from
     from impact.read.schema import CatalogFileSpec, salvage_catalog_file, validate
     from impact.read.slips import known_keys
@@ -63,14 +71,14 @@ def read_catalog_records(
             problems.root_causes(exc.problems, display_path(path), None)
     # Every valid file's record, from the cache or parsed now (in parallel for a
     # large catalog); only the files with a problem are parsed again below, here.
-    found = build_records([raw for _, _, raw in read], [name for _, name, _ in read], cache.enabled())
+    found = file_records_in_workers([raw for _, _, raw in read], [name for _, name, _ in read], cache.enabled())
     rels: list[str] = []
     locators: list[Any] = []
-    records: list[Record] = []
+    records: list[FileRecord] = []
     raws: list[bytes] = []
     for (path, name, raw), record in zip(read, found):
         if record is not None:  # valid: only what it references is left to check
-            locator: Any = RecordDoc(name, raw, record)
+            locator: Any = DeferredYamlDoc(name, raw, record)
         else:
             try:
                 doc = parse_yaml(raw, name, keys=known_keys(CatalogFileSpec))
@@ -98,9 +106,7 @@ def _untested(aid: str, p: Place) -> Problem:
 def _warnings(catalog: Catalog) -> list[Problem]:
     found: list[Problem] = []
     covered = catalog.tests_by_asset
-    assets = catalog.assets
-    critical = assets.critical_ids() if isinstance(assets, AssetTable) else [aid for aid, a in assets.items() if a.critical]
-    untested = [aid for aid in critical if aid not in covered]
+    untested = [aid for aid in catalog.assets.critical_ids() if aid not in covered]
     prefetch_places(catalog.places, (f"asset:{aid}" for aid in untested))
     for aid in untested:
         p = catalog.places[f"asset:{aid}"]
@@ -147,7 +153,8 @@ def check_catalog(
             reporter = Reporter(names, locators, problems)
             merged = merge(records, reporter)
             if not merged["places"] and not problems.items:
-                problems.error(display_path(path), 0, 0, "this folder holds no *.yaml or *.yml files; is it the catalog?")
+                message = "this folder holds no *.yaml or *.yml files; is it the catalog?"
+                problems.error(display_path(path), 0, 0, message)
             if problems.errors:  # with the warnings of what could be read: fixing an error should not reveal them later
                 locate = FileLocator([path / rel for rel in rels], names, [_digest(raw) for raw in raws], raws)
                 places = _MergedPlaces(merged["places"], names, locate)
@@ -191,7 +198,7 @@ class _MergedPlaces(Mapping[str, Place]):
         return len(self.places)
 
 
-def _merged_warnings(records: list[Record], merged: dict[str, Any], places: _MergedPlaces) -> list[Problem]:
+def _merged_warnings(records: list[FileRecord], merged: dict[str, Any], places: _MergedPlaces) -> list[Problem]:
     """The warnings of a catalog with errors, from what could be read: untested critical assets, look-alike ids."""
     covered = {aid for test in merged["tests"].values() for aid in test.covers}
     untested = []

@@ -47,9 +47,7 @@ def _ascii_lookalike(ch: str) -> str:
     found = confusables.is_confusable(ch, greedy=True, preferred_aliases=[])
     if not found:
         return ch
-    plain = sorted(
-        h["c"] for h in found[0]["homoglyphs"] if len(h["c"]) == 1 and h["c"].isascii()
-    )
+    plain = sorted(h["c"] for h in found[0]["homoglyphs"] if len(h["c"]) == 1 and h["c"].isascii())
     return plain[0].casefold() if plain else ch
 
 
@@ -80,9 +78,7 @@ def _qualified_skeleton(qualified: str) -> str:
 def _odd_characters(ident: str) -> list[str]:
     """The non-ASCII characters of ``ident``, named, for the message."""
     odd = dict.fromkeys(ch for ch in ident if not ch.isascii())
-    return [
-        f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in odd
-    ]
+    return [f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in odd]
 
 
 def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
@@ -119,8 +115,8 @@ def lookalike_warnings(places: Mapping[str, _Place]) -> list[Problem]:
         for (file, line, col), ident in members[1:]:
             if ident.casefold() == first.casefold():
                 message = (
-                    f"{kind} {ident!r} differs from {kind} {first!r} ({ffile}:{fline}:{fcol}) only in upper/lower case; "
-                    "use one spelling"
+                    f"{kind} {ident!r} differs from {kind} {first!r} ({ffile}:{fline}:{fcol}) "
+                    "only in upper/lower case; use one spelling"
                 )
             else:
                 odd = [

@@ -25,7 +25,9 @@ class FileLocator:
     taken from a file edited meanwhile.
     """
 
-    def __init__(self, paths: list[Path], names: list[str], hashes: list[str], raws: Sequence[bytes | None] | None = None) -> None:
+    def __init__(
+        self, paths: list[Path], names: list[str], hashes: list[str], raws: Sequence[bytes | None] | None = None
+    ) -> None:
         self.paths = paths
         self.names = names
         self.hashes = hashes
@@ -42,7 +44,7 @@ class FileLocator:
         return raw
 
     def _cached(self, fi: int) -> dict[str, tuple[int, int]] | None:
-        from impact.store.record_cache import cached_places  # only when a place is asked for (start-up time)
+        from impact.store.file_records import cached_places  # only when a place is asked for (start-up time)
 
         return cached_places(self.hashes[fi]) if cache.enabled() else None
 
@@ -88,12 +90,13 @@ class FileLocator:
 
 
 def _outlined(raw: bytes, digest_: str) -> dict[str, tuple[int, int]] | None:
-    """The places of a file read by the fast reader, from its outline and its cached record (kept in the cache); None if in doubt.
+    """The places of a file read by the fast reader, from its outline and its cached record (kept in the cache); None if
+    in doubt.
 
     About a twentieth of the cost of reading it precisely: done here, without worker processes.
     """
-    from impact.read.outline import places_by_record  # only when places are found (start-up time)
-    from impact.store.record_cache import places_entry, record_by_digest
+    from impact.read.outline_places import places_by_record  # only when places are found (start-up time)
+    from impact.store.file_records import places_entry, record_by_digest
 
     record = record_by_digest(digest_)
     places = places_by_record(raw, record) if record is not None else None

@@ -18,10 +18,10 @@ from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 from impact.core import progress
-from impact.read.outline import located
-from impact.read.records import Record, build_record, definition_places, prepare
+from impact.read.outline_places import located
+from impact.read.records import FileRecord, definition_places, prepare, read_file_record
 from impact.store import cache
-from impact.store.record_cache import places_entry, record_blob_by_digest, record_entry
+from impact.store.file_records import places_entry, record_blob_by_digest, record_entry
 
 _T = TypeVar("_T")
 
@@ -30,7 +30,9 @@ _T = TypeVar("_T")
 PARALLEL_BYTES = 4 * 2**20
 
 
-def build_records(raws: list[bytes], names: list[str], use_cache: bool = True, digests: list[str] | None = None) -> list[Record | None]:
+def file_records_in_workers(
+    raws: list[bytes], names: list[str], use_cache: bool = True, digests: list[str] | None = None
+) -> list[FileRecord | None]:
     """Each file's record, from the cache or parsed and validated now; None for a file with a problem.
 
     A large catalog's files are parsed in worker processes, one per core
@@ -47,7 +49,8 @@ def iter_record_blobs(
     digests: list[str] | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> Generator[bytes | None, None, None]:
-    """:func:`build_records`, each record still marshalled (see :func:`read_record`), given in file order as soon as it is ready.
+    """:func:`file_records_in_workers`, each record still marshalled (see :func:`read_record`), given in file order as
+    soon as it is ready.
 
     The caller works on the first records while workers build the next ones,
     and a million assets' records (800 MB read at once) are never all held.
@@ -57,22 +60,26 @@ def iter_record_blobs(
     if not use_cache:
         blobs: list[bytes | None] = [None] * len(raws)
     else:
-        blobs = list(map(record_blob_by_digest, digests if digests is not None else [record_entry(raw)[2] for raw in raws]))
+        blobs = list(
+            map(record_blob_by_digest, digests if digests is not None else [record_entry(raw)[2] for raw in raws])
+        )
     todo = [i for i, blob in enumerate(blobs) if blob is None]
     if todo and _parallel([raws[i] for i in todo]):
         prepare()  # before the workers are forked: each starts with pydantic imported (see prepare)
-    built = in_workers_iter(_build_blob, [raws[i] for i in todo], [names[i] for i in todo], [use_cache] * len(todo), meanwhile=meanwhile)
+    built = in_workers_iter(
+        _build_blob, [raws[i] for i in todo], [names[i] for i in todo], [use_cache] * len(todo), meanwhile=meanwhile
+    )
     for blob in blobs:
         yield next(built) if blob is None else blob
     built.close()
 
 
-def read_record(blob: bytes | None) -> Record | None:
-    """A marshalled record (:meth:`Record.dumps`); None for none, or for a damaged cache entry."""
+def read_record(blob: bytes | None) -> FileRecord | None:
+    """A marshalled record (:meth:`FileRecord.dumps`); None for none, or for a damaged cache entry."""
     if blob is None:
         return None
     try:
-        return Record.loads(blob)
+        return FileRecord.loads(blob)
     except (ValueError, EOFError, TypeError, IndexError):  # a damaged cache entry: no record
         return None
 
@@ -84,7 +91,7 @@ def _build_blob(raw: bytes, name: str, store: bool) -> bytes | None:
     cache and back to the parent process, which reads them faster than it
     would read a pickle.
     """
-    record = build_record(raw, name)
+    record = read_file_record(raw, name)
     if record is None:
         return None
     blob = record.dumps()
@@ -96,14 +103,20 @@ def _build_blob(raw: bytes, name: str, store: bool) -> bytes | None:
 
 def _parallel(raws: list[bytes]) -> bool:
     """Whether :func:`in_workers` reads these files in worker processes."""
-    return _workers(raws) > 1 and sum(map(len, raws)) >= PARALLEL_BYTES and "fork" in multiprocessing.get_all_start_methods()
+    return (
+        _workers(raws) > 1
+        and sum(map(len, raws)) >= PARALLEL_BYTES
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
 
 
 def _workers(raws: list[bytes]) -> int:
     return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, len(raws))
 
 
-def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files") -> list[_T]:
+def in_workers(
+    job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files"
+) -> list[_T]:
     """``job(raw, *arg)`` for each file, in worker processes (one per core) if there is much to read.
 
     Reading YAML is pure Python, so threads would not help. Results come
@@ -113,7 +126,11 @@ def in_workers(job: Callable[..., _T], raws: list[bytes], *args: list[Any], what
 
 
 def in_workers_iter(
-    job: Callable[..., _T], raws: list[bytes], *args: list[Any], what: str = "Reading catalog files", meanwhile: Callable[[], object] | None = None
+    job: Callable[..., _T],
+    raws: list[bytes],
+    *args: list[Any],
+    what: str = "Reading catalog files",
+    meanwhile: Callable[[], object] | None = None,
 ) -> Generator[_T, None, None]:
     """:func:`in_workers`, each result given as soon as it and those before it are ready.
 
@@ -133,7 +150,8 @@ def in_workers_iter(
             # fork: the workers start with impact already imported.
             context = multiprocessing.get_context("fork")
             with lifeline, ProcessPoolExecutor(workers, mp_context=context, initializer=lifeline.hold) as pool:
-                # Small chunks: the two workers finish together (a chunk of 25 files left one idle for a tenth of a second).
+                # Small chunks: the two workers finish together (a chunk of 25 files left one idle for a tenth
+                # of a second).
                 results = pool.map(job, raws, *args, chunksize=max(1, total // (workers * 16)))
                 if meanwhile is not None:
                     meanwhile()
@@ -207,7 +225,7 @@ def places_of(raw: bytes, name: str, digest_: str, store: bool, outline: bool = 
     """:func:`definition_places`, kept in the cache by the file's digest (a worker's job, too).
 
     With ``outline``, found from the file's outline if the fast reader
-    accepts it (:func:`impact.read.outline.located`).
+    accepts it (:func:`impact.read.outline_places.located`).
     """
     places = located(raw, name) if outline else definition_places(raw, name)
     if store:

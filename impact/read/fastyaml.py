@@ -116,7 +116,9 @@ def declines(text: str) -> bool:
         return True
     if "?" in text and any(map(text.__contains__, _NESTED_QUESTION)):
         return True
-    if _COLON_AFTER.search(text) and (any(map(text.__contains__, _COLON_STARTS)) or (" :" in text and _SPACED_COLON.search(text))):
+    if _COLON_AFTER.search(text) and (
+        any(map(text.__contains__, _COLON_STARTS)) or (" :" in text and _SPACED_COLON.search(text))
+    ):
         return True
     if "?" in text and _FLOW_QUESTION.search(text):
         return True

@@ -64,7 +64,7 @@ def _strict_keys(node: Any) -> Any:
     out = {key: _strict_keys(value) for key, value in node.items()}
     patterns = out.get("patternProperties")
     if isinstance(patterns, dict) and len(patterns) == 1 and "properties" not in out:
-        (pattern, value), = patterns.items()
+        ((pattern, value),) = patterns.items()
         del out["patternProperties"]
         out["propertyNames"] = {**out.get("propertyNames", {}), "pattern": pattern}
         out["additionalProperties"] = value
@@ -73,4 +73,7 @@ def _strict_keys(node: Any) -> Any:
 
 def schema_texts() -> dict[str, str]:
     """File name → JSON text for every kind; the same bytes on every run."""
-    return {file_name(kind): json.dumps(json_schema(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n" for kind in MODELS}
+    return {
+        file_name(kind): json.dumps(json_schema(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        for kind in MODELS
+    }

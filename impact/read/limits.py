@@ -37,6 +37,12 @@ def read_limited(path: Path, limit: int) -> bytes:
     size = path.stat().st_size
     if size > limit:
         raise ImpactError(
-            Problem(display_path(path), 0, 0, f"this file is {size / 2**20:.1f} MiB, more than the limit of {limit / 2**20:.0f} MiB (IMPACT_MAX_FILE_MB)")
+            Problem(
+                display_path(path),
+                0,
+                0,
+                f"this file is {size / 2**20:.1f} MiB, more than the limit of "
+                f"{limit / 2**20:.0f} MiB (IMPACT_MAX_FILE_MB)",
+            )
         )
     return path.read_bytes()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 MAX_DEPTH = 64
+"""Deepest nesting accepted; a catalog needs about 8."""
 
 
 # The characters that open or close flow collections, quote, or start a comment.

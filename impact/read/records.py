@@ -1,7 +1,7 @@
 """One catalog file as a record: what it defines and where, as named tuples.
 
 A record is what the cache keeps per file (keyed by the digest of its bytes,
-see :mod:`impact.store.record_cache`): the file's teams, systems with their
+see :mod:`impact.store.file_records`): the file's teams, systems with their
 assets, tests and policy, and its dependencies as columns of ids, with where
 each definition stands (line, column) if the file was read precisely, or
 line 0 if it was read by the fast reader (:mod:`impact.read.fastyaml`): such
@@ -11,20 +11,53 @@ places are found when a message needs them (:func:`definition_places`).
 from __future__ import annotations
 
 import marshal
-from typing import Any, NamedTuple
+from functools import cache
+from typing import Any, NamedTuple, get_args
 
 from impact.core.aspects import ordered, pack
 from impact.core.errors import ImpactError
 
 # Each field of a catalog file is declared once, below.
 
-EXTRA_ASSET_FIELDS: tuple[str, ...] = ()
-"""Asset fields carried as written from a catalog file to :class:`~impact.core.catalog.Asset`, in this order.
+BASE_ASSET_FIELDS = ("type", "name", "owner", "critical", "description", "depends_on", "feeds", "consulted", "informed")
+"""The fields of ``AssetSpec`` the record holds in columns of their own (below)."""
 
-A new asset field is named here, declared on ``AssetSpec`` (``read/schema.py``)
-and on ``Asset`` (``core/catalog.py``, after the others, with a default); the
-records, the cache, the snapshot and its patches carry it without naming it.
-"""
+
+@cache
+def extra_asset_fields() -> tuple[str, ...]:
+    """Every other field of ``AssetSpec`` (``read/schema.py``), in the order declared there.
+
+    A new asset field is declared on the model alone: the records, the cache,
+    the snapshot and its patches carry its value as written to
+    :attr:`impact.core.catalog.Asset.extra`, without naming it, and the fast
+    reader checks its numbers as the model says (:func:`number_fields`).
+    """
+    from impact.read.schema import AssetSpec  # pydantic: only when records are built (start-up time)
+
+    return tuple(name for name in AssetSpec.model_fields if name not in BASE_ASSET_FIELDS)
+
+
+@cache
+def number_fields() -> dict[str, tuple[str, ...]]:
+    """The integer fields of each kind of definition, read from the models.
+
+    The fast reader reads ``015`` as 15 where the precise reader refuses it
+    (15, or octal 13?): a file whose valid data holds a value in one of these
+    fields is checked for such numbers (:func:`_has_numbers`).
+    """
+    from impact.read.schema import (
+        AssetSpec,
+        PathRuleSpec,
+        TestSpec,
+    )  # pydantic: only when records are built (start-up time)
+
+    def holds_int(tp: Any) -> bool:
+        return tp is int or any(holds_int(arg) for arg in get_args(tp))
+
+    def ints(model: Any) -> tuple[str, ...]:
+        return tuple(name for name, f in model.model_fields.items() if holds_int(f.annotation))
+
+    return {"assets": ints(AssetSpec), "tests": ints(TestSpec), "policy": ints(PathRuleSpec)}
 
 
 class TeamRow(NamedTuple):
@@ -58,8 +91,8 @@ class Assets(NamedTuple):
     """How many of the file's dependencies are the asset's ``depends_on``, then its ``feeds``."""
     names: list[str | None]
     """The asset's ``name:``, the name people know it by; None if not given."""
-    extra: list[tuple[Any, ...]]
-    """The values of :data:`EXTRA_ASSET_FIELDS`, one tuple per asset."""
+    extra: list[tuple[tuple[str, Any], ...]]
+    """``(field, value)`` of each :func:`extra_asset_fields` the asset gives, one tuple per asset."""
 
 
 class SystemRow(NamedTuple):
@@ -107,7 +140,7 @@ class Edges(NamedTuple):
     """``(position, aspects)`` of the dependencies that say what they use (``uses:``) or test (``values:``), packed."""
 
 
-class Record(NamedTuple):
+class FileRecord(NamedTuple):
     """What one valid catalog file defines, and where."""
 
     teams: list[TeamRow]
@@ -127,7 +160,7 @@ class Record(NamedTuple):
         ))  # fmt: skip
 
     @classmethod
-    def loads(cls, blob: bytes) -> Record:
+    def loads(cls, blob: bytes) -> FileRecord:
         """The record back from :meth:`dumps`; ValueError, EOFError, TypeError or IndexError if damaged."""
         teams, systems, tests, policy, edges = marshal.loads(blob)
         return cls(
@@ -143,7 +176,7 @@ class Record(NamedTuple):
 
 
 def prepare() -> None:
-    """Import and build now what :func:`build_record` needs (pydantic, the readers, the validator).
+    """Import and build now what :func:`read_file_record` needs (pydantic, the readers, the validator).
 
     Called before worker processes are forked, so that each starts with them
     instead of spending a fifth of a second importing them itself; the same
@@ -156,7 +189,7 @@ def prepare() -> None:
     plain_validator(CatalogFileSpec)
 
 
-def build_record(raw: bytes, name: str) -> Record | None:
+def read_file_record(raw: bytes, name: str) -> FileRecord | None:
     """Parse and validate one file; its record, or None if it has any problem.
 
     An ordinary file is read by the fast parser and gets a record without
@@ -193,23 +226,31 @@ def build_record(raw: bytes, name: str) -> Record | None:
 
 
 def _has_numbers(data: dict[str, Any]) -> bool:
-    """Whether a valid file's data holds a number (the schema's only numbers: test minutes, policy limits)."""
-    if any(t.get("minutes") is not None for t in data.get("tests", {}).values()):
+    """Whether a valid file's data holds a number: a value in an integer field of the models (:func:`number_fields`)."""
+    fields = number_fields()
+    if any(t.get(f) is not None for t in data.get("tests", {}).values() for f in fields["tests"]):
         return True
     rules = (data.get("policy") or {}).values()
-    return any(isinstance(rule, dict) and (rule.get("max_tool_distance") is not None or rule.get("max_impacted") is not None) for rule in rules)
+    if any(isinstance(rule, dict) and rule.get(f) is not None for rule in rules for f in fields["policy"]):
+        return True
+    assets = (
+        [a for s in (data.get("systems") or {}).values() for a in (s.get("assets") or {}).values()]
+        if fields["assets"]
+        else []
+    )
+    return any(a.get(f) is not None for a in assets for f in fields["assets"])
 
 
 def _nowhere(path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
     return (0, 0)
 
 
-def record_from(doc: Any, spec: Any) -> Record:
+def record_from(doc: Any, spec: Any) -> FileRecord:
     """The record of a file validated by the models (the loader's path, for a file with problems)."""
     return record_of(doc, spec.model_dump(by_alias=True, exclude_unset=True))
 
 
-def record_of(doc: Any, data: dict[str, Any]) -> Record:
+def record_of(doc: Any, data: dict[str, Any]) -> FileRecord:
     """The record of a valid file: what it defines and where, as named tuples.
 
     ``data`` is the file validated into plain dicts, keys left out where the
@@ -219,93 +260,125 @@ def record_of(doc: Any, data: dict[str, Any]) -> Record:
     """
     locate = doc.locate if doc is not None else _nowhere
     teams = [
-        TeamRow(tid, t["name"], t.get("email"), t.get("slack"), tuple(t.get("members", ())), *locate(("teams", tid), key=True))
+        TeamRow(
+            tid,
+            t["name"],
+            t.get("email"),
+            t.get("slack"),
+            tuple(t.get("members", ())),
+            *locate(("teams", tid), key=True),
+        )
         for tid, t in data.get("teams", {}).items()
     ]
-    systems = []
     # For assemble(), which runs in one process while records are built in
     # several: the file's asset ids, and its dependencies as (upstream,
-    # downstream) columns in the order merge() meets them. Repeated strings
-    # (types, owners) are made one object, so that they are hashed once.
-    aids: list[str] = []
-    ups: list[str] = []
-    downs: list[str] = []
-    noted: list[tuple[int, str]] = []
-    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects) of the dependencies that say what they use
-    same: dict[str | None, str | None] = {}
-    kinds: dict[str, str] = {}
+    # downstream) columns in the order merge() meets them.
+    edges = Edges([], [], [], [], [])
+    shared: tuple[dict[str | None, str | None], dict[str, str]] = ({}, {})
+    systems = [_system_row(sid, s, locate, doc is None, edges, shared) for sid, s in data.get("systems", {}).items()]
     none: tuple[str, ...] = ()
-    for sid, s in data.get("systems", {}).items():
-        base = ("systems", sid)
-        found = s.get("assets", {})
-        keys = list(found)
-        vals = list(found.values())
-        # Column by column, each a loop in C or a comprehension: per asset
-        # and per field, a Python loop cost a third of reading a file.
-        prefix = sid + ":"
-        own = [prefix + key for key in keys]
-        aids += own
-        ons = [a.get("depends_on", none) for a in vals]
-        feds = [a.get("feeds", none) for a in vals]
-        for aid, on, fed in zip(own, ons, feds):
-            # An asset's dependencies are its span of the file's columns:
-            # (how many from depends_on, how many from feeds); see dependencies().
-            if on:  # each names an upstream asset of this one
-                _declare(on, aid, ups, downs, noted, used)
-            if fed:  # each names a downstream asset
-                _declare(fed, aid, downs, ups, noted, used)
-        if doc is None:
-            lines, cols = [0] * len(keys), [0] * len(keys)
-        else:
-            places = [locate((*base, "assets", key), key=True) for key in keys]
-            lines, cols = [p[0] for p in places], [p[1] for p in places]
-        assets = Assets(
-            keys,
-            [kinds.setdefault(t, t) for t in [a["type"] for a in vals]],
-            [same.setdefault(o, o) for o in [a.get("owner") for a in vals]],
-            [a.get("critical", False) for a in vals],
-            [a.get("description") for a in vals],
-            [tuple(a["consulted"]) if "consulted" in a else none for a in vals],
-            [tuple(a["informed"]) if "informed" in a else none for a in vals],
-            lines,
-            cols,
-            list(zip(map(len, ons), map(len, feds))),
-            [a.get("name") for a in vals],
-            [tuple(a.get(field) for field in EXTRA_ASSET_FIELDS) for a in vals] if EXTRA_ASSET_FIELDS else [()] * len(keys),
-        )
-        line, col = locate(base, key=True)
-        systems.append(SystemRow(
-            sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
-            line, col, assets,
-        ))  # fmt: skip
     if data.get("links"):  # after every asset's own dependencies: the tail of the file's columns (see links())
-        _declare_links(data["links"], ups, downs, noted, used)
+        _declare_links(data["links"], edges.ups, edges.downs, edges.noted, edges.used)
     tests = [
         RegressionTestRow(
-            tid, t["name"], tuple(t["covers"]), t.get("owner"), t.get("kind"), tuple(t.get("steps", none)), t.get("run"), t.get("minutes"),
-            *locate(("tests", tid), key=True),
+            tid, t["name"], tuple(t["covers"]), t.get("owner"), t.get("kind"), tuple(t.get("steps", none)),
+            t.get("run"), t.get("minutes"), *locate(("tests", tid), key=True),
         )
         for tid, t in data.get("tests", {}).items()
-    ]
-    policy = None
-    if data.get("policy") is not None:
-        from impact.read.schema import PolicySpec  # pydantic, only for a file with a policy (start-up time)
+    ]  # fmt: skip
+    policy = _policy_row(data["policy"], locate) if data.get("policy") is not None else None
+    return FileRecord(teams, systems, tests, policy, edges)
 
-        spec = PolicySpec.model_validate(data["policy"]).model_dump(by_alias=True, exclude_none=True)
-        given = tuple(
-            (path, tuple(dict.fromkeys(fields)))  # ready: the kinds, once each
-            if isinstance(fields, list)
-            else (path, tuple((name, tuple(dict.fromkeys(value)) if isinstance(value, list) else value) for name, value in fields.items()))
-            for path, fields in spec.items()
+
+def _system_row(
+    sid: str,
+    s: dict[str, Any],
+    locate: Any,
+    fast: bool,
+    edges: Edges,
+    shared: tuple[dict[str | None, str | None], dict[str, str]],
+) -> SystemRow:
+    """One system and its assets in columns; its assets' ids and dependencies added to ``edges``.
+
+    Repeated strings (owners, types: ``shared``) are made one object, so that they are hashed once.
+    """
+    base = ("systems", sid)
+    found = s.get("assets", {})
+    keys = list(found)
+    vals = list(found.values())
+    none: tuple[str, ...] = ()
+    # Column by column, each a loop in C or a comprehension: per asset
+    # and per field, a Python loop cost a third of reading a file.
+    prefix = sid + ":"
+    own = [prefix + key for key in keys]
+    edges.aids.extend(own)
+    ups, downs, noted, used = edges.ups, edges.downs, edges.noted, edges.used
+    ons = [a.get("depends_on", none) for a in vals]
+    feds = [a.get("feeds", none) for a in vals]
+    for aid, on, fed in zip(own, ons, feds):
+        # An asset's dependencies are its span of the file's columns:
+        # (how many from depends_on, how many from feeds); see dependencies().
+        if on:  # each names an upstream asset of this one
+            _declare(on, aid, ups, downs, noted, used)
+        if fed:  # each names a downstream asset
+            _declare(fed, aid, downs, ups, noted, used)
+    if fast:
+        lines, cols = [0] * len(keys), [0] * len(keys)
+    else:
+        places = [locate((*base, "assets", key), key=True) for key in keys]
+        lines, cols = [p[0] for p in places], [p[1] for p in places]
+    same, kinds = shared
+    extra = extra_asset_fields()
+    assets = Assets(
+        keys,
+        [kinds.setdefault(t, t) for t in [a["type"] for a in vals]],
+        [same.setdefault(o, o) for o in [a.get("owner") for a in vals]],
+        [a.get("critical", False) for a in vals],
+        [a.get("description") for a in vals],
+        [tuple(a["consulted"]) if "consulted" in a else none for a in vals],
+        [tuple(a["informed"]) if "informed" in a else none for a in vals],
+        lines,
+        cols,
+        list(zip(map(len, ons), map(len, feds))),
+        [a.get("name") for a in vals],
+        [tuple((f, a[f]) for f in extra if a.get(f) is not None) for a in vals] if extra else [()] * len(keys),
+    )
+    line, col = locate(base, key=True)
+    return SystemRow(
+        sid, s["name"], s["owner"], s.get("kind"), tuple(s.get("consulted", none)), tuple(s.get("informed", none)),
+        line, col, assets,
+    )  # fmt: skip
+
+
+def _policy_row(policy: dict[str, Any], locate: Any) -> PolicyRow:
+    from impact.read.schema import PolicySpec  # pydantic, only for a file with a policy (start-up time)
+
+    spec = PolicySpec.model_validate(policy).model_dump(by_alias=True, exclude_none=True)
+    given = tuple(
+        (path, tuple(dict.fromkeys(fields)))  # ready: the kinds, once each
+        if isinstance(fields, list)
+        else (
+            path,
+            tuple(
+                (name, tuple(dict.fromkeys(value)) if isinstance(value, list) else value)
+                for name, value in fields.items()
+            ),
         )
-        policy = PolicyRow(given, *locate(("policy",), key=True))
-    return Record(teams, systems, tests, policy, Edges(aids, ups, downs, noted, used))
+        for path, fields in spec.items()
+    )
+    return PolicyRow(given, *locate(("policy",), key=True))
 
 
 def _declare(
-    entries: list[Any], aid: str, named: list[str], own: list[str], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]]
+    entries: list[Any],
+    aid: str,
+    named: list[str],
+    own: list[str],
+    noted: list[tuple[int, str]],
+    used: list[tuple[int, tuple[str, ...]]],
 ) -> None:
-    """Add the dependencies ``aid`` declares: the asset each names to ``named``, ``aid`` itself to ``own`` (the other column).
+    """Add the dependencies ``aid`` declares: the asset each names to ``named``, ``aid`` itself to ``own`` (the other
+    column).
 
     A dependency written as a mapping keeps its note and aspects at its
     position (the two columns are as long as each other before and after).
@@ -322,7 +395,11 @@ def _declare(
 
 
 def _declare_links(
-    entries: list[Any], ups: list[str], downs: list[str], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]]
+    entries: list[Any],
+    ups: list[str],
+    downs: list[str],
+    noted: list[tuple[int, str]],
+    used: list[tuple[int, tuple[str, ...]]],
 ) -> None:
     """Add a file's ``links:`` to its dependency columns, each with its note and aspects at its position."""
     for link in entries:
@@ -347,7 +424,7 @@ def said(uses: list[str] | None, values: list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(uses)) + ordered(packed - frozenset(uses)) if uses is not None else ordered(packed)
 
 
-def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:
+def dependencies(record: FileRecord) -> list[list[tuple[tuple[bool, str, str | None, tuple[str, ...] | None], ...]]]:
     """Per system, per asset: its dependencies as ``(feeds, other asset, note, uses)``, in the order written.
 
     Rebuilt from the file's columns, which hold each dependency once; only
@@ -369,7 +446,7 @@ def dependencies(record: Record) -> list[list[tuple[tuple[bool, str, str | None,
     return out
 
 
-def links(record: Record) -> list[tuple[str, str, str | None, tuple[str, ...] | None]]:
+def links(record: FileRecord) -> list[tuple[str, str, str | None, tuple[str, ...] | None]]:
     """The file's ``links:`` as ``(asset, depends_on, note, uses)``, in the order written.
 
     They are the tail of the file's dependency columns, after every asset's

@@ -73,5 +73,7 @@ def as_date_or_time(value: Any) -> Any:
         else:
             raise ValueError(value)
     except ValueError:
-        raise ValueError(f"expected a date like 2026-11-05 or a date-time like 2026-11-05T14:30, found {describe(value)}") from None
+        raise ValueError(
+            f"expected a date like 2026-11-05 or a date-time like 2026-11-05T14:30, found {describe(value)}"
+        ) from None
     return value

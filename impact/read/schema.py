@@ -17,7 +17,19 @@ import functools
 import operator
 import re
 from types import UnionType
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NotRequired, TypeVar, Union, get_args, get_origin
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    NotRequired,
+    TypeAlias,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 
 from pydantic import (
     BaseModel,
@@ -35,7 +47,7 @@ from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict  # pydantic's own dependency; it needs this TypedDict before Python 3.12
 
 from impact.core.errors import Problem
-from impact.core.vocabulary import ASPECTS
+from impact.core.vocabulary import ACTIONS, ASPECTS, PATHS
 from impact.read.gcpause import gc_paused
 from impact.read.scalars import as_bool, as_date_or_time, as_int
 from impact.read.slips import field_names as _field_names
@@ -59,19 +71,22 @@ YBool = Annotated[bool, BeforeValidator(as_bool)]
 # The bounds come before the validator so that the JSON Schema says minimum/maximum.
 YInt = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(as_int)]
 
-ACTIONS = ("modify", "rename", "delete", "create", "deprecate")
-STATUSES = ("draft", "triage", "build", "qa", "approved", "released")
-PATHS = ("quick-hit", "minor", "major")
-
-Action = Literal["modify", "rename", "delete", "create", "deprecate"]
-Aspect = Literal["name", "content", "values", "logic", "schema", "data", "availability"]
-"""What a change touches of an asset, or a dependency uses of its upstream asset (see impact.core.aspects)."""
+# The change vocabulary is written once, in impact.core.vocabulary (read without pydantic on every check);
+# the models take their words from it. mypy reads a Literal only from words written out: it sees str.
+if TYPE_CHECKING:
+    Action: TypeAlias = str
+    Aspect: TypeAlias = str
+    ReleasePath: TypeAlias = str
+else:
+    Action = Literal[ACTIONS]
+    Aspect = Literal[ASPECTS]
+    """What a change touches of an asset, or a dependency uses of its upstream asset (see impact.core.aspects)."""
+    ReleasePath = Literal[PATHS]
 
 Value = Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
 """One allowed value of a field (a picklist entry, a lead status, an event name), as written."""
 
 Status = Literal["draft", "triage", "build", "qa", "approved", "released"]
-ReleasePath = Literal["quick-hit", "minor", "major"]
 
 
 _SpecT = TypeVar("_SpecT", bound=BaseModel)
@@ -123,7 +138,8 @@ class DependencySpec(_Spec):
         None,
         min_length=1,
         description=(
-            "The values of the upstream asset the dependent one tests (ISPICKVAL(Status, 'Closed')): a change to other values "
+            "The values of the upstream asset the dependent one tests (ISPICKVAL(Status, 'Closed')): a change to "
+            "other values "
             "(its 'values:') does not reach it through this dependency. Default: it reads every value."
         ),
     )
@@ -138,7 +154,17 @@ class DependencySpec(_Spec):
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         # The JSON Schema (for editors) must accept the short form, a bare asset id, too.
-        return {"anyOf": [{"type": "string", "pattern": KEY_PATTERN, "maxLength": 700, "description": "An asset id (system:key)."}, handler(core_schema)]}
+        return {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": KEY_PATTERN,
+                    "maxLength": 700,
+                    "description": "An asset id (system:key).",
+                },
+                handler(core_schema),
+            ]
+        }
 
 
 class AssetSpec(_Spec):
@@ -223,7 +249,9 @@ class SourceSpec(_Spec):
 
     kind: Literal["csv", "sitemap", "salesforce-deps", "salesforce", "dbt", "gtm", "marketo", "hubspot", "tableau"]
     path: Text = Field(description="The export (file or folder), relative to this catalog file.")
-    args: Annotated[list[Text], _none_to_empty(list)] = _no_items("The import's options, as on the command line, e.g. [--owner, web].")
+    args: Annotated[list[Text], _none_to_empty(list)] = _no_items(
+        "The import's options, as on the command line, e.g. [--owner, web]."
+    )
 
 
 class LinkSpec(_Spec):
@@ -250,7 +278,9 @@ class CatalogFileSpec(_Spec):
     systems: Annotated[dict[Id, SystemSpec], _none_to_empty(dict)] = {}
     tests: Annotated[dict[Id, TestSpec], _none_to_empty(dict)] = {}
     policy: PolicySpec | None = None
-    sources: Annotated[list[SourceSpec], _none_to_empty(list)] = _no_items("Imports that write this file; 'impact import refresh' runs them all again.")
+    sources: Annotated[list[SourceSpec], _none_to_empty(list)] = _no_items(
+        "Imports that write this file; 'impact import refresh' runs them all again."
+    )
     links: Annotated[list[LinkSpec], _none_to_empty(list)] = _no_items(
         "Dependencies between assets of any files (imported ones too), for what no export tells; kept by every import."
     )
@@ -275,7 +305,8 @@ class ChangeItemSpec(_Spec):
         None,
         min_length=1,
         description=(
-            "The values the change adds, removes or renames (a picklist entry, a lead status): it reaches the dependencies "
+            "The values the change adds, removes or renames (a picklist entry, a lead status): it reaches the "
+            "dependencies "
             "that test one of them or test none in particular. Default: every value."
         ),
     )
@@ -343,8 +374,12 @@ class ChangeSpec(_Spec):
     catalog: Text | None = Field(None, description="The catalog directory, relative to this file.")
     changes: list[ChangeItemSpec] = Field(min_length=1)
     steps: StepsSpec | None = Field(None, description="Who did triage, build and QA, and when.")
-    signoffs: Annotated[list[SignoffSpec], _none_to_empty(list)] = _no_items("Each team's sign-off: approved or rejected.")
-    results: Annotated[list[ResultSpec], _none_to_empty(list)] = _no_items("Regression tests run for this change, and their results.")
+    signoffs: Annotated[list[SignoffSpec], _none_to_empty(list)] = _no_items(
+        "Each team's sign-off: approved or rejected."
+    )
+    results: Annotated[list[ResultSpec], _none_to_empty(list)] = _no_items(
+        "Regression tests run for this change, and their results."
+    )
 
 
 class ReleaseSpec(_Spec):
@@ -475,8 +510,12 @@ def _message(err: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) ->
         return f"{where}: {value!r} is not one of {expected}" + (f"; did you mean {hint[0]!r}?" if hint else "")
     if kind == "string_pattern_mismatch":
         if "A-Za-z0-9_" in err.get("ctx", {}).get("pattern", ""):
-            return f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"
-        return f"{value!r} is not valid here: no control characters, no leading spaces, no tabs or line breaks at the end"
+            return (
+                f"{value!r} is not a valid id: use letters, digits, '-', '_' and '.', starting with a letter or digit"
+            )
+        return (
+            f"{value!r} is not valid here: no control characters, no leading spaces, no tabs or line breaks at the end"
+        )
     if kind == "string_too_short":
         where = name if not isinstance(loc[-1], int) or len(loc) < 2 else str(loc[-2])
         return f"{where}: an empty text is not allowed here; remove it or write the value"

@@ -81,7 +81,8 @@ def _nodes(model: type[BaseModel], data: Any, path: Loc) -> list[Node]:
 
 @functools.cache
 def _tree(root: type[BaseModel]) -> tuple[dict[type[BaseModel], str], frozenset[type[BaseModel]]]:
-    """Each model of the tree with what a person calls it ("change item"), and the entries (list items, mapping values)."""
+    """Each model of the tree with what a person calls it ("change item"), and the entries (list items, mapping values).
+    """
     found: dict[type[BaseModel], str] = {}
     entries: set[type[BaseModel]] = set()
     todo = [root]

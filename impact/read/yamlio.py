@@ -39,8 +39,6 @@ try:  # libyaml through Cython: about ten times faster than the Python parser.
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.BaseLoader
 
-"""Deepest nesting accepted; a catalog needs about 8."""
-
 MAX_ALIAS_EXPANSION = 10
 """Aliases may at most multiply the size of a document by this factor."""
 
@@ -149,8 +147,6 @@ class YamlDoc:
         return Problem(self.file, line, col, message)
 
 
-
-
 def _tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
@@ -177,7 +173,10 @@ def _decode(raw: bytes | str, file: str) -> str:
         at = odd.start()
         line = text.count("\n", 0, at) + 1
         col = at - (text.rfind("\n", 0, at) + 1) + 1
-        message = f"this file contains the control character U+{ord(text[at]):04X}, which YAML does not allow; delete it (it often comes with pasted text)"
+        message = (
+            f"this file contains the control character U+{ord(text[at]):04X}, which YAML does not allow; "
+            "delete it (it often comes with pasted text)"
+        )
         raise ImpactError(Problem(file, line, col, message))
     return text
 
@@ -189,7 +188,10 @@ def _syntax_hint(problem: str, context: str, at: str, char: str) -> str:
     if problem.startswith("did not find expected ',' or"):
         opener = "{" if problem.endswith("'}'") else "["
         closer = "}" if opener == "{" else "]"
-        return f"the '{opener}'{at} is not closed, or two of its entries lack a ',' between them; add the '{closer}' or the ','"
+        return (
+            f"the '{opener}'{at} is not closed, or two of its entries lack a ',' between them; "
+            f"add the '{closer}' or the ','"
+        )
     if problem == "found unexpected end of stream" and "quoted scalar" in context:
         return f"the quote{at} is never closed; close it"
     if problem == "did not find expected key":
@@ -203,7 +205,9 @@ def _syntax_hint(problem: str, context: str, at: str, char: str) -> str:
         return "inside double quotes a backslash starts an escape; use single quotes, or write \\\\ for one backslash"
     if problem == "could not find expected ':'":
         return f"the text{at} has no ':'; write 'key: value', or indent it under the line above"
-    return f"check this line and the one above it ({context}{at})" if context else "check this line and the one above it"
+    return (
+        f"check this line and the one above it ({context}{at})" if context else "check this line and the one above it"
+    )
 
 
 def _syntax_problem(exc: yaml.YAMLError, file: str, text: str, keys: Collection[str] = ()) -> Problem:
@@ -212,7 +216,11 @@ def _syntax_problem(exc: yaml.YAMLError, file: str, text: str, keys: Collection[
     what = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None) or ""
     cmark = getattr(exc, "context_mark", None)
-    at = f" at line {cmark.line + 1}, column {cmark.column + 1}" if cmark is not None and mark is not None and cmark.index != mark.index else ""
+    at = (
+        f" at line {cmark.line + 1}, column {cmark.column + 1}"
+        if cmark is not None and mark is not None and cmark.index != mark.index
+        else ""
+    )
     char = text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
     indent = indentation_problem(what, text.splitlines(), line, col, keys) if mark is not None else None
     if indent is not None:
@@ -343,7 +351,9 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.tag not in ok_tags:
-                raise ImpactError(Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it"))
+                raise ImpactError(
+                    Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it")
+                )
             value = event.value
             plain = event.style in plain_styles and event.implicit[0]
             if plain and value in null_words:
@@ -364,7 +374,9 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.tag not in ok_tags:
-                raise ImpactError(Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it"))
+                raise ImpactError(
+                    Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it")
+                )
             if depth >= max_depth:
                 raise ImpactError(Problem(file, line, col, too_deep(max_depth)))
             if cur is not None:
@@ -379,20 +391,33 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.anchor not in anchors:
-                raise ImpactError(Problem(file, line, col, f"the alias *{event.anchor} names no anchor defined before it"))
+                raise ImpactError(
+                    Problem(file, line, col, f"the alias *{event.anchor} names no anchor defined before it")
+                )
             value, size = anchors[event.anchor]
             anchor = None
             plain = False
             expanded += size
             if expanded > MAX_ALIAS_EXPANSION * max(plain_nodes, 1000):
                 raise ImpactError(
-                    Problem(file, line, col, "aliases here expand to far more data than the file holds (an alias bomb?); write the values out")
+                    Problem(
+                        file,
+                        line,
+                        col,
+                        "aliases here expand to far more data than the file holds (an alias bomb?); "
+                        "write the values out",
+                    )
                 )
         else:  # DocumentEnd
             if loader.check_event(yaml.DocumentStartEvent):
                 nxt = loader.peek_event().start_mark
                 raise ImpactError(
-                    Problem(file, nxt.line + 1, nxt.column + 1, "a second YAML document starts here; keep one document per file")
+                    Problem(
+                        file,
+                        nxt.line + 1,
+                        nxt.column + 1,
+                        "a second YAML document starts here; keep one document per file",
+                    )
                 )
             break
         if anchor is not None:
@@ -422,7 +447,12 @@ def _compose(loader: Any, file: str, max_depth: int) -> Any:
     if not isinstance(root, YMap):
         kind = "a list" if isinstance(root, YSeq) else "a single value" if root is not None else "nothing"
         raise ImpactError(
-            Problem(file, start.start_mark.line + 1, start.start_mark.column + 1, f"the file holds {kind}; it must be a mapping of keys (e.g. 'teams:')")
+            Problem(
+                file,
+                start.start_mark.line + 1,
+                start.start_mark.column + 1,
+                f"the file holds {kind}; it must be a mapping of keys (e.g. 'teams:')",
+            )
         )
     return root
 

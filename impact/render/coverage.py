@@ -54,7 +54,10 @@ def render_coverage(result: CoverageResult, style: Any = None) -> str:
         rows = [(safe(name), cell(g.assets), cell(g.critical), cell(g.cross_tool)) for name, g in groups.items()]
         lines.extend(table(rows, (title.split()[1].upper(), "ASSETS", "CRITICAL", "CROSS-TOOL DEPS")))
         lines.append("")
-    for m, what in (("critical", "Critical assets no test covers"), ("cross_tool", "Cross-tool dependencies no single test covers end to end")):
+    for m, what in (
+        ("critical", "Critical assets no test covers"),
+        ("cross_tool", "Cross-tool dependencies no single test covers end to end"),
+    ):
         missing = getattr(o, m).missing
         if missing:
             lines.append(paint(f"{what} ({len(missing)})", "bad"))
@@ -69,7 +72,15 @@ def render_coverage(result: CoverageResult, style: Any = None) -> str:
 
 
 def render_coverage_markdown(result: CoverageResult, templates: str | None = None) -> str:
-    return render("coverage.md.j2", templates, data=coverage_dict(result), cell=cell, result=result, labels=LABELS, measures=MEASURES)
+    return render(
+        "coverage.md.j2",
+        templates,
+        data=coverage_dict(result),
+        cell=cell,
+        result=result,
+        labels=LABELS,
+        measures=MEASURES,
+    )
 
 
 def coverage_csv(result: CoverageResult) -> str:

@@ -8,7 +8,13 @@ from impact.analysis.diff import CatalogDiff
 from impact.render.templating import render
 from impact.render.text import plural, safe
 
-SECTION_TITLES = {"teams": "Teams", "systems": "Systems", "assets": "Assets", "dependencies": "Dependencies", "tests": "Tests"}
+SECTION_TITLES = {
+    "teams": "Teams",
+    "systems": "Systems",
+    "assets": "Assets",
+    "dependencies": "Dependencies",
+    "tests": "Tests",
+}
 
 
 def _show(value: Any) -> str:
@@ -29,11 +35,19 @@ def diff_dict(d: CatalogDiff) -> dict[str, Any]:
             name: {
                 "added": list(s.added),
                 "removed": list(s.removed),
-                "changed": [{"id": c.id, "fields": {f: {"old": _jsonable(o), "new": _jsonable(n)} for f, (o, n) in c.fields.items()}} for c in s.changed],
+                "changed": [
+                    {
+                        "id": c.id,
+                        "fields": {f: {"old": _jsonable(o), "new": _jsonable(n)} for f, (o, n) in c.fields.items()},
+                    }
+                    for c in s.changed
+                ],
             }
             for name, s in d.sections.items()
         },
-        "reach_changes": [{"asset": r.asset, "now_reaches": list(r.gained), "no_longer_reaches": list(r.lost)} for r in d.reach],
+        "reach_changes": [
+            {"asset": r.asset, "now_reaches": list(r.gained), "no_longer_reaches": list(r.lost)} for r in d.reach
+        ],
     }
 
 
@@ -65,7 +79,14 @@ def render_diff(d: CatalogDiff, style: Any = None) -> str:
             lines.append(f"  ~ {safe(c.id)}")
             lines += [f"      {f}: {safe(_show(o))} -> {safe(_show(n))}" for f, (o, n) in c.fields.items()]
     if d.reach:
-        lines += ["", paint(f"Impact of the edit (a change to these assets now reaches differently, up to {plural(d.max_tools, 'tool')})", "heading")]
+        lines += [
+            "",
+            paint(
+                "Impact of the edit (a change to these assets now reaches differently, up to "
+                f"{plural(d.max_tools, 'tool')})",
+                "heading",
+            ),
+        ]
         for r in d.reach:
             lines.append(f"  {safe(r.asset)}")
             if r.gained:

@@ -44,16 +44,15 @@ DISTANCE_COLOURS = ("#ec7014", "#fe9929", "#fec44f", "#fee391", "#ffffff")
 CHANGED_FILL = "#b30000"
 UPSTREAM_FILL = "#deebf7"
 NOTE_COLOUR = "#1f4e9c"
+"""Numbered markers on arrows that carry a catalog note (the notes are listed under the picture)."""
 KEY_WIDTH = 28
 """Characters per line of an asset's key in its box (wrapped at / : . - and spaces only)."""
-"""Numbered markers on arrows that carry a catalog note (the notes are listed under the picture)."""
 CONTEXT_FILL = "#f0f0f0"
 CRITICAL_BORDER = "#b30000"
 CONFLICT_COLOUR = "#7b3294"
 SUMMARY_FILL = "#ffffff"
 TOO_LARGE_HINT = (
-    "draw a neighbourhood instead: impact graph --catalog DIR --focus ASSET --depth 2, "
-    "or one tool with --system ID"
+    "draw a neighbourhood instead: impact graph --catalog DIR --focus ASSET --depth 2, or one tool with --system ID"
 )
 
 
@@ -213,23 +212,30 @@ def _asset_attrs(picture: Drawing, item: Shown) -> dict[str, str]:
 def _header(picture: Drawing) -> str:
     """The picture's title, summary, notes and legend, as one HTML-like table."""
     rows = [
-        f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT POINT-SIZE="18"><B>{label_text(picture.title, 90)}</B></FONT></TD></TR>',
-        f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}">{label_text(picture.subtitle, 120)}</TD></TR>',
+        f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT '
+        f'POINT-SIZE="18"><B>{label_text(picture.title, 90)}</B></FONT></TD></TR>',
+        '<TR><TD ALIGN="LEFT" '
+        f'COLSPAN="{max(len(picture.legend), 1) + 1}">{label_text(picture.subtitle, 120)}</TD></TR>',
     ]
     for note in picture.notes:
-        rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT COLOR="#7f0000">{label_text(note, 120)}</FONT></TD></TR>')
+        rows.append(
+            f'<TR><TD ALIGN="LEFT" COLSPAN="{max(len(picture.legend), 1) + 1}"><FONT '
+            f'COLOR="#7f0000">{label_text(note, 120)}</FONT></TD></TR>'
+        )
     cells = "".join(
-        f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="#555555"><FONT COLOR="{font}" POINT-SIZE="11">{label_text(text)}</FONT></TD>'
+        f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="#555555"><FONT COLOR="{font}" '
+        f'POINT-SIZE="11">{label_text(text)}</FONT></TD>'
         for text, fill, font in picture.legend
     )
     cells += (
         f'<TD BORDER="0"><TABLE BORDER="1" COLOR="{CRITICAL_BORDER}" CELLBORDER="1" CELLSPACING="2" CELLPADDING="3">'
-        f'<TR><TD COLOR="{CRITICAL_BORDER}"><FONT POINT-SIZE="11">double red border: CRITICAL</FONT></TD></TR></TABLE></TD>'
+        f'<TR><TD COLOR="{CRITICAL_BORDER}"><FONT POINT-SIZE="11">double red border: '
+        'CRITICAL</FONT></TD></TR></TABLE></TD>'
     )
     if picture.edge_notes:
         cells += (
             f'<TD BORDER="1" COLOR="{NOTE_COLOUR}"><FONT POINT-SIZE="11" COLOR="{NOTE_COLOUR}"><B>(1)</B> on an arrow: '
-            'its note, listed under the picture</FONT></TD>'
+            "its note, listed under the picture</FONT></TD>"
         )
     rows.append(f"<TR>{cells}</TR>")
     return '<<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="4">' + "".join(rows) + "</TABLE>>"
@@ -262,8 +268,16 @@ def to_dot(picture: Drawing) -> str:
     # Top to bottom: the tools at one distance sit side by side in a row, the next distance below,
     # so a wide change grows down as much as across instead of into a long strip.
     dot.graph_attr.update(
-        rankdir="TB", fontname=FONT, labelloc="b", labeljust="l",
-        nodesep="0.3", ranksep="0.45", newrank="true", compound="true", bgcolor="white", pad="0.3",
+        rankdir="TB",
+        fontname=FONT,
+        labelloc="b",
+        labeljust="l",
+        nodesep="0.3",
+        ranksep="0.45",
+        newrank="true",
+        compound="true",
+        bgcolor="white",
+        pad="0.3",
     )
     # The title and legend head an invisible frame around the whole picture; the numbered
     # notes are the graph's own label, under the picture.
@@ -271,8 +285,16 @@ def to_dot(picture: Drawing) -> str:
     dot.edge_attr.update(fontname=FONT, fontsize="9", color="#555555", arrowsize="0.7")
     root = dot
     dot = root.add_subgraph(
-        name="cluster_picture", label=_header(picture), labelloc="t", labeljust="l", style="solid", color="#ffffff",
-        fillcolor="#ffffff", fontsize="14", id="picture", **{"class": "frame"},
+        name="cluster_picture",
+        label=_header(picture),
+        labelloc="t",
+        labeljust="l",
+        style="solid",
+        color="#ffffff",
+        fillcolor="#ffffff",
+        fontsize="14",
+        id="picture",
+        **{"class": "frame"},
     )
 
     by_system: dict[str, list[str]] = defaultdict(list)
@@ -339,7 +361,11 @@ def to_dot(picture: Drawing) -> str:
             if verdict.holders:
                 badge += f'<BR/><FONT POINT-SIZE="10">waits for {label_text(", ".join(h.change for h in verdict.holders), 30)}</FONT>'
         dot.add_node(
-            name, id=name, shape="note", style="filled", fillcolor=fill,
+            name,
+            id=name,
+            shape="note",
+            style="filled",
+            fillcolor=fill,
             **{"class": "change-request" + (f" {verdict.word}" if verdict else "")},
             label=f'<<B>{label_text(change_id)}</B><BR/><FONT POINT-SIZE="10">{label_text(change_title, 30)}</FONT>{badge}>',
         )
@@ -351,19 +377,40 @@ def to_dot(picture: Drawing) -> str:
                 unfinished.setdefault(holder.change, holder)
     for change_id, holder in sorted(unfinished.items()):
         name = change_name(change_id)
-        facts = ", ".join(x for x in (f"status {holder.status or 'not set'}", f"release {holder.release}" if holder.release else "no release") if x)
+        facts = ", ".join(
+            x
+            for x in (
+                f"status {holder.status or 'not set'}",
+                f"release {holder.release}" if holder.release else "no release",
+            )
+            if x
+        )
         dot.add_node(
-            name, id=name, shape="note", style="filled,dashed", fillcolor="#eeeeee", **{"class": "change-request unfinished"},
-            label=(f'<<B>{label_text(change_id)}</B><BR/>'
-                   f'<FONT POINT-SIZE="10">{label_text(holder.title or "", 30)}<BR/>unfinished: {label_text(facts, 40)}</FONT>>'),
+            name,
+            id=name,
+            shape="note",
+            style="filled,dashed",
+            fillcolor="#eeeeee",
+            **{"class": "change-request unfinished"},
+            label=(
+                f"<<B>{label_text(change_id)}</B><BR/>"
+                f'<FONT POINT-SIZE="10">{label_text(holder.title or "", 30)}<BR/>unfinished: '
+                f'{label_text(facts, 40)}</FONT>>'
+            ),
         )
     for change_id, verdict in sorted(picture.verdicts.items()):
         if change_id not in drawn_changes:
             continue
         for holder in verdict.holders:
             dot.add_edge(
-                change_name(holder.change), change_name(change_id), color="#b42318", fontcolor="#b42318", style="dashed",
-                penwidth="2", label="<<B>holds back</B>>", **{"class": "holds"},
+                change_name(holder.change),
+                change_name(change_id),
+                color="#b42318",
+                fontcolor="#b42318",
+                style="dashed",
+                penwidth="2",
+                label="<<B>holds back</B>>",
+                **{"class": "holds"},
             )
     for u, v, note in plain:
         attrs = {"class": "dependency"}
@@ -377,7 +424,8 @@ def to_dot(picture: Drawing) -> str:
         dot.add_edge(node_name(u), node_name(v), **attrs)
     if picture.edge_notes:
         # Kept in the DOT for pages that list the notes beside the picture (see :func:`edge_notes`).
-        # Percent-encoded JSON: no quoting rule of DOT can touch it, and Graphviz leaves the attribute out of its drawings.
+        # Percent-encoded JSON: no quoting rule of DOT can touch it, and Graphviz leaves the attribute out of its
+        # drawings.
         root.graph_attr["impact_notes"] = quote(json.dumps(picture.edge_notes), safe="")
         rows = "".join(
             f'<TR><TD ALIGN="RIGHT" VALIGN="TOP">{_marker(i, inner=True)}</TD>'
@@ -385,15 +433,29 @@ def to_dot(picture: Drawing) -> str:
             for i, note in enumerate(picture.edge_notes, 1)
         )
         root.graph_attr["label"] = (
-            f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Notes on the arrows</B></TD></TR>{rows}</TABLE>>'
+            '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Notes on the '
+            f'arrows</B></TD></TR>{rows}</TABLE>>'
         )
     for (u, v), count in folded.items():
-        dot.add_edge(u, v, style="dashed", color="#999999", **{"class": "summary"},
-                     **({"label": f"<{count} links>"} if count > 1 else {}))
+        dot.add_edge(
+            u,
+            v,
+            style="dashed",
+            color="#999999",
+            **{"class": "summary"},
+            **({"label": f"<{count} links>"} if count > 1 else {}),
+        )
     for a, b, why, directed in picture.conflicts:
         dot.add_edge(
-            change_name(a), change_name(b), dir="forward" if directed else "both", color=CONFLICT_COLOUR, fontcolor=CONFLICT_COLOUR,
-            penwidth="3", style="bold,dashed", constraint="false", label=f"<<B>conflict</B>: {label_text(why, 36)}>",
+            change_name(a),
+            change_name(b),
+            dir="forward" if directed else "both",
+            color=CONFLICT_COLOUR,
+            fontcolor=CONFLICT_COLOUR,
+            penwidth="3",
+            style="bold,dashed",
+            constraint="false",
+            label=f"<<B>conflict</B>: {label_text(why, 36)}>",
             **{"class": "conflict"},
         )
     source: str = root.string()  # pygraphviz is untyped

@@ -57,7 +57,11 @@ def render_picture(dot_source: str, fmt: str) -> bytes:
         ) from None
     data = done.stdout
     if done.returncode != 0 or not data:
-        lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip() and "Fontconfig" not in line]
+        lines = [
+            line
+            for line in done.stderr.decode("utf-8", "replace").splitlines()
+            if line.strip() and "Fontconfig" not in line
+        ]
         detail = lines[-1].strip()[:300] if lines else f"exit code {done.returncode}"
         raise ImpactError(f"Graphviz could not draw the picture as {fmt}: {detail}")
     if fmt == "pdf":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice, pairwise
 from typing import Any
 
@@ -14,10 +14,12 @@ from impact.analysis.check import CheckResult, Stakeholder, TestToRun
 from impact.analysis.decision import decide
 from impact.analysis.raci import reason_dicts
 from impact.analysis.release_path import ReleasePath
+from impact.analysis.stakeholder_lists import PlannedTest
 from impact.core import progress
 from impact.core.aspects import unpack
 from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
+from impact.render.fields import ASSET_FIELDS_SHOWN, shown_fields
 from impact.render.readiness import readiness_dict
 from impact.render.text import HIDDEN
 
@@ -69,11 +71,13 @@ def stakeholder_dict(s: Stakeholder) -> dict[str, Any]:
     }
 
 
-def test_dict(t: TestToRun) -> dict[str, Any]:
+def test_dict(t: TestToRun | PlannedTest, changes: Sequence[str] | None = None) -> dict[str, Any]:
+    """A test to run, as every JSON answer gives it; a release's test also names the ``changes`` it is run for."""
     test = t.test
     return {
         "id": test.id,
         "name": test.name,
+        **({"changes": list(changes)} if changes is not None else {}),
         "covers": list(t.covers),
         "tool_distance": t.tool_distance,
         "kind": test.kind,
@@ -163,6 +167,7 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
                 "in_catalog": c.in_catalog,
                 "critical": bool(assets[c.asset].critical) if c.in_catalog else False,
                 "owner": assets[c.asset].owner if c.in_catalog else catalog.systems[c.system].owner,
+                **(shown_fields(assets.get(c.asset)) if ASSET_FIELDS_SHOWN else {}),
             }
             for c in result.changed
         ],
@@ -190,6 +195,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
     Without ``lists``, its sequences are tuples (encoded the same), for items encoded as soon as they are made.
     """
     seq: Any = list if lists else tuple
+    assets = result.catalog.assets
     risk = result.risk
     notes = result.notes
     # The fields of every impacted asset read at once: five lists, not a row per asset.
@@ -217,6 +223,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
             "via_note": notes.get((via, r.asset)) if via is not None else None,
             "path_left_out": not short,
             **({"tests": seq(tests)} if tests else {}),
+            **(shown_fields(assets.get(r.asset)) if ASSET_FIELDS_SHOWN else {}),
         }
 
 

@@ -37,7 +37,13 @@ def render_check(result: CheckResult, templates: str | None = None, *, show_all:
             "count": g.count,
             "rows": [by_asset[r.asset] for r in g.shown],
             "folded": [
-                {"system": f.system, "count": len(f.assets), "span": f.span, "assets": list(f.assets[:SHOWN_FOLDED]), "more": max(0, len(f.assets) - SHOWN_FOLDED)}
+                {
+                    "system": f.system,
+                    "count": len(f.assets),
+                    "span": f.span,
+                    "assets": list(f.assets[:SHOWN_FOLDED]),
+                    "more": max(0, len(f.assets) - SHOWN_FOLDED),
+                }
                 for f in g.folded
             ],
         }

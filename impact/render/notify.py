@@ -107,7 +107,12 @@ def _change_dict(result: CheckResult, decision: Decision | None = None) -> dict[
         "path": rp.computed if rp else None,
         "declared_path": change.path,
         "changed": [
-            {"asset": c.asset, "action": c.action, "note": c.note, "name": result.catalog.assets[c.asset].name if c.in_catalog else None}
+            {
+                "asset": c.asset,
+                "action": c.action,
+                "note": c.note,
+                "name": result.catalog.assets[c.asset].name if c.in_catalog else None,
+            }
             for c in result.changed
         ],
         "impacted": len(result.impacted),
@@ -159,8 +164,12 @@ def context(stage: str, results: Sequence[CheckResult], release: ReleaseResult |
         "release": release_meta_dict(release.release_id, release.meta) if release else None,
         "changes": [_change_dict(r, release.decisions.get(r.change.id) if release else None) for r in results],
         "held": [
-            {"id": h.result.change.id, "title": h.result.change.title, "reasons": list(h.reasons),
-             "verdict": (h.decision or decide(h.result)).headline}
+            {
+                "id": h.result.change.id,
+                "title": h.result.change.title,
+                "reasons": list(h.reasons),
+                "verdict": (h.decision or decide(h.result)).headline,
+            }
             for h in release.held
         ]
         if release
@@ -179,7 +188,9 @@ def _tidy(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
 
 
-def draft(stage: str, results: Sequence[CheckResult], release: ReleaseResult | None = None, templates: str | None = None) -> Notification:
+def draft(
+    stage: str, results: Sequence[CheckResult], release: ReleaseResult | None = None, templates: str | None = None
+) -> Notification:
     """Draft the e-mail for ``stage`` (``pre-release`` or ``completed``)."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")

@@ -30,7 +30,7 @@ from xml.etree import ElementTree
 import networkx as nx
 
 from impact.analysis.check import CheckResult
-from impact.analysis.conflicts import Conflict
+from impact.analysis.conflicts import Conflict, conflict_sentence
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
@@ -66,12 +66,12 @@ def conflict_edges(conflicts: Iterable[Conflict]) -> list[PictureConflict]:
     """The conflicts of :func:`impact.analysis.conflicts.find_conflicts` as picture edges."""
     edges = []
     for c in conflicts:
-        if c.kind == "same-asset":
-            edges.append(PictureConflict(c.first, c.second, f"both change {_few(c.assets)}"))
-        elif c.kind == "downstream":
-            edges.append(PictureConflict(c.first, c.second, f"reaches {_few(c.assets)}, which {c.second} changes", True))
-        else:
-            edges.append(PictureConflict(c.first, c.second, f"both reach {_few(c.assets)}"))
+        said = conflict_sentence(c.kind, c.first, c.second, _few(c.assets), subject=False)
+        edges.append(
+            PictureConflict(c.first, c.second, said, True)
+            if c.kind == "downstream"
+            else PictureConflict(c.first, c.second, said)
+        )
     return sorted(edges)
 
 
@@ -210,7 +210,9 @@ def impact_picture(
         picture.verdicts = dict(verdicts or {})
         _fold(picture, limit, max_nodes)
 
-        distances = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None})
+        distances = sorted(
+            {s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None}
+        )
         picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
         picture.legend += _distance_legend(distances, tools_away)
         if upstream:
@@ -334,7 +336,9 @@ def catalog_picture(
                 picture.add(Shown(asset, "upstream", steps), (steps,))
         picture.legend = [("focus", CHANGED_FILL, "#ffffff")]
         shown_steps = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance})
-        picture.legend += _distance_legend([d - 1 for d in shown_steps], lambda d: f"depends on it, {d + 1} step{'s' if d != 0 else ''}")
+        picture.legend += _distance_legend(
+            [d - 1 for d in shown_steps], lambda d: f"depends on it, {d + 1} step{'s' if d != 0 else ''}"
+        )
         if any(s.role == "upstream" for s in picture.shown.values()):
             picture.legend.append(("feeds it", UPSTREAM_FILL, "#000000"))
     else:

@@ -65,7 +65,10 @@ def steps_words(steps: dict[str, Step], show: Show) -> str:
     parts = []
     for name in STEPS:
         step = steps.get(name)
-        parts.append(f"{_STEP_WORD[name]} " + (f"{show(step.by)}" + (f" ({show(step.at)})" if step.at else "") if step else "not recorded"))
+        parts.append(
+            f"{_STEP_WORD[name]} "
+            + (f"{show(step.by)}" + (f" ({show(step.at)})" if step.at else "") if step else "not recorded")
+        )
     return " · ".join(parts)
 
 
@@ -135,5 +138,7 @@ def plain(text: str | None) -> str:
 def signed_off_by(states: tuple[SignoffState, ...]) -> list[str]:  # plain text: the templates escape it
     """``mops: Priya Shah (2026-11-05)`` for each approved sign-off."""
     return [
-        f"{s.team}: {_who(s.signoff.by, s.signoff.at, plain)}" for s in states if s.signoff is not None and s.state == "approved"
+        f"{s.team}: {_who(s.signoff.by, s.signoff.at, plain)}"
+        for s in states
+        if s.signoff is not None and s.state == "approved"
     ]

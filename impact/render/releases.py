@@ -11,13 +11,13 @@ from typing import Any
 
 from impact.analysis.answer import count_tests, tests_sentence
 from impact.analysis.check import CheckResult
-from impact.analysis.conflicts import Conflict
+from impact.analysis.conflicts import Conflict, conflict_sentence
 from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
 from impact.core.distance import tools_away as away
-from impact.load.release import Release
-from impact.render.jsonout import release_path_dict, team_dict
+from impact.load.release_file import Release
+from impact.render.jsonout import release_path_dict, team_dict, test_dict
 from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.templating import md_code, md_text
 from impact.render.text import plural, safe, show_path, table
@@ -33,7 +33,9 @@ def conflict_dict(conflict: Conflict) -> dict[str, Any]:
             "to": conflict.second,
             "assets": list(conflict.assets),
             "teams": list(conflict.teams),
-            "paths": [{"asset": r.asset, "tool_distance": r.tool_distance, "path": list(r.path)} for r in conflict.reach],
+            "paths": [
+                {"asset": r.asset, "tool_distance": r.tool_distance, "path": list(r.path)} for r in conflict.reach
+            ],
             "tool_distance": conflict.tool_distance,
         }
     return {
@@ -55,19 +57,7 @@ def involvement_dict(t: TeamInvolvement) -> dict[str, Any]:
 
 
 def planned_test_dict(p: PlannedTest) -> dict[str, Any]:
-    test = p.test
-    return {
-        "id": test.id,
-        "name": test.name,
-        "changes": list(p.changes),
-        "covers": list(p.covers),
-        "tool_distance": p.tool_distance,
-        "kind": test.kind,
-        "owner": test.owner,
-        "minutes": test.minutes,
-        "run": test.run,
-        "steps": list(test.steps),
-    }
+    return test_dict(p, p.changes)
 
 
 def change_summary_dict(result: CheckResult) -> dict[str, Any]:
@@ -101,7 +91,11 @@ def verdicts(result: ReleaseResult) -> list[dict[str, Any]]:
     """One entry per change request of the release, by id: ``verdict`` ship, hold or released, with hold reasons."""
     entries = []
     held = {h.result.change.id: h.reasons for h in result.held}
-    for verdict, items in (("ship", result.ships), ("hold", [h.result for h in result.held]), ("released", result.released)):
+    for verdict, items in (
+        ("ship", result.ships),
+        ("hold", [h.result for h in result.held]),
+        ("released", result.released),
+    ):
         for r in items:
             rp = r.release_path
             entries.append(
@@ -123,7 +117,12 @@ def verdicts(result: ReleaseResult) -> list[dict[str, Any]]:
 def _decision_entry(decision: Decision) -> dict[str, Any]:
     """``ready`` and ``missing`` ({kind, what}) of a change of the release, its one verdict and its readiness."""
     data = decision.as_dict()
-    return {"ready": data["ready"], "missing": data["missing"], "decision": data, "readiness": readiness_dict(decision.readiness)}
+    return {
+        "ready": data["ready"],
+        "missing": data["missing"],
+        "decision": data,
+        "readiness": readiness_dict(decision.readiness),
+    }
 
 
 def release_dict(result: ReleaseResult) -> dict[str, Any]:
@@ -168,12 +167,14 @@ def conflict_line(conflict: Conflict) -> list[str]:
     """A conflict in a few lines: what, who coordinates, and up to 3 paths that explain a downstream one."""
     assets = _some(conflict.assets)
     teams = ", ".join(safe(t) for t in conflict.teams)
+    first, second = safe(conflict.first), safe(conflict.second)
+    said = conflict_sentence(conflict.kind, first, second, assets)
     if conflict.kind == "same-asset":
-        head = f"same-asset     {safe(conflict.first)} and {safe(conflict.second)} both change {assets}"
+        head = f"same-asset     {said}"
     elif conflict.kind == "downstream":
-        head = f"downstream     {safe(conflict.first)} -> {safe(conflict.second)}: the impact of {safe(conflict.first)} reaches {assets}, which {safe(conflict.second)} changes"
+        head = f"downstream     {first} -> {second}: {said}"
     else:
-        head = f"shared-impact  {safe(conflict.first)} and {safe(conflict.second)} both reach {assets} (information)"
+        head = f"shared-impact  {said} (information)"
     lines = [f"  {head}", f"                 coordinate: {teams}"]
     if conflict.kind != "same-asset":
         lines[0] += f" ({away(conflict.tool_distance)})"
@@ -192,7 +193,9 @@ FAR_CONFLICT = 2
 def render_conflicts(conflicts: Sequence[Conflict], changes: Sequence[str], *, show_all: bool = False) -> str:
     """Ranked: same-asset first, then downstream by tool distance; far ones folded into a count unless ``show_all``."""
     blocking = [c for c in conflicts if c.kind != "shared-impact"]
-    lines = [f"Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate"]
+    lines = [
+        f"Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate"
+    ]
     lines.append("  (" + ", ".join(safe(c) for c in changes) + ")")
     if not conflicts:
         lines.append("  none: no two change requests change the same asset or reach what another changes")
@@ -203,7 +206,12 @@ def render_conflicts(conflicts: Sequence[Conflict], changes: Sequence[str], *, s
         lines.append("")
         lines.extend(conflict_line(conflict))
     if far:
-        pairs = ", ".join(f"{safe(c.first)} -> {safe(c.second)}" if c.kind == "downstream" else f"{safe(c.first)} and {safe(c.second)}" for c in far)
+        pairs = ", ".join(
+            f"{safe(c.first)} -> {safe(c.second)}"
+            if c.kind == "downstream"
+            else f"{safe(c.first)} and {safe(c.second)}"
+            for c in far
+        )
         lines.append("")
         lines.append(f"  {plural(len(far), 'more conflict')} meet more than {FAR_CONFLICT} tools away: {pairs}")
         lines.append("                 (--all shows them; --format json lists them all)")
@@ -294,7 +302,9 @@ def render_release(result: ReleaseResult) -> str:
         lines.append("  nothing: every change request of the release ships")
     for h in result.held:
         change = h.result.change
-        lines.append(f"  {safe(change.id)}: {safe(change.title)} (status {change.status or 'none'}, path {_path_text(h.result)})")
+        lines.append(
+            f"  {safe(change.id)}: {safe(change.title)} (status {change.status or 'none'}, path {_path_text(h.result)})"
+        )
         decision = h.decision or decide(h.result)
         lines.append(f"    {safe(decision.headline)}")
         for reason in h.reasons:
@@ -316,9 +326,16 @@ def render_release(result: ReleaseResult) -> str:
     if not result.tests:
         lines.append("  no regression test covers what ships")
     for t in result.tests:
-        lines.append(f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({t.test.kind or 'test'}, {away(t.tool_distance)}; for {', '.join(safe(c) for c in t.changes)})")
+        lines.append(
+            f"  [ ] {safe(t.test.id)}: {safe(t.test.name)} ({t.test.kind or 'test'}, {away(t.tool_distance)}; for "
+            f"{', '.join(safe(c) for c in t.changes)})"
+        )
     if result.untested:
-        lines.append(f"  untested: {plural(len(result.untested), 'asset')} no test covers: {', '.join(safe(a) for a in result.untested[:5])}" + (" ..." if len(result.untested) > 5 else ""))
+        lines.append(
+            f"  untested: {plural(len(result.untested), 'asset')} no test covers: "
+            f"{', '.join(safe(a) for a in result.untested[:5])}"
+            + (" ..." if len(result.untested) > 5 else "")
+        )
     lines.append("")
 
     lines.append(f"Stakeholders of what ships ({len(result.stakeholders)})")
@@ -343,8 +360,13 @@ def render_stakeholders_markdown(teams: Sequence[TeamInvolvement]) -> str:
     lines = ["| Team | Role | Why | Change requests | Contact | Assets |", "|---|---|---|---|---|---|"]
     for t in teams:
         contact = " ".join(md_text(x) for x in (t.team.email, t.team.slack) if x)
-        assets = ", ".join(md_code(a) for a in t.assets[:5]) + (f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else "")
-        lines.append(f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(_role_why(t))} | {', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |")
+        assets = ", ".join(md_code(a) for a in t.assets[:5]) + (
+            f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else ""
+        )
+        lines.append(
+            f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(_role_why(t))} | "
+            f"{', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -355,26 +377,35 @@ def render_release_markdown(result: ReleaseResult, templates: str | None = None)
     members = [*result.ships, *(h.result for h in result.held)]
     ready = {r.change.id: readiness_lines(result.decisions.get(r.change.id) or decide(r), plain) for r in members}
     ready_lines = {cid: [line.strip() for line in lines[1:]] for cid, lines in ready.items()}
-    return render("release.md.j2", templates, **release_dict(result), ready_lines={key: [] for key in _ids(result)} | ready_lines)
+    return render(
+        "release.md.j2", templates, **release_dict(result), ready_lines={key: [] for key in _ids(result)} | ready_lines
+    )
 
 
 def render_conflicts_markdown(conflicts: Sequence[Conflict], changes: Sequence[str]) -> str:
     """``impact conflicts --format markdown``: the same answer as the text, for a ticket or pull request."""
     blocking = [c for c in conflicts if c.kind != "shared-impact"]
-    lines = [f"## Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate", ""]
+    lines = [
+        f"## Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to "
+        "coordinate",
+        "",
+    ]
     lines.append("Change requests: " + (", ".join(md_code(c) for c in changes) or "none") + ".")
     lines.append("")
     if not conflicts:
         lines.append("None: no two change requests change the same asset or reach what another changes.")
     for c in conflicts:
-        assets = ", ".join(md_code(a) for a in c.assets[:5]) + (f" and {len(c.assets) - 5} more" if len(c.assets) > 5 else "")
+        assets = ", ".join(md_code(a) for a in c.assets[:5]) + (
+            f" and {len(c.assets) - 5} more" if len(c.assets) > 5 else ""
+        )
         teams = ", ".join(md_code(t) for t in c.teams)
+        said = conflict_sentence(c.kind, md_code(c.first), md_code(c.second), assets)
         if c.kind == "same-asset":
-            head = f"**same-asset**: {md_code(c.first)} and {md_code(c.second)} both change {assets}"
+            head = f"**same-asset**: {said}"
         elif c.kind == "downstream":
-            head = f"**downstream** {md_code(c.first)} → {md_code(c.second)}: the impact of {md_code(c.first)} reaches {assets}, which {md_code(c.second)} changes"
+            head = f"**downstream** {md_code(c.first)} → {md_code(c.second)}: {said}"
         else:
-            head = f"**shared-impact** (information): {md_code(c.first)} and {md_code(c.second)} both reach {assets}"
+            head = f"**shared-impact** (information): {said}"
         lines.append(f"- {head}. Coordinate: {teams}.")
         for r in c.reach[:3]:
             lines.append(f"  - why: {' → '.join(md_code(a) for a in r.path)} ({away(r.tool_distance)})")

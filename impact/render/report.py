@@ -26,12 +26,14 @@ from markupsafe import Markup
 
 from impact.analysis.answer import ROLES, count_tests, tests_sentence
 from impact.analysis.check import CheckResult
+from impact.analysis.conflicts import conflict_sentence
 from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult, hold_reasons_alone, waiting_for
 from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
+from impact.render.fields import ASSET_FIELDS_SHOWN, shown_fields
 from impact.render.jsonout import check_dict, dumps
 from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.svg import sanitize_svg
@@ -95,7 +97,8 @@ RISK_ORDER = ("high", "medium", "low")
 
 
 def _risk_of(reaches: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The highest risk any change gives an impacted asset, with its reasons (nothing when the answer carries no risk)."""
+    """The highest risk any change gives an impacted asset, with its reasons (nothing when the answer carries no risk).
+    """
     rated = [r for r in reaches if r.get("risk") in RISK_ORDER]
     if not rated:
         return {}
@@ -135,11 +138,19 @@ def report_data(report: ReportInput) -> dict[str, Any]:
     for data in changes:
         cid = data["change"]["id"]
         for c in data["changed"]:
-            changed_by[c["asset"]].append({"change": cid, "action": c["action"], "note": c["note"], "in_catalog": c["in_catalog"]})
+            changed_by[c["asset"]].append(
+                {"change": cid, "action": c["action"], "note": c["note"], "in_catalog": c["in_catalog"]}
+            )
         for r in data["impacted"]:
             reached_by[r["asset"]].append(
-                {"change": cid, "tool_distance": r["tool_distance"], "steps": r["steps"], **_why(r),
-                 "risk": r.get("risk"), "risk_reasons": r.get("risk_reasons", [])}
+                {
+                    "change": cid,
+                    "tool_distance": r["tool_distance"],
+                    "steps": r["steps"],
+                    **_why(r),
+                    "risk": r.get("risk"),
+                    "risk_reasons": r.get("risk_reasons", []),
+                }
             )
 
     def team_info(team_id: str | None) -> dict[str, Any]:
@@ -178,6 +189,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 "tests": asset_tests,
                 "untested": not asset_tests,
                 **_risk_of(reaches),
+                **(shown_fields(asset) if ASSET_FIELDS_SHOWN else {}),
             }
         )
     assets.sort(key=lambda a: (a["status"] != "changed", a["tool_distance"], a["steps"], a["id"]))
@@ -209,7 +221,14 @@ def report_data(report: ReportInput) -> dict[str, Any]:
         cid = data["change"]["id"]
         for s in data["stakeholders"]:
             entry = teams.setdefault(
-                s["team"], {**team_info(s["team"]), "members": list(catalog.teams[s["team"]].members), "roles": set(), "assets": set(), "reasons": []}
+                s["team"],
+                {
+                    **team_info(s["team"]),
+                    "members": list(catalog.teams[s["team"]].members),
+                    "roles": set(),
+                    "assets": set(),
+                    "reasons": [],
+                },
             )
             entry["roles"].update(s["roles"])
             if "role" in s:
@@ -223,16 +242,26 @@ def report_data(report: ReportInput) -> dict[str, Any]:
     for entry in teams.values():
         roles = [r for r in ROLES if r in entry["roles"]]
         role_reason = next(r["reason"] for r in entry["reasons"] if r["role"] == roles[0])
-        stakeholders.append({**entry, "roles": roles, "role": roles[0], "role_reason": role_reason, "assets": sorted(entry["assets"])})
+        stakeholders.append(
+            {**entry, "roles": roles, "role": roles[0], "role_reason": role_reason, "assets": sorted(entry["assets"])}
+        )
     stakeholders.sort(key=lambda s: (ROLES.index(s["roles"][0]), s["team"]))
 
-    untested = sorted((a for a in assets if a["untested"]), key=lambda a: (not a["critical"], a["tool_distance"], a["id"]))
+    untested = sorted(
+        (a for a in assets if a["untested"]), key=lambda a: (not a["critical"], a["tool_distance"], a["id"])
+    )
     release = dict(report.release) if report.release else None
     conflicts = list(release.get("conflicts", [])) if release else []
     verdicts = _verdicts(results, release)
     systems = sorted({a["system"] for a in assets if a["status"] == "impacted"})
     return {
-        "report": {"kind": report.kind, "id": report.id, "title": report.title, "catalog": catalog.root, "max_tools": results[0].max_tools},
+        "report": {
+            "kind": report.kind,
+            "id": report.id,
+            "title": report.title,
+            "catalog": catalog.root,
+            "max_tools": results[0].max_tools,
+        },
         "summary": {
             "changes": len(changes),
             "changed": sum(1 for a in assets if a["status"] == "changed"),
@@ -253,7 +282,9 @@ def report_data(report: ReportInput) -> dict[str, Any]:
         "verdicts": verdicts,
         "release": release,
         "conflicts": conflicts,
-        "systems": [{"id": s.id, "name": s.name} for s in catalog.systems.values() if s.id in {a["system"] for a in assets}],
+        "systems": [
+            {"id": s.id, "name": s.name} for s in catalog.systems.values() if s.id in {a["system"] for a in assets}
+        ],
         "assets": assets,
         "stakeholders": stakeholders,
         "distribution_list": distribution_list(stakeholders),
@@ -287,7 +318,7 @@ def distribution_list(stakeholders: Sequence[Mapping[str, Any]]) -> str:
             continue
         # Names go inside quotes when they hold characters that mean something in an address list.
         name = safe(str(s["name"])).replace('"', "'")
-        shown = f'"{name}"' if re.search(r'[,;<>()@:\\\[\]]', name) else name
+        shown = f'"{name}"' if re.search(r"[,;<>()@:\\\[\]]", name) else name
         entries.append(f"{shown} <{safe(str(s['email']))}>")
     return ", ".join(entries)
 
@@ -305,7 +336,9 @@ def _decision_words(decision: Decision, said: Mapping[str, Any]) -> dict[str, An
 
 
 def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """Ship or hold, per change, with reasons: from the release check when there is one, else each change's release path."""
+    """Ship or hold, per change, with reasons: from the release check when there is one, else each change's release
+    path.
+    """
     release_changes: dict[str, Mapping[str, Any]] = {}
     if release:
         for entry in release.get("changes", []) or []:
@@ -340,7 +373,9 @@ def _verdicts(results: Sequence[CheckResult], release: Mapping[str, Any] | None)
             if rp is not None and rp.too_light:
                 short.append(f"needs the {rp.computed} path, declares {rp.declared}")
             if waits_for:
-                short.append("waits for " + ", ".join(f"{w['change']} ({w['status'] or 'no status'})" for w in waits_for))
+                short.append(
+                    "waits for " + ", ".join(f"{w['change']} ({w['status'] or 'no status'})" for w in waits_for)
+                )
         decision = decide(result)
         given = entry.get("decision")
         said: Mapping[str, Any] = given if isinstance(given, Mapping) else decision.as_dict()
@@ -397,13 +432,19 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
     )
     html = char_refs(html)  # an id in an attribute (data-asset) keeps its value, with no raw U+202E in the file
     markdown = render("report.md.j2", templates, **context)
-    files = {HTML_NAME: html.encode("utf-8"), MARKDOWN_NAME: markdown.encode("utf-8"), JSON_NAME: dumps(data).encode("utf-8")}
+    files = {
+        HTML_NAME: html.encode("utf-8"),
+        MARKDOWN_NAME: markdown.encode("utf-8"),
+        JSON_NAME: dumps(data).encode("utf-8"),
+    }
     if picture is not None and picture.dot:
         files[DOT_NAME] = picture.dot.encode("utf-8")
         if svg:
             # The standalone picture file keeps Graphviz's own output, minus anything active.
             files[SVG_NAME] = (
-                '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + sanitize_svg(picture.svg or "", asset_ids, untested) + "\n"
+                '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+                + sanitize_svg(picture.svg or "", asset_ids, untested)
+                + "\n"
             ).encode("utf-8")
     return dict(sorted(files.items()))
 
@@ -415,12 +456,15 @@ def picture_verdicts(result: ReleaseResult, known: Sequence[ChangeRequest] = ())
         Verdict,
     )
 
-    by_id = {c.id: c for c in known} | {r.change.id: r.change for r in [*result.ships, *(h.result for h in result.held)]}
+    by_id = {c.id: c for c in known} | {
+        r.change.id: r.change for r in [*result.ships, *(h.result for h in result.held)]
+    }
     verdicts: dict[str, Any] = {r.change.id: Verdict("ships") for r in result.ships}
     verdicts |= {r.change.id: Verdict("released") for r in result.released}
     for h in result.held:
         holders = tuple(
-            Holder(w["change"], w["title"], w["status"], w["release"]) for w in waiting_for(h.result.change.id, result.conflicts, by_id)
+            Holder(w["change"], w["title"], w["status"], w["release"])
+            for w in waiting_for(h.result.change.id, result.conflicts, by_id)
         )
         verdicts[h.result.change.id] = Verdict("held", holders)
     return verdicts
@@ -438,17 +482,27 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
 
     members = sorted([*result.ships, *(h.result for h in result.held)], key=lambda r: r.change.id)
     if not members:
-        raise ImpactError(f"release {result.release_id} has no change request that is not released yet: nothing to report")
+        raise ImpactError(
+            f"release {result.release_id} has no change request that is not released yet: nothing to report"
+        )
     meta = release_meta_dict(result.release_id, result.meta)
     by_id = {c.id: c for c in known} | {r.change.id: r.change for r in members}
     said = {cid: d.as_dict() for cid, d in result.decisions.items()}
     entries: list[dict[str, Any]] = [
-        {"id": r.change.id, "verdict": "ship", "reasons": [], **({"decision": said[r.change.id]} if r.change.id in said else {})}
+        {
+            "id": r.change.id,
+            "verdict": "ship",
+            "reasons": [],
+            **({"decision": said[r.change.id]} if r.change.id in said else {}),
+        }
         for r in result.ships
     ]
     entries += [
         {
-            "id": h.result.change.id, "verdict": "hold", "reasons": list(h.reasons), "status": h.result.change.status,
+            "id": h.result.change.id,
+            "verdict": "hold",
+            "reasons": list(h.reasons),
+            "status": h.result.change.status,
             "waits_for": waiting_for(h.result.change.id, result.conflicts, by_id),
             **({"decision": said[h.result.change.id]} if h.result.change.id in said else {}),
         }
@@ -460,27 +514,32 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
         entry = conflict_dict(c)
         entry["message"] = _conflict_message(c.kind, c.first, c.second, c.assets)
         conflicts.append(entry)
-    release = {**meta, "changes": sorted(entries, key=lambda e: e["id"]), "conflicts": conflicts,
-               "released": sorted(r.change.id for r in result.released)}
+    release = {
+        **meta,
+        "changes": sorted(entries, key=lambda e: e["id"]),
+        "conflicts": conflicts,
+        "released": sorted(r.change.id for r in result.released),
+    }
     report = ReportInput("release", result.release_id, meta["name"] or f"Release {result.release_id}", members, release)
     from impact.render.picture import conflict_edges  # networkx only when a report draws its graph (start-up time)
 
     drawn = [c for c in conflict_edges(result.conflicts) if c.first in member_ids and c.second in member_ids]
-    report.picture = make_picture(members, drawn, title=f"Release {result.release_id}: {report.title}", verdicts=picture_verdicts(result, known))
+    report.picture = make_picture(
+        members, drawn, title=f"Release {result.release_id}: {report.title}", verdicts=picture_verdicts(result, known)
+    )
     return report
 
 
 def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str]) -> str:
     named = ", ".join(assets[:3]) + (f" and {len(assets) - 3} more" if len(assets) > 3 else "")
-    if kind == "same-asset":
-        return f"{first} and {second} both change {named}"
-    if kind == "downstream":
-        return f"the impact of {first} reaches {named}, which {second} changes: order and test them together"
-    return f"{first} and {second} both reach {named}"
+    said = conflict_sentence(kind, first, second, named)
+    return f"{said}: order and test them together" if kind == "downstream" else said
 
 
 def make_picture(
-    results: Sequence[CheckResult], conflicts: Sequence[Any] = (), title: str | None = None,
+    results: Sequence[CheckResult],
+    conflicts: Sequence[Any] = (),
+    title: str | None = None,
     verdicts: Mapping[str, Any] | None = None,
 ) -> Picture:
     """The report's graph: DOT always; SVG unless Graphviz cannot draw it, then the reason instead."""
@@ -501,4 +560,6 @@ def make_picture(
     except ImpactError as exc:
         return Picture(dot, None, "; ".join(p.message for p in exc.problems))
     except ImportError:
-        return Picture(dot, None, "Graphviz (the pygraphviz package) is not installed; graph.dot holds the picture's source")
+        return Picture(
+            dot, None, "Graphviz (the pygraphviz package) is not installed; graph.dot holds the picture's source"
+        )

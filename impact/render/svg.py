@@ -18,7 +18,19 @@ from impact.render.text import char_refs, visible
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 _EVENT_ATTR = re.compile(r"^on", re.IGNORECASE)
-_DROP_TAGS = {"script", "foreignObject", "iframe", "object", "embed", "use", "image", "style", "animate", "set", "handler"}
+_DROP_TAGS = {
+    "script",
+    "foreignObject",
+    "iframe",
+    "object",
+    "embed",
+    "use",
+    "image",
+    "style",
+    "animate",
+    "set",
+    "handler",
+}
 
 
 def _local(tag: str) -> str:

@@ -59,7 +59,8 @@ def environment(override: str | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2"), default_for_string=False
+            enabled_extensions=("html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2"),
+            default_for_string=False,
         ),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,

@@ -28,7 +28,8 @@ _KEEP = "\x00"  # stands for a space that must not become a line break (never in
 
 
 def verdict_kind(result: CheckResult) -> str:
-    """The verdict's colour, from the one decision: ``'bad'`` if blocking, ``'good'`` if it can ship, else ``'hold'``."""
+    """The verdict's colour, from the one decision: ``'bad'`` if blocking, ``'good'`` if it can ship, else ``'hold'``.
+    """
     decision = decide(result)
     if decision.blocking:
         return "bad"

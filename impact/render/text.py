@@ -23,8 +23,7 @@ ARROW = " -> "
 
 # Invisible or text-reordering characters above ASCII (as the pages' scripts list them).
 HIDDEN = re.compile(
-    "[\u007f-\u009f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+    "[\u007f-\u009f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
 )
 
 
@@ -191,7 +190,11 @@ def summary_line(result: CheckResult) -> str:
     parts = [
         f"{plural(len(result.changed), 'asset')} changed",
         f"{len(result.impacted)} impacted"
-        + (f" across {plural(len(result.systems_reached), 'tool')}, up to {away(far)} ({risk_counts(result)})" if result.impacted else ""),
+        + (
+            f" across {plural(len(result.systems_reached), 'tool')}, up to {away(far)} ({risk_counts(result)})"
+            if result.impacted
+            else ""
+        ),
         f"{plural(len(result.stakeholders), 'team')} to involve",
         f"{plural(len(result.tests), 'test')} to run",
     ]
@@ -313,7 +316,9 @@ class RiskGroup:
 
 
 def risk_groups(result: CheckResult, *, show_all: bool = False) -> list[RiskGroup]:
-    """Impacted assets by risk, highest first; a tool with more than ``FOLD_ABOVE`` low-risk assets folded unless ``show_all``."""
+    """Impacted assets by risk, highest first; a tool with more than ``FOLD_ABOVE`` low-risk assets folded unless
+    ``show_all``.
+    """
     risk = result.risk
     by_level: dict[str, list[Reach]] = {level: [] for level in RISKS}
     for r in result.impacted:
@@ -330,7 +335,12 @@ def risk_groups(result: CheckResult, *, show_all: bool = False) -> list[RiskGrou
         fold = set() if level != "low" or show_all else {t for t, rs in per_tool.items() if len(rs) > FOLD_ABOVE}
         shown = tuple(r for r, system in zip(reached, systems) if system not in fold) if fold else tuple(reached)
         folded = tuple(
-            Folded(t, tuple(r.asset for r in per_tool[t]), per_tool[t][0].tool_distance, max(r.tool_distance for r in per_tool[t]))
+            Folded(
+                t,
+                tuple(r.asset for r in per_tool[t]),
+                per_tool[t][0].tool_distance,
+                max(r.tool_distance for r in per_tool[t]),
+            )
             for t in sorted(fold)
         )
         groups.append(RiskGroup(level, len(reached), shown, folded))
@@ -391,7 +401,11 @@ def check_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]
     yield from table(rows, ("TEAM", "ROLE", "CONTACT", "WHY"))
     yield ""
 
-    yield f"Tests to run ({len(result.tests)}: {tests_breakdown(result.test_counts)})" if result.tests else "Tests to run (0)"
+    yield (
+        f"Tests to run ({len(result.tests)}: {tests_breakdown(result.test_counts)})"
+        if result.tests
+        else "Tests to run (0)"
+    )
     if not result.tests:
         yield "  no regression test covers the changed or impacted assets"
     for t in result.tests:
@@ -418,7 +432,10 @@ def render_release_path(rp: ReleasePath) -> list[str]:
     declared = f"declared: {rp.declared}" if rp.declared else "none declared"
     lines = [f"Release path: needs {rp.computed} ({declared})"]
     if rp.too_light:
-        lines.append(f"  BLOCKING: declared {rp.declared} is lighter than the {rp.computed} this change needs; set 'path: {rp.computed}' or reduce the change")
+        lines.append(
+            f"  BLOCKING: declared {rp.declared} is lighter than the {rp.computed} this change needs; set 'path: "
+            f"{rp.computed}' or reduce the change"
+        )
     for reason in rp.reasons:
         lines.append(f"  - {safe(reason)}")
     return lines

@@ -65,7 +65,9 @@ def render_trace(result: TraceResult, style: Any = None) -> str:
     for h in result.changes:
         status = h.change.status or "no status"
         lines.append(f"  {safe(h.change.id)}: {safe(h.change.title)} ({safe(status)}, {away(h.tool_distance)})")
-        lines.append(f"        {h.action} {safe(h.path[0])}" + (f"; why: {show_path(h.path)}" if len(h.path) > 1 else ""))
+        lines.append(
+            f"        {h.action} {safe(h.path[0])}" + (f"; why: {show_path(h.path)}" if len(h.path) > 1 else "")
+        )
     lines.append("")
     lines.append(paint("Upstream assets that can break it (nearest first; ! = critical)", "heading"))
     if not result.upstream:
@@ -130,7 +132,8 @@ def render_trace_markdown(result: TraceResult) -> str:
     for h in result.changes:
         why = f"; why: {' → '.join(md_code(a) for a in h.path)}" if len(h.path) > 1 else ""
         lines.append(
-            f"- {md_code(h.change.id)}: {md_text(h.change.title)} ({md_text(h.change.status or 'no status')}, {away(h.tool_distance)}): "
+            f"- {md_code(h.change.id)}: {md_text(h.change.title)} ({md_text(h.change.status or 'no status')}, "
+            f"{away(h.tool_distance)}): "
             f"{md_text(h.action)} {md_code(h.path[0])}{why}"
         )
     lines += ["", "### Upstream assets that can break it (nearest first)", ""]

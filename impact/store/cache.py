@@ -122,7 +122,9 @@ def write(path: Path, key: str, payload: bytes) -> bool:
     check = _check(payload)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(path, lambda write: _put(write, head, check, payload))  # no sync: an entry lost in a crash is only time lost
+        replace_file(
+            path, lambda write: _put(write, head, check, payload)
+        )  # no sync: an entry lost in a crash is only time lost
         return True
     except OSError:
         return False

@@ -4,9 +4,10 @@ A cached catalog of 100,000 assets and 300,000 dependencies would take
 longer to turn back into objects (one ``Asset`` and one ``Place`` each) than
 ``impact check`` is allowed to take in all. Stored as columns (one list of ids,
 arrays of small integers into tables of strings), it loads in milliseconds;
-these views make it look like the ``dict`` / ``list`` attributes of
-:class:`~impact.core.catalog.Catalog` and build a record only when someone
-asks for it. A check that reaches 500 assets builds about 500 ``Asset``\\ s.
+:class:`AssetTable` implements :class:`~impact.core.catalog.AssetSource`
+over them (the dependencies are :class:`~impact.core.catalog.EdgeList`
+already) and builds a record only when someone asks for it. A check that
+reaches 500 assets builds about 500 ``Asset``\\ s.
 
 Examples
 --------
@@ -20,15 +21,15 @@ Examples
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from itertools import compress
-from typing import Any, overload
+from typing import Any
 
-from impact.core.catalog import Asset, Dependency, Place
-from impact.store.idcolumn import IdColumn
+from impact.core.catalog import Asset, Columns, EdgeList, Place, Row, edge_list_from
+from impact.store.sorted_ids import SortedIds
+
+__all__ = ["AssetColumns", "AssetTable", "EdgeList", "Locate", "PlaceTable", "edge_list_from", "prefetch_places"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class AssetColumns:
     """Every asset of a catalog, one position per asset, ids sorted."""
 
     ids: Sequence[str]
-    """Sorted; a snapshot's is an :class:`~impact.store.idcolumn.IdColumn`."""
+    """Sorted; a snapshot's is an :class:`~impact.store.sorted_ids.SortedIds`."""
     systems: list[str]
     system_of: Sequence[int]
     types: list[str]
@@ -54,9 +55,11 @@ class AssetColumns:
     locate: Locate | None = None
     """Finds a place not known yet (line 0): see :data:`Locate`."""
     display_names: list[str | None] | None = None
-    extra: Sequence[tuple[Any, ...]] | None = None
-    """Each asset's values of the extra fields (``impact.read.records.EXTRA_ASSET_FIELDS``), given to ``Asset`` after the others."""
     """Each asset's ``name:`` (the name people know it by), or None."""
+    extra: Sequence[tuple[Any, ...]] | None = None
+    """Each asset's ``(field, value)`` of the extra fields (``impact.read.records.extra_asset_fields``):
+    ``Asset.extra``.
+    """
 
 
 Locate = Callable[[int, str], tuple[int, int]]
@@ -69,13 +72,15 @@ reading that file precisely when first asked, then kept.
 
 
 class AssetTable(Mapping[str, Asset]):
-    """``asset id → Asset``, in id order, each ``Asset`` built when first read."""
+    """``asset id → Asset``, in id order, each ``Asset`` built when first read: an
+    :class:`~impact.core.catalog.AssetSource`.
+    """
 
     def __init__(self, cols: AssetColumns) -> None:
         self.cols = cols
         ids = cols.ids
         # A snapshot's ids find their positions by binary search (no dict of every id).
-        self.index: Mapping[str, int] = ids.where if isinstance(ids, IdColumn) else dict(zip(ids, range(len(ids))))
+        self.index: Mapping[str, int] = ids.where if isinstance(ids, SortedIds) else dict(zip(ids, range(len(ids))))
         self._built: dict[str, Asset] = {}
 
     def __getitem__(self, aid: str) -> Asset:
@@ -96,7 +101,7 @@ class AssetTable(Mapping[str, Asset]):
             c.consulted[i],
             c.informed[i],
             c.display_names[i] if c.display_names is not None else None,
-            *(c.extra[i] if c.extra is not None else ()),
+            c.extra[i] if c.extra is not None else (),
         )
         self._built[aid] = asset
         return asset
@@ -109,6 +114,54 @@ class AssetTable(Mapping[str, Asset]):
 
     def __len__(self) -> int:
         return len(self.cols.ids)
+
+    @property
+    def ids(self) -> Sequence[str]:
+        return self.cols.ids
+
+    @property
+    def system_numbers(self) -> Sequence[int]:
+        return self.cols.system_of
+
+    def readers(self) -> tuple[Callable[[int], Row], Callable[[int], bool], Callable[[int], str]]:
+        """Functions of a position: its row, whether it is critical, its system (read from the columns)."""
+        c = self.cols
+        systems, system_of, types, type_of = c.systems, c.system_of, c.types, c.type_of
+        owners, owner_of, critical, consulted, informed = c.owners, c.owner_of, c.critical, c.consulted, c.informed
+        names = c.display_names
+
+        def row(i: int) -> Row:
+            return (
+                names[i] if names is not None else None,
+                systems[system_of[i]],
+                types[type_of[i]],
+                owners[owner_of[i]],
+                critical[i] != 0,
+                consulted[i],
+                informed[i],
+            )
+
+        return row, lambda i: critical[i] != 0, lambda i: systems[system_of[i]]
+
+    def columns(self, where: Sequence[int]) -> Columns:
+        c = self.cols
+        names = c.display_names
+        systems, system_of, types, type_of, owners, owner_of, critical = (
+            c.systems,
+            c.system_of,
+            c.types,
+            c.type_of,
+            c.owners,
+            c.owner_of,
+            c.critical,
+        )
+        return (
+            [names[i] for i in where] if names is not None else [None] * len(where),
+            [systems[system_of[i]] for i in where],
+            [types[type_of[i]] for i in where],
+            [owners[owner_of[i]] for i in where],
+            [critical[i] != 0 for i in where],
+        )
 
     def critical_ids(self) -> list[str]:
         """Ids of the critical assets, in id order, without building the assets."""
@@ -135,7 +188,9 @@ class PlaceTable(Mapping[str, Place]):
     first read, as for assets (see :data:`Locate`).
     """
 
-    def __init__(self, assets: AssetTable, others: dict[str, tuple[int, int, int]], order: list[str] | Callable[[], list[str]]) -> None:
+    def __init__(
+        self, assets: AssetTable, others: dict[str, tuple[int, int, int]], order: list[str] | Callable[[], list[str]]
+    ) -> None:
         self.assets = assets
         self.others = others
         self._order = order  # or how to work it out, when first needed (a check never iterates)
@@ -208,93 +263,3 @@ def prefetch_places(places: Mapping[str, object], keys: Iterable[str]) -> None:
     prefetch = getattr(places, "prefetch", None)
     if prefetch is not None:
         prefetch(keys)
-
-
-class EdgeList(Sequence[Dependency]):
-    """The dependencies sorted by (upstream, downstream), stored as adjacency.
-
-    ``offsets[i]:offsets[i + 1]`` are the positions of the edges out of asset
-    ``ids[i]``; ``targets`` holds their downstream asset positions, ascending
-    (so by id); ``notes`` maps an edge position to its note; ``uses`` maps
-    the position of an edge that says what it uses to those aspects (an edge
-    without an entry uses every aspect).
-    """
-
-    def __init__(
-        self, ids: Sequence[str], offsets: Sequence[int], targets: Sequence[int], notes: dict[int, str], uses: dict[int, frozenset[str]] | None = None
-    ) -> None:
-        self.ids = ids
-        self.offsets = offsets
-        self.targets = targets
-        self.notes = notes
-        self.uses: dict[int, frozenset[str]] = uses or {}
-        self._index: dict[str, int] | None = None
-
-    def __len__(self) -> int:
-        return len(self.targets)
-
-    @overload
-    def __getitem__(self, pos: int) -> Dependency: ...
-    @overload
-    def __getitem__(self, pos: slice) -> list[Dependency]: ...
-    def __getitem__(self, pos: int | slice) -> Dependency | list[Dependency]:
-        if isinstance(pos, slice):
-            return [self[i] for i in range(*pos.indices(len(self)))]
-        if pos < 0:
-            pos += len(self)
-        if not 0 <= pos < len(self):
-            raise IndexError(pos)
-        up = bisect_right(self.offsets, pos) - 1
-        return Dependency(self.ids[up], self.ids[self.targets[pos]], self.notes.get(pos), self.uses.get(pos))
-
-    def __eq__(self, other: object) -> bool:
-        # Equal to the list of the same dependencies, as the list it stands for would be.
-        if isinstance(other, (EdgeList, list)):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like a list
-
-    def __iter__(self) -> Iterator[Dependency]:
-        ids, targets, offsets, notes, uses = self.ids, self.targets, self.offsets, self.notes, self.uses
-        for i, up in enumerate(ids):
-            for pos in range(offsets[i], offsets[i + 1]):
-                yield Dependency(up, ids[targets[pos]], notes.get(pos), uses.get(pos))
-
-    def successors(self, aid_index: int) -> Sequence[int]:
-        """Positions of the assets that depend on asset ``aid_index``, ascending."""
-        return self.targets[self.offsets[aid_index] : self.offsets[aid_index + 1]]
-
-    def note(self, up: int, down: int) -> tuple[bool, str | None]:
-        """Whether the edge exists, and its note."""
-        start, end = self.offsets[up], self.offsets[up + 1]
-        pos = bisect_left(self.targets, down, start, end)
-        if pos < end and self.targets[pos] == down:
-            return True, self.notes.get(pos)
-        return False, None
-
-
-def edge_list_from(
-    ids: list[str], pairs: dict[tuple[str, str], str | None], uses: dict[tuple[str, str], frozenset[str]] | None = None
-) -> EdgeList:
-    """An :class:`EdgeList` from ``(upstream, downstream) → note`` over sorted ``ids``; ``uses`` for the edges that say."""
-    index = dict(zip(ids, range(len(ids))))
-    by_up: list[list[tuple[int, str | None]]] = [[] for _ in ids]
-    for (up, down), note in pairs.items():
-        by_up[index[up]].append((index[down], note))
-    offsets = array("i", [0])
-    targets = array("i")
-    notes: dict[int, str] = {}
-    used: dict[int, frozenset[str]] = {}
-    for up, out in zip(ids, by_up):
-        out.sort()
-        for target, target_note in out:
-            if target_note is not None:
-                notes[len(targets)] = target_note
-            if uses:
-                found = uses.get((up, ids[target]))
-                if found is not None:
-                    used[len(targets)] = found
-            targets.append(target)
-        offsets.append(len(targets))
-    return EdgeList(ids, offsets, targets, notes, used)

@@ -119,7 +119,9 @@ class FileIndex:
     @staticmethod
     def _path(root: Path) -> tuple[Path, str]:
         name = cache.digest("index", str(root.resolve()))
-        return cache.cache_dir() / "index" / f"{name}.bin", cache.digest("file-index", cache.FORMAT, str(root.resolve()))
+        return cache.cache_dir() / "index" / f"{name}.bin", cache.digest(
+            "file-index", cache.FORMAT, str(root.resolve())
+        )
 
     @classmethod
     def load(cls, root: Path) -> FileIndex:
@@ -145,7 +147,9 @@ class FileIndex:
             cache.write(path, key, marshal.dumps(self.entries))
             self.changed = False
 
-    def digests(self, paths: list[Path], rels: list[str], stats: list[StatKey] | None = None) -> tuple[list[str], list[bytes | None]]:
+    def digests(
+        self, paths: list[Path], rels: list[str], stats: list[StatKey] | None = None
+    ) -> tuple[list[str], list[bytes | None]]:
         """Each file's digest, and its bytes if they had to be read (None where the index vouched for it).
 
         A file is read, hashed and entered again when its metadata changed,
@@ -172,7 +176,9 @@ class FileIndex:
             raws.append(raw)
         return digests, raws
 
-    def read(self, path: Path, rel: str, before: StatKey | None = None, started: int | None = None) -> tuple[str, bytes]:
+    def read(
+        self, path: Path, rel: str, before: StatKey | None = None, started: int | None = None
+    ) -> tuple[str, bytes]:
         """Read and hash one file now, and enter it in the index.
 
         The clock is read first (``started``), then ``stat`` (``before``),

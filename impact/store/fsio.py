@@ -40,12 +40,8 @@ _ADVICE = {
 
 
 def _write_error(path: Path, exc: OSError) -> ImpactError:
-    advice = _ADVICE.get(
-        errno.errorcode.get(exc.errno or 0, ""), "choose another output path"
-    )
-    return ImpactError(
-        f"cannot write {display_path(path)}: {exc.strerror or exc}; {advice}"
-    )
+    advice = _ADVICE.get(errno.errorcode.get(exc.errno or 0, ""), "choose another output path")
+    return ImpactError(f"cannot write {display_path(path)}: {exc.strerror or exc}; {advice}")
 
 
 def guard_output(target: Path, protected: Iterable[Path]) -> None:
@@ -56,14 +52,13 @@ def guard_output(target: Path, protected: Iterable[Path]) -> None:
     """
     real = target.resolve()
     if real.is_dir():
-        raise ImpactError(
-            f"cannot write {display_path(target)}: it is a folder; give a file name inside it"
-        )
+        raise ImpactError(f"cannot write {display_path(target)}: it is a folder; give a file name inside it")
     for item in protected:
         guarded = item.resolve()
         if real == guarded or (guarded.is_dir() and real.is_relative_to(guarded)):
             raise ImpactError(
-                f"refusing to write {display_path(target)}: it is {'inside the catalog' if guarded.is_dir() else 'an input file'} "
+                f"refusing to write {display_path(target)}: it is "
+                f"{'inside the catalog' if guarded.is_dir() else 'an input file'} "
                 f"{display_path(item)}; choose another output path"
             )
 
@@ -133,9 +128,7 @@ def atomic_write(path: Path, data: str | bytes | Writer) -> None:
     except OSError as exc:
         raise _write_error(shown, exc) from None
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise ImpactError(
-            f"cannot write {display_path(shown)}: it is a folder; give a file name inside it"
-        )
+        raise ImpactError(f"cannot write {display_path(shown)}: it is a folder; give a file name inside it")
     if info is not None and not stat.S_ISREG(info.st_mode):
         # A device or a pipe (``-o /dev/stdout``): renaming over it would replace it.
         try:
@@ -211,7 +204,46 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
 
 
-def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[Path], bool], protected: Iterable[Path] = ()) -> None:
+def _check_folder_target(
+    shown: Path, target: Path, replaceable: Callable[[Path], bool], protected: Iterable[Path]
+) -> None:
+    """Refuse a folder that is, holds or lies inside an input, a file, or a folder of files impact did not write."""
+    for item in protected:
+        guarded = item.resolve()
+        if target == guarded or target.is_relative_to(guarded) or guarded.is_relative_to(target):
+            raise ImpactError(
+                f"refusing to write {display_path(shown)}: it "
+                f"{'is' if target == guarded else 'holds' if guarded.is_relative_to(target) else 'is inside'} "
+                f"the input {display_path(item)}; choose another output folder"
+            )
+    if target.exists():
+        if not target.is_dir():
+            raise ImpactError(f"cannot write {display_path(shown)}: it is a file; give a folder for the site")
+        if any(target.iterdir()) and not replaceable(target):
+            raise ImpactError(
+                f"refusing to replace {display_path(shown)}: the folder has files that impact did not write; "
+                "give a new or empty folder"
+            )
+
+
+def _fill_folder(tmp: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into the new folder, each synced, with the modes a new file and folder get."""
+    mode = _new_file_mode()
+    folder_mode = mode | ((mode & 0o444) >> 2)  # the x bits where r is set: 0o644 -> 0o755
+    for name in sorted(files):
+        path = tmp.joinpath(*name.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(files[name])
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+    for folder in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
+        os.chmod(folder, folder_mode)
+
+
+def atomic_folder(
+    target: Path, files: dict[str, bytes], replaceable: Callable[[Path], bool], protected: Iterable[Path] = ()
+) -> None:
     """Write a whole folder at once: built in a temporary folder beside ``target``, then swapped in.
 
     ``files`` maps paths inside the folder (``/``-separated) to their bytes.
@@ -225,21 +257,7 @@ def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[
 
     shown = target
     target = Path(os.path.realpath(target))
-    for item in protected:
-        guarded = item.resolve()
-        if target == guarded or target.is_relative_to(guarded) or guarded.is_relative_to(target):
-            raise ImpactError(
-                f"refusing to write {display_path(shown)}: it {'is' if target == guarded else 'holds' if guarded.is_relative_to(target) else 'is inside'} "
-                f"the input {display_path(item)}; choose another output folder"
-            )
-    if target.exists():
-        if not target.is_dir():
-            raise ImpactError(f"cannot write {display_path(shown)}: it is a file; give a folder for the site")
-        if any(target.iterdir()) and not replaceable(target):
-            raise ImpactError(
-                f"refusing to replace {display_path(shown)}: the folder has files that impact did not write; "
-                "give a new or empty folder"
-            )
+    _check_folder_target(shown, target, replaceable, protected)
     created: list[Path] = []
     try:
         created = _make_folders(target.parent)
@@ -248,17 +266,7 @@ def atomic_folder(target: Path, files: dict[str, bytes], replaceable: Callable[[
         _remove_folders(created)
         raise _write_error(shown, exc) from None
     try:
-        mode = _new_file_mode()
-        folder_mode = mode | ((mode & 0o444) >> 2)  # the x bits where r is set: 0o644 -> 0o755
-        for name in sorted(files):
-            path = tmp.joinpath(*name.split("/"))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as handle:
-                handle.write(files[name])
-                os.fchmod(handle.fileno(), mode)
-                os.fsync(handle.fileno())
-        for folder in sorted({p for p in tmp.rglob("*") if p.is_dir()} | {tmp}):
-            os.chmod(folder, folder_mode)
+        _fill_folder(tmp, files)
         if target.exists():
             if not _exchange(tmp, target):
                 old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))

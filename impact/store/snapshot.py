@@ -3,32 +3,28 @@
 A snapshot is keyed by the list of (file, digest) of the catalog's files and
 holds the merged catalog as columns (one list of ids, arrays of small
 integers into tables of strings, see :mod:`impact.store.compact`) and its
-warnings. :func:`assemble` builds it from the files' records,
-:func:`encode` from a merged catalog (:func:`impact.load.linking.merge`),
-:func:`decode` turns it into a :class:`~impact.core.catalog.Catalog` whose
+warnings. :mod:`impact.store.snapshot_build` builds it (from the files' records, or
+from a merged catalog); :func:`decode` turns it into a :class:`~impact.core.catalog.Catalog` whose
 assets, places and dependencies are read-only views over the columns.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from functools import partial, reduce
+from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from impact.core import progress
-from impact.core.aspects import add_up, ordered
 from impact.core.catalog import Catalog, RegressionTest, System, Team
 from impact.core.errors import Problem, display_path
 from impact.core.policy import Policy
-from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable, edge_list_from
-from impact.store.idcolumn import IdColumn, starts_of
+from impact.store.compact import AssetColumns, AssetTable, EdgeList, Locate, PlaceTable
+from impact.store.sorted_ids import SortedIds
 
 if TYPE_CHECKING:
-    from impact.read.records import Record
+    pass
 
-# --- records -> snapshot payload in one pass, for a catalog expected to be valid --
 
 
 EDGE_KEYS = ("edge_up", "edge_down", "edge_files", "edge_noted", "edge_used")
@@ -37,231 +33,6 @@ EDGE_KEYS = ("edge_up", "edge_down", "edge_files", "edge_noted", "edge_used")
 Stored in a cache entry of their own beside the snapshot, under the same
 key, so that a warm run never unpacks them.
 """
-
-
-_ASSEMBLING = "Putting the catalog together"
-
-
-def assemble(records: Iterable[Record | None], rels: list[str]) -> dict[str, Any] | None:
-    """``encode(merge(records), rels)``, built column by column; None where :func:`merge` finds an error.
-
-    :func:`merge` builds a dict entry and a tuple per asset and per
-    dependency, then :func:`encode` turns them into columns: about a second
-    and a half at 100,000 assets, in the one process that cannot share it.
-    A valid catalog needs neither: each system's assets are transposed into
-    columns at once, each file brings its dependencies as columns (built by
-    the worker that read it), ids are sorted once, and conflicts (an id
-    defined twice, a dangling reference, a dependency on itself) are found
-    with set operations over whole columns. On any conflict this returns
-    None and the caller takes :func:`merge`'s path, which reports it. The snapshot also keeps each
-    file's dependencies as declared (``edge_*``), for :func:`patch`.
-    ``tests/test_cache_assemble.py`` checks that both give the same snapshot.
-    """
-    others: dict[str, tuple[int, int, int]] = {}
-    teams: list[Team] = []
-    systems: list[tuple[Any, ...]] = []
-    tests: list[RegressionTest] = []
-    policy: Any = None
-    team_refs: set[str | None] = set()
-    asset_refs: set[str] = set()
-    ids: list[str] = []
-    system_of: list[str] = []
-    types: list[str] = []
-    owners: list[str] = []
-    critical: list[bool] = []
-    descriptions: list[str | None] = []
-    display_names: list[str | None] = []
-    extra: list[tuple[Any, ...]] = []  # the values of records.EXTRA_ASSET_FIELDS
-    consulted: list[tuple[str, ...]] = []
-    informed: list[tuple[str, ...]] = []
-    file_of: list[int] = []
-    lines: list[int] = []
-    cols: list[int] = []
-    ups: list[str] = []
-    downs: list[str] = []
-    noted: list[tuple[int, str]] = []  # (position in ups and downs, note): notes are rare
-    used: list[tuple[int, tuple[str, ...]]] = []  # (position, aspects): uses too
-    edge_files = [0]  # file i's dependencies are ups[edge_files[i]:edge_files[i + 1]]
-    for fi, record in enumerate(records):  # each record once: the caller may read them one by one
-        if record is None:
-            return None  # a damaged record: the caller reads the file again
-        at = 0  # the file's next asset in its edges' aids
-        for team in record.teams:
-            others["team:" + team.id] = (fi, team.line, team.col)
-            teams.append(Team(team.id, team.name, team.email, team.slack, team.members))
-        for s in record.systems:
-            sid, owner, a = s.id, s.owner, s.assets
-            others["system:" + sid] = (fi, s.line, s.col)
-            team_refs.add(owner)
-            team_refs.update(s.consulted, s.informed)
-            aids: list[str] = record.edges.aids[at : at + len(a.keys)]
-            at += len(a.keys)
-            if aids:
-                ids += aids
-                system_of += [sid] * len(aids)
-                types += a.types
-                owners += [o or owner for o in a.owners]
-                team_refs.update(a.owners)
-                critical += a.critical
-                descriptions += a.descriptions
-                display_names += a.names
-                extra += a.extra
-                for roles, column in ((a.consulted, consulted), (a.informed, informed)):
-                    if any(roles):
-                        column += [tuple(dict.fromkeys(r)) for r in roles]
-                        team_refs.update(*roles)
-                    else:
-                        column += roles
-                file_of += [fi] * len(aids)
-                lines += a.lines
-                cols += a.cols
-            # The system's assets as their stretch of the definitions: (first, how many).
-            systems.append((sid, s.name, owner, s.kind, tuple(dict.fromkeys(s.consulted)), tuple(dict.fromkeys(s.informed)), (len(ids) - len(aids), len(aids))))
-        f_edges = record.edges
-        if f_edges.noted:
-            noted += [(len(ups) + pos, note) for pos, note in f_edges.noted]
-        if f_edges.used:
-            used += [(len(ups) + pos, uses) for pos, uses in f_edges.used]
-        ups += f_edges.ups
-        downs += f_edges.downs
-        edge_files.append(len(ups))
-        for t in record.tests:
-            others["test:" + t.id] = (fi, t.line, t.col)
-            tests.append(RegressionTest(t.id, t.name, tuple(dict.fromkeys(t.covers)), t.owner, t.kind, t.steps, t.run, t.minutes))
-            asset_refs.update(t.covers)
-            team_refs.add(t.owner)
-        if record.policy is not None:
-            if policy is not None:
-                return None  # defined twice
-            policy = record.policy
-    team_refs.discard(None)  # an asset or a test without an owner of its own
-    progress.step(_ASSEMBLING, 0, 3)  # seconds at 1,000,000 assets: shown on a terminal
-    n = len(ids)
-    by_id = sorted(range(n), key=ids.__getitem__)
-    ids = list(map(ids.__getitem__, by_id))
-    index = dict(zip(ids, range(n)))
-    if len(index) != n or len(others) != len(teams) + len(systems) + len(tests):
-        return None  # an id defined twice
-    if not asset_refs <= index.keys() or not team_refs <= {t.id for t in teams}:
-        return None  # a reference to nothing
-    progress.step(_ASSEMBLING, 1, 3)
-    try:
-        up_pos = array("i", map(index.__getitem__, ups))
-        down_pos = array("i", map(index.__getitem__, downs))
-    except KeyError:
-        return None  # a dependency on nothing
-    del ups, downs  # three million strings at 1,000,000 assets: let go before the adjacency is built
-    sys_t, sys_of = _table(list(map(system_of.__getitem__, by_id)))
-    type_t, type_of = _table(list(map(types.__getitem__, by_id)))
-    owner_t, owner_of = _table(list(map(owners.__getitem__, by_id)))
-    import numpy as np  # imported while workers read (prepare_build); a system's positions without a lookup per asset
-
-    where = np.empty(n, dtype=np.intc)  # definition -> position in id order (np.intc: array("i")'s bytes)
-    where[np.asarray(by_id, dtype=np.intp)] = np.arange(n, dtype=np.intc)
-    data = {
-        "files": rels,
-        "teams": [slot_row(t) for t in sorted(teams, key=lambda t: t.id)],
-        "systems": [
-            (*row[:-1], where[row[-1][0] : row[-1][0] + row[-1][1]].tobytes()) for row in sorted(systems, key=lambda r: r[0])
-        ],
-        "tests": [slot_row(t) for t in sorted(tests, key=lambda t: t.id)],
-        "policy": None if policy is None else tuple(policy),  # marshal stores no named types
-        "ids": "\0".join(ids), "id_starts": starts_of(ids).tobytes(),
-        "systems_t": sys_t, "system_of": sys_of,
-        "types_t": type_t, "type_of": type_of,
-        "owners_t": owner_t, "owner_of": owner_of,
-        "critical": bytes(map(bool, map(critical.__getitem__, by_id))),
-        "descriptions": list(map(descriptions.__getitem__, by_id)),
-        "display_names": list(map(display_names.__getitem__, by_id)),
-        "extra": list(map(extra.__getitem__, by_id)),
-        "consulted": list(map(consulted.__getitem__, by_id)),
-        "informed": list(map(informed.__getitem__, by_id)),
-        "file_of": array("i", map(file_of.__getitem__, by_id)).tobytes(),
-        "line": array("i", map(lines.__getitem__, by_id)).tobytes(),
-        "col": array("i", map(cols.__getitem__, by_id)).tobytes(),
-        "others": others,
-        # Every file's dependencies as declared, in positions: an edit to them
-        # is patched by replacing one file's stretch (see patch()).
-        "edge_up": up_pos.tobytes(), "edge_down": down_pos.tobytes(),
-        "edge_files": array("i", edge_files).tobytes(), "edge_noted": noted, "edge_used": used,
-    }  # fmt: skip
-    # The columns as read are copied into the snapshot: let them go before the adjacency's arrays are made.
-    del index, by_id, where, ids, system_of, types, owners, descriptions, display_names, extra, consulted, informed, file_of, lines, cols
-    progress.step(_ASSEMBLING, 2, 3)
-    built = adjacency(n, up_pos, down_pos, noted, used)
-    if built is None:
-        return None  # a dependency on itself
-    data["offsets"], data["targets"], data["notes"], data["uses"] = built
-    progress.step(_ASSEMBLING, 3, 3)
-    return data
-
-
-def prepare_build() -> None:
-    """Import now what :func:`assemble` will need (NumPy, a tenth of a second), while worker processes read the files."""
-    import numpy  # noqa: F401
-
-
-def adjacency(
-    n: int, ups: Sequence[int], downs: Sequence[int], noted: list[tuple[int, str]], used: list[tuple[int, tuple[str, ...]]] = ()  # type: ignore[assignment]
-) -> tuple[bytes, bytes, dict[int, str], dict[int, tuple[str, ...]]] | None:
-    """The snapshot's ``offsets``, ``targets``, ``notes`` and ``uses`` of dependencies given as position columns.
-
-    Each (upstream, downstream) pair is coded as one number, ``up * n + down``;
-    sorted and unique, the codes are the adjacency by upstream with
-    downstreams ascending. NumPy does in milliseconds what took Python a
-    second over 300,000 dependencies (sorting numbers too large for one
-    machine word). An edge declared twice keeps a note as
-    :func:`~impact.load.linking.merge` does: the first declaration's, or, if
-    that had none, the first non-empty later one; and uses what its
-    declarations say together (:func:`~impact.core.aspects.merge_uses`).
-
-    Examples
-    --------
-    >>> offsets, targets, notes, uses = adjacency(3, [2, 0, 0, 2], [0, 1, 1, 1], [(2, "sync")], [(0, ("data",)), (1, ("name",))])
-    >>> list(ints(offsets)), list(ints(targets)), notes, uses  # 0 -> 1 is declared twice, once without uses
-    ([0, 1, 1, 3], [1, 0, 1], {0: 'sync'}, {1: ('data',)})
-    >>> adjacency(2, [1], [1], []) is None  # a dependency on itself
-    True
-    """
-    import numpy as np  # ~0.1 s to import: only when a snapshot is built, never on a warm run
-
-    up, down = np.asarray(ups, dtype=np.int64), np.asarray(downs, dtype=np.int64)
-    if (up == down).any():
-        return None
-    pairs = up * n + down
-    codes, first, counts = np.unique(pairs, return_index=True, return_counts=True)
-    offsets = np.searchsorted(codes, np.arange(n + 1, dtype=np.int64) * n)
-    targets = codes % n if n else codes
-    notes: dict[int, str] = {}
-    if noted:
-        at = np.searchsorted(codes, pairs[[pos for pos, _ in noted]]).tolist()
-        firsts = first.tolist()
-        for (pos, note), edge in zip(noted, at):  # in order of position
-            if edge not in notes and (pos == firsts[edge] or note):
-                notes[edge] = note
-    uses: dict[int, tuple[str, ...]] = {}
-    if used:
-        at = np.searchsorted(codes, pairs[[pos for pos, _ in used]]).tolist()
-        said: dict[int, list[tuple[str, ...]]] = {}
-        for (_pos, aspects), edge in zip(used, at):
-            said.setdefault(edge, []).append(aspects)
-        many = counts.tolist()
-        for edge, found in said.items():
-            if len(found) == many[edge]:  # every declaration says what it uses; one that does not uses everything
-                every = reduce(add_up, (frozenset(aspects) for aspects in found))
-                uses[edge] = ordered(every)
-    # np.intc is C's int: the same bytes as array("i"), which the snapshot is read with.
-    return offsets.astype(np.intc).tobytes(), targets.astype(np.intc).tobytes(), notes, uses
-
-
-# --- merged catalog <-> snapshot payload --------------------------------------
-
-
-def _table(values: list[str]) -> tuple[list[str], bytes]:
-    """Distinct values (in order of first appearance) and one index per value, as array bytes."""
-    distinct = list(dict.fromkeys(values))
-    index = dict(zip(distinct, range(len(distinct))))
-    return distinct, array("i", map(index.__getitem__, values)).tobytes()
 
 
 def ints(raw: bytes) -> array[int]:
@@ -316,65 +87,6 @@ class IdsAt(Sequence[str]):
         return repr(self._made())
 
 
-def encode(merged: dict[str, Any], rels: list[str]) -> dict[str, Any]:
-    """The snapshot of a catalog merged by :func:`impact.load.linking.merge` (the reference :func:`assemble` is checked against)."""
-    assets = merged["assets"]
-    records: list[Record] = merged["records"]
-    ids = sorted(assets)
-    systems_of, types, owners, critical, descriptions, names, extra, consulted, informed, file_of, lines, cols = ([] for _ in range(12))
-    for aid in ids:
-        fi, si, ai = assets[aid]
-        system = records[fi].systems[si]
-        a = system.assets
-        systems_of.append(system.id)
-        types.append(a.types[ai])
-        owners.append(a.owners[ai] or system.owner)
-        critical.append(a.critical[ai])
-        descriptions.append(a.descriptions[ai])
-        names.append(a.names[ai])
-        extra.append(a.extra[ai])
-        consulted.append(tuple(dict.fromkeys(a.consulted[ai])))
-        informed.append(tuple(dict.fromkeys(a.informed[ai])))
-        file_of.append(fi)
-        lines.append(a.lines[ai])
-        cols.append(a.cols[ai])
-    sys_t, sys_of = _table(systems_of)
-    type_t, type_of = _table(types)
-    owner_t, owner_of = _table(owners)
-    index = dict(zip(ids, range(len(ids))))
-    edges = edge_list_from(ids, merged["edges"], merged["uses"])
-    places = merged["places"]
-    policy = merged["policy"]
-    return {
-        "files": rels,
-        "teams": [tuple(t.__getattribute__(f) for f in Team.__slots__) for _, t in sorted(merged["teams"].items())],
-        # A system's assets as positions in ``ids`` (array bytes): 100,000 ids
-        # written a second time as strings would double the snapshot's load time.
-        "systems": [
-            (*(s.__getattribute__(f) for f in System.__slots__[:-1]), array("i", [index[a] for a in s.assets]).tobytes())
-            for _, s in sorted(merged["systems"].items())
-        ],
-        "tests": [tuple(t.__getattribute__(f) for f in RegressionTest.__slots__) for _, t in sorted(merged["tests"].items())],
-        "policy": None if policy is None else tuple(policy),  # marshal stores no named types
-        "ids": "\0".join(ids), "id_starts": starts_of(ids).tobytes(),
-        "systems_t": sys_t, "system_of": sys_of,
-        "types_t": type_t, "type_of": type_of,
-        "owners_t": owner_t, "owner_of": owner_of,
-        "critical": bytes(map(bool, critical)),
-        "descriptions": descriptions,
-        "display_names": names,
-        "extra": extra,
-        "consulted": consulted,
-        "informed": informed,
-        "file_of": array("i", file_of).tobytes(),
-        "line": array("i", lines).tobytes(),
-        "col": array("i", cols).tobytes(),
-        "others": {k: v for k, v in places.items() if not k.startswith("asset:")},
-        "offsets": edges.offsets.tobytes(), "targets": edges.targets.tobytes(), "notes": edges.notes,  # type: ignore[attr-defined]
-        "uses": {pos: ordered(found) for pos, found in edges.uses.items()},
-    }  # fmt: skip
-
-
 def _system(row: list[Any], ids: Sequence[str]) -> System:
     """A stored system row: its fields, then the positions of its assets (their ids made when first read)."""
     sid, name, owner, kind, consulted, informed, positions = row
@@ -382,10 +94,11 @@ def _system(row: list[Any], ids: Sequence[str]) -> System:
 
 
 def decode(data: dict[str, Any], root: Path, locate: Locate | None = None, names: list[str] | None = None) -> Catalog:
-    """The catalog of a snapshot; ``locate`` finds the places it does not hold (line 0); ``names``: its files as shown."""
+    """The catalog of a snapshot; ``locate`` finds the places it does not hold (line 0); ``names``: its files as shown.
+    """
     if names is None:
         names = [display_path(root / rel) for rel in data["files"]]
-    ids = IdColumn(data["ids"], longs(data["id_starts"]))
+    ids = SortedIds(data["ids"], longs(data["id_starts"]))
     cols = AssetColumns(
         ids, data["systems_t"], ints(data["system_of"]), data["types_t"], ints(data["type_of"]),
         data["owners_t"], ints(data["owner_of"]), data["critical"], data["descriptions"],
@@ -400,14 +113,26 @@ def decode(data: dict[str, Any], root: Path, locate: Locate | None = None, names
         root=display_path(root),
         teams={row[0]: Team(*row) for row in data["teams"]},
         systems={row[0]: _system(row, ids) for row in data["systems"]},
-        assets=assets,  # type: ignore[arg-type]  # a read-only Mapping that builds on demand
-        dependencies=EdgeList(  # type: ignore[arg-type]
-            ids, ints(data["offsets"]), ints(data["targets"]), data["notes"], {pos: frozenset(u) for pos, u in data["uses"].items()}
+        assets=assets,  # builds an Asset when first asked
+        dependencies=EdgeList(
+            ids,
+            ints(data["offsets"]),
+            ints(data["targets"]),
+            data["notes"],
+            {pos: frozenset(u) for pos, u in data["uses"].items()},
         ),
         tests={row[0]: RegressionTest(*row) for row in data["tests"]},
         policy=Policy(policy[0]) if policy is not None else None,
-        places=PlaceTable(assets, others, order),  # type: ignore[arg-type]
+        places=PlaceTable(assets, others, order),
     )
+
+
+def found_places(catalog: Catalog) -> dict[str, Any]:
+    """The places a decoded catalog has found since it was read (line 0 before), as the snapshot stores them."""
+    assets, places = catalog.assets, catalog.places
+    assert isinstance(assets, AssetTable) and isinstance(places, PlaceTable), "a catalog made by decode()"
+    cols = assets.cols
+    return {"line": array("i", cols.line).tobytes(), "col": array("i", cols.col).tobytes(), "others": places.others}
 
 
 def definition_order(others: dict[str, Any], systems: list[tuple[Any, ...]], ids: Sequence[str]) -> list[str]:

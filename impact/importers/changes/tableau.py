@@ -50,7 +50,8 @@ def _digest(sql: tuple[str, ...]) -> str:
     if not sql:
         return ""
     queries = tuple(dict.fromkeys(sql))
-    return f"{len(queries)} quer{'y' if len(queries) == 1 else 'ies'}, digest {hashlib.sha256(chr(0).join(queries).encode()).hexdigest()[:12]}"
+    digest = hashlib.sha256(chr(0).join(queries).encode()).hexdigest()[:12]
+    return f"{len(queries)} quer{'y' if len(queries) == 1 else 'ies'}, digest {digest}"
 
 
 def _workbook(root: Element, wb: str, system: str, out: Snapshot) -> None:

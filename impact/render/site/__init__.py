@@ -40,7 +40,8 @@ from impact.render.text import HIDDEN
 from impact.store import cache
 
 SHARD_ASSETS = 10_000
-"""Assets per data file: about 0.9 MB each for the generated benchmark catalogs, far below the 25 MB asked of any file."""
+"""Assets per data file: about 0.9 MB each for the generated benchmark catalogs, far below the 25 MB asked of any file.
+"""
 
 GENERATOR = "impact site"
 """The ``<meta name="generator">`` of the page: marks a folder ``impact site`` may replace."""
@@ -111,10 +112,14 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "informed": [[i, list(a.informed)] for i, a in enumerate(part) if a.informed],
                 "offsets": [o - first_edge for o in offsets[start : end + 1]],
                 "targets": list(targets[first_edge:last_edge]),
-                "notes": [[pos - first_edge, notes[pos]] for pos in noted[bisect_left(noted, first_edge) : bisect_left(noted, last_edge)]],
+                "notes": [
+                    [pos - first_edge, notes[pos]]
+                    for pos in noted[bisect_left(noted, first_edge) : bisect_left(noted, last_edge)]
+                ],
                 # What a dependency uses, for those that say (impact.core.aspects): the search follows the same rule.
                 "uses": [
-                    [pos - first_edge, [a for a in ASPECTS if a in uses[pos]]] for pos in used[bisect_left(used, first_edge) : bisect_left(used, last_edge)]
+                    [pos - first_edge, [a for a in ASPECTS if a in uses[pos]]]
+                    for pos in used[bisect_left(used, first_edge) : bisect_left(used, last_edge)]
                 ],
             }
         )
@@ -126,7 +131,16 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     systems = []
     for sid in system_ids:
         s = catalog.systems[sid]
-        systems.append({"id": s.id, "name": s.name, "kind": s.kind, "owner": s.owner, "consulted": list(s.consulted), "informed": list(s.informed)})
+        systems.append(
+            {
+                "id": s.id,
+                "name": s.name,
+                "kind": s.kind,
+                "owner": s.owner,
+                "consulted": list(s.consulted),
+                "informed": list(s.informed),
+            }
+        )
     tests = []
     for tid in sorted(catalog.tests):
         t = catalog.tests[tid]
@@ -157,7 +171,10 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 **_decision_words(sc, model),
                 "changed": [
                     {
-                        "asset": index.get(item.asset, -1), "id": item.asset, "action": item.action, "note": item.note,
+                        "asset": index.get(item.asset, -1),
+                        "id": item.asset,
+                        "action": item.action,
+                        "note": item.note,
                         "aspects": [a for a in ASPECTS if a in item.aspects],
                     }
                     for item in sc.changed
@@ -168,7 +185,13 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "version": 1,
         "catalog": catalog.root,
         "max_tools": model.max_tools,
-        "counts": {"assets": len(ids), "dependencies": len(targets), "teams": len(teams), "tools": len(systems), "tests": len(tests)},
+        "counts": {
+            "assets": len(ids),
+            "dependencies": len(targets),
+            "teams": len(teams),
+            "tools": len(systems),
+            "tests": len(tests),
+        },
         "shards": [{"file": _shard_name(i), "start": s["start"], "count": len(s["ids"])} for i, s in enumerate(shards)],
         "types": types,
         "owners": owners,

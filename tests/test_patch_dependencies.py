@@ -1,4 +1,4 @@
-"""Patching the adjacency after one file's dependencies changed gives what building it afresh gives (impact.store.edgepatch)."""
+"""Patching the adjacency after one file's dependencies changed gives what building it afresh gives (impact.store.patch_dependencies)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from impact.core.vocabulary import ASPECTS
-from impact.store.edgepatch import MAX_CHANGED, merged, patch_adjacency
-from impact.store.snapshot import adjacency
+from impact.store.patch_dependencies import MAX_CHANGED, merged, patch_adjacency
+from impact.store.snapshot_build import adjacency
 
 N = 7  # few assets: dependencies repeat, across files and within one
 _EDGE = st.tuples(

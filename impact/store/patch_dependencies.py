@@ -1,6 +1,6 @@
 """Bringing a snapshot's adjacency up to date after one file's dependencies changed, without NumPy.
 
-:func:`impact.store.snapshot.adjacency` builds the adjacency from every
+:func:`impact.store.snapshot_build.adjacency` builds the adjacency from every
 declared dependency with NumPy: importing NumPy alone costs a tenth of a
 second, and sorting three million codes a third at 1,000,000 assets. After
 an edit to one file, only the dependencies whose declarations in that file
@@ -10,7 +10,7 @@ exists if declared anywhere; its note is the first declaration's, or else the
 first non-empty later one; it uses what its declarations say together, if
 every one says (:func:`impact.core.aspects.merge_uses`). Edits that change
 many dependencies at once are left to the full build.
-``tests/test_edge_patch.py`` compares both on random edits.
+``tests/test_patch_dependencies.py`` compares both on random edits.
 """
 
 from __future__ import annotations
@@ -33,12 +33,19 @@ MAX_CHANGED = 64
 
 
 def declarations(
-    ups: Sequence[int], downs: Sequence[int], start: int, end: int, noted: dict[int, str], used: dict[int, tuple[str, ...]]
+    ups: Sequence[int],
+    downs: Sequence[int],
+    start: int,
+    end: int,
+    noted: dict[int, str],
+    used: dict[int, tuple[str, ...]],
 ) -> dict[tuple[int, int], list[Declaration]]:
-    """The declarations at positions ``start:end`` (``noted`` and ``used`` keyed by position), per (upstream, downstream), in order."""
+    """The declarations at positions ``start:end`` (``noted`` and ``used`` keyed by position), per (upstream,
+    downstream), in order.
+    """
     found: dict[tuple[int, int], list[Declaration]] = {}
     for q in range(start, end):
-        if ups[q] >= 0 and downs[q] >= 0:  # -1: an asset just removed, its edges dropped already (see idpatch)
+        if ups[q] >= 0 and downs[q] >= 0:  # -1: an asset just removed, its edges dropped already (see patch_asset_ids)
             found.setdefault((ups[q], downs[q]), []).append((noted.get(q), used.get(q)))
     return found
 
@@ -96,10 +103,16 @@ def patch_adjacency(
     notes: dict[int, str] = data["notes"]  # type: ignore[assignment]
     uses: dict[int, tuple[str, ...]] = data["uses"]  # type: ignore[assignment]
     # Each changed dependency's new state, from its declarations in the other files and the new ones.
-    plan: list[tuple[int, int, int, bool, bool, Declaration]] = []  # (edge position, up, down, there before, there after, merged)
+    plan: list[
+        tuple[int, int, int, bool, bool, Declaration]
+    ] = []  # (edge position, up, down, there before, there after, merged)
     for u, d in changed:
         outside_before, outside_after = _elsewhere(all_up, all_down, u, d, start, end)
-        decls = [(noted.get(q), used.get(q)) for q in outside_before] + after.get((u, d), []) + [(noted.get(q), used.get(q)) for q in outside_after]
+        decls = (
+            [(noted.get(q), used.get(q)) for q in outside_before]
+            + after.get((u, d), [])
+            + [(noted.get(q), used.get(q)) for q in outside_after]
+        )
         row_start, row_end = offsets[u], offsets[u + 1]
         e = bisect_left(targets, d, row_start, row_end)
         was = e < row_end and targets[e] == d

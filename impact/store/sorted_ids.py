@@ -3,7 +3,7 @@
 A snapshot keeps its ids sorted and joined by NUL in one string, with where
 each one starts. Splitting that string into a million strings and hashing
 them into a dict took 0.7 s of every warm check at 1,000,000 assets, and a
-check reads a few thousand of them. :class:`IdColumn` cuts an id out of the
+check reads a few thousand of them. :class:`SortedIds` cuts an id out of the
 joined string when it is read, and finds an id's position by binary search
 over the sorted column (ids are sorted by code point, which is how Python
 compares strings). A caller that goes on to read a large part of the
@@ -12,7 +12,7 @@ column, cutting one at a time costs more than splitting once.
 
 Examples
 --------
->>> ids = IdColumn.of(["crm:a", "crm:b", "web:/x/"])
+>>> ids = SortedIds.of(["crm:a", "crm:b", "web:/x/"])
 >>> ids[2], len(ids), list(ids)
 ('web:/x/', 3, ['crm:a', 'crm:b', 'web:/x/'])
 >>> ids.where["crm:b"], ids.where.get("crm:c"), "web:/x/" in ids.where
@@ -32,7 +32,7 @@ from typing import overload
 _STEP = 32
 
 
-class IdColumn(Sequence[str]):
+class SortedIds(Sequence[str]):
     """Sorted ids stored as one NUL-joined string and the start of each, read one by one."""
 
     __slots__ = ("_directory", "_joined", "_limit", "_list", "_reads", "_starts", "where")
@@ -48,7 +48,7 @@ class IdColumn(Sequence[str]):
         self.where = IdIndex(self)
 
     @classmethod
-    def of(cls, ids: Iterable[str]) -> IdColumn:
+    def of(cls, ids: Iterable[str]) -> SortedIds:
         """The column of sorted ``ids`` (for tests and examples; snapshots store :func:`starts_of`)."""
         ids = list(ids)
         return cls("\0".join(ids), starts_of(ids))
@@ -86,8 +86,8 @@ class IdColumn(Sequence[str]):
         return iter(self.split())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, (IdColumn, list)):
-            return self.split() == (other.split() if isinstance(other, IdColumn) else other)
+        if isinstance(other, (SortedIds, list)):
+            return self.split() == (other.split() if isinstance(other, SortedIds) else other)
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # like the list it stands for
@@ -117,14 +117,14 @@ class IdColumn(Sequence[str]):
 
 
 class IdIndex(Mapping[str, int]):
-    """``id → position`` in an :class:`IdColumn`, like the dict it stands for.
+    """``id → position`` in an :class:`SortedIds`, like the dict it stands for.
 
     Positions found are kept; past a share of the column, the dict is built.
     """
 
     __slots__ = ("_column", "_dict", "_found")
 
-    def __init__(self, column: IdColumn) -> None:
+    def __init__(self, column: SortedIds) -> None:
         self._column = column
         self._found: dict[str, int | None] = {}
         self._dict: dict[str, int] | None = None
@@ -169,7 +169,8 @@ class IdIndex(Mapping[str, int]):
 
 
 def starts_of(ids: Sequence[str]) -> array[int]:
-    """The lengths of ``ids`` summed, from 0 (the array a snapshot stores): id ``i`` starts at ``starts[i] + i`` in ``"\\0".join(ids)``.
+    """The lengths of ``ids`` summed, from 0 (the array a snapshot stores): id ``i`` starts at ``starts[i] + i`` in
+    ``"\\0".join(ids)``.
 
     Without the separators, the sums are made in C (``map(len)``): a tenth
     of the time at 1,000,000 ids.

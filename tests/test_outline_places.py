@@ -1,6 +1,6 @@
 """Places from a file's outline must be the precise reader's places, or not be given at all.
 
-:func:`impact.read.outline.outline_places` finds where definitions stand
+:func:`impact.read.outline_places.outline_places` finds where definitions stand
 without reading the file precisely; the oracle is
 :func:`impact.read.records.definition_places`, which reads it with libyaml
 and keeps every key's mark. On every file below, the outline either gives
@@ -37,10 +37,11 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from impact.core.errors import ImpactError
-from impact.read import outline, yamlio
+from impact.read import outline_places as outline
+from impact.read import yamlio
 from impact.read.fastyaml import read_fast
-from impact.read.outline import Defined, defined_by_data, located, outline_places, places_by_record
-from impact.read.records import build_record, definition_places
+from impact.read.outline_places import Defined, defined_by_data, located, outline_places, places_by_record
+from impact.read.records import definition_places, read_file_record
 from impact.store import cache
 from tests.helpers import run_cli as run
 from tests.helpers import without_cache
@@ -69,7 +70,7 @@ def outlined(raw: bytes) -> dict[str, tuple[int, int]] | None:
 def check(raw: bytes) -> str:
     """Assert the contract on ``raw``; what happened, for statistics."""
     answer = outlined(raw)
-    record = build_record(raw, "f.yaml")
+    record = read_file_record(raw, "f.yaml")
     by_record = places_by_record(raw, record) if record is not None else None
     if answer is None and by_record is None:
         return "declined"
@@ -370,7 +371,7 @@ def precise_defined(raw: bytes) -> Defined:
 def test_what_only_libyaml_reads_is_declined(text: str) -> None:
     raw = text.encode()
     assert read_fast(raw) is None
-    record = build_record(raw, "f.yaml")
+    record = read_file_record(raw, "f.yaml")
     assert record is None or places_by_record(raw, record) is None
     if text != LIBYAML_ONLY_UNSEEN:
         assert outline_places(text, precise_defined(raw)) is None

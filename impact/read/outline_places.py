@@ -43,7 +43,7 @@ The answer is used only where it must be the precise reader's, and
 A key's place is the precise reader's: its line (counted by line breaks,
 ``\\r\\n`` being one), and the column of its first character (its quote, if
 quoted), which is the line's indentation plus one, 1-based.
-``tests/test_outline.py`` compares both on generated files in many styles, on
+``tests/test_outline_places.py`` compares both on generated files in many styles, on
 every YAML file of the repository and on hand-made traps.
 """
 
@@ -53,7 +53,7 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from impact.read.records import Record, definition_places
+from impact.read.records import FileRecord, definition_places
 
 
 class Defined(NamedTuple):
@@ -65,10 +65,12 @@ class Defined(NamedTuple):
     """Per system, in the order of ``systems``: its asset keys."""
     tests: list[str]
     policy: bool | None
-    """Whether the file has a top-level ``policy`` key; None if not known (a record's policy None may be written ``policy: ~``)."""
+    """Whether the file has a top-level ``policy`` key; None if not known (a record's policy None may be written
+    ``policy: ~``).
+    """
 
 
-def defined_by_record(record: Record) -> Defined:
+def defined_by_record(record: FileRecord) -> Defined:
     """What a valid file defines, from its record."""
     return Defined(
         [t.id for t in record.teams],
@@ -80,7 +82,9 @@ def defined_by_record(record: Record) -> Defined:
 
 
 def defined_by_data(data: Any) -> Defined | None:
-    """What a file defines, from its data as the fast reader read it (as :func:`~impact.read.records.definition_places` reads it)."""
+    """What a file defines, from its data as the fast reader read it (as :func:`~impact.read.records.definition_places`
+    reads it).
+    """
     if not isinstance(data, dict):
         return None
 
@@ -104,7 +108,9 @@ def defined_by_data(data: Any) -> Defined | None:
 # not start with an indicator or a space and ends before the first ':' that is
 # followed by a space or the line's end; a quoted key has no line break, and
 # no escape in double quotes.
-_KEY = r"""(?:"([^"\\\n]*)"|'((?:[^'\n]|'')*)'|([^-?:,\[\]{}#&*!|>'"%@` \n](?:[^\n]*?[^ \n])??)) *:(?: +([^\n]*))?(?=\n)"""
+_KEY = (
+    r"""(?:"([^"\\\n]*)"|'((?:[^'\n]|'')*)'|([^-?:,\[\]{}#&*!|>'"%@` \n](?:[^\n]*?[^ \n])??)) *:(?: +([^\n]*))?(?=\n)"""
+)
 
 
 @lru_cache(maxsize=4)
@@ -176,7 +182,9 @@ def _value_doubtful(value: str) -> bool:
 
 def _only_comments(text: str) -> bool:
     """Whether ``text`` is blank lines and comment lines only."""
-    return not text.strip(" \n") or all(not line.strip(" ") or line.lstrip(" ").startswith("#") for line in text.split("\n"))
+    return not text.strip(" \n") or all(
+        not line.strip(" ") or line.lstrip(" ").startswith("#") for line in text.split("\n")
+    )
 
 
 def _is_entry(rest: str) -> bool:
@@ -193,7 +201,8 @@ def _scan(text: str, limit: int | None) -> _Found | object | None:
     stack: list[tuple[int, int, Any]] = []
     top_indent, top_kind = -1, _ROOT
     top_into: Any = None
-    # The key line whose value may be the next mapping: (kind of that mapping, where its entries go, end of the key line).
+    # The key line whose value may be the next mapping: (kind of that mapping, where its entries go, end of the key
+    # line).
     pending: tuple[int, Any, int] | None = None
     seen_assets: set[int] = set()  # the systems whose 'assets' key was found (by position in ``assets``)
     line = 0  # line breaks before ``pos``
@@ -293,7 +302,8 @@ def _ids(entries: list[tuple[str, int, int]] | None) -> list[str]:
 
 
 def outline_places(text: str, defined: Defined, limit: int = 6) -> dict[str, tuple[int, int]] | None:
-    """Where each definition of ``text`` stands, as :func:`~impact.read.records.definition_places` gives it; None to read it precisely.
+    """Where each definition of ``text`` stands, as :func:`~impact.read.records.definition_places` gives it; None to
+    read it precisely.
 
     ``text`` must be a file the fast reader accepted and ``defined`` what it
     defines. Lines indented by more than ``limit`` spaces are skipped unseen
@@ -302,7 +312,8 @@ def outline_places(text: str, defined: Defined, limit: int = 6) -> dict[str, tup
 
     Examples
     --------
-    >>> text = "teams:\\n  web: {name: Web}\\nsystems:\\n  crm:\\n    name: CRM\\n    assets:\\n      'a:b': {type: field}\\n"
+    >>> text = ("teams:\\n  web: {name: Web}\\nsystems:\\n  crm:\\n    name: CRM\\n"
+    ...         "    assets:\\n      'a:b': {type: field}\\n")
     >>> outline_places(text, Defined(["web"], ["crm"], [["a:b"]], [], False))
     {'team:web': (2, 3), 'system:crm': (4, 3), 'asset:crm:a:b': (7, 7)}
     >>> outline_places(text, Defined(["web"], ["crm"], [["a"]], [], False)) is None
@@ -342,7 +353,7 @@ def outline_places(text: str, defined: Defined, limit: int = 6) -> dict[str, tup
     return places
 
 
-def _read_fast(record: Record) -> bool:
+def _read_fast(record: FileRecord) -> bool:
     """Whether a record was built by the fast reader (its places are all line 0: found later)."""
     return (
         not any(t.line for t in record.teams)
@@ -352,8 +363,9 @@ def _read_fast(record: Record) -> bool:
     )
 
 
-def places_by_record(raw: bytes, record: Record) -> dict[str, tuple[int, int]] | None:
-    """:func:`~impact.read.records.definition_places` of a file read by the fast reader, from its outline; None if in doubt.
+def places_by_record(raw: bytes, record: FileRecord) -> dict[str, tuple[int, int]] | None:
+    """:func:`~impact.read.records.definition_places` of a file read by the fast reader, from its outline; None if in
+    doubt.
 
     ``record`` is the file's record, which says what it defines; a record
     not built by the fast reader gets None (its file may hold what the fast

@@ -25,27 +25,32 @@ from itertools import accumulate
 from operator import add
 from typing import Any
 
-from impact.read.records import Record
-from impact.store.edgepatch import rekeyed, shifted
-from impact.store.idcolumn import IdColumn, starts_of
+from impact.read.records import FileRecord
+from impact.store.patch_dependencies import rekeyed, shifted
 from impact.store.snapshot import ints, longs
+from impact.store.sorted_ids import SortedIds, starts_of
 
 # Per-asset columns stored as array bytes, and as lists; each gets a value per new asset.
 _ARRAY_COLUMNS = ("system_of", "type_of", "owner_of", "file_of", "line", "col")
 _LIST_COLUMNS = ("descriptions", "display_names", "extra", "consulted", "informed")
 
 
-def _frame(record: Record) -> tuple[Any, ...]:
+def _frame(record: FileRecord) -> tuple[Any, ...]:
     """What a file defines apart from its assets: its teams, systems and tests, in order."""
-    return ([t.id for t in record.teams], [s.id for s in record.systems], [t.id for t in record.tests], record.policy is None)
+    return (
+        [t.id for t in record.teams],
+        [s.id for s in record.systems],
+        [t.id for t in record.tests],
+        record.policy is None,
+    )
 
 
-def asset_ids(record: Record) -> list[str]:
+def asset_ids(record: FileRecord) -> list[str]:
     """The file's asset ids, in the order written."""
     return [f"{s.id}:{key}" for s in record.systems for key in s.assets.keys]
 
 
-def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
+def move_ids(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) -> bool:
     """Make ``data``'s columns hold file ``fi``'s new asset ids instead of its old ones, in place; False if it cannot.
 
     New assets get placeholder values (the caller fills them); their
@@ -56,7 +61,7 @@ def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         return False
     old_ids, new_ids = asset_ids(old), asset_ids(new)
     gone, came = set(old_ids) - set(new_ids), sorted(set(new_ids) - set(old_ids))
-    column = IdColumn(data["ids"], longs(data["id_starts"]))
+    column = SortedIds(data["ids"], longs(data["id_starts"]))
     ids = column.split()
     n = len(ids)
     removed = sorted(column.where[a] for a in gone)  # every old id of the file is in the snapshot
@@ -67,7 +72,9 @@ def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
     if any(system_of[aid] not in system_code for aid in came):
         return False  # a system of the file that had no asset yet: assembled afresh
     others = data["others"]
-    covered = {c for row in data["tests"] if others["test:" + row[0]][0] != fi for c in row[2]}  # the file's own tests: checked by the caller
+    covered = {
+        c for row in data["tests"] if others["test:" + row[0]][0] != fi for c in row[2]
+    }  # the file's own tests: checked by the caller
     if not gone.isdisjoint(covered):
         return False  # a test of another file covers an asset removed: the loader reports it
     # Old position p -> new position: p, less the assets removed before it, plus those added before it.
@@ -81,7 +88,10 @@ def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         remap[r] = -1
     # The declared dependencies: a removed asset may appear only in the edited file's own.
     files = ints(data["edge_files"])
-    up, down = array("i", map(remap.__getitem__, ints(data["edge_up"]))), array("i", map(remap.__getitem__, ints(data["edge_down"])))
+    up, down = (
+        array("i", map(remap.__getitem__, ints(data["edge_up"]))),
+        array("i", map(remap.__getitem__, ints(data["edge_down"]))),
+    )
     start, end = files[fi], files[fi + 1]
     if removed and (-1 in up[:start] or -1 in up[end:] or -1 in down[:start] or -1 in down[end:]):
         return False  # another file depends on an asset removed: the loader reports it
@@ -91,13 +101,14 @@ def move_ids(data: dict[str, Any], fi: int, old: Record, new: Record) -> bool:
         del ids[r]
     for aid in came:
         insort(ids, aid)
-    at = IdColumn.of(ids).where
+    at = SortedIds.of(ids).where
     places = [at[aid] for aid in came]  # ascending, as came is sorted
     _move_edges(data, remap, removed, places)
     # Every system's assets, renumbered; the edited file's systems in their new order.
     own = {s.id: [at[f"{s.id}:{key}"] for key in s.assets.keys] for s in new.systems}
     data["systems"] = [
-        (*row[:-1], array("i", own[row[0]] if row[0] in own else map(remap.__getitem__, ints(row[-1]))).tobytes()) for row in data["systems"]
+        (*row[:-1], array("i", own[row[0]] if row[0] in own else map(remap.__getitem__, ints(row[-1]))).tobytes())
+        for row in data["systems"]
     ]
     # The per-asset columns: removed assets taken out, placeholders put in.
     for key in _ARRAY_COLUMNS:

@@ -12,7 +12,7 @@ import marshal
 from pathlib import Path
 from typing import Any
 
-from impact.read.records import Record
+from impact.read.records import FileRecord
 from impact.store import cache
 from impact.store.cache import code_version
 
@@ -36,33 +36,33 @@ def record_entry(raw: bytes) -> tuple[Path, str, str]:
     return _entry("files", digest_), cache.digest(code_version(), digest_), digest_
 
 
-def _record(blob: bytes | None) -> Record | None:
+def _record(blob: bytes | None) -> FileRecord | None:
     if blob is None:
         return None
     try:
-        return Record.loads(blob)
+        return FileRecord.loads(blob)
     except (ValueError, EOFError, TypeError, IndexError):  # damaged: no entry
         return None
 
 
-def cached_record(raw: bytes) -> Record | None:
+def cached_record(raw: bytes) -> FileRecord | None:
     """The cached record of a file with these bytes, if any."""
     path, key, _ = record_entry(raw)
     return _record(cache.read(path, key))
 
 
-def store_record(raw: bytes, record: Record) -> None:
+def store_record(raw: bytes, record: FileRecord) -> None:
     path, key, _ = record_entry(raw)
     cache.write(path, key, record.dumps())
 
 
-def record_by_digest(digest_: str) -> Record | None:
+def record_by_digest(digest_: str) -> FileRecord | None:
     """The cached record of the file whose bytes have this digest, if any."""
     return _record(record_blob_by_digest(digest_))
 
 
 def record_blob_by_digest(digest_: str) -> bytes | None:
-    """The cached record of the file whose bytes have this digest, marshalled (see :meth:`Record.loads`), if any."""
+    """The cached record of the file whose bytes have this digest, marshalled (see :meth:`FileRecord.loads`), if any."""
     return cache.read(_entry("files", digest_), cache.digest(code_version(), digest_))
 
 

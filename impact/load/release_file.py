@@ -69,7 +69,9 @@ def load_releases(folder: str | os.PathLike[str] | None, limits: Limits | None =
     problems = ProblemList()
     found: dict[str, Release] = {}
     max_bytes = (limits or Limits.from_env()).max_file_bytes
-    for file in sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file() and not p.name.startswith(".")):
+    for file in sorted(
+        p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file() and not p.name.startswith(".")
+    ):
         name = display_path(file)
         try:
             doc = parse_yaml(read_limited(file, max_bytes), name, keys=known_keys(ReleaseSpec))
@@ -84,10 +86,22 @@ def load_releases(folder: str | os.PathLike[str] | None, limits: Limits | None =
             message = _date_problem(getattr(spec, key))
             if message:
                 problems.error(name, *doc.locate((key,)), f"{key}: {message}")
-        if spec.date and spec.freeze and spec.freeze > spec.date and not _date_problem(spec.date) and not _date_problem(spec.freeze):
-            problems.error(name, *doc.locate(("freeze",)), f"freeze {spec.freeze} is after the release date {spec.date}; the freeze starts before the release")
+        if (
+            spec.date
+            and spec.freeze
+            and spec.freeze > spec.date
+            and not _date_problem(spec.date)
+            and not _date_problem(spec.freeze)
+        ):
+            problems.error(
+                name,
+                *doc.locate(("freeze",)),
+                f"freeze {spec.freeze} is after the release date {spec.date}; the freeze starts before the release",
+            )
         if spec.id in found:
-            problems.error(name, *doc.locate(("id",)), f"release {spec.id!r} is also described by {found[spec.id].file}")
+            problems.error(
+                name, *doc.locate(("id",)), f"release {spec.id!r} is also described by {found[spec.id].file}"
+            )
             continue
         found[spec.id] = Release(
             spec.id,
