@@ -228,22 +228,37 @@ def _insert_sorted(tree: Any, new_keys: list[tuple[Any, Any]], blocks: list[Any]
             tree.insert(next((i for i, k in enumerate(keys) if str(k) > str(key)), len(keys)), key, _to_tree(value))
         return
     old = list(tree.keys())
-    running: list[str] = list(accumulate((str(k) for k in old), max))
-    before: dict[int, list[Any]] = {}
-    for key, _ in new_keys:
-        before.setdefault(bisect_right(running, str(key)), []).append(key)
+    order = key_order(old, [key for key, _ in new_keys])
     for key, value in new_keys:
         tree[key] = (
             _to_tree(value)
             if blocks is None or not isinstance(value, dict) or not value
             else _placeholder(blocks, value)
         )
-    first = min(before)
-    for i in range(first, len(old) + 1):
-        for key in before.get(i, ()):
-            tree.move_to_end(key)
-        if i < len(old):
-            tree.move_to_end(old[i])
+    first = next(i for i, key in enumerate(order) if i >= len(old) or key != old[i])
+    for key in order[first:]:
+        tree.move_to_end(key)
+
+
+def key_order(old: list[Any], new: list[Any]) -> list[Any]:
+    """The keys ``old`` (a file's order) and ``new`` (in their given order) as one map's order.
+
+    Each new key goes before the first old key that sorts after it: the place
+    of each is a binary search over the running maximum of the old keys.
+
+    >>> key_order(["b", "d", "a"], ["c", "e"])
+    ['b', 'c', 'd', 'a', 'e']
+    """
+    running = list(accumulate((str(k) for k in old), max))
+    before: dict[int, list[Any]] = {}
+    for key in new:
+        before.setdefault(bisect_right(running, str(key)), []).append(key)
+    out: list[Any] = []
+    for i, key in enumerate(old):
+        out.extend(before.get(i, ()))
+        out.append(key)
+    out.extend(before.get(len(old), ()))
+    return out
 
 
 def _placeholder(blocks: list[Any], value: Any) -> str:

@@ -24,10 +24,9 @@ before. The caller reads the result back and validates it before writing.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate, pairwise
+from itertools import pairwise
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
@@ -178,7 +177,7 @@ def _at(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
 
 def _entries(cut: _Cut, final: dict[str, Any], before: dict[str, Any], removed: provenance.Written) -> Iterator[str]:
     """The map's entries in order: unchanged ones as they were, changed ones by ruamel.yaml, new ones by libyaml."""
-    for key in _order(list(cut.texts), [k for k in final if k not in cut.texts]):
+    for key in roundtrip.key_order(list(cut.texts), sorted(k for k in final if k not in cut.texts)):
         if key not in final:  # removed (a test the export dropped): the comments after it stay
             yield _trailing_comments(cut.texts[key])
             continue
@@ -188,20 +187,6 @@ def _entries(cut: _Cut, final: dict[str, Any], before: dict[str, Any], removed: 
             yield _changed(cut, key, final[key], removed)
         else:
             yield _indent(roundtrip.dump_plain({key: final[key]}), cut.col)
-
-
-def _order(old: list[str], new: list[str]) -> list[str]:
-    """Each new key (sorted) before the first old key, in file order, that sorts after it."""
-    running = list(accumulate(old, max))
-    before: dict[int, list[str]] = {}
-    for key in sorted(new):
-        before.setdefault(bisect_right(running, key), []).append(key)
-    out: list[str] = []
-    for i, key in enumerate(old):
-        out.extend(before.get(i, ()))
-        out.append(key)
-    out.extend(before.get(len(old), ()))
-    return out
 
 
 def _changed(cut: _Cut, key: str, value: Any, removed: provenance.Written) -> str:
