@@ -308,3 +308,79 @@ def test_report_without_graphviz_still_has_everything_else(project: Path, tmp_pa
     html = files["release-notes.html"].decode()
     assert "The graph is not drawn in this report: Graphviz could not draw the picture as svg: engine missing." in html
     assert 'id="asset-table"' in html
+
+
+VALUES_CATALOG = """\
+teams:
+  ops: {name: Ops, email: ops@example.com}
+systems:
+  salesforce:
+    name: Salesforce
+    owner: ops
+    assets:
+      field/Case.Status: {type: field}
+      flow/Escalate:
+        type: flow
+        depends_on: [{asset: salesforce:field/Case.Status, uses: [values], values: [In Progress, Closed]}]
+      flow/Count: {type: flow, depends_on: [salesforce:field/Case.Status]}
+"""
+
+
+def test_the_report_says_which_values_a_dependency_tests(tmp_path: Path) -> None:
+    # Issue #29: the why-line of the text answer ("tests 'In Progress'") in the HTML page and Markdown too.
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "stack.yaml").write_text(VALUES_CATALOG, encoding="utf-8")
+    change = tmp_path / "cr-2.yaml"
+    change.write_text(
+        "id: CR-2\ntitle: rename a status\ncatalog: catalog\nchanges:\n"
+        "  - {target: salesforce:field/Case.Status, action: modify, values: [In Progress]}\n",
+        encoding="utf-8",
+    )
+    code, text, err = run("check", str(change))
+    assert code == 0, err
+    assert "why: salesforce:field/Case.Status -> salesforce:flow/Escalate (tests 'In Progress')" in text
+    out = tmp_path / "out"
+    code, _, err = run("report", str(change), "-o", str(out))
+    assert code == 0, err
+    rows = _asset_rows((out / "release-notes.html").read_text(encoding="utf-8"))
+    assert rows["salesforce:flow/Escalate"].endswith("(tests 'In Progress')")
+    assert "tests" not in rows["salesforce:flow/Count"]  # it reads the whole field: no values to name
+    md = (out / "release-notes.md").read_text(encoding="utf-8")
+    assert "`salesforce:flow/Escalate` (tests 'In Progress') |" in md
+    data = json.loads((out / "impact.json").read_text(encoding="utf-8"))
+    tested = {a["id"]: a.get("path_tests") for a in data["assets"]}
+    assert tested["salesforce:flow/Escalate"] == ["In Progress"] and tested["salesforce:flow/Count"] is None
+
+
+def _asset_rows(html: str) -> dict[str, str]:
+    """The assets table as asset id → the text of its "Why" cell, as a reader sees it."""
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: dict[str, str] = {}
+            self.asset: str | None = None
+            self.cell: str | None = None
+            self.in_table = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)
+            if tag == "table":
+                self.in_table = found.get("id") == "asset-table"
+            elif tag == "tr" and self.in_table and found.get("data-asset"):
+                self.asset = found["data-asset"]
+            elif tag == "td" and self.in_table and self.asset and found.get("data-label") == "Why":
+                self.cell = ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "td" and self.cell is not None and self.asset:
+                self.rows[self.asset] = " ".join(self.cell.split())
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell += data
+
+    parser = Rows()
+    parser.feed(html)
+    return parser.rows

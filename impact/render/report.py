@@ -38,7 +38,7 @@ from impact.render.jsonout import check_dict, dumps
 from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.svg import sanitize_svg
 from impact.render.templating import crossings, id_parts, render, safe_url
-from impact.render.text import char_refs, plural, safe
+from impact.render.text import char_refs, plural, safe, tests_words
 
 HTML_NAME = "release-notes.html"
 MARKDOWN_NAME = "release-notes.md"
@@ -82,11 +82,13 @@ class ReportInput:
 def _why(r: Mapping[str, Any]) -> dict[str, Any]:
     """An impacted asset's why-path for the page.
 
-    Whole when the JSON has it, else its last step and how many steps are left out.
+    Whole when the JSON has it, else its last step and how many steps are left out; with the values its
+    first dependency tests (``path_tests``, issue #29), when the change names some it tests.
     """
+    tested = {"path_tests": list(r["tests"])} if r.get("tests") else {}
     if r.get("path_left_out"):
-        return {"path": [r["via"], r["asset"]], "notes": [r["via_note"]], "left_out": r["steps"] - 1}
-    return {"path": r["path"], "notes": r["notes"], "left_out": 0}
+        return {"path": [r["via"], r["asset"]], "notes": [r["via_note"]], "left_out": r["steps"] - 1, **tested}
+    return {"path": r["path"], "notes": r["notes"], "left_out": 0, **tested}
 
 
 def _best(reaches: list[dict[str, Any]]) -> dict[str, Any]:
@@ -183,6 +185,7 @@ def report_data(report: ReportInput) -> dict[str, Any]:
                 "notes": best["notes"] if best else [],
                 "left_out": best["left_out"] if best else 0,
                 "steps": best["steps"] if best else 0,
+                **({"path_tests": best["path_tests"]} if best and best.get("path_tests") else {}),
                 "owner": team_info(asset.owner if asset else system.owner),
                 "changed_by": sorted(changed_by.get(aid, []), key=lambda c: c["change"]),
                 "reached_by": [{"change": r["change"], "tool_distance": r["tool_distance"]} for r in reaches],
@@ -417,6 +420,7 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         "away": tools_away,
         "safe_url": safe_url,
         "ids": id_parts,
+        "tests_words": tests_words,
         "crossings": crossings,
         "head_rows": HEAD_ROWS,
         "svg_file": SVG_NAME if svg else None,

@@ -131,6 +131,11 @@ def quoted(values: Iterable[str]) -> str:
     return ", ".join(f"'{safe(v)}'" for v in values)
 
 
+def tests_words(values: Iterable[str]) -> str:
+    """What a why-path's first dependency tests, in the words every output uses: ``tests 'In Progress'``."""
+    return f"tests {quoted(values)}"
+
+
 def show_path(path: Reach | tuple[str, ...] | list[str]) -> str:
     """A why-path as one line of text, folded when long (see :func:`compact_path`).
 
@@ -143,7 +148,7 @@ def show_path(path: Reach | tuple[str, ...] | list[str]) -> str:
     if isinstance(path, Reach):
         tests = path.tests
         if tests:
-            return show_path(path.path) + f" (tests {quoted(tests)})"
+            return show_path(path.path) + f" ({tests_words(tests)})"
         if path.steps <= COMPACT_ABOVE:
             return safe(ARROW.join(path.path))
         parts = fold_points(path.key_points)
