@@ -170,7 +170,7 @@ def graph(
             if outside
             else []
         )
-        from impact.render.report import picture_verdicts
+        from impact.render.picture import picture_verdicts
 
         dot = impact_picture(
             members,

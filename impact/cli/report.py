@@ -58,7 +58,8 @@ def report(
         impact report catalogs/example/changes/CR-101-products-to-solutions.yaml
         impact report --release 2026-12-minor --changes catalogs/example/changes
     """
-    from impact.render.report import ReportInput, make_picture, render_report
+    from impact.render.report import make_picture, render_report
+    from impact.render.report_data import ReportInput
     from impact.store.fsio import atomic_write, guard_output
 
     require_selection(change_files, release_id, changes_dir)

@@ -20,7 +20,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
 
 from impact.core.catalog import Catalog
@@ -246,198 +246,22 @@ def to_dot(picture: Drawing) -> str:
     import pygraphviz  # the Graphviz engine, only when a picture is drawn (start-up time)
 
     plain, folded = edges(picture)
-    nodes = len(picture.shown) + len(picture.folded) + len(picture.changes)
-    if nodes > HARD_MAX_NODES:
-        raise ImpactError(
-            f"the picture would have {nodes} boxes, more than the {HARD_MAX_NODES} a readable picture holds; "
-            f"lower --max-nodes or {TOO_LARGE_HINT}"
-        )
-    tools = {picture.system_of(a) for a in picture.shown} | set(picture.folded)
-    if len(tools) > HARD_MAX_TOOLS:
-        # Graphviz lays out many clusters slowly: refuse before trying.
-        raise ImpactError(
-            f"the picture would span {len(tools)} tools, more than the {HARD_MAX_TOOLS} a readable picture holds; "
-            f"lower --max-tools or --depth, or {TOO_LARGE_HINT}"
-        )
+    _refuse_too_large(picture)
     # Numbered notes: each distinct note of a drawn arrow gets a number, in arrow order.
     picture.edge_notes = []
     for _, _, note in plain:
         if note and note not in picture.edge_notes:
             picture.edge_notes.append(note)
-    dot = pygraphviz.AGraph(directed=True, strict=False, name="impact")
-    # Top to bottom: the tools at one distance sit side by side in a row, the next distance below,
-    # so a wide change grows down as much as across instead of into a long strip.
-    dot.graph_attr.update(
-        rankdir="TB",
-        fontname=FONT,
-        labelloc="b",
-        labeljust="l",
-        nodesep="0.3",
-        ranksep="0.45",
-        newrank="true",
-        compound="true",
-        bgcolor="white",
-        pad="0.3",
-    )
-    # The title and legend head an invisible frame around the whole picture; the numbered
-    # notes are the graph's own label, under the picture.
-    dot.node_attr.update(shape="box", style="rounded,filled", fontname=FONT, fontsize="12", margin="0.12,0.06")
-    dot.edge_attr.update(fontname=FONT, fontsize="9", color="#555555", arrowsize="0.7")
-    root = dot
-    dot = root.add_subgraph(
-        name="cluster_picture",
-        label=_header(picture),
-        labelloc="t",
-        labeljust="l",
-        style="solid",
-        color="#ffffff",
-        fillcolor="#ffffff",
-        fontsize="14",
-        id="picture",
-        **{"class": "frame"},
-    )
-
-    by_system: dict[str, list[str]] = defaultdict(list)
-    for asset in picture.shown:
-        by_system[picture.system_of(asset)].append(asset)
-    for system in sorted(set(by_system) | set(picture.folded)):
-        members = sorted(by_system.get(system, []))
-        names = [node_name(a) for a in members]
-        if system in picture.folded:
-            names.append(summary_name(system))
-        tool = picture.catalog.systems.get(system)
-        distances = [picture.shown[a].distance for a in members if picture.shown[a].role == "impacted"]
-        where = ""
-        if picture.mode == "impact":
-            if any(picture.shown[a].role == "changed" for a in members):
-                where = "changes here"
-            elif distances and all(d is not None for d in distances):
-                where = tools_away(min(d for d in distances if d is not None))
-            else:
-                where = "feeds the change"
-        heading = f"<B>{label_text(tool.name if tool else system, 40)}</B>"
-        heading += f' <FONT POINT-SIZE="10">({label_text(system)}{", " + where if where else ""})</FONT>'
-        sub = dot.add_subgraph(
-            name=f"cluster_{system}",
-            label=f"<{heading}>",
-            id=f"tool-{quote(system, safe='')}",
-            **{"class": "tool"},
-            style="rounded,filled",
-            fillcolor="#fafafa",
-            color="#999999",
-            fontsize="13",
-            labeljust="l",
-        )
-        for asset, name in zip(members, names):
-            sub.add_node(name, **_asset_attrs(picture, picture.shown[asset]))
-        if system in picture.folded:
-            assets = picture.folded[system]
-            text = f"+{len(assets)} more asset{'s' if len(assets) != 1 else ''}"
-            firsts = (picture.rank[a][0] for a in assets)
-            far = sorted({d for d in firsts if isinstance(d, int)})
-            if picture.mode == "impact" and far:
-                text += f"\n{tools_away_between(far[0], far[-1])}"
-            sub.add_node(
-                summary_name(system),
-                label=f"<{label_text(text)}>",
-                shape="folder",
-                style="dashed,filled",
-                fillcolor=SUMMARY_FILL,
-                id=summary_name(system),
-                **{"class": "summary"},
-            )
-    drawn_changes = {c[0] for c in picture.changes}
-    unfinished: dict[str, Holder] = {}
-    for change_id, change_title, changed in picture.changes:
-        name = change_name(change_id)
-        verdict = picture.verdicts.get(change_id)
-        badge = ""
-        fill = "#ffffcc"
-        if verdict is not None:
-            ships = verdict.word == "ships"
-            fill = "#e3f4e8" if ships else "#fde8e6"
-            colour = "#1e7b3c" if ships else "#b42318"
-            badge = f'<BR/><FONT POINT-SIZE="12" COLOR="{colour}"><B>{label_text(verdict.word.upper())}</B></FONT>'
-            if verdict.holders:
-                badge += f'<BR/><FONT POINT-SIZE="10">waits for {label_text(", ".join(h.change for h in verdict.holders), 30)}</FONT>'
-        dot.add_node(
-            name,
-            id=name,
-            shape="note",
-            style="filled",
-            fillcolor=fill,
-            **{"class": "change-request" + (f" {verdict.word}" if verdict else "")},
-            label=f'<<B>{label_text(change_id)}</B><BR/><FONT POINT-SIZE="10">{label_text(change_title, 30)}</FONT>{badge}>',
-        )
-        for asset in changed:
-            if asset in picture.shown:
-                dot.add_edge(name, node_name(asset), color=CHANGED_FILL, penwidth="2", **{"class": "request"})
-        for holder in verdict.holders if verdict else ():
-            if holder.change not in drawn_changes:
-                unfinished.setdefault(holder.change, holder)
-    for change_id, holder in sorted(unfinished.items()):
-        name = change_name(change_id)
-        facts = ", ".join(
-            x
-            for x in (
-                f"status {holder.status or 'not set'}",
-                f"release {holder.release}" if holder.release else "no release",
-            )
-            if x
-        )
-        dot.add_node(
-            name,
-            id=name,
-            shape="note",
-            style="filled,dashed",
-            fillcolor="#eeeeee",
-            **{"class": "change-request unfinished"},
-            label=(
-                f"<<B>{label_text(change_id)}</B><BR/>"
-                f'<FONT POINT-SIZE="10">{label_text(holder.title or "", 30)}<BR/>unfinished: '
-                f'{label_text(facts, 40)}</FONT>>'
-            ),
-        )
-    for change_id, verdict in sorted(picture.verdicts.items()):
-        if change_id not in drawn_changes:
-            continue
-        for holder in verdict.holders:
-            dot.add_edge(
-                change_name(holder.change),
-                change_name(change_id),
-                color="#b42318",
-                fontcolor="#b42318",
-                style="dashed",
-                penwidth="2",
-                label="<<B>holds back</B>>",
-                **{"class": "holds"},
-            )
-    for u, v, note in plain:
-        attrs = {"class": "dependency"}
-        if note:
-            number = picture.edge_notes.index(note) + 1
-            # A small numbered marker joined to its arrow by a line (decorate): it cannot be read as another arrow's.
-            attrs["label"] = _marker(number)
-            attrs["decorate"] = "true"
-            attrs["color"] = NOTE_COLOUR
-            attrs["class"] = f"dependency noted note-{number}"
-        dot.add_edge(node_name(u), node_name(v), **attrs)
+    root = pygraphviz.AGraph(directed=True, strict=False, name="impact")
+    frame = _frame(root, picture)
+    for system in sorted({picture.system_of(a) for a in picture.shown} | set(picture.folded)):
+        _add_tool(frame, picture, system)
+    _add_change_requests(frame, picture)
+    _add_dependencies(frame, picture, plain)
     if picture.edge_notes:
-        # Kept in the DOT for pages that list the notes beside the picture (see :func:`edge_notes`).
-        # Percent-encoded JSON: no quoting rule of DOT can touch it, and Graphviz leaves the attribute out of its
-        # drawings.
-        root.graph_attr["impact_notes"] = quote(json.dumps(picture.edge_notes), safe="")
-        rows = "".join(
-            f'<TR><TD ALIGN="RIGHT" VALIGN="TOP">{_marker(i, inner=True)}</TD>'
-            f'<TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="11">{label_text(note, 90)}</FONT></TD></TR>'
-            for i, note in enumerate(picture.edge_notes, 1)
-        )
-        root.graph_attr["label"] = (
-            '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Notes on the '
-            f'arrows</B></TD></TR>{rows}</TABLE>>'
-        )
+        _add_notes(root, picture.edge_notes)
     for (u, v), count in folded.items():
-        dot.add_edge(
+        frame.add_edge(
             u,
             v,
             style="dashed",
@@ -446,7 +270,7 @@ def to_dot(picture: Drawing) -> str:
             **({"label": f"<{count} links>"} if count > 1 else {}),
         )
     for a, b, why, directed in picture.conflicts:
-        dot.add_edge(
+        frame.add_edge(
             change_name(a),
             change_name(b),
             dir="forward" if directed else "both",
@@ -460,6 +284,222 @@ def to_dot(picture: Drawing) -> str:
         )
     source: str = root.string()  # pygraphviz is untyped
     return source
+
+
+def _refuse_too_large(picture: Drawing) -> None:
+    """Refuse, with a hint, a picture whose layout would take too long to be useful."""
+    nodes = len(picture.shown) + len(picture.folded) + len(picture.changes)
+    if nodes > HARD_MAX_NODES:
+        raise ImpactError(
+            f"the picture would have {nodes} boxes, more than the {HARD_MAX_NODES} a readable picture holds; "
+            f"lower --max-nodes or {TOO_LARGE_HINT}"
+        )
+    tools = {picture.system_of(a) for a in picture.shown} | set(picture.folded)
+    if len(tools) > HARD_MAX_TOOLS:
+        # Graphviz lays out many clusters slowly: refuse before trying.
+        raise ImpactError(
+            f"the picture would span {len(tools)} tools, more than the {HARD_MAX_TOOLS} a readable picture holds; "
+            f"lower --max-tools or --depth, or {TOO_LARGE_HINT}"
+        )
+
+
+def _frame(root: Any, picture: Drawing) -> Any:
+    """The DOT graph's attributes and, inside it, the frame that holds the picture under its title and legend."""
+    # Top to bottom: the tools at one distance sit side by side in a row, the next distance below,
+    # so a wide change grows down as much as across instead of into a long strip.
+    root.graph_attr.update(
+        rankdir="TB",
+        fontname=FONT,
+        labelloc="b",
+        labeljust="l",
+        nodesep="0.3",
+        ranksep="0.45",
+        newrank="true",
+        compound="true",
+        bgcolor="white",
+        pad="0.3",
+    )
+    # The title and legend head an invisible frame around the whole picture; the numbered
+    # notes are the graph's own label, under the picture.
+    root.node_attr.update(shape="box", style="rounded,filled", fontname=FONT, fontsize="12", margin="0.12,0.06")
+    root.edge_attr.update(fontname=FONT, fontsize="9", color="#555555", arrowsize="0.7")
+    frame = root.add_subgraph(
+        name="cluster_picture",
+        label=_header(picture),
+        labelloc="t",
+        labeljust="l",
+        style="solid",
+        color="#ffffff",
+        fillcolor="#ffffff",
+        fontsize="14",
+        id="picture",
+        **{"class": "frame"},
+    )
+    return frame
+
+
+def _tool_heading(picture: Drawing, system: str, members: list[str]) -> str:
+    """A tool's box heading: its name, its id and, in an impact picture, where it stands from the change."""
+    tool = picture.catalog.systems.get(system)
+    distances = [picture.shown[a].distance for a in members if picture.shown[a].role == "impacted"]
+    where = ""
+    if picture.mode == "impact":
+        if any(picture.shown[a].role == "changed" for a in members):
+            where = "changes here"
+        elif distances and all(d is not None for d in distances):
+            where = tools_away(min(d for d in distances if d is not None))
+        else:
+            where = "feeds the change"
+    heading = f"<B>{label_text(tool.name if tool else system, 40)}</B>"
+    return heading + f' <FONT POINT-SIZE="10">({label_text(system)}{", " + where if where else ""})</FONT>'
+
+
+def _add_tool(frame: Any, picture: Drawing, system: str) -> None:
+    """One tool's box with its drawn assets and, when some are folded, its "+N more" box."""
+    members = sorted(a for a in picture.shown if picture.system_of(a) == system)
+    sub = frame.add_subgraph(
+        name=f"cluster_{system}",
+        label=f"<{_tool_heading(picture, system, members)}>",
+        id=f"tool-{quote(system, safe='')}",
+        **{"class": "tool"},
+        style="rounded,filled",
+        fillcolor="#fafafa",
+        color="#999999",
+        fontsize="13",
+        labeljust="l",
+    )
+    for asset in members:
+        sub.add_node(node_name(asset), **_asset_attrs(picture, picture.shown[asset]))
+    if system in picture.folded:
+        assets = picture.folded[system]
+        text = f"+{len(assets)} more asset{'s' if len(assets) != 1 else ''}"
+        firsts = (picture.rank[a][0] for a in assets)
+        far = sorted({d for d in firsts if isinstance(d, int)})
+        if picture.mode == "impact" and far:
+            text += f"\n{tools_away_between(far[0], far[-1])}"
+        sub.add_node(
+            summary_name(system),
+            label=f"<{label_text(text)}>",
+            shape="folder",
+            style="dashed,filled",
+            fillcolor=SUMMARY_FILL,
+            id=summary_name(system),
+            **{"class": "summary"},
+        )
+
+
+def _change_label(change_id: str, change_title: str, verdict: Verdict | None) -> tuple[str, str]:
+    """A change request's note: its fill colour and label, with its verdict in a release picture."""
+    badge = ""
+    fill = "#ffffcc"
+    if verdict is not None:
+        ships = verdict.word == "ships"
+        fill = "#e3f4e8" if ships else "#fde8e6"
+        colour = "#1e7b3c" if ships else "#b42318"
+        badge = f'<BR/><FONT POINT-SIZE="12" COLOR="{colour}"><B>{label_text(verdict.word.upper())}</B></FONT>'
+        if verdict.holders:
+            waits = label_text(", ".join(h.change for h in verdict.holders), 30)
+            badge += f'<BR/><FONT POINT-SIZE="10">waits for {waits}</FONT>'
+    title = f'<FONT POINT-SIZE="10">{label_text(change_title, 30)}</FONT>'
+    return fill, f"<<B>{label_text(change_id)}</B><BR/>{title}{badge}>"
+
+
+def _add_change_requests(frame: Any, picture: Drawing) -> None:
+    """The change requests drawn, the unfinished ones that hold them back, and what holds back what."""
+    drawn_changes = {c[0] for c in picture.changes}
+    unfinished: dict[str, Holder] = {}
+    for change_id, change_title, changed in picture.changes:
+        name = change_name(change_id)
+        verdict = picture.verdicts.get(change_id)
+        fill, label = _change_label(change_id, change_title, verdict)
+        frame.add_node(
+            name,
+            id=name,
+            shape="note",
+            style="filled",
+            fillcolor=fill,
+            **{"class": "change-request" + (f" {verdict.word}" if verdict else "")},
+            label=label,
+        )
+        for asset in changed:
+            if asset in picture.shown:
+                frame.add_edge(name, node_name(asset), color=CHANGED_FILL, penwidth="2", **{"class": "request"})
+        for holder in verdict.holders if verdict else ():
+            if holder.change not in drawn_changes:
+                unfinished.setdefault(holder.change, holder)
+    for change_id, holder in sorted(unfinished.items()):
+        _add_unfinished(frame, change_id, holder)
+    for change_id, verdict in sorted(picture.verdicts.items()):
+        if change_id not in drawn_changes:
+            continue
+        for holder in verdict.holders:
+            frame.add_edge(
+                change_name(holder.change),
+                change_name(change_id),
+                color="#b42318",
+                fontcolor="#b42318",
+                style="dashed",
+                penwidth="2",
+                label="<<B>holds back</B>>",
+                **{"class": "holds"},
+            )
+
+
+def _add_unfinished(frame: Any, change_id: str, holder: Holder) -> None:
+    """An unfinished change request that holds a drawn one back, greyed, with its status and release."""
+    name = change_name(change_id)
+    facts = ", ".join(
+        x
+        for x in (
+            f"status {holder.status or 'not set'}",
+            f"release {holder.release}" if holder.release else "no release",
+        )
+        if x
+    )
+    frame.add_node(
+        name,
+        id=name,
+        shape="note",
+        style="filled,dashed",
+        fillcolor="#eeeeee",
+        **{"class": "change-request unfinished"},
+        label=(
+            f"<<B>{label_text(change_id)}</B><BR/>"
+            f'<FONT POINT-SIZE="10">{label_text(holder.title or "", 30)}<BR/>unfinished: '
+            f'{label_text(facts, 40)}</FONT>>'
+        ),
+    )
+
+
+def _add_dependencies(frame: Any, picture: Drawing, plain: list[tuple[str, str, str | None]]) -> None:
+    """The arrows between drawn assets, each with a catalog note marked by its number."""
+    for u, v, note in plain:
+        attrs = {"class": "dependency"}
+        if note:
+            number = picture.edge_notes.index(note) + 1
+            # A small numbered marker joined to its arrow by a line (decorate): it cannot be read as another arrow's.
+            attrs["label"] = _marker(number)
+            attrs["decorate"] = "true"
+            attrs["color"] = NOTE_COLOUR
+            attrs["class"] = f"dependency noted note-{number}"
+        frame.add_edge(node_name(u), node_name(v), **attrs)
+
+
+def _add_notes(root: Any, notes: list[str]) -> None:
+    """The arrows' notes, numbered, as the graph's label under the picture (and kept for :func:`edge_notes`)."""
+    # Kept in the DOT for pages that list the notes beside the picture (see :func:`edge_notes`).
+    # Percent-encoded JSON: no quoting rule of DOT can touch it, and Graphviz leaves the attribute out of its
+    # drawings.
+    root.graph_attr["impact_notes"] = quote(json.dumps(notes), safe="")
+    rows = "".join(
+        f'<TR><TD ALIGN="RIGHT" VALIGN="TOP">{_marker(i, inner=True)}</TD>'
+        f'<TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="11">{label_text(note, 90)}</FONT></TD></TR>'
+        for i, note in enumerate(notes, 1)
+    )
+    root.graph_attr["label"] = (
+        '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Notes on the '
+        f'arrows</B></TD></TR>{rows}</TABLE>>'
+    )
 
 
 def edge_notes(dot_source: str) -> list[str]:

@@ -25,17 +25,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 from xml.etree import ElementTree
 
 import networkx as nx
 
 from impact.analysis.check import CheckResult
 from impact.analysis.conflicts import Conflict, conflict_sentence
+from impact.analysis.releases import ReleaseResult, waiting_for
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.core.ids import split_asset_id, suggest_asset, suggest_system
 from impact.graph.depgraph import DependencyGraph
+from impact.load.change import ChangeRequest
 from impact.render.dot import (
     CHANGED_FILL,
     CONTEXT_FILL,
@@ -45,6 +48,7 @@ from impact.render.dot import (
     TOO_LARGE_HINT,
     UPSTREAM_FILL,
     Drawing,
+    Holder,
     PictureConflict,
     Shown,
     Verdict,
@@ -370,3 +374,17 @@ def catalog_picture(
         return to_dot(picture), len(picture.shown)
 
     return _fit(build, max_nodes)
+
+
+def picture_verdicts(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> dict[str, Any]:
+    """Each change request of a release as the release picture marks it: "ships" or "held", with what holds it."""
+    by_id = {c.id: c for c in known} | {r.change.id: r.change for r in [*result.ships, *(h.result for h in result.held)]}
+    verdicts: dict[str, Any] = {r.change.id: Verdict("ships") for r in result.ships}
+    verdicts |= {r.change.id: Verdict("released") for r in result.released}
+    for h in result.held:
+        holders = tuple(
+            Holder(w["change"], w["title"], w["status"], w["release"])
+            for w in waiting_for(h.result.change.id, result.conflicts, by_id)
+        )
+        verdicts[h.result.change.id] = Verdict("held", holders)
+    return verdicts
