@@ -17,7 +17,8 @@ from impact.core.errors import ImpactError
 from impact.load.change import load_change
 from impact.render import dot as dot_module
 from impact.render import graphviz, labels, picture
-from impact.render.dot import CHANGED_FILL, DISTANCE_COLOURS, PictureConflict
+from impact.render.dot import CHANGED_FILL, DISTANCE_COLOURS
+from impact.render.drawing import PictureConflict
 from impact.render.graphviz import render_picture
 from impact.render.labels import node_name
 from impact.render.picture import catalog_picture, impact_picture

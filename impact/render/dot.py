@@ -1,4 +1,4 @@
-"""DOT: a chosen picture (:class:`Drawing`) as Graphviz source.
+"""DOT: a chosen picture (:class:`~impact.render.drawing.Drawing`) as Graphviz source.
 
 Safety: every text from a catalog (names, keys, notes) reaches Graphviz only
 inside HTML-like labels, escaped with :func:`html.escape` plus doubled
@@ -18,23 +18,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote, unquote
 
-from impact.core.catalog import Catalog
 from impact.core.distance import tools_away, tools_away_between
 from impact.core.errors import ImpactError
 from impact.core.ids import split_asset_id
-from impact.graph.depgraph import DependencyGraph
+from impact.render.drawing import HARD_MAX_NODES, HARD_MAX_TOOLS, TOO_LARGE_HINT, Drawing, Holder, Shown, Verdict, edges
 from impact.render.labels import change_name, label_text, node_name, summary_name
-
-HARD_MAX_NODES = 250
-HARD_MAX_EDGES = 600
-HARD_MAX_TOOLS = 40
-"""Above these, the layout would take too long to be useful: refuse with a hint."""
-
 
 FONT = "Helvetica"
 # YlOrBr (ColorBrewer, sequential, colour-blind safe), every step at least 9 points of
@@ -51,108 +42,6 @@ CONTEXT_FILL = "#f0f0f0"
 CRITICAL_BORDER = "#b30000"
 CONFLICT_COLOUR = "#7b3294"
 SUMMARY_FILL = "#ffffff"
-TOO_LARGE_HINT = (
-    "draw a neighbourhood instead: impact graph --catalog DIR --focus ASSET --depth 2, or one tool with --system ID"
-)
-
-
-# --- the picture before it becomes DOT --------------------------------------
-
-
-class PictureConflict(NamedTuple):
-    """A conflict edge between two change requests: ``first`` -> ``second`` when ``directed``."""
-
-    first: str
-    second: str
-    text: str
-    directed: bool = False
-
-
-class Holder(NamedTuple):
-    """An unfinished change request that holds another back."""
-
-    change: str
-    title: str | None
-    status: str | None
-    release: str | None
-
-
-class Verdict(NamedTuple):
-    """A change request's verdict in a release picture: ``word`` is "ships" or "held"."""
-
-    word: str
-    holders: tuple[Holder, ...] = ()
-
-
-@dataclass
-class Shown:
-    """One asset in the picture and how it is drawn."""
-
-    asset: str
-    role: str  # changed | impacted | upstream | focus | context
-    distance: int | None = None
-    action: str | None = None
-
-
-@dataclass
-class Drawing:
-    """The picture before it becomes DOT: assets, folded groups, edges, words."""
-
-    catalog: Catalog
-    graph: DependencyGraph
-    title: str
-    subtitle: str
-    mode: str = "impact"  # impact | focus | catalog
-    owners: bool = False
-    shown: dict[str, Shown] = field(default_factory=dict)
-    rank: dict[str, tuple[object, ...]] = field(default_factory=dict)
-    keep: set[str] = field(default_factory=set)
-    folded: dict[str, list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    changes: list[tuple[str, str, list[str]]] = field(default_factory=list)
-    conflicts: list[PictureConflict] = field(default_factory=list)
-    legend: list[tuple[str, str, str]] = field(default_factory=list)
-    edge_notes: list[str] = field(default_factory=list)
-    verdicts: dict[str, Verdict] = field(default_factory=dict)
-    """Notes of the drawn arrows, numbered from 1 in this order (filled in by :func:`to_dot`)."""
-
-    def add(self, item: Shown, rank: tuple[object, ...]) -> None:
-        if item.asset not in self.shown:
-            self.shown[item.asset] = item
-            self.rank[item.asset] = rank
-
-    def system_of(self, asset: str) -> str:
-        found = self.catalog.assets.get(asset)
-        return found.system if found else split_asset_id(asset)[0]
-
-
-def edges(picture: Drawing) -> tuple[list[tuple[str, str, str | None]], dict[tuple[str, str], int]]:
-    """Dependency edges between drawn assets, and folded edges (counted) to or from "+N more" boxes."""
-    rep: dict[str, str] = {a: node_name(a) for a in picture.shown}
-    for system, assets in picture.folded.items():
-        for asset in assets:
-            rep[asset] = summary_name(system)
-    graph = picture.graph.graph
-    plain: list[tuple[str, str, str | None]] = []
-    folded: dict[tuple[str, str], int] = defaultdict(int)
-    for u in sorted(rep):
-        if u not in graph:
-            continue
-        for v in graph.successors(u):
-            if v not in rep:
-                continue
-            ru, rv = rep[u], rep[v]
-            if u in picture.shown and v in picture.shown:
-                plain.append((u, v, picture.graph.note(u, v)))
-            elif ru != rv:
-                folded[(ru, rv)] += 1
-        if len(plain) + len(folded) > HARD_MAX_EDGES:
-            raise ImpactError(
-                f"the picture would have more than {HARD_MAX_EDGES} arrows, too many to lay out readably; "
-                f"lower --max-nodes or {TOO_LARGE_HINT}"
-            )
-    plain.sort()
-    return plain, dict(sorted(folded.items()))
 
 
 def distance_colour(distance: int) -> str:
@@ -230,7 +119,7 @@ def _header(picture: Drawing) -> str:
     cells += (
         f'<TD BORDER="0"><TABLE BORDER="1" COLOR="{CRITICAL_BORDER}" CELLBORDER="1" CELLSPACING="2" CELLPADDING="3">'
         f'<TR><TD COLOR="{CRITICAL_BORDER}"><FONT POINT-SIZE="11">double red border: '
-        'CRITICAL</FONT></TD></TR></TABLE></TD>'
+        "CRITICAL</FONT></TD></TR></TABLE></TD>"
     )
     if picture.edge_notes:
         cells += (
@@ -466,7 +355,7 @@ def _add_unfinished(frame: Any, change_id: str, holder: Holder) -> None:
         label=(
             f"<<B>{label_text(change_id)}</B><BR/>"
             f'<FONT POINT-SIZE="10">{label_text(holder.title or "", 30)}<BR/>unfinished: '
-            f'{label_text(facts, 40)}</FONT>>'
+            f"{label_text(facts, 40)}</FONT>>"
         ),
     )
 
@@ -498,7 +387,7 @@ def _add_notes(root: Any, notes: list[str]) -> None:
     )
     root.graph_attr["label"] = (
         '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>Notes on the '
-        f'arrows</B></TD></TR>{rows}</TABLE>>'
+        f"arrows</B></TD></TR>{rows}</TABLE>>"
     )
 
 

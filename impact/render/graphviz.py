@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from impact.core.errors import ImpactError
-from impact.render.dot import TOO_LARGE_HINT
+from impact.render.drawing import TOO_LARGE_HINT
 from impact.render.svg import tidy_svg
 
 FORMATS = ("dot", "svg", "png", "pdf")

@@ -4,7 +4,8 @@ Three steps, each in its module, so others can reuse any:
 
 * here, :func:`impact_picture` (one or more change requests) and
   :func:`catalog_picture` (a whole catalog, one tool, or the neighbourhood of
-  one asset) decide *what* to draw and return Graphviz DOT source, built by
+  one asset) decide *what* to draw (a :class:`~impact.render.drawing.Drawing`)
+  and return Graphviz DOT source, built by
   :mod:`impact.render.dot`;
 * :func:`impact.render.graphviz.render_picture` lays the DOT out with the
   Graphviz engine that the ``pygraphviz`` wheel carries inside (no ``dot``
@@ -16,8 +17,8 @@ Large graphs: above ``max_nodes`` assets, each tool's farthest assets are
 folded into one dashed "+N more" box; changed assets, the focus and every
 asset on the path to a critical asset are always kept, and the picture says
 what was folded. A picture that would still exceed
-:data:`~impact.render.dot.HARD_MAX_NODES` nodes or
-:data:`~impact.render.dot.HARD_MAX_EDGES` edges is refused at once with a
+:data:`~impact.render.drawing.HARD_MAX_NODES` nodes or
+:data:`~impact.render.drawing.HARD_MAX_EDGES` edges is refused at once with a
 hint, so a layout never runs for minutes.
 """
 
@@ -39,21 +40,16 @@ from impact.core.errors import ImpactError
 from impact.core.ids import split_asset_id, suggest_asset, suggest_system
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
-from impact.render.dot import (
-    CHANGED_FILL,
-    CONTEXT_FILL,
-    DISTANCE_COLOURS,
+from impact.render.dot import CHANGED_FILL, CONTEXT_FILL, DISTANCE_COLOURS, UPSTREAM_FILL, distance_colour, to_dot
+from impact.render.drawing import (
     HARD_MAX_NODES,
     HARD_MAX_TOOLS,
     TOO_LARGE_HINT,
-    UPSTREAM_FILL,
     Drawing,
     Holder,
     PictureConflict,
     Shown,
     Verdict,
-    distance_colour,
-    to_dot,
 )
 from impact.render.graphviz import render_picture
 
@@ -378,7 +374,9 @@ def catalog_picture(
 
 def picture_verdicts(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> dict[str, Any]:
     """Each change request of a release as the release picture marks it: "ships" or "held", with what holds it."""
-    by_id = {c.id: c for c in known} | {r.change.id: r.change for r in [*result.ships, *(h.result for h in result.held)]}
+    by_id = {c.id: c for c in known} | {
+        r.change.id: r.change for r in [*result.ships, *(h.result for h in result.held)]
+    }
     verdicts: dict[str, Any] = {r.change.id: Verdict("ships") for r in result.ships}
     verdicts |= {r.change.id: Verdict("released") for r in result.released}
     for h in result.held:

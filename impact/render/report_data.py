@@ -116,8 +116,7 @@ def _best(reaches: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _risk_of(reaches: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The highest risk any change gives an impacted asset, with its reasons (nothing when the answer carries no risk).
-    """
+    """The highest risk any change gives an impacted asset, with its reasons (nothing when no answer carries risk)."""
     rated = [r for r in reaches if r.get("risk") in RISK_ORDER]
     if not rated:
         return {}
