@@ -82,8 +82,14 @@ def _manual_checklist(tests: list[Any]) -> list[str]:
     help="Who the results are recorded as run by.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the commands only: run nothing, record nothing.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
-              help="Stop a command that runs longer, and record it as failed.")  # fmt: skip
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a command that runs longer, and record it as failed.",
+)
 @catalog_option
 def run_tests(change_file: str, by: str, dry_run: bool, timeout: float, catalog: str | None) -> int:
     """Run the automated tests a change's answer lists, and record their results.

@@ -125,8 +125,9 @@ def _fold(picture: Drawing, max_nodes: int, asked: int | None = None) -> None:
         + (
             f"(limit {max_nodes} assets; --max-nodes shows more)."
             if asked is None or max_nodes >= asked
-            else f"(limit {max_nodes} assets, so that the picture stays within {MAX_SIDE_PX:,} px a side and {MAX_RATIO:.0f}:1; "
-            "narrow it to see every asset: a lower --max-tools, or --focus ASSET or --system ID on the catalog)."
+            else f"(limit {max_nodes} assets, so that the picture stays within {MAX_SIDE_PX:,} px a side "
+            f"and {MAX_RATIO:.0f}:1; narrow it to see every asset: a lower --max-tools, or --focus ASSET "
+            "or --system ID on the catalog)."
         )
         + (" Changed assets and every path to a critical asset are kept." if must else "")
     )
@@ -170,56 +171,71 @@ def impact_picture(
     """
     if not results:
         raise ImpactError("nothing to draw: no change request given")
-    catalog = results[0].catalog
-    max_tools = max(r.max_tools for r in results)
     if title is None:
         title = f"{results[0].change.id}: {results[0].change.title}" if len(results) == 1 else "Change requests"
-    changed_all = sorted({c.asset for r in results for c in r.changed})
-    impacted_all = {r2.asset for r in results for r2 in r.impacted} - set(changed_all)
-    systems = {split_asset_id(a)[0] for a in changed_all} | {catalog.assets[a].system for a in impacted_all}
-    subtitle = (
-        f"{len(changed_all)} asset{'s' if len(changed_all) != 1 else ''} changed; {len(impacted_all)} impacted; "
-        f"{len(systems)} tool{'s' if len(systems) != 1 else ''}; impact followed up to {tools_away(max_tools)}"
-    )
+    subtitle = _impact_subtitle(results)
     conflict_list = [PictureConflict(*c) for c in conflicts]
 
     def build(limit: int) -> tuple[str, int]:
-        picture = Drawing(catalog, graph, title, subtitle, owners=owners)
-        for result in results:
-            for c in result.changed:
-                picture.add(Shown(c.asset, "changed", 0, c.action), (-1, 0))
-                picture.keep.add(c.asset)
-        best: dict[str, tuple[int, int]] = {}
-        for result in results:
-            for reach in result.impacted:
-                key = (reach.tool_distance, reach.steps)
-                if reach.asset not in picture.shown and key < best.get(reach.asset, (10**9, 0)):
-                    best[reach.asset] = key
-                if catalog.assets[reach.asset].critical:
-                    picture.keep.update(reach.path)
-        for asset, (distance, steps) in sorted(best.items()):
-            picture.add(Shown(asset, "impacted", distance), (distance, steps))
-        if upstream:
-            for reach in graph.upstream([a for a in changed_all if a in catalog.assets], upstream):
-                picture.add(Shown(reach.asset, "upstream", reach.tool_distance), (reach.tool_distance, reach.steps))
-        for result in sorted(results, key=lambda r: r.change.id) if len(results) > 1 else ():
-            picture.changes.append((result.change.id, result.change.title, sorted(c.asset for c in result.changed)))
-        drawn = {r.change.id for r in results}
-        picture.conflicts = sorted({c for c in conflict_list if c[0] in drawn and c[1] in drawn})
+        picture = Drawing(results[0].catalog, graph, title, subtitle, owners=owners)
+        _add_impact(picture, results, upstream)
+        _add_requests(picture, results, conflict_list)
         picture.notes.extend(notes)
         picture.verdicts = dict(verdicts or {})
         _fold(picture, limit, max_nodes)
-
         distances = sorted(
             {s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance is not None}
         )
-        picture.legend = [("changed", CHANGED_FILL, "#ffffff")]
-        picture.legend += _distance_legend(distances, tools_away)
+        picture.legend = [("changed", CHANGED_FILL, "#ffffff"), *_distance_legend(distances, tools_away)]
         if upstream:
             picture.legend.append(("feeds the change", UPSTREAM_FILL, "#000000"))
         return to_dot(picture), len(picture.shown)
 
     return _fit(build, max_nodes)
+
+
+def _impact_subtitle(results: Sequence[CheckResult]) -> str:
+    """How many assets the changes change and reach, in how many tools, and how far impact was followed."""
+    catalog = results[0].catalog
+    changed_all = {c.asset for r in results for c in r.changed}
+    impacted_all = {r2.asset for r in results for r2 in r.impacted} - changed_all
+    systems = {split_asset_id(a)[0] for a in changed_all} | {catalog.assets[a].system for a in impacted_all}
+    max_tools = max(r.max_tools for r in results)
+    return (
+        f"{len(changed_all)} asset{'s' if len(changed_all) != 1 else ''} changed; {len(impacted_all)} impacted; "
+        f"{len(systems)} tool{'s' if len(systems) != 1 else ''}; impact followed up to {tools_away(max_tools)}"
+    )
+
+
+def _add_impact(picture: Drawing, results: Sequence[CheckResult], upstream: int) -> None:
+    """The changed assets, each impacted asset at its nearest reach, and what feeds the change ``upstream``."""
+    catalog = picture.catalog
+    for result in results:
+        for c in result.changed:
+            picture.add(Shown(c.asset, "changed", 0, c.action), (-1, 0))
+            picture.keep.add(c.asset)
+    best: dict[str, tuple[int, int]] = {}
+    for result in results:
+        for reach in result.impacted:
+            key = (reach.tool_distance, reach.steps)
+            if reach.asset not in picture.shown and key < best.get(reach.asset, (10**9, 0)):
+                best[reach.asset] = key
+            if catalog.assets[reach.asset].critical:
+                picture.keep.update(reach.path)
+    for asset, (distance, steps) in sorted(best.items()):
+        picture.add(Shown(asset, "impacted", distance), (distance, steps))
+    if upstream:
+        changed_all = sorted({c.asset for r in results for c in r.changed})
+        for reach in picture.graph.upstream([a for a in changed_all if a in catalog.assets], upstream):
+            picture.add(Shown(reach.asset, "upstream", reach.tool_distance), (reach.tool_distance, reach.steps))
+
+
+def _add_requests(picture: Drawing, results: Sequence[CheckResult], conflicts: list[PictureConflict]) -> None:
+    """Several change requests: each as a note joined to what it changes, and the conflicts between them."""
+    for result in sorted(results, key=lambda r: r.change.id) if len(results) > 1 else ():
+        picture.changes.append((result.change.id, result.change.title, sorted(c.asset for c in result.changed)))
+    drawn = {r.change.id for r in results}
+    picture.conflicts = sorted({c for c in conflicts if c[0] in drawn and c[1] in drawn})
 
 
 MAX_SIDE_PX = 4000
@@ -233,7 +249,8 @@ MEASURE_FROM = 25
 def picture_size(dot_source: str) -> tuple[float, float]:
     """Width and height in pixels of the PNG that :func:`render_picture` would draw (96 per inch)."""
     root = ElementTree.fromstring(render_picture(dot_source, "svg"))
-    return tuple(float(root.get(side, "0").removesuffix("pt")) * 96 / 72 for side in ("width", "height"))  # type: ignore[return-value]
+    width, height = (float(root.get(side, "0").removesuffix("pt")) * 96 / 72 for side in ("width", "height"))
+    return width, height
 
 
 def fits(width: float, height: float) -> bool:
@@ -306,62 +323,11 @@ def catalog_picture(
     a focus, their direct neighbours in other tools, in grey).
     """
     wanted = sorted(set(systems))
-    for system in wanted:
-        if system not in catalog.systems:
-            hint = suggest_system(system, catalog)
-            raise ImpactError(
-                f"--system {system!r} is not a tool of the catalog in {catalog.root.rstrip('/')}/"
-                + (f"; did you mean {hint!r}?" if hint else f"; tools: {', '.join(sorted(catalog.systems))}")
-            )
-    g = graph.graph
+    _check_systems(catalog, wanted)
     if focus is not None:
-        if focus not in catalog.assets:
-            hint = suggest_asset(focus, catalog)
-            raise ImpactError(
-                f"--focus {focus!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/"
-                + (f"; did you mean {hint!r}?" if hint else "; give an asset id as system:key")
-            )
-        title = f"Around {focus}"
-        subtitle = f"assets at most {depth} step{'s' if depth != 1 else ''} downstream or upstream"
-        picture = Drawing(catalog, graph, title, subtitle, mode="focus", owners=owners)
-        picture.add(Shown(focus, "focus", 0), (-1,))
-        picture.keep.add(focus)
-        down = nx.single_source_shortest_path_length(g, focus, cutoff=depth)
-        up = nx.single_source_shortest_path_length(g.reverse(copy=False), focus, cutoff=depth)
-        for asset, steps in sorted(down.items()):
-            if not wanted or catalog.assets[asset].system in wanted:
-                picture.add(Shown(asset, "impacted", steps), (steps,))
-        for asset, steps in sorted(up.items()):
-            if not wanted or catalog.assets[asset].system in wanted:
-                picture.add(Shown(asset, "upstream", steps), (steps,))
-        picture.legend = [("focus", CHANGED_FILL, "#ffffff")]
-        shown_steps = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance})
-        picture.legend += _distance_legend(
-            [d - 1 for d in shown_steps], lambda d: f"depends on it, {d + 1} step{'s' if d != 0 else ''}"
-        )
-        if any(s.role == "upstream" for s in picture.shown.values()):
-            picture.legend.append(("feeds it", UPSTREAM_FILL, "#000000"))
+        picture = _focus_drawing(catalog, graph, focus, depth, wanted, owners)
     else:
-        if not wanted and len(catalog.systems) > HARD_MAX_TOOLS:
-            raise ImpactError(
-                f"the catalog has {len(catalog.systems)} tools, too many for one readable picture; {TOO_LARGE_HINT}"
-            )
-        inside = sorted(a for a, asset in catalog.assets.items() if not wanted or asset.system in wanted)
-        title = f"Catalog {catalog.root}" if not wanted else f"Tools: {', '.join(wanted)}"
-        subtitle = f"{len(inside)} asset{'s' if len(inside) != 1 else ''}"
-        picture = Drawing(catalog, graph, title, subtitle, mode="catalog", owners=owners)
-        for asset in inside:
-            a = catalog.assets[asset]
-            # Critical and well-connected assets first when a tool must be folded.
-            picture.add(Shown(asset, "catalog"), (0 if a.critical else 1, -g.degree(asset)))
-        if wanted:
-            for asset in inside:
-                for other in sorted({*g.successors(asset), *g.predecessors(asset)}):
-                    if catalog.assets[other].system not in wanted:
-                        picture.add(Shown(other, "context"), (2, 0))
-        picture.legend = [("asset", "#ffffff", "#000000")]
-        if any(s.role == "context" for s in picture.shown.values()):
-            picture.legend.append(("linked, in another tool", CONTEXT_FILL, "#000000"))
+        picture = _catalog_drawing(catalog, graph, wanted, owners)
     base_shown, base_notes = dict(picture.shown), list(picture.notes)
 
     def build(limit: int) -> tuple[str, int]:
@@ -370,6 +336,76 @@ def catalog_picture(
         return to_dot(picture), len(picture.shown)
 
     return _fit(build, max_nodes)
+
+
+def _check_systems(catalog: Catalog, wanted: Sequence[str]) -> None:
+    for system in wanted:
+        if system not in catalog.systems:
+            hint = suggest_system(system, catalog)
+            raise ImpactError(
+                f"--system {system!r} is not a tool of the catalog in {catalog.root.rstrip('/')}/"
+                + (f"; did you mean {hint!r}?" if hint else f"; tools: {', '.join(sorted(catalog.systems))}")
+            )
+
+
+def _focus_drawing(
+    catalog: Catalog, graph: DependencyGraph, focus: str, depth: int, wanted: Sequence[str], owners: bool
+) -> Drawing:
+    """The assets at most ``depth`` steps downstream or upstream of ``focus`` (in the ``wanted`` tools, if any)."""
+    g = graph.graph
+    if focus not in catalog.assets:
+        hint = suggest_asset(focus, catalog)
+        raise ImpactError(
+            f"--focus {focus!r} is not an asset of the catalog in {catalog.root.rstrip('/')}/"
+            + (f"; did you mean {hint!r}?" if hint else "; give an asset id as system:key")
+        )
+    title = f"Around {focus}"
+    subtitle = f"assets at most {depth} step{'s' if depth != 1 else ''} downstream or upstream"
+    picture = Drawing(catalog, graph, title, subtitle, mode="focus", owners=owners)
+    picture.add(Shown(focus, "focus", 0), (-1,))
+    picture.keep.add(focus)
+    down = nx.single_source_shortest_path_length(g, focus, cutoff=depth)
+    up = nx.single_source_shortest_path_length(g.reverse(copy=False), focus, cutoff=depth)
+    for asset, steps in sorted(down.items()):
+        if not wanted or catalog.assets[asset].system in wanted:
+            picture.add(Shown(asset, "impacted", steps), (steps,))
+    for asset, steps in sorted(up.items()):
+        if not wanted or catalog.assets[asset].system in wanted:
+            picture.add(Shown(asset, "upstream", steps), (steps,))
+    picture.legend = [("focus", CHANGED_FILL, "#ffffff")]
+    shown_steps = sorted({s.distance for s in picture.shown.values() if s.role == "impacted" and s.distance})
+    picture.legend += _distance_legend(
+        [d - 1 for d in shown_steps], lambda d: f"depends on it, {d + 1} step{'s' if d != 0 else ''}"
+    )
+    if any(s.role == "upstream" for s in picture.shown.values()):
+        picture.legend.append(("feeds it", UPSTREAM_FILL, "#000000"))
+    return picture
+
+
+def _catalog_drawing(catalog: Catalog, graph: DependencyGraph, wanted: Sequence[str], owners: bool) -> Drawing:
+    """The whole catalog, or the ``wanted`` tools with their direct neighbours in other tools, in grey."""
+    g = graph.graph
+    if not wanted and len(catalog.systems) > HARD_MAX_TOOLS:
+        raise ImpactError(
+            f"the catalog has {len(catalog.systems)} tools, too many for one readable picture; {TOO_LARGE_HINT}"
+        )
+    inside = sorted(a for a, asset in catalog.assets.items() if not wanted or asset.system in wanted)
+    title = f"Catalog {catalog.root}" if not wanted else f"Tools: {', '.join(wanted)}"
+    subtitle = f"{len(inside)} asset{'s' if len(inside) != 1 else ''}"
+    picture = Drawing(catalog, graph, title, subtitle, mode="catalog", owners=owners)
+    for asset in inside:
+        a = catalog.assets[asset]
+        # Critical and well-connected assets first when a tool must be folded.
+        picture.add(Shown(asset, "catalog"), (0 if a.critical else 1, -g.degree(asset)))
+    if wanted:
+        for asset in inside:
+            for other in sorted({*g.successors(asset), *g.predecessors(asset)}):
+                if catalog.assets[other].system not in wanted:
+                    picture.add(Shown(other, "context"), (2, 0))
+    picture.legend = [("asset", "#ffffff", "#000000")]
+    if any(s.role == "context" for s in picture.shown.values()):
+        picture.legend.append(("linked, in another tool", CONTEXT_FILL, "#000000"))
+    return picture
 
 
 def picture_verdicts(result: ReleaseResult, known: Sequence[ChangeRequest] = ()) -> dict[str, Any]:

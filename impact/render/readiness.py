@@ -32,7 +32,9 @@ def readiness_dict(r: Readiness) -> dict[str, Any]:
             }
             for s in r.signoffs
         ],
-        "steps": {name: ({"by": r.steps[name].by, "at": r.steps[name].at} if name in r.steps else None) for name in STEPS},
+        "steps": {
+            name: ({"by": r.steps[name].by, "at": r.steps[name].at} if name in r.steps else None) for name in STEPS
+        },
         "tests": [
             {
                 "test": t.test, "name": t.name, "kind": t.kind, "state": t.state,

@@ -39,7 +39,8 @@ def conflict_dict(conflict: Conflict) -> dict[str, Any]:
             "tool_distance": conflict.tool_distance,
         }
     return {
-        "kind": conflict.kind, "changes": list(conflict.changes), "assets": list(conflict.assets), "teams": list(conflict.teams),
+        "kind": conflict.kind, "changes": list(conflict.changes), "assets": list(conflict.assets),
+        "teams": list(conflict.teams),
         "tool_distance": conflict.tool_distance,
     }  # fmt: skip
 
