@@ -276,6 +276,7 @@ def _indented(lines: list[str], indent: str) -> list[str]:
 
 
 def render_release(result: ReleaseResult) -> str:
+    """``impact release check``: what ships, what is held back and why, conflicts, test plan, stakeholders."""
     lines = [release_heading(result)]
     total = len(result.ships) + len(result.held) + len(result.released)
     summary = f"{plural(total, 'change request')}: {len(result.ships)} ships, {len(result.held)} held back"
@@ -284,9 +285,26 @@ def render_release(result: ReleaseResult) -> str:
     lines.append(summary + ".")
     if result.meta and result.meta.notes:
         lines.append(f"Notes: {safe(result.meta.notes)}")
-    lines.append("")
+    lines += ["", *_ships_lines(result), "", *_held_lines(result), "", f"Conflicts ({len(result.conflicts)})"]
+    if not result.conflicts:
+        lines.append("  none")
+    for conflict in result.conflicts:
+        lines.extend(conflict_line(conflict))
+    lines += ["", *_test_plan_lines(result), ""]
+    lines.append(f"Stakeholders of what ships ({len(result.stakeholders)})")
+    if result.stakeholders:
+        lines.extend(table(stakeholder_rows(result.stakeholders), ("TEAM", "ROLE", "CHANGES", "CONTACT", "WHY")))
+    else:
+        lines.append("  none")
+    if result.held:
+        lines.append("")
+        lines.append(f"Exit 1: {plural(len(result.held), 'change request')} held back.")
+    return "\n".join(lines) + "\n"
 
-    lines.append("Ships")
+
+def _ships_lines(result: ReleaseResult) -> list[str]:
+    """The change requests that ship, as a table, each with where it stands on readiness."""
+    lines = ["Ships"]
     if not result.ships:
         lines.append("  nothing ships")
     rows = [(safe(r.change.id), r.change.status or "", _path_text(r), safe(r.change.title)) for r in result.ships]
@@ -296,9 +314,12 @@ def render_release(result: ReleaseResult) -> str:
         if ready:
             lines.append(f"  {safe(r.change.id)}: {ready[0]}")
             lines.extend(_indented(ready[1:], "  "))
-    lines.append("")
+    return lines
 
-    lines.append("Held back")
+
+def _held_lines(result: ReleaseResult) -> list[str]:
+    """The change requests held back, each with its verdict and reasons, then those already released."""
+    lines = ["Held back"]
     if not result.held:
         lines.append("  nothing: every change request of the release ships")
     for h in result.held:
@@ -314,16 +335,12 @@ def render_release(result: ReleaseResult) -> str:
     if result.released:
         lines.append("")
         lines.append("Already released: " + ", ".join(safe(r.change.id) for r in result.released))
-    lines.append("")
+    return lines
 
-    lines.append(f"Conflicts ({len(result.conflicts)})")
-    if not result.conflicts:
-        lines.append("  none")
-    for conflict in result.conflicts:
-        lines.extend(conflict_line(conflict))
-    lines.append("")
 
-    lines.append(f"Test plan for what ships ({plan_cost(result)})")
+def _test_plan_lines(result: ReleaseResult) -> list[str]:
+    """The tests to run for what ships, as a checklist, and the assets no test covers."""
+    lines = [f"Test plan for what ships ({plan_cost(result)})"]
     if not result.tests:
         lines.append("  no regression test covers what ships")
     for t in result.tests:
@@ -337,17 +354,7 @@ def render_release(result: ReleaseResult) -> str:
             f"{', '.join(safe(a) for a in result.untested[:5])}"
             + (" ..." if len(result.untested) > 5 else "")
         )
-    lines.append("")
-
-    lines.append(f"Stakeholders of what ships ({len(result.stakeholders)})")
-    if result.stakeholders:
-        lines.extend(table(stakeholder_rows(result.stakeholders), ("TEAM", "ROLE", "CHANGES", "CONTACT", "WHY")))
-    else:
-        lines.append("  none")
-    if result.held:
-        lines.append("")
-        lines.append(f"Exit 1: {plural(len(result.held), 'change request')} held back.")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def render_stakeholders_table(teams: Sequence[TeamInvolvement]) -> str:

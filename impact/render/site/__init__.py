@@ -27,7 +27,7 @@ import marshal
 from bisect import bisect_left
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 import orjson
@@ -82,68 +82,101 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The site's data: the meta document and one document per shard of assets."""
     catalog = model.catalog
     ids = model.ids
-    index = {aid: i for i, aid in enumerate(ids)}
     assets = [catalog.assets[aid] for aid in ids]
     types, type_at = _table([a.type for a in assets])
     owners, owner_at = _table([a.owner for a in assets])
-    system_ids = sorted(catalog.systems)
-    system_at = {s: i for i, s in enumerate(system_ids)}
-    offsets, targets, notes = model.offsets, model.targets, model.notes
-    noted = sorted(notes)
-    uses = model.uses
-    used = sorted(uses)
-
-    shards: list[dict[str, Any]] = []
-    for start in range(0, len(ids), SHARD_ASSETS):
-        end = min(start + SHARD_ASSETS, len(ids))
-        part = assets[start:end]
-        first_edge, last_edge = offsets[start], offsets[end]
-        shards.append(
-            {
-                "start": start,
-                "ids": ids[start:end],
-                "names": [getattr(a, "name", None) for a in part],
-                "types": [type_at[a.type] for a in part],
-                "systems": [system_at[a.system] for a in part],
-                "owners": [owner_at[a.owner] for a in part],
-                "critical": [i for i, a in enumerate(part) if a.critical],
-                "descriptions": [a.description for a in part],
-                "consulted": [[i, list(a.consulted)] for i, a in enumerate(part) if a.consulted],
-                "informed": [[i, list(a.informed)] for i, a in enumerate(part) if a.informed],
-                "offsets": [o - first_edge for o in offsets[start : end + 1]],
-                "targets": list(targets[first_edge:last_edge]),
-                "notes": [
-                    [pos - first_edge, notes[pos]]
-                    for pos in noted[bisect_left(noted, first_edge) : bisect_left(noted, last_edge)]
-                ],
-                # What a dependency uses, for those that say (impact.core.aspects): the search follows the same rule.
-                "uses": [
-                    [pos - first_edge, [a for a in ASPECTS if a in uses[pos]]]
-                    for pos in used[bisect_left(used, first_edge) : bisect_left(used, last_edge)]
-                ],
-            }
-        )
-
+    system_at = {s: i for i, s in enumerate(sorted(catalog.systems))}
+    at = _Positions(type_at, owner_at, system_at, sorted(model.notes), sorted(model.uses))
+    shards = [
+        _shard(model, assets, start, min(start + SHARD_ASSETS, len(ids)), at)
+        for start in range(0, len(ids), SHARD_ASSETS)
+    ]
     teams = [
         {"id": t.id, "name": t.name, "email": t.email, "slack": t.slack, "members": list(t.members)}
         for t in sorted(catalog.teams.values(), key=lambda t: t.id)
     ]
-    systems = []
-    for sid in system_ids:
-        s = catalog.systems[sid]
-        systems.append(
-            {
-                "id": s.id,
-                "name": s.name,
-                "kind": s.kind,
-                "owner": s.owner,
-                "consulted": list(s.consulted),
-                "informed": list(s.informed),
-            }
-        )
+    systems = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "kind": s.kind,
+            "owner": s.owner,
+            "consulted": list(s.consulted),
+            "informed": list(s.informed),
+        }
+        for s in (catalog.systems[sid] for sid in system_at)
+    ]
+    index = {aid: i for i, aid in enumerate(ids)}
+    tests = _tests(model, index)
+    meta = {
+        "version": 1,
+        "catalog": catalog.root,
+        "max_tools": model.max_tools,
+        "counts": {
+            "assets": len(ids),
+            "dependencies": len(model.targets),
+            "teams": len(teams),
+            "tools": len(systems),
+            "tests": len(tests),
+        },
+        "shards": [{"file": _shard_name(i), "start": s["start"], "count": len(s["ids"])} for i, s in enumerate(shards)],
+        "types": types,
+        "owners": owners,
+        "teams": teams,
+        "systems": systems,
+        "tests": tests,
+        "changes": _changes(model, index),
+        "skipped": [str(p) for p in model.skipped],
+    }
+    return meta, shards
+
+
+class _Positions(NamedTuple):
+    """Where each type, owner and tool stands in the site's tables; the positions of the noted and used edges."""
+
+    type_at: dict[str, int]
+    owner_at: dict[str, int]
+    system_at: dict[str, int]
+    noted: list[int]
+    used: list[int]
+
+
+def _shard(model: SiteModel, assets: list[Any], start: int, end: int, at: _Positions) -> dict[str, Any]:
+    """The assets from position ``start`` to ``end``: their columns, and their dependencies by position."""
+    offsets, targets, notes, uses = model.offsets, model.targets, model.notes, model.uses
+    type_at, owner_at, system_at, noted, used = at
+    part = assets[start:end]
+    first_edge, last_edge = offsets[start], offsets[end]
+    return {
+        "start": start,
+        "ids": model.ids[start:end],
+        "names": [getattr(a, "name", None) for a in part],
+        "types": [type_at[a.type] for a in part],
+        "systems": [system_at[a.system] for a in part],
+        "owners": [owner_at[a.owner] for a in part],
+        "critical": [i for i, a in enumerate(part) if a.critical],
+        "descriptions": [a.description for a in part],
+        "consulted": [[i, list(a.consulted)] for i, a in enumerate(part) if a.consulted],
+        "informed": [[i, list(a.informed)] for i, a in enumerate(part) if a.informed],
+        "offsets": [o - first_edge for o in offsets[start : end + 1]],
+        "targets": list(targets[first_edge:last_edge]),
+        "notes": [
+            [pos - first_edge, notes[pos]]
+            for pos in noted[bisect_left(noted, first_edge) : bisect_left(noted, last_edge)]
+        ],
+        # What a dependency uses, for those that say (impact.core.aspects): the search follows the same rule.
+        "uses": [
+            [pos - first_edge, [a for a in ASPECTS if a in uses[pos]]]
+            for pos in used[bisect_left(used, first_edge) : bisect_left(used, last_edge)]
+        ],
+    }
+
+
+def _tests(model: SiteModel, index: dict[str, int]) -> list[dict[str, Any]]:
+    """The catalog's tests, in id order, each with the positions of the assets it covers."""
     tests = []
-    for tid in sorted(catalog.tests):
-        t = catalog.tests[tid]
+    for tid in sorted(model.catalog.tests):
+        t = model.catalog.tests[tid]
         tests.append(
             {
                 "id": t.id,
@@ -156,6 +189,11 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "steps": list(t.steps),
             }
         )
+    return tests
+
+
+def _changes(model: SiteModel, index: dict[str, int]) -> list[dict[str, Any]]:
+    """The change requests shown, each with its verdict's words and what it changes."""
     changes = []
     for sc in model.changes:
         c = sc.change
@@ -181,27 +219,7 @@ def site_data(model: SiteModel) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 ],
             }
         )
-    meta = {
-        "version": 1,
-        "catalog": catalog.root,
-        "max_tools": model.max_tools,
-        "counts": {
-            "assets": len(ids),
-            "dependencies": len(targets),
-            "teams": len(teams),
-            "tools": len(systems),
-            "tests": len(tests),
-        },
-        "shards": [{"file": _shard_name(i), "start": s["start"], "count": len(s["ids"])} for i, s in enumerate(shards)],
-        "types": types,
-        "owners": owners,
-        "teams": teams,
-        "systems": systems,
-        "tests": tests,
-        "changes": changes,
-        "skipped": [str(p) for p in model.skipped],
-    }
-    return meta, shards
+    return changes
 
 
 def _shard_name(i: int) -> str:
