@@ -10,18 +10,19 @@ import click
 from impact.cli.main import cli
 from impact.cli.options import catalog_option, change_selection, max_tools_option, output_file_option
 from impact.core.errors import ImpactError, display_path
+from impact.render.graphviz import BINARY, FORMATS
 
 SUFFIXES = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 
-def _format_for(output: str | None, fmt: str | None) -> str:
+def _format_for(output: str | None, asked: str | None) -> str:
     """The picture format: --format, else the -o suffix, else DOT."""
     suffix = Path(output).suffix.lower() if output and output != "-" else ""
     from_suffix = SUFFIXES.get(suffix)
-    if fmt and from_suffix and fmt != from_suffix:
-        raise click.UsageError(f"-o {output} ends in {suffix} but --format is {fmt}; make them agree")
-    if fmt:
-        return fmt
+    if asked and from_suffix and asked != from_suffix:
+        raise click.UsageError(f"-o {output} ends in {suffix} but --format is {asked}; make them agree")
+    if asked:
+        return asked
     if from_suffix:
         return from_suffix
     if suffix:
@@ -35,7 +36,7 @@ def _write(data: bytes, fmt: str, output: str | None, protected: list[Path]) -> 
     from impact.store.fsio import atomic_write, guard_output
 
     if output is None or output == "-":
-        if fmt in ("png", "pdf") and sys.stdout.isatty():
+        if fmt in BINARY and sys.stdout.isatty():
             raise click.UsageError(f"a {fmt.upper()} picture is binary: write it to a file with -o picture.{fmt}")
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -56,7 +57,7 @@ def _write(data: bytes, fmt: str, output: str | None, protected: list[Path]) -> 
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["dot", "svg", "png", "pdf"]),
+    type=click.Choice(FORMATS),
     help="Picture format. Default: from the -o suffix; DOT on standard output.",
 )
 @output_file_option

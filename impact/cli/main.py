@@ -269,41 +269,19 @@ def check_selection(change_files: tuple[str, ...], release_id: str | None, chang
     return [Path(c.file) for c in members]
 
 
-def render_checks(
-    results: list[Any], fmt: str, problems: list[Any], show_all: bool = False, to_file: bool = True
-) -> str:
-    """Several 'impact check' answers one after the other, then a one-line summary."""
-    from impact.render import jsonout
+def emit_as(
+    command: str, fmt: str, answer: Any, output: str | None, protected: list[Path], style: Any = None
+) -> None:
+    """Say the format's notes on standard error, then render ``answer`` through ``render/formats.FORMATS`` and
+    :func:`emit` it (a stream as it is made)."""
+    from impact.render.formats import FORMATS, notes_of, render_as, write_as
 
-    blocking = [r.change.id for r in results if r.blocking]
-    fine = len(results) - len(blocking)
-    summary = f"Checked {len(results)} change request{'s' if len(results) != 1 else ''}: "
-    summary += f"{len(blocking)} blocking" + (f" ({', '.join(blocking)})" if blocking else "") + f", {fine} fine"
-    if problems:
-        bad = sorted({p.file for p in problems if p.severity == "error"})
-        summary += f"; {len(bad)} file{'s' if len(bad) != 1 else ''} could not be checked ({', '.join(bad)})"
-    summary += "."
-    if fmt == "json":
-        return jsonout.dumps(
-            {
-                "changes": [jsonout.check_dict(r) for r in results],
-                "summary": {
-                    "checked": len(results),
-                    "blocking": blocking,
-                    "bad_files": sorted({p.file for p in problems if p.severity == "error"}),
-                },
-            }
-        )
-    if fmt == "markdown":
-        from impact.render import markdown
-
-        return "".join(markdown.render_check(r, show_all=show_all) + "\n---\n\n" for r in results) + f"**{summary}**\n"
-    from impact.cli.terminal import styler, terminal_width
-    from impact.render import termtext, text
-
-    style, width = styler(to_file), terminal_width(to_file)
-    answers = [termtext.for_terminal(r, text.check_lines(r, show_all=show_all), style, width) for r in results]
-    return "".join("\n".join(lines) + "\n\n" + "=" * 72 + "\n\n" for lines in answers) + summary + "\n"
+    for note in notes_of(command, fmt, answer):
+        click.echo(note, err=True)
+    if FORMATS[command][fmt].call == "stream":
+        emit_stream(lambda write: write_as(command, fmt, answer, write, style), output, protected)
+    else:
+        emit(render_as(command, fmt, answer, style), output, protected)
 
 
 def run_checks(
@@ -313,10 +291,13 @@ def run_checks(
     blocks.
     """
     from impact.analysis.workspace import check_many
+    from impact.cli.terminal import styler, terminal_width
+    from impact.render.text import CheckAnswers
 
     results, problems = check_many(files, catalog, max_tools)
-    rendered = render_checks(results, fmt, problems, show_all, to_file=output not in (None, "-"))
-    emit(rendered, output, [*files, *{Path(r.catalog.root) for r in results}])
+    to_file = output not in (None, "-")
+    answers = CheckAnswers(results, problems, show_all, styler(to_file), terminal_width(to_file))
+    emit_as("check several", fmt, answers, output, [*files, *{Path(r.catalog.root) for r in results}])
     if problems:
         raise ImpactError(problems)
     return EXIT_BLOCKING if any(r.blocking for r in results) else EXIT_OK
@@ -411,29 +392,15 @@ def _check_one(
 ) -> int:
     """``impact check`` of one change file."""
     from impact.analysis.workspace import run_check
+    from impact.cli.terminal import styler, terminal_width
+    from impact.render.text import CheckAnswer
 
     result, catalog_path = run_check(change_file, catalog, max_tools)
-    # Import only the renderer asked for: Jinja2 (markdown) alone takes ~0.1 s to import.
-    protected = [change_file, catalog_path]
-    # JSON and text are written as they are made: a change reaching most of a
-    # big catalog answers in 100 MB, never held whole.
-    if fmt == "json":
-        from impact.render import jsonout
-
-        data = jsonout.check_dict(result, streamed=True)
-        emit_stream(lambda write: jsonout.write(data, write), output, protected)
-    elif fmt == "markdown":
-        from impact.render import markdown
-
-        emit(markdown.render_check(result, show_all=show_all), output, protected)
-    else:
-        from impact.cli.terminal import styler, terminal_width
-        from impact.render import termtext, text
-
-        to_file = output not in (None, "-")
-        plain = text.check_lines(result, show_all=show_all)
-        lines = termtext.for_terminal(result, plain, styler(to_file), terminal_width(to_file))
-        emit_stream(lambda write: text.write_lines(lines, write), output, protected)
+    to_file = output not in (None, "-")
+    # The renderer asked for alone is imported (Jinja2, for Markdown, alone takes ~0.1 s); JSON and text are
+    # written as they are made: a change reaching most of a big catalog answers in 100 MB, never held whole.
+    answer = CheckAnswer(result, show_all, styler(to_file), terminal_width(to_file))
+    emit_as("check", fmt, answer, output, [change_file, catalog_path])
     return EXIT_BLOCKING if result.blocking else EXIT_OK
 
 
@@ -466,7 +433,7 @@ def validate(catalog: str | None, fmt: str, strict: bool, show_cycles: bool, out
         impact validate catalogs/example/catalog
     """
     from impact.analysis.validation import validate_catalog
-    from impact.render.formats import render_as
+    from impact.render.formats import FORMATS, render_as
     from impact.render.validation import ValidationAnswer
 
     root = str(catalog_folder(catalog))
@@ -475,12 +442,9 @@ def validate(catalog: str | None, fmt: str, strict: bool, show_cycles: bool, out
     rendered = render_as("validate", fmt, ValidationAnswer(root, validation, strict))
     for problem in validation.problems:
         click.echo(f"{problem.severity.capitalize()}: {problem}", err=True)
-    if fmt == "text" and errors:  # the verdict goes with the errors, on standard error; nothing is written
-        click.echo(rendered, err=True)
-        rendered = ""
-    elif fmt == "text":
-        rendered += "\n"
-    if rendered:
+    if errors and FORMATS["validate"][fmt].prose:  # the verdict goes with the errors, on standard error
+        click.echo(rendered, err=True, nl=False)
+    elif rendered:
         emit(rendered, output, [Path(root)])
     if errors:
         return EXIT_BAD_INPUT

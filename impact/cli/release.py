@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit
+from impact.cli.main import EXIT_BLOCKING, EXIT_OK, cli, emit, emit_as
 from impact.cli.options import (
     answer_format,
     catalog_option,
@@ -82,8 +82,7 @@ def conflicts(
     """
     from impact.analysis.conflicts import BLOCKING_KINDS
     from impact.analysis.workspace import open_workspace
-    from impact.render.jsonout import dumps
-    from impact.render.releases import conflicts_dict, render_conflicts, render_conflicts_markdown
+    from impact.render.conflicts import ConflictsAnswer
 
     if not (changes_dir and not release_id and not change_files):  # --changes DIR alone: every file of the folder
         require_selection(change_files, release_id, changes_dir)
@@ -96,13 +95,7 @@ def conflicts(
 
             raise ImpactError(f"no change request in {display_path(changes_dir or '.')} names release {release_id!r}")
         found = [c for c in found if c.first in members or c.second in members]
-    if fmt == "json":
-        rendered = dumps(conflicts_dict(found, ids, ws.catalog.root))
-    elif fmt == "markdown":
-        rendered = render_conflicts_markdown(found, ids)
-    else:
-        rendered = render_conflicts(found, ids, show_all=show_all)
-    emit(rendered, output, ws.protected(changes_dir))
+    emit_as("conflicts", fmt, ConflictsAnswer(found, ids, ws.catalog.root, show_all), output, ws.protected(changes_dir))
     return EXIT_BLOCKING if any(c.kind in BLOCKING_KINDS for c in found) else EXIT_OK
 
 
@@ -224,41 +217,12 @@ def stakeholders(
         impact stakeholders --release 2026-11-quick --changes catalogs/example/changes --format csv -o stakeholders.csv
     """
     from impact.analysis.stakeholder_lists import merge_stakeholders
-    from impact.render.csvout import stakeholders_csv
-    from impact.render.jsonout import dumps
-    from impact.render.notify import render_emails
-    from impact.render.releases import (
-        involvement_dict,
-        render_stakeholders_markdown,
-        render_stakeholders_table,
-    )
-    from impact.render.text import safe
+    from impact.render.stakeholder_lists import StakeholdersAnswer
 
     ws, results, rel = _selection(change_files, release_id, changes_dir, catalog, releases_dir)
     teams = rel.stakeholders if rel else merge_stakeholders(results)
-    if fmt == "csv":
-        rendered = stakeholders_csv(teams)
-    elif fmt == "json":
-        rendered = dumps(
-            {
-                "release": release_id,
-                "changes": [r.change.id for r in results],
-                "stakeholders": [involvement_dict(t) for t in teams],
-            }
-        )
-    elif fmt == "markdown":
-        rendered = render_stakeholders_markdown(teams)
-    elif fmt == "emails":
-        rendered, missing = render_emails(teams)
-        for team in missing:
-            click.echo(
-                f"Note: team {team.id} ({safe(team.name)}) has no usable e-mail address in the catalog; reach it "
-                "another way",
-                err=True,
-            )
-    else:
-        rendered = render_stakeholders_table(teams)
-    emit(rendered, output, ws.protected(changes_dir, releases_dir))
+    answer = StakeholdersAnswer(teams, release_id, [r.change.id for r in results])
+    emit_as("stakeholders", fmt, answer, output, ws.protected(changes_dir, releases_dir))
 
 
 @cli.command()

@@ -16,7 +16,6 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from impact.analysis.stakeholder_lists import TeamInvolvement
 from impact.render.text import HIDDEN
 
 # Shown as \u202e-style text: invisible and reordering characters,
@@ -46,26 +45,3 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow([cell(v) for v in row])
     return out.getvalue()
-
-
-STAKEHOLDER_COLUMNS = ("team", "name", "email", "slack", "roles", "changes", "assets", "reasons", "role", "role_reason")
-
-
-def stakeholders_csv(teams: Sequence[TeamInvolvement]) -> str:
-    """One row per team; list cells are joined with ``; ``."""
-    rows = [
-        (
-            t.team.id,
-            t.team.name,
-            t.team.email,
-            t.team.slack,
-            "; ".join(t.roles),
-            "; ".join(t.changes),
-            "; ".join(t.assets),
-            "; ".join(f"{cid} {r.role}: {r.text}" for cid, r in t.reasons),
-            t.role,
-            t.role_reason[1].text,
-        )
-        for t in teams
-    ]
-    return to_csv(STAKEHOLDER_COLUMNS, rows)

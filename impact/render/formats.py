@@ -18,6 +18,7 @@ Format(function='impact.render.coverage:coverage_csv', call='plain')
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Literal
@@ -27,12 +28,41 @@ from typing import Any, Literal
 class Format:
     function: str
     """``module:function`` (or ``module:Class.method``, for a result that renders itself): the renderer."""
-    call: Literal["plain", "styled", "json"] = "plain"
+    call: Literal["plain", "styled", "json", "stream"] = "plain"
     """``plain``: ``function(result)``; ``styled``: ``function(result, style)`` (text that a terminal colours);
-    ``json``: ``dumps(function(result))``, the result's JSON-ready data written as JSON."""
+    ``json``: ``dumps(function(result))``, the result's JSON-ready data written as JSON; ``stream``:
+    ``function(result, write)`` writes the answer's bytes as they are made (a big answer is never held whole)."""
+    notes: str | None = None
+    """``module:function`` giving the lines said beside the answer, on standard error (what it leaves out)."""
+    prose: bool = False
+    """Words for a person rather than data for a program: a command may say them with its errors instead."""
 
 
 FORMATS: dict[str, dict[str, Format]] = {
+    "check": {
+        "text": Format("impact.render.termtext:write_check", "stream"),
+        "json": Format("impact.render.jsonout:write_check", "stream"),
+        "markdown": Format("impact.render.markdown:check_markdown"),
+    },
+    "check several": {
+        "text": Format("impact.render.termtext:checks_text"),
+        "json": Format("impact.render.jsonout:checks_dict", "json"),
+        "markdown": Format("impact.render.markdown:checks_markdown"),
+    },
+    "conflicts": {
+        "text": Format("impact.render.conflicts:render_conflicts"),
+        "json": Format("impact.render.conflicts:conflicts_dict", "json"),
+        "markdown": Format("impact.render.conflicts:render_conflicts_markdown"),
+    },
+    "stakeholders": {
+        "text": Format("impact.render.stakeholder_lists:render_stakeholders_table"),
+        "json": Format("impact.render.stakeholder_lists:stakeholders_dict", "json"),
+        "markdown": Format("impact.render.stakeholder_lists:render_stakeholders_markdown"),
+        "csv": Format("impact.render.stakeholder_lists:stakeholders_csv"),
+        "emails": Format(
+            "impact.render.stakeholder_lists:stakeholder_emails", notes="impact.render.stakeholder_lists:email_notes"
+        ),
+    },
     "coverage": {
         "text": Format("impact.render.coverage:render_coverage", "styled"),
         "json": Format("impact.render.coverage:coverage_dict", "json"),
@@ -55,7 +85,7 @@ FORMATS: dict[str, dict[str, Format]] = {
         "markdown": Format("impact.render.releases:render_release_markdown"),
     },
     "validate": {
-        "text": Format("impact.render.validation:validation_line"),
+        "text": Format("impact.render.validation:validation_text", prose=True),
         "json": Format("impact.render.validation:validation_dict", "json"),
         "markdown": Format("impact.render.validation:render_validation_markdown"),
     },
@@ -73,13 +103,22 @@ def formats_of(command: str) -> tuple[str, ...]:
     return tuple(FORMATS[command])
 
 
+def _renderer(name: str) -> Any:
+    module, _, path = name.partition(":")
+    function: Any = import_module(module)
+    for part in path.split("."):  # a function, or a method of the result's class
+        function = getattr(function, part)
+    return function
+
+
 def render_as(command: str, fmt: str, result: Any, style: Any = None) -> str:
     """``result`` of ``command`` in format ``fmt``; ``style`` colours text for a terminal (``cli/terminal.styler``)."""
     entry = FORMATS[command][fmt]
-    module, _, name = entry.function.partition(":")
-    function: Any = import_module(module)
-    for part in name.split("."):  # a function, or a method of the result's class
-        function = getattr(function, part)
+    function = _renderer(entry.function)
+    if entry.call == "stream":
+        pieces: list[bytes] = []
+        function(result, pieces.append)
+        return b"".join(pieces).decode("utf-8")
     if entry.call == "json":
         from impact.render.jsonout import dumps  # only for JSON (start-up time)
 
@@ -87,3 +126,18 @@ def render_as(command: str, fmt: str, result: Any, style: Any = None) -> str:
     if entry.call == "styled":
         return str(function(result, style))
     return str(function(result))
+
+
+def write_as(command: str, fmt: str, result: Any, write: Callable[[bytes], object], style: Any = None) -> None:
+    """:func:`render_as` written to ``write`` as UTF-8: piece by piece as it is made for a ``stream`` format."""
+    entry = FORMATS[command][fmt]
+    if entry.call == "stream":
+        _renderer(entry.function)(result, write)
+    else:
+        write(render_as(command, fmt, result, style).encode("utf-8"))
+
+
+def notes_of(command: str, fmt: str, result: Any) -> list[str]:
+    """The lines to say beside ``result`` in format ``fmt``, on standard error (none for most formats)."""
+    entry = FORMATS[command][fmt]
+    return list(_renderer(entry.notes)(result)) if entry.notes else []

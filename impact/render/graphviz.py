@@ -11,6 +11,8 @@ from impact.render.drawing import TOO_LARGE_HINT
 from impact.render.svg import tidy_svg
 
 FORMATS = ("dot", "svg", "png", "pdf")
+BINARY = ("png", "pdf")
+"""The picture formats that are bytes rather than text: written to a file, never to a terminal."""
 
 LAYOUT_TIMEOUT = 10.0
 """Seconds the Graphviz engine may take before the picture is given up with a hint."""

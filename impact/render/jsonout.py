@@ -21,7 +21,7 @@ from impact.core.catalog import Team
 from impact.core.vocabulary import ASPECTS
 from impact.render.fields import ASSET_FIELDS_SHOWN, shown_fields
 from impact.render.readiness import readiness_dict
-from impact.render.text import HIDDEN
+from impact.render.text import HIDDEN, CheckAnswer, CheckAnswers
 
 
 def dumps(data: Any, *, html_safe: bool = False) -> str:
@@ -317,3 +317,16 @@ def write(data: dict[str, Any], out: Callable[[bytes], object]) -> None:
             put(_encode(value).replace(b"\n", b"\n  "))
     put(b"\n}\n" if data else b"\n")
     out(b"".join(pending))
+
+
+def write_check(answer: CheckAnswer, out: Callable[[bytes], object]) -> None:
+    """``impact check``'s JSON answer, written as it is made (a big answer is never held whole)."""
+    write(check_dict(answer.result, streamed=True), out)
+
+
+def checks_dict(answers: CheckAnswers) -> dict[str, Any]:
+    """Several JSON answers in one document, with a summary."""
+    return {
+        "changes": [check_dict(r) for r in answers.results],
+        "summary": {"checked": len(answers.results), "blocking": answers.blocking, "bad_files": answers.bad_files},
+    }

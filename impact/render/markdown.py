@@ -7,7 +7,7 @@ from impact.analysis.decision import decide
 from impact.render.jsonout import check_dict
 from impact.render.readiness import readiness_markdown
 from impact.render.templating import md_code, md_text, render
-from impact.render.text import SHOWN_FOLDED, risk_groups, summary_line
+from impact.render.text import SHOWN_FOLDED, CheckAnswer, CheckAnswers, risk_groups, summary_line
 
 
 def answer_block(result: CheckResult) -> str:
@@ -58,3 +58,14 @@ def render_check(result: CheckResult, templates: str | None = None, *, show_all:
         risk_groups=groups,
         **{k: v for k, v in data.items() if k != "release_path"},
     )
+
+
+def check_markdown(answer: CheckAnswer) -> str:
+    """``impact check --format markdown``."""
+    return render_check(answer.result, show_all=answer.show_all)
+
+
+def checks_markdown(answers: CheckAnswers) -> str:
+    """Several Markdown answers one after the other, each followed by a rule, then the summary in bold."""
+    answers_md = (render_check(r, show_all=answers.show_all) + "\n---\n\n" for r in answers.results)
+    return "".join(answers_md) + f"**{answers.summary()}**\n"

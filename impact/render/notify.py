@@ -1,4 +1,4 @@
-"""Notification drafts (before a release and once it is done) and e-mail distribution lists.
+"""``impact notify``: notification drafts, before a release and once it is done.
 
 The e-mail text comes from Jinja2 templates a team can override with
 ``--templates DIR`` or ``IMPACT_TEMPLATES`` (same file names):
@@ -17,8 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.utils import formataddr
 from typing import Any
 
 from impact.analysis.answer import count_tests, tests_sentence
@@ -26,67 +24,16 @@ from impact.analysis.check import CheckResult
 from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import (
-    TeamInvolvement,
     merge_stakeholders,
     merge_tests,
 )
-from impact.core.catalog import Team
 from impact.render.readiness import plain, readiness_lines, signed_off_by
-from impact.render.releases import (
-    involvement_dict,
-    planned_test_dict,
-    release_meta_dict,
-)
+from impact.render.releases import planned_test_dict, release_meta_dict
+from impact.render.stakeholder_lists import distribution, involvement_dict
 from impact.render.templating import md_text, render
 from impact.render.text import safe
 
 STAGES = ("pre-release", "completed")
-
-
-def address(team: Team) -> str | None:
-    """``Name <email>`` for a team, or None when it has no usable e-mail address.
-
-    Non-ASCII names stay readable (no RFC 2047 encoding): the list is pasted
-    into a mail client, not sent raw.
-
-    Examples
-    --------
-    >>> address(Team("sdr", "Sales Development (SDRs)", "sdr@example.com"))
-    '"Sales Development (SDRs)" <sdr@example.com>'
-    >>> address(Team("bi", "Analytics")) is None
-    True
-    """
-    if not team.email:
-        return None
-    name = safe(team.name)
-    try:
-        parsed = Address(addr_spec=team.email.strip())
-    except (ValueError, IndexError):
-        return None
-    if not parsed.domain or safe(parsed.addr_spec) != parsed.addr_spec:
-        return None
-    if name.isascii():
-        return formataddr((name, parsed.addr_spec))
-    return str(Address(display_name=name, addr_spec=parsed.addr_spec))
-
-
-def distribution(teams: Sequence[TeamInvolvement]) -> tuple[list[str], list[Team]]:
-    """The addresses to write to, each once in team order, and the teams without a usable e-mail."""
-    seen: dict[str, str] = {}
-    missing: list[Team] = []
-    for t in teams:
-        found = address(t.team)
-        if found is None:
-            missing.append(t.team)
-        elif t.team.email and t.team.email.strip().lower() not in seen:
-            seen[t.team.email.strip().lower()] = found
-    return list(seen.values()), missing
-
-
-def render_emails(teams: Sequence[TeamInvolvement]) -> tuple[str, list[Team]]:
-    """One ``Name <email>`` line per address, ready to paste; and the teams left out."""
-    addresses, missing = distribution(teams)
-    return "".join(a + "\n" for a in addresses), missing
 
 
 def _change_dict(result: CheckResult, decision: Decision | None = None) -> dict[str, Any]:

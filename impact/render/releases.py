@@ -1,4 +1,4 @@
-"""Output of the release commands: conflicts, release check and stakeholder lists.
+"""``impact release check``: what ships in a release, what is held back and why, in text, JSON and Markdown.
 
 JSON builders (``*_dict``) are the machine contract, shared with the HTML
 report; text renderers are for a person at a terminal.
@@ -6,55 +6,22 @@ report; text renderers are for a person at a terminal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from impact.analysis.answer import count_tests, tests_sentence
 from impact.analysis.check import CheckResult
-from impact.analysis.conflicts import Conflict, conflict_sentence
 from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import ReleaseResult
-from impact.analysis.stakeholder_lists import PlannedTest, TeamInvolvement
+from impact.analysis.stakeholder_lists import PlannedTest
 from impact.core.distance import tools_away as away
 from impact.load.release_file import Release
-from impact.render.jsonout import release_path_dict, team_dict, test_dict
+from impact.render.conflicts import conflict_dict, conflict_line
+from impact.render.jsonout import release_path_dict, test_dict
 from impact.render.readiness import plain, readiness_dict, readiness_lines
-from impact.render.templating import md_code, md_text
-from impact.render.text import plural, safe, show_path, table
+from impact.render.stakeholder_lists import involvement_dict, stakeholder_rows
+from impact.render.text import plural, safe, table
 
 # --- JSON --------------------------------------------------------------------
-
-
-def conflict_dict(conflict: Conflict) -> dict[str, Any]:
-    if conflict.kind == "downstream":
-        return {
-            "kind": conflict.kind,
-            "from": conflict.first,
-            "to": conflict.second,
-            "assets": list(conflict.assets),
-            "teams": list(conflict.teams),
-            "paths": [
-                {"asset": r.asset, "tool_distance": r.tool_distance, "path": list(r.path)} for r in conflict.reach
-            ],
-            "tool_distance": conflict.tool_distance,
-        }
-    return {
-        "kind": conflict.kind, "changes": list(conflict.changes), "assets": list(conflict.assets),
-        "teams": list(conflict.teams),
-        "tool_distance": conflict.tool_distance,
-    }  # fmt: skip
-
-
-def involvement_dict(t: TeamInvolvement) -> dict[str, Any]:
-    return {
-        **team_dict(t.team),
-        "roles": list(t.roles),
-        "role": t.role,
-        "role_reason": t.role_reason[1].text,
-        "changes": list(t.changes),
-        "assets": list(t.assets),
-        "reasons": [{"change": cid, "role": r.role, "asset": r.asset, "reason": r.text} for cid, r in t.reasons],
-    }
 
 
 def planned_test_dict(p: PlannedTest) -> dict[str, Any]:
@@ -152,71 +119,7 @@ def release_dict(result: ReleaseResult) -> dict[str, Any]:
     }
 
 
-def conflicts_dict(conflicts: Sequence[Conflict], changes: Sequence[str], catalog: str) -> dict[str, Any]:
-    return {"catalog": catalog, "changes": list(changes), "conflicts": [conflict_dict(c) for c in conflicts]}
-
-
 # --- text --------------------------------------------------------------------
-
-
-def _some(items: Sequence[str], shown: int = 5) -> str:
-    text = ", ".join(safe(a) for a in items[:shown])
-    return text + (f" and {len(items) - shown} more" if len(items) > shown else "")
-
-
-def conflict_line(conflict: Conflict) -> list[str]:
-    """A conflict in a few lines: what, who coordinates, and up to 3 paths that explain a downstream one."""
-    assets = _some(conflict.assets)
-    teams = ", ".join(safe(t) for t in conflict.teams)
-    first, second = safe(conflict.first), safe(conflict.second)
-    said = conflict_sentence(conflict.kind, first, second, assets)
-    if conflict.kind == "same-asset":
-        head = f"same-asset     {said}"
-    elif conflict.kind == "downstream":
-        head = f"downstream     {first} -> {second}: {said}"
-    else:
-        head = f"shared-impact  {said} (information)"
-    lines = [f"  {head}", f"                 coordinate: {teams}"]
-    if conflict.kind != "same-asset":
-        lines[0] += f" ({away(conflict.tool_distance)})"
-    for r in conflict.reach[:3]:
-        lines.append(f"                 why: {show_path(r)} ({away(r.tool_distance)})")
-    if len(conflict.reach) > 3:
-        more = len(conflict.reach) - 3
-        lines.append(f"                 ({plural(more, 'more path')}; --format json lists them all)")
-    return lines
-
-
-FAR_CONFLICT = 2
-"""Conflicts meeting more than this many tools away are counted, not shown, unless ``--all``."""
-
-
-def render_conflicts(conflicts: Sequence[Conflict], changes: Sequence[str], *, show_all: bool = False) -> str:
-    """Ranked: same-asset first, then downstream by tool distance; far ones folded into a count unless ``show_all``."""
-    blocking = [c for c in conflicts if c.kind != "shared-impact"]
-    lines = [
-        f"Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to coordinate"
-    ]
-    lines.append("  (" + ", ".join(safe(c) for c in changes) + ")")
-    if not conflicts:
-        lines.append("  none: no two change requests change the same asset or reach what another changes")
-    far = [c for c in conflicts if c.tool_distance > FAR_CONFLICT and not show_all]
-    for conflict in conflicts:
-        if conflict in far:
-            continue
-        lines.append("")
-        lines.extend(conflict_line(conflict))
-    if far:
-        pairs = ", ".join(
-            f"{safe(c.first)} -> {safe(c.second)}"
-            if c.kind == "downstream"
-            else f"{safe(c.first)} and {safe(c.second)}"
-            for c in far
-        )
-        lines.append("")
-        lines.append(f"  {plural(len(far), 'more conflict')} meet more than {FAR_CONFLICT} tools away: {pairs}")
-        lines.append("                 (--all shows them; --format json lists them all)")
-    return "\n".join(lines) + "\n"
 
 
 def _path_text(result: CheckResult) -> str:
@@ -241,25 +144,6 @@ def release_heading(result: ReleaseResult) -> str:
     if meta and meta.owner:
         details.append(f"owner {safe(meta.owner)}")
     return text + (f" ({'; '.join(details)})" if details else "")
-
-
-def _role_why(t: TeamInvolvement) -> str:
-    """The reason for a team's one role, naming its change request when there are several."""
-    cid, reason = t.role_reason
-    return f"{cid}: {reason.text}" if len(t.changes) > 1 else reason.text
-
-
-def stakeholder_rows(teams: Sequence[TeamInvolvement]) -> list[tuple[str, ...]]:
-    return [
-        (
-            safe(t.team.id),
-            t.role,
-            ", ".join(safe(c) for c in t.changes),
-            " ".join(safe(x) for x in (t.team.email, t.team.slack) if x),
-            safe(_role_why(t)) + (f" (+{len(t.reasons) - 1} more)" if len(t.reasons) > 1 else ""),
-        )
-        for t in teams
-    ]
 
 
 def plan_cost(result: ReleaseResult) -> str:
@@ -357,27 +241,6 @@ def _test_plan_lines(result: ReleaseResult) -> list[str]:
     return lines
 
 
-def render_stakeholders_table(teams: Sequence[TeamInvolvement]) -> str:
-    if not teams:
-        return "No stakeholders: nothing changes.\n"
-    lines = table(stakeholder_rows(teams), ("TEAM", "ROLE", "CHANGES", "CONTACT", "WHY"), indent="")
-    return "\n".join(lines) + "\n"
-
-
-def render_stakeholders_markdown(teams: Sequence[TeamInvolvement]) -> str:
-    lines = ["| Team | Role | Why | Change requests | Contact | Assets |", "|---|---|---|---|---|---|"]
-    for t in teams:
-        contact = " ".join(md_text(x) for x in (t.team.email, t.team.slack) if x)
-        assets = ", ".join(md_code(a) for a in t.assets[:5]) + (
-            f" and {len(t.assets) - 5} more" if len(t.assets) > 5 else ""
-        )
-        lines.append(
-            f"| {md_text(t.team.name)} ({md_code(t.team.id)}) | {t.role} | {md_text(_role_why(t))} | "
-            f"{', '.join(md_code(c) for c in t.changes)} | {contact} | {assets} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
 def render_release_markdown(result: ReleaseResult, templates: str | None = None) -> str:
     """``impact release check --format markdown``: the JSON answer through ``release.md.j2``."""
     from impact.render.templating import render  # Jinja2 only when Markdown is asked for
@@ -388,35 +251,3 @@ def render_release_markdown(result: ReleaseResult, templates: str | None = None)
     return render(
         "release.md.j2", templates, **release_dict(result), ready_lines={key: [] for key in _ids(result)} | ready_lines
     )
-
-
-def render_conflicts_markdown(conflicts: Sequence[Conflict], changes: Sequence[str]) -> str:
-    """``impact conflicts --format markdown``: the same answer as the text, for a ticket or pull request."""
-    blocking = [c for c in conflicts if c.kind != "shared-impact"]
-    lines = [
-        f"## Conflicts between {plural(len(changes), 'change request')} not yet released: {len(blocking)} to "
-        "coordinate",
-        "",
-    ]
-    lines.append("Change requests: " + (", ".join(md_code(c) for c in changes) or "none") + ".")
-    lines.append("")
-    if not conflicts:
-        lines.append("None: no two change requests change the same asset or reach what another changes.")
-    for c in conflicts:
-        assets = ", ".join(md_code(a) for a in c.assets[:5]) + (
-            f" and {len(c.assets) - 5} more" if len(c.assets) > 5 else ""
-        )
-        teams = ", ".join(md_code(t) for t in c.teams)
-        said = conflict_sentence(c.kind, md_code(c.first), md_code(c.second), assets)
-        if c.kind == "same-asset":
-            head = f"**same-asset**: {said}"
-        elif c.kind == "downstream":
-            head = f"**downstream** {md_code(c.first)} → {md_code(c.second)}: {said}"
-        else:
-            head = f"**shared-impact** (information): {said}"
-        lines.append(f"- {head}. Coordinate: {teams}.")
-        for r in c.reach[:3]:
-            lines.append(f"  - why: {' → '.join(md_code(a) for a in r.path)} ({away(r.tool_distance)})")
-        if len(c.reach) > 3:
-            lines.append(f"  - {plural(len(c.reach) - 3, 'more path')}: `--format json` lists them all")
-    return "\n".join(lines) + "\n"

@@ -100,7 +100,9 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
     (every change request read, in any release) names the unfinished work
     that holds a change request back.
     """
-    from impact.render.releases import conflict_dict, release_meta_dict  # only for a release's report (start-up time)
+    # Only for a release's report (start-up time).
+    from impact.render.conflicts import conflict_dict
+    from impact.render.releases import release_meta_dict
 
     members = sorted([*result.ships, *(h.result for h in result.held)], key=lambda r: r.change.id)
     if not members:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from impact.analysis.check import CheckResult
 from impact.analysis.decision import decide
-from impact.render.text import ARROW
+from impact.render.text import ARROW, CheckAnswer, CheckAnswers, check_lines, write_lines
 
 Style = Callable[[str, str], str]
 
@@ -88,3 +88,18 @@ def for_terminal(result: CheckResult, lines: Iterable[str], style: Style | None,
                 pieces = [style(piece, "bad") for piece in pieces]
         details = details or not line
         yield from pieces
+
+
+def write_check(answer: CheckAnswer, write: Callable[[bytes], object]) -> None:
+    """``impact check``'s text answer, written as it is made, laid out for the terminal it goes to (if any)."""
+    lines = check_lines(answer.result, show_all=answer.show_all)
+    write_lines(for_terminal(answer.result, lines, answer.style, answer.width), write)
+
+
+def checks_text(answers: CheckAnswers) -> str:
+    """Several text answers one after the other, each followed by a rule, then the one-line summary."""
+    texts = (
+        for_terminal(r, check_lines(r, show_all=answers.show_all), answers.style, answers.width)
+        for r in answers.results
+    )
+    return "".join("\n".join(lines) + "\n\n" + "=" * 72 + "\n\n" for lines in texts) + answers.summary() + "\n"

@@ -15,6 +15,7 @@ from impact.core import progress
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away as away
 from impact.core.distance import tools_away_between
+from impact.core.errors import Problem
 from impact.graph.depgraph import Reach
 from impact.render.readiness import missing_lines, readiness_lines
 
@@ -372,6 +373,48 @@ def impacted_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[s
             yield f"     {safe(f.system)}: {plural(len(f.assets), 'asset')}, {f.span}: {names}{more}"
     if any_folded:
         yield "  (--all lists every asset with its path; --format json has them all)"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckAnswer:
+    """One change's check, as asked: every impacted asset (``--all``) or not, and how a terminal shows it."""
+
+    result: CheckResult
+    show_all: bool = False
+    style: Callable[[str, str], str] | None = None
+    """Colours the text for a terminal (``cli/terminal.styler``); None: plain."""
+    width: int | None = None
+    """The terminal's width to wrap the text at; None: one fact per line."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckAnswers:
+    """Several changes' checks, one after the other, and the files that could not be checked."""
+
+    results: Sequence[CheckResult]
+    problems: Sequence[Problem]
+    show_all: bool = False
+    style: Callable[[str, str], str] | None = None
+    width: int | None = None
+
+    @property
+    def blocking(self) -> list[str]:
+        return [r.change.id for r in self.results if r.blocking]
+
+    @property
+    def bad_files(self) -> list[str]:
+        return sorted({p.file for p in self.problems if p.severity == "error"})
+
+    def summary(self) -> str:
+        """``Checked 3 change requests: 1 blocking (CR-1), 2 fine.``, with the files that could not be checked."""
+        blocking = self.blocking
+        summary = f"Checked {plural(len(self.results), 'change request')}: "
+        summary += f"{len(blocking)} blocking" + (f" ({', '.join(blocking)})" if blocking else "")
+        summary += f", {len(self.results) - len(blocking)} fine"
+        if self.problems:
+            bad = self.bad_files
+            summary += f"; {plural(len(bad), 'file')} could not be checked ({', '.join(bad)})"
+        return summary + "."
 
 
 def render_check(result: CheckResult, *, show_all: bool = False) -> str:

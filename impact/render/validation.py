@@ -78,3 +78,8 @@ def validation_line(a: ValidationAnswer) -> str:
     if not errors and not a.strict:
         line += f"; {len(warnings)} warning{_s(len(warnings))}"
     return line
+
+
+def validation_text(a: ValidationAnswer) -> str:
+    """The text answer: :func:`validation_line`, ended."""
+    return validation_line(a) + "\n"
