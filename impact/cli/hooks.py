@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from impact.cli.main import check_selection, cli, run_checks
+from impact.cli.check import check_selection, run_checks
+from impact.cli.main import cli
 from impact.cli.options import (
     answer_format,
     catalog_option,
