@@ -24,7 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 CPU: list[float] = []
 
 

@@ -190,9 +190,21 @@ REVERSE_ETL_PER_ASSET = 0.001   # reverse-ETL triangles (3-cycles)
 
 
 class Tool:
-    __slots__ = ("idx", "id", "display", "kind", "weight", "pref_owner",
-                 "core", "patterns", "n", "start", "sys_starts", "sys_ids",
-                 "owner")
+    __slots__ = (
+        "core",
+        "display",
+        "id",
+        "idx",
+        "kind",
+        "n",
+        "owner",
+        "patterns",
+        "pref_owner",
+        "start",
+        "sys_ids",
+        "sys_starts",
+        "weight",
+    )
 
     def key(self, j: int) -> str:
         """Asset key of the j-th asset (0-based, within the tool)."""

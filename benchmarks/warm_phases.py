@@ -39,7 +39,7 @@ import sys, time, json
 t0 = time.perf_counter()
 import importlib
 import impact.cli.main as cli_main
-for name in ("impact.analysis.workspace", "impact.render.jsonout", "impact.load.loader", "impact.load.change",
+for name in ("impact.analysis.workspace", "impact.render.check.data", "impact.load.loader", "impact.load.change",
              "impact.graph.depgraph", "impact.analysis.check", "impact.load.cached"):
     importlib.import_module(name)
 cached = sys.modules["impact.load.cached"]
@@ -59,7 +59,7 @@ def timed(owner, attr, phase):
 from impact.store import cache, freshness
 from impact.graph import depgraph
 from impact.analysis import workspace
-from impact.render import jsonout
+from impact.render.check import data as check_data
 timed(cached, "catalog_rels", "freshness")
 timed(workspace, "load_change", "change file")
 timed(freshness.FileIndex, "load", "freshness")
@@ -71,7 +71,7 @@ timed(cached, "decode", "snapshot")
 timed(cached.marshal, "loads", "snapshot")  # the snapshot unpacked (and the small file index)
 timed(depgraph.DependencyGraph, "_search", "search")
 timed(workspace, "check_change", "search+analysis")
-timed(jsonout, "write", "output")
+timed(check_data, "write", "output")
 import impact.cli.main as m
 sys.argv = ["impact", "check", sys.argv[1], "--format", "json", "-o", "/dev/null"]
 try:

@@ -45,15 +45,17 @@ def _imports() -> None:
         load_change, \
         check_change, \
         DependencyGraph, \
-        jsonout, \
+        data, \
         markdown, \
-        text
+        text, \
+        dumps
     from impact.analysis.check import check_change
     from impact.core.errors import ImpactError
     from impact.graph.depgraph import DependencyGraph
     from impact.load.change import load_change
     from impact.load.loader import check_catalog
-    from impact.render import jsonout, markdown, text
+    from impact.render.check import data, markdown, text
+    from impact.render.jsonio import dumps
 
 
 def one_input(data: bytes) -> None:
@@ -74,7 +76,7 @@ def one_input(data: bytes) -> None:
         result = check_change(catalog, DependencyGraph(catalog), change, 5)
         RAN["checked"] += 1
         text.render_check(result)
-        jsonout.dumps(jsonout.check_dict(result))
+        dumps(data.check_dict(result))
         markdown.render_check(result)
     except ImpactError:
         pass

@@ -32,8 +32,8 @@ from impact.core.catalog import Asset, Catalog, Dependency, RegressionTest, Syst
 from impact.core.distance import tools_away
 from impact.graph.depgraph import DependencyGraph, Reach, paths_and_notes
 from impact.load.change import ChangedAsset
-from impact.render.jsonout import Streamed, dumps, write
-from impact.render.text import ARROW, compact_path, safe, show_path
+from impact.render.jsonio import Streamed, dumps, write
+from impact.render.plaintext import ARROW, compact_path, safe, show_path
 from impact.store.compact import AssetColumns, AssetTable, edge_list_from
 from tests.helpers import RENAME_PRODUCTS, run_cli
 

@@ -104,9 +104,6 @@ MAX_FUNCTION_LINES = 60
 MAX_MODULE_LINES = 500
 LONG_FUNCTIONS = {
     "analysis/raci.py:stakeholders_for": 91,
-    "cli/graph.py:graph": 121,
-    "cli/importers.py:import_refresh": 85,
-    "cli/main.py:check": 63,
     "graph/search.py:cyclic_components": 62,
     "graph/search.py:reach_back": 73,
     "graph/search.py:shortest_reach": 61,
@@ -119,13 +116,6 @@ LONG_FUNCTIONS = {
     "read/nesting.py:flow_too_deep_at": 67,
     "read/outline_places.py:_scan": 103,
     "read/yamlio.py:_compose": 148,
-    "render/dot.py:to_dot": 219,
-    "render/picture.py:catalog_picture": 81,
-    "render/picture.py:impact_picture": 88,
-    "render/releases.py:render_release": 73,
-    "render/report.py:_verdicts": 62,
-    "render/report.py:report_data": 174,
-    "render/site/__init__.py:site_data": 124,
     "store/patch_asset_ids.py:move_ids": 82,
     "store/patch_dependencies.py:patch_adjacency": 86,
 }
@@ -157,13 +147,9 @@ def test_no_function_is_longer_than_sixty_lines() -> None:
 
 
 LONG_MODULES = {
-    "impact/cli/importers.py": 674,  # grew with the Marketo, HubSpot and Tableau commands: split by importer next
-    "impact/cli/main.py": 545,
     "impact/graph/depgraph.py": 525,
     "impact/read/records.py": 506,
     "impact/read/schema.py": 618,
-    "impact/render/dot.py": 501,
-    "impact/render/report.py": 565,
 }
 """Modules still over :data:`MAX_MODULE_LINES`, each at most this long: the list only shrinks."""
 

@@ -19,7 +19,7 @@ from impact.core.catalog import Catalog
 from impact.load import cached as cached_path
 from impact.load import change, linking, loader
 from impact.load.loader import check_catalog, load_catalog
-from impact.render.jsonout import dumps
+from impact.render.jsonio import dumps
 from tests.helpers import RENAME_PRODUCTS, without_cache
 from tests.helpers import run_cli as run
 

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impact.render import jsonout
-from impact.render.text import write_lines
+from impact.render import jsonio
+from impact.render.check.text import write_lines
 from tests.helpers import RENAME_PRODUCTS, run_cli
 
 scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8)
@@ -22,18 +22,18 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.di
 def test_streamed_json_is_the_json_of_the_whole(data: dict[str, Any], draw: st.DataObject) -> None:
     lists = [k for k, v in data.items() if isinstance(v, list)]
     streamed = set(draw.draw(st.lists(st.sampled_from(lists), unique=True))) if lists else set()
-    shown = {k: jsonout.Streamed(iter(v)) if k in streamed else v for k, v in data.items()}
+    shown = {k: jsonio.Streamed(iter(v)) if k in streamed else v for k, v in data.items()}
     out = io.BytesIO()
-    jsonout.write(shown, out.write)
-    assert out.getvalue().decode("utf-8") == jsonout.dumps(data)
+    jsonio.write(shown, out.write)
+    assert out.getvalue().decode("utf-8") == jsonio.dumps(data)
 
 
 def test_pieces_are_about_a_megabyte_and_join_to_the_whole() -> None:
     data = {"impacted": [{"asset": f"web:{i:06d}", "path": ["x"] * 5} for i in range(30_000)]}
     pieces: list[bytes] = []
-    jsonout.write({"impacted": jsonout.Streamed(iter(data["impacted"]))}, pieces.append)
+    jsonio.write({"impacted": jsonio.Streamed(iter(data["impacted"]))}, pieces.append)
     assert len(pieces) > 2 and max(map(len, pieces)) < 2 * 2**20
-    assert b"".join(pieces).decode() == jsonout.dumps(data)
+    assert b"".join(pieces).decode() == jsonio.dumps(data)
     lines = [f"line {i} é" for i in range(200_000)]
     chunks: list[bytes] = []
     write_lines(iter(lines), chunks.append)
@@ -68,6 +68,6 @@ def _safe_reference(text: str) -> str:
 @settings(max_examples=500, deadline=None)
 @given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)))
 def test_safe_text_has_a_fast_path_with_the_same_answer(text: str) -> None:
-    from impact.render.text import safe
+    from impact.render.plaintext import safe
 
     assert safe(text) == _safe_reference(text)

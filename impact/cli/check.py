@@ -44,7 +44,7 @@ def run_checks(
     """
     from impact.analysis.workspace import check_many
     from impact.cli.terminal import styler, terminal_width
-    from impact.render.text import CheckAnswers
+    from impact.render.check import CheckAnswers
 
     results, problems = check_many(files, catalog, max_tools)
     to_file = output not in (None, "-")
@@ -154,7 +154,7 @@ def _check_one(
     """``impact check`` of one change file."""
     from impact.analysis.workspace import run_check
     from impact.cli.terminal import styler, terminal_width
-    from impact.render.text import CheckAnswer
+    from impact.render.check import CheckAnswer
 
     result, catalog_path = run_check(change_file, catalog, max_tools)
     to_file = output not in (None, "-")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -134,12 +135,31 @@ def graph(
         impact graph --catalog catalogs/example/catalog --focus salesforce:queue/EMEA_Inbound -o around.png
         impact graph --release 2026-12-minor --changes catalogs/example/changes -o release.png
     """
-    from impact.analysis.workspace import open_catalog
     from impact.render.graphviz import render_picture
-    from impact.render.picture import catalog_picture, impact_picture
 
     picture_format = _format_for(output, fmt)
-    release = release_id
+    _check_selection(change_files, release_id, changes_dir, catalog, focus, systems)
+    drawing = {"owners": owners, "upstream": upstream, "max_nodes": max_nodes}
+    if release_id and changes_dir:
+        dot, protected = _release_picture(release_id, changes_dir, catalog, max_tools, drawing)
+    elif change_files:
+        dot, protected = _changes_picture(change_files, catalog, max_tools, drawing)
+    else:
+        assert catalog is not None
+        dot = _catalog_picture(catalog, focus, depth, systems, owners, max_nodes)
+        protected = [Path(catalog)]
+    _write(render_picture(dot, picture_format), picture_format, output, protected)
+
+
+def _check_selection(
+    change_files: tuple[str, ...],
+    release: str | None,
+    changes_dir: str | None,
+    catalog: str | None,
+    focus: str | None,
+    systems: tuple[str, ...],
+) -> None:
+    """What to draw is given once: change files, a release, or a catalog (with --focus or --system)."""
     if (focus or systems) and (change_files or release):
         raise click.UsageError("--focus and --system draw the catalog: use them with --catalog DIR and no change file")
     if not change_files and release is None and not changes_dir:
@@ -152,66 +172,70 @@ def graph(
 
         require_selection(change_files, release, changes_dir)
 
-    if release and changes_dir:
-        from impact.analysis.workspace import open_workspace
-        from impact.render.picture import conflict_edges
 
-        ws = open_workspace([], changes_dir, catalog)
-        answer = ws.release(release, max_tools)
-        members = sorted([*answer.ships, *(h.result for h in answer.held), *answer.released], key=lambda r: r.change.id)
-        if not members:
-            raise ImpactError(f"no change request in {display_path(changes_dir)} names release {release!r}")
-        ids = {r.change.id for r in members}
-        outside = sorted({c.other(i) for c in answer.conflicts for i in ids if c.involves(i) and c.other(i) not in ids})
-        notes = (
-            [
-                f"Also in conflict with change requests outside this release: {', '.join(outside)} (impact release "
-                f"check {release} tells more)."
-            ]
-            if outside
-            else []
-        )
-        from impact.render.picture import picture_verdicts
+def _release_picture(
+    release: str, changes_dir: str, catalog: str | None, max_tools: int, drawing: dict[str, Any]
+) -> tuple[str, list[Path]]:
+    """Every change request of a release in one picture, marked as it ships or is held, with its conflicts."""
+    from impact.analysis.workspace import open_workspace
+    from impact.render.picture import conflict_edges, impact_picture, picture_verdicts
 
-        dot = impact_picture(
-            members,
-            ws.graph,
-            owners=owners,
-            upstream=upstream,
-            conflicts=conflict_edges(answer.conflicts),
-            max_nodes=max_nodes,
-            notes=notes,
-            verdicts=picture_verdicts(answer, ws.changes),
-            title=f"Release {release}: {len(members)} change request{'s' if len(members) != 1 else ''}",
-        )
-        catalog_path = ws.catalog_path
-        protected = [Path(changes_dir), catalog_path]
-    elif len(change_files) == 1:
+    ws = open_workspace([], changes_dir, catalog)
+    answer = ws.release(release, max_tools)
+    members = sorted([*answer.ships, *(h.result for h in answer.held), *answer.released], key=lambda r: r.change.id)
+    if not members:
+        raise ImpactError(f"no change request in {display_path(changes_dir)} names release {release!r}")
+    ids = {r.change.id for r in members}
+    outside = sorted({c.other(i) for c in answer.conflicts for i in ids if c.involves(i) and c.other(i) not in ids})
+    notes = (
+        [
+            f"Also in conflict with change requests outside this release: {', '.join(outside)} (impact release "
+            f"check {release} tells more)."
+        ]
+        if outside
+        else []
+    )
+    dot = impact_picture(
+        members,
+        ws.graph,
+        conflicts=conflict_edges(answer.conflicts),
+        notes=notes,
+        verdicts=picture_verdicts(answer, ws.changes),
+        title=f"Release {release}: {len(members)} change request{'s' if len(members) != 1 else ''}",
+        **drawing,
+    )
+    return dot, [Path(changes_dir), ws.catalog_path]
+
+
+def _changes_picture(
+    change_files: tuple[str, ...], catalog: str | None, max_tools: int, drawing: dict[str, Any]
+) -> tuple[str, list[Path]]:
+    """What one change request, or several together, change and reach."""
+    from impact.render.picture import impact_picture
+
+    if len(change_files) == 1:
         from impact.analysis.workspace import run_check
         from impact.graph.depgraph import DependencyGraph
 
         result, catalog_path = run_check(Path(change_files[0]), catalog, max_tools)
-        dot = impact_picture(
-            [result], DependencyGraph(result.catalog), owners=owners, upstream=upstream, max_nodes=max_nodes
-        )
-        protected = [Path(change_files[0]), catalog_path]
-    elif change_files:
-        from impact.analysis.workspace import open_workspace
+        dot = impact_picture([result], DependencyGraph(result.catalog), **drawing)
+        return dot, [Path(change_files[0]), catalog_path]
+    from impact.analysis.workspace import open_workspace
 
-        ws = open_workspace(change_files, None, catalog)
-        results = ws.check_all(max_tools)
-        dot = impact_picture(
-            results, ws.graph, owners=owners, upstream=upstream, max_nodes=max_nodes,
-            title=f"{len(results)} change requests: {', '.join(r.change.id for r in results)}",
-        )  # fmt: skip
-        protected = [*ws.inputs, ws.catalog_path]
-    else:
-        assert catalog is not None
-        if not Path(catalog).is_dir():
-            raise ImpactError(f"--catalog {display_path(catalog)}: no such folder")
-        cat, graph_ = open_catalog(Path(catalog))
-        dot = catalog_picture(
-            cat, graph_, focus=focus, depth=depth, systems=systems, owners=owners, max_nodes=max_nodes
-        )
-        protected = [Path(catalog)]
-    _write(render_picture(dot, picture_format), picture_format, output, protected)
+    ws = open_workspace(change_files, None, catalog)
+    results = ws.check_all(max_tools)
+    title = f"{len(results)} change requests: {', '.join(r.change.id for r in results)}"
+    return impact_picture(results, ws.graph, title=title, **drawing), [*ws.inputs, ws.catalog_path]
+
+
+def _catalog_picture(
+    catalog: str, focus: str | None, depth: int, systems: tuple[str, ...], owners: bool, max_nodes: int
+) -> str:
+    """The catalog, some of its tools, or the neighbourhood of one asset."""
+    from impact.analysis.workspace import open_catalog
+    from impact.render.picture import catalog_picture
+
+    if not Path(catalog).is_dir():
+        raise ImpactError(f"--catalog {display_path(catalog)}: no such folder")
+    cat, graph_ = open_catalog(Path(catalog))
+    return catalog_picture(cat, graph_, focus=focus, depth=depth, systems=systems, owners=owners, max_nodes=max_nodes)

@@ -12,8 +12,8 @@ from typing import Any
 
 from impact.analysis.conflicts import Conflict, conflict_sentence
 from impact.core.distance import tools_away as away
+from impact.render.plaintext import plural, safe, show_path
 from impact.render.templating import md_code
-from impact.render.text import plural, safe, show_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ from typing import Any
 
 from impact.analysis.coverage import MEASURES, CoverageResult, Group, Tally
 from impact.render.csvout import to_csv
+from impact.render.plaintext import safe, table
 from impact.render.templating import render
-from impact.render.text import safe, table
 
 LABELS = {"assets": "assets", "critical": "critical assets", "cross_tool": "cross-tool dependencies"}
 

@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from impact.render.text import HIDDEN
+from impact.render.plaintext import HIDDEN
 
 # Shown as \u202e-style text: invisible and reordering characters,
 # and controls other than tab and line ends (which are cell data).

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from impact.analysis.diff import CatalogDiff
+from impact.render.plaintext import plural, safe
 from impact.render.templating import render
-from impact.render.text import plural, safe
 
 SECTION_TITLES = {
     "teams": "Teams",

@@ -13,7 +13,7 @@ Examples
 >>> formats_of("trace")
 ('text', 'json', 'markdown')
 >>> FORMATS["coverage"]["csv"]
-Format(function='impact.render.coverage:coverage_csv', call='plain')
+Format(function='impact.render.coverage:coverage_csv', call='plain', notes=None, prose=False)
 """
 
 from __future__ import annotations
@@ -40,14 +40,14 @@ class Format:
 
 FORMATS: dict[str, dict[str, Format]] = {
     "check": {
-        "text": Format("impact.render.termtext:write_check", "stream"),
-        "json": Format("impact.render.jsonout:write_check", "stream"),
-        "markdown": Format("impact.render.markdown:check_markdown"),
+        "text": Format("impact.render.check.terminal:write_check", "stream"),
+        "json": Format("impact.render.check.data:write_check", "stream"),
+        "markdown": Format("impact.render.check.markdown:check_markdown"),
     },
     "check several": {
-        "text": Format("impact.render.termtext:checks_text"),
-        "json": Format("impact.render.jsonout:checks_dict", "json"),
-        "markdown": Format("impact.render.markdown:checks_markdown"),
+        "text": Format("impact.render.check.terminal:checks_text"),
+        "json": Format("impact.render.check.data:checks_dict", "json"),
+        "markdown": Format("impact.render.check.markdown:checks_markdown"),
     },
     "conflicts": {
         "text": Format("impact.render.conflicts:render_conflicts"),
@@ -120,7 +120,7 @@ def render_as(command: str, fmt: str, result: Any, style: Any = None) -> str:
         function(result, pieces.append)
         return b"".join(pieces).decode("utf-8")
     if entry.call == "json":
-        from impact.render.jsonout import dumps  # only for JSON (start-up time)
+        from impact.render.jsonio import dumps  # only for JSON (start-up time)
 
         return dumps(function(result))
     if entry.call == "styled":

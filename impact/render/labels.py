@@ -12,7 +12,7 @@ import html
 import re
 from urllib.parse import quote, unquote
 
-from impact.render.text import safe
+from impact.render.plaintext import safe
 
 
 def label_text(text: str | None, width: int = 0) -> str:

@@ -27,11 +27,11 @@ from impact.analysis.stakeholder_lists import (
     merge_stakeholders,
     merge_tests,
 )
+from impact.render.plaintext import safe
 from impact.render.readiness import plain, readiness_lines, signed_off_by
 from impact.render.releases import planned_test_dict, release_meta_dict
 from impact.render.stakeholder_lists import distribution, involvement_dict
 from impact.render.templating import md_text, render
-from impact.render.text import safe
 
 STAGES = ("pre-release", "completed")
 

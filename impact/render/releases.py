@@ -15,11 +15,11 @@ from impact.analysis.releases import ReleaseResult
 from impact.analysis.stakeholder_lists import PlannedTest
 from impact.core.distance import tools_away as away
 from impact.load.release_file import Release
+from impact.render.check.data import release_path_dict, test_dict
 from impact.render.conflicts import conflict_dict, conflict_line
-from impact.render.jsonout import release_path_dict, test_dict
+from impact.render.plaintext import plural, safe, table
 from impact.render.readiness import plain, readiness_dict, readiness_lines
 from impact.render.stakeholder_lists import involvement_dict, stakeholder_rows
-from impact.render.text import plural, safe, table
 
 # --- JSON --------------------------------------------------------------------
 

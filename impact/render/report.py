@@ -28,11 +28,11 @@ from impact.core.distance import tools_away
 from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
-from impact.render.jsonout import dumps
+from impact.render.jsonio import dumps
+from impact.render.plaintext import char_refs, plural, tests_words
 from impact.render.report_data import Picture, ReportInput, page_data, report_data
 from impact.render.svg import sanitize_svg
 from impact.render.templating import crossings, id_parts, render, safe_url
-from impact.render.text import char_refs, plural, tests_words
 
 HTML_NAME = "release-notes.html"
 MARKDOWN_NAME = "release-notes.md"
@@ -111,27 +111,7 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
         )
     meta = release_meta_dict(result.release_id, result.meta)
     by_id = {c.id: c for c in known} | {r.change.id: r.change for r in members}
-    said = {cid: d.as_dict() for cid, d in result.decisions.items()}
-    entries: list[dict[str, Any]] = [
-        {
-            "id": r.change.id,
-            "verdict": "ship",
-            "reasons": [],
-            **({"decision": said[r.change.id]} if r.change.id in said else {}),
-        }
-        for r in result.ships
-    ]
-    entries += [
-        {
-            "id": h.result.change.id,
-            "verdict": "hold",
-            "reasons": list(h.reasons),
-            "status": h.result.change.status,
-            "waits_for": waiting_for(h.result.change.id, result.conflicts, by_id),
-            **({"decision": said[h.result.change.id]} if h.result.change.id in said else {}),
-        }
-        for h in result.held
-    ]
+    entries = _release_entries(result, by_id)
     member_ids = {r.change.id for r in members}
     conflicts = []
     for c in result.conflicts:
@@ -153,6 +133,32 @@ def release_report_input(result: ReleaseResult, known: Sequence[ChangeRequest] =
         members, drawn, title=f"Release {result.release_id}: {report.title}", verdicts=picture_verdicts(result, known)
     )
     return report
+
+
+def _release_entries(result: ReleaseResult, by_id: Mapping[str, ChangeRequest]) -> list[dict[str, Any]]:
+    """Each change request of the release that is not released yet: its verdict, reasons and what it waits for."""
+    said = {cid: d.as_dict() for cid, d in result.decisions.items()}
+    entries: list[dict[str, Any]] = [
+        {
+            "id": r.change.id,
+            "verdict": "ship",
+            "reasons": [],
+            **({"decision": said[r.change.id]} if r.change.id in said else {}),
+        }
+        for r in result.ships
+    ]
+    entries += [
+        {
+            "id": h.result.change.id,
+            "verdict": "hold",
+            "reasons": list(h.reasons),
+            "status": h.result.change.status,
+            "waits_for": waiting_for(h.result.change.id, result.conflicts, by_id),
+            **({"decision": said[h.result.change.id]} if h.result.change.id in said else {}),
+        }
+        for h in result.held
+    ]
+    return entries
 
 
 def _conflict_message(kind: str, first: str, second: str, assets: Sequence[str]) -> str:

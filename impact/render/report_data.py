@@ -18,10 +18,10 @@ from impact.analysis.check import CheckResult
 from impact.analysis.decision import Decision, decide
 from impact.analysis.releases import hold_reasons_alone
 from impact.core.catalog import Catalog
+from impact.render.check.data import check_dict
 from impact.render.fields import ASSET_FIELDS_SHOWN, shown_fields
-from impact.render.jsonout import check_dict
+from impact.render.plaintext import safe
 from impact.render.readiness import plain, readiness_dict, readiness_lines
-from impact.render.text import safe
 
 
 @dataclass(frozen=True)

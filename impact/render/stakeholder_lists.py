@@ -15,10 +15,10 @@ from typing import Any
 
 from impact.analysis.stakeholder_lists import TeamInvolvement
 from impact.core.catalog import Team
+from impact.render.check.data import team_dict
 from impact.render.csvout import to_csv
-from impact.render.jsonout import team_dict
+from impact.render.plaintext import safe, table
 from impact.render.templating import md_code, md_text
-from impact.render.text import safe, table
 
 
 @dataclass(frozen=True, slots=True)

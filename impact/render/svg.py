@@ -13,7 +13,7 @@ from urllib.parse import unquote
 from xml.etree import ElementTree
 
 from impact.render.labels import asset_of_node
-from impact.render.text import char_refs, visible
+from impact.render.plaintext import char_refs, visible
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from impact.render.text import compact_path, fold_steps, safe, visible
+from impact.render.plaintext import compact_path, fold_steps, safe, visible
 
 TEMPLATES_ENV = "IMPACT_TEMPLATES"
 

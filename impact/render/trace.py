@@ -10,8 +10,9 @@ from impact.analysis.trace import TraceResult
 from impact.core.catalog import Catalog
 from impact.core.distance import tools_away as away
 from impact.graph.depgraph import Reach
-from impact.render.jsonout import PATH_LIMIT
-from impact.render.text import plural, reach_lines, safe, show_path
+from impact.render.check.data import PATH_LIMIT
+from impact.render.check.text import reach_lines
+from impact.render.plaintext import plural, safe, show_path
 
 
 def trace_dict(result: TraceResult) -> dict[str, Any]:

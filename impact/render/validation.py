@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from impact.analysis.validation import ValidationReport
-from impact.render.text import safe
+from impact.render.plaintext import safe
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from impact.core.ids import NearIndex, _form
-from impact.render.jsonout import PATH_LIMIT
+from impact.render.check.data import PATH_LIMIT
 
 from .conftest import run, write
 

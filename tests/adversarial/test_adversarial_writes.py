@@ -110,7 +110,7 @@ def test_folders_made_for_a_failed_write_are_removed(
 def test_an_exception_in_a_renderer_writes_nothing(
     earlier: Path, work: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from impact.render import markdown
+    from impact.render.check import markdown
 
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("renderer bug")

@@ -35,8 +35,8 @@ import orjson
 from impact.analysis.decision import Decision
 from impact.analysis.site import SiteChange, SiteModel
 from impact.core.vocabulary import ASPECTS
+from impact.render.plaintext import HIDDEN
 from impact.render.readiness import plain, readiness_lines
-from impact.render.text import HIDDEN
 from impact.store import cache
 
 SHARD_ASSETS = 10_000

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from impact.analysis.check import CheckResult
 from impact.analysis.decision import decide
-from impact.render.jsonout import check_dict
+from impact.render.check import CheckAnswer, CheckAnswers
+from impact.render.check.data import check_dict
+from impact.render.check.text import SHOWN_FOLDED, risk_groups, summary_line
 from impact.render.readiness import readiness_markdown
 from impact.render.templating import md_code, md_text, render
-from impact.render.text import SHOWN_FOLDED, CheckAnswer, CheckAnswers, risk_groups, summary_line
 
 
 def answer_block(result: CheckResult) -> str:

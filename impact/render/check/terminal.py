@@ -1,6 +1,6 @@
 """The text answer of ``impact check`` laid out for a person at a terminal.
 
-Into a file or a pipe the answer is written as :mod:`impact.render.text`
+Into a file or a pipe the answer is written as :mod:`impact.render.check.text`
 makes it: one line per fact, for ``grep`` and diffs. On a terminal the long
 lines are wrapped at its width (a why-path only between its steps, so an id
 is never cut; the rest of a line stands under its label) and the verdict is
@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 from impact.analysis.check import CheckResult
 from impact.analysis.decision import decide
-from impact.render.text import ARROW, CheckAnswer, CheckAnswers, check_lines, write_lines
+from impact.render.check import CheckAnswer, CheckAnswers
+from impact.render.check.text import check_lines, write_lines
+from impact.render.plaintext import ARROW
 
 Style = Callable[[str, str], str]
 
