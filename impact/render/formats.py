@@ -40,12 +40,12 @@ class Format:
 
 FORMATS: dict[str, dict[str, Format]] = {
     "check": {
-        "text": Format("impact.render.check.terminal:write_check", "stream"),
+        "text": Format("impact.render.check.styled:write_check", "stream"),
         "json": Format("impact.render.check.data:write_check", "stream"),
         "markdown": Format("impact.render.check.markdown:check_markdown"),
     },
     "check several": {
-        "text": Format("impact.render.check.terminal:checks_text"),
+        "text": Format("impact.render.check.styled:checks_text"),
         "json": Format("impact.render.check.data:checks_dict", "json"),
         "markdown": Format("impact.render.check.markdown:checks_markdown"),
     },

@@ -1,7 +1,7 @@
 """``impact check``'s answer: what a change reaches, who to involve, which tests to run.
 
 The biggest answer, so a package: one module per format (``text``, ``data``
-for JSON, ``markdown``, and ``terminal``, the text laid out for a terminal),
+for JSON, ``markdown``, and ``styled``, the text wrapped and coloured for a terminal),
 with the answer as asked (:class:`CheckAnswer`, or :class:`CheckAnswers` for
 several change files) here. Other answers reuse its parts: a team, a test or a
 release path as JSON (``data``), the why-paths of :mod:`impact.render.plaintext`.
