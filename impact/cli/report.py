@@ -59,7 +59,7 @@ def report(
         impact report --release 2026-12-minor --changes catalogs/example/changes
     """
     from impact.render.report import make_picture, render_report
-    from impact.render.report_data import ReportInput
+    from impact.render.report.data import ReportInput
     from impact.store.fsio import atomic_write, guard_output
 
     require_selection(change_files, release_id, changes_dir)

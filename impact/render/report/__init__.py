@@ -30,7 +30,7 @@ from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
 from impact.render.jsonio import dumps
 from impact.render.plaintext import char_refs, plural, tests_words
-from impact.render.report_data import Picture, ReportInput, page_data, report_data
+from impact.render.report.data import Picture, ReportInput, page_data, report_data
 from impact.render.svg import sanitize_svg
 from impact.render.templating import crossings, id_parts, render, safe_url
 
