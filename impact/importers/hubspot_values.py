@@ -79,7 +79,8 @@ def filter_values(item: Mapping[str, Any]) -> list[str] | None:
     exact = EXACT.get(str(kind).upper(), frozenset()) if kind else _ANY_TYPE
     if operator not in exact:
         return None
-    raw = said.get("values") if isinstance(said.get("values"), list) else [said.get("value")]
+    listed = said.get("values")
+    raw: list[Any] = listed if isinstance(listed, list) else [said.get("value")]
     found = sorted({text for value in raw if (text := _text(value)) is not None})
     return found or None
 
