@@ -292,3 +292,18 @@ def test_changes_then_check_a_hubspot_option_renamed(tmp_path: Path) -> None:
     impacted = _impacted(change)
     assert {"hubspot:list/Open Leads", "hubspot:list/Status Known", "hubspot:workflow/Qualify Open Leads"} <= impacted
     assert "hubspot:list/New Leads" not in impacted  # tests NEW only
+
+
+def test_the_example_catalog_holds_the_values_its_marketo_export_gives() -> None:
+    """catalogs/example/catalog/marketo.yaml was imported from exports/marketo: its values are the importer's."""
+    written = yaml.safe_load((ROOT / "catalogs" / "example" / "catalog" / "marketo.yaml").read_text())
+    found: Tests = {}
+    for key, asset in written["systems"]["marketo"]["assets"].items():
+        for dep in asset.get("depends_on") or []:
+            dep_id = dep if isinstance(dep, str) else dep["asset"]
+            if key.startswith(("smart-list/", "smart-campaign/")) and dep_id.startswith("marketo:field/"):
+                values = None if isinstance(dep, str) else dep.get("values")
+                found[(f"marketo:{key}", dep_id)] = tuple(values) if values else None
+    expected = marketo_independent(ROOT / "catalogs" / "example" / "exports" / "marketo")
+    assert {at: v for at, v in found.items() if at in expected} == expected
+    assert expected[("marketo:smart-list/MQL Ready", "marketo:field/leadStatus")] == ("Open", "Recycled")
