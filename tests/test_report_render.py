@@ -384,3 +384,29 @@ def _asset_rows(html: str) -> dict[str, str]:
     parser = Rows()
     parser.feed(html)
     return parser.rows
+
+
+def test_the_report_says_which_values_a_copy_carries_on(tmp_path: Path) -> None:
+    # Issue #29: a field that copies the changed one reads the value whole and passes the changed values on.
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "stack.yaml").write_text(
+        "teams:\n  ops: {name: Ops}\nsystems:\n  crm:\n    name: CRM\n    owner: ops\n    assets:\n"
+        "      field/status: {type: field}\n"
+        "      field/status-copy: {type: field, depends_on: [crm:field/status]}\n"
+        "      flow/closed: {type: flow, depends_on: [{asset: crm:field/status, values: [Closed]}]}\n",
+        encoding="utf-8",
+    )
+    change = tmp_path / "cr.yaml"
+    change.write_text(
+        "id: CR-3\ntitle: t\ncatalog: catalog\nchanges:\n  - {target: crm:field/status, action: modify, values: [New]}\n",
+        encoding="utf-8",
+    )
+    code, text, err = run("check", str(change))
+    assert code == 0, err
+    assert "crm:field/status -> crm:field/status-copy (carries 'New' on)" in text
+    out = tmp_path / "out"
+    code, _, err = run("report", str(change), "-o", str(out))
+    assert code == 0, err
+    rows = _asset_rows((out / "release-notes.html").read_text(encoding="utf-8"))
+    assert rows["crm:field/status-copy"].endswith("(carries 'New' on)") and "crm:flow/closed" not in rows
+    assert "`crm:field/status-copy` (carries 'New' on) |" in (out / "release-notes.md").read_text(encoding="utf-8")

@@ -134,6 +134,11 @@ def tests_words(values: Iterable[str]) -> str:
     return f"tests {quoted(values)}"
 
 
+def carries_words(values: Iterable[str]) -> str:
+    """What a why-path's first dependency passes on, read whole: ``carries 'In Progress' on``."""
+    return f"carries {quoted(values)} on"
+
+
 def show_path(path: Reach | tuple[str, ...] | list[str]) -> str:
     """A why-path as one line of text, folded when long (see :func:`compact_path`).
 
@@ -147,6 +152,9 @@ def show_path(path: Reach | tuple[str, ...] | list[str]) -> str:
         tests = path.tests
         if tests:
             return show_path(path.path) + f" ({tests_words(tests)})"
+        carries = path.carries
+        if carries:  # read the value whole: passes the changed values on, nothing else
+            return show_path(path.path) + f" ({carries_words(carries)})"
         if path.steps <= COMPACT_ABOVE:
             return safe(ARROW.join(path.path))
         parts = fold_points(path.key_points)

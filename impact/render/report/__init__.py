@@ -29,7 +29,7 @@ from impact.core.errors import ImpactError
 from impact.graph.depgraph import DependencyGraph
 from impact.load.change import ChangeRequest
 from impact.render.jsonio import dumps
-from impact.render.plaintext import char_refs, plural, tests_words
+from impact.render.plaintext import carries_words, char_refs, plural, tests_words
 from impact.render.report.data import Picture, ReportInput, page_data, report_data
 from impact.render.svg import sanitize_svg
 from impact.render.templating import crossings, id_parts, render, safe_url
@@ -60,6 +60,7 @@ def render_report(report: ReportInput, templates: str | None = None) -> dict[str
         "safe_url": safe_url,
         "ids": id_parts,
         "tests_words": tests_words,
+        "carries_words": carries_words,
         "crossings": crossings,
         "head_rows": HEAD_ROWS,
         "svg_file": SVG_NAME if svg else None,

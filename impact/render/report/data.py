@@ -103,9 +103,12 @@ def _why(r: Mapping[str, Any]) -> dict[str, Any]:
     """An impacted asset's why-path for the page.
 
     Whole when the JSON has it, else its last step and how many steps are left out; with the values its
-    first dependency tests (``path_tests``, issue #29), when the change names some it tests.
+    first dependency tests (``path_tests``, issue #29), when the change names some it tests, or passes on
+    read whole (``path_carries``).
     """
     tested = {"path_tests": list(r["tests"])} if r.get("tests") else {}
+    if r.get("carries"):
+        tested["path_carries"] = list(r["carries"])
     if r.get("path_left_out"):
         return {"path": [r["via"], r["asset"]], "notes": [r["via_note"]], "left_out": r["steps"] - 1, **tested}
     return {"path": r["path"], "notes": r["notes"], "left_out": 0, **tested}
@@ -197,6 +200,7 @@ def _assets(catalog: Catalog, changed_by: Reaches, reached_by: Reaches) -> list[
                 "left_out": best["left_out"] if best else 0,
                 "steps": best["steps"] if best else 0,
                 **({"path_tests": best["path_tests"]} if best and best.get("path_tests") else {}),
+                **({"path_carries": best["path_carries"]} if best and best.get("path_carries") else {}),
                 "owner": _team_info(catalog, asset.owner if asset else catalog.systems[system_id].owner),
                 "changed_by": sorted(changed_by.get(aid, []), key=lambda c: c["change"]),
                 "reached_by": [{"change": r["change"], "tool_distance": r["tool_distance"]} for r in reaches],
