@@ -62,9 +62,8 @@ def _format_branches(source: str) -> list[int]:
         sides = [node.left, *node.comparators]
         named = any(isinstance(s, ast.Name) and s.id in ("fmt", "output_format", "picture_format") for s in sides)
         literal = any(
-            isinstance(s, ast.Constant) and isinstance(s.value, str)
-            or isinstance(s, ast.Tuple | ast.List | ast.Set)
-            and all(isinstance(e, ast.Constant) for e in s.elts)
+            (isinstance(s, ast.Constant) and isinstance(s.value, str))
+            or (isinstance(s, ast.Tuple | ast.List | ast.Set) and all(isinstance(e, ast.Constant) for e in s.elts))
             for s in sides
         )
         if named and literal:

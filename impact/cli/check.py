@@ -70,7 +70,7 @@ def run_checks(
     "--base",
     metavar="REV",
     help="No change file: derive the change from the exports the catalog's 'sources:' list, as they differ between "
-         "this git revision and --head.",
+    "this git revision and --head.",
 )
 @click.option("--head", metavar="REV", help="With --base: the newer revision. Default: HEAD.")
 @output_file_option
