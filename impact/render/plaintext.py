@@ -4,7 +4,8 @@ Escaped (:func:`safe`, :func:`visible`, :func:`char_refs`: no control or
 reordering character ever reaches a terminal or a file raw), counted
 (:func:`plural`), set out in columns (:func:`table`), and why-paths shown
 and folded the one way every answer shows them (:func:`show_path`, with the
-values a dependency tests: :func:`tests_words`).
+values a dependency tests, :func:`tests_words`, or passes on read whole,
+:func:`carries_words`).
 """
 
 from __future__ import annotations
