@@ -41,7 +41,8 @@ class ImportedAsset:
     depends_on: list[str] = field(default_factory=list)
     name: str | None = None  # display name (a label in the source); written when the catalog format has it
     uses: dict[str, list[str]] = field(default_factory=dict)  # dependency id → the aspects it uses of it
-    values: dict[str, list[str]] = field(default_factory=dict)  # dependency id → the values it tests of it (issue #29)
+    # dependency id → the values it tests of it (issue #29)
+    values: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -194,11 +195,7 @@ def merge(
     for sid in sorted(imported.systems):
         src = imported.systems[sid]
         if sid in other_systems:
-            there = other_systems[sid]
-            hint = f"import into that file instead (-o {there})"
-            if imported.command == "csv":  # a CSV may list several systems: one import per file
-                hint = f"import its rows into that file instead: impact import csv {imported.source} --system {sid} -o {there}"
-            problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {there}; {hint}"))
+            problems.append(_defined_elsewhere(imported, sid, other_systems[sid]))
             continue
         system = dict(systems.get(sid, {}))
         if not system:
@@ -213,54 +210,15 @@ def merge(
         used_teams.add(system["owner"])
         assets: dict[str, Any] = dict(system.get("assets", {}))
         for key in sorted(src.assets):
-            item = src.assets[key]
-            asset = dict(assets.get(key, {}))
-            if not asset:
-                report.assets_added += 1
-            fields: list[tuple[str, str | None]] = [
-                ("type", item.type or "asset"),
-                ("owner", item.owner),
-                ("description", item.description),
-            ]
-            if _ASSET_HAS_NAME and item.name and item.name != key:
-                fields.insert(0, ("name", item.name))
-            for name, value in fields:
-                if name == "owner" and value == system["owner"]:
-                    continue  # the system's owner is the default; writing it again is noise
-                if value and not asset.get(name):
-                    if key in assets:
-                        report.fields_filled += 1
-                    asset[name] = value
-            if asset.get("owner"):
-                used_teams.add(asset["owner"])
-            deps = list(asset.get("depends_on", []))
-            have = {_dep_id(d) for d in deps}
-            for dep in item.depends_on:
-                if dep not in have:
-                    deps.append(_dependency(item, dep))
-                    have.add(dep)
-                    report.dependencies_added += 1
-            if deps:
-                asset["depends_on"] = deps
-            assets[key] = _ordered(asset)
+            assets[key] = _merged_asset(assets, key, src.assets[key], system["owner"], report)
+            if assets[key].get("owner"):
+                used_teams.add(assets[key]["owner"])
         report.not_in_source.extend(f"{sid}:{key}" for key in sorted(assets) if key not in src.assets)
         system["assets"] = dict(sorted(assets.items()))
         systems[sid] = _ordered_system(system)
     if problems:
         raise ImpactError(problems)
-    tests: dict[str, Any] = dict(data.get("tests", {}))
-    for tid in sorted(imported.tests):
-        test = imported.tests[tid]
-        if tid in tests:
-            continue  # a person may have edited it: kept as it is
-        tests[tid] = {
-            "name": test.name,
-            "covers": list(test.covers),
-            "kind": test.kind,
-            **({"run": test.run} if test.run else {}),
-            **({"owner": test.owner} if test.owner else {}),
-        }
-        report.tests_added += 1
+    tests = _merged_tests(dict(data.get("tests", {})), imported.tests, report)
     if tests:
         data["tests"] = dict(sorted(tests.items()))
     teams = dict(data.get("teams", {}))
@@ -273,6 +231,65 @@ def merge(
     out["systems"] = systems
     out.update({key: value for key, value in data.items() if key not in ("teams", "systems")})
     return out, report
+
+
+def _defined_elsewhere(imported: Imported, sid: str, there: str) -> Problem:
+    """The problem of an imported system that another catalog file defines."""
+    hint = f"import into that file instead (-o {there})"
+    if imported.command == "csv":  # a CSV may list several systems: one import per file
+        command = f"impact import csv {imported.source} --system {sid} -o {there}"
+        hint = f"import its rows into that file instead: {command}"
+    return Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {there}; {hint}")
+
+
+def _merged_asset(
+    assets: dict[str, Any], key: str, item: ImportedAsset, system_owner: str, report: MergeReport
+) -> dict[str, Any]:
+    """The asset ``key`` of a system's ``assets``, with the fields it lacks and the dependencies the import found."""
+    asset = dict(assets.get(key, {}))
+    if not asset:
+        report.assets_added += 1
+    fields: list[tuple[str, str | None]] = [
+        ("type", item.type or "asset"),
+        ("owner", item.owner),
+        ("description", item.description),
+    ]
+    if _ASSET_HAS_NAME and item.name and item.name != key:
+        fields.insert(0, ("name", item.name))
+    for name, value in fields:
+        if name == "owner" and value == system_owner:
+            continue  # the system's owner is the default; writing it again is noise
+        if value and not asset.get(name):
+            if key in assets:
+                report.fields_filled += 1
+            asset[name] = value
+    deps = list(asset.get("depends_on", []))
+    have = {_dep_id(d) for d in deps}
+    for dep in item.depends_on:
+        if dep not in have:
+            deps.append(_dependency(item, dep))
+            have.add(dep)
+            report.dependencies_added += 1
+    if deps:
+        asset["depends_on"] = deps
+    return _ordered(asset)
+
+
+def _merged_tests(tests: dict[str, Any], imported: dict[str, ImportedTest], report: MergeReport) -> dict[str, Any]:
+    """The file's ``tests`` with the imported tests it lacks added (one it has may have been edited: kept as it is)."""
+    for tid in sorted(imported):
+        if tid in tests:
+            continue
+        test = imported[tid]
+        tests[tid] = {
+            "name": test.name,
+            "covers": list(test.covers),
+            "kind": test.kind,
+            **({"run": test.run} if test.run else {}),
+            **({"owner": test.owner} if test.owner else {}),
+        }
+        report.tests_added += 1
+    return tests
 
 
 def _dependency(item: ImportedAsset, dep: str) -> str | dict[str, Any]:
