@@ -249,11 +249,7 @@ def _merged_asset(
     asset = dict(assets.get(key, {}))
     if not asset:
         report.assets_added += 1
-    fields: list[tuple[str, str | None]] = [
-        ("type", item.type or "asset"),
-        ("owner", item.owner),
-        ("description", item.description),
-    ]
+    fields = [("type", item.type or "asset"), ("owner", item.owner), ("description", item.description)]
     if _ASSET_HAS_NAME and item.name and item.name != key:
         fields.insert(0, ("name", item.name))
     for name, value in fields:
