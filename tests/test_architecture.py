@@ -146,8 +146,6 @@ LONG_MODULES = {
     "impact/cli/importers.py": 674,  # grew with the Marketo, HubSpot and Tableau commands: split by importer next
     "impact/cli/main.py": 545,
     "impact/graph/depgraph.py": 525,
-    "impact/read/records.py": 506,
-    "impact/read/schema.py": 618,
     "impact/render/dot.py": 501,
     "impact/render/report.py": 565,
 }

@@ -2,7 +2,7 @@
 
 A file read by the fast reader (:mod:`impact.read.fastyaml`) has a record
 without places; a message about one of its definitions needs the line and
-column of the definition's key. :func:`~impact.read.records.definition_places`
+column of the definition's key. :func:`~impact.read.definition_places.definition_places`
 finds them by reading the whole file precisely, which costs about twenty
 times what the fast reader took. Here they are found from the file's
 *outline*: the lines at the indentation of the mappings that hold
@@ -54,7 +54,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from impact.read.records import FileRecord, definition_places
+from impact.read.definition_places import definition_places
+from impact.read.records import FileRecord
 
 
 class Defined(NamedTuple):
@@ -83,9 +84,7 @@ def defined_by_record(record: FileRecord) -> Defined:
 
 
 def defined_by_data(data: Any) -> Defined | None:
-    """What a file defines, from its data as the fast reader read it (as :func:`~impact.read.records.definition_places`
-    reads it).
-    """
+    """What a file defines, from its data as the fast reader read it (as :func:`definition_places` reads it)."""
     if not isinstance(data, dict):
         return None
 
@@ -322,8 +321,7 @@ def _ids(entries: list[tuple[str, int, int]] | None) -> list[str]:
 
 
 def outline_places(text: str, defined: Defined, limit: int = 6) -> dict[str, tuple[int, int]] | None:
-    """Where each definition of ``text`` stands, as :func:`~impact.read.records.definition_places` gives it; None to
-    read it precisely.
+    """Where each definition of ``text`` stands, as :func:`definition_places` gives it; None to read it precisely.
 
     ``text`` must be a file the fast reader accepted and ``defined`` what it
     defines. Lines indented by more than ``limit`` spaces are skipped unseen
@@ -384,8 +382,7 @@ def _read_fast(record: FileRecord) -> bool:
 
 
 def places_by_record(raw: bytes, record: FileRecord) -> dict[str, tuple[int, int]] | None:
-    """:func:`~impact.read.records.definition_places` of a file read by the fast reader, from its outline; None if in
-    doubt.
+    """:func:`definition_places` of a file read by the fast reader, from its outline; None if in doubt.
 
     ``record`` is the file's record, which says what it defines; a record
     not built by the fast reader gets None (its file may hold what the fast
@@ -401,7 +398,7 @@ def places_by_record(raw: bytes, record: FileRecord) -> dict[str, tuple[int, int
 
 
 def located(raw: bytes, name: str) -> dict[str, tuple[int, int]]:
-    """:func:`~impact.read.records.definition_places`, from the file's outline if the fast reader accepts it.
+    """:func:`definition_places`, from the file's outline if the fast reader accepts it.
 
     What the file defines is then known from the fast reader's data; a file
     the fast reader declines, or whose outline is in doubt, is read precisely.
