@@ -122,7 +122,7 @@ def edit_change(path: Path, edit: Edit) -> str:
     """
     # pydantic and the precise reader only when a file is written (start-up time of the other commands)
     from impact.read.schema import ChangeSpec
-    from impact.read.validation import validate
+    from impact.read.shape_check import validate
     from impact.read.yamlio import parse_yaml
 
     name = display_path(path)

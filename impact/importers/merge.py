@@ -29,7 +29,7 @@ from impact.load.files import catalog_files
 from impact.read.gcpause import gc_paused
 from impact.read.limits import Limits, read_limited
 from impact.read.schema import AssetSpec, CatalogFileSpec, DependencySpec, plain_validator
-from impact.read.validation import validate
+from impact.read.shape_check import validate
 from impact.read.yamlio import parse_yaml
 from impact.store.fsio import atomic_write, guard_output
 

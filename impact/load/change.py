@@ -176,8 +176,8 @@ def _parse_fields(raw: bytes, name: str) -> _Fields:
     """Parse and shape-check a change file: its fields as plain values, places as (line, col)."""
     # Only for a change file not in the cache: a warm check needs neither pydantic nor PyYAML (start-up time).
     from impact.read.schema import ChangeSpec
+    from impact.read.shape_check import validate
     from impact.read.slips import known_keys
-    from impact.read.validation import validate
     from impact.read.yamlio import parse_yaml
 
     doc = parse_yaml(raw, name, keys=known_keys(ChangeSpec))

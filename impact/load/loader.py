@@ -60,8 +60,8 @@ def read_catalog_records(
     from impact.load.workers import file_records_in_workers
     from impact.read.records import record_from
     from impact.read.schema import CatalogFileSpec
+    from impact.read.shape_check import salvage_catalog_file, validate
     from impact.read.slips import known_keys
-    from impact.read.validation import salvage_catalog_file, validate
     from impact.read.yamlio import parse_yaml
 
     read: list[tuple[Path, str, bytes]] = []

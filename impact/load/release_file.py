@@ -100,8 +100,8 @@ def _read_release(file: Path, name: str, max_bytes: int, problems: ProblemList) 
     """A release file's spec and document, its dates checked; None if it cannot be read (its problems added)."""
     # Imported here: a command that reads no release file needs neither pydantic nor PyYAML (start-up time).
     from impact.read.schema import ReleaseSpec
+    from impact.read.shape_check import validate
     from impact.read.slips import known_keys
-    from impact.read.validation import validate
     from impact.read.yamlio import parse_yaml
 
     try:

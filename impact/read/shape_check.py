@@ -1,4 +1,4 @@
-"""Checking a parsed file against its model: the spec, or problems a person can act on.
+"""Checking the shape of a parsed file against its model: the spec, or problems a person can act on.
 
 pydantic's errors are turned into messages a marketer can act on, each at
 ``file:line:col``, root causes first (a slipped key explains what follows from
