@@ -90,7 +90,9 @@ def test_writers_as_salesforce_writers() -> None:
         "name",
         "schema",
         "availability",
+        "values",  # it writes a literal: renaming that option breaks it (issue #29)
     ]
+    assert assets["workflow/Set Product Interest"].values["hubspot:property/contacts.product_interest"] == ["analytics"]
     assert (assets["workflow/Form fill - Region"].description or "").startswith("Inactive workflow")
     assert "property/contacts.hs_form_id" not in assets  # an event property, not the contact's
     assert "property/deals.hs_is_closed_won" in assets["list/EMEA Won Customers"].depends_on[-1]

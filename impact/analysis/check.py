@@ -51,6 +51,8 @@ class CheckResult:
     """The note of every dependency on the impacted assets' paths, by ``(upstream, downstream)``."""
     risk: dict[str, Risk] = field(default_factory=dict)
     """Each impacted asset's risk (see :mod:`impact.analysis.answer`)."""
+    left_out: list[str] = field(default_factory=list)
+    """Assets a value-level change leaves out: they test the changed field only for values it does not name."""
     asset_fields: AssetFields | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -217,7 +219,8 @@ def check_change(
 ) -> CheckResult:
     """Everything ``impact check`` reports for one change request."""
     changed = resolve_change(change, catalog)
-    impacted = graph.impact_of({c.asset: c.aspects for c in changed if c.in_catalog}, max_tools)
+    touched = {c.asset: c.aspects for c in changed if c.in_catalog}
+    impacted = graph.impact_of(touched, max_tools)
     distance_of = {c.asset: 0 for c in changed if c.in_catalog}
     distance_of.update({r.asset: r.tool_distance for r in impacted})
     tests, untested = tests_for(catalog, distance_of)
@@ -242,5 +245,6 @@ def check_change(
         # asset, never a walk of every path (a 5,000-long chain has 12.5 million steps);
         # the search found each one's note with it.
         notes=PathNotes(impacted),
+        left_out=graph.left_out(touched),
         asset_fields=fields,
     )

@@ -135,7 +135,7 @@ PLURALS = {"quick-hit": "quick hits", "minor": "minor releases"}
 def _too_many(rule: PathRule, name: str, reaches: Sequence[Reach]) -> str:
     """``reaches 250 assets in the same tool; quick hits reach none``.
 
-    >>> from impact.graph.depgraph import ShortestPathTree
+    >>> from impact.graph.trees import ShortestPathTree
     >>> tree = ShortestPathTree({}, {}, 1, {}, False)
     >>> _too_many(PathRule(max_impacted=0), "quick-hit", [Reach("sf:a", 0, 1, tree), Reach("sf:b", 0, 2, tree)])
     'reaches 2 assets in the same tool; quick hits reach none'

@@ -14,7 +14,8 @@ from impact.analysis.check import check_change
 from impact.core.catalog import Catalog
 from impact.core.errors import ImpactError, Problem, display_path
 from impact.core.ids import suggest_asset
-from impact.graph.depgraph import DependencyGraph, EndTree, Reach
+from impact.graph.depgraph import DependencyGraph, Reach
+from impact.graph.trees import EndTree
 from impact.load.change import ChangeRequest, change_files, load_changes
 
 EXCLUDED_STATUSES = ("draft",)

@@ -162,6 +162,76 @@ def passes(changed_aspects: frozenset[str] | None, uses: frozenset[str] | None) 
     return not any(u.startswith(MARK) for u in uses) or not any(c.startswith(MARK) for c in changed_aspects)
 
 
+def names_values(packed: frozenset[str] | None) -> bool:
+    """Whether a packed set names values (``=Closed``)."""
+    return packed is not None and any(a.startswith(MARK) for a in packed)
+
+
+def only_values(changed_aspects: frozenset[str]) -> bool:
+    """Whether a change touches named values and no other aspect: a value-level change (issue #29).
+
+    >>> only_values(touched("modify", None, ["New"])), only_values(touched("modify", ["values", "name"], ["New"]))
+    (True, False)
+    >>> only_values(touched("modify", ["values"]))   # every value: not narrowed
+    False
+    """
+    return names_values(changed_aspects) and not any(a in changed_aspects for a in _OTHERS)
+
+
+def scoped_out(changed_aspects: frozenset[str], uses: frozenset[str] | None) -> bool:
+    """Whether a dependency on a value-level change tests the field only for values the change does not name.
+
+    Such a downstream asset handles only the records whose value it tests
+    (a flow that starts on ``Status = 'Closed'``, a rule whose criteria
+    say ``equals Closed``); the change is about records with other values,
+    so it is left out of the answer however else the change would reach it
+    (see :func:`impact.graph.values_reach.reach_values`).
+
+    >>> scoped_out(touched("modify", None, ["New"]), pack(["values"], ["Closed"]))
+    True
+    >>> scoped_out(touched("modify", None, ["New"]), pack(None, ["New", "Closed"])), scoped_out(
+    ...     touched("modify", None, ["New"]), None)
+    (False, False)
+    """
+    return only_values(changed_aspects) and names_values(uses) and not passes(changed_aspects, uses)
+
+
+def reads_whole(changed_aspects: frozenset[str], uses: frozenset[str] | None) -> bool:
+    """Whether a dependency carries a value-level change as a whole-value read: it passes it and tests no value.
+
+    What such a downstream asset does with the value (copy it, pass it on,
+    show it) carries the changed values on and changes nothing else, so it
+    passes the change on as those values (:func:`carried_step`), not as new data.
+
+    >>> one = touched("modify", None, ["New"])
+    >>> reads_whole(one, None), reads_whole(one, pack(["values"], ["New"])), reads_whole(one, pack(["name"], None))
+    (True, False, False)
+    """
+    return only_values(changed_aspects) and passes(changed_aspects, uses) and not names_values(uses)
+
+
+def carried_step(carried: frozenset[str], uses: frozenset[str] | None) -> bool | None:
+    """How a dependency on an asset that carries changed values on (``carried``: the marked values) passes them.
+
+    None: it does not (it reads no data of it, or tests other values only);
+    True: it carries them on in turn (it reads the whole value);
+    False: it tests one of them, so what it produces may now differ (new data).
+
+    >>> new = frozenset({"=New"})
+    >>> carried_step(new, None), carried_step(new, pack(None, ["New"])), carried_step(new, pack(None, ["Closed"]))
+    (True, False, None)
+    >>> carried_step(new, pack(["name", "schema"], None)) is None   # a writer's dependency on the field's name
+    True
+    """
+    if uses is None:
+        return True
+    if "data" not in uses:  # a writer's literal, a field's name: about the carrying asset itself, not what it holds
+        return None
+    if not names_values(uses):
+        return True
+    return False if not uses.isdisjoint(carried) else None
+
+
 def ordered(packed: frozenset[str]) -> tuple[str, ...]:
     """A packed set as the cache keeps it: aspects in their order, then the marked values sorted.
 

@@ -16,128 +16,16 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from impact.core.aspects import EVERY, VALUES, common_values, passes
+from impact.core.aspects import EVERY, VALUES, common_values, passes, unpack
 from impact.core.catalog import AssetSource, Catalog, EdgeList
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.graph.aspects import carries
 from impact.graph.search import EdgeFilter, cyclic_components, first_cycle, reach_back, reverse, shortest_reach
+from impact.graph.trees import EndTree, PairTree, ShortestPathTree
+from impact.graph.values_reach import STATES, is_value_level, pair_tree_parts, reach_values, scoped_out_assets
 
 if TYPE_CHECKING:
     import networkx as nx
-
-
-class ShortestPathTree:
-    """The result of one search: each reached asset's next step toward the change.
-
-    Paths are read off this tree on demand, so a search costs memory and time
-    linear in what it reaches, even when paths are long (a 5,000-asset chain
-    would otherwise hold 12.5 million path steps).
-    """
-
-    __slots__ = ("_points", "big", "distance", "notes", "system_of", "tests", "toward", "upstream")
-
-    def __init__(
-        self,
-        toward: dict[str, str],
-        distance: dict[str, int],
-        big: int,
-        system_of: Mapping[str, str],
-        upstream: bool,
-        notes: dict[str, str] | None = None,
-    ) -> None:
-        self.toward = toward  # asset -> its neighbour one step nearer the change (absent for changed assets)
-        self.distance = distance  # composite Dijkstra distance: crossings * big + steps, nearest first
-        self.notes = notes or {}  # asset -> the note of its dependency on ``toward[asset]``, where there is one
-        self.tests: dict[
-            str, tuple[str, ...]
-        ] = {}  # asset -> the values its dependency on a changed asset tests that the change names
-        self.big = big
-        self.system_of = system_of
-        self.upstream = upstream
-        self._points: dict[str, tuple[tuple[int, str], ...]] | None = None
-
-    def walk(self, asset: str) -> list[str]:
-        """From ``asset`` back to the changed asset it is reached from."""
-        steps = [asset]
-        toward = self.toward
-        while steps[-1] in toward:
-            steps.append(toward[steps[-1]])
-        return steps
-
-    def crossings(self, asset: str) -> tuple[tuple[int, str], ...]:
-        """The key points of ``asset``'s path up to its last tool crossing (see :meth:`key_points`).
-
-        Worked out for ``asset`` and the assets on its path not asked about
-        yet, each from its neighbour's, and kept: asking about every reached
-        asset costs time linear in what the search reached, asking about a
-        few costs only their paths.
-        """
-        found = self._points
-        if found is None:
-            found = self._points = {}
-        if asset in found:
-            return found[asset]
-        toward, system_of, distance, big = self.toward, self.system_of, self.distance, self.big
-        chain = [asset]  # asset, then its path back to the first asset already known (or to the change)
-        nearer = toward.get(asset)
-        while nearer is not None and nearer not in found:
-            chain.append(nearer)
-            nearer = toward.get(nearer)
-        for node in reversed(chain):
-            nearer = toward.get(node)
-            if nearer is None:
-                found[node] = ((0, node),)
-            elif system_of[nearer] != system_of[node]:
-                steps = distance[node] % big
-                before = found[nearer]
-                if before[-1][1] != nearer:
-                    before += ((steps - 1, nearer),)
-                found[node] = (*before, (steps, node))
-            else:
-                found[node] = found[nearer]
-        return found[asset]
-
-    def key_points(self, asset: str) -> tuple[tuple[int, str], ...]:
-        """``(steps from the change, asset)`` for the change, both sides of every tool crossing, and ``asset``.
-
-        At most ``2 * tool distance + 2`` points, read off :meth:`crossings`,
-        so folding all paths costs time linear in what the search reached.
-        """
-        base = self.crossings(asset)
-        if base[-1][1] == asset:
-            return base
-        return (*base, (self.distance[asset] % self.big, asset))
-
-
-class EndTree(ShortestPathTree):
-    """An upstream search's result (:func:`~impact.graph.search.reach_back`): each asset's first step, then a tree.
-
-    ``toward`` and ``distance`` hold each reported asset's first step toward
-    the target and its distance; from that step on, paths follow ``carriers``,
-    the tree of assets that pass on what they produce all the way.
-    """
-
-    __slots__ = ("carriers",)
-
-    def __init__(
-        self, carriers: ShortestPathTree, toward: dict[str, str], distance: dict[str, int], notes: dict[str, str]
-    ) -> None:
-        super().__init__(toward, distance, carriers.big, carriers.system_of, True, notes)
-        self.carriers = carriers
-
-    def walk(self, asset: str) -> list[str]:
-        nearer = self.toward.get(asset)
-        return [asset] if nearer is None else [asset, *self.carriers.walk(nearer)]
-
-    def key_points(self, asset: str) -> tuple[tuple[int, str], ...]:
-        nearer = self.toward.get(asset)
-        if nearer is None:
-            return ((0, asset),)
-        steps = self.distance[asset] % self.big
-        before = self.carriers.crossings(nearer)
-        if self.system_of[nearer] != self.system_of[asset] and before[-1][1] != nearer:
-            before += ((steps - 1, nearer),)
-        return (*before, (steps, asset))
 
 
 class Reach:
@@ -183,6 +71,11 @@ class Reach:
         one step away).
         """
         return self.tree.tests.get(self.asset, ()) if self.steps == 1 and not self.tree.upstream else ()
+
+    @property
+    def carries(self) -> tuple[str, ...]:
+        """The changed values this asset carries on, reading them whole (a copy, a record passed on); else empty."""
+        return self.tree.carries(self.asset)
 
     @property
     def via(self) -> str | None:
@@ -382,10 +275,51 @@ class DependencyGraph:
         index = self._index
         changed = {index[a]: aspects for a, aspects in touched.items() if a in index}
         uses = self._edges.uses
-        found = self._search(touched, max_tools, follow=carries(changed, uses))
+        if uses and is_value_level(changed):
+            found = self._value_search(changed, max_tools)
+        else:
+            found = self._search(touched, max_tools, follow=carries(changed, uses))
         if found and uses and any(VALUES in aspects and len(aspects) > 1 for aspects in changed.values()):
             found[0].tree.tests = self._tested(changed, found)
         return found
+
+    def left_out(self, touched: Mapping[str, frozenset[str]]) -> list[str]:
+        """The assets a value-level change leaves out: they test the changed field only for other values (sorted ids).
+
+        Empty unless every changed asset's change names values and touches nothing else
+        (:mod:`impact.graph.values_reach`).
+        """
+        index = self._index
+        changed = {index[a]: aspects for a, aspects in touched.items() if a in index}
+        uses = self._edges.uses
+        if not uses or not is_value_level(changed):
+            return []
+        return sorted(self._ids[u] for u in scoped_out_assets(self._edges.offsets, self._edges.targets, changed, uses))
+
+    def _value_search(self, changed: Mapping[int, frozenset[str]], max_tools: int) -> list[Reach]:
+        """A value-level change's search (:mod:`impact.graph.values_reach`), its paths over (asset, state) pairs."""
+        big = len(self._ids) + 1
+        dist, toward, edge, left_out = reach_values(
+            self._edges.offsets, self._edges.targets, self._system, changed, self._edges.uses, max_tools, big
+        )
+        nearest, pair_of, step = pair_tree_parts(dist, toward, edge)
+        ids, n, stored = self._ids, len(self._ids), self._edges.notes
+        order = [key % n for key in sorted([d * n + u for u, d in nearest.items()])]
+        name = {u: ids[u] for u in order}
+        named = {x: (name[x // STATES], x % STATES) for x in dist}
+        tree = PairTree(
+            {name[u]: name[toward[x] // STATES] for u, x in pair_of.items() if x in toward},
+            {name[u]: nearest[u] for u in order},
+            big,
+            self._system_of,
+            {name[u]: stored[pos] for u, pos in step.items() if pos in stored} if stored else {},
+            {named[y]: named[x] for y, x in toward.items()},
+            {named[x]: d for x, d in dist.items()},
+            {name[u]: x % STATES for u, x in pair_of.items() if x % STATES},
+        )
+        tree.left_out = sorted(ids[u] for u in left_out)
+        tree.carried = tuple(sorted(unpack(frozenset().union(*changed.values()))[1] or ()))
+        return [Reach(name[u], nearest[u] // big, nearest[u] % big, tree, u) for u in order if nearest[u]]
 
     def _tested(self, changed: Mapping[int, frozenset[str]], found: list[Reach]) -> dict[str, tuple[str, ...]]:
         """Each asset reached in one step whose dependency tests values the change names → those values."""

@@ -13,8 +13,13 @@ deepest folder a ``PAGE_VIEW`` filter names (``uses: [name]``); a workflow
 on what its enrollment criteria, suppression lists, branches and goal test.
 A property a workflow's set-property action writes depends on the workflow
 for its ``data``, and the workflow on the property's ``name``, ``schema`` and
-``availability``. Filters inside event branches test the event's
-properties, not the record's, and are left out. A list id that is not in
+``availability``, and on its ``values`` when it writes a literal. Filters
+inside event branches test the event's properties, not the record's, and
+are left out. A dependency on a property that is only compared with
+literal values by exact operators (``IS_ANY_OF``, ``IS_EQUAL_TO``, their
+negations), and only written as literals, lists them (``values:``, issue
+#29); partial matches, ``IS_KNOWN`` and ranges read the whole value
+(:mod:`impact.importers.hubspot_values`). A list id that is not in
 the folder is named in a note, never guessed.
 """
 
@@ -25,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from impact.core.errors import ImpactError, Problem, display_path
+from impact.importers.hubspot_values import filter_values, written_value
 from impact.importers.merge import Imported, ImportedAsset
 from impact.importers.webpaths import deepest_folder
 from impact.importers.xmlread import read_json
@@ -80,6 +86,26 @@ class Reader:
         self.imported, self.system, self.website = imported, system, website
         self.folders = dict(known.get(website or "", {}))
         self.lists: dict[str, str] = {}  # listId -> name
+        self.tested: dict[tuple[str, str], set[str] | None] = {}  # (asset, property) -> its values; None: whole
+
+    def test(self, key: str, prop: str, values: list[str] | str | None) -> None:
+        """``key`` compares (or writes) ``prop`` with ``values`` (None: it reads the whole value)."""
+        at = (key, f"{self.system}:{prop}")
+        before = self.tested.get(at, set())
+        if before is None or values is None:
+            self.tested[at] = None
+        else:
+            self.tested[at] = before | ({values} if isinstance(values, str) else set(values))
+
+    def narrow(self) -> None:
+        """Each dependency on a property that only compares or writes literal values lists them (issue #29)."""
+        for (key, dep), values in sorted(self.tested.items()):
+            item = self.assets[key]
+            if not values or dep not in item.depends_on:
+                continue
+            item.values[dep] = sorted(values)
+            if dep in item.uses and "values" not in item.uses[dep]:  # a writer's: the values it writes matter too
+                item.uses[dep] = [*item.uses[dep], "values"]
 
     @property
     def assets(self) -> dict[str, ImportedAsset]:
@@ -119,7 +145,9 @@ class Reader:
         for fobj, item in branch_filters(branch, obj):
             kind = item.get("filterType")
             if kind == "PROPERTY" and isinstance(item.get("property"), str):
-                self.depend(key, self.property(fobj, item["property"]))
+                prop = self.property(fobj, item["property"])
+                self.depend(key, prop)
+                self.test(key, prop, filter_values(item))
             elif kind == "IN_LIST" and item.get("listId") is not None:
                 self.list_ref(key, item["listId"], where)
             elif kind == "PAGE_VIEW" and isinstance(item.get("pageUrl"), str) and self.website:
@@ -184,6 +212,7 @@ def read_hubspot_export(
             )
     for flow in flows:
         _flow(reader, flow)
+    reader.narrow()
     for item in target.assets.values():
         item.depends_on.sort()
     imported.notes.sort()
@@ -225,3 +254,4 @@ def _flow(reader: Reader, flow: dict[str, Any]) -> None:
             prop = reader.property(obj, fields["property_name"])
             reader.depend(prop, key, ["data"])  # the workflow writes it
             reader.depend(key, prop, WRITER_USES)
+            reader.test(key, prop, written_value(fields))

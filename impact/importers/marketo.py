@@ -24,7 +24,10 @@ folder a ``Visited Web Page`` / ``Clicks Link on Web Page`` pattern names
 (``uses: [name]``). A form depends on its fields; a segmentation on its
 segments; with a Salesforce system, a ``crmManaged`` field on the Lead field
 it syncs with (:mod:`impact.importers.marketo_rules`). A reference that
-cannot be resolved is named in a note, never guessed.
+cannot be resolved is named in a note, never guessed. A rule that only
+compares a field with literal values (``Lead Status is Open, Recycled``)
+makes the dependency list them (``values:``, issue #29); partial matches,
+ranges and emptiness read the whole value (:mod:`impact.importers.marketo_values`).
 """
 
 from __future__ import annotations
@@ -175,13 +178,23 @@ class Reader:
         self.assets[key] = ImportedAsset(type_, None, description, [], name)
         return self.assets[key]
 
-    def depend(self, key: str, upstream: str, uses: list[str] | None = None) -> None:
+    def depend(self, key: str, upstream: str, uses: list[str] | None = None, values: list[str] | None = None) -> None:
+        """``key`` depends on ``upstream``; ``values``: the only values it tests (None: the whole value)."""
         item = self.assets[key]
         dep = upstream if ":" in upstream.split("/", 1)[0] else f"{self.system}:{upstream}"
-        if dep != f"{self.system}:{key}" and dep not in item.depends_on:
-            item.depends_on.append(dep)
-            if uses:
-                item.uses[dep] = uses
+        if dep == f"{self.system}:{key}":
+            return
+        if dep in item.depends_on:  # read again (two lists of one name): values add up, a whole reading wins
+            if values and dep in item.values:
+                item.values[dep] = sorted({*item.values[dep], *values})
+            else:
+                item.values.pop(dep, None)
+            return
+        item.depends_on.append(dep)
+        if uses:
+            item.uses[dep] = uses
+        if values:
+            item.values[dep] = list(values)
 
     def warn(self, where: str, message: str) -> None:
         note = f"Warning: {where}: {message}; not linked (declare it under 'links:' if it holds)"

@@ -4,7 +4,8 @@ Smart list rules (``smartList/{id}.json?includeRules=true``) name what they
 read by the names the UI shows: lead fields by display name, smart lists,
 programs and forms by name, web pages by URL pattern. :func:`references`
 resolves each against what the export defines; anything that does not
-resolve is named in a note, never guessed.
+resolve is named in a note, never guessed. The values a rule compares a
+field with are those of :mod:`impact.importers.marketo_values`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from impact.importers.marketo_values import FieldTests, all_must_hold, operator_of
 from impact.importers.webpaths import deepest_folder
 
 WEB_FILTERS = {"visited web page", "clicks link on web page", "visits web page", "clicked link on web page"}
@@ -85,18 +87,20 @@ class Reader(Protocol):
     @property
     def refs(self) -> Refs: ...
 
-    def depend(self, key: str, upstream: str, uses: list[str] | None = None) -> None: ...
+    def depend(
+        self, key: str, upstream: str, uses: list[str] | None = None, values: list[str] | None = None
+    ) -> None: ...
 
     def warn(self, where: str, message: str) -> None: ...
 
 
-def _rules(rules: Any) -> Iterator[dict[str, Any]]:
+def _rules(rules: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     if not isinstance(rules, dict):
         return
     for part in ("filters", "triggers"):
         for item in rules.get(part) or []:
             if isinstance(item, dict):  # the older spec types triggers as strings: nothing to resolve
-                yield item
+                yield part, item
 
 
 def _values(rule: Mapping[str, Any], attributes: set[str] | None = None) -> list[str]:
@@ -113,7 +117,9 @@ def _values(rule: Mapping[str, Any], attributes: set[str] | None = None) -> list
 
 def references(reader: Reader, key: str, rules: Any, where: str) -> None:
     """Make ``key`` depend on what its smart list ``rules`` name (see the module docstring)."""
-    for rule in _rules(rules):
+    fields: dict[str, FieldTests] = {}  # REST name -> what the rules do with it
+    held = isinstance(rules, dict) and all_must_hold(rules)
+    for part, rule in _rules(rules):
         name = str(rule.get("name") or "").strip()
         low = name.lower()
         if low in WEB_FILTERS:
@@ -135,24 +141,48 @@ def references(reader: Reader, key: str, rules: Any, where: str) -> None:
                 reader, key, _values(rule, {"program"}) or _values(rule), reader.refs.programs, "program", where, name
             )
         elif low in FIELD_CHANGE_FILTERS:
-            for value in _values(rule, {"attribute"}) or _values(rule):
-                _field(reader, key, value, where, name)
+            changed = _values(rule, {"attribute"}) or _values(rule)
+            conditions = [c for c in rule.get("conditions") or [] if isinstance(c, dict)]
+            for value in changed:
+                tests = _field(reader, fields, value, where, name)
+                if tests is not None:
+                    tests.change(conditions, rule)
+                    tests.whole = tests.whole or len(changed) > 1  # whose value do its conditions test?
         elif name in reader.refs.segments:
             _named(reader, key, _values(rule), reader.refs.segments[name], f"segment/{name}", where, name)
         elif str(rule.get("ruleType", "")).lower() == "attribute" or reader.refs.field_by_name(name):
-            for cond in rule.get("conditions") or []:
-                if isinstance(cond, dict) and isinstance(cond.get("attributeName"), str):
-                    _field(reader, key, cond["attributeName"], where, name)
-            if not any(isinstance(c, dict) and c.get("attributeName") for c in rule.get("conditions") or []):
-                _field(reader, key, name, where, name)
+            _attribute(reader, fields, rule, where, name, held and part == "filters")
+    for rest, tests in fields.items():
+        reader.depend(key, f"field/{rest}", values=tests.tested())
 
 
-def _field(reader: Reader, key: str, label: str, where: str, rule: str) -> None:
+def _attribute(
+    reader: Reader, fields: dict[str, FieldTests], rule: dict[str, Any], where: str, name: str, must_hold: bool
+) -> None:
+    """An attribute rule: each condition compares its field (``attributeName``, else the rule's name) with values."""
+    conditions = [c for c in rule.get("conditions") or [] if isinstance(c, dict)]
+    named = [c for c in conditions if isinstance(c.get("attributeName"), str)]
+    for cond in named:
+        tests = _field(reader, fields, cond["attributeName"], where, name)
+        if tests is not None:
+            tests.compare(operator_of(cond, rule), cond.get("values"), must_hold)
+    if not any(c.get("attributeName") for c in conditions):
+        tests = _field(reader, fields, name, where, name)
+        if tests is not None:
+            chosen = [c for c in conditions if c.get("isPrimary") is True] or conditions
+            for cond in chosen:
+                tests.compare(operator_of(cond, rule), cond.get("values"), must_hold)
+            if not chosen:
+                tests.compare(operator_of({}, rule), None)  # no condition: no literal, the whole value
+
+
+def _field(reader: Reader, fields: dict[str, FieldTests], label: str, where: str, rule: str) -> FieldTests | None:
+    """What the rules do with the lead field shown as ``label`` (None, and a note, when no one field is)."""
     rest = reader.refs.field_by_name(label)
-    if rest is not None:
-        reader.depend(key, f"field/{rest}")
-    else:
+    if rest is None:
         reader.warn(where, f"{rule!r} tests {label!r}, which is not one lead field of leadFields.json")
+        return None
+    return fields.setdefault(rest, FieldTests())
 
 
 def _named(reader: Reader, key: str, values: list[str], names: set[str], kind: str, where: str, rule: str) -> None:

@@ -142,6 +142,11 @@ def children(el: Element, tag: str) -> list[Element]:
 STATUS_WORDS = {"active": None, "true": None}
 
 
+def is_active(status: str | None) -> bool:
+    """Whether an automation's ``status`` (a flow's) or ``active`` (a rule's) says it runs; no word: it does."""
+    return status is None or status.lower() in STATUS_WORDS
+
+
 def mark_status(status: str | None, what: str, description: str | None) -> str | None:
     """A description that says an item is inactive, a draft or obsolete (never dropped silently)."""
     if status is None or status.lower() in STATUS_WORDS:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from impact.importers.salesforce_files import api_name, children, mark_status, text_of
+from impact.importers.salesforce_files import api_name, children, is_active, mark_status, text_of
 from impact.importers.salesforce_org import WRITER_USES, Builder
 from impact.importers.xmlread import local
 
@@ -216,7 +216,8 @@ def flow_key(path: Path, el: Element) -> str:
 def add_flow(b: Builder, path: Path, el: Element) -> None:
     """A flow's asset and dependencies: on its object, the fields it reads, what it calls, and as writer of fields."""
     key = flow_key(path, el)
-    b.asset(key, "flow", text_of(el, "label"), mark_status(text_of(el, "status"), "flow", text_of(el, "description")))
+    status = text_of(el, "status")
+    b.asset(key, "flow", text_of(el, "label"), mark_status(status, "flow", text_of(el, "description")))
     obj = flow_object(el)
     if obj:
         obj = b.object_name(obj)
@@ -225,7 +226,7 @@ def add_flow(b: Builder, path: Path, el: Element) -> None:
     for up in sorted(reading.reads):
         b.depend(key, up)
     for written in sorted(reading.writes):
-        b.write(key, written)
+        b.write(key, written, is_active(status))
     for named in sorted(reading.refers - reading.writes - reading.reads):
         b.depend(key, named, WRITER_USES)
     for called in sorted(reading.calls):

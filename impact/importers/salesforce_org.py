@@ -107,6 +107,9 @@ _COMPOUND = {
 WRITER_USES = ["availability", "name", "schema"]
 """What an automation that writes a field uses of it: its API name, its type and that it exists."""
 
+INACTIVE_WRITER_USES = ["availability"]
+"""What a field uses of an automation that would write it and is not active: whether it runs."""
+
 _RECORD_WORDS = ("$record", "$record__prior")
 
 
@@ -143,15 +146,18 @@ class Builder:
             else:
                 item.uses[dep] = sorted(set(item.uses[dep]) | set(uses))
 
-    def write(self, writer: str, field_key: str) -> None:
+    def write(self, writer: str, field_key: str, active: bool = True) -> None:
         """``writer`` writes the field: its data comes from it; renamed, retyped or deleted, it breaks the writer.
 
         A record's ``Id`` is never written: setting it on a record variable names the record to update, so it is read.
+        An inactive writer (a draft or obsolete flow, an inactive rule) writes nothing until it is activated: the
+        field depends on its ``availability`` alone, so a change it reaches stops there, and activating it reaches
+        the field.
         """
         if field_key.endswith(".Id"):
             self.depend(writer, field_key)
             return
-        self.depend(field_key, writer)
+        self.depend(field_key, writer, None if active else INACTIVE_WRITER_USES)
         self.depend(writer, field_key, WRITER_USES)
 
     def object_name(self, obj: str) -> str:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
-from impact.importers.salesforce_files import children, mark_status, text_of
+from impact.importers.salesforce_files import children, is_active, mark_status, text_of
 from impact.importers.salesforce_formulas import formula_references
-from impact.importers.salesforce_org import Builder
+from impact.importers.salesforce_org import INACTIVE_WRITER_USES, Builder
 
 
 def criteria_item_fields(b: Builder, obj: str, ref: str) -> list[str]:
@@ -51,6 +51,7 @@ def add_assignment_rules(b: Builder, obj: str, root: Element) -> None:
         if not rule:
             continue
         key = f"assignment-rule/{obj}.{rule}"
+        active = is_active(text_of(rule_el, "active"))
         b.asset(key, "assignment-rule", rule, mark_status(text_of(rule_el, "active"), "assignment rule", None))
         entries = children(rule_el, "ruleEntry")
         for entry in entries:
@@ -61,9 +62,9 @@ def add_assignment_rules(b: Builder, obj: str, root: Element) -> None:
                 queue = f"queue/{assignee}"
                 if queue not in b.assets:
                     b.asset(queue, "queue", None, "Queue named by an assignment rule (no queue file in the source)")
-                b.depend(queue, key)
+                b.depend(queue, key, None if active else INACTIVE_WRITER_USES)  # an inactive rule routes nothing
         if any(text_of(entry, "assignedTo") for entry in entries):
-            b.write(key, b.field_key(obj, "OwnerId"))
+            b.write(key, b.field_key(obj, "OwnerId"), active)
 
 
 @dataclass
@@ -106,8 +107,8 @@ def add_workflow(b: Builder, obj: str, root: Element) -> None:
         if not rule:
             continue
         key = f"workflow-rule/{obj}.{rule}"
-        status = mark_status(text_of(rule_el, "active"), "workflow rule", text_of(rule_el, "description"))
-        b.asset(key, "workflow-rule", rule, status)
+        active = text_of(rule_el, "active")
+        b.asset(key, "workflow-rule", rule, mark_status(active, "workflow rule", text_of(rule_el, "description")))
         for up in criteria_fields(b, obj, rule_el):
             b.depend(key, up)
         for action in rule_actions(rule_el):
@@ -117,4 +118,4 @@ def add_workflow(b: Builder, obj: str, root: Element) -> None:
             for up in update.reads:
                 b.depend(key, up)
             for written in update.writes:
-                b.write(key, written)
+                b.write(key, written, is_active(active))

@@ -172,6 +172,7 @@ def check_dict(result: CheckResult, *, streamed: bool = False) -> dict[str, Any]
             for c in result.changed
         ],
         "impacted": impacted,
+        **({"left_out": list(result.left_out)} if result.left_out else {}),  # issue #29: a value-level change's scope
         "stakeholders": stakeholders,
         "tests": [test_dict(t) for t in result.tests],
         "untested": list(result.untested),
@@ -223,6 +224,7 @@ def _impacted_items(result: CheckResult, *, lists: bool = True) -> Iterator[dict
             "via_note": notes.get((via, r.asset)) if via is not None else None,
             "path_left_out": not short,
             **({"tests": seq(tests)} if tests else {}),
+            **({"carries": seq(carries)} if (carries := r.carries) else {}),
             **(shown_fields(assets.get(r.asset)) if ASSET_FIELDS_SHOWN else {}),
         }
 

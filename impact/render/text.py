@@ -144,6 +144,9 @@ def show_path(path: Reach | tuple[str, ...] | list[str]) -> str:
         tests = path.tests
         if tests:
             return show_path(path.path) + f" (tests {quoted(tests)})"
+        carries = path.carries
+        if carries:  # read the value whole: passes the changed values on, nothing else
+            return show_path(path.path) + f" (carries {quoted(carries)} on)"
         if path.steps <= COMPACT_ABOVE:
             return safe(ARROW.join(path.path))
         parts = fold_points(path.key_points)
@@ -369,6 +372,23 @@ def impacted_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[s
         yield "  (--all lists every asset with its path; --format json has them all)"
 
 
+LEFT_OUT_SHOWN = 5
+"""How many left-out assets the text names before it counts the rest."""
+
+
+def left_out_lines(result: CheckResult) -> Iterator[str]:
+    """One line for what a value-level change leaves out: what tests the changed field only for other values."""
+    if not result.left_out:
+        return
+    named = ", ".join(safe(a) for a in result.left_out[:LEFT_OUT_SHOWN])
+    more = len(result.left_out) - LEFT_OUT_SHOWN
+    verb = "tests" if len(result.left_out) == 1 else "test"
+    yield (
+        f"  Left out: {plural(len(result.left_out), 'asset')} that {verb} the changed field only for other values: "
+        f"{named}" + (f" and {more} more" if more > 0 else "")
+    )
+
+
 def render_check(result: CheckResult, *, show_all: bool = False) -> str:
     return "\n".join(check_lines(result, show_all=show_all)) + "\n"
 
@@ -389,6 +409,7 @@ def check_lines(result: CheckResult, *, show_all: bool = False) -> Iterator[str]
     if not result.impacted:
         yield "  nothing downstream depends on the changed assets"
     yield from impacted_lines(result, show_all=show_all)
+    yield from left_out_lines(result)
     yield ""
 
     yield "Stakeholders"
