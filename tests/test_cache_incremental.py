@@ -435,7 +435,9 @@ def test_a_change_to_one_value_gets_the_same_answer_cold_warm_and_patched(small_
     )
     cold = same_as_without_cache(small_catalog, change)
     assert cold == run("check", str(change), "--format", "json")  # warm
-    assert "salesforce:field/division" not in cold[1]  # it tests EMEA and APAC, not LATAM
+    answer = json.loads(cold[1])
+    assert "salesforce:field/division" not in {a["asset"] for a in answer["impacted"]}  # tests EMEA and APAC, not LATAM
+    assert answer["left_out"] == ["salesforce:field/division"]  # and the answer says so
     edit(small_catalog / "stack.yaml", "values: [EMEA, APAC]", "values: [EMEA, LATAM]")
     patched = same_as_without_cache(small_catalog, change)
     assert "salesforce:field/division" in patched[1] and "salesforce:queue/emea" in patched[1]

@@ -137,7 +137,7 @@ class PairTree(ShortestPathTree):
     value, found after the same flow was found reading the value whole) shows
     the path that explains it. ``states``: each asset's nearest pair's
     state where it does not pass on new data (1: it carries the changed values
-    on, 2: it passes nothing on); ``left_out``: the assets that test the
+    on); ``left_out``: the assets that test the
     changed field for other values only.
     """
 

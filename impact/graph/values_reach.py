@@ -30,8 +30,8 @@ Examples
 >>> uses = {1: pack(None, ["Closed"]), 2: pack(None, ["Closed"]), 3: pack(None, ["New"])}
 >>> change = {0: touched("modify", None, ["New"])}
 >>> dist, toward, edge, out = reach_values(offsets, targets, system, change, uses, 5, 6)
->>> sorted(dist.items()), sorted(out)   # pairs 3 * asset + state: 1 carries New on, 3 tests it (new data)
-([(0, 0), (4, 1), (9, 2)], [4])
+>>> sorted(dist.items()), sorted(out)   # pairs 2 * asset + state: 1 carries New on, 3 tests it (new data)
+([(0, 0), (3, 1), (6, 2)], [4])
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ from heapq import heappop, heappush
 
 from impact.core.aspects import MARK, carried_step, only_values, passes, reads_whole, scoped_out
 
-NEW_DATA, CARRIES, ENDS = 0, 1, 2
-"""The states of a reached asset: it passes on new data, it carries the changed values on, or it passes nothing on."""
+NEW_DATA, CARRIES = 0, 1
+"""The states of a reached asset: it passes on new data, or it carries the changed values on."""
 
-STATES = 3
+STATES = 2
 
 
 def is_value_level(changed: Mapping[int, frozenset[str]]) -> bool:
@@ -140,22 +140,13 @@ def _next_state(
     None: it does not carry the change.
     """
     if aspects is not None:
-        return _first_state(aspects, used) if passes(aspects, used) else None
+        if not passes(aspects, used):
+            return None
+        return CARRIES if reads_whole(aspects, used) else NEW_DATA
     if state == NEW_DATA:
         return NEW_DATA if passes(None, used) else None
-    if state == CARRIES:
-        step = carried_step(carried, used)
-        return None if step is None else CARRIES if step else NEW_DATA
-    return None
-
-
-def _first_state(aspects: frozenset[str], used: frozenset[str] | None) -> int:
-    """The state a dependency on a changed asset gives: it reads the value whole, reads no data of it, or tests it."""
-    if reads_whole(aspects, used):
-        return CARRIES
-    if used is not None and "data" not in used:
-        return ENDS  # writes a named value into the field: what it does elsewhere does not change
-    return NEW_DATA
+    step = carried_step(carried, used)
+    return None if step is None else CARRIES if step else NEW_DATA
 
 
 def pair_tree_parts(
