@@ -200,7 +200,7 @@ def _rest_of_group(stack: list[int], on_stack: bytearray, u: int, w: int) -> lis
 
 
 def _two_states(carrying: Iterable[int] = ()) -> tuple[dict[int, int], dict[int, int]]:
-    """A map for each state of :func:`reach_back` (ends, carriers), the carriers' holding ``carrying`` at 0."""
+    """A map for each state of :func:`reach_back` (ends, carriers); the carriers' map holds ``carrying`` at 0."""
     return {}, dict.fromkeys(carrying, 0)
 
 
