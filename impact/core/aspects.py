@@ -40,6 +40,14 @@ shortest-path search stays exact with the rule as an edge filter
 (:func:`impact.graph.aspects.carries`). Catalogs and change files that write neither key carry
 every change along every dependency, as before.
 
+A change that names values and touches nothing else (:func:`only_values`)
+goes further: what tests the field only for other values is left out on
+every path (:func:`scoped_out`), and what reads the value whole carries the
+values on, not new data (:func:`reads_whole`, :func:`carried_step`). Then
+what a dependency carries depends on how its upstream asset was reached,
+and the search runs over (asset, state) pairs
+(:mod:`impact.graph.values_reach`).
+
 Examples
 --------
 >>> touched("rename", None), sorted(touched("modify", ["content"]))
@@ -193,7 +201,13 @@ def scoped_out(changed_aspects: frozenset[str], uses: frozenset[str] | None) -> 
     ...     touched("modify", None, ["New"]), None)
     (False, False)
     """
-    return only_values(changed_aspects) and names_values(uses) and not passes(changed_aspects, uses)
+    return (
+        only_values(changed_aspects)
+        and uses is not None
+        and VALUES in uses
+        and names_values(uses)
+        and not passes(changed_aspects, uses)
+    )
 
 
 def reads_whole(changed_aspects: frozenset[str], uses: frozenset[str] | None) -> bool:
