@@ -16,7 +16,7 @@ import pytest
 from impact.core.errors import ImpactError
 from impact.load import places
 from impact.load.loader import check_catalog
-from impact.read import fastyaml, records, yamlio
+from impact.read import definition_places, fastyaml, yamlio
 from impact.store import cache
 from tests.helpers import run_cli as run
 from tests.helpers import without_cache
@@ -71,7 +71,7 @@ def test_a_file_edited_while_impact_runs_gives_no_place_from_it(tmp_path: Path) 
 
 def test_definition_places_name_every_kind_of_definition() -> None:
     raw = b"teams:\n  web: {name: Web}\nsystems:\n  crm:\n    name: CRM\n    owner: web\n    assets:\n      'a:b': {type: field}\ntests:\n  T1: {name: t, covers: ['crm:a:b']}\npolicy:\n  minor: {max_tool_distance: 2}\n"
-    assert records.definition_places(raw, "f.yaml") == {
+    assert definition_places.definition_places(raw, "f.yaml") == {
         "team:web": (2, 3),
         "system:crm": (4, 3),
         "asset:crm:a:b": (8, 7),

@@ -815,7 +815,7 @@ def test_the_number_guard_knows_every_number_of_the_catalog_schema() -> None:
     # _has_numbers names the schema's whole-number fields; a new one must be added there,
     # or a file spelling it '015' would be read fast as 15 where the precise path refuses it.
     from impact.read import schema
-    from impact.read.schema import _unwrap
+    from impact.read.slips import unwrap as _unwrap
 
     def numbers(model: type[Any], seen: set[type[Any]]) -> set[str]:
         found: set[str] = set()

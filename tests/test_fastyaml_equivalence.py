@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from impact.core.errors import ImpactError
-from impact.read.schema import AssetSpec, CatalogFileSpec, validate
+from impact.read.schema import AssetSpec, CatalogFileSpec
+from impact.read.shape_check import validate
 from impact.read.yamlio import YMap, YSeq, gc_paused, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]

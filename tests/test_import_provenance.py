@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from impact.cli.main import cli
+from impact.core.aspects import pack as provenance_pack
 from impact.core.errors import ImpactError
 from impact.importers import provenance, roundtrip
 from impact.importers.merge import Imported, ImportedAsset, ImportedTest, merge_into_file
@@ -264,3 +265,53 @@ def test_spliced_reimport_reads_back_as_the_slow_way_and_keeps_every_comment(cas
 
 def _slow_way_only(*args: object) -> str:
     raise LookupError("the slow way only")
+
+
+def _valued(values: list[str] | None, uses: list[str] | None = None) -> Imported:
+    """A flow testing a field for ``values`` (None: reading it whole)."""
+    imported = Imported("force-app", "salesforce")
+    system = imported.system("salesforce")
+    system.name, system.kind, system.owner = "Salesforce", "crm", "ops"
+    system.assets["field/Lead.Status"] = ImportedAsset("field")
+    flow = system.assets["flow/Recycle"] = ImportedAsset("flow", None, None, ["salesforce:field/Lead.Status"])
+    if values:
+        flow.values["salesforce:field/Lead.Status"] = values
+    if uses:
+        flow.uses["salesforce:field/Lead.Status"] = uses
+    return imported
+
+
+def _declared(catalog_dir: Path) -> tuple[frozenset[str] | None, ...]:
+    return tuple(d.uses for d in load_catalog(catalog_dir).dependencies)
+
+
+def test_reimport_rewrites_the_values_and_uses_an_export_changed_and_keeps_a_note(tmp_path: Path) -> None:
+    # Found on the example's Marketo export: a filter now testing Nurture kept values: [Recycled], so a change
+    # to Nurture missed the campaign.
+    target = tmp_path / "catalog" / "salesforce.yaml"
+    merge_into_file(target, _valued(["Recycled"]))
+    assert _declared(target.parent) == (provenance_pack(None, ["Recycled"]),)
+    text = target.read_text(encoding="utf-8").replace("values:", "note: keyed on the status by the ops team\n          values:")
+    target.write_text(text, encoding="utf-8")
+    report = merge_into_file(target, _valued(["Nurture"]))
+    assert report.dependencies_restated == 1 and report.written
+    assert _declared(target.parent) == (provenance_pack(None, ["Nurture"]),)
+    assert "note: keyed on the status by the ops team" in target.read_text(encoding="utf-8")
+    # reading it whole now: the values go, the note stays; and the same export again changes nothing
+    merge_into_file(target, _valued(None))
+    assert _declared(target.parent) == (None,)
+    assert "keyed on the status" in target.read_text(encoding="utf-8")
+    assert merge_into_file(target, _valued(None)).written is False
+
+
+def test_reimport_never_rewrites_a_dependency_a_person_wrote(tmp_path: Path) -> None:
+    target = tmp_path / "catalog" / "salesforce.yaml"
+    merge_into_file(target, _valued(None))
+    record = provenance.record_path(target)
+    record.unlink()  # as if a person had written the dependency: no import owns it
+    text = target.read_text(encoding="utf-8").replace(
+        "- salesforce:field/Lead.Status", "- {asset: salesforce:field/Lead.Status, values: [Open]}"
+    )
+    target.write_text(text, encoding="utf-8")
+    merge_into_file(target, _valued(["Recycled"]))
+    assert _declared(target.parent) == (provenance_pack(None, ["Open"]),)

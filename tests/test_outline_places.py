@@ -2,7 +2,7 @@
 
 :func:`impact.read.outline_places.outline_places` finds where definitions stand
 without reading the file precisely; the oracle is
-:func:`impact.read.records.definition_places`, which reads it with libyaml
+:func:`impact.read.definition_places.definition_places`, which reads it with libyaml
 and keeps every key's mark. On every file below, the outline either gives
 exactly the precise reader's places or declines (None): declining only costs
 time. The evidence:
@@ -39,9 +39,10 @@ from hypothesis import strategies as st
 from impact.core.errors import ImpactError
 from impact.read import outline_places as outline
 from impact.read import yamlio
+from impact.read.definition_places import definition_places
 from impact.read.fastyaml import read_fast
 from impact.read.outline_places import Defined, defined_by_data, located, outline_places, places_by_record
-from impact.read.records import definition_places, read_file_record
+from impact.read.records import read_file_record
 from impact.store import cache
 from tests.helpers import run_cli as run
 from tests.helpers import without_cache

@@ -268,7 +268,8 @@ systems:
     ],
 )
 def test_slipped_keys_are_named_with_their_place(text: str, expected: str) -> None:
-    from impact.read.schema import CatalogFileSpec, validate
+    from impact.read.schema import CatalogFileSpec
+    from impact.read.shape_check import validate
     from impact.read.yamlio import parse_yaml
 
     spec, problems = validate(CatalogFileSpec, parse_yaml(text, "f.yaml"))

@@ -18,12 +18,12 @@ one per team, a JSON answer reads them all while it is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
 from impact.analysis.answer import ROLES, strongest_role
-from impact.analysis.asset_fields import AssetFields
+from impact.analysis.asset_fields import AssetFields, Row
 from impact.core.catalog import Catalog, Team
 from impact.core.distance import tools_away
 from impact.graph.depgraph import Reach
@@ -180,9 +180,21 @@ def stakeholders_for(
     catalog: Catalog, changed: list[ChangedAsset], impacted: list[Reach], fields: AssetFields | None = None
 ) -> list[Stakeholder]:
     """Derive RACI from ownership and the consulted/informed lists (see the module's rules)."""
-    row = (fields or AssetFields(catalog)).row
+    early = _changed_sentences(catalog, changed)
+    distance = {r.asset: r.tool_distance for r in impacted}
+    whys = _impacted_whys(catalog, (fields or AssetFields(catalog)).row, distance)
+    words = {d: tools_away(d, same="in the same tool") for d in set(distance.values())}
+    result = [
+        _stakeholder(catalog, team_id, early.get(team_id, {}), whys, distance, words)
+        for team_id in {**early, **whys["consulted"], **whys["informed"]}
+    ]
+    result.sort(key=lambda s: (ROLES.index(s.roles[0]), s.team.id))
+    return result
+
+
+def _changed_sentences(catalog: Catalog, changed: list[ChangedAsset]) -> dict[str, dict[tuple[str, str], str]]:
+    """team -> (role, asset) -> sentence, for the changed assets (few): each keeps its first sentence."""
     systems = catalog.systems
-    # The changed assets, few: each (team, role, asset) keeps its first sentence.
     early: dict[str, dict[tuple[str, str], str]] = {}
 
     def add(team: str, role: str, asset: str, text: str) -> None:
@@ -204,9 +216,13 @@ def stakeholders_for(
                 add(team, role, item.asset, f"listed as {role} on the tool {system.id}, where {item.asset} changes")
             for team in getattr(asset, role, ()):
                 add(team, role, item.asset, f"listed as {role} on {item.asset}, which changes")
+    return early
 
-    # The impacted assets, in id order, by owner and by system.
-    distance = {r.asset: r.tool_distance for r in impacted}
+
+def _impacted_groups(
+    row: Callable[[str], Row], distance: dict[str, int]
+) -> tuple[dict[str, list[str]], dict[str, list[str]], list[tuple[str, tuple[str, ...], tuple[str, ...]]]]:
+    """The impacted assets, in id order, by owner and by system; and those that list teams consulted or informed."""
     by_owner: dict[str, list[str]] = {}
     by_system: dict[str, list[str]] = {}
     listed: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
@@ -224,46 +240,56 @@ def stakeholders_for(
             group.append(aid)
         if consulted or informed:
             listed.append((aid, consulted, informed))
+    return by_owner, by_system, listed
 
-    # team -> asset -> why, per role; the last rule first, so that an earlier one overwrites it.
+
+def _impacted_whys(
+    catalog: Catalog, row: Callable[[str], Row], distance: dict[str, int]
+) -> dict[str, dict[str, dict[str, Why]]]:
+    """role -> team -> impacted asset -> why, for the roles consulted and informed."""
+    by_owner, by_system, listed = _impacted_groups(row, distance)
+    # The last rule first, so that an earlier one overwrites it.
     whys: dict[str, dict[str, dict[str, Why]]] = {"consulted": {}, "informed": {}}
     for aid, consulted, informed in listed:
         for role, teams in (("consulted", consulted), ("informed", informed)):
             for team in teams:
                 whys[role].setdefault(team, {})[aid] = (f"listed as {role} on ", ", impacted ", True)
-    tools = [(systems[sid], group) for sid, group in by_system.items()]
+    tools = [(catalog.systems[sid], group) for sid, group in by_system.items()]
     for system, group in tools:
         for role in ("consulted", "informed"):
             why: Why = (f"listed as {role} on the tool {system.id}, where ", " is impacted", False)
             for team in getattr(system, role):
                 whys[role].setdefault(team, {}).update(dict.fromkeys(group, why))
-    consulted_why, informed_why = whys["consulted"], whys["informed"]
+    consulted_why = whys["consulted"]
     for system, group in tools:
         why = (f"owns the tool {system.name} ({system.id}), where ", " is impacted", False)
         consulted_why.setdefault(system.owner, {}).update(dict.fromkeys(group, why))
     for owner, group in by_owner.items():
         consulted_why.setdefault(owner, {}).update(dict.fromkeys(group, ("owns ", ", impacted ", True)))
-    words = {d: tools_away(d, same="in the same tool") for d in set(distance.values())}
+    return whys
 
-    result = []
-    for team_id in {**early, **consulted_why, **informed_why}:
-        segments: list[Segment] = []
-        first = early.get(team_id, {})
-        for role in ROLES:
-            found: dict[str, Why] = whys[role].get(team_id, {}) if role in whys else {}
-            found.update({asset: sentence for (r, asset), sentence in first.items() if r == role})
-            if found:
-                segments.append((role, sorted(found), found))
-        every: dict[str, None] = {}
-        for _, assets, _ in segments:
-            every.update(dict.fromkeys(assets))
-        result.append(
-            Stakeholder(
-                team=catalog.teams[team_id],
-                roles=tuple(role for role, _, _ in segments),
-                assets=tuple(sorted(every)),
-                reasons=Reasons(segments, distance, words),
-            )
-        )
-    result.sort(key=lambda s: (ROLES.index(s.roles[0]), s.team.id))
-    return result
+
+def _stakeholder(
+    catalog: Catalog,
+    team_id: str,
+    first: dict[tuple[str, str], str],
+    whys: dict[str, dict[str, dict[str, Why]]],
+    distance: dict[str, int],
+    words: dict[int, str],
+) -> Stakeholder:
+    """One team's roles and reasons: ``first`` its sentences about the changed assets, ``whys`` about the impacted."""
+    segments: list[Segment] = []
+    for role in ROLES:
+        found: dict[str, Why] = whys[role].get(team_id, {}) if role in whys else {}
+        found.update({asset: sentence for (r, asset), sentence in first.items() if r == role})
+        if found:
+            segments.append((role, sorted(found), found))
+    every: dict[str, None] = {}
+    for _, assets, _ in segments:
+        every.update(dict.fromkeys(assets))
+    return Stakeholder(
+        team=catalog.teams[team_id],
+        roles=tuple(role for role, _, _ in segments),
+        assets=tuple(sorted(every)),
+        reasons=Reasons(segments, distance, words),
+    )

@@ -37,6 +37,9 @@ a change (aspects and uses, say) comes in as this predicate. ``edge position``
 is the index into ``targets`` (the CSR's edge number).
 """
 
+Reach = tuple[dict[int, int], dict[int, int], dict[int, int]]
+"""``(dist, toward, edge)``: what a search reached, as :func:`shortest_reach` returns it."""
+
 
 def shortest_reach(
     offsets: Sequence[int],
@@ -46,7 +49,7 @@ def shortest_reach(
     max_tools: int,
     big: int,
     follow: EdgeFilter | None = None,
-) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+) -> Reach:
     """Distances and the shortest-path tree from ``sources``, within ``max_tools`` tool crossings.
 
     Returns ``(dist, toward, edge)``: ``dist[node]`` is the composite distance
@@ -59,21 +62,15 @@ def shortest_reach(
     whether impact travels it (see :data:`EdgeFilter`).
     """
     n = len(system)
-    cutoff = max_tools * big + big - 1
-    cross = big + 1
+    cutoff, cross = _limits(max_tools, big)
     dist: dict[int, int] = {}
-    best: dict[int, int] = {}
     toward: dict[int, int] = {}
     edge: dict[int, int] = {}
-    heap: list[int] = []
-    for s in sorted(set(sources)):
-        if s not in best:
-            best[s] = 0
-            heap.append(s)  # distance 0: the key is the node itself, already in heap order when sorted
+    heap = sorted(set(sources))  # distance 0: each key is the node itself, in heap order when sorted
+    best = dict.fromkeys(heap, 0)
     get = best.get
     while heap:
-        key = heappop(heap)
-        d, u = divmod(key, n)
+        d, u = divmod(heappop(heap), n)
         if u in dist:
             continue  # a stale entry: u was settled nearer
         dist[u] = d
@@ -99,6 +96,11 @@ def shortest_reach(
                 toward[v] = u
                 edge[v] = pos
     return dist, toward, edge
+
+
+def _limits(max_tools: int, big: int) -> tuple[int, int]:
+    """The largest distance within ``max_tools`` crossings, and the weight of a step into another system."""
+    return max_tools * big + big - 1, big + 1
 
 
 def reverse(offsets: Sequence[int], targets: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
@@ -181,15 +183,25 @@ def cyclic_components(offsets: Sequence[int], targets: Sequence[int]) -> list[li
                     w = stack.pop()
                     on_stack[w] = 0
                     if w != u:
-                        group = [w]
-                        while w != u:
-                            w = stack.pop()
-                            on_stack[w] = 0
-                            group.append(w)
-                        found.append(group)
+                        found.append(_rest_of_group(stack, on_stack, u, w))
                 if work and low[u] < low[work[-1]]:
                     low[work[-1]] = low[u]
     return found
+
+
+def _rest_of_group(stack: list[int], on_stack: bytearray, u: int, w: int) -> list[int]:
+    """A group of two or more nodes, popped off Tarjan's ``stack`` down to its root ``u`` (``w`` popped already)."""
+    group = [w]
+    while w != u:
+        w = stack.pop()
+        on_stack[w] = 0
+        group.append(w)
+    return group
+
+
+def _two_states(carrying: Iterable[int] = ()) -> tuple[dict[int, int], dict[int, int]]:
+    """A map for each state of :func:`reach_back` (ends, carriers); the carriers' map holds ``carrying`` at 0."""
+    return {}, dict.fromkeys(carrying, 0)
 
 
 def first_cycle(offsets: Sequence[int], targets: Sequence[int], members: set[int], start: int) -> list[int]:
@@ -237,9 +249,7 @@ def reach_back(
     big: int,
     first: Callable[[int], bool] | None = None,
     later: Callable[[int], bool] | None = None,
-) -> tuple[
-    tuple[dict[int, int], dict[int, int], dict[int, int]], tuple[dict[int, int], dict[int, int], dict[int, int]]
-]:
+) -> tuple[Reach, Reach]:
     """Against the edges (``offsets``/``targets`` reversed): what can break ``sources``, in two states.
 
     An asset *ends* a path when its change can reach a source: the path's
@@ -256,22 +266,13 @@ def reach_back(
     >>> sorted(ends[0].items()), sorted(carriers[0].items())
     ([(1, 1)], [(2, 0)])
     """
-    n = len(system)
-    cutoff = max_tools * big + big - 1
-    cross = big + 1
+    cutoff, cross = _limits(max_tools, big)
     starts = set(sources)
-    dists: tuple[dict[int, int], dict[int, int]] = ({}, {})  # [0]: ends, [1]: carriers
-    bests: tuple[dict[int, int], dict[int, int]] = ({}, {})
-    towards: tuple[dict[int, int], dict[int, int]] = ({}, {})
-    edges: tuple[dict[int, int], dict[int, int]] = ({}, {})
-    heap: list[int] = []
-    for s in sorted(starts):
-        bests[1][s] = 0
-        heap.append(2 * s + 1)
-    m = 2 * n
+    dists, towards, edges, bests = _two_states(), _two_states(), _two_states(), _two_states(sorted(starts))
+    heap = [2 * s + 1 for s in sorted(starts)]  # carriers at distance 0, in heap order
+    m = 2 * len(system)
     while heap:
-        key = heappop(heap)
-        d, state = divmod(key, m)
+        d, state = divmod(heappop(heap), m)
         u, carry = divmod(state, 2)
         if u in dists[carry]:
             continue
@@ -287,9 +288,7 @@ def reach_back(
             for to in (0, 1):
                 if to == 0 and (v in starts or (first is not None and not first(pos))):
                     continue
-                if to == 1 and (later is not None and not later(pos)):
-                    continue
-                if v in dists[to]:
+                if (to == 1 and later is not None and not later(pos)) or v in dists[to]:
                     continue
                 known = bests[to].get(v)
                 if known is None or c < known:

@@ -121,7 +121,8 @@ def edit_change(path: Path, edit: Edit) -> str:
     ``impact check``), or nothing is written and the problems are raised.
     """
     # pydantic and the precise reader only when a file is written (start-up time of the other commands)
-    from impact.read.schema import ChangeSpec, validate
+    from impact.read.schema import ChangeSpec
+    from impact.read.shape_check import validate
     from impact.read.yamlio import parse_yaml
 
     name = display_path(path)

@@ -57,47 +57,17 @@ def read_dbt_manifest(
 ) -> Imported:
     """Assets, dependencies and tests of a dbt project from its manifest (see the module docstring)."""
     name = display_path(path)
-    data = read_json(path, "dbt manifest.json")
-    wrong = _wrong_kind(data)
-    if wrong:
-        raise ImpactError(Problem(name, 1, 1, wrong))
-    if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
-        raise ImpactError(
-            Problem(
-                name,
-                1,
-                1,
-                "not a dbt manifest: it has no 'nodes'; run 'dbt parse' (or dbt compile) and give target/manifest.json",
-            )
-        )
-    check_shape(DbtManifest, data, name, "dbt manifest.json")
+    data = _read_manifest(path, name)
     nodes: dict[str, Any] = data["nodes"]
     sources = _dict(data.get("sources"))
     exposures = _dict(data.get("exposures"))
-    unit_tests = _dict(data.get("unit_tests"))
-    parent_map = _dict(data.get("parent_map"))
-
-    keys: dict[str, str] = {}  # unique_id → asset key
+    keys = _asset_keys(nodes, sources, exposures)
+    if not keys:
+        raise ImpactError(Problem(name, 0, 0, "the manifest lists no models, sources, seeds, snapshots or exposures"))
     imported = Imported(name, "dbt")
     target = imported.system(system)
     target.name, target.kind, target.owner = "dbt", "transformation", owner
-    for uid in sorted(nodes):
-        node = nodes[uid]
-        if not isinstance(node, dict):
-            continue
-        kind = _KINDS.get(str(node.get("resource_type")))
-        if kind and isinstance(node.get("name"), str):
-            keys[uid] = f"{kind}/{node['name']}"
-    for uid in sorted(sources):
-        src = sources[uid]
-        if isinstance(src, dict) and isinstance(src.get("source_name"), str) and isinstance(src.get("name"), str):
-            keys[uid] = f"source/{src['source_name']}.{src['name']}"
-    for uid in sorted(exposures):
-        exp = exposures[uid]
-        if isinstance(exp, dict) and isinstance(exp.get("name"), str):
-            keys[uid] = f"exposure/{exp['name']}"
-    if not keys:
-        raise ImpactError(Problem(name, 0, 0, "the manifest lists no models, sources, seeds, snapshots or exposures"))
+    parent_map = _dict(data.get("parent_map"))
 
     def parents(uid: str, entry: dict[str, Any]) -> list[str]:
         listed = parent_map.get(uid)
@@ -120,7 +90,59 @@ def read_dbt_manifest(
         item.depends_on = sorted({*item.depends_on, *parents(uid, entry)})
         if kind == "source" and links and known:
             item.depends_on = sorted({*item.depends_on, *_linked(entry, links, known)})
+    _add_tests(imported, system, owner, keys, nodes, _dict(data.get("unit_tests")))
+    return imported
 
+
+def _read_manifest(path: Path, name: str) -> dict[str, Any]:
+    """The manifest's data, checked to be a dbt manifest of a shape it can be read in."""
+    data = read_json(path, "dbt manifest.json")
+    wrong = _wrong_kind(data)
+    if wrong:
+        raise ImpactError(Problem(name, 1, 1, wrong))
+    if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
+        raise ImpactError(
+            Problem(
+                name,
+                1,
+                1,
+                "not a dbt manifest: it has no 'nodes'; run 'dbt parse' (or dbt compile) and give target/manifest.json",
+            )
+        )
+    check_shape(DbtManifest, data, name, "dbt manifest.json")
+    return data
+
+
+def _asset_keys(nodes: dict[str, Any], sources: dict[str, Any], exposures: dict[str, Any]) -> dict[str, str]:
+    """unique_id → asset key, for the models, seeds, snapshots, sources and exposures."""
+    keys: dict[str, str] = {}
+    for uid in sorted(nodes):
+        node = nodes[uid]
+        if not isinstance(node, dict):
+            continue
+        kind = _KINDS.get(str(node.get("resource_type")))
+        if kind and isinstance(node.get("name"), str):
+            keys[uid] = f"{kind}/{node['name']}"
+    for uid in sorted(sources):
+        src = sources[uid]
+        if isinstance(src, dict) and isinstance(src.get("source_name"), str) and isinstance(src.get("name"), str):
+            keys[uid] = f"source/{src['source_name']}.{src['name']}"
+    for uid in sorted(exposures):
+        exp = exposures[uid]
+        if isinstance(exp, dict) and isinstance(exp.get("name"), str):
+            keys[uid] = f"exposure/{exp['name']}"
+    return keys
+
+
+def _add_tests(
+    imported: Imported,
+    system: str,
+    owner: str | None,
+    keys: dict[str, str],
+    nodes: dict[str, Any],
+    unit_tests: dict[str, Any],
+) -> None:
+    """The data tests and unit tests that cover an asset, as tests of ``imported``."""
     for uid in sorted(
         [*(u for u in nodes if isinstance(nodes[u], dict) and nodes[u].get("resource_type") == "test"), *unit_tests]
     ):
@@ -150,7 +172,6 @@ def read_dbt_manifest(
         imported.tests[tid] = ImportedTest(
             str(title), sorted(set(covered)), "automated", f"dbt test --select {test_name}", owner
         )
-    return imported
 
 
 def _linked(source: dict[str, Any], links: dict[str, str], known: dict[str, dict[str, str | None]]) -> list[str]:

@@ -104,76 +104,107 @@ def read_gtm_export(
     imported = Imported(name, "gtm")
     target = imported.system(system)
     target.name, target.kind, target.owner = "Google Tag Manager", "tag-manager", owner
-    assets = target.assets
-    trigger_names = {str(t.get("triggerId")): t["name"] for t in triggers}
-    defined = {v["name"] for v in variables}
-    builtins = builtin_names(built_in_vars)  # {{_event}}, {{Event}}, {{event}}: one variable (see gtm_builtins)
+    assets = _Assets(target.assets, system, {v["name"] for v in variables}, builtin_names(built_in_vars))
+    assets.trigger_names = {str(t.get("triggerId")): t["name"] for t in triggers}
+    if website and known and website in known:
+        assets.website, assets.website_assets = website, known[website]
+    for var in built_in_vars:
+        assets.add(f"variable/{assets.variable(var['name'])}", "variable", "Built-in variable")
+    for var in variables:
+        key = f"variable/{var['name']}"
+        assets.add(key, "variable", var.get("notes") or None)
+        assets.use_variables(key, var.get("parameter"))
+    for trig in triggers:
+        assets.add_trigger(trig)
+    for tag in tags:
+        assets.add_tag(tag)
+    for item in target.assets.values():
+        item.depends_on.sort()
+    return imported
 
-    def add(key: str, type_: str, description: str | None = None) -> ImportedAsset:
+
+class _Assets:
+    """The assets of the container's system as they are read: each added once, each dependency listed once."""
+
+    def __init__(
+        self, assets: dict[str, ImportedAsset], system: str, defined: set[str], builtins: dict[str, str]
+    ) -> None:
+        self.assets = assets
+        self.system = system
+        self.defined = defined
+        """The names of the container's own variables."""
+        self.builtins = builtins
+        """{{_event}}, {{Event}}, {{event}}: one variable (see gtm_builtins)."""
+        self.trigger_names: dict[str, str] = {}
+        """The container's triggers' names by id."""
+        self.website: str | None = None
+        self.website_assets: dict[str, str | None] = {}
+        """The website's assets, whose folders a trigger's page-path conditions may name."""
+
+    def variable(self, name: str) -> str:
+        """The name of a variable's asset (a built-in variable has one, however it is spelt)."""
+        return resolve(name, self.defined, self.builtins)
+
+    def trigger(self, tid: str) -> str:
+        """The key of the trigger ``tid``'s asset, added if new."""
+        tname = self.trigger_names.get(tid) or BUILT_IN_TRIGGERS.get(tid) or f"Built-in trigger {tid}"
+        self.add(f"trigger/{tname}", "trigger", None if tid in self.trigger_names else "Built-in trigger")
+        return f"trigger/{tname}"
+
+    def add(self, key: str, type_: str, description: str | None = None) -> ImportedAsset:
+        assets = self.assets
         if key not in assets:
             assets[key] = ImportedAsset(type_, None, description, [])
         elif description and not assets[key].description:
             assets[key].description = description
         return assets[key]
 
-    def depend(key: str, upstream: str) -> None:
-        dep = f"{system}:{upstream}" if ":" not in upstream.split("/", 1)[0] else upstream
-        if upstream != key and dep not in assets[key].depends_on:
-            assets[key].depends_on.append(dep)
+    def depend(self, key: str, upstream: str) -> None:
+        dep = f"{self.system}:{upstream}" if ":" not in upstream.split("/", 1)[0] else upstream
+        if upstream != key and dep not in self.assets[key].depends_on:
+            self.assets[key].depends_on.append(dep)
 
-    def use_variables(key: str, value: Any) -> None:
-        for var in sorted({resolve(v, defined, builtins) for v in _variables_used(value)}):
+    def use_variables(self, key: str, value: Any) -> None:
+        for var in sorted({self.variable(v) for v in _variables_used(value)}):
             vkey = f"variable/{var}"
-            add(vkey, "variable", None if var in defined else "Built-in variable")
-            depend(key, vkey)
+            self.add(vkey, "variable", None if var in self.defined else "Built-in variable")
+            self.depend(key, vkey)
 
-    for var in built_in_vars:
-        add(f"variable/{resolve(var['name'], defined, builtins)}", "variable", "Built-in variable")
-    for var in variables:
-        key = f"variable/{var['name']}"
-        add(key, "variable", var.get("notes") or None)
-        use_variables(key, var.get("parameter"))
-    for trig in triggers:
+    def add_trigger(self, trig: dict[str, Any]) -> None:
+        """A trigger, with the variables, triggers and website folders it depends on."""
         key = f"trigger/{trig['name']}"
-        add(key, "trigger", trig.get("notes") or None)
+        self.add(key, "trigger", trig.get("notes") or None)
         conditions = [trig.get(k) for k in ("filter", "autoEventFilter", "customEventFilter")]
-        use_variables(key, conditions)
-        for variable, values in trigger_values(
-            conditions
-        ).items():  # {{Event}} equals form_submit: tests that value (issue #29)
-            dep = f"{system}:variable/{resolve(variable, defined, builtins)}"
-            if dep in assets[key].depends_on:
-                assets[key].values[dep] = values
+        self.use_variables(key, conditions)
+        # {{Event}} equals form_submit: tests that value (issue #29)
+        for variable, values in trigger_values(conditions).items():
+            dep = f"{self.system}:variable/{self.variable(variable)}"
+            if dep in self.assets[key].depends_on:
+                self.assets[key].values[dep] = values
         if trig.get("type") == "TRIGGER_GROUP":  # fires when each trigger of the group has fired
             for tid in _trigger_references(trig.get("parameter")):
-                tname = trigger_names.get(tid) or BUILT_IN_TRIGGERS.get(tid) or f"Built-in trigger {tid}"
-                add(f"trigger/{tname}", "trigger", None if tid in trigger_names else "Built-in trigger")
-                depend(key, f"trigger/{tname}")
-        if website and known and website in known:
-            for folder in _folders(conditions, known[website], builtins):
+                self.depend(key, self.trigger(tid))
+        if self.website is not None:
+            for folder in _folders(conditions, self.website_assets, self.builtins):
                 # The condition holds the folder's path: the trigger uses its name (aspects, see impact.core.aspects).
-                depend(key, f"{website}:{folder}")
-                assets[key].uses[f"{website}:{folder}"] = ["name"]
-    for tag in tags:
+                self.depend(key, f"{self.website}:{folder}")
+                self.assets[key].uses[f"{self.website}:{folder}"] = ["name"]
+
+    def add_tag(self, tag: dict[str, Any]) -> None:
+        """A tag, with the triggers, tags and variables it depends on."""
         key = f"tag/{tag['name']}"
-        item = add(key, "tag", tag.get("notes") or None)
+        item = self.add(key, "tag", tag.get("notes") or None)
         if tag.get("paused") is True:
             item.description = "Paused tag" + (f": {item.description}" if item.description else "")
         for field in ("firingTriggerId", "blockingTriggerId"):
             for tid in tag.get(field) or []:
-                tname = trigger_names.get(str(tid)) or BUILT_IN_TRIGGERS.get(str(tid)) or f"Built-in trigger {tid}"
-                tkey = f"trigger/{tname}"
-                add(tkey, "trigger", None if str(tid) in trigger_names else "Built-in trigger")
-                depend(key, tkey)
+                self.depend(key, self.trigger(str(tid)))
         for field in ("setupTag", "teardownTag"):
             for seq in tag.get(field) or []:
                 if isinstance(seq, dict) and isinstance(seq.get("tagName"), str):
-                    add(f"tag/{seq['tagName']}", "tag")
-                    depend(key, f"tag/{seq['tagName']}")
-        use_variables(key, [tag.get("parameter"), tag.get("priority")])
-    for item in assets.values():
-        item.depends_on.sort()
-    return imported
+                    self.add(f"tag/{seq['tagName']}", "tag")
+                    self.depend(key, f"tag/{seq['tagName']}")
+        self.use_variables(key, [tag.get("parameter"), tag.get("priority")])
 
 
 def _trigger_references(value: Any) -> list[str]:

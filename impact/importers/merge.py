@@ -25,10 +25,13 @@ from pydantic import ValidationError
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers import provenance, roundtrip, splice
+from impact.importers.existing import catalog_assets as catalog_assets  # moved there; older imports keep working
+from impact.importers.existing import catalog_sources as catalog_sources
 from impact.load.files import catalog_files
 from impact.read.gcpause import gc_paused
 from impact.read.limits import Limits, read_limited
-from impact.read.schema import AssetSpec, CatalogFileSpec, DependencySpec, plain_validator, validate
+from impact.read.schema import AssetSpec, CatalogFileSpec, DependencySpec, plain_validator
+from impact.read.shape_check import validate
 from impact.read.yamlio import parse_yaml
 from impact.store.fsio import atomic_write, guard_output
 
@@ -41,7 +44,8 @@ class ImportedAsset:
     depends_on: list[str] = field(default_factory=list)
     name: str | None = None  # display name (a label in the source); written when the catalog format has it
     uses: dict[str, list[str]] = field(default_factory=dict)  # dependency id → the aspects it uses of it
-    values: dict[str, list[str]] = field(default_factory=dict)  # dependency id → the values it tests of it (issue #29)
+    # dependency id → the values it tests of it (issue #29)
+    values: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +102,7 @@ class MergeReport:
     tests_added: int = 0
     dependencies_removed: int = 0
     tests_removed: int = 0
+    dependencies_restated: int = 0  # dependencies it wrote before whose uses or values the newer export changed
     removed: list[str] = field(default_factory=list)  # what was removed, as plain items (the first ten of each)
     written: bool = True
     """False when the file was left exactly as it was (nothing new in the source)."""
@@ -122,6 +127,8 @@ class MergeReport:
                 f"Removed {self.dependencies_removed} dependency(ies) and {self.tests_removed} test(s) "
                 f"this import wrote before and the export no longer has: {'; '.join(self.removed)}"
             )
+        if self.dependencies_restated:
+            out.append(f"Rewrote {self.dependencies_restated} dependency(ies) whose uses or values the export changed")
         if self.not_in_source:
             shown = ", ".join(self.not_in_source[:10]) + (
                 f" and {len(self.not_in_source) - 10} more" if len(self.not_in_source) > 10 else ""
@@ -194,11 +201,7 @@ def merge(
     for sid in sorted(imported.systems):
         src = imported.systems[sid]
         if sid in other_systems:
-            there = other_systems[sid]
-            hint = f"import into that file instead (-o {there})"
-            if imported.command == "csv":  # a CSV may list several systems: one import per file
-                hint = f"import its rows into that file instead: impact import csv {imported.source} --system {sid} -o {there}"
-            problems.append(Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {there}; {hint}"))
+            problems.append(_defined_elsewhere(imported, sid, other_systems[sid]))
             continue
         system = dict(systems.get(sid, {}))
         if not system:
@@ -213,54 +216,15 @@ def merge(
         used_teams.add(system["owner"])
         assets: dict[str, Any] = dict(system.get("assets", {}))
         for key in sorted(src.assets):
-            item = src.assets[key]
-            asset = dict(assets.get(key, {}))
-            if not asset:
-                report.assets_added += 1
-            fields: list[tuple[str, str | None]] = [
-                ("type", item.type or "asset"),
-                ("owner", item.owner),
-                ("description", item.description),
-            ]
-            if _ASSET_HAS_NAME and item.name and item.name != key:
-                fields.insert(0, ("name", item.name))
-            for name, value in fields:
-                if name == "owner" and value == system["owner"]:
-                    continue  # the system's owner is the default; writing it again is noise
-                if value and not asset.get(name):
-                    if key in assets:
-                        report.fields_filled += 1
-                    asset[name] = value
-            if asset.get("owner"):
-                used_teams.add(asset["owner"])
-            deps = list(asset.get("depends_on", []))
-            have = {_dep_id(d) for d in deps}
-            for dep in item.depends_on:
-                if dep not in have:
-                    deps.append(_dependency(item, dep))
-                    have.add(dep)
-                    report.dependencies_added += 1
-            if deps:
-                asset["depends_on"] = deps
-            assets[key] = _ordered(asset)
+            assets[key] = _merged_asset(assets, key, src.assets[key], system["owner"], report)
+            if assets[key].get("owner"):
+                used_teams.add(assets[key]["owner"])
         report.not_in_source.extend(f"{sid}:{key}" for key in sorted(assets) if key not in src.assets)
         system["assets"] = dict(sorted(assets.items()))
         systems[sid] = _ordered_system(system)
     if problems:
         raise ImpactError(problems)
-    tests: dict[str, Any] = dict(data.get("tests", {}))
-    for tid in sorted(imported.tests):
-        test = imported.tests[tid]
-        if tid in tests:
-            continue  # a person may have edited it: kept as it is
-        tests[tid] = {
-            "name": test.name,
-            "covers": list(test.covers),
-            "kind": test.kind,
-            **({"run": test.run} if test.run else {}),
-            **({"owner": test.owner} if test.owner else {}),
-        }
-        report.tests_added += 1
+    tests = _merged_tests(dict(data.get("tests", {})), imported.tests, report)
     if tests:
         data["tests"] = dict(sorted(tests.items()))
     teams = dict(data.get("teams", {}))
@@ -273,6 +237,61 @@ def merge(
     out["systems"] = systems
     out.update({key: value for key, value in data.items() if key not in ("teams", "systems")})
     return out, report
+
+
+def _defined_elsewhere(imported: Imported, sid: str, there: str) -> Problem:
+    """The problem of an imported system that another catalog file defines."""
+    hint = f"import into that file instead (-o {there})"
+    if imported.command == "csv":  # a CSV may list several systems: one import per file
+        command = f"impact import csv {imported.source} --system {sid} -o {there}"
+        hint = f"import its rows into that file instead: {command}"
+    return Problem(imported.source, 0, 0, f"system {sid!r} is already defined in {there}; {hint}")
+
+
+def _merged_asset(
+    assets: dict[str, Any], key: str, item: ImportedAsset, system_owner: str, report: MergeReport
+) -> dict[str, Any]:
+    """The asset ``key`` of a system's ``assets``, with the fields it lacks and the dependencies the import found."""
+    asset = dict(assets.get(key, {}))
+    if not asset:
+        report.assets_added += 1
+    fields = [("type", item.type or "asset"), ("owner", item.owner), ("description", item.description)]
+    if _ASSET_HAS_NAME and item.name and item.name != key:
+        fields.insert(0, ("name", item.name))
+    for name, value in fields:
+        if name == "owner" and value == system_owner:
+            continue  # the system's owner is the default; writing it again is noise
+        if value and not asset.get(name):
+            if key in assets:
+                report.fields_filled += 1
+            asset[name] = value
+    deps = list(asset.get("depends_on", []))
+    have = {_dep_id(d) for d in deps}
+    for dep in item.depends_on:
+        if dep not in have:
+            deps.append(_dependency(item, dep))
+            have.add(dep)
+            report.dependencies_added += 1
+    if deps:
+        asset["depends_on"] = deps
+    return _ordered(asset)
+
+
+def _merged_tests(tests: dict[str, Any], imported: dict[str, ImportedTest], report: MergeReport) -> dict[str, Any]:
+    """The file's ``tests`` with the imported tests it lacks added (one it has may have been edited: kept as it is)."""
+    for tid in sorted(imported):
+        if tid in tests:
+            continue
+        test = imported[tid]
+        tests[tid] = {
+            "name": test.name,
+            "covers": list(test.covers),
+            "kind": test.kind,
+            **({"run": test.run} if test.run else {}),
+            **({"owner": test.owner} if test.owner else {}),
+        }
+        report.tests_added += 1
+    return tests
 
 
 def _dependency(item: ImportedAsset, dep: str) -> str | dict[str, Any]:
@@ -339,12 +358,17 @@ def merge_into_file(
     known_teams, other_systems = _other_definitions(catalog or target.parent, target)
     existing = _existing(target)
     data, report = merge(existing, imported, known_teams, other_systems, display_path(target))
-    record, removed, replaced = _provenance(target, imported, existing, source)
+    record, removed, replaced, owned = _provenance(target, imported, existing, source)
     if source is not None:
         data = record_source(data, {key: value for key, value in source.items() if value or key != "args"}, replaced)
-    if removed:
+    removed_in_text = removed
+    if removed or owned:
         data = copy.deepcopy(data)  # the merge shares untouched parts with the file's data
         provenance.remove(data, removed)
+        restated = provenance.restate(data, owned, lambda a, d: _restated(imported, a, d))
+        report.dependencies_restated = len(restated)
+        # In the file's text a restated dependency is taken out and written anew (at the end of its list).
+        removed_in_text = provenance.Written.of_pairs(removed.pairs() | restated, removed.tests)
         report.dependencies_removed, report.tests_removed = removed.count()
         report.removed = list(provenance.shown(removed))
     record_text = provenance.record_text(target, record)
@@ -357,7 +381,7 @@ def merge_into_file(
         report.written = False
         return report  # nothing new: the file stays exactly as it is
     # The file a person edits: additions go into its own tree, so comments, order and quoting stay.
-    text = splice.write_into(old_text, data, existing, removed) if old_text is not None else None
+    text = splice.write_into(old_text, data, existing, removed_in_text) if old_text is not None else None
     checked = False
     if text is None:
         header = _schema_line(target, catalog or target.parent) + (
@@ -392,10 +416,16 @@ def _valid_data(data: dict[str, Any]) -> bool:
     return True
 
 
+def _restated(imported: Imported, asset_id: str, dep: str) -> str | dict[str, Any]:
+    """The dependency as this import writes it now (see :func:`provenance.restate`)."""
+    sid, _, key = asset_id.partition(":")
+    return _dependency(imported.systems[sid].assets[key], dep)
+
+
 def _provenance(
     target: Path, imported: Imported, existing: dict[str, Any], source: dict[str, Any] | None
-) -> tuple[dict[str, provenance.Written], provenance.Written, str | None]:
-    """The file's import record after this import, what this import removes, and the export path it replaces.
+) -> tuple[dict[str, provenance.Written], provenance.Written, str | None, set[tuple[str, str]]]:
+    """The file's import record after this import, what it removes, the export path it replaces, what it restates.
 
     One source per kind and systems written: importing a newer export of
     the same kind into the same systems (another file name, say) takes the
@@ -419,7 +449,8 @@ def _provenance(
     removed, owned = provenance.reconcile(record.get(key), export, in_file, others)
     before = record.get(key)
     replaced = before.path if before is not None and before.path and before.path != path else None
-    return {**record, key: owned}, removed, replaced
+    kept = before.pairs() & export.pairs() & in_file.pairs() if before is not None else set()  # its own, still there
+    return {**record, key: owned}, removed, replaced, kept
 
 
 def _schema_line(target: Path, catalog: Path) -> str:
@@ -436,51 +467,3 @@ def dump(data: dict[str, Any]) -> str:
     """A new catalog file's YAML (:func:`impact.importers.roundtrip.dump_plain`)."""
     with gc_paused():  # its nodes are in no cycle; collections over them took 40% of a 30,000-asset dump
         return roundtrip.dump_plain(data)
-
-
-def catalog_assets(catalog: Path, target: Path | None = None) -> dict[str, dict[str, str | None]]:
-    """Asset keys (with their display names or descriptions) of each system in the catalog folder's files, the target's
-    too.
-
-    Importers use it to link what they read to assets that already exist
-    (a dbt source to ``salesforce:object/Lead``, a GTM trigger to a website
-    folder). A file that does not parse is skipped: ``impact validate`` reports it.
-    """
-    out: dict[str, dict[str, str | None]] = {}
-    paths: list[Path] = []
-    if catalog.is_dir():
-        paths = catalog_files(catalog, ProblemList())  # the loader's files; its problems are for 'impact validate'
-    if target is not None and target.is_file() and all(p.resolve() != target.resolve() for p in paths):
-        paths.append(target)
-    limit = Limits.from_env().max_file_bytes
-    for path in paths:
-        try:
-            data = parse_yaml(read_limited(path, limit), display_path(path)).data
-        except ImpactError:
-            continue
-        systems = data.get("systems") if isinstance(data, dict) else None
-        if not isinstance(systems, dict):
-            continue
-        for sid, system in systems.items():
-            assets = system.get("assets") if isinstance(system, dict) else None
-            if isinstance(assets, dict):
-                keys = out.setdefault(str(sid), {})
-                for key, asset in assets.items():
-                    label = asset.get("name") if isinstance(asset, dict) else None
-                    keys[str(key)] = str(label) if isinstance(label, str) else None
-    return out
-
-
-def catalog_sources(catalog: Path) -> list[tuple[Path, dict[str, Any]]]:
-    """Every ``sources:`` entry of the catalog's files, with the file it writes, in file order."""
-    out: list[tuple[Path, dict[str, Any]]] = []
-    limit = Limits.from_env().max_file_bytes
-    for path in catalog_files(catalog, ProblemList()):  # the loader's files, in its order
-        doc = parse_yaml(read_limited(path, limit), display_path(path))
-        if not isinstance(doc.data, dict) or "sources" not in doc.data:
-            continue
-        spec, problems = validate(CatalogFileSpec, doc)
-        if spec is None:
-            raise ImpactError(problems)
-        out.extend((path, source.model_dump()) for source in spec.sources)
-    return out

@@ -30,7 +30,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,39 @@ def reconcile(
     by_hand_tests = in_file.tests - owned_tests
     owned = Written.of_pairs(export.pairs() - by_hand_pairs, export.tests - by_hand_tests, export.path)
     return Written.of_pairs(removed_pairs, removed_tests), owned
+
+
+def restate(data: Any, pairs: set[tuple[str, str]], entry: Callable[[str, str], Any]) -> set[tuple[str, str]]:
+    """Write the dependencies in ``pairs`` (asset id, dependency id) again as the export says them; those that changed.
+
+    Only what the import owns (its record names the pair from before) is
+    restated: ``uses`` and ``values`` follow the newer export (a filter now
+    testing ``Nurture`` instead of ``Recycled``), and any other key a person
+    added to the dependency (a ``note``) stays. ``entry(asset id, dependency
+    id)``: the dependency as the import writes it, an id or a mapping.
+    """
+    systems = data.get("systems") or {}
+    changed: set[tuple[str, str]] = set()
+    for asset_id, dep in sorted(pairs):
+        sid, _, key = asset_id.partition(":")
+        assets = (systems.get(sid) or {}).get("assets")
+        asset = assets.get(key) if isinstance(assets, dict) else None
+        items = asset.get("depends_on") if isinstance(asset, dict) else None
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if dep_id(item) != dep:
+                continue
+            said = entry(asset_id, dep)
+            mine = ("asset", "uses", "values")
+            kept = {k: v for k, v in item.items() if k not in mine} if isinstance(item, dict) else {}
+            new = {**({"asset": dep} if isinstance(said, str) else said), **kept}
+            now = dep if len(new) == 1 else new
+            if now != (item if isinstance(item, str) else dict(item)):
+                items[i] = now
+                changed.add((asset_id, dep))
+            break
+    return changed
 
 
 def remove(data: Any, removed: Written) -> None:

@@ -88,7 +88,8 @@ def read_inventory_csv(path: Path, owner: str | None = None) -> Imported:
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "inv.csv"
-    >>> _ = f.write_text("system,key,type,owner,depends_on\\nweb,/a/,folder,web,\\nmkto,list/a,smart-list,mops,web:/a/\\n")
+    >>> header = "system,key,type,owner,depends_on\\n"
+    >>> _ = f.write_text(header + "web,/a/,folder,web,\\nmkto,list/a,smart-list,mops,web:/a/\\n")
     >>> imported = read_inventory_csv(f)
     >>> imported.systems["mkto"].assets["list/a"].depends_on
     ['web:/a/']
@@ -214,26 +215,13 @@ def read_salesforce_deps(
                 name, line, 0, "every row needs MetadataComponentName/Type and RefMetadataComponentName/Type"
             )
             continue
-        comp_name, comp_type, ref_name, ref_type = values
-        comp_ns, ref_ns = row.get("metadatacomponentnamespace", ""), row.get("refmetadatacomponentnamespace", "")
-        comp_name = f"{comp_ns}__{comp_name}" if comp_ns and not comp_name.startswith(f"{comp_ns}__") else comp_name
-        ref_name = f"{ref_ns}__{ref_name}" if ref_ns and not ref_name.startswith(f"{ref_ns}__") else ref_name
-        comp_parent = parents.get(row.get("metadatacomponentid", "")[:15])
-        ref_parent = parents.get(row.get("refmetadatacomponentid", "")[:15])
-        comp, ref = salesforce_key(comp_type, comp_name, comp_parent), salesforce_key(ref_type, ref_name, ref_parent)
+        comp_type, ref_type = values[1], values[3]
+        comp, ref = _component_keys(row, values, parents)
         unqualified += sum(key.startswith("field/?.") for key in (comp, ref))
         comp = _with_id(comp, row.get("metadatacomponentid", ""))
         ref = _with_id(ref, row.get("refmetadatacomponentid", ""))
-        target.assets.setdefault(
-            ref,
-            ImportedAsset(_CANONICAL.get(ref_type.lower(), "field" if ref_type.lower() == "customfield" else ref_type)),
-        )
-        asset = target.assets.setdefault(
-            comp,
-            ImportedAsset(
-                _CANONICAL.get(comp_type.lower(), "field" if comp_type.lower() == "customfield" else comp_type)
-            ),
-        )
+        target.assets.setdefault(ref, ImportedAsset(_sf_asset_type(ref_type)))
+        asset = target.assets.setdefault(comp, ImportedAsset(_sf_asset_type(comp_type)))
         dep = f"{system}:{ref}"
         if comp != ref and dep not in asset.depends_on:
             asset.depends_on.append(dep)
@@ -242,18 +230,42 @@ def read_salesforce_deps(
         raise ImpactError(Problem(name, 0, 0, "no dependency rows to import below the header line"))
     for asset in target.assets.values():
         asset.depends_on.sort()
-    if len(rows) == TOOLING_ROW_CAP:
-        imported.notes.append(
+    imported.notes += _sf_deps_notes(name, len(rows), unqualified)
+    return imported
+
+
+def _component_keys(row: dict[str, str], values: list[str], parents: dict[str, str]) -> tuple[str, str]:
+    """The keys of a dependency row's component and of the component it refers to (names with their namespace)."""
+    comp_name, comp_type, ref_name, ref_type = values
+    comp_ns, ref_ns = row.get("metadatacomponentnamespace", ""), row.get("refmetadatacomponentnamespace", "")
+    comp_name = f"{comp_ns}__{comp_name}" if comp_ns and not comp_name.startswith(f"{comp_ns}__") else comp_name
+    ref_name = f"{ref_ns}__{ref_name}" if ref_ns and not ref_name.startswith(f"{ref_ns}__") else ref_name
+    comp_parent = parents.get(row.get("metadatacomponentid", "")[:15])
+    ref_parent = parents.get(row.get("refmetadatacomponentid", "")[:15])
+    return salesforce_key(comp_type, comp_name, comp_parent), salesforce_key(ref_type, ref_name, ref_parent)
+
+
+def _sf_asset_type(component_type: str) -> str:
+    """The asset type of a Salesforce metadata component type."""
+    lower = component_type.lower()
+    return _CANONICAL.get(lower, "field" if lower == "customfield" else component_type)
+
+
+def _sf_deps_notes(name: str, rows: int, unqualified: int) -> list[str]:
+    """What the import says about a dependency export cut short, or with custom fields of no known object."""
+    notes = []
+    if rows == TOOLING_ROW_CAP:
+        notes.append(
             f"{name} has exactly {TOOLING_ROW_CAP} rows, the Tooling API's limit: the export is probably cut short. "
             "Export with Bulk API 2.0 (up to 100,000 rows a job) to get every dependency"
         )
     if unqualified:
-        imported.notes.append(
+        notes.append(
             f"{unqualified} custom field reference(s) have no object and are keyed field/?.NAME@ID: "
             "give --fields with an export of SELECT Id, DeveloperName, EntityDefinition.QualifiedApiName FROM "
             "CustomField"
         )
-    return imported
+    return notes
 
 
 def _with_id(key: str, sf_id: str) -> str:

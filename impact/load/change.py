@@ -175,7 +175,8 @@ FIELD_COUNT = 13
 def _parse_fields(raw: bytes, name: str) -> _Fields:
     """Parse and shape-check a change file: its fields as plain values, places as (line, col)."""
     # Only for a change file not in the cache: a warm check needs neither pydantic nor PyYAML (start-up time).
-    from impact.read.schema import ChangeSpec, validate
+    from impact.read.schema import ChangeSpec
+    from impact.read.shape_check import validate
     from impact.read.slips import known_keys
     from impact.read.yamlio import parse_yaml
 
@@ -378,37 +379,10 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
     changed: dict[str, ChangedAsset] = {}
     near = Suggester()
     for item in change.items:
-        p = item.place
         if ":" not in item.target:
-            system = catalog.systems.get(item.target)
-            if system is None:
-                close = near.index(catalog.systems).closest(item.target, 0.6)
-                known = ", ".join(catalog.systems)
-                mean = f"; did you mean {close!r}?" if close else ""
-                what = f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}"
-                problems.error(p.file, p.line, p.col, what + mean)
-                continue
-            for aid in system.assets:
-                changed.setdefault(aid, ChangedAsset(aid, system.id, item.action, item.note, item.target))
-            continue
-        system_id, _ = split_asset_id(item.target)
-        if item.to is not None and split_asset_id(item.to)[0] != system_id:
-            problems.error(
-                p.file,
-                p.line,
-                p.col,
-                f"to: {item.to!r} is in another system than {item.target!r}; a rename keeps an asset in its system",
-            )
-            continue
-        asset = _renamed(item, catalog)
-        if asset in catalog.assets:
-            changed.setdefault(asset, ChangedAsset(asset, system_id, item.action, item.note, item.target))
-        elif item.action == "create" and system_id in catalog.systems:
-            changed.setdefault(
-                item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False)
-            )
+            _add_system_target(item, catalog, changed, problems, near)
         else:
-            problems.error(p.file, p.line, p.col, _not_an_asset(item, system_id, catalog, near))
+            _add_asset_target(item, catalog, changed, problems, near)
     if change.requested_by and change.requested_by not in catalog.teams and change.requested_by_place:
         p = change.requested_by_place
         hint = suggest("team", change.requested_by, catalog.teams, {}, {})
@@ -417,7 +391,63 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         problems.error(p.file, p.line, p.col, f"requested_by {change.requested_by!r} is not a team of {where}; {found}")
     _check_readiness_refs(change, catalog, problems)
     problems.raise_if_errors()
-    # Several items on one asset add up what they touch; a system target gives each of its assets the item's aspects.
+    aspects = _aspects_touched(change, catalog, changed)
+    return sorted(
+        (replace(c, aspects=aspects[c.asset]) if c.asset in aspects else c for c in changed.values()),
+        key=lambda c: c.asset,
+    )
+
+
+def _add_system_target(
+    item: ChangeItem, catalog: Catalog, changed: dict[str, ChangedAsset], problems: ProblemList, near: Suggester
+) -> None:
+    """Every asset of the system an item targets, changed (unless an earlier item changed it first)."""
+    p = item.place
+    system = catalog.systems.get(item.target)
+    if system is None:
+        close = near.index(catalog.systems).closest(item.target, 0.6)
+        known = ", ".join(catalog.systems)
+        mean = f"; did you mean {close!r}?" if close else ""
+        what = f"target {item.target!r} is neither an asset id (system:key) nor a system; systems: {known}"
+        problems.error(p.file, p.line, p.col, what + mean)
+        return
+    for aid in system.assets:
+        changed.setdefault(aid, ChangedAsset(aid, system.id, item.action, item.note, item.target))
+
+
+def _add_asset_target(
+    item: ChangeItem, catalog: Catalog, changed: dict[str, ChangedAsset], problems: ProblemList, near: Suggester
+) -> None:
+    """The asset an item targets, changed (unless an earlier item changed it first); one to create may be new."""
+    p = item.place
+    system_id, _ = split_asset_id(item.target)
+    if item.to is not None and split_asset_id(item.to)[0] != system_id:
+        problems.error(
+            p.file,
+            p.line,
+            p.col,
+            f"to: {item.to!r} is in another system than {item.target!r}; a rename keeps an asset in its system",
+        )
+        return
+    asset = _renamed(item, catalog)
+    if asset in catalog.assets:
+        changed.setdefault(asset, ChangedAsset(asset, system_id, item.action, item.note, item.target))
+    elif item.action == "create" and system_id in catalog.systems:
+        changed.setdefault(
+            item.target, ChangedAsset(item.target, system_id, item.action, item.note, item.target, in_catalog=False)
+        )
+    else:
+        problems.error(p.file, p.line, p.col, _not_an_asset(item, system_id, catalog, near))
+
+
+def _aspects_touched(
+    change: ChangeRequest, catalog: Catalog, changed: dict[str, ChangedAsset]
+) -> dict[str, frozenset[str]]:
+    """What each changed asset has touched, by asset id.
+
+    Several items on one asset add up what they touch; a system target gives
+    each of its assets the item's aspects.
+    """
     aspects: dict[str, frozenset[str]] = {}
     for item in change.items:
         its = touched(item.action, item.aspects, item.values)
@@ -428,10 +458,7 @@ def resolve_change(change: ChangeRequest, catalog: Catalog) -> list[ChangedAsset
         elif item.target in catalog.systems:
             for aid in catalog.systems[item.target].assets:
                 aspects[aid] = add_up(aspects.get(aid, frozenset()), its)
-    return sorted(
-        (replace(c, aspects=aspects[c.asset]) if c.asset in aspects else c for c in changed.values()),
-        key=lambda c: c.asset,
-    )
+    return aspects
 
 
 def _check_readiness_refs(change: ChangeRequest, catalog: Catalog, problems: ProblemList) -> None:

@@ -18,7 +18,8 @@ from impact.core.aspects import merge_uses
 from impact.core.catalog import Place, RegressionTest, System, Team
 from impact.core.errors import FOLLOW_ON, ROOT_CAUSE, ProblemList
 from impact.core.ids import Suggester, suggest, team_list
-from impact.read.records import FileRecord, PolicyRow, definition_path, dependencies, links
+from impact.read.definition_places import definition_path
+from impact.read.records import FileRecord, PolicyRow, dependencies, links
 
 # --- a record standing in for a parsed file (the loader's error path) ---------
 

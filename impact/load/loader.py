@@ -59,7 +59,8 @@ def read_catalog_records(
     from impact.load.linking import DeferredYamlDoc
     from impact.load.workers import file_records_in_workers
     from impact.read.records import record_from
-    from impact.read.schema import CatalogFileSpec, salvage_catalog_file, validate
+    from impact.read.schema import CatalogFileSpec
+    from impact.read.shape_check import salvage_catalog_file, validate
     from impact.read.slips import known_keys
     from impact.read.yamlio import parse_yaml
 

@@ -13,10 +13,15 @@ import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from impact.core.catalog import Place
 from impact.core.errors import ImpactError, ProblemList, display_path
 from impact.read.limits import YAML_SUFFIXES, Limits, read_limited
+
+if TYPE_CHECKING:
+    from impact.read.schema import ReleaseSpec
+    from impact.read.yamlio import YamlDoc
 
 RELEASES_FOLDER = "releases"
 
@@ -61,11 +66,6 @@ def load_releases(folder: str | os.PathLike[str] | None, limits: Limits | None =
     path = Path(folder)
     if not path.is_dir():
         return {}
-    # Imported here: a command that reads no release file needs neither pydantic nor PyYAML (start-up time).
-    from impact.read.schema import ReleaseSpec, validate
-    from impact.read.slips import known_keys
-    from impact.read.yamlio import parse_yaml
-
     problems = ProblemList()
     found: dict[str, Release] = {}
     max_bytes = (limits or Limits.from_env()).max_file_bytes
@@ -73,31 +73,10 @@ def load_releases(folder: str | os.PathLike[str] | None, limits: Limits | None =
         p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file() and not p.name.startswith(".")
     ):
         name = display_path(file)
-        try:
-            doc = parse_yaml(read_limited(file, max_bytes), name, keys=known_keys(ReleaseSpec))
-        except ImpactError as exc:
-            problems.items.extend(exc.problems)
+        read = _read_release(file, name, max_bytes, problems)
+        if read is None:
             continue
-        spec, errors = validate(ReleaseSpec, doc)
-        problems.items.extend(errors)
-        if spec is None:
-            continue
-        for key in ("date", "freeze"):
-            message = _date_problem(getattr(spec, key))
-            if message:
-                problems.error(name, *doc.locate((key,)), f"{key}: {message}")
-        if (
-            spec.date
-            and spec.freeze
-            and spec.freeze > spec.date
-            and not _date_problem(spec.date)
-            and not _date_problem(spec.freeze)
-        ):
-            problems.error(
-                name,
-                *doc.locate(("freeze",)),
-                f"freeze {spec.freeze} is after the release date {spec.date}; the freeze starts before the release",
-            )
+        spec, doc = read
         if spec.id in found:
             problems.error(
                 name, *doc.locate(("id",)), f"release {spec.id!r} is also described by {found[spec.id].file}"
@@ -115,3 +94,39 @@ def load_releases(folder: str | os.PathLike[str] | None, limits: Limits | None =
         )
     problems.raise_if_errors()
     return dict(sorted(found.items()))
+
+
+def _read_release(file: Path, name: str, max_bytes: int, problems: ProblemList) -> tuple[ReleaseSpec, YamlDoc] | None:
+    """A release file's spec and document, its dates checked; None if it cannot be read (its problems added)."""
+    # Imported here: a command that reads no release file needs neither pydantic nor PyYAML (start-up time).
+    from impact.read.schema import ReleaseSpec
+    from impact.read.shape_check import validate
+    from impact.read.slips import known_keys
+    from impact.read.yamlio import parse_yaml
+
+    try:
+        doc = parse_yaml(read_limited(file, max_bytes), name, keys=known_keys(ReleaseSpec))
+    except ImpactError as exc:
+        problems.items.extend(exc.problems)
+        return None
+    spec, errors = validate(ReleaseSpec, doc)
+    problems.items.extend(errors)
+    if spec is None:
+        return None
+    for key in ("date", "freeze"):
+        message = _date_problem(getattr(spec, key))
+        if message:
+            problems.error(name, *doc.locate((key,)), f"{key}: {message}")
+    if (
+        spec.date
+        and spec.freeze
+        and spec.freeze > spec.date
+        and not _date_problem(spec.date)
+        and not _date_problem(spec.freeze)
+    ):
+        problems.error(
+            name,
+            *doc.locate(("freeze",)),
+            f"freeze {spec.freeze} is after the release date {spec.date}; the freeze starts before the release",
+        )
+    return spec, doc

@@ -18,8 +18,9 @@ from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 from impact.core import progress
+from impact.read.definition_places import definition_places
 from impact.read.outline_places import located
-from impact.read.records import FileRecord, definition_places, prepare, read_file_record
+from impact.read.records import FileRecord, prepare, read_file_record
 from impact.store import cache
 from impact.store.file_records import places_entry, record_blob_by_digest, record_entry
 

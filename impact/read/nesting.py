@@ -67,17 +67,7 @@ def flow_too_deep_at(text: str, max_depth: int = MAX_DEPTH) -> int | None:
         if char in "\"'":
             if not node_start:
                 continue  # an apostrophe inside plain text
-            if char == '"':
-                closed = _DQ_END.match(text, at)
-                at = n if closed is None else closed.end()
-            else:
-                end = at
-                while True:
-                    end = text.find("'", end)
-                    if end < 0 or text[end + 1 : end + 2] != "'":
-                        break
-                    end += 2
-                at = n if end < 0 else end + 1
+            at = _after_quoted(text, char, at)
             continue
         if char in "[{":
             if depth == 0 and not node_start:
@@ -88,6 +78,20 @@ def flow_too_deep_at(text: str, max_depth: int = MAX_DEPTH) -> int | None:
         elif depth > 0:
             depth -= 1
     return None
+
+
+def _after_quoted(text: str, quote: str, at: int) -> int:
+    """Where a scalar quoted with ``quote`` ends (just past its closing quote), its text starting at ``at``."""
+    if quote == '"':
+        closed = _DQ_END.match(text, at)
+        return len(text) if closed is None else closed.end()
+    end = at
+    while True:
+        end = text.find("'", end)
+        if end < 0 or text[end + 1 : end + 2] != "'":
+            break
+        end += 2  # '' is an apostrophe inside the scalar
+    return len(text) if end < 0 else end + 1
 
 
 # An innermost flow collection: brackets around plain text and quoted scalars.

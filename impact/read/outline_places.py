@@ -2,7 +2,7 @@
 
 A file read by the fast reader (:mod:`impact.read.fastyaml`) has a record
 without places; a message about one of its definitions needs the line and
-column of the definition's key. :func:`~impact.read.records.definition_places`
+column of the definition's key. :func:`~impact.read.definition_places.definition_places`
 finds them by reading the whole file precisely, which costs about twenty
 times what the fast reader took. Here they are found from the file's
 *outline*: the lines at the indentation of the mappings that hold
@@ -50,10 +50,12 @@ every YAML file of the repository and on hand-made traps.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from impact.read.records import FileRecord, definition_places
+from impact.read.definition_places import definition_places
+from impact.read.records import FileRecord
 
 
 class Defined(NamedTuple):
@@ -82,9 +84,7 @@ def defined_by_record(record: FileRecord) -> Defined:
 
 
 def defined_by_data(data: Any) -> Defined | None:
-    """What a file defines, from its data as the fast reader read it (as :func:`~impact.read.records.definition_places`
-    reads it).
-    """
+    """What a file defines, from its data as the fast reader read it (as :func:`definition_places` reads it)."""
     if not isinstance(data, dict):
         return None
 
@@ -166,10 +166,56 @@ _ROOT, _SECTION, _SYSTEM, _ASSETS = range(4)
 _DEEPER = object()  # the scan saw too few lines: scan again with no limit
 
 
-class _Found(NamedTuple):
-    sections: dict[str, list[tuple[str, int, int]]]
-    assets: list[list[tuple[str, int, int]] | None]
-    policy: tuple[int, int] | None
+class _Doubt(Exception):
+    """The outline is in doubt: the file is read precisely."""
+
+
+@dataclass(slots=True)
+class _Found:
+    """What a scan found so far: the keys of each section and system's ``assets``, and the policy's place."""
+
+    sections: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    assets: list[list[tuple[str, int, int]] | None] = field(default_factory=list)
+    policy: tuple[int, int] | None = None
+    seen_assets: set[int] = field(default_factory=set)
+    """The systems whose ``assets`` key was found (by position in ``assets``)."""
+
+    def add(self, kind: int, into: Any, key: str, at: tuple[int, int], opens: bool, end: int) -> _Pending | None:
+        """Take a key of a mapping of ``kind``; the mapping of definitions its value may open (after ``end``).
+
+        Raises :class:`_Doubt` at a section, a system's ``assets`` or the policy found twice.
+        """
+        if kind == _ROOT:
+            if key in _SECTIONS:
+                if key in self.sections:
+                    raise _Doubt
+                entries: list[tuple[str, int, int]] = []
+                self.sections[key] = entries
+                return (_SECTION, (key, entries), end) if opens else None
+            if key == "policy":
+                if self.policy is not None:
+                    raise _Doubt
+                self.policy = at
+        elif kind == _SECTION:
+            name, entries = into
+            entries.append((key, *at))
+            if name == "systems":
+                self.assets.append(None)
+                return (_SYSTEM, len(self.assets) - 1, end) if opens else None
+        elif kind == _SYSTEM and key == "assets":
+            if into in self.seen_assets:
+                raise _Doubt
+            self.seen_assets.add(into)
+            keys: list[tuple[str, int, int]] = []
+            self.assets[into] = keys
+            return (_ASSETS, keys, end) if opens else None
+        elif kind == _ASSETS:
+            into.append((key, *at))
+        return None
+
+
+_Pending = tuple[int, Any, int]
+"""A key line whose value may be the next mapping: (kind of that mapping, where its entries go, end of the key line)."""
 
 
 def _value_doubtful(value: str) -> bool:
@@ -194,19 +240,13 @@ def _is_entry(rest: str) -> bool:
 
 def _scan(text: str, limit: int | None) -> _Found | object | None:
     """The outline of ``text`` (which starts with a line break), None at a doubt, or _DEEPER."""
-    sections: dict[str, list[tuple[str, int, int]]] = {}
-    assets: list[list[tuple[str, int, int]] | None] = []
-    policy: tuple[int, int] | None = None
+    found = _Found()
     # The open mappings of the outline, innermost in top_*: (indentation, kind, where its entries go).
     stack: list[tuple[int, int, Any]] = []
     top_indent, top_kind = -1, _ROOT
     top_into: Any = None
-    # The key line whose value may be the next mapping: (kind of that mapping, where its entries go, end of the key
-    # line).
-    pending: tuple[int, Any, int] | None = None
-    seen_assets: set[int] = set()  # the systems whose 'assets' key was found (by position in ``assets``)
-    line = 0  # line breaks before ``pos``
-    pos = 0
+    pending: _Pending | None = None
+    line = pos = 0  # line breaks before ``pos``
     count = text.count
     for match in _outline_lines(limit).finditer(text):
         spaces, double, single, plain, value, rest = match.groups()
@@ -241,60 +281,39 @@ def _scan(text: str, limit: int | None) -> _Found | object | None:
                 top_indent, top_kind, top_into = indent, kind, into
         if indent > top_indent:
             continue  # a line of the value of the last key
-        while indent < top_indent:
-            if not stack:
-                return None
+        while indent < top_indent and stack:
             top_indent, top_kind, top_into = stack.pop()
-        if indent != top_indent:
-            return None  # between two levels: not a line of this outline
+        if indent != top_indent or (rest is not None and not _is_entry(rest)):
+            return None  # between two levels (not a line of this outline), or not a key on one line
         if rest is not None:
-            if _is_entry(rest):
-                continue  # a list at its key's indentation: the value of the last key
-            return None  # not a key on one line
-        if plain is not None and " #" in plain:
-            return None  # a comment inside what would be the key
-        key = double if double is not None else single.replace("''", "'") if single is not None else plain or ""
-        value = value.rstrip(" ") if value is not None else ""
-        if value and value[0] != "#" and _value_doubtful(value):
+            continue  # a list at its key's indentation: the value of the last key
+        try:
+            pending = found.add(top_kind, top_into, *_key_line(double, single, plain, value, line, indent, match.end()))
+        except _Doubt:
             return None
-        opens = not value or value[0] == "#"
-        at = (line + 1, indent + 1)
-        if top_kind == _ROOT:
-            if key in _SECTIONS:
-                if key in sections:
-                    return None
-                entries: list[tuple[str, int, int]] = []
-                sections[key] = entries
-                if opens:
-                    pending = (_SECTION, (key, entries), match.end())
-            elif key == "policy":
-                if policy is not None:
-                    return None
-                policy = at
-        elif top_kind == _SECTION:
-            name, entries = top_into
-            entries.append((key, *at))
-            if name == "systems":
-                assets.append(None)
-                if opens:
-                    pending = (_SYSTEM, len(assets) - 1, match.end())
-        elif top_kind == _SYSTEM:
-            if key == "assets":
-                if top_into in seen_assets:
-                    return None
-                seen_assets.add(top_into)
-                keys: list[tuple[str, int, int]] = []
-                assets[top_into] = keys
-                if opens:
-                    pending = (_ASSETS, keys, match.end())
-        elif top_kind == _ASSETS:
-            top_into.append((key, *at))
-    if limit is not None:  # lines not seen may hold the top-level mapping, or the value of the last key
-        if top_indent < 0 and not _only_comments(text):
-            return _DEEPER
-        if pending is not None and not _only_comments(text[pending[2] :]):
-            return _DEEPER
-    return _Found(sections, assets, policy)
+    if limit is not None and _unseen_may_matter(text, top_indent, pending):
+        return _DEEPER
+    return found
+
+
+def _key_line(
+    double: str | None, single: str | None, plain: str | None, value: str | None, line: int, indent: int, end: int
+) -> tuple[str, tuple[int, int], bool, int]:
+    """A key line's key, place, whether its value may open a mapping, and its end; :class:`_Doubt` if in doubt."""
+    if plain is not None and " #" in plain:
+        raise _Doubt  # a comment inside what would be the key
+    key = double if double is not None else single.replace("''", "'") if single is not None else plain or ""
+    value = value.rstrip(" ") if value is not None else ""
+    if value and value[0] != "#" and _value_doubtful(value):
+        raise _Doubt
+    return key, (line + 1, indent + 1), not value or value[0] == "#", end
+
+
+def _unseen_may_matter(text: str, top_indent: int, pending: _Pending | None) -> bool:
+    """Whether lines a scan with a limit did not see may hold the top-level mapping, or the value of the last key."""
+    if top_indent < 0 and not _only_comments(text):
+        return True
+    return pending is not None and not _only_comments(text[pending[2] :])
 
 
 def _ids(entries: list[tuple[str, int, int]] | None) -> list[str]:
@@ -302,8 +321,7 @@ def _ids(entries: list[tuple[str, int, int]] | None) -> list[str]:
 
 
 def outline_places(text: str, defined: Defined, limit: int = 6) -> dict[str, tuple[int, int]] | None:
-    """Where each definition of ``text`` stands, as :func:`~impact.read.records.definition_places` gives it; None to
-    read it precisely.
+    """Where each definition of ``text`` stands, as :func:`definition_places` gives it; None to read it precisely.
 
     ``text`` must be a file the fast reader accepted and ``defined`` what it
     defines. Lines indented by more than ``limit`` spaces are skipped unseen
@@ -364,8 +382,7 @@ def _read_fast(record: FileRecord) -> bool:
 
 
 def places_by_record(raw: bytes, record: FileRecord) -> dict[str, tuple[int, int]] | None:
-    """:func:`~impact.read.records.definition_places` of a file read by the fast reader, from its outline; None if in
-    doubt.
+    """:func:`definition_places` of a file read by the fast reader, from its outline; None if in doubt.
 
     ``record`` is the file's record, which says what it defines; a record
     not built by the fast reader gets None (its file may hold what the fast
@@ -381,7 +398,7 @@ def places_by_record(raw: bytes, record: FileRecord) -> dict[str, tuple[int, int
 
 
 def located(raw: bytes, name: str) -> dict[str, tuple[int, int]]:
-    """:func:`~impact.read.records.definition_places`, from the file's outline if the fast reader accepts it.
+    """:func:`definition_places`, from the file's outline if the fast reader accepts it.
 
     What the file defines is then known from the fast reader's data; a file
     the fast reader declines, or whose outline is in doubt, is read precisely.

@@ -5,7 +5,7 @@ see :mod:`impact.store.file_records`): the file's teams, systems with their
 assets, tests and policy, and its dependencies as columns of ids, with where
 each definition stands (line, column) if the file was read precisely, or
 line 0 if it was read by the fast reader (:mod:`impact.read.fastyaml`): such
-places are found when a message needs them (:func:`definition_places`).
+places are found when a message needs them (:mod:`impact.read.definition_places`).
 """
 
 from __future__ import annotations
@@ -457,50 +457,3 @@ def links(record: FileRecord) -> list[tuple[str, str, str | None, tuple[str, ...
     notes = dict(edges.noted) if edges.noted else {}
     uses = dict(edges.used) if edges.used else {}
     return [(edges.downs[q], edges.ups[q], notes.get(q), uses.get(q)) for q in range(start, len(edges.ups))]
-
-
-def definition_path(key: str) -> tuple[str, ...]:
-    """Where in its file the definition ``'<kind>:<id>'`` is (the path of its key).
-
-    Examples
-    --------
-    >>> definition_path("asset:web:/products/"), definition_path("team:web"), definition_path("policy")
-    (('systems', 'web', 'assets', '/products/'), ('teams', 'web'), ('policy',))
-    """
-    kind, _, ident = key.partition(":")
-    if kind == "asset":
-        system, _, asset_key = ident.partition(":")
-        return ("systems", system, "assets", asset_key)
-    if kind == "policy":
-        return ("policy",)
-    return (f"{kind}s", ident)
-
-
-def definition_places(raw: bytes, name: str) -> dict[str, tuple[int, int]]:
-    """Where each definition of a valid file stands: ``'<kind>:<id>'`` → ``(line, col)`` of its key.
-
-    Reads the file precisely (the fast reader keeps no places). Raises
-    :class:`~impact.core.errors.ImpactError` if it does not parse.
-    """
-    from impact.read.yamlio import YMap, parse_yaml  # PyYAML only when a place is asked for (start-up time)
-
-    doc = parse_yaml(raw, name)
-    data = doc.data
-    found: dict[str, tuple[int, int]] = {}
-
-    def section(name: str) -> Any:
-        value = data.get(name) if isinstance(data, YMap) else None
-        return value if isinstance(value, YMap) else None
-
-    for kind in ("team", "system", "test"):
-        entries = section(kind + "s")
-        if entries is not None:
-            found.update((f"{kind}:{ident}", entries.key_marks[ident]) for ident in entries)
-    systems = section("systems")
-    for sid, system in (systems or {}).items():
-        assets = system.get("assets") if isinstance(system, YMap) else None
-        if isinstance(assets, YMap):
-            found.update((f"asset:{sid}:{key}", assets.key_marks[key]) for key in assets)
-    if isinstance(data, YMap) and "policy" in data:
-        found["policy"] = data.key_marks["policy"]
-    return found

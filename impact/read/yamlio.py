@@ -228,9 +228,7 @@ def _syntax_problem(exc: yaml.YAMLError, file: str, text: str, keys: Collection[
     return Problem(file, line, col, f"YAML syntax error: {what}; {_syntax_hint(what, context, at, char)}")
 
 
-def parse_yaml(
-    raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH, keys: Collection[str] = ()
-) -> YamlDoc:
+def parse_yaml(raw: bytes | str, file: str, *, max_depth: int = MAX_DEPTH, keys: Collection[str] = ()) -> YamlDoc:
     """Parse one YAML document into plain dicts, lists and strings.
 
     Every scalar stays a ``str`` exactly as written, except a plain empty value
@@ -307,154 +305,161 @@ def _compose_prefix(prefix: str, file: str, max_depth: int) -> Problem | None:
     return None
 
 
+# The composer keeps the innermost open mapping or sequence in locals: the
+# container (None at the top), a key waiting for its value (with its place),
+# size, typed keys and anchor. ``size`` counts the nodes the container would
+# have if every alias were expanded; ``typed keys`` maps a YAML 1.1 reading of
+# a plain key to that key. The containers around it are saved on a stack of
+# such frames; the frame below the root's is the top's, so closing the root
+# brings back None. A closed container's place is where it starts.
+#
+# Its loop runs once per YAML event (about a million for a 100,000-asset
+# catalog), so it is written for speed: event classes are compared by
+# identity, the common case (a scalar) comes first, and the rare checks only
+# call out to a helper when they have something to report.
 def _compose(loader: Any, file: str, max_depth: int) -> Any:
-    # One frame per open mapping or sequence: (container, is_sequence,
-    # pending_key, size, typed_keys, anchor). ``size`` counts the nodes the
-    # container would have if every alias were expanded; ``typed_keys`` maps a
-    # YAML 1.1 reading of a plain key to that key.
-    #
-    # This loop runs once per YAML event (about a million for a 100,000-asset
-    # catalog), so it is written for speed: event classes are compared by
-    # identity, the common case (a scalar) comes first, and the rare checks
-    # only call out to a helper when they have something to report.
-    get_event = loader.get_event
-    get_event()  # StreamStart
+    """The one document of ``loader``'s stream: a mapping, with the marks of its entries."""
+    loader.get_event()  # StreamStart
     if loader.check_event(yaml.StreamEndEvent):
         raise ImpactError(Problem(file, 1, 1, "this file is empty; give it content or delete it"))
-    start = get_event()  # DocumentStart
-    scalar_cls, alias_cls = yaml.ScalarEvent, yaml.AliasEvent
-    map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
-    map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-    ok_tags = _OK_TAGS
-    plain_styles = _PLAIN_STYLES
-    null_words = NULL_WORDS
-    reading_of = yaml11_reading
+    start = loader.get_event()  # DocumentStart
+    root = _compose_nodes(loader, file, max_depth)
+    loader.get_event()  # DocumentEnd
+    _check_one_document(loader, file)
+    if not isinstance(root, YMap):
+        kind = "a list" if isinstance(root, YSeq) else "a single value" if root is not None else "nothing"
+        mark = start.start_mark
+        message = f"the file holds {kind}; it must be a mapping of keys (e.g. 'teams:')"
+        raise ImpactError(Problem(file, mark.line + 1, mark.column + 1, message))
+    return root
+
+
+def _compose_nodes(loader: Any, file: str, max_depth: int) -> Any:
+    """The document's root node, from the event after the document's start to the root's last event."""
+    get_event = loader.get_event
+    scalar_cls, map_start, seq_start, map_end, seq_end = _EVENT_CLASSES
+    ok_tags, plain_styles, null_words, reading_of = _OK_TAGS, _PLAIN_STYLES, NULL_WORDS, yaml11_reading
     anchors: dict[str, tuple[Any, int]] = {}
-    # The innermost open container lives in locals (the hot path reads them on
-    # every event); the ones around it are saved on ``stack``.
-    cur: Any = None  # the open mapping or sequence, None at the top
-    cur_seq = False
-    cur_key: tuple[str, int, int] | None = None  # a key waiting for its value
-    cur_size = 0
-    cur_typed: dict[str, tuple[str, int, int]] | None = None
-    cur_anchor: str | None = None
+    cur: Any = None
+    cur_seq, cur_key, cur_size, cur_typed, cur_anchor = False, None, 0, None, None
     stack: list[tuple[Any, ...]] = []
-    depth = 0
-    plain_nodes = 0
-    expanded = 0
-    root: Any = None
+    plain_nodes = expanded = 0
     while True:
         event = get_event()
         cls = event.__class__
-        value: Any
         if cls is scalar_cls:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.tag not in ok_tags:
-                raise ImpactError(
-                    Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it")
-                )
+                raise ImpactError(_tag_problem(file, line, col, event.tag))
             value = event.value
             plain = event.style in plain_styles and event.implicit[0]
             if plain and value in null_words:
                 value = None
-            anchor = event.anchor
-            size = 1
+            anchor, size = event.anchor, 1
             plain_nodes += 1
         elif cls is map_end or cls is seq_end:
-            value, size, anchor = cur, cur_size, cur_anchor
-            line, col = cur.line, cur.col  # a container is where it starts
-            depth -= 1
-            if stack:
-                cur, cur_seq, cur_key, cur_size, cur_typed, cur_anchor = stack.pop()
-            else:
-                cur = None
-            plain = False
+            value, size, anchor, plain, line, col = cur, cur_size, cur_anchor, False, cur.line, cur.col
+            cur, cur_seq, cur_key, cur_size, cur_typed, cur_anchor = stack.pop()
         elif cls is map_start or cls is seq_start:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
-            if event.tag not in ok_tags:
-                raise ImpactError(
-                    Problem(file, line, col, f"the YAML tag {describe(_tag(event.tag))} is not allowed; remove it")
-                )
-            if depth >= max_depth:
-                raise ImpactError(Problem(file, line, col, too_deep(max_depth)))
-            if cur is not None:
-                stack.append((cur, cur_seq, cur_key, cur_size, cur_typed, cur_anchor))
+            if event.tag not in ok_tags or len(stack) >= max_depth:
+                raise ImpactError(_open_problem(event.tag, max_depth, file, line, col))
+            stack.append((cur, cur_seq, cur_key, cur_size, cur_typed, cur_anchor))
             cur_seq = cls is seq_start
             cur = YSeq(line, col) if cur_seq else YMap(line, col)
             cur_key, cur_size, cur_typed, cur_anchor = None, 1, None, event.anchor
-            depth += 1
             plain_nodes += 1
             continue
-        elif cls is alias_cls:
-            mark = event.start_mark
-            line, col = mark.line + 1, mark.column + 1
-            if event.anchor not in anchors:
-                raise ImpactError(
-                    Problem(file, line, col, f"the alias *{event.anchor} names no anchor defined before it")
-                )
-            value, size = anchors[event.anchor]
-            anchor = None
-            plain = False
-            expanded += size
-            if expanded > MAX_ALIAS_EXPANSION * max(plain_nodes, 1000):
-                raise ImpactError(
-                    Problem(
-                        file,
-                        line,
-                        col,
-                        "aliases here expand to far more data than the file holds (an alias bomb?); "
-                        "write the values out",
-                    )
-                )
-        else:  # DocumentEnd
-            if loader.check_event(yaml.DocumentStartEvent):
-                nxt = loader.peek_event().start_mark
-                raise ImpactError(
-                    Problem(
-                        file,
-                        nxt.line + 1,
-                        nxt.column + 1,
-                        "a second YAML document starts here; keep one document per file",
-                    )
-                )
-            break
+        else:  # an alias, the only other event before the root node ends
+            value, size, line, col, expanded = _alias(event, anchors, expanded, plain_nodes, file)
+            anchor, plain = None, False
         if anchor is not None:
             anchors[anchor] = (value, size)
         if cur is None:
-            root = value
-            continue
+            return value
         cur_size += size
         if cur_seq:
             cur.append(value)
             cur.marks.append((line, col))
         elif cur_key is None:  # this node is a key
-            if not isinstance(value, str):
-                what = "an empty key" if value is None else "a mapping or list used as a key"
-                raise ImpactError(Problem(file, line, col, f"{what} is not allowed; keys are plain text"))
-            if value in cur:  # a key is stored with its value, always before the next key
-                _check_duplicate(cur, value, line, col, file)
-            if plain and reading_of(value) is not None:
-                cur_typed = _check_typed_key(cur_typed, value, line, col, file)
-            cur_key = (value, line, col)
+            if value.__class__ is not str or value in cur or (plain and reading_of(value) is not None):
+                cur_typed = _check_key(cur, cur_typed, value, plain, line, col, file)
+            cur_key = (value, (line, col))
         else:
-            key, kline, kcol = cur_key
+            key, key_mark = cur_key
             cur[key] = value
-            cur.key_marks[key] = (kline, kcol)
+            cur.key_marks[key] = key_mark
             cur.value_marks[key] = (line, col)
             cur_key = None
-    if not isinstance(root, YMap):
-        kind = "a list" if isinstance(root, YSeq) else "a single value" if root is not None else "nothing"
-        raise ImpactError(
-            Problem(
-                file,
-                start.start_mark.line + 1,
-                start.start_mark.column + 1,
-                f"the file holds {kind}; it must be a mapping of keys (e.g. 'teams:')",
-            )
-        )
-    return root
+
+
+_EVENT_CLASSES = (
+    yaml.ScalarEvent,
+    yaml.MappingStartEvent,
+    yaml.SequenceStartEvent,
+    yaml.MappingEndEvent,
+    yaml.SequenceEndEvent,
+)
+
+_ALIAS_BOMB = "aliases here expand to far more data than the file holds (an alias bomb?); write the values out"
+
+
+def _tag_problem(file: str, line: int, col: int, tag: Any) -> Problem:
+    return Problem(file, line, col, f"the YAML tag {describe(_tag(tag))} is not allowed; remove it")
+
+
+def _open_problem(tag: str | None, max_depth: int, file: str, line: int, col: int) -> Problem:
+    """Why a mapping or sequence cannot open here: its tag, or it would be more than ``max_depth`` deep."""
+    if tag not in _OK_TAGS:
+        return _tag_problem(file, line, col, tag)
+    return Problem(file, line, col, too_deep(max_depth))
+
+
+def _alias(
+    event: Any, anchors: dict[str, tuple[Any, int]], expanded: int, plain_nodes: int, file: str
+) -> tuple[Any, int, int, int, int]:
+    """The node an alias names, its expanded size, the alias's place, and the nodes aliases expanded to so far.
+
+    Refused when the aliases have expanded to far more nodes than the file holds.
+    """
+    mark = event.start_mark
+    line, col = mark.line + 1, mark.column + 1
+    if event.anchor not in anchors:
+        raise ImpactError(Problem(file, line, col, f"the alias *{event.anchor} names no anchor defined before it"))
+    value, size = anchors[event.anchor]
+    expanded += size
+    if expanded > MAX_ALIAS_EXPANSION * max(plain_nodes, 1000):
+        raise ImpactError(Problem(file, line, col, _ALIAS_BOMB))
+    return value, size, line, col, expanded
+
+
+def _check_one_document(loader: Any, file: str) -> None:
+    if loader.check_event(yaml.DocumentStartEvent):
+        nxt = loader.peek_event().start_mark
+        message = "a second YAML document starts here; keep one document per file"
+        raise ImpactError(Problem(file, nxt.line + 1, nxt.column + 1, message))
+
+
+def _check_key(
+    mapping: YMap,
+    typed: dict[str, tuple[str, int, int]] | None,
+    key: Any,
+    plain: bool,
+    line: int,
+    col: int,
+    file: str,
+) -> dict[str, tuple[str, int, int]] | None:
+    """Refuse a key that is not text, written twice, or read by YAML 1.1 tools as an earlier key; the typed keys."""
+    if not isinstance(key, str):
+        what = "an empty key" if key is None else "a mapping or list used as a key"
+        raise ImpactError(Problem(file, line, col, f"{what} is not allowed; keys are plain text"))
+    if key in mapping:  # a key is stored with its value, always before the next key
+        _check_duplicate(mapping, key, line, col, file)
+    if plain and yaml11_reading(key) is not None:
+        typed = _check_typed_key(typed, key, line, col, file)
+    return typed
 
 
 def _check_duplicate(mapping: YMap, key: str, line: int, col: int, file: str) -> None:

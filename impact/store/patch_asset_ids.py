@@ -63,7 +63,6 @@ def move_ids(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) ->
     gone, came = set(old_ids) - set(new_ids), sorted(set(new_ids) - set(old_ids))
     column = SortedIds(data["ids"], longs(data["id_starts"]))
     ids = column.split()
-    n = len(ids)
     removed = sorted(column.where[a] for a in gone)  # every old id of the file is in the snapshot
     if any(column.where.get(a) is not None for a in came):
         return False  # defined in another file too: the loader reports it
@@ -77,15 +76,7 @@ def move_ids(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) ->
     }  # the file's own tests: checked by the caller
     if not gone.isdisjoint(covered):
         return False  # a test of another file covers an asset removed: the loader reports it
-    # Old position p -> new position: p, less the assets removed before it, plus those added before it.
-    deltas = [0] * (n + 1)
-    for aid in came:
-        deltas[bisect_left(ids, aid)] += 1
-    for r in removed:
-        deltas[r + 1] -= 1
-    remap = array("i", map(add, range(n), accumulate(deltas[:n])))
-    for r in removed:
-        remap[r] = -1
+    remap = _remap(ids, came, removed)
     # The declared dependencies: a removed asset may appear only in the edited file's own.
     files = ints(data["edge_files"])
     up, down = (
@@ -110,13 +101,39 @@ def move_ids(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) ->
         (*row[:-1], array("i", own[row[0]] if row[0] in own else map(remap.__getitem__, ints(row[-1]))).tobytes())
         for row in data["systems"]
     ]
-    # The per-asset columns: removed assets taken out, placeholders put in.
+    _move_columns(data, fi, removed, places, [system_code[system_of[aid]] for aid in came])
+    data["ids"], data["id_starts"] = "\0".join(ids), starts_of(ids).tobytes()
+    return True
+
+
+def _remap(ids: list[str], came: list[str], removed: list[int]) -> array[int]:
+    """Old position p -> new position: p, less the assets removed before it, plus those added before it (-1: removed).
+
+    ``ids`` are the old ids, ``came`` the new ones (sorted), ``removed`` the old positions going.
+    """
+    n = len(ids)
+    deltas = [0] * (n + 1)
+    for aid in came:
+        deltas[bisect_left(ids, aid)] += 1
+    for r in removed:
+        deltas[r + 1] -= 1
+    remap = array("i", map(add, range(n), accumulate(deltas[:n])))
+    for r in removed:
+        remap[r] = -1
+    return remap
+
+
+def _move_columns(data: dict[str, Any], fi: int, removed: list[int], places: list[int], systems: list[int]) -> None:
+    """The per-asset columns: removed assets taken out, placeholders put in for the new ones.
+
+    A new asset at ``places[i]`` is of the system numbered ``systems[i]``, in file ``fi``.
+    """
     for key in _ARRAY_COLUMNS:
         values = ints(data[key])
         for r in reversed(removed):
             del values[r]
-        for aid, q in zip(came, places):
-            values.insert(q, fi if key == "file_of" else system_code[system_of[aid]] if key == "system_of" else 0)
+        for q, system in zip(places, systems):
+            values.insert(q, fi if key == "file_of" else system if key == "system_of" else 0)
         data[key] = values.tobytes()
     critical = bytearray(data["critical"])
     for r in reversed(removed):
@@ -130,8 +147,6 @@ def move_ids(data: dict[str, Any], fi: int, old: FileRecord, new: FileRecord) ->
             del values[r]
         for q in places:
             values.insert(q, None if key in ("descriptions", "display_names") else ())
-    data["ids"], data["id_starts"] = "\0".join(ids), starts_of(ids).tobytes()
-    return True
 
 
 def _move_edges(data: dict[str, Any], remap: array[int], removed: list[int], places: list[int]) -> None:

@@ -102,10 +102,39 @@ def patch_adjacency(
     targets.frombytes(data["targets"])  # type: ignore[arg-type]
     notes: dict[int, str] = data["notes"]  # type: ignore[assignment]
     uses: dict[int, tuple[str, ...]] = data["uses"]  # type: ignore[assignment]
-    # Each changed dependency's new state, from its declarations in the other files and the new ones.
-    plan: list[
-        tuple[int, int, int, bool, bool, Declaration]
-    ] = []  # (edge position, up, down, there before, there after, merged)
+    plan = _plan(changed, after, all_up, all_down, start, end, noted, used, offsets, targets)
+    notes, uses = _renumbered_notes(plan, notes, uses)
+    offsets = _move_edges(plan, offsets, targets)
+    for _e, u, d, _was, now, (note, aspects) in plan:
+        if now:
+            at = bisect_left(targets, d, offsets[u], offsets[u + 1])
+            if note is not None:
+                notes[at] = note
+            if aspects is not None:
+                uses[at] = aspects
+    data["offsets"], data["targets"] = offsets.tobytes(), targets.tobytes()
+    data["notes"], data["uses"] = notes, uses
+    return True
+
+
+_Step = tuple[int, int, int, bool, bool, Declaration]
+"""One changed dependency: (edge position, up, down, there before, there after, its declarations merged)."""
+
+
+def _plan(
+    changed: list[tuple[int, int]],
+    after: dict[tuple[int, int], list[Declaration]],
+    all_up: array[int],
+    all_down: array[int],
+    start: int,
+    end: int,
+    noted: dict[int, str],
+    used: dict[int, tuple[str, ...]],
+    offsets: array[int],
+    targets: array[int],
+) -> list[_Step]:
+    """Each changed dependency's new state, from its declarations in the other files and the new ones."""
+    plan: list[_Step] = []
     for u, d in changed:
         outside_before, outside_after = _elsewhere(all_up, all_down, u, d, start, end)
         decls = (
@@ -117,7 +146,16 @@ def patch_adjacency(
         e = bisect_left(targets, d, row_start, row_end)
         was = e < row_end and targets[e] == d
         plan.append((e, u, d, was, bool(decls), merged(decls)))
-    # Notes and uses first, while edge positions are the old ones.
+    return plan
+
+
+def _renumbered_notes(
+    plan: list[_Step], notes: dict[int, str], uses: dict[int, tuple[str, ...]]
+) -> tuple[dict[int, str], dict[int, tuple[str, ...]]]:
+    """Notes and uses without the changed edges', keyed by the positions edges have once the plan is done.
+
+    Done before the edges move, while edge positions are the old ones.
+    """
     for e, _u, _d, was, _now, _merged in plan:
         if was:
             notes.pop(e, None)
@@ -131,7 +169,14 @@ def patch_adjacency(
     if shifts:
         notes = rekeyed(notes, shifts)
         uses = rekeyed(uses, shifts)
-    # Edges removed or inserted, last position first, so that earlier positions hold.
+    return notes, uses
+
+
+def _move_edges(plan: list[_Step], offsets: array[int], targets: array[int]) -> array[int]:
+    """Remove or insert the plan's edges in ``targets`` (in place); the new offsets.
+
+    Last position first, so that earlier positions hold.
+    """
     row_delta: dict[int, int] = {}
     for e, u, d, was, now, _m in sorted(plan, reverse=True):
         if was and not now:
@@ -140,17 +185,7 @@ def patch_adjacency(
         elif now and not was:
             targets.insert(e, d)
             row_delta[u] = row_delta.get(u, 0) + 1
-    offsets = shifted(offsets, row_delta)
-    for _e, u, d, _was, now, (note, aspects) in plan:
-        if now:
-            at = bisect_left(targets, d, offsets[u], offsets[u + 1])
-            if note is not None:
-                notes[at] = note
-            if aspects is not None:
-                uses[at] = aspects
-    data["offsets"], data["targets"] = offsets.tobytes(), targets.tobytes()
-    data["notes"], data["uses"] = notes, uses
-    return True
+    return shifted(offsets, row_delta)
 
 
 def _elsewhere(ups: array[int], downs: array[int], u: int, d: int, start: int, end: int) -> tuple[list[int], list[int]]:

@@ -22,23 +22,16 @@ Examples
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from impact.core.errors import ImpactError, display_path
+from impact.load.gitio import run_git
 
 
 def git(repo: Path, args: list[str], stdin: bytes | None = None) -> bytes:
     """Run one git command in ``repo``; its stdout, or an :class:`ImpactError` with git's last line."""
-    try:
-        done = subprocess.run(["git", *args], cwd=repo, input=stdin, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise ImpactError("--base needs git, which is not installed or not on PATH") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ImpactError(f"git {args[0]} failed in {display_path(repo)}: {message[-1] if message else 'no message'}")
-    return done.stdout
+    return run_git(args, repo, stdin=stdin, failed=f"git {args[0]} failed in {display_path(repo)}")
 
 
 def repo_top(path: Path) -> Path:
