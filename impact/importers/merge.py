@@ -361,16 +361,7 @@ def merge_into_file(
     record, removed, replaced, owned = _provenance(target, imported, existing, source)
     if source is not None:
         data = record_source(data, {key: value for key, value in source.items() if value or key != "args"}, replaced)
-    removed_in_text = removed
-    if removed or owned:
-        data = copy.deepcopy(data)  # the merge shares untouched parts with the file's data
-        provenance.remove(data, removed)
-        restated = provenance.restate(data, owned, lambda a, d: _restated(imported, a, d))
-        report.dependencies_restated = len(restated)
-        # In the file's text a restated dependency is taken out and written anew (at the end of its list).
-        removed_in_text = provenance.Written.of_pairs(removed.pairs() | restated, removed.tests)
-        report.dependencies_removed, report.tests_removed = removed.count()
-        report.removed = list(provenance.shown(removed))
+    data, removed_in_text = _removed_and_restated(data, imported, removed, owned, report)
     record_text = provenance.record_text(target, record)
     old_record = provenance.record_path(target)
     record_changed = not old_record.is_file() or old_record.read_text(encoding="utf-8") != record_text
@@ -414,6 +405,26 @@ def _valid_data(data: dict[str, Any]) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def _removed_and_restated(
+    data: dict[str, Any],
+    imported: Imported,
+    removed: provenance.Written,
+    owned: set[tuple[str, str]],
+    report: MergeReport,
+) -> tuple[dict[str, Any], provenance.Written]:
+    """``data`` without what the export dropped and with what it changed; what to take out of the file's text."""
+    if not removed and not owned:
+        return data, removed
+    data = copy.deepcopy(data)  # the merge shares untouched parts with the file's data
+    provenance.remove(data, removed)
+    restated = provenance.restate(data, owned, lambda a, d: _restated(imported, a, d))
+    report.dependencies_restated = len(restated)
+    report.dependencies_removed, report.tests_removed = removed.count()
+    report.removed = list(provenance.shown(removed))
+    # In the file's text a restated dependency is taken out and written anew (at the end of its list).
+    return data, provenance.Written.of_pairs(removed.pairs() | restated, removed.tests)
 
 
 def _restated(imported: Imported, asset_id: str, dep: str) -> str | dict[str, Any]:
