@@ -42,7 +42,7 @@ def import_dbt(
         impact import dbt . --owner analytics -o catalog/dbt.yaml
     """
     from impact.importers.dbt import read_dbt
-    from impact.importers.merge import catalog_assets
+    from impact.importers.existing import catalog_assets
 
     parsed = parse_links(links)
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if parsed else {}

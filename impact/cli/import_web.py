@@ -84,8 +84,8 @@ def import_gtm(
     Example:
         impact import gtm GTM-ABC123_v42.json --website website --owner web -o catalog/gtm.yaml
     """
+    from impact.importers.existing import catalog_assets
     from impact.importers.gtm import read_gtm_export
-    from impact.importers.merge import catalog_assets
 
     known = catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if website else {}
     finish_import(output, read_gtm_export(Path(export), system, owner, website, known), catalog, export)

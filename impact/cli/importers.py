@@ -214,7 +214,7 @@ def import_csv(inventory: str, systems: tuple[str, ...], output: str, owner: str
 
 
 def known_assets(catalog: str | None, output: str, wanted: bool) -> dict[str, dict[str, str | None]]:
-    from impact.importers.merge import catalog_assets
+    from impact.importers.existing import catalog_assets
 
     return catalog_assets(Path(catalog) if catalog else Path(output).parent, Path(output)) if wanted else {}
 
@@ -288,7 +288,7 @@ def import_refresh(catalog: str | None, allow: tuple[str, ...], wait: float) -> 
 def _sources(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     """Every ``sources:`` entry of the catalog's files, with its file; an error when there is none."""
     from impact.core.errors import ImpactError, Problem, display_path
-    from impact.importers.merge import catalog_sources
+    from impact.importers.existing import catalog_sources
 
     if not folder.is_dir():
         raise ImpactError(

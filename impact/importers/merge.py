@@ -25,8 +25,6 @@ from pydantic import ValidationError
 
 from impact.core.errors import ImpactError, Problem, ProblemList, display_path
 from impact.importers import provenance, roundtrip, splice
-from impact.importers.existing import catalog_assets as catalog_assets  # moved there; older imports keep working
-from impact.importers.existing import catalog_sources as catalog_sources
 from impact.load.files import catalog_files
 from impact.read.gcpause import gc_paused
 from impact.read.limits import Limits, read_limited

@@ -119,7 +119,7 @@ class _Source:
 
 def _sources(catalog: Path, top: Path) -> tuple[list[_Source], list[str]]:
     """The catalog's sources inside the repository (those no reader compares carry their note); notes on the others."""
-    from impact.importers.merge import catalog_sources  # the catalog's files: only for --base
+    from impact.importers.existing import catalog_sources  # the catalog's files: only for --base
 
     sources: list[_Source] = []
     notes: list[str] = []
