@@ -295,6 +295,12 @@ def test_change_pages_equal_impact_check(browser: Any, tmp_path: Path) -> None:
         "changes:\n  - {target: website:/products/new-thing/, action: create}\n  - {target: website:/products/, action: modify}\n",
         encoding="utf-8",
     )
+    # A value-level change (issue #29): the page shows impact's own answer (left out, carried on), not its search.
+    (changes / "CR-901-open-status.yaml").write_text(
+        f"id: CR-901\ntitle: Rename the Open status\nstatus: build\ncatalog: {json.dumps(str((EXAMPLE / 'catalog').resolve()))}\n"
+        "changes:\n  - {target: marketo:field/leadStatus, action: modify, values: [Open]}\n",
+        encoding="utf-8",
+    )
     site = build(EXAMPLE / "catalog", tmp_path / "site", "--changes", str(changes))
     view = Page(browser, site, 1280)
     page = view.open()

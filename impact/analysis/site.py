@@ -27,6 +27,7 @@ from impact.analysis.check import check_change
 from impact.analysis.decision import Decision, decide
 from impact.analysis.trace import default_changes_folder, load_change_folder
 from impact.analysis.workspace import open_catalog
+from impact.core.aspects import only_values
 from impact.core.catalog import Catalog
 from impact.core.distance import DEFAULT_MAX_TOOLS
 from impact.core.errors import ImpactError, Problem
@@ -45,6 +46,9 @@ class SiteChange:
     decide: Callable[[], Decision] | None = None
     """The one verdict and test cost, as every other output says it (see :mod:`impact.analysis.decision`),
     worked out when asked: a front end that keeps the words it showed last need not search again."""
+    reached: list[tuple[str, int, int, str | None]] | None = None
+    """For a change that names values and touches nothing else: what it reaches, as ``impact check`` answers it
+    ``(asset, tool distance, steps, via)``; the site's own search knows the aspects rule only."""
 
 
 @dataclass
@@ -79,9 +83,8 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
         except ImpactError as exc:
             skipped.extend(exc.problems)
             continue
-        in_flight.append(
-            SiteChange(change, changed, _decider(catalog, graph, change, max_tools) if graph is not None else None)
-        )
+        decider = _decider(catalog, graph, change, max_tools) if graph is not None else None
+        in_flight.append(SiteChange(change, changed, decider, _value_level_reach(graph, changed, max_tools)))
     return SiteModel(
         catalog,
         list(edges.ids),
@@ -93,6 +96,16 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
         sorted(skipped),
         edges.uses,
     )
+
+
+def _value_level_reach(
+    graph: DependencyGraph | None, changed: list[ChangedAsset], max_tools: int
+) -> list[tuple[str, int, int, str | None]] | None:
+    """What a value-level change reaches (:mod:`impact.graph.values_reach`), for the site to show as it is."""
+    touched = {c.asset: c.aspects for c in changed if c.in_catalog}
+    if graph is None or not touched or not all(only_values(aspects) for aspects in touched.values()):
+        return None
+    return [(r.asset, r.tool_distance, r.steps, r.via) for r in graph.impact_of(touched, max_tools)]
 
 
 def _decider(catalog: Catalog, graph: DependencyGraph, change: ChangeRequest, max_tools: int) -> Callable[[], Decision]:

@@ -18,7 +18,8 @@ _VAR = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 def trigger_values(conditions: list[Any]) -> dict[str, list[str]]:
     """Variable name → the literal values the conditions compare it with, for variables used only that way.
 
-    >>> cond = lambda kind, a, b: {"type": kind, "parameter": [{"key": "arg0", "value": a}, {"key": "arg1", "value": b}]}
+    >>> arg = lambda i, v: {"key": f"arg{i}", "value": v}
+    >>> cond = lambda kind, a, b: {"type": kind, "parameter": [arg(0, a), arg(1, b)]}
     >>> trigger_values([[cond("EQUALS", "{{Event}}", "form_submit"), cond("EQUALS", "{{Event}}", "demo")]])
     {'Event': ['demo', 'form_submit']}
     >>> trigger_values([[cond("EQUALS", "{{Event}}", "x"), cond("CONTAINS", "{{Event}}", "y")]])

@@ -69,7 +69,7 @@ _CRITERIA_OPERATIONS = {"equals", "notequal", "includes", "excludes"}
 def read_salesforce_values(
     root: Path, system: str = "salesforce", owner: str | None = None, progress: Progress = no_progress
 ) -> Imported:
-    """:func:`~impact.importers.salesforce.read_salesforce_source`, with the values each dependency tests (see the module)."""
+    """:func:`~impact.importers.salesforce.read_salesforce_source`, with the values each dependency tests."""
     tests: Tests = {}
     writes: Tests = {}
 
@@ -117,7 +117,7 @@ def _narrow(key: str, item: ImportedAsset, plain: ImportedAsset | None, tests: T
 
 
 def _writers(sid: str, assets: dict[str, ImportedAsset], writes: Tests) -> None:
-    """An automation that writes a literal value into a field it does not read depends on that value (``uses: [values]``)."""
+    """An automation that writes a literal value into a field it does not read depends on that value (uses: values)."""
     for key, item in assets.items():
         if not key.startswith("field/"):
             continue
@@ -134,7 +134,7 @@ def _writers(sid: str, assets: dict[str, ImportedAsset], writes: Tests) -> None:
 
 
 def compared_values(roots: dict[Path, Element], *, take_out: bool = False) -> Tests:
-    """The values each asset compares each field with, by (asset key, field name); ``take_out`` removes those comparisons.
+    """The values each asset compares each field with, by (asset key, field name); ``take_out`` removes the comparisons.
 
     A comparison that names no value (``ISCHANGED(Status)``, a flow's
     ``IsNull``) is taken out too, and adds no value: its key has no values.
@@ -255,7 +255,7 @@ def _rules(kind: str, obj: str, el: Element) -> Iterator[tuple[str, list[Element
 
 
 def _criteria_item(item: Element) -> Iterator[tuple[str, Callable[[], None], str | None]]:
-    """A criteria item ``Case.Status equals New,Working`` (any object the rule reaches): the field, what takes it out, each value."""
+    """A criteria item ``Case.Status equals New,Working`` (on any object the rule reaches): the field and values."""
     where = next(iter(children(item, "field")), None)
     ref, operation, value = (
         text_of(item, "field") or "",
@@ -288,7 +288,7 @@ def _flow_comparisons(path: Path, el: Element) -> Iterator[Comparison]:
 
 
 def _condition(key: str, node: Element) -> Iterator[Comparison]:
-    """A flow condition on a field of the record: against a ``stringValue``, for a change (Process Builder's idiom), or for null."""
+    """A flow condition on a field of the record: against a ``stringValue``, for a change, or for null."""
     left = next(iter(children(node, "leftValueReference")), None)
     match = _RECORD.match((left.text or "").strip()) if left is not None else None
     if left is None or match is None:
@@ -327,7 +327,7 @@ def _string(el: Element, holder: str) -> str | None:
 
 
 def _formulas(kind: str | None, path: Path, el: Element) -> Iterator[tuple[str, Element, bool]]:
-    """``(asset key, the element holding a formula, whether it is a flow's)`` of each formula the importer reads fields from."""
+    """``(asset key, the element holding a formula, whether it is a flow's)`` of each formula the importer reads."""
     if kind == "field":
         obj = path.parent.parent.name
         for holder in children(el, "formula"):
@@ -336,7 +336,8 @@ def _formulas(kind: str | None, path: Path, el: Element) -> Iterator[tuple[str, 
         obj = path.parent.parent.name
         for holder in children(el, "errorConditionFormula"):
             yield (
-                f"validation-rule/{obj}.{unquote(text_of(el, 'fullName') or api_name(path, '.validationRule-meta.xml'))}",
+                "validation-rule/"
+                f"{obj}.{unquote(text_of(el, 'fullName') or api_name(path, '.validationRule-meta.xml'))}",
                 holder,
                 False,
             )
@@ -386,11 +387,12 @@ def formula_tests(text: str) -> list[tuple[int, int, str, str | None]]:
 
     >>> [(ref, value) for _, _, ref, value in formula_tests("ISPICKVAL(Status, 'Closed') && TEXT(Type) <> 'Bug'")]
     [('Status', 'Closed'), ('Type', 'Bug')]
-    >>> [(ref, value) for _, _, ref, value in formula_tests("CASE(Priority, 'High', 1, 'Low', 3, 2) /* ISPICKVAL(X, 'y') */")]
+    >>> pairs = lambda text: [(ref, value) for _, _, ref, value in formula_tests(text)]
+    >>> pairs("CASE(Priority, 'High', 1, 'Low', 3, 2) /* ISPICKVAL(X, 'y') */")
     [('Priority', 'High'), ('Priority', 'Low')]
-    >>> [(ref, value) for _, _, ref, value in formula_tests("ISCHANGED(Status) && ISPICKVAL(PRIORVALUE(Status), 'New')")]
+    >>> pairs("ISCHANGED(Status) && ISPICKVAL(PRIORVALUE(Status), 'New')")
     [('Status', None), ('PRIORVALUE(Status)', 'New')]
-    >>> formula_tests("CASE(Priority, Other__c, 1, 2) & ISPICKVAL(Stage, '')")  # another field, a blank: the whole value
+    >>> formula_tests("CASE(Priority, Other__c, 1, 2) & ISPICKVAL(Stage, '')")  # another field, a blank: whole value
     []
     """
     shape = _COMMENT.sub(lambda m: " " * len(m.group(0)), text)

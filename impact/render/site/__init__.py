@@ -217,9 +217,18 @@ def _changes(model: SiteModel, index: dict[str, int]) -> list[dict[str, Any]]:
                     }
                     for item in sc.changed
                 ],
+                **_reached(sc, index),
             }
         )
     return changes
+
+
+def _reached(sc: SiteChange, index: dict[str, int]) -> dict[str, Any]:
+    """A value-level change's answer as ``impact check`` gives it: ``[asset, tools, steps, via]`` rows (positions)."""
+    if sc.reached is None:
+        return {}
+    rows = [[index[a], tools, steps, index.get(via, -1) if via else -1] for a, tools, steps, via in sc.reached]
+    return {"reached": rows}
 
 
 def _shard_name(i: int) -> str:

@@ -613,7 +613,27 @@
 
   /* ---------- change requests in flight ---------- */
 
+  // A change that names values and touches nothing else comes with impact's own answer
+  // (impact.graph.values_reach: what tests other values is left out, a copy carries the value on):
+  // shown as it is, rather than searched again here by the aspects rule alone.
+  function givenReach(rows) {
+    var found = [],
+      toward = new Map();
+    rows.forEach(function (row) {
+      found.push({ asset: row[0], tools: row[1], steps: row[2] });
+      if (row[3] >= 0) toward.set(row[0], row[3]);
+    });
+    var result = { found: found, toward: toward, upstream: false };
+    result.path = function (a) {
+      var steps = [a];
+      while (toward.has(steps[steps.length - 1])) steps.push(toward.get(steps[steps.length - 1]));
+      return steps.reverse();
+    };
+    return result;
+  }
+
   function reachOfChange(k) {
+    if (!changeReach[k] && meta.changes[k].reached) changeReach[k] = givenReach(meta.changes[k].reached);
     if (!changeReach[k]) {
       var c = meta.changes[k];
       var sources = c.changed
