@@ -104,3 +104,16 @@ def test_every_value_reaches_all_and_leaves_nothing_out(write: Callable[..., Pat
         "bi:report/by-status",
     }
     assert all("carries" not in a for a in answer["impacted"])
+
+
+def test_markdown_and_the_report_say_it_too(write: Callable[..., Path], tmp_path: Path) -> None:
+    code, out, err = _check(write, "[New]", "--format", "markdown")
+    assert code == 0, err
+    assert "Left out: 1 asset that tests the changed field only for other values: `crm:flow/closed-cases`." in out
+    assert "`crm:field/status` → `crm:field/status-copy` (carries `New` on)" in out
+    code, _, err = run("report", str(tmp_path / "changes" / "cr.yaml"), "-o", str(tmp_path / "report"))
+    assert code == 0, err
+    page = (tmp_path / "report" / "release-notes.html").read_text(encoding="utf-8")
+    notes = (tmp_path / "report" / "release-notes.md").read_text(encoding="utf-8")
+    assert '<p class="left-out">Left out: 1 asset that tests the changed field only for other values:' in page
+    assert "Left out: 1 asset that tests the changed field only for other values: `crm:flow/closed-cases`." in notes
