@@ -216,9 +216,13 @@
         bottom = Math.max(bottom, r.bottom - at.top + box.scrollTop);
       });
       var margin = 24;
-      // Centre them when they fit in the box; otherwise start at the first of them.
-      box.scrollLeft = Math.max(0, right - left + 2 * margin < box.clientWidth ? (left + right - box.clientWidth) / 2 : left - margin);
-      box.scrollTop = Math.max(0, bottom - top + 2 * margin < box.clientHeight ? (top + bottom - box.clientHeight) / 2 : top - margin);
+      // Scroll no further than it takes to show them (the legend and what leads to them stay in
+      // view where they can); when they do not fit in the box, start at the first of them.
+      var scrollTo = function (low, high, room) {
+        return Math.max(0, high - low + 2 * margin < room ? Math.min(low - margin, high + margin - room) : low - margin);
+      };
+      box.scrollLeft = scrollTo(left, right, box.clientWidth);
+      box.scrollTop = scrollTo(top, bottom, box.clientHeight);
     }
   }
 
