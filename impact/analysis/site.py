@@ -83,8 +83,7 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
         except ImpactError as exc:
             skipped.extend(exc.problems)
             continue
-        decider = _decider(catalog, graph, change, max_tools) if graph is not None else None
-        in_flight.append(SiteChange(change, changed, decider, _value_level_reach(graph, changed, max_tools)))
+        in_flight.append(_site_change(catalog, graph, change, changed, max_tools))
     return SiteModel(
         catalog,
         list(edges.ids),
@@ -98,18 +97,23 @@ def site_model(catalog: Catalog, changes: list[ChangeRequest], max_tools: int = 
     )
 
 
-def _value_level_reach(
-    graph: DependencyGraph | None, changed: list[ChangedAsset], max_tools: int
-) -> list[tuple[str, int, int, str | None]] | None:
-    """What a value-level change reaches (:mod:`impact.graph.values_reach`), for the site to show as it is."""
-    touched = {c.asset: c.aspects for c in changed if c.in_catalog}
-    if graph is None or not touched or not all(only_values(aspects) for aspects in touched.values()):
-        return None
-    return [(r.asset, r.tool_distance, r.steps, r.via) for r in graph.impact_of(touched, max_tools)]
+def _site_change(
+    catalog: Catalog, graph: DependencyGraph | None, change: ChangeRequest, changed: list[ChangedAsset], max_tools: int
+) -> SiteChange:
+    """A change in flight: its verdict worked out when asked; a value-level change's answer at once, searched once.
 
-
-def _decider(catalog: Catalog, graph: DependencyGraph, change: ChangeRequest, max_tools: int) -> Callable[[], Decision]:
-    return lambda: decide(check_change(catalog, graph, change, max_tools))
+    The page searches by the aspects rule alone, so what a change that names
+    values and touches nothing else reaches (:mod:`impact.graph.values_reach`)
+    comes from ``impact check``'s own answer, and its verdict from the same answer.
+    """
+    if graph is None:
+        return SiteChange(change, changed)
+    touched = [c.aspects for c in changed if c.in_catalog]
+    if not touched or not all(only_values(aspects) for aspects in touched):
+        return SiteChange(change, changed, lambda: decide(check_change(catalog, graph, change, max_tools)))
+    result = check_change(catalog, graph, change, max_tools)
+    reached = [(r.asset, r.tool_distance, r.steps, r.via) for r in result.impacted]
+    return SiteChange(change, changed, lambda: decide(result), reached)
 
 
 def open_site(

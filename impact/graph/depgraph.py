@@ -299,7 +299,7 @@ class DependencyGraph:
     def _value_search(self, changed: Mapping[int, frozenset[str]], max_tools: int) -> list[Reach]:
         """A value-level change's search (:mod:`impact.graph.values_reach`), its paths over (asset, state) pairs."""
         big = len(self._ids) + 1
-        dist, toward, edge, left_out = reach_values(
+        dist, toward, edge, _left_out = reach_values(
             self._edges.offsets, self._edges.targets, self._system, changed, self._edges.uses, max_tools, big
         )
         nearest, pair_of, step = pair_tree_parts(dist, toward, edge)
@@ -317,7 +317,6 @@ class DependencyGraph:
             {named[x]: d for x, d in dist.items()},
             {name[u]: x % STATES for u, x in pair_of.items() if x % STATES},
         )
-        tree.left_out = sorted(ids[u] for u in left_out)
         tree.carried = tuple(sorted(unpack(frozenset().union(*changed.values()))[1] or ()))
         return [Reach(name[u], nearest[u] // big, nearest[u] % big, tree, u) for u in order if nearest[u]]
 

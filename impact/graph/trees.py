@@ -7,7 +7,8 @@ nearer the change and the composite distance, and walks paths back on demand.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 
 class ShortestPathTree:
@@ -63,27 +64,7 @@ class ShortestPathTree:
         found = self._points
         if found is None:
             found = self._points = {}
-        if asset in found:
-            return found[asset]
-        toward, system_of, distance, big = self.toward, self.system_of, self.distance, self.big
-        chain = [asset]  # asset, then its path back to the first asset already known (or to the change)
-        nearer = toward.get(asset)
-        while nearer is not None and nearer not in found:
-            chain.append(nearer)
-            nearer = toward.get(nearer)
-        for node in reversed(chain):
-            nearer = toward.get(node)
-            if nearer is None:
-                found[node] = ((0, node),)
-            elif system_of[nearer] != system_of[node]:
-                steps = distance[node] % big
-                before = found[nearer]
-                if before[-1][1] != nearer:
-                    before += ((steps - 1, nearer),)
-                found[node] = (*before, (steps, node))
-            else:
-                found[node] = found[nearer]
-        return found[asset]
+        return _crossings(found, asset, self.toward, self.distance, self.system_of, self.big, _itself)
 
     def key_points(self, asset: str) -> tuple[tuple[int, str], ...]:
         """``(steps from the change, asset)`` for the change, both sides of every tool crossing, and ``asset``.
@@ -137,11 +118,10 @@ class PairTree(ShortestPathTree):
     value, found after the same flow was found reading the value whole) shows
     the path that explains it. ``states``: each asset's nearest pair's
     state where it does not pass on new data (1: it carries the changed values
-    on); ``left_out``: the assets that test the
-    changed field for other values only.
+    on).
     """
 
-    __slots__ = ("_pair_points", "carried", "left_out", "pair_distance", "pair_toward", "states")
+    __slots__ = ("_pair_points", "carried", "pair_distance", "pair_toward", "states")
 
     def __init__(
         self,
@@ -158,7 +138,6 @@ class PairTree(ShortestPathTree):
         self.pair_toward = pair_toward  # (asset, state) -> the pair one step nearer the change
         self.pair_distance = pair_distance
         self.states = states  # asset -> the state of its nearest pair, where not 0 (passes on new data)
-        self.left_out: list[str] = []  # the assets the scope rule left out (sorted ids)
         self.carried: tuple[str, ...] = ()  # the values the change names, sorted
         self._pair_points: dict[tuple[str, int], tuple[tuple[int, str], ...]] = {}
 
@@ -179,27 +158,51 @@ class PairTree(ShortestPathTree):
 
     def crossings(self, asset: str) -> tuple[tuple[int, str], ...]:
         """As :meth:`ShortestPathTree.crossings`, over pairs."""
-        found = self._pair_points
-        start = self._pair(asset)
-        if start in found:
-            return found[start]
-        toward, system_of, distance, big = self.pair_toward, self.system_of, self.pair_distance, self.big
-        chain = [start]
-        nearer = toward.get(start)
-        while nearer is not None and nearer not in found:
-            chain.append(nearer)
-            nearer = toward.get(nearer)
-        for pair in reversed(chain):
-            nearer = toward.get(pair)
-            node = pair[0]
-            if nearer is None:
-                found[pair] = ((0, node),)
-            elif system_of[nearer[0]] != system_of[node]:
-                steps = distance[pair] % big
-                before = found[nearer]
-                if before[-1][1] != nearer[0]:
-                    before += ((steps - 1, nearer[0]),)
-                found[pair] = (*before, (steps, node))
-            else:
-                found[pair] = found[nearer]
+        toward, distance = self.pair_toward, self.pair_distance
+        return _crossings(self._pair_points, self._pair(asset), toward, distance, self.system_of, self.big, _asset_of)
+
+
+def _itself(key: str) -> str:
+    return key
+
+
+def _asset_of(pair: tuple[str, int]) -> str:
+    return pair[0]
+
+
+def _crossings(
+    found: dict[Any, tuple[tuple[int, str], ...]],
+    start: Any,
+    toward: Mapping[Any, Any],
+    distance: Mapping[Any, int],
+    system_of: Mapping[str, str],
+    big: int,
+    asset_of: Callable[[Any], str],
+) -> tuple[tuple[int, str], ...]:
+    """The key points of the path to ``start``, a tree's key (an asset, or an (asset, state) pair), kept in ``found``.
+
+    Worked out for ``start`` and the keys on its path not asked about yet,
+    each from its neighbour's, so asking about every reached asset costs time
+    linear in what the search reached.
+    """
+    if start in found:
         return found[start]
+    chain = [start]  # start, then its path back to the first key already known (or to the change)
+    nearer = toward.get(start)
+    while nearer is not None and nearer not in found:
+        chain.append(nearer)
+        nearer = toward.get(nearer)
+    for key in reversed(chain):
+        nearer = toward.get(key)
+        node = asset_of(key)
+        if nearer is None:
+            found[key] = ((0, node),)
+        elif system_of[asset_of(nearer)] != system_of[node]:
+            steps = distance[key] % big
+            before = found[nearer]
+            if before[-1][1] != asset_of(nearer):
+                before += ((steps - 1, asset_of(nearer)),)
+            found[key] = (*before, (steps, node))
+        else:
+            found[key] = found[nearer]
+    return found[start]

@@ -140,6 +140,17 @@ def carries_words(values: Iterable[str]) -> str:
     return f"carries {quoted(values)} on"
 
 
+def left_out_words(count: int) -> str:
+    """What a value-level change left out, in the words every output uses (each names the assets its own way after it).
+
+    >>> left_out_words(1)
+    '1 asset that tests the changed field only for other values'
+    >>> left_out_words(3)
+    '3 assets that test the changed field only for other values'
+    """
+    return f"{plural(count, 'asset')} that {'tests' if count == 1 else 'test'} the changed field only for other values"
+
+
 def show_path(path: Reach | tuple[str, ...] | list[str]) -> str:
     """A why-path as one line of text, folded when long (see :func:`compact_path`).
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from impact.render.plaintext import compact_path, fold_steps, safe, visible
+from impact.render.plaintext import compact_path, fold_steps, left_out_words, safe, visible
 
 TEMPLATES_ENV = "IMPACT_TEMPLATES"
 
@@ -72,6 +72,7 @@ def environment(override: str | None = None) -> jinja2.Environment:
     env.filters["code"] = md_code
     env.filters["safe_text"] = safe
     env.filters["compact_path"] = compact_path
+    env.filters["left_out_words"] = left_out_words
     return env
 
 

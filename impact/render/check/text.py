@@ -14,7 +14,7 @@ from impact.core.catalog import Catalog
 from impact.core.distance import tools_away as away
 from impact.core.distance import tools_away_between
 from impact.graph.depgraph import Reach
-from impact.render.plaintext import asset_label, labelled, plural, quoted, safe, show_path, table
+from impact.render.plaintext import asset_label, labelled, left_out_words, plural, quoted, safe, show_path, table
 from impact.render.readiness import missing_lines, readiness_lines
 
 
@@ -203,11 +203,7 @@ def left_out_lines(result: CheckResult) -> Iterator[str]:
         return
     named = ", ".join(safe(a) for a in result.left_out[:LEFT_OUT_SHOWN])
     more = len(result.left_out) - LEFT_OUT_SHOWN
-    verb = "tests" if len(result.left_out) == 1 else "test"
-    yield (
-        f"  Left out: {plural(len(result.left_out), 'asset')} that {verb} the changed field only for other values: "
-        f"{named}" + (f" and {more} more" if more > 0 else "")
-    )
+    yield f"  Left out: {left_out_words(len(result.left_out))}: {named}" + (f" and {more} more" if more > 0 else "")
 
 
 def render_check(result: CheckResult, *, show_all: bool = False) -> str:
