@@ -143,7 +143,7 @@ def add_up(first: frozenset[str], second: frozenset[str]) -> frozenset[str]:
 
 
 def _every_value(packed: frozenset[str]) -> bool:
-    return VALUES in packed and not any(a.startswith(MARK) for a in packed)
+    return VALUES in packed and not names_values(packed)
 
 
 def passes(changed_aspects: frozenset[str] | None, uses: frozenset[str] | None) -> bool:
@@ -167,7 +167,7 @@ def passes(changed_aspects: frozenset[str] | None, uses: frozenset[str] | None) 
     # values is the only aspect both sides share: narrowed when both name values
     if len(hit) > 1:
         return True  # a value in common
-    return not any(u.startswith(MARK) for u in uses) or not any(c.startswith(MARK) for c in changed_aspects)
+    return not names_values(uses) or not names_values(changed_aspects)
 
 
 def names_values(packed: frozenset[str] | None) -> bool:
